@@ -1,0 +1,60 @@
+# margin: two commands on a fresh machine — `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_HOME := .margin-demo
+DEMO_QUESTION ?= How does margin keep API keys safe?
+SYSTEM_PACKAGES := dbus-run-session:dbus gnome-keyring-daemon:gnome-keyring tmux:tmux
+
+.PHONY: demo test check lint typecheck eval bench system-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip wheel
+
+# llama-cpp-python builds from source the first time (about 6 minutes on 2 cores; pip caches it).
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet 'torch==2.13.0'
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	rm -rf $(DEMO_HOME)
+	MARGIN_HOME=$(DEMO_HOME) $(BIN)/margin ingest docs
+	MARGIN_HOME=$(DEMO_HOME) $(BIN)/margin ask "$(DEMO_QUESTION)"
+
+# The keyring tests need a real Secret Service; the TUI smoke test needs tmux.
+system-deps:
+	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
+	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair##*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+test: $(STAMP) system-deps
+	MARGIN_TEST_KEYRING=1 dbus-run-session -- sh -c \
+	  'echo margin-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null; \
+	   $(BIN)/pytest $(PYTEST_ARGS); rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc'
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+check: lint typecheck test
+
+eval: $(STAMP)
+	rm -rf $(DEMO_HOME)
+	MARGIN_HOME=$(DEMO_HOME) $(BIN)/margin ingest docs --json >/dev/null
+	MARGIN_HOME=$(DEMO_HOME) $(BIN)/margin eval docs/golden.jsonl
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) $(DEMO_HOME) .pytest_cache .mypy_cache .ruff_cache

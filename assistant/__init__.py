@@ -1,0 +1,1 @@
+"""The question-to-answer pipeline and everything around it, including the CLI."""

@@ -1,0 +1,129 @@
+"""What `ask` produces: sources, the answer, guardrail events, usage and timings.
+
+The answer measures itself: the CLI, the TUI, the log and eval all read these same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+AnswerMode = Literal["model", "calculator", "retrieval-only", "refused"]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A retrieved chunk as shown to the person; `number` is its citation marker [n]."""
+
+    number: int
+    id: str
+    path: str
+    page: int | None
+    heading: str
+    line: int | None
+    score: float
+    text: str
+    collection: str = "default"
+    local_only: bool = False
+
+    def location(self) -> str:
+        """`path`, `path p. 3` or `path > Heading`, as a person reads it."""
+        place = self.path
+        if self.page is not None:
+            place += f" p. {self.page}"
+        if self.heading:
+            place += f" > {self.heading}"
+        return place
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "id": self.id,
+            "path": self.path,
+            "page": self.page,
+            "heading": self.heading,
+            "line": self.line,
+            "score": round(self.score, 4),
+            "text": self.text,
+            "collection": self.collection,
+            "local_only": self.local_only,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class GuardrailEvent:
+    kind: str  # e.g. "input.control_chars", "injection", "pii.redacted", "local_only.withheld"
+    detail: str
+
+
+@dataclass(slots=True)
+class AnswerUsage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    estimated: bool = False
+
+
+@dataclass(slots=True)
+class Answer:
+    question: str
+    answer: str = ""
+    refused: bool = False
+    refusal_reason: str | None = None
+    mode: AnswerMode = "model"
+    sources: list[Source] = field(default_factory=list)
+    cited: list[int] = field(default_factory=list)
+    guardrails: list[GuardrailEvent] = field(default_factory=list)
+    usage: AnswerUsage = field(default_factory=AnswerUsage)
+    latency_ms: dict[str, float] = field(default_factory=dict)
+    model: str = ""  # profile name
+    model_id: str = ""
+    groundedness: float | None = None
+    cached: bool = False
+    cancelled: bool = False
+    interaction_id: int | None = None
+    conversation_id: str | None = None
+
+    def event(self, kind: str, detail: str) -> None:
+        self.guardrails.append(GuardrailEvent(kind, detail))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "interaction_id": self.interaction_id,
+            "conversation_id": self.conversation_id,
+            "question": self.question,
+            "answer": self.answer,
+            "refused": self.refused,
+            "refusal_reason": self.refusal_reason,
+            "mode": self.mode,
+            "model": self.model,
+            "model_id": self.model_id,
+            "cached": self.cached,
+            "cancelled": self.cancelled,
+            "groundedness": self.groundedness,
+            "cited": self.cited,
+            "sources": [s.to_json() for s in self.sources],
+            "guardrails": [asdict(g) for g in self.guardrails],
+            "usage": asdict(self.usage),
+            "latency_ms": {k: round(v, 2) for k, v in self.latency_ms.items()},
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SourcesFound:
+    """First event of an ask: the sources, before any model token."""
+
+    sources: list[Source]
+
+
+@dataclass(frozen=True, slots=True)
+class TextDelta:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerDone:
+    answer: Answer
+
+
+AskEvent = SourcesFound | TextDelta | AnswerDone

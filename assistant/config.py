@@ -1,0 +1,239 @@
+"""config.toml: typed settings with defaults, and errors that name the file, line and key."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from assistant.errors import ConfigError
+
+ModelKind = Literal["llama-cpp", "openai"]
+BUNDLED = "bundled"
+
+
+@dataclass(frozen=True, slots=True)
+class ModelProfile:
+    name: str
+    kind: ModelKind = "llama-cpp"
+    # llama-cpp
+    path: str = BUNDLED
+    context: int = 4096
+    threads: int = 0  # 0 = all cores
+    # openai
+    base_url: str = ""
+    model: str = ""
+    key_env: str = ""
+    input_usd_per_mtok: float = 0.0
+    output_usd_per_mtok: float = 0.0
+    connect_timeout_s: float = 5.0
+    read_timeout_s: float = 60.0
+    max_retries: int = 3
+    retry_budget_s: float = 30.0
+
+    @property
+    def is_remote(self) -> bool:
+        return self.kind == "openai"
+
+
+@dataclass(frozen=True, slots=True)
+class Defaults:
+    model: str = "local"
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetConfig:
+    request_usd: float = 0.05
+    daily_usd: float = 1.00
+    fallback: Literal["refuse", "local"] = "refuse"
+
+
+@dataclass(frozen=True, slots=True)
+class PrivacyConfig:
+    redact_for_remote: bool = True
+    log_text: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class IngestConfig:
+    max_file_mb: float = 50.0
+    include_hidden: bool = False
+    chunk_tokens: int = 200  # word pieces per chunk; MiniLM reads at most 256
+    overlap_tokens: int = 32
+    batch_size: int = 32
+    file_timeout_s: float = 60.0
+    file_memory_mb: int = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class RetrievalConfig:
+    k: int = 6
+    vector_weight: float = 0.5  # share of the vector ranking in the fused score
+    min_relevance: float = 0.3  # below this cosine similarity nothing counts as found
+    per_document: int = 3  # at most this many chunks of one file in the top k
+
+
+@dataclass(frozen=True, slots=True)
+class AskConfig:
+    max_question_chars: int = 2000
+    max_tokens: int = 384
+    temperature: float = 0.2
+    history_turns: int = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    defaults: Defaults = field(default_factory=Defaults)
+    models: dict[str, ModelProfile] = field(default_factory=dict)
+    budget: BudgetConfig = field(default_factory=BudgetConfig)
+    privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
+    ingest: IngestConfig = field(default_factory=IngestConfig)
+    retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
+    ask: AskConfig = field(default_factory=AskConfig)
+
+    def profile(self, name: str | None = None) -> ModelProfile:
+        wanted = name or self.defaults.model
+        try:
+            return self.models[wanted]
+        except KeyError:
+            known = ", ".join(sorted(self.models))
+            raise ConfigError(
+                f"No model profile named {wanted!r}. Known profiles: {known}. "
+                f"Add a [models.{wanted}] table to config.toml."
+            ) from None
+
+
+_SECTIONS: dict[str, type] = {
+    "defaults": Defaults,
+    "budget": BudgetConfig,
+    "privacy": PrivacyConfig,
+    "ingest": IngestConfig,
+    "retrieval": RetrievalConfig,
+    "ask": AskConfig,
+}
+
+
+def builtin_local_profile() -> ModelProfile:
+    return ModelProfile(name="local")
+
+
+def load_config(path: Path) -> Config:
+    """Read config.toml if it exists; no file means all defaults."""
+    if not path.exists():
+        return parse_config("", path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"Cannot read {path}: {exc}") from exc
+    return parse_config(text, path)
+
+
+def parse_config(text: str, path: Path) -> Config:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+    locate = _KeyLocator(text, path)
+    sections: dict[str, Any] = {}
+    for name, value in raw.items():
+        if name == "models":
+            continue
+        if name not in _SECTIONS:
+            raise ConfigError(locate.unknown(name, None, sorted([*_SECTIONS, "models"])))
+        sections[name] = _build(_SECTIONS[name], value, name, locate)
+    models = {"local": builtin_local_profile()}
+    raw_models = raw.get("models", {})
+    if not isinstance(raw_models, dict):
+        raise ConfigError(f"{path}: 'models' must be a table of profiles like [models.local]")
+    for name, table in raw_models.items():
+        models[name] = _build_profile(name, table, locate)
+    config = Config(models=models, **sections)
+    if config.defaults.model not in models:
+        raise ConfigError(
+            f"{locate.where('defaults', 'model')}: defaults.model = {config.defaults.model!r} "
+            f"names no profile; known: {', '.join(sorted(models))}"
+        )
+    return config
+
+
+def _build_profile(name: str, table: Any, locate: _KeyLocator) -> ModelProfile:
+    section = f"models.{name}"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{locate.where(section, None)}: [{section}] must be a table")
+    base = builtin_local_profile() if name == "local" else ModelProfile(name=name)
+    profile = replace(_build(ModelProfile, table, section, locate, base=base), name=name)
+    if profile.kind not in ("llama-cpp", "openai"):
+        raise ConfigError(
+            f"{locate.where(section, 'kind')}: kind = {profile.kind!r}; "
+            "use 'llama-cpp' (a local GGUF file) or 'openai' (an OpenAI-compatible endpoint)"
+        )
+    if profile.kind == "openai" and not (profile.base_url and profile.model):
+        raise ConfigError(
+            f"{locate.where(section, None)}: an 'openai' profile needs base_url and model"
+        )
+    return profile
+
+
+def _build(cls: type, table: Any, section: str, locate: _KeyLocator, base: Any = None) -> Any:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{locate.where(section, None)}: [{section}] must be a table")
+    known = {f.name: f for f in fields(cls) if f.name != "name"}
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in known:
+            raise ConfigError(locate.unknown(key, section, sorted(known)))
+        default = getattr(base if base is not None else cls(), key)
+        values[key] = _coerce(value, default, section, key, locate)
+    return replace(base, **values) if base is not None else cls(**values)
+
+
+def _coerce(value: Any, default: Any, section: str, key: str, locate: _KeyLocator) -> Any:
+    expected = type(default)
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, expected) and not (expected is int and isinstance(value, bool)):
+        return value
+    raise ConfigError(
+        f"{locate.where(section, key)}: {section}.{key} should be a {expected.__name__}, "
+        f"got {value!r}"
+    )
+
+
+class _KeyLocator:
+    """Finds the line of a table or key in the TOML text, for error messages."""
+
+    _header = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]")
+    _key = re.compile(r"^\s*([A-Za-z0-9_\-\"']+)\s*=")
+
+    def __init__(self, text: str, path: Path):
+        self._lines = text.splitlines()
+        self._path = path
+
+    def line_of(self, section: str | None, key: str | None) -> int | None:
+        current: str | None = None
+        for number, line in enumerate(self._lines, start=1):
+            header = self._header.match(line)
+            if header:
+                current = header.group(1).replace('"', "").replace("'", "")
+                if key is None and current == section:
+                    return number
+                continue
+            found = self._key.match(line)
+            if found and key is not None and current == section:
+                if found.group(1).strip("\"'") == key:
+                    return number
+            if found and section is None and current is None and found.group(1) == key:
+                return number
+        return None
+
+    def where(self, section: str | None, key: str | None) -> str:
+        line = self.line_of(section, key)
+        return f"{self._path}, line {line}" if line else str(self._path)
+
+    def unknown(self, key: str, section: str | None, known: list[str]) -> str:
+        place = f"[{section}]" if section else "the top level"
+        line = self.line_of(section, key) if section else self.line_of(key, None)
+        where = f"{self._path}, line {line}" if line else str(self._path)
+        return f"{where}: unknown key {key!r} in {place}; known keys: {', '.join(known)}"

@@ -1,0 +1,27 @@
+"""Errors of the assistant package; the CLI turns each into a message and an exit code."""
+
+
+class MarginError(Exception):
+    """Base class; `exit_code` is what the CLI exits with."""
+
+    exit_code = 1
+
+
+class UsageError(MarginError):
+    """The person asked for something malformed (empty question, bad option)."""
+
+    exit_code = 2
+
+
+class ConfigError(MarginError):
+    """config.toml cannot be read or holds something wrong; the message names file and line."""
+
+
+class BudgetExceededError(MarginError):
+    """A request would go over the per-request or daily budget; nothing was sent."""
+
+    exit_code = 4
+
+
+class NoDocumentsError(MarginError):
+    """Nothing has been ingested yet."""

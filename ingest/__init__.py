@@ -1,0 +1,1 @@
+"""File to table: walk, load, chunk, embed and store documents in LanceDB."""

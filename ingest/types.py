@@ -1,0 +1,90 @@
+"""The typed values that flow through ingest: file -> sections -> chunks -> stored rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A file found by the walker, with the root it was found under."""
+
+    path: Path  # absolute, resolved
+    root: Path  # the ingested root folder (or the file itself when given directly)
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A run of text from one place in a document: a markdown section or a PDF page."""
+
+    text: str
+    page: int | None = None  # 1-based PDF page
+    heading: str = ""  # "Title > Section > Subsection"
+    line: int | None = None  # 1-based first line in the file, where known
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A piece of a section sized for the embedding model."""
+
+    text: str
+    ordinal: int  # position within the document, from 0
+    page: int | None = None
+    heading: str = ""
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredChunk:
+    """A chunk as read back from the store, with the score of the search that found it."""
+
+    id: str  # stable id: f"{doc_id}:{ordinal}"
+    path: str  # absolute, resolved
+    collection: str
+    local_only: bool
+    heading: str
+    page: int | None
+    line: int | None
+    ordinal: int
+    text: str
+    score: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentInfo:
+    """One document in the store, as `margin sources` lists it."""
+
+    path: str
+    collection: str
+    local_only: bool
+    chunks: int
+    size: int
+    mtime_ns: int
+    content_hash: str
+    ingested_at: str  # ISO 8601, UTC
+    root: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileProblem:
+    """A file that was skipped (by rule) or failed (could not be read), with the reason."""
+
+    path: str
+    reason: str
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """What one ingest run did; the `--json` shape of `margin ingest`."""
+
+    added: list[str]
+    updated: list[str]
+    unchanged: list[str]
+    removed: list[str]
+    failed: list[FileProblem]
+    skipped: list[FileProblem]
+    chunks: int = 0
+    seconds: float = 0.0

@@ -1,0 +1,1 @@
+"""Chat models behind one interface: llama.cpp in process, OpenAI-compatible HTTP, a fake."""
