@@ -7,6 +7,8 @@ import importlib
 import click
 
 # command name -> "module:function"; each module imports its heavy parts inside the command.
+# This table is the composition root: `chat` lives in the tui package, which sits above
+# assistant, so it is named here rather than imported.
 COMMANDS: dict[str, str] = {
     "ingest": "assistant.cli.ingest_commands:ingest",
     "watch": "assistant.cli.ingest_commands:watch",
@@ -15,7 +17,7 @@ COMMANDS: dict[str, str] = {
     "sources": "assistant.cli.ingest_commands:sources",
     "forget": "assistant.cli.ingest_commands:forget",
     "ask": "assistant.cli.ask_commands:ask",
-    "chat": "assistant.cli.ask_commands:chat",
+    "chat": "tui.command:chat",
     "feedback": "assistant.cli.log_commands:feedback",
     "stats": "assistant.cli.log_commands:stats",
     "logs": "assistant.cli.log_commands:logs",

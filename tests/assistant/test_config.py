@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.config import load_config, parse_config
+from assistant.errors import ConfigError
+from assistant.locations import resolve_locations
+
+GOOD = """
+[defaults]
+model = "work"
+
+[models.work]
+kind = "openai"
+base_url = "http://127.0.0.1:9/v1"
+model = "some-model"
+key_env = "WORK_API_KEY"
+input_usd_per_mtok = 0.15
+output_usd_per_mtok = 1
+
+[budget]
+request_usd = 0.05
+daily_usd = 2
+fallback = "local"
+
+[privacy]
+log_text = false
+"""
+
+
+def test_no_file_means_builtin_local_profile(tmp_path: Path) -> None:
+    config = load_config(tmp_path / "missing.toml")
+    assert config.profile().name == "local"
+    assert config.profile().kind == "llama-cpp"
+    assert config.profile().path == "bundled"
+
+
+def test_full_config_is_typed(tmp_path: Path) -> None:
+    config = parse_config(GOOD, tmp_path / "config.toml")
+    work = config.profile()
+    assert work.name == "work" and work.is_remote
+    assert work.output_usd_per_mtok == 1.0 and isinstance(work.output_usd_per_mtok, float)
+    assert config.budget.daily_usd == 2.0 and config.budget.fallback == "local"
+    assert config.privacy.log_text is False and config.privacy.redact_for_remote is True
+    assert "local" in config.models
+
+
+def test_unknown_key_names_key_and_line(tmp_path: Path) -> None:
+    text = "[budget]\nrequest_usd = 0.05\ndayly_usd = 1.0\n"
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text, tmp_path / "config.toml")
+    message = str(caught.value)
+    assert "line 3" in message and "'dayly_usd'" in message and "daily_usd" in message
+
+
+def test_unknown_key_in_profile_names_line(tmp_path: Path) -> None:
+    text = '[models.work]\nkind = "openai"\nbase_url = "http://x/v1"\nmodel = "m"\napi_key = "x"\n'
+    with pytest.raises(ConfigError, match=r"line 5.*'api_key'"):
+        parse_config(text, tmp_path / "config.toml")
+
+
+def test_unknown_section_and_bad_toml(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"line 2.*'buget'"):
+        parse_config("\n[buget]\nx = 1\n", tmp_path / "c.toml")
+    with pytest.raises(ConfigError, match=r"invalid TOML.*line 1"):
+        parse_config("[budget\n", tmp_path / "c.toml")
+
+
+def test_wrong_types_and_missing_profile(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"line 2.*should be a float"):
+        parse_config('[budget]\nrequest_usd = "cheap"\n', tmp_path / "c.toml")
+    with pytest.raises(ConfigError, match="names no profile"):
+        parse_config('[defaults]\nmodel = "nope"\n', tmp_path / "c.toml")
+    with pytest.raises(ConfigError, match="needs base_url and model"):
+        parse_config('[models.r]\nkind = "openai"\n', tmp_path / "c.toml")
+    with pytest.raises(ConfigError, match="kind = 'ollama'"):
+        parse_config('[models.r]\nkind = "ollama"\n', tmp_path / "c.toml")
+
+
+def test_margin_home_puts_everything_under_it(tmp_path: Path) -> None:
+    locations = resolve_locations({"MARGIN_HOME": str(tmp_path)}).ensure()
+    assert locations.config_file == tmp_path / "config" / "config.toml"
+    assert locations.store_dir.parent == tmp_path / "data"
+    assert (tmp_path / "data").stat().st_mode & 0o777 == 0o700
