@@ -1,0 +1,89 @@
+"""Cost budgets: per request (estimated before the call) and per UTC day (from the log).
+
+`Budget.check` decides before any remote call; it raises nothing. The pipeline turns a
+refusal into `BudgetExceededError` (exit 4), or answers with the local model when
+`budget.fallback = "local"`. Local models cost nothing and are never refused.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from assistant.config import BudgetConfig
+
+CONFIG_FILE = "config.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetDecision:
+    allowed: bool  # the remote call may go ahead
+    fallback_to_local: bool = False  # answer with the local model instead
+    reason: str = ""  # for people: why not, and which config key to change
+    remaining_usd: float = math.inf  # what this request may spend, by both budgets
+
+
+class Budget:
+    def __init__(self, config: BudgetConfig, spend_today: Callable[[], float]) -> None:
+        self._config = config
+        self._spend_today = spend_today
+
+    def check(self, estimated_usd: float, *, is_remote: bool) -> BudgetDecision:
+        if not is_remote:
+            return BudgetDecision(allowed=True)
+        estimate = max(estimated_usd, 0.0)
+        spent = self._spend_today()
+        left_today = max(self._config.daily_usd - spent, 0.0)
+        remaining = min(self._config.request_usd, left_today)
+        problem = self._problem(estimate, spent)
+        if problem is None:
+            return BudgetDecision(allowed=True, remaining_usd=remaining)
+        if self._config.fallback == "local":
+            return BudgetDecision(
+                allowed=False,
+                fallback_to_local=True,
+                reason=f"{problem} Answered with the local model instead (budget.fallback).",
+                remaining_usd=remaining,
+            )
+        return BudgetDecision(
+            allowed=False,
+            reason=f"{problem} To answer anyway, raise that limit or use a local model "
+            '(budget.fallback = "local" does this automatically).',
+            remaining_usd=remaining,
+        )
+
+    def _problem(self, estimate: float, spent: float) -> str | None:
+        limits = self._config
+        if estimate > limits.request_usd:
+            return (
+                f"This request is estimated at {_usd(estimate)}, over the per-request budget "
+                f"of {_usd(limits.request_usd)} (budget.request_usd = {limits.request_usd} in "
+                f"{CONFIG_FILE}); nothing was sent."
+            )
+        if spent + estimate > limits.daily_usd:
+            return (
+                f"Today's remote spend is {_usd(spent)} and this request is estimated at "
+                f"{_usd(estimate)}, over the daily budget of {_usd(limits.daily_usd)} "
+                f"(budget.daily_usd = {limits.daily_usd} in {CONFIG_FILE}); nothing was sent."
+            )
+        return None
+
+    @staticmethod
+    def max_tokens_within(
+        remaining_usd: float, pricing_output_usd_per_mtok: float, requested: int
+    ) -> int:
+        """`requested`, lowered to what `remaining_usd` pays for at the output price.
+
+        Pass what is left once the prompt's cost is taken from `BudgetDecision.remaining_usd`.
+        A free model gets `requested`; nothing left gives 0.
+        """
+        if pricing_output_usd_per_mtok <= 0 or math.isinf(remaining_usd):
+            return requested
+        tokens = max(remaining_usd, 0.0) * 1_000_000 / pricing_output_usd_per_mtok
+        affordable = math.floor(round(tokens, 6))  # 0.0006 USD at $0.60/Mtok is 1000, not 999
+        return max(0, min(requested, affordable))
+
+
+def _usd(amount: float) -> str:
+    return f"${amount:.4f}" if 0 < amount < 0.01 else f"${amount:.2f}"

@@ -1,0 +1,34 @@
+"""The local log (SQLite, WAL, named migrations): interactions, conversations, egress,
+the answer cache, eval runs, and the figures `margin stats` shows."""
+
+from assistant.log.cache import AnswerCache
+from assistant.log.conversations import ConversationSummary, Turn
+from assistant.log.database import LogDatabase, open_log
+from assistant.log.egress import EgressEntry, EgressLog
+from assistant.log.errors import InvalidRatingError, UnknownEvalRunError, UnknownInteractionError
+from assistant.log.eval_runs import EvalRun, EvalRuns
+from assistant.log.interactions import Feedback, InteractionLog, InteractionRecord, Rating
+from assistant.log.stats import Percentiles, Stats, compute_stats, percentile
+
+__all__ = [
+    "AnswerCache",
+    "ConversationSummary",
+    "EgressEntry",
+    "EgressLog",
+    "EvalRun",
+    "EvalRuns",
+    "Feedback",
+    "InteractionLog",
+    "InteractionRecord",
+    "InvalidRatingError",
+    "LogDatabase",
+    "Percentiles",
+    "Rating",
+    "Stats",
+    "Turn",
+    "UnknownEvalRunError",
+    "UnknownInteractionError",
+    "compute_stats",
+    "open_log",
+    "percentile",
+]

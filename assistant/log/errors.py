@@ -1,0 +1,30 @@
+"""Errors of the local log."""
+
+from __future__ import annotations
+
+from assistant.errors import UsageError
+
+
+class UnknownInteractionError(UsageError):
+    """Feedback or a lookup named an interaction id the log does not hold."""
+
+    def __init__(self, interaction_id: int) -> None:
+        super().__init__(
+            f"No interaction with id {interaction_id} in the local log. "
+            "The id is printed after each answer (and in `ask --json` as interaction_id); "
+            "it may have been purged."
+        )
+        self.interaction_id = interaction_id
+
+
+class InvalidRatingError(UsageError):
+    def __init__(self, rating: str) -> None:
+        super().__init__(f"Rating must be 'up' or 'down', not {rating!r}.")
+
+
+class UnknownEvalRunError(UsageError):
+    def __init__(self, run_id: int) -> None:
+        super().__init__(
+            f"No eval run with id {run_id} in the local log; `margin eval` lists stored runs."
+        )
+        self.run_id = run_id

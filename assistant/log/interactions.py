@@ -1,0 +1,325 @@
+"""The interaction log: every answer with its sources, guardrail events, usage and timings.
+
+With `log_text=False` no question, answer, chunk text or guardrail detail is written to the
+file: each is kept as a SHA-256 and a length, and reads give back empty strings.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from pathlib import Path
+from typing import Any, Literal
+
+from assistant.answer import Answer, AnswerUsage, GuardrailEvent, Source
+from assistant.log.cache import AnswerCache
+from assistant.log.conversations import ConversationStore, ConversationSummary, Turn
+from assistant.log.database import as_utc, from_db_time, open_log, to_db_time, utc_now
+from assistant.log.egress import EgressLog
+from assistant.log.errors import InvalidRatingError, UnknownInteractionError
+from assistant.log.eval_runs import EvalRuns
+from assistant.log.privacy import KeptText
+
+Rating = Literal["up", "down"]
+TITLE_CHARS = 80
+
+# Tables holding rows that carry their own time; purge deletes from each by that time.
+_TIMED_TABLES = (
+    ("interactions", "created_at"),
+    ("egress", "created_at"),
+    ("answer_cache", "created_at"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    rating: Rating
+    note: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class InteractionRecord:
+    """A logged interaction. `answer` holds empty texts when `text_kept` is False."""
+
+    id: int
+    created_at: datetime
+    answer: Answer
+    text_kept: bool
+    question_sha256: str
+    question_chars: int
+    answer_sha256: str
+    answer_chars: int
+    config_snapshot: dict[str, Any] | None
+    feedback: Feedback | None
+
+
+class InteractionLog:
+    """The local log (SQLite) of interactions, conversations, egress, cache and eval runs."""
+
+    def __init__(
+        self, path: Path, *, log_text: bool, clock: Callable[[], datetime] = utc_now
+    ) -> None:
+        self.path = path
+        self.log_text = log_text
+        self.clock = clock
+        self.db = open_log(path)
+        self.egress = EgressLog(self.db, log_text=log_text, clock=clock)
+        self.cache = AnswerCache(self.db, log_text=log_text, clock=clock)
+        self.evals = EvalRuns(self.db, log_text=log_text, clock=clock)
+        self._conversations = ConversationStore(self.db, log_text=log_text, clock=clock)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> InteractionLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def record(self, answer: Answer, *, config_snapshot: dict[str, Any] | None = None) -> int:
+        """Store one answer and everything measured about it; return its interaction id."""
+        question = KeptText.of(answer.question, keep=self.log_text)
+        reply = KeptText.of(answer.answer, keep=self.log_text)
+        snapshot = None if config_snapshot is None else json.dumps(config_snapshot, default=str)
+        with self.db.write() as connection:
+            if answer.conversation_id:
+                self._conversations.ensure(answer.conversation_id, answer.question[:TITLE_CHARS])
+            cursor = connection.execute(
+                """INSERT INTO interactions (
+                    created_at, conversation_id, text_kept,
+                    question, question_sha256, question_chars,
+                    answer, answer_sha256, answer_chars,
+                    model, model_id, mode, refused, refusal_reason, cited,
+                    prompt_tokens, completion_tokens, cost_usd, cost_estimated,
+                    cached, cancelled, groundedness, config_snapshot
+                ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    to_db_time(self.clock()),
+                    answer.conversation_id,
+                    self.log_text,
+                    question.text,
+                    question.sha256,
+                    question.chars,
+                    reply.text,
+                    reply.sha256,
+                    reply.chars,
+                    answer.model,
+                    answer.model_id,
+                    answer.mode,
+                    answer.refused,
+                    answer.refusal_reason,
+                    json.dumps(answer.cited),
+                    answer.usage.prompt_tokens,
+                    answer.usage.completion_tokens,
+                    answer.usage.cost_usd,
+                    answer.usage.estimated,
+                    answer.cached,
+                    answer.cancelled,
+                    answer.groundedness,
+                    snapshot,
+                ),
+            )
+            interaction_id = cursor.lastrowid
+            assert interaction_id is not None
+            self._insert_parts(connection, interaction_id, answer)
+        return interaction_id
+
+    def _insert_parts(self, connection: sqlite3.Connection, row_id: int, answer: Answer) -> None:
+        sources = []
+        for source in answer.sources:
+            text = KeptText.of(source.text, keep=self.log_text)
+            sources.append(
+                (
+                    row_id,
+                    source.number,
+                    source.id,
+                    source.path,
+                    source.page,
+                    source.heading,
+                    source.line,
+                    source.score,
+                    source.collection,
+                    source.local_only,
+                    text.text,
+                    text.sha256,
+                    text.chars,
+                )
+            )
+        connection.executemany(
+            """INSERT INTO sources (interaction_id, number, chunk_id, path, page, heading, line,
+                   score, collection, local_only, text, text_sha256, text_chars)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            sources,
+        )
+        events = []
+        for seq, event in enumerate(answer.guardrails):
+            detail = KeptText.of(event.detail, keep=self.log_text)
+            events.append((row_id, seq, event.kind, detail.text, detail.sha256))
+        connection.executemany(
+            """INSERT INTO guardrail_events (interaction_id, seq, kind, detail, detail_sha256)
+               VALUES (?, ?, ?, ?, ?)""",
+            events,
+        )
+        connection.executemany(
+            "INSERT INTO latencies (interaction_id, stage, ms) VALUES (?, ?, ?)",
+            [(row_id, stage, float(ms)) for stage, ms in answer.latency_ms.items()],
+        )
+
+    def feedback(self, interaction_id: int, rating: Rating, note: str = "") -> None:
+        """Rate an answer; a later rating of the same answer replaces the earlier one."""
+        if rating not in ("up", "down"):
+            raise InvalidRatingError(rating)
+        with self.db.write() as connection:
+            if not self._exists(interaction_id):
+                raise UnknownInteractionError(interaction_id)
+            connection.execute(
+                """INSERT INTO feedback (interaction_id, rating, note, created_at)
+                   VALUES (?, ?, ?, ?)""",
+                (interaction_id, rating, note, to_db_time(self.clock())),
+            )
+
+    def _exists(self, interaction_id: int) -> bool:
+        found = self.db.query("SELECT 1 FROM interactions WHERE id = ?", (interaction_id,))
+        return bool(found)
+
+    def get(self, interaction_id: int) -> InteractionRecord:
+        rows = self.db.query("SELECT * FROM interactions WHERE id = ?", (interaction_id,))
+        if not rows:
+            raise UnknownInteractionError(interaction_id)
+        return self._load(rows[0])
+
+    def recent(self, limit: int) -> list[InteractionRecord]:
+        rows = self.db.query("SELECT * FROM interactions ORDER BY id DESC LIMIT ?", (limit,))
+        return [self._load(row) for row in rows]
+
+    def _load(self, row: sqlite3.Row) -> InteractionRecord:
+        row_id = row["id"]
+        answer = Answer(
+            question=row["question"] or "",
+            answer=row["answer"] or "",
+            refused=bool(row["refused"]),
+            refusal_reason=row["refusal_reason"],
+            mode=row["mode"],
+            sources=self._sources(row_id),
+            cited=json.loads(row["cited"]),
+            guardrails=[
+                GuardrailEvent(event["kind"], event["detail"] or "")
+                for event in self.db.query(
+                    "SELECT kind, detail FROM guardrail_events WHERE interaction_id = ? "
+                    "ORDER BY seq",
+                    (row_id,),
+                )
+            ],
+            usage=AnswerUsage(
+                prompt_tokens=row["prompt_tokens"],
+                completion_tokens=row["completion_tokens"],
+                cost_usd=row["cost_usd"],
+                estimated=bool(row["cost_estimated"]),
+            ),
+            latency_ms={
+                latency["stage"]: latency["ms"]
+                for latency in self.db.query(
+                    "SELECT stage, ms FROM latencies WHERE interaction_id = ?", (row_id,)
+                )
+            },
+            model=row["model"],
+            model_id=row["model_id"],
+            groundedness=row["groundedness"],
+            cached=bool(row["cached"]),
+            cancelled=bool(row["cancelled"]),
+            interaction_id=row_id,
+            conversation_id=row["conversation_id"],
+        )
+        snapshot = row["config_snapshot"]
+        return InteractionRecord(
+            id=row_id,
+            created_at=from_db_time(row["created_at"]),
+            answer=answer,
+            text_kept=bool(row["text_kept"]),
+            question_sha256=row["question_sha256"],
+            question_chars=row["question_chars"],
+            answer_sha256=row["answer_sha256"],
+            answer_chars=row["answer_chars"],
+            config_snapshot=None if snapshot is None else json.loads(snapshot),
+            feedback=self._latest_feedback(row_id),
+        )
+
+    def _sources(self, interaction_id: int) -> list[Source]:
+        rows = self.db.query(
+            "SELECT * FROM sources WHERE interaction_id = ? ORDER BY number", (interaction_id,)
+        )
+        return [
+            Source(
+                number=row["number"],
+                id=row["chunk_id"],
+                path=row["path"],
+                page=row["page"],
+                heading=row["heading"],
+                line=row["line"],
+                score=row["score"],
+                text=row["text"] or "",
+                collection=row["collection"],
+                local_only=bool(row["local_only"]),
+            )
+            for row in rows
+        ]
+
+    def _latest_feedback(self, interaction_id: int) -> Feedback | None:
+        rows = self.db.query(
+            "SELECT rating, note, created_at FROM feedback WHERE interaction_id = ? "
+            "ORDER BY id DESC LIMIT 1",
+            (interaction_id,),
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        return Feedback(row["rating"], row["note"], from_db_time(row["created_at"]))
+
+    def purge(self, before: datetime | None = None) -> int:
+        """Delete interactions logged before `before` (all when None) with their sources,
+        events, timings and feedback, plus egress entries and cached answers from the same
+        period; then rewrite the file so the text is gone from disk. Eval runs are kept.
+        Returns how many interactions were deleted."""
+        cutoff = None if before is None else to_db_time(before)
+        params = () if cutoff is None else (cutoff,)
+        deleted: dict[str, int] = {}
+        with self.db.write() as connection:
+            for table, column in _TIMED_TABLES:
+                where = "" if cutoff is None else f" WHERE {column} < ?"
+                deleted[table] = connection.execute(f"DELETE FROM {table}{where}", params).rowcount
+            connection.execute(
+                "DELETE FROM conversations WHERE NOT EXISTS "
+                "(SELECT 1 FROM interactions i WHERE i.conversation_id = conversations.id)"
+                + ("" if cutoff is None else " AND started_at < ?"),
+                params,
+            )
+        self.db.compact()
+        return deleted["interactions"]
+
+    def spend_since(self, moment: datetime) -> float:
+        """Money spent on model calls since `moment`. Local models cost 0 and cached answers
+        are not counted again."""
+        rows = self.db.query(
+            "SELECT COALESCE(SUM(cost_usd), 0.0) AS spent FROM interactions "
+            "WHERE created_at >= ? AND cached = 0",
+            (to_db_time(moment),),
+        )
+        return float(rows[0]["spent"])
+
+    def spend_today(self) -> float:
+        """Spend since midnight UTC of the log's clock."""
+        return self.spend_since(datetime.combine(as_utc(self.clock()).date(), time(), UTC))
+
+    def start_conversation(self, title: str) -> str:
+        return self._conversations.start(title)
+
+    def conversations(self, limit: int = 50) -> list[ConversationSummary]:
+        return self._conversations.summaries(limit)
+
+    def turns(self, conversation_id: str) -> list[Turn]:
+        return self._conversations.turns(conversation_id)

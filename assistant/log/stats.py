@@ -1,0 +1,160 @@
+"""Figures from the local log: latency percentiles per stage, cost, feedback, guardrails."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from assistant.log.database import to_db_time
+
+if TYPE_CHECKING:
+    from assistant.log.interactions import InteractionLog
+
+TTFT = "ttft"
+EPOCH = datetime(1970, 1, 1)
+
+
+def percentile(values: Sequence[float], p: float) -> float | None:
+    """Nearest-rank percentile: the smallest value with at least p% of values at or below.
+
+    For [15, 20, 35, 40, 50]: p30 -> 20, p40 -> 20, p50 -> 35, p100 -> 50. None when empty.
+    """
+    if not 0 < p <= 100:
+        raise ValueError(f"percentile must be in (0, 100], got {p}")
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = math.ceil(p / 100 * len(ordered))
+    return ordered[rank - 1]
+
+
+@dataclass(frozen=True, slots=True)
+class Percentiles:
+    count: int
+    p50: float | None
+    p95: float | None
+    p99: float | None
+
+    @classmethod
+    def of(cls, values: Sequence[float]) -> Percentiles:
+        return cls(
+            len(values), percentile(values, 50), percentile(values, 95), percentile(values, 99)
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {"count": self.count, "p50": self.p50, "p95": self.p95, "p99": self.p99}
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    since: datetime | None
+    interactions: int
+    refused: int
+    cached: int
+    cancelled: int
+    latency_ms: dict[str, Percentiles]  # per stage, without ttft
+    ttft_ms: Percentiles
+    cost_total_usd: float
+    cost_today_usd: float
+    cost_per_day: dict[str, float]  # UTC day -> USD
+    prompt_tokens: int
+    completion_tokens: int
+    feedback_up: int
+    feedback_down: int
+    feedback_per_day: dict[str, dict[str, int]]  # UTC day -> {"up": n, "down": n}
+    guardrails_by_kind: dict[str, int]
+    models: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def refusal_rate(self) -> float:
+        return self.refused / self.interactions if self.interactions else 0.0
+
+    @property
+    def cache_hit_rate(self) -> float:
+        return self.cached / self.interactions if self.interactions else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "since": None if self.since is None else self.since.isoformat(),
+            "interactions": self.interactions,
+            "refused": self.refused,
+            "refusal_rate": self.refusal_rate,
+            "cached": self.cached,
+            "cache_hit_rate": self.cache_hit_rate,
+            "cancelled": self.cancelled,
+            "latency_ms": {stage: p.to_json() for stage, p in self.latency_ms.items()},
+            "ttft_ms": self.ttft_ms.to_json(),
+            "cost": {
+                "total_usd": self.cost_total_usd,
+                "today_usd": self.cost_today_usd,
+                "per_day": self.cost_per_day,
+            },
+            "tokens": {"prompt": self.prompt_tokens, "completion": self.completion_tokens},
+            "feedback": {
+                "up": self.feedback_up,
+                "down": self.feedback_down,
+                "per_day": self.feedback_per_day,
+            },
+            "guardrails_by_kind": self.guardrails_by_kind,
+            "models": self.models,
+        }
+
+
+def compute_stats(log: InteractionLog, since: datetime | None = None) -> Stats:
+    """Figures over the interactions logged at or after `since` (all when None)."""
+    start = (to_db_time(since if since is not None else EPOCH),)
+    db = log.db
+    rows = db.query(
+        "SELECT created_at, refused, cached, cancelled, cost_usd, prompt_tokens, "
+        "completion_tokens, model FROM interactions WHERE created_at >= ?",
+        start,
+    )
+    cost_per_day: dict[str, float] = defaultdict(float)
+    for row in rows:
+        if not row["cached"]:
+            cost_per_day[row["created_at"][:10]] += row["cost_usd"]
+    stages: dict[str, list[float]] = defaultdict(list)
+    for latency in db.query(
+        "SELECT l.stage, l.ms FROM latencies l JOIN interactions i ON i.id = l.interaction_id "
+        "WHERE i.created_at >= ? ORDER BY l.stage",
+        start,
+    ):
+        stages[latency["stage"]].append(latency["ms"])
+    ttft = stages.pop(TTFT, [])
+    ratings = db.query(
+        "SELECT f.rating, f.created_at FROM feedback f JOIN interactions i "
+        "ON i.id = f.interaction_id WHERE i.created_at >= ? AND f.id IN "
+        "(SELECT MAX(id) FROM feedback GROUP BY interaction_id)",
+        start,
+    )
+    feedback_per_day: dict[str, dict[str, int]] = defaultdict(lambda: {"up": 0, "down": 0})
+    for rating in ratings:
+        feedback_per_day[rating["created_at"][:10]][rating["rating"]] += 1
+    kinds = db.query(
+        "SELECT g.kind, COUNT(*) AS n FROM guardrail_events g JOIN interactions i "
+        "ON i.id = g.interaction_id WHERE i.created_at >= ? GROUP BY g.kind ORDER BY n DESC",
+        start,
+    )
+    return Stats(
+        since=since,
+        interactions=len(rows),
+        refused=sum(row["refused"] for row in rows),
+        cached=sum(row["cached"] for row in rows),
+        cancelled=sum(row["cancelled"] for row in rows),
+        latency_ms={stage: Percentiles.of(values) for stage, values in stages.items()},
+        ttft_ms=Percentiles.of(ttft),
+        cost_total_usd=sum(cost_per_day.values()),
+        cost_today_usd=log.spend_today(),
+        cost_per_day=dict(sorted(cost_per_day.items())),
+        prompt_tokens=sum(row["prompt_tokens"] for row in rows),
+        completion_tokens=sum(row["completion_tokens"] for row in rows),
+        feedback_up=sum(1 for rating in ratings if rating["rating"] == "up"),
+        feedback_down=sum(1 for rating in ratings if rating["rating"] == "down"),
+        feedback_per_day=dict(sorted(feedback_per_day.items())),
+        guardrails_by_kind={kind["kind"]: kind["n"] for kind in kinds},
+        models=dict(Counter(row["model"] for row in rows).most_common()),
+    )
