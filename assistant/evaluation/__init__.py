@@ -1,0 +1,1 @@
+"""Evaluation: golden sets, retrieval and answer metrics, run comparison and reports."""

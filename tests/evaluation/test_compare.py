@@ -1,0 +1,81 @@
+"""Comparing runs, and --fail-under thresholds."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.errors import UsageError
+from assistant.evaluation.compare import compare_runs
+from assistant.evaluation.summary import Threshold, shortfalls
+
+
+def run(run_id: int, metrics: dict, questions: list[tuple[str, dict]]) -> dict:
+    return {
+        "run_id": run_id,
+        "metrics": metrics,
+        "questions": [{"question": q, "metrics": m} for q, m in questions],
+    }
+
+
+def test_deltas_know_which_direction_is_better() -> None:
+    a = run(1, {"hit@1": 0.5, "latency_ms.ask.total.p95": 900.0, "containment": None}, [])
+    b = run(2, {"hit@1": 0.75, "latency_ms.ask.total.p95": 1200.0, "containment": 0.4}, [])
+    deltas = {d.metric: d for d in compare_runs(a, b).deltas}
+    assert deltas["hit@1"].delta == pytest.approx(0.25)
+    assert deltas["hit@1"].verdict == "better"
+    assert deltas["latency_ms.ask.total.p95"].verdict == "worse"
+    assert deltas["containment"].verdict == "n/a"
+    assert deltas["containment"].after == 0.4
+
+
+def test_questions_that_got_worse_are_listed_worst_first() -> None:
+    a = run(
+        1,
+        {},
+        [
+            ("q1", {"hit@1": 1.0, "mrr@10": 1.0}),
+            ("q2", {"hit@1": 1.0, "containment": 1.0}),
+            ("q3", {"hit@1": 0.0}),
+            ("gone", {"hit@1": 1.0}),
+        ],
+    )
+    b = run(
+        2,
+        {},
+        [
+            ("q1", {"hit@1": 0.0, "mrr@10": 0.5}),
+            ("q2", {"hit@1": 1.0, "containment": 0.0}),
+            ("q3", {"hit@1": 1.0}),
+            ("new", {"hit@1": 1.0}),
+        ],
+    )
+    comparison = compare_runs(a, b)
+    assert [c.question for c in comparison.worse] == ["q1", "q2"]
+    assert comparison.worse[0].drops == (("hit@1", 1.0, 0.0), ("mrr@10", 1.0, 0.5))
+    assert comparison.only_in_a == ("gone",)
+    assert comparison.only_in_b == ("new",)
+    printed = comparison.to_json()
+    assert printed["run_a"] == 1 and printed["worse_questions"][1]["question"] == "q2"
+
+
+def test_thresholds_parse_and_report_shortfalls() -> None:
+    metrics = {"hit@5": 0.7, "mrr@10": 0.9, "latency_ms.ask.total.p95": 2000.0, "ndcg@10": None}
+    thresholds = [
+        Threshold.parse("hit@5=0.8"),
+        Threshold.parse("mrr@10=0.5"),
+        Threshold.parse("latency_ms.ask.total.p95=1500"),
+        Threshold.parse("ndcg@10=0.1"),
+        Threshold.parse("hit@3=0.1"),
+    ]
+    problems = shortfalls(metrics, thresholds)
+    assert problems[0] == "hit@5 = 0.7, under the minimum 0.8"
+    assert problems[1] == "latency_ms.ask.total.p95 = 2000, above the limit 1500"
+    assert "ndcg@10 has no value" in problems[2]
+    assert problems[3].startswith("hit@3 is not a metric of this run; known: hit@5, mrr@10")
+    assert len(problems) == 4
+
+
+@pytest.mark.parametrize("text", ["hit@5", "=0.3", "hit@5=high"])
+def test_bad_thresholds_are_usage_errors(text: str) -> None:
+    with pytest.raises(UsageError, match="fail-under"):
+        Threshold.parse(text)
