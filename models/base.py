@@ -151,6 +151,7 @@ class ChatModel(ABC):
     is_remote: bool
     context_tokens: int
     pricing: Pricing
+    endpoint: str = ""  # where prompts are sent; empty for a model running in process
 
     @abstractmethod
     def count_tokens(self, text: str) -> int:

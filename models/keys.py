@@ -67,16 +67,16 @@ class KeyStore:
         self._save_names(self.names() - {name})
         return removed
 
-    def names(self) -> set[str]:
+    def names(self) -> frozenset[str]:
         """Names this store has saved keys under (from the index file; values are not in it)."""
         if self._index_path is None or not self._index_path.exists():
-            return set()
+            return frozenset()
         try:
             data = json.loads(self._index_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return set()
+            return frozenset()
         names = data.get("names", []) if isinstance(data, dict) else []
-        return {n for n in names if isinstance(n, str)}
+        return frozenset(n for n in names if isinstance(n, str))
 
     def resolve(self, profile_name: str, key_env: str) -> str:
         """The key for a profile: the keyring first, then the variable named by `key_env`."""
@@ -107,7 +107,7 @@ class KeyStore:
                 f"({_describe(exc)}). {_both_ways(name, '')}"
             ) from None
 
-    def _save_names(self, names: set[str]) -> None:
+    def _save_names(self, names: frozenset[str]) -> None:
         if self._index_path is not None:
             write_private(self._index_path, json.dumps({"names": sorted(names)}, indent=2))
 

@@ -79,9 +79,8 @@ class LlamaCppModel(ChatModel):
         """The prompt's token ids and the template's stop strings."""
         llama = self.llama
         assert self._formatter is not None
-        rendered = self._formatter(
-            messages=[{"role": m.role, "content": m.content} for m in messages]
-        )
+        chat: Any = [{"role": m.role, "content": m.content} for m in messages]
+        rendered = self._formatter(messages=chat)
         tokens = llama.tokenize(
             rendered.prompt.encode("utf-8"), add_bos=not rendered.added_special, special=True
         )
