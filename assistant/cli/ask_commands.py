@@ -1,0 +1,104 @@
+"""`margin ask`: sources first, then the answer streamed, then what it cost and took."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+from assistant.cli.output import EXIT_INTERRUPTED, emit_json, guarded, say
+from assistant.terminal import sanitize
+
+if TYPE_CHECKING:
+    from assistant.answer import Answer, Source
+
+EXIT_BUDGET = 4
+
+
+@click.command()
+@click.argument("question")
+@click.option("--model", "model", metavar="PROFILE", help="Model profile from config.toml.")
+@click.option("--k", type=click.IntRange(1, 50), help="How many sources to retrieve.")
+@click.option("--collection", metavar="NAME", help="Only search this collection.")
+@click.option("--no-cache", is_flag=True, help="Ignore cached answers to the same question.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object at the end.")
+@click.pass_context
+@guarded
+def ask(
+    ctx: click.Context,
+    question: str,
+    model: str | None,
+    k: int | None,
+    collection: str | None,
+    no_cache: bool,
+    as_json: bool,
+) -> None:
+    """Ask QUESTION; the answer comes from your documents, with its sources."""
+    from assistant.answer import AnswerDone, SourcesFound, TextDelta
+    from assistant.factory import build_assistant
+
+    assistant = build_assistant(verbose=bool(ctx.obj and ctx.obj.get("verbose")))
+    run = assistant.ask(
+        question, model=model, k=k, collection=collection, use_cache=not no_cache
+    )
+    interrupted = False
+    events = iter(run)
+    while True:
+        try:
+            event = next(events)
+        except StopIteration:
+            break
+        except KeyboardInterrupt:
+            interrupted = True
+            run.cancel()
+            continue
+        if as_json:
+            continue
+        if isinstance(event, SourcesFound):
+            _print_sources(event.sources)
+        elif isinstance(event, TextDelta):
+            sys.stdout.write(sanitize(event.text))
+            sys.stdout.flush()
+        elif isinstance(event, AnswerDone):
+            _print_footer(event.answer)
+    answer = run.answer
+    assistant.close()
+    if answer is None:
+        return
+    if as_json:
+        emit_json(answer.to_json())
+    if interrupted:
+        sys.exit(EXIT_INTERRUPTED)
+    if answer.refusal_reason == "budget":
+        sys.exit(EXIT_BUDGET)
+
+
+def _print_sources(sources: list[Source]) -> None:
+    if not sources:
+        return
+    click.secho("Sources", bold=True)
+    for source in sources:
+        click.echo(f"  [{source.number}] {sanitize(source.location())}  ({source.score:.2f})")
+    click.echo()
+
+
+def _print_footer(answer: Answer) -> None:
+    click.echo()
+    if answer.refused and answer.refusal_reason == "not_found" and answer.sources:
+        say("The sources above are the nearest matches; none was close enough to answer from.")
+    for event in answer.guardrails:
+        say(f"! {event.kind}: {event.detail}")
+    figures = [answer.model or "-"]
+    if answer.mode == "model":
+        usage = answer.usage
+        figures.append(f"{usage.prompt_tokens}+{usage.completion_tokens} tokens")
+        figures.append(f"${usage.cost_usd:.4f}")
+        if "ttft" in answer.latency_ms:
+            figures.append(f"ttft {answer.latency_ms['ttft']:.0f} ms")
+    if answer.cached:
+        figures.append("cached")
+    figures.append(f"total {answer.latency_ms.get('total', 0) / 1000:.1f} s")
+    if answer.interaction_id is not None:
+        figures.append(f"#{answer.interaction_id}")
+    say(" · ".join(figures))

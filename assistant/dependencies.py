@@ -1,0 +1,98 @@
+"""What the ask pipeline needs, as small interfaces, so tests can pass in small real parts."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from assistant.answer import Answer, Source
+from assistant.config import Config, ModelProfile
+from models.base import ChatModel, Message
+
+
+class SourceSearch(Protocol):
+    def search(self, query: str, *, k: int, collection: str | None = None) -> list[Source]: ...
+
+
+class InteractionRecorder(Protocol):
+    def record(self, answer: Answer) -> int: ...
+
+
+class AnswerCacheStore(Protocol):
+    def key(
+        self, question: str, chunk_ids: list[str], model_id: str, prompt_version: str
+    ) -> str: ...
+
+    def get(self, key: str) -> dict[str, Any] | None: ...
+
+    def put(self, key: str, answer_json: dict[str, Any]) -> None: ...
+
+
+class EgressRecorder(Protocol):
+    def record(
+        self,
+        *,
+        interaction_id: int | None,
+        profile: str,
+        endpoint_url: str,
+        messages: list[dict[str, str]],
+        redactions: dict[str, int],
+    ) -> int: ...
+
+    def attach(self, entry_id: int, interaction_id: int) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RequestDecision:
+    allowed: bool
+    reason: str
+    max_tokens: int
+    fallback_model: str | None = None
+
+
+class RequestBudget(Protocol):
+    def check_request(
+        self, model: ChatModel, messages: Sequence[Message], max_tokens: int
+    ) -> RequestDecision: ...
+
+
+class ModelRegistry:
+    """Builds each model profile once, on first use, and keeps it loaded."""
+
+    def __init__(
+        self,
+        profiles: dict[str, ModelProfile],
+        build: Callable[[ModelProfile], ChatModel],
+        preloaded: dict[str, ChatModel] | None = None,
+    ):
+        self._profiles = profiles
+        self._build = build
+        self._models: dict[str, ChatModel] = dict(preloaded or {})
+        self._lock = threading.Lock()
+
+    def get(self, name: str) -> ChatModel:
+        with self._lock:
+            model = self._models.get(name)
+            if model is None:
+                model = self._build(self._profiles[name])
+                self._models[name] = model
+            return model
+
+    def close(self) -> None:
+        with self._lock:
+            for model in self._models.values():
+                model.close()
+            self._models.clear()
+
+
+@dataclass(slots=True)
+class AskDependencies:
+    config: Config
+    retriever: SourceSearch
+    models: ModelRegistry
+    log: InteractionRecorder
+    cache: AnswerCacheStore
+    egress: EgressRecorder
+    budget: RequestBudget
