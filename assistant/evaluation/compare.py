@@ -73,13 +73,17 @@ def compare_runs(a: Mapping[str, Any], b: Mapping[str, Any]) -> Comparison:
         metric_delta(name, a["metrics"].get(name), b["metrics"].get(name))
         for name in _union(a["metrics"], b["metrics"])
     )
-    by_question_a = {q["question"]: q for q in a["questions"]}
-    by_question_b = {q["question"]: q for q in b["questions"]}
+    by_question_a = {question_key(q): q for q in a["questions"]}
+    by_question_b = {question_key(q): q for q in b["questions"]}
     worse = [
         change
-        for text, qa in by_question_a.items()
-        if text in by_question_b
-        and (change := question_change(text, qa["metrics"], by_question_b[text]["metrics"]))
+        for key, qa in by_question_a.items()
+        if key in by_question_b
+        and (
+            change := question_change(
+                question_label(qa), qa["metrics"], by_question_b[key]["metrics"]
+            )
+        )
     ]
     worse.sort(key=lambda c: c.worst_drop, reverse=True)
     return Comparison(
@@ -87,9 +91,24 @@ def compare_runs(a: Mapping[str, Any], b: Mapping[str, Any]) -> Comparison:
         run_b=b.get("run_id"),
         deltas=deltas,
         worse=tuple(worse),
-        only_in_a=tuple(t for t in by_question_a if t not in by_question_b),
-        only_in_b=tuple(t for t in by_question_b if t not in by_question_a),
+        only_in_a=tuple(
+            question_label(q) for k, q in by_question_a.items() if k not in by_question_b
+        ),
+        only_in_b=tuple(
+            question_label(q) for k, q in by_question_b.items() if k not in by_question_a
+        ),
     )
+
+
+def question_key(record: Mapping[str, Any]) -> str:
+    """Questions match across runs by text, or by its SHA-256 when the log keeps no text."""
+    return str(record.get("question") or record.get("question_sha256"))
+
+
+def question_label(record: Mapping[str, Any]) -> str:
+    if record.get("question"):
+        return str(record["question"])
+    return f"golden line {record.get('line', '?')} (question text not kept in the log)"
 
 
 def metric_delta(name: str, before: Any, after: Any) -> MetricDelta:

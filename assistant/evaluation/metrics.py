@@ -3,7 +3,8 @@
 Retrieval metrics work on a ranking of documents (each path once, best first) against the
 set of relevant documents, with binary relevance. Answer metrics compare texts after
 normalisation. All functions are pure, so the aggregates of a run can be recomputed from its
-per-question figures.
+per-question figures. Percentiles come from the log's `percentile` (nearest rank), so eval and
+`margin stats` report latency the same way.
 """
 
 from __future__ import annotations
@@ -94,16 +95,3 @@ def mean(values: Iterable[float | None]) -> float | None:
     """The mean of the values that are present; None when there are none."""
     present = [v for v in values if v is not None]
     return sum(present) / len(present) if present else None
-
-
-def percentile(values: Sequence[float], q: float) -> float | None:
-    """The q-th percentile (0-100) by linear interpolation between closest ranks."""
-    if not 0 <= q <= 100:
-        raise ValueError(f"percentile must be between 0 and 100, got {q}")
-    if not values:
-        return None
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * q / 100
-    low = math.floor(position)
-    high = math.ceil(position)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)

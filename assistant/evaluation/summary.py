@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.errors import UsageError
-from assistant.evaluation.metrics import mean, percentile
+from assistant.evaluation.metrics import mean
+from assistant.log.stats import percentile
 
 RETRIEVAL_METRICS = ("hit@1", "hit@5", "recall@k", "mrr@10", "ndcg@10")
 ANSWER_METRICS = ("containment", "token_f1", "groundedness", "citation_validity")

@@ -75,6 +75,19 @@ def test_thresholds_parse_and_report_shortfalls() -> None:
     assert len(problems) == 4
 
 
+def test_runs_logged_without_text_match_by_hash() -> None:
+    a = {
+        "metrics": {},
+        "questions": [{"question_sha256": "ab", "line": 4, "metrics": {"hit@1": 1.0}}],
+    }
+    b = {
+        "metrics": {},
+        "questions": [{"question_sha256": "ab", "line": 4, "metrics": {"hit@1": 0.0}}],
+    }
+    (change,) = compare_runs(a, b).worse
+    assert change.question == "golden line 4 (question text not kept in the log)"
+
+
 @pytest.mark.parametrize("text", ["hit@5", "=0.3", "hit@5=high"])
 def test_bad_thresholds_are_usage_errors(text: str) -> None:
     with pytest.raises(UsageError, match="fail-under"):

@@ -88,14 +88,3 @@ def test_refusal_correct(refused: bool, answerable: bool, expected: float) -> No
 def test_mean_skips_missing_values() -> None:
     assert m.mean([1.0, None, 0.0]) == 0.5
     assert m.mean([None]) is None
-
-
-def test_percentile_interpolates_between_ranks() -> None:
-    values = [10.0, 20.0, 30.0, 40.0, 50.0]
-    assert m.percentile(values, 50) == 30.0
-    assert m.percentile(values, 95) == pytest.approx(48.0)  # 40 + 0.8 * 10
-    assert m.percentile(values, 99) == pytest.approx(49.6)
-    assert m.percentile([7.0], 99) == 7.0
-    assert m.percentile([], 50) is None
-    with pytest.raises(ValueError):
-        m.percentile(values, 101)

@@ -88,7 +88,8 @@ def test_per_question_records_and_aggregates_by_hand(golden: Path) -> None:
     assert metrics["refusal_accuracy"] == 1.0
     assert metrics["cost_usd"] == pytest.approx(0.003)
     assert metrics["prompt_tokens"] == 300
-    assert metrics["latency_ms.ask.total.p50"] == 100.0
+    assert metrics["latency_ms.ask.total.p50"] == 100.0  # nearest rank of 30, 100, 300
+    assert metrics["latency_ms.ask.total.p95"] == 300.0
     assert metrics["questions"] == 3 and metrics["unanswerable"] == 1
 
 
