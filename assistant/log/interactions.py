@@ -10,7 +10,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -301,19 +301,22 @@ class InteractionLog:
         self.db.compact()
         return deleted["interactions"]
 
-    def spend_since(self, moment: datetime) -> float:
-        """Money spent on model calls since `moment`. Local models cost 0 and cached answers
-        are not counted again."""
+    def spend_since(self, moment: datetime, until: datetime | None = None) -> float:
+        """Money spent on model calls from `moment` (up to `until`, if given). Local models
+        cost 0 and cached answers are not counted again."""
+        end = "" if until is None else " AND created_at < ?"
+        params = (to_db_time(moment),) if until is None else (to_db_time(moment), to_db_time(until))
         rows = self.db.query(
             "SELECT COALESCE(SUM(cost_usd), 0.0) AS spent FROM interactions "
-            "WHERE created_at >= ? AND cached = 0",
-            (to_db_time(moment),),
+            "WHERE cached = 0 AND created_at >= ?" + end,
+            params,
         )
         return float(rows[0]["spent"])
 
     def spend_today(self) -> float:
-        """Spend since midnight UTC of the log's clock."""
-        return self.spend_since(datetime.combine(as_utc(self.clock()).date(), time(), UTC))
+        """Spend on the current UTC day of the log's clock."""
+        midnight = datetime.combine(as_utc(self.clock()).date(), time(), UTC)
+        return self.spend_since(midnight, midnight + timedelta(days=1))
 
     def start_conversation(self, title: str) -> str:
         return self._conversations.start(title)

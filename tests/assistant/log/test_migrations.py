@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+from assistant.log.database import connect, open_log
+from assistant.log.migrations import MIGRATIONS, migrate
+
+EXPECTED_COLUMNS = {
+    "_migrations": ["name", "applied_at"],
+    "conversations": ["id", "title", "started_at"],
+    "interactions": [
+        "id", "created_at", "conversation_id", "text_kept",
+        "question", "question_sha256", "question_chars",
+        "answer", "answer_sha256", "answer_chars",
+        "model", "model_id", "mode", "refused", "refusal_reason", "cited",
+        "prompt_tokens", "completion_tokens", "cost_usd", "cost_estimated",
+        "cached", "cancelled", "groundedness", "config_snapshot",
+    ],
+    "sources": [
+        "interaction_id", "number", "chunk_id", "path", "page", "heading", "line", "score",
+        "collection", "local_only", "text", "text_sha256", "text_chars",
+    ],
+    "guardrail_events": ["interaction_id", "seq", "kind", "detail", "detail_sha256"],
+    "latencies": ["interaction_id", "stage", "ms"],
+    "feedback": ["id", "interaction_id", "rating", "note", "created_at"],
+    "egress": [
+        "id", "created_at", "interaction_id", "profile", "endpoint_url", "messages",
+        "message_count", "bytes", "sha256", "redactions",
+    ],
+    "answer_cache": ["key", "answer_json", "created_at"],
+    "eval_runs": ["id", "created_at", "config", "metrics", "questions"],
+}  # fmt: skip
+
+
+def schema(path: Path) -> dict[str, list[str]]:
+    with open_log(path) as db:
+        tables = [
+            row["name"]
+            for row in db.query("SELECT name FROM sqlite_master WHERE type = 'table'")
+            if not row["name"].startswith("sqlite_")
+        ]
+        return {
+            table: [column["name"] for column in db.query(f"PRAGMA table_info({table})")]
+            for table in tables
+        }
+
+
+def test_fresh_database_has_the_migrated_schema(db_path: Path) -> None:
+    assert schema(db_path) == EXPECTED_COLUMNS
+
+
+def test_migrations_are_recorded_by_name_in_order(db_path: Path) -> None:
+    with open_log(db_path) as db:
+        names = [row["name"] for row in db.query("SELECT name FROM _migrations ORDER BY rowid")]
+    assert names == [step.name for step in MIGRATIONS]
+    assert names == ["m001_interactions", "m002_egress", "m003_answer_cache", "m004_eval_runs"]
+
+
+def test_reopening_applies_nothing(db_path: Path) -> None:
+    with open_log(db_path) as db:
+        first = db.query("SELECT name, applied_at FROM _migrations ORDER BY name")
+    with open_log(db_path) as db:
+        assert migrate(db) == []
+        again = db.query("SELECT name, applied_at FROM _migrations ORDER BY name")
+    assert [tuple(row) for row in again] == [tuple(row) for row in first]
+
+
+def test_database_at_an_older_migration_upgrades_and_keeps_its_rows(db_path: Path) -> None:
+    with connect(db_path) as db:
+        assert migrate(db, MIGRATIONS[:1]) == ["m001_interactions"]
+        db.execute("INSERT INTO conversations (id, title, started_at) VALUES ('c1', 'old', '2026')")
+    with connect(db_path) as db:
+        assert migrate(db) == ["m002_egress", "m003_answer_cache", "m004_eval_runs"]
+        assert [tuple(row) for row in db.query("SELECT id, title FROM conversations")] == [
+            ("c1", "old")
+        ]
+    assert schema(db_path) == EXPECTED_COLUMNS
+
+
+def test_database_settings(db_path: Path) -> None:
+    with open_log(db_path) as db:
+        assert db.query("PRAGMA journal_mode")[0][0] == "wal"
+        assert db.query("PRAGMA busy_timeout")[0][0] == 5000
+        assert db.query("PRAGMA foreign_keys")[0][0] == 1
+        db.execute("INSERT INTO conversations (id, title, started_at) VALUES ('c', '', '')")
+        for suffix in ("", "-wal", "-shm"):
+            mode = stat.S_IMODE(db_path.with_name(db_path.name + suffix).stat().st_mode)
+            assert mode == 0o600, (suffix, oct(mode))
+
+
+def test_an_existing_file_open_to_others_is_made_private(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    db_path.touch(mode=0o644)
+    db_path.chmod(0o644)
+    open_log(db_path).close()
+    assert stat.S_IMODE(db_path.stat().st_mode) == 0o600

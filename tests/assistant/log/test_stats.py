@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from assistant.answer import GuardrailEvent
+from assistant.log import InteractionLog, Percentiles, compute_stats, percentile
+from tests.assistant.log.helpers import Clock, at, make_answer
+
+
+@pytest.mark.parametrize(
+    ("p", "expected"),
+    [(5, 15), (20, 15), (30, 20), (40, 20), (50, 35), (80, 40), (81, 50), (100, 50)],
+)
+def test_nearest_rank_hand_checked(p: float, expected: float) -> None:
+    # n = 5: rank = ceil(p / 100 * 5); p30 -> ceil(1.5) = 2 -> 20; p81 -> ceil(4.05) = 5 -> 50
+    assert percentile([50, 15, 40, 20, 35], p) == expected
+
+
+def test_percentiles_of_one_to_a_hundred() -> None:
+    values = [float(v) for v in range(100, 0, -1)]
+    assert Percentiles.of(values) == Percentiles(100, 50.0, 95.0, 99.0)
+    # n = 10: p50 -> rank 5, p95 -> ceil(9.5) = 10, p99 -> ceil(9.9) = 10
+    assert Percentiles.of([float(v) for v in range(1, 11)]) == Percentiles(10, 5.0, 10.0, 10.0)
+
+
+def test_percentile_edges() -> None:
+    assert percentile([], 50) is None
+    assert percentile([7.0], 1) == 7.0
+    with pytest.raises(ValueError, match=r"\(0, 100\]"):
+        percentile([1.0], 0)
+
+
+def test_compute_stats(log: InteractionLog, clock: Clock) -> None:
+    retrieve = [10.0, 30.0, 20.0, 40.0]
+    clock.now = at("2026-11-27T12:00:00")
+    ids = []
+    for n, ms in enumerate(retrieve):
+        answer = make_answer(n, cost=0.01 * (n + 1), cached=n == 3)
+        answer.latency_ms = {"retrieve": ms, "ttft": 100.0 * (n + 1)}
+        if n == 1:
+            answer = replace(answer, refused=True, guardrails=[GuardrailEvent("injection", "")])
+        ids.append(log.record(answer))
+        if n == 1:
+            clock.now = at("2026-11-28T09:00:00")
+    log.feedback(ids[0], "up")
+    log.feedback(ids[1], "up")
+    log.feedback(ids[1], "down")  # the latest rating counts
+    log.feedback(ids[2], "up")
+
+    stats = compute_stats(log)
+    assert stats.interactions == 4
+    assert (stats.refused, stats.refusal_rate) == (1, 0.25)
+    assert (stats.cached, stats.cache_hit_rate) == (1, 0.25)
+    # retrieve sorted [10, 20, 30, 40]: p50 -> rank 2 = 20; p95, p99 -> rank 4 = 40
+    assert stats.latency_ms["retrieve"] == Percentiles(4, 20.0, 40.0, 40.0)
+    assert set(stats.latency_ms) == {"retrieve"}
+    assert stats.ttft_ms == Percentiles(4, 200.0, 400.0, 400.0)
+    # the cached answer (0.04) is not spent again
+    assert stats.cost_per_day == pytest.approx({"2026-11-27": 0.03, "2026-11-28": 0.03})
+    assert stats.cost_total_usd == pytest.approx(0.06)
+    assert stats.cost_today_usd == pytest.approx(0.03)
+    assert (stats.prompt_tokens, stats.completion_tokens) == (4 * 812, 4 * 64)
+    assert (stats.feedback_up, stats.feedback_down) == (2, 1)
+    assert stats.feedback_per_day == {"2026-11-28": {"up": 2, "down": 1}}
+    assert stats.guardrails_by_kind == {
+        "pii.redacted": 3,
+        "local_only.withheld": 3,
+        "injection": 1,
+    }
+    assert stats.models == {"work": 4}
+
+    recent = compute_stats(log, since=at("2026-11-28T00:00:00"))
+    assert recent.interactions == 2
+    assert recent.latency_ms["retrieve"] == Percentiles(2, 20.0, 40.0, 40.0)  # [20, 40]
+    assert (recent.feedback_up, recent.feedback_down) == (1, 0)
+
+    as_json = json.loads(json.dumps(stats.to_json()))
+    assert as_json["latency_ms"]["retrieve"] == {"count": 4, "p50": 20.0, "p95": 40.0, "p99": 40.0}
+    assert as_json["feedback"]["up"] == 2
+    assert as_json["refusal_rate"] == 0.25
+
+
+def test_stats_of_an_empty_log(log: InteractionLog) -> None:
+    stats = compute_stats(log)
+    assert stats.interactions == 0
+    assert stats.refusal_rate == 0.0 and stats.cache_hit_rate == 0.0
+    assert stats.ttft_ms == Percentiles(0, None, None, None)
+    assert stats.to_json()["cost"] == {"total_usd": 0, "today_usd": 0.0, "per_day": {}}
