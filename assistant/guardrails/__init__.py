@@ -1,0 +1,30 @@
+"""Guardrails of the ask pipeline: pure functions over text, each tested on its own.
+
+Input: `check_input`. Retrieved text: `scan_injection`, `neutralise`, `Redactor`.
+Model output: `check_citations`, `assess_grounding`. `events` turns findings into
+`GuardrailEvent`s.
+"""
+
+from assistant.guardrails.citations import (
+    CitationCheck,
+    Grounding,
+    assess_grounding,
+    check_citations,
+)
+from assistant.guardrails.injection import InjectionFinding, neutralise, scan_injection
+from assistant.guardrails.input_check import InputCheck, check_input
+from assistant.guardrails.pii import Redaction, Redactor
+
+__all__ = [
+    "CitationCheck",
+    "Grounding",
+    "InjectionFinding",
+    "InputCheck",
+    "Redaction",
+    "Redactor",
+    "assess_grounding",
+    "check_citations",
+    "check_input",
+    "neutralise",
+    "scan_injection",
+]

@@ -1,0 +1,215 @@
+"""Personal data found in text: each detector yields the spans it is sure about.
+
+Every detector is a regular expression for the shape plus a check of the value where one
+exists (Luhn for cards, mod-97 for IBANs, number ranges for SSNs and IP addresses), because a
+shape alone matches too much ordinary text: years, versions, dates and identifiers.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """`text[start:end]` is a value of `kind` (email, phone, card, iban, ssn, ...)."""
+
+    start: int
+    end: int
+    kind: str
+
+
+_EMAIL = re.compile(
+    r"(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w-])"
+)
+
+# Phone numbers: "+" international with 8-15 digits, North American (NXX) NXX-XXXX with
+# separators, and national numbers that start with a trunk 0 written in groups. Plain digit
+# runs, years, dates and versions have none of these shapes.
+_PHONE_INTERNATIONAL = re.compile(
+    r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(\d{1,4}\))?(?:[ .-]?\d{1,5}){2,6}(?![\w.-]?\d)"
+)
+_PHONE_NANP = re.compile(
+    r"(?<![\w.+-])(?:\(([2-9]\d{2})\)[ ]?|([2-9]\d{2})([-. ]))[2-9]\d{2}[-. ]\d{4}(?![\w.-]?\d)"
+)
+_PHONE_NATIONAL = re.compile(
+    r"(?<![\w.+/-])(?:\(0\d{1,4}\)[ ]?|0\d{1,4}[ -])\d{2,4}(?:[ -]\d{2,4}){1,3}(?![\w.-]?\d)"
+)
+_CARD = re.compile(r"(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-]|\.\d)")
+_IBAN_START = re.compile(r"\b([A-Z]{2})(\d{2})(?=[ ]?[A-Z0-9])")
+_SSN = re.compile(r"(?<![\w-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\w-])")
+_NINO = re.compile(
+    r"\b(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
+    r"(?: ?\d{2}){3} ?[A-D]\b"
+)
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_IPV4 = re.compile(rf"(?<![\w.])(?:{_OCTET}\.){{3}}{_OCTET}(?![\w]|\.\d)")
+_VERSION_BEFORE = re.compile(r"(?:\bv|\bversion\s*|\bver\.?\s*|\brelease\s*)$", re.IGNORECASE)
+_IPV6 = re.compile(
+    r"(?<![\w:.])(?=[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:)[0-9A-Fa-f:]{2,39}(?:\.\d{1,3}){0,3}(?![\w:])"
+)
+
+# Lengths of the IBANs of the countries that use them most (ISO 13616 registry).
+_IBAN_LENGTHS = {
+    "AD": 24, "AE": 23, "AT": 20, "BA": 20, "BE": 16, "BG": 22, "BH": 22, "BR": 29,
+    "CH": 21, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "EE": 20, "ES": 24, "FI": 18,
+    "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23, "GL": 18, "GR": 27, "HR": 21,
+    "HU": 28, "IE": 22, "IL": 23, "IS": 26, "IT": 27, "KW": 30, "KZ": 20, "LB": 28,
+    "LI": 21, "LT": 20, "LU": 20, "LV": 21, "MC": 27, "MT": 31, "NL": 18, "NO": 15,
+    "PK": 24, "PL": 28, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "SA": 24, "SE": 24,
+    "SI": 19, "SK": 24, "SM": 27, "TR": 26, "UA": 29,
+}  # fmt: skip
+
+
+def find_pii(text: str) -> list[Span]:
+    """Every personal-data span in `text`; spans may overlap (the caller resolves that)."""
+    return [span for detector in _DETECTORS for span in detector(text)]
+
+
+def luhn_valid(digits: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char)
+        if position % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def iban_valid(compact: str) -> bool:
+    """ISO 13616 check: move the first four characters to the end, read letters as 10-35."""
+    if _IBAN_LENGTHS.get(compact[:2]) != len(compact) or not compact.isalnum():
+        return False
+    rearranged = compact[4:] + compact[:4]
+    return int("".join(str(int(char, 36)) for char in rearranged)) % 97 == 1
+
+
+def _emails(text: str) -> Iterator[Span]:
+    for match in _EMAIL.finditer(text):
+        yield Span(match.start(), match.end(), "email")
+
+
+def _phones(text: str) -> Iterator[Span]:
+    for match in _PHONE_INTERNATIONAL.finditer(text):
+        if 8 <= _digit_count(match.group()) <= 15:
+            yield Span(match.start(), match.end(), "phone")
+    for match in _PHONE_NANP.finditer(text):
+        yield Span(match.start(), match.end(), "phone")
+    for match in _PHONE_NATIONAL.finditer(text):
+        if 9 <= _digit_count(match.group()) <= 11:
+            yield Span(match.start(), match.end(), "phone")
+
+
+def _cards(text: str) -> Iterator[Span]:
+    for match in _CARD.finditer(text):
+        value = match.group()
+        digits = re.sub(r"\D", "", value)
+        separators = set(re.sub(r"\d", "", value))
+        if len(separators) > 1 or not _known_card_prefix(digits):
+            continue
+        if 13 <= len(digits) <= 19 and luhn_valid(digits):
+            yield Span(match.start(), match.end(), "card")
+
+
+def _known_card_prefix(digits: str) -> bool:
+    """Issuer ranges of Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay, Maestro."""
+    two, four = int(digits[:2]), int(digits[:4])
+    return (
+        digits[0] == "4"
+        or 51 <= two <= 55
+        or 2221 <= four <= 2720
+        or two in (34, 37, 36, 38, 39, 62, 65)
+        or 300 <= int(digits[:3]) <= 305
+        or 3528 <= four <= 3589
+        or digits.startswith(("6011", "644", "645", "646", "647", "648", "649"))
+        or two in (50, 56, 57, 58, 63, 67)
+    )
+
+
+def _ibans(text: str) -> Iterator[Span]:
+    for match in _IBAN_START.finditer(text):
+        length = _IBAN_LENGTHS.get(match.group(1))
+        if length is None:
+            continue
+        end = _take_alnum(text, match.start(), length)
+        if end is None or (end < len(text) and text[end].isalnum()):
+            continue
+        if iban_valid(text[match.start() : end].replace(" ", "")):
+            yield Span(match.start(), end, "iban")
+
+
+def _take_alnum(text: str, start: int, count: int) -> int | None:
+    """End of `count` letters and digits from `start`, allowing single spaces between."""
+    index, taken = start, 0
+    while taken < count:
+        if index < len(text) and text[index] == " " and taken and taken % 4 == 0:
+            index += 1
+        if index >= len(text) or not (text[index].isascii() and text[index].isalnum()):
+            return None
+        index += 1
+        taken += 1
+    return index
+
+
+def _ssns(text: str) -> Iterator[Span]:
+    """US SSNs written with separators; area 000, 666 and 900-999, group 00, serial 0000
+    are never issued."""
+    for match in _SSN.finditer(text):
+        area, group, serial = int(match.group(1)), int(match.group(3)), int(match.group(4))
+        if area in (0, 666) or area >= 900 or group == 0 or serial == 0:
+            continue
+        yield Span(match.start(), match.end(), "ssn")
+
+
+def _ninos(text: str) -> Iterator[Span]:
+    for match in _NINO.finditer(text):
+        yield Span(match.start(), match.end(), "uk_nino")
+
+
+def _ips(text: str) -> Iterator[Span]:
+    """IPv4 and IPv6 addresses, except loopback, unspecified and netmasks, which say
+    nothing about a person and appear in every setup guide."""
+    for match in _IPV4.finditer(text):
+        if _VERSION_BEFORE.search(text, max(0, match.start() - 12), match.start()):
+            continue
+        if _is_personal_address(ipaddress.IPv4Address(match.group())):
+            yield Span(match.start(), match.end(), "ip")
+    for match in _IPV6.finditer(text):
+        value = match.group()
+        try:
+            address = ipaddress.IPv6Address(value)
+        except ValueError:
+            continue
+        looks_like_address = value.count(":") >= 3 and any(char.isdigit() for char in value)
+        if looks_like_address and _is_personal_address(address):
+            yield Span(match.start(), match.end(), "ip")
+
+
+def _is_personal_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if address.is_loopback or address.is_unspecified:
+        return False
+    if isinstance(address, ipaddress.IPv4Address):
+        bits = int(address)
+        inverted = ~bits & 0xFFFFFFFF
+        is_netmask = bits >> 24 == 0xFF and (inverted & (inverted + 1)) == 0
+        return not is_netmask
+    return True
+
+
+def _digit_count(value: str) -> int:
+    return sum(char.isdigit() for char in value)
+
+
+_DETECTORS: tuple[Callable[[str], Iterator[Span]], ...] = (
+    _emails,
+    _cards,
+    _ibans,
+    _ssns,
+    _ninos,
+    _ips,
+    _phones,
+)

@@ -1,0 +1,97 @@
+"""Guardrail findings as `GuardrailEvent`s for the answer and the log.
+
+Details are written for a person reading `margin stats` or `ask --json`; they never hold a
+redacted value, only kinds and counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+from assistant.answer import GuardrailEvent
+from assistant.guardrails.pii import Redactor
+
+if TYPE_CHECKING:
+    from assistant.guardrails.citations import Grounding
+    from assistant.guardrails.injection import InjectionFinding
+
+INPUT_CONTROL_CHARS = "input.control_chars"
+INPUT_TOO_LONG = "input.too_long"
+INJECTION = "injection"
+PII_REDACTED = "pii.redacted"
+LOCAL_ONLY_WITHHELD = "local_only.withheld"
+CITATION_INVALID = "citation.invalid"
+GROUNDING_UNSUPPORTED = "grounding.unsupported"
+
+_MAX_LISTED = 8
+
+
+def injection_event(source_number: int, findings: Iterable[InjectionFinding]) -> GuardrailEvent:
+    """One event per source: which techniques were found in source [n]."""
+    kinds = list(dict.fromkeys(finding.kind for finding in findings))
+    return GuardrailEvent(
+        INJECTION,
+        f"source [{source_number}]: {', '.join(kinds)} (flagged and neutralised; "
+        "the model was told sources are data)",
+    )
+
+
+def pii_event(counts: Mapping[str, int]) -> GuardrailEvent | None:
+    """Counts per kind of what was masked before a remote call, or None if nothing was."""
+    if not counts:
+        return None
+    listed = ", ".join(f"{count} {kind}" for kind, count in sorted(counts.items()))
+    return GuardrailEvent(PII_REDACTED, f"masked before the remote call: {listed}")
+
+
+def withheld_event(chunks: int, collections: Iterable[str]) -> GuardrailEvent:
+    names = ", ".join(sorted(set(collections)))
+    plural = "s" if chunks != 1 else ""
+    return GuardrailEvent(
+        LOCAL_ONLY_WITHHELD,
+        f"{chunks} source{plural} from local-only collection(s) {names} "
+        "withheld from the remote model",
+    )
+
+
+def citation_event(invalid: list[int], source_numbers: set[int]) -> GuardrailEvent:
+    markers = ", ".join(f"[{number}]" for number in invalid[:_MAX_LISTED])
+    known = _describe_numbers(source_numbers)
+    return GuardrailEvent(
+        CITATION_INVALID, f"removed citation(s) {markers}: the answer had sources {known}"
+    )
+
+
+def grounding_event(grounding: Grounding) -> GuardrailEvent:
+    """The score and up to eight facts not found in the sources.
+
+    The facts come from the restored answer, so each is checked for personal data first and
+    shown as its kind (for example `<email>`) when it holds any.
+    """
+    if not grounding.unsupported:
+        return GuardrailEvent(
+            GROUNDING_UNSUPPORTED,
+            f"groundedness {grounding.score:.2f}; no number, date or name is missing "
+            "from the sources",
+        )
+    shown = []
+    for fact in grounding.unsupported[:_MAX_LISTED]:
+        redactor = Redactor()
+        masked = redactor.redact(fact)
+        shown.append(f"<{next(iter(redactor.counts_by_kind()))}>" if masked != fact else fact)
+    more = len(grounding.unsupported) - len(shown)
+    listed = "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
+    return GuardrailEvent(
+        GROUNDING_UNSUPPORTED,
+        f"groundedness {grounding.score:.2f}; not found in the cited sources: {listed}",
+    )
+
+
+def _describe_numbers(numbers: set[int]) -> str:
+    if not numbers:
+        return "none"
+    ordered = sorted(numbers)
+    if ordered == list(range(ordered[0], ordered[-1] + 1)) and len(ordered) > 2:
+        return f"{ordered[0]}–{ordered[-1]}"
+    return ", ".join(str(number) for number in ordered)

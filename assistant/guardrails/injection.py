@@ -1,0 +1,246 @@
+"""Prompt injection in retrieved text: find it, and defuse it before the model reads it.
+
+What is flagged, and why (a finding is a warning signal shown to the person, never a gate):
+
+- instructions aimed at the model: "ignore/disregard/forget (all) previous instructions",
+  "you are now <an unrestricted assistant>", "from now on you will answer ...",
+  "new instructions:", "note to the AI:", "if you are an AI assistant ...";
+- requests for the prompt: "reveal/print/repeat your system prompt";
+- chat-template role markers: `<|im_start|>`, `<|system|>`, `[INST]`, `<<SYS>>`,
+  `<system>` tags, `### System:` and `Assistant:` / `Human:` at the start of a line;
+- HTML comments (invisible when rendered) that hold such instructions or address the model;
+- invisible Unicode: zero-width and bidi-control characters, and the tag block that can carry
+  a hidden ASCII message;
+- Base64 blobs that decode to any of the above.
+
+What is not flagged: ordinary imperatives ("ignore the build folder", "disregard the
+warnings"), "system prompt" mentioned in passing, "User:"/"System:" at a line start (bug
+reports, transcripts of shells), a byte-order mark at the start, and zero-width joiners
+inside emoji. A document that quotes an attack ("the classic attack is 'ignore previous
+instructions'") is flagged: the model reads the quote the same way an attack is read.
+
+Text is matched after removing invisible characters and folding full-width and mathematical
+letters to ASCII, so "ig\u200bnore previous instructions" and "ｉｇｎｏｒｅ ..." are caught.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from assistant.guardrails.invisible import hidden_tag_text, strip_invisible, suspicious_invisible
+from assistant.terminal import sanitize
+
+FLAG = "[flagged instruction in source] "
+_THIN_SPACE = "\u2009"
+_EXCERPT_CHARS = 120
+_TARGETS = (
+    r"(?:instructions?|prompts?|rules|guidelines|directives|directions|commands|context"
+    r"|messages?|guardrails|constraints|programming)"
+)
+_WHICH = (
+    r"(?:previous|prior|above|earlier|preceding|foregoing|original|initial|system"
+    r"|existing|safety|developer)"
+)
+_MODEL = r"(?:ai|llm|large\s+language\s+model|language\s+model|ai\s+assistant|assistant|chatbot)"
+
+_INSTRUCTIONS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern, re.IGNORECASE))
+    for kind, pattern in (
+        (
+            "instruction_override",
+            rf"\b(?:ignore|disregard|forget|override|bypass)\s+"
+            rf"(?:(?:all|any|every|the|your|my|of|these|those)\s+){{0,3}}{_WHICH}\s+{_TARGETS}\b",
+        ),
+        (
+            "instruction_override",
+            r"\b(?:ignore|disregard|forget)\s+(?:all|everything)\s+(?:of\s+)?(?:the\s+)?"
+            r"(?:above|before|previous|prior|you\s+(?:were|have\s+been)\s+told)\b",
+        ),
+        (
+            "instruction_override",
+            rf"\b(?:ignore|disregard|forget)\s+(?:all\s+)?your\s+{_TARGETS}\b"
+            rf"|\b(?:stop|do\s+not|don't)\s+follow(?:ing)?\s+(?:the|your)\s+{_WHICH}\s+{_TARGETS}\b",
+        ),
+        (
+            "role_change",
+            r"\byou\s+are\s+(?:now|no\s+longer)\s+(?:(?:a|an|the|in|my)\s+)?(?:[\w-]+\s+){0,3}?"
+            r"(?:assistant|ai|model|chatbot|bot|agent|dan|jailbroken|unrestricted|unfiltered"
+            r"|uncensored|persona|character|mode|restricted|bound)\b",
+        ),
+        (
+            "role_change",
+            r"\bfrom\s+now\s+on,?\s+(?:you|the\s+assistant)\s+(?:will|must|shall|should|are\s+to)"
+            r"\s+(?:only\s+|always\s+|never\s+)?(?:respond|answer|reply|act|behave|pretend|say"
+            r"|ignore|obey|speak|refuse|output)\b"
+            r"|\bact\s+as\s+(?:an?\s+)?(?:unrestricted|unfiltered|jailbroken|uncensored|dan)\b",
+        ),
+        (
+            "new_instructions",
+            r"(?:^|\n)[ \t]*(?:#+[ \t]*)?(?:new|updated|real|actual|revised|additional|important)"
+            r"[ \t]+(?:system[ \t]+)?instructions?[ \t]*:"
+            r"|\b(?:new|updated)\s+system\s+prompt\b",
+        ),
+        (
+            "addressed_to_model",
+            rf"\b(?:note|attention|message|instructions?)\s+(?:to|for)\s+(?:the\s+|any\s+)?"
+            rf"(?:{_MODEL}|model)s?\s*:|\bif\s+you\s+are\s+an?\s+{_MODEL}\b",
+        ),
+        (
+            "prompt_request",
+            r"\b(?:reveal|print|show|output|repeat|display|disclose|leak|dump|tell\s+me"
+            r"|give\s+me|write\s+out|recite|what\s+(?:is|are|was|were))\s+(?:me\s+)?(?:your|the)\s+"
+            r"(?:(?:full|entire|whole|exact|original|initial|hidden|secret|complete|above)\s+)"
+            r"{0,2}(?:system\s+(?:prompt|instructions|message)|(?:initial\s+)?prompt"
+            r"|instructions\s+(?:above|you\s+(?:were|have\s+been)\s+given))\b"
+            r"|\brepeat\s+(?:the\s+)?(?:words|text|everything)\s+above\b",
+        ),
+    )
+)
+# Chat-template tokens and tags: defused in place by a thin space after their first character.
+_TEMPLATE_TOKENS = re.compile(
+    r"<\|[A-Za-z_][\w-]{0,30}\|>|\[/?INST\]|<</?SYS>>|</?(?:start|end)_of_turn>"
+    r"|</?(?:system|system_prompt|assistant|instructions?)>",
+    re.IGNORECASE,
+)
+# Role markers at the start of a line: the line is flagged.
+_LINE_ROLE_MARKERS = re.compile(
+    r"^[ \t]*#{1,6}[ \t]*(?:system|instructions?|response|assistant|human|user)[ \t]*:"
+    r"|^[ \t]*(?:assistant|human)[ \t]*:"
+    r"|^[ \t]*system[ \t]*:[ \t]*(?:you\b|ignore\b|new\b|from\s+now\b)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_HTML_COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
+_ADDRESSES_MODEL = re.compile(rf"\b(?:{_MODEL}|model)\b.*\byou(?:r)?\b", re.IGNORECASE | re.DOTALL)
+_BASE64 = re.compile(r"(?<![\w+/=-])[A-Za-z0-9+/_-]{24,}={0,2}(?![\w+/=-])")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class InjectionFinding:
+    """`kind` names the technique; `excerpt` is the offending text, safe to print."""
+
+    kind: str
+    excerpt: str
+
+
+def scan_injection(text: str) -> list[InjectionFinding]:
+    """Injection-like content in `text`, in order of appearance (empty for ordinary text)."""
+    findings = []
+    positions = suspicious_invisible(text)
+    if positions:
+        codes = sorted({f"U+{ord(text[index]):04X}" for index in positions})
+        hidden = hidden_tag_text(text)
+        plural = "s" if len(positions) != 1 else ""
+        detail = f"{len(positions)} invisible character{plural} ({', '.join(codes[:5])})"
+        findings.append(
+            InjectionFinding(
+                "invisible_unicode", _clip(f"{detail}; hidden text: {hidden}" if hidden else detail)
+            )
+        )
+        for kind, _start, _end in _matches(hidden):
+            findings.append(InjectionFinding(kind, _clip(f"hidden text: {hidden}")))
+    clean = strip_invisible(text)
+    for kind, start, end in _matches(_fold(clean)):
+        findings.append(InjectionFinding(kind, _excerpt(clean, start, end)))
+    return findings
+
+
+def neutralise(text: str) -> str:
+    """`text` made safe to put in a prompt as data, with ordinary text left as it was.
+
+    Invisible characters are removed, chat-template tokens are broken with a thin space
+    (`<|im_start|>` becomes `<\u2009|im_start|>`, which no tokenizer reads as a special token),
+    and each line holding anything `scan_injection` flags starts with `FLAG`.
+    """
+    clean = strip_invisible(text)
+    line_starts = [0] + [index + 1 for index, char in enumerate(clean) if char == "\n"]
+    flagged: set[int] = set()
+    for _kind, start, end in _matches(_fold(clean)):
+        flagged.update(_lines_of(line_starts, start, end))
+    defused = _TEMPLATE_TOKENS.sub(lambda m: m.group()[0] + _THIN_SPACE + m.group()[1:], clean)
+    lines = defused.split("\n")
+    return "\n".join(
+        FLAG + line if number in flagged and not line.startswith(FLAG) else line
+        for number, line in enumerate(lines)
+    )
+
+
+def _matches(view: str) -> list[tuple[str, int, int]]:
+    """(kind, start, end) of each flagged piece in text order; of overlapping pieces only the
+    longest is kept (an HTML comment holding an instruction is one finding)."""
+    kept: list[tuple[str, int, int]] = []
+    for kind, start, end in sorted(_candidates(view), key=lambda m: (m[1] - m[2], m[1])):
+        if all(end <= other[1] or start >= other[2] for other in kept):
+            kept.append((kind, start, end))
+    return sorted(kept, key=lambda m: m[1])
+
+
+def _candidates(view: str) -> Iterator[tuple[str, int, int]]:
+    for kind, pattern in _INSTRUCTIONS:
+        for match in pattern.finditer(view):
+            start = match.start() + (len(match.group()) - len(match.group().lstrip("\n")))
+            yield kind, start, match.end()
+    for marker in (_LINE_ROLE_MARKERS, _TEMPLATE_TOKENS):
+        for match in marker.finditer(view):
+            yield "role_marker", match.start(), match.end()
+    for match in _HTML_COMMENT.finditer(view):
+        body = match.group(1)
+        if _ADDRESSES_MODEL.search(body) or _has_instruction(body):
+            yield "html_comment", match.start(), match.end()
+    for match in _BASE64.finditer(view):
+        decoded = _decode_base64(match.group())
+        if decoded and (_has_instruction(decoded) or _TEMPLATE_TOKENS.search(decoded)):
+            yield "base64_instruction", match.start(), match.end()
+
+
+def _has_instruction(text: str) -> bool:
+    view = _fold(text)
+    return any(pattern.search(view) for _kind, pattern in _INSTRUCTIONS) or bool(
+        _LINE_ROLE_MARKERS.search(view)
+    )
+
+
+def _decode_base64(blob: str) -> str | None:
+    """The decoded text if `blob` is Base64 of readable UTF-8 text, else None."""
+    padded = blob + "=" * (-len(blob) % 4)
+    try:
+        raw = base64.b64decode(padded.replace("-", "+").replace("_", "/"), validate=True)
+        decoded = raw.decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    printable = sum(char.isprintable() or char in "\n\t" for char in decoded)
+    return decoded if decoded and printable / len(decoded) > 0.95 else None
+
+
+def _fold(text: str) -> str:
+    """Full-width and mathematical letters as ASCII, one character for one (offsets hold)."""
+    if text.isascii():
+        return text
+    return "".join(char if char.isascii() else _fold_char(char) for char in text)
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    folded = unicodedata.normalize("NFKC", char)
+    return folded if len(folded) == 1 and folded.isascii() else char
+
+
+def _lines_of(line_starts: list[int], start: int, end: int) -> range:
+    first = sum(1 for line_start in line_starts if line_start <= start) - 1
+    last = sum(1 for line_start in line_starts if line_start < max(end, start + 1)) - 1
+    return range(first, last + 1)
+
+
+def _excerpt(text: str, start: int, end: int) -> str:
+    return _clip(text[start:end])
+
+
+def _clip(text: str) -> str:
+    flat = _SPACES.sub(" ", sanitize(text)).strip()
+    return flat if len(flat) <= _EXCERPT_CHARS else flat[: _EXCERPT_CHARS - 1] + "…"

@@ -1,0 +1,169 @@
+"""API keys, tokens and private keys found in text.
+
+Known token formats come from detect-secrets' offline regex plugins (GitHub, GitLab, AWS
+access key ids, Slack, Stripe, npm, PyPI, SendGrid, Twilio, ...) and its keyword plugin
+(`password = "..."`, `api_key: "..."`). Added here, because detect-secrets lacks or only
+partly covers them: OpenAI (`sk-`, `sk-proj-`), Anthropic (`sk-ant-`), GitHub fine-grained
+tokens, Hugging Face and Google API keys, AWS secret access keys next to their name, JWTs
+whose header decodes to JSON, and whole PEM private-key blocks (detect-secrets reports only
+the BEGIN line).
+
+Not used: detect-secrets' high-entropy plugins. On ordinary documents they flag git commit
+hashes, checksums, UUIDs and Base64 examples; masking those would make answers about such
+documents worse and protect nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Iterator
+from functools import cache
+from typing import TYPE_CHECKING
+
+from assistant.guardrails.detectors import Span
+
+if TYPE_CHECKING:
+    from detect_secrets.plugins.base import BasePlugin
+
+_MIN_KEYWORD_VALUE = 6
+# Some plugins also yield their capture groups, such as the "ghp" prefix of a GitHub token.
+_MIN_PLUGIN_VALUE = 12
+_PASSWORD_HINT = re.compile(r"pass(?:word|wd)?|pwd|contrase", re.IGNORECASE)
+_PLACEHOLDER_VALUE = re.compile(r"[<>{}$*]|^(.)\1*$|^(?:changeme|password|secret|example)$", re.I)
+
+_API_KEYS = re.compile(
+    r"\bsk-(?:ant-|proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}"
+    r"|\bgithub_pat_[A-Za-z0-9_]{22,}"
+    r"|\bgh[pousr]_[A-Za-z0-9]{36,}"
+    r"|\bhf_[A-Za-z0-9]{30,}"
+    r"|\bAIza[0-9A-Za-z_-]{35}"
+    r"|\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b"
+    r"|\bxox[abposr]-[A-Za-z0-9-]{10,}"
+    r"|https://hooks\.slack\.com/services/[A-Za-z0-9/]+"
+)
+_AWS_SECRET = re.compile(
+    r"aws.{0,20}?secret.{0,20}?[:=]\s*[\"']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])",
+    re.IGNORECASE,
+)
+_JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")
+_PEM_BLOCK = re.compile(
+    r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----"
+    r"(?:.*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|(?:\s*[A-Za-z0-9+/=:,-]+[ \t]*)*)"
+    r"|(?:^[A-Za-z0-9+/=]{16,}[ \t]*\n)+-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----",
+    re.DOTALL | re.MULTILINE,
+)
+
+
+def find_secrets(text: str) -> list[Span]:
+    """Every secret span in `text`; spans may overlap (the caller resolves that)."""
+    return [*_private_keys(text), *_jwts(text), *_own_keys(text), *_detect_secrets(text)]
+
+
+def _private_keys(text: str) -> Iterator[Span]:
+    for match in _PEM_BLOCK.finditer(text):
+        yield Span(match.start(), match.end(), "private_key")
+
+
+def _jwts(text: str) -> Iterator[Span]:
+    for match in _JWT.finditer(text):
+        header = match.group().split(".", 1)[0]
+        if _decodes_to_json_object(header):
+            yield Span(match.start(), match.end(), "jwt")
+
+
+def _decodes_to_json_object(part: str) -> bool:
+    try:
+        decoded = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+        return isinstance(json.loads(decoded), dict)
+    except (binascii.Error, ValueError):
+        return False
+
+
+def _own_keys(text: str) -> Iterator[Span]:
+    for match in _API_KEYS.finditer(text):
+        value = match.group()
+        if value.startswith("sk-") and not _mixes_letters_and_digits(value[3:]):
+            continue
+        yield Span(match.start(), match.end(), "api_key")
+    for match in _AWS_SECRET.finditer(text):
+        yield Span(match.start(1), match.end(1), "api_key")
+
+
+def _mixes_letters_and_digits(value: str) -> bool:
+    """Real keys are random; a slug such as `sk-learn-compatible-estimators` is not."""
+    return any(char.isdigit() for char in value) and any(char.isalpha() for char in value)
+
+
+def _detect_secrets(text: str) -> Iterator[Span]:
+    regex_plugins, keyword_plugin = _plugins()
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        found = {
+            value: "api_key"
+            for plugin in regex_plugins
+            for value in plugin.analyze_string(line)
+            if len(value) >= _MIN_PLUGIN_VALUE
+        }
+        keyword_kind = "password" if _PASSWORD_HINT.search(line) else "secret"
+        for value in keyword_plugin.analyze_string(line):
+            if len(value) >= _MIN_KEYWORD_VALUE and not _PLACEHOLDER_VALUE.search(value):
+                found.setdefault(value, keyword_kind)
+        for value, kind in found.items():
+            for match in re.finditer(re.escape(value), line):
+                yield Span(offset + match.start(), offset + match.end(), kind)
+        offset += len(line)
+
+
+@cache
+def _plugins() -> tuple[tuple[BasePlugin, ...], BasePlugin]:
+    """detect-secrets' regex plugins and its keyword plugin, imported on first use."""
+    from detect_secrets.plugins.artifactory import ArtifactoryDetector
+    from detect_secrets.plugins.aws import AWSKeyDetector
+    from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
+    from detect_secrets.plugins.basic_auth import BasicAuthDetector
+    from detect_secrets.plugins.cloudant import CloudantDetector
+    from detect_secrets.plugins.discord import DiscordBotTokenDetector
+    from detect_secrets.plugins.github_token import GitHubTokenDetector
+    from detect_secrets.plugins.gitlab_token import GitLabTokenDetector
+    from detect_secrets.plugins.ibm_cloud_iam import IbmCloudIamDetector
+    from detect_secrets.plugins.ibm_cos_hmac import IbmCosHmacDetector
+    from detect_secrets.plugins.keyword import KeywordDetector
+    from detect_secrets.plugins.mailchimp import MailchimpDetector
+    from detect_secrets.plugins.npm import NpmDetector
+    from detect_secrets.plugins.openai import OpenAIDetector
+    from detect_secrets.plugins.pypi_token import PypiTokenDetector
+    from detect_secrets.plugins.sendgrid import SendGridDetector
+    from detect_secrets.plugins.slack import SlackDetector
+    from detect_secrets.plugins.softlayer import SoftlayerDetector
+    from detect_secrets.plugins.square_oauth import SquareOAuthDetector
+    from detect_secrets.plugins.stripe import StripeDetector
+    from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
+    from detect_secrets.plugins.twilio import TwilioKeyDetector
+
+    regex_plugins: tuple[BasePlugin, ...] = (
+        ArtifactoryDetector(),
+        AWSKeyDetector(),
+        AzureStorageKeyDetector(),
+        BasicAuthDetector(),
+        CloudantDetector(),
+        DiscordBotTokenDetector(),
+        GitHubTokenDetector(),
+        GitLabTokenDetector(),
+        IbmCloudIamDetector(),
+        IbmCosHmacDetector(),
+        MailchimpDetector(),
+        NpmDetector(),
+        OpenAIDetector(),
+        PypiTokenDetector(),
+        SendGridDetector(),
+        SlackDetector(),
+        SoftlayerDetector(),
+        SquareOAuthDetector(),
+        StripeDetector(),
+        TelegramBotTokenDetector(),
+        TwilioKeyDetector(),
+    )
+    return regex_plugins, KeywordDetector()
