@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from assistant.config import BudgetConfig
 
 CONFIG_FILE = "config.toml"
+CENT_FRACTION = 1e-9  # sums of float dollars may miss a limit they reach by 1e-16
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,13 +56,13 @@ class Budget:
 
     def _problem(self, estimate: float, spent: float) -> str | None:
         limits = self._config
-        if estimate > limits.request_usd:
+        if estimate > limits.request_usd + CENT_FRACTION:
             return (
                 f"This request is estimated at {_usd(estimate)}, over the per-request budget "
                 f"of {_usd(limits.request_usd)} (budget.request_usd = {limits.request_usd} in "
                 f"{CONFIG_FILE}); nothing was sent."
             )
-        if spent + estimate > limits.daily_usd:
+        if spent + estimate > limits.daily_usd + CENT_FRACTION:
             return (
                 f"Today's remote spend is {_usd(spent)} and this request is estimated at "
                 f"{_usd(estimate)}, over the daily budget of {_usd(limits.daily_usd)} "
