@@ -1,0 +1,1 @@
+"""The chat TUI, `margin chat`: a Textual app that talks only to `assistant`."""

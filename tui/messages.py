@@ -1,0 +1,131 @@
+"""Typed messages that thread workers post to the UI.
+
+Workers never touch widgets: they post these, and handlers on the UI thread render them.
+Streaming and progress messages carry the whole state so far, so a newer one may replace an
+older one still waiting in the queue: a UI that falls behind skips frames, not text.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.message import Message
+
+from assistant.answer import Answer, Source
+
+if TYPE_CHECKING:
+    from assistant.service import Assistant
+
+
+class AssistantReady(Message):
+    """The Assistant is built; questions can be asked (models may still be loading)."""
+
+    def __init__(self, assistant: Assistant, spent_today_usd: float) -> None:
+        super().__init__()
+        self.assistant = assistant
+        self.spent_today_usd = spent_today_usd
+
+
+class ModelsWarm(Message):
+    """The embedder and the default model are loaded."""
+
+
+class AssistantFailed(Message):
+    """Building or warming up the Assistant failed."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__()
+        self.error = error
+
+
+class _AskMessage(Message):
+    def __init__(self, request: int) -> None:
+        super().__init__()
+        self.request = request
+
+
+class AnswerStarted(_AskMessage):
+    def __init__(self, request: int, conversation_id: str | None) -> None:
+        super().__init__(request)
+        self.conversation_id = conversation_id
+
+
+class SourcesReady(_AskMessage):
+    def __init__(self, request: int, sources: list[Source]) -> None:
+        super().__init__(request)
+        self.sources = sources
+
+
+class AnswerChunk(_AskMessage):
+    """The answer text so far (not just the newest delta)."""
+
+    def __init__(self, request: int, text: str) -> None:
+        super().__init__(request)
+        self.text = text
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, AnswerChunk) and message.request == self.request
+
+
+class AnswerFinished(_AskMessage):
+    def __init__(self, request: int, answer: Answer, spent_today_usd: float) -> None:
+        super().__init__(request)
+        self.answer = answer
+        self.spent_today_usd = spent_today_usd
+
+
+class AnswerFailed(_AskMessage):
+    def __init__(self, request: int, error: BaseException) -> None:
+        super().__init__(request)
+        self.error = error
+
+
+class IngestProgress(Message):
+    """How far an ingest run is; `done` of `total` files, the one being read now."""
+
+    def __init__(self, done: int, total: int, current: str) -> None:
+        super().__init__()
+        self.done = done
+        self.total = total
+        self.current = current
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, IngestProgress)
+
+
+class IngestFinished(Message):
+    def __init__(self, report: Any, cancelled: bool) -> None:
+        super().__init__()
+        self.report = report
+        self.cancelled = cancelled
+
+
+class IngestFailed(Message):
+    def __init__(self, error: BaseException) -> None:
+        super().__init__()
+        self.error = error
+
+
+class FeedbackSaved(Message):
+    def __init__(self, interaction_id: int, rating: str) -> None:
+        super().__init__()
+        self.interaction_id = interaction_id
+        self.rating = rating
+
+
+class ConversationLoaded(Message):
+    """A past conversation's turns, as (question, answer) pairs, to show again."""
+
+    def __init__(self, conversation_id: str, turns: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.conversation_id = conversation_id
+        self.turns = turns
+
+
+class WorkFailed(Message):
+    """A background call other than asking failed; `what` says which, for the notification."""
+
+    def __init__(self, what: str, error: BaseException) -> None:
+        super().__init__()
+        self.what = what
+        self.error = error

@@ -1,0 +1,1 @@
+"""Screens of the chat TUI: the chat itself and the screens it opens."""

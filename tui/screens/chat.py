@@ -1,0 +1,342 @@
+"""The main screen: ask, read the streamed answer and its sources, rate, copy, regenerate."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+
+from assistant.answer import AnswerDone, SourcesFound, TextDelta
+from assistant.terminal import sanitize
+from tui.errors import describe_error, describe_refusal
+from tui.jobs import AskJob, AskRequest, recent_turns
+from tui.markup import one_line
+from tui.messages import (
+    AnswerChunk,
+    AnswerFailed,
+    AnswerFinished,
+    AnswerStarted,
+    ConversationLoaded,
+    FeedbackSaved,
+    SourcesReady,
+    WorkFailed,
+)
+from tui.screens.feedback import FeedbackScreen
+from tui.screens.source import SourceScreen
+from tui.session import Session
+from tui.widgets.chat_log import ChatLog
+from tui.widgets.exchange import Exchange
+from tui.widgets.sources import SourceList
+from tui.widgets.status import StatusBar
+
+if TYPE_CHECKING:
+    from tui.app import MarginApp
+
+Rating = Literal["up", "down"]
+
+
+class ChatScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "stop", "Stop"),
+        Binding("ctrl+r", "regenerate", "Regenerate"),
+        Binding("ctrl+y", "copy_answer", "Copy"),
+        Binding("f2,plus", "rate('up')", "Good", key_display="F2"),
+        Binding("f3,minus", "rate('down')", "Bad", key_display="F3"),
+        Binding("ctrl+n", "new_conversation", "New chat", show=False),
+    ]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.conversation_id: str | None = None
+        self.turns: list[tuple[str, str]] = []
+        self._job: AskJob | None = None
+        self._job_count = 0
+        self._exchange: Exchange | None = None
+        self._pending: str | None = None
+
+    @property
+    def margin(self) -> MarginApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            yield ChatLog(id="chat-log")
+            yield SourceList(id="sources")
+        yield Input(placeholder="Ask a question about your documents…", id="question")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#question", Input).focus()
+        self.refresh_status()
+
+    @property
+    def answering(self) -> bool:
+        return self._job is not None
+
+    # -- state shown around the conversation -------------------------------------------------
+
+    def refresh_status(self, **changes: object) -> None:
+        session = self.session
+        profile = session.model_profile()
+        if self.answering:
+            state = "answering"
+        elif not session.ready:
+            state = "starting" if session.load_error is None else "not ready"
+        elif not session.warm:
+            state = "loading model"
+        else:
+            state = "ready"
+        self.query_one(StatusBar).show(
+            state=state,
+            profile=profile.name if profile else "",
+            remote=bool(profile and profile.is_remote),
+            collection=session.collection,
+            daily_budget_usd=session.daily_budget_usd,
+            **changes,
+        )
+        self.query_one(ChatLog).set_loading(session.load_error is None and not session.warm)
+        self.refresh_bindings()
+
+    def assistant_ready(self, spent_today_usd: float) -> None:
+        self.refresh_status(spent_today_usd=spent_today_usd)
+        if self._pending is not None:
+            question, self._pending = self._pending, None
+            self.call_later(self.ask, question)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "stop":
+            return self.answering
+        if action in ("regenerate", "copy_answer", "rate"):
+            last = self.query_one(ChatLog).last
+            return last is not None and last.finished and not self.answering
+        return True
+
+    # -- asking -----------------------------------------------------------------------------
+
+    @on(Input.Submitted, "#question")
+    async def on_question(self, event: Input.Submitted) -> None:
+        question = event.value.strip()
+        if not question:
+            return
+        event.input.clear()
+        await self.ask(question)
+
+    async def ask(self, question: str, *, use_cache: bool = True) -> None:
+        if self.answering:
+            self.notify("An answer is still coming: press escape to stop it first.")
+            return
+        if not self.session.ready:
+            self._pending = question
+            self.notify("margin is still starting; your question will be asked once it is ready.")
+            return
+        chat_log = self.query_one(ChatLog)
+        self._exchange = await chat_log.add(question)
+        self.query_one(SourceList).show([])
+        self._job_count += 1
+        request = AskRequest(
+            question=question,
+            history=recent_turns(self.turns, self.session.history_turns),
+            conversation_id=self.conversation_id,
+            model=self.session.profile,
+            collection=self.session.collection,
+            use_cache=use_cache,
+        )
+        self._job = AskJob(self._job_count, request)
+        self.refresh_status()
+        self._ask_in_thread(self._job)
+
+    @work(thread=True, group="ask", exit_on_error=False)
+    def _ask_in_thread(self, job: AskJob) -> None:
+        assistant = self.session.assistant
+        assert assistant is not None
+        request = job.request
+        try:
+            conversation_id = request.conversation_id or assistant.start_conversation(
+                one_line(request.question)[:80]
+            )
+            self.post_message(AnswerStarted(job.number, conversation_id))
+            run = assistant.ask(
+                request.question,
+                model=request.model,
+                collection=request.collection,
+                history=request.history,
+                conversation_id=conversation_id,
+                use_cache=request.use_cache,
+            )
+            job.attach(run)
+            text = ""
+            for event in run:
+                if isinstance(event, SourcesFound):
+                    self.post_message(SourcesReady(job.number, event.sources))
+                elif isinstance(event, TextDelta):
+                    text += event.text
+                    self.post_message(AnswerChunk(job.number, text))
+                elif isinstance(event, AnswerDone):
+                    spent = assistant.spend_today_usd()
+                    self.post_message(AnswerFinished(job.number, event.answer, spent))
+        except Exception as error:
+            self.post_message(AnswerFailed(job.number, error))
+
+    def _current(self, request: int) -> Exchange | None:
+        if self._job is None or self._job.number != request:
+            return None
+        return self._exchange
+
+    def on_answer_started(self, message: AnswerStarted) -> None:
+        if self._current(message.request) is not None:
+            self.conversation_id = message.conversation_id
+
+    def on_sources_ready(self, message: SourcesReady) -> None:
+        exchange = self._current(message.request)
+        if exchange is not None:
+            self.query_one(SourceList).show(message.sources)
+            exchange.sources_found(message.sources)
+
+    def on_answer_chunk(self, message: AnswerChunk) -> None:
+        exchange = self._current(message.request)
+        if exchange is not None:
+            exchange.feed(message.text)
+
+    async def on_answer_finished(self, message: AnswerFinished) -> None:
+        exchange = self._current(message.request)
+        if exchange is None:
+            return
+        answer = message.answer
+        self._job = None
+        await exchange.finish(answer)
+        if not answer.refused and not answer.cancelled:
+            self.turns.append((answer.question, answer.answer))
+        problem = describe_refusal(answer)
+        if problem is not None:
+            self.notify(problem.text(), title=problem.title, severity="warning", markup=False)
+        self.refresh_status(answer=answer, spent_today_usd=message.spent_today_usd)
+
+    async def on_answer_failed(self, message: AnswerFailed) -> None:
+        exchange = self._current(message.request)
+        if exchange is None:
+            return
+        self._job = None
+        problem = describe_error(message.error)
+        await exchange.fail(problem)
+        self.notify(problem.text(), title=problem.title, severity="error", markup=False)
+        self.refresh_status()
+
+    # -- actions on the latest answer -------------------------------------------------------
+
+    def action_stop(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
+            self.query_one(StatusBar).show(state="stopping")
+        else:
+            self.action_focus_question()
+
+    def action_focus_question(self) -> None:
+        self.query_one("#question", Input).focus()
+
+    async def action_regenerate(self) -> None:
+        last = self.query_one(ChatLog).last
+        if last is None or self.answering:
+            return
+        if last.answer is not None and self.turns[-1:] == [(last.question, last.answer.answer)]:
+            self.turns.pop()
+        await last.remove()
+        await self.ask(last.question, use_cache=False)
+
+    def action_copy_answer(self) -> None:
+        last = self.query_one(ChatLog).last
+        if last is None or not last.text:
+            return
+        self.app.copy_to_clipboard(sanitize(last.text))
+        self.notify("Answer copied to the clipboard.")
+
+    def action_rate(self, rating: Rating) -> None:
+        last = self.query_one(ChatLog).last
+        if last is None or last.answer is None or last.answer.interaction_id is None:
+            self.notify("Only answers given in this session can be rated here.")
+            return
+        interaction_id = last.answer.interaction_id
+
+        def save(note: str | None) -> None:
+            if note is not None:
+                self._save_feedback(interaction_id, rating, note)
+
+        self.app.push_screen(FeedbackScreen(rating), save)
+
+    @work(thread=True, group="feedback", exit_on_error=False)
+    def _save_feedback(self, interaction_id: int, rating: Rating, note: str) -> None:
+        assistant = self.session.assistant
+        assert assistant is not None
+        try:
+            assistant.feedback(interaction_id, rating, note)
+        except Exception as error:
+            self.post_message(WorkFailed("Saving your rating", error))
+            return
+        self.post_message(FeedbackSaved(interaction_id, rating))
+
+    def on_feedback_saved(self, message: FeedbackSaved) -> None:
+        for exchange in self.query_one(ChatLog).exchanges:
+            answer = exchange.answer
+            if answer is not None and answer.interaction_id == message.interaction_id:
+                exchange.rate("up" if message.rating == "up" else "down")
+        self.notify("Thanks: your rating is saved in the local log.")
+
+    def on_work_failed(self, message: WorkFailed) -> None:
+        problem = describe_error(message.error)
+        self.notify(
+            problem.text(), title=f"{message.what}: {problem.title}", severity="error", markup=False
+        )
+
+    # -- sources ----------------------------------------------------------------------------
+
+    def on_source_list_view_requested(self, message: SourceList.ViewRequested) -> None:
+        last = self.query_one(ChatLog).last
+        question = last.question if last is not None else ""
+        self.app.push_screen(SourceScreen(message.source, question))
+
+    def on_source_list_edit_requested(self, message: SourceList.EditRequested) -> None:
+        self.margin.open_source(message.source)
+
+    # -- conversations ----------------------------------------------------------------------
+
+    async def action_new_conversation(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
+            self._job = None
+        self.conversation_id = None
+        self.turns = []
+        await self.query_one(ChatLog).clear()
+        self.query_one(SourceList).show([])
+        self.refresh_status(answer=None)
+        self.action_focus_question()
+
+    def open_conversation(self, conversation_id: str) -> None:
+        self._load_conversation(conversation_id)
+
+    @work(thread=True, group="history", exit_on_error=False)
+    def _load_conversation(self, conversation_id: str) -> None:
+        assistant = self.session.assistant
+        assert assistant is not None
+        try:
+            turns = assistant.turns(conversation_id)
+        except Exception as error:
+            self.post_message(WorkFailed("Opening the conversation", error))
+            return
+        pairs = [(turn.question, turn.answer) for turn in turns]
+        self.post_message(ConversationLoaded(conversation_id, pairs))
+
+    async def on_conversation_loaded(self, message: ConversationLoaded) -> None:
+        await self.action_new_conversation()
+        self.conversation_id = message.conversation_id
+        chat_log = self.query_one(ChatLog)
+        for question, answer in message.turns:
+            shown = answer or "*(the log keeps no text for this answer)*"
+            await chat_log.add(question or "(question not kept)", answer=shown)
+        self.turns = [(q, a) for q, a in message.turns if q and a]
+        self.refresh_status()

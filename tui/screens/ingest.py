@@ -1,0 +1,168 @@
+"""Ingest folders from the TUI: a live progress bar, then what was added and what failed."""
+
+from __future__ import annotations
+
+import shlex
+import threading
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Label, ProgressBar, Static
+
+from tui.errors import describe_error
+from tui.markup import display_path, one_line
+from tui.messages import IngestFailed, IngestFinished, IngestProgress
+from tui.session import Session
+
+
+def report_summary(report: Any, cancelled: bool) -> str:
+    parts = [
+        f"{len(report.added)} added",
+        f"{len(report.updated)} updated",
+        f"{len(report.unchanged)} unchanged",
+        f"{len(report.removed)} removed",
+        f"{len(report.failed)} failed",
+        f"{len(report.skipped)} skipped",
+        f"{report.chunks} chunks",
+        f"{report.seconds:.1f} s",
+    ]
+    prefix = "Stopped: files finished so far are kept. " if cancelled else "Done: "
+    return prefix + " · ".join(parts)
+
+
+class IngestScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", "Stop / back")]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self._cancel: threading.Event | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="ingest-form"):
+            yield Label("Ingest folders or files", classes="dialog-title")
+            yield Input(
+                placeholder="Paths, separated by spaces (quote names with spaces)", id="paths"
+            )
+            with Horizontal(id="ingest-options"):
+                yield Input(self.session.collection or "default", id="collection")
+                yield Checkbox("Local-only: never sent to a remote model", id="local-only")
+                yield Button("Ingest", id="start", variant="primary")
+        yield ProgressBar(id="ingest-progress", show_eta=False)
+        yield Static("", id="ingest-current", markup=False)
+        yield DataTable(id="problems", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="ingest-summary", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#problems", DataTable)
+        table.add_columns("File", "Problem")
+        table.display = False
+        self.query_one("#paths", Input).focus()
+
+    @property
+    def running(self) -> bool:
+        return self._cancel is not None
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#start")
+    def start(self) -> None:
+        if self.running:
+            return
+        try:
+            paths = [
+                Path(p).expanduser() for p in shlex.split(self.query_one("#paths", Input).value)
+            ]
+        except ValueError as error:
+            self.notify(f"Cannot read the paths: {error}", severity="warning", markup=False)
+            return
+        if not paths:
+            self.notify("Type one or more folders or files to ingest.", severity="warning")
+            return
+        collection = self.query_one("#collection", Input).value.strip() or "default"
+        local_only = self.query_one("#local-only", Checkbox).value
+        self._cancel = threading.Event()
+        self.query_one("#problems", DataTable).clear()
+        self.query_one("#ingest-summary", Static).update("")
+        self.query_one("#ingest-progress", ProgressBar).update(total=None, progress=0)
+        self.query_one("#start", Button).disabled = True
+        self._ingest(paths, collection, local_only, self._cancel)
+
+    @work(thread=True, group="ingest", exit_on_error=False)
+    def _ingest(
+        self, paths: list[Path], collection: str, local_only: bool, cancel: threading.Event
+    ) -> None:
+        assistant = self.session.assistant
+        assert assistant is not None
+
+        def progress(event: Any) -> None:
+            done, total, current = progress_figures(event)
+            self.post_message(IngestProgress(done, total, current))
+
+        try:
+            report = assistant.ingest(
+                paths,
+                collection=collection,
+                local_only=local_only,
+                progress=progress,
+                cancel=cancel,
+            )
+        except Exception as error:
+            self.post_message(IngestFailed(error))
+            return
+        self.post_message(IngestFinished(report, cancel.is_set()))
+
+    def on_ingest_progress(self, message: IngestProgress) -> None:
+        bar = self.query_one("#ingest-progress", ProgressBar)
+        bar.update(total=message.total or None, progress=message.done)
+        current = display_path(message.current) if message.current else ""
+        self.query_one("#ingest-current", Static).update(
+            f"{message.done} of {message.total} files · {current}"
+        )
+
+    def on_ingest_finished(self, message: IngestFinished) -> None:
+        self._finish()
+        report = message.report
+        bar = self.query_one("#ingest-progress", ProgressBar)
+        bar.update(total=max(bar.total or 0, bar.progress, 1), progress=bar.total or 1)
+        self.query_one("#ingest-current", Static).update("")
+        self.query_one("#ingest-summary", Static).update(report_summary(report, message.cancelled))
+        table = self.query_one("#problems", DataTable)
+        for problem in report.failed:
+            table.add_row(display_path(problem.path), one_line(problem.reason))
+        table.display = bool(report.failed)
+        if report.failed:
+            self.notify(
+                f"{len(report.failed)} file(s) could not be read; the rest are indexed.",
+                severity="warning",
+            )
+
+    def on_ingest_failed(self, message: IngestFailed) -> None:
+        self._finish()
+        problem = describe_error(message.error)
+        self.query_one("#ingest-summary", Static).update(f"{problem.title}: {problem.message}")
+        self.notify(problem.text(), title=problem.title, severity="error", markup=False)
+
+    def _finish(self) -> None:
+        self._cancel = None
+        self.query_one("#start", Button).disabled = False
+
+    def action_back(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+            self.query_one("#ingest-current", Static).update("Stopping after the current file…")
+            return
+        self.dismiss(None)
+
+
+def progress_figures(event: Any) -> tuple[int, int, str]:
+    """(files done, files in all, file being read) from the ingest pipeline's progress event."""
+    done = int(getattr(event, "done", 0))
+    total = int(getattr(event, "total", 0))
+    current = str(getattr(event, "path", "") or "")
+    return done, total, current

@@ -1,0 +1,48 @@
+"""The scrolling conversation: a welcome note, then one Exchange per question."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import LoadingIndicator, Static
+
+from tui.widgets.exchange import Exchange
+
+WELCOME = (
+    "Ask about your documents in the box below; answers cite their sources as [n].\n"
+    "F1 help · ctrl+o ingest a folder · ctrl+l past conversations · ctrl+p commands"
+)
+
+
+class ChatLog(VerticalScroll, can_focus=True):
+    """Holds the exchanges; stays scrolled to the newest while an answer streams."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(WELCOME, id="welcome", markup=False)
+        with Horizontal(id="loading"):
+            yield LoadingIndicator()
+            yield Static("Loading the embedder and model…", id="loading-text")
+
+    def set_loading(self, loading: bool, text: str = "") -> None:
+        self.query_one("#loading").display = loading
+        if text:
+            self.query_one("#loading-text", Static).update(text)
+
+    @property
+    def exchanges(self) -> list[Exchange]:
+        return list(self.query_children(Exchange))
+
+    @property
+    def last(self) -> Exchange | None:
+        exchanges = self.exchanges
+        return exchanges[-1] if exchanges else None
+
+    async def add(self, question: str, *, answer: str | None = None) -> Exchange:
+        exchange = Exchange(question, answer=answer)
+        await self.mount(exchange)
+        self.scroll_end(animate=False)
+        self.anchor()
+        return exchange
+
+    async def clear(self) -> None:
+        await self.query_children(Exchange).remove()

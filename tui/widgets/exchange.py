@@ -1,0 +1,114 @@
+"""One question and its answer in the conversation: streamed text, guardrails, figures."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Static
+
+from assistant.answer import Answer, Source
+from tui.errors import Problem
+from tui.markup import answer_markdown, one_line
+from tui.widgets.streaming import StreamingMarkdown
+
+Rating = Literal["up", "down"]
+
+
+def answer_figures(answer: Answer) -> str:
+    """`local · 812+64 tokens · $0.0000 · ttft 420 ms · 2.3 s · #12`."""
+    figures = [one_line(answer.model) or "-"]
+    if answer.mode == "model" and not answer.refused:
+        usage = answer.usage
+        figures.append(f"{usage.prompt_tokens}+{usage.completion_tokens} tokens")
+        figures.append(f"${usage.cost_usd:.4f}")
+        if "ttft" in answer.latency_ms:
+            figures.append(f"ttft {answer.latency_ms['ttft']:.0f} ms")
+    if answer.cached:
+        figures.append("cached")
+    figures.append(f"{answer.latency_ms.get('total', 0.0) / 1000:.1f} s")
+    if answer.interaction_id is not None:
+        figures.append(f"#{answer.interaction_id}")
+    return " · ".join(figures)
+
+
+class Exchange(Vertical):
+    """A question, then its answer as it streams, then what the guardrails saw and the cost."""
+
+    def __init__(self, question: str, *, answer: str | None = None) -> None:
+        super().__init__(classes="exchange")
+        self.question = question
+        self.answer: Answer | None = None
+        self.rating: Rating | None = None
+        self._initial_answer = answer
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content(one_line(self.question)), classes="question")
+        yield Static("Searching your documents…", classes="progress")
+        yield StreamingMarkdown(answer_markdown, classes="answer-text")
+        yield Static(classes="guardrails")
+        yield Static(classes="figures")
+
+    async def on_mount(self) -> None:
+        if self._initial_answer is not None:
+            await self.query_one(StreamingMarkdown).finish(self._initial_answer)
+            self._set_progress("")
+
+    @property
+    def text(self) -> str:
+        return self.query_one(StreamingMarkdown).text
+
+    @property
+    def finished(self) -> bool:
+        return self.answer is not None or self._initial_answer is not None
+
+    def sources_found(self, sources: list[Source]) -> None:
+        if not sources:
+            self._set_progress("No matching passages; answering without sources…")
+            return
+        count = f"{len(sources)} source{'s' if len(sources) != 1 else ''}"
+        self._set_progress(f"{count} found · waiting for the model…")
+
+    def feed(self, text: str) -> None:
+        self._set_progress("")
+        self.query_one(StreamingMarkdown).feed(text)
+
+    async def finish(self, answer: Answer) -> None:
+        self.answer = answer
+        text = answer.answer
+        if answer.cancelled:
+            text = f"{text}\n\n*— stopped*" if text else "*Stopped before the first word.*"
+        await self.query_one(StreamingMarkdown).finish(text)
+        self.set_class(answer.refused, "refused")
+        self._set_progress("")
+        lines = [
+            f"⚠ {one_line(event.kind)}: {one_line(event.detail)}" for event in answer.guardrails
+        ]
+        guardrails = self.query_one(".guardrails", Static)
+        guardrails.update(Content("\n".join(lines)))
+        guardrails.display = bool(lines)
+        self._show_figures()
+
+    async def fail(self, problem: Problem) -> None:
+        await self.query_one(StreamingMarkdown).finish(f"**{problem.title}.** {problem.message}")
+        self.add_class("failed")
+        self._set_progress("")
+
+    def rate(self, rating: Rating) -> None:
+        self.rating = rating
+        self._show_figures()
+
+    def _show_figures(self) -> None:
+        if self.answer is None:
+            return
+        figures = answer_figures(self.answer)
+        if self.rating is not None:
+            figures += " · " + ("rated helpful" if self.rating == "up" else "rated unhelpful")
+        self.query_one(".figures", Static).update(Content(figures))
+
+    def _set_progress(self, text: str) -> None:
+        progress = self.query_one(".progress", Static)
+        progress.update(Content(text))
+        progress.display = bool(text)
