@@ -23,3 +23,7 @@ class EmbedderError(IngestError):
 
 class LoadError(Exception):
     """One file cannot be read; carried as data in the ingest report, never fatal."""
+
+
+class NotADocumentError(LoadError):
+    """The file is binary, empty or not text: skipped by rule rather than failed."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,19 @@ class Chunk:
     page: int | None = None
     heading: str = ""
     line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentMeta:
+    """What the store records about a document besides its chunks."""
+
+    path: str  # absolute, resolved
+    collection: str
+    local_only: bool
+    size: int
+    mtime_ns: int
+    content_hash: str
+    root: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +88,7 @@ class FileProblem:
 
     path: str
     reason: str
+    failed: bool = False  # True: an error worth the person's attention (exit code 3)
 
 
 @dataclass(slots=True)
@@ -88,3 +103,17 @@ class IngestReport:
     skipped: list[FileProblem]
     chunks: int = 0
     seconds: float = 0.0
+    cancelled: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+            "failed": [{"path": p.path, "error": p.reason} for p in self.failed],
+            "skipped": [{"path": p.path, "reason": p.reason} for p in self.skipped],
+            "chunks": self.chunks,
+            "seconds": round(self.seconds, 3),
+            "cancelled": self.cancelled,
+        }

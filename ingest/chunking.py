@@ -1,0 +1,119 @@
+"""Split sections into chunks the embedding model reads whole, measured with its own tokenizer.
+
+A chunk never crosses a section (a markdown section, a PDF page), never ends inside a word
+unless one word alone is longer than a chunk, prefers to end at a paragraph or sentence,
+and repeats about `overlap_tokens` of the previous chunk's end at its start.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+from ingest.types import Chunk, Section
+
+# Look for a paragraph or sentence end in the last part of a full window only.
+_BREAK_SEARCH_SHARE = 0.3
+_SENTENCE_ENDS = (".", "!", "?", ":", ";")
+
+
+class Tokenizes(Protocol):
+    max_tokens: int
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def token_spans(self, text: str) -> list[tuple[int, int]]: ...
+
+
+def chunk_sections(
+    sections: Iterable[Section], tokenizer: Tokenizes, *, chunk_tokens: int, overlap_tokens: int
+) -> list[Chunk]:
+    """Chunks of every section in order, numbered from 0 across the document."""
+    budget = min(chunk_tokens, tokenizer.max_tokens - tokenizer.count_tokens(""))
+    if budget < 1:
+        raise ValueError(f"chunk_tokens must leave room for text; got {chunk_tokens}")
+    overlap = max(0, min(overlap_tokens, budget // 2))
+    chunks: list[Chunk] = []
+    for section in sections:
+        for start, end in _windows(
+            section.text, tokenizer.token_spans(section.text), budget, overlap
+        ):
+            text = section.text[start:end].strip()
+            if not text:
+                continue
+            line = None
+            if section.line is not None:
+                line = section.line + section.text.count("\n", 0, start)
+            chunks.append(
+                Chunk(
+                    text=text,
+                    ordinal=len(chunks),
+                    page=section.page,
+                    heading=section.heading,
+                    line=line,
+                )
+            )
+    return chunks
+
+
+def _windows(
+    text: str, spans: Sequence[tuple[int, int]], budget: int, overlap: int
+) -> Iterable[tuple[int, int]]:
+    """Character ranges of successive windows of at most `budget` tokens."""
+    count = len(spans)
+    if count == 0:
+        return
+    word_starts = [i for i in range(count) if _starts_word(text, spans, i)]
+    first = 0
+    while True:
+        if count - first <= budget:
+            yield spans[first][0], spans[count - 1][1]
+            return
+        end = _break_before(text, spans, word_starts, first, first + budget)
+        yield spans[first][0], spans[end - 1][1]
+        following = _last_at_most(word_starts, end - overlap)
+        first = following if following is not None and following > first else end
+
+
+def _starts_word(text: str, spans: Sequence[tuple[int, int]], i: int) -> bool:
+    if i == 0:
+        return True
+    return any(c.isspace() for c in text[spans[i - 1][1] : spans[i][0]])
+
+
+def _break_before(
+    text: str,
+    spans: Sequence[tuple[int, int]],
+    word_starts: Sequence[int],
+    first: int,
+    limit: int,
+) -> int:
+    """Index of the token that starts the next window: a word start in (first, limit]."""
+    floor = limit - int((limit - first) * _BREAK_SEARCH_SHARE)
+    candidates = [i for i in _word_starts_between(word_starts, first + 1, limit) if i >= floor]
+    for prefers in (_after_paragraph, _after_sentence):
+        preferred = [i for i in candidates if prefers(text, spans, i)]
+        if preferred:
+            return preferred[-1]
+    inside = _last_at_most(word_starts, limit)
+    if inside is not None and inside > first:
+        return inside
+    return limit  # one word longer than a whole chunk: split it at a token boundary
+
+
+def _word_starts_between(word_starts: Sequence[int], low: int, high: int) -> list[int]:
+    return list(word_starts[bisect_left(word_starts, low) : bisect_right(word_starts, high)])
+
+
+def _last_at_most(word_starts: Sequence[int], limit: int) -> int | None:
+    position = bisect_right(word_starts, limit)
+    return word_starts[position - 1] if position else None
+
+
+def _after_paragraph(text: str, spans: Sequence[tuple[int, int]], i: int) -> bool:
+    return "\n\n" in text[spans[i - 1][1] : spans[i][0]]
+
+
+def _after_sentence(text: str, spans: Sequence[tuple[int, int]], i: int) -> bool:
+    return text[spans[i - 1][0] : spans[i - 1][1]].endswith(_SENTENCE_ENDS)

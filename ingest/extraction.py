@@ -1,0 +1,129 @@
+"""Read files in a worker process so a malformed file cannot hang or exhaust the run.
+
+One long-lived worker serves every file of a run (process start-up is paid once). Each file
+gets a deadline; a worker that misses it, or dies, is killed and replaced, and that file is
+reported with the reason. The worker's address space is capped (RLIMIT_AS).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import TracebackType
+
+import ingest
+from ingest.errors import LoadError, NotADocumentError
+from ingest.types import Section
+
+_PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
+
+
+class Extractor:
+    """Loads documents through the worker; use as a context manager, or call close()."""
+
+    def __init__(self, *, timeout_s: float = 60.0, memory_mb: int = 1024):
+        self.timeout_s = timeout_s
+        self.memory_mb = memory_mb
+        self._worker: subprocess.Popen[bytes] | None = None
+        self._buffer = b""
+
+    def load(self, path: Path) -> list[Section]:
+        """The sections of `path`; raises LoadError (or NotADocumentError) with the reason."""
+        worker = self._running_worker()
+        assert worker.stdin is not None
+        try:
+            worker.stdin.write(json.dumps({"path": str(path)}).encode() + b"\n")
+            worker.stdin.flush()
+        except BrokenPipeError:
+            raise self._lost_worker() from None
+        reply = json.loads(self._read_line(worker))
+        if "error" in reply:
+            error = NotADocumentError if reply["skip"] else LoadError
+            raise error(reply["error"])
+        return [
+            Section(text, page, heading, line) for text, page, heading, line in reply["sections"]
+        ]
+
+    def close(self) -> None:
+        worker, self._worker = self._worker, None
+        if worker is None:
+            return
+        if worker.stdin:
+            worker.stdin.close()
+        try:
+            worker.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+    def __enter__(self) -> Extractor:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _running_worker(self) -> subprocess.Popen[bytes]:
+        if self._worker is None or self._worker.poll() is not None:
+            env = {**os.environ, "PYTHONPATH": _pythonpath()}
+            self._buffer = b""
+            self._worker = subprocess.Popen(
+                [sys.executable, "-m", "ingest.extraction_worker", str(self.memory_mb)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=env,
+            )
+        return self._worker
+
+    def _read_line(self, worker: subprocess.Popen[bytes]) -> bytes:
+        assert worker.stdout is not None
+        fd = worker.stdout.fileno()
+        deadline = time.monotonic() + self.timeout_s
+        with selectors.DefaultSelector() as selector:
+            selector.register(fd, selectors.EVENT_READ)
+            while b"\n" not in self._buffer:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    self._kill()
+                    raise LoadError(
+                        f"reading took longer than {self.timeout_s:g} s; "
+                        "the file may be malformed (stopped)"
+                    )
+                if not selector.select(remaining):
+                    continue
+                data = os.read(fd, 1 << 20)
+                if not data:
+                    raise self._lost_worker()
+                self._buffer += data
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line
+
+    def _lost_worker(self) -> LoadError:
+        worker = self._worker
+        code = worker.wait() if worker else None
+        self._worker = None
+        return LoadError(
+            f"the reader stopped on this file (exit code {code}); the file may be malformed "
+            f"or need more than {self.memory_mb} MB to read"
+        )
+
+    def _kill(self) -> None:
+        if self._worker is not None:
+            self._worker.kill()
+            self._worker.wait()
+            self._worker = None
+
+
+def _pythonpath() -> str:
+    existing = os.environ.get("PYTHONPATH")
+    return _PACKAGE_PARENT + (os.pathsep + existing if existing else "")

@@ -1,0 +1,117 @@
+"""Loaders: one small module per format, each turning a file into `Section`s.
+
+`load_document` picks the loader by file name. It runs inside the extraction worker
+(`ingest.extraction`), which bounds its time and memory; it may also be called directly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.errors import NotADocumentError
+from ingest.loaders import code, html, markdown, pdf, rst, text
+from ingest.types import Section
+
+_BY_SUFFIX = {
+    **dict.fromkeys(markdown.SUFFIXES, markdown.load),
+    **dict.fromkeys(rst.SUFFIXES, rst.load),
+    **dict.fromkeys(html.SUFFIXES, html.load),
+    **dict.fromkeys(pdf.SUFFIXES, pdf.load),
+    **dict.fromkeys(code.SUFFIXES, code.load),
+}
+
+# Formats margin does not read; skipped by name, without opening the file.
+BINARY_SUFFIXES = frozenset(
+    [
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".bmp",
+        ".tiff",
+        ".webp",
+        ".ico",
+        ".heic",
+        ".svgz",
+        ".mp3",
+        ".mp4",
+        ".m4a",
+        ".wav",
+        ".flac",
+        ".ogg",
+        ".mov",
+        ".avi",
+        ".mkv",
+        ".webm",
+        ".zip",
+        ".gz",
+        ".tgz",
+        ".bz2",
+        ".xz",
+        ".zst",
+        ".7z",
+        ".rar",
+        ".tar",
+        ".jar",
+        ".whl",
+        ".exe",
+        ".dll",
+        ".so",
+        ".dylib",
+        ".o",
+        ".a",
+        ".pyc",
+        ".pyo",
+        ".class",
+        ".bin",
+        ".dat",
+        ".db",
+        ".sqlite",
+        ".sqlite3",
+        ".lance",
+        ".parquet",
+        ".arrow",
+        ".npy",
+        ".npz",
+        ".pkl",
+        ".pickle",
+        ".pt",
+        ".safetensors",
+        ".gguf",
+        ".onnx",
+        ".woff",
+        ".woff2",
+        ".ttf",
+        ".otf",
+        ".eot",
+        ".doc",
+        ".docx",
+        ".xls",
+        ".xlsx",
+        ".ppt",
+        ".pptx",
+        ".odt",
+        ".ods",
+        ".odp",
+        ".epub",
+        ".dmg",
+        ".iso",
+        ".img",
+    ]
+)
+
+
+def is_supported(path: Path) -> bool:
+    """False for file types that are never text (by name); the rest are tried."""
+    return path.suffix.lower() not in BINARY_SUFFIXES
+
+
+def load_document(path: Path) -> list[Section]:
+    """The sections of one file; raises LoadError (or NotADocumentError) with the reason."""
+    if not is_supported(path):
+        raise NotADocumentError(f"not a text format margin reads ({path.suffix.lower()})")
+    loader = _BY_SUFFIX.get(path.suffix.lower(), text.load)
+    sections = [s for s in loader(path) if s.text.strip()]
+    if not sections:
+        raise NotADocumentError("no text in the file")
+    return sections

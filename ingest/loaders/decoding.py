@@ -1,0 +1,49 @@
+"""Bytes to text: UTF-8 when it is, otherwise the encoding charset-normalizer detects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.errors import LoadError, NotADocumentError
+
+# Share of the text that may be control characters before it counts as binary.
+_MAX_CONTROL_SHARE = 0.01
+_ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
+
+
+def read_text(path: Path) -> str:
+    """The file's text, with newlines normalised; binary or undecodable files raise."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise LoadError(f"cannot be read: {exc.strerror or exc}") from exc
+    return decode(data)
+
+
+def decode(data: bytes) -> str:
+    if not data.strip():
+        raise NotADocumentError("empty file")
+    if b"\x00" in data[:65536] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise NotADocumentError("binary file (contains NUL bytes)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = _detected(data)
+    if _control_share(text) > _MAX_CONTROL_SHARE:
+        raise NotADocumentError("binary file (mostly control characters)")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _detected(data: bytes) -> str:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise NotADocumentError("not text: no character encoding fits its bytes")
+    return str(best)
+
+
+def _control_share(text: str) -> float:
+    sample = text[:65536]
+    controls = sum(1 for c in sample if c < " " and c not in _ALLOWED_CONTROLS)
+    return controls / max(1, len(sample))

@@ -1,0 +1,303 @@
+"""ChunkStore: chunks, vectors and a full-text index in LanceDB, with one writer at a time.
+
+Writes follow one order so that a reader, or a run killed at any moment, never sees half a
+document: (1) add the new chunk rows under a fresh `doc_version`, (2) commit the documents
+rows that point at those versions (the one step that makes them visible), (3) delete the
+superseded chunk rows and document rows. Readers only return chunks whose `doc_version` is
+the current one of their document, so rows left by an interrupted write stay invisible until
+the next writer removes them.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ingest import store_schema as schema
+from ingest.errors import ModelMismatchError, StoreBusyError
+from ingest.store_recovery import open_with_rollback
+from ingest.types import Chunk, DocumentInfo, DocumentMeta, StoredChunk
+
+if TYPE_CHECKING:
+    import numpy as np
+    from lancedb.table import Table
+
+DEFAULT_LOCK_TIMEOUT_S = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentWrite:
+    """One document's new content for `ChunkStore.replace_documents`."""
+
+    meta: DocumentMeta
+    chunks: Sequence[Chunk]
+    vectors: np.ndarray
+
+
+class ChunkStore:
+    """The index in one folder. Searching is always allowed; writing takes the file lock."""
+
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        model_id: str,
+        dim: int,
+        lock_path: Path,
+        lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S,
+        check_model: bool = True,
+    ):
+        import lancedb
+        from filelock import FileLock
+
+        self.folder = folder
+        self.model_id = model_id
+        self.dim = dim
+        self.lock_timeout_s = lock_timeout_s
+        self.rolled_back_versions = 0
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        lock_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._lock = FileLock(str(lock_path))
+        self._db = lancedb.connect(str(folder), read_consistency_interval=timedelta(0))
+        self._chunks = self._open_or_create(schema.CHUNKS, schema.chunks_schema(dim, model_id))
+        self._documents = self._open_or_create(schema.DOCUMENTS, schema.documents_schema())
+        if check_model:
+            self._check_model()
+        self._last_seq = 0
+        if self.rolled_back_versions:
+            with self.writing():
+                self._drop_inconsistent_documents()
+
+    # -- writing ---------------------------------------------------------------------------
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the single-writer lock; another writer waits briefly, then gets StoreBusyError."""
+        from filelock import Timeout
+
+        try:
+            self._lock.acquire(timeout=self.lock_timeout_s)
+        except Timeout:
+            raise StoreBusyError(
+                "Another margin ingest is writing to the index right now. "
+                "Wait for it to finish (searches keep working), then run this again."
+            ) from None
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    def replace_document(
+        self, meta: DocumentMeta, chunks: Sequence[Chunk], vectors: np.ndarray
+    ) -> None:
+        self.replace_documents([DocumentWrite(meta, chunks, vectors)])
+
+    def replace_documents(self, writes: Sequence[DocumentWrite]) -> None:
+        """Add or replace whole documents; all of them become visible in one commit."""
+        if not writes:
+            return
+        import pyarrow as pa
+
+        with self.writing():
+            old_versions = self._current_versions([w.meta.path for w in writes])
+            now = datetime.now(UTC).isoformat(timespec="seconds")
+            tables, rows = [], []
+            for write in writes:
+                version = uuid.uuid4().hex[:16]
+                if write.chunks:
+                    tables.append(
+                        schema.chunk_rows(
+                            write.meta, version, write.chunks, write.vectors, self._chunks.schema
+                        )
+                    )
+                rows.append(
+                    schema.document_row(
+                        write.meta, version, self._next_seq(), len(write.chunks), now, self.model_id
+                    )
+                )
+            if tables:
+                self._chunks.add(pa.concat_tables(tables))
+            self._documents.add(pa.Table.from_pylist(rows, schema=self._documents.schema))
+            if old_versions:
+                superseded = schema.sql_in("doc_version", list(old_versions.values()))
+                self._chunks.delete(superseded)
+                self._documents.delete(superseded)
+
+    def update_file_stats(self, path: str, *, size: int, mtime_ns: int) -> None:
+        """Record a new size and mtime for a document whose content did not change."""
+        with self.writing():
+            self._documents.update(
+                where=f"path = {schema.sql_string(path)}",
+                values={"size": size, "mtime_ns": mtime_ns},
+            )
+
+    def delete_documents(self, paths: Sequence[str]) -> int:
+        """Remove documents by exact path; returns how many were stored."""
+        if not paths:
+            return 0
+        with self.writing():
+            found = self._current_versions(paths)
+            if found:
+                self._documents.delete(schema.sql_in("path", list(found)))
+                self._chunks.delete(schema.sql_in("path", list(found)))
+            return len(found)
+
+    def remove_orphans(self) -> int:
+        """Delete chunk rows no committed document points at (left by an interrupted write)."""
+        with self.writing():
+            committed = {d["doc_version"] for d in self._document_rows()}
+            orphans = sorted(set(self._chunk_versions()) - committed)
+            if orphans:
+                self._chunks.delete(schema.sql_in("doc_version", orphans))
+            return len(orphans)
+
+    def refresh_indexes(self) -> None:
+        """Bring the full-text index up to date and compact small writes."""
+        from lancedb.index import FTS
+
+        with self.writing():
+            names = {index.name for index in self._chunks.list_indices()}
+            if "text_idx" not in names and self._chunks.count_rows() > 0:
+                self._chunks.create_index("text", config=FTS(), replace=True, name="text_idx")
+            self._chunks.optimize()
+            self._documents.optimize()
+
+    def reset(self) -> None:
+        """Drop everything, for a re-index with this store's model."""
+        with self.writing():
+            for name in (schema.CHUNKS, schema.DOCUMENTS):
+                self._db.drop_table(name)
+            self._chunks = self._open_or_create(
+                schema.CHUNKS, schema.chunks_schema(self.dim, self.model_id)
+            )
+            self._documents = self._open_or_create(schema.DOCUMENTS, schema.documents_schema())
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def stored_model_id(self) -> str:
+        metadata = self._chunks.schema.metadata or {}
+        return metadata.get(schema.MODEL_KEY, b"").decode()
+
+    def documents(self) -> list[DocumentInfo]:
+        rows = self._committed_rows().values()
+        return sorted((schema.document_info(r) for r in rows), key=lambda d: d.path)
+
+    def chunk_count(self) -> int:
+        return sum(int(r["chunks"]) for r in self._committed_rows().values())
+
+    def vector_search(
+        self, vector: np.ndarray, k: int, where: str | None = None
+    ) -> list[StoredChunk]:
+        """The k chunks nearest to `vector`; score = cosine similarity."""
+        committed, stale = self._read_view()
+        query: Any = self._chunks.search(vector, vector_column_name="vector")
+        query = query.distance_type("cosine")
+        if where:
+            query = query.where(where, prefilter=True)
+        rows = query.limit(k + stale).to_arrow().to_pylist()
+        found = [
+            schema.stored_chunk(r, 1.0 - float(r["_distance"])) for r in rows if _ok(r, committed)
+        ]
+        return found[:k]
+
+    def text_search(self, query: str, k: int, where: str | None = None) -> list[StoredChunk]:
+        """The k best full-text (BM25) matches for `query`; score = BM25 score."""
+        if not query.strip() or "text_idx" not in {i.name for i in self._chunks.list_indices()}:
+            return []
+        committed, stale = self._read_view()
+        search = self._chunks.search(query, query_type="fts")
+        if where:
+            search = search.where(where, prefilter=True)
+        rows = search.limit(k + stale).to_arrow().to_pylist()
+        found = [schema.stored_chunk(r, float(r["_score"])) for r in rows if _ok(r, committed)]
+        return found[:k]
+
+    def get_chunks(self, ids: Sequence[str]) -> list[StoredChunk]:
+        if not ids:
+            return []
+        committed = {p: r["doc_version"] for p, r in self._committed_rows().items()}
+        rows = self._chunks.search().where(schema.sql_in("id", list(ids))).limit(len(ids) * 2)
+        by_id = {
+            r["id"]: schema.stored_chunk(r, 0.0)
+            for r in rows.to_arrow().to_pylist()
+            if _ok(r, committed)
+        }
+        return [by_id[i] for i in ids if i in by_id]
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _open_or_create(self, name: str, table_schema: Any) -> Table:
+        table_dir = self.folder / f"{name}.lance"
+        if not table_dir.exists():
+            return self._db.create_table(name, schema=table_schema, exist_ok=True)
+        table, rolled_back = open_with_rollback(table_dir, lambda: self._open_checked(name))
+        self.rolled_back_versions += rolled_back
+        return table
+
+    def _open_checked(self, name: str) -> Table:
+        table = self._db.open_table(name)
+        table.count_rows()
+        return table
+
+    def _check_model(self) -> None:
+        stored = self.stored_model_id()
+        if stored and stored != self.model_id:
+            raise ModelMismatchError(
+                f"The index was built with the embedding model {stored!r}, but margin now uses "
+                f"{self.model_id!r}. Run `margin reindex` to re-embed every document."
+            )
+
+    def _chunk_versions(self) -> list[str]:
+        """The doc_version of every chunk row, committed or not."""
+        rows = self._chunks.search().select(["doc_version"]).limit(None).to_arrow()
+        return [str(v) for v in rows.column("doc_version").to_pylist()]
+
+    def _document_rows(self) -> list[dict[str, Any]]:
+        return self._documents.search().limit(None).to_arrow().to_pylist()
+
+    def _committed_rows(self) -> dict[str, dict[str, Any]]:
+        """The current row of each document: the newest when a write left two."""
+        current: dict[str, dict[str, Any]] = {}
+        for row in self._document_rows():
+            held = current.get(row["path"])
+            if held is None or row["seq"] > held["seq"]:
+                current[row["path"]] = row
+        return current
+
+    def _current_versions(self, paths: Sequence[str]) -> dict[str, str]:
+        wanted = set(paths)
+        rows = self._committed_rows()
+        return {p: r["doc_version"] for p, r in rows.items() if p in wanted}
+
+    def _read_view(self) -> tuple[dict[str, str], int]:
+        """Current version per path, and how many chunk rows are not visible (to over-fetch)."""
+        rows = self._committed_rows()
+        visible = sum(int(r["chunks"]) for r in rows.values())
+        stale = max(0, self._chunks.count_rows() - visible)
+        return {p: r["doc_version"] for p, r in rows.items()}, stale
+
+    def _next_seq(self) -> int:
+        self._last_seq = max(time.time_ns(), self._last_seq + 1)
+        return self._last_seq
+
+    def _drop_inconsistent_documents(self) -> None:
+        """After a rollback, forget documents whose chunks did not survive, so they re-ingest."""
+        present = Counter(self._chunk_versions())
+        broken = [
+            path
+            for path, row in self._committed_rows().items()
+            if present.get(row["doc_version"], 0) != int(row["chunks"])
+        ]
+        if broken:
+            self._documents.delete(schema.sql_in("path", broken))
+
+
+def _ok(row: dict[str, Any], committed: dict[str, str]) -> bool:
+    return committed.get(row["path"]) == row["doc_version"]

@@ -1,0 +1,159 @@
+"""The two LanceDB tables of the store, and conversions between their rows and ingest types.
+
+`chunks` holds one row per chunk, tagged with the `doc_version` of the write that added it.
+`documents` holds one row per committed document version; a document's chunks are visible
+only while its current row names their `doc_version`. That row is what makes a document
+appear or change in one step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from ingest.types import Chunk, DocumentInfo, DocumentMeta, StoredChunk
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pyarrow as pa
+
+CHUNKS = "chunks"
+DOCUMENTS = "documents"
+MODEL_KEY = b"margin.embedding_model"
+
+
+def chunks_schema(dim: int, model_id: str) -> pa.Schema:
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            pa.field("id", pa.string()),
+            pa.field("doc_version", pa.string()),
+            pa.field("path", pa.string()),
+            pa.field("collection", pa.string()),
+            pa.field("local_only", pa.bool_()),
+            pa.field("heading", pa.string()),
+            pa.field("page", pa.int32()),
+            pa.field("line", pa.int32()),
+            pa.field("ordinal", pa.int32()),
+            pa.field("text", pa.string()),
+            pa.field("vector", pa.list_(pa.float32(), dim)),
+        ],
+        metadata={MODEL_KEY: model_id.encode()},
+    )
+
+
+def documents_schema() -> pa.Schema:
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            pa.field("path", pa.string()),
+            pa.field("doc_version", pa.string()),
+            pa.field("seq", pa.int64()),
+            pa.field("collection", pa.string()),
+            pa.field("local_only", pa.bool_()),
+            pa.field("chunks", pa.int32()),
+            pa.field("size", pa.int64()),
+            pa.field("mtime_ns", pa.int64()),
+            pa.field("content_hash", pa.string()),
+            pa.field("ingested_at", pa.string()),
+            pa.field("root", pa.string()),
+            pa.field("embedding_model", pa.string()),
+        ]
+    )
+
+
+def chunk_rows(
+    meta: DocumentMeta,
+    doc_version: str,
+    chunks: Sequence[Chunk],
+    vectors: np.ndarray,
+    schema: pa.Schema,
+) -> pa.Table:
+    import pyarrow as pa
+
+    dim = schema.field("vector").type.list_size
+    flat = pa.array(vectors.astype("float32", copy=False).reshape(-1))
+    n = len(chunks)
+    columns: dict[str, Any] = {
+        "id": [f"{doc_version}:{c.ordinal}" for c in chunks],
+        "doc_version": [doc_version] * n,
+        "path": [meta.path] * n,
+        "collection": [meta.collection] * n,
+        "local_only": [meta.local_only] * n,
+        "heading": [c.heading for c in chunks],
+        "page": [c.page for c in chunks],
+        "line": [c.line for c in chunks],
+        "ordinal": [c.ordinal for c in chunks],
+        "text": [c.text for c in chunks],
+        "vector": pa.FixedSizeListArray.from_arrays(flat, dim),
+    }
+    return pa.table(columns, schema=schema)
+
+
+def document_row(
+    meta: DocumentMeta, doc_version: str, seq: int, chunks: int, ingested_at: str, model_id: str
+) -> dict[str, Any]:
+    return {
+        "path": meta.path,
+        "doc_version": doc_version,
+        "seq": seq,
+        "collection": meta.collection,
+        "local_only": meta.local_only,
+        "chunks": chunks,
+        "size": meta.size,
+        "mtime_ns": meta.mtime_ns,
+        "content_hash": meta.content_hash,
+        "ingested_at": ingested_at,
+        "root": meta.root,
+        "embedding_model": model_id,
+    }
+
+
+def document_info(row: dict[str, Any]) -> DocumentInfo:
+    return DocumentInfo(
+        path=row["path"],
+        collection=row["collection"],
+        local_only=bool(row["local_only"]),
+        chunks=int(row["chunks"]),
+        size=int(row["size"]),
+        mtime_ns=int(row["mtime_ns"]),
+        content_hash=row["content_hash"],
+        ingested_at=row["ingested_at"],
+        root=row["root"],
+    )
+
+
+def stored_chunk(row: dict[str, Any], score: float) -> StoredChunk:
+    return StoredChunk(
+        id=row["id"],
+        path=row["path"],
+        collection=row["collection"],
+        local_only=bool(row["local_only"]),
+        heading=row["heading"] or "",
+        page=row["page"],
+        line=row["line"],
+        ordinal=int(row["ordinal"]),
+        text=row["text"],
+        score=score,
+    )
+
+
+def sql_string(value: str) -> str:
+    """A SQL string literal for a LanceDB filter."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def sql_in(column: str, values: Sequence[str]) -> str:
+    return f"{column} IN ({', '.join(sql_string(v) for v in values)})"
+
+
+def where_clause(*, collection: str | None = None, local_only: bool | None = None) -> str | None:
+    """The filter a search applies for a collection and the local-only flag (None = any)."""
+    parts = []
+    if collection is not None:
+        parts.append(f"collection = {sql_string(collection)}")
+    if local_only is not None:
+        parts.append(f"local_only = {'true' if local_only else 'false'}")
+    return " AND ".join(parts) or None

@@ -1,0 +1,200 @@
+"""Find the files to ingest under the given paths, honouring ignore rules and staying in the tree.
+
+The walker never raises for one bad entry: a file it will not read comes out as a
+`FileProblem` with the reason, and the caller decides how to report it.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pathspec
+
+from ingest.types import FileProblem, SourceFile
+
+# Folders that hold tooling, dependencies or build output, never the person's documents.
+IGNORED_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        "bower_components",
+        "__pycache__",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".cache",
+        ".ipynb_checkpoints",
+        ".eggs",
+        "site-packages",
+        "build",
+        "dist",
+        ".next",
+        ".gradle",
+    }
+)
+IGNORED_SUFFIXES = (".egg-info",)
+IGNORED_FILES = frozenset({".DS_Store", "Thumbs.db"})
+
+
+def walk(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    include_hidden: bool = False,
+    max_bytes: int,
+) -> Iterator[SourceFile | FileProblem]:
+    """Yield every file to ingest under `paths` (files or folders), each at most once, sorted."""
+    seen_files: set[Path] = set()
+    for given in paths:
+        path = Path(given).expanduser()
+        try:
+            resolved = path.resolve(strict=True)
+        except (OSError, RuntimeError) as exc:
+            yield FileProblem(str(path.absolute()), _missing_reason(exc), failed=True)
+            continue
+        if resolved.is_dir():
+            walker = _TreeWalker(resolved, include_hidden, max_bytes, seen_files)
+            yield from walker.walk()
+        else:
+            item = _file_entry(resolved, resolved, max_bytes)
+            if isinstance(item, SourceFile) and item.path in seen_files:
+                continue
+            if isinstance(item, SourceFile):
+                seen_files.add(item.path)
+            yield item
+
+
+def is_ignored_name(name: str, *, include_hidden: bool = False) -> bool:
+    """True for a file or folder name the default rules leave out."""
+    if name in IGNORED_DIRS or name in IGNORED_FILES or name.endswith(IGNORED_SUFFIXES):
+        return True
+    return name.startswith(".") and not include_hidden
+
+
+def _missing_reason(exc: BaseException) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "does not exist"
+    if isinstance(exc, RuntimeError):
+        return "symlink loop"
+    return f"cannot be read: {exc.strerror or exc}" if isinstance(exc, OSError) else str(exc)
+
+
+def _file_entry(path: Path, root: Path, max_bytes: int) -> SourceFile | FileProblem:
+    try:
+        info = path.stat()
+    except OSError as exc:
+        return FileProblem(str(path), f"cannot be read: {exc.strerror or exc}", failed=True)
+    if not stat.S_ISREG(info.st_mode):
+        return FileProblem(str(path), "not a regular file")
+    if info.st_size > max_bytes:
+        return FileProblem(
+            str(path),
+            f"larger than the size limit ({_size(info.st_size)} > {_size(max_bytes)})",
+        )
+    if not os.access(path, os.R_OK):
+        return FileProblem(str(path), "cannot be read: permission denied", failed=True)
+    return SourceFile(path=path, root=root, size=info.st_size, mtime_ns=info.st_mtime_ns)
+
+
+def _size(n: int) -> str:
+    if n < 1024:
+        return f"{n} B"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.1f} KB"
+    return f"{n / (1024 * 1024):.1f} MB"
+
+
+@dataclass(frozen=True, slots=True)
+class _IgnoreFile:
+    """The rules of one .gitignore, matched relative to the folder that holds it."""
+
+    folder: Path
+    spec: pathspec.PathSpec
+
+    def matches(self, path: Path, is_dir: bool) -> bool:
+        relative = path.relative_to(self.folder).as_posix()
+        return self.spec.match_file(relative + "/" if is_dir else relative)
+
+
+class _TreeWalker:
+    def __init__(self, root: Path, include_hidden: bool, max_bytes: int, seen: set[Path]):
+        self.root = root
+        self.include_hidden = include_hidden
+        self.max_bytes = max_bytes
+        self.seen_files = seen
+        self.active_dirs: set[tuple[int, int]] = set()
+
+    def walk(self) -> Iterator[SourceFile | FileProblem]:
+        yield from self._folder(self.root, self.root, ())
+
+    def _folder(
+        self, folder: Path, real: Path, rules: tuple[_IgnoreFile, ...]
+    ) -> Iterator[SourceFile | FileProblem]:
+        try:
+            identity = (real.stat().st_dev, real.stat().st_ino)
+            entries = sorted(os.scandir(real), key=lambda e: e.name)
+        except OSError as exc:
+            yield FileProblem(str(folder), f"cannot be read: {exc.strerror or exc}", failed=True)
+            return
+        if identity in self.active_dirs:
+            yield FileProblem(str(folder), "symlink loop: this folder contains itself")
+            return
+        self.active_dirs.add(identity)
+        try:
+            rules = rules + _gitignore(folder, real)
+            for entry in entries:
+                yield from self._entry(folder, real, entry, rules)
+        finally:
+            self.active_dirs.discard(identity)
+
+    def _entry(
+        self, folder: Path, real: Path, entry: os.DirEntry[str], rules: tuple[_IgnoreFile, ...]
+    ) -> Iterator[SourceFile | FileProblem]:
+        if is_ignored_name(entry.name, include_hidden=self.include_hidden):
+            return
+        path = folder / entry.name
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if any(rule.matches(path, is_dir) for rule in rules):
+            return
+        target = real / entry.name
+        if entry.is_symlink():
+            try:
+                target = target.resolve(strict=True)
+            except (OSError, RuntimeError) as exc:
+                yield FileProblem(str(path), f"broken symlink: {_missing_reason(exc)}")
+                return
+            if not target.is_relative_to(self.root):
+                yield FileProblem(str(path), "symlink points outside the ingested folder")
+                return
+        if is_dir:
+            if (target / "pyvenv.cfg").exists():
+                return
+            yield from self._folder(path, target, rules)
+            return
+        item = _file_entry(target, self.root, self.max_bytes)
+        if isinstance(item, SourceFile):
+            if item.path in self.seen_files:
+                return
+            self.seen_files.add(item.path)
+        yield item
+
+
+def _gitignore(folder: Path, real: Path) -> tuple[_IgnoreFile, ...]:
+    """The rules of `real/.gitignore`, anchored at `folder` (the path as walked)."""
+    try:
+        text = (real / ".gitignore").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ()
+    return (_IgnoreFile(folder, pathspec.GitIgnoreSpec.from_lines(text.splitlines())),)
