@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import click
 
@@ -15,7 +15,7 @@ from assistant.cli.output import emit_json, guarded, say
 from assistant.errors import UsageError
 
 if TYPE_CHECKING:
-    from assistant.log import EgressEntry, InteractionLog, Stats
+    from assistant.log import EgressEntry, InteractionLog, Rating, Stats
 
 DATE = click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
 
@@ -42,7 +42,7 @@ def _interactive() -> bool:
 def feedback(interaction_id: int, rating: str, note: str) -> None:
     """Rate the answer with interaction id ID up or down."""
     with _open_log() as log:
-        log.feedback(interaction_id, "up" if rating == "up" else "down", note)
+        log.feedback(interaction_id, cast("Rating", rating), note)
     say(f"Rated interaction {interaction_id} {rating}.")
 
 
@@ -65,6 +65,7 @@ def stats(as_json: bool, since: datetime | None) -> None:
 def _print_stats(figures: Stats) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     console = Console()
     period = f"since {figures.since:%Y-%m-%d %H:%M} UTC" if figures.since else "all time"
@@ -76,7 +77,7 @@ def _print_stats(figures: Stats) -> None:
     latency = Table("stage", "count", "p50 ms", "p95 ms", "p99 ms", title="Latency")
     rows = [*figures.latency_ms.items(), ("ttft", figures.ttft_ms)]
     for stage, p in rows:
-        latency.add_row(stage, str(p.count), _ms(p.p50), _ms(p.p95), _ms(p.p99))
+        latency.add_row(Text(stage), str(p.count), _ms(p.p50), _ms(p.p95), _ms(p.p99))
     console.print(latency)
     console.print(
         f"Cost: ${figures.cost_today_usd:.4f} today, ${figures.cost_total_usd:.4f} total; "
@@ -86,7 +87,7 @@ def _print_stats(figures: Stats) -> None:
     if figures.guardrails_by_kind:
         events = Table("guardrail event", "count", title="Guardrails")
         for kind, count in figures.guardrails_by_kind.items():
-            events.add_row(kind, str(count))
+            events.add_row(Text(kind), str(count))
         console.print(events)
 
 

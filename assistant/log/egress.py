@@ -1,9 +1,10 @@
 """The egress log: exactly what text left this machine, when, and to which endpoint.
 
-Each entry holds the messages as sent (after redaction), their size in bytes and SHA-256,
-and how many items of each kind were redacted. With `log_text=False` only the size, hash
-and counts are kept. API keys and request headers are never passed in, and the endpoint is
-stored without user info, query string or fragment, where credentials sometimes hide.
+Each entry holds the messages as sent (after redaction), the size in bytes and SHA-256 of
+their canonical JSON (UTF-8), and how many items of each kind were redacted. With
+`log_text=False` only the size, hash and counts are kept. API keys and request headers are
+never passed in, and the endpoint is stored without user info, query string or fragment,
+where credentials sometimes hide.
 """
 
 from __future__ import annotations

@@ -30,14 +30,17 @@ def migration(func: Callable[[sqlite3.Connection], None]) -> Callable[[sqlite3.C
 def migrate(database: LogDatabase, migrations: Sequence[Migration] | None = None) -> list[str]:
     """Apply the migrations not yet recorded, each in its own transaction; return their names.
 
-    The applied set is read inside the write transaction, so two processes opening a new
-    file at once do not both run a migration.
+    A pending migration is checked again inside its write transaction, so two processes
+    opening a new file at once do not both run it; an up-to-date file takes no write lock.
     """
     database.execute(
         "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
     )
+    done_before = {row["name"] for row in database.query("SELECT name FROM _migrations")}
     applied: list[str] = []
     for step in MIGRATIONS if migrations is None else migrations:
+        if step.name in done_before:
+            continue
         with database.write() as connection:
             done = connection.execute(
                 "SELECT 1 FROM _migrations WHERE name = ?", (step.name,)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from assistant.log.database import to_db_time
+from assistant.log.database import as_utc, to_db_time
 
 if TYPE_CHECKING:
     from assistant.log.interactions import InteractionLog
@@ -105,7 +105,9 @@ class Stats:
 
 
 def compute_stats(log: InteractionLog, since: datetime | None = None) -> Stats:
-    """Figures over the interactions logged at or after `since` (all when None)."""
+    """Figures over the interactions logged at or after `since` (all when None); a naive
+    `since` is UTC."""
+    since = None if since is None else as_utc(since)
     start = (to_db_time(since if since is not None else EPOCH),)
     db = log.db
     rows = db.query(

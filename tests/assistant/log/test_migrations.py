@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sqlite3
 import stat
 from pathlib import Path
 
@@ -95,3 +96,15 @@ def test_an_existing_file_open_to_others_is_made_private(db_path: Path) -> None:
     db_path.chmod(0o644)
     open_log(db_path).close()
     assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
+
+
+def test_opening_an_up_to_date_file_takes_no_write_lock(db_path: Path) -> None:
+    open_log(db_path).close()
+    writer = sqlite3.connect(db_path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another process in the middle of a write
+    try:
+        with open_log(db_path) as db:
+            assert db.query("SELECT COUNT(*) FROM _migrations")[0][0] == len(MIGRATIONS)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
