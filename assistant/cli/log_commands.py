@@ -105,9 +105,10 @@ def logs() -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation (needed in scripts).")
 @guarded
 def purge(before: datetime | None, yes: bool) -> None:
-    """Delete logged interactions, with their egress entries and cached answers.
+    """Delete logged interactions (all, or those before a date).
 
-    Eval runs are kept. The file is rewritten so deleted text is gone from disk.
+    Their egress entries and cached answers go too; eval runs are kept. The file is
+    rewritten so the deleted text is gone from disk.
     """
     what = (
         f"interactions logged before {before:%Y-%m-%d %H:%M} UTC"
