@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
+import threading
 import time
 from pathlib import Path
 
@@ -58,3 +59,27 @@ def test_kill_9_mid_write_leaves_a_sound_database(db_path: Path) -> None:
         assert log.db.query("SELECT COUNT(*) FROM sources")[0][0] == 2 * count
         new_id = log.record(make_answer())
         assert log.get(new_id).answer.answer == make_answer().answer
+
+
+def test_threads_sharing_one_log(db_path: Path) -> None:
+    """The TUI records from worker threads through one InteractionLog."""
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def write(log: InteractionLog) -> None:
+        start.wait()
+        try:
+            for n in range(50):
+                log.feedback(log.record(make_answer(n)), "up")
+        except BaseException as exc:
+            errors.append(exc)
+
+    with InteractionLog(db_path, log_text=True) as log:
+        threads = [threading.Thread(target=write, args=(log,)) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(HANG_GUARD_S)
+        assert errors == []
+        assert log.db.query("SELECT COUNT(*) FROM interactions")[0][0] == 200
+        assert log.db.query("SELECT COUNT(*) FROM feedback")[0][0] == 200
