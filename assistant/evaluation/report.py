@@ -18,6 +18,7 @@ from rich.table import Table
 
 from assistant.evaluation import charts
 from assistant.evaluation.charts import ANSWER_SERIES, RETRIEVAL_SERIES, Chart
+from assistant.evaluation.display import print_runs, run_setup
 
 EVAL_COLUMNS = ("hit@5", "mrr@10", "ndcg@10", "containment", "refusal_accuracy")
 STYLE = """
@@ -141,14 +142,7 @@ def print_report(data: ReportData, console: Console) -> None:
             table.add_row(kind, str(count))
         console.print(table)
     if data.eval_runs:
-        runs = Table(title="Eval runs")
-        for column in _eval_header():
-            runs.add_column(
-                column, justify="left" if column in ("Run", "Date", "Setup") else "right"
-            )
-        for row in _eval_rows(data):
-            runs.add_row(*row)
-        console.print(runs)
+        print_runs(list(reversed(data.eval_runs)), console)
 
 
 def _eval_header() -> tuple[str, ...]:
@@ -156,17 +150,15 @@ def _eval_header() -> tuple[str, ...]:
 
 
 def _eval_rows(data: ReportData) -> list[tuple[str, ...]]:
-    rows = []
-    for run in data.eval_runs:
-        config = run.get("config", {})
-        setup = f"{config.get('retrieval_mode', '?')}, k={config.get('k', '?')}"
-        if config.get("retrieval_only"):
-            setup += ", retrieval only"
-        elif config.get("model"):
-            setup += f", {config['model']}"
-        figures = (_ratio(run["metrics"].get(m)) for m in EVAL_COLUMNS)
-        rows.append((f"#{run['id']}", str(run["created_at"])[:10], setup, *figures))
-    return rows
+    return [
+        (
+            f"#{run['id']}",
+            str(run["created_at"])[:10],
+            run_setup(run.get("config", {})),
+            *(_ratio(run["metrics"].get(m)) for m in EVAL_COLUMNS),
+        )
+        for run in data.eval_runs
+    ]
 
 
 def _run_label(run: Mapping[str, Any]) -> str:

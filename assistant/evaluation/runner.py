@@ -34,7 +34,14 @@ class EvalAssistant(Protocol):
         self, query: str, *, k: int | None = None, collection: str | None = None
     ) -> list[Source]: ...
 
-    def ask(self, question: str, *, model: str | None = None, k: int | None = None) -> Any: ...
+    def ask(
+        self,
+        question: str,
+        *,
+        model: str | None = None,
+        k: int | None = None,
+        use_cache: bool = True,
+    ) -> Any: ...
 
 
 @dataclass(slots=True)
@@ -175,7 +182,8 @@ def answer_metrics(answer: Answer, question: GoldenQuestion) -> dict[str, float 
 
 
 def _ask(assistant: EvalAssistant, question: str, model: str | None, k: int) -> Answer:
-    run: AskRunLike = assistant.ask(question, model=model, k=k)
+    # Cached answers would hide the model's real latency and cost: every question is asked anew.
+    run: AskRunLike = assistant.ask(question, model=model, k=k, use_cache=False)
     for _ in run:
         pass
     if run.answer is None:

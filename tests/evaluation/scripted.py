@@ -41,11 +41,13 @@ class ScriptedAssistant:
     rankings: dict[str, list[str]]
     answers: dict[str, Answer] = field(default_factory=dict)
     searched_k: list[int | None] = field(default_factory=list)
+    used_cache: list[bool] = field(default_factory=list)
 
     def search(self, query: str, *, k: int | None = None, collection: str | None = None):
         self.searched_k.append(k)
         paths = self.rankings.get(query, [])[: k or 6]
         return [source(n, p, 1.0 - n / 100) for n, p in enumerate(paths, start=1)]
 
-    def ask(self, question: str, *, model: str | None = None, k: int | None = None):
+    def ask(self, question: str, *, model=None, k=None, use_cache=True):
+        self.used_cache.append(use_cache)
         return ScriptedRun(self.answers[question])

@@ -93,6 +93,12 @@ def test_per_question_records_and_aggregates_by_hand(golden: Path) -> None:
     assert metrics["questions"] == 3 and metrics["unanswerable"] == 1
 
 
+def test_every_question_is_asked_without_the_answer_cache(golden: Path) -> None:
+    assistant = scripted(golden.parent)
+    run_eval(assistant, load_golden(golden))
+    assert assistant.used_cache == [False, False, False]
+
+
 def test_aggregates_recompute_from_the_printed_questions(golden: Path) -> None:
     run = run_eval(scripted(golden.parent), load_golden(golden), k=3)
     printed = json.loads(json.dumps(run.to_json()))
