@@ -7,7 +7,8 @@ Precision matters more than recall here: a wrong exact-looking answer is worse t
 
 Arithmetic is parsed with `ast` and evaluated over a whitelist (numbers, + - * / // % **,
 parentheses, unary signs, sqrt and abs) in `Decimal`, so 0.1 + 0.2 is 0.3. Limits on the
-question length, number length, tree size and exponent make "9**9**9**9" a quick refusal.
+question length, number length, tree size, nesting, exponent and result size make
+"9**9**9**9" a quick refusal.
 """
 
 from __future__ import annotations
@@ -30,9 +31,10 @@ from decimal import (
 _MAX_QUESTION_CHARS = 200
 _MAX_LITERAL_CHARS = 30
 _MAX_NODES = 60
+_MAX_NESTING = 10
 _MAX_EXPONENT = 10_000
 _SHOWN_DECIMALS = Decimal("1e-12")
-_CONTEXT = Context(prec=40, Emax=100_000, Emin=-100_000, traps=[InvalidOperation, Overflow])
+_CONTEXT = Context(prec=40, Emax=1000, Emin=-1000, traps=[InvalidOperation, Overflow])
 _CONTEXT.traps[DivisionByZero] = True
 
 _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
@@ -250,9 +252,10 @@ def _arithmetic(text: str) -> Calculation | None:
     for pattern, replacement in _WORD_OPERATORS:
         expression = pattern.sub(replacement, expression)
     expression = _THOUSANDS.sub(lambda m: m.group().replace(",", ""), expression).strip()
-    compact = expression.replace(" ", "")
-    if _DATE_OR_PHONE.match(compact) or _PERCENT_ADDED.search(expression):
+    if _DATE_OR_PHONE.match(expression) or _PERCENT_ADDED.search(expression):
         return None
+    if _nesting(expression) > _MAX_NESTING:
+        raise _Refused("too deeply nested")
     expression = _PERCENT_LITERAL.sub(r"(\1 / 100)", expression)
     if not _ALLOWED.match(expression):
         return None
@@ -294,6 +297,14 @@ def _evaluate(node: ast.expr, source: str) -> Decimal:
     ):
         return _FUNCTIONS[node.func.id](_evaluate(node.args[0], source))
     raise _Refused(type(node).__name__)
+
+
+def _nesting(expression: str) -> int:
+    deepest = depth = 0
+    for char in expression:
+        depth += (char == "(") - (char == ")")
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _answer(

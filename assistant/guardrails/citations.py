@@ -24,7 +24,8 @@ _BRACKET_MARKER = re.compile(
     rf"([ \t]*)\[\s*((?:sources?\s*)?{_NUMBER_LIST})\s*\](?!\()", re.IGNORECASE
 )
 _PAREN_MARKER = re.compile(rf"([ \t]*)\(\s*(sources?\s*{_NUMBER_LIST})\s*\)", re.IGNORECASE)
-_CODE = re.compile(r"```.*?(?:```|$)|`[^`\n]*`", re.DOTALL)
+# Code and URLs: brackets there are not citations, and their words are not claims.
+_CODE = re.compile(r"```.*?(?:```|$)|`[^`\n]*`|https?://[^\s)]+", re.DOTALL)
 _RANGE = re.compile(r"(\d+)\s*[-–]\s*(\d+)")
 _MAX_RANGE = 50
 
@@ -35,6 +36,7 @@ _NUMBER = re.compile(
 )
 _ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 _NAME = re.compile(r"\b[A-Z][\w'-]*(?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][\w'-]*)*")
+_POSSESSIVE = re.compile(r"['’]s$")
 _MARKERS = re.compile(rf"{_BRACKET_MARKER.pattern}|{_PAREN_MARKER.pattern}", re.IGNORECASE)
 _STOP_WORD_LIST = """
     a about above after again against all also am an and any are as at be because been
@@ -47,6 +49,7 @@ _STOP_WORD_LIST = """
     must shall however therefore thus according source sources document documents answer
 """
 _STOP_WORDS = frozenset(_STOP_WORD_LIST.split())
+_NOT_NAMES = _STOP_WORDS | {"i"}
 _SUPPORT_SHARE = 0.5
 _MIN_CLAIM_WORDS = 2
 
@@ -150,14 +153,13 @@ def _facts(sentence: str) -> list[str]:
         if not (value.isdigit() and len(value) == 1):
             facts.append(value)
     for match in _NAME.finditer(sentence):
-        name = match.group()
-        at_start = sentence.strip() and stripped.startswith(name)
-        words = name.split()
-        if at_start:
-            words = words[1:]
-            name = " ".join(words)
-        if words and not (len(words) == 1 and words[0].lower() in _STOP_WORDS | {"i"}):
-            facts.append(name)
+        words = [_POSSESSIVE.sub("", word) for word in match.group().split()]
+        if stripped.startswith(match.group()) and (
+            len(words) == 1 or words[0].lower() in _STOP_WORDS
+        ):
+            words = words[1:]  # a capital that only starts the sentence
+        if words and not (len(words) == 1 and words[0].lower() in _NOT_NAMES):
+            facts.append(" ".join(words))
     return facts
 
 

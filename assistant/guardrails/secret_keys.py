@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING
 from assistant.guardrails.detectors import Span
 
 if TYPE_CHECKING:
-    from detect_secrets.plugins.base import BasePlugin
+    from detect_secrets.plugins.base import RegexBasedDetector
+    from detect_secrets.plugins.keyword import KeywordDetector
 
 _MIN_KEYWORD_VALUE = 6
-# Some plugins also yield their capture groups, such as the "ghp" prefix of a GitHub token.
 _MIN_PLUGIN_VALUE = 12
 _PASSWORD_HINT = re.compile(r"pass(?:word|wd)?|pwd|contrase", re.IGNORECASE)
 _PLACEHOLDER_VALUE = re.compile(r"[<>{}$*]|^(.)\1*$|^(?:changeme|password|secret|example)$", re.I)
@@ -69,8 +69,8 @@ def _private_keys(text: str) -> Iterator[Span]:
 
 def _jwts(text: str) -> Iterator[Span]:
     for match in _JWT.finditer(text):
-        header = match.group().split(".", 1)[0]
-        if _decodes_to_json_object(header):
+        header, payload, _signature = match.group().split(".")
+        if _decodes_to_json_object(header) and _decodes_to_json_object(payload):
             yield Span(match.start(), match.end(), "jwt")
 
 
@@ -99,26 +99,33 @@ def _mixes_letters_and_digits(value: str) -> bool:
 
 def _detect_secrets(text: str) -> Iterator[Span]:
     regex_plugins, keyword_plugin = _plugins()
+    for plugin in regex_plugins:
+        for pattern in plugin.denylist:
+            for match in pattern.finditer(text):
+                start, end = _secret_part(match)
+                yield Span(start, end, "api_key")
     offset = 0
     for line in text.splitlines(keepends=True):
-        found = {
-            value: "api_key"
-            for plugin in regex_plugins
-            for value in plugin.analyze_string(line)
-            if len(value) >= _MIN_PLUGIN_VALUE
-        }
-        keyword_kind = "password" if _PASSWORD_HINT.search(line) else "secret"
-        for value in keyword_plugin.analyze_string(line):
+        kind = "password" if _PASSWORD_HINT.search(line) else "secret"
+        for value in set(keyword_plugin.analyze_string(line)):
             if len(value) >= _MIN_KEYWORD_VALUE and not _PLACEHOLDER_VALUE.search(value):
-                found.setdefault(value, keyword_kind)
-        for value, kind in found.items():
-            for match in re.finditer(re.escape(value), line):
-                yield Span(offset + match.start(), offset + match.end(), kind)
+                for match in re.finditer(re.escape(value), line):
+                    yield Span(offset + match.start(), offset + match.end(), kind)
         offset += len(line)
 
 
+def _secret_part(match: re.Match[str]) -> tuple[int, int]:
+    """The span of the secret in a plugin's match: its longest group when that is long
+    enough to be the secret itself (some plugins capture only a prefix), else the match."""
+    groups = [index for index in range(1, (match.re.groups or 0) + 1) if match.group(index)]
+    longest = max(groups, key=lambda index: len(match.group(index)), default=0)
+    if longest and len(match.group(longest)) >= _MIN_PLUGIN_VALUE:
+        return match.span(longest)
+    return match.span()
+
+
 @cache
-def _plugins() -> tuple[tuple[BasePlugin, ...], BasePlugin]:
+def _plugins() -> tuple[tuple[RegexBasedDetector, ...], KeywordDetector]:
     """detect-secrets' regex plugins and its keyword plugin, imported on first use."""
     from detect_secrets.plugins.artifactory import ArtifactoryDetector
     from detect_secrets.plugins.aws import AWSKeyDetector
@@ -143,7 +150,7 @@ def _plugins() -> tuple[tuple[BasePlugin, ...], BasePlugin]:
     from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
     from detect_secrets.plugins.twilio import TwilioKeyDetector
 
-    regex_plugins: tuple[BasePlugin, ...] = (
+    regex_plugins: tuple[RegexBasedDetector, ...] = (
         ArtifactoryDetector(),
         AWSKeyDetector(),
         AzureStorageKeyDetector(),
