@@ -152,7 +152,10 @@ class AskRun:
             answer.event("budget.fallback", decision.reason)
             fallback = deps.models.get(decision.fallback_model)
             context = guard_context(
-                answer.question, self._options.history, answer.sources, fallback,
+                answer.question,
+                self._options.history,
+                answer.sources,
+                fallback,
                 deps.config.privacy,
             )
             answer.model = decision.fallback_model

@@ -221,10 +221,7 @@ class _KeyLocator:
                     return number
                 continue
             found = self._key.match(line)
-            if found and key is not None and current == section:
-                if found.group(1).strip("\"'") == key:
-                    return number
-            if found and section is None and current is None and found.group(1) == key:
+            if found and current == section and found.group(1).strip("\"'") == key:
                 return number
         return None
 

@@ -59,7 +59,10 @@ class RequestBudget(Protocol):
 
 
 class ModelRegistry:
-    """Builds each model profile once, on first use, and keeps it loaded."""
+    """Builds each model profile once, on first use, and keeps it loaded.
+
+    Models passed in as `preloaded` belong to the caller: `close()` leaves them alone.
+    """
 
     def __init__(
         self,
@@ -69,7 +72,8 @@ class ModelRegistry:
     ):
         self._profiles = profiles
         self._build = build
-        self._models: dict[str, ChatModel] = dict(preloaded or {})
+        self._preloaded = dict(preloaded or {})
+        self._models: dict[str, ChatModel] = dict(self._preloaded)
         self._lock = threading.Lock()
 
     def get(self, name: str) -> ChatModel:
@@ -82,9 +86,10 @@ class ModelRegistry:
 
     def close(self) -> None:
         with self._lock:
-            for model in self._models.values():
-                model.close()
-            self._models.clear()
+            for name, model in self._models.items():
+                if name not in self._preloaded:
+                    model.close()
+            self._models = dict(self._preloaded)
 
 
 @dataclass(slots=True)

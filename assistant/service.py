@@ -38,7 +38,7 @@ class Assistant:
         self.config = config
         self.locations = locations
         self._index = index
-        self._log = log
+        self.log = log
         self._deps = ask_dependencies
 
     # Asking -------------------------------------------------------------------------------
@@ -73,7 +73,7 @@ class Assistant:
 
     def warm_up(self, model: str | None = None) -> None:
         """Load the embedding model and a chat model now rather than at the first question."""
-        self._index.warm_up()
+        self._index.embedder.embed_query("warm up")
         self._deps.models.get(self.config.profile(model).name)
 
     # Documents ----------------------------------------------------------------------------
@@ -87,12 +87,12 @@ class Assistant:
         progress: Callable[[IngestProgress], None] | None = None,
         cancel: threading.Event | None = None,
     ) -> IngestReport:
-        return self._index.ingest(
+        return self._index.ingestor().run(
             paths, collection=collection, local_only=local_only, progress=progress, cancel=cancel
         )
 
     def sources(self) -> list[DocumentInfo]:
-        return self._index.documents()
+        return self._index.store.documents()
 
     def collections(self) -> list[str]:
         return sorted({doc.collection for doc in self.sources()})
@@ -103,25 +103,25 @@ class Assistant:
         return [self.config.models[name] for name in sorted(self.config.models)]
 
     def spend_today_usd(self) -> float:
-        return self._log.spend_today()
+        return self.log.spend_today()
 
     def feedback(self, interaction_id: int, rating: Literal["up", "down"], note: str = "") -> None:
-        self._log.feedback(interaction_id, rating, note)
+        self.log.feedback(interaction_id, rating, note)
 
     def stats(self, since: datetime | None = None) -> Stats:
         from assistant.log.stats import compute_stats
 
-        return compute_stats(self._log, since)
+        return compute_stats(self.log, since)
 
     def start_conversation(self, title: str) -> str:
-        return self._log.start_conversation(title)
+        return self.log.start_conversation(title)
 
     def conversations(self, limit: int = 50) -> list[ConversationSummary]:
-        return self._log.conversations(limit)
+        return self.log.conversations(limit)
 
     def turns(self, conversation_id: str) -> list[LoggedTurn]:
-        return self._log.turns(conversation_id)
+        return self.log.turns(conversation_id)
 
     def close(self) -> None:
         self._deps.models.close()
-        self._log.close()
+        self.log.close()

@@ -39,9 +39,7 @@ def ask(
     from assistant.factory import build_assistant
 
     assistant = build_assistant(verbose=bool(ctx.obj and ctx.obj.get("verbose")))
-    run = assistant.ask(
-        question, model=model, k=k, collection=collection, use_cache=not no_cache
-    )
+    run = assistant.ask(question, model=model, k=k, collection=collection, use_cache=not no_cache)
     interrupted = False
     events = iter(run)
     while True:

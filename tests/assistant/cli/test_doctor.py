@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import keyring
+import pytest
+from click.testing import CliRunner
+from keyring.backends import fail
+
+from assistant.cli import cli
+
+
+def run_doctor() -> tuple[int, dict]:
+    result = CliRunner().invoke(cli, ["doctor", "--json"])
+    return result.exit_code, json.loads(result.stdout)
+
+
+def by_name(report: dict) -> dict[str, dict]:
+    return {check["name"]: check for check in report["checks"]}
+
+
+def test_fresh_install_is_healthy_when_a_keyring_exists(monkeypatch: pytest.MonkeyPatch) -> None:
+    from keyring.backends import null
+
+    monkeypatch.setattr(keyring, "get_keyring", lambda: null.Keyring())
+    code, report = run_doctor()
+    checks = by_name(report)
+    assert checks["embedding model"]["ok"] and checks["model local"]["ok"]
+    assert "SmolLM2" in checks["model local"]["detail"]
+    assert checks["index"]["detail"].startswith("empty")
+    assert code == 0 and report["ok"]
+
+
+def test_problems_are_named_with_fixes_and_exit_1(
+    margin_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(keyring, "get_keyring", lambda: fail.Keyring())
+    config = margin_home / "config" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('[models.gpu]\npath = "/nowhere/model.gguf"\n')
+    data = margin_home / "data"
+    data.mkdir(parents=True)
+    data.chmod(0o755)
+    code, report = run_doctor()
+    checks = by_name(report)
+    assert code == 1 and not report["ok"]
+    assert not checks["keyring"]["ok"] and "key_env" in checks["keyring"]["fix"]
+    assert not checks["model gpu"]["ok"] and "/nowhere/model.gguf" in checks["model gpu"]["detail"]
+    assert not checks["data folder"]["ok"] and checks["data folder"]["fix"].startswith("chmod 700")
+
+
+def test_bad_config_is_reported_with_its_line(margin_home: Path) -> None:
+    config = margin_home / "config" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("[budget]\nrequest_usd = 0.05\ndayly_usd = 2\n")
+    result = CliRunner().invoke(cli, ["doctor"])
+    assert result.exit_code == 1
+    assert "line 3" in result.output and "dayly_usd" in result.output
+    assert "Traceback" not in result.output
