@@ -112,9 +112,13 @@ class SentenceTransformerEmbedder:
     def _load(self) -> Any:
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         try:
             import torch
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
+
+            transformers_logging.disable_progress_bar()
 
             torch.set_num_threads(os.cpu_count() or 1)
             return SentenceTransformer(str(self.model_dir), device="cpu", local_files_only=True)

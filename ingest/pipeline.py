@@ -28,13 +28,20 @@ from ingest.walk import walk
 class IngestSettings(Protocol):
     """The `[ingest]` table of config.toml, as ingest reads it."""
 
-    max_file_mb: float
-    include_hidden: bool
-    chunk_tokens: int
-    overlap_tokens: int
-    batch_size: int
-    file_timeout_s: float
-    file_memory_mb: int
+    @property
+    def max_file_mb(self) -> float: ...
+    @property
+    def include_hidden(self) -> bool: ...
+    @property
+    def chunk_tokens(self) -> int: ...
+    @property
+    def overlap_tokens(self) -> int: ...
+    @property
+    def batch_size(self) -> int: ...
+    @property
+    def file_timeout_s(self) -> float: ...
+    @property
+    def file_memory_mb(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,242 @@
+"""`margin ingest`, `watch`, `reindex`, `search`, `sources` and `forget`.
+
+Progress and messages go to stderr; stdout carries only the `--json` object.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from assistant.cli.output import emit_json, guarded, say
+from assistant.terminal import sanitize
+
+if TYPE_CHECKING:
+    from assistant.answer import Source
+    from ingest.pipeline import IngestProgress
+    from ingest.types import IngestReport
+
+EXIT_SOME_FAILED = 3
+_COLLECTION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
+_SNIPPET_CHARS = 240
+
+
+def _collection(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    if not _COLLECTION_NAME.match(value):
+        raise click.BadParameter("use letters, digits, '.', '_' or '-' (at most 64)")
+    return value
+
+
+_paths_argument = click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)
+)
+_json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+
+
+@click.command()
+@_paths_argument
+@click.option(
+    "--collection", default="default", show_default=True, callback=_collection,
+    help="Name of the collection these documents join.",
+)  # fmt: skip
+@click.option("--local-only", is_flag=True, help="Never send these documents to a remote model.")
+@_json_option
+@guarded
+def ingest(paths: tuple[Path, ...], collection: str, local_only: bool, as_json: bool) -> None:
+    """Add, update or remove the documents under PATHS; unchanged files are skipped."""
+    from assistant.indexing import open_index
+
+    index = open_index()
+    with _progress_bar("Ingesting") as on_progress:
+        report = index.ingestor().run(
+            paths, collection=collection, local_only=local_only, progress=on_progress
+        )
+    _finish(report, as_json)
+
+
+@click.command()
+@_json_option
+@guarded
+def reindex(as_json: bool) -> None:
+    """Re-embed every document with the current embedding model."""
+    from assistant.indexing import open_index
+
+    index = open_index(check_model=False)
+    with _progress_bar("Re-indexing") as on_progress:
+        report = index.ingestor().reindex(progress=on_progress)
+    _finish(report, as_json)
+
+
+@click.command()
+@_paths_argument
+@click.option("--collection", default="default", show_default=True, callback=_collection)
+@click.option("--local-only", is_flag=True, help="Never send these documents to a remote model.")
+@guarded
+def watch(paths: tuple[Path, ...], collection: str, local_only: bool) -> None:
+    """Keep the index in sync with PATHS as files change (Ctrl+C stops)."""
+    from assistant.indexing import open_index
+    from ingest.watch import watch_and_ingest
+
+    index = open_index()
+    say(f"Watching {', '.join(sanitize(str(p)) for p in paths)}; Ctrl+C stops.")
+    watch_and_ingest(
+        index.ingestor(),
+        list(paths),
+        collection=collection,
+        local_only=local_only,
+        on_report=lambda report: _summarise(report, quiet_when_idle=True),
+        on_busy=lambda message: say(message),
+    )
+    say("Stopped watching.")
+
+
+@click.command()
+@click.argument("query")
+@click.option("--k", type=click.IntRange(1, 100), help="How many results.")
+@click.option("--collection", metavar="NAME", help="Only search this collection.")
+@_json_option
+@guarded
+def search(query: str, k: int | None, collection: str | None, as_json: bool) -> None:
+    """Search your documents for QUERY (retrieval only, no model)."""
+    from assistant.indexing import open_index
+
+    index = open_index()
+    results = index.retriever().search(query, k=k, collection=collection)
+    if as_json:
+        emit_json({"query": query, "results": [source.to_json() for source in results]})
+        return
+    if not results:
+        say("Nothing found. Is anything ingested? `margin sources` lists the documents.")
+    for source in results:
+        _print_result(source)
+
+
+@click.command()
+@_json_option
+@guarded
+def sources(as_json: bool) -> None:
+    """List the ingested documents: path, collection, chunks and when ingested."""
+    from assistant.indexing import open_index
+
+    documents = open_index(check_model=False).store.documents()
+    if as_json:
+        emit_json(
+            {
+                "sources": [
+                    {
+                        "path": d.path,
+                        "collection": d.collection,
+                        "local_only": d.local_only,
+                        "chunks": d.chunks,
+                        "ingested_at": d.ingested_at,
+                    }
+                    for d in documents
+                ]
+            }
+        )
+        return
+    if not documents:
+        say("Nothing is ingested yet. Run `margin ingest PATH` first.")
+    for d in documents:
+        flag = " local-only" if d.local_only else ""
+        click.echo(
+            f"{sanitize(d.path)}  [{sanitize(d.collection)}{flag}]  "
+            f"{d.chunks} chunks  {d.ingested_at}"
+        )
+
+
+@click.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@_json_option
+@guarded
+def forget(path: Path, as_json: bool) -> None:
+    """Remove the documents at or under PATH from the index (the files stay)."""
+    from assistant.indexing import open_index
+
+    removed = open_index(check_model=False).ingestor().forget([path])
+    if as_json:
+        emit_json({"removed": removed})
+        return
+    noun = "document" if len(removed) == 1 else "documents"
+    say(f"Removed {len(removed)} {noun} under {sanitize(str(path))} from the index.")
+
+
+def _finish(report: IngestReport, as_json: bool) -> None:
+    if as_json:
+        emit_json(report.to_json())
+    else:
+        _summarise(report, quiet_when_idle=False)
+    if report.failed:
+        sys.exit(EXIT_SOME_FAILED)
+
+
+def _summarise(report: IngestReport, *, quiet_when_idle: bool) -> None:
+    changed = report.added or report.updated or report.removed or report.failed
+    if quiet_when_idle and not changed:
+        return
+    say(
+        f"{len(report.added)} added, {len(report.updated)} updated, "
+        f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, "
+        f"{len(report.skipped)} skipped, {len(report.failed)} failed; "
+        f"{report.chunks} chunks in {report.seconds:.1f} s."
+    )
+    for problem in report.failed:
+        say(f"  failed: {problem.path}: {problem.reason}")
+    for problem in report.skipped:
+        say(f"  skipped: {problem.path}: {problem.reason}")
+    if report.cancelled:
+        say("Stopped early; finished files are kept and the next run picks up the rest.")
+
+
+def _print_result(source: Source) -> None:
+    text = " ".join(source.text.split())
+    snippet = text if len(text) <= _SNIPPET_CHARS else text[:_SNIPPET_CHARS].rstrip() + "…"
+    click.echo(f"[{source.number}] {sanitize(source.location())}  ({source.score:.2f})")
+    click.echo(f"    {sanitize(snippet)}")
+
+
+@contextmanager
+def _progress_bar(title: str) -> Iterator[Callable[[IngestProgress], None] | None]:
+    """A rich progress bar on stderr when it is a terminal; otherwise nothing."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("files · {task.fields[chunks]} chunks · {task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(title, total=None, chunks=0, rate="")
+
+        def update(event: IngestProgress) -> None:
+            elapsed = bar.tasks[task].elapsed or 0.0
+            rate = f"{event.files_done / elapsed:.1f} files/s" if elapsed > 0.5 else ""
+            bar.update(
+                task,
+                total=event.files_total,
+                completed=event.files_done,
+                chunks=event.chunks_done,
+                rate=rate,
+            )
+
+        yield update
