@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "report": "assistant.cli.eval_commands:report",
     "keys": "assistant.cli.key_commands:keys",
     "doctor": "assistant.cli.doctor:doctor",
+    "service": "assistant.cli.service_commands:service",
 }
 
 HELP: dict[str, str] = {
@@ -45,6 +46,7 @@ HELP: dict[str, str] = {
     "report": "Write an HTML report with charts from the local log.",
     "keys": "Store API keys in the system keyring.",
     "doctor": "Check the install, models, store and keyring.",
+    "service": "Start, inspect or stop the background service that keeps models loaded.",
 }
 
 
