@@ -31,7 +31,7 @@ _EMAIL = re.compile(
 # separators, and national numbers that start with a trunk 0 written in groups. Plain digit
 # runs, years, dates and versions have none of these shapes.
 _PHONE_INTERNATIONAL = re.compile(
-    r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(\d{1,4}\))?(?:[ .-]?\d{1,5}){2,6}(?![\w.-]?\d)"
+    r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(\d{1,4}\))?(?:[ .-]?\d{1,5}){2,6}(?!\d)"
 )
 _PHONE_NANP = re.compile(
     r"(?<![\w.+-])(?:\(([2-9]\d{2})\)[ ]?|([2-9]\d{2})([-. ]))[2-9]\d{2}[-. ]\d{4}(?![\w.-]?\d)"
@@ -40,7 +40,9 @@ _PHONE_NATIONAL = re.compile(
     r"(?<![\w.+/-])(?:\(0[1-9]\d{0,3}\)[ ]?|0[1-9]\d{0,3}[ -])\d{2,6}(?:[ -]\d{2,4}){0,3}"
     r"(?![\w.-]?\d)"
 )
-_CARD = re.compile(r"(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-]|\.\d)")
+_DIGIT_RUN = re.compile(r"\d+")
+_NUMBER_START = re.compile(r"(?<![\w-])\d")
+_CARD = re.compile(r"\d(?:[ -]?\d){12,18}(?![\w-]|\.\d)")
 _IBAN_START = re.compile(r"\b([A-Z]{2})(\d{2})(?=[ ]?[A-Z0-9])")
 _SSN = re.compile(r"(?<![\w-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\w-])")
 _NINO = re.compile(
@@ -95,25 +97,46 @@ def _emails(text: str) -> Iterator[Span]:
 
 
 def _phones(text: str) -> Iterator[Span]:
-    for match in _PHONE_INTERNATIONAL.finditer(text):
-        if 8 <= _digit_count(match.group()) <= 15:
-            yield Span(match.start(), match.end(), "phone")
+    """A greedy match may run into a following number ("+44 20 7946 0958 4111 ..."), so it
+    is cut back, group by group, to the most digits a number of its kind can have."""
+    for pattern, least, most in ((_PHONE_INTERNATIONAL, 8, 15), (_PHONE_NATIONAL, 9, 11)):
+        for match in pattern.finditer(text):
+            end, digits = _cut_to_digits(match, most)
+            if digits >= least:
+                yield Span(match.start(), end, "phone")
     for match in _PHONE_NANP.finditer(text):
         yield Span(match.start(), match.end(), "phone")
-    for match in _PHONE_NATIONAL.finditer(text):
-        if 9 <= _digit_count(match.group()) <= 11:
-            yield Span(match.start(), match.end(), "phone")
+
+
+def _cut_to_digits(match: re.Match[str], most: int) -> tuple[int, int]:
+    """End of the longest prefix of `match` made of whole digit groups with at most `most`
+    digits, and its digit count."""
+    end, digits = match.start(), 0
+    for run in _DIGIT_RUN.finditer(match.group()):
+        if digits + len(run.group()) > most:
+            break
+        digits += len(run.group())
+        end = match.start() + run.end()
+    return end, digits
 
 
 def _cards(text: str) -> Iterator[Span]:
-    for match in _CARD.finditer(text):
-        value = match.group()
-        digits = re.sub(r"\D", "", value)
-        separators = set(re.sub(r"\d", "", value))
-        if len(separators) > 1 or not _known_card_prefix(digits):
+    """Tried from the start of every number, so a number just before a card (a phone, an
+    order id) cannot hide it."""
+    resume = 0
+    for start in _NUMBER_START.finditer(text):
+        if start.start() < resume:
             continue
-        if 13 <= len(digits) <= 19 and luhn_valid(digits):
+        match = _CARD.match(text, start.start())
+        if match and _is_card(match.group()):
+            resume = match.end()
             yield Span(match.start(), match.end(), "card")
+
+
+def _is_card(value: str) -> bool:
+    digits = re.sub(r"\D", "", value)
+    one_kind_of_separator = len(set(re.sub(r"\d", "", value))) <= 1
+    return one_kind_of_separator and _known_card_prefix(digits) and luhn_valid(digits)
 
 
 def _known_card_prefix(digits: str) -> bool:
@@ -199,10 +222,6 @@ def _is_personal_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address)
         is_netmask = bits >> 24 == 0xFF and (inverted & (inverted + 1)) == 0
         return not is_netmask
     return True
-
-
-def _digit_count(value: str) -> int:
-    return sum(char.isdigit() for char in value)
 
 
 _DETECTORS: tuple[Callable[[str], Iterator[Span]], ...] = (

@@ -31,22 +31,40 @@ if TYPE_CHECKING:
 
 _MIN_KEYWORD_VALUE = 6
 _MIN_PLUGIN_VALUE = 12
+# Every token format of the regex plugins has a run of at least 16 key characters with a
+# digit in it, except credentials in a URL; the keyword plugin (quotes required) needs a
+# secret-like name and a quote. Checking first is much faster than running every pattern.
+_TOKEN_RUN = re.compile(r"[\w+/=-]{16,}|://")
+_KEYWORD_HINT = re.compile(r"key|pass|pwd|secret|contrase", re.IGNORECASE)
+_QUOTE = re.compile("[\"'`]")
 _PASSWORD_HINT = re.compile(r"pass(?:word|wd)?|pwd|contrase", re.IGNORECASE)
-_PLACEHOLDER_VALUE = re.compile(r"[<>{}$*]|^(.)\1*$|^(?:changeme|password|secret|example)$", re.I)
+_PLACEHOLDER_VALUE = re.compile(
+    r"[<>{}$*]|^(.)\1*$|^(?:changeme|password|secret|example|your[-_].*|.*here)$", re.I
+)
 
+# Each alternative starts with a literal prefix, which keeps the scan fast; the left word
+# boundary is checked on each match instead.
 _API_KEYS = re.compile(
-    r"\bsk-(?:ant-|proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}"
-    r"|\bgithub_pat_[A-Za-z0-9_]{22,}"
-    r"|\bgh[pousr]_[A-Za-z0-9]{36,}"
-    r"|\bhf_[A-Za-z0-9]{30,}"
-    r"|\bAIza[0-9A-Za-z_-]{35}"
-    r"|\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b"
-    r"|\bxox[abposr]-[A-Za-z0-9-]{10,}"
+    r"sk-(?:ant-|proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}"
+    r"|github_pat_[A-Za-z0-9_]{22,}"
+    r"|gh[pousr]_[A-Za-z0-9]{36,}"
+    r"|hf_[A-Za-z0-9]{30,}"
+    r"|AIza[0-9A-Za-z_-]{35}"
+    r"|(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b"
+    r"|xox[abposr]-[A-Za-z0-9-]{10,}"
     r"|https://hooks\.slack\.com/services/[A-Za-z0-9/]+"
 )
 _AWS_SECRET = re.compile(
     r"aws.{0,20}?secret.{0,20}?[:=]\s*[\"']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])",
     re.IGNORECASE,
+)
+# .env and shell style: an upper-case variable whose name says secret, then an unquoted value.
+# (detect-secrets' keyword plugin, run in its quotes-required mode, leaves these to us; its
+# unquoted mode reads "Password: at least 8 characters" as a password.)
+_ENV_ASSIGNMENT = re.compile(
+    r"^[ \t]*(?:export[ \t]+)?[A-Z0-9_]*(?P<name>PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_?KEY"
+    r"|ACCESS_KEY|PRIVATE_KEY)[A-Z0-9_]*[ \t]*=[ \t]*[\"']?(?P<value>[^\s\"']{6,})",
+    re.MULTILINE,
 )
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")
 _PEM_BLOCK = re.compile(
@@ -85,11 +103,17 @@ def _decodes_to_json_object(part: str) -> bool:
 def _own_keys(text: str) -> Iterator[Span]:
     for match in _API_KEYS.finditer(text):
         value = match.group()
+        if match.start() and (text[match.start() - 1].isalnum() or text[match.start() - 1] in "_-"):
+            continue
         if value.startswith("sk-") and not _mixes_letters_and_digits(value[3:]):
             continue
         yield Span(match.start(), match.end(), "api_key")
     for match in _AWS_SECRET.finditer(text):
         yield Span(match.start(1), match.end(1), "api_key")
+    for match in _ENV_ASSIGNMENT.finditer(text):
+        if not _PLACEHOLDER_VALUE.search(match["value"]):
+            kind = "password" if match["name"] in ("PASSWORD", "PASSWD", "PWD") else "secret"
+            yield Span(match.start("value"), match.end("value"), kind)
 
 
 def _mixes_letters_and_digits(value: str) -> bool:
@@ -98,20 +122,29 @@ def _mixes_letters_and_digits(value: str) -> bool:
 
 
 def _detect_secrets(text: str) -> Iterator[Span]:
+    """Run detect-secrets line by line, each plugin only on lines that could hold its kind of
+    value: a token line has a long run of key characters or a URL with credentials, a
+    keyword line names a secret and quotes a value. Most lines of prose are neither."""
     regex_plugins, keyword_plugin = _plugins()
-    for plugin in regex_plugins:
-        for pattern in plugin.denylist:
-            for match in pattern.finditer(text):
-                start, end = _secret_part(match)
-                yield Span(start, end, "api_key")
     offset = 0
     for line in text.splitlines(keepends=True):
-        kind = "password" if _PASSWORD_HINT.search(line) else "secret"
-        for value in set(keyword_plugin.analyze_string(line)):
-            if len(value) >= _MIN_KEYWORD_VALUE and not _PLACEHOLDER_VALUE.search(value):
-                for match in re.finditer(re.escape(value), line):
-                    yield Span(offset + match.start(), offset + match.end(), kind)
+        if any(_may_be_token(run.group()) for run in _TOKEN_RUN.finditer(line)):
+            for plugin in regex_plugins:
+                for pattern in plugin.denylist:
+                    for match in pattern.finditer(line):
+                        start, end = _secret_part(match)
+                        yield Span(offset + start, offset + end, "api_key")
+        if _KEYWORD_HINT.search(line) and _QUOTE.search(line):
+            kind = "password" if _PASSWORD_HINT.search(line) else "secret"
+            for value in set(keyword_plugin.analyze_string(line)):
+                if len(value) >= _MIN_KEYWORD_VALUE and not _PLACEHOLDER_VALUE.search(value):
+                    for match in re.finditer(re.escape(value), line):
+                        yield Span(offset + match.start(), offset + match.end(), kind)
         offset += len(line)
+
+
+def _may_be_token(run: str) -> bool:
+    return run == "://" or any(char.isdigit() for char in run)
 
 
 def _secret_part(match: re.Match[str]) -> tuple[int, int]:

@@ -66,10 +66,13 @@ def test_aws_secret_next_to_its_name() -> None:
         ('password = "hunter2x"', "hunter2x", "password"),
         ("db_pass: 'Tr0ub4dor&3'", "Tr0ub4dor&3", "password"),
         ('api_key = "abcd1234efgh5678"', "abcd1234efgh5678", "secret"),
+        ("DB_PASSWORD=hunter2x", "hunter2x", "password"),
+        ("export GITHUB_TOKEN=Zq81mXv0Lr5t", "Zq81mXv0Lr5t", "secret"),
+        ("  OPENAI_API_KEY = 'a1b2c3d4e5f6'", "a1b2c3d4e5f6", "secret"),
     ],
 )
-def test_keyword_assignments_via_detect_secrets(line: str, value: str, kind: str) -> None:
-    assert found(line) == [(kind, value)]
+def test_assignments_in_code_and_env_files(line: str, value: str, kind: str) -> None:
+    assert set(found(line)) == {(kind, value)}
 
 
 @pytest.mark.parametrize(
@@ -86,8 +89,12 @@ def test_keyword_assignments_via_detect_secrets(line: str, value: str, kind: str
         'password = "<your password>"',
         'token = "${GITHUB_TOKEN}"',
         "The password is required; set it with `margin keys set`.",
+        "Password: at least 8 characters, and a token: see below.",
+        "DB_PASSWORD=${DB_PASSWORD}\nAPI_KEY=your-key-here\nSECRET=changeme\nTOKEN=<token>",
+        "password=hunter2x in lower case prose is left to the quoted keyword rule",
         "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n",
         "The GitHub prefix ghp_ marks a personal token.",
+        "The slug task-Ab3dEf6hIj9kLm2nOp5qRs8tUv names a job, not a key.",
     ],
 )
 def test_ordinary_text_has_no_secrets(text: str) -> None:
