@@ -1,0 +1,66 @@
+"""Chunks sized with the real MiniLM tokenizer: within its limit, whole words, sections kept."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from ingest.chunking import chunk_sections
+from ingest.embedder import SentenceTransformerEmbedder
+from ingest.fakes import HashingEmbedder
+from ingest.types import Section
+from tests.fixtures.ingest import sample_text
+
+
+def test_chunks_fit_the_model_and_overlap(embedder: SentenceTransformerEmbedder) -> None:
+    text = sample_text("electrochemistry of lithium-ion cells", 120)
+    chunks = chunk_sections([Section(text, line=1)], embedder, chunk_tokens=200, overlap_tokens=32)
+    assert len(chunks) > 3
+    assert all(embedder.count_tokens(c.text) <= embedder.max_tokens for c in chunks)
+    assert max(embedder.count_tokens(c.text) for c in chunks) > 150  # windows are filled
+    for before, after in itertools.pairwise(chunks):
+        opening = " ".join(after.text.split()[:6])
+        assert opening in before.text[len(before.text) // 2 :]  # repeats the previous end
+        assert after.ordinal == before.ordinal + 1
+    words = set(text.split())
+    for chunk in chunks:
+        assert set(chunk.text.split()) <= words  # never a piece of a word
+
+
+def test_budget_is_capped_by_the_model_limit(embedder: SentenceTransformerEmbedder) -> None:
+    text = sample_text("tokenizer limits", 200)
+    chunks = chunk_sections([Section(text)], embedder, chunk_tokens=10_000, overlap_tokens=0)
+    assert all(embedder.count_tokens(c.text) <= embedder.max_tokens for c in chunks)
+
+
+def test_chunks_never_cross_pages_or_sections() -> None:
+    tokenizer = HashingEmbedder(max_tokens=40)
+    sections = [
+        Section("alpha " * 50, page=1),
+        Section("beta " * 10, page=2),
+        Section("gamma words", heading="Part > Sub", line=30),
+    ]
+    chunks = chunk_sections(sections, tokenizer, chunk_tokens=30, overlap_tokens=5)
+    by_page = {(c.page, c.heading): set(c.text.split()) for c in chunks}
+    assert by_page[(1, "")] == {"alpha"}
+    assert by_page[(2, "")] == {"beta"}
+    assert by_page[(None, "Part > Sub")] == {"gamma", "words"}
+    assert [c.ordinal for c in chunks] == list(range(len(chunks)))
+
+
+def test_prefers_sentence_ends_and_tracks_lines() -> None:
+    tokenizer = HashingEmbedder(max_tokens=40)
+    text = "\n".join(f"line {i} has a few words." for i in range(30))
+    chunks = chunk_sections([Section(text, line=10)], tokenizer, chunk_tokens=30, overlap_tokens=0)
+    assert all(c.text.endswith(".") for c in chunks)
+    for chunk in chunks:
+        first_number = int(re.match(r"line (\d+)", chunk.text).group(1))  # type: ignore[union-attr]
+        assert chunk.line == 10 + first_number
+
+
+def test_a_word_longer_than_a_chunk_is_split() -> None:
+    tokenizer = HashingEmbedder(max_tokens=12)
+    long_word = "-".join(["x"] * 40)  # 79 tokens, no spaces
+    chunks = chunk_sections([Section(long_word)], tokenizer, chunk_tokens=10, overlap_tokens=2)
+    assert "".join(c.text for c in chunks).replace("-", "").count("x") >= 40
+    assert all(tokenizer.count_tokens(c.text) <= 12 for c in chunks)

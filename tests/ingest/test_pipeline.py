@@ -1,0 +1,217 @@
+"""The ingest run end to end on real LanceDB (fake embedder): reports, incremental, recovery."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ingest.errors import StoreBusyError
+from ingest.fakes import HashingEmbedder
+from ingest.pipeline import IngestOptions, Ingestor, IngestProgress
+from ingest.store import ChunkStore
+from tests.fixtures.ingest import sample_text, write_files, write_pdf
+
+OpenStore = Callable[..., ChunkStore]
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _folder(root: Path) -> Path:
+    write_files(
+        root,
+        {
+            "notes/guide.md": "# Guide\n\n" + sample_text("the guide", 30),
+            "notes/todo.txt": "buy milk\nfix the bike\n",
+            "notes/page.html": "<h1>Page</h1><p>Some web text.</p>",
+            "notes/.git/config": "[core]",
+            "notes/node_modules/x/index.js": "module.exports = 1",
+            "notes/blob.bin": b"\x00\x01\x02" * 50,
+            "notes/data.txt": b"\x00binary\x00" * 20,
+            "notes/résumé.md": "# CV\n\nExperience with otters.",
+        },
+    )
+    write_pdf(root / "notes" / "paper.pdf", ["Page one text.", "Page two text."])
+    write_pdf(root / "notes" / "locked.pdf", ["secret"], user_password="pw", algorithm="AES-256")
+    return root / "notes"
+
+
+def test_first_run_reports_every_file(
+    tmp_path: Path, open_store: OpenStore, fake_embedder: HashingEmbedder
+) -> None:
+    notes = _folder(tmp_path)
+    store = open_store(fake_embedder)
+    events: list[IngestProgress] = []
+    report = Ingestor(store, fake_embedder, IngestOptions()).run([notes], progress=events.append)
+    names = lambda paths: sorted(Path(p).name for p in paths)  # noqa: E731
+    assert names(report.added) == ["guide.md", "page.html", "paper.pdf", "résumé.md", "todo.txt"]
+    assert names(p.path for p in report.failed) == ["locked.pdf"]
+    assert "password" in report.failed[0].reason
+    assert names(p.path for p in report.skipped) == ["blob.bin", "data.txt"]
+    assert report.chunks == store.chunk_count() > 5
+    assert events[-1].files_done == events[-1].files_total == 8
+    assert events[-1].chunks_done == report.chunks
+    pages = {c.page for c in store.vector_search(fake_embedder.embed_query("page text"), 20)}
+    assert {1, 2} <= pages
+
+
+def test_second_run_skips_unchanged_without_embedding(
+    tmp_path: Path, open_store: OpenStore, fake_embedder: HashingEmbedder
+) -> None:
+    notes = _folder(tmp_path)
+    ingestor = Ingestor(open_store(fake_embedder), fake_embedder, IngestOptions())
+    first = ingestor.run([notes])
+    fake_embedder.calls.clear()
+    os.utime(notes / "todo.txt")  # touched, same content: a hash, no embedding
+    again = ingestor.run([notes])
+    assert fake_embedder.calls == []
+    assert sorted(again.unchanged) == sorted(first.added)
+    assert again.added == again.updated == again.removed == []
+
+    (notes / "guide.md").write_text("# Guide\n\nRewritten completely.")
+    (notes / "todo.txt").unlink()
+    (notes / "new.md").write_text("# New\n\nA new file.")
+    third = ingestor.run([notes])
+    assert [Path(p).name for p in third.updated] == ["guide.md"]
+    assert [Path(p).name for p in third.removed] == ["todo.txt"]
+    assert [Path(p).name for p in third.added] == ["new.md"]
+    assert sum(fake_embedder.calls) == third.chunks == 2
+    docs = {Path(d.path).name: d.chunks for d in ingestor.store.documents()}
+    assert docs["guide.md"] == 1 and "todo.txt" not in docs
+
+
+def test_size_limit_collections_and_forget(
+    tmp_path: Path, open_store: OpenStore, fake_embedder: HashingEmbedder
+) -> None:
+    write_files(tmp_path / "d", {"small.md": "tiny", "large.md": "x " * 600})
+    ingestor = Ingestor(open_store(fake_embedder), fake_embedder, IngestOptions(max_bytes=1000))
+    report = ingestor.run([tmp_path / "d"], collection="private", local_only=True)
+    assert [Path(p.path).name for p in report.skipped] == ["large.md"]
+    assert "size limit" in report.skipped[0].reason
+    [doc] = ingestor.store.documents()
+    assert (doc.collection, doc.local_only) == ("private", True)
+    assert ingestor.run([tmp_path / "d"]).updated == [doc.path]  # moved to "default"
+    assert ingestor.forget([tmp_path / "d"]) == [doc.path]
+    assert ingestor.store.documents() == []
+
+
+def test_reindex_re_embeds_with_the_new_model(
+    tmp_path: Path, open_store: OpenStore, fake_embedder: HashingEmbedder
+) -> None:
+    notes = _folder(tmp_path)
+    first = Ingestor(open_store(fake_embedder), fake_embedder, IngestOptions()).run([notes])
+    other = HashingEmbedder(dim=32, model_id="fake/other", max_tokens=256)
+    store = open_store(other, check_model=False)
+    report = Ingestor(store, other, IngestOptions()).reindex()
+    assert sorted(report.added) == sorted(first.added)
+    assert store.stored_model_id() == "fake/other"
+    assert open_store(other).chunk_count() == first.chunks
+
+
+_KILLABLE_RUN = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from ingest.fakes import HashingEmbedder
+    from ingest.pipeline import IngestOptions, Ingestor
+    from ingest.store import ChunkStore
+
+    class SlowEmbedder(HashingEmbedder):
+        def embed_documents(self, texts):
+            time.sleep(0.05)
+            return super().embed_documents(texts)
+
+    home, folder = Path(sys.argv[1]), sys.argv[2]
+    model = SlowEmbedder(dim=64, max_tokens=256)
+    store = ChunkStore(home / "store", model_id=model.model_id, dim=model.dim,
+                       lock_path=home / "run" / "ingest.lock")
+    def tell(event):
+        print(event.files_done, event.chunks_done, flush=True)
+    Ingestor(store, model, IngestOptions(commit_chunks=4)).run([folder], progress=tell)
+    print("done", flush=True)
+    """
+)
+
+
+def _start_ingest(home: Path, folder: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", _KILLABLE_RUN, str(home), str(folder)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
+
+
+def _wait_for_chunks(process: subprocess.Popen[str], wanted: int) -> None:
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.startswith("done"):
+            pytest.fail("the ingest finished before it could be interrupted")
+        if int(line.split()[1]) >= wanted:
+            return
+    pytest.fail("the ingest stopped without output")
+
+
+def _many_files(root: Path) -> Path:
+    files = {f"f{i:02}.md": f"# File {i}\n\n" + sample_text(f"topic {i}", 12) for i in range(40)}
+    return write_files(root, files)
+
+
+def test_kill_9_mid_ingest_then_rerun_equals_a_clean_run(
+    tmp_path: Path, fake_embedder: HashingEmbedder
+) -> None:
+    folder = _many_files(tmp_path / "docs")
+    killed_home = tmp_path / "killed"
+    process = _start_ingest(killed_home, folder)
+    _wait_for_chunks(process, 8)
+    process.kill()
+    process.wait()
+
+    def open_at(home: Path) -> ChunkStore:
+        return ChunkStore(
+            home / "store",
+            model_id=fake_embedder.model_id,
+            dim=fake_embedder.dim,
+            lock_path=home / "run" / "ingest.lock",
+        )
+
+    interrupted = open_at(killed_home)
+    kept = len(interrupted.documents())
+    assert 0 < kept < 40
+    resumed = Ingestor(interrupted, fake_embedder, IngestOptions()).run([folder])
+    assert len(resumed.unchanged) == kept
+    clean = open_at(tmp_path / "clean")
+    Ingestor(clean, fake_embedder, IngestOptions()).run([folder])
+    after_kill = open_at(killed_home)
+    assert [(d.path, d.chunks, d.content_hash) for d in after_kill.documents()] == [
+        (d.path, d.chunks, d.content_hash) for d in clean.documents()
+    ]
+    assert after_kill.chunk_count() == clean.chunk_count()
+    assert after_kill._chunks.count_rows() == clean._chunks.count_rows()  # no orphan rows
+
+
+def test_a_concurrent_second_ingest_is_refused_and_search_keeps_working(
+    tmp_path: Path, fake_embedder: HashingEmbedder
+) -> None:
+    folder = _many_files(tmp_path / "docs")
+    home = tmp_path / "home"
+    process = _start_ingest(home, folder)
+    try:
+        _wait_for_chunks(process, 4)
+        store = ChunkStore(
+            home / "store",
+            model_id=fake_embedder.model_id,
+            dim=fake_embedder.dim,
+            lock_path=home / "run" / "ingest.lock",
+            lock_timeout_s=0.3,
+        )
+        with pytest.raises(StoreBusyError, match="Wait for it to finish"):
+            Ingestor(store, fake_embedder, IngestOptions()).run([folder])
+        assert store.vector_search(fake_embedder.embed_query("topic"), 3)
+    finally:
+        process.kill()
+        process.wait()

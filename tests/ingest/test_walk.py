@@ -1,0 +1,97 @@
+"""The walker: ignore rules, hidden files, symlinks, size limits, odd names."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from ingest.types import FileProblem, SourceFile
+from ingest.walk import walk
+from tests.fixtures.ingest import write_files
+
+LIMIT = 10_000
+
+
+def _walk(*paths: Path, **options: object) -> tuple[list[str], dict[str, FileProblem]]:
+    files, problems = [], {}
+    for item in walk(paths, max_bytes=options.pop("max_bytes", LIMIT), **options):  # type: ignore[arg-type]
+        if isinstance(item, SourceFile):
+            files.append(item.path.name)
+        else:
+            problems[Path(item.path).name] = item
+    return files, problems
+
+
+def test_default_ignores_gitignore_and_hidden(tmp_path: Path) -> None:
+    write_files(
+        tmp_path,
+        {
+            "notes.md": "# n",
+            ".git/config": "x",
+            "node_modules/lib/index.js": "x",
+            "__pycache__/m.pyc": b"x",
+            "env/pyvenv.cfg": "home = /usr",
+            "env/lib/site.py": "x",
+            "dist/out.txt": "x",
+            ".hidden.md": "x",
+            ".gitignore": "*.log\nsecret/\n!keep.log\n",
+            "run.log": "x",
+            "keep.log": "x",
+            "secret/plan.txt": "x",
+            "sub/.gitignore": "draft.md\n",
+            "sub/draft.md": "x",
+            "sub/final.md": "x",
+        },
+    )
+    files, problems = _walk(tmp_path)
+    assert sorted(files) == ["final.md", "keep.log", "notes.md"]
+    assert problems == {}
+
+
+def test_hidden_files_included_when_asked(tmp_path: Path) -> None:
+    write_files(tmp_path, {".hidden.md": "x", "shown.md": "y", ".git/HEAD": "z"})
+    files, _ = _walk(tmp_path, include_hidden=True)
+    assert sorted(files) == [".hidden.md", "shown.md"]  # .git stays out even so
+
+
+def test_size_limit_reports_skipped_with_reason(tmp_path: Path) -> None:
+    write_files(tmp_path, {"big.txt": "x" * (LIMIT + 1), "small.txt": "ok"})
+    files, problems = _walk(tmp_path)
+    assert files == ["small.txt"]
+    assert "larger than the size limit" in problems["big.txt"].reason
+    assert not problems["big.txt"].failed
+
+
+def test_symlink_loop_and_outside_link_are_reported_not_followed(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "root", {"a/doc.md": "x"})
+    outside = write_files(tmp_path / "outside", {"private.md": "x"})
+    (root / "a" / "loop").symlink_to(root / "a")
+    (root / "escape").symlink_to(outside)
+    (root / "alias.md").symlink_to(root / "a" / "doc.md")
+    files, problems = _walk(root)
+    assert files == ["doc.md"]  # the in-tree alias resolves to the same file, listed once
+    assert "loop" in problems["loop"].reason
+    assert "outside" in problems["escape"].reason
+
+
+def test_unicode_names_and_direct_files(tmp_path: Path) -> None:
+    write_files(tmp_path, {"résumé – 日本語.md": "x", "plain.txt": "y"})
+    files, _ = _walk(tmp_path / "résumé – 日本語.md", tmp_path)
+    assert files.count("résumé – 日本語.md") == 1
+    assert "plain.txt" in files
+
+
+def test_missing_path_is_a_failure(tmp_path: Path) -> None:
+    _, problems = _walk(tmp_path / "nope")
+    assert problems["nope"].reason == "does not exist"
+    assert problems["nope"].failed
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")
+def test_unreadable_file_is_a_failure(tmp_path: Path) -> None:
+    write_files(tmp_path, {"locked.md": "x"})
+    (tmp_path / "locked.md").chmod(0)
+    _, problems = _walk(tmp_path)
+    assert problems["locked.md"].failed
