@@ -142,6 +142,8 @@ def _run(
     try:
         setup = _describe(assistant, config, model, golden_path)
         _warn_missing_sources(assistant, golden.questions)
+        if not retrieval_only:
+            assistant.warm_up(model)
         with _progress(len(golden.questions)) as advance:
             run = run_eval(
                 assistant,
