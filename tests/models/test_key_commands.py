@@ -1,0 +1,72 @@
+"""`margin keys set|list|remove` through click, with the real keyring or none."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from assistant.cli import cli
+
+SECRET = "sk-ant-cli-secret-987"
+
+
+def run(*args: str, stdin: str | None = None):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(cli, ["keys", *args], input=stdin)
+
+
+def test_set_list_remove_in_the_secret_service(secret_service: str, margin_home: Path) -> None:
+    name = secret_service
+    saved = run("set", name, stdin=SECRET + "\n")
+    assert saved.exit_code == 0, saved.output
+    assert f"Saved the key for '{name}'" in saved.stderr
+    index = margin_home / "config" / "key-names.json"
+    assert stat.S_IMODE(index.stat().st_mode) == 0o600
+
+    listed = run("list")
+    assert listed.exit_code == 0
+    assert f"{name}\tkeyring" in listed.stdout.splitlines()
+
+    removed = run("remove", name)
+    assert removed.exit_code == 0
+    assert f"Removed the key for '{name}'" in removed.stderr
+    assert name not in run("list").stdout
+    for result in (saved, listed, removed):
+        assert SECRET not in result.output
+
+
+def test_list_names_remote_profiles_and_where_their_keys_come_from(
+    no_keyring: None, margin_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (margin_home / "config").mkdir(parents=True)
+    (margin_home / "config" / "config.toml").write_text(
+        '[models.work]\nkind = "openai"\nbase_url = "https://api.example.com/v1"\n'
+        'model = "m"\nkey_env = "WORK_API_KEY"\n\n'
+        '[models.lab]\nkind = "openai"\nbase_url = "http://127.0.0.1:8080/v1"\nmodel = "m"\n'
+    )
+    monkeypatch.setenv("WORK_API_KEY", SECRET)
+    listed = run("list")
+    assert listed.exit_code == 0
+    assert listed.stdout.splitlines() == [
+        "lab\tmissing (keyring unavailable)",
+        "work\tenv WORK_API_KEY",
+    ]
+    assert SECRET not in listed.output
+
+
+def test_set_without_a_keyring_is_one_clear_error(no_keyring: None) -> None:
+    result = run("set", "work", stdin=SECRET)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("margin: The system keyring could not save the key for 'work'")
+    assert "`margin keys set work`" in result.stderr and "`export " in result.stderr
+    assert SECRET not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize(("args", "stdin"), [(("set", "work"), "\n"), (("set", "../x"), "k")])
+def test_usage_errors(no_keyring: None, args: tuple[str, ...], stdin: str) -> None:
+    result = run(*args, stdin=stdin)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("margin: ")
