@@ -177,9 +177,13 @@ def format_number(value: Decimal) -> tuple[str, bool]:
     if value == value.to_integral_value() and abs(value) < Decimal("1e30"):
         return str(int(value)), True
     if abs(value) >= Decimal("1e15") or abs(value) < Decimal("1e-6"):
-        return f"{value:.12e}".replace("e+", "e"), False
-    shown = value.quantize(_SHOWN_DECIMALS).normalize()
-    return f"{shown:f}", shown == value
+        mantissa, exponent = f"{value:.12e}".split("e")
+        if "." in mantissa:
+            mantissa = mantissa.rstrip("0").rstrip(".")
+        scientific = f"{mantissa}e{int(exponent)}"
+        return scientific, Decimal(scientific) == value
+    rounded = value.quantize(_SHOWN_DECIMALS).normalize()
+    return f"{rounded:f}", rounded == value
 
 
 def _percentages(text: str) -> Calculation | None:

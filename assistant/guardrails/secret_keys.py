@@ -4,9 +4,10 @@ Known token formats come from detect-secrets' offline regex plugins (GitHub, Git
 access key ids, Slack, Stripe, npm, PyPI, SendGrid, Twilio, ...) and its keyword plugin
 (`password = "..."`, `api_key: "..."`). Added here, because detect-secrets lacks or only
 partly covers them: OpenAI (`sk-`, `sk-proj-`), Anthropic (`sk-ant-`), GitHub fine-grained
-tokens, Hugging Face and Google API keys, AWS secret access keys next to their name, JWTs
-whose header decodes to JSON, and whole PEM private-key blocks (detect-secrets reports only
-the BEGIN line).
+tokens, Hugging Face and Google API keys, AWS secret access keys next to their name, secrets
+in .env-style assignments, JWTs whose header and payload decode to JSON objects, and whole
+PEM private-key blocks (detect-secrets reports only the BEGIN line), also when chunking cut
+the block in two.
 
 Not used: detect-secrets' high-entropy plugins. On ordinary documents they flag git commit
 hashes, checksums, UUIDs and Base64 examples; masking those would make answers about such
@@ -62,14 +63,18 @@ _AWS_SECRET = re.compile(
 # (detect-secrets' keyword plugin, run in its quotes-required mode, leaves these to us; its
 # unquoted mode reads "Password: at least 8 characters" as a password.)
 _ENV_ASSIGNMENT = re.compile(
-    r"^[ \t]*(?:export[ \t]+)?[A-Z0-9_]*(?P<name>PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_?KEY"
-    r"|ACCESS_KEY|PRIVATE_KEY)[A-Z0-9_]*[ \t]*=[ \t]*[\"']?(?P<value>[^\s\"']{6,})",
+    r"^[ \t]*(?:export[ \t]+)?[A-Z0-9_]*(?P<name>PASSWORD|PASSWD|PWD|SECRET|SECRET_KEY|TOKEN"
+    r"|API_?KEY|ACCESS_KEY|PRIVATE_KEY)[ \t]*=[ \t]*[\"']?(?P<value>[^\s\"']{6,})",
     re.MULTILINE,
 )
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")
+# A whole block; or, when chunking cut it, its BEGIN line with the header and Base64 lines
+# that follow, or the Base64 lines before its END line.
 _PEM_BLOCK = re.compile(
     r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----"
-    r"(?:.*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|(?:\s*[A-Za-z0-9+/=:,-]+[ \t]*)*)"
+    r"(?:.*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----"
+    r"|(?:\n[A-Za-z-]+:[^\n]*)*(?:\n(?=\n))?(?:\n[A-Za-z0-9+/]{40,}={0,2})*"
+    r"(?:\n[A-Za-z0-9+/]+={0,2}$)?)"
     r"|(?:^[A-Za-z0-9+/=]{16,}[ \t]*\n)+-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----",
     re.DOTALL | re.MULTILINE,
 )

@@ -48,8 +48,14 @@ def test_token_is_found_whole(value: str, kind: str) -> None:
 
 
 def test_whole_private_key_block_is_one_span_even_when_cut_by_chunking() -> None:
-    begin_only = "key:\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk\nAAAABG5vbmU="
+    base64_line = "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW"
+    begin_only = f"key:\n-----BEGIN OPENSSH PRIVATE KEY-----\n{base64_line}\nAAAABG5vbmU="
     assert found(begin_only) == [("private_key", begin_only[5:])]
+    encrypted = (
+        "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,AB12\n"
+        f"\n{base64_line}\n{base64_line}"
+    )
+    assert found(f"{encrypted}\n\nThe next paragraph stays.") == [("private_key", encrypted)]
     end_only = "AAAAB3NzaC1yc2EAAAADAQAB\nq8ZbQoAAAAAAAAAAAAAAA==\n-----END PRIVATE KEY-----\nok"
     assert found(end_only) == [("private_key", end_only[: end_only.index("\nok")])]
 
@@ -92,6 +98,7 @@ def test_assignments_in_code_and_env_files(line: str, value: str, kind: str) -> 
         "Password: at least 8 characters, and a token: see below.",
         "DB_PASSWORD=${DB_PASSWORD}\nAPI_KEY=your-key-here\nSECRET=changeme\nTOKEN=<token>",
         "password=hunter2x in lower case prose is left to the quoted keyword rule",
+        "MAX_TOKENS=100000\nTOKENIZER_PATH=/models/tokenizer.json\nPASSWORD_MIN_LENGTH=12",
         "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n",
         "The GitHub prefix ghp_ marks a personal token.",
         "The slug task-Ab3dEf6hIj9kLm2nOp5qRs8tUv names a job, not a key.",
