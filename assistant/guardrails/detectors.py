@@ -41,7 +41,8 @@ _PHONE_NATIONAL = re.compile(
     r"(?![\w.-]?\d)"
 )
 _DIGIT_RUN = re.compile(r"\d+")
-_NUMBER_START = re.compile(r"(?<![\w-])\d")
+_SIGNED_DECIMAL = re.compile(r"\+\d+\.\d+")
+_NUMBER_START = re.compile(r"(?<![\w.,-])\d")
 _CARD = re.compile(r"\d(?:[ -]?\d){12,18}(?![\w-]|\.\d)")
 _IBAN_START = re.compile(r"\b([A-Z]{2})(\d{2})(?=[ ]?[A-Z0-9])")
 _SSN = re.compile(r"(?<![\w-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\w-])")
@@ -51,6 +52,10 @@ _NINO = re.compile(
 )
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _IPV4 = re.compile(rf"(?<![\w.])(?:{_OCTET}\.){{3}}{_OCTET}(?![\w]|\.\d)")
+_DOCUMENTATION_NETWORKS = tuple(
+    ipaddress.ip_network(network)
+    for network in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
+)
 _VERSION_BEFORE = re.compile(r"(?:\bv|\bversion\s*|\bver\.?\s*|\brelease\s*)$", re.IGNORECASE)
 _IPV6 = re.compile(
     r"(?<![\w:.])(?=[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:)[0-9A-Fa-f:]{2,39}(?:\.\d{1,3}){0,3}(?![\w:])"
@@ -92,8 +97,10 @@ def iban_valid(compact: str) -> bool:
 
 
 def _emails(text: str) -> Iterator[Span]:
+    """Addresses, except `git@host` SSH remotes, which name a service, not a person."""
     for match in _EMAIL.finditer(text):
-        yield Span(match.start(), match.end(), "email")
+        if not match.group().startswith("git@"):
+            yield Span(match.start(), match.end(), "email")
 
 
 def _phones(text: str) -> Iterator[Span]:
@@ -102,7 +109,7 @@ def _phones(text: str) -> Iterator[Span]:
     for pattern, least, most in ((_PHONE_INTERNATIONAL, 8, 15), (_PHONE_NATIONAL, 9, 11)):
         for match in pattern.finditer(text):
             end, digits = _cut_to_digits(match, most)
-            if digits >= least:
+            if digits >= least and not _SIGNED_DECIMAL.fullmatch(text[match.start() : end]):
                 yield Span(match.start(), end, "phone")
     for match in _PHONE_NANP.finditer(text):
         yield Span(match.start(), match.end(), "phone")
@@ -134,9 +141,17 @@ def _cards(text: str) -> Iterator[Span]:
 
 
 def _is_card(value: str) -> bool:
+    """One kind of separator between groups of 3 or more digits (4-4-4-4, 4-6-5), a known
+    issuer prefix and the Luhn check; a run of single digits is a table row, not a card."""
     digits = re.sub(r"\D", "", value)
+    groups = re.split(r"[ -]", value)
     one_kind_of_separator = len(set(re.sub(r"\d", "", value))) <= 1
-    return one_kind_of_separator and _known_card_prefix(digits) and luhn_valid(digits)
+    return (
+        one_kind_of_separator
+        and all(len(group) >= 3 for group in groups)
+        and _known_card_prefix(digits)
+        and luhn_valid(digits)
+    )
 
 
 def _known_card_prefix(digits: str) -> bool:
@@ -195,8 +210,9 @@ def _ninos(text: str) -> Iterator[Span]:
 
 
 def _ips(text: str) -> Iterator[Span]:
-    """IPv4 and IPv6 addresses, except loopback, unspecified and netmasks, which say
-    nothing about a person and appear in every setup guide."""
+    """IPv4 and IPv6 addresses of hosts; loopback, unspecified, multicast, link-local and
+    reserved addresses, netmasks, network and broadcast addresses (x.x.x.0, x.x.x.255) and
+    the ranges for documentation say nothing about a person and fill setup guides."""
     for match in _IPV4.finditer(text):
         if _VERSION_BEFORE.search(text, max(0, match.start() - 12), match.start()):
             continue
@@ -214,13 +230,18 @@ def _ips(text: str) -> Iterator[Span]:
 
 
 def _is_personal_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if address.is_loopback or address.is_unspecified:
+    if address.is_loopback or address.is_unspecified or address.is_multicast:
+        return False
+    if address.is_link_local or address.is_reserved:
+        return False
+    if any(address in network for network in _DOCUMENTATION_NETWORKS):
         return False
     if isinstance(address, ipaddress.IPv4Address):
         bits = int(address)
         inverted = ~bits & 0xFFFFFFFF
         is_netmask = bits >> 24 == 0xFF and (inverted & (inverted + 1)) == 0
-        return not is_netmask
+        is_network_or_broadcast = bits & 0xFF in (0, 0xFF)
+        return not (is_netmask or is_network_or_broadcast)
     return True
 
 

@@ -47,6 +47,7 @@ _WHICH = (
     r"(?:previous|prior|above|earlier|preceding|foregoing|original|initial|system"
     r"|existing|safety|developer)"
 )
+_QUALIFIER = r"(?:full|entire|whole|exact|original|initial|hidden|secret|complete|above)"
 _MODEL = r"(?:ai|llm|large\s+language\s+model|language\s+model|ai\s+assistant|assistant|chatbot)"
 
 _INSTRUCTIONS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -93,11 +94,12 @@ _INSTRUCTIONS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "prompt_request",
-            r"\b(?:reveal|print|show|output|repeat|display|disclose|leak|dump|tell\s+me"
-            r"|give\s+me|write\s+out|recite|what\s+(?:is|are|was|were))\s+(?:me\s+)?(?:your|the)\s+"
-            r"(?:(?:full|entire|whole|exact|original|initial|hidden|secret|complete|above)\s+)"
-            r"{0,2}(?:system\s+(?:prompt|instructions|message)|(?:initial\s+)?prompt"
-            r"|instructions\s+(?:above|you\s+(?:were|have\s+been)\s+given))\b"
+            rf"\b(?:reveal|print|show|output|repeat|display|disclose|leak|dump|tell\s+me"
+            rf"|give\s+me|write\s+out|recite|what\s+(?:is|are|was|were))\s+(?:me\s+)?"
+            rf"(?:your\s+(?:{_QUALIFIER}\s+){{0,2}}(?:system\s+)?(?:prompt|instructions)"
+            rf"|the\s+(?:{_QUALIFIER}\s+){{0,2}}(?:system\s+(?:prompt|instructions|message)"
+            rf"|(?:initial|hidden|original|secret)\s+prompt|instructions\s+above"
+            rf"|instructions\s+you\s+(?:were|have\s+been)\s+given))\b"
             r"|\brepeat\s+(?:the\s+)?(?:words|text|everything)\s+above\b",
         ),
     )
@@ -116,7 +118,13 @@ _LINE_ROLE_MARKERS = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _HTML_COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
-_ADDRESSES_MODEL = re.compile(rf"\b(?:{_MODEL}|model)\b.*\byou(?:r)?\b", re.IGNORECASE | re.DOTALL)
+# A comment that speaks to an AI: "AI: ...", "note to the assistant, ...", "LLMs reading this
+# must ...". A comment about "this model" (model cards, ML docs) is not enough.
+_ADDRESSES_MODEL = re.compile(
+    rf"\b{_MODEL}s?\b[^.\n]{{0,40}}\b(?:you|your|must|should|shall|always|never)\b"
+    rf"|^\s*(?:note\s+(?:to|for)\s+)?(?:the\s+)?(?:{_MODEL}|model)s?\s*[:,]",
+    re.IGNORECASE,
+)
 _BASE64 = re.compile(r"(?<![\w+/=-])[A-Za-z0-9+/_-]{24,}={0,2}(?![\w+/=-])")
 _SPACES = re.compile(r"\s+")
 

@@ -59,12 +59,13 @@ _AWS_SECRET = re.compile(
     r"aws.{0,20}?secret.{0,20}?[:=]\s*[\"']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])",
     re.IGNORECASE,
 )
-# .env and shell style: an upper-case variable whose name says secret, then an unquoted value.
-# (detect-secrets' keyword plugin, run in its quotes-required mode, leaves these to us; its
-# unquoted mode reads "Password: at least 8 characters" as a password.)
+# .env and shell style: an upper-case variable whose name ends in a secret word, "=" with no
+# space around it (code such as `PASSWD = getpass.getpass()` has spaces), an unquoted value.
+# detect-secrets' keyword plugin, run in its quotes-required mode, leaves these to us; its
+# unquoted mode reads "Password: at least 8 characters" as a password.
 _ENV_ASSIGNMENT = re.compile(
     r"^[ \t]*(?:export[ \t]+)?[A-Z0-9_]*(?P<name>PASSWORD|PASSWD|PWD|SECRET|SECRET_KEY|TOKEN"
-    r"|API_?KEY|ACCESS_KEY|PRIVATE_KEY)[ \t]*=[ \t]*[\"']?(?P<value>[^\s\"']{6,})",
+    r"|API_?KEY|ACCESS_KEY|PRIVATE_KEY)=[\"']?(?P<value>[^\s\"'()]{6,})(?=[\s\"']|$)",
     re.MULTILINE,
 )
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")
@@ -116,7 +117,7 @@ def _own_keys(text: str) -> Iterator[Span]:
     for match in _AWS_SECRET.finditer(text):
         yield Span(match.start(1), match.end(1), "api_key")
     for match in _ENV_ASSIGNMENT.finditer(text):
-        if not _PLACEHOLDER_VALUE.search(match["value"]):
+        if _looks_like_secret(match["value"]):
             kind = "password" if match["name"] in ("PASSWORD", "PASSWD", "PWD") else "secret"
             yield Span(match.start("value"), match.end("value"), kind)
 
@@ -142,10 +143,18 @@ def _detect_secrets(text: str) -> Iterator[Span]:
         if _KEYWORD_HINT.search(line) and _QUOTE.search(line):
             kind = "password" if _PASSWORD_HINT.search(line) else "secret"
             for value in set(keyword_plugin.analyze_string(line)):
-                if len(value) >= _MIN_KEYWORD_VALUE and not _PLACEHOLDER_VALUE.search(value):
+                if _looks_like_secret(value):
                     for match in re.finditer(re.escape(value), line):
                         yield Span(offset + match.start(), offset + match.end(), kind)
         offset += len(line)
+
+
+def _looks_like_secret(value: str) -> bool:
+    """A value assigned to a secret-like name that is not a placeholder or a label: it has
+    a digit or a symbol ("hunter2", "Tr0ub4dor&3"), unlike "Bearer" or "My API Key"."""
+    if len(value) < _MIN_KEYWORD_VALUE or _PLACEHOLDER_VALUE.search(value):
+        return False
+    return any(char.isdigit() or not (char.isalpha() or char in " -_") for char in value)
 
 
 def _may_be_token(run: str) -> bool:
