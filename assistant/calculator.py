@@ -80,6 +80,10 @@ _PERCENT_LITERAL = re.compile(r"(\d+(?:\.\d+)?)\s*%(?!\s*[\d(.])")
 _PERCENT_ADDED = re.compile(r"[\d)]\s*[+-]\s*\d+(?:\.\d+)?\s*%(?!\s*[\d(.])")
 _ALLOWED = re.compile(r"^(?:[\d\s.+\-*/%()]|sqrt|abs)+$")
 _DATE_OR_PHONE = re.compile(r"^\d{1,4}(?:[/-]\d{1,4}){2,}$")
+# A calculation has an operation; "100%" or "-5" alone is a value, not a question.
+_OPERATION = re.compile(r"[\d)]\s*(?:\*\*|//|[-+*/%])\s*[\d(.+-]|sqrt|abs")
+# Fractions that name things: "What is 24/7?" asks about the phrase, not the quotient.
+_IDIOMS = frozenset({"24/7", "9/11", "7/11", "50/50", "80/20", "20/20", "4/20", "9/5"})
 
 # unit name -> (dimension, symbol, size in the dimension's base unit); temperatures are scales.
 _UNIT_TABLE: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
@@ -258,6 +262,8 @@ def _arithmetic(text: str) -> Calculation | None:
     expression = _THOUSANDS.sub(lambda m: m.group().replace(",", ""), expression).strip()
     if _DATE_OR_PHONE.match(expression) or _PERCENT_ADDED.search(expression):
         return None
+    if expression in _IDIOMS or not _OPERATION.search(_PERCENT_LITERAL.sub(r"\1", expression)):
+        return None
     if _nesting(expression) > _MAX_NESTING:
         raise _Refused("too deeply nested")
     expression = _PERCENT_LITERAL.sub(r"(\1 / 100)", expression)
@@ -267,8 +273,7 @@ def _arithmetic(text: str) -> Calculation | None:
         tree = ast.parse(expression, mode="eval")
     except SyntaxError:
         return None
-    nodes = list(ast.walk(tree))
-    if len(nodes) > _MAX_NODES or not any(isinstance(n, ast.BinOp | ast.Call) for n in nodes):
+    if sum(1 for _node in ast.walk(tree)) > _MAX_NODES:
         return None
     result = _evaluate(tree.body, expression)
     normalised = ast.unparse(tree)
