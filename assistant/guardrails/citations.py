@@ -35,7 +35,11 @@ _NUMBER = re.compile(
     r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:\s?%)?|(?<![\w.,])\d+(?:\.\d+)?(?:\s?%)?"
 )
 _ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
-_NAME = re.compile(r"\b[A-Z][\w'-]*(?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][\w'-]*)*")
+# Capitalised words, joined when adjacent ("New York Times", "Bank of England"); an
+# apostrophe belongs to a name only before a capital (O'Brien), so "Acme's API" is two.
+_NAME_WORD = r"[A-Z](?:[\w-]|['’](?=[A-Z]))*"
+_NAME = re.compile(rf"\b{_NAME_WORD}(?:\s+(?:of\s+|de\s+|the\s+)?{_NAME_WORD})*(?:['’]s\b)?")
+_LEADING_MARKUP = re.compile(r"(?:^[\s>#*•-]*(?:\d+[.)])?|[\s*_\"'(\[]+$)")
 _POSSESSIVE = re.compile(r"['’]s$")
 _MARKERS = re.compile(rf"{_BRACKET_MARKER.pattern}|{_PAREN_MARKER.pattern}", re.IGNORECASE)
 _STOP_WORD_LIST = """
@@ -145,22 +149,26 @@ def _numbers_in(listed: str) -> list[int]:
 
 def _facts(sentence: str) -> list[str]:
     """Numbers, ISO dates and names in one sentence, as written."""
-    stripped = sentence.strip().lstrip("-*•>#0123456789.) \t\"'(")
     facts = _ISO_DATE.findall(sentence)
-    without_dates = _ISO_DATE.sub(" ", sentence)
-    for number in _NUMBER.findall(without_dates):
+    for number in _NUMBER.findall(_ISO_DATE.sub(" ", sentence)):
         value = number.strip()
         if not (value.isdigit() and len(value) == 1):
             facts.append(value)
     for match in _NAME.finditer(sentence):
         words = [_POSSESSIVE.sub("", word) for word in match.group().split()]
-        if stripped.startswith(match.group()) and (
+        if _starts_clause(sentence[: match.start()]) and (
             len(words) == 1 or words[0].lower() in _STOP_WORDS
         ):
-            words = words[1:]  # a capital that only starts the sentence
+            words = words[1:]  # a capital that only starts the sentence or a clause
         if words and not (len(words) == 1 and words[0].lower() in _NOT_NAMES):
             facts.append(" ".join(words))
     return facts
+
+
+def _starts_clause(before: str) -> bool:
+    """True when only list markup, or a colon or dash, comes before a word."""
+    rest = _LEADING_MARKUP.sub("", before)
+    return not rest or rest[-1] in ":;—–-•"
 
 
 def _words(text: str) -> list[str]:

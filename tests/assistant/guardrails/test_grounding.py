@@ -80,3 +80,23 @@ def test_code_and_markers_are_not_judged() -> None:
     grounding = assess_grounding(answer, [MANUAL], [MANUAL])
     assert grounding.unsupported == []
     assert grounding.score == 1.0
+
+
+def test_names_after_list_markup_or_a_colon_start_a_clause() -> None:
+    source = "Acme Corp ships an API. Run margin ingest, then ask questions."
+    answer = (
+        "1. **Ingest**: Run margin ingest [1].\n"
+        "2. **Ask**: Then ask questions about Acme Corp's API [1].\n"
+        "- Note: the API was written by Jane O'Brien."
+    )
+    grounding = assess_grounding(answer, [source], [source])
+    assert grounding.unsupported == ["Jane O'Brien"]
+
+
+def test_statements_of_absence_count_as_unsupported() -> None:
+    # A known limit of lexical grounding: "not in the documents" shares no words with them.
+    source = "margin stores its interaction log in SQLite using WAL mode."
+    answer = "margin stores its log in SQLite using WAL mode. I found nothing about PostgreSQL."
+    grounding = assess_grounding(answer, [source], [source])
+    assert grounding.score == 0.5
+    assert grounding.unsupported == ["PostgreSQL"]
