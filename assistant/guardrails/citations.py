@@ -49,8 +49,9 @@ _STOP_WORD_LIST = """
     in into is it its itself just me more most my myself no nor not now of off on once only
     or other our ours out over own same she should so some such than that the their theirs
     them then there these they this those through to too under until up very was we were
-    what when where which while who whom why will with would you your yours also may might
-    must shall however therefore thus according source sources document documents answer
+    what when where which while who whom why will with would you your yours
+    may might must shall however therefore thus according source sources document documents
+    answer
 """
 _STOP_WORDS = frozenset(_STOP_WORD_LIST.split())
 _NOT_NAMES = _STOP_WORDS | {"i"}
@@ -125,11 +126,11 @@ def assess_grounding(
             found = sum(word in reference_words for word in content)
             supported += found / len(content) >= _SUPPORT_SHARE
         for fact in _facts(sentence):
-            missing = (
-                _normal_number(fact) not in reference_numbers
-                if _NUMBER.fullmatch(fact)
-                else " ".join(fact.lower().split()) not in reference_flat
-            )
+            if _NUMBER.fullmatch(fact):
+                missing = _normal_number(fact) not in reference_numbers
+            else:
+                phrase = re.escape(" ".join(fact.lower().split()))
+                missing = re.search(rf"(?<!\w){phrase}(?!\w)", reference_flat) is None
             if missing and fact not in unsupported:
                 unsupported.append(fact)
     score = supported / claims if claims else 1.0

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -51,7 +52,7 @@ _QUALIFIER = r"(?:full|entire|whole|exact|original|initial|hidden|secret|complet
 _MODEL = r"(?:ai|llm|large\s+language\s+model|language\s+model|ai\s+assistant|assistant|chatbot)"
 
 _INSTRUCTIONS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(pattern, re.IGNORECASE))
+    (kind, re.compile(pattern, re.IGNORECASE | re.MULTILINE))
     for kind, pattern in (
         (
             "instruction_override",
@@ -83,7 +84,7 @@ _INSTRUCTIONS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "new_instructions",
-            r"(?:^|\n)[ \t]*(?:#+[ \t]*)?(?:new|updated|real|actual|revised|additional|important)"
+            r"^[ \t]*(?:#+[ \t]*)?(?:new|updated|real|actual|revised|additional|important)"
             r"[ \t]+(?:system[ \t]+)?instructions?[ \t]*:"
             r"|\b(?:new|updated)\s+system\s+prompt\b",
         ),
@@ -155,7 +156,7 @@ def scan_injection(text: str) -> list[InjectionFinding]:
             findings.append(InjectionFinding(kind, _clip(f"hidden text: {hidden}")))
     clean = strip_invisible(text)
     for kind, start, end in _matches(_fold(clean)):
-        findings.append(InjectionFinding(kind, _excerpt(clean, start, end)))
+        findings.append(InjectionFinding(kind, _clip(clean[start:end])))
     return findings
 
 
@@ -192,8 +193,7 @@ def _matches(view: str) -> list[tuple[str, int, int]]:
 def _candidates(view: str) -> Iterator[tuple[str, int, int]]:
     for kind, pattern in _INSTRUCTIONS:
         for match in pattern.finditer(view):
-            start = match.start() + (len(match.group()) - len(match.group().lstrip("\n")))
-            yield kind, start, match.end()
+            yield kind, match.start(), match.end()
     for marker in (_LINE_ROLE_MARKERS, _TEMPLATE_TOKENS):
         for match in marker.finditer(view):
             yield "role_marker", match.start(), match.end()
@@ -240,13 +240,10 @@ def _fold_char(char: str) -> str:
 
 
 def _lines_of(line_starts: list[int], start: int, end: int) -> range:
-    first = sum(1 for line_start in line_starts if line_start <= start) - 1
-    last = sum(1 for line_start in line_starts if line_start < max(end, start + 1)) - 1
+    """Numbers of the lines that text[start:end] touches."""
+    first = bisect.bisect_right(line_starts, start) - 1
+    last = bisect.bisect_left(line_starts, max(end, start + 1)) - 1
     return range(first, last + 1)
-
-
-def _excerpt(text: str, start: int, end: int) -> str:
-    return _clip(text[start:end])
 
 
 def _clip(text: str) -> str:

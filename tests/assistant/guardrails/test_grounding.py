@@ -100,3 +100,11 @@ def test_statements_of_absence_count_as_unsupported() -> None:
     grounding = assess_grounding(answer, [source], [source])
     assert grounding.score == 0.5
     assert grounding.unsupported == ["PostgreSQL"]
+
+
+def test_a_name_must_match_whole_words() -> None:
+    source = "The annual report was written by Annabel Lee."
+    grounding = assess_grounding("The report was written by Ann Lee.", [source], [source])
+    assert grounding.unsupported == ["Ann Lee"]
+    grounding = assess_grounding("It was written by Ann.", [source], [source])
+    assert grounding.unsupported == ["Ann"]
