@@ -16,6 +16,7 @@ from assistant.calculator import try_calculate
 from assistant.context_guard import GuardedContext, guard_context
 from assistant.dependencies import AskDependencies
 from assistant.guardrails.citations import assess_grounding, check_citations
+from assistant.guardrails.events import citation_event, grounding_event
 from assistant.guardrails.input_check import check_input
 from assistant.metering import StageClock, StreamRestorer
 from assistant.prompting import PROMPT_VERSION, Turn, build_messages
@@ -215,11 +216,7 @@ class AskRun:
         answer.answer = citations.text
         answer.cited = citations.cited
         if citations.invalid:
-            answer.event(
-                "citation.invalid",
-                "removed citations of sources that were not given: "
-                + ", ".join(f"[{n}]" for n in citations.invalid),
-            )
+            answer.guardrails.append(citation_event(citations.invalid, numbers))
         by_number = {s.number: s.text for s in included}
         grounding = assess_grounding(
             citations.text,
@@ -228,10 +225,7 @@ class AskRun:
         )
         answer.groundedness = round(grounding.score, 3)
         if grounding.unsupported:
-            answer.event(
-                "grounding.unsupported",
-                "not found in the cited sources: " + "; ".join(grounding.unsupported[:8]),
-            )
+            answer.guardrails.append(grounding_event(grounding))
 
     def _finish(
         self, answer: Answer, clock: StageClock, refusal: tuple[str, str] | None = None

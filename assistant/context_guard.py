@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from assistant.answer import GuardrailEvent, Source
 from assistant.config import PrivacyConfig
+from assistant.guardrails.events import injection_event, pii_event, withheld_event
 from assistant.guardrails.injection import neutralise, scan_injection
 from assistant.guardrails.pii import Redactor
 from assistant.prompting import PlainTurn, Turn
@@ -45,26 +46,13 @@ def guard_context(
     for source in sources:
         (withheld if model.is_remote and source.local_only else allowed).append(source)
     if withheld:
-        events.append(
-            GuardrailEvent(
-                "local_only.withheld",
-                f"{len(withheld)} source(s) from local-only collections were not sent to "
-                f"{model.profile}: " + ", ".join(f"[{s.number}]" for s in withheld),
-            )
-        )
+        events.append(withheld_event(len(withheld), [s.collection for s in withheld]))
 
     texts: list[str] = []
     for source in allowed:
         findings = scan_injection(source.text)
         if findings:
-            kinds = sorted({f.kind for f in findings})
-            events.append(
-                GuardrailEvent(
-                    "injection",
-                    f"source [{source.number}] {source.path} holds text aimed at the model "
-                    f"({', '.join(kinds)}); it was neutralised and treated as data",
-                )
-            )
+            events.append(injection_event(source.number, findings))
         texts.append(neutralise(source.text) if findings else source.text)
 
     context = GuardedContext(
@@ -80,10 +68,9 @@ def guard_context(
             PlainTurn(redactor.redact(t.question), redactor.redact(t.answer)) for t in history
         ]
         context.sources = [(s, redactor.redact(t)) for s, t in context.sources]
-        counts = redactor.counts_by_kind()
-        if counts:
-            context.redactions = counts
+        event = pii_event(redactor.counts_by_kind())
+        if event is not None:
+            context.redactions = redactor.counts_by_kind()
             context.restore = redactor.restore
-            summary = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
-            events.append(GuardrailEvent("pii.redacted", f"masked before sending: {summary}"))
+            events.append(event)
     return context
