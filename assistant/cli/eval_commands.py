@@ -204,6 +204,8 @@ def _describe(
             "overlap_tokens": config.ingest.overlap_tokens,
         },
         "retrieval": asdict(config.retrieval),
+        "ask": {"max_tokens": config.ask.max_tokens, "temperature": config.ask.temperature},
+        "model_threads": profile.threads,
         "corpus": {"version": corpus, "documents": len(documents)},
         "golden_name": golden.name,
     }
