@@ -56,7 +56,9 @@ def latency_chart(latency_ms: Mapping[str, Mapping[str, Any]]) -> Chart:
     values = {p: [_positive(latency_ms[s].get(p)) for s in stages] for p in PERCENTILES}
     present = [v for column in values.values() for v in column if v is not None]
     spread = bool(present) and max(present) / min(present) > 100  # ms-fast and s-slow stages
-    chart = _chart("Bar", title, x_label_rotation=20, logarithmic=spread)
+    # pygal's log axis ends at the largest tick below the maximum: give it headroom.
+    extent = {"range": (min(present) / 2, max(present) * 2)} if spread else {}
+    chart = _chart("Bar", title, x_label_rotation=20, logarithmic=spread, **extent)
     chart.x_labels = stages
     if present:
         for p, column in values.items():

@@ -61,7 +61,8 @@ class ReportData:
         ]
         if self.eval_runs:
             last = self.eval_runs[-1]
-            figures = ", ".join(f"{m} {_ratio(last['metrics'].get(m))}" for m in EVAL_COLUMNS)
+            shown = [m for m in EVAL_COLUMNS if last["metrics"].get(m) is not None]
+            figures = ", ".join(f"{m} {_ratio(last['metrics'][m])}" for m in shown) or "–"
             rows.append((f"Last eval run (#{last['id']})", figures))
         return rows
 
