@@ -1,0 +1,136 @@
+"""The ingest commands through click, and once through the installed `margin` script."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from assistant.cli import cli
+from ingest.embedder import SentenceTransformerEmbedder
+from ingest.fakes import HashingEmbedder
+from ingest.store import ChunkStore
+from tests.fixtures.ingest import write_files, write_pdf
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def shared_model(monkeypatch: pytest.MonkeyPatch, embedder: SentenceTransformerEmbedder) -> None:
+    """Commands use the session's already-loaded bundled model instead of loading another."""
+    monkeypatch.setattr("assistant.indexing.load_embedder", lambda config: embedder)
+
+
+def _run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args))
+
+
+def _docs(root: Path) -> Path:
+    write_files(
+        root,
+        {
+            "notes/otters.md": "# Otters\n\nSea otters hold hands while they sleep.",
+            "notes/kiln.txt": "The kiln fires stoneware at 1240 degrees.",
+            "notes/junk.bin": b"\x00\x00\x00",
+        },
+    )
+    write_pdf(root / "notes" / "locked.pdf", ["x"], user_password="pw", algorithm="AES-256")
+    return root / "notes"
+
+
+def test_ingest_search_sources_forget(tmp_path: Path) -> None:
+    notes = _docs(tmp_path)
+    result = _run("ingest", str(notes), "--json")
+    assert result.exit_code == 3, result.stderr
+    report = json.loads(result.stdout)
+    assert sorted(Path(p).name for p in report["added"]) == ["kiln.txt", "otters.md"]
+    assert report["failed"][0]["path"] == str((notes / "locked.pdf").resolve())
+    assert "password" in report["failed"][0]["error"]
+    assert report["skipped"][0]["reason"]
+    assert report["chunks"] == 2 and report["seconds"] >= 0
+
+    (notes / "locked.pdf").unlink()
+    again = _run("ingest", str(notes))
+    assert again.exit_code == 0 and again.stdout == ""
+    assert "2 unchanged" in again.stderr
+
+    found = json.loads(_run("search", "what do otters do at night", "--json").stdout)
+    top = found["results"][0]
+    assert top["number"] == 1 and top["path"] == str((notes / "otters.md").resolve())
+    assert top["heading"] == "Otters" and 0 < top["score"] <= 1
+
+    listed = json.loads(_run("sources", "--json").stdout)["sources"]
+    assert {Path(s["path"]).name for s in listed} == {"kiln.txt", "otters.md"}
+    assert all(s["collection"] == "default" and s["chunks"] == 1 for s in listed)
+
+    forgotten = _run("forget", str(notes / "kiln.txt"))
+    assert forgotten.exit_code == 0 and "Removed 1 document" in forgotten.stderr
+    assert [
+        Path(s["path"]).name for s in json.loads(_run("sources", "--json").stdout)["sources"]
+    ] == ["otters.md"]
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert _run("ingest", str(tmp_path / "missing")).exit_code == 2
+    assert _run("ingest", str(tmp_path), "--collection", "bad name!").exit_code == 2
+
+
+def test_a_store_built_with_another_model_says_to_reindex(
+    tmp_path: Path, margin_home: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    other = HashingEmbedder(dim=embedder.dim, model_id="someone/else")
+    store = ChunkStore(
+        margin_home / "data" / "lancedb",
+        model_id=other.model_id,
+        dim=other.dim,
+        lock_path=margin_home / "data" / "run" / "ingest.lock",
+    )
+    write_files(tmp_path / "d", {"a.md": "hello"})
+    from ingest.pipeline import IngestOptions, Ingestor
+
+    Ingestor(store, other, IngestOptions()).run([tmp_path / "d"])
+    result = _run("search", "hello")
+    assert result.exit_code == 1
+    assert "someone/else" in result.stderr and "margin reindex" in result.stderr
+    reindexed = _run("reindex", "--json")
+    assert reindexed.exit_code == 0, reindexed.stderr
+    assert json.loads(reindexed.stdout)["chunks"] == 1
+    searched = _run("search", "hello", "--json")
+    assert searched.exit_code == 0, searched.stderr
+
+
+def test_real_process_prints_only_json_on_stdout(tmp_path: Path) -> None:
+    folder = write_files(tmp_path / "odd", {"evil\x1b]0;pwned\x07.bin": b"\x00", "c.dat": b"\x00"})
+    write_pdf(folder / "broken.PDF", ["x"], user_password="pw", algorithm="AES-256")
+    script = Path(sys.executable).with_name("margin")
+    command = (
+        [str(script)]
+        if script.exists()
+        else [sys.executable, "-c", "from assistant.cli import main; main()"]
+    )
+    done = subprocess.run(
+        [*command, "ingest", str(folder), "--json"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        timeout=120,
+    )
+    assert done.returncode == 3, done.stderr
+    report = json.loads(done.stdout)
+    assert [Path(p["path"]).name for p in report["failed"]] == ["broken.PDF"]
+    assert len(report["skipped"]) == 2
+    assert "\x1b" not in done.stderr
+
+    human = subprocess.run(
+        [*command, "ingest", str(folder)], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
+    assert human.returncode == 3 and human.stdout == ""
+    assert (
+        "broken.PDF" in human.stderr and "\x1b" not in human.stderr and "\x07" not in human.stderr
+    )
