@@ -38,7 +38,7 @@ class GenerationOptions:
 class Usage:
     prompt_tokens: int
     completion_tokens: int
-    estimated: bool  # True when margin counted or estimated, False when the model reported it
+    estimated: bool  # False when exact: reported by the server, or counted by a local tokenizer
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,11 +105,11 @@ class ChatStream:
                 continue
             if not item:
                 continue
+            if self._cancel.is_set():  # the text is what the reader was given, nothing more
+                break
             if self._ttft is None:
                 self._ttft = time.monotonic() - self._started
             self._parts.append(item)
-            if self._cancel.is_set():
-                break
             return item
         self._finish()
         raise StopIteration

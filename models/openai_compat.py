@@ -68,7 +68,7 @@ class OpenAICompatibleModel(ChatModel):
     ):
         self.profile = profile_name
         self.base_url = base_url.rstrip("/")
-        self.url = f"{self.base_url}/chat/completions"
+        self.url = self.endpoint = f"{self.base_url}/chat/completions"
         self.model_id = model
         self.context_tokens = context_tokens
         self.pricing = pricing or Pricing()

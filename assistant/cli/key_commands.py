@@ -44,7 +44,7 @@ def set_key(name: str) -> None:
     """Save the key for profile NAME (prompted without echo, or read from stdin)."""
     _checked(name)
     if sys.stdin.isatty():
-        value = click.prompt(f"API key for {name}", hide_input=True, err=True, default="")
+        value = click.prompt(f"API key for {name}", hide_input=True, err=True)
     else:
         value = sys.stdin.read()
     value = value.strip()
