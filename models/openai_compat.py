@@ -155,7 +155,7 @@ class OpenAICompatibleModel(ChatModel):
                 wait = self._policy.delay(attempts - 1, failure.retry_after, self._rng)
                 if time.monotonic() - started + wait > self._policy.budget_s:
                     raise self._error(
-                        f"{failure.what}; gave up after {attempts} attempts because waiting "
+                        f"{failure.what}; gave up after {_attempts(attempts)} because waiting "
                         f"{wait:.1f} s more would pass the retry budget of "
                         f"{self._policy.budget_s:g} s",
                         failure.todo,
@@ -277,6 +277,10 @@ class OpenAICompatibleModel(ChatModel):
 
     def _error(self, what: str, todo: str) -> RemoteModelError:
         return RemoteModelError(f"Model profile {self.profile!r} ({self.url}): {what}. {todo}")
+
+
+def _attempts(count: int) -> str:
+    return "1 attempt" if count == 1 else f"{count} attempts"
 
 
 _CHECK_SERVER = "Check that the server is running and base_url is right, and your network."

@@ -42,8 +42,12 @@ class SSEReader:
             raise StreamEventError(str(message))
         self.usage = parse_usage(event) or self.usage
         deltas: list[str] = []
-        for choice in event.get("choices") or []:
-            content = (choice.get("delta") or {}).get("content")
+        choices = event.get("choices") or []
+        if not isinstance(choices, list) or not all(isinstance(c, dict) for c in choices):
+            raise ValueError("`choices` is not a list of objects")
+        for choice in choices:
+            delta = choice.get("delta") or {}
+            content = delta.get("content") if isinstance(delta, dict) else None
             if isinstance(content, str) and content:
                 deltas.append(content)
             if choice.get("finish_reason"):

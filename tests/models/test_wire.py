@@ -77,8 +77,9 @@ def test_sse_reader_unfinished_and_error_events() -> None:
     assert not reader.finished
     with pytest.raises(StreamEventError, match="overloaded"):
         reader.feed(event({"error": {"message": "overloaded"}}))
-    with pytest.raises(ValueError):
-        reader.feed("data: [1, 2]")
+    for malformed in ("data: [1, 2]", event({"choices": ["x"]}), event({"choices": {"a": 1}})):
+        with pytest.raises(ValueError):
+            reader.feed(malformed)
 
 
 def test_parse_answer_rejects_shapes_that_are_not_chat_completions() -> None:
