@@ -122,10 +122,18 @@ class Ingestor:
     def reindex(
         self, *, progress: ProgressCallback | None = None, cancel: threading.Event | None = None
     ) -> IngestReport:
-        """Re-embed every stored document with this ingestor's embedder."""
+        """Re-embed every stored document with this ingestor's embedder.
+
+        The list of documents is saved before the store is emptied, so a re-index that is
+        interrupted resumes from that list the next time it runs.
+        """
         with self.store.writing():
-            documents = self.store.documents()
-            self.store.reset()
+            documents = self.store.reindex_plan()
+            if documents is None:
+                documents = self.store.documents()
+                self.store.save_reindex_plan(documents)
+            if documents and self.store.stored_model_id() != self.store.model_id:
+                self.store.reset()
             report = IngestReport([], [], [], [], [], [])
             groups: dict[tuple[str, bool], list[DocumentInfo]] = {}
             for doc in documents:
@@ -136,6 +144,8 @@ class Ingestor:
                 items = [_with_root(item, by_path) for item in items]
                 part = _Run(self, collection, local_only, progress, cancel).execute(items, [])
                 _merge(report, part)
+            if not report.cancelled:
+                self.store.clear_reindex_plan()
         return report
 
 

@@ -10,12 +10,14 @@ the next writer removes them.
 
 from __future__ import annotations
 
+import json
+import os
 import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from lancedb.table import Table
 
 DEFAULT_LOCK_TIMEOUT_S = 3.0
+REINDEX_PLAN = "reindex-plan.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +171,27 @@ class ChunkStore:
                 self._chunks.create_index("text", config=FTS(), replace=True, name="text_idx")
             self._chunks.optimize()
             self._documents.optimize()
+
+    def save_reindex_plan(self, documents: Sequence[DocumentInfo]) -> None:
+        """Record what a re-index must restore, before the store is emptied for it."""
+        plan = self.folder / REINDEX_PLAN
+        draft = plan.with_suffix(".tmp")
+        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
+            json.dump([asdict(d) for d in documents], out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(draft, plan)
+
+    def reindex_plan(self) -> list[DocumentInfo] | None:
+        """The documents of an unfinished re-index, or None when none is pending."""
+        try:
+            rows = json.loads((self.folder / REINDEX_PLAN).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        return [DocumentInfo(**row) for row in rows]
+
+    def clear_reindex_plan(self) -> None:
+        (self.folder / REINDEX_PLAN).unlink(missing_ok=True)
 
     def reset(self) -> None:
         """Drop everything, for a re-index with this store's model."""

@@ -112,6 +112,21 @@ def test_reindex_re_embeds_with_the_new_model(
     assert open_store(other).chunk_count() == first.chunks
 
 
+def test_an_interrupted_reindex_resumes_from_its_saved_plan(
+    tmp_path: Path, open_store: OpenStore, fake_embedder: HashingEmbedder
+) -> None:
+    notes = _folder(tmp_path)
+    store = open_store(fake_embedder)
+    first = Ingestor(store, fake_embedder, IngestOptions()).run([notes])
+    store.save_reindex_plan(store.documents())
+    store.reset()  # the re-index stopped right after emptying the store
+    assert store.documents() == []
+    resumed = Ingestor(open_store(fake_embedder), fake_embedder, IngestOptions()).reindex()
+    assert sorted(resumed.added) == sorted(first.added)
+    assert store.reindex_plan() is None
+    assert {d.root for d in store.documents()} == {str(notes)}
+
+
 _KILLABLE_RUN = textwrap.dedent(
     """
     import sys, time
