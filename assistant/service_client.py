@@ -50,7 +50,18 @@ class ServiceStale(ServiceUnavailable):
 
 
 def service_wanted(environ: dict[str, str] | os._Environ[str] = os.environ) -> bool:
-    return environ.get("MARGIN_NO_SERVICE", "").strip().lower() not in ("1", "true", "yes")
+    """On unless MARGIN_NO_SERVICE=1; off inside pytest unless MARGIN_SERVICE=1.
+
+    A test suite gives every test its own data folder, so a service per test would only load
+    models again and again; the service's own tests switch it on explicitly.
+    """
+    if _flag(environ.get("MARGIN_NO_SERVICE")):
+        return False
+    return _flag(environ.get("MARGIN_SERVICE")) or "PYTEST_CURRENT_TEST" not in environ
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes")
 
 
 class AskSession(Protocol):
@@ -323,25 +334,19 @@ def run_search(
     *,
     k: int | None = None,
     collection: str | None = None,
-    verbose: bool = False,
     use_service: bool = True,
     locations: Locations | None = None,
 ) -> list[Source]:
     """Search through the warm service when it is available, else in this process."""
-    if use_service and not verbose and service_wanted():
+    if use_service and service_wanted():
         results = _through_service(
             locations, lambda client: client.search(query, k=k, collection=collection)
         )
         if results is not None:
             return results
-    from assistant.factory import build_assistant
+    from assistant.indexing import open_index
 
-    assistant = build_assistant(locations=locations, verbose=verbose)
-    try:
-        sources: list[Source] = assistant.search(query, k=k, collection=collection)
-    finally:
-        assistant.close()
-    return sources
+    return open_index(locations).retriever().search(query, k=k, collection=collection)
 
 
 def open_ask(

@@ -44,6 +44,7 @@ DEFAULT_IDLE_S = 15 * 60
 SEND_TIMEOUT_S = 60.0
 REQUEST_TIMEOUT_S = 10.0
 RELEASE_TIMEOUT_S = 5.0
+WATCH_POLL_S = 0.2
 _PACKAGES = ("assistant", "ingest", "models")
 FINAL_EVENTS = frozenset({"results", "done", "error"})
 
@@ -207,6 +208,7 @@ class RequestHandler(socketserver.BaseRequestHandler):
             if connected and not self._send(message):
                 connected = False
                 job.cancel()
+        watcher.join(WATCH_POLL_S * 5)  # the socket closes when this handler returns
         elapsed_ms = (time.monotonic() - started) * 1000
         detail = f" {request.get('query') or request.get('question')!r}" if service.verbose else ""
         outcome = " (cancelled: the client went away)" if job.cancelled else ""
@@ -237,14 +239,14 @@ def _read_request(sock: socket.socket) -> dict[str, Any]:
 def _watch_disconnect(sock: socket.socket, job: Job) -> None:
     """Cancel the job when the client closes its end (it sends nothing after the request)."""
     while not job.done.is_set():
-        readable, _, _ = select.select([sock], [], [], 0.2)
-        if not readable:
-            continue
         try:
+            readable, _, _ = select.select([sock], [], [], WATCH_POLL_S)
+            if not readable:
+                continue
             data = sock.recv(4096, socket.MSG_DONTWAIT)
         except BlockingIOError:
             continue
-        except OSError:
+        except (OSError, ValueError):
             data = b""
         if not data:
             job.cancel()

@@ -7,6 +7,7 @@ import stat
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -141,9 +142,9 @@ def test_a_client_with_another_environment_gets_a_fresh_service(stub_service: St
 def test_ping_reports_the_state(stub_service: StubService):
     assert wait_until(lambda: stub_service.client.ping()["state"] == "ready")
     stub_service.client.search("one")
+    assert wait_until(lambda: stub_service.client.ping()["active"] == 0)
     info = stub_service.client.ping()
-    assert info["pid"] == os.getpid()
-    assert info["requests"] == 1 and info["active"] == 0
+    assert info["pid"] == os.getpid() and info["requests"] == 1
     assert info["data_dir"] == str(stub_service.service.locations.data_dir)
 
 
@@ -166,3 +167,18 @@ def test_shutdown_closes_the_engine(stub_service: StubService):
     assert stub_service.engine.closed
     assert stub_service.service.stop_reason == "asked to stop"
     assert isinstance(stub_service.client, ServiceClient)
+
+
+def test_updated_code_makes_the_service_step_down(stub_service: StubService):
+    import assistant.service_protocol as module
+
+    path = Path(module.__file__)
+    before = path.stat()
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+    try:
+        with pytest.raises(ServiceStale, match="margin was updated"):
+            stub_service.client.search("anything")
+    finally:
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    stub_service.thread.join(20)
+    assert not stub_service.thread.is_alive()
