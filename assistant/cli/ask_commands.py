@@ -36,10 +36,12 @@ def ask(
 ) -> None:
     """Ask QUESTION; the answer comes from your documents, with its sources."""
     from assistant.answer import AnswerDone, SourcesFound, TextDelta
-    from assistant.factory import build_assistant
+    from assistant.service_client import open_ask
 
-    assistant = build_assistant(verbose=bool(ctx.obj and ctx.obj.get("verbose")))
-    run = assistant.ask(question, model=model, k=k, collection=collection, use_cache=not no_cache)
+    verbose = bool(ctx.obj and ctx.obj.get("verbose"))
+    run = open_ask(
+        question, model=model, k=k, collection=collection, use_cache=not no_cache, verbose=verbose
+    )
     interrupted = False
     events = iter(run)
     while True:
@@ -61,7 +63,7 @@ def ask(
         elif isinstance(event, AnswerDone):
             _print_footer(event.answer)
     answer = run.answer
-    assistant.close()
+    run.close()
     if answer is None:
         return
     if as_json:

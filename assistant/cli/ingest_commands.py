@@ -104,10 +104,9 @@ def watch(paths: tuple[Path, ...], collection: str, local_only: bool) -> None:
 @guarded
 def search(query: str, k: int | None, collection: str | None, as_json: bool) -> None:
     """Search your documents for QUERY (retrieval only, no model)."""
-    from assistant.indexing import open_index
+    from assistant.service_client import run_search
 
-    index = open_index()
-    results = index.retriever().search(query, k=k, collection=collection)
+    results = run_search(query, k=k, collection=collection)
     if as_json:
         emit_json({"query": query, "results": [source.to_json() for source in results]})
         return
