@@ -15,8 +15,12 @@ from assistant.answer import Answer, AnswerDone, AskEvent, Source, SourcesFound,
 from assistant.calculator import try_calculate
 from assistant.context_guard import GuardedContext, guard_context
 from assistant.dependencies import AskDependencies
-from assistant.guardrails.citations import assess_grounding, check_citations
-from assistant.guardrails.events import citation_event, grounding_event
+from assistant.guardrails.citations import (
+    assess_grounding,
+    attribute_citations,
+    check_citations,
+)
+from assistant.guardrails.events import attribution_event, citation_event, grounding_event
 from assistant.guardrails.input_check import check_input
 from assistant.metering import StageClock, StreamRestorer
 from assistant.prompting import PROMPT_VERSION, Turn, build_messages
@@ -217,6 +221,11 @@ class AskRun:
         answer.cited = citations.cited
         if citations.invalid:
             answer.guardrails.append(citation_event(citations.invalid, numbers))
+        if not citations.cited:
+            attribution = attribute_citations(citations.text, {s.number: s.text for s in included})
+            if attribution.cited:
+                answer.answer, answer.cited = attribution.text, attribution.cited
+                answer.guardrails.append(attribution_event(attribution.cited))
         by_number = {s.number: s.text for s in included}
         grounding = assess_grounding(
             citations.text,

@@ -137,6 +137,55 @@ def assess_grounding(
     return Grounding(score=round(score, 3), unsupported=unsupported)
 
 
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    text: str  # the answer with a marker after each sentence a source supports
+    cited: list[int]  # source numbers added, in order of first use
+
+
+# A sentence ends at . ! or ? followed by space or the end, or at a line break.
+_SENTENCE_STOP = re.compile(r"[.!?](?=\s|$)|\n")
+_MIN_ATTRIBUTED_WORDS = 3
+
+
+def attribute_citations(answer_text: str, sources: dict[int, str]) -> Attribution:
+    """Cite, for a model that gave no citations, the source that best supports each sentence.
+
+    A sentence gets the marker [n] of the source holding the largest share of its content
+    words, when that share reaches the support threshold used for grounding. Code blocks
+    and sentences too short to be a claim are left alone. Markers only ever name sources
+    that were given to the model.
+    """
+    vocabularies = {n: {_stem(w) for w in _words(text)} for n, text in sources.items()}
+    code_spans = [m.span() for m in _CODE.finditer(answer_text)]
+    pieces: list[str] = []
+    cited: list[int] = []
+    start = 0
+    for stop in _SENTENCE_STOP.finditer(answer_text):
+        if any(a <= stop.start() < b for a, b in code_spans):
+            continue
+        sentence = answer_text[start : stop.start()]
+        number = _best_support(sentence, vocabularies)
+        pieces.append(sentence if number is None else f"{sentence} [{number}]")
+        if number is not None and number not in cited:
+            cited.append(number)
+        pieces.append(stop.group())
+        start = stop.end()
+    pieces.append(answer_text[start:])
+    return Attribution(text="".join(pieces), cited=cited)
+
+
+def _best_support(sentence: str, vocabularies: dict[int, set[str]]) -> int | None:
+    content = {_stem(word) for word in _words(_CODE.sub(" ", sentence))}
+    if len(content) < _MIN_ATTRIBUTED_WORDS or not vocabularies:
+        return None
+    share, number = max(
+        (sum(word in vocabulary for word in content) / len(content), -n)
+        for n, vocabulary in vocabularies.items()
+    )
+    return -number if share >= _SUPPORT_SHARE else None
+
+
 def _numbers_in(listed: str) -> list[int]:
     numbers: list[int] = []
     for part in re.split(r"[,;]", re.sub(r"(?i)sources?", "", listed)):

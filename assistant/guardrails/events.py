@@ -22,6 +22,7 @@ INJECTION = "injection"
 PII_REDACTED = "pii.redacted"
 LOCAL_ONLY_WITHHELD = "local_only.withheld"
 CITATION_INVALID = "citation.invalid"
+CITATION_ATTRIBUTED = "citation.attributed"
 GROUNDING_UNSUPPORTED = "grounding.unsupported"
 
 _MAX_LISTED = 8
@@ -60,6 +61,15 @@ def citation_event(invalid: list[int], source_numbers: set[int]) -> GuardrailEve
     known = _describe_numbers(source_numbers)
     return GuardrailEvent(
         CITATION_INVALID, f"removed citation(s) {markers}: the answer had sources {known}"
+    )
+
+
+def attribution_event(cited: list[int]) -> GuardrailEvent:
+    markers = ", ".join(f"[{number}]" for number in cited[:_MAX_LISTED])
+    return GuardrailEvent(
+        CITATION_ATTRIBUTED,
+        f"the model cited nothing; margin added {markers} after the sentences those "
+        "sources support",
     )
 
 

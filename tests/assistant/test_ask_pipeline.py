@@ -291,3 +291,13 @@ def test_remote_answer_has_a_cost(tmp_path: Path) -> None:
     assert answer.usage.cost_usd == pytest.approx(expected) and expected > 0
     assert h.log.spend_today() == pytest.approx(expected)
     assert answer.model == "remote" and not answer.usage.estimated
+
+
+def test_an_answer_without_citations_gets_them_attributed(tmp_path: Path) -> None:
+    h = Harness(tmp_path, [make_source(1, "margin stores API keys in the system keyring.")])
+    h.local = ScriptedModel(["API keys are stored in the system keyring."], profile="local")
+    h.deps.models = ModelRegistry(h.config.models, build=pytest.fail, preloaded={"local": h.local})
+    _, answer = h.run("Where are keys stored?")
+    assert answer.answer == "API keys are stored in the system keyring [1]."
+    assert answer.cited == [1]
+    assert any(e.kind == "citation.attributed" for e in answer.guardrails)
