@@ -72,9 +72,9 @@ def test_stop_sequence_ends_the_answer_before_it(local_model: LlamaCppModel) -> 
 
 
 def test_cancel_from_another_thread_stops_promptly(local_model: LlamaCppModel) -> None:
-    options = GenerationOptions(max_tokens=200, temperature=0.0)
+    options = GenerationOptions(max_tokens=96, temperature=0.0)
     uncancelled = local_model.stream(STORY, options).complete()
-    assert uncancelled.usage.completion_tokens == 200  # the control: it would run to the end
+    assert uncancelled.usage.completion_tokens == 96  # the control: it would run to the end
 
     stream = local_model.stream(STORY, options)
     first_delta = threading.Event()
@@ -93,7 +93,7 @@ def test_cancel_from_another_thread_stops_promptly(local_model: LlamaCppModel) -
     completion = stream.completion
     assert completion is not None
     assert completion.finish_reason == "cancelled"
-    assert completion.usage.completion_tokens < 50
+    assert completion.usage.completion_tokens < 24
     assert "".join(deltas) == completion.text
 
 
