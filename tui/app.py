@@ -59,13 +59,16 @@ class MarginApp(App[int]):
         super().__init__()
         self.session = Session()
         self._build: AssistantFactory = assistant if callable(assistant) else lambda: assistant
+        self._owns_assistant = callable(assistant)  # built here, so closed here
         self._environ = os.environ if environ is None else environ
         self._run_command = run_command
         self._warm_up = warm_up
         self.chat = ChatScreen(self.session)
 
+    def get_default_screen(self) -> ChatScreen:
+        return self.chat
+
     def on_mount(self) -> None:
-        self.push_screen(self.chat)
         self._load_assistant()
 
     @work(thread=True, group="startup", exit_on_error=False)
@@ -95,7 +98,7 @@ class MarginApp(App[int]):
         self.notify(problem.text(), title=problem.title, severity="error", markup=False, timeout=30)
 
     def on_unmount(self) -> None:
-        if self.session.assistant is not None:
+        if self._owns_assistant and self.session.assistant is not None:
             self.session.assistant.close()
 
     # -- choices made from the command palette -------------------------------------------

@@ -161,8 +161,8 @@ class IngestScreen(Screen[None]):
 
 
 def progress_figures(event: Any) -> tuple[int, int, str]:
-    """(files done, files in all, file being read) from the ingest pipeline's progress event."""
-    done = int(getattr(event, "done", 0))
-    total = int(getattr(event, "total", 0))
-    current = str(getattr(event, "path", "") or "")
+    """(files done, files in all, file being read) from the pipeline's IngestProgress."""
+    done = int(getattr(event, "files_done", 0))
+    total = int(getattr(event, "files_total", 0))
+    current = str(getattr(event, "current", "") or "")
     return done, total, current

@@ -17,16 +17,20 @@ WELCOME = (
 class ChatLog(VerticalScroll, can_focus=True):
     """Holds the exchanges; stays scrolled to the newest while an answer streams."""
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._loading_text = Static("Loading the embedder and model…", id="loading-text")
+        self._loading = Horizontal(LoadingIndicator(), self._loading_text, id="loading")
+
     def compose(self) -> ComposeResult:
         yield Static(WELCOME, id="welcome", markup=False)
-        with Horizontal(id="loading"):
-            yield LoadingIndicator()
-            yield Static("Loading the embedder and model…", id="loading-text")
+        yield self._loading
 
     def set_loading(self, loading: bool, text: str = "") -> None:
-        self.query_one("#loading").display = loading
+        """Show or hide the loading row; safe to call before the log is mounted."""
+        self._loading.display = loading
         if text:
-            self.query_one("#loading-text", Static).update(text)
+            self._loading_text.update(text)
 
     @property
     def exchanges(self) -> list[Exchange]:

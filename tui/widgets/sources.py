@@ -16,9 +16,9 @@ from tui.markup import display_path, one_line
 
 
 def source_prompt(source: Source) -> Content:
-    """`[1] notes.md  0.82` over `~/docs · p. 3 › Keys` in the panel."""
+    """`[1] notes.md` over `0.82 · ~/docs · p. 3 · Keys` in the panel."""
     shown = PurePosixPath(display_path(source.path))
-    place = [str(shown.parent)]
+    place = [f"{source.score:.2f}", str(shown.parent)]
     if source.page is not None:
         place.append(f"p. {source.page}")
     if source.heading:
@@ -26,9 +26,8 @@ def source_prompt(source: Source) -> Content:
     return Content.assemble(
         (f"[{source.number}] ", "bold $text-accent"),
         (shown.name, "bold"),
-        f"  {source.score:.2f}",
         "\n",
-        ("    " + " · ".join(place), "$text-muted"),
+        (" · ".join(place), "$text-muted"),
     )
 
 

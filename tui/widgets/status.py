@@ -39,7 +39,9 @@ def render_status(figures: StatusFigures) -> Content:
     parts: list[Content | str | tuple[str, str]] = [(f" {figures.state} ", "reverse")]
     if figures.profile:
         where = "remote" if figures.remote else "local"
-        parts += [" ", (one_line(figures.profile), "bold"), f" ({where})"]
+        parts += [" ", (one_line(figures.profile), "bold")]
+        if figures.profile != where:
+            parts.append(f" ({where})")
     if figures.collection:
         parts.append(f" │ in {one_line(figures.collection)}")
     answer = figures.answer
@@ -47,7 +49,7 @@ def render_status(figures: StatusFigures) -> Content:
         usage = answer.usage
         parts.append(f" │ {usage.prompt_tokens}+{usage.completion_tokens} tok")
         parts.append(f" │ ${usage.cost_usd:.4f}")
-    parts.append(f" │ today ${figures.spent_today_usd:.2f}/${figures.daily_budget_usd:.2f}")
+    parts.append(f" │ ${figures.spent_today_usd:.2f}/${figures.daily_budget_usd:.2f} today")
     if answer is not None:
         if "ttft" in answer.latency_ms:
             parts.append(f" │ ttft {answer.latency_ms['ttft'] / 1000:.1f}s")

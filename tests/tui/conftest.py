@@ -1,0 +1,68 @@
+"""Real Assistants over a tiny ingested folder, with the deterministic embedder and model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Config
+from assistant.factory import build_assistant
+from assistant.service import Assistant
+from ingest.fakes import HashingEmbedder
+from models.base import ChatModel
+from models.fake import ScriptedModel
+from tests.tui.helpers import ANSWER, BUDGET_NOTE, KEYS_NOTE
+
+AssistantMaker = Callable[..., Assistant]
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A home folder of its own, so paths show as ~/notes/... whatever the temp folder."""
+    folder = tmp_path / "home"
+    folder.mkdir()
+    monkeypatch.setenv("HOME", str(folder))
+    monkeypatch.setenv("EDITOR", "vim")
+    monkeypatch.delenv("VISUAL", raising=False)
+    return folder
+
+
+@pytest.fixture
+def notes(home: Path) -> Path:
+    folder = home / "notes"
+    folder.mkdir()
+    (folder / "keys.md").write_text(KEYS_NOTE, encoding="utf-8")
+    (folder / "budget.md").write_text(BUDGET_NOTE, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def make_assistant(notes: Path) -> Iterator[AssistantMaker]:
+    """`make_assistant(model, config=..., extra_models=..., ingest=True)`: a real Assistant
+    (real store and log under MARGIN_HOME) with the fake embedder and a scripted model."""
+    built: list[Assistant] = []
+
+    def make(
+        model: ChatModel | None = None,
+        *,
+        config: Config | None = None,
+        extra_models: dict[str, ChatModel] | None = None,
+        ingest: bool = True,
+    ) -> Assistant:
+        models = {"local": model or ScriptedModel([ANSWER]), **(extra_models or {})}
+        assistant = build_assistant(config=config, embedder=HashingEmbedder(), models=models)
+        built.append(assistant)
+        if ingest:
+            assistant.ingest([notes])
+        return assistant
+
+    yield make
+    for assistant in built:
+        assistant.close()

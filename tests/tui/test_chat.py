@@ -1,0 +1,174 @@
+"""Asking through the chat screen: sources first, streamed answer, stop, rate, errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.base import Pricing
+from models.errors import RemoteModelError
+from models.fake import ScriptedModel
+from tests.tui.conftest import AssistantMaker
+from tests.tui.helpers import ANSWER, Gate, ask, settle, wait_for
+from tui.app import MarginApp
+from tui.widgets.chat_log import ChatLog
+from tui.widgets.sources import SourceList
+from tui.widgets.status import StatusBar
+from tui.widgets.streaming import StreamingMarkdown
+
+pytestmark = pytest.mark.anyio
+
+
+def notifications(app: MarginApp) -> list[tuple[str, str]]:
+    return [(n.title, n.message) for n in app._notifications]
+
+
+async def test_sources_are_shown_before_the_first_token(make_assistant: AssistantMaker) -> None:
+    gate = Gate()
+    app = MarginApp(make_assistant(ScriptedModel(gate)))
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await ask(pilot)
+        await wait_for(gate.reached)
+        await pilot.pause()
+        sources = app.query_one(SourceList)
+        exchange = app.query_one(ChatLog).last
+        assert exchange is not None
+        assert sources.sources[0].path.endswith("/keys.md")
+        assert exchange.text == "" and exchange.answer is None
+
+        gate.release.set()
+        await settle(pilot)
+        assert exchange.answer is not None and exchange.answer.answer == ANSWER
+        assert "`[1]`" in exchange.query_one(StreamingMarkdown).source
+        assert exchange.answer.interaction_id is not None
+        status = app.query_one(StatusBar).figures
+        assert status.state == "ready" and status.answer is exchange.answer
+        assert app.chat.conversation_id is not None
+
+
+async def test_escape_stops_the_answer(make_assistant: AssistantMaker) -> None:
+    words = " ".join(f"word{n}" for n in range(50))
+    model = ScriptedModel([words], delay_s=30)  # each word waits for cancel, at most 30 s
+    app = MarginApp(make_assistant(model))
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await ask(pilot)
+        await pilot.pause()
+        assert app.chat.answering
+        await pilot.press("escape")
+        await settle(pilot)
+        exchange = app.query_one(ChatLog).last
+        assert exchange is not None and exchange.answer is not None
+        assert exchange.answer.cancelled
+        assert "stopped" in exchange.text.lower()
+        assert not app.chat.answering
+
+
+async def test_rating_with_a_note_is_stored(make_assistant: AssistantMaker) -> None:
+    assistant = make_assistant()
+    app = MarginApp(assistant)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await ask(pilot)
+        await settle(pilot)
+        await pilot.press("f2")
+        await pilot.pause()
+        await pilot.press(*"clear and right", "enter")
+        await settle(pilot)
+        assert assistant.stats().feedback_up == 1
+        exchange = app.query_one(ChatLog).last
+        assert exchange is not None and exchange.rating == "up"
+        assert "rated helpful" in str(exchange.query_one(".figures").render())
+
+
+async def test_budget_refusal_is_a_notification_with_the_fix(
+    make_assistant: AssistantMaker,
+) -> None:
+    pricey = ScriptedModel([ANSWER], is_remote=True, pricing=Pricing(1e6, 1e6))
+    app = MarginApp(make_assistant(pricey))
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await ask(pilot)
+        await settle(pilot)
+        exchange = app.query_one(ChatLog).last
+        assert exchange is not None and exchange.answer is not None
+        assert exchange.answer.refusal_reason == "budget"
+        assert exchange.has_class("refused")
+        [(title, message)] = notifications(app)
+        assert title == "Budget refused" and "config.toml" in message
+
+
+async def test_dead_endpoint_is_a_notification_not_a_traceback(
+    make_assistant: AssistantMaker,
+) -> None:
+    dead = ScriptedModel(
+        [ANSWER], fail_after=0, error=RemoteModelError("Cannot reach http://127.0.0.1:9/v1.")
+    )
+    app = MarginApp(make_assistant(dead))
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await ask(pilot)
+        await settle(pilot)
+        [(title, message)] = notifications(app)
+        assert title == "Model endpoint failed"
+        assert "127.0.0.1:9" in message and "ctrl+p" in message
+        exchange = app.query_one(ChatLog).last
+        assert exchange is not None and exchange.has_class("failed")
+        assert not app.chat.answering and app.is_running
+
+
+async def test_follow_up_sends_the_previous_turn(make_assistant: AssistantMaker) -> None:
+    model = ScriptedModel([ANSWER, "It is read from key_env [1]."])
+    app = MarginApp(make_assistant(model))
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await ask(pilot)
+        await settle(pilot)
+        await ask(pilot, "Which key when no keyring is available?")
+        await settle(pilot)
+        prompt = "\n".join(m.content for m in model.calls[-1])
+        assert ANSWER.split(" [")[0] in prompt
+        assert len(app.query_one(ChatLog).exchanges) == 2
+        assert app.chat.turns[-1][1] == "It is read from key_env [1]."
+
+
+async def test_regenerate_and_copy(make_assistant: AssistantMaker) -> None:
+    model = ScriptedModel([ANSWER, "Second try: the keyring [1]."])
+    app = MarginApp(make_assistant(model))
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await ask(pilot)
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        [exchange] = app.query_one(ChatLog).exchanges
+        assert exchange.text == "Second try: the keyring [1]."
+        assert len(model.calls) == 2
+        await pilot.press("ctrl+y")
+        assert app.clipboard == "Second try: the keyring [1]."
+
+
+async def test_question_typed_while_starting_is_asked_once_ready(
+    make_assistant: AssistantMaker,
+) -> None:
+    assistant = make_assistant()
+    gate = Gate()
+
+    def build() -> object:
+        gate.reached.set()
+        gate.release.wait(timeout=30)
+        return assistant
+
+    app = MarginApp(build)
+    async with app.run_test() as pilot:
+        await wait_for(gate.reached)
+        await pilot.pause()
+        assert app.query_one(StatusBar).figures.state == "starting"
+        assert app.query_one("#loading").display
+        await ask(pilot)
+        gate.release.set()
+        await settle(pilot)
+        await settle(pilot)
+        exchange = app.query_one(ChatLog).last
+        assert exchange is not None and exchange.answer is not None
+        assert not app.query_one("#loading").display

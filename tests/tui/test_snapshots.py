@@ -1,0 +1,55 @@
+"""How the main screens look, at fixed sizes, with timings and dates fixed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.pilot import Pilot
+
+from tests.tui.conftest import AssistantMaker
+from tests.tui.helpers import SteadyAssistant, ask, fixed_stats, settle
+from tui.app import MarginApp
+
+Compare = Callable[..., bool]
+
+
+def steady_app(make_assistant: AssistantMaker) -> MarginApp:
+    return MarginApp(SteadyAssistant(make_assistant(), stats=fixed_stats()))  # type: ignore[arg-type]
+
+
+async def answered(pilot: Pilot[Any]) -> None:
+    await settle(pilot)
+    await ask(pilot)
+    await settle(pilot)
+
+
+def test_main_screen_after_an_answer(snap_compare: Compare, make_assistant: AssistantMaker) -> None:
+    assert snap_compare(steady_app(make_assistant), terminal_size=(80, 24), run_before=answered)
+
+
+def test_main_screen_light_theme(snap_compare: Compare, make_assistant: AssistantMaker) -> None:
+    async def light(pilot: Pilot[Any]) -> None:
+        await answered(pilot)
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+
+    assert snap_compare(steady_app(make_assistant), terminal_size=(100, 30), run_before=light)
+
+
+def test_help_screen(snap_compare: Compare, make_assistant: AssistantMaker) -> None:
+    async def help_open(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+
+    assert snap_compare(steady_app(make_assistant), terminal_size=(80, 24), run_before=help_open)
+
+
+def test_stats_screen(snap_compare: Compare, make_assistant: AssistantMaker) -> None:
+    async def stats_open(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
+    assert snap_compare(steady_app(make_assistant), terminal_size=(100, 30), run_before=stats_open)

@@ -1,0 +1,85 @@
+"""What reaches the screen from untrusted text, editors' line arguments, error wording."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.answer import Answer
+from assistant.errors import BudgetExceededError, NoDocumentsError
+from tui.editor import editor_argv
+from tui.errors import describe_error, describe_refusal
+from tui.markup import answer_markdown, display_path, matched_passage, one_line, query_terms
+
+
+def test_answer_markdown_strips_controls_and_never_fetches_images() -> None:
+    text = "Clear\x1b[2J screen \x1b]52;c;aGk=\x07 ![logo](http://evil.example/x.png) done"
+    shown = answer_markdown(text)
+    assert "\x1b" not in shown and "52;c" not in shown
+    assert "![" not in shown
+    assert "(image: logo — http://evil.example/x.png)" in shown
+
+
+def test_links_show_their_target_and_citations_stand_out() -> None:
+    shown = answer_markdown("See [the docs](http://evil.example/a) and [2], [3](x).")
+    assert "the docs (http://evil.example/a)" in shown
+    assert "`[2]`" in shown
+    assert "[3](" not in shown and "3 (x)" in shown
+
+
+def test_file_names_are_one_safe_line_with_home_shortened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert display_path(f"{tmp_path}/notes/a\x1b[31m.md") == "~/notes/a.md"
+    assert display_path("/etc/x\ny") == "/etc/x y"
+    assert one_line("a\tb\r\nc") == "a b c"
+
+
+def test_matched_passage_is_the_sentence_sharing_most_words() -> None:
+    text = "Budgets are daily. API keys live in the keyring. Nothing else."
+    start, end = matched_passage(text, "Where are API keys kept?") or (0, 0)
+    assert text[start:end].strip() == "API keys live in the keyring."
+    assert matched_passage(text, "zebra") is None
+    assert query_terms("Where are the API keys?") == {"api", "keys"}
+
+
+@pytest.mark.parametrize(
+    ("editor", "expected"),
+    [
+        ("vim", ["vim", "+12", "/n.md"]),
+        ("nvim -u NONE", ["nvim", "-u", "NONE", "+12", "/n.md"]),
+        ("hx", ["hx", "/n.md:12"]),
+        ("code --wait", ["code", "--wait", "-g", "/n.md:12"]),
+        ("ed", ["ed", "/n.md"]),
+    ],
+)
+def test_editor_opens_at_the_line_where_it_can(editor: str, expected: list[str]) -> None:
+    assert editor_argv("/n.md", 12, {"EDITOR": editor}) == expected
+
+
+def test_editor_defaults_to_vi_without_a_line() -> None:
+    assert editor_argv("/n.md", None, {}) == ["vi", "/n.md"]
+
+
+def test_errors_become_notifications_with_a_fix() -> None:
+    budget = describe_error(BudgetExceededError("Over the daily budget of $1.00."))
+    assert budget.title == "Over budget" and "config.toml" in budget.fix
+    assert "ctrl+o" in describe_error(NoDocumentsError("Nothing ingested.")).fix
+
+    class RemoteModelError(Exception):  # recognised by name, as raised by `models`
+        pass
+
+    dead = describe_error(RemoteModelError("Cannot reach http://127.0.0.1:9/v1"))
+    assert dead.title == "Model endpoint failed" and "127.0.0.1:9" in dead.message
+    odd = describe_error(ValueError("\x1b[2Jboom"))
+    assert odd.title == "Unexpected error" and odd.message == "ValueError: boom"
+
+
+def test_only_fixable_refusals_notify() -> None:
+    budget = Answer("q", answer="Over the daily budget.", refused=True, refusal_reason="budget")
+    problem = describe_refusal(budget)
+    assert problem is not None and "daily_usd" in problem.fix
+    not_found = Answer("q", answer="Not found.", refused=True, refusal_reason="not_found")
+    assert describe_refusal(not_found) is None
