@@ -171,7 +171,12 @@ def main(argv: list[str] | None = None) -> int:
         verbose=args.verbose,
     )
     host = ServiceHost(service)
-    if not host.open():
+    try:
+        opened = host.open()
+    except OSError as exc:
+        log.error("cannot serve %s: %s", locations.data_dir, exc)
+        return 1
+    if not opened:
         log.info("another margin service already serves %s; leaving it", locations.data_dir)
         return 0
     signal.signal(signal.SIGTERM, lambda *_: service.stop("terminated"))

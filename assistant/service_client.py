@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from assistant.answer import Answer, AnswerDone, AskEvent, Source
 from assistant.locations import Locations, resolve_locations
@@ -31,6 +31,10 @@ from assistant.service_protocol import (
     results_from_wire,
     socket_path,
 )
+
+if TYPE_CHECKING:
+    from assistant.ask import AskRun
+    from assistant.service import Assistant
 
 START_TIMEOUT_S = 15.0  # for a new service process to open its socket
 FIRST_REPLY_TIMEOUT_S = 300.0  # a new service loads the models first; a busy machine is slow
@@ -241,14 +245,13 @@ class ServiceAskRun:
 class InProcessAsk:
     """An answer computed in this process; closes the assistant with the session."""
 
-    def __init__(self, assistant: Any, run: Any):
+    def __init__(self, assistant: Assistant, run: AskRun):
         self._assistant = assistant
         self._run = run
 
     @property
     def answer(self) -> Answer | None:
-        answer: Answer | None = self._run.answer
-        return answer
+        return self._run.answer
 
     def __iter__(self) -> Iterator[AskEvent]:
         return iter(self._run)

@@ -94,15 +94,19 @@ class EngineWorker:
         self._build = build
         self._jobs: queue.Queue[Job | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="margin-engine", daemon=True)
-        self.ready = threading.Event()
+        self.built = threading.Event()
+        self.warmed = threading.Event()
         self.load_error: BaseException | None = None
         self.load_seconds: float | None = None
 
     @property
     def state(self) -> str:
-        if not self.ready.is_set():
+        """loading (building the assistant), warming (loading models), ready, or failed."""
+        if not self.built.is_set():
             return "loading"
-        return "failed" if self.load_error is not None else "ready"
+        if self.load_error is not None:
+            return "failed"
+        return "ready" if self.warmed.is_set() else "warming"
 
     def start(self) -> None:
         self._thread.start()
@@ -113,26 +117,47 @@ class EngineWorker:
     def stop(self, timeout_s: float) -> None:
         """Finish queued jobs and close the engine, waiting (bounded) unless still loading."""
         self._jobs.put(None)
-        if self.ready.is_set():
+        if self.built.is_set():
             self._thread.join(timeout_s)
 
     def _run(self) -> None:
         started = time.monotonic()
-        engine: Engine | None = None
-        try:
-            engine = self._build()
-            engine.warm_up()
-        except BaseException as exc:
-            self.load_error = exc
-            log.error("could not load the assistant: %s", exc, exc_info=_unexpected(exc))
-        self.load_seconds = time.monotonic() - started
-        if engine is not None:
-            log.info("ready in %.1f s", self.load_seconds)
-        self.ready.set()
-        while (job := self._jobs.get()) is not None:
+        engine = self._load()
+        # Requests that came in while the assistant was built go first: a search should not
+        # wait for the chat model. Warming up happens when nothing is waiting.
+        while True:
+            try:
+                job = self._jobs.get(block=self.warmed.is_set())
+            except queue.Empty:
+                self._warm_up(engine, started)
+                continue
+            if job is None:
+                break
             self._execute(engine, job)
         if engine is not None:
             engine.close()
+
+    def _load(self) -> Engine | None:
+        try:
+            return self._build()
+        except BaseException as exc:
+            self.load_error = exc
+            self.warmed.set()
+            log.error("could not load the assistant: %s", exc, exc_info=_unexpected(exc))
+            return None
+        finally:
+            self.built.set()
+
+    def _warm_up(self, engine: Engine | None, started: float) -> None:
+        """Load the models now; a failure here is left for the request that needs them."""
+        assert engine is not None
+        try:
+            engine.warm_up()
+        except Exception as exc:
+            log.warning("could not warm up: %s", exc, exc_info=_unexpected(exc))
+        self.load_seconds = time.monotonic() - started
+        log.info("ready in %.1f s", self.load_seconds)
+        self.warmed.set()
 
     def _execute(self, engine: Engine | None, job: Job) -> None:
         try:

@@ -68,7 +68,7 @@ def start() -> None:
         say(f"Its log is {locations.run_dir / 'service.log'}.")
         raise SystemExit(1)
     info = client.ping()
-    while info["state"] == "loading":
+    while info["state"] in ("loading", "warming"):
         time.sleep(0.1)
         info = client.ping()
     if info["state"] == "failed":

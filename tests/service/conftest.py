@@ -98,9 +98,14 @@ def foreign_uid_service() -> Iterator[StubService]:
 
 
 def _stub_service(allowed_uid: int) -> Iterator[StubService]:
-    locations = resolve_locations()
     engine = StubEngine()
-    service = Service(locations, lambda: engine, idle_s=3600, allowed_uid=allowed_uid)
+    service = Service(resolve_locations(), lambda: engine, idle_s=3600, allowed_uid=allowed_uid)
+    stub = serve_in_thread(service, engine)
+    yield stub
+    stub.stop()
+
+
+def serve_in_thread(service: Service, engine: StubEngine) -> StubService:
     host = ServiceHost(service)
     assert host.open()
 
@@ -112,6 +117,4 @@ def _stub_service(allowed_uid: int) -> Iterator[StubService]:
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
-    stub = StubService(host, service, engine, ServiceClient(host.socket_path), thread)
-    yield stub
-    stub.stop()
+    return StubService(host, service, engine, ServiceClient(host.socket_path), thread)

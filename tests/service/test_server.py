@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 
 from assistant.answer import AnswerDone, SourcesFound, TextDelta
+from assistant.locations import resolve_locations
 from assistant.service_client import Connection, ServiceClient, ServiceStale
 from assistant.service_protocol import ServiceError, env_fingerprint
-from tests.service.conftest import StubService
+from assistant.service_server import Service
+from tests.service.conftest import StubService, serve_in_thread
 from tests.service.stub import StubEngine
 
 
@@ -182,3 +184,27 @@ def test_updated_code_makes_the_service_step_down(stub_service: StubService):
         os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
     stub_service.thread.join(20)
     assert not stub_service.thread.is_alive()
+
+
+def test_a_search_waiting_for_the_build_goes_before_the_warm_up():
+    engine = StubEngine()
+    built, warming = threading.Event(), threading.Event()
+    engine.warm_up = warming.wait  # type: ignore[method-assign]
+
+    def build() -> StubEngine:
+        built.wait(20)
+        return engine
+
+    stub = serve_in_thread(Service(resolve_locations(), build, idle_s=3600), engine)
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            searched = pool.submit(stub.client.search, "early")
+            assert wait_until(lambda: stub.service.active == 1)
+            built.set()
+            assert searched.result(timeout=20) == StubEngine().search("early")
+        assert stub.client.ping()["state"] == "warming"
+        warming.set()
+        assert wait_until(lambda: stub.client.ping()["state"] == "ready")
+    finally:
+        warming.set()
+        stub.stop()
