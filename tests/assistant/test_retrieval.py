@@ -7,7 +7,6 @@ as well as either ranking alone, measured as mean reciprocal rank of the right f
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -65,17 +64,22 @@ LABELLED = [
     ("HEAD~1", "git.md"),
 ]
 
-OpenStore = Callable[..., ChunkStore]
 
-
-@pytest.fixture
+@pytest.fixture(scope="module")
 def retriever(
-    tmp_path: Path, open_store: OpenStore, embedder: SentenceTransformerEmbedder
+    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder
 ) -> Retriever:
+    """One index for the whole module: the tests only read it."""
+    tmp_path = tmp_path_factory.mktemp("retrieval")
     write_files(tmp_path / "docs", DOCUMENTS)
     write_files(tmp_path / "private", {"diary.md": "# Diary\n\nThe espresso machine broke."})
     write_files(tmp_path / "long", {"manual.md": "# Manual\n\n" + sample_text("espresso", 80)})
-    store = open_store(embedder)
+    store = ChunkStore(
+        tmp_path / "store",
+        model_id=embedder.model_id,
+        dim=embedder.dim,
+        lock_path=tmp_path / "run" / "ingest.lock",
+    )
     ingestor = Ingestor(store, embedder, IngestOptions())
     ingestor.run([tmp_path / "docs"])
     ingestor.run([tmp_path / "private"], collection="private", local_only=True)
