@@ -89,7 +89,8 @@ def test_remote_answer_through_a_real_server_is_redacted_and_audited(
     question = "How does margin keep API keys safe? Reply to bob@example.org."
     answer = assistant.ask(question, model="loopback").complete()
     assert not answer.refused, answer
-    assert answer.usage.prompt_tokens > 0 and not answer.usage.estimated
+    # llama-cpp-python's server sends no usage in a stream: margin's estimate stands, marked.
+    assert answer.usage.prompt_tokens > 0 and answer.usage.estimated
     assert answer.usage.cost_usd > 0
     [entry] = assistant.log.egress.entries()
     sent = str(entry.to_json())
