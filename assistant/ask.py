@@ -91,7 +91,7 @@ class AskRun:
 
         with clock.stage("retrieve"):
             sources = deps.retriever.search(
-                checked.text, k=options.k or deps.config.retrieval.k, collection=options.collection
+                checked.text, k=options.k or deps.config.ask.k, collection=options.collection
             )
         answer.sources = sources
         yield SourcesFound(sources)
@@ -103,7 +103,7 @@ class AskRun:
         model = deps.models.get(profile.name)
         with clock.stage("guards"):
             context = guard_context(
-                checked.text, options.history, sources, model, deps.config.privacy
+                checked.text, self._recent_turns(), sources, model, deps.config.privacy
             )
         answer.guardrails.extend(context.events)
         if not context.sources:
@@ -158,7 +158,7 @@ class AskRun:
             fallback = deps.models.get(decision.fallback_model)
             context = guard_context(
                 answer.question,
-                self._options.history,
+                self._recent_turns(),
                 answer.sources,
                 fallback,
                 deps.config.privacy,
@@ -213,6 +213,10 @@ class AskRun:
         if not answer.cancelled:
             deps.cache.put(cache_key, answer.to_json())
         yield from self._finish(answer, clock)
+
+    def _recent_turns(self) -> Sequence[Turn]:
+        turns = self._deps.config.ask.history_turns
+        return self._options.history[-turns:] if turns > 0 else ()
 
     def _check_output(self, answer: Answer, text: str, included: list[Source]) -> None:
         numbers = {s.number for s in included}

@@ -77,8 +77,9 @@ class RetrievalConfig:
 
 @dataclass(frozen=True, slots=True)
 class AskConfig:
+    k: int = 3  # sources given to the model; the bundled 135M model answers best with few
     max_question_chars: int = 2000
-    max_tokens: int = 384
+    max_tokens: int = 256
     temperature: float = 0.2
     history_turns: int = 4
 

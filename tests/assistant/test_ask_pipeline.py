@@ -301,3 +301,12 @@ def test_an_answer_without_citations_gets_them_attributed(tmp_path: Path) -> Non
     assert answer.answer == "API keys are stored in the system keyring [1]."
     assert answer.cited == [1]
     assert any(e.kind == "citation.attributed" for e in answer.guardrails)
+
+
+def test_only_the_configured_number_of_recent_turns_is_sent(tmp_path: Path) -> None:
+    config = parse_config("[ask]\nhistory_turns = 1\n", tmp_path / "c.toml")
+    h = Harness(tmp_path, [make_source(1, "Keys live in the keyring.")], config)
+    history = [PlainTurn("old question", "old answer"), PlainTurn("recent", "reply")]
+    h.run("Where do keys live?", history=history)
+    sent = [m.content for m in h.local.calls[0]]
+    assert "recent" in sent and "old question" not in sent
