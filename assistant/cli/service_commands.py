@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import time
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from assistant.cli.output import emit_json, guarded, say
+from assistant.service_protocol import LOG_NAME
+
+if TYPE_CHECKING:
+    from assistant.locations import Locations
 
 STOP_WAIT_S = 30.0
+START_ATTEMPTS = 3
 
 
 @click.group()
@@ -59,22 +65,36 @@ def status(as_json: bool) -> None:
 def start() -> None:
     """Start the service now and wait until its models are loaded."""
     from assistant.locations import resolve_locations
-    from assistant.service_client import connect_or_start
 
     locations = resolve_locations()
-    client = connect_or_start(locations)
-    if client is None:
+    info = _started_and_loaded(locations)
+    if info is None:
         say("The margin service could not start; commands will work in their own process.")
-        say(f"Its log is {locations.run_dir / 'service.log'}.")
+        say(f"Its log is {locations.run_dir / LOG_NAME}.")
         raise SystemExit(1)
-    info = client.ping()
-    while info["state"] in ("loading", "warming"):
-        time.sleep(0.1)
-        info = client.ping()
     if info["state"] == "failed":
         say(f"The margin service started but could not load the assistant: {info['error']}")
         raise SystemExit(1)
     say(f"The margin service is ready (pid {info['pid']}).", err=False)
+
+
+def _started_and_loaded(locations: Locations) -> dict[str, Any] | None:
+    """The status of a loaded service, starting a fresh one if the first steps down."""
+    from assistant.service_client import ServiceUnavailable, connect_or_start
+
+    for _ in range(START_ATTEMPTS):
+        client = connect_or_start(locations)
+        if client is None:
+            return None
+        try:
+            info = client.ping()
+            while info["state"] in ("loading", "warming"):
+                time.sleep(0.1)
+                info = client.ping()
+        except ServiceUnavailable:
+            continue
+        return info
+    return None
 
 
 @service.command()
