@@ -39,7 +39,11 @@ FEEDBACK_SCAN = 5000  # newest interactions read for --from-feedback
 @click.argument("golden", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--retrieval-only", is_flag=True, help="Score retrieval only; ask no model.")
 @click.option("--model", metavar="PROFILE", help="Model profile from config.toml.")
-@click.option("--k", type=click.IntRange(1, 50), help="Sources per question (recall@k).")
+@click.option(
+    "--k",
+    type=click.IntRange(1, 50),
+    help="recall@k depth and sources given to the model (default: retrieval.k and ask.k).",
+)
 @click.option(
     "--retrieval-mode",
     type=click.Choice(["hybrid", "vector", "text"]),
@@ -151,6 +155,7 @@ def _run(
                 retrieval_only=retrieval_only,
                 model=model,
                 k=k or config.retrieval.k,
+                ask_k=k,
                 retrieval_mode=mode,
                 setup=setup,
                 progress=advance,
@@ -204,7 +209,11 @@ def _describe(
             "overlap_tokens": config.ingest.overlap_tokens,
         },
         "retrieval": asdict(config.retrieval),
-        "ask": {"max_tokens": config.ask.max_tokens, "temperature": config.ask.temperature},
+        "ask": {
+            "k": config.ask.k,
+            "max_tokens": config.ask.max_tokens,
+            "temperature": config.ask.temperature,
+        },
         "model_threads": profile.threads,
         "corpus": {"version": corpus, "documents": len(documents)},
         "golden_name": golden.name,

@@ -75,14 +75,17 @@ def run_eval(
     retrieval_only: bool = False,
     model: str | None = None,
     k: int = 6,
+    ask_k: int | None = None,
     retrieval_mode: RetrievalMode = "hybrid",
     setup: dict[str, Any] | None = None,
     progress: Progress | None = None,
 ) -> EvalRun:
     """Ask every question; `setup` (model, embedder, chunking, corpus) is stored with the run.
 
-    Timings are warm: one untimed search runs first. Load the chat model beforehand (for
-    example `Assistant.warm_up`) for the same reason when answers are scored.
+    `k` is the depth of recall@k over the search ranking; `ask_k` is how many sources the
+    model is given (None: the assistant's own default). Timings are warm: one untimed search
+    runs first. Load the chat model beforehand (for example `Assistant.warm_up`) for the same
+    reason when answers are scored.
 
     The assistant is expected to retrieve in `retrieval_mode` already; the mode is recorded.
     """
@@ -96,7 +99,7 @@ def run_eval(
     records: list[dict[str, Any]] = []
     total = len(golden.questions)
     for index, question in enumerate(golden.questions, start=1):
-        record = _run_question(assistant, question, retrieval_only, model, k)
+        record = _run_question(assistant, question, retrieval_only, model, k, ask_k)
         records.append(record)
         if progress is not None:
             progress(index, total, record)
@@ -105,6 +108,7 @@ def run_eval(
         "retrieval_only": retrieval_only,
         "retrieval_mode": retrieval_mode,
         "k": k,
+        "ask_k": ask_k,
         "model": model,
         **(setup or {}),
     }
@@ -123,6 +127,7 @@ def _run_question(
     retrieval_only: bool,
     model: str | None,
     k: int,
+    ask_k: int | None,
 ) -> dict[str, Any]:
     record: dict[str, Any] = {
         "line": question.line,
@@ -149,7 +154,7 @@ def _run_question(
         record["ranked_sources"] = ranked
         record["metrics"].update(retrieval_metrics(ranked, question, k))
         if not retrieval_only:
-            answer = _ask(assistant, question.question, model, k)
+            answer = _ask(assistant, question.question, model, ask_k)
             _record_answer(record, answer, question)
     except MarginError as exc:
         record["error"] = str(exc)
@@ -187,7 +192,7 @@ def answer_metrics(answer: Answer, question: GoldenQuestion) -> dict[str, float 
     }
 
 
-def _ask(assistant: EvalAssistant, question: str, model: str | None, k: int) -> Answer:
+def _ask(assistant: EvalAssistant, question: str, model: str | None, k: int | None) -> Answer:
     # Cached answers would hide the model's real latency and cost: every question is asked anew.
     run: AskRunLike = assistant.ask(question, model=model, k=k, use_cache=False)
     for _ in run:

@@ -42,6 +42,7 @@ class ScriptedAssistant:
     answers: dict[str, Answer] = field(default_factory=dict)
     searched_k: list[int | None] = field(default_factory=list)
     used_cache: list[bool] = field(default_factory=list)
+    asked_k: list[int | None] = field(default_factory=list)
 
     def search(self, query: str, *, k: int | None = None, collection: str | None = None):
         self.searched_k.append(k)
@@ -50,4 +51,5 @@ class ScriptedAssistant:
 
     def ask(self, question: str, *, model=None, k=None, use_cache=True):
         self.used_cache.append(use_cache)
+        self.asked_k.append(k)
         return ScriptedRun(self.answers[question])

@@ -95,8 +95,11 @@ def test_per_question_records_and_aggregates_by_hand(golden: Path) -> None:
 
 def test_every_question_is_asked_without_the_answer_cache(golden: Path) -> None:
     assistant = scripted(golden.parent)
-    run_eval(assistant, load_golden(golden))
+    run_eval(assistant, load_golden(golden), k=8)
     assert assistant.used_cache == [False, False, False]
+    assert assistant.asked_k == [None, None, None]  # the model gets the assistant's default
+    run_eval(assistant, load_golden(golden), k=8, ask_k=2)
+    assert assistant.asked_k[3:] == [2, 2, 2]
 
 
 def test_aggregates_recompute_from_the_printed_questions(golden: Path) -> None:
