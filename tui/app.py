@@ -41,11 +41,11 @@ class MarginApp(App[int]):
     CSS_PATH: ClassVar[list[str]] = ["app.tcss", "chat.tcss", "screens.tcss"]  # type: ignore[misc]
     COMMANDS = App.COMMANDS | {MarginCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Help"),
-        Binding("ctrl+l", "history", "History"),
-        Binding("ctrl+o", "ingest", "Ingest", show=False),
-        Binding("ctrl+s", "stats", "Stats", show=False),
-        Binding("ctrl+t", "toggle_dark", "Light/dark", show=False),
+        Binding("f1", "help", "Help", tooltip="This list of keys"),
+        Binding("ctrl+l", "history", "History", tooltip="Reopen a past conversation"),
+        Binding("ctrl+o", "ingest", "Ingest", show=False, tooltip="Ingest folders or files"),
+        Binding("ctrl+s", "stats", "Stats", show=False, tooltip="Latency, cost and feedback"),
+        Binding("ctrl+t", "toggle_dark", "Light/dark", show=False, tooltip="Light or dark theme"),
     ]
 
     def __init__(

@@ -42,12 +42,26 @@ Rating = Literal["up", "down"]
 
 class ChatScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "stop", "Stop"),
-        Binding("ctrl+r", "regenerate", "Regenerate"),
-        Binding("ctrl+y", "copy_answer", "Copy"),
-        Binding("f2,plus", "rate('up')", "Good", key_display="F2"),
-        Binding("f3,minus", "rate('down')", "Bad", key_display="F3"),
-        Binding("ctrl+n", "new_conversation", "New chat", show=False),
+        Binding("escape", "stop", "Stop", tooltip="Stop the answer being written"),
+        Binding("ctrl+r", "regenerate", "Regenerate", tooltip="Ask the last question again"),
+        Binding("ctrl+y", "copy_answer", "Copy", tooltip="Copy the last answer (OSC 52)"),
+        Binding(
+            "f2,plus",
+            "rate('up')",
+            "Good",
+            key_display="F2",
+            tooltip="Rate the last answer helpful, with an optional note",
+        ),
+        Binding(
+            "f3,minus",
+            "rate('down')",
+            "Bad",
+            key_display="F3",
+            tooltip="Rate the last answer unhelpful, with an optional note",
+        ),
+        Binding(
+            "ctrl+n", "new_conversation", "New chat", show=False, tooltip="Start a new conversation"
+        ),
     ]
 
     def __init__(self, session: Session) -> None:

@@ -53,7 +53,7 @@ class HelpScreen(ModalScreen[None]):
         for title, bindings in sections:
             lines += ["", f"### {title}", "", "| Keys | Does |", "|---|---|"]
             lines += [
-                f"| {self._keys(b)} | {b.description or b.action} |" for b in _bindings(bindings)
+                f"| {self._keys(b)} | {b.tooltip or b.description} |" for b in _bindings(bindings)
             ]
         return "\n".join(lines)
 

@@ -77,6 +77,8 @@ class HistoryScreen(ModalScreen[str | None]):
         if not message.conversations:
             options.add_option(Option("No conversations yet.", disabled=True))
         options.add_options(Option(conversation_prompt(c)) for c in message.conversations)
+        if message.conversations:
+            options.highlighted = 0
         options.focus()
 
     def on_work_failed(self, message: WorkFailed) -> None:

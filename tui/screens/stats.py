@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import ClassVar
 
 from textual import work
@@ -12,6 +13,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual_plotext import PlotextPlot
+from textual_plotext.plot import Plot
 
 from assistant.log.stats import Percentiles, Stats
 from tui.errors import describe_error
@@ -21,6 +23,8 @@ from tui.session import Session
 
 STAGES = ("retrieve", "ttft", "generate", "total")
 DAYS_SHOWN = 14
+BAR_WIDTH = 0.5
+DAY_LABELS = 5
 
 
 class StatsLoaded(Message):
@@ -110,7 +114,9 @@ class StatsScreen(Screen[None]):
             series = [
                 [_seconds(getattr(figures[s], p)) for s in stages] for p in ("p50", "p95", "p99")
             ]
-            plt.multiple_bar(stages, series, labels=["p50", "p95", "p99"])
+            positions = list(range(1, len(stages) + 1))
+            plt.multiple_bar(positions, series, labels=["p50", "p95", "p99"])
+            plt.xticks(positions, list(stages))
         widget.refresh()
 
     def _plot_cost(self, stats: Stats) -> None:
@@ -121,7 +127,9 @@ class StatsScreen(Screen[None]):
         days = list(stats.cost_per_day.items())[-DAYS_SHOWN:]
         plt.title("Cost per day, USD")
         if days:
-            plt.bar([day[5:] for day, _ in days], [cost for _, cost in days])
+            positions = list(range(1, len(days) + 1))
+            plt.bar(positions, [cost for _, cost in days], width=BAR_WIDTH)
+            _day_ticks(plt, positions, [day for day, _ in days])
         widget.refresh()
 
     def _plot_feedback(self, stats: Stats) -> None:
@@ -132,11 +140,22 @@ class StatsScreen(Screen[None]):
         days = list(stats.feedback_per_day.items())[-DAYS_SHOWN:]
         plt.title("Feedback per day (up / down)")
         if days:
-            labels = [day[5:] for day, _ in days]
+            positions = list(range(1, len(days) + 1))
             ups = [counts.get("up", 0) for _, counts in days]
             downs = [counts.get("down", 0) for _, counts in days]
-            plt.stacked_bar(labels, [ups, downs], labels=["up", "down"])
+            plt.stacked_bar(positions, [ups, downs], labels=["up", "down"], width=BAR_WIDTH)
+            _day_ticks(plt, positions, [day for day, _ in days])
         widget.refresh()
+
+
+def _day_ticks(plt: Plot, positions: list[int], days: list[str]) -> None:
+    """Numbered bars labelled with at most DAY_LABELS days (`MM-DD`).
+
+    Plotext de-duplicates tick labels through a set of strings, so labels that collide are
+    dropped in hash-seed order; spacing them out keeps the chart the same on every run.
+    """
+    step = max(1, math.ceil(len(days) / DAY_LABELS))
+    plt.xticks(positions[::step], [day[5:] for day in days[::step]])
 
 
 def _seconds(milliseconds: float | None) -> float:

@@ -15,7 +15,7 @@ WELCOME = (
 
 
 class ChatLog(VerticalScroll, can_focus=True):
-    """Holds the exchanges; stays scrolled to the newest while an answer streams."""
+    """Holds the exchanges; once they overflow, stays scrolled to the newest."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -45,8 +45,15 @@ class ChatLog(VerticalScroll, can_focus=True):
         exchange = Exchange(question, answer=answer)
         await self.mount(exchange)
         self.scroll_end(animate=False)
-        self.anchor()
         return exchange
 
     async def clear(self) -> None:
         await self.query_children(Exchange).remove()
+        self.anchor(False)
+        self.scroll_home(animate=False)
+
+    def watch_virtual_size(self) -> None:
+        # Anchor only once the conversation overflows: an anchored log shorter than the
+        # view would sit at its bottom edge under an empty band.
+        if not self.is_anchored and self.container_size.height and self.max_scroll_y > 0:
+            self.anchor()

@@ -1,0 +1,159 @@
+"""The screens around the chat: a source's passage, history, palette, ingest, stats, size."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from models.fake import ScriptedModel
+from tests.tui.conftest import AssistantMaker
+from tests.tui.helpers import ANSWER, Recorder, ask, settle, two_profile_config
+from tui.app import MarginApp
+from tui.screens.help import HelpScreen
+from tui.screens.ingest import IngestScreen
+from tui.screens.source import SourceScreen
+from tui.screens.stats import StatsScreen
+from tui.widgets.chat_log import ChatLog
+from tui.widgets.sources import SourceList
+from tui.widgets.status import StatusBar
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_a_source_opens_in_full_and_in_the_editor(make_assistant: AssistantMaker) -> None:
+    editor = Recorder()
+    app = MarginApp(make_assistant(), run_command=editor)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await ask(pilot)
+        await settle(pilot)
+        app.query_one(SourceList).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SourceScreen)
+        assert screen.source.path.endswith("/keys.md")
+        passage = str(screen.query_one("#passage").render())
+        assert "margin keeps API keys in the system keyring." in passage
+        await pilot.press("e")
+        await pilot.pause()
+        [command] = editor.commands
+        assert command[0] == "vim" and command[-1].endswith("/keys.md")
+        assert command[1] == f"+{screen.source.line}"
+        await pilot.press("escape")
+        assert app.screen is app.chat
+
+
+async def test_guardrail_events_show_on_the_answer(make_assistant: AssistantMaker) -> None:
+    model = ScriptedModel(["margin keeps API keys in the system keyring [1] [7]."])
+    app = MarginApp(make_assistant(model))
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await ask(pilot)
+        await settle(pilot)
+        exchange = app.query_one(ChatLog).last
+        assert exchange is not None and exchange.answer is not None
+        guardrails = exchange.query_one(".guardrails")
+        assert guardrails.display
+        assert "citation.invalid" in str(guardrails.render())
+
+
+async def test_a_past_conversation_reopens(make_assistant: AssistantMaker) -> None:
+    app = MarginApp(make_assistant())
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await ask(pilot)
+        await settle(pilot)
+        first = app.chat.conversation_id
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert app.query_one(ChatLog).exchanges == [] and app.chat.conversation_id is None
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.chat.conversation_id == first
+        [exchange] = app.query_one(ChatLog).exchanges
+        assert exchange.text == ANSWER
+        assert app.chat.turns == [(exchange.question, ANSWER)]
+
+
+async def test_palette_switches_profile_and_collection(
+    make_assistant: AssistantMaker, tmp_path: Path
+) -> None:
+    config = two_profile_config(tmp_path)
+    work = ScriptedModel(["From the remote model [1]."], is_remote=True, profile="work")
+    app = MarginApp(make_assistant(config=config, extra_models={"work": work}))
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        for query in ("model: work", "collection: default"):
+            await pilot.press("ctrl+p")
+            await pilot.pause()
+            await pilot.press(*query)
+            await settle(pilot)
+            await pilot.press("enter")
+            await pilot.pause()
+        assert app.session.profile == "work" and app.session.collection == "default"
+        status = app.query_one(StatusBar).figures
+        assert status.profile == "work" and status.remote and status.collection == "default"
+        await ask(pilot)
+        await settle(pilot)
+        exchange = app.query_one(ChatLog).last
+        assert exchange is not None and exchange.answer is not None
+        assert exchange.answer.model == "work" and len(work.calls) == 1
+
+
+async def test_ingest_screen_reports_progress_and_failures(
+    make_assistant: AssistantMaker, home: Path
+) -> None:
+    folder = home / "more"
+    folder.mkdir()
+    (folder / "ok.md").write_text("# Fine\n\nA readable note.\n", encoding="utf-8")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.7\nthis is not really a pdf\n")
+    app = MarginApp(make_assistant(ingest=False))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, IngestScreen)
+        await pilot.press(*str(folder), "enter")
+        await settle(pilot)
+        summary = str(screen.query_one("#ingest-summary").render())
+        assert summary.startswith("Done: 1 added") and "1 failed" in summary
+        table = screen.query_one("#problems")
+        assert table.display and table.row_count == 1  # type: ignore[attr-defined]
+        assert "broken.pdf" in str(table.get_row_at(0)[0])  # type: ignore[attr-defined]
+        await pilot.press("escape")
+        assert app.screen is app.chat
+
+
+async def test_stats_screen_reads_the_log(make_assistant: AssistantMaker) -> None:
+    app = MarginApp(make_assistant())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await ask(pilot)
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, StatsScreen)
+        assert str(app.screen.query_one("#stats-summary").render()).startswith("1 answers")
+
+
+async def test_everything_fits_at_80_by_24(make_assistant: AssistantMaker) -> None:
+    app = MarginApp(make_assistant())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await ask(pilot)
+        await settle(pilot)
+        screen = app.screen.region
+        for selector in ("#chat-log", "#sources", "#question", "#status"):
+            region = app.query_one(selector).region
+            assert region.area > 0 and screen.contains_region(region), selector
+        assert app.query_one("#sources").region.width >= 24
+        assert app.query_one("#chat-log").region.width >= 48
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert screen.contains_region(app.screen.query_one("#help-box").region)
