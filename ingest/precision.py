@@ -40,16 +40,22 @@ def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> frozenset[str]:
     return frozenset()
 
 
+def bf16_native(flags: frozenset[str], machine: str) -> bool:
+    """True for x86 cores that run bfloat16 matrix work natively (AVX512-BF16 or AMX-BF16)."""
+    return machine.lower() in _X86 and not BF16_FLAGS.isdisjoint(flags)
+
+
 @functools.cache
 def cpu_supports_bf16() -> bool:
-    """True on x86 cores that run bfloat16 matrix work natively (AVX512-BF16 or AMX-BF16)."""
-    if platform.machine().lower() not in _X86:
-        return False
-    return not BF16_FLAGS.isdisjoint(cpu_flags())
+    """`bf16_native` for this machine (read once)."""
+    return bf16_native(cpu_flags(), platform.machine())
 
 
-def resolve_precision(setting: str | None = None) -> Precision:
-    """The precision for `setting` (`auto`, `fp32` or `bf16`; default: $MARGIN_EMBED_PRECISION)."""
+def resolve_precision(setting: str | None = None, *, native_bf16: bool | None = None) -> Precision:
+    """The precision for `setting` (`auto`, `fp32` or `bf16`; default: $MARGIN_EMBED_PRECISION).
+
+    `auto` means bf16 where `native_bf16` (default: this CPU's support), fp32 elsewhere.
+    """
     chosen = (setting if setting is not None else os.environ.get(ENV_VAR, "auto")).strip().lower()
     if chosen not in _SETTINGS:
         raise EmbedderError(
@@ -57,17 +63,16 @@ def resolve_precision(setting: str | None = None) -> Precision:
             f"(set by {ENV_VAR})."
         )
     if chosen == "auto":
-        return "bf16" if cpu_supports_bf16() else "fp32"
+        native = cpu_supports_bf16() if native_bf16 is None else native_bf16
+        return "bf16" if native else "fp32"
     return "bf16" if chosen == "bf16" else "fp32"
 
 
 @contextmanager
 def embedding_precision(precision: Precision) -> Iterator[None]:
-    """Run the model calls inside the block at `precision` (bf16: CPU autocast)."""
-    if precision == "fp32":
-        yield
-        return
+    """Run the model calls inside the block at `precision`: bf16 CPU autocast, or plain fp32
+    (autocast switched off, even inside an outer autocast block)."""
     import torch
 
-    with torch.autocast("cpu", dtype=torch.bfloat16):
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
         yield

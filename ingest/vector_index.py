@@ -53,8 +53,10 @@ def vector_index(table: Table) -> VectorIndexState | None:
     return None
 
 
-def ensure_vector_index(table: Table, rows: int | None = None) -> IndexAction:
-    """Create the index past `INDEX_FROM_ROWS` rows, or retrain it once the table has grown.
+def ensure_vector_index(
+    table: Table, rows: int | None = None, *, index_from_rows: int = INDEX_FROM_ROWS
+) -> IndexAction:
+    """Create the index past `index_from_rows` rows, or retrain it once the table has grown.
 
     Call after writes (the caller holds the write lock), before `Table.optimize()`, which
     folds rows added since into an index that is kept.
@@ -62,7 +64,7 @@ def ensure_vector_index(table: Table, rows: int | None = None) -> IndexAction:
     count = table.count_rows() if rows is None else rows
     current = vector_index(table)
     if current is None:
-        if count < INDEX_FROM_ROWS:
+        if count < index_from_rows:
             return "none"
         build_vector_index(table, count)
         return "created"
