@@ -84,6 +84,13 @@ _REFUSALS: dict[str, tuple[str, str]] = {
 }
 
 
+NO_DOCUMENTS = Problem(
+    "No documents yet",
+    "Nothing has been ingested, so there is nothing to answer from.",
+    f"Ingest a folder ({_INGEST}), or run `margin ingest PATH` in a shell.",
+)
+
+
 def describe_error(error: BaseException) -> Problem:
     names = {cls.__name__ for cls in type(error).__mro__}
     message = sanitize(str(error)) or type(error).__name__

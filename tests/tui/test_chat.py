@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.errors import ConfigError
 from models.base import Pricing
 from models.errors import RemoteModelError
 from models.fake import ScriptedModel
@@ -172,3 +173,31 @@ async def test_question_typed_while_starting_is_asked_once_ready(
         exchange = app.query_one(ChatLog).last
         assert exchange is not None and exchange.answer is not None
         assert not app.query_one("#loading").display
+
+
+async def test_no_documents_yet_says_how_to_ingest(make_assistant: AssistantMaker) -> None:
+    app = MarginApp(make_assistant(ingest=False))
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await ask(pilot)
+        await settle(pilot)
+        [(title, message)] = notifications(app)
+        assert title == "No documents yet" and "ctrl+o" in message
+
+
+async def test_a_failed_start_is_a_notification_and_the_app_stays(
+    make_assistant: AssistantMaker,
+) -> None:
+    def build() -> object:
+        raise ConfigError("config.toml, line 3: unknown key 'dayly_usd' in [budget]")
+
+    app = MarginApp(build)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        [(title, message)] = notifications(app)
+        assert title == "Configuration problem" and "line 3" in message
+        assert app.query_one(StatusBar).figures.state == "not ready"
+        assert not app.query_one("#loading").display
+        await ask(pilot)
+        await pilot.pause()
+        assert app.is_running and app.query_one(ChatLog).exchanges == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.widgets import Markdown
 
 from models.fake import ScriptedModel
 from tests.tui.conftest import AssistantMaker
@@ -17,6 +18,7 @@ from tui.screens.stats import StatsScreen
 from tui.widgets.chat_log import ChatLog
 from tui.widgets.sources import SourceList
 from tui.widgets.status import StatusBar
+from tui.widgets.streaming import StreamingMarkdown
 
 pytestmark = pytest.mark.anyio
 
@@ -157,3 +159,19 @@ async def test_everything_fits_at_80_by_24(make_assistant: AssistantMaker) -> No
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         assert screen.contains_region(app.screen.query_one("#help-box").region)
+
+
+async def test_links_in_answers_are_copied_never_opened(make_assistant: AssistantMaker) -> None:
+    model = ScriptedModel(["Keys live in the keyring [1], see [docs](http://evil.example/x)."])
+    app = MarginApp(make_assistant(model))
+    opened: list[str] = []
+    app.open_url = lambda url, **_: opened.append(url)  # type: ignore[method-assign]
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await ask(pilot)
+        await settle(pilot)
+        markdown = app.query_one(StreamingMarkdown)
+        assert "docs (http://evil.example/x)" in markdown.source
+        markdown.post_message(Markdown.LinkClicked(markdown, "http://evil.example/x"))
+        await pilot.pause()
+        assert opened == [] and app.clipboard == "http://evil.example/x"

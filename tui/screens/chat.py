@@ -9,11 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Footer, Input, Markdown
 
 from assistant.answer import AnswerDone, SourcesFound, TextDelta
 from assistant.terminal import sanitize
-from tui.errors import describe_error, describe_refusal
+from tui.errors import NO_DOCUMENTS, describe_error, describe_refusal
 from tui.jobs import AskJob, AskRequest, recent_turns
 from tui.markup import one_line
 from tui.messages import (
@@ -101,8 +101,10 @@ class ChatScreen(Screen[None]):
         profile = session.model_profile()
         if self.answering:
             state = "answering"
+        elif session.load_error is not None:
+            state = "not ready"
         elif not session.ready:
-            state = "starting" if session.load_error is None else "not ready"
+            state = "starting"
         elif not session.warm:
             state = "loading model"
         else:
@@ -145,6 +147,13 @@ class ChatScreen(Screen[None]):
     async def ask(self, question: str, *, use_cache: bool = True) -> None:
         if self.answering:
             self.notify("An answer is still coming: press escape to stop it first.")
+            return
+        if self.session.load_error is not None:
+            self.notify(
+                f"margin could not start: {self.session.load_error}",
+                severity="error",
+                markup=False,
+            )
             return
         if not self.session.ready:
             self._pending = question
@@ -193,8 +202,11 @@ class ChatScreen(Screen[None]):
                     text += event.text
                     self.post_message(AnswerChunk(job.number, text))
                 elif isinstance(event, AnswerDone):
+                    answer = event.answer
+                    empty = answer.refusal_reason == "not_found" and not answer.sources
+                    no_documents = empty and not assistant.sources()
                     spent = assistant.spend_today_usd()
-                    self.post_message(AnswerFinished(job.number, event.answer, spent))
+                    self.post_message(AnswerFinished(job.number, answer, spent, no_documents))
         except Exception as error:
             self.post_message(AnswerFailed(job.number, error))
 
@@ -227,7 +239,7 @@ class ChatScreen(Screen[None]):
         await exchange.finish(answer)
         if not answer.refused and not answer.cancelled:
             self.turns.append((answer.question, answer.answer))
-        problem = describe_refusal(answer)
+        problem = NO_DOCUMENTS if message.no_documents else describe_refusal(answer)
         if problem is not None:
             self.notify(problem.text(), title=problem.title, severity="warning", markup=False)
         self.refresh_status(answer=answer, spent_today_usd=message.spent_today_usd)
@@ -306,6 +318,13 @@ class ChatScreen(Screen[None]):
         self.notify(
             problem.text(), title=f"{message.what}: {problem.title}", severity="error", markup=False
         )
+
+    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
+        """Links in answers are never opened for the person: the full target is copied."""
+        event.stop()
+        target = one_line(event.href)
+        self.app.copy_to_clipboard(target)
+        self.notify(f"Link copied, not opened: {target}", markup=False)
 
     # -- sources ----------------------------------------------------------------------------
 
