@@ -5,7 +5,8 @@
 Each run starts a fresh `margin chat` in a 100x30 tmux session over a temporary MARGIN_HOME
 holding the corpus (docs/ by default) and reads the screen every few milliseconds:
 start -> interactive (the question box is drawn), start -> models ready (status `ready`),
-then, with the models loaded, Enter -> sources shown and Enter -> first token. Each run asks
+then, with the models loaded, Enter -> sources shown and Enter -> first token (and the
+model's own time to first token, as the status bar reports it). Each run asks
 a different question so the answer cache never answers. Prints one JSON object per figure
 (median of the runs); asserts nothing about time.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -82,6 +84,8 @@ def one_run(env: dict[str, str], question: str, run: int) -> dict[str, float]:
         first_token = terminal.until(
             "[1] ", absent=("Searching your documents", "waiting for the model")
         )
+        terminal.until(" ready ")
+        reported = re.search(r"ttft ([\d.]+)s", terminal.screen())
         terminal.send("C-q")
     finally:
         terminal.close()
@@ -90,6 +94,8 @@ def one_run(env: dict[str, str], question: str, run: int) -> dict[str, float]:
         "start_to_models_ready": ready - started,
         "enter_to_sources": sources - asked,
         "enter_to_first_token": first_token - asked,
+        # what the answer itself measured: the model's time to first token, prompt included
+        "model_ttft_reported": float(reported.group(1)) if reported else float("nan"),
     }
 
 

@@ -54,7 +54,6 @@ class MarginApp(App[int]):
         *,
         environ: Mapping[str, str] | None = None,
         run_command: RunCommand = subprocess.call,
-        warm_up: bool = True,
     ) -> None:
         super().__init__()
         self.session = Session()
@@ -62,7 +61,6 @@ class MarginApp(App[int]):
         self._owns_assistant = callable(assistant)  # built here, so closed here
         self._environ = os.environ if environ is None else environ
         self._run_command = run_command
-        self._warm_up = warm_up
         self.chat = ChatScreen(self.session)
 
     def get_default_screen(self) -> ChatScreen:
@@ -76,10 +74,14 @@ class MarginApp(App[int]):
         try:
             assistant = self._build()
             self.post_message(AssistantReady(assistant, assistant.spend_today_usd()))
-            if self._warm_up:
-                assistant.warm_up()
         except Exception as error:
-            self.post_message(AssistantFailed(error))
+            self.post_message(AssistantFailed(error, stage="build"))
+            return
+        try:
+            assistant.warm_up()
+        except Exception as error:
+            # Questions stay possible: another model profile may work (ctrl+p).
+            self.post_message(AssistantFailed(error, stage="warm_up"))
             return
         self.post_message(ModelsWarm())
 
@@ -93,7 +95,10 @@ class MarginApp(App[int]):
 
     def on_assistant_failed(self, message: AssistantFailed) -> None:
         problem = describe_error(message.error)
-        self.session.load_error = problem.message
+        if message.stage == "build":
+            self.session.load_error = problem.message
+        else:
+            self.session.warm_error = problem.message
         self.chat.refresh_status()
         self.notify(problem.text(), title=problem.title, severity="error", markup=False, timeout=30)
 

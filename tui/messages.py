@@ -7,7 +7,7 @@ older one still waiting in the queue: a UI that falls behind skips frames, not t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from textual.message import Message
 
@@ -31,11 +31,12 @@ class ModelsWarm(Message):
 
 
 class AssistantFailed(Message):
-    """Building or warming up the Assistant failed."""
+    """Building the Assistant, or loading its models (`warm_up`), failed."""
 
-    def __init__(self, error: BaseException) -> None:
+    def __init__(self, error: BaseException, *, stage: Literal["build", "warm_up"]) -> None:
         super().__init__()
         self.error = error
+        self.stage = stage
 
 
 class _AskMessage(Message):

@@ -17,7 +17,8 @@ class Session:
     warm: bool = False
     profile: str | None = None  # None: the config's default profile
     collection: str | None = None  # None: every collection
-    load_error: str | None = None
+    load_error: str | None = None  # the Assistant could not be built: nothing works
+    warm_error: str | None = None  # the models did not load: asking may still work
 
     @property
     def ready(self) -> bool:

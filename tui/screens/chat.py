@@ -105,6 +105,8 @@ class ChatScreen(Screen[None]):
             state = "not ready"
         elif not session.ready:
             state = "starting"
+        elif session.warm_error is not None:
+            state = "model failed"
         elif not session.warm:
             state = "loading model"
         else:
@@ -117,7 +119,8 @@ class ChatScreen(Screen[None]):
             daily_budget_usd=session.daily_budget_usd,
             **changes,
         )
-        self.query_one(ChatLog).set_loading(session.load_error is None and not session.warm)
+        failed = session.load_error is not None or session.warm_error is not None
+        self.query_one(ChatLog).set_loading(not failed and not session.warm)
         self.refresh_bindings()
 
     def assistant_ready(self, spent_today_usd: float) -> None:
@@ -239,6 +242,8 @@ class ChatScreen(Screen[None]):
         await exchange.finish(answer)
         if not answer.refused and not answer.cancelled:
             self.turns.append((answer.question, answer.answer))
+        if answer.mode == "model" and answer.model_id:
+            self.session.warm, self.session.warm_error = True, None  # a model answered
         problem = NO_DOCUMENTS if message.no_documents else describe_refusal(answer)
         if problem is not None:
             self.notify(problem.text(), title=problem.title, severity="warning", markup=False)
