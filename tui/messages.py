@@ -14,6 +14,7 @@ from textual.message import Message
 from assistant.answer import Answer, Source
 
 if TYPE_CHECKING:
+    from assistant.log.conversations import Turn
     from assistant.service import Assistant
 
 
@@ -118,9 +119,9 @@ class FeedbackSaved(Message):
 
 
 class ConversationLoaded(Message):
-    """A past conversation's turns, as (question, answer) pairs, to show again."""
+    """A past conversation's turns, to show again."""
 
-    def __init__(self, conversation_id: str, turns: list[tuple[str, str]]) -> None:
+    def __init__(self, conversation_id: str, turns: list[Turn]) -> None:
         super().__init__()
         self.conversation_id = conversation_id
         self.turns = turns

@@ -61,8 +61,11 @@ async def test_guardrail_events_show_on_the_answer(make_assistant: AssistantMake
         assert "citation.invalid" in str(guardrails.render())
 
 
-async def test_a_past_conversation_reopens(make_assistant: AssistantMaker) -> None:
-    app = MarginApp(make_assistant())
+async def test_a_past_conversation_reopens_and_can_be_rated(
+    make_assistant: AssistantMaker,
+) -> None:
+    assistant = make_assistant()
+    app = MarginApp(assistant)
     async with app.run_test() as pilot:
         await settle(pilot)
         await ask(pilot)
@@ -79,6 +82,11 @@ async def test_a_past_conversation_reopens(make_assistant: AssistantMaker) -> No
         [exchange] = app.query_one(ChatLog).exchanges
         assert exchange.text == ANSWER
         assert app.chat.turns == [(exchange.question, ANSWER)]
+        await pilot.press("f3")
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert exchange.rating == "down" and assistant.stats().feedback_down == 1
 
 
 async def test_palette_switches_profile_and_collection(

@@ -289,10 +289,10 @@ class ChatScreen(Screen[None]):
 
     def action_rate(self, rating: Rating) -> None:
         last = self.query_one(ChatLog).last
-        if last is None or last.answer is None or last.answer.interaction_id is None:
-            self.notify("Only answers given in this session can be rated here.")
+        interaction_id = None if last is None else last.interaction_id
+        if interaction_id is None:
+            self.notify("This answer is not in the local log, so it cannot be rated.")
             return
-        interaction_id = last.answer.interaction_id
 
         def save(note: str | None) -> None:
             if note is not None:
@@ -313,8 +313,7 @@ class ChatScreen(Screen[None]):
 
     def on_feedback_saved(self, message: FeedbackSaved) -> None:
         for exchange in self.query_one(ChatLog).exchanges:
-            answer = exchange.answer
-            if answer is not None and answer.interaction_id == message.interaction_id:
+            if exchange.interaction_id == message.interaction_id:
                 exchange.rate("up" if message.rating == "up" else "down")
         self.notify("Thanks: your rating is saved in the local log.")
 
@@ -366,15 +365,17 @@ class ChatScreen(Screen[None]):
         except Exception as error:
             self.post_message(WorkFailed("Opening the conversation", error))
             return
-        pairs = [(turn.question, turn.answer) for turn in turns]
-        self.post_message(ConversationLoaded(conversation_id, pairs))
+        self.post_message(ConversationLoaded(conversation_id, turns))
 
     async def on_conversation_loaded(self, message: ConversationLoaded) -> None:
         await self.action_new_conversation()
         self.conversation_id = message.conversation_id
         chat_log = self.query_one(ChatLog)
-        for question, answer in message.turns:
-            shown = answer or "*(the log keeps no text for this answer)*"
-            await chat_log.add(question or "(question not kept)", answer=shown)
-        self.turns = [(q, a) for q, a in message.turns if q and a]
+        for turn in message.turns:
+            await chat_log.add(
+                turn.question or "(question not kept)",
+                answer=turn.answer or "*(the log keeps no text for this answer)*",
+                interaction_id=turn.interaction_id,
+            )
+        self.turns = [(t.question, t.answer) for t in message.turns if t.question and t.answer]
         self.refresh_status()

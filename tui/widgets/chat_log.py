@@ -41,8 +41,10 @@ class ChatLog(VerticalScroll, can_focus=True):
         exchanges = self.exchanges
         return exchanges[-1] if exchanges else None
 
-    async def add(self, question: str, *, answer: str | None = None) -> Exchange:
-        exchange = Exchange(question, answer=answer)
+    async def add(
+        self, question: str, *, answer: str | None = None, interaction_id: int | None = None
+    ) -> Exchange:
+        exchange = Exchange(question, answer=answer, interaction_id=interaction_id)
         await self.mount(exchange)
         self.scroll_end(animate=False)
         return exchange

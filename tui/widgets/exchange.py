@@ -37,12 +37,16 @@ def answer_figures(answer: Answer) -> str:
 class Exchange(Vertical):
     """A question, then its answer as it streams, then what the guardrails saw and the cost."""
 
-    def __init__(self, question: str, *, answer: str | None = None) -> None:
+    def __init__(
+        self, question: str, *, answer: str | None = None, interaction_id: int | None = None
+    ) -> None:
+        """`answer` and `interaction_id` are given for an exchange reopened from the log."""
         super().__init__(classes="exchange")
         self.question = question
         self.answer: Answer | None = None
         self.rating: Rating | None = None
         self._initial_answer = answer
+        self._interaction_id = interaction_id
 
     def compose(self) -> ComposeResult:
         yield Static(Content(one_line(self.question)), classes="question")
@@ -59,6 +63,11 @@ class Exchange(Vertical):
     @property
     def text(self) -> str:
         return self.query_one(StreamingMarkdown).text
+
+    @property
+    def interaction_id(self) -> int | None:
+        """The logged interaction to rate, once the answer is in."""
+        return self.answer.interaction_id if self.answer is not None else self._interaction_id
 
     @property
     def finished(self) -> bool:
