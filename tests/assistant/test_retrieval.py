@@ -100,9 +100,7 @@ def test_fusion_beats_or_matches_each_ranking_alone(retriever: Retriever) -> Non
     vector_only = _mrr(retriever, 1.0)
     text_only = _mrr(retriever, 0.0)
     fused = _mrr(retriever, RetrievalConfig().vector_weight)
-    others = {w: _mrr(retriever, w) for w in (0.25, 0.75)}
     print(f"\nMRR@5 vector-only {vector_only:.3f}, text-only {text_only:.3f}, fused {fused:.3f}")
-    print("other weights: " + ", ".join(f"{w}: {m:.3f}" for w, m in others.items()))
     assert fused >= vector_only
     assert fused >= text_only
     assert fused > 0.8
