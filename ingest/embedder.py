@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ingest.errors import EmbedderError
+from ingest.precision import Precision, embedding_precision, resolve_precision
 
 if TYPE_CHECKING:
     import numpy as np
@@ -57,12 +58,20 @@ def bundled_model_dir() -> Path:
 class SentenceTransformerEmbedder:
     """A sentence-transformers model in a local folder, loaded lazily, run on CPU."""
 
-    def __init__(self, model_dir: Path, *, model_id: str, batch_size: int = 32):
+    def __init__(
+        self,
+        model_dir: Path,
+        *,
+        model_id: str,
+        batch_size: int = 32,
+        precision: Precision | None = None,
+    ):
         if not (model_dir / "modules.json").exists():
             raise EmbedderError(f"No sentence-transformers model in {model_dir}.")
         self.model_dir = model_dir
         self.model_id = model_id
         self.batch_size = batch_size
+        self.precision = precision or resolve_precision()  # the model id stays the same
         self.dim = _read_json(model_dir / "1_Pooling" / "config.json")["word_embedding_dimension"]
         self.max_tokens = _read_json(model_dir / "sentence_bert_config.json")["max_seq_length"]
         self._model: Any = None
@@ -74,13 +83,15 @@ class SentenceTransformerEmbedder:
 
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = self._encoder().encode(
-            texts,
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
+        encoder = self._encoder()
+        with embedding_precision(self.precision):
+            vectors = encoder.encode(
+                texts,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
         return np.asarray(vectors, dtype=np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:

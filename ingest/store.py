@@ -26,6 +26,7 @@ from ingest import store_schema as schema
 from ingest.errors import ModelMismatchError, StoreBusyError
 from ingest.store_recovery import open_with_rollback
 from ingest.types import Chunk, DocumentInfo, DocumentMeta, StoredChunk
+from ingest.vector_index import ensure_vector_index, tune_query
 
 if TYPE_CHECKING:
     import numpy as np
@@ -169,6 +170,7 @@ class ChunkStore:
             names = {index.name for index in self._chunks.list_indices()}
             if "text_idx" not in names and self._chunks.count_rows() > 0:
                 self._chunks.create_index("text", config=FTS(), replace=True, name="text_idx")
+            ensure_vector_index(self._chunks)
             self._chunks.optimize()
             self._documents.optimize()
 
@@ -222,7 +224,7 @@ class ChunkStore:
         """The k chunks nearest to `vector`; score = cosine similarity."""
         committed, stale = self._read_view()
         query: Any = self._chunks.search(vector, vector_column_name="vector")
-        query = query.distance_type("cosine")
+        query = tune_query(query.distance_type("cosine"))
         if where:
             query = query.where(where, prefilter=True)
         rows = query.limit(k + stale).to_arrow().to_pylist()
