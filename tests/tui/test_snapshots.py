@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from tests.tui.conftest import AssistantMaker
 from tests.tui.helpers import SteadyAssistant, ask, fixed_stats, settle
@@ -18,8 +19,14 @@ def steady_app(make_assistant: AssistantMaker) -> MarginApp:
     return MarginApp(SteadyAssistant(make_assistant(), stats=fixed_stats()))  # type: ignore[arg-type]
 
 
-async def answered(pilot: Pilot[Any]) -> None:
+async def started(pilot: Pilot[Any]) -> None:
+    """Models loaded, and a steady cursor: a blinking one differs from shot to shot."""
+    pilot.app.query_one("#question", Input).cursor_blink = False
     await settle(pilot)
+
+
+async def answered(pilot: Pilot[Any]) -> None:
+    await started(pilot)
     await ask(pilot)
     await settle(pilot)
 
@@ -39,7 +46,7 @@ def test_main_screen_light_theme(snap_compare: Compare, make_assistant: Assistan
 
 def test_help_screen(snap_compare: Compare, make_assistant: AssistantMaker) -> None:
     async def help_open(pilot: Pilot[Any]) -> None:
-        await settle(pilot)
+        await started(pilot)
         await pilot.press("f1")
         await pilot.pause()
 
@@ -48,7 +55,7 @@ def test_help_screen(snap_compare: Compare, make_assistant: AssistantMaker) -> N
 
 def test_stats_screen(snap_compare: Compare, make_assistant: AssistantMaker) -> None:
     async def stats_open(pilot: Pilot[Any]) -> None:
-        await settle(pilot)
+        await started(pilot)
         await pilot.press("ctrl+s")
         await settle(pilot)
 
