@@ -2,8 +2,9 @@
 
 `run_search` and `open_ask` return the same objects whichever path did the work, so the
 commands print them the same way. The service is used unless `MARGIN_NO_SERVICE=1` is set,
-`--verbose` is given (diagnostics belong on this terminal), or it cannot start; then the work
-happens in this process, slower but with the same results. This module imports nothing heavy.
+the command runs under pytest without `MARGIN_SERVICE=1`, `--verbose` is given (diagnostics
+belong on this terminal), or it cannot start; then the work happens in this process, slower
+but with the same results. This module imports nothing heavy.
 """
 
 from __future__ import annotations
