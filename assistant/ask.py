@@ -246,8 +246,8 @@ class AskRun:
         if refusal is not None:
             answer.refused = True
             answer.refusal_reason, answer.answer = refusal
-            if answer.mode != "calculator":
-                answer.mode = "refused"
+            answer.mode = "refused"
+            yield TextDelta(answer.answer)
         answer.latency_ms = clock.finish()
         answer.interaction_id = self._deps.log.record(answer)
         if self._egress_id is not None:

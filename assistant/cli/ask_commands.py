@@ -87,6 +87,9 @@ def _print_footer(answer: Answer) -> None:
     click.echo()
     if answer.refused and answer.refusal_reason == "not_found" and answer.sources:
         say("The sources above are the nearest matches; none was close enough to answer from.")
+    by_number = {source.number: source for source in answer.sources}
+    for number in answer.cited:
+        say(f"cited [{number}] {sanitize(by_number[number].location())}")
     for event in answer.guardrails:
         say(f"! {event.kind}: {event.detail}")
     figures = [answer.model or "-"]

@@ -310,3 +310,10 @@ def test_only_the_configured_number_of_recent_turns_is_sent(tmp_path: Path) -> N
     h.run("Where do keys live?", history=history)
     sent = [m.content for m in h.local.calls[0]]
     assert "recent" in sent and "old question" not in sent
+
+
+def test_a_refusal_streams_its_reason_like_an_answer(tmp_path: Path) -> None:
+    h = Harness(tmp_path, [make_source(1, "Unrelated gardening notes.", score=0.05)])
+    events, _ = h.run("What is the capital of Mongolia?")
+    deltas = [e.text for e in events if isinstance(e, TextDelta)]
+    assert deltas == ["Not found in your documents."]

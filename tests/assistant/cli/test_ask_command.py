@@ -1,0 +1,82 @@
+"""`margin ask` as a person runs it: sources first, the streamed answer, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from assistant import indexing
+from assistant.cli import cli
+
+DOCS = Path(__file__).resolve().parents[3] / "docs"
+
+
+@pytest.fixture
+def ingested(margin_home: Path, embedder: object, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """docs/ ingested through the CLI with the session's real embedder."""
+    monkeypatch.setattr(indexing, "load_embedder", lambda config: embedder)
+    result = CliRunner().invoke(cli, ["ingest", str(DOCS / "models.md"), str(DOCS / "ask.md")])
+    assert result.exit_code == 0, result.output
+    return margin_home
+
+
+def write_config(margin_home: Path, text: str) -> None:
+    config = margin_home / "config" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(text)
+
+
+def test_arithmetic_is_answered_without_documents_or_a_model() -> None:
+    result = CliRunner().invoke(cli, ["ask", "What is 17% of 2350?", "--json"])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    assert answer["mode"] == "calculator" and "399.5" in answer["answer"]
+    assert answer["interaction_id"] == 1 and answer["sources"] == []
+
+
+def test_empty_question_is_a_usage_error_without_traceback() -> None:
+    result = CliRunner().invoke(cli, ["ask", "  "])
+    assert result.exit_code == 2
+    assert "question is empty" in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.slow
+def test_answer_streams_after_its_sources_with_the_bundled_model(
+    ingested: Path, bundled_gguf: Path
+) -> None:
+    write_config(ingested, "[ask]\nmax_tokens = 24\n\n[models.local]\nthreads = 1\n")
+    result = CliRunner().invoke(cli, ["ask", "How does margin keep API keys safe?"])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.startswith("Sources\n  [1] ") and "models.md" in out.splitlines()[1]
+    answer_text = out.split("\n\n", 1)[1]
+    assert answer_text.strip(), out
+    assert "local · " in result.stderr and "tokens" in result.stderr
+
+
+@pytest.mark.slow
+def test_unrelated_question_is_refused_with_nearest_sources(ingested: Path) -> None:
+    result = CliRunner().invoke(cli, ["ask", "What is the airspeed of an unladen swallow?"])
+    assert result.exit_code == 0
+    assert "Not found in your documents." in result.stdout
+    assert "nearest matches" in result.stderr
+
+
+@pytest.mark.slow
+def test_request_over_budget_exits_4_and_sends_nothing(ingested: Path) -> None:
+    write_config(
+        ingested,
+        '[defaults]\nmodel = "far"\n\n[budget]\nrequest_usd = 0.000001\n\n'
+        '[models.far]\nkind = "openai"\nbase_url = "http://127.0.0.1:9/v1"\nmodel = "m"\n'
+        "input_usd_per_mtok = 5.0\noutput_usd_per_mtok = 15.0\n",
+    )
+    result = CliRunner().invoke(cli, ["ask", "How does margin keep API keys safe?", "--json"])
+    assert result.exit_code == 4, result.output
+    answer = json.loads(result.stdout)
+    assert answer["refused"] and answer["refusal_reason"] == "budget"
+    assert "budget.request_usd" in answer["answer"]
+    egress = CliRunner().invoke(cli, ["egress", "--json"])
+    assert json.loads(egress.stdout)["entries"] == []
