@@ -63,6 +63,7 @@ class IngestScreen(Screen[None]):
         table = self.query_one("#problems", DataTable)
         table.add_columns("File", "Problem")
         table.display = False
+        self.query_one("#ingest-progress").display = False  # until a run starts
         self.query_one("#paths", Input).focus()
 
     @property
@@ -89,7 +90,9 @@ class IngestScreen(Screen[None]):
         self._cancel = threading.Event()
         self.query_one("#problems", DataTable).clear()
         self.query_one("#ingest-summary", Static).update("")
-        self.query_one("#ingest-progress", ProgressBar).update(total=None, progress=0)
+        bar = self.query_one("#ingest-progress", ProgressBar)
+        bar.update(total=None, progress=0)
+        bar.display = True
         self.query_one("#start", Button).disabled = True
         self._ingest(paths, collection, local_only, self._cancel)
 

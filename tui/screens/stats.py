@@ -24,6 +24,7 @@ from tui.session import Session
 STAGES = ("retrieve", "ttft", "generate", "total")
 DAYS_SHOWN = 14
 BAR_WIDTH = 0.5
+MIN_COST_AXIS_USD = 0.01  # a local-only day costs nothing; keep the axis at zero and up
 DAY_LABELS = 5
 
 
@@ -128,7 +129,9 @@ class StatsScreen(Screen[None]):
         plt.title("Cost per day, USD")
         if days:
             positions = list(range(1, len(days) + 1))
-            plt.bar(positions, [cost for _, cost in days], width=BAR_WIDTH)
+            costs = [cost for _, cost in days]
+            plt.bar(positions, costs, width=BAR_WIDTH)
+            plt.ylim(0, max(*costs, MIN_COST_AXIS_USD))
             _day_ticks(plt, positions, [day for day, _ in days])
         widget.refresh()
 
