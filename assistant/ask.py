@@ -190,10 +190,14 @@ class AskRun:
         self._stream = stream
         if self._cancel.is_set():
             stream.cancel()
-        for delta in stream:
-            shown = restorer.feed(delta)
-            if shown:
-                yield TextDelta(shown)
+        try:
+            for delta in stream:
+                shown = restorer.feed(delta)
+                if shown:
+                    yield TextDelta(shown)
+        except KeyboardInterrupt:  # Ctrl+C in a terminal: keep and log what came so far
+            stream.cancel()
+            stream.complete()
         tail = restorer.flush()
         if tail:
             yield TextDelta(tail)

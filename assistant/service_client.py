@@ -55,14 +55,9 @@ class ServiceStale(ServiceUnavailable):
 
 
 def service_wanted(environ: dict[str, str] | os._Environ[str] = os.environ) -> bool:
-    """On unless MARGIN_NO_SERVICE=1; off inside pytest unless MARGIN_SERVICE=1.
-
-    A test suite gives every test its own data folder, so a service per test would only load
-    models again and again; the service's own tests switch it on explicitly.
-    """
-    if _flag(environ.get("MARGIN_NO_SERVICE")):
-        return False
-    return _flag(environ.get("MARGIN_SERVICE")) or "PYTEST_CURRENT_TEST" not in environ
+    """On unless MARGIN_NO_SERVICE=1 (the test suite sets it: each test has its own data
+    folder, so a service per test would only load the models again and again)."""
+    return not _flag(environ.get("MARGIN_NO_SERVICE"))
 
 
 def _flag(value: str | None) -> bool:

@@ -19,7 +19,9 @@ pytest_plugins = [
 
 @pytest.fixture(autouse=True)
 def margin_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Never touch the real home: config and data live in a per-test folder."""
+    """Never touch the real home: config and data live in a per-test folder, and commands
+    work in process (the service tests switch the warm service back on)."""
     home = tmp_path / "margin-home"
     monkeypatch.setenv("MARGIN_HOME", str(home))
+    monkeypatch.setenv("MARGIN_NO_SERVICE", "1")
     return home

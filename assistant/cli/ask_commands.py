@@ -64,11 +64,9 @@ def ask(
             _print_footer(event.answer)
     answer = run.answer
     run.close()
-    if answer is None:
-        return
-    if as_json:
+    if answer is not None and as_json:
         emit_json(answer.to_json())
-    if interrupted:
+    if interrupted or answer is None or answer.cancelled:
         sys.exit(EXIT_INTERRUPTED)
     if answer.refusal_reason == "budget":
         sys.exit(EXIT_BUDGET)

@@ -317,3 +317,21 @@ def test_a_refusal_streams_its_reason_like_an_answer(tmp_path: Path) -> None:
     events, _ = h.run("What is the capital of Mongolia?")
     deltas = [e.text for e in events if isinstance(e, TextDelta)]
     assert deltas == ["Not found in your documents."]
+
+
+class InterruptedModel(ScriptedModel):
+    """Ctrl+C arriving while the model streams."""
+
+    def _generate(self, messages, options, cancel):  # type: ignore[no-untyped-def]
+        yield "Partial answer"
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_mid_answer_keeps_and_logs_what_came(tmp_path: Path) -> None:
+    h = Harness(tmp_path, [make_source(1, "Keys live in the keyring.")])
+    h.deps.models = ModelRegistry(
+        h.config.models, build=pytest.fail, preloaded={"local": InterruptedModel(profile="local")}
+    )
+    _, answer = h.run("Where do keys live?")
+    assert answer.cancelled and answer.answer == "Partial answer"
+    assert h.log.get(answer.interaction_id or 0).answer.cancelled

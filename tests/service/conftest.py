@@ -24,7 +24,6 @@ from tests.service.stub import StubEngine
 @pytest.fixture(autouse=True)
 def service_switched_on(monkeypatch: pytest.MonkeyPatch, margin_home: object) -> Iterator[None]:
     monkeypatch.delenv("MARGIN_NO_SERVICE", raising=False)
-    monkeypatch.setenv("MARGIN_SERVICE", "1")
     monkeypatch.setenv("MARGIN_SERVICE_IDLE_S", "120")
     monkeypatch.setenv("MARGIN_TEST_FAKE_EMBEDDER", "1")
     yield
