@@ -24,7 +24,6 @@ def build_assistant(
 ) -> Assistant:
     """An Assistant over the data folder. Models and the embedder load on first use."""
     from assistant.budget import Budget
-    from assistant.cli.key_commands import INDEX_FILE
     from assistant.dependencies import AskDependencies, ModelRegistry
     from assistant.indexing import open_index
     from assistant.log.interactions import InteractionLog
@@ -37,7 +36,7 @@ def build_assistant(
     config = config or load_config(locations.config_file)
     index = open_index(locations, config, embedder=embedder)
     log = InteractionLog(locations.log_db, log_text=config.privacy.log_text)
-    keys = KeyStore(locations.config_dir / INDEX_FILE)
+    keys = KeyStore(locations.key_names_file)
     registry = ModelRegistry(
         config.models,
         build=lambda profile: build_model(profile, keys=keys, verbose=verbose),

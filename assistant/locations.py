@@ -19,6 +19,11 @@ class Locations:
         return self.config_dir / "config.toml"
 
     @property
+    def key_names_file(self) -> Path:
+        """The names (never the values) of keys saved in the keyring; it cannot list them."""
+        return self.config_dir / "key-names.json"
+
+    @property
     def store_dir(self) -> Path:
         return self.data_dir / "lancedb"
 

@@ -61,13 +61,13 @@ def check_embedder() -> Check:
     return Check("embedding model", True, str(folder))
 
 
-def check_models(config: Config) -> list[Check]:
+def check_models(config: Config, locations: Locations) -> list[Check]:
     from models.bundled import bundled_gguf_path
     from models.errors import KeyStoreError, ModelError
     from models.keys import KeyStore
 
     checks = []
-    keys = KeyStore()
+    keys = KeyStore(locations.key_names_file)
     for profile in config.models.values():
         name = f"model {profile.name}"
         if profile.kind == "llama-cpp":
@@ -159,7 +159,7 @@ def run_checks(locations: Locations) -> list[Check]:
         return [*checks, Check("config", False, str(exc), "fix the line named above")]
     checks.append(Check("config", True, str(locations.config_file)))
     probes: list[Callable[[], Check | list[Check]]] = [
-        lambda: check_models(config),
+        lambda: check_models(config, locations),
         lambda: check_data(locations),
         lambda: check_store(locations, config),
         lambda: check_log(locations),

@@ -13,7 +13,6 @@ from assistant.cli.output import guarded, say
 from assistant.errors import UsageError
 
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
-INDEX_FILE = "key-names.json"
 
 if TYPE_CHECKING:
     from models.keys import KeyStore
@@ -23,7 +22,7 @@ def _store() -> KeyStore:
     from assistant.locations import resolve_locations
     from models.keys import KeyStore
 
-    return KeyStore(resolve_locations().config_dir / INDEX_FILE)
+    return KeyStore(resolve_locations().key_names_file)
 
 
 def _checked(name: str) -> str:
