@@ -77,3 +77,34 @@ def test_filtered_search_on_an_index_finds_every_requested_row(table) -> None:
 def test_partitions_grow_with_the_table() -> None:
     assert vi.partitions_for(10) == 2
     assert vi.partitions_for(100_000) == -(-100_000 // vi.ROWS_PER_PARTITION)
+
+
+def test_the_store_indexes_a_large_table_and_still_finds_the_exact_neighbours(
+    open_store, fake_embedder
+) -> None:
+    """Through ChunkStore: refresh_indexes builds the index; vector_search keeps exact scores."""
+    from ingest.store import DocumentWrite
+    from ingest.types import Chunk, DocumentMeta
+
+    store = open_store(fake_embedder)
+    rows = vi.INDEX_FROM_ROWS + 500
+    vectors = np.random.default_rng(8).standard_normal((rows, fake_embedder.dim))
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    writes = [
+        DocumentWrite(
+            DocumentMeta(f"/docs/{start}.md", "default", False, 1, 1, "h", "/docs"),
+            [Chunk(f"chunk {start + i}", i) for i in range(100)],
+            vectors[start : start + 100],
+        )
+        for start in range(0, rows, 100)
+    ]
+    store.replace_documents(writes)
+    store.refresh_indexes()
+    import lancedb
+
+    assert vi.vector_index(lancedb.connect(str(store.folder)).open_table("chunks")) is not None
+    for row in (3, 12_345, rows - 1):
+        found = store.vector_search(vectors[row], 10)
+        exact = np.argsort(-(vectors @ vectors[row]))[:10]
+        assert [c.text for c in found][:5] == [f"chunk {i}" for i in exact[:5]]
+        assert found[0].score == pytest.approx(1.0, abs=1e-5)
