@@ -91,7 +91,9 @@ class AskRun:
 
         with clock.stage("retrieve"):
             sources = deps.retriever.search(
-                checked.text, k=options.k or deps.config.ask.k, collection=options.collection
+                self._search_query(checked.text),
+                k=options.k or deps.config.ask.k,
+                collection=options.collection,
             )
         answer.sources = sources
         yield SourcesFound(sources)
@@ -217,6 +219,12 @@ class AskRun:
         if not answer.cancelled:
             deps.cache.put(cache_key, answer.to_json())
         yield from self._finish(answer, clock)
+
+    def _search_query(self, question: str) -> str:
+        """A follow-up ("and without a keyring?") is searched together with the question before
+        it, which holds the subject the follow-up leaves out."""
+        turns = self._recent_turns()
+        return f"{turns[-1].question}\n{question}" if turns else question
 
     def _recent_turns(self) -> Sequence[Turn]:
         turns = self._deps.config.ask.history_turns

@@ -335,3 +335,9 @@ def test_ctrl_c_mid_answer_keeps_and_logs_what_came(tmp_path: Path) -> None:
     _, answer = h.run("Where do keys live?")
     assert answer.cancelled and answer.answer == "Partial answer"
     assert h.log.get(answer.interaction_id or 0).answer.cancelled
+
+
+def test_a_follow_up_is_searched_with_the_question_before_it(harness: Harness) -> None:
+    history = [PlainTurn("How are API keys kept?", "In the keyring [1].")]
+    harness.run("And without a keyring?", history=history)
+    assert harness.retriever.queries == ["How are API keys kept?\nAnd without a keyring?"]
