@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from assistant.terminal import sanitize
+
 AnswerMode = Literal["model", "calculator", "retrieval-only", "refused"]
 
 
@@ -83,6 +85,21 @@ class Answer:
     cancelled: bool = False
     interaction_id: int | None = None
     conversation_id: str | None = None
+
+    def summary(self) -> str:
+        """`local · 812+64 tokens · $0.0000 · ttft 420 ms · 2.3 s · #12`."""
+        figures = [" ".join(sanitize(self.model).split()) or "-"]
+        if self.mode == "model" and not self.refused:
+            figures.append(f"{self.usage.prompt_tokens}+{self.usage.completion_tokens} tokens")
+            figures.append(f"${self.usage.cost_usd:.4f}")
+            if "ttft" in self.latency_ms:
+                figures.append(f"ttft {self.latency_ms['ttft']:.0f} ms")
+        if self.cached:
+            figures.append("cached")
+        figures.append(f"{self.latency_ms.get('total', 0.0) / 1000:.1f} s")
+        if self.interaction_id is not None:
+            figures.append(f"#{self.interaction_id}")
+        return " · ".join(figures)
 
     def event(self, kind: str, detail: str) -> None:
         self.guardrails.append(GuardrailEvent(kind, detail))

@@ -90,16 +90,4 @@ def _print_footer(answer: Answer) -> None:
         say(f"cited [{number}] {sanitize(by_number[number].location())}")
     for event in answer.guardrails:
         say(f"! {event.kind}: {event.detail}")
-    figures = [answer.model or "-"]
-    if answer.mode == "model":
-        usage = answer.usage
-        figures.append(f"{usage.prompt_tokens}+{usage.completion_tokens} tokens")
-        figures.append(f"${usage.cost_usd:.4f}")
-        if "ttft" in answer.latency_ms:
-            figures.append(f"ttft {answer.latency_ms['ttft']:.0f} ms")
-    if answer.cached:
-        figures.append("cached")
-    figures.append(f"total {answer.latency_ms.get('total', 0) / 1000:.1f} s")
-    if answer.interaction_id is not None:
-        figures.append(f"#{answer.interaction_id}")
-    say(" · ".join(figures))
+    say(answer.summary())

@@ -17,23 +17,6 @@ from tui.widgets.streaming import StreamingMarkdown
 Rating = Literal["up", "down"]
 
 
-def answer_figures(answer: Answer) -> str:
-    """`local · 812+64 tokens · $0.0000 · ttft 420 ms · 2.3 s · #12`."""
-    figures = [one_line(answer.model) or "-"]
-    if answer.mode == "model" and not answer.refused:
-        usage = answer.usage
-        figures.append(f"{usage.prompt_tokens}+{usage.completion_tokens} tokens")
-        figures.append(f"${usage.cost_usd:.4f}")
-        if "ttft" in answer.latency_ms:
-            figures.append(f"ttft {answer.latency_ms['ttft']:.0f} ms")
-    if answer.cached:
-        figures.append("cached")
-    figures.append(f"{answer.latency_ms.get('total', 0.0) / 1000:.1f} s")
-    if answer.interaction_id is not None:
-        figures.append(f"#{answer.interaction_id}")
-    return " · ".join(figures)
-
-
 class Exchange(Vertical):
     """A question, then its answer as it streams, then what the guardrails saw and the cost."""
 
@@ -112,7 +95,7 @@ class Exchange(Vertical):
     def _show_figures(self) -> None:
         if self.answer is None:
             return
-        figures = answer_figures(self.answer)
+        figures = self.answer.summary()
         if self.rating is not None:
             figures += " · " + ("rated helpful" if self.rating == "up" else "rated unhelpful")
         self.query_one(".figures", Static).update(Content(figures))
