@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 VECTOR_COLUMN = "vector"
 INDEX_PREFIX = "vector_ivf_"
-INDEX_FROM_ROWS = 20_000  # exact search below this; see bench/search_latency.py
+INDEX_FROM_ROWS = 10_000  # exact search below this: the crossover in bench/search_latency.py
 ROWS_PER_PARTITION = 2_048
 REBUILD_GROWTH = 2.0
 NPROBES = 12  # partitions scanned first; more only when a filter leaves too few rows
