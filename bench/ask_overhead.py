@@ -19,6 +19,7 @@ import argparse
 import os
 import time
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from bench import DOCS, emit, golden_questions, latency_ms, margin_home, median, note, timed
@@ -32,7 +33,7 @@ def overhead(assistant: Any, questions: list[str], repeats: int) -> dict[str, An
     for _ in range(repeats):
         samples = []
         for question in questions:
-            answer, wall_s = timed(lambda q=question: assistant.ask(q, use_cache=False).complete())
+            answer, wall_s = timed(assistant.ask(question, use_cache=False).complete)
             samples.append(wall_s - answer.latency_ms.get("generate", 0.0) / 1000)
             stages.append(answer.latency_ms)
         passes.append(latency_ms(samples))
@@ -115,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         for question in questions[:3]:
             scripted.search(question)
         note(f"{BENCH}: overhead over {len(questions)} questions x {args.repeats}")
-        embed = latency_ms([timed(lambda q=q: embedder.embed_query(q))[1] for q in questions])
+        embed = latency_ms([timed(partial(embedder.embed_query, q))[1] for q in questions])
         emit(
             BENCH,
             case="overhead_scripted_model",

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import tempfile
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -76,19 +77,17 @@ def fill_store(store: ChunkStore, vectors: np.ndarray, texts: Sequence[str]) -> 
     store.replace_documents(writes)
 
 
-def repeated(
-    action: Callable[[Any], object], queries: Sequence[Any], repeats: int
-) -> dict[str, float]:
+def repeated(action: Callable[[Any], object], queries: Any, repeats: int) -> dict[str, float]:
     """p50/p95 over the queries, the median over `repeats` passes (after one warm-up pass)."""
     for query in queries[:3]:
         action(query)
-    passes = [
-        latency_ms([timed(lambda q=q: action(q))[1] for q in queries]) for _ in range(repeats)
-    ]
+    passes = [latency_ms([timed(partial(action, q))[1] for q in queries]) for _ in range(repeats)]
     return {name: round(median([p[name] for p in passes]), 2) for name in passes[0]}
 
 
-def scale_run(size: int, base: np.ndarray, queries: np.ndarray, texts: list[str], repeats: int):
+def scale_run(
+    size: int, base: np.ndarray, queries: np.ndarray, texts: list[str], repeats: int
+) -> dict[str, Any]:
     import lancedb
     import numpy as np
 
@@ -106,7 +105,7 @@ def scale_run(size: int, base: np.ndarray, queries: np.ndarray, texts: list[str]
             check_model=False,
         )
         _, fill_s = timed(lambda: fill_store(store, vectors, texts))
-        table = lancedb.connect(str(root / "store")).open_table("chunks")
+        table: Any = lancedb.connect(str(root / "store")).open_table("chunks")
         action, index_s = timed(lambda: vi.ensure_vector_index(table))
         policy = "indexed" if vi.vector_index(table) else "exact"
         figures: dict[str, Any] = {
