@@ -33,10 +33,15 @@ system-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+# The Secret Service gets a keyring folder of its own, so no keyring left from earlier runs
+# (with another password) can turn the unlock into a prompt.
 test: $(STAMP) system-deps
 	MARGIN_TEST_KEYRING=1 dbus-run-session -- sh -c \
-	  'echo margin-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null; \
-	   $(BIN)/pytest $(PYTEST_ARGS); rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc'
+	  'keyrings=$$(mktemp -d); \
+	   echo margin-test | XDG_DATA_HOME=$$keyrings gnome-keyring-daemon --unlock \
+	     --components=secrets >/dev/null; \
+	   $(BIN)/pytest $(PYTEST_ARGS); rc=$$?; rm -rf $$keyrings; \
+	   [ $$rc -eq 5 ] && rc=0; exit $$rc'
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .

@@ -108,6 +108,11 @@ class EngineWorker:
             return "failed"
         return "ready" if self.warmed.is_set() else "warming"
 
+    @property
+    def waiting(self) -> int:
+        """Requests queued and not yet started."""
+        return self._jobs.qsize()
+
     def start(self) -> None:
         self._thread.start()
 

@@ -199,7 +199,7 @@ def test_a_search_waiting_for_the_build_goes_before_the_warm_up():
     try:
         with ThreadPoolExecutor(max_workers=1) as pool:
             searched = pool.submit(stub.client.search, "early")
-            assert wait_until(lambda: stub.service.active == 1)
+            assert wait_until(lambda: stub.service.worker.waiting == 1)
             built.set()
             assert searched.result(timeout=20) == StubEngine().search("early")
         assert stub.client.ping()["state"] == "warming"
