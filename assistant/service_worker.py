@@ -14,35 +14,15 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar, Protocol
 
-from assistant.answer import AskEvent, Source
+from assistant.answering import Answering
 from assistant.errors import MarginError
 from assistant.service_protocol import error_to_wire
 
 log = logging.getLogger("margin.service")
 
 
-class EngineRun(Protocol):
-    def __iter__(self) -> Iterator[AskEvent]: ...
-
-    def cancel(self) -> None: ...
-
-
-class Engine(Protocol):
+class Engine(Answering, Protocol):
     """What the service needs from `assistant.factory.build_assistant()`."""
-
-    def search(
-        self, query: str, *, k: int | None = None, collection: str | None = None
-    ) -> list[Source]: ...
-
-    def ask(
-        self,
-        question: str,
-        *,
-        model: str | None = None,
-        k: int | None = None,
-        collection: str | None = None,
-        use_cache: bool = True,
-    ) -> EngineRun: ...
 
     def warm_up(self) -> None: ...
 

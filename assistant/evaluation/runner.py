@@ -7,12 +7,13 @@ aggregates are then computed from those records alone (see `summary.summarize`).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
-from assistant.answer import Answer, AskEvent, Source
+from assistant.answer import Answer
+from assistant.answering import Answering
 from assistant.errors import MarginError
 from assistant.evaluation import metrics as m
 from assistant.evaluation.golden import GoldenQuestion, GoldenSet
@@ -21,27 +22,6 @@ from assistant.evaluation.summary import summarize
 RetrievalMode = Literal["hybrid", "vector", "text"]
 RETRIEVAL_MODES: tuple[RetrievalMode, ...] = ("hybrid", "vector", "text")
 RANKING_DEPTH = 10  # MRR@10 and nDCG@10 need ten ranked documents
-
-
-class AskRunLike(Protocol):
-    answer: Answer | None
-
-    def __iter__(self) -> Iterator[AskEvent]: ...
-
-
-class EvalAssistant(Protocol):
-    def search(
-        self, query: str, *, k: int | None = None, collection: str | None = None
-    ) -> list[Source]: ...
-
-    def ask(
-        self,
-        question: str,
-        *,
-        model: str | None = None,
-        k: int | None = None,
-        use_cache: bool = True,
-    ) -> Any: ...
 
 
 @dataclass(slots=True)
@@ -69,7 +49,7 @@ Progress = Callable[[int, int, dict[str, Any]], None]
 
 
 def run_eval(
-    assistant: EvalAssistant,
+    assistant: Answering,
     golden: GoldenSet,
     *,
     retrieval_only: bool = False,
@@ -122,7 +102,7 @@ def run_eval(
 
 
 def _run_question(
-    assistant: EvalAssistant,
+    assistant: Answering,
     question: GoldenQuestion,
     retrieval_only: bool,
     model: str | None,
@@ -192,9 +172,9 @@ def answer_metrics(answer: Answer, question: GoldenQuestion) -> dict[str, float 
     }
 
 
-def _ask(assistant: EvalAssistant, question: str, model: str | None, k: int | None) -> Answer:
+def _ask(assistant: Answering, question: str, model: str | None, k: int | None) -> Answer:
     # Cached answers would hide the model's real latency and cost: every question is asked anew.
-    run: AskRunLike = assistant.ask(question, model=model, k=k, use_cache=False)
+    run = assistant.ask(question, model=model, k=k, use_cache=False)
     for _ in run:
         pass
     if run.answer is None:
