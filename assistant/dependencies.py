@@ -5,43 +5,20 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from assistant.answer import Answer, Source
+from assistant.answer import Source
 from assistant.config import Config, ModelProfile
 from models.base import ChatModel, Message
+
+if TYPE_CHECKING:
+    from assistant.log.cache import AnswerCache
+    from assistant.log.egress import EgressLog
+    from assistant.log.interactions import InteractionLog
 
 
 class SourceSearch(Protocol):
     def search(self, query: str, *, k: int, collection: str | None = None) -> list[Source]: ...
-
-
-class InteractionRecorder(Protocol):
-    def record(self, answer: Answer) -> int: ...
-
-
-class AnswerCacheStore(Protocol):
-    def key(
-        self, question: str, chunk_ids: list[str], model_id: str, prompt_version: str
-    ) -> str: ...
-
-    def get(self, key: str) -> dict[str, Any] | None: ...
-
-    def put(self, key: str, answer_json: dict[str, Any]) -> None: ...
-
-
-class EgressRecorder(Protocol):
-    def record(
-        self,
-        *,
-        interaction_id: int | None,
-        profile: str,
-        endpoint_url: str,
-        messages: list[dict[str, str]],
-        redactions: dict[str, int],
-    ) -> int: ...
-
-    def attach(self, entry_id: int, interaction_id: int) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +74,7 @@ class AskDependencies:
     config: Config
     retriever: SourceSearch
     models: ModelRegistry
-    log: InteractionRecorder
-    cache: AnswerCacheStore
-    egress: EgressRecorder
+    log: InteractionLog
+    cache: AnswerCache
+    egress: EgressLog
     budget: RequestBudget
