@@ -98,7 +98,7 @@ def bare_first_token(llama: Any, messages: list[Any]) -> float:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--first-token", type=int, default=5, help="questions for the TTFT run")
+    parser.add_argument("--first-token", type=int, default=3, help="questions for the TTFT run")
     args = parser.parse_args(argv)
 
     from assistant.factory import build_assistant

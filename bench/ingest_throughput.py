@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 BENCH = "ingest_throughput"
 SUFFIXES = (".py", ".rst", ".txt")
-MIN_BYTES, MAX_BYTES = 400, 1_500
+MIN_BYTES, MAX_BYTES = 400, 1_000
 
 
 class RecordingEmbedder:
