@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -101,12 +102,26 @@ def connect(path: Path) -> LogDatabase:
     )
     connection.row_factory = sqlite3.Row
     connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    connection.execute("PRAGMA journal_mode = WAL")
+    _use_wal(connection)
     connection.execute("PRAGMA synchronous = NORMAL")
     connection.execute("PRAGMA foreign_keys = ON")
     # Deleted rows are overwritten with zeros, so purged or replaced text leaves no trace.
     connection.execute("PRAGMA secure_delete = ON")
     return LogDatabase(path, connection)
+
+
+def _use_wal(connection: sqlite3.Connection) -> None:
+    """Switch to WAL. Two processes opening a new file at once can get "locked" here without
+    SQLite waiting on its busy handler, so retry within the same busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _create_private(path: Path) -> None:
