@@ -104,10 +104,8 @@ class StatsScreen(Screen[None]):
         self.query_one("#guardrail-counts", Static).update(guardrail_text(stats))
 
     def _plot_latency(self, stats: Stats) -> None:
-        widget = self.query_one("#latency-plot", PlotextPlot)
+        widget = self._cleared_plot("#latency-plot")
         plt = widget.plt
-        plt.clear_data()
-        plt.clear_figure()
         figures: dict[str, Percentiles] = {**stats.latency_ms, "ttft": stats.ttft_ms}
         stages = [s for s in STAGES if s in figures and figures[s].count]
         plt.title("Latency, seconds (p50 / p95 / p99)")
@@ -120,11 +118,15 @@ class StatsScreen(Screen[None]):
             plt.xticks(positions, list(stages))
         widget.refresh()
 
+    def _cleared_plot(self, selector: str) -> PlotextPlot:
+        widget = self.query_one(selector, PlotextPlot)
+        widget.plt.clear_data()
+        widget.plt.clear_figure()
+        return widget
+
     def _plot_cost(self, stats: Stats) -> None:
-        widget = self.query_one("#cost-plot", PlotextPlot)
+        widget = self._cleared_plot("#cost-plot")
         plt = widget.plt
-        plt.clear_data()
-        plt.clear_figure()
         days = list(stats.cost_per_day.items())[-DAYS_SHOWN:]
         plt.title("Cost per day, USD")
         if days:
@@ -136,10 +138,8 @@ class StatsScreen(Screen[None]):
         widget.refresh()
 
     def _plot_feedback(self, stats: Stats) -> None:
-        widget = self.query_one("#feedback-plot", PlotextPlot)
+        widget = self._cleared_plot("#feedback-plot")
         plt = widget.plt
-        plt.clear_data()
-        plt.clear_figure()
         days = list(stats.feedback_per_day.items())[-DAYS_SHOWN:]
         plt.title("Feedback per day (up / down)")
         if days:
