@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from eval import CORPUS, MANIFEST
-from eval.manifest import Entry, read_manifest
+from eval.manifest import Entry, ManifestError, read_manifest
 
 MAN_WIDTH = "80"
 VERSIONS_FILE = ".packages"
@@ -106,6 +106,8 @@ def render_manual(section: str, name: str) -> bytes:
 
 def _failure(entry: Entry, exc: BaseException) -> str:
     where = f"{MANIFEST.name}, line {entry.line}: {entry.source}"
+    if isinstance(exc, FileNotFoundError) and entry.manual:
+        return f"{where}: the man command is missing; install man-db"
     if isinstance(exc, FileNotFoundError):
         return (
             f"{where} is missing; install {entry.package} (if it is installed, dpkg may be "
@@ -137,7 +139,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="Print the Debian packages to install (space-separated) and build nothing.",
     )
     args = parser.parse_args(argv)
-    entries = read_manifest()
+    try:
+        entries = read_manifest()
+    except ManifestError as exc:
+        print(f"The corpus manifest has problems:\n{exc}", file=sys.stderr)
+        return 2
     if args.missing_packages:
         print(" ".join(missing_packages(entries)))
         return 0

@@ -49,7 +49,11 @@ def plain_rrf(index: Index, pool: int = POOL) -> Ranker:
 
 
 def fuse(*rankings: Sequence[StoredChunk]) -> list[StoredChunk]:
-    """Chunks by summed 1/(RRF_K + rank) over the rankings, ties broken by chunk id."""
+    """Chunks by summed 1/(RRF_K + rank) over the rankings, ties broken by chunk id.
+
+    Written out here rather than taken from `assistant.retrieval`, so that the baseline
+    stays put while the pipeline it is compared with changes.
+    """
     scores: dict[str, float] = {}
     chunks: dict[str, StoredChunk] = {}
     for ranking in rankings:
