@@ -135,7 +135,7 @@ def _write_private(path: Path, text: str) -> None:
 
 def build_engine(locations: Locations, verbose: bool) -> Engine:
     """The real assistant; `MARGIN_TEST_FAKE_EMBEDDER=1` swaps in the deterministic embedder."""
-    from assistant.factory import build_assistant
+    from assistant.core import build_assistant
 
     embedder = None
     if os.environ.get("MARGIN_TEST_FAKE_EMBEDDER") == "1":

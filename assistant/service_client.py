@@ -35,7 +35,7 @@ from assistant.service_protocol import (
 
 if TYPE_CHECKING:
     from assistant.ask import AskRun
-    from assistant.service import Assistant
+    from assistant.core import Assistant
 
 START_TIMEOUT_S = 15.0  # for a new service process to open its socket
 FIRST_REPLY_TIMEOUT_S = 300.0  # a new service loads the models first; a busy machine is slow
@@ -343,7 +343,7 @@ def run_search(
         )
         if results is not None:
             return results
-    from assistant.indexing import open_index
+    from assistant.core import open_index
 
     return open_index(locations).retriever().search(query, k=k, collection=collection)
 
@@ -369,7 +369,7 @@ def open_ask(
         )
         if run is not None:
             return run
-    from assistant.factory import build_assistant
+    from assistant.core import build_assistant
 
     assistant = build_assistant(locations=locations, verbose=verbose)
     return InProcessAsk(

@@ -22,7 +22,7 @@ log = logging.getLogger("margin.service")
 
 
 class Engine(Answering, Protocol):
-    """What the service needs from `assistant.factory.build_assistant()`."""
+    """What the service needs from `assistant.core.build_assistant()`."""
 
     def warm_up(self) -> None: ...
 

@@ -101,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--first-token", type=int, default=3, help="questions for the TTFT run")
     args = parser.parse_args(argv)
 
-    from assistant.factory import build_assistant
+    from assistant.core import build_assistant
     from ingest.embedder import load_bundled_embedder
     from models.fake import ScriptedModel
 

@@ -74,7 +74,7 @@ def peak_mb() -> dict[str, float]:
 
 
 def child_ingest(folder: str) -> dict[str, Any]:
-    from assistant.indexing import open_index
+    from assistant.core import open_index
 
     report = open_index().ingestor().run([Path(folder)])
     return {
@@ -85,7 +85,7 @@ def child_ingest(folder: str) -> dict[str, Any]:
 
 
 def child_chat(questions: int) -> dict[str, Any]:
-    from assistant.factory import build_assistant
+    from assistant.core import build_assistant
 
     assistant = build_assistant()
     conversation = assistant.start_conversation("memory bench")

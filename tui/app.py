@@ -30,7 +30,7 @@ from tui.screens.stats import StatsScreen
 from tui.session import Session
 
 if TYPE_CHECKING:
-    from assistant.service import Assistant
+    from assistant.core import Assistant
 
 AssistantFactory = Callable[[], "Assistant"]
 RunCommand = Callable[[Sequence[str]], int]

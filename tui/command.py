@@ -14,7 +14,7 @@ import click
 @click.pass_context
 def chat(ctx: click.Context) -> None:
     """Open the chat TUI."""
-    from assistant.factory import build_assistant
+    from assistant.core import build_assistant
     from tui.app import run_chat
 
     verbose = bool(ctx.obj and ctx.obj.get("verbose"))

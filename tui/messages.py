@@ -14,8 +14,8 @@ from textual.message import Message
 from assistant.answer import Answer, Source
 
 if TYPE_CHECKING:
+    from assistant.core import Assistant
     from assistant.log.conversations import Turn
-    from assistant.service import Assistant
 
 
 class AssistantReady(Message):

@@ -126,7 +126,7 @@ def check_data(locations: Locations) -> Check:
 def check_store(locations: Locations, config: Config) -> Check:
     if not locations.store_dir.exists():
         return Check("index", True, "empty: run `margin ingest PATH`")
-    from assistant.indexing import open_index
+    from assistant.core import open_index
     from ingest.errors import IngestError
 
     try:

@@ -50,7 +50,7 @@ _json_option = click.option("--json", "as_json", is_flag=True, help="Print one J
 @guarded
 def ingest(paths: tuple[Path, ...], collection: str, local_only: bool, as_json: bool) -> None:
     """Add, update or remove the documents under PATHS; unchanged files are skipped."""
-    from assistant.indexing import open_index
+    from assistant.core import open_index
 
     index = open_index()
     with _progress_bar("Ingesting") as on_progress:
@@ -65,7 +65,7 @@ def ingest(paths: tuple[Path, ...], collection: str, local_only: bool, as_json: 
 @guarded
 def reindex(as_json: bool) -> None:
     """Re-embed every document with the current embedding model."""
-    from assistant.indexing import open_index
+    from assistant.core import open_index
 
     index = open_index(check_model=False)
     with _progress_bar("Re-indexing") as on_progress:
@@ -80,7 +80,7 @@ def reindex(as_json: bool) -> None:
 @guarded
 def watch(paths: tuple[Path, ...], collection: str, local_only: bool) -> None:
     """Keep the index in sync with PATHS as files change (Ctrl+C stops)."""
-    from assistant.indexing import open_index
+    from assistant.core import open_index
     from ingest.watch import watch_and_ingest
 
     index = open_index()
@@ -121,7 +121,7 @@ def search(query: str, k: int | None, collection: str | None, as_json: bool) -> 
 @guarded
 def sources(as_json: bool) -> None:
     """List the ingested documents: path, collection, chunks and when ingested."""
-    from assistant.indexing import open_index
+    from assistant.core import open_index
 
     documents = open_index(check_model=False).store.documents()
     if as_json:
@@ -156,7 +156,7 @@ def sources(as_json: bool) -> None:
 @guarded
 def forget(path: Path, as_json: bool) -> None:
     """Remove the documents at or under PATH from the index (the files stay)."""
-    from assistant.indexing import open_index
+    from assistant.core import open_index
 
     removed = open_index(check_model=False).ingestor().forget([path])
     if as_json:

@@ -10,9 +10,8 @@ import pytest
 
 from assistant.answer import SourcesFound, TextDelta
 from assistant.config import ModelProfile, parse_config
-from assistant.factory import build_assistant
+from assistant.core import Assistant, build_assistant
 from assistant.locations import Locations
-from assistant.service import Assistant
 from models.base import ChatModel
 
 pytestmark = pytest.mark.slow

@@ -12,12 +12,11 @@ from click.testing import CliRunner
 
 from assistant.cli import cli
 from assistant.config import parse_config
+from assistant.core import Assistant, build_assistant
 from assistant.evaluation.golden import load_golden
 from assistant.evaluation.runner import run_eval
 from assistant.evaluation.summary import summarize
-from assistant.factory import build_assistant
 from assistant.locations import resolve_locations
-from assistant.service import Assistant
 from models.base import ChatModel
 
 pytestmark = pytest.mark.slow

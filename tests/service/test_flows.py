@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.factory import build_assistant
-from assistant.indexing import open_index
+from assistant.core import build_assistant, open_index
 from assistant.locations import Locations, resolve_locations
 from assistant.service_client import connect_or_start, run_search
 from ingest.fakes import HashingEmbedder

@@ -13,8 +13,8 @@ from textual.widgets import Input
 
 from assistant.answer import AnswerDone, AskEvent
 from assistant.config import Config, parse_config
+from assistant.core import Assistant
 from assistant.log.stats import Percentiles, Stats
-from assistant.service import Assistant
 from models.base import Message
 
 KEYS_NOTE = """# Keys

@@ -1,4 +1,4 @@
-"""build_model: profiles from config.toml to ready models, keys resolved."""
+"""build_model (assistant.core): profiles from config.toml to ready models, keys resolved."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from keyring.backends import fail, null
 
 from assistant.config import ModelProfile, builtin_local_profile
-from assistant.model_factory import build_model
+from assistant.core import build_model
 from models.base import Message
 from models.bundled import bundled_gguf_path
 from models.errors import MissingKeyError
