@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from assistant.answer import GuardrailEvent, Source
+from assistant.ask.types import GuardrailEvent, PlainTurn, Source, Turn
 from assistant.config import PrivacyConfig
 from assistant.guardrails.events import injection_event, pii_event, withheld_event
 from assistant.guardrails.injection import neutralise, scan_injection
 from assistant.guardrails.pii import Redactor
-from assistant.prompting import PlainTurn, Turn
 from models.base import ChatModel
 
 

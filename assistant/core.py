@@ -14,16 +14,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from assistant.answer import Source
-from assistant.ask import AskOptions, AskRun
-from assistant.budget import Budget
+from assistant.ask.budget import Budget, RequestBudgetGate
+from assistant.ask.dependencies import AskDependencies, ModelRegistry
+from assistant.ask.pipeline import AskRun
+from assistant.ask.retrieval import Retriever
+from assistant.ask.types import AskOptions, Source, Turn
 from assistant.config import BUNDLED, Config, ModelProfile, load_config
-from assistant.dependencies import AskDependencies, ModelRegistry
 from assistant.locations import Locations, resolve_locations
 from assistant.log.interactions import InteractionLog
-from assistant.prompting import Turn
-from assistant.request_budget import RequestBudgetGate
-from assistant.retrieval import Retriever
 from ingest.embedder import Embedder, load_bundled_embedder
 from ingest.pipeline import IngestOptions, Ingestor
 from ingest.store import ChunkStore

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from assistant.answer import Answer, AnswerDone, AskEvent, Source
+from assistant.ask.types import Answer, AnswerDone, AskEvent, Source
 from assistant.locations import Locations, resolve_locations
 from assistant.service_protocol import (
     LOG_NAME,
@@ -34,7 +34,7 @@ from assistant.service_protocol import (
 )
 
 if TYPE_CHECKING:
-    from assistant.ask import AskRun
+    from assistant.ask.pipeline import AskRun
     from assistant.core import Assistant
 
 START_TIMEOUT_S = 15.0  # for a new service process to open its socket

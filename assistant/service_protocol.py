@@ -22,7 +22,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from assistant.answer import (
+from assistant.ask.types import (
     Answer,
     AnswerDone,
     AnswerUsage,

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar, Protocol
 
-from assistant.answering import Answering
+from assistant.ask.types import Answering
 from assistant.errors import MarginError
 from assistant.service_protocol import error_to_wire
 

@@ -64,7 +64,7 @@ def recording_llama() -> Any:
 
 def first_token(assistant: Any, model: Any, question: str) -> tuple[float, float, list[Any]]:
     """Seconds from `ask` to the first text, the model's ttft, and the messages it was sent."""
-    from assistant.answer import TextDelta
+    from assistant.ask.types import TextDelta
 
     started = time.perf_counter()
     run = assistant.ask(question, use_cache=False)

@@ -16,7 +16,7 @@ from textual import work
 from textual.app import App, SuspendNotSupported
 from textual.binding import Binding, BindingType
 
-from assistant.answer import Source
+from assistant.ask.types import Source
 from tui.commands import MarginCommands
 from tui.editor import editor_argv, is_pdf
 from tui.errors import describe_error

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.answer import Answer
+from assistant.ask.types import Answer
 from assistant.terminal import sanitize
 
 _PALETTE = "ctrl+p"

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from assistant.prompting import PlainTurn, Turn
+from assistant.ask.types import PlainTurn, Turn
 
 
 class Cancellable(Protocol):

@@ -11,7 +11,7 @@ from assistant.cli.output import EXIT_INTERRUPTED, emit_json, guarded, say
 from assistant.terminal import sanitize
 
 if TYPE_CHECKING:
-    from assistant.answer import Answer, Source
+    from assistant.ask.types import Answer, Source
 
 EXIT_BUDGET = 4
 
@@ -35,7 +35,7 @@ def ask(
     as_json: bool,
 ) -> None:
     """Ask QUESTION; the answer comes from your documents, with its sources."""
-    from assistant.answer import AnswerDone, SourcesFound, TextDelta
+    from assistant.ask.types import AnswerDone, SourcesFound, TextDelta
     from assistant.service_client import open_ask
 
     verbose = bool(ctx.obj and ctx.obj.get("verbose"))

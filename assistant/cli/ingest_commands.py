@@ -18,7 +18,7 @@ from assistant.cli.output import emit_json, guarded, say
 from assistant.terminal import sanitize
 
 if TYPE_CHECKING:
-    from assistant.answer import Source
+    from assistant.ask.types import Source
     from ingest.pipeline import IngestProgress
     from ingest.types import IngestReport
 

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from assistant.answer import Answer
-from assistant.answering import Answering
+from assistant.ask.types import Answer, Answering
 from assistant.errors import MarginError
 from assistant.evaluation import metrics as m
 from assistant.evaluation.golden import GoldenQuestion, GoldenSet

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from assistant.answer import Answer, AnswerDone, AskEvent, Source, SourcesFound, TextDelta
+from assistant.ask.types import Answer, AnswerDone, AskEvent, Source, SourcesFound, TextDelta
 
 
 def source(number: int, path: str, score: float = 0.5) -> Source:

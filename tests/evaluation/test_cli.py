@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from assistant.answer import Answer, AnswerUsage, GuardrailEvent
+from assistant.ask.types import Answer, AnswerUsage, GuardrailEvent
 from assistant.cli import cli
 from assistant.locations import resolve_locations
 from assistant.log import InteractionLog

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.answer import Answer
+from assistant.ask.types import Answer
 from assistant.evaluation.feedback import golden_from_feedback
 from assistant.evaluation.golden import parse_golden
 from assistant.log.interactions import InteractionLog

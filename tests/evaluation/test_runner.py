@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import Answer, AnswerUsage, GuardrailEvent
+from assistant.ask.types import Answer, AnswerUsage, GuardrailEvent
 from assistant.errors import BudgetExceededError
 from assistant.evaluation.golden import load_golden
 from assistant.evaluation.runner import run_eval

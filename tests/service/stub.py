@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 
-from assistant.answer import Answer, AnswerDone, AskEvent, Source, SourcesFound, TextDelta
+from assistant.ask.types import Answer, AnswerDone, AskEvent, Source, SourcesFound, TextDelta
 from assistant.errors import BudgetExceededError, UsageError
 from models.errors import ModelLoadError
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import Answer, AnswerDone, GuardrailEvent, SourcesFound, TextDelta
+from assistant.ask.types import Answer, AnswerDone, GuardrailEvent, SourcesFound, TextDelta
 from assistant.errors import BudgetExceededError, ConfigError
 from assistant.locations import Locations
 from assistant.service_protocol import (

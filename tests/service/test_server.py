@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import AnswerDone, SourcesFound, TextDelta
+from assistant.ask.types import AnswerDone, SourcesFound, TextDelta
 from assistant.locations import resolve_locations
 from assistant.service_client import Connection, ServiceClient, ServiceStale
 from assistant.service_protocol import ServiceError, env_fingerprint

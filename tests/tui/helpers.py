@@ -11,7 +11,7 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from assistant.answer import AnswerDone, AskEvent
+from assistant.ask.types import AnswerDone, AskEvent
 from assistant.config import Config, parse_config
 from assistant.core import Assistant
 from assistant.log.stats import Percentiles, Stats

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import Answer
+from assistant.ask.types import Answer
 from assistant.errors import BudgetExceededError, NoDocumentsError
 from tui.editor import editor_argv
 from tui.errors import describe_error, describe_refusal

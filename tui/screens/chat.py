@@ -11,7 +11,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Markdown
 
-from assistant.answer import AnswerDone, SourcesFound, TextDelta
+from assistant.ask.types import AnswerDone, SourcesFound, TextDelta
 from assistant.terminal import sanitize
 from tui.errors import NO_DOCUMENTS, describe_error, describe_refusal
 from tui.jobs import AskJob, AskRequest, recent_turns

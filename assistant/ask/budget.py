@@ -1,20 +1,26 @@
 """Cost budgets: per request (estimated before the call) and per UTC day (from the log).
 
-`Budget.check` decides before any remote call; it raises nothing. The pipeline turns a
-refusal into `BudgetExceededError` (exit 4), or answers with the local model when
-`budget.fallback = "local"`. Local models cost nothing and are never refused.
+`Budget.check` decides on an estimated cost; it raises nothing. `RequestBudgetGate` applies it
+to a concrete prompt for a concrete model before any remote call: it refuses (the answer is a
+refusal with reason "budget", exit 4), falls back to the local model when
+`budget.fallback = "local"`, or lowers max_tokens to what the budget still pays for. Local
+models cost nothing and are never refused.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from assistant.config import BudgetConfig
+from models.base import ChatModel, Message
 
 CONFIG_FILE = "config.toml"
 CENT_FRACTION = 1e-9  # sums of float dollars may miss a limit they reach by 1e-16
+# An answer shorter than this is not worth sending the prompt for.
+MIN_ANSWER_TOKENS = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,3 +94,55 @@ class Budget:
 
 def _usd(amount: float) -> str:
     return f"${amount:.4f}" if 0 < amount < 0.01 else f"${amount:.2f}"
+
+
+@dataclass(frozen=True, slots=True)
+class RequestDecision:
+    allowed: bool
+    reason: str
+    max_tokens: int
+    fallback_model: str | None = None
+
+
+class RequestBudget(Protocol):
+    """What the pipeline asks before a model call; `RequestBudgetGate` is the real one."""
+
+    def check_request(
+        self, model: ChatModel, messages: Sequence[Message], max_tokens: int
+    ) -> RequestDecision: ...
+
+
+class RequestBudgetGate:
+    """Applies `Budget` to a concrete prompt for a concrete model."""
+
+    def __init__(self, budget: Budget, *, fallback_profile: str = "local"):
+        self._budget = budget
+        self._fallback_profile = fallback_profile
+
+    def check_request(
+        self, model: ChatModel, messages: Sequence[Message], max_tokens: int
+    ) -> RequestDecision:
+        if not model.is_remote:
+            return RequestDecision(allowed=True, reason="", max_tokens=max_tokens)
+        prompt_tokens = model.count_message_tokens(messages)
+        prompt_cost = model.pricing.cost(prompt_tokens, 0)
+        estimate = model.pricing.cost(prompt_tokens, MIN_ANSWER_TOKENS)
+        decision = self._budget.check(estimate, is_remote=True)
+        if decision.fallback_to_local:
+            return RequestDecision(
+                allowed=False,
+                reason=decision.reason,
+                max_tokens=max_tokens,
+                fallback_model=self._fallback_profile,
+            )
+        if not decision.allowed:
+            return RequestDecision(allowed=False, reason=decision.reason, max_tokens=0)
+        capped = Budget.max_tokens_within(
+            decision.remaining_usd - prompt_cost, model.pricing.output_usd_per_mtok, max_tokens
+        )
+        reason = (
+            f"max_tokens lowered from {max_tokens} to {capped} to stay within the budget"
+            if capped < max_tokens
+            else ""
+        )
+        return RequestDecision(allowed=True, reason=reason, max_tokens=capped)

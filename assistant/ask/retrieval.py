@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from assistant.answer import Source
+from assistant.ask.types import Source
 from assistant.config import RetrievalConfig
 from ingest.embedder import Embedder
 from ingest.store import ChunkStore

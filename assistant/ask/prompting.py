@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
-from assistant.answer import Source
+from assistant.ask.types import Source, Turn
 from models.base import MESSAGE_OVERHEAD_TOKENS, Message
 
 # Bump when the prompt text or layout changes: it is part of the answer-cache key.
@@ -25,22 +24,6 @@ SYSTEM_PROMPT = (
     "like [1] or [2]. If the sources do not contain the answer, say that the documents do not "
     "say, instead of guessing."
 )
-
-
-class Turn(Protocol):
-    """One earlier question and answer of the conversation."""
-
-    @property
-    def question(self) -> str: ...
-
-    @property
-    def answer(self) -> str: ...
-
-
-@dataclass(frozen=True, slots=True)
-class PlainTurn:
-    question: str
-    answer: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from assistant.budget import Budget, BudgetDecision
+from assistant.ask.budget import Budget, BudgetDecision
 from assistant.config import BudgetConfig
 
 LIMITS = BudgetConfig(request_usd=0.05, daily_usd=1.00)

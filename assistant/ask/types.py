@@ -1,12 +1,16 @@
-"""What `ask` produces: sources, the answer, guardrail events, usage and timings.
+"""The ask pipeline's vocabulary: what a question takes, what it produces, and how it streams.
 
-The answer measures itself: the CLI, the TUI, the log and eval all read these same numbers.
+In: the question and its `AskOptions` (with earlier `Turn`s for a follow-up). Out: `Source`s,
+the `Answer` with its guardrail events, usage and timings, streamed as `AskEvent`s by an
+`AskStream`. The answer measures itself: the CLI, the TUI, the log and eval all read these
+same numbers. `Answering` is what callers (the service, eval, test stubs) need of an assistant.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from assistant.terminal import sanitize
 
@@ -144,3 +148,55 @@ class AnswerDone:
 
 
 AskEvent = SourcesFound | TextDelta | AnswerDone
+
+
+class Turn(Protocol):
+    """One earlier question and answer of the conversation."""
+
+    @property
+    def question(self) -> str: ...
+
+    @property
+    def answer(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PlainTurn:
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class AskOptions:
+    model: str | None = None
+    k: int | None = None
+    collection: str | None = None
+    history: Sequence[Turn] = ()
+    conversation_id: str | None = None
+    use_cache: bool = True
+
+
+class AskStream(Protocol):
+    """An answer in progress: events to iterate, `cancel()`, and the answer once done."""
+
+    answer: Answer | None
+
+    def __iter__(self) -> Iterator[AskEvent]: ...
+
+    def cancel(self) -> None: ...
+
+
+class Answering(Protocol):
+    def search(
+        self, query: str, *, k: int | None = None, collection: str | None = None
+    ) -> list[Source]: ...
+
+    def ask(
+        self,
+        question: str,
+        *,
+        model: str | None = None,
+        k: int | None = None,
+        collection: str | None = None,
+        use_cache: bool = True,
+    ) -> AskStream: ...

@@ -1,39 +1,15 @@
-"""Latency metering per stage, and restoring redacted placeholders in a streamed answer."""
+"""Restoring redacted placeholders ([EMAIL_1]...) in an answer streamed from a remote model.
+
+`guardrails.context` masks PII and secrets before a prompt leaves the machine; the model
+answers with the placeholders, and the person sees the originals put back, delta by delta.
+"""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 # A placeholder such as [EMAIL_12] is short; anything longer after an open bracket is text.
 _MAX_PLACEHOLDER = 32
-
-
-class StageClock:
-    """Collects milliseconds per named stage on a monotonic clock."""
-
-    def __init__(self) -> None:
-        self._started = time.monotonic()
-        self.stages: dict[str, float] = {}
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        began = time.monotonic()
-        try:
-            yield
-        finally:
-            self.add(name, (time.monotonic() - began) * 1000)
-
-    def add(self, name: str, milliseconds: float) -> None:
-        self.stages[name] = self.stages.get(name, 0.0) + milliseconds
-
-    def elapsed_ms(self) -> float:
-        return (time.monotonic() - self._started) * 1000
-
-    def finish(self) -> dict[str, float]:
-        self.stages["total"] = self.elapsed_ms()
-        return dict(self.stages)
 
 
 class StreamRestorer:

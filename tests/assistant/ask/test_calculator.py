@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.calculator import format_number, try_calculate
+from assistant.ask.calculator import format_number, try_calculate
 
 
 @pytest.mark.parametrize(

@@ -8,16 +8,23 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import Answer, AnswerDone, AskEvent, Source, SourcesFound, TextDelta
-from assistant.ask import AskOptions, AskRun
-from assistant.budget import Budget
+from assistant.ask.budget import Budget, RequestBudgetGate
+from assistant.ask.dependencies import AskDependencies, ModelRegistry
+from assistant.ask.pipeline import AskRun
+from assistant.ask.types import (
+    Answer,
+    AnswerDone,
+    AskEvent,
+    AskOptions,
+    PlainTurn,
+    Source,
+    SourcesFound,
+    TextDelta,
+)
 from assistant.config import BudgetConfig, Config, ModelProfile, parse_config
-from assistant.dependencies import AskDependencies, ModelRegistry
 from assistant.errors import UsageError
 from assistant.guardrails.injection import FLAG
 from assistant.log.interactions import InteractionLog
-from assistant.prompting import PlainTurn
-from assistant.request_budget import RequestBudgetGate
 from models.base import Message, Pricing
 from models.fake import ScriptedModel
 

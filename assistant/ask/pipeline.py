@@ -9,12 +9,22 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
-from assistant.answer import Answer, AnswerDone, AskEvent, Source, SourcesFound, TextDelta
-from assistant.calculator import try_calculate
+from assistant.ask.calculator import try_calculate
+from assistant.ask.clock import StageClock
+from assistant.ask.dependencies import AskDependencies
+from assistant.ask.prompting import PROMPT_VERSION, build_messages
+from assistant.ask.types import (
+    Answer,
+    AnswerDone,
+    AskEvent,
+    AskOptions,
+    Source,
+    SourcesFound,
+    TextDelta,
+    Turn,
+)
 from assistant.context_guard import GuardedContext, guard_context
-from assistant.dependencies import AskDependencies
 from assistant.guardrails.citations import (
     assess_grounding,
     attribute_citations,
@@ -22,21 +32,10 @@ from assistant.guardrails.citations import (
 )
 from assistant.guardrails.events import attribution_event, citation_event, grounding_event
 from assistant.guardrails.input_check import check_input
-from assistant.metering import StageClock, StreamRestorer
-from assistant.prompting import PROMPT_VERSION, Turn, build_messages
+from assistant.guardrails.restore import StreamRestorer
 from models.base import ChatModel, ChatStream, GenerationOptions
 
 NOT_FOUND = "Not found in your documents."
-
-
-@dataclass(frozen=True, slots=True)
-class AskOptions:
-    model: str | None = None
-    k: int | None = None
-    collection: str | None = None
-    history: Sequence[Turn] = ()
-    conversation_id: str | None = None
-    use_cache: bool = True
 
 
 class AskRun:

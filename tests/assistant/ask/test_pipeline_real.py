@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import SourcesFound, TextDelta
+from assistant.ask.types import SourcesFound, TextDelta
 from assistant.config import ModelProfile, parse_config
 from assistant.core import Assistant, build_assistant
 from assistant.locations import Locations
@@ -16,7 +16,7 @@ from models.base import ChatModel
 
 pytestmark = pytest.mark.slow
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+DOCS = Path(__file__).resolve().parents[3] / "docs"
 
 
 @pytest.fixture(scope="session")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from assistant.answer import Source
+from assistant.ask.budget import RequestBudget
+from assistant.ask.types import Source
 from assistant.config import Config, ModelProfile
-from models.base import ChatModel, Message
+from models.base import ChatModel
 
 if TYPE_CHECKING:
     from assistant.log.cache import AnswerCache
@@ -19,20 +20,6 @@ if TYPE_CHECKING:
 
 class SourceSearch(Protocol):
     def search(self, query: str, *, k: int, collection: str | None = None) -> list[Source]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class RequestDecision:
-    allowed: bool
-    reason: str
-    max_tokens: int
-    fallback_model: str | None = None
-
-
-class RequestBudget(Protocol):
-    def check_request(
-        self, model: ChatModel, messages: Sequence[Message], max_tokens: int
-    ) -> RequestDecision: ...
 
 
 class ModelRegistry:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.ask.retrieval import Retriever
 from assistant.config import RetrievalConfig
-from assistant.retrieval import Retriever
 from ingest.embedder import SentenceTransformerEmbedder
 from ingest.pipeline import IngestOptions, Ingestor
 from ingest.store import ChunkStore
