@@ -24,12 +24,12 @@ from assistant.ask.types import (
     TextDelta,
     Turn,
 )
-from assistant.context_guard import GuardedContext, guard_context
 from assistant.guardrails.citations import (
     assess_grounding,
     attribute_citations,
     check_citations,
 )
+from assistant.guardrails.context import GuardedContext, guard_context
 from assistant.guardrails.events import attribution_event, citation_event, grounding_event
 from assistant.guardrails.input_check import check_input
 from assistant.guardrails.restore import StreamRestorer
