@@ -36,7 +36,7 @@ def ask(
 ) -> None:
     """Ask QUESTION; the answer comes from your documents, with its sources."""
     from assistant.ask.types import AnswerDone, SourcesFound, TextDelta
-    from assistant.service_client import open_ask
+    from assistant.service.client import open_ask
 
     verbose = bool(ctx.obj and ctx.obj.get("verbose"))
     run = open_ask(

@@ -104,7 +104,7 @@ def watch(paths: tuple[Path, ...], collection: str, local_only: bool) -> None:
 @guarded
 def search(query: str, k: int | None, collection: str | None, as_json: bool) -> None:
     """Search your documents for QUERY (retrieval only, no model)."""
-    from assistant.service_client import run_search
+    from assistant.service.client import run_search
 
     results = run_search(query, k=k, collection=collection)
     if as_json:

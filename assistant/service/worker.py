@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Protocol
 
 from assistant.ask.types import Answering
 from assistant.errors import MarginError
-from assistant.service_protocol import error_to_wire
+from assistant.service.protocol import error_to_wire
 
 log = logging.getLogger("margin.service")
 

@@ -10,7 +10,7 @@ import pytest
 from assistant.ask.types import Answer, AnswerDone, GuardrailEvent, SourcesFound, TextDelta
 from assistant.errors import BudgetExceededError, ConfigError
 from assistant.locations import Locations
-from assistant.service_protocol import (
+from assistant.service.protocol import (
     AF_UNIX_PATH_MAX,
     ProtocolError,
     ServiceError,
@@ -25,7 +25,7 @@ from assistant.service_protocol import (
     source_from_json,
     source_to_wire,
 )
-from tests.service.stub import source
+from tests.assistant.service.stub import source
 
 
 def full_answer() -> Answer:

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from assistant.locations import Locations, resolve_locations
-from assistant.service_client import ServiceClient, connect_or_start
-from assistant.service_protocol import LOCK_NAME, LOG_NAME, PID_NAME
-from tests.service.conftest import alive, wait_for_exit
+from assistant.service.client import ServiceClient, connect_or_start
+from assistant.service.protocol import LOCK_NAME, LOG_NAME, PID_NAME
+from tests.assistant.service.conftest import alive, wait_for_exit
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 MARGIN = Path(sys.executable).with_name("margin")
 
 
@@ -63,7 +63,7 @@ def test_concurrent_starts_leave_one_service() -> None:
     locations = resolve_locations()
     probe = (
         "from assistant.locations import resolve_locations\n"
-        "from assistant.service_client import connect_or_start\n"
+        "from assistant.service.client import connect_or_start\n"
         "print(connect_or_start(resolve_locations()).ping()['pid'])\n"
     )
     runs = [

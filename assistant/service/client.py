@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from assistant.ask.types import Answer, AnswerDone, AskEvent, Source
 from assistant.locations import Locations, resolve_locations
-from assistant.service_protocol import (
+from assistant.service.protocol import (
     LOG_NAME,
     ServiceError,
     decode_line,
@@ -291,7 +291,7 @@ def _accepts(path: Path) -> bool:
 
 
 def _spawn(locations: Locations) -> subprocess.Popen[bytes]:
-    """Start `python -m assistant.daemon` detached, its stderr appended to the service log."""
+    """Start `python -m assistant.service.daemon` detached, stderr appended to the service log."""
     run_dir = locations.ensure().run_dir
     log_path = run_dir / LOG_NAME
     if log_path.exists() and log_path.stat().st_size > LOG_LIMIT_BYTES:
@@ -299,12 +299,12 @@ def _spawn(locations: Locations) -> subprocess.Popen[bytes]:
     log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
         process = subprocess.Popen(
-            [sys.executable, "-m", "assistant.daemon"],
+            [sys.executable, "-m", "assistant.service.daemon"],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=log_fd,
             start_new_session=True,
-            cwd=Path(__file__).resolve().parent.parent,
+            cwd=Path(__file__).resolve().parents[2],
         )
     finally:
         os.close(log_fd)

@@ -12,10 +12,10 @@ import pytest
 
 from assistant.core import build_assistant, open_index
 from assistant.locations import Locations, resolve_locations
-from assistant.service_client import connect_or_start, run_search
+from assistant.service.client import connect_or_start, run_search
 from ingest.fakes import HashingEmbedder
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 DOCS = ROOT / "docs"
 MARGIN = Path(sys.executable).with_name("margin")
 HEAVY = ["torch", "sentence_transformers", "transformers", "lancedb", "pyarrow", "llama_cpp"]

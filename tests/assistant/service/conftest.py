@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from assistant.daemon import Service, ServiceHost
 from assistant.locations import Locations, resolve_locations
-from assistant.service_client import ServiceClient
-from assistant.service_protocol import PID_NAME
-from tests.service.stub import StubEngine
+from assistant.service.client import ServiceClient
+from assistant.service.daemon import Service, ServiceHost
+from assistant.service.protocol import PID_NAME
+from tests.assistant.service.stub import StubEngine
 
 
 @pytest.fixture(autouse=True)

@@ -13,11 +13,11 @@ import pytest
 
 from assistant.ask.types import AnswerDone, SourcesFound, TextDelta
 from assistant.locations import resolve_locations
-from assistant.service_client import Connection, ServiceClient, ServiceStale
-from assistant.service_protocol import ServiceError, env_fingerprint
-from assistant.service_server import Service
-from tests.service.conftest import StubService, serve_in_thread
-from tests.service.stub import StubEngine
+from assistant.service.client import Connection, ServiceClient, ServiceStale
+from assistant.service.protocol import ServiceError, env_fingerprint
+from assistant.service.server import Service
+from tests.assistant.service.conftest import StubService, serve_in_thread
+from tests.assistant.service.stub import StubEngine
 
 
 def wait_until(condition, timeout_s: float = 20.0) -> bool:  # type: ignore[no-untyped-def]
@@ -172,7 +172,7 @@ def test_shutdown_closes_the_engine(stub_service: StubService):
 
 
 def test_updated_code_makes_the_service_step_down(stub_service: StubService):
-    import assistant.service_protocol as module
+    import assistant.service.protocol as module
 
     path = Path(module.__file__)
     before = path.stat()

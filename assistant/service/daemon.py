@@ -1,10 +1,10 @@
 """The warm background service: keeps the embedder, the store and the models loaded.
 
-`python -m assistant.daemon` serves one data folder on a Unix socket (0600, in a 0700
-folder), refuses connections from other users, and exits when it has been idle for a while
-(MARGIN_SERVICE_IDLE_S, default 15 minutes), when config.toml or margin's own code changes,
-or when asked. One service per data folder: a lock file in `run_dir` holds it, and a pid
-file names it. The CLI starts it on demand (`assistant.service_client`).
+`python -m assistant.service.daemon` serves one data folder on a Unix socket (0600, in a
+0700 folder), refuses connections from other users, and exits when it has been idle for a
+while (MARGIN_SERVICE_IDLE_S, default 15 minutes), when config.toml or margin's own code
+changes, or when asked. One service per data folder: a lock file in `run_dir` holds it, and
+a pid file names it. The CLI starts it on demand (`assistant.service.client`).
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import IO
 
 from assistant.locations import Locations, resolve_locations
-from assistant.service_protocol import LOCK_NAME, PID_NAME, socket_path
-from assistant.service_server import DEFAULT_IDLE_S, Service, ServiceServer
-from assistant.service_worker import Engine
+from assistant.service.protocol import LOCK_NAME, PID_NAME, socket_path
+from assistant.service.server import DEFAULT_IDLE_S, Service, ServiceServer
+from assistant.service.worker import Engine
 
 log = logging.getLogger("margin.service")
 
@@ -148,7 +148,7 @@ def build_engine(locations: Locations, verbose: bool) -> Engine:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m assistant.daemon", description="margin's warm background service."
+        prog="python -m assistant.service.daemon", description="margin's warm background service."
     )
     parser.add_argument(
         "--idle-seconds",

@@ -24,7 +24,7 @@ from typing import Any
 
 from assistant.errors import UsageError
 from assistant.locations import Locations
-from assistant.service_protocol import (
+from assistant.service.protocol import (
     LOG_NAME,
     MAX_REQUEST_BYTES,
     PROTOCOL_VERSION,
@@ -36,7 +36,7 @@ from assistant.service_protocol import (
     peer_credentials,
     results_to_wire,
 )
-from assistant.service_worker import Engine, EngineWorker, Job, error_message
+from assistant.service.worker import Engine, EngineWorker, Job, error_message
 
 log = logging.getLogger("margin.service")
 
@@ -51,7 +51,7 @@ FINAL_EVENTS = frozenset({"results", "done", "error"})
 
 def code_fingerprint() -> str:
     """Changes whenever a source file of margin's packages is added, removed or edited."""
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     digest = hashlib.sha256()
     for package in _PACKAGES:
         for path in sorted((root / package).rglob("*.py")):
