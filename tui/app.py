@@ -17,11 +17,11 @@ from textual.app import App, SuspendNotSupported
 from textual.binding import Binding, BindingType
 
 from assistant.ask.types import Source
-from tui.commands import MarginCommands
 from tui.editor import editor_argv, is_pdf
 from tui.errors import describe_error
 from tui.markup import display_path
 from tui.messages import AssistantFailed, AssistantReady, ModelsWarm
+from tui.palette import MarginCommands
 from tui.screens.chat import ChatScreen
 from tui.screens.help import HelpScreen
 from tui.screens.history import HistoryScreen

@@ -17,7 +17,7 @@ COMMANDS: dict[str, str] = {
     "sources": "assistant.cli.ingest_commands:sources",
     "forget": "assistant.cli.ingest_commands:forget",
     "ask": "assistant.cli.ask_commands:ask",
-    "chat": "tui.command:chat",
+    "chat": "tui.launch:chat",
     "feedback": "assistant.cli.log_commands:feedback",
     "stats": "assistant.cli.log_commands:stats",
     "logs": "assistant.cli.log_commands:logs",

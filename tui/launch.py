@@ -1,4 +1,4 @@
-"""`margin chat`: the click command the CLI's lazy table points at (`tui.command:chat`).
+"""`margin chat`: the click command the CLI's lazy table points at (`tui.launch:chat`).
 
 Textual and the Assistant are imported inside the command, so `margin --help` stays fast.
 """
