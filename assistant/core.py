@@ -18,7 +18,7 @@ from assistant.ask.budget import Budget, RequestBudgetGate
 from assistant.ask.dependencies import AskDependencies, ModelRegistry
 from assistant.ask.pipeline import AskRun
 from assistant.ask.retrieval import Retriever
-from assistant.ask.types import AskOptions, Source, Turn
+from assistant.ask.types import AskOptions, Source
 from assistant.config import BUNDLED, Config, ModelProfile, load_config
 from assistant.locations import Locations, resolve_locations
 from assistant.log.interactions import InteractionLog
@@ -63,23 +63,12 @@ class Assistant:
     def ask(
         self,
         question: str,
+        options: AskOptions | None = None,
         *,
-        model: str | None = None,
-        k: int | None = None,
-        collection: str | None = None,
-        history: Sequence[Turn] = (),
-        conversation_id: str | None = None,
-        use_cache: bool = True,
+        on_close: Callable[[], None] | None = None,
     ) -> AskRun:
-        options = AskOptions(
-            model=model,
-            k=k,
-            collection=collection,
-            history=tuple(history),
-            conversation_id=conversation_id,
-            use_cache=use_cache,
-        )
-        return AskRun(self._deps, question, options)
+        """Start answering; `on_close` runs when the returned run is closed."""
+        return AskRun(self._deps, question, options or AskOptions(), on_close=on_close)
 
     def search(
         self, query: str, *, k: int | None = None, collection: str | None = None

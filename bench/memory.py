@@ -85,13 +85,14 @@ def child_ingest(folder: str) -> dict[str, Any]:
 
 
 def child_chat(questions: int) -> dict[str, Any]:
+    from assistant.ask.types import AskOptions
     from assistant.core import build_assistant
 
     assistant = build_assistant()
     conversation = assistant.start_conversation("memory bench")
     answered = 0
     for question in golden_questions()[:questions]:
-        answer = assistant.ask(question, conversation_id=conversation).complete()
+        answer = assistant.ask(question, AskOptions(conversation_id=conversation)).complete()
         answered += not answer.refused
     assistant.close()
     return {"questions": questions, "answered": answered}

@@ -8,7 +8,7 @@ check_input -> calculator? -> retrieve -> relevant? -> SourcesFound -> check_con
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from assistant.ask.calculator import try_calculate
 from assistant.ask.clock import StageClock
@@ -39,12 +39,24 @@ NOT_FOUND = "Not found in your documents."
 
 
 class AskRun:
-    """Iterate for events; `cancel()` from any thread; `answer` once the run is done."""
+    """One question through the pipeline, in this process: an `AskStream`.
 
-    def __init__(self, deps: AskDependencies, question: str, options: AskOptions):
+    `on_close` runs once, at `close()`: `open_ask` passes the assistant's own `close`, so an
+    answer started on a throwaway assistant releases its models when it is closed.
+    """
+
+    def __init__(
+        self,
+        deps: AskDependencies,
+        question: str,
+        options: AskOptions,
+        *,
+        on_close: Callable[[], None] | None = None,
+    ):
         self._deps = deps
         self._question = question
         self._options = options
+        self._on_close = on_close
         self._cancel = threading.Event()
         self._stream: ChatStream | None = None
         self._egress_id: int | None = None
@@ -54,6 +66,11 @@ class AskRun:
         self._cancel.set()
         if self._stream is not None:
             self._stream.cancel()
+
+    def close(self) -> None:
+        on_close, self._on_close = self._on_close, None
+        if on_close is not None:
+            on_close()
 
     def __iter__(self) -> Iterator[AskEvent]:
         return self._events()

@@ -8,7 +8,7 @@ same numbers. `Answering` is what callers (the service, eval, test stubs) need o
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -168,35 +168,45 @@ class PlainTurn:
 
 @dataclass(frozen=True, slots=True)
 class AskOptions:
-    model: str | None = None
-    k: int | None = None
-    collection: str | None = None
-    history: Sequence[Turn] = ()
-    conversation_id: str | None = None
-    use_cache: bool = True
+    """How to answer one question, apart from the question itself.
+
+    The same value goes to `Assistant.ask`, through the service's wire (which encodes every
+    field by its type, see `assistant.service.protocol`) and from the TUI: a new option is a
+    new field here, with a default that keeps today's behaviour.
+    """
+
+    model: str | None = None  # a profile name; None: the config's default model
+    k: int | None = None  # how many sources to retrieve; None: [ask] k
+    collection: str | None = None  # search only this collection; None: all of them
+    history: tuple[PlainTurn, ...] = ()  # earlier turns, oldest first, for a follow-up
+    conversation_id: str | None = None  # the conversation the answer is logged under
+    use_cache: bool = True  # False: ask the model even if the same answer is cached
 
 
 class AskStream(Protocol):
-    """An answer in progress: events to iterate, `cancel()`, and the answer once done."""
+    """An answer in progress, wherever it is computed (in this process or in the service).
 
-    answer: Answer | None
+    Iterate for the events: `SourcesFound` first, then `TextDelta`s, then `AnswerDone`.
+    `cancel()` may come from any thread (Ctrl+C, escape): the answer stops and is still
+    delivered, marked cancelled. `answer` is set once it is done. `close()` at the end
+    releases what the answer holds (a socket, or the assistant it was started on).
+    """
+
+    @property
+    def answer(self) -> Answer | None: ...
 
     def __iter__(self) -> Iterator[AskEvent]: ...
 
     def cancel(self) -> None: ...
 
+    def close(self) -> None: ...
+
 
 class Answering(Protocol):
+    """What callers need of an assistant: the service's engine, eval, and test stubs."""
+
     def search(
         self, query: str, *, k: int | None = None, collection: str | None = None
     ) -> list[Source]: ...
 
-    def ask(
-        self,
-        question: str,
-        *,
-        model: str | None = None,
-        k: int | None = None,
-        collection: str | None = None,
-        use_cache: bool = True,
-    ) -> AskStream: ...
+    def ask(self, question: str, options: AskOptions | None = None) -> AskStream: ...

@@ -14,11 +14,11 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
-from assistant.ask.types import Answer, AnswerDone, AskEvent, Source
+from assistant.ask.types import Answer, AnswerDone, AskEvent, AskOptions, AskStream, Source
 from assistant.locations import Locations, resolve_locations
 from assistant.service.protocol import (
     LOG_NAME,
@@ -27,15 +27,12 @@ from assistant.service.protocol import (
     encode_line,
     env_fingerprint,
     event_from_wire,
+    options_to_wire,
     peer_credentials,
     raise_if_error,
     results_from_wire,
     socket_path,
 )
-
-if TYPE_CHECKING:
-    from assistant.ask.pipeline import AskRun
-    from assistant.core import Assistant
 
 START_TIMEOUT_S = 15.0  # for a new service process to open its socket
 FIRST_REPLY_TIMEOUT_S = 300.0  # a new service loads the models first; a busy machine is slow
@@ -62,19 +59,6 @@ def service_wanted(environ: dict[str, str] | os._Environ[str] = os.environ) -> b
 
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes")
-
-
-class AskSession(Protocol):
-    """An answer in progress: iterate for events, `cancel()` on Ctrl+C, `close()` at the end."""
-
-    @property
-    def answer(self) -> Answer | None: ...
-
-    def __iter__(self) -> Iterator[AskEvent]: ...
-
-    def cancel(self) -> None: ...
-
-    def close(self) -> None: ...
 
 
 class Connection:
@@ -168,18 +152,10 @@ class ServiceClient:
         finally:
             connection.close()
 
-    def ask(
-        self,
-        question: str,
-        *,
-        model: str | None = None,
-        k: int | None = None,
-        collection: str | None = None,
-        use_cache: bool = True,
-    ) -> ServiceAskRun:
+    def ask(self, question: str, options: AskOptions | None = None) -> ServiceAskRun:
         """Start an answer; returns once the first event (the sources) has arrived."""
         connection = self.request(
-            "ask", question=question, model=model, k=k, collection=collection, use_cache=use_cache
+            "ask", question=question, options=options_to_wire(options or AskOptions())
         )
         try:
             first = event_from_wire(self.first_reply(connection))
@@ -190,7 +166,7 @@ class ServiceClient:
 
 
 class ServiceAskRun:
-    """An answer streamed from the service; the same events as an in-process `AskRun`."""
+    """An answer streamed from the service: an `AskStream`, like the in-process `AskRun`."""
 
     def __init__(self, connection: Connection, first: AskEvent):
         self._connection = connection
@@ -236,27 +212,6 @@ class ServiceAskRun:
 
     def close(self) -> None:
         self._connection.close()
-
-
-class InProcessAsk:
-    """An answer computed in this process; closes the assistant with the session."""
-
-    def __init__(self, assistant: Assistant, run: AskRun):
-        self._assistant = assistant
-        self._run = run
-
-    @property
-    def answer(self) -> Answer | None:
-        return self._run.answer
-
-    def __iter__(self) -> Iterator[AskEvent]:
-        return iter(self._run)
-
-    def cancel(self) -> None:
-        self._run.cancel()
-
-    def close(self) -> None:
-        self._assistant.close()
 
 
 def connect_or_start(
@@ -350,29 +305,22 @@ def run_search(
 
 def open_ask(
     question: str,
+    options: AskOptions | None = None,
     *,
-    model: str | None = None,
-    k: int | None = None,
-    collection: str | None = None,
-    use_cache: bool = True,
     verbose: bool = False,
     use_service: bool = True,
     locations: Locations | None = None,
-) -> AskSession:
-    """Start an answer through the warm service when it is available, else in this process."""
+) -> AskStream:
+    """Start an answer through the warm service when it is available, else in this process.
+
+    In this process the answer owns the assistant built for it: closing the answer closes it.
+    """
+    options = options or AskOptions()
     if use_service and not verbose and service_wanted():
-        run = _through_service(
-            locations,
-            lambda client: client.ask(
-                question, model=model, k=k, collection=collection, use_cache=use_cache
-            ),
-        )
+        run = _through_service(locations, lambda client: client.ask(question, options))
         if run is not None:
             return run
     from assistant.core import build_assistant
 
     assistant = build_assistant(locations=locations, verbose=verbose)
-    return InProcessAsk(
-        assistant,
-        assistant.ask(question, model=model, k=k, collection=collection, use_cache=use_cache),
-    )
+    return assistant.ask(question, options, on_close=assistant.close)

@@ -1,7 +1,9 @@
 """The wire between the CLI and the background service: JSON lines over a Unix socket.
 
 One request per connection, one JSON object on one line:
-`{"op": "search" | "ask" | "ping" | "shutdown", "env": fingerprint, ...arguments}`.
+`{"op": "search" | "ask" | "ping" | "shutdown", "env": fingerprint, ...arguments}`; search
+takes `query`, `k`, `collection`; ask takes `question` and `options` (every field of
+`AskOptions`, encoded by its declared type, so a new option needs no change here).
 The service answers with event lines: `results` (search), `sources` / `delta` / `done`
 (ask, in that order), `pong`, `ok`, `stale` (the service is out of date and is exiting:
 start a fresh one), or `error` (`kind`, `message`, `exit_code`). Sources and answers travel
@@ -13,11 +15,15 @@ client path of every `margin search` imports it.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import hashlib
 import json
 import os
 import socket
 import struct
+import types
+import typing
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -27,15 +33,16 @@ from assistant.ask.types import (
     AnswerDone,
     AnswerUsage,
     AskEvent,
+    AskOptions,
     GuardrailEvent,
     Source,
     SourcesFound,
     TextDelta,
 )
-from assistant.errors import MarginError
+from assistant.errors import MarginError, UsageError
 from assistant.locations import Locations
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 MAX_REQUEST_BYTES = 64 * 1024
 SOCKET_NAME = "service.sock"
 LOCK_NAME = "service.lock"
@@ -152,6 +159,72 @@ def answer_from_json(data: dict[str, Any]) -> Answer:
         interaction_id=data.get("interaction_id"),
         conversation_id=data.get("conversation_id"),
     )
+
+
+def options_to_wire(options: AskOptions) -> dict[str, Any]:
+    """Every field of `AskOptions` as JSON values (tuples of turns become lists of objects)."""
+    return asdict(options)
+
+
+def options_from_wire(data: object) -> AskOptions:
+    """`AskOptions` from the wire, each field checked against its declared type.
+
+    A field left out keeps its default; an unknown field or a value of the wrong type is a
+    `UsageError` that names it.
+    """
+    if not isinstance(data, dict):
+        raise UsageError("the request needs 'options' as an object")
+    hints = typing.get_type_hints(AskOptions)
+    unknown = sorted(set(data) - set(hints))
+    if unknown:
+        raise UsageError(f"unknown ask options: {', '.join(map(repr, unknown))}")
+    return AskOptions(**{name: _typed(value, hints[name], name) for name, value in data.items()})
+
+
+def _typed(value: object, hint: Any, name: str) -> Any:
+    """`value` as the type `hint` declares (JSON lists become tuples), or a `UsageError`."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (types.UnionType, typing.Union):
+        for member in args:
+            with contextlib.suppress(UsageError):
+                return _typed(value, member, name)
+    elif origin is typing.Literal:
+        if value in args:
+            return value
+    elif origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        if isinstance(value, list):
+            return tuple(_typed(item, args[0], f"{name}[{i}]") for i, item in enumerate(value))
+    elif isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        field_hints = typing.get_type_hints(hint)
+        if isinstance(value, dict) and set(value) == set(field_hints):
+            return hint(**{k: _typed(v, field_hints[k], f"{name}.{k}") for k, v in value.items()})
+    elif hint is type(None) or hint in (str, bool):
+        if type(value) is hint:
+            return value
+    elif hint is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    elif hint is float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+    else:
+        raise TypeError(f"AskOptions.{name} is {hint!r}, which has no wire form yet")
+    raise UsageError(f"the ask option {name!r} should be {_kind(hint)}, not {value!r:.40}")
+
+
+def _kind(hint: Any) -> str:
+    """How a person names the JSON a type takes: `a whole number or null`."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (types.UnionType, typing.Union):
+        return " or ".join(_kind(member) for member in args)
+    if origin is typing.Literal:
+        return " or ".join(map(repr, args))
+    if origin is tuple:
+        return f"a list of {_kind(args[0])}"
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return "an object with " + ", ".join(repr(f.name) for f in dataclasses.fields(hint))
+    plain = {type(None): "null", str: "text", bool: "true or false", int: "a whole number"}
+    return plain.get(hint, "a number")
 
 
 def event_to_wire(event: AskEvent) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from assistant.service.protocol import (
     encode_line,
     env_fingerprint,
     event_to_wire,
+    options_from_wire,
     peer_credentials,
     results_to_wire,
 )
@@ -262,16 +263,13 @@ def _search(engine: Engine, job: Job, request: dict[str, Any]) -> Iterator[dict[
 
 
 def _ask(engine: Engine, job: Job, request: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    run = engine.ask(
-        _text(request, "question"),
-        model=_optional_text(request, "model"),
-        k=_optional_int(request, "k"),
-        collection=_optional_text(request, "collection"),
-        use_cache=bool(request.get("use_cache", True)),
-    )
+    run = engine.ask(_text(request, "question"), options_from_wire(request.get("options", {})))
     job.on_cancel(run.cancel)
-    for event in run:
-        yield event_to_wire(event)
+    try:
+        for event in run:
+            yield event_to_wire(event)
+    finally:
+        run.close()
 
 
 Operation = Callable[..., Iterator[dict[str, Any]]]

@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from assistant.ask.types import Answer, AnswerDone, AskEvent, Source, SourcesFound, TextDelta
+from assistant.ask.types import (
+    Answer,
+    AnswerDone,
+    AskEvent,
+    AskOptions,
+    Source,
+    SourcesFound,
+    TextDelta,
+)
 
 
 def source(number: int, path: str, score: float = 0.5) -> Source:
@@ -32,6 +40,12 @@ class ScriptedRun:
         self.answer = self.result
         yield AnswerDone(self.result)
 
+    def cancel(self) -> None:
+        """A scripted answer is over at once: nothing to stop."""
+
+    def close(self) -> None:
+        """Nothing to release."""
+
 
 @dataclass
 class ScriptedAssistant:
@@ -49,7 +63,8 @@ class ScriptedAssistant:
         paths = self.rankings.get(query, [])[: k or 6]
         return [source(n, p, 1.0 - n / 100) for n, p in enumerate(paths, start=1)]
 
-    def ask(self, question: str, *, model=None, k=None, use_cache=True):
-        self.used_cache.append(use_cache)
-        self.asked_k.append(k)
+    def ask(self, question: str, options: AskOptions | None = None) -> ScriptedRun:
+        options = options or AskOptions()
+        self.used_cache.append(options.use_cache)
+        self.asked_k.append(options.k)
         return ScriptedRun(self.answers[question])

@@ -132,7 +132,7 @@ def test_a_refused_answerable_question_scores_zero_on_the_answer(golden: Path) -
 def test_an_error_on_one_question_is_recorded_and_the_run_goes_on(golden: Path) -> None:
     assistant = scripted(golden.parent)
 
-    def over_budget(question: str, **_: object) -> None:
+    def over_budget(question: str, options: object = None) -> None:
         raise BudgetExceededError("over the daily budget")
 
     assistant.ask = over_budget  # type: ignore[method-assign]

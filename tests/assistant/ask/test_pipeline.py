@@ -277,7 +277,7 @@ def test_cancel_stops_the_answer_and_logs_it_as_cancelled(tmp_path: Path) -> Non
 
 
 def test_follow_up_questions_carry_recent_turns(harness: Harness) -> None:
-    history = [PlainTurn("How are keys kept?", "In the keyring [1].")]
+    history = (PlainTurn("How are keys kept?", "In the keyring [1]."),)
     harness.run("And on a headless server?", history=history)
     roles = [m.role for m in harness.local.calls[0]]
     assert roles == ["system", "user", "assistant", "user"]
@@ -313,7 +313,7 @@ def test_an_answer_without_citations_gets_them_attributed(tmp_path: Path) -> Non
 def test_only_the_configured_number_of_recent_turns_is_sent(tmp_path: Path) -> None:
     config = parse_config("[ask]\nhistory_turns = 1\n", tmp_path / "c.toml")
     h = Harness(tmp_path, [make_source(1, "Keys live in the keyring.")], config)
-    history = [PlainTurn("old question", "old answer"), PlainTurn("recent", "reply")]
+    history = (PlainTurn("old question", "old answer"), PlainTurn("recent", "reply"))
     h.run("Where do keys live?", history=history)
     sent = [m.content for m in h.local.calls[0]]
     assert "recent" in sent and "old question" not in sent
@@ -345,6 +345,17 @@ def test_ctrl_c_mid_answer_keeps_and_logs_what_came(tmp_path: Path) -> None:
 
 
 def test_a_follow_up_is_searched_with_the_question_before_it(harness: Harness) -> None:
-    history = [PlainTurn("How are API keys kept?", "In the keyring [1].")]
+    history = (PlainTurn("How are API keys kept?", "In the keyring [1]."),)
     harness.run("And without a keyring?", history=history)
     assert harness.retriever.queries == ["How are API keys kept?\nAnd without a keyring?"]
+
+
+def test_closing_a_run_calls_its_on_close_once(harness: Harness) -> None:
+    closed: list[str] = []
+    run = AskRun(
+        harness.deps, "How are keys kept?", AskOptions(), on_close=lambda: closed.append("x")
+    )
+    assert run.complete().answer
+    run.close()
+    run.close()
+    assert closed == ["x"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.ask.types import SourcesFound, TextDelta
+from assistant.ask.types import AskOptions, SourcesFound, TextDelta
 from assistant.config import ModelProfile, parse_config
 from assistant.core import Assistant, build_assistant
 from assistant.locations import Locations
@@ -86,7 +86,7 @@ def test_remote_answer_through_a_real_server_is_redacted_and_audited(
     )
     assistant = build_assistant(locations=locations, config=config, embedder=embedder)
     question = "How does margin keep API keys safe? Reply to bob@example.org."
-    answer = assistant.ask(question, model="loopback").complete()
+    answer = assistant.ask(question, AskOptions(model="loopback")).complete()
     assert not answer.refused, answer
     # llama-cpp-python's server sends no usage in a stream: margin's estimate stands, marked.
     assert answer.usage.prompt_tokens > 0 and answer.usage.estimated

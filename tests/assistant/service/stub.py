@@ -5,7 +5,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 
-from assistant.ask.types import Answer, AnswerDone, AskEvent, Source, SourcesFound, TextDelta
+from assistant.ask.types import (
+    Answer,
+    AnswerDone,
+    AskEvent,
+    AskOptions,
+    Source,
+    SourcesFound,
+    TextDelta,
+)
 from assistant.errors import BudgetExceededError, UsageError
 from models.errors import ModelLoadError
 
@@ -41,10 +49,14 @@ class StubRun:
         self.question = question
         self.endless = endless
         self.cancelled = threading.Event()
+        self.closed = False
         self.answer: Answer | None = None
 
     def cancel(self) -> None:
         self.cancelled.set()
+
+    def close(self) -> None:
+        self.closed = True
 
     def __iter__(self) -> Iterator[AskEvent]:
         sources = [source(n, self.question) for n in (1, 2)]
@@ -69,6 +81,7 @@ class StubRun:
 class StubEngine:
     def __init__(self) -> None:
         self.runs: list[StubRun] = []
+        self.options: list[AskOptions | None] = []
         self.closed = False
         self.threads: set[str] = set()
 
@@ -77,11 +90,12 @@ class StubEngine:
         _raise_for(query)
         return [source(n, query) for n in range(1, (k or 3) + 1)]
 
-    def ask(self, question: str, *, model=None, k=None, collection=None, use_cache=True):
+    def ask(self, question: str, options: AskOptions | None = None) -> StubRun:
         self.threads.add(threading.current_thread().name)
         _raise_for(question)
         run = StubRun(question, endless=question.startswith("endless"))
         self.runs.append(run)
+        self.options.append(options)
         return run
 
     def warm_up(self) -> None:

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import os
+import re
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
-from assistant.ask.types import Answer, AnswerDone, GuardrailEvent, SourcesFound, TextDelta
-from assistant.errors import BudgetExceededError, ConfigError
+from assistant.ask.types import (
+    Answer,
+    AnswerDone,
+    AskOptions,
+    GuardrailEvent,
+    PlainTurn,
+    SourcesFound,
+    TextDelta,
+)
+from assistant.errors import BudgetExceededError, ConfigError, UsageError
 from assistant.locations import Locations
 from assistant.service.protocol import (
     AF_UNIX_PATH_MAX,
@@ -21,6 +31,8 @@ from assistant.service.protocol import (
     error_to_wire,
     event_from_wire,
     event_to_wire,
+    options_from_wire,
+    options_to_wire,
     socket_path,
     source_from_json,
     source_to_wire,
@@ -68,6 +80,50 @@ def test_sources_and_deltas_round_trip() -> None:
     assert event_from_wire(through_the_wire(event_to_wire(found))) == found
     delta = TextDelta("naïve \x1b[2J text")
     assert event_from_wire(through_the_wire(event_to_wire(delta))) == delta
+
+
+# Every AskOptions field with a value other than its default: a new field must be added here.
+EVERY_OPTION = AskOptions(
+    model="work",
+    k=4,
+    collection="papers",
+    history=(PlainTurn("How are keys kept?", "In the keyring [1]."), PlainTurn("q2", "a2")),
+    conversation_id="c-7",
+    use_cache=False,
+)
+
+
+def test_every_ask_option_survives_the_wire() -> None:
+    defaults = AskOptions()
+    unset = [
+        f.name
+        for f in fields(AskOptions)
+        if getattr(EVERY_OPTION, f.name) == getattr(defaults, f.name)
+    ]
+    assert unset == [], "give EVERY_OPTION a non-default value for each new field"
+    assert options_from_wire(through_the_wire(options_to_wire(EVERY_OPTION))) == EVERY_OPTION
+
+
+def test_options_left_out_keep_their_defaults() -> None:
+    assert options_from_wire({}) == AskOptions()
+    assert options_from_wire({"k": 3, "model": None}) == AskOptions(k=3)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"k": "six"}, "'k' should be a whole number or null, not 'six'"),
+        ({"k": True}, "'k' should be a whole number or null"),
+        ({"use_cache": "yes"}, "'use_cache' should be true or false"),
+        ({"history": [{"question": "q"}]}, "'history[0]' should be an object with 'question'"),
+        ({"history": [{"question": 1, "answer": "a"}]}, "'history[0].question' should be text"),
+        ({"temperature": 2}, "unknown ask options: 'temperature'"),
+        ([], "needs 'options' as an object"),
+    ],
+)
+def test_a_malformed_option_is_a_usage_error_naming_it(options: object, message: str) -> None:
+    with pytest.raises(UsageError, match=re.escape(message)):
+        options_from_wire(options)
 
 
 @pytest.mark.parametrize(

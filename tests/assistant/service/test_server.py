@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.ask.types import AnswerDone, SourcesFound, TextDelta
+from assistant.ask.types import AnswerDone, AskOptions, PlainTurn, SourcesFound, TextDelta
 from assistant.locations import resolve_locations
 from assistant.service.client import Connection, ServiceClient, ServiceStale
 from assistant.service.protocol import ServiceError, env_fingerprint
@@ -47,6 +47,15 @@ def test_an_answer_streams_the_same_events(stub_service: StubService):
     assert done.answer.latency_ms == {"retrieve": 1.23456, "total": 9.87654}
     assert done.answer.guardrails[0].kind == "stub.note"
     assert done.answer.sources == events[0].sources
+
+
+def test_ask_options_reach_the_engine_whole_and_the_run_is_closed(stub_service: StubService):
+    options = AskOptions(model="work", k=2, history=(PlainTurn("q", "a"),), use_cache=False)
+    run = stub_service.client.ask("how are keys stored?", options)
+    list(run)
+    run.close()
+    assert stub_service.engine.options == [options]
+    assert wait_until(lambda: stub_service.engine.runs[-1].closed)
 
 
 @pytest.mark.parametrize(
