@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, ClassVar, Protocol
 
 from assistant.ask.types import Answering
-from assistant.errors import MarginError
+from assistant.errors import IngestError, MarginError, ModelError
 from assistant.service.protocol import error_to_wire
 
 log = logging.getLogger("margin.service")
@@ -176,7 +176,4 @@ def error_message(exc: BaseException) -> dict[str, Any]:
 
 
 def _unexpected(exc: BaseException) -> bool:
-    from ingest.errors import IngestError
-    from models.errors import ModelError
-
     return not isinstance(exc, MarginError | IngestError | ModelError)
