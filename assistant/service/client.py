@@ -80,6 +80,8 @@ class Connection:
     def send(self, request: dict[str, Any]) -> None:
         try:
             self._sock.sendall(encode_line(request))
+        except BrokenPipeError:
+            return  # refused before the request was read (another user's service): read says why
         except OSError as exc:
             raise ServiceUnavailable(f"the service went away: {exc}") from exc
 
