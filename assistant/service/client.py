@@ -2,9 +2,10 @@
 
 `run_search` and `open_ask` return the same objects whichever path did the work, so the
 commands print them the same way. The service is used unless `MARGIN_NO_SERVICE=1` is set,
-the command runs under pytest without `MARGIN_SERVICE=1`, `--verbose` is given (diagnostics
-belong on this terminal), or it cannot start; then the work happens in this process, slower
-but with the same results. This module imports nothing heavy.
+it cannot be started or reached, or (for `open_ask` only) `--verbose` is given: model
+diagnostics belong on this terminal. Then the work happens in this process, slower but with
+the same results. A service that is out of date (its code, config.toml or the environment
+changed) is replaced once. This module imports nothing heavy.
 """
 
 from __future__ import annotations
@@ -52,8 +53,7 @@ class ServiceStale(ServiceUnavailable):
 
 
 def service_wanted(environ: dict[str, str] | os._Environ[str] = os.environ) -> bool:
-    """On unless MARGIN_NO_SERVICE=1 (the test suite sets it: each test has its own data
-    folder, so a service per test would only load the models again and again)."""
+    """On unless MARGIN_NO_SERVICE is 1, true or yes."""
     return not _flag(environ.get("MARGIN_NO_SERVICE"))
 
 

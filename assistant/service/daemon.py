@@ -134,15 +134,10 @@ def _write_private(path: Path, text: str) -> None:
 
 
 def build_engine(locations: Locations, verbose: bool) -> Engine:
-    """The real assistant; `MARGIN_TEST_FAKE_EMBEDDER=1` swaps in the deterministic embedder."""
+    """The real assistant over the data folder (tests build a `Service` around their own)."""
     from assistant.core import build_assistant
 
-    embedder = None
-    if os.environ.get("MARGIN_TEST_FAKE_EMBEDDER") == "1":
-        from ingest.fakes import HashingEmbedder
-
-        embedder = HashingEmbedder()
-    assistant: Engine = build_assistant(locations=locations, embedder=embedder, verbose=verbose)
+    assistant: Engine = build_assistant(locations=locations, verbose=verbose)
     return assistant
 
 

@@ -54,7 +54,7 @@ AF_UNIX_PATH_MAX = 107  # 108 bytes in sun_path, one for the terminating NUL
 # from the running service's gets a fresh service (for example after exporting an API key).
 _ENV_PREFIXES = ("MARGIN_", "HF_", "TRANSFORMERS_", "OPENAI_", "LLAMA_", "OMP_")
 _ENV_SUFFIXES = ("_KEY", "_TOKEN", "_PROXY")
-_ENV_IGNORED = ("MARGIN_NO_SERVICE", "MARGIN_SERVICE")
+_ENV_IGNORED = ("MARGIN_NO_SERVICE",)
 
 
 class ProtocolError(Exception):

@@ -1,33 +1,46 @@
 """Service tests run with the service switched on, and leave no service process behind.
 
-Service processes use the deterministic hashing embedder unless a test asks for the real one.
+Most tests serve a `Service` in this process on a real socket, with the engine injected: a
+scripted `StubEngine`, or an assistant built with small parts. The few tests that need a real
+`python -m assistant.service.daemon` process get the real assistant (bundled embedder and
+model); they share one such process where they can (`real_service`), because each new one
+loads torch and llama.cpp again.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
+from assistant.core import build_assistant
 from assistant.locations import Locations, resolve_locations
-from assistant.service.client import ServiceClient
-from assistant.service.daemon import Service, ServiceHost
-from assistant.service.protocol import PID_NAME
+from assistant.service.client import ServiceClient, connect_or_start
+from assistant.service.daemon import ServiceHost
+from assistant.service.protocol import LOG_NAME, PID_NAME
+from assistant.service.server import Service
+from assistant.service.worker import Engine
+from ingest.embedder import Embedder
 from tests.assistant.service.stub import StubEngine
+
+DOCS = Path(__file__).resolve().parents[3] / "docs"
+SERVED_DOCS = ("ask.md", "budgets.md", "models.md", "privacy.html")
 
 
 @pytest.fixture(autouse=True)
 def service_switched_on(monkeypatch: pytest.MonkeyPatch, margin_home: object) -> Iterator[None]:
     monkeypatch.delenv("MARGIN_NO_SERVICE", raising=False)
     monkeypatch.setenv("MARGIN_SERVICE_IDLE_S", "120")
-    monkeypatch.setenv("MARGIN_TEST_FAKE_EMBEDDER", "1")
+    locations = resolve_locations()
     yield
-    stop_service_process(resolve_locations())
+    stop_service_process(locations)
 
 
 def stop_service_process(locations: Locations) -> None:
@@ -75,7 +88,7 @@ def alive(pid: int) -> bool:
 class StubService:
     host: ServiceHost
     service: Service
-    engine: StubEngine
+    engine: Engine | None  # None: the service builds its own on its engine thread
     client: ServiceClient
     thread: threading.Thread
 
@@ -104,7 +117,7 @@ def _stub_service(allowed_uid: int) -> Iterator[StubService]:
     stub.stop()
 
 
-def serve_in_thread(service: Service, engine: StubEngine) -> StubService:
+def serve_in_thread(service: Service, engine: Engine | None = None) -> StubService:
     host = ServiceHost(service)
     assert host.open()
 
@@ -117,3 +130,43 @@ def serve_in_thread(service: Service, engine: StubEngine) -> StubService:
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     return StubService(host, service, engine, ServiceClient(host.socket_path), thread)
+
+
+@dataclass(frozen=True)
+class RealService:
+    """A real service process over a few documents of docs/, ingested with the real embedder."""
+
+    locations: Locations
+    corpus: Path
+    pid: int
+    env: dict[str, str]  # the environment of a process that talks to it (MARGIN_HOME set)
+
+
+@pytest.fixture(scope="session")
+def real_service(
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
+) -> Iterator[RealService]:
+    """One `python -m assistant.service.daemon` for the session, started on demand by the
+    client like any `margin search`; a test that uses it must not stop it."""
+    home = tmp_path_factory.mktemp("served-home")
+    corpus = home / "docs"
+    corpus.mkdir()
+    for name in SERVED_DOCS:
+        shutil.copyfile(DOCS / name, corpus / name)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MARGIN_HOME", str(home))
+        patch.setenv("MARGIN_SERVICE_IDLE_S", "900")
+        patch.delenv("MARGIN_NO_SERVICE", raising=False)
+        locations = resolve_locations().ensure()
+        locations.config_file.write_text("[ask]\nmax_tokens = 48\n")
+        assistant = build_assistant(locations=locations, embedder=embedder)
+        try:
+            report = assistant.ingest([corpus])
+        finally:
+            assistant.close()
+        assert len(report.added) == len(SERVED_DOCS) and not report.failed
+        client = connect_or_start(locations)
+        assert client is not None, (locations.run_dir / LOG_NAME).read_text()
+        service = RealService(locations, corpus, int(client.ping()["pid"]), dict(os.environ))
+    yield service
+    wait_for_exit(service.pid, signal.SIGTERM, timeout_s=60)

@@ -1,4 +1,9 @@
-"""The real service process: started on demand, reused, stepping down, leaving nothing behind."""
+"""The service process and its host: started on demand, reused, stepping down, leaving nothing.
+
+Real processes where the process is the point (started by the client, one per data folder,
+a lock nobody else holds); the host's rules (idle timeout, a changed config, a long data
+folder, the `margin service` commands) in this process, over a scripted engine.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +12,21 @@ import os
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from assistant.cli import cli
 from assistant.locations import Locations, resolve_locations
 from assistant.service.client import ServiceClient, connect_or_start
+from assistant.service.daemon import ServiceHost
 from assistant.service.protocol import LOCK_NAME, LOG_NAME, PID_NAME
-from tests.assistant.service.conftest import alive, wait_for_exit
+from assistant.service.server import Service
+from tests.assistant.service.conftest import RealService, StubService, alive, serve_in_thread
+from tests.assistant.service.stub import StubEngine
 
 ROOT = Path(__file__).resolve().parents[3]
-MARGIN = Path(sys.executable).with_name("margin")
 
 
 def started(locations: Locations) -> tuple[ServiceClient, int]:
@@ -27,36 +35,17 @@ def started(locations: Locations) -> tuple[ServiceClient, int]:
     return client, int(client.ping()["pid"])
 
 
-def test_the_first_call_starts_the_service_and_the_next_reuses_it() -> None:
-    locations = resolve_locations()
+def test_the_service_runs_in_its_own_process_and_later_calls_reuse_it(
+    real_service: RealService,
+) -> None:
+    locations = real_service.locations
     client, pid = started(locations)
-    assert pid != os.getpid() and alive(pid)
-    _, same = started(locations)
-    assert same == pid
+    assert pid == real_service.pid != os.getpid() and alive(pid)
+    assert started(locations)[1] == pid
     assert int((locations.run_dir / PID_NAME).read_text()) == pid
     assert stat.S_IMODE(client.path.stat().st_mode) == 0o600
     assert stat.S_IMODE(locations.run_dir.stat().st_mode) == 0o700
     assert stat.S_IMODE((locations.run_dir / LOG_NAME).stat().st_mode) == 0o600
-
-
-def test_the_service_exits_after_the_idle_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MARGIN_SERVICE_IDLE_S", "1")
-    locations = resolve_locations()
-    client, pid = started(locations)
-    assert wait_for_exit(pid)
-    assert not client.path.exists()
-    assert not (locations.run_dir / PID_NAME).exists()
-    assert "stopped: idle for" in (locations.run_dir / LOG_NAME).read_text()
-
-
-def test_a_changed_config_retires_the_service_and_the_next_call_starts_a_fresh_one() -> None:
-    locations = resolve_locations()
-    _, pid = started(locations)
-    locations.config_file.write_text("[retrieval]\nk = 4\n")
-    assert wait_for_exit(pid)
-    _, fresh = started(locations)
-    assert fresh != pid
-    assert "stopped: config.toml changed" in (locations.run_dir / LOG_NAME).read_text()
 
 
 def test_concurrent_starts_leave_one_service() -> None:
@@ -92,36 +81,57 @@ def test_a_service_that_never_opens_its_socket_means_in_process_work() -> None:
         os.close(lock)
 
 
+def hosted(service: Service) -> tuple[ServiceHost, str]:
+    """Run a host until it decides to stop by itself; its reason."""
+    host = ServiceHost(service)
+    assert host.open()
+    try:
+        reason = host.run()
+    finally:
+        host.close()
+    return host, reason
+
+
+def test_the_service_exits_after_the_idle_timeout() -> None:
+    engine = StubEngine()
+    host, reason = hosted(Service(resolve_locations(), lambda: engine, idle_s=0.5))
+    assert reason.startswith("idle for")
+    assert not host.socket_path.exists() and not host.pid_path.exists()
+    assert engine.closed
+
+
+def test_a_changed_config_retires_an_idle_service() -> None:
+    locations = resolve_locations().ensure()
+    service = Service(locations, StubEngine, idle_s=3600)
+    locations.config_file.write_text("[retrieval]\nk = 4\n")
+    host, reason = hosted(service)
+    assert reason == "config.toml changed"
+    assert not host.socket_path.exists()
+
+
 def test_a_long_data_folder_is_served_on_a_short_socket_in_tmp(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    home = tmp_path / ("a-rather-long-folder-name-" * 5)
-    monkeypatch.setenv("MARGIN_HOME", str(home))
-    locations = resolve_locations()
-    client, pid = started(locations)
-    assert client.path.parent == Path("/tmp") / f"margin-{os.getuid()}"
-    assert stat.S_IMODE(client.path.parent.stat().st_mode) == 0o700
-    assert stat.S_IMODE(client.path.stat().st_mode) == 0o600
-    client.shutdown()
-    assert wait_for_exit(pid)
-    assert not client.path.exists()
+    monkeypatch.setenv("MARGIN_HOME", str(tmp_path / ("a-rather-long-folder-name-" * 5)))
+    engine = StubEngine()
+    stub = serve_in_thread(Service(resolve_locations(), lambda: engine, idle_s=3600), engine)
+    path = stub.host.socket_path
+    assert path.parent == Path("/tmp") / f"margin-{os.getuid()}"
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert connect_or_start(resolve_locations(), start=False) is not None
+    assert stub.client.search("keys") == StubEngine().search("keys")
+    stub.client.shutdown()
+    stub.thread.join(20)
+    assert not path.exists()
 
 
-def test_service_status_and_stop_commands(margin_home: Path) -> None:
-    env = {**os.environ, "MARGIN_HOME": str(margin_home)}
-
-    def margin(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(MARGIN), *args], env=env, capture_output=True, text=True, timeout=120
-        )
-
-    assert "No margin service is running" in margin("service", "status").stdout
-    _, pid = started(resolve_locations())
-    status = margin("service", "status")
-    assert status.returncode == 0 and f"pid {pid}" in status.stdout
-    stopped = margin("service", "stop")
-    assert stopped.returncode == 0 and f"Stopped the margin service (pid {pid})" in stopped.stdout
-    assert wait_for_exit(pid)
-    deadline = time.monotonic() + 20
-    while "No margin service" not in margin("service", "status").stdout:
-        assert time.monotonic() < deadline
+def test_service_status_and_stop_commands(stub_service: StubService) -> None:
+    runner = CliRunner()
+    status = runner.invoke(cli, ["service", "status"])
+    assert status.exit_code == 0 and f"pid {os.getpid()}" in status.output
+    stopped = runner.invoke(cli, ["service", "stop"])
+    assert stopped.exit_code == 0
+    assert f"Stopped the margin service (pid {os.getpid()})" in stopped.output
+    stub_service.thread.join(20)
+    assert "No margin service is running" in runner.invoke(cli, ["service", "status"]).output

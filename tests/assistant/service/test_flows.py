@@ -1,4 +1,9 @@
-"""Search and ask through the real service process, compared with the in-process path."""
+"""Search and ask through the service give what the in-process path gives.
+
+An assistant built with the hashing embedder, served in this process, for what the service
+does with the index; the session's real service process (real embedder and model) for what
+a person's `margin` sees.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +18,15 @@ import pytest
 from assistant.core import build_assistant, open_index
 from assistant.locations import Locations, resolve_locations
 from assistant.service.client import connect_or_start, run_search
+from assistant.service.server import Service
+from ingest.embedder import Embedder
 from ingest.fakes import HashingEmbedder
+from tests.assistant.service.conftest import RealService, serve_in_thread
 
 ROOT = Path(__file__).resolve().parents[3]
-DOCS = ROOT / "docs"
 MARGIN = Path(sys.executable).with_name("margin")
 HEAVY = ["torch", "sentence_transformers", "transformers", "lancedb", "pyarrow", "llama_cpp"]
+QUESTION = "How are API keys kept safe?"
 
 
 def write_notes(folder: Path, notes: dict[str, str]) -> Path:
@@ -28,8 +36,8 @@ def write_notes(folder: Path, notes: dict[str, str]) -> Path:
     return folder
 
 
-def ingest_with_fake_embedder(locations: Locations, folder: Path) -> None:
-    assistant = build_assistant(locations=locations, embedder=HashingEmbedder())
+def ingest_with(embedder: Embedder, locations: Locations, folder: Path) -> None:
+    assistant = build_assistant(locations=locations, embedder=embedder)
     try:
         report = assistant.ingest([folder])
     finally:
@@ -37,37 +45,45 @@ def ingest_with_fake_embedder(locations: Locations, folder: Path) -> None:
     assert report.added and not report.failed
 
 
-def search_in_process(locations: Locations, query: str) -> list:  # type: ignore[type-arg]
-    index = open_index(locations, embedder=HashingEmbedder())
-    return index.retriever().search(query)
-
-
-def margin(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+def margin(
+    *args: str, env: dict[str, str] | None = None, **extra: str
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(MARGIN), *args],
-        env={**os.environ, **env},
+        env={**(env or os.environ), **extra},
         capture_output=True,
         text=True,
         timeout=600,
     )
 
 
-def test_the_service_sees_documents_ingested_by_another_process(tmp_path: Path) -> None:
+def test_the_service_sees_documents_ingested_after_it_started(tmp_path: Path) -> None:
     locations = resolve_locations()
     notes = tmp_path / "notes"
     write_notes(notes, {"keys.md": "# Keys\n\nAPI keys live in the system keyring.\n"})
-    ingest_with_fake_embedder(locations, notes)
-    client = connect_or_start(locations)
-    assert client is not None
-    first = client.search("where do API keys live?")
-    assert first == search_in_process(locations, "where do API keys live?")
-    assert [Path(s.path).name for s in first] == ["keys.md"]
+    ingest_with(HashingEmbedder(), locations, notes)
+    service = Service(
+        locations,
+        lambda: build_assistant(locations=locations, embedder=HashingEmbedder()),
+        idle_s=3600,
+    )
+    served = serve_in_thread(service)
+    try:
 
-    write_notes(notes, {"budget.md": "# Budget\n\nThe daily budget caps spending on keys.\n"})
-    ingest_with_fake_embedder(locations, notes)
-    second = run_search("daily budget for keys", locations=locations)
-    assert second == search_in_process(locations, "daily budget for keys")
-    assert {Path(s.path).name for s in second} == {"keys.md", "budget.md"}
+        def in_process(query: str) -> list:  # type: ignore[type-arg]
+            return open_index(locations, embedder=HashingEmbedder()).retriever().search(query)
+
+        first = served.client.search("where do API keys live?")
+        assert first == in_process("where do API keys live?")
+        assert [Path(s.path).name for s in first] == ["keys.md"]
+
+        write_notes(notes, {"budget.md": "# Budget\n\nThe daily budget caps spending on keys.\n"})
+        ingest_with(HashingEmbedder(), locations, notes)
+        second = run_search("daily budget for keys", locations=locations)
+        assert second == in_process("daily budget for keys")
+        assert {Path(s.path).name for s in second} == {"keys.md", "budget.md"}
+    finally:
+        served.stop()
 
 
 def test_a_broken_config_fails_the_same_way_through_the_service() -> None:
@@ -82,57 +98,54 @@ def test_a_broken_config_fails_the_same_way_through_the_service() -> None:
     assert connect_or_start(locations, start=False) is not None
 
 
-def test_an_unknown_model_profile_fails_the_same_way_through_the_service() -> None:
-    served = margin("ask", "what is margin?", "--model", "nope")
-    assert served.returncode == 1
+def test_an_unknown_model_profile_fails_the_same_way_through_the_service(
+    real_service: RealService,
+) -> None:
+    command = ["ask", "what is margin?", "--model", "nope"]
+    served = margin(*command, env=real_service.env)
+    alone = margin(*command, env=real_service.env, MARGIN_NO_SERVICE="1")
+    assert served.returncode == alone.returncode == 1
+    assert served.stderr == alone.stderr
     assert "No model profile named 'nope'" in served.stderr
-    assert connect_or_start(resolve_locations(), start=False) is not None
+    assert connect_or_start(real_service.locations, start=False) is not None
 
 
-def test_the_client_path_imports_no_heavy_library(tmp_path: Path) -> None:
-    locations = resolve_locations()
-    write_notes(tmp_path / "notes", {"a.md": "# A\n\nmargin answers from your files.\n"})
-    ingest_with_fake_embedder(locations, tmp_path / "notes")
-    assert connect_or_start(locations) is not None
+def test_the_client_path_imports_no_heavy_library(real_service: RealService) -> None:
     probe = (
         "import json, sys\n"
         "from click.testing import CliRunner\n"
         "from assistant.cli import cli\n"
-        "result = CliRunner().invoke(cli, ['search', 'margin answers', '--json'])\n"
+        f"result = CliRunner().invoke(cli, ['search', {QUESTION!r}, '--json'])\n"
         f"heavy = [m for m in {HEAVY!r} if m in sys.modules]\n"
         "print(json.dumps({'code': result.exit_code, 'out': result.output, 'heavy': heavy}))\n"
     )
     output = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env=real_service.env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     report = json.loads(output.stdout)
     assert report["code"] == 0, report["out"]
-    assert json.loads(report["out"])["results"][0]["path"].endswith("a.md")
+    first = json.loads(report["out"])["results"][0]["path"]
+    assert Path(first).parent == real_service.corpus.resolve()
     assert report["heavy"] == []
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_real_embedder_results_match_the_in_process_path_and_answers_stream(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    real_service: RealService, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("MARGIN_TEST_FAKE_EMBEDDER")
-    resolve_locations().ensure().config_file.write_text("[ask]\nmax_tokens = 48\n")
-    corpus = tmp_path / "docs"
-    corpus.mkdir()
-    for name in ("ask.md", "budgets.md", "models.md", "privacy.html"):
-        (corpus / name).write_bytes((DOCS / name).read_bytes())
-    assert margin("ingest", str(corpus), "--json", MARGIN_NO_SERVICE="1").returncode == 0
+    monkeypatch.setenv("MARGIN_HOME", str(real_service.env["MARGIN_HOME"]))
+    served = run_search(QUESTION, locations=real_service.locations)
+    alone = open_index(real_service.locations, embedder=embedder).retriever().search(QUESTION)
+    assert served and [s.to_json() for s in served] == [s.to_json() for s in alone]
 
-    query = ["search", "How are API keys kept safe?", "--json"]
-    alone = margin(*query, MARGIN_NO_SERVICE="1")
-    served = margin(*query)
-    assert alone.returncode == served.returncode == 0, served.stderr
-    assert json.loads(served.stdout) == json.loads(alone.stdout)
-    assert json.loads(served.stdout)["results"]
-
-    asked = margin("ask", "How are API keys kept safe?", "--json")
+    asked = margin("ask", QUESTION, "--json", env=real_service.env)
     assert asked.returncode == 0, asked.stderr
     answer = json.loads(asked.stdout)
-    assert answer["sources"] == json.loads(alone.stdout)["results"][: len(answer["sources"])]
+    assert answer["sources"] == [s.to_json() for s in served][: len(answer["sources"])]
     assert answer["model"] == "local" and answer["answer"]
