@@ -17,7 +17,7 @@ from assistant.ask.types import Answer, AnswerUsage, GuardrailEvent
 from assistant.cli import cli
 from assistant.locations import resolve_locations
 from assistant.log import InteractionLog
-from tests.evaluation.scripted import source
+from tests.assistant.evaluation.scripted import source
 
 
 @pytest.fixture

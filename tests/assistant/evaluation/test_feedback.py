@@ -8,7 +8,7 @@ from assistant.ask.types import Answer
 from assistant.evaluation.feedback import golden_from_feedback
 from assistant.evaluation.golden import parse_golden
 from assistant.log.interactions import InteractionLog
-from tests.evaluation.scripted import source
+from tests.assistant.evaluation.scripted import source
 
 
 def logged(log: InteractionLog, question: str, **fields: object) -> int:

@@ -9,7 +9,7 @@ import pytest
 
 from assistant.evaluation.golden import GoldenSetError, load_golden, parse_golden
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+DOCS = Path(__file__).resolve().parents[3] / "docs"
 
 
 def line(**fields: object) -> str:

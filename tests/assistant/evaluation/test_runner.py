@@ -13,7 +13,7 @@ from assistant.errors import BudgetExceededError
 from assistant.evaluation.golden import load_golden
 from assistant.evaluation.runner import run_eval
 from assistant.evaluation.summary import summarize
-from tests.evaluation.scripted import ScriptedAssistant, source
+from tests.assistant.evaluation.scripted import ScriptedAssistant, source
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from models.base import ChatModel
 
 pytestmark = pytest.mark.slow
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+DOCS = Path(__file__).resolve().parents[3] / "docs"
 QUESTIONS = (
     "How does margin keep API keys safe?",
     "Which base_url should a profile use for Ollama?",
