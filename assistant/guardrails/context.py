@@ -1,4 +1,4 @@
-"""check_context: what of the retrieved sources may go into the prompt, and in what form.
+"""guard_context (the check_context stage): what of the retrieved sources may reach the prompt.
 
 Every source is scanned for injected instructions and neutralised. For a remote model,
 chunks of local-only collections are withheld and PII and secrets are masked with reversible
