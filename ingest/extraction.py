@@ -18,9 +18,13 @@ from types import TracebackType
 
 import ingest
 from ingest.errors import LoadError, NotADocumentError
-from ingest.types import Section
+from ingest.types import LoadedDocument, Section
 
 _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
+# Raise when what loaders make of a file changes: stored documents built by an older
+# extraction are re-extracted by the next `margin ingest` (1: before main-content HTML,
+# normalised PDF text and OCR).
+EXTRACTION_VERSION = 2
 
 
 class Extractor:
@@ -32,8 +36,8 @@ class Extractor:
         self._worker: subprocess.Popen[bytes] | None = None
         self._buffer = b""
 
-    def load(self, path: Path) -> list[Section]:
-        """The sections of `path`; raises LoadError (or NotADocumentError) with the reason."""
+    def load(self, path: Path) -> LoadedDocument:
+        """The document at `path`; raises LoadError (or NotADocumentError) with the reason."""
         worker = self._running_worker()
         assert worker.stdin is not None
         try:
@@ -45,9 +49,10 @@ class Extractor:
         if "error" in reply:
             error = NotADocumentError if reply["skip"] else LoadError
             raise error(reply["error"])
-        return [
+        sections = [
             Section(text, page, heading, line) for text, page, heading, line in reply["sections"]
         ]
+        return LoadedDocument(sections, reply["title"], tuple(reply["warnings"]))
 
     def close(self) -> None:
         worker, self._worker = self._worker, None

@@ -18,7 +18,7 @@ from ingest.loaders import load_document
 
 def handle(request: dict[str, Any]) -> dict[str, Any]:
     try:
-        sections = load_document(Path(request["path"]))
+        document = load_document(Path(request["path"]))
     except NotADocumentError as exc:
         return {"error": str(exc), "skip": True}
     except LoadError as exc:
@@ -27,7 +27,11 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
         return {"error": "needs more memory than allowed to read", "skip": False}
     except Exception as exc:
         return {"error": f"could not be read: {type(exc).__name__}: {exc}", "skip": False}
-    return {"sections": [[s.text, s.page, s.heading, s.line] for s in sections]}
+    return {
+        "sections": [[s.text, s.page, s.heading, s.line] for s in document.sections],
+        "title": document.title,
+        "warnings": list(document.warnings),
+    }
 
 
 def main(argv: list[str]) -> None:

@@ -1,6 +1,7 @@
 """Loaders: one small module per format, each turning a file into `Section`s.
 
-`load_document` picks the loader by file name. It runs inside the extraction worker
+A loader returns its sections, or a `LoadedDocument` when it also knows the document's title
+or has warnings to report. `load_document` picks the loader by file name. It runs inside the extraction worker
 (`ingest.extraction`), which bounds its time and memory; it may also be called directly.
 """
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from ingest.errors import NotADocumentError
 from ingest.loaders import code, html, markdown, pdf, rst, text
-from ingest.types import Section
+from ingest.types import LoadedDocument, Section
 
 _BY_SUFFIX = {
     **dict.fromkeys(markdown.SUFFIXES, markdown.load),
@@ -106,12 +107,15 @@ def is_supported(path: Path) -> bool:
     return path.suffix.lower() not in BINARY_SUFFIXES
 
 
-def load_document(path: Path) -> list[Section]:
+def load_document(path: Path) -> LoadedDocument:
     """The sections of one file; raises LoadError (or NotADocumentError) with the reason."""
     if not is_supported(path):
         raise NotADocumentError(f"not a text format margin reads ({path.suffix.lower()})")
     loader = _BY_SUFFIX.get(path.suffix.lower(), text.load)
-    sections = [s for s in loader(path) if s.text.strip()]
+    loaded: LoadedDocument | list[Section] = loader(path)
+    if isinstance(loaded, list):
+        loaded = LoadedDocument(sections=loaded)
+    sections = [s for s in loaded.sections if s.text.strip()]
     if not sections:
         raise NotADocumentError("no text in the file")
-    return sections
+    return LoadedDocument(sections=sections, title=loaded.title, warnings=loaded.warnings)
