@@ -81,7 +81,7 @@ def test_code_files_are_headed_by_their_name(tmp_path: Path) -> None:
         ("data.txt", b"abc\x00def" * 100, "NUL"),
         ("noise.txt", os.urandom(4096).replace(b"\x00", b"\x01"), "binary"),
         ("empty.md", b"  \n\n", "empty"),
-        ("photo.PNG", b"\x89PNG....", "not a text format"),
+        ("photo.PNG", b"\x89PNG....", "image"),
     ],
 )
 def test_binary_and_empty_files_are_not_documents(
