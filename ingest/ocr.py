@@ -78,7 +78,9 @@ class Ocr:
             message = done.stderr.decode("utf-8", "replace").strip().splitlines()
             detail = message[-1] if message else f"exit code {done.returncode}"
             if "Failed loading language" in detail or "Error opening data file" in detail:
-                raise OcrUnavailableError(f"tesseract has no '{self.language}' data; {INSTALL_HINT}")
+                raise OcrUnavailableError(
+                    f"tesseract has no '{self.language}' data; {INSTALL_HINT}"
+                )
             raise LoadError(f"OCR of page {page} failed: {detail}")
         return done.stdout.decode("utf-8", "replace")
 

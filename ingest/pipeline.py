@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from ingest.chunking import chunk_sections
+from ingest.chunking import chunk_document, embedding_text
 from ingest.embedder import Embedder
 from ingest.errors import LoadError, NotADocumentError
 from ingest.extraction import EXTRACTION_VERSION, Extractor
 from ingest.loaders import is_supported
-from ingest.sections import document_title, prepare_sections
 from ingest.store import ChunkStore, DocumentWrite
 from ingest.types import Chunk, DocumentInfo, DocumentMeta, FileProblem, IngestReport, SourceFile
 from ingest.walk import walk
@@ -53,6 +52,7 @@ class IngestOptions:
     overlap_tokens: int = 32
     file_timeout_s: float = 60.0
     file_memory_mb: int = 1024
+    ocr_page_timeout_s: float = 60.0  # each scanned page gets this long on top of the file's
     commit_chunks: int = 256  # commit once this many chunks wait (bounds work lost to a kill)
 
     def build(self) -> str:
@@ -193,7 +193,9 @@ class _Run:
         with (
             self.store.writing(),
             Extractor(
-                timeout_s=self.options.file_timeout_s, memory_mb=self.options.file_memory_mb
+                timeout_s=self.options.file_timeout_s,
+                memory_mb=self.options.file_memory_mb,
+                ocr_page_timeout_s=self.options.ocr_page_timeout_s,
             ) as extractor,
         ):
             self.store.remove_orphans()
@@ -267,9 +269,9 @@ class _Run:
             self.report.failed.append(FileProblem(path, str(exc), failed=True))
             return
         self.report.warnings.extend(FileProblem(path, w) for w in document.warnings)
-        title = document_title(document.title, document.sections, source.path.name)
-        chunks = chunk_sections(
-            prepare_sections(document.sections, title),
+        chunks = chunk_document(
+            document,
+            source.path.name,
             self.embedder,
             chunk_tokens=self.options.chunk_tokens,
             overlap_tokens=self.options.overlap_tokens,
@@ -293,7 +295,7 @@ class _Run:
         pending, self.pending = self.pending, _Pending()
         if not pending.documents:
             return
-        texts = [_embedding_text(c) for _, chunks, _ in pending.documents for c in chunks]
+        texts = [embedding_text(c) for _, chunks, _ in pending.documents for c in chunks]
         vectors = self.embedder.embed_documents(texts)
         writes, offset = [], 0
         for meta, chunks, _ in pending.documents:
@@ -317,11 +319,6 @@ class _Run:
             self.progress(
                 IngestProgress(self.files_done, self.files_total, self.report.chunks, current)
             )
-
-
-def _embedding_text(chunk: Chunk) -> str:
-    """What the model embeds: the heading path gives a short chunk its context."""
-    return f"{chunk.heading}\n{chunk.text}" if chunk.heading else chunk.text
 
 
 def _content_hash(path: Path) -> str:

@@ -35,13 +35,11 @@ def prepare_sections(sections: Iterable[Section], title: str) -> list[Section]:
 
 
 def document_title(title: str, sections: Sequence[Section], file_name: str) -> str:
-    """The loader's title, else the document's first top-level heading, else its file name."""
+    """The loader's title, else the document's one top-level heading, else its file name."""
     if title.strip():
         return title
-    for section in sections:
-        if section.heading:
-            return section.heading.split(HEADING_SEPARATOR, 1)[0]
-    return file_name
+    tops = {s.heading.split(HEADING_SEPARATOR, 1)[0] for s in sections if s.heading}
+    return tops.pop() if len(tops) == 1 else file_name
 
 
 def context_heading(title: str, heading: str) -> str:

@@ -245,14 +245,17 @@ class ChunkStore:
 
     def text_search(self, query: str, k: int, where: str | None = None) -> list[StoredChunk]:
         """The k best full-text (BM25) matches for `query` in text and heading; score = BM25."""
-        from lancedb.query import MultiMatchQuery
+        from lancedb.query import FullTextOperator, MultiMatchQuery
 
         indexed = {i.name for i in self._chunks.list_indices()}
         columns = [c for c in schema.FULL_TEXT_COLUMNS if f"{c}_idx" in indexed]
         if not query.strip() or "text" not in columns:
             return []
         committed, stale = self._read_view()
-        search = self._chunks.search(MultiMatchQuery(query, columns), query_type="fts")
+        search = self._chunks.search(
+            MultiMatchQuery(query, columns, boosts=None, operator=FullTextOperator.OR),
+            query_type="fts",
+        )
         if where:
             search = search.where(where, prefilter=True)
         rows = search.limit(k + stale).to_arrow().to_pylist()

@@ -116,7 +116,9 @@ class IngestReport:
     seconds: float = 0.0
     cancelled: bool = False
     reprocessed: list[str] = field(default_factory=list)  # same file, new extraction settings
-    warnings: list[FileProblem] = field(default_factory=list)  # indexed, but with something left out
+    warnings: list[FileProblem] = field(
+        default_factory=list
+    )  # indexed, but with something left out
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -1,12 +1,14 @@
 """Loaders: one small module per format, each turning a file into `Section`s.
 
 A loader returns its sections, or a `LoadedDocument` when it also knows the document's title
-or has warnings to report. `load_document` picks the loader by file name. It runs inside the extraction worker
-(`ingest.extraction`), which bounds its time and memory; it may also be called directly.
+or has warnings to report. `load_document` picks the loader by file name. It runs inside the
+extraction worker (`ingest.extraction`), which bounds its time and memory; it may also be
+called directly.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from ingest.errors import NotADocumentError
@@ -14,14 +16,14 @@ from ingest.loaders import code, html, image, markdown, pdf, rst, text
 from ingest.ocr import Ocr
 from ingest.types import LoadedDocument, Section
 
-_BY_SUFFIX = {
+_BY_SUFFIX: dict[str, Callable[[Path], LoadedDocument | list[Section]]] = {
     **dict.fromkeys(markdown.SUFFIXES, markdown.load),
     **dict.fromkeys(rst.SUFFIXES, rst.load),
     **dict.fromkeys(html.SUFFIXES, html.load),
     **dict.fromkeys(code.SUFFIXES, code.load),
 }
 # Loaders that may need OCR take the Ocr the caller set up (limits, progress).
-_WITH_OCR = {
+_WITH_OCR: dict[str, Callable[[Path, Ocr | None], LoadedDocument]] = {
     **dict.fromkeys(pdf.SUFFIXES, pdf.load),
     **dict.fromkeys(image.SUFFIXES, image.load),
 }

@@ -44,14 +44,14 @@ def load(path: Path, ocr: Ocr | None = None) -> LoadedDocument:
     except MemoryError as exc:
         raise LoadError("PDF needs more memory than allowed to read (malformed or a bomb)") from exc
     try:
-        return _read(document, ocr or Ocr.find())
+        return _read(document, ocr or Ocr.find(), path.name)
     except MemoryError as exc:
         raise LoadError("PDF needs more memory than allowed to read (malformed or a bomb)") from exc
     finally:
         document.close()
 
 
-def _read(document: Any, ocr: Ocr) -> LoadedDocument:
+def _read(document: Any, ocr: Ocr, file_name: str) -> LoadedDocument:
     if len(document) == 0:
         raise LoadError("PDF has no pages")
     pages: list[list[PageLine]] = []
@@ -74,7 +74,7 @@ def _read(document: Any, ocr: Ocr) -> LoadedDocument:
     headings = outline_headings(_outline(document)) or font_headings(pages)
     headings = [replace(h, title=unicodedata.normalize("NFKC", h.title)) for h in headings]
     sections = split_pages(texts, headings)
-    return LoadedDocument(sections=sections, title=_title(document))
+    return LoadedDocument(sections=sections, title=_title(document) or file_name)
 
 
 def _ocr_lines(page: Any, number: int, ocr: Ocr) -> list[PageLine]:

@@ -30,8 +30,8 @@ _SPACES = re.compile(r"[ \t\u00a0]+")
 _EDGE_LINES = 2  # lines at each end of a page checked for running headers and footers
 _REPEAT_SHARE = 0.5  # a line on more than this share of pages is a running header/footer
 _MIN_PAGES = 3
-_SHORT_WORDS = frozenset(
-    "a i o an as at be by do go he if in is it me my no of on or so to up us we".split()
+_SHORT_WORD = re.compile(
+    r"^(?:a|i|o|an|as|at|be|by|do|go|he|if|in|is|it|me|my|no|of|on|or|so|to|up|us|we)$"
 )
 
 
@@ -105,7 +105,7 @@ def _repair_words(text: str, vocabulary: Counter[str], hyphenated: set[str]) -> 
     def join_split(match: re.Match[str]) -> str:
         left, right = match.group(1), match.group(2)
         joined = (left + right).lower()
-        if vocabulary[joined] < 2 or _known(left, vocabulary) and _known(right, vocabulary):
+        if vocabulary[joined] < 2 or (_known(left, vocabulary) and _known(right, vocabulary)):
             return match.group(0)
         return left + right
 
@@ -116,4 +116,4 @@ def _repair_words(text: str, vocabulary: Counter[str], hyphenated: set[str]) -> 
 def _known(word: str, vocabulary: Counter[str]) -> bool:
     """A word in its own right: a common short word, or one the document uses often."""
     lower = word.lower()
-    return lower in _SHORT_WORDS or (len(lower) > 1 and vocabulary[lower] >= 3)
+    return bool(_SHORT_WORD.match(lower)) or (len(lower) > 1 and vocabulary[lower] >= 3)
