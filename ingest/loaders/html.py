@@ -2,7 +2,8 @@
 
 The page is parsed with lxml; text a browser would hide is removed and reported
 (`html_hidden`); the main content is the page's landmark (`<main>`, `role="main"`,
-`<article>`, Sphinx's body) or, on pages without one, what trafilatura's extractor keeps;
+`<article>`, Sphinx's body) or, on pages without one, the body less blocks named or shaped
+like navigation (class or id "nav", "header", "footer"…; short blocks of mostly links);
 page furniture inside it (navigation, sidebars, footers, permalink glyphs) is skipped while
 walking it into sections (`html_walk`). A page nothing can be made of falls back to its
 whole visible text, never to nothing.
@@ -10,6 +11,7 @@ whole visible text, never to nothing.
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,8 +36,21 @@ _LANDMARKS = (
     "//*[@id='content' or @id='main-content' or @id='main']",
 )
 _MIN_LANDMARK_CHARS = 40
+# Pages without landmarks: blocks whose class or id names them as furniture, or that are
+# short and nearly all links, are dropped.
+_BLOCK_TAGS = ("div", "table", "ul", "ol", "p", "td", "header")
+_FURNITURE_NAME = re.compile(
+    r"(?:[\w-]*-)?(?:nav|navbar|navheader|navfooter|navigation|menu|sidebar|breadcrumbs?|"
+    r"header|footer|topbar|toc|masthead|banner|skip|related|pagination)(?:-[\w-]*)?"
+)
+_MAX_LINK_BLOCK_CHARS = 300
+_LINK_SHARE = 0.7
 _TITLE_SUFFIX = re.compile(r"\s+(?:[—–|·-]|&#8212;)\s+[^—–|·]{1,80}$")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_INVISIBLE_MARKUP = re.compile(
+    r"<!--.*?-->|<(script|style|template|noscript)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL
+)
+_TAG = re.compile(r"<[^>]*>")
 
 
 def load(path: Path) -> LoadedDocument:
@@ -54,6 +69,11 @@ def parse(markup: str) -> LoadedDocument:
         sections = []
     if not any(s.text.strip() for s in sections):
         sections = _visible_text(root)
+    if not sections and (sections := _markup_text(markup)):
+        warnings += (
+            "the page could not be parsed (nested too deeply); its text between the tags was "
+            "indexed without the hidden-text check",
+        )
     return LoadedDocument(sections=sections, title=title, warnings=warnings)
 
 
@@ -61,8 +81,10 @@ def _document(markup: str) -> HtmlElement:
     import lxml.html
     from lxml.etree import ParserError
 
+    # No depth limit in the parser (the worker bounds time and memory): deep pages are read.
+    parser = lxml.html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
     try:
-        return lxml.html.document_fromstring(_XML_DECLARATION.sub("", markup))
+        return lxml.html.document_fromstring(_XML_DECLARATION.sub("", markup), parser=parser)
     except (ParserError, ValueError) as exc:
         raise NotADocumentError(f"no HTML content in the file ({exc})") from exc
 
@@ -87,15 +109,47 @@ def _main_content(root: HtmlElement) -> HtmlElement:
 
 
 def _extracted(root: HtmlElement) -> HtmlElement:
-    """Without landmarks: the body as trafilatura's boilerplate rules leave it."""
+    """Without landmarks: the body less blocks named or shaped like navigation."""
     body = root.find("body")
-    return body if body is not None else root
+    body = body if body is not None else root
+    doomed = [
+        element
+        for element in body.iter(*_BLOCK_TAGS)
+        if element.find(".//h1") is None
+        and (_named_like_furniture(element) or _mostly_links(element))
+    ]
+    for element in doomed:
+        if element.getparent() is not None:
+            element.drop_tree()
+    return body
+
+
+def _named_like_furniture(element: HtmlElement) -> bool:
+    names = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
+    return any(_FURNITURE_NAME.fullmatch(name) for name in names.replace("_", "-").split())
+
+
+def _mostly_links(element: HtmlElement) -> bool:
+    """A short block whose text is nearly all link text: a menu, a Prev/Next bar."""
+    text = " ".join(element.text_content().split())
+    if not text or len(text) > _MAX_LINK_BLOCK_CHARS or element.find(".//pre") is not None:
+        return False
+    links = [" ".join(a.text_content().split()) for a in element.iter("a")]
+    return len(links) >= 2 and sum(map(len, links)) / len(text) >= _LINK_SHARE
 
 
 def _walk(element: HtmlElement) -> list[Section]:
     walker = SectionWalker()
     walker.walk(element)
     return walker.finish()
+
+
+def _markup_text(markup: str) -> list[Section]:
+    """The text between the tags, for markup the parser gives up on (nesting too deep)."""
+    text = html.unescape(_TAG.sub(" ", _INVISIBLE_MARKUP.sub(" ", markup)))
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    joined = "\n".join(line for line in lines if line)
+    return [Section(text=joined, line=1)] if joined else []
 
 
 def _visible_text(root: HtmlElement) -> list[Section]:

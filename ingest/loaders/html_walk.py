@@ -151,6 +151,7 @@ class SectionWalker:
     def _heading(self, level: int, title: str, line: int | None) -> None:
         self._break()
         title = clean_heading(title)
+        self._bullet = False
         if not title:
             return
         self.builder.heading(level, title, line or 1)
@@ -203,7 +204,7 @@ class SectionWalker:
             self.builder.add([*filter(None, signatures), ""])
             return
         for signature in filter(None, signatures):
-            self.builder.add([signature + ":"])
+            self.builder.add([signature if signature.endswith(":") else signature + ":"])
 
     def _table(self, element: HtmlElement) -> None:
         self._break()
