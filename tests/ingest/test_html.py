@@ -81,7 +81,8 @@ def test_sphinx_api_entries_are_sections_headed_by_their_signature() -> None:
 
 MKDOCS_PAGE = """<html><head><title>Install - My Tool</title></head><body>
 <header class="md-header"><nav class="md-header__inner"><a href="/">My Tool</a>
-<label class="md-search">Search</label></nav></header><div class="md-container"><main class="md-main">
+<label class="md-search">Search</label></nav></header><div class="md-container">
+<main class="md-main">
 <div class="md-sidebar md-sidebar--primary"><nav class="md-nav"><ul><li><a href="/">Home</a></li>
 <li><a href="/install/">Install</a></li></ul></nav></div><div class="md-content">
 <article class="md-content__inner md-typeset"><h1 id="install">Install<a class="headerlink"
@@ -109,7 +110,8 @@ def test_mkdocs_material_page() -> None:
 DOCUSAURUS_PAGE = """<html><body><div id="__docusaurus"><nav class="navbar navbar--fixed-top">
 <a class="navbar__brand" href="/">Site</a><a class="navbar__item" href="/docs">Docs</a></nav>
 <div class="main-wrapper"><aside class="theme-doc-sidebar-container"><nav class="menu">
-<a class="menu__link" href="/docs/intro">Tutorial Intro</a></nav></aside><main class="docMainContainer">
+<a class="menu__link" href="/docs/intro">Tutorial Intro</a></nav></aside>
+<main class="docMainContainer">
 <div class="container"><article><nav class="theme-doc-breadcrumbs" aria-label="Breadcrumbs">
 <ul class="breadcrumbs"><li><a href="/">Home</a></li><li><span>Tutorial</span></li></ul></nav>
 <div class="theme-doc-markdown markdown"><header><h1>Tutorial Intro</h1></header>
@@ -135,7 +137,8 @@ def test_docusaurus_page() -> None:
 JAVADOC_PAGE = """<!DOCTYPE HTML><html lang="en"><head><title>Stack (Java SE 21)</title></head>
 <body class="class-declaration-page"><div class="flex-box"><header role="banner"
 class="flex-header"><nav role="navigation"><div class="top-nav" id="navbar-top"><ul
-class="nav-list"><li><a href="../package-summary.html">Package</a></li><li class="nav-bar-cell1-rev">
+class="nav-list"><li><a href="../package-summary.html">Package</a></li>
+<li class="nav-bar-cell1-rev">
 Class</li><li><a href="../../help-doc.html">Help</a></li></ul></div><div class="sub-nav">SEARCH
 </div></nav></header><div class="flex-content"><main role="main"><div class="header"><h1
 title="Class Stack" class="title">Class Stack&lt;E&gt;</h1></div><section class="class-description">
