@@ -14,7 +14,7 @@ from ingest.loaders.pdf_pages import PageLine
 from ingest.types import Section
 
 _MAX_DEPTH = 6
-_HEADING_SIZE_RATIO = 1.15  # a line this much larger than the body text may be a heading
+_HEADING_SIZE_RATIO = 1.05  # a line this much larger than the body text may be a heading
 _MAX_HEADING_CHARS = 120
 _MAX_SIZE_LEVELS = 3
 

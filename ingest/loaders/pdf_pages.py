@@ -9,12 +9,15 @@ from which headings can be found in PDFs without an outline.
 from __future__ import annotations
 
 import ctypes
+import re
 from dataclasses import dataclass
 from typing import Any
 
 GAP_EM = 0.12  # a horizontal gap this wide (in font sizes) between glyphs is a space
 _LINE_BREAKS = "\r\n"
-_BOLD_WEIGHT = 600
+_FONT_NAME_BYTES = 128
+# Font weights PDFium reports are unreliable (695 for Times-Roman); font names are not.
+_BOLD_NAME = re.compile(rb"bold|black|heavy|semibold|demi", re.IGNORECASE)
 _SOFT_HYPHENS = "\x02\ufffe\u00ad"  # PDFium's mark where a hyphenated word was joined
 
 
@@ -44,7 +47,9 @@ def _spaced_lines(text: str, raw_page: Any, pdfium_c: Any) -> list[PageLine]:
     rect = pdfium_c.FS_RECTF()
     box = ctypes.byref(rect)
     char_box, font_size = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetFontSize
-    font_weight = pdfium_c.FPDFText_GetFontWeight
+    font_info = pdfium_c.FPDFText_GetFontInfo
+    name = ctypes.create_string_buffer(_FONT_NAME_BYTES)
+    flags = ctypes.c_int()
     lines: list[PageLine] = []
     current: list[str] = []
     largest = 0.0
@@ -67,7 +72,9 @@ def _spaced_lines(text: str, raw_page: Any, pdfium_c: Any) -> list[PageLine]:
         if not current or current[-1] == " ":  # font sizes change between words, if at all
             size = font_size(raw_page, index) or size
             largest = max(largest, size)
-            bold = bold and font_weight(raw_page, index) >= _BOLD_WEIGHT
+            if bold:
+                font_info(raw_page, index, name, _FONT_NAME_BYTES, ctypes.byref(flags))
+                bold = bool(_BOLD_NAME.search(name.value))
         if (
             previous_right is not None
             and current

@@ -24,7 +24,7 @@ _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _OPTION_EN_DASH = re.compile(r"(?<![\w-])\u2013(?=[A-Za-z-])")
 _HYPHENATED = re.compile(r"([A-Za-z]+)-\n[ \t]*([a-z]+)")
 _WORD = re.compile(r"[A-Za-z]+")
-_SPLIT = re.compile(r"\b([A-Za-z]{1,12}) ([a-z]{1,12})\b")
+_SPLIT = re.compile(r"\b([A-Za-z]{1,12}) (?=([a-z]{1,12})\b)")  # the right part stays
 _DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _EDGE_LINES = 2  # lines at each end of a page checked for running headers and footers
@@ -107,7 +107,7 @@ def _repair_words(text: str, vocabulary: Counter[str], hyphenated: set[str]) -> 
         joined = (left + right).lower()
         if vocabulary[joined] < 2 or (_known(left, vocabulary) and _known(right, vocabulary)):
             return match.group(0)
-        return left + right
+        return left  # without the space: the right part follows
 
     text = _HYPHENATED.sub(join_hyphen, text)
     return _SPLIT.sub(join_split, text)
