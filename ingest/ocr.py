@@ -44,6 +44,13 @@ class Ocr:
     def available(self) -> bool:
         return self.executable is not None
 
+    def starting(self, page: int) -> None:
+        """Say a page is about to be rendered and read (it gets its own time limit)."""
+        if self.executable is None:
+            raise OcrUnavailableError(INSTALL_HINT)
+        if self.on_page is not None:
+            self.on_page(page)
+
     def read_grey(self, pixels: bytes, width: int, height: int, page: int) -> str:
         """The text of one page given as 8-bit grey pixels, row by row."""
         header = f"P5\n{width} {height}\n255\n".encode("ascii")
@@ -51,13 +58,12 @@ class Ocr:
 
     def read_image_file(self, path: Path) -> str:
         """The text of an image file (PNG, JPEG, TIFF; pages of a TIFF end with a form feed)."""
+        self.starting(1)
         return self._run(str(path), None, 1)
 
     def _run(self, source: str, data: bytes | None, page: int) -> str:
         if self.executable is None:
             raise OcrUnavailableError(INSTALL_HINT)
-        if self.on_page is not None:
-            self.on_page(page)
         command = [self.executable, source, "stdout", "-l", self.language, "--dpi", str(DPI)]
         try:
             done = subprocess.run(

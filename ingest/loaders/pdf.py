@@ -80,6 +80,7 @@ def _read(document: Any, ocr: Ocr, file_name: str) -> LoadedDocument:
 def _ocr_lines(page: Any, number: int, ocr: Ocr) -> list[PageLine]:
     if not ocr.available:
         raise OcrUnavailableError(f"scanned PDF: {INSTALL_HINT}")
+    ocr.starting(number)
     width, height = page.get_size()
     scale = min(DPI / 72, math.sqrt(_MAX_OCR_PIXELS / max(1.0, width * height)))
     bitmap = page.render(scale=scale, grayscale=True)
