@@ -139,6 +139,8 @@ class Ingestor:
             plan = self.store.reindex_plan()
             if plan is None:
                 plan = self.store.save_reindex_plan(self.store.documents())
+                # Stamps have whole seconds: from the next one on, a stamp says "redone".
+                time.sleep(1 - (time.time() % 1))
             started_at, documents = plan
             if documents and self.store.stored_model_id() != self.store.model_id:
                 self.store.reset()
@@ -237,7 +239,7 @@ class _Run:
         """Built with today's settings (and, in a re-index, already redone by it)."""
         if stored is None or stored.build != self.build:
             return False
-        return self.redo_before is None or stored.ingested_at >= self.redo_before
+        return self.redo_before is None or stored.ingested_at > self.redo_before
 
     def _unchanged(self, source: SourceFile, stored: DocumentInfo | None) -> bool:
         if stored is None or (stored.collection, stored.local_only) != (

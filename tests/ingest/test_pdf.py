@@ -121,7 +121,8 @@ def test_debian_bash_manual_reads_cleanly() -> None:
 def test_debian_bash_reference_takes_headings_from_its_outline() -> None:
     sections = load_document(BASH_DOCS / "bashref.pdf").sections
     assert any(
-        s.heading == "Basic Shell Features > Shell Commands > Compound Commands > Looping Constructs"
+        s.heading
+        == "Basic Shell Features > Shell Commands > Compound Commands > Looping Constructs"
         for s in sections
     )
     words = _words("\n".join(s.text for s in sections))
