@@ -3,7 +3,7 @@
 Hidden text is a known carrier of prompt injection (a page says one thing to the reader and
 another to the model), so it never reaches the index. What counts as hidden: the `hidden`
 attribute, inline or `<style>` rules (simple `.class`, `#id` and `tag` selectors) with
-`display:none`, `visibility:hidden`, a zero font size, zero opacity, text pushed far off
+`display:none`, `visibility:hidden`, a zero or tiny font size, zero opacity, text pushed far off
 screen, and text whose colour is the background's (white on white included).
 """
 
@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 _DECLARATION = re.compile(r"([a-z-]+)\s*:\s*([^;]+)")
 _RULE = re.compile(r"([^{}@]+)\{([^{}]*)\}")
 _SIMPLE_SELECTOR = re.compile(r"^([a-z][a-z0-9]*)?(?:([.#])([\w-]+))?$", re.IGNORECASE)
-_ZERO = re.compile(r"^0*\.?0*(px|pt|em|rem|%|vw|vh)?$")
+_SIZE = re.compile(r"^(\d*\.?\d+)(px|pt|em|rem|%|vw|vh)?$")
+# Font sizes no one can read: at most 1 px or pt, a tenth of an em, 10 %.
+_TINY = {"px": 1.0, "pt": 1.0, "em": 0.1, "rem": 0.1, "%": 10.0, "vw": 0.1, "vh": 0.1, "": 0.0}
 _OFF_SCREEN = re.compile(r"^-\d{4,}(\.\d+)?(px|pt|em|rem)?$")
 _WHITES = frozenset(["white", "#fff", "#ffffff", "rgb(255,255,255)", "rgba(255,255,255,1)"])
 _EXCERPT_CHARS = 60
@@ -85,14 +87,19 @@ def _hidden_reason(element: HtmlElement, rules: dict[str, dict[str, str]]) -> st
         return "display:none"
     if style.get("visibility", "") in ("hidden", "collapse"):
         return "visibility:hidden"
-    if _ZERO.match(style.get("font-size", "x")):
-        return "zero font size"
+    if _tiny(style.get("font-size", "")):
+        return "tiny font size"
     if style.get("opacity", "1").strip() in ("0", "0.0", ".0", "0%"):
         return "zero opacity"
     for side in ("left", "top", "text-indent", "margin-left"):
         if _OFF_SCREEN.match(style.get(side, "")):
             return "off screen"
     return _same_colour(element, rules, style)
+
+
+def _tiny(size: str) -> bool:
+    match = _SIZE.match(size.replace(" ", ""))
+    return bool(match) and float(match.group(1)) <= _TINY[match.group(2) or ""]
 
 
 def _same_colour(
