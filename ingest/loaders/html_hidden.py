@@ -99,7 +99,7 @@ def _hidden_reason(element: HtmlElement, rules: dict[str, dict[str, str]]) -> st
 
 def _tiny(size: str) -> bool:
     match = _SIZE.match(size.replace(" ", ""))
-    return bool(match) and float(match.group(1)) <= _TINY[match.group(2) or ""]
+    return match is not None and float(match.group(1)) <= _TINY[match.group(2) or ""]
 
 
 def _same_colour(
