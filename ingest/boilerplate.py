@@ -20,7 +20,7 @@ _FURNITURE = re.compile(
         last\ (?:updated|modified)(?:\ on)?\b.*|
         (?:copyright\ )?(?:©|\(c\)|copyright)\s.*|all\ rights\ reserved\.?|
         page\ \d+(?:\ of\ \d+)?|\d+\ ?/\ ?\d+|
-        [|»«›‹>\-–—·•\s]+
+        [|»«›‹·•\s]+
     )\s*[|:»›]?\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )

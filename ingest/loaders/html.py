@@ -134,7 +134,7 @@ def _mostly_links(element: HtmlElement) -> bool:
     text = " ".join(element.text_content().split())
     if not text or len(text) > _MAX_LINK_BLOCK_CHARS or element.find(".//pre") is not None:
         return False
-    links = [" ".join(a.text_content().split()) for a in element.iter("a")]
+    links = [" ".join(a.text_content().split()) for a in element.xpath(".//a[@href]")]
     return len(links) >= 2 and sum(map(len, links)) / len(text) >= _LINK_SHARE
 
 

@@ -1,9 +1,10 @@
 """Walk an HTML content element into sections: headings, API entries, code, lists, tables.
 
 Headings (h1-h6) open sections under their heading path. A definition-list entry whose term
-carries an `id` (Sphinx, Javadoc and pydoc API entries such as `str.partition(sep)`) becomes
-its own section, headed by the signature, one level below the heading above it. Code blocks
-keep their lines, list items become "- item" lines, table rows "cell | cell" lines.
+carries an `id` or a named anchor (Sphinx and pydoc API entries such as `str.partition(sep)`)
+becomes its own section, headed by the signature, one level below the heading above it.
+Code blocks keep their lines, list items become "- item" lines, data-table rows
+"cell | cell" lines; layout tables (pydoc's) are read as the blocks they hold.
 """
 
 from __future__ import annotations
@@ -81,6 +82,8 @@ _BLOCKS = frozenset(
         "ul",
     ]
 )
+# A table holding these (or other tables) lays out a page rather than tabulating data.
+_LAYOUT_INSIDE = ("table", "dl", "h1", "h2", "h3", "h4", "h5", "h6")
 _SPACES = re.compile(r"[ \t\f\v\r\n\u00a0\u200b]+")
 _HEADING_GLYPHS = re.compile(r"\s*[¶§🔗]+\s*$")
 
@@ -196,7 +199,7 @@ class SectionWalker:
 
     def _terms(self, terms: list[HtmlElement], entry_depth: int) -> None:
         signatures = [clean_heading(inline_text(term)) for term in terms]
-        named = [s for term, s in zip(terms, signatures, strict=True) if term.get("id") and s]
+        named = [s for term, s in zip(terms, signatures, strict=True) if _anchored(term) and s]
         if named:
             level = entry_depth + 1
             self.builder.heading(level, " / ".join(named), terms[0].sourceline or 1)
@@ -207,7 +210,19 @@ class SectionWalker:
             self.builder.add([signature if signature.endswith(":") else signature + ":"])
 
     def _table(self, element: HtmlElement) -> None:
+        """A data table as "cell | cell" rows; a layout table (pydoc's) as the blocks it holds."""
         self._break()
+        if any(inner is not element for inner in element.iter(*_LAYOUT_INSIDE)):
+            for cell in element.xpath("./tr/td | ./*/tr/td | ./tr/th | ./*/tr/th"):
+                if "section-title" in (cell.get("class") or ""):  # pydoc's section headings
+                    level = 2 if cell.find(".//strong[@class='bigsection']") is not None else 3
+                    self._heading(level, inline_text(cell), cell.sourceline)
+                    continue
+                self._text(cell.text)
+                for child in cell:
+                    self.walk(child)
+                self._break()
+            return
         caption = element.find("caption")
         lines = [inline_text(caption)] if caption is not None else []
         for row in element.iter("tr"):
@@ -233,6 +248,11 @@ class SectionWalker:
         if line:
             self.builder.add(["- " + line if self._bullet else line])
             self._bullet = False
+
+
+def _anchored(term: HtmlElement) -> bool:
+    """A term others link to: an id (Sphinx, Javadoc) or a named anchor inside (pydoc)."""
+    return bool(term.get("id")) or term.find(".//a[@name]") is not None
 
 
 def inline_text(element: HtmlElement) -> str:

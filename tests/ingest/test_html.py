@@ -169,7 +169,10 @@ def test_pydoc_page_generated_by_python(tmp_path: Path) -> None:
     write_files(
         tmp_path,
         {
-            "otterfacts.py": '"""Facts about otters."""\n\n\ndef holds_hands(pair):\n'
+            "otterfacts.py": '"""Facts about otters."""\n\n\nclass Raft:\n'
+            '    """A group of otters."""\n\n    def size(self):\n'
+            '        """How many otters float together."""\n        return 3\n\n\n'
+            "def holds_hands(pair):\n"
             '    """Sea otters hold hands while they sleep so they do not drift apart."""\n'
             "    return pair\n"
         },
@@ -182,10 +185,12 @@ def test_pydoc_page_generated_by_python(tmp_path: Path) -> None:
         env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
     )
     document = load_document(tmp_path / "otterfacts.html")
-    text = _texts(document)
-    assert "Facts about otters." in text
-    assert "holds_hands(pair)" in text
-    assert "Sea otters hold hands while they sleep" in text
+    assert "Facts about otters." in _texts(document)
+    entries = {s.heading: s.text for s in document.sections}
+    function = entries["Functions > holds_hands(pair)"]
+    assert "Sea otters hold hands while they sleep" in function
+    method = entries["Classes > class Raft(builtins.object) > size(self)"]
+    assert "How many otters float together." in method
 
 
 HAND_WRITTEN_PAGE = """<html><head><title>Our trip to Skye</title></head><body>
