@@ -4,9 +4,9 @@ tiny fragments merged with their neighbours.
 Every section's heading becomes the document's path to it, starting with the document title
 ("Built-in Types > Text Sequence Type — str > str.partition(sep)"), so that a chunk carries
 its context into the embedding and the full-text index. A section holding only its heading
-line is dropped (the heading lives on in the path of the sections under it); runs of tiny
-sections are packed together under their common heading; a tiny introduction joins the
-subsection that follows it.
+line is dropped (the heading lives on in the path of the sections under it); a tiny piece
+of a section cut off by a page break joins the rest; runs of tiny sections are packed
+together under their common heading; a tiny introduction joins the subsection after it.
 """
 
 from __future__ import annotations
@@ -64,7 +64,11 @@ def _merge_tiny(sections: Sequence[Section]) -> list[Section]:
     while index < len(sections):
         section = sections[index]
         following = sections[index + 1] if index + 1 < len(sections) else None
-        if not _tiny(section) or following is None or following.page != section.page:
+        if _tiny(section) and merged and merged[-1].heading == section.heading:
+            # The end of the previous section, cut off by a page break: join it back.
+            merged[-1] = replace(merged[-1], text=merged[-1].text + "\n" + section.text)
+            index += 1
+        elif not _tiny(section) or following is None or following.page != section.page:
             merged.append(section)
             index += 1
         elif _tiny(following):

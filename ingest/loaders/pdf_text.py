@@ -3,7 +3,8 @@ running headers and footers.
 
 - Unicode NFKC: ligatures (ﬁ, ﬂ, ﬀ) and compatibility glyphs become plain letters.
 - Minus signs and hyphen-like dashes that stand for "-" (U+2212, U+2010-2012, an en dash
-  starting an option such as "–e") become "-"; soft hyphens and zero-width characters go.
+  starting an option such as "–e") become "-", spacing tilde and circumflex "~" and "^";
+  soft hyphens and zero-width characters go.
 - End-of-line hyphenation is joined ("exe-\\ncuted" -> "executed") unless the document
   itself writes that word with a hyphen ("command-line").
 - Words split by letter spacing are rejoined ("e xecuted" -> "executed") when the joined word
@@ -20,6 +21,9 @@ from collections import Counter
 from collections.abc import Sequence
 
 _DASHES = str.maketrans({"\u2212": "-", "\u2010": "-", "\u2011": "-", "\u2012": "-"})
+# Spacing accents that typesetters use for ASCII "~" and "^" (groff's \(ti, \(ha): NFKC
+# would turn them into a space and a combining mark.
+_ASCII_ACCENTS = str.maketrans({"\u02dc": "~", "\u02c6": "^"})
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _OPTION_EN_DASH = re.compile(r"(?<![\w-])\u2013(?=[A-Za-z-])")
 _HYPHENATED = re.compile(r"([A-Za-z]+)-\n[ \t]*([a-z]+)")
@@ -47,7 +51,7 @@ def normalise_pages(pages: Sequence[str]) -> list[str]:
 
 
 def _characters(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", text.translate(_ASCII_ACCENTS))
     text = _INVISIBLE.sub("", text).translate(_DASHES)
     text = _OPTION_EN_DASH.sub("-", text)
     lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\r", "\n").split("\n")]

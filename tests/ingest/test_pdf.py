@@ -21,13 +21,14 @@ def test_normalising_fixes_glyphs_dashes_hyphenation_and_split_words() -> None:
         "The ﬁrst ﬂag is \u2212e; the shell exits. A com\u00admand was exe-\ncuted.",
         "Every command is executed once; executed twice by the shell.",
         "Use a command-line option; the command-\nline is parsed once.",
-        "The variable was e xecuted and executed, in the ﬁle.",
+        "The variable was e xecuted and executed, in the ﬁle. Try cd \u02dc/src.",
     ]
     text = "\n".join(normalise_pages(pages))
     assert "first flag is -e;" in text and "ﬁ" not in text and "\u2212" not in text
     assert "A command was executed." in text  # soft hyphen and end-of-line hyphen joined
     assert "the command-line is parsed" in text  # the document hyphenates this word itself
     assert "The variable was executed and executed" in text  # "e xecuted" rejoined
+    assert "cd ~/src" in text  # groff's spacing tilde
 
 
 def test_running_headers_and_page_numbers_are_removed(tmp_path: Path) -> None:
