@@ -75,6 +75,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     done = subprocess.run(
         [sys.executable, "-c", _MEASURE, str(args.folder.resolve()), str(args.sample)],
         env={**os.environ, "PYTHONPATH": str(args.code.resolve()), "HF_HUB_OFFLINE": "1"},
+        cwd=args.code.resolve(),  # `python -c` puts the working folder first on the path
         capture_output=True,
         text=True,
         check=True,

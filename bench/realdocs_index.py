@@ -88,6 +88,7 @@ def ingest(folder: Path, store_dir: Path, code: Path, vectors: str) -> None:
     subprocess.run(
         [sys.executable, "-c", _INGEST, str(folder), str(store_dir), vectors],
         env={**os.environ, "PYTHONPATH": str(code), "HF_HUB_OFFLINE": "1"},
+        cwd=code,  # `python -c` puts the working folder first on the path
         check=True,
     )
 
