@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 from ingest.chunking import chunk_document, embedding_text
 from ingest.embedder import Embedder
@@ -85,11 +85,14 @@ class IngestProgress:
 ProgressCallback = Callable[[IngestProgress], None]
 
 
+_Outcome = Literal["added", "updated", "reprocessed"]  # the report list a document joins
+
+
 @dataclass(slots=True)
 class _Pending:
     """Loaded documents waiting to be embedded and committed together."""
 
-    documents: list[tuple[DocumentMeta, list[Chunk], str]] = field(default_factory=list)
+    documents: list[tuple[DocumentMeta, list[Chunk], _Outcome]] = field(default_factory=list)
     chunks: int = 0
 
 
@@ -255,7 +258,11 @@ class _Run:
         return True
 
     def _load(
-        self, source: SourceFile, stored: DocumentInfo | None, extractor: Extractor, kind: str
+        self,
+        source: SourceFile,
+        stored: DocumentInfo | None,
+        extractor: Extractor,
+        kind: _Outcome,
     ) -> None:
         path = str(source.path)
         try:
