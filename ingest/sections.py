@@ -4,8 +4,8 @@ tiny fragments merged with their neighbours.
 Every section's heading becomes the document's path to it, starting with the document title
 ("Built-in Types > Text Sequence Type — str > str.partition(sep)"), so that a chunk carries
 its context into the embedding and the full-text index. A section holding only its heading
-line is dropped (the heading lives on in the path of the sections under it); a tiny piece
-of a section cut off by a page break joins the rest; runs of tiny sections are packed
+line is dropped (the heading lives on in the path of the sections under it); the tiny end
+of a sentence cut off by a page break joins its start; runs of tiny sections are packed
 together under their common heading; a tiny introduction joins the subsection after it.
 """
 
@@ -64,8 +64,8 @@ def _merge_tiny(sections: Sequence[Section]) -> list[Section]:
     while index < len(sections):
         section = sections[index]
         following = sections[index + 1] if index + 1 < len(sections) else None
-        if _tiny(section) and merged and merged[-1].heading == section.heading:
-            # The end of the previous section, cut off by a page break: join it back.
+        if _tiny(section) and merged and _cut_off(merged[-1], section):
+            # The end of the previous section's sentence, cut off by a page break.
             merged[-1] = replace(merged[-1], text=merged[-1].text + "\n" + section.text)
             index += 1
         elif not _tiny(section) or following is None or following.page != section.page:
@@ -86,6 +86,15 @@ def _merge_tiny(sections: Sequence[Section]) -> list[Section]:
             merged.append(section)
             index += 1
     return merged
+
+
+def _cut_off(previous: Section, section: Section) -> bool:
+    """`section` goes on with the sentence `previous` leaves unfinished, on a new page."""
+    return (
+        previous.heading == section.heading
+        and previous.page != section.page
+        and not previous.text.rstrip().endswith((".", "!", "?", ":", ";"))
+    )
 
 
 def _is_under(heading: str, parent: str) -> bool:

@@ -50,10 +50,12 @@ def test_a_tiny_introduction_joins_its_subsection() -> None:
 
 def test_the_tail_of_a_section_cut_by_a_page_break_joins_it() -> None:
     sections = [
-        Section(LONG, heading="PARAMETERS > CDPATH", page=4),
+        Section(LONG + "A sample value", heading="PARAMETERS > CDPATH", page=4),
         Section('is ".:~:/usr".', heading="PARAMETERS > CDPATH", page=5),
         Section(LONG, heading="PARAMETERS > HOME", page=5),
+        Section("Last words.", heading="PARAMETERS > HOME", page=6),
     ]
-    first, second = prepare_sections(sections, "bash.pdf")
-    assert first.page == 4 and first.text.endswith('is ".:~:/usr".')
+    first, second, third = prepare_sections(sections, "bash.pdf")
+    assert first.page == 4 and first.text.endswith('A sample value\nis ".:~:/usr".')
     assert second.heading == "bash.pdf > PARAMETERS > HOME"
+    assert third.page == 6  # a finished sentence before the break: the page stays its own
