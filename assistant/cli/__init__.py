@@ -32,7 +32,7 @@ COMMANDS: dict[str, str] = {
 HELP: dict[str, str] = {
     "ingest": "Add, update or remove documents from folders and files.",
     "watch": "Keep the index in sync with folders as files change.",
-    "reindex": "Re-embed every document (after changing the embedding model).",
+    "reindex": "Re-read, re-chunk and re-embed every document, changed or not.",
     "search": "Search your documents (retrieval only, no model).",
     "sources": "List ingested documents.",
     "forget": "Remove documents under a path from the index.",

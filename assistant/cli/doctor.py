@@ -16,7 +16,15 @@ from assistant.config import BUNDLED, Config, load_config
 from assistant.errors import ConfigError
 from assistant.locations import Locations, resolve_locations
 
-LIBRARIES = ("torch", "sentence_transformers", "lancedb", "llama_cpp", "pypdf", "textual")
+LIBRARIES = (
+    "torch",
+    "sentence_transformers",
+    "lancedb",
+    "llama_cpp",
+    "pypdfium2",
+    "lxml",
+    "textual",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +121,21 @@ _KEYRING_FIX = (
 )
 
 
+def check_ocr() -> Check:
+    from ingest.ocr import tesseract_status
+
+    usable, detail = tesseract_status()
+    if usable:
+        return Check("ocr", True, detail)
+    return Check(
+        "ocr",
+        False,
+        detail,
+        "sudo apt-get install tesseract-ocr tesseract-ocr-eng "
+        "(scanned PDFs fail and images are skipped until then)",
+    )
+
+
 def check_data(locations: Locations) -> Check:
     folder = locations.data_dir
     if not folder.exists():
@@ -152,7 +175,7 @@ def check_log(locations: Locations) -> Check:
 
 
 def run_checks(locations: Locations) -> list[Check]:
-    checks = [check_python(), check_libraries(), check_embedder(), check_keyring()]
+    checks = [check_python(), check_libraries(), check_embedder(), check_ocr(), check_keyring()]
     try:
         config = load_config(locations.config_file)
     except ConfigError as exc:

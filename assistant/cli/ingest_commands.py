@@ -64,7 +64,14 @@ def ingest(paths: tuple[Path, ...], collection: str, local_only: bool, as_json: 
 @_json_option
 @guarded
 def reindex(as_json: bool) -> None:
-    """Re-embed every document with the current embedding model."""
+    """Re-read, re-chunk and re-embed every ingested document, changed or not.
+
+    Each file is extracted again with today's loaders and [ingest] settings and embedded
+    with the current embedding model; a document stays searchable until its new version
+    replaces it. Files that are gone are removed. An interrupted re-index resumes where it
+    stopped the next time it runs. (`margin ingest` already re-processes documents whose
+    settings changed; use this after changing the embedding model, or to rebuild it all.)
+    """
     from assistant.core import open_index
 
     index = open_index(check_model=False)
@@ -168,6 +175,8 @@ def forget(path: Path, as_json: bool) -> None:
 
 def _finish(report: IngestReport, as_json: bool) -> None:
     if as_json:
+        for problem in report.warnings:  # one line each on stderr, the object on stdout
+            say(f"warning: {problem.path}: {problem.reason}")
         emit_json(report.to_json())
     else:
         _summarise(report, quiet_when_idle=False)
@@ -176,11 +185,18 @@ def _finish(report: IngestReport, as_json: bool) -> None:
 
 
 def _summarise(report: IngestReport, *, quiet_when_idle: bool) -> None:
-    changed = report.added or report.updated or report.removed or report.failed
+    changed = (
+        report.added or report.updated or report.reprocessed or report.removed or report.failed
+    )
     if quiet_when_idle and not changed:
         return
+    reprocessed = (
+        f"{len(report.reprocessed)} re-processed (new extraction settings), "
+        if report.reprocessed
+        else ""
+    )
     say(
-        f"{len(report.added)} added, {len(report.updated)} updated, "
+        f"{len(report.added)} added, {len(report.updated)} updated, {reprocessed}"
         f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, "
         f"{len(report.skipped)} skipped, {len(report.failed)} failed; "
         f"{report.chunks} chunks in {report.seconds:.1f} s."
@@ -189,6 +205,8 @@ def _summarise(report: IngestReport, *, quiet_when_idle: bool) -> None:
         say(f"  failed: {problem.path}: {problem.reason}")
     for problem in report.skipped:
         say(f"  skipped: {problem.path}: {problem.reason}")
+    for problem in report.warnings:
+        say(f"  warning: {problem.path}: {problem.reason}")
     if report.cancelled:
         say("Stopped early; finished files are kept and the next run picks up the rest.")
 
