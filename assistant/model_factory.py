@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from assistant.config import BUNDLED, ModelProfile
+from assistant.config import ModelProfile
+from assistant.local_models import gguf_path
 from models.base import ChatModel, Pricing
-from models.bundled import bundled_gguf_path
 from models.errors import KeyStoreError
 from models.keys import KeyStore
 from models.llama_cpp import LlamaCppModel
@@ -18,7 +16,7 @@ def build_model(
 ) -> ChatModel:
     """The model a profile describes. Nothing loads or connects until the first question."""
     if profile.kind == "llama-cpp":
-        path = bundled_gguf_path() if profile.path == BUNDLED else Path(profile.path).expanduser()
+        path = gguf_path(profile)
         return LlamaCppModel(
             profile.name, path, context=profile.context, threads=profile.threads, verbose=verbose
         )
