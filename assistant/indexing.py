@@ -7,11 +7,13 @@ smaller ones (a fake embedder, a store in a temp folder).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
-from assistant.config import Config, load_config
+from assistant.config import BUNDLED, Config, load_config
 from assistant.locations import Locations, resolve_locations
 from assistant.retrieval import Retriever
 from ingest.embedder import Embedder, load_bundled_embedder
+from ingest.embedding_folder import load_folder_embedder
 from ingest.pipeline import IngestOptions, Ingestor
 from ingest.store import ChunkStore
 
@@ -34,7 +36,10 @@ class Index:
 
 
 def load_embedder(config: Config) -> Embedder:
-    """The bundled embedding model (its weights load on first use)."""
+    """The configured embedding model: bundled, or a local folder (weights load on first use)."""
+    if config.embedding.model != BUNDLED:
+        folder = Path(config.embedding.model).expanduser()
+        return load_folder_embedder(folder, batch_size=config.ingest.batch_size)
     return load_bundled_embedder(batch_size=config.ingest.batch_size)
 
 
