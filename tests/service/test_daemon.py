@@ -59,6 +59,16 @@ def test_a_changed_config_retires_the_service_and_the_next_call_starts_a_fresh_o
     assert "stopped: config.toml changed" in (locations.run_dir / LOG_NAME).read_text()
 
 
+def test_choosing_another_default_model_retires_the_service() -> None:
+    from models.registry import LocalModels
+
+    locations = resolve_locations()
+    _, pid = started(locations)
+    LocalModels(locations.model_registry, locations.models_dir).set_default(None)
+    assert wait_for_exit(pid)
+    assert "registered with `margin models`" in (locations.run_dir / LOG_NAME).read_text()
+
+
 def test_concurrent_starts_leave_one_service() -> None:
     locations = resolve_locations()
     probe = (
