@@ -55,6 +55,7 @@ PROGRESS_EVERY_S = 0.1
 RATE_WINDOW_S = 5.0
 MAX_BACKOFF_S = 30.0
 HEAD_BYTES = 64  # what `check_start` sees
+READ_BYTES = 1 << 20  # per socket read (httpcore's own default is 64 KiB)
 _HEX64 = re.compile(r"[0-9a-fA-F]{64}")
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 _FULL_DISK = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
@@ -143,6 +144,7 @@ class Downloader:
     def _new_client(self) -> httpx.Client:
         import httpx
 
+        _read_larger_chunks()
         connect, read = self._timeouts
         return httpx.Client(
             follow_redirects=True,
@@ -244,6 +246,17 @@ class Downloader:
                 f"{format_size(SPACE_RESERVE)} spare). Free some space, then run the command again."
             )
         return total
+
+
+def _read_larger_chunks() -> None:
+    """httpcore reads a response body 64 KiB at a time (`HTTP11Connection.READ_NUM_BYTES`,
+    a class attribute with no public setting). Reading 1 MiB at a time doubles a download's
+    throughput on a fast link (65 -> 133 MB/s on loopback, 2 busy cores; curl: 112 MB/s).
+    Other clients in the process only make fewer system calls."""
+    from httpcore._sync import http11
+
+    if getattr(http11.HTTP11Connection, "READ_NUM_BYTES", READ_BYTES) < READ_BYTES:
+        http11.HTTP11Connection.READ_NUM_BYTES = READ_BYTES
 
 
 class _Job:
