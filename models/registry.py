@@ -68,6 +68,13 @@ class RegisteredModel:
 
 
 @dataclass(frozen=True, slots=True)
+class Removed:
+    model: RegisteredModel
+    was_default: bool  # the default is the built-in model again
+    file_deleted: bool
+
+
+@dataclass(frozen=True, slots=True)
 class RegistryState:
     models: dict[str, RegisteredModel] = field(default_factory=dict)
     default: str | None = None
@@ -108,9 +115,8 @@ class LocalModels:
         check_name(name)
         _check_free(name, self.read().models)
 
-    def remove(self, name: str) -> tuple[RegisteredModel, bool]:
-        """Unregister `name` (deleting the file when margin pulled it); also True when it
-        was the default, which then goes back to the built-in model."""
+    def remove(self, name: str) -> Removed:
+        """Unregister `name`, deleting its file when margin pulled it into its own folder."""
         with self._changing() as state:
             model = state.models.pop(name, None)
             if model is None:
@@ -118,9 +124,10 @@ class LocalModels:
             was_default = state.default == name
             if was_default:
                 state.default = None
-        if model.managed:
+        ours = model.managed and model.path.resolve().parent == self.models_dir.resolve()
+        if ours:  # never a file outside margin's own folder, whatever models.json says
             model.path.unlink(missing_ok=True)
-        return model, was_default
+        return Removed(model, was_default, ours)
 
     def set_default(self, name: str | None) -> None:
         """`name` (any model profile) becomes the default; None: the built-in model."""

@@ -173,16 +173,18 @@ def remove(name: str, as_json: bool) -> None:
         for partial in partials:
             partial.unlink(missing_ok=True)
         messages.append(f"Deleted the unfinished download of {name} ({format_size(freed)}).")
+    deleted = False
     if model is not None:
-        model, was_default = registry.remove(name)
-        if model.managed:
+        removed = registry.remove(name)
+        deleted = removed.file_deleted
+        if deleted:
             messages.append(f"Removed {name} and deleted {model.path} ({format_size(model.size)}).")
         else:
             messages.append(f"Unregistered {name}; {model.path} was left in place.")
-        if was_default:
+        if removed.was_default:
             messages.append("The default is the built-in model again.")
     if as_json:
-        emit_json({"removed": name, "file_deleted": bool(model and model.managed)})
+        emit_json({"removed": name, "file_deleted": deleted})
         return
     say(" ".join(messages))
 

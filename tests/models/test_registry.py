@@ -47,9 +47,21 @@ def test_removing_a_pulled_model_deletes_its_file_and_resets_the_default(
     file.write_bytes(bundled_gguf.read_bytes())
     registry.add(RegisteredModel.from_info("smol", read_gguf_info(file), managed=True))
     registry.set_default("smol")
-    removed, was_default = registry.remove("smol")
-    assert removed.path == file.resolve() and was_default and not file.exists()
+    removed = registry.remove("smol")
+    assert removed.model.path == file.resolve() and not file.exists()
+    assert removed.was_default and removed.file_deleted
     assert registry.read().default is None
+
+
+def test_remove_never_deletes_a_file_outside_the_models_folder(
+    registry: LocalModels, bundled_gguf: Path, tmp_path: Path
+) -> None:
+    precious = tmp_path / "precious.gguf"
+    precious.write_bytes(bundled_gguf.read_bytes())
+    forged = RegisteredModel.from_info("x", read_gguf_info(precious), managed=True)
+    registry.add(forged)  # as a hand-edited models.json could say
+    assert registry.remove("x").file_deleted is False
+    assert precious.exists()
 
 
 @pytest.mark.parametrize("name", ["", "local", "-x", "a/b", "x" * 65, "name with space"])
