@@ -99,8 +99,14 @@ def pull_model(
         raise DownloadError(
             f"{url} is not a usable GGUF model: {exc} Nothing was registered."
         ) from None
-    os.replace(partial, target)
-    _sync_folder(target.parent)
+    try:
+        os.replace(partial, target)
+        _sync_folder(target.parent)
+    except OSError as exc:
+        raise DownloadError(
+            f"Cannot move the download into place as {target}: {exc.strerror}. Nothing was "
+            "registered."
+        ) from None
     model = RegisteredModel.from_info(
         name, replace(info, path=target), sha256=done.sha256, source=url, managed=True
     )

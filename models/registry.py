@@ -9,7 +9,9 @@ a `llama-cpp` profile, and the default applies unless config.toml sets `[default
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -138,6 +140,26 @@ class LocalModels:
         """What an unfinished `margin models pull --name NAME` left in the models folder."""
         stem = self.models_dir / f"{name}.gguf.partial"
         return [p for p in (stem, stem.with_name(stem.name + ".json")) if p.exists()]
+
+    def discard_partial(self, name: str) -> int:
+        """Delete an unfinished download of `name`; the bytes freed. RegistryError while a
+        `margin models pull` is still writing it."""
+        files = self.partial_files(name)
+        freed = sum(path.stat().st_size for path in files)
+        partial = self.models_dir / f"{name}.gguf.partial"
+        if partial.exists():
+            fd = os.open(partial, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise RegistryError(
+                    f"`margin models pull` is downloading {name} right now; stop it (Ctrl+C) first."
+                ) from None
+            finally:
+                os.close(fd)
+        for path in files:
+            path.unlink(missing_ok=True)
+        return freed
 
     @contextmanager
     def _changing(self) -> Iterator[_Mutable]:

@@ -169,9 +169,7 @@ def remove(name: str, as_json: bool) -> None:
         raise RegistryError(f"No registered model named {name!r}; see `margin models list`.")
     messages: list[str] = []
     if partials:
-        freed = sum(p.stat().st_size for p in partials)
-        for partial in partials:
-            partial.unlink(missing_ok=True)
+        freed = registry.discard_partial(name)
         messages.append(f"Deleted the unfinished download of {name} ({format_size(freed)}).")
     deleted = False
     if model is not None:

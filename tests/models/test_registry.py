@@ -134,3 +134,24 @@ def test_a_download_with_a_gguf_signature_but_a_broken_header_registers_nothing(
         pull_model(server.url("/m.gguf"), "cut", registry, Downloader())
     assert registry.read().models == {}
     assert list(registry.models_dir.iterdir()) == []
+
+
+def test_an_unfinished_download_is_discarded_unless_a_pull_is_writing_it(
+    registry: LocalModels,
+) -> None:
+    import fcntl
+    import os
+
+    registry.models_dir.mkdir(parents=True)
+    partial = registry.models_dir / "qwen.gguf.partial"
+    partial.write_bytes(b"GGUF" + bytes(996))
+    (registry.models_dir / "qwen.gguf.partial.json").write_text("{}")
+    writer = os.open(partial, os.O_RDWR)
+    fcntl.flock(writer, fcntl.LOCK_EX)
+    try:
+        with pytest.raises(RegistryError, match="is downloading qwen right now"):
+            registry.discard_partial("qwen")
+    finally:
+        os.close(writer)
+    assert registry.discard_partial("qwen") == 1002
+    assert registry.partial_files("qwen") == []
