@@ -17,13 +17,12 @@ import click
 
 from assistant.cli.output import EXIT_INTERRUPTED, emit_json, fail, guarded, say
 from assistant.errors import UsageError
-from assistant.local_models import gguf_path
+from assistant.local_models import LocalModel, describe, gguf_path, local_models, registry_for
 from assistant.terminal import sanitize
 from models.errors import RegistryError
 
 if TYPE_CHECKING:
     from assistant.config import Config
-    from assistant.local_models import LocalModel
     from models.registry import LocalModels
 
 _json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
@@ -32,7 +31,6 @@ _name_option = click.option("--name", required=True, help="The name to use it by
 
 def _setup() -> tuple[Config, LocalModels]:
     from assistant.config import load_config
-    from assistant.local_models import registry_for
     from assistant.locations import resolve_locations
 
     locations = resolve_locations().ensure()
@@ -58,8 +56,6 @@ def models() -> None:
 @guarded
 def list_models(as_json: bool) -> None:
     """The local models, their size and metadata; * marks the default."""
-    from assistant.local_models import local_models
-
     config, registry = _setup()
     rows = local_models(config, registry)
     if as_json:
@@ -189,8 +185,9 @@ def remove(name: str, as_json: bool) -> None:
 
 @models.command("use")
 @click.argument("name")
+@_json_option
 @guarded
-def use(name: str) -> None:
+def use(name: str, as_json: bool) -> None:
     """Make NAME the model `margin ask` and `margin chat` use by default."""
     from assistant.errors import ConfigError
     from models.registry import BUILTIN_NAME
@@ -199,7 +196,12 @@ def use(name: str) -> None:
     profile = config.profile(name)
     if config.default_source == "config.toml":
         if config.defaults.model == name:
-            say(f"{name} is already the default (config.toml sets it).")
+            _chosen(
+                name,
+                "config.toml",
+                f"{name} is already the default (config.toml sets it).",
+                as_json,
+            )
             return
         raise ConfigError(
             f"config.toml sets [defaults] model = {config.defaults.model!r}, which wins over "
@@ -208,7 +210,14 @@ def use(name: str) -> None:
         )
     where = f"remote: {profile.base_url}" if profile.is_remote else _summary(gguf_path(profile))
     registry.set_default(None if name == BUILTIN_NAME else name)
-    say(f"margin now answers with {name} ({where}).")
+    _chosen(name, "margin models use", f"margin now answers with {name} ({where}).", as_json)
+
+
+def _chosen(name: str, source: str, message: str, as_json: bool) -> None:
+    if as_json:
+        emit_json({"default": name, "default_from": source})
+    else:
+        say(message)
 
 
 @models.command("info")
@@ -217,7 +226,6 @@ def use(name: str) -> None:
 @guarded
 def info(name: str, as_json: bool) -> None:
     """What NAME's GGUF file says, and how margin will run it on this machine."""
-    from assistant.local_models import describe
     from models.chat_templates import template_fixes
     from models.runtime_plan import plan_runtime, probe_machine
 

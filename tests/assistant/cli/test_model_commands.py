@@ -133,6 +133,8 @@ def test_use_switches_what_ask_uses_without_editing_config(hub: FileServer) -> N
     assert margin("models", "pull", hub.url("/cdn/smol.gguf"), "--name", "smol").exit_code == 0
     result = margin("models", "use", "smol")
     assert result.exit_code == 0 and "margin now answers with smol" in result.stderr
+    as_json = margin("models", "use", "smol", "--json")
+    assert json.loads(as_json.stdout) == {"default": "smol", "default_from": "margin models use"}
     config = load_config(resolve_locations().config_file)
     assert config.defaults.model == "smol" and config.default_source == "margin models use"
     assert not resolve_locations().config_file.exists()
