@@ -20,13 +20,14 @@ from assistant.ask.pipeline import AskRun
 from assistant.ask.retrieval import Retriever
 from assistant.ask.types import AskOptions, Source
 from assistant.config import BUNDLED, Config, ModelProfile, load_config
+from assistant.local_models import gguf_path
 from assistant.locations import Locations, resolve_locations
 from assistant.log.interactions import InteractionLog
 from ingest.embedder import Embedder, load_bundled_embedder
+from ingest.embedding_folder import load_folder_embedder
 from ingest.pipeline import IngestOptions, Ingestor
 from ingest.store import ChunkStore
 from models.base import ChatModel, Pricing
-from models.bundled import bundled_gguf_path
 from models.errors import KeyStoreError
 from models.keys import KeyStore
 from models.llama_cpp import LlamaCppModel
@@ -189,7 +190,10 @@ class Index:
 
 
 def load_embedder(config: Config) -> Embedder:
-    """The bundled embedding model (its weights load on first use)."""
+    """The configured embedding model: bundled, or a local folder (weights load on first use)."""
+    if config.embedding.model != BUNDLED:
+        folder = Path(config.embedding.model).expanduser()
+        return load_folder_embedder(folder, batch_size=config.ingest.batch_size)
     return load_bundled_embedder(batch_size=config.ingest.batch_size)
 
 
@@ -227,7 +231,7 @@ def build_model(
 ) -> ChatModel:
     """The model a profile describes. Nothing loads or connects until the first question."""
     if profile.kind == "llama-cpp":
-        path = bundled_gguf_path() if profile.path == BUNDLED else Path(profile.path).expanduser()
+        path = gguf_path(profile)
         return LlamaCppModel(
             profile.name, path, context=profile.context, threads=profile.threads, verbose=verbose
         )
