@@ -12,6 +12,7 @@ from assistant.config import Config, load_config
 from assistant.locations import Locations, resolve_locations
 from assistant.retrieval import Retriever
 from ingest.embedder import Embedder, load_bundled_embedder
+from ingest.fast_embedder import FastEmbedder
 from ingest.pipeline import IngestOptions, Ingestor
 from ingest.store import ChunkStore
 
@@ -33,9 +34,11 @@ class Index:
         return Retriever(self.store, self.embedder, self.config.retrieval)
 
 
-def load_embedder(config: Config) -> Embedder:
-    """The bundled embedding model (its weights load on first use)."""
-    return load_bundled_embedder(batch_size=config.ingest.batch_size)
+def load_embedder(config: Config, locations: Locations) -> FastEmbedder:
+    """The bundled embedding model: queries through its ONNX export, documents through the
+    backend measured fastest here (`ingest.fast_embedder`); everything loads on first use."""
+    model = load_bundled_embedder(batch_size=config.ingest.batch_size)
+    return FastEmbedder(model, locations.cache_dir / "embedding")
 
 
 def open_store(locations: Locations, embedder: Embedder, *, check_model: bool = True) -> ChunkStore:
@@ -60,5 +63,5 @@ def open_index(
     """Open the index for this machine (or `MARGIN_HOME`), with the configured settings."""
     where = locations or resolve_locations()
     settings = config or load_config(where.config_file)
-    model = embedder or load_embedder(settings)
+    model = embedder or load_embedder(settings, where)
     return Index(open_store(where, model, check_model=check_model), model, settings)
