@@ -239,3 +239,39 @@ def test_a_model_not_pooled_by_mean_is_not_exported(tmp_path: Path) -> None:
     assert "Transformer, Pooling" in (exportable(model) or "")
     (model / "modules.json").write_text("[")
     assert "cannot be read" in (exportable(model) or "")
+
+
+SEARCH_PROBE = """
+import json, sys
+from click.testing import CliRunner
+from assistant.cli import cli
+result = CliRunner().invoke(cli, ["search", "Where does margin keep API keys?", "--json"])
+loaded = [name for name in ("torch", "sentence_transformers", "transformers",
+          "lance_namespace_urllib3_client.api", "onnxruntime") if name in sys.modules]
+print(json.dumps({"code": result.exit_code, "out": result.output, "loaded": loaded}))
+"""
+
+
+def test_a_search_in_a_fresh_process_needs_neither_torch_nor_the_rest_client(
+    fast_embedder: FastEmbedder, seeded_embedding_cache: Path
+) -> None:
+    import subprocess
+    import sys
+
+    from assistant.indexing import open_index
+
+    index = open_index(embedder=fast_embedder)
+    report = index.ingestor().run([DOCS / "models.md", DOCS / "budgets.md"])
+    assert len(report.added) == 2
+    done = subprocess.run(
+        [sys.executable, "-c", SEARCH_PROBE],
+        cwd=DOCS.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    probe = json.loads(done.stdout)
+    assert probe["code"] == 0, probe["out"]
+    results = json.loads(probe["out"])["results"]
+    assert Path(results[0]["path"]).name == "models.md"
+    assert probe["loaded"] == ["onnxruntime"], done.stderr

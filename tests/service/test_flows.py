@@ -115,7 +115,7 @@ def test_the_client_path_imports_no_heavy_library(tmp_path: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_real_embedder_results_match_the_in_process_path_and_answers_stream(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seeded_embedding_cache: Path
 ) -> None:
     monkeypatch.delenv("MARGIN_TEST_FAKE_EMBEDDER")
     resolve_locations().ensure().config_file.write_text("[ask]\nmax_tokens = 48\n")

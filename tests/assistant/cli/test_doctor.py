@@ -61,7 +61,7 @@ def test_bad_config_is_reported_with_its_line(margin_home: Path) -> None:
 
 
 def test_doctor_names_the_embedding_backends(seeded_embedding_cache: Path) -> None:
-    code, report = run_doctor()
+    _, report = run_doctor()
     check = by_name(report)["embedding backend"]
     assert check["ok"], check
     assert check["detail"].startswith("queries: onnx (checked against torch); documents: ")
