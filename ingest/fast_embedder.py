@@ -82,7 +82,7 @@ class FastEmbedder:
         self._lock = threading.RLock()
         self._onnx: OnnxEncoder | None = None
         self._onnx_tried = False
-        self._documents: Backend | None = None
+        self._choice: Choice | None = None
 
     # -- the Embedder interface ------------------------------------------------------------
 
@@ -113,12 +113,17 @@ class FastEmbedder:
 
     def document_backend(self, texts: Sequence[str] = PROBES) -> Backend:
         """The backend for documents: the setting, or measured once per machine (on `texts`)."""
+        return self.document_choice(texts).backend
+
+    def document_choice(self, texts: Sequence[str] = PROBES) -> Choice:
+        """The setting, or the choice recorded for this machine, measured on `texts` if none
+        is recorded yet (loads torch, and exports the ONNX model if needed)."""
         if self.setting != "auto":
-            return self.setting
+            return Choice(self.setting, (), "")
         with self._lock:
-            if self._documents is None:
-                self._documents = self._measured_choice(texts).backend
-            return self._documents
+            if self._choice is None:
+                self._choice = self._measured_choice(texts)
+            return self._choice
 
     def status(self) -> EmbeddingStatus:
         """What runs queries and documents now, without exporting or measuring anything."""
@@ -158,7 +163,10 @@ class FastEmbedder:
         except ExportDamaged as exc:
             log.warning("margin: exporting the embedding model to ONNX again: %s", exc)
         except ExportMissing:
-            pass
+            log.warning(
+                "margin: exporting the embedding model to ONNX, once, so that later searches "
+                "start without torch (this takes a little while)"
+            )
         try:
             return self.exports.build(
                 self.torch.loaded_model(),
