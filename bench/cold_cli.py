@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -184,6 +185,30 @@ def over(measured: Timing, floor: Timing) -> Timing:
     return measured[0] / floor[0], cpu
 
 
+def three_ways(
+    name: str,
+    target: str,
+    measure: Callable[[dict[str, str]], Timing],
+    env: dict[str, str],
+    floor: Timing,
+    runs: int,
+) -> None:
+    """`measure` with no service running (stopped before each run), in-process
+    (MARGIN_NO_SERVICE=1), and through a warm service."""
+
+    def cold() -> Timing:
+        timed([MARGIN, "service", "stop"], env)
+        return measure(env)
+
+    first = emit(f"{name}_cold_no_service", repeat(runs, cold), target, page_cache=PAGE_CACHE)
+    emit(f"{name}_cold_over_bare_floor", [over(first, floor)])
+    alone = {**env, "MARGIN_NO_SERVICE": "1"}
+    emit(f"{name}_in_process", repeat(runs, lambda: measure(alone)), target)
+    timed([MARGIN, "service", "start"], env)
+    found = warm_runs(lambda: measure(env), env, runs)
+    emit(f"{name}_warm_service", found.pop("runs"), target, **found)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -194,56 +219,21 @@ def main() -> None:
         env = {**os.environ, "MARGIN_HOME": home}
         for name in ("MARGIN_NO_SERVICE", "PYTHONDONTWRITEBYTECODE", "MARGIN_EMBED_BACKEND"):
             env.pop(name, None)  # bytecode caches as an installed margin has them
-        alone = {**env, "MARGIN_NO_SERVICE": "1"}
         subprocess.run(
             [MARGIN, "ingest", str(args.corpus), "--json"],
-            env=alone,
+            env={**env, "MARGIN_NO_SERVICE": "1"},
             stdout=subprocess.DEVNULL,
             check=True,
         )
-        stop = [MARGIN, "service", "stop"]
         try:
             floor = bare_parts(runs, env, Path(home) / "data")
             emit("help", repeat(runs, lambda: timed([MARGIN, "--help"], env)), "help")
             search = [MARGIN, "search", QUERY, "--json"]
-
-            def cold_search() -> Timing:
-                timed(stop, env)
-                return timed(search, env)
-
-            cold = emit(
-                "search_cold_no_service",
-                repeat(runs, cold_search),
-                "search",
-                page_cache=PAGE_CACHE,
-            )
-            emit("search_cold_over_bare_floor", [over(cold, floor)])
-            emit("search_in_process", repeat(runs, lambda: timed(search, alone)), "search")
-            timed([MARGIN, "service", "start"], env)
-            found = warm_runs(lambda: timed(search, env), env, runs)
-            emit("search_warm_service", found.pop("runs"), "search", **found)
-
-            def cold_ask() -> Timing:
-                timed(stop, env)
-                return first_source_line(QUERY, env)
-
-            asked = emit(
-                "ask_first_source_cold",
-                repeat(runs, cold_ask),
-                "ask_first_source",
-                page_cache=PAGE_CACHE,
-            )
-            emit("ask_first_source_cold_over_bare_floor", [over(asked, floor)])
-            emit(
-                "ask_first_source_in_process",
-                repeat(runs, lambda: first_source_line(QUERY, alone)),
-                "ask_first_source",
-            )
-            timed([MARGIN, "service", "start"], env)
-            warm = warm_runs(lambda: first_source_line(QUERY, env), env, runs)
-            emit("ask_first_source_warm_service", warm.pop("runs"), "ask_first_source", **warm)
+            three_ways("search", "search", lambda e: timed(search, e), env, floor, runs)
+            ask = partial(first_source_line, QUERY)
+            three_ways("ask_first_source", "ask_first_source", ask, env, floor, runs)
         finally:
-            timed(stop, env)
+            timed([MARGIN, "service", "stop"], env)
 
 
 if __name__ == "__main__":

@@ -73,7 +73,7 @@ class Choice:
         others = [t for t in self.trials if t.backend != self.backend]
         chosen = next((t for t in self.trials if t.backend == self.backend), None)
         figures = "; ".join(f"{t.backend} {t.chunks_per_s:.1f}" for t in others)
-        rate = f"{chosen.chunks_per_s:.1f} chunks/s" if chosen else "forced"
+        rate = f"{chosen.chunks_per_s:.1f} chunks/s" if chosen else "not measured"
         return f"{self.backend} ({rate}{'; ' + figures if figures else ''})"
 
 
