@@ -277,3 +277,44 @@ def test_a_search_in_a_fresh_process_needs_neither_torch_nor_the_rest_client(
     results = json.loads(probe["out"])["results"]
     assert Path(results[0]["path"]).name == "models.md"
     assert probe["loaded"] == ["onnxruntime"], done.stderr
+
+
+def test_a_deleted_export_is_damage_not_a_crash(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder, embedding_cache: Path
+) -> None:
+    cache = copy_cache(embedding_cache, tmp_path / "cache")
+    exports = onnx_cache(cache, embedder)
+    (exports.entry / MODEL_FILE).unlink()
+    with pytest.raises(ExportDamaged, match="incomplete"):
+        exports.load()
+
+
+def test_the_cli_says_why_it_searches_with_torch_and_still_answers(
+    fast_embedder: FastEmbedder, seeded_embedding_cache: Path
+) -> None:
+    """A real `margin search` process over an export recorded as a mismatch: one message on
+    stderr, the results as usual on stdout, no traceback."""
+    import os
+    import subprocess
+    import sys
+
+    from assistant.indexing import open_index
+
+    open_index(embedder=fast_embedder).ingestor().run([DOCS / "models.md"])
+    (manifest,) = seeded_embedding_cache.glob("onnx/*/manifest.json")
+    recorded = json.loads(manifest.read_text())
+    manifest.unlink()  # a hard link to the session's copy: replace it, never write through it
+    detail = "the ONNX export differs from torch (cosine 0.981234 < 0.9999 on the probe texts)"
+    manifest.write_text(json.dumps({**recorded, "status": "mismatch", "detail": detail}))
+    margin = Path(sys.executable).with_name("margin")
+    done = subprocess.run(
+        [str(margin), "search", "Where does margin keep API keys?", "--json"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert Path(json.loads(done.stdout)["results"][0]["path"]).name == "models.md"
+    assert "embedding with torch instead of ONNX Runtime" in done.stderr
+    assert "0.981234" in done.stderr and "Traceback" not in done.stderr
