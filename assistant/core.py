@@ -25,6 +25,7 @@ from assistant.locations import Locations, resolve_locations
 from assistant.log.interactions import InteractionLog
 from ingest.embedder import Embedder, load_bundled_embedder
 from ingest.embedding_folder import load_folder_embedder
+from ingest.fast_embedder import FastEmbedder
 from ingest.pipeline import IngestOptions, Ingestor
 from ingest.store import ChunkStore
 from models.base import ChatModel, Pricing
@@ -189,12 +190,16 @@ class Index:
         return Retriever(self.store, self.embedder, self.config.retrieval)
 
 
-def load_embedder(config: Config) -> Embedder:
-    """The configured embedding model: bundled, or a local folder (weights load on first use)."""
+def load_embedder(config: Config, locations: Locations) -> FastEmbedder:
+    """The configured embedding model (bundled, or a local folder): queries through its ONNX
+    export, documents through the backend measured fastest here (`ingest.fast_embedder`);
+    everything loads on first use."""
     if config.embedding.model != BUNDLED:
         folder = Path(config.embedding.model).expanduser()
-        return load_folder_embedder(folder, batch_size=config.ingest.batch_size)
-    return load_bundled_embedder(batch_size=config.ingest.batch_size)
+        model = load_folder_embedder(folder, batch_size=config.ingest.batch_size)
+    else:
+        model = load_bundled_embedder(batch_size=config.ingest.batch_size)
+    return FastEmbedder(model, locations.cache_dir / "embedding")
 
 
 def open_store(locations: Locations, embedder: Embedder, *, check_model: bool = True) -> ChunkStore:
@@ -219,7 +224,7 @@ def open_index(
     """Open the index for this machine (or `MARGIN_HOME`), with the configured settings."""
     where = locations or resolve_locations()
     settings = config or load_config(where.config_file)
-    model = embedder or load_embedder(settings)
+    model = embedder or load_embedder(settings, where)
     return Index(open_store(where, model, check_model=check_model), model, settings)
 
 

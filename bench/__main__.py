@@ -20,7 +20,7 @@ from bench import REPO, emit
 
 ORDER = (
     "ingest_throughput",
-    "embed_precision",
+    "embed_backends",
     "search_latency",
     "ask_overhead",
     "memory",

@@ -69,6 +69,23 @@ def check_embedder() -> Check:
     return Check("embedding model", True, str(folder))
 
 
+def check_embedding_backends(config: Config, locations: Locations) -> Check:
+    """Which backend embeds queries and documents; torch where ONNX should run is a problem."""
+    from assistant.indexing import load_embedder
+    from ingest.errors import EmbedderError
+
+    try:
+        status = load_embedder(config, locations).status()
+    except EmbedderError as exc:
+        return Check("embedding backend", False, str(exc))
+    detail = f"queries: {status.queries}; documents: {status.documents}"
+    if status.problem:
+        folder = locations.cache_dir / "embedding"
+        fix = f"searches still work through torch, slower to start; remove {folder} to export again"
+        return Check("embedding backend", False, f"{detail}; {status.problem}", fix)
+    return Check("embedding backend", True, detail)
+
+
 def check_models(config: Config, locations: Locations) -> list[Check]:
     from models.bundled import bundled_gguf_path
     from models.errors import KeyStoreError, ModelError
@@ -243,6 +260,7 @@ def run_checks(locations: Locations) -> list[Check]:
     probes: list[Callable[[], Check | list[Check]]] = [
         lambda: check_models(config, locations),
         lambda: check_local_models(config, locations),
+        lambda: check_embedding_backends(config, locations),
         lambda: check_data(locations),
         lambda: check_store(locations, config),
         lambda: check_log(locations),
