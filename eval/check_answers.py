@@ -4,7 +4,9 @@
 be built). For each answerable question it looks for the expected answer in each expected
 source twice:
 
-- in the text margin extracts today (`ingest.loaders.load_document`, what gets chunked);
+- in the text margin extracts today: `ingest.loaders.load_document`, then the section
+  preparation chunking starts from (`ingest.sections.prepare_sections`: heading paths,
+  furniture dropped), heading path and text of every section;
 - in the raw text: the file itself for text, the HTML with tags dropped (Python's
   html.parser), `pdftotext` (poppler-utils) for PDF.
 
@@ -32,6 +34,7 @@ from assistant.evaluation.golden import GoldenQuestion, load_golden
 from assistant.evaluation.metrics import normalize
 from eval import GOLDEN_SETS
 from ingest.loaders import load_document
+from ingest.sections import document_title, prepare_sections
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +85,12 @@ class Texts:
         self._raw_problem: dict[str, str] = {}
 
     def extracted(self, path: str) -> str:
+        """Each section's heading path and text, as ingest hands them to chunking."""
         if path not in self._extracted:
-            sections = load_document(Path(path))
-            self._extracted[path] = "\n".join(s.text for s in sections)
+            document = load_document(Path(path))
+            title = document_title(document.title, document.sections, Path(path).name)
+            sections = prepare_sections(document.sections, title)
+            self._extracted[path] = "\n".join(f"{s.heading}\n{s.text}" for s in sections)
         return self._extracted[path]
 
     def raw(self, path: str) -> str | None:

@@ -23,11 +23,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.core import Index, open_index
 from assistant.evaluation import metrics as m
 from assistant.evaluation.golden import GoldenSet, load_golden
 from assistant.evaluation.runner import RANKING_DEPTH, retrieval_metrics
 from assistant.evaluation.summary import RETRIEVAL_METRICS, summarize
-from assistant.indexing import Index, open_index
 from eval import GOLDEN_SETS
 
 if TYPE_CHECKING:

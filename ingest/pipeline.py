@@ -13,12 +13,12 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
-from ingest.chunking import chunk_sections
+from ingest.chunking import chunk_document, embedding_text
 from ingest.embedder import Embedder
 from ingest.errors import LoadError, NotADocumentError
-from ingest.extraction import Extractor
+from ingest.extraction import EXTRACTION_VERSION, Extractor
 from ingest.loaders import is_supported
 from ingest.store import ChunkStore, DocumentWrite
 from ingest.types import Chunk, DocumentInfo, DocumentMeta, FileProblem, IngestReport, SourceFile
@@ -52,7 +52,15 @@ class IngestOptions:
     overlap_tokens: int = 32
     file_timeout_s: float = 60.0
     file_memory_mb: int = 1024
+    ocr_page_timeout_s: float = 60.0  # each scanned page gets this long on top of the file's
     commit_chunks: int = 256  # commit once this many chunks wait (bounds work lost to a kill)
+
+    def build(self) -> str:
+        """The settings a stored document's chunks depend on; a change re-processes it."""
+        return (
+            f"extraction={EXTRACTION_VERSION};chunk_tokens={self.chunk_tokens};"
+            f"overlap_tokens={self.overlap_tokens}"
+        )
 
     @classmethod
     def from_config(cls, config: IngestSettings) -> IngestOptions:
@@ -77,11 +85,14 @@ class IngestProgress:
 ProgressCallback = Callable[[IngestProgress], None]
 
 
+_Outcome = Literal["added", "updated", "reprocessed"]  # the report list a document joins
+
+
 @dataclass(slots=True)
 class _Pending:
     """Loaded documents waiting to be embedded and committed together."""
 
-    documents: list[tuple[DocumentMeta, list[Chunk], bool]] = field(default_factory=list)
+    documents: list[tuple[DocumentMeta, list[Chunk], _Outcome]] = field(default_factory=list)
     chunks: int = 0
 
 
@@ -122,16 +133,18 @@ class Ingestor:
     def reindex(
         self, *, progress: ProgressCallback | None = None, cancel: threading.Event | None = None
     ) -> IngestReport:
-        """Re-embed every stored document with this ingestor's embedder.
+        """Re-extract, re-chunk and re-embed every stored document, changed or not.
 
-        The list of documents is saved before the store is emptied, so a re-index that is
-        interrupted resumes from that list the next time it runs.
+        The list of documents (and when the re-index began) is saved first, so a re-index
+        that is interrupted resumes the next time it runs, skipping what it already redid.
         """
         with self.store.writing():
-            documents = self.store.reindex_plan()
-            if documents is None:
-                documents = self.store.documents()
-                self.store.save_reindex_plan(documents)
+            plan = self.store.reindex_plan()
+            if plan is None:
+                plan = self.store.save_reindex_plan(self.store.documents())
+                # Stamps have whole seconds: from the next one on, a stamp says "redone".
+                time.sleep(1 - (time.time() % 1))
+            started_at, documents = plan
             if documents and self.store.stored_model_id() != self.store.model_id:
                 self.store.reset()
             report = IngestReport([], [], [], [], [], [])
@@ -142,7 +155,8 @@ class Ingestor:
                 items = list(walk([d.path for d in docs], max_bytes=self.options.max_bytes))
                 by_path = {d.path: d.root for d in docs}
                 items = [_with_root(item, by_path) for item in items]
-                part = _Run(self, collection, local_only, progress, cancel).execute(items, [])
+                run = _Run(self, collection, local_only, progress, cancel, redo_before=started_at)
+                part = run.execute(items, [])
                 _merge(report, part)
             if not report.cancelled:
                 self.store.clear_reindex_plan()
@@ -159,8 +173,13 @@ class _Run:
         local_only: bool,
         progress: ProgressCallback | None,
         cancel: threading.Event | None,
+        *,
+        redo_before: str | None = None,
     ):
         self.store = ingestor.store
+        self.build = ingestor.options.build()
+        # Re-index: documents stored before this moment are re-processed even if unchanged.
+        self.redo_before = redo_before
         self.embedder = ingestor.embedder
         self.options = ingestor.options
         self.collection = collection
@@ -179,7 +198,9 @@ class _Run:
         with (
             self.store.writing(),
             Extractor(
-                timeout_s=self.options.file_timeout_s, memory_mb=self.options.file_memory_mb
+                timeout_s=self.options.file_timeout_s,
+                memory_mb=self.options.file_memory_mb,
+                ocr_page_timeout_s=self.options.ocr_page_timeout_s,
             ) as extractor,
         ):
             self.store.remove_orphans()
@@ -208,12 +229,20 @@ class _Run:
         self._tell(path)
         if not is_supported(source.path):
             self.report.skipped.append(FileProblem(path, "not a text format margin reads"))
-        elif self._unchanged(source, stored):
+        elif not self._unchanged(source, stored):
+            self._load(source, stored, extractor, "updated" if stored else "added")
+        elif self._current(stored):
             self.report.unchanged.append(path)
         else:
-            self._load(source, stored, extractor)
+            self._load(source, stored, extractor, "reprocessed")
         self.files_done += 1
         self._tell(path)
+
+    def _current(self, stored: DocumentInfo | None) -> bool:
+        """Built with today's settings (and, in a re-index, already redone by it)."""
+        if stored is None or stored.build != self.build:
+            return False
+        return self.redo_before is None or stored.ingested_at > self.redo_before
 
     def _unchanged(self, source: SourceFile, stored: DocumentInfo | None) -> bool:
         if stored is None or (stored.collection, stored.local_only) != (
@@ -228,11 +257,17 @@ class _Run:
         self.store.update_file_stats(stored.path, size=source.size, mtime_ns=source.mtime_ns)
         return True
 
-    def _load(self, source: SourceFile, stored: DocumentInfo | None, extractor: Extractor) -> None:
+    def _load(
+        self,
+        source: SourceFile,
+        stored: DocumentInfo | None,
+        extractor: Extractor,
+        kind: _Outcome,
+    ) -> None:
         path = str(source.path)
         try:
             content_hash = _content_hash(source.path)
-            sections = extractor.load(source.path)
+            document = extractor.load(source.path)
         except NotADocumentError as exc:
             self.report.skipped.append(FileProblem(path, str(exc)))
             if stored is not None:
@@ -242,8 +277,10 @@ class _Run:
         except (LoadError, OSError) as exc:
             self.report.failed.append(FileProblem(path, str(exc), failed=True))
             return
-        chunks = chunk_sections(
-            sections,
+        self.report.warnings.extend(FileProblem(path, w) for w in document.warnings)
+        chunks = chunk_document(
+            document,
+            source.path.name,
             self.embedder,
             chunk_tokens=self.options.chunk_tokens,
             overlap_tokens=self.options.overlap_tokens,
@@ -256,8 +293,9 @@ class _Run:
             mtime_ns=source.mtime_ns,
             content_hash=content_hash,
             root=str(source.root),
+            build=self.build,
         )
-        self.pending.documents.append((meta, chunks, stored is not None))
+        self.pending.documents.append((meta, chunks, kind))
         self.pending.chunks += len(chunks)
         if self.pending.chunks >= self.options.commit_chunks:
             self._commit()
@@ -266,15 +304,15 @@ class _Run:
         pending, self.pending = self.pending, _Pending()
         if not pending.documents:
             return
-        texts = [_embedding_text(c) for _, chunks, _ in pending.documents for c in chunks]
+        texts = [embedding_text(c) for _, chunks, _ in pending.documents for c in chunks]
         vectors = self.embedder.embed_documents(texts)
         writes, offset = [], 0
         for meta, chunks, _ in pending.documents:
             writes.append(DocumentWrite(meta, chunks, vectors[offset : offset + len(chunks)]))
             offset += len(chunks)
         self.store.replace_documents(writes)
-        for meta, chunks, replaced in pending.documents:
-            (self.report.updated if replaced else self.report.added).append(meta.path)
+        for meta, chunks, kind in pending.documents:
+            getattr(self.report, kind).append(meta.path)
             self.report.chunks += len(chunks)
         self._tell(None)
 
@@ -290,11 +328,6 @@ class _Run:
             self.progress(
                 IngestProgress(self.files_done, self.files_total, self.report.chunks, current)
             )
-
-
-def _embedding_text(chunk: Chunk) -> str:
-    """What the model embeds: the heading path gives a short chunk its context."""
-    return f"{chunk.heading}\n{chunk.text}" if chunk.heading else chunk.text
 
 
 def _content_hash(path: Path) -> str:
@@ -317,7 +350,16 @@ def _with_root(item: SourceFile | FileProblem, roots: dict[str, str]) -> SourceF
 
 
 def _merge(total: IngestReport, part: IngestReport) -> None:
-    for name in ("added", "updated", "unchanged", "removed", "failed", "skipped"):
+    for name in (
+        "added",
+        "updated",
+        "reprocessed",
+        "unchanged",
+        "removed",
+        "failed",
+        "skipped",
+        "warnings",
+    ):
         getattr(total, name).extend(getattr(part, name))
     total.chunks += part.chunks
     total.seconds += part.seconds

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from ingest import store_schema as schema
 from ingest.errors import ModelMismatchError, StoreBusyError
+from ingest.lancedb_import import import_lancedb
 from ingest.store_recovery import open_with_rollback
 from ingest.types import Chunk, DocumentInfo, DocumentMeta, StoredChunk
 from ingest.vector_index import ensure_vector_index, tune_query
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 
 DEFAULT_LOCK_TIMEOUT_S = 3.0
 REINDEX_PLAN = "reindex-plan.json"
+ReindexPlan = tuple[str, list[DocumentInfo]]  # (started at, ISO 8601 UTC; the documents)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +60,9 @@ class ChunkStore:
         lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S,
         check_model: bool = True,
     ):
-        import lancedb
         from filelock import FileLock
+
+        lancedb = import_lancedb()
 
         self.folder = folder
         self.model_id = model_id
@@ -75,6 +78,7 @@ class ChunkStore:
         if check_model:
             self._check_model()
         self._last_seq = 0
+        self._upgraded = False
         self._view: tuple[tuple[int, int], tuple[dict[str, str], int]] | None = None
         if self.rolled_back_versions:
             with self.writing():
@@ -95,6 +99,7 @@ class ChunkStore:
                 "Wait for it to finish (searches keep working), then run this again."
             ) from None
         try:
+            self._upgrade()
             yield
         finally:
             self._lock.release()
@@ -169,29 +174,35 @@ class ChunkStore:
 
         with self.writing():
             names = {index.name for index in self._chunks.list_indices()}
-            if "text_idx" not in names and self._chunks.count_rows() > 0:
-                self._chunks.create_index("text", config=FTS(), replace=True, name="text_idx")
+            for column in schema.FULL_TEXT_COLUMNS:
+                name = f"{column}_idx"
+                if name not in names and self._chunks.count_rows() > 0:
+                    self._chunks.create_index(column, config=FTS(), replace=True, name=name)
             ensure_vector_index(self._chunks)
             self._chunks.optimize()
             self._documents.optimize()
 
-    def save_reindex_plan(self, documents: Sequence[DocumentInfo]) -> None:
-        """Record what a re-index must restore, before the store is emptied for it."""
+    def save_reindex_plan(self, documents: Sequence[DocumentInfo]) -> ReindexPlan:
+        """Record what a re-index must redo (and when it began), before it changes anything."""
         plan = self.folder / REINDEX_PLAN
         draft = plan.with_suffix(".tmp")
+        started_at = datetime.now(UTC).isoformat(timespec="seconds")
         with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
-            json.dump([asdict(d) for d in documents], out)
+            json.dump({"started_at": started_at, "documents": [asdict(d) for d in documents]}, out)
             out.flush()
             os.fsync(out.fileno())
         os.replace(draft, plan)
+        return started_at, list(documents)
 
-    def reindex_plan(self) -> list[DocumentInfo] | None:
-        """The documents of an unfinished re-index, or None when none is pending."""
+    def reindex_plan(self) -> ReindexPlan | None:
+        """When an unfinished re-index began and its documents, or None when none is pending."""
         try:
-            rows = json.loads((self.folder / REINDEX_PLAN).read_text(encoding="utf-8"))
+            saved = json.loads((self.folder / REINDEX_PLAN).read_text(encoding="utf-8"))
         except FileNotFoundError:
             return None
-        return [DocumentInfo(**row) for row in rows]
+        if isinstance(saved, list):  # written before plans recorded their start: redo all
+            saved = {"started_at": "9999", "documents": saved}
+        return saved["started_at"], [DocumentInfo(**row) for row in saved["documents"]]
 
     def clear_reindex_plan(self) -> None:
         (self.folder / REINDEX_PLAN).unlink(missing_ok=True)
@@ -235,11 +246,18 @@ class ChunkStore:
         return found[:k]
 
     def text_search(self, query: str, k: int, where: str | None = None) -> list[StoredChunk]:
-        """The k best full-text (BM25) matches for `query`; score = BM25 score."""
-        if not query.strip() or "text_idx" not in {i.name for i in self._chunks.list_indices()}:
+        """The k best full-text (BM25) matches for `query` in text and heading; score = BM25."""
+        from lancedb.query import FullTextOperator, MultiMatchQuery
+
+        indexed = {i.name for i in self._chunks.list_indices()}
+        columns = [c for c in schema.FULL_TEXT_COLUMNS if f"{c}_idx" in indexed]
+        if not query.strip() or "text" not in columns:
             return []
         committed, stale = self._read_view()
-        search = self._chunks.search(query, query_type="fts")
+        search = self._chunks.search(
+            MultiMatchQuery(query, columns, boosts=None, operator=FullTextOperator.OR),
+            query_type="fts",
+        )
         if where:
             search = search.where(where, prefilter=True)
         rows = search.limit(k + stale).to_arrow().to_pylist()
@@ -259,6 +277,15 @@ class ChunkStore:
         return [by_id[i] for i in ids if i in by_id]
 
     # -- internals -------------------------------------------------------------------------
+
+    def _upgrade(self) -> None:
+        """Bring a store written by an older margin to this format (holding the write lock)."""
+        if self._upgraded:
+            return
+        missing = schema.missing_document_columns(self._documents.schema)
+        if missing:
+            self._documents.add_columns(missing)
+        self._upgraded = True
 
     def _open_or_create(self, name: str, table_schema: Any) -> Table:
         table_dir = self.folder / f"{name}.lance"

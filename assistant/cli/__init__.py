@@ -17,7 +17,7 @@ COMMANDS: dict[str, str] = {
     "sources": "assistant.cli.ingest_commands:sources",
     "forget": "assistant.cli.ingest_commands:forget",
     "ask": "assistant.cli.ask_commands:ask",
-    "chat": "tui.command:chat",
+    "chat": "tui.launch:chat",
     "feedback": "assistant.cli.log_commands:feedback",
     "stats": "assistant.cli.log_commands:stats",
     "logs": "assistant.cli.log_commands:logs",
@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "eval": "assistant.cli.eval_commands:eval_command",
     "report": "assistant.cli.eval_commands:report",
     "keys": "assistant.cli.key_commands:keys",
+    "models": "assistant.cli.model_commands:models",
     "doctor": "assistant.cli.doctor:doctor",
     "service": "assistant.cli.service_commands:service",
 }
@@ -32,7 +33,7 @@ COMMANDS: dict[str, str] = {
 HELP: dict[str, str] = {
     "ingest": "Add, update or remove documents from folders and files.",
     "watch": "Keep the index in sync with folders as files change.",
-    "reindex": "Re-embed every document (after changing the embedding model).",
+    "reindex": "Re-read, re-chunk and re-embed every document, changed or not.",
     "search": "Search your documents (retrieval only, no model).",
     "sources": "List ingested documents.",
     "forget": "Remove documents under a path from the index.",
@@ -45,6 +46,7 @@ HELP: dict[str, str] = {
     "eval": "Run a golden set, or compare two runs.",
     "report": "Write an HTML report with charts from the local log.",
     "keys": "Store API keys in the system keyring.",
+    "models": "Local GGUF models: pull, add, list, choose the default, remove.",
     "doctor": "Check the install, models, store and keyring.",
     "service": "Start, inspect or stop the background service that keeps models loaded.",
 }

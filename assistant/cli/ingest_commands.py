@@ -18,7 +18,7 @@ from assistant.cli.output import emit_json, guarded, say
 from assistant.terminal import sanitize
 
 if TYPE_CHECKING:
-    from assistant.answer import Source
+    from assistant.ask.types import Source
     from ingest.pipeline import IngestProgress
     from ingest.types import IngestReport
 
@@ -50,7 +50,7 @@ _json_option = click.option("--json", "as_json", is_flag=True, help="Print one J
 @guarded
 def ingest(paths: tuple[Path, ...], collection: str, local_only: bool, as_json: bool) -> None:
     """Add, update or remove the documents under PATHS; unchanged files are skipped."""
-    from assistant.indexing import open_index
+    from assistant.core import open_index
 
     index = open_index()
     with _progress_bar("Ingesting") as on_progress:
@@ -64,8 +64,15 @@ def ingest(paths: tuple[Path, ...], collection: str, local_only: bool, as_json: 
 @_json_option
 @guarded
 def reindex(as_json: bool) -> None:
-    """Re-embed every document with the current embedding model."""
-    from assistant.indexing import open_index
+    """Re-read, re-chunk and re-embed every ingested document, changed or not.
+
+    Each file is extracted again with today's loaders and [ingest] settings and embedded
+    with the current embedding model; a document stays searchable until its new version
+    replaces it. Files that are gone are removed. An interrupted re-index resumes where it
+    stopped the next time it runs. (`margin ingest` already re-processes documents whose
+    settings changed; use this after changing the embedding model, or to rebuild it all.)
+    """
+    from assistant.core import open_index
 
     index = open_index(check_model=False)
     with _progress_bar("Re-indexing") as on_progress:
@@ -80,7 +87,7 @@ def reindex(as_json: bool) -> None:
 @guarded
 def watch(paths: tuple[Path, ...], collection: str, local_only: bool) -> None:
     """Keep the index in sync with PATHS as files change (Ctrl+C stops)."""
-    from assistant.indexing import open_index
+    from assistant.core import open_index
     from ingest.watch import watch_and_ingest
 
     index = open_index()
@@ -104,7 +111,7 @@ def watch(paths: tuple[Path, ...], collection: str, local_only: bool) -> None:
 @guarded
 def search(query: str, k: int | None, collection: str | None, as_json: bool) -> None:
     """Search your documents for QUERY (retrieval only, no model)."""
-    from assistant.service_client import run_search
+    from assistant.service.client import run_search
 
     results = run_search(query, k=k, collection=collection)
     if as_json:
@@ -121,7 +128,7 @@ def search(query: str, k: int | None, collection: str | None, as_json: bool) -> 
 @guarded
 def sources(as_json: bool) -> None:
     """List the ingested documents: path, collection, chunks and when ingested."""
-    from assistant.indexing import open_index
+    from assistant.core import open_index
 
     documents = open_index(check_model=False).store.documents()
     if as_json:
@@ -156,7 +163,7 @@ def sources(as_json: bool) -> None:
 @guarded
 def forget(path: Path, as_json: bool) -> None:
     """Remove the documents at or under PATH from the index (the files stay)."""
-    from assistant.indexing import open_index
+    from assistant.core import open_index
 
     removed = open_index(check_model=False).ingestor().forget([path])
     if as_json:
@@ -168,6 +175,8 @@ def forget(path: Path, as_json: bool) -> None:
 
 def _finish(report: IngestReport, as_json: bool) -> None:
     if as_json:
+        for problem in report.warnings:  # one line each on stderr, the object on stdout
+            say(f"warning: {problem.path}: {problem.reason}")
         emit_json(report.to_json())
     else:
         _summarise(report, quiet_when_idle=False)
@@ -176,11 +185,18 @@ def _finish(report: IngestReport, as_json: bool) -> None:
 
 
 def _summarise(report: IngestReport, *, quiet_when_idle: bool) -> None:
-    changed = report.added or report.updated or report.removed or report.failed
+    changed = (
+        report.added or report.updated or report.reprocessed or report.removed or report.failed
+    )
     if quiet_when_idle and not changed:
         return
+    reprocessed = (
+        f"{len(report.reprocessed)} re-processed (new extraction settings), "
+        if report.reprocessed
+        else ""
+    )
     say(
-        f"{len(report.added)} added, {len(report.updated)} updated, "
+        f"{len(report.added)} added, {len(report.updated)} updated, {reprocessed}"
         f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, "
         f"{len(report.skipped)} skipped, {len(report.failed)} failed; "
         f"{report.chunks} chunks in {report.seconds:.1f} s."
@@ -189,6 +205,8 @@ def _summarise(report: IngestReport, *, quiet_when_idle: bool) -> None:
         say(f"  failed: {problem.path}: {problem.reason}")
     for problem in report.skipped:
         say(f"  skipped: {problem.path}: {problem.reason}")
+    for problem in report.warnings:
+        say(f"  warning: {problem.path}: {problem.reason}")
     if report.cancelled:
         say("Stopped early; finished files are kept and the next run picks up the rest.")
 

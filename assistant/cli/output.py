@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
-from assistant.errors import MarginError
+from assistant.errors import IngestError, MarginError, ModelError
 from assistant.terminal import sanitize
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -38,9 +38,6 @@ def guarded(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from ingest.errors import IngestError
-        from models.errors import ModelError
-
         try:
             return func(*args, **kwargs)
         except MarginError as exc:

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from assistant.answer import GuardrailEvent
+from assistant.ask.types import GuardrailEvent
 from assistant.errors import UsageError
 from assistant.guardrails.events import INPUT_CONTROL_CHARS, INPUT_TOO_LONG
 from assistant.guardrails.invisible import strip_invisible
