@@ -15,10 +15,11 @@ import sys
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import ingest
 from ingest.errors import LoadError, NotADocumentError
-from ingest.types import Section
+from ingest.types import EmbeddedDocument, LoadedFile, Section
 
 _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 
@@ -32,8 +33,9 @@ class Extractor:
         self._worker: subprocess.Popen[bytes] | None = None
         self._buffer = b""
 
-    def load(self, path: Path) -> list[Section]:
-        """The sections of `path`; raises LoadError (or NotADocumentError) with the reason."""
+    def load(self, path: Path) -> LoadedFile:
+        """The sections of `path` and the documents inside it (e-mail attachments); raises
+        LoadError (or NotADocumentError) with the reason."""
         worker = self._running_worker()
         assert worker.stdin is not None
         try:
@@ -45,9 +47,18 @@ class Extractor:
         if "error" in reply:
             error = NotADocumentError if reply["skip"] else LoadError
             raise error(reply["error"])
-        return [
-            Section(text, page, heading, line) for text, page, heading, line in reply["sections"]
+        embedded = [
+            EmbeddedDocument(
+                name=item["name"],
+                content_hash=item["hash"],
+                size=item["size"],
+                sections=_sections(item["sections"]),
+                problem=item["problem"],
+                skipped=item["skipped"],
+            )
+            for item in reply["embedded"]
         ]
+        return LoadedFile(_sections(reply["sections"]), embedded)
 
     def close(self) -> None:
         worker, self._worker = self._worker, None
@@ -122,6 +133,10 @@ class Extractor:
             self._worker.kill()
             self._worker.wait()
             self._worker = None
+
+
+def _sections(rows: list[list[Any]]) -> list[Section]:
+    return [Section(text, page, heading, line) for text, page, heading, line in rows]
 
 
 def _pythonpath() -> str:

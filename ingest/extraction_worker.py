@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from ingest.errors import LoadError, NotADocumentError
-from ingest.loaders import load_document
+from ingest.loaders import load_file
+from ingest.types import Section
 
 
 def handle(request: dict[str, Any]) -> dict[str, Any]:
     try:
-        sections = load_document(Path(request["path"]))
+        loaded = load_file(Path(request["path"]))
     except NotADocumentError as exc:
         return {"error": str(exc), "skip": True}
     except LoadError as exc:
@@ -27,7 +28,24 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
         return {"error": "needs more memory than allowed to read", "skip": False}
     except Exception as exc:
         return {"error": f"could not be read: {type(exc).__name__}: {exc}", "skip": False}
-    return {"sections": [[s.text, s.page, s.heading, s.line] for s in sections]}
+    return {
+        "sections": _rows(loaded.sections),
+        "embedded": [
+            {
+                "name": document.name,
+                "hash": document.content_hash,
+                "size": document.size,
+                "sections": _rows(document.sections),
+                "problem": document.problem,
+                "skipped": document.skipped,
+            }
+            for document in loaded.embedded
+        ],
+    }
+
+
+def _rows(sections: list[Section]) -> list[list[Any]]:
+    return [[s.text, s.page, s.heading, s.line] for s in sections]
 
 
 def main(argv: list[str]) -> None:

@@ -16,12 +16,22 @@ from pathlib import Path
 from typing import Protocol
 
 from ingest.chunking import chunk_sections
+from ingest.embedded import container_of, embedded_in, plan_embedded
 from ingest.embedder import Embedder
 from ingest.errors import LoadError, NotADocumentError
 from ingest.extraction import Extractor
 from ingest.loaders import is_supported
 from ingest.store import ChunkStore, DocumentWrite
-from ingest.types import Chunk, DocumentInfo, DocumentMeta, FileProblem, IngestReport, SourceFile
+from ingest.types import (
+    Chunk,
+    DocumentInfo,
+    DocumentMeta,
+    EmbeddedDocument,
+    FileProblem,
+    IngestReport,
+    Section,
+    SourceFile,
+)
 from ingest.walk import walk
 
 
@@ -114,7 +124,11 @@ class Ingestor:
         """Remove every document at or under `paths`; returns the removed paths."""
         targets = [Path(p).expanduser().resolve() for p in paths]
         with self.store.writing():
-            doomed = [d.path for d in self.store.documents() if _under_any(d.path, targets)]
+            doomed = [
+                d.path
+                for d in self.store.documents()
+                if _under_any(d.path, targets) or _under_any(container_of(d.path), targets)
+            ]
             self.store.delete_documents(doomed)
             self.store.refresh_indexes()
         return doomed
@@ -137,7 +151,8 @@ class Ingestor:
             report = IngestReport([], [], [], [], [], [])
             groups: dict[tuple[str, bool], list[DocumentInfo]] = {}
             for doc in documents:
-                groups.setdefault((doc.collection, doc.local_only), []).append(doc)
+                if container_of(doc.path) == doc.path:  # attachments come back with their file
+                    groups.setdefault((doc.collection, doc.local_only), []).append(doc)
             for (collection, local_only), docs in groups.items():
                 items = list(walk([d.path for d in docs], max_bytes=self.options.max_bytes))
                 by_path = {d.path: d.root for d in docs}
@@ -169,6 +184,7 @@ class _Run:
         self.cancel = cancel
         self.report = IngestReport([], [], [], [], [], [])
         self.pending = _Pending()
+        self.stored: dict[str, DocumentInfo] = {}
         self.files_done = 0
         self.files_total = 0
 
@@ -183,7 +199,7 @@ class _Run:
             ) as extractor,
         ):
             self.store.remove_orphans()
-            stored = {d.path: d for d in self.store.documents()}
+            self.stored = {d.path: d for d in self.store.documents()}
             kept: set[str] = set()
             for item in items:
                 if self.cancel is not None and self.cancel.is_set():
@@ -195,10 +211,10 @@ class _Run:
                         kept.add(item.path)
                     continue
                 kept.add(str(item.path))
-                self._file(item, stored.get(str(item.path)), extractor)
+                self._file(item, self.stored.get(str(item.path)), extractor)
             self._commit()
             if not self.report.cancelled:
-                self._remove_missing(stored, kept, roots)
+                self._remove_missing(self.stored, kept, roots)
             self.store.refresh_indexes()
         self.report.seconds = time.monotonic() - started
         return self.report
@@ -232,22 +248,17 @@ class _Run:
         path = str(source.path)
         try:
             content_hash = _content_hash(source.path)
-            sections = extractor.load(source.path)
+            loaded = extractor.load(source.path)
         except NotADocumentError as exc:
             self.report.skipped.append(FileProblem(path, str(exc)))
-            if stored is not None:
-                self.store.delete_documents([path])
-                self.report.removed.append(path)
+            gone = [path] if stored is not None else []
+            gone += embedded_in(path, self.stored, keep=set())
+            self.store.delete_documents(gone)
+            self.report.removed.extend(gone)
             return
         except (LoadError, OSError) as exc:
             self.report.failed.append(FileProblem(path, str(exc), failed=True))
             return
-        chunks = chunk_sections(
-            sections,
-            self.embedder,
-            chunk_tokens=self.options.chunk_tokens,
-            overlap_tokens=self.options.overlap_tokens,
-        )
         meta = DocumentMeta(
             path=path,
             collection=self.collection,
@@ -257,7 +268,30 @@ class _Run:
             content_hash=content_hash,
             root=str(source.root),
         )
-        self.pending.documents.append((meta, chunks, stored is not None))
+        self._queue(meta, loaded.sections, replaced=stored is not None)
+        self._embedded(source, loaded.embedded)
+
+    def _embedded(self, source: SourceFile, documents: list[EmbeddedDocument]) -> None:
+        """The documents inside the file (its attachments): each kept, written or removed."""
+        plan = plan_embedded(
+            source, documents, self.stored, collection=self.collection, local_only=self.local_only
+        )
+        for problem in plan.problems:
+            (self.report.failed if problem.failed else self.report.skipped).append(problem)
+        self.report.unchanged.extend(plan.unchanged)
+        for meta, sections, replaced in plan.write:
+            self._queue(meta, sections, replaced=replaced)
+        self.store.delete_documents(plan.gone)
+        self.report.removed.extend(plan.gone)
+
+    def _queue(self, meta: DocumentMeta, sections: list[Section], *, replaced: bool) -> None:
+        chunks = chunk_sections(
+            sections,
+            self.embedder,
+            chunk_tokens=self.options.chunk_tokens,
+            overlap_tokens=self.options.overlap_tokens,
+        )
+        self.pending.documents.append((meta, chunks, replaced))
         self.pending.chunks += len(chunks)
         if self.pending.chunks >= self.options.commit_chunks:
             self._commit()
@@ -281,7 +315,11 @@ class _Run:
     def _remove_missing(
         self, stored: dict[str, DocumentInfo], kept: set[str], roots: list[Path]
     ) -> None:
-        gone = [path for path in stored if path not in kept and _under_any(path, roots)]
+        gone = [
+            path
+            for path in stored
+            if container_of(path) not in kept and _under_any(container_of(path), roots)
+        ]
         self.store.delete_documents(gone)
         self.report.removed.extend(gone)
 

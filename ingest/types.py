@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -117,3 +117,24 @@ class IngestReport:
             "seconds": round(self.seconds, 3),
             "cancelled": self.cancelled,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddedDocument:
+    """A document inside a file (an e-mail attachment), indexed under a path of its own:
+    the file's path, "#", and `name` (see `ingest.embedded`)."""
+
+    name: str  # "attachment-2/report.pdf"
+    content_hash: str  # SHA-256 of its bytes: a re-ingest skips it while this is unchanged
+    size: int
+    sections: list[Section]
+    problem: str = ""  # why it could not be read; "" when it was
+    skipped: bool = False  # the problem is a rule (no text in it), not a failure
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedFile:
+    """What the loaders read from one file: its sections and the documents inside it."""
+
+    sections: list[Section]
+    embedded: list[EmbeddedDocument] = field(default_factory=list)

@@ -1,0 +1,230 @@
+"""E-mail: single messages (.eml) and mailboxes (.mbox), with readable attachments.
+
+A message reads as its Subject, From, To, Cc and Date lines, the names of its attachments,
+and its body (plain text, or the HTML part as text). Each attachment margin can read (PDF,
+DOCX, Markdown, ...) becomes a document of its own, named after its place in the message
+(`ingest.embedded`); the others (images, archives) are only named in the message's text.
+A mailbox is one document with a section per message, headed "Message 12: Subject".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import re
+from collections.abc import Callable, Iterator
+from email import policy
+from email.message import EmailMessage, Message
+from email.parser import BytesParser
+from pathlib import Path
+
+from ingest.embedded import attachment_name
+from ingest.errors import LoadError, NotADocumentError
+from ingest.loaders.decoding import decode
+from ingest.loaders.sniffing import describe, read_head
+from ingest.types import EmbeddedDocument, LoadedFile, Section
+
+SUFFIXES = (".eml", ".mbox", ".mbx")
+
+ReadNamed = Callable[[str, bytes], "LoadedFile | None"]
+
+_HEADERS = ("Subject", "From", "To", "Cc", "Date")
+_ENCRYPTED = frozenset(
+    {"multipart/encrypted", "application/pkcs7-mime", "application/x-pkcs7-mime"}
+)
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]+")
+_MAX_NAME = 120
+_MBOX_ESCAPED_FROM = re.compile(rb"^>(>*From )")
+
+
+def load(path: Path, read: ReadNamed) -> LoadedFile:
+    if path.suffix.lower() == ".eml":
+        return _single(path, read)
+    return _mailbox(path, read)
+
+
+def _single(path: Path, read: ReadNamed) -> LoadedFile:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise LoadError(f"cannot be read: {exc.strerror or exc}") from exc
+    if not data.strip():
+        raise NotADocumentError("empty file")
+    message = _parse(data)
+    if not any(_header(message, name) for name in (*_HEADERS, "Message-ID", "Received")):
+        raise LoadError(
+            f"not an e-mail message: it has no mail headers (the file is {describe(data[:4096])})"
+        )
+    text, embedded = _message(message, read, mailbox_number=None)
+    return LoadedFile(
+        [Section(text=text, heading=_header(message, "Subject") or "(no subject)")], embedded
+    )
+
+
+def _mailbox(path: Path, read: ReadNamed) -> LoadedFile:
+    head = read_head(path)
+    if not head.startswith(b"From "):
+        raise LoadError(
+            "not a valid mbox mailbox: it does not start with a 'From ' line "
+            f"(the file is {describe(head)})"
+        )
+    sections: list[Section] = []
+    embedded: list[EmbeddedDocument] = []
+    for number, raw in enumerate(_mbox_messages(path), start=1):
+        message = _parse(raw)
+        text, attachments = _message(message, read, mailbox_number=number)
+        subject = _header(message, "Subject") or "(no subject)"
+        sections.append(Section(text=text, heading=f"Message {number}: {subject}"))
+        embedded += attachments
+    return LoadedFile(sections, embedded)
+
+
+def _mbox_messages(path: Path) -> Iterator[bytes]:
+    """The raw bytes of each message, split at "From " lines, ">From " unescaped."""
+    lines: list[bytes] = []
+    try:
+        with path.open("rb") as handle:
+            for line in handle:
+                if line.startswith(b"From "):
+                    if lines:
+                        yield b"".join(lines)
+                    lines = []
+                    continue
+                lines.append(_MBOX_ESCAPED_FROM.sub(rb"\1", line))
+    except OSError as exc:
+        raise LoadError(f"cannot be read: {exc.strerror or exc}") from exc
+    if lines:
+        yield b"".join(lines)
+
+
+def _parse(data: bytes) -> EmailMessage:
+    message = BytesParser(policy=policy.default).parsebytes(data)
+    assert isinstance(message, EmailMessage)  # what policy.default builds
+    return message
+
+
+def _message(
+    message: EmailMessage, read: ReadNamed, mailbox_number: int | None
+) -> tuple[str, list[EmbeddedDocument]]:
+    lines = [f"{name}: {value}" for name in _HEADERS if (value := _header(message, name))]
+    body = _safe_body(message)
+    attachments = list(_attachments(message, body))
+    names = [name for name, _ in attachments]
+    if names:
+        lines.append("Attachments: " + ", ".join(names))
+    text = "\n".join(lines)
+    if message.get_content_type() in _ENCRYPTED:
+        text += "\n\n[The body is encrypted; only the headers were read.]"
+    elif body is not None:
+        text += "\n\n" + _body_text(body, read)
+    embedded = []
+    for number, (name, part) in enumerate(attachments, start=1):
+        document = _attachment(number, name, part, read, mailbox_number)
+        if document is not None:
+            embedded.append(document)
+    return text.strip(), embedded
+
+
+def _header(message: Message, name: str) -> str:
+    try:
+        value = message.get(name)
+    except Exception:  # malformed headers make the email package raise many kinds of error
+        value = next((raw for key, raw in message.raw_items() if key.lower() == name.lower()), None)
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def _safe_body(message: EmailMessage) -> EmailMessage | None:
+    try:
+        body = message.get_body(preferencelist=("plain", "html"))
+    except Exception:
+        return None
+    return body if isinstance(body, EmailMessage) else None
+
+
+def _body_text(part: EmailMessage, read: ReadNamed) -> str:
+    data = _payload(part)
+    if part.get_content_type() != "text/html":
+        return _decoded(part, data)
+    loaded = read("body.html", data)
+    return "\n\n".join(s.text for s in loaded.sections) if loaded else ""
+
+
+def _attachments(message: Message, body: Message | None) -> Iterator[tuple[str, Message]]:
+    """(display name, part) of each attachment, in order; forwarded messages included."""
+    for part in _leaves(message):
+        if part is body or part.get_content_type() in _ENCRYPTED:
+            continue
+        filename = _filename(part)
+        forwarded = part.get_content_type() == "message/rfc822"
+        if filename or forwarded or part.get_content_disposition() == "attachment":
+            yield (filename or _default_name(part)), part
+
+
+def _leaves(message: Message) -> Iterator[Message]:
+    if message.get_content_type() == "message/rfc822" or not message.is_multipart():
+        yield message
+        return
+    payload = message.get_payload()
+    for part in payload if isinstance(payload, list) else []:
+        if isinstance(part, Message):
+            yield from _leaves(part)
+
+
+def _attachment(
+    number: int, name: str, part: Message, read: ReadNamed, mailbox_number: int | None
+) -> EmbeddedDocument | None:
+    data = _payload(part)
+    format_name = name
+    if part.get_content_type() == "message/rfc822":
+        format_name = "forwarded.eml"
+    elif part.get_content_maintype() == "text" and not Path(name).suffix:
+        format_name = name + (mimetypes.guess_extension(part.get_content_type()) or ".txt")
+    embedded_name = attachment_name(number, name, message=mailbox_number)
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        loaded = read(format_name, data)
+    except NotADocumentError as exc:
+        return EmbeddedDocument(embedded_name, digest, len(data), [], str(exc), skipped=True)
+    except LoadError as exc:
+        return EmbeddedDocument(embedded_name, digest, len(data), [], str(exc))
+    if loaded is None:
+        return None
+    return EmbeddedDocument(embedded_name, digest, len(data), loaded.sections)
+
+
+def _payload(part: Message) -> bytes:
+    if part.get_content_type() == "message/rfc822":
+        inner = part.get_payload(0)
+        return inner.as_bytes() if isinstance(inner, Message) else b""
+    try:
+        data = part.get_payload(decode=True)
+    except Exception:
+        return b""
+    return data if isinstance(data, bytes) else b""
+
+
+def _decoded(part: Message, data: bytes) -> str:
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        return data.decode(charset)
+    except (LookupError, UnicodeDecodeError):
+        try:
+            return decode(data)
+        except NotADocumentError:
+            return ""
+
+
+def _filename(part: Message) -> str:
+    try:
+        raw = part.get_filename() or ""
+    except Exception:
+        raw = ""
+    name = _UNSAFE_NAME.sub(" ", raw.replace("\\", "/").rsplit("/", 1)[-1]).strip().lstrip(".")
+    return name[:_MAX_NAME].strip()
+
+
+def _default_name(part: Message) -> str:
+    if part.get_content_type() == "message/rfc822":
+        return "forwarded message.eml"
+    extension = mimetypes.guess_extension(part.get_content_type(), strict=False) or ".bin"
+    return "attachment" + extension
