@@ -137,6 +137,21 @@ def local_name(tag: str) -> str:
     return tag.rpartition("}")[2]
 
 
+_ROOT_KINDS = {
+    "document": "a Word document (.docx)",
+    "presentation": "a PowerPoint presentation (.pptx)",
+    "workbook": "an Excel workbook (.xlsx)",
+}
+
+
+def expect_root(root: Element, expected: str, kind: str) -> None:
+    """Refuse a package whose main part is of another kind (a PPTX named .docx)."""
+    found = local_name(root.tag)
+    if found != expected:
+        what = _ROOT_KINDS.get(found, f"a {found!r} part")
+        raise LoadError(f"not a valid {kind}: the file is {what}")
+
+
 def attribute(element: Element, name: str) -> str | None:
     """An attribute by its local name, whatever its namespace (w:val, text:outline-level)."""
     for key, value in element.attrib.items():

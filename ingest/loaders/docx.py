@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ingest.loaders.archive import ZipDocument, attribute, local_name
+from ingest.loaders.archive import ZipDocument, attribute, expect_root, local_name
 from ingest.loaders.opc import main_part, related
 from ingest.loaders.outline import Block, sections_from_blocks
 from ingest.types import Section
@@ -22,6 +23,13 @@ if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
 
 SUFFIXES = (".docx", ".docm", ".dotx")
+
+
+@dataclass(frozen=True, slots=True)
+class _Style:
+    level: int | None  # heading level (0 = title), None for body text
+    listed: bool  # paragraphs of this style are list items
+
 
 _HEADING_STYLE = re.compile(r"heading\s*([1-9])$", re.IGNORECASE)
 _MAX_STYLE_DEPTH = 16
@@ -36,7 +44,8 @@ def load(path: Path) -> list[Section]:
     with ZipDocument(path, "DOCX", legacy="Word 97-2003 (.doc)") as package:
         document = main_part(package, "word/document.xml")
         root = package.xml(document)
-        styles = _heading_styles(package, related(package, document, "/styles"))
+        expect_root(root, "document", "DOCX")
+        styles = _paragraph_styles(package, related(package, document, "/styles"))
         blocks = list(_blocks(root, styles))
         for kind, title in (("/footnotes", "Footnotes"), ("/endnotes", "Endnotes")):
             for part in related(package, document, kind):
@@ -46,34 +55,37 @@ def load(path: Path) -> list[Section]:
     return sections_from_blocks(blocks)
 
 
-def _heading_styles(package: ZipDocument, parts: list[str]) -> dict[str, int]:
-    """Paragraph style id -> heading level, following `basedOn` chains."""
-    declared: dict[str, tuple[int | None, str | None]] = {}
+def _paragraph_styles(package: ZipDocument, parts: list[str]) -> dict[str, _Style]:
+    """Paragraph style id -> its heading level and list flag, following `basedOn` chains."""
+    declared: dict[str, tuple[_Style, str | None]] = {}
     for part in parts[:1]:
         for style in package.xml(part):
             if local_name(style.tag) != "style" or attribute(style, "type") != "paragraph":
                 continue
-            level, based_on = None, None
+            level, listed, based_on = None, False, None
             for child in style:
                 name = local_name(child.tag)
                 if name == "name":
                     level = _style_name_level(attribute(child, "val"))
                 elif name == "basedOn":
                     based_on = attribute(child, "val")
-                elif name == "pPr" and level is None:
-                    level = _outline_level(child)
-            declared[attribute(style, "styleId") or ""] = (level, based_on)
-    levels = {}
-    for style_id in declared:
-        current: str | None = style_id
-        for _ in range(_MAX_STYLE_DEPTH):
-            if current is None or current not in declared:
-                break
-            level, current = declared[current]
-            if level is not None:
-                levels[style_id] = level
-                break
-    return levels
+                elif name == "pPr":
+                    level = level if level is not None else _outline_level(child)
+                    listed = any(local_name(c.tag) == "numPr" for c in child)
+            declared[attribute(style, "styleId") or ""] = (_Style(level, listed), based_on)
+    return {style_id: _resolved(style_id, declared) for style_id in declared}
+
+
+def _resolved(style_id: str, declared: dict[str, tuple[_Style, str | None]]) -> _Style:
+    level, listed = None, False
+    current: str | None = style_id
+    for _ in range(_MAX_STYLE_DEPTH):
+        if current is None or current not in declared:
+            break
+        style, current = declared[current]
+        level = level if level is not None else style.level
+        listed = listed or style.listed
+    return _Style(level, listed)
 
 
 def _style_name_level(name: str | None) -> int | None:
@@ -94,7 +106,7 @@ def _outline_level(properties: Element) -> int | None:
     return None
 
 
-def _blocks(element: Element, styles: dict[str, int]) -> Iterator[Block]:
+def _blocks(element: Element, styles: dict[str, _Style]) -> Iterator[Block]:
     for child in element:
         name = local_name(child.tag)
         if name == "p":
@@ -105,7 +117,7 @@ def _blocks(element: Element, styles: dict[str, int]) -> Iterator[Block]:
             yield from _blocks(child, styles)
 
 
-def _paragraph(paragraph: Element, styles: dict[str, int]) -> Iterator[Block]:
+def _paragraph(paragraph: Element, styles: dict[str, _Style]) -> Iterator[Block]:
     pieces: list[str] = []
     boxes: list[Element] = []
     _collect_text(paragraph, pieces, boxes)
@@ -118,7 +130,7 @@ def _paragraph(paragraph: Element, styles: dict[str, int]) -> Iterator[Block]:
         yield from _blocks(box, styles)
 
 
-def _paragraph_style(paragraph: Element, styles: dict[str, int]) -> tuple[int | None, bool]:
+def _paragraph_style(paragraph: Element, styles: dict[str, _Style]) -> tuple[int | None, bool]:
     """(heading level or None, whether the paragraph is a list item)."""
     level, listed = None, False
     for properties in paragraph:
@@ -127,7 +139,8 @@ def _paragraph_style(paragraph: Element, styles: dict[str, int]) -> tuple[int | 
         for child in properties:
             name = local_name(child.tag)
             if name == "pStyle":
-                level = styles.get(attribute(child, "val") or "", level)
+                style = styles.get(attribute(child, "val") or "", _Style(None, False))
+                level, listed = style.level, listed or style.listed
             elif name == "numPr":
                 listed = True
         direct = _outline_level(properties)
@@ -152,7 +165,7 @@ def _collect_text(element: Element, pieces: list[str], boxes: list[Element]) -> 
             _collect_text(child, pieces, boxes)
 
 
-def _table(table: Element, styles: dict[str, int]) -> Iterator[Block]:
+def _table(table: Element, styles: dict[str, _Style]) -> Iterator[Block]:
     first = True
     for row in _rows(table):
         cells = []
@@ -175,7 +188,7 @@ def _rows(element: Element) -> Iterator[Element]:
             yield from _rows(child)
 
 
-def _notes(root: Element, styles: dict[str, int]) -> Iterator[Block]:
+def _notes(root: Element, styles: dict[str, _Style]) -> Iterator[Block]:
     for note in root:
         if local_name(note.tag) not in ("footnote", "endnote") or attribute(note, "type"):
             continue  # separators have a type; real notes do not

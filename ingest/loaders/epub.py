@@ -158,6 +158,8 @@ def _sections(book: ZipDocument, chapters: list[str], toc: list[TocEntry]) -> li
         for event in chapter_events(_chapter_text(book, chapter)):
             if isinstance(event, Text):
                 paragraph.append(event.text)
+                if event.text.strip():
+                    titles = set()  # only a heading before any text restates the title
                 continue
             _end_paragraph(builder, paragraph)
             if isinstance(event, Anchor) and event.name in anchors:
@@ -165,7 +167,7 @@ def _sections(book: ZipDocument, chapters: list[str], toc: list[TocEntry]) -> li
                 builder.heading(entry.level, entry.title, 1)
                 level, titles = entry.level, {_folded(entry.title)}
             elif isinstance(event, Heading):
-                if not anchors and _folded(event.text) not in titles:
+                if not anchors and not _repeats(event.text, titles):
                     builder.heading(level + event.level, event.text, 1)
                 paragraph.append(event.text)
                 _end_paragraph(builder, paragraph)
@@ -192,6 +194,13 @@ def _chapter_text(book: ZipDocument, part: str) -> str:
             return decode(data)
         except NotADocumentError:
             return ""
+
+
+def _repeats(heading: str, titles: set[str]) -> bool:
+    """True when a chapter's heading restates its table-of-contents title ("Chapter II" for
+    "Chapter II: The Pool of Tears")."""
+    folded = _folded(heading)
+    return any(folded in title or title in folded for title in titles)
 
 
 def _folded(title: str) -> str:

@@ -95,11 +95,11 @@ class _ChapterParser(HTMLParser):
         for name, value in attrs:
             if name in ("id", "name") and value:
                 self.events.append(Anchor(value))
-        if tag in _HEADINGS:
+        if tag in _HEADINGS or tag in _BLOCKS:
+            self._end_heading()  # a block inside a heading ends it (an unclosed <h1>)
             self.events.append(Break())
-            self._heading = (_HEADINGS[tag], [])
-        elif tag in _BLOCKS:
-            self.events.append(Break())
+            if tag in _HEADINGS:
+                self._heading = (_HEADINGS[tag], [])
         elif tag == "br":
             self._data("\n")
         elif tag in _CELLS:
@@ -117,16 +117,25 @@ class _ChapterParser(HTMLParser):
             return
         if self._skipping:
             return
-        if tag in _HEADINGS and self._heading is not None:
-            level, pieces = self._heading
-            self._heading = None
-            text = _SPACES.sub(" ", "".join(pieces)).strip()
-            if text:
-                self.events.append(Heading(level, text))
+        if tag in _HEADINGS:
+            self._end_heading()
         elif tag in _BLOCKS:
             self.events.append(Break())
         if tag == "pre":
             self._pre = max(0, self._pre - 1)
+
+    def close(self) -> None:
+        super().close()
+        self._end_heading()
+
+    def _end_heading(self) -> None:
+        if self._heading is None:
+            return
+        level, pieces = self._heading
+        self._heading = None
+        text = _SPACES.sub(" ", "".join(pieces)).strip()
+        if text:
+            self.events.append(Heading(level, text))
 
     def handle_data(self, data: str) -> None:
         if not self._skipping:

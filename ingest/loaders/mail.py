@@ -51,7 +51,7 @@ def _single(path: Path, read: ReadNamed) -> LoadedFile:
     if not data.strip():
         raise NotADocumentError("empty file")
     message = _parse(data)
-    if not any(_header(message, name) for name in (*_HEADERS, "Message-ID", "Received")):
+    if not message.keys():
         raise LoadError(
             f"not an e-mail message: it has no mail headers (the file is {describe(data[:4096])})"
         )
@@ -134,10 +134,23 @@ def _header(message: Message, name: str) -> str:
 
 
 def _safe_body(message: EmailMessage) -> EmailMessage | None:
+    """The plain-text (else HTML) body; else the first inline text part of another kind."""
+    body: Message | None
     try:
         body = message.get_body(preferencelist=("plain", "html"))
     except Exception:
-        return None
+        body = None
+    if body is None:
+        body = next(
+            (
+                part
+                for part in _leaves(message)
+                if part.get_content_maintype() == "text"
+                and part.get_content_disposition() != "attachment"
+                and not _filename(part)
+            ),
+            None,
+        )
     return body if isinstance(body, EmailMessage) else None
 
 
@@ -225,6 +238,9 @@ def _filename(part: Message) -> str:
 
 def _default_name(part: Message) -> str:
     if part.get_content_type() == "message/rfc822":
-        return "forwarded message.eml"
+        inner = part.get_payload(0) if part.is_multipart() else None
+        subject = _header(inner, "Subject") if isinstance(inner, Message) else ""
+        subject = _UNSAFE_NAME.sub(" ", subject).strip().lstrip(".")[: _MAX_NAME - 4]
+        return f"{subject or 'forwarded message'}.eml"
     extension = mimetypes.guess_extension(part.get_content_type(), strict=False) or ".bin"
     return "attachment" + extension

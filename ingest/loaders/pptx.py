@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ingest.loaders.archive import ZipDocument, local_name
+from ingest.loaders.archive import ZipDocument, expect_root, local_name
 from ingest.loaders.opc import main_part, related, relationships
 from ingest.types import Section
 
@@ -27,9 +27,11 @@ _FURNITURE = frozenset({"sldNum", "dt", "ftr", "hdr", "sldImg"})
 def load(path: Path) -> list[Section]:
     with ZipDocument(path, "PPTX", legacy="PowerPoint 97-2003 (.ppt)") as package:
         presentation = main_part(package, "ppt/presentation.xml")
+        root = package.xml(presentation)
+        expect_root(root, "presentation", "PPTX")
         slides = relationships(package, presentation)
         sections = []
-        for number, slide_id in enumerate(_slide_ids(package.xml(presentation)), start=1):
+        for number, slide_id in enumerate(_slide_ids(root), start=1):
             kind, part = slides.get(slide_id, ("", ""))
             if kind != "/slide" or not package.has(part):
                 continue
