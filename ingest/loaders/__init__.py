@@ -137,7 +137,10 @@ def load_document(path: Path) -> list[Section]:
 def load_file(path: Path) -> LoadedFile:
     """The sections of one file and the documents inside it (e-mail attachments)."""
     if not is_supported(path):
-        raise NotADocumentError(f"not a text format margin reads ({path.suffix.lower()})")
+        suffixes = (
+            path.suffixes[-2:] if path.suffix.lower() in compressed.SUFFIXES else [path.suffix]
+        )
+        raise NotADocumentError(f"not a text format margin reads ({''.join(suffixes).lower()})")
     suffix = path.suffix.lower()
     if suffix in compressed.SUFFIXES:
         loaded = compressed.load(path, _read_compressed)

@@ -6,17 +6,15 @@ from __future__ import annotations
 
 import gzip
 import zlib
-from collections.abc import Callable
 from pathlib import Path
 
 from ingest.errors import LoadError, NotADocumentError
+from ingest.loaders.nested import ReadNamed
 from ingest.loaders.sniffing import GZIP_MAGIC, describe, read_head
 from ingest.types import LoadedFile
 
 SUFFIXES = (".gz",)
 MAX_UNPACKED_BYTES = 64 * 1024 * 1024
-
-ReadNamed = Callable[[str, bytes], "LoadedFile | None"]
 
 
 def inner_name(path: Path) -> str:

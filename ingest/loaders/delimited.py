@@ -1,9 +1,9 @@
 """CSV and TSV tables: every row written with its column names, located by line number.
 
-A row of a table with a header reads "name: Ada; born: 1815; field: mathematics", so any
-chunk, wherever it is cut, carries the header with it and a search for a value finds the
-column it belongs to. Empty cells are left out. A row keeps the line it starts on in the
-file; rows with line breaks inside quoted cells are joined onto one line.
+A row of a table with a header reads "name: Ada; born: 1815; field: mathematics", so every
+chunk carries the header with its rows, and a search for a value finds the column it
+belongs to. Empty cells are left out. A row keeps the line it starts on in the file; rows
+with line breaks inside quoted cells are joined onto one line.
 """
 
 from __future__ import annotations
@@ -22,7 +22,10 @@ SUFFIXES = (".csv", ".tsv", ".tab")
 
 _DELIMITERS = ",;\t|"
 _SNIFF_CHARS = 64 * 1024
-_ROWS_PER_SECTION = 200
+# Rows are grouped into sections of about this many characters: a group of whole rows fits
+# one chunk (200 word pieces; numeric rows take about 175 for 400 characters), so chunks
+# start at a row, with its column names, and carry the row's line.
+_SECTION_CHARS = 400
 _NUMBER = re.compile(r"^[-+]?[\d.,]+%?$")
 _SPACES = re.compile(r"\s+")
 
@@ -39,15 +42,17 @@ def load(path: Path) -> list[Section]:
         rows = _chain(first, rows)
     sections: list[Section] = []
     lines: list[str] = []
-    start = 0
+    start = size = 0
     for line, cells in rows:
+        rendered = _render(cells, header)
         # A section's rows sit on consecutive lines, so each chunk's line number is exact.
-        if lines and (line != start + len(lines) or len(lines) >= _ROWS_PER_SECTION):
+        if lines and (line != start + len(lines) or size + len(rendered) > _SECTION_CHARS):
             sections.append(Section(text="\n".join(lines), line=start))
-            lines = []
+            lines, size = [], 0
         if not lines:
             start = line
-        lines.append(_render(cells, header))
+        lines.append(rendered)
+        size += len(rendered) + 1
     if lines:
         sections.append(Section(text="\n".join(lines), line=start))
     return sections

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from email import policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
@@ -21,12 +21,11 @@ from pathlib import Path
 from ingest.embedded import attachment_name
 from ingest.errors import LoadError, NotADocumentError
 from ingest.loaders.decoding import decode
+from ingest.loaders.nested import ReadNamed
 from ingest.loaders.sniffing import describe, read_head
 from ingest.types import EmbeddedDocument, LoadedFile, Section
 
 SUFFIXES = (".eml", ".mbox", ".mbx")
-
-ReadNamed = Callable[[str, bytes], "LoadedFile | None"]
 
 _HEADERS = ("Subject", "From", "To", "Cc", "Date")
 _ENCRYPTED = frozenset(
@@ -34,6 +33,8 @@ _ENCRYPTED = frozenset(
 )
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]+")
 _MAX_NAME = 120
+_MAX_DEPTH = 32  # multipart nesting read; real mail nests a few levels
+_DETECTABLE_BYTES = 256
 _MBOX_ESCAPED_FROM = re.compile(rb"^>(>*From )")
 
 
@@ -98,7 +99,10 @@ def _mbox_messages(path: Path) -> Iterator[bytes]:
 
 
 def _parse(data: bytes) -> EmailMessage:
-    message = BytesParser(policy=policy.default).parsebytes(data)
+    try:
+        message = BytesParser(policy=policy.default).parsebytes(data)
+    except RecursionError as exc:
+        raise LoadError("not a valid e-mail message: its parts nest too deeply") from exc
     assert isinstance(message, EmailMessage)  # what policy.default builds
     return message
 
@@ -173,14 +177,17 @@ def _attachments(message: Message, body: Message | None) -> Iterator[tuple[str, 
             yield (filename or _default_name(part)), part
 
 
-def _leaves(message: Message) -> Iterator[Message]:
+def _leaves(message: Message, depth: int = 0) -> Iterator[Message]:
+    """The parts that hold content, in order; forwarded messages are not opened."""
     if message.get_content_type() == "message/rfc822" or not message.is_multipart():
         yield message
         return
     payload = message.get_payload()
-    for part in payload if isinstance(payload, list) else []:
+    if depth >= _MAX_DEPTH or not isinstance(payload, list):
+        return
+    for part in payload:
         if isinstance(part, Message):
-            yield from _leaves(part)
+            yield from _leaves(part, depth + 1)
 
 
 def _attachment(
@@ -217,14 +224,19 @@ def _payload(part: Message) -> bytes:
 
 
 def _decoded(part: Message, data: bytes) -> str:
-    charset = part.get_content_charset() or "utf-8"
-    try:
-        return data.decode(charset)
-    except (LookupError, UnicodeDecodeError):
+    """Text in its declared charset; else UTF-8, the detected encoding (long texts only:
+    detection guesses wildly on a few bytes), or Windows-1252."""
+    for charset in (part.get_content_charset() or "utf-8", "utf-8"):
+        try:
+            return data.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    if len(data) >= _DETECTABLE_BYTES:
         try:
             return decode(data)
         except NotADocumentError:
             return ""
+    return data.decode("cp1252", errors="replace")
 
 
 def _filename(part: Message) -> str:
