@@ -166,7 +166,7 @@ def _not_a_zip(path: Path, head: bytes, kind: str, legacy: str) -> str:
             return f"encrypted {kind}: it needs a password; save a copy without one"
         if legacy:
             return f"not a valid {kind}: it is an old {legacy} file; save it as {kind} to read it"
-    return f"not a valid {kind}: the file is {describe(head)}, not a {kind} (zip) file"
+    return f"not a valid {kind}: the file is {describe(head)}"
 
 
 def _mentions_encrypted_package(path: Path) -> bool:
