@@ -10,14 +10,17 @@ and gzip-compressed READMEs under /usr/share/doc. Missing pieces are skipped wit
 For each format: the median time to read each file in process (margin's loader, and the
 library a reader would reach for: python-docx, python-pptx, odfpy, ebooklib with
 BeautifulSoup), the characters each extracts, and the words one finds that the other does
-not (distinct words of 3+ letters, as a share of the other's). Prints one JSON line per
-format.
+not (distinct words of 3+ letters, as a share of the other's). Then margin's real path:
+the same files through the bounded extraction worker, and the time the bundled model takes
+to embed the chunks they make, so extraction can be weighed against embedding. Prints one
+JSON line per format.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import re
 import shutil
 import subprocess
@@ -25,8 +28,12 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench import emit, median, note, timed
+
+if TYPE_CHECKING:
+    from ingest.embedder import SentenceTransformerEmbedder
 
 BENCH = "format_readers"
 RST = Path("/usr/share/doc/python3.11/html/_sources")
@@ -190,7 +197,47 @@ def main(argv: Sequence[str] | None = None) -> None:
             }
             if suffix in LIBRARIES:
                 figures.update(compare(suffix, paths, failed, args.repeats))
+            figures.update(pipeline_cost([p for p in paths if p not in failed], args.repeats))
             emit(BENCH, **figures)
+
+
+def pipeline_cost(paths: Sequence[Path], repeats: int) -> dict[str, object]:
+    """Reading through the extraction worker vs embedding what it read, same run."""
+    from ingest.chunking import chunk_sections
+    from ingest.extraction import Extractor
+
+    embedder = _embedder()
+    worker_runs, texts = [], []
+    with Extractor() as extractor:
+        extractor.load(paths[0])  # the worker's start-up, outside the timing
+        for repeat in range(repeats):
+            total = 0.0
+            for path in paths:
+                loaded, seconds = timed(lambda path=path: extractor.load(path))
+                total += seconds
+                if repeat == 0:
+                    sections = loaded.sections + [s for d in loaded.embedded for s in d.sections]
+                    chunks = chunk_sections(sections, embedder, chunk_tokens=200, overlap_tokens=32)
+                    texts += [chunk.text for chunk in chunks]
+            worker_runs.append(total)
+    _, embed_s = timed(lambda: embedder.embed_documents(texts))
+    worker_s = median(worker_runs)
+    return {
+        "worker_s": round(worker_s, 4),
+        "chunks": len(texts),
+        "embed_s": round(embed_s, 3),
+        "extract_share_of_extract_plus_embed": round(worker_s / (worker_s + embed_s), 3),
+    }
+
+
+@functools.cache
+def _embedder() -> SentenceTransformerEmbedder:
+    """The bundled model, loaded (and warmed up) once for the whole run."""
+    from ingest.embedder import load_bundled_embedder
+
+    embedder = load_bundled_embedder()
+    embedder.embed_documents(["warm up"])
+    return embedder
 
 
 def compare(

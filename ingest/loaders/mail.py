@@ -72,7 +72,10 @@ def _mailbox(path: Path, read: ReadNamed) -> LoadedFile:
     sections: list[Section] = []
     embedded: list[EmbeddedDocument] = []
     for number, raw in enumerate(_mbox_messages(path), start=1):
-        message = _parse(raw)
+        try:
+            message = _parse(raw)
+        except LoadError:
+            continue  # one broken message does not cost the others; the numbers stay
         text, attachments = _message(message, read, mailbox_number=number)
         subject = _header(message, "Subject") or "(no subject)"
         sections.append(Section(text=text, heading=f"Message {number}: {subject}"))

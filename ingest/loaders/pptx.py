@@ -40,13 +40,12 @@ def load(path: Path) -> list[Section]:
 
 
 def _slide_ids(presentation: Element) -> Iterator[str]:
+    """The relationship ids of the slides, in presentation order (the r:id attributes)."""
     for element in presentation.iter():
         if local_name(element.tag) == "sldId":
-            rel = next(
-                (v for k, v in element.attrib.items() if local_name(k) == "id" and "}" in k), None
-            )
-            if rel:
-                yield rel
+            for key, value in element.attrib.items():
+                if key.startswith("{") and local_name(key) == "id":
+                    yield value
 
 
 def _slide(package: ZipDocument, part: str, number: int) -> Section:
@@ -57,20 +56,13 @@ def _slide(package: ZipDocument, part: str, number: int) -> Section:
         if placeholder in _TITLES and not title:
             title = " ".join(text.split())
         lines.append(text)
-    notes = []
     for notes_part in related(package, part, "/notesSlide")[:1]:
-        notes = [
-            text
-            for placeholder, text in _shapes(package.xml(notes_part))
-            if placeholder in ("body", "")
-        ]
-    if any(n.strip() for n in notes):
-        lines += ["", "Notes:", *notes]
+        notes = [text for _, text in _shapes(package.xml(notes_part))]
+        if notes:
+            lines += ["", "Notes:", *notes]
     hidden = " (hidden)" if slide.get("show") == "0" else ""
     heading = f"Slide {number}{hidden}" + (f": {title}" if title else "")
-    return Section(
-        text="\n".join(line for line in lines if line is not None).strip(), heading=heading
-    )
+    return Section(text="\n".join(lines).strip(), heading=heading)
 
 
 def _shapes(element: Element) -> Iterator[tuple[str, str]]:

@@ -177,6 +177,11 @@ def test_deeply_nested_parts_are_refused_not_crashed_on(tmp_path: Path) -> None:
     text = "From: a@example.org\nSubject: deep\nContent-Type: multipart/mixed; boundary=b0\n\n"
     for level in range(1, levels):
         text += f"--b{level - 1}\nContent-Type: multipart/mixed; boundary=b{level}\n\n"
-    (tmp_path / "deep.eml").write_text(text + f"--b{levels - 1}\n\nbottom\n")
+    deep = text + f"--b{levels - 1}\n\nbottom\n"
+    (tmp_path / "deep.eml").write_text(deep)
     with pytest.raises(LoadError, match="its parts nest too deeply"):
         load_document(tmp_path / "deep.eml")
+    envelope = "From ada@example.org Tue Jun  3 09:15:00 2025\n"
+    (tmp_path / "box.mbox").write_text(envelope + deep + envelope + str(message()))
+    [kept] = load_document(tmp_path / "box.mbox")  # the broken message costs only itself
+    assert kept.heading == "Message 2: Kiln schedule"
