@@ -8,7 +8,6 @@ they could read, as documents of their own.
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from ingest.errors import NotADocumentError
@@ -175,6 +174,8 @@ def _read_attachment(name: str, data: bytes) -> LoadedFile | None:
 def _read_bytes(name: str, data: bytes) -> LoadedFile:
     """Read bytes found inside another file as a file named `name`, which must be one plain
     file name (the callers make it safe)."""
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="margin-extract-") as folder:
         inner = Path(folder) / name
         inner.write_bytes(data)

@@ -11,8 +11,6 @@ are refused.
 from __future__ import annotations
 
 import posixpath
-import zipfile
-import zlib
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -21,20 +19,23 @@ from ingest.errors import LoadError
 from ingest.loaders.sniffing import OLE_MAGIC, ZIP_MAGIC, describe, read_head
 
 if TYPE_CHECKING:
+    import zipfile
     from xml.etree.ElementTree import Element
 
 MAX_PART_BYTES = 64 * 1024 * 1024
 MAX_TOTAL_BYTES = 256 * 1024 * 1024
 MAX_PARTS = 50_000
-_COMPRESSIONS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+_COMPRESSIONS = (0, 8)  # zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED (zipfile loads lazily)
 _ENCRYPTED_FLAG = 0x1
-_OLE_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+_OLE_ENCRYPTED_STREAM = "EncryptedPackage"  # a stream in password-protected Office files
 
 
 class ZipDocument:
     """One zip-based document; `kind` ("DOCX", "EPUB", ...) names it in every message."""
 
     def __init__(self, path: Path, kind: str, *, legacy: str = ""):
+        import zipfile
+
         self.kind = kind
         head = read_head(path)
         if not head.startswith(ZIP_MAGIC):
@@ -60,6 +61,9 @@ class ZipDocument:
 
     def read(self, name: str) -> bytes:
         """The bytes of one part, within the size limits; a missing part raises LoadError."""
+        import zipfile
+        import zlib
+
         info = self._info(name)
         if info is None:
             raise LoadError(f"not a valid {self.kind}: it has no {name}")
@@ -171,7 +175,7 @@ def _not_a_zip(path: Path, head: bytes, kind: str, legacy: str) -> str:
 
 def _mentions_encrypted_package(path: Path) -> bool:
     try:
-        return _OLE_ENCRYPTED_STREAM in path.read_bytes()
+        return _OLE_ENCRYPTED_STREAM.encode("utf-16-le") in path.read_bytes()
     except OSError:
         return False
 

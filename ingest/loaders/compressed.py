@@ -4,8 +4,6 @@ gzip bomb) is not read."""
 
 from __future__ import annotations
 
-import gzip
-import zlib
 from pathlib import Path
 
 from ingest.errors import LoadError, NotADocumentError
@@ -33,6 +31,9 @@ def load(path: Path, read: ReadNamed) -> LoadedFile:
 
 
 def _decompress(path: Path) -> bytes:
+    import gzip
+    import zlib
+
     try:
         with gzip.open(path, "rb") as handle:
             data = handle.read(MAX_UNPACKED_BYTES + 1)

@@ -11,14 +11,16 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ingest.errors import LoadError, NotADocumentError
 from ingest.loaders.archive import ZipDocument, attribute, join, local_name
 from ingest.loaders.decoding import decode
-from ingest.loaders.epub_text import Anchor, Heading, Text, chapter_events
-from ingest.loaders.epub_toc import TocEntry, read_toc
 from ingest.loaders.headings import SectionBuilder
 from ingest.types import Section
+
+if TYPE_CHECKING:
+    from ingest.loaders.epub_toc import TocEntry
 
 SUFFIXES = (".epub",)
 
@@ -41,6 +43,8 @@ class _Item:
 
 
 def load(path: Path) -> list[Section]:
+    from ingest.loaders.epub_toc import read_toc  # HTML parsing loads with the first book
+
     with ZipDocument(path, "EPUB") as book:
         _check_mimetype(book)
         package = _package_part(book)
@@ -139,6 +143,8 @@ def _check_not_encrypted(book: ZipDocument, chapters: list[str]) -> None:
 
 
 def _sections(book: ZipDocument, chapters: list[str], toc: list[TocEntry]) -> list[Section]:
+    from ingest.loaders.epub_text import Anchor, Heading, Text, chapter_events
+
     by_part: dict[str, list[TocEntry]] = defaultdict(list)
     for entry in toc:
         by_part[entry.part].append(entry)

@@ -10,13 +10,10 @@ A mailbox is one document with a section per message, headed "Message 12: Subjec
 from __future__ import annotations
 
 import hashlib
-import mimetypes
 import re
 from collections.abc import Iterator
-from email import policy
-from email.message import EmailMessage, Message
-from email.parser import BytesParser
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ingest.embedded import attachment_name
 from ingest.errors import LoadError, NotADocumentError
@@ -24,6 +21,9 @@ from ingest.loaders.decoding import decode
 from ingest.loaders.nested import ReadNamed
 from ingest.loaders.sniffing import describe, read_head
 from ingest.types import EmbeddedDocument, LoadedFile, Section
+
+if TYPE_CHECKING:  # the email package loads when a message is read, not with margin
+    from email.message import EmailMessage, Message
 
 SUFFIXES = (".eml", ".mbox", ".mbx")
 
@@ -102,6 +102,10 @@ def _mbox_messages(path: Path) -> Iterator[bytes]:
 
 
 def _parse(data: bytes) -> EmailMessage:
+    from email import policy
+    from email.message import EmailMessage
+    from email.parser import BytesParser
+
     try:
         message = BytesParser(policy=policy.default).parsebytes(data)
     except RecursionError as exc:
@@ -158,7 +162,7 @@ def _safe_body(message: EmailMessage) -> EmailMessage | None:
             ),
             None,
         )
-    return body if isinstance(body, EmailMessage) else None
+    return body  # type: ignore[return-value]  # parts of an EmailMessage are EmailMessages
 
 
 def _body_text(part: EmailMessage, read: ReadNamed) -> str:
@@ -189,7 +193,7 @@ def _leaves(message: Message, depth: int = 0) -> Iterator[Message]:
     if depth >= _MAX_DEPTH or not isinstance(payload, list):
         return
     for part in payload:
-        if isinstance(part, Message):
+        if not isinstance(part, str):  # a multipart's payload holds its parts
             yield from _leaves(part, depth + 1)
 
 
@@ -201,7 +205,7 @@ def _attachment(
     if part.get_content_type() == "message/rfc822":
         format_name = "forwarded.eml"
     elif part.get_content_maintype() == "text" and not Path(name).suffix:
-        format_name = name + (mimetypes.guess_extension(part.get_content_type()) or ".txt")
+        format_name = name + (_extension(part) or ".txt")
     embedded_name = attachment_name(number, name, message=mailbox_number)
     digest = hashlib.sha256(data).hexdigest()
     try:
@@ -217,13 +221,19 @@ def _attachment(
 
 def _payload(part: Message) -> bytes:
     if part.get_content_type() == "message/rfc822":
-        inner = part.get_payload(0)
-        return inner.as_bytes() if isinstance(inner, Message) else b""
+        inner = _forwarded(part)
+        return inner.as_bytes() if inner is not None else b""
     try:
         data = part.get_payload(decode=True)
     except Exception:
         return b""
     return data if isinstance(data, bytes) else b""
+
+
+def _forwarded(part: Message) -> Message | None:
+    """The message inside a message/rfc822 part."""
+    inner = part.get_payload(0) if part.is_multipart() else None
+    return None if inner is None or isinstance(inner, str) else inner
 
 
 def _decoded(part: Message, data: bytes) -> str:
@@ -253,9 +263,14 @@ def _filename(part: Message) -> str:
 
 def _default_name(part: Message) -> str:
     if part.get_content_type() == "message/rfc822":
-        inner = part.get_payload(0) if part.is_multipart() else None
-        subject = _header(inner, "Subject") if isinstance(inner, Message) else ""
+        inner = _forwarded(part)
+        subject = _header(inner, "Subject") if inner is not None else ""
         subject = _UNSAFE_NAME.sub(" ", subject).strip().lstrip(".")[: _MAX_NAME - 4]
         return f"{subject or 'forwarded message'}.eml"
-    extension = mimetypes.guess_extension(part.get_content_type(), strict=False) or ".bin"
-    return "attachment" + extension
+    return "attachment" + (_extension(part) or ".bin")
+
+
+def _extension(part: Message) -> str | None:
+    import mimetypes
+
+    return mimetypes.guess_extension(part.get_content_type(), strict=False)
