@@ -46,14 +46,14 @@ def parse(text: str) -> list[Section]:
     return builder.finish()
 
 
-def atx_headings(lines: Sequence[str]) -> Iterator[tuple[int, int, str]]:
-    """(line index, level, title) of each "## Title" heading outside fenced code."""
+def atx_headings(lines: Sequence[str]) -> Iterator[tuple[int, str]]:
+    """(level, title) of each "## Title" heading outside fenced code."""
     fence: str | None = None
-    for index, line in enumerate(lines):
+    for line in lines:
         opening = _FENCE.match(line)
         if opening and (fence is None or opening.group(1)[0] == fence[0]):
             fence = None if fence else opening.group(1)
             continue
         atx = None if fence else _ATX.match(line)
         if atx:
-            yield index, len(atx.group(1)), atx.group(2)
+            yield len(atx.group(1)), atx.group(2)

@@ -94,7 +94,7 @@ def _headings(cell: dict[str, Any], text: str) -> list[tuple[int, str]]:
         return [(level if isinstance(level, int) else 1, " ".join(text.split()))]
     if cell.get("cell_type") != "markdown":
         return []
-    return [(level, " ".join(title.split())) for _, level, title in atx_headings(text.split("\n"))]
+    return [(level, " ".join(title.split())) for level, title in atx_headings(text.split("\n"))]
 
 
 def _source(source: Any) -> str:
