@@ -148,6 +148,13 @@ _ROOT_KINDS = {
 }
 
 
+def first_text(root: Element, name: str) -> str:
+    """The text of the first element named `name` (any namespace), spaces collapsed; "" when
+    there is none (a title in a package's metadata: dc:title)."""
+    element = next((e for e in root.iter() if local_name(e.tag) == name), None)
+    return " ".join("".join(element.itertext()).split()) if element is not None else ""
+
+
 def expect_root(root: Element, expected: str, kind: str) -> None:
     """Refuse a package whose main part is of another kind (a PPTX named .docx)."""
     found = local_name(root.tag)

@@ -3,7 +3,8 @@
 Read with the standard zip reader and defusedxml (see `archive`), not python-docx: it finds
 more of the text (content controls, tracked insertions, text boxes, footnotes), reads faster
 and needs no lxml. A heading is a paragraph whose style, or the styles it is based on, is a
-built-in heading ("heading 1".."heading 9", "Title") or has an outline level.
+built-in heading ("heading 1".."heading 9", "Title") or has an outline level. The title is
+the one in the document's properties, else its first "Title" paragraph.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ingest.loaders.archive import ZipDocument, attribute, expect_root, local_name
-from ingest.loaders.opc import main_part, related
-from ingest.loaders.outline import Block, sections_from_blocks
-from ingest.types import Section
+from ingest.loaders.opc import core_title, main_part, related
+from ingest.loaders.outline import Block, outline_title, sections_from_blocks
+from ingest.types import LoadedDocument
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -40,19 +41,20 @@ _SKIPPED = frozenset(
 _CONTAINERS = frozenset({"sdt", "sdtContent", "customXml", "ins", "moveTo", "smartTag", "body"})
 
 
-def load(path: Path) -> list[Section]:
+def load(path: Path) -> LoadedDocument:
     with ZipDocument(path, "DOCX", legacy="Word 97-2003 (.doc)") as package:
+        title = core_title(package)
         document = main_part(package, "word/document.xml")
         root = package.xml(document)
         expect_root(root, "document", "DOCX")
         styles = _paragraph_styles(package, related(package, document, "/styles"))
         blocks = list(_blocks(root, styles))
-        for kind, title in (("/footnotes", "Footnotes"), ("/endnotes", "Endnotes")):
+        for kind, notes_heading in (("/footnotes", "Footnotes"), ("/endnotes", "Endnotes")):
             for part in related(package, document, kind):
                 notes = list(_notes(package.xml(part), styles))
                 if notes:
-                    blocks += [Block(title, level=1), *notes]
-    return sections_from_blocks(blocks)
+                    blocks += [Block(notes_heading, level=1), *notes]
+    return LoadedDocument(sections_from_blocks(blocks), title=title or outline_title(blocks))
 
 
 def _paragraph_styles(package: ZipDocument, parts: list[str]) -> dict[str, _Style]:

@@ -3,7 +3,8 @@
 A chunk's location is the path of table-of-contents entries above it ("4. Customization >
 4.2 Hooks"), the same titles a reader app lists. A chapter the table of contents does not
 name stays under the entry before it; headings inside it (h1-h6) nest below that entry.
-The navigation document itself is left out (it only repeats the titles).
+The navigation document itself is left out (it only repeats the titles). The book's title
+comes from its package metadata (dc:title).
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ingest.errors import LoadError, NotADocumentError
-from ingest.loaders.archive import ZipDocument, attribute, join, local_name
+from ingest.loaders.archive import ZipDocument, attribute, first_text, join, local_name
 from ingest.loaders.decoding import decode
 from ingest.loaders.headings import SectionBuilder
-from ingest.types import Section
+from ingest.types import LoadedDocument, Section
 
 if TYPE_CHECKING:
     from ingest.loaders.epub_toc import TocEntry
@@ -42,7 +43,7 @@ class _Item:
     properties: str
 
 
-def load(path: Path) -> list[Section]:
+def load(path: Path) -> LoadedDocument:
     from ingest.loaders.epub_toc import read_toc  # HTML parsing loads with the first book
 
     with ZipDocument(path, "EPUB") as book:
@@ -55,7 +56,8 @@ def load(path: Path) -> list[Section]:
         toc = [entry for entry in toc if entry.part not in contents_pages]
         chapters = _chapters(items, spine, exclude=contents_pages)
         _check_not_encrypted(book, chapters)
-        return _sections(book, chapters, toc)
+        title = first_text(book.xml(package), "title")
+        return LoadedDocument(_sections(book, chapters, toc), title=title)
 
 
 def _check_mimetype(book: ZipDocument) -> None:

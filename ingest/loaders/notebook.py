@@ -3,7 +3,8 @@
 Neighbouring cells under the same markdown heading are read together, up to about one
 chunk of text, so a one-line code cell does not become a chunk of its own; the location is
 the heading path and the cells: "Cleaning the data > Cells 4-6" (cells numbered from 1, in
-the order the notebook shows them).
+the order the notebook shows them). The title is the notebook's metadata title, else the
+first heading of its first cell ("# Survey results").
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from ingest.errors import LoadError
 from ingest.loaders.decoding import read_text
 from ingest.loaders.headings import HEADING_SEPARATOR
 from ingest.loaders.markdown import atx_headings
-from ingest.types import Section
+from ingest.types import LoadedDocument, Section
 
 SUFFIXES = (".ipynb",)
 
@@ -41,14 +42,15 @@ class _Group:
         return Section(text="\n\n".join(self.texts), heading=HEADING_SEPARATOR.join(path))
 
 
-def load(path: Path) -> list[Section]:
+def load(path: Path) -> LoadedDocument:
     try:
         notebook = json.loads(read_text(path))
     except json.JSONDecodeError as exc:
         raise LoadError(f"not a valid notebook: not JSON ({exc.msg} at line {exc.lineno})") from exc
     except RecursionError as exc:
         raise LoadError("not a valid notebook: its JSON is nested too deeply") from exc
-    return _sections(_cells(notebook))
+    cells = _cells(notebook)
+    return LoadedDocument(_sections(cells), title=_title(notebook, cells))
 
 
 def _cells(notebook: Any) -> list[dict[str, Any]]:
@@ -63,13 +65,26 @@ def _cells(notebook: Any) -> list[dict[str, Any]]:
     return [cell if isinstance(cell, dict) else {} for cell in cells]
 
 
+def _title(notebook: dict[str, Any], cells: list[dict[str, Any]]) -> str:
+    metadata = notebook.get("metadata")
+    title = metadata.get("title") if isinstance(metadata, dict) else None
+    if isinstance(title, str) and title.strip():
+        return " ".join(title.split())
+    for cell in cells:
+        text = _cell_text(cell)
+        if cell.get("cell_type") in _TEXT_CELLS and text.strip():
+            headings = _headings(cell, text)
+            return headings[0][1] if headings else ""
+    return ""
+
+
 def _sections(cells: list[dict[str, Any]]) -> list[Section]:
     sections: list[Section] = []
     trail: list[tuple[int, str]] = []
     group = _Group(list(trail))
     for number, cell in enumerate(cells, start=1):
         kind = cell.get("cell_type")
-        text = _source(cell.get("source", cell.get("input", ""))).strip("\n")
+        text = _cell_text(cell)
         if kind not in _TEXT_CELLS or not text.strip():
             continue
         headings = _headings(cell, text)
@@ -95,6 +110,10 @@ def _headings(cell: dict[str, Any], text: str) -> list[tuple[int, str]]:
     if cell.get("cell_type") != "markdown":
         return []
     return [(level, " ".join(title.split())) for level, title in atx_headings(text.split("\n"))]
+
+
+def _cell_text(cell: dict[str, Any]) -> str:
+    return _source(cell.get("source", cell.get("input", ""))).strip("\n")
 
 
 def _source(source: Any) -> str:

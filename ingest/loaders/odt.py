@@ -2,7 +2,8 @@
 
 Read with the standard zip reader and defusedxml (see `archive`); odfpy adds little here and
 is no longer maintained. Tables of contents and indexes are left out (they repeat the
-headings), and so are comments and deleted tracked changes.
+headings), and so are comments and deleted tracked changes. The title is the one in the
+document's properties (meta.xml), else its first "Title" paragraph.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ingest.errors import LoadError
-from ingest.loaders.archive import ZipDocument, attribute, local_name
-from ingest.loaders.outline import Block, sections_from_blocks
-from ingest.types import Section
+from ingest.loaders.archive import ZipDocument, attribute, first_text, local_name
+from ingest.loaders.outline import Block, outline_title, sections_from_blocks
+from ingest.types import LoadedDocument
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -55,11 +56,12 @@ _SKIPPED = frozenset(
 _SPACES = re.compile(r"[ \t\r\n]+")
 
 
-def load(path: Path) -> list[Section]:
+def load(path: Path) -> LoadedDocument:
     with ZipDocument(path, "ODT", legacy="") as package:
         _check_type(package)
         _check_not_encrypted(package)
         root = package.xml("content.xml")
+        title = first_text(package.xml("meta.xml"), "title") if package.has("meta.xml") else ""
     notes: list[Block] = []
     titles = _title_styles(root)
     blocks = [
@@ -68,7 +70,7 @@ def load(path: Path) -> list[Section]:
     ]
     if notes:
         blocks += [Block("Notes", level=1), *notes]
-    return sections_from_blocks(blocks)
+    return LoadedDocument(sections_from_blocks(blocks), title=title or outline_title(blocks))
 
 
 def _check_type(package: ZipDocument) -> None:

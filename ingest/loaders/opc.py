@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import posixpath
 
-from ingest.loaders.archive import ZipDocument, join, local_name
+from ingest.loaders.archive import ZipDocument, first_text, join, local_name
 
 _OFFICE_DOCUMENT = "/officeDocument"
+_CORE_PROPERTIES = "/core-properties"
 
 
 def relationships(package: ZipDocument, part: str) -> dict[str, tuple[str, str]]:
@@ -32,6 +33,14 @@ def main_part(package: ZipDocument, default: str) -> str:
         if kind == _OFFICE_DOCUMENT and package.has(target):
             return target
     return default
+
+
+def core_title(package: ZipDocument) -> str:
+    """The title in the package's core properties (File > Properties > Title), or ""."""
+    for kind, target in relationships(package, "").values():
+        if kind == _CORE_PROPERTIES and package.has(target):
+            return first_text(package.xml(target), "title")
+    return ""
 
 
 def related(package: ZipDocument, part: str, kind: str) -> list[str]:

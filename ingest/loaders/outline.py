@@ -6,7 +6,7 @@ its heading path, so the sections carry no line.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from ingest.loaders.headings import SectionBuilder
@@ -21,6 +21,11 @@ class Block:
     level: int | None = None
     paragraph: bool = True  # False: kept on the line after the previous block (table rows)
     style: str = ""  # the paragraph's style name, where the format has one
+
+
+def outline_title(blocks: Sequence[Block]) -> str:
+    """The text of the document's first title paragraph (level 0), or ""."""
+    return next((" ".join(b.text.split()) for b in blocks if b.level == 0 and b.text.strip()), "")
 
 
 def sections_from_blocks(blocks: Iterable[Block]) -> list[Section]:

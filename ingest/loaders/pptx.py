@@ -2,6 +2,8 @@
 
 A slide's text is its title, its text boxes and tables in the order they sit on the slide,
 then the speaker notes. Read with the standard zip reader and defusedxml (see `archive`).
+The title is the one in the presentation's properties, else the title of the first slide
+that has one.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ingest.loaders.archive import ZipDocument, expect_root, local_name
-from ingest.loaders.opc import main_part, related, relationships
-from ingest.types import Section
+from ingest.loaders.opc import core_title, main_part, related, relationships
+from ingest.types import LoadedDocument, Section
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -24,8 +26,9 @@ _TITLES = frozenset({"title", "ctrTitle"})
 _FURNITURE = frozenset({"sldNum", "dt", "ftr", "hdr", "sldImg"})
 
 
-def load(path: Path) -> list[Section]:
+def load(path: Path) -> LoadedDocument:
     with ZipDocument(path, "PPTX", legacy="PowerPoint 97-2003 (.ppt)") as package:
+        title = core_title(package)
         presentation = main_part(package, "ppt/presentation.xml")
         root = package.xml(presentation)
         expect_root(root, "presentation", "PPTX")
@@ -35,8 +38,10 @@ def load(path: Path) -> list[Section]:
             kind, part = slides.get(slide_id, ("", ""))
             if kind != "/slide" or not package.has(part):
                 continue
-            sections.append(_slide(package, part, number))
-    return sections
+            slide_title, section = _slide(package, part, number)
+            title = title or slide_title
+            sections.append(section)
+    return LoadedDocument(sections, title=title)
 
 
 def _slide_ids(presentation: Element) -> Iterator[str]:
@@ -48,7 +53,8 @@ def _slide_ids(presentation: Element) -> Iterator[str]:
                     yield value
 
 
-def _slide(package: ZipDocument, part: str, number: int) -> Section:
+def _slide(package: ZipDocument, part: str, number: int) -> tuple[str, Section]:
+    """The slide's title and its section."""
     slide = package.xml(part)
     title = ""
     lines: list[str] = []
@@ -62,7 +68,7 @@ def _slide(package: ZipDocument, part: str, number: int) -> Section:
             lines += ["", "Notes:", *notes]
     hidden = " (hidden)" if slide.get("show") == "0" else ""
     heading = f"Slide {number}{hidden}" + (f": {title}" if title else "")
-    return Section(text="\n".join(lines).strip(), heading=heading)
+    return title, Section(text="\n".join(lines).strip(), heading=heading)
 
 
 def _shapes(element: Element) -> Iterator[tuple[str, str]]:

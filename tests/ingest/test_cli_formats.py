@@ -52,7 +52,7 @@ def test_an_attachment_is_listed_found_cited_and_forgotten_with_its_message(tmp_
     ]
     assert (found[0]["path"], found[0]["page"]) == (attachment, 2)
     slides = json.loads(_run("search", "otters holding hands", "--json").stdout)["results"]
-    assert slides[0]["heading"] == "Slide 1: Otters"
+    assert slides[0]["heading"] == "Otters > Slide 1: Otters"  # the first slide titles the deck
 
     listed = json.loads(_run("sources", "--json").stdout)["sources"]
     assert {(s["path"], s["collection"]) for s in listed} >= {(attachment, "studio")}

@@ -38,9 +38,13 @@ def test_every_format_ingests_with_its_locations(
 ) -> None:
     folder = tmp_path / "papers"
     folder.mkdir()
-    write_docx(folder / "Report.DOCX", [("h1", "Findings"), ("p", "Otters returned.")])
+    write_docx(
+        folder / "Report.DOCX",
+        [("h1", "Findings"), ("p", "Otters returned.")],
+        title="Field report",
+    )
     write_pptx(folder / "deck.pptx", [{"title": "Numbers", "bullets": ["Up 12%"]}])
-    write_odt(folder / "notes.odt", [("h1", "Kiln"), ("p", "Cone six.")])
+    write_odt(folder / "notes.odt", [("h1", "Kiln"), ("p", "Cone six.")], title="Studio notes")
     write_epub(folder / "book.epub", [("Chapter One", "<p>It begins.</p>")])
     (folder / "README.md.gz").write_bytes(gzip.compress(b"# Tool\n\nRun it.\n"))
     write_files(
@@ -68,10 +72,10 @@ def test_every_format_ingests_with_its_locations(
     }
     # Each chunk's heading starts with its document's title (its own, or its file name).
     assert places == {
-        ("Report.DOCX", "Findings", None, None),
-        ("deck.pptx", "Slide 1: Numbers", None, None),
-        ("notes.odt", "Kiln", None, None),
-        ("book.epub", "Chapter One", None, None),
+        ("Report.DOCX", "Field report > Findings", None, None),
+        ("deck.pptx", "Numbers > Slide 1: Numbers", None, None),
+        ("notes.odt", "Studio notes > Kiln", None, None),
+        ("book.epub", "A Book > Chapter One", None, None),
         ("README.md.gz", "Tool", None, 1),
         ("survey.ipynb", "Survey > Cells 1-2", None, None),
         ("people.csv", "people.csv", None, 2),
