@@ -62,10 +62,15 @@ _VIEWER_SUFFIXES = (
     ".odt",
     ".ott",
     ".epub",
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".tif",
+    ".tiff",
 )
 
 
 def opens_in_viewer(path: str) -> bool:
-    """True for PDFs, Office documents and e-books, and for a document that is no file of
+    """True for PDFs, Office documents, e-books and images, and for a document that is no file of
     its own (an e-mail attachment, stored as "mail.eml#attachment-2/report.pdf")."""
     return path.lower().endswith(_VIEWER_SUFFIXES) or not Path(path).is_file()

@@ -85,7 +85,7 @@ def test_documents_an_editor_cannot_show_go_to_the_viewer(tmp_path: Path) -> Non
     mail = tmp_path / "firing.eml"
     mail.write_text("Subject: x\n\nbody\n")
     assert not opens_in_viewer(str(mail))
-    for name in ("paper.PDF", "report.docx", "deck.pptx", "notes.odt", "book.epub"):
+    for name in ("paper.PDF", "report.docx", "deck.pptx", "notes.odt", "book.epub", "scan.tiff"):
         (tmp_path / name).write_bytes(b"PK")
         assert opens_in_viewer(str(tmp_path / name))
     assert opens_in_viewer(f"{mail}#attachment-2/notes.md")  # inside the e-mail, no file
