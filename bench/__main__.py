@@ -21,13 +21,14 @@ from bench import REPO, emit
 ORDER = (
     "ingest_throughput",
     "format_readers",
-    "embed_precision",
+    "embed_backends",
     "search_latency",
     "ask_overhead",
     "memory",
     "model_latency",
     "cold_cli",
     "tui_latency",
+    "model_download",
 )
 LIMIT_S = 8 * 60
 

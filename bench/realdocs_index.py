@@ -138,8 +138,8 @@ def measure(store_dir: Path, args: argparse.Namespace, seconds: float) -> None:
 
 
 def search(store_dir: Path) -> None:
+    from assistant.ask.retrieval import Retriever
     from assistant.config import RetrievalConfig
-    from assistant.retrieval import Retriever
     from ingest.embedder import load_bundled_embedder
     from ingest.store import ChunkStore
 

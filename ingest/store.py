@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from ingest import store_schema as schema
 from ingest.errors import ModelMismatchError, StoreBusyError
+from ingest.lancedb_import import import_lancedb
 from ingest.store_recovery import open_with_rollback
 from ingest.types import Chunk, DocumentInfo, DocumentMeta, StoredChunk
 from ingest.vector_index import ensure_vector_index, tune_query
@@ -59,8 +60,9 @@ class ChunkStore:
         lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S,
         check_model: bool = True,
     ):
-        import lancedb
         from filelock import FileLock
+
+        lancedb = import_lancedb()
 
         self.folder = folder
         self.model_id = model_id

@@ -14,6 +14,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 pytest_plugins = [
     "tests.fixtures.ingest",
     "tests.fixtures.models",
+    "tests.fixtures.downloads",
 ]
 
 
