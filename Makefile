@@ -9,7 +9,11 @@ EVAL_HOME := .margin-eval
 EVAL_CORPUS := .eval-corpus
 EVAL_SETS := eval/real-tune.jsonl eval/real-report.jsonl
 SYSTEM_PACKAGES := dbus-run-session:dbus gnome-keyring-daemon:gnome-keyring tmux:tmux \
-	tesseract:tesseract-ocr /usr/share/tesseract-ocr/5/tessdata/eng.traineddata:tesseract-ocr-eng
+	tesseract:tesseract-ocr /usr/share/tesseract-ocr/5/tessdata/eng.traineddata:tesseract-ocr-eng \
+	pandoc:pandoc /usr/share/doc/python3.11/html/library/stdtypes.html:python3.11-doc \
+	/usr/share/doc/live-manual/epub/live-manual.en.epub:live-manual-epub \
+	/usr/share/doc/python-notebook-doc/html/examples/Notebook/nbpackage/mynotebook.ipynb:python-notebook-doc \
+	/usr/lib/python3.11/test/test_email/data/msg_02.txt:libpython3.11-testsuite
 
 .PHONY: demo test check lint typecheck eval eval-real bench system-deps clean
 
@@ -29,8 +33,10 @@ demo: $(STAMP)
 	MARGIN_HOME=$(DEMO_HOME) $(BIN)/margin ask "$(DEMO_QUESTION)"
 
 # The keyring tests need a real Secret Service; the TUI smoke test needs tmux; the OCR tests
-# need Tesseract and its English data (`make demo` works without them). A pair is
-# command-or-file:package.
+# need Tesseract and its English data; the document tests read files nobody here wrote:
+# Python's HTML docs, DOCX/ODT/PPTX/EPUB pandoc makes from their reST, Debian's live-manual
+# EPUB, Jupyter's example notebooks, Python's e-mail test messages (about 50 MB to download
+# in all; `make demo` works without any of them). A pair is command-or-file:package.
 system-deps:
 	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
 	  want=$${pair%%:*}; \

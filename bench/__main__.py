@@ -20,6 +20,7 @@ from bench import REPO, emit
 
 ORDER = (
     "ingest_throughput",
+    "format_readers",
     "embed_backends",
     "search_latency",
     "ask_overhead",
