@@ -334,6 +334,7 @@ def _answer_payload(answer: Answer) -> dict[str, Any]:
         "answer": answer.answer,
         "refused": answer.refused,
         "refusal_reason": answer.refusal_reason,
+        "cancelled": answer.cancelled,
         "mode": answer.mode,
         "model": answer.model,
         "cited": answer.cited,
