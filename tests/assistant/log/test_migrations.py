@@ -103,8 +103,8 @@ def test_a_log_from_before_mcp_gains_the_tool_call_table_and_keeps_its_egress(
         assert migrate(db, MIGRATIONS[:4])[-1] == "m004_eval_runs"
         db.execute(
             "INSERT INTO egress (created_at, profile, endpoint_url, messages, message_count, "
-            "bytes, sha256, redactions) VALUES ('2026-11-28T10:00:00.000000+00:00', 'work', 'https://x/v1', '[]', 0, 2, "
-            "'h', '{}')"
+            "bytes, sha256, redactions) VALUES ('2026-11-28T10:00:00.000000+00:00', 'work', "
+            "'https://x/v1', '[]', 0, 2, 'h', '{}')"
         )
     with InteractionLog(db_path, log_text=True) as log:
         egress_id = log.egress.entries(1)[0].id
