@@ -142,24 +142,23 @@ def _redact(value: Any, redactor: Redactor, key: str | None = None) -> Any:
 def _events(released: Released) -> list[GuardrailEvent]:
     events = []
     if released.withheld:
-        plural = "s" if released.withheld != 1 else ""
+        withheld = _count(released.withheld, "item")
         events.append(
             GuardrailEvent(
                 LOCAL_ONLY_WITHHELD,
-                f"{released.withheld} item{plural} of local-only collections withheld from "
-                "the MCP client",
+                f"{withheld} of local-only collections withheld from the MCP client",
             )
         )
     if released.flagged:
-        plural = "s" if released.flagged != 1 else ""
+        flagged = _count(released.flagged, "passage")
         events.append(
-            GuardrailEvent(
-                INJECTION,
-                f"{released.flagged} passage{plural} flagged and neutralised before the MCP "
-                "client saw them",
-            )
+            GuardrailEvent(INJECTION, f"{flagged} flagged and neutralised for the MCP client")
         )
     if released.redactions:
         listed = ", ".join(f"{n} {kind}" for kind, n in sorted(released.redactions.items()))
         events.append(GuardrailEvent(PII_REDACTED, f"masked before the MCP client: {listed}"))
     return events
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

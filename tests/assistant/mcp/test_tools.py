@@ -36,24 +36,42 @@ PUBLIC = {
     ),
     "notes/long.md": "# Long\n\n" + sample_text("harbour cranes", 120),
 }
+REMOTE_PROFILE = """
+[models.remote]
+kind = "openai"
+base_url = "http://127.0.0.1:9/v1"
+model = "m"
+"""
 QUESTION = "Where did the Lisbon office planning meeting move?"
 PRIVATE = {"diary.md": f"# Diary\n\nThe Lisbon office project codename is {SECRET}.\n"}
 
 
 class Setup:
-    def __init__(self, root: Path, log_text: bool = True, delay_s: float = 0.0):
+    def __init__(
+        self,
+        root: Path,
+        log_text: bool = True,
+        delay_s: float = 0.0,
+        default_model: str = "local",
+    ):
         self.root = root
         self.locations = resolve_locations().ensure()
         config = parse_config(
-            "" if log_text else "[privacy]\nlog_text = false\n", self.locations.config_file
+            f'[defaults]\nmodel = "{default_model}"\n'
+            f"[privacy]\nlog_text = {str(log_text).lower()}\n{REMOTE_PROFILE}",
+            self.locations.config_file,
         )
         self.prompts: list[str] = []
-        self.model = ScriptedModel(self._reply, profile="local", delay_s=delay_s)
+        remote = default_model == "remote"
+        self.model = ScriptedModel(
+            self._reply, profile=default_model, delay_s=delay_s, is_remote=remote
+        )
+        self.model.endpoint = "http://127.0.0.1:9/v1/chat/completions" if remote else ""
         self.assistant: Assistant = build_assistant(
             locations=self.locations,
             config=config,
             embedder=HashingEmbedder(dim=256, max_tokens=256),
-            models={"local": self.model},
+            models={default_model: self.model},
         )
         self.assistant.ingest([write_files(root / "public", PUBLIC)])
         self.assistant.ingest(
@@ -175,6 +193,22 @@ def test_ask_returns_margins_answer_with_its_sources(setup: Setup) -> None:
     assert answer["sources"][0]["number"] == 1
     record = setup.assistant.log.get(answer["interaction_id"])
     assert record.answer.question == "Where is the quarterly planning meeting?"
+
+
+def test_ask_with_a_remote_model_masks_its_prompt_and_logs_both_egresses(tmp_path: Path) -> None:
+    remote = Setup(tmp_path, default_model="remote")
+    try:
+        answer = call(remote.tools(), "ask", question="Who sends the planning meeting agenda?")
+        assert answer["model"] == "remote" and not answer["refused"]
+        assert remote.prompts and all(EMAIL not in prompt for prompt in remote.prompts)
+        entries = remote.assistant.log.egress.entries(10)
+        assert [e.profile for e in entries] == ["mcp", "remote"]
+        to_model, to_client = entries[1], entries[0]
+        assert to_model.redactions == {"email": 1} and EMAIL not in json.dumps(to_model.messages)
+        assert to_model.interaction_id == to_client.interaction_id == answer["interaction_id"]
+        assert EMAIL not in json.dumps(to_client.messages)
+    finally:
+        remote.assistant.close()
 
 
 def test_every_call_is_logged_and_the_egress_log_holds_exactly_what_left(setup: Setup) -> None:
