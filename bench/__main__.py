@@ -28,6 +28,7 @@ ORDER = (
     "model_latency",
     "cold_cli",
     "tui_latency",
+    "mcp_latency",
     "model_download",
 )
 LIMIT_S = 8 * 60
