@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from assistant.cli.output import emit_json, guarded, say
-from assistant.terminal import sanitize
+from assistant.cli.output import emit_json, guarded, place, say
+from assistant.terminal import display_path, one_line
 
 if TYPE_CHECKING:
     from assistant.answer import Source
@@ -84,7 +84,7 @@ def watch(paths: tuple[Path, ...], collection: str, local_only: bool) -> None:
     from ingest.watch import watch_and_ingest
 
     index = open_index()
-    say(f"Watching {', '.join(sanitize(str(p)) for p in paths)}; Ctrl+C stops.")
+    say(f"Watching {', '.join(display_path(str(p)) for p in paths)}; Ctrl+C stops.")
     watch_and_ingest(
         index.ingestor(),
         list(paths),
@@ -145,7 +145,7 @@ def sources(as_json: bool) -> None:
     for d in documents:
         flag = " local-only" if d.local_only else ""
         click.echo(
-            f"{sanitize(d.path)}  [{sanitize(d.collection)}{flag}]  "
+            f"{display_path(d.path)}  [{one_line(d.collection)}{flag}]  "
             f"{d.chunks} chunks  {d.ingested_at}"
         )
 
@@ -163,7 +163,7 @@ def forget(path: Path, as_json: bool) -> None:
         emit_json({"removed": removed})
         return
     noun = "document" if len(removed) == 1 else "documents"
-    say(f"Removed {len(removed)} {noun} under {sanitize(str(path))} from the index.")
+    say(f"Removed {len(removed)} {noun} under {display_path(str(path))} from the index.")
 
 
 def _finish(report: IngestReport, as_json: bool) -> None:
@@ -186,18 +186,18 @@ def _summarise(report: IngestReport, *, quiet_when_idle: bool) -> None:
         f"{report.chunks} chunks in {report.seconds:.1f} s."
     )
     for problem in report.failed:
-        say(f"  failed: {problem.path}: {problem.reason}")
+        say(f"  failed: {display_path(problem.path)}: {one_line(problem.reason)}")
     for problem in report.skipped:
-        say(f"  skipped: {problem.path}: {problem.reason}")
+        say(f"  skipped: {display_path(problem.path)}: {one_line(problem.reason)}")
     if report.cancelled:
         say("Stopped early; finished files are kept and the next run picks up the rest.")
 
 
 def _print_result(source: Source) -> None:
-    text = " ".join(source.text.split())
+    text = one_line(source.text)
     snippet = text if len(text) <= _SNIPPET_CHARS else text[:_SNIPPET_CHARS].rstrip() + "…"
-    click.echo(f"[{source.number}] {sanitize(source.location())}  ({source.score:.2f})")
-    click.echo(f"    {sanitize(snippet)}")
+    click.echo(f"[{source.number}] {place(source)}  ({source.score:.2f})")
+    click.echo(f"    {snippet}")
 
 
 @contextmanager

@@ -134,3 +134,33 @@ def test_real_process_prints_only_json_on_stdout(tmp_path: Path) -> None:
     assert (
         "broken.PDF" in human.stderr and "\x1b" not in human.stderr and "\x07" not in human.stderr
     )
+
+
+HOSTILE_NAMES = {
+    "real.md\n/home/victim/passwords.md  [default]  9 chunks  2026-01-01.md": "# A\n\nalpha",
+    "invoice\u202edm.exe.md": "# B\n\nbeta",
+    "c1\x9b31m.md": "# C\n\ngamma",
+}
+
+
+def test_file_names_cannot_fake_lines_or_reorder_text(tmp_path: Path) -> None:
+    folder = write_files(tmp_path / "hostile", HOSTILE_NAMES)
+    assert _run("ingest", str(folder)).exit_code == 0
+    listed = _run("sources")
+    lines = listed.stdout.splitlines()
+    assert len(lines) == 3, listed.stdout
+    assert any("real.md\\n/home/victim/passwords.md" in line for line in lines)
+    assert any("invoice\\u202edm.exe.md" in line for line in lines)
+    assert any("c1\\x9b31m.md" in line for line in lines)
+    shown = listed.stdout + _run("search", "alpha beta gamma").stdout
+    assert not any(char in shown for char in "\u202e\x9b")
+
+
+def test_json_escapes_c1_and_bidi_controls_and_round_trips(tmp_path: Path) -> None:
+    folder = write_files(tmp_path / "hostile", HOSTILE_NAMES)
+    assert _run("ingest", str(folder), "--json").exit_code == 0
+    raw = _run("sources", "--json").stdout
+    assert "\x9b" not in raw and "\u202e" not in raw
+    assert "\\u009b" in raw and "\\u202e" in raw
+    paths = {str(Path(s["path"]).relative_to(folder.resolve())) for s in json.loads(raw)["sources"]}
+    assert paths == set(HOSTILE_NAMES)

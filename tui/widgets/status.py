@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from assistant.answer import Answer
-from tui.markup import one_line
+from assistant.terminal import one_line
 
 
 @dataclass(frozen=True, slots=True)
