@@ -60,7 +60,7 @@ def limit_of(owner: type, setting: Field[Any]) -> Range | TextLimit | tuple[str,
     """The declared limit of `setting`, its Literal choices, or None (booleans)."""
     declared = setting.metadata.get(LIMIT)
     if declared is not None:
-        return declared  # type: ignore[no-any-return]
+        return declared
     hint = _hints(owner)[setting.name]
     if get_origin(hint) is Literal:
         return tuple(str(choice) for choice in get_args(hint))

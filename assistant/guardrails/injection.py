@@ -25,8 +25,6 @@ letters to ASCII, so "ig\u200bnore previous instructions" and "ｉｇｎｏｒ�
 
 from __future__ import annotations
 
-import base64
-import binascii
 import bisect
 import re
 import unicodedata
@@ -34,6 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from assistant.guardrails.encoded import decoded_blobs
 from assistant.guardrails.invisible import hidden_tag_text, strip_invisible, suspicious_invisible
 from assistant.terminal import sanitize
 
@@ -126,7 +125,6 @@ _ADDRESSES_MODEL = re.compile(
     rf"|^\s*(?:note\s+(?:to|for)\s+)?(?:the\s+)?(?:{_MODEL}|model)s?\s*[:,]",
     re.IGNORECASE,
 )
-_BASE64 = re.compile(r"(?<![\w+/=-])[A-Za-z0-9+/_-]{24,}={0,2}(?![\w+/=-])")
 _SPACES = re.compile(r"\s+")
 
 
@@ -201,9 +199,8 @@ def _candidates(view: str) -> Iterator[tuple[str, int, int]]:
         body = match.group(1)
         if _ADDRESSES_MODEL.search(body) or _has_instruction(body):
             yield "html_comment", match.start(), match.end()
-    for match in _BASE64.finditer(view):
-        decoded = _decode_base64(match.group())
-        if decoded and (_has_instruction(decoded) or _TEMPLATE_TOKENS.search(decoded)):
+    for match, decoded in decoded_blobs(view):
+        if _has_instruction(decoded) or _TEMPLATE_TOKENS.search(decoded):
             yield "base64_instruction", match.start(), match.end()
 
 
@@ -212,18 +209,6 @@ def _has_instruction(text: str) -> bool:
     return any(pattern.search(view) for _kind, pattern in _INSTRUCTIONS) or bool(
         _LINE_ROLE_MARKERS.search(view)
     )
-
-
-def _decode_base64(blob: str) -> str | None:
-    """The decoded text if `blob` is Base64 of readable UTF-8 text, else None."""
-    padded = blob + "=" * (-len(blob) % 4)
-    try:
-        raw = base64.b64decode(padded.replace("-", "+").replace("_", "/"), validate=True)
-        decoded = raw.decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        return None
-    printable = sum(char.isprintable() or char in "\n\t" for char in decoded)
-    return decoded if decoded and printable / len(decoded) > 0.95 else None
 
 
 def _fold(text: str) -> str:

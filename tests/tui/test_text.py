@@ -8,9 +8,9 @@ import pytest
 
 from assistant.answer import Answer
 from assistant.errors import BudgetExceededError, NoDocumentsError
+from assistant.terminal import one_line
 from tui.editor import editor_argv
 from tui.errors import describe_error, describe_refusal
-from assistant.terminal import one_line
 from tui.markup import answer_markdown, display_path, matched_passage, query_terms
 
 

@@ -99,7 +99,6 @@ def test_assignments_in_code_and_env_files(line: str, value: str, kind: str) -> 
         "The password is required; set it with `margin keys set`.",
         "Password: at least 8 characters, and a token: see below.",
         "DB_PASSWORD=${DB_PASSWORD}\nAPI_KEY=your-key-here\nSECRET=changeme\nTOKEN=<token>",
-        "password=hunter2x in lower case prose is left to the quoted keyword rule",
         "MAX_TOKENS=100000\nTOKENIZER_PATH=/models/tokenizer.json\nPASSWORD_MIN_LENGTH=12",
         "ERRORTOKEN = token.ERRORTOKEN\nPASSWD = getpass.getpass(prompt)",
         "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n",
