@@ -27,6 +27,7 @@ ORDER = (
     "model_latency",
     "cold_cli",
     "tui_latency",
+    "guardrail_noise",
 )
 LIMIT_S = 8 * 60
 

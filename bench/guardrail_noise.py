@@ -1,17 +1,19 @@
-"""What the redactor masks in ordinary documents nobody here wrote: spans per MB, by kind.
+"""What the guardrails flag in ordinary documents nobody here wrote: masked spans and
+injection findings per MB, by kind.
 
-    .venv/bin/python -m bench.redaction_noise [--man-pages 400] [--examples 8]
+    .venv/bin/python -m bench.guardrail_noise [--man-pages 400] [--max-mb 20] [--examples 8]
 
 Three corpora from the Debian install: the Python 3.11 docs (reST sources), man pages
-rendered to text, and the READMEs and Debian changelogs in /usr/share/doc. Every corpus is
-cut into chunk-sized pieces (about 2,000 characters, at blank lines) and each piece goes
-through a fresh `Redactor`, as a source does before a remote call. Printed per corpus: MB,
-spans masked per MB for each kind, a few of the masked values of each kind (so a person can
-judge which are real personal data: changelogs hold maintainers' e-mail addresses), and
-throughput in MB/s. Masked values are public text from these packages.
+rendered to text, and the READMEs and Debian changelogs in /usr/share/doc (the first
+`--max-mb` of each, in sorted order). Every corpus is cut into chunk-sized pieces (about
+2,000 characters, at blank lines) and each piece goes through a fresh `Redactor` and through
+`scan_injection`, as a source does before a remote call. Printed per corpus: MB, spans masked
+and injection findings per MB for each kind, a few of the flagged values of each kind (so a
+person can judge which are real: changelogs hold maintainers' e-mail addresses), and the
+redactor's throughput in MB/s. Flagged values are public text from these packages.
 
-To compare with another version of the detectors, run the same file with that version first
-on the path: `PYTHONPATH=/path/to/other/checkout python bench/redaction_noise.py`.
+To compare with another version of the guardrails, run the same file with that version first
+on the path: `PYTHONPATH=/path/to/other/checkout python bench/guardrail_noise.py`.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ if __package__ in (None, ""):  # run as a file, so another checkout can come fir
 
 from bench import emit, note
 
-BENCH = "redaction_noise"
+BENCH = "guardrail_noise"
 PIECE_CHARS = 2_000
 PYTHON_DOCS = Path("/usr/share/doc/python3.11/html/_sources")
 DOC_ROOT = Path("/usr/share/doc")
@@ -75,10 +77,23 @@ def man_pages(count: int) -> Iterator[str]:
         yield plain.stdout.decode("utf-8", errors="replace")
 
 
-def measure(name: str, documents: Iterator[str], examples: int) -> None:
+def capped(documents: Iterator[str], max_mb: float) -> list[str]:
+    """The pieces of `documents` up to `max_mb` of UTF-8."""
+    texts: list[str] = []
+    size = 0
+    for document in documents:
+        for piece in pieces(document):
+            texts.append(piece)
+            size += len(piece.encode("utf-8"))
+            if size >= max_mb * 1e6:
+                return texts
+    return texts
+
+
+def measure(name: str, texts: list[str], examples: int) -> None:
+    from assistant.guardrails.injection import scan_injection
     from assistant.guardrails.pii import Redactor
 
-    texts = [piece for document in documents for piece in pieces(document)]
     size_mb = sum(len(text.encode("utf-8")) for text in texts) / 1e6
     counts: Counter[str] = Counter()
     seen: dict[str, Counter[str]] = defaultdict(Counter)
@@ -90,6 +105,12 @@ def measure(name: str, documents: Iterator[str], examples: int) -> None:
             counts[finding.kind] += 1
             seen[finding.kind][redactor.restore(finding.placeholder)] += 1
     seconds = time.perf_counter() - started
+    flags: Counter[str] = Counter()
+    flagged: dict[str, Counter[str]] = defaultdict(Counter)
+    for text in texts:
+        for finding in scan_injection(text):
+            flags[finding.kind] += 1
+            flagged[finding.kind][finding.excerpt[:60]] += 1
     emit(
         BENCH,
         corpus=name,
@@ -103,13 +124,19 @@ def measure(name: str, documents: Iterator[str], examples: int) -> None:
             for kind, values in seen.items()
         },
         mb_per_s=round(size_mb / seconds, 3),
+        injection_per_mb={kind: round(n / size_mb, 2) for kind, n in flags.most_common()},
+        injection_examples={
+            kind: [value for value, _ in values.most_common(examples)]
+            for kind, values in flagged.items()
+        },
     )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--man-pages", type=int, default=400, help="Section-1 pages to render.")
-    parser.add_argument("--examples", type=int, default=8, help="Masked values shown per kind.")
+    parser.add_argument("--max-mb", type=float, default=20.0, help="Of each corpus, at most.")
+    parser.add_argument("--examples", type=int, default=8, help="Values shown per kind.")
     parser.add_argument("--only", choices=("python", "man", "debian"), nargs="+")
     args = parser.parse_args(argv)
     corpora = {
@@ -121,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         if args.only and name not in args.only:
             continue
         note(f"{BENCH}: {name}")
-        measure(name, documents(), args.examples)
+        measure(name, capped(documents(), args.max_mb), args.examples)
 
 
 if __name__ == "__main__":
