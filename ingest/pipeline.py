@@ -1,8 +1,12 @@
 """The ingest run: walk -> hash -> load -> chunk -> embed -> store, incremental and resumable.
 
 Unchanged files cost a stat (and a hash when the mtime moved); changed files are replaced
-whole; files gone from an ingested folder are removed. Work is committed in small batches,
-so an interrupted run keeps every finished batch and the next run picks up the rest.
+whole; files gone from an ingested folder are removed, and so are indexed files gone from
+anywhere else when their own folder is still there or their content turned up in this run
+(a file moved from a public folder into a local-only one does not stay under its old path).
+A document's collection and local-only flag change only by an explicit act: see
+`placement.py`. Work is committed in small batches, so an interrupted run keeps every
+finished batch and the next run picks up the rest.
 """
 
 from __future__ import annotations
@@ -19,9 +23,19 @@ from ingest.chunking import chunk_sections
 from ingest.embedder import Embedder
 from ingest.errors import LoadError, NotADocumentError
 from ingest.extraction import Extractor
+from ingest.gone import gone_documents, under_any
 from ingest.loaders import is_supported
+from ingest.placement import Decision, Placement, Places, Request
 from ingest.store import ChunkStore, DocumentWrite
-from ingest.types import Chunk, DocumentInfo, DocumentMeta, FileProblem, IngestReport, SourceFile
+from ingest.types import (
+    Chunk,
+    DocumentInfo,
+    DocumentMeta,
+    FileProblem,
+    IngestReport,
+    KeptDocument,
+    SourceFile,
+)
 from ingest.walk import walk
 
 
@@ -95,26 +109,57 @@ class Ingestor:
         self,
         paths: Sequence[str | Path],
         *,
-        collection: str = "default",
+        collection: str | None = None,
         local_only: bool = False,
         progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
     ) -> IngestReport:
-        """Bring the index in line with `paths` (files or folders)."""
+        """Bring the index in line with `paths` (files or folders).
+
+        `collection` (None: not named) and `local_only` are what the run asks for; indexed
+        documents keep theirs unless `local_only` is given (see `placement.py`).
+        """
         roots = [Path(p).expanduser().resolve() for p in paths]
         items = list(
             walk(
                 roots, include_hidden=self.options.include_hidden, max_bytes=self.options.max_bytes
             )
         )
-        run = _Run(self, collection, local_only, progress, cancel)
+        run = _Run(self, Request(collection, local_only), progress, cancel)
         return run.execute(items, roots)
+
+    def move(
+        self, paths: Iterable[str | Path], *, collection: str | None, local_only: bool | None
+    ) -> list[str]:
+        """Give every document at or under `paths` the collection and/or local-only flag
+        named (None: keep); returns the paths of the documents that changed.
+
+        The explicit way to change a document's privacy. Each path becomes the root of the
+        documents under it, so a later ingest of a parent folder puts new files there the
+        same way.
+        """
+        targets = [Path(p).expanduser().resolve() for p in paths]
+        with self.store.writing():
+            moves = []
+            for doc in self.store.documents():
+                target = next((t for t in targets if under_any(doc.path, [t])), None)
+                if target is None:
+                    continue
+                placement = Placement(
+                    collection if collection is not None else doc.collection,
+                    local_only if local_only is not None else doc.local_only,
+                    str(target),
+                )
+                if placement != Placement(doc.collection, doc.local_only, doc.root):
+                    moves.append((doc.path, *_fields(placement)))
+            self.store.move_documents(moves)
+        return [path for path, *_ in moves]
 
     def forget(self, paths: Iterable[str | Path]) -> list[str]:
         """Remove every document at or under `paths`; returns the removed paths."""
         targets = [Path(p).expanduser().resolve() for p in paths]
         with self.store.writing():
-            doomed = [d.path for d in self.store.documents() if _under_any(d.path, targets)]
+            doomed = [d.path for d in self.store.documents() if under_any(d.path, targets)]
             self.store.delete_documents(doomed)
             self.store.refresh_indexes()
         return doomed
@@ -134,37 +179,35 @@ class Ingestor:
                 self.store.save_reindex_plan(documents)
             if documents and self.store.stored_model_id() != self.store.model_id:
                 self.store.reset()
-            report = IngestReport([], [], [], [], [], [])
-            groups: dict[tuple[str, bool], list[DocumentInfo]] = {}
-            for doc in documents:
-                groups.setdefault((doc.collection, doc.local_only), []).append(doc)
-            for (collection, local_only), docs in groups.items():
-                items = list(walk([d.path for d in docs], max_bytes=self.options.max_bytes))
-                by_path = {d.path: d.root for d in docs}
-                items = [_with_root(item, by_path) for item in items]
-                part = _Run(self, collection, local_only, progress, cancel).execute(items, [])
-                _merge(report, part)
+            plan = {d.path: Placement(d.collection, d.local_only, d.root) for d in documents}
+            items = list(walk(list(plan), max_bytes=self.options.max_bytes))
+            items = [_with_root(item, plan) for item in items]
+            report = _Run(self, plan, progress, cancel).execute(items, [])
             if not report.cancelled:
                 self.store.clear_reindex_plan()
         return report
 
 
 class _Run:
-    """One pass over the walked files; collects the report."""
+    """One pass over the walked files; collects the report.
+
+    `placing` is what the run asks for (a Request, decided per file against the index), or
+    the placement of every file (a re-index restores each document where it was).
+    """
 
     def __init__(
         self,
         ingestor: Ingestor,
-        collection: str,
-        local_only: bool,
+        placing: Request | dict[str, Placement],
         progress: ProgressCallback | None,
         cancel: threading.Event | None,
     ):
         self.store = ingestor.store
         self.embedder = ingestor.embedder
         self.options = ingestor.options
-        self.collection = collection
-        self.local_only = local_only
+        self.placing = placing
+        self.places = Places([])
+        self.added_hashes: set[str] = set()
         self.progress = progress
         self.cancel = cancel
         self.report = IngestReport([], [], [], [], [], [])
@@ -184,6 +227,7 @@ class _Run:
         ):
             self.store.remove_orphans()
             stored = {d.path: d for d in self.store.documents()}
+            self.places = Places(stored.values())
             kept: set[str] = set()
             for item in items:
                 if self.cancel is not None and self.cancel.is_set():
@@ -208,19 +252,34 @@ class _Run:
         self._tell(path)
         if not is_supported(source.path):
             self.report.skipped.append(FileProblem(path, "not a text format margin reads"))
-        elif self._unchanged(source, stored):
-            self.report.unchanged.append(path)
+        elif (placement := self._place(path, str(source.root), stored)) is None:
+            self.report.skipped.append(FileProblem(path, "not where it was indexed; ingest it"))
         else:
-            self._load(source, stored, extractor)
+            if stored is None or not self._unchanged(source, stored):
+                self._load(source, stored, placement, extractor)
+            elif placement != Placement(stored.collection, stored.local_only, stored.root):
+                self.store.move_documents([(path, *_fields(placement))])
+                self.report.moved.append(path)
+            else:
+                self.report.unchanged.append(path)
         self.files_done += 1
         self._tell(path)
 
-    def _unchanged(self, source: SourceFile, stored: DocumentInfo | None) -> bool:
-        if stored is None or (stored.collection, stored.local_only) != (
-            self.collection,
-            self.local_only,
-        ):
-            return False
+    def _place(self, path: str, root: str, stored: DocumentInfo | None) -> Placement | None:
+        if isinstance(self.placing, dict):
+            return self.placing.get(path)
+        decision: Decision = self.places.decide(path, root, stored, self.placing)
+        if decision.kept_because is not None:
+            placement = decision.placement
+            self.report.kept.append(
+                KeptDocument(
+                    path, placement.collection, placement.local_only, decision.kept_because
+                )
+            )
+        return decision.placement
+
+    def _unchanged(self, source: SourceFile, stored: DocumentInfo) -> bool:
+        """Same content as indexed: same size and mtime, or the same hash."""
         if (stored.size, stored.mtime_ns) == (source.size, source.mtime_ns):
             return True
         if stored.size != source.size or _content_hash(source.path) != stored.content_hash:
@@ -228,7 +287,13 @@ class _Run:
         self.store.update_file_stats(stored.path, size=source.size, mtime_ns=source.mtime_ns)
         return True
 
-    def _load(self, source: SourceFile, stored: DocumentInfo | None, extractor: Extractor) -> None:
+    def _load(
+        self,
+        source: SourceFile,
+        stored: DocumentInfo | None,
+        placement: Placement,
+        extractor: Extractor,
+    ) -> None:
         path = str(source.path)
         try:
             content_hash = _content_hash(source.path)
@@ -250,13 +315,14 @@ class _Run:
         )
         meta = DocumentMeta(
             path=path,
-            collection=self.collection,
-            local_only=self.local_only,
+            collection=placement.collection,
+            local_only=placement.local_only,
             size=source.size,
             mtime_ns=source.mtime_ns,
             content_hash=content_hash,
-            root=str(source.root),
+            root=placement.root,
         )
+        self.added_hashes.add(content_hash)
         self.pending.documents.append((meta, chunks, stored is not None))
         self.pending.chunks += len(chunks)
         if self.pending.chunks >= self.options.commit_chunks:
@@ -281,7 +347,7 @@ class _Run:
     def _remove_missing(
         self, stored: dict[str, DocumentInfo], kept: set[str], roots: list[Path]
     ) -> None:
-        gone = [path for path in stored if path not in kept and _under_any(path, roots)]
+        gone = gone_documents(stored, kept, roots, self.added_hashes)
         self.store.delete_documents(gone)
         self.report.removed.extend(gone)
 
@@ -305,20 +371,14 @@ def _content_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _under_any(path: str, roots: Sequence[Path]) -> bool:
-    candidate = Path(path)
-    return any(candidate == root or candidate.is_relative_to(root) for root in roots)
+def _fields(placement: Placement) -> tuple[str, bool, str]:
+    return placement.collection, placement.local_only, placement.root
 
 
-def _with_root(item: SourceFile | FileProblem, roots: dict[str, str]) -> SourceFile | FileProblem:
-    if isinstance(item, SourceFile) and str(item.path) in roots:
-        return SourceFile(item.path, Path(roots[str(item.path)]), item.size, item.mtime_ns)
+def _with_root(
+    item: SourceFile | FileProblem, plan: dict[str, Placement]
+) -> SourceFile | FileProblem:
+    if isinstance(item, SourceFile) and str(item.path) in plan:
+        root = Path(plan[str(item.path)].root)
+        return SourceFile(item.path, root, item.size, item.mtime_ns)
     return item
-
-
-def _merge(total: IngestReport, part: IngestReport) -> None:
-    for name in ("added", "updated", "unchanged", "removed", "failed", "skipped"):
-        getattr(total, name).extend(getattr(part, name))
-    total.chunks += part.chunks
-    total.seconds += part.seconds
-    total.cancelled = total.cancelled or part.cancelled

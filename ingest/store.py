@@ -135,6 +135,59 @@ class ChunkStore:
                 self._chunks.delete(superseded)
                 self._documents.delete(superseded)
 
+    def move_documents(self, moves: Sequence[tuple[str, str, bool, str]]) -> None:
+        """Give documents another (collection, local-only, root), all in one commit.
+
+        Each `(path, collection, local_only, root)` rewrites the document's chunk rows (text
+        and vectors as they are, no re-embedding) under a fresh `doc_version`, in the same
+        write order as `replace_documents`, so no reader sees a chunk with the old flag once
+        the document row says otherwise, and a kill leaves the old version whole.
+        """
+        if not moves:
+            return
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        with self.writing():
+            current = self._committed_rows()
+            tables, rows, superseded = [], [], []
+            for path, collection, local_only, root in moves:
+                row = current[path]
+                version = uuid.uuid4().hex[:16]
+                old = (
+                    self._chunks.search()
+                    .where(f"doc_version = {schema.sql_string(row['doc_version'])}")
+                    .limit(None)
+                    .to_arrow()
+                )
+                n = old.num_rows
+                ids = pc.binary_join_element_wise(
+                    pa.array([version] * n), pc.cast(old.column("ordinal"), pa.string()), ":"
+                )
+                for name, values in (
+                    ("id", ids),
+                    ("doc_version", pa.array([version] * n)),
+                    ("collection", pa.array([collection] * n)),
+                    ("local_only", pa.array([local_only] * n)),
+                ):
+                    old = old.set_column(old.schema.get_field_index(name), name, values)
+                tables.append(old.select(self._chunks.schema.names).cast(self._chunks.schema))
+                rows.append(
+                    {
+                        **row,
+                        "doc_version": version,
+                        "seq": self._next_seq(),
+                        "collection": collection,
+                        "local_only": local_only,
+                        "root": root,
+                    }
+                )
+                superseded.append(row["doc_version"])
+            self._chunks.add(pa.concat_tables(tables))
+            self._documents.add(pa.Table.from_pylist(rows, schema=self._documents.schema))
+            self._chunks.delete(schema.sql_in("doc_version", superseded))
+            self._documents.delete(schema.sql_in("doc_version", superseded))
+
     def update_file_stats(self, path: str, *, size: int, mtime_ns: int) -> None:
         """Record a new size and mtime for a document whose content did not change."""
         with self.writing():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -91,9 +91,32 @@ class FileProblem:
     failed: bool = False  # True: an error worth the person's attention (exit code 3)
 
 
+@dataclass(frozen=True, slots=True)
+class KeptDocument:
+    """A document that stayed where it was although the run asked for another collection
+    or for no local-only: its privacy changes only by an explicit act (`margin move`)."""
+
+    path: str
+    collection: str
+    local_only: bool
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "collection": self.collection,
+            "local_only": self.local_only,
+            "reason": self.reason,
+        }
+
+
 @dataclass(slots=True)
 class IngestReport:
-    """What one ingest run did; the `--json` shape of `margin ingest`."""
+    """What one ingest run did; the `--json` shape of `margin ingest`.
+
+    `moved`: unchanged documents given another collection or made local-only by this run;
+    `kept`: documents that stayed where they were although the run asked otherwise.
+    """
 
     added: list[str]
     updated: list[str]
@@ -104,6 +127,8 @@ class IngestReport:
     chunks: int = 0
     seconds: float = 0.0
     cancelled: bool = False
+    moved: list[str] = field(default_factory=list)
+    kept: list[KeptDocument] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -111,6 +136,8 @@ class IngestReport:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "removed": self.removed,
+            "moved": self.moved,
+            "kept": [kept.to_json() for kept in self.kept],
             "failed": [{"path": p.path, "error": p.reason} for p in self.failed],
             "skipped": [{"path": p.path, "reason": p.reason} for p in self.skipped],
             "chunks": self.chunks,

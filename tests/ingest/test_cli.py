@@ -164,3 +164,39 @@ def test_json_escapes_c1_and_bidi_controls_and_round_trips(tmp_path: Path) -> No
     assert "\\u009b" in raw and "\\u202e" in raw
     paths = {str(Path(s["path"]).relative_to(folder.resolve())) for s in json.loads(raw)["sources"]}
     assert paths == set(HOSTILE_NAMES)
+
+
+def test_ingest_keeps_privacy_says_so_and_move_changes_it(tmp_path: Path) -> None:
+    home = write_files(
+        tmp_path / "home",
+        {
+            "private/vault.md": "# Vault\n\nThe gannet vault code is bluefin-4471.",
+            "public/otters.md": "# Otters\n\nSea otters hold hands while they sleep.",
+        },
+    )
+    first = _run("ingest", str(home / "private"), "--collection", "secret", "--local-only")
+    assert first.exit_code == 0, first.stderr
+    parent = _run("ingest", str(home), "--json")
+    assert parent.exit_code == 0, parent.stderr
+    report = json.loads(parent.stdout)
+    assert [Path(p).name for p in report["added"]] == ["otters.md"]
+    [kept] = report["kept"]
+    assert Path(kept["path"]).name == "vault.md"
+    assert (kept["collection"], kept["local_only"]) == ("secret", True) and kept["reason"]
+    assert "1 document stays where it was" in parent.stderr and "margin move" in parent.stderr
+    human = _run("ingest", str(home / "private"))
+    assert human.exit_code == 0 and "kept: " in human.stderr and "vault.md" in human.stderr
+    listed = {
+        Path(s["path"]).name: s for s in json.loads(_run("sources", "--json").stdout)["sources"]
+    }
+    assert (listed["vault.md"]["collection"], listed["vault.md"]["local_only"]) == ("secret", True)
+
+    assert _run("move", str(home / "private")).exit_code == 2  # says what changes
+    moved = _run("move", str(home / "private"), "--no-local-only", "--json")
+    assert moved.exit_code == 0, moved.stderr
+    assert [Path(p).name for p in json.loads(moved.stdout)["moved"]] == ["vault.md"]
+    listed = {
+        Path(s["path"]).name: s for s in json.loads(_run("sources", "--json").stdout)["sources"]
+    }
+    assert (listed["vault.md"]["collection"], listed["vault.md"]["local_only"]) == ("secret", False)
+    assert "move" in _run("--help").stdout
