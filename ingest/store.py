@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ingest import store_schema as schema
-from ingest.errors import ModelMismatchError, StoreBusyError
+from ingest.errors import ModelMismatchError, StoreBusyError, StoreWriteError
 from ingest.store_recovery import open_with_rollback
 from ingest.types import Chunk, DocumentInfo, DocumentMeta, StoredChunk
 from ingest.vector_index import ensure_vector_index, tune_query
@@ -84,7 +84,11 @@ class ChunkStore:
 
     @contextmanager
     def writing(self) -> Iterator[None]:
-        """Hold the single-writer lock; another writer waits briefly, then gets StoreBusyError."""
+        """Hold the single-writer lock; another writer waits briefly, then gets StoreBusyError.
+
+        A write the disk refuses (full, read-only) raises StoreWriteError: LanceDB commits a
+        new version only once everything is written, so the index stays as it was.
+        """
         from filelock import Timeout
 
         try:
@@ -96,6 +100,11 @@ class ChunkStore:
             ) from None
         try:
             yield
+        except (OSError, RuntimeError) as exc:
+            refused = StoreWriteError.behind(exc, self.folder)
+            if refused is None:
+                raise
+            raise refused from exc
         finally:
             self._lock.release()
 
@@ -146,7 +155,6 @@ class ChunkStore:
         if not moves:
             return
         import pyarrow as pa
-        import pyarrow.compute as pc
 
         with self.writing():
             current = self._committed_rows()
@@ -160,18 +168,11 @@ class ChunkStore:
                     .limit(None)
                     .to_arrow()
                 )
-                n = old.num_rows
-                ids = pc.binary_join_element_wise(
-                    pa.array([version] * n), pc.cast(old.column("ordinal"), pa.string()), ":"
+                tables.append(
+                    schema.moved_chunk_rows(
+                        old, version, collection, local_only, self._chunks.schema
+                    )
                 )
-                for name, values in (
-                    ("id", ids),
-                    ("doc_version", pa.array([version] * n)),
-                    ("collection", pa.array([collection] * n)),
-                    ("local_only", pa.array([local_only] * n)),
-                ):
-                    old = old.set_column(old.schema.get_field_index(name), name, values)
-                tables.append(old.select(self._chunks.schema.names).cast(self._chunks.schema))
                 rows.append(
                     {
                         **row,

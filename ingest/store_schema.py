@@ -92,6 +92,27 @@ def chunk_rows(
     return pa.table(columns, schema=schema)
 
 
+def moved_chunk_rows(
+    rows: pa.Table, doc_version: str, collection: str, local_only: bool, schema: pa.Schema
+) -> pa.Table:
+    """A document's chunk rows under a new version, collection and local-only flag."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = rows.num_rows
+    ids = pc.binary_join_element_wise(
+        pa.array([doc_version] * n), pc.cast(rows.column("ordinal"), pa.string()), ":"
+    )
+    for name, values in (
+        ("id", ids),
+        ("doc_version", pa.array([doc_version] * n)),
+        ("collection", pa.array([collection] * n)),
+        ("local_only", pa.array([local_only] * n)),
+    ):
+        rows = rows.set_column(rows.schema.get_field_index(name), name, values)
+    return rows.select(schema.names).cast(schema)
+
+
 def document_row(
     meta: DocumentMeta, doc_version: str, seq: int, chunks: int, ingested_at: str, model_id: str
 ) -> dict[str, Any]:

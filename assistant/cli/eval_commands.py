@@ -382,9 +382,10 @@ def _setting() -> tuple[Locations, Config]:
 
 
 def _open_log(locations: Locations, config: Config) -> InteractionLog:
+    """The log to read runs and figures from: a damaged one is reported, not replaced."""
     from assistant.log import InteractionLog
 
-    return InteractionLog(locations.log_db, log_text=config.privacy.log_text)
+    return InteractionLog(locations.log_db, log_text=config.privacy.log_text, recover=False)
 
 
 def _write_private(path: Path, text: str) -> None:
