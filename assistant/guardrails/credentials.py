@@ -60,7 +60,7 @@ _AWS_SECRET = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _PLACEHOLDER = re.compile(
-    r"[<>{}$*%]|^(.)\1*$|\.\.\.|:$|^(?:changeme|pass|password|secret|example|none|null|true|false"
+    r"[<>{}$*%\[\]]|^(.)\1*$|\.\.\.|:$|^(?:changeme|pass|password|secret|example|none|null|true|false"
     r"|required|optional|your[-_].*|.*here|xxx+.*)$",
     re.IGNORECASE,
 )
@@ -138,4 +138,7 @@ def looks_like_secret(value: str, *, quoted: bool) -> bool:
         return False
     if not quoted and _EXPRESSION.search(value):
         return False
-    return any(char.isdigit() or not (char.isalpha() or char in " -_") for char in value)
+    return any(
+        char.isdigit() or (char.isascii() and not (char.isalpha() or char in " -_"))
+        for char in value
+    )

@@ -53,7 +53,8 @@ _NINO = re.compile(
     r"(?: ?\d{2}){3} ?[A-D]\b"
 )
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
-_IPV4 = re.compile(rf"(?<![\w.])(?:{_OCTET}\.){{3}}{_OCTET}(?![\w]|\.\d)")
+# Not a Debian-style version: "1.7.6.6-1", "2.10.0.27~rc1".
+_IPV4 = re.compile(rf"(?<![\w.])(?:{_OCTET}\.){{3}}{_OCTET}(?![\w~]|\.\d|-\d)")
 _DOCUMENTATION_NETWORKS = tuple(
     ipaddress.ip_network(network)
     for network in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")

@@ -116,8 +116,9 @@ _INSTRUCTIONS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "exfiltration",
-            r"!?\[[^\]\n]*\]\(\s*(?:https?:)?//[^)\s]*(?:\{[^}\s]*\}|<[^>\s]+>|\$\{?\w+|%s"
-            r"|\[[A-Z_ ]+\]|\b(?:SECRET|DATA|CONVERSATION|HISTORY|SUMMARY|ANSWER|QUESTION)\b)",
+            r"!?\[[^\]\n]*\]\(\s*(?:https?:)?//[^)\n]*?(?:\{[^}\n]*\}|<[^>\n]+>|\$\{?\w+|%s"
+            r"|(?-i:\[[A-Z_ ]+\]|\b(?:SECRET|DATA|CONVERSATION|HISTORY|SUMMARY|ANSWER"
+            r"|QUESTION)\b))",
         ),
         (
             "instruction_override",

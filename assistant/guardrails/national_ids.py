@@ -50,8 +50,8 @@ _SIN = "social insurance number|numéro d'assurance sociale"
 _SCHEMES = (
     _scheme("us.ssn", r"\d{3}([- ])\d{2}\1\d{4}", kind="ssn"),
     _scheme("fr.nir", _NIR),
-    _scheme("es.dni", r"\d{8}[- ]?[A-Za-z]"),
-    _scheme("es.nie", r"[XYZ][- ]?\d{7}[- ]?[A-Za-z]"),
+    _scheme("es.dni", r"\d{8}[- ]?[A-Z]"),
+    _scheme("es.nie", r"[XYZ][- ]?\d{7}[- ]?[A-Z]"),
     _scheme("de.idnr", r"[1-9]\d ?\d{3} ?\d{3} ?\d{3}", _STEUER_ID),
     _scheme("nl.bsn", r"\d{4}\.?\d{2}\.?\d{3}", _BSN),
     _scheme("in_.aadhaar", r"[2-9]\d{3}[ -]?\d{4}[ -]?\d{4}", "aadhaa?r|uidai"),
@@ -64,7 +64,7 @@ _SCHEMES = (
     _scheme("pl.pesel", r"\d{11}", "pesel"),
     _scheme("br.cpf", r"\d{3}\.\d{3}\.\d{3}-\d{2}"),
     _scheme("ca.sin", r"\d{3}[- ]?\d{3}[- ]?\d{3}", _SIN),
-    _scheme("ie.pps", r"\d{7}[A-Wa-w][A-IWa-iw]?"),
+    _scheme("ie.pps", r"\d{7}[A-W][A-IW]?"),
     _scheme("gb.nhs", r"\d{3}[- ]?\d{3}[- ]?\d{4}", "nhs|nhs number"),
 )  # fmt: skip
 

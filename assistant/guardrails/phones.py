@@ -33,7 +33,8 @@ _NATIONAL = re.compile(
     r"\d{2,6}(?:(?(sep)(?P=sep)|[ .-])\d{2,4}){0,3}(?![\w.-]?\d)"
 )
 _DIGIT_RUN = re.compile(r"\d+")
-_SSN_SHAPE = re.compile(r"\d{3}-\d{2}-\d{4}")  # "078-05-1120" is written as an SSN
+# Written as an SSN ("078-05-1120") or a US ZIP+4 code ("Boston, MA 02110-1301"), not a phone.
+_NOT_A_PHONE = re.compile(r"\d{3}-\d{2}-\d{4}|\d{5}-\d{4}")
 _SIGNED_DECIMAL = re.compile(r"\+\d+\.\d+")  # "+35236450.6" is a number, not a phone
 _DECIMALS = re.compile(r"\.\d")  # nor is "+35236450" cut from it
 _MOST_DIGITS = 15  # ITU-T E.164
@@ -56,7 +57,7 @@ def find_phones(text: str) -> Iterator[Span]:
     for match in _NATIONAL.finditer(text):
         if match["sep"] == "." and match.group().count(".") < 2:
             continue
-        if _SSN_SHAPE.fullmatch(match.group()):
+        if _NOT_A_PHONE.fullmatch(match.group()):
             continue
         for end in _group_ends(match):
             if _valid_national(text[match.start() : end]):

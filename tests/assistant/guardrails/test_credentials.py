@@ -68,6 +68,8 @@ def test_named_secret_is_found(text: str, value: str, kind: str) -> None:
         "postgres://user:pass@localhost/db",
         "max_tokens: 256\ntoken_limit: 100000",
         "The author = 'Guido van Rossum' line.",
+        "--password CERTIFI\u2010\nCATE (a word hyphenated by man)",
+        "ftp://[user[:pass]@]host[:port]/path",
     ],
 )
 def test_code_placeholders_and_prose_are_left_alone(text: str) -> None:

@@ -119,6 +119,8 @@ def test_weakly_checked_numbers_are_found_when_named(text: str, value: str) -> N
         "At 15:17:08.123456 the value 4551.950730698041 was read.",
         "Woolworth's sample card: 078-05-1120 was never a valid SSN.",
         "Call +1 2 3 4 5 6 7 8 or 1234567890 (not valid numbers).",
+        "Free Software Foundation, 51 Franklin St, Boston, MA 02110-1301 USA.",
+        "Fixed in commit 2183683b; build 12345678a; libfoo (1.7.6.6-1) and 2.10.0.27~rc1.",
     ],
 )
 def test_ordinary_text_has_no_personal_data(text: str) -> None:

@@ -94,6 +94,7 @@ def test_injection_is_found(text: str, kind: str) -> None:
         "Show the message log with `margin logs`.",
         "Use <user> and <group> placeholders in the path.",
         "See ![build](https://img.shields.io/badge/build-passing-green) for the status.",
+        "Release notes: [Discogs](http://discogs.com/data/) and [files](https://x.org/Data).",
         "You must install it from https://pypi.org/project/margin first.",
         "You should add an image of the circuit to the report.",
         "End every answer with a summary of the steps.",
