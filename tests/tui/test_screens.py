@@ -140,6 +140,29 @@ async def test_ingest_screen_reports_progress_and_failures(
         assert app.screen is app.chat
 
 
+async def test_ingesting_a_local_only_folder_again_keeps_it_local_only_and_says_so(
+    make_assistant: AssistantMaker, home: Path
+) -> None:
+    folder = home / "private"
+    folder.mkdir()
+    (folder / "vault.md").write_text("# Vault\n\nThe code is bluefin.\n", encoding="utf-8")
+    assistant = make_assistant(ingest=False)
+    assistant.ingest([folder], collection="wardens", local_only=True)
+    app = MarginApp(assistant)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, IngestScreen)
+        await pilot.press(*str(folder), "enter")
+        await settle(pilot)
+        summary = str(screen.query_one("#ingest-summary").render())
+        assert "1 kept where they were" in summary
+    [doc] = assistant.sources()
+    assert (doc.collection, doc.local_only) == ("wardens", True)
+
+
 async def test_stats_screen_reads_the_log(make_assistant: AssistantMaker) -> None:
     app = MarginApp(make_assistant())
     async with app.run_test(size=(100, 30)) as pilot:

@@ -27,6 +27,8 @@ def report_summary(report: Any, cancelled: bool) -> str:
         f"{len(report.updated)} updated",
         f"{len(report.unchanged)} unchanged",
         f"{len(report.removed)} removed",
+        *([f"{len(report.moved)} made local-only"] if report.moved else []),
+        *([f"{len(report.kept)} kept where they were"] if report.kept else []),
         f"{len(report.failed)} failed",
         f"{len(report.skipped)} skipped",
         f"{report.chunks} chunks",
@@ -144,6 +146,14 @@ class IngestScreen(Screen[None]):
             self.notify(
                 f"{len(report.failed)} file(s) could not be read; the rest are indexed.",
                 severity="warning",
+            )
+        if report.kept:
+            self.notify(
+                f"{len(report.kept)} document(s) kept their collection and local-only setting: "
+                "an ingest never makes a document public or moves it. "
+                "`margin move` changes that.",
+                severity="warning",
+                markup=False,
             )
 
     def on_ingest_failed(self, message: IngestFailed) -> None:
