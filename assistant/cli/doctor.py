@@ -15,6 +15,7 @@ from assistant.cli.output import emit_json
 from assistant.config import BUNDLED, Config, load_config
 from assistant.errors import ConfigError
 from assistant.locations import Locations, resolve_locations
+from assistant.terminal import one_line
 
 LIBRARIES = ("torch", "sentence_transformers", "lancedb", "llama_cpp", "pypdf", "textual")
 
@@ -203,8 +204,8 @@ def doctor(as_json: bool) -> None:
     else:
         for check in checks:
             mark = click.style("ok ", fg="green") if check.ok else click.style("!! ", fg="red")
-            click.echo(f"{mark} {check.name:<16} {check.detail}")
+            click.echo(f"{mark} {check.name:<16} {one_line(check.detail)}")
             if check.fix:
-                click.echo(f"    fix: {check.fix}")
+                click.echo(f"    fix: {one_line(check.fix)}")
         click.echo(f"\n{len(problems)} problem(s)." if problems else "\nEverything looks fine.")
     sys.exit(1 if problems else 0)
