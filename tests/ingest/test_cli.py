@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from assistant.cli import cli
 from ingest.embedder import SentenceTransformerEmbedder
 from ingest.fakes import HashingEmbedder
 from ingest.store import ChunkStore
+from tests.fixtures.cli import margin_command
 from tests.fixtures.ingest import write_files, write_pdf
 
 REPO = Path(__file__).resolve().parents[2]
@@ -107,12 +107,7 @@ def test_a_store_built_with_another_model_says_to_reindex(
 def test_real_process_prints_only_json_on_stdout(tmp_path: Path) -> None:
     folder = write_files(tmp_path / "odd", {"evil\x1b]0;pwned\x07.bin": b"\x00", "c.dat": b"\x00"})
     write_pdf(folder / "broken.PDF", ["x"], user_password="pw", algorithm="AES-256")
-    script = Path(sys.executable).with_name("margin")
-    command = (
-        [str(script)]
-        if script.exists()
-        else [sys.executable, "-c", "from assistant.cli import main; main()"]
-    )
+    command = margin_command()
     done = subprocess.run(
         [*command, "ingest", str(folder), "--json"],
         capture_output=True,

@@ -11,6 +11,8 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from ingest.fakes import HashingEmbedder
 from ingest.pipeline import IngestOptions, Ingestor
 from ingest.store import ChunkStore
@@ -41,16 +43,25 @@ def searched_flags(store: ChunkStore, embedder: HashingEmbedder) -> dict[str, bo
     return {Path(chunk.path).name: chunk.local_only for chunk in found}
 
 
-def make(open_store: OpenStore, embedder: HashingEmbedder) -> Ingestor:
-    return Ingestor(open_store(embedder), embedder, IngestOptions())
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tree(tmp_path) / "home"
+
+
+@pytest.fixture
+def ingestor(open_store: OpenStore, fake_embedder: HashingEmbedder) -> Ingestor:
+    return Ingestor(open_store(fake_embedder), fake_embedder, IngestOptions())
+
+
+def ingest_private(ingestor: Ingestor, home: Path) -> None:
+    """The private folder, ingested the explicit way: collection "secret", local-only."""
+    ingestor.run([home / "private"], collection="secret", local_only=True)
 
 
 def test_ingesting_again_without_local_only_keeps_documents_private_and_says_so(
-    tmp_path: Path, open_store: OpenStore, fake_embedder: HashingEmbedder
+    home: Path, ingestor: Ingestor, fake_embedder: HashingEmbedder
 ) -> None:
-    home = tree(tmp_path) / "home"
-    ingestor = make(open_store, fake_embedder)
-    ingestor.run([home / "private"], collection="secret", local_only=True)
+    ingest_private(ingestor, home)
     again = ingestor.run([home / "private"])
     assert sorted(Path(k.path).name for k in again.kept) == ["diary.md", "vault.md"]
     assert all(k.local_only and k.collection == "secret" for k in again.kept)
@@ -61,11 +72,9 @@ def test_ingesting_again_without_local_only_keeps_documents_private_and_says_so(
 
 
 def test_a_parent_folder_keeps_private_documents_and_new_files_there_stay_private(
-    tmp_path: Path, open_store: OpenStore, fake_embedder: HashingEmbedder
+    home: Path, ingestor: Ingestor, fake_embedder: HashingEmbedder
 ) -> None:
-    home = tree(tmp_path) / "home"
-    ingestor = make(open_store, fake_embedder)
-    ingestor.run([home / "private"], collection="secret", local_only=True)
+    ingest_private(ingestor, home)
     (home / "private" / "new.md").write_text("# New\n\nThe safe is behind the painting.")
     report = ingestor.run([home])
     assert [Path(p).name for p in report.added] == ["new.md", "otters.md"]
@@ -83,11 +92,9 @@ def test_a_parent_folder_keeps_private_documents_and_new_files_there_stay_privat
 
 
 def test_a_changed_private_file_stays_private_when_reached_through_its_parent(
-    tmp_path: Path, open_store: OpenStore, fake_embedder: HashingEmbedder
+    home: Path, ingestor: Ingestor, fake_embedder: HashingEmbedder
 ) -> None:
-    home = tree(tmp_path) / "home"
-    ingestor = make(open_store, fake_embedder)
-    ingestor.run([home / "private"], collection="secret", local_only=True)
+    ingest_private(ingestor, home)
     (home / "private" / "vault.md").write_text("# Vault\n\nThe code changed to osprey-9902.")
     report = ingestor.run([home], collection="default")
     assert [Path(p).name for p in report.updated] == ["vault.md"]
@@ -97,10 +104,8 @@ def test_a_changed_private_file_stays_private_when_reached_through_its_parent(
 
 
 def test_local_only_given_again_is_the_explicit_way_to_make_documents_private(
-    tmp_path: Path, open_store: OpenStore, fake_embedder: HashingEmbedder
+    home: Path, ingestor: Ingestor, fake_embedder: HashingEmbedder
 ) -> None:
-    home = tree(tmp_path) / "home"
-    ingestor = make(open_store, fake_embedder)
     ingestor.run([home])
     fake_embedder.calls.clear()
     report = ingestor.run([home / "private"], collection="secret", local_only=True)
@@ -118,10 +123,8 @@ def test_local_only_given_again_is_the_explicit_way_to_make_documents_private(
 
 
 def test_an_ingest_does_not_move_public_documents_between_collections(
-    tmp_path: Path, open_store: OpenStore, fake_embedder: HashingEmbedder
+    home: Path, ingestor: Ingestor, fake_embedder: HashingEmbedder
 ) -> None:
-    home = tree(tmp_path) / "home"
-    ingestor = make(open_store, fake_embedder)
     ingestor.run([home / "public"], collection="work")
     report = ingestor.run([home / "public"], collection="play")
     assert [(Path(k.path).name, k.collection) for k in report.kept] == [("otters.md", "work")]
@@ -132,11 +135,9 @@ def test_an_ingest_does_not_move_public_documents_between_collections(
 
 
 def test_move_is_the_explicit_act_and_new_files_follow_it(
-    tmp_path: Path, open_store: OpenStore, fake_embedder: HashingEmbedder
+    home: Path, ingestor: Ingestor, fake_embedder: HashingEmbedder
 ) -> None:
-    home = tree(tmp_path) / "home"
-    ingestor = make(open_store, fake_embedder)
-    ingestor.run([home / "private"], collection="secret", local_only=True)
+    ingest_private(ingestor, home)
     ingestor.run([home / "public"])
     chunks_before = ingestor.store.chunk_count()
     moved = ingestor.move([home / "private"], collection="shared", local_only=False)
@@ -154,12 +155,10 @@ def test_move_is_the_explicit_act_and_new_files_follow_it(
 
 
 def test_a_file_moved_into_a_local_only_folder_leaves_its_old_path(
-    tmp_path: Path, open_store: OpenStore, fake_embedder: HashingEmbedder
+    home: Path, ingestor: Ingestor, fake_embedder: HashingEmbedder
 ) -> None:
-    home = tree(tmp_path) / "home"
-    ingestor = make(open_store, fake_embedder)
     ingestor.run([home / "public"])
-    ingestor.run([home / "private"], collection="secret", local_only=True)
+    ingest_private(ingestor, home)
     shutil.move(home / "public" / "otters.md", home / "private" / "otters.md")
     report = ingestor.run([home / "private"], collection="secret", local_only=True)
     assert report.removed == [str((home / "public" / "otters.md").resolve())]
@@ -168,12 +167,10 @@ def test_a_file_moved_into_a_local_only_folder_leaves_its_old_path(
 
 
 def test_a_whole_moved_folder_is_found_by_its_content(
-    tmp_path: Path, open_store: OpenStore, fake_embedder: HashingEmbedder
+    home: Path, ingestor: Ingestor, fake_embedder: HashingEmbedder
 ) -> None:
-    home = tree(tmp_path) / "home"
-    ingestor = make(open_store, fake_embedder)
     ingestor.run([home / "public"])
-    ingestor.run([home / "private"], collection="secret", local_only=True)
+    ingest_private(ingestor, home)
     shutil.move(home / "public", home / "private" / "was-public")
     report = ingestor.run([home / "private"])
     assert report.removed == [str((home / "public" / "otters.md").resolve())]
@@ -181,12 +178,10 @@ def test_a_whole_moved_folder_is_found_by_its_content(
 
 
 def test_a_document_whose_root_is_gone_stays_until_its_folder_comes_back(
-    tmp_path: Path, open_store: OpenStore, fake_embedder: HashingEmbedder
+    tmp_path: Path, home: Path, ingestor: Ingestor
 ) -> None:
     """An unplugged drive must not empty the index; a deleted file in a present folder goes."""
-    home = tree(tmp_path) / "home"
     drive = write_files(tmp_path / "usb", {"notes/kiln.md": "# Kiln\n\nStoneware at 1240."})
-    ingestor = make(open_store, fake_embedder)
     ingestor.run([drive / "notes"])
     ingestor.run([home / "public"])
     shutil.move(drive, tmp_path / "unplugged")
@@ -197,11 +192,9 @@ def test_a_document_whose_root_is_gone_stays_until_its_folder_comes_back(
 
 
 def test_reindex_restores_every_document_where_it_was(
-    tmp_path: Path, open_store: OpenStore, fake_embedder: HashingEmbedder
+    home: Path, ingestor: Ingestor, fake_embedder: HashingEmbedder, open_store: OpenStore
 ) -> None:
-    home = tree(tmp_path) / "home"
-    ingestor = make(open_store, fake_embedder)
-    ingestor.run([home / "private"], collection="secret", local_only=True)
+    ingest_private(ingestor, home)
     ingestor.run([home])
     before: list[DocumentInfo] = ingestor.store.documents()
     other = HashingEmbedder(dim=fake_embedder.dim, model_id="other/model", max_tokens=256)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Markdown
 from textual.widgets.markdown import MarkdownBlock
 
@@ -115,6 +116,20 @@ async def test_palette_switches_profile_and_collection(
         assert exchange.answer.model == "work" and len(work.calls) == 1
 
 
+async def ingest_on_screen(
+    app: MarginApp, pilot: Pilot[None], folder: Path
+) -> tuple[IngestScreen, str]:
+    """Open the ingest screen, ingest `folder` there; the screen and its summary line."""
+    await settle(pilot)
+    await pilot.press("ctrl+o")
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, IngestScreen)
+    await pilot.press(*str(folder), "enter")
+    await settle(pilot)
+    return screen, str(screen.query_one("#ingest-summary").render())
+
+
 async def test_ingest_screen_reports_progress_and_failures(
     make_assistant: AssistantMaker, home: Path
 ) -> None:
@@ -124,14 +139,7 @@ async def test_ingest_screen_reports_progress_and_failures(
     (folder / "broken.pdf").write_bytes(b"%PDF-1.7\nthis is not really a pdf\n")
     app = MarginApp(make_assistant(ingest=False))
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+o")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, IngestScreen)
-        await pilot.press(*str(folder), "enter")
-        await settle(pilot)
-        summary = str(screen.query_one("#ingest-summary").render())
+        screen, summary = await ingest_on_screen(app, pilot, folder)
         assert summary.startswith("Done: 1 added") and "1 failed" in summary
         table = screen.query_one("#problems")
         assert table.display and table.row_count == 1  # type: ignore[attr-defined]
@@ -150,14 +158,7 @@ async def test_ingesting_a_local_only_folder_again_keeps_it_local_only_and_says_
     assistant.ingest([folder], collection="wardens", local_only=True)
     app = MarginApp(assistant)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+o")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, IngestScreen)
-        await pilot.press(*str(folder), "enter")
-        await settle(pilot)
-        summary = str(screen.query_one("#ingest-summary").render())
+        _screen, summary = await ingest_on_screen(app, pilot, folder)
         assert "1 kept where they were" in summary
     [doc] = assistant.sources()
     assert (doc.collection, doc.local_only) == ("wardens", True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from click.testing import CliRunner
 
 from assistant import indexing
 from assistant.cli import cli
+from tests.fixtures.cli import margin_command
 
 DOCS = Path(__file__).resolve().parents[3] / "docs"
 
@@ -53,14 +53,8 @@ def test_a_100_kb_question_is_a_usage_error_naming_the_limit() -> None:
 
 def test_a_question_that_is_not_utf8_is_a_usage_error_in_a_real_process() -> None:
     """The bytes reach Python as lone surrogates; nothing may fail on them later."""
-    script = Path(sys.executable).with_name("margin")
-    command = (
-        [str(script)]
-        if script.exists()
-        else [sys.executable, "-c", "from assistant.cli import main; main()"]
-    )
     done = subprocess.run(
-        [*command, "ask", b"what is \xff\xfe this?"], capture_output=True, timeout=120
+        [*margin_command(), "ask", b"what is \xff\xfe this?"], capture_output=True, timeout=120
     )
     assert done.returncode == 2, done.stderr
     assert b"not valid UTF-8" in done.stderr and b"Traceback" not in done.stderr

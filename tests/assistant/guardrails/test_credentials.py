@@ -9,12 +9,8 @@ import pytest
 
 from assistant.guardrails.pii import Redactor
 from assistant.guardrails.secret_keys import find_secrets
+from tests.red_team.hostile import AWS_SECRET, BEARER, FROB, HUNTER, WINTER
 
-HUNTER = "Hunter2" + "Frob!"
-FROB = "S3cret" + "FrobPw"
-WINTER = "Winter" + "2024!"
-AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCYEXAMPLEKEY"
-BEARER = "eyJ0eXAiOiJKV1Qi" + "LCJhbGciOiJIUzI1NiJ9abc123"
 BASIC = "dXNlcjpwYXNz" + "d29yZDEyMw=="
 
 
