@@ -61,11 +61,13 @@ _AWS_SECRET = re.compile(
 )
 _PLACEHOLDER = re.compile(
     r"[<>{}$*%\[\]]|^(.)\1*$|\.\.\.|:$|^(?:changeme|pass|password|secret|example|none|null|true|false"
-    r"|required|optional|your[-_].*|.*here|xxx+.*)$",
+    r"|required|optional|your[-_].*|.*here|xxx+.*)$"
+    r"|^(?-i:[A-Z_:.-]+)$",  # VALUE, ID:VALUE: the upper-case name of a value
     re.IGNORECASE,
 )
-# Code, not a value: a call, an index, or a dotted or plain name (`os.environ`, `get_pw()`).
-_EXPRESSION = re.compile(r"[()\[\]]|^[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)+$|^[A-Za-z_]+$")
+# Not a value: a call, an index, a dotted or plain name (`os.environ`, `get_pw()`), a path
+# (`/SetCredential=`), or an IPv6 suffix or C++ scope (`Token=static:::1a:2b`).
+_EXPRESSION = re.compile(r"[()\[\]]|::|^[/~]|^[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)+$|^[A-Za-z_]+$")
 
 
 def find_credentials(text: str) -> Iterator[Span]:
@@ -102,8 +104,9 @@ def _hinted_lines(text: str) -> list[tuple[int, int]]:
 def _named(text: str, start: int, end: int) -> Iterator[Span]:
     for match in _ASSIGNMENT.finditer(text, start, end):
         group = "quoted" if match["quoted"] is not None else "bare"
-        if looks_like_secret(match[group], quoted=group == "quoted"):
-            yield Span(match.start(group), match.end(group), _kind(match["word"]))
+        value = match[group] if group == "quoted" else match[group].rstrip(".,;:")
+        if looks_like_secret(value, quoted=group == "quoted"):
+            yield Span(match.start(group), match.start(group) + len(value), _kind(match["word"]))
     for match in _PROSE.finditer(text, start, end):
         value = match["value"].rstrip(".,;:?)")
         if looks_like_secret(value, quoted=False):

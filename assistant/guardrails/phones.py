@@ -33,8 +33,9 @@ _NATIONAL = re.compile(
     r"\d{2,6}(?:(?(sep)(?P=sep)|[ .-])\d{2,4}){0,3}(?![\w.-]?\d)"
 )
 _DIGIT_RUN = re.compile(r"\d+")
-# Written as an SSN ("078-05-1120") or a US ZIP+4 code ("Boston, MA 02110-1301"), not a phone.
-_NOT_A_PHONE = re.compile(r"\d{3}-\d{2}-\d{4}|\d{5}-\d{4}")
+# Written as an SSN ("078-05-1120"), a US ZIP+4 code ("Boston, MA 02110-1301") or a date
+# ("03-03-2022", "05.18.2022"), not a phone.
+_NOT_A_PHONE = re.compile(r"\d{3}-\d{2}-\d{4}|\d{5}-\d{4}|\d{2}([-./])\d{2}\1(?:19|20)\d{2}")
 _SIGNED_DECIMAL = re.compile(r"\+\d+\.\d+")  # "+35236450.6" is a number, not a phone
 _DECIMALS = re.compile(r"\.\d")  # nor is "+35236450" cut from it
 _MOST_DIGITS = 15  # ITU-T E.164

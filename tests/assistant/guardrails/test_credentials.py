@@ -66,6 +66,9 @@ def test_named_secret_is_found(text: str, value: str, kind: str) -> None:
         "The author = 'Guido van Rossum' line.",
         "--password CERTIFI\u2010\nCATE (a word hyphenated by man)",
         "ftp://[user[:pass]@]host[:port]/path",
+        "Token=static:::1a:2b:3c:4d and the token: ::1a:2b:3c:4d",
+        "The credentials: see /SetCredential=. The auth_token = setting.",
+        "secret = ID:VALUE, password: PASSWORD",
     ],
 )
 def test_code_placeholders_and_prose_are_left_alone(text: str) -> None:

@@ -120,6 +120,7 @@ def test_weakly_checked_numbers_are_found_when_named(text: str, value: str) -> N
         "Woolworth's sample card: 078-05-1120 was never a valid SSN.",
         "Call +1 2 3 4 5 6 7 8 or 1234567890 (not valid numbers).",
         "Free Software Foundation, 51 Franklin St, Boston, MA 02110-1301 USA.",
+        "Released 03-03-2022, 05.18.2022 and 02/07/2022.",
         "Fixed in commit 2183683b; build 12345678a; libfoo (1.7.6.6-1) and 2.10.0.27~rc1.",
     ],
 )
