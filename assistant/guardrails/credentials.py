@@ -104,7 +104,7 @@ def _hinted_lines(text: str) -> list[tuple[int, int]]:
 def _named(text: str, start: int, end: int) -> Iterator[Span]:
     for match in _ASSIGNMENT.finditer(text, start, end):
         group = "quoted" if match["quoted"] is not None else "bare"
-        value = match[group] if group == "quoted" else match[group].rstrip(".,;:")
+        value = match[group] if group == "quoted" else match[group].rstrip(".,;")
         if looks_like_secret(value, quoted=group == "quoted"):
             yield Span(match.start(group), match.start(group) + len(value), _kind(match["word"]))
     for match in _PROSE.finditer(text, start, end):

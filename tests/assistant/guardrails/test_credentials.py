@@ -67,6 +67,7 @@ def test_named_secret_is_found(text: str, value: str, kind: str) -> None:
         "--password CERTIFI\u2010\nCATE (a word hyphenated by man)",
         "ftp://[user[:pass]@]host[:port]/path",
         "Token=static:::1a:2b:3c:4d and the token: ::1a:2b:3c:4d",
+        "Token=prefixstable:2002:da8:1::",
         "The credentials: see /SetCredential=. The auth_token = setting.",
         "secret = ID:VALUE, password: PASSWORD",
     ],
