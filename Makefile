@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_HOME := .margin-demo
 DEMO_QUESTION ?= How does margin keep API keys safe?
-SYSTEM_PACKAGES := dbus-run-session:dbus gnome-keyring-daemon:gnome-keyring tmux:tmux
+SYSTEM_PACKAGES := dbus-run-session:dbus gnome-keyring-daemon:gnome-keyring tmux:tmux \
+	tesseract:tesseract-ocr /usr/share/tesseract-ocr/5/tessdata/eng.traineddata:tesseract-ocr-eng
 
 .PHONY: demo test check lint typecheck eval bench system-deps clean
 
@@ -24,10 +25,14 @@ demo: $(STAMP)
 	MARGIN_HOME=$(DEMO_HOME) $(BIN)/margin ingest docs
 	MARGIN_HOME=$(DEMO_HOME) $(BIN)/margin ask "$(DEMO_QUESTION)"
 
-# The keyring tests need a real Secret Service; the TUI smoke test needs tmux.
+# The keyring tests need a real Secret Service; the TUI smoke test needs tmux; the OCR tests
+# need Tesseract and its English data (`make demo` works without them). A pair is
+# command-or-file:package.
 system-deps:
 	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
-	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair##*:}"; done; \
+	  want=$${pair%%:*}; \
+	  { [ -e "$$want" ] || command -v $$want >/dev/null 2>&1; } || missing="$$missing $${pair##*:}"; \
+	done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \

@@ -1,4 +1,44 @@
-"""Errors of the assistant package; the CLI turns each into a message and an exit code."""
+"""Errors of the assistant package; the CLI turns each into a message and an exit code.
+
+The `ingest` and `models` errors that `assistant` lets through to its callers are re-exported
+here, so the TUI (which sits above `assistant` and never imports those packages) and the CLI
+name every error they handle by type, from this one module.
+"""
+
+from ingest.errors import (
+    EmbedderError,
+    IngestError,
+    ModelMismatchError,
+    StoreBusyError,
+    StoreError,
+)
+from models.errors import (
+    ContextOverflowError,
+    KeyStoreError,
+    MissingKeyError,
+    ModelError,
+    ModelLoadError,
+    RemoteModelError,
+)
+
+__all__ = [
+    "BudgetExceededError",
+    "ConfigError",
+    "ContextOverflowError",
+    "EmbedderError",
+    "IngestError",
+    "KeyStoreError",
+    "MarginError",
+    "MissingKeyError",
+    "ModelError",
+    "ModelLoadError",
+    "ModelMismatchError",
+    "NoDocumentsError",
+    "RemoteModelError",
+    "StoreBusyError",
+    "StoreError",
+    "UsageError",
+]
 
 
 class MarginError(Exception):

@@ -93,7 +93,7 @@ def golden_questions() -> list[str]:
 
 def chunk_texts(folder: Path, embedder: SentenceTransformerEmbedder) -> list[str]:
     """The texts margin embeds for the documents in `folder` (loaded and chunked in process)."""
-    from ingest.chunking import chunk_sections
+    from ingest.chunking import chunk_document, embedding_text
     from ingest.errors import LoadError
     from ingest.loaders import is_supported, load_document
 
@@ -102,11 +102,11 @@ def chunk_texts(folder: Path, embedder: SentenceTransformerEmbedder) -> list[str
         if path.suffix == ".jsonl":
             continue
         try:
-            sections = load_document(path)
+            document = load_document(path)
         except LoadError:
             continue
-        for chunk in chunk_sections(sections, embedder, chunk_tokens=200, overlap_tokens=32):
-            texts.append(chunk.text)
+        chunks = chunk_document(document, path.name, embedder, chunk_tokens=200, overlap_tokens=32)
+        texts.extend(embedding_text(chunk) for chunk in chunks)
     return texts
 
 

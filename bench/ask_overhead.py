@@ -29,11 +29,13 @@ REPLY = "The documents answer this [1]."
 
 
 def overhead(assistant: Any, questions: list[str], repeats: int) -> dict[str, Any]:
+    from assistant.ask.types import AskOptions
+
     passes, stages = [], []
     for _ in range(repeats):
         samples = []
         for question in questions:
-            answer, wall_s = timed(assistant.ask(question, use_cache=False).complete)
+            answer, wall_s = timed(assistant.ask(question, AskOptions(use_cache=False)).complete)
             samples.append(wall_s - answer.latency_ms.get("generate", 0.0) / 1000)
             stages.append(answer.latency_ms)
         passes.append(latency_ms(samples))
@@ -64,10 +66,10 @@ def recording_llama() -> Any:
 
 def first_token(assistant: Any, model: Any, question: str) -> tuple[float, float, list[Any]]:
     """Seconds from `ask` to the first text, the model's ttft, and the messages it was sent."""
-    from assistant.answer import TextDelta
+    from assistant.ask.types import AskOptions, TextDelta
 
     started = time.perf_counter()
-    run = assistant.ask(question, use_cache=False)
+    run = assistant.ask(question, AskOptions(use_cache=False))
     first = None
     for event in run:
         if first is None and isinstance(event, TextDelta):
@@ -101,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--first-token", type=int, default=3, help="questions for the TTFT run")
     args = parser.parse_args(argv)
 
-    from assistant.factory import build_assistant
+    from assistant.core import build_assistant
     from ingest.embedder import load_bundled_embedder
     from models.fake import ScriptedModel
 

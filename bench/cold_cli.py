@@ -50,7 +50,7 @@ def timed(args: list[str], env: dict[str, str]) -> float:
 
 def service_pid(env: dict[str, str]) -> int | None:
     from assistant.locations import resolve_locations
-    from assistant.service_client import ServiceUnavailable, connect_or_start
+    from assistant.service.client import ServiceUnavailable, connect_or_start
 
     client = connect_or_start(resolve_locations(env), start=False)
     try:

@@ -73,7 +73,7 @@ def package_sample(target: Path, files: int) -> Path:
 
 
 def one_repeat(folder: Path, embedder: SentenceTransformerEmbedder, bare: Any) -> dict[str, float]:
-    from assistant.indexing import open_index
+    from assistant.core import open_index
 
     with margin_home("ingest"):
         recorder = RecordingEmbedder(embedder)

@@ -74,7 +74,7 @@ def peak_mb() -> dict[str, float]:
 
 
 def child_ingest(folder: str) -> dict[str, Any]:
-    from assistant.indexing import open_index
+    from assistant.core import open_index
 
     report = open_index().ingestor().run([Path(folder)])
     return {
@@ -85,13 +85,14 @@ def child_ingest(folder: str) -> dict[str, Any]:
 
 
 def child_chat(questions: int) -> dict[str, Any]:
-    from assistant.factory import build_assistant
+    from assistant.ask.types import AskOptions
+    from assistant.core import build_assistant
 
     assistant = build_assistant()
     conversation = assistant.start_conversation("memory bench")
     answered = 0
     for question in golden_questions()[:questions]:
-        answer = assistant.ask(question, conversation_id=conversation).complete()
+        answer = assistant.ask(question, AskOptions(conversation_id=conversation)).complete()
         answered += not answer.refused
     assistant.close()
     return {"questions": questions, "answered": answered}

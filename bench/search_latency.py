@@ -150,7 +150,7 @@ def scale_run(
 
 def hybrid_run(queries: list[str], repeats: int) -> dict[str, Any]:
     """`Retriever.search` (embed, vector + full text, fuse) on the real docs/, and its parts."""
-    from assistant.indexing import open_index
+    from assistant.core import open_index
 
     with margin_home("search"):
         index = open_index()

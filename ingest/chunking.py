@@ -11,7 +11,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-from ingest.types import Chunk, Section
+from ingest.sections import document_title, prepare_sections
+from ingest.types import Chunk, LoadedDocument, Section
 
 # Look for a paragraph or sentence end in the last part of a full window only.
 _BREAK_SEARCH_SHARE = 0.3
@@ -24,6 +25,29 @@ class Tokenizes(Protocol):
     def count_tokens(self, text: str) -> int: ...
 
     def token_spans(self, text: str) -> list[tuple[int, int]]: ...
+
+
+def chunk_document(
+    document: LoadedDocument,
+    file_name: str,
+    tokenizer: Tokenizes,
+    *,
+    chunk_tokens: int,
+    overlap_tokens: int,
+) -> list[Chunk]:
+    """A loaded document's chunks, each headed by its title and heading path."""
+    title = document_title(document.title, document.sections, file_name)
+    return chunk_sections(
+        prepare_sections(document.sections, title),
+        tokenizer,
+        chunk_tokens=chunk_tokens,
+        overlap_tokens=overlap_tokens,
+    )
+
+
+def embedding_text(chunk: Chunk) -> str:
+    """What the model embeds: the heading path gives a chunk its context."""
+    return f"{chunk.heading}\n{chunk.text}" if chunk.heading else chunk.text
 
 
 def chunk_sections(

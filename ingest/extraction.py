@@ -1,8 +1,10 @@
 """Read files in a worker process so a malformed file cannot hang or exhaust the run.
 
 One long-lived worker serves every file of a run (process start-up is paid once). Each file
-gets a deadline; a worker that misses it, or dies, is killed and replaced, and that file is
-reported with the reason. The worker's address space is capped (RLIMIT_AS).
+gets a deadline, extended by `ocr_page_timeout_s` for every page the worker starts to OCR
+(it says so on a line of its own); a worker that misses it, or dies, is killed and replaced,
+and that file is reported with the reason. The worker's address space is capped (RLIMIT_AS),
+and so is that of the Tesseract it starts.
 """
 
 from __future__ import annotations
@@ -18,22 +20,30 @@ from types import TracebackType
 
 import ingest
 from ingest.errors import LoadError, NotADocumentError
-from ingest.types import Section
+from ingest.types import LoadedDocument, Section
 
 _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
+# Raise when what loaders make of a file changes: stored documents built by an older
+# extraction are re-extracted by the next `margin ingest` (1: before main-content HTML,
+# normalised PDF text and OCR).
+EXTRACTION_VERSION = 2
+_STARTUP_TIMEOUT_S = 60.0
 
 
 class Extractor:
     """Loads documents through the worker; use as a context manager, or call close()."""
 
-    def __init__(self, *, timeout_s: float = 60.0, memory_mb: int = 1024):
+    def __init__(
+        self, *, timeout_s: float = 60.0, memory_mb: int = 1024, ocr_page_timeout_s: float = 60.0
+    ):
         self.timeout_s = timeout_s
         self.memory_mb = memory_mb
+        self.ocr_page_timeout_s = ocr_page_timeout_s
         self._worker: subprocess.Popen[bytes] | None = None
         self._buffer = b""
 
-    def load(self, path: Path) -> list[Section]:
-        """The sections of `path`; raises LoadError (or NotADocumentError) with the reason."""
+    def load(self, path: Path) -> LoadedDocument:
+        """The document at `path`; raises LoadError (or NotADocumentError) with the reason."""
         worker = self._running_worker()
         assert worker.stdin is not None
         try:
@@ -41,13 +51,18 @@ class Extractor:
             worker.stdin.flush()
         except BrokenPipeError:
             raise self._lost_worker() from None
-        reply = json.loads(self._read_line(worker))
+        deadline = time.monotonic() + self.timeout_s
+        reply = json.loads(self._read_line(worker, deadline))
+        while "ocr_page" in reply:
+            deadline = max(deadline, time.monotonic() + self.ocr_page_timeout_s)
+            reply = json.loads(self._read_line(worker, deadline))
         if "error" in reply:
             error = NotADocumentError if reply["skip"] else LoadError
             raise error(reply["error"])
-        return [
+        sections = [
             Section(text, page, heading, line) for text, page, heading, line in reply["sections"]
         ]
+        return LoadedDocument(sections, reply["title"], tuple(reply["warnings"]))
 
     def close(self) -> None:
         worker, self._worker = self._worker, None
@@ -77,18 +92,25 @@ class Extractor:
             env = {**os.environ, "PYTHONPATH": _pythonpath()}
             self._buffer = b""
             self._worker = subprocess.Popen(
-                [sys.executable, "-m", "ingest.extraction_worker", str(self.memory_mb)],
+                [
+                    sys.executable,
+                    "-m",
+                    "ingest.extraction_worker",
+                    str(self.memory_mb),
+                    str(self.ocr_page_timeout_s),
+                ],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
                 env=env,
             )
+            # Start-up (interpreter, imports) is not part of any file's time limit.
+            self._read_line(self._worker, time.monotonic() + _STARTUP_TIMEOUT_S)
         return self._worker
 
-    def _read_line(self, worker: subprocess.Popen[bytes]) -> bytes:
+    def _read_line(self, worker: subprocess.Popen[bytes], deadline: float) -> bytes:
         assert worker.stdout is not None
         fd = worker.stdout.fileno()
-        deadline = time.monotonic() + self.timeout_s
         with selectors.DefaultSelector() as selector:
             selector.register(fd, selectors.EVENT_READ)
             while b"\n" not in self._buffer:

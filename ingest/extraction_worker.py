@@ -14,11 +14,12 @@ from typing import Any
 
 from ingest.errors import LoadError, NotADocumentError
 from ingest.loaders import load_document
+from ingest.ocr import Ocr
 
 
-def handle(request: dict[str, Any]) -> dict[str, Any]:
+def handle(request: dict[str, Any], ocr: Ocr) -> dict[str, Any]:
     try:
-        sections = load_document(Path(request["path"]))
+        document = load_document(Path(request["path"]), ocr)
     except NotADocumentError as exc:
         return {"error": str(exc), "skip": True}
     except LoadError as exc:
@@ -27,18 +28,31 @@ def handle(request: dict[str, Any]) -> dict[str, Any]:
         return {"error": "needs more memory than allowed to read", "skip": False}
     except Exception as exc:
         return {"error": f"could not be read: {type(exc).__name__}: {exc}", "skip": False}
-    return {"sections": [[s.text, s.page, s.heading, s.line] for s in sections]}
+    return {
+        "sections": [[s.text, s.page, s.heading, s.line] for s in document.sections],
+        "title": document.title,
+        "warnings": list(document.warnings),
+    }
+
+
+def _heartbeat(page: int) -> None:
+    """Tell the parent a page is about to be OCRed: it gives that page its own time limit."""
+    sys.stdout.write(json.dumps({"ocr_page": page}) + "\n")
+    sys.stdout.flush()
 
 
 def main(argv: list[str]) -> None:
     memory_mb = int(argv[0]) if argv else 0
+    ocr = Ocr.find(page_timeout_s=float(argv[1]) if len(argv) > 1 else 60.0, on_page=_heartbeat)
     if memory_mb > 0:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     # Ctrl+C reaches the whole process group; the parent decides when this worker stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.stdout.write(json.dumps({"ready": True}) + "\n")
+    sys.stdout.flush()
     for line in sys.stdin:
-        reply = handle(json.loads(line))
+        reply = handle(json.loads(line), ocr)
         sys.stdout.write(json.dumps(reply, ensure_ascii=False) + "\n")
         sys.stdout.flush()
 

@@ -17,15 +17,15 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
-from ingest.chunking import chunk_sections
+from ingest.chunking import chunk_document, embedding_text
 from ingest.embedder import Embedder
 from ingest.errors import LoadError, NotADocumentError
-from ingest.extraction import Extractor
+from ingest.extraction import EXTRACTION_VERSION, Extractor
 from ingest.gone import gone_documents, under_any
 from ingest.loaders import is_supported
-from ingest.placement import Decision, Placement, Places, Request
+from ingest.placement import Decision, Placement, Places, Request, moved_placements
 from ingest.store import ChunkStore, DocumentWrite
 from ingest.types import (
     Chunk,
@@ -66,7 +66,15 @@ class IngestOptions:
     overlap_tokens: int = 32
     file_timeout_s: float = 60.0
     file_memory_mb: int = 1024
+    ocr_page_timeout_s: float = 60.0  # each scanned page gets this long on top of the file's
     commit_chunks: int = 256  # commit once this many chunks wait (bounds work lost to a kill)
+
+    def build(self) -> str:
+        """The settings a stored document's chunks depend on; a change re-processes it."""
+        return (
+            f"extraction={EXTRACTION_VERSION};chunk_tokens={self.chunk_tokens};"
+            f"overlap_tokens={self.overlap_tokens}"
+        )
 
     @classmethod
     def from_config(cls, config: IngestSettings) -> IngestOptions:
@@ -91,11 +99,14 @@ class IngestProgress:
 ProgressCallback = Callable[[IngestProgress], None]
 
 
+_Outcome = Literal["added", "updated", "reprocessed"]  # the report list a document joins
+
+
 @dataclass(slots=True)
 class _Pending:
     """Loaded documents waiting to be embedded and committed together."""
 
-    documents: list[tuple[DocumentMeta, list[Chunk], bool]] = field(default_factory=list)
+    documents: list[tuple[DocumentMeta, list[Chunk], _Outcome]] = field(default_factory=list)
     chunks: int = 0
 
 
@@ -140,20 +151,9 @@ class Ingestor:
         """
         targets = [Path(p).expanduser().resolve() for p in paths]
         with self.store.writing():
-            moves = []
-            for doc in self.store.documents():
-                target = next((t for t in targets if under_any(doc.path, [t])), None)
-                if target is None:
-                    continue
-                placement = Placement(
-                    collection if collection is not None else doc.collection,
-                    local_only if local_only is not None else doc.local_only,
-                    str(target),
-                )
-                if placement != Placement(doc.collection, doc.local_only, doc.root):
-                    moves.append((doc.path, *_fields(placement)))
-            self.store.move_documents(moves)
-        return [path for path, *_ in moves]
+            moves = moved_placements(self.store.documents(), targets, collection, local_only)
+            self.store.move_documents([(path, *_fields(place)) for path, place in moves])
+        return [path for path, _ in moves]
 
     def forget(self, paths: Iterable[str | Path]) -> list[str]:
         """Remove every document at or under `paths`; returns the removed paths."""
@@ -167,22 +167,25 @@ class Ingestor:
     def reindex(
         self, *, progress: ProgressCallback | None = None, cancel: threading.Event | None = None
     ) -> IngestReport:
-        """Re-embed every stored document with this ingestor's embedder.
+        """Re-extract, re-chunk and re-embed every stored document, changed or not.
 
-        The list of documents is saved before the store is emptied, so a re-index that is
-        interrupted resumes from that list the next time it runs.
+        The list of documents (and when the re-index began) is saved first, so a re-index
+        that is interrupted resumes the next time it runs, skipping what it already redid.
         """
         with self.store.writing():
-            documents = self.store.reindex_plan()
-            if documents is None:
-                documents = self.store.documents()
-                self.store.save_reindex_plan(documents)
+            plan = self.store.reindex_plan()
+            if plan is None:
+                plan = self.store.save_reindex_plan(self.store.documents())
+                # Stamps have whole seconds: from the next one on, a stamp says "redone".
+                time.sleep(1 - (time.time() % 1))
+            started_at, documents = plan
             if documents and self.store.stored_model_id() != self.store.model_id:
                 self.store.reset()
-            plan = {d.path: Placement(d.collection, d.local_only, d.root) for d in documents}
-            items = list(walk(list(plan), max_bytes=self.options.max_bytes))
-            items = [_with_root(item, plan) for item in items]
-            report = _Run(self, plan, progress, cancel).execute(items, [])
+            placements = {d.path: Placement(d.collection, d.local_only, d.root) for d in documents}
+            items = list(walk(list(placements), max_bytes=self.options.max_bytes))
+            items = [_with_root(item, placements) for item in items]
+            run = _Run(self, placements, progress, cancel, redo_before=started_at)
+            report = run.execute(items, [])
             if not report.cancelled:
                 self.store.clear_reindex_plan()
         return report
@@ -201,8 +204,13 @@ class _Run:
         placing: Request | dict[str, Placement],
         progress: ProgressCallback | None,
         cancel: threading.Event | None,
+        *,
+        redo_before: str | None = None,
     ):
         self.store = ingestor.store
+        self.build = ingestor.options.build()
+        # Re-index: documents stored before this moment are re-processed even if unchanged.
+        self.redo_before = redo_before
         self.embedder = ingestor.embedder
         self.options = ingestor.options
         self.placing = placing
@@ -222,7 +230,9 @@ class _Run:
         with (
             self.store.writing(),
             Extractor(
-                timeout_s=self.options.file_timeout_s, memory_mb=self.options.file_memory_mb
+                timeout_s=self.options.file_timeout_s,
+                memory_mb=self.options.file_memory_mb,
+                ocr_page_timeout_s=self.options.ocr_page_timeout_s,
             ) as extractor,
         ):
             self.store.remove_orphans()
@@ -254,14 +264,15 @@ class _Run:
             self.report.skipped.append(FileProblem(path, "not a text format margin reads"))
         elif (placement := self._place(path, str(source.root), stored)) is None:
             self.report.skipped.append(FileProblem(path, "not where it was indexed; ingest it"))
+        elif stored is None or not self._unchanged(source, stored):
+            self._load(source, stored, placement, extractor, "updated" if stored else "added")
+        elif not self._current(stored):
+            self._load(source, stored, placement, extractor, "reprocessed")
+        elif placement != Placement(stored.collection, stored.local_only, stored.root):
+            self.store.move_documents([(path, *_fields(placement))])
+            self.report.moved.append(path)
         else:
-            if stored is None or not self._unchanged(source, stored):
-                self._load(source, stored, placement, extractor)
-            elif placement != Placement(stored.collection, stored.local_only, stored.root):
-                self.store.move_documents([(path, *_fields(placement))])
-                self.report.moved.append(path)
-            else:
-                self.report.unchanged.append(path)
+            self.report.unchanged.append(path)
         self.files_done += 1
         self._tell(path)
 
@@ -278,6 +289,12 @@ class _Run:
             )
         return decision.placement
 
+    def _current(self, stored: DocumentInfo) -> bool:
+        """Built with today's settings (and, in a re-index, already redone by it)."""
+        if stored.build != self.build:
+            return False
+        return self.redo_before is None or stored.ingested_at > self.redo_before
+
     def _unchanged(self, source: SourceFile, stored: DocumentInfo) -> bool:
         """Same content as indexed: same size and mtime, or the same hash."""
         if (stored.size, stored.mtime_ns) == (source.size, source.mtime_ns):
@@ -293,11 +310,12 @@ class _Run:
         stored: DocumentInfo | None,
         placement: Placement,
         extractor: Extractor,
+        kind: _Outcome,
     ) -> None:
         path = str(source.path)
         try:
             content_hash = _content_hash(source.path)
-            sections = extractor.load(source.path)
+            document = extractor.load(source.path)
         except NotADocumentError as exc:
             self.report.skipped.append(FileProblem(path, str(exc)))
             if stored is not None:
@@ -307,8 +325,10 @@ class _Run:
         except (LoadError, OSError) as exc:
             self.report.failed.append(FileProblem(path, str(exc), failed=True))
             return
-        chunks = chunk_sections(
-            sections,
+        self.report.warnings.extend(FileProblem(path, w) for w in document.warnings)
+        chunks = chunk_document(
+            document,
+            source.path.name,
             self.embedder,
             chunk_tokens=self.options.chunk_tokens,
             overlap_tokens=self.options.overlap_tokens,
@@ -321,9 +341,10 @@ class _Run:
             mtime_ns=source.mtime_ns,
             content_hash=content_hash,
             root=placement.root,
+            build=self.build,
         )
         self.added_hashes.add(content_hash)
-        self.pending.documents.append((meta, chunks, stored is not None))
+        self.pending.documents.append((meta, chunks, kind))
         self.pending.chunks += len(chunks)
         if self.pending.chunks >= self.options.commit_chunks:
             self._commit()
@@ -332,15 +353,15 @@ class _Run:
         pending, self.pending = self.pending, _Pending()
         if not pending.documents:
             return
-        texts = [_embedding_text(c) for _, chunks, _ in pending.documents for c in chunks]
+        texts = [embedding_text(c) for _, chunks, _ in pending.documents for c in chunks]
         vectors = self.embedder.embed_documents(texts)
         writes, offset = [], 0
         for meta, chunks, _ in pending.documents:
             writes.append(DocumentWrite(meta, chunks, vectors[offset : offset + len(chunks)]))
             offset += len(chunks)
         self.store.replace_documents(writes)
-        for meta, chunks, replaced in pending.documents:
-            (self.report.updated if replaced else self.report.added).append(meta.path)
+        for meta, chunks, kind in pending.documents:
+            getattr(self.report, kind).append(meta.path)
             self.report.chunks += len(chunks)
         self._tell(None)
 
@@ -356,11 +377,6 @@ class _Run:
             self.progress(
                 IngestProgress(self.files_done, self.files_total, self.report.chunks, current)
             )
-
-
-def _embedding_text(chunk: Chunk) -> str:
-    """What the model embeds: the heading path gives a short chunk its context."""
-    return f"{chunk.heading}\n{chunk.text}" if chunk.heading else chunk.text
 
 
 def _content_hash(path: Path) -> str:

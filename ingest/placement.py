@@ -17,7 +17,7 @@ asks for (`--collection C`, `--local-only`), and this module decides, per file, 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,6 +90,30 @@ class Places:
             if place.local_only == local_only and candidate.is_relative_to(root)
         ]
         return max(holding, key=lambda place: len(place.root), default=None)
+
+
+def moved_placements(
+    documents: Iterable[DocumentInfo],
+    targets: Sequence[Path],
+    collection: str | None,
+    local_only: bool | None,
+) -> list[tuple[str, Placement]]:
+    """What `margin move` changes: each document at or under a target gets the collection
+    and local-only flag named (None: its own) and the target as its root, so new files
+    found there later are placed the same way; documents already so are left out."""
+    moves = []
+    for doc in documents:
+        target = next((t for t in targets if Path(doc.path).is_relative_to(t)), None)
+        if target is None:
+            continue
+        placement = Placement(
+            collection if collection is not None else doc.collection,
+            local_only if local_only is not None else doc.local_only,
+            str(target),
+        )
+        if placement != Placement(doc.collection, doc.local_only, doc.root):
+            moves.append((doc.path, placement))
+    return moves
 
 
 def _stored(stored: DocumentInfo, root: str, request: Request) -> Decision:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 DEFAULT_LOCK_TIMEOUT_S = 3.0
 REINDEX_PLAN = "reindex-plan.json"
+ReindexPlan = tuple[str, list[DocumentInfo]]  # (started at, ISO 8601 UTC; the documents)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,7 @@ class ChunkStore:
         if check_model:
             self._check_model()
         self._last_seq = 0
+        self._upgraded = False
         self._view: tuple[tuple[int, int], tuple[dict[str, str], int]] | None = None
         if self.rolled_back_versions:
             with self.writing():
@@ -99,6 +101,7 @@ class ChunkStore:
                 "Wait for it to finish (searches keep working), then run this again."
             ) from None
         try:
+            self._upgrade()
             yield
         except (OSError, RuntimeError) as exc:
             refused = StoreWriteError.behind(exc, self.folder)
@@ -145,13 +148,9 @@ class ChunkStore:
                 self._documents.delete(superseded)
 
     def move_documents(self, moves: Sequence[tuple[str, str, bool, str]]) -> None:
-        """Give documents another (collection, local-only, root), all in one commit.
-
-        Each `(path, collection, local_only, root)` rewrites the document's chunk rows (text
-        and vectors as they are, no re-embedding) under a fresh `doc_version`, in the same
-        write order as `replace_documents`, so no reader sees a chunk with the old flag once
-        the document row says otherwise, and a kill leaves the old version whole.
-        """
+        """Give documents another `(path, collection, local_only, root)` in one commit: their
+        chunk rows (text and vectors as they are) are rewritten under a fresh `doc_version`,
+        in the write order of `replace_documents`, so a kill leaves the old version whole."""
         if not moves:
             return
         import pyarrow as pa
@@ -160,30 +159,13 @@ class ChunkStore:
             current = self._committed_rows()
             tables, rows, superseded = [], [], []
             for path, collection, local_only, root in moves:
-                row = current[path]
-                version = uuid.uuid4().hex[:16]
-                old = (
-                    self._chunks.search()
-                    .where(f"doc_version = {schema.sql_string(row['doc_version'])}")
-                    .limit(None)
-                    .to_arrow()
-                )
-                tables.append(
-                    schema.moved_chunk_rows(
-                        old, version, collection, local_only, self._chunks.schema
-                    )
-                )
-                rows.append(
-                    {
-                        **row,
-                        "doc_version": version,
-                        "seq": self._next_seq(),
-                        "collection": collection,
-                        "local_only": local_only,
-                        "root": root,
-                    }
-                )
-                superseded.append(row["doc_version"])
+                old, version = current[path], uuid.uuid4().hex[:16]
+                where = f"doc_version = {schema.sql_string(old['doc_version'])}"
+                chunks = self._chunks.search().where(where).limit(None).to_arrow()
+                moved = {"collection": collection, "local_only": local_only, "doc_version": version}
+                tables.append(schema.moved_chunk_rows(chunks, moved, self._chunks.schema))
+                rows.append({**old, **moved, "root": root, "seq": self._next_seq()})
+                superseded.append(old["doc_version"])
             self._chunks.add(pa.concat_tables(tables))
             self._documents.add(pa.Table.from_pylist(rows, schema=self._documents.schema))
             self._chunks.delete(schema.sql_in("doc_version", superseded))
@@ -223,29 +205,35 @@ class ChunkStore:
 
         with self.writing():
             names = {index.name for index in self._chunks.list_indices()}
-            if "text_idx" not in names and self._chunks.count_rows() > 0:
-                self._chunks.create_index("text", config=FTS(), replace=True, name="text_idx")
+            for column in schema.FULL_TEXT_COLUMNS:
+                name = f"{column}_idx"
+                if name not in names and self._chunks.count_rows() > 0:
+                    self._chunks.create_index(column, config=FTS(), replace=True, name=name)
             ensure_vector_index(self._chunks)
             self._chunks.optimize()
             self._documents.optimize()
 
-    def save_reindex_plan(self, documents: Sequence[DocumentInfo]) -> None:
-        """Record what a re-index must restore, before the store is emptied for it."""
+    def save_reindex_plan(self, documents: Sequence[DocumentInfo]) -> ReindexPlan:
+        """Record what a re-index must redo (and when it began), before it changes anything."""
         plan = self.folder / REINDEX_PLAN
         draft = plan.with_suffix(".tmp")
+        started_at = datetime.now(UTC).isoformat(timespec="seconds")
         with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
-            json.dump([asdict(d) for d in documents], out)
+            json.dump({"started_at": started_at, "documents": [asdict(d) for d in documents]}, out)
             out.flush()
             os.fsync(out.fileno())
         os.replace(draft, plan)
+        return started_at, list(documents)
 
-    def reindex_plan(self) -> list[DocumentInfo] | None:
-        """The documents of an unfinished re-index, or None when none is pending."""
+    def reindex_plan(self) -> ReindexPlan | None:
+        """When an unfinished re-index began and its documents, or None when none is pending."""
         try:
-            rows = json.loads((self.folder / REINDEX_PLAN).read_text(encoding="utf-8"))
+            saved = json.loads((self.folder / REINDEX_PLAN).read_text(encoding="utf-8"))
         except FileNotFoundError:
             return None
-        return [DocumentInfo(**row) for row in rows]
+        if isinstance(saved, list):  # written before plans recorded their start: redo all
+            saved = {"started_at": "9999", "documents": saved}
+        return saved["started_at"], [DocumentInfo(**row) for row in saved["documents"]]
 
     def clear_reindex_plan(self) -> None:
         (self.folder / REINDEX_PLAN).unlink(missing_ok=True)
@@ -289,11 +277,18 @@ class ChunkStore:
         return found[:k]
 
     def text_search(self, query: str, k: int, where: str | None = None) -> list[StoredChunk]:
-        """The k best full-text (BM25) matches for `query`; score = BM25 score."""
-        if not query.strip() or "text_idx" not in {i.name for i in self._chunks.list_indices()}:
+        """The k best full-text (BM25) matches for `query` in text and heading; score = BM25."""
+        from lancedb.query import FullTextOperator, MultiMatchQuery
+
+        indexed = {i.name for i in self._chunks.list_indices()}
+        columns = [c for c in schema.FULL_TEXT_COLUMNS if f"{c}_idx" in indexed]
+        if not query.strip() or "text" not in columns:
             return []
         committed, stale = self._read_view()
-        search = self._chunks.search(query, query_type="fts")
+        search = self._chunks.search(
+            MultiMatchQuery(query, columns, boosts=None, operator=FullTextOperator.OR),
+            query_type="fts",
+        )
         if where:
             search = search.where(where, prefilter=True)
         rows = search.limit(k + stale).to_arrow().to_pylist()
@@ -313,6 +308,15 @@ class ChunkStore:
         return [by_id[i] for i in ids if i in by_id]
 
     # -- internals -------------------------------------------------------------------------
+
+    def _upgrade(self) -> None:
+        """Bring a store written by an older margin to this format (holding the write lock)."""
+        if self._upgraded:
+            return
+        missing = schema.missing_document_columns(self._documents.schema)
+        if missing:
+            self._documents.add_columns(missing)
+        self._upgraded = True
 
     def _open_or_create(self, name: str, table_schema: Any) -> Table:
         table_dir = self.folder / f"{name}.lance"

@@ -4,6 +4,11 @@
 `documents` holds one row per committed document version; a document's chunks are visible
 only while its current row names their `doc_version`. That row is what makes a document
 appear or change in one step.
+
+Store formats: 1 had no `build` column in `documents`; 2 records the extraction and chunking
+settings each document was built with (`build`), and indexes headings for full-text search
+too. A format-1 store is upgraded in place by the first writer (`missing_document_columns`);
+its documents get an empty build and are re-processed by the next ingest.
 """
 
 from __future__ import annotations
@@ -20,6 +25,10 @@ if TYPE_CHECKING:
 CHUNKS = "chunks"
 DOCUMENTS = "documents"
 MODEL_KEY = b"margin.embedding_model"
+STORE_FORMAT = 2
+# Columns added to `documents` after format 1, with the SQL value existing rows get.
+_ADDED_DOCUMENT_COLUMNS = {"build": "''"}
+FULL_TEXT_COLUMNS = ("text", "heading")  # each with its own index, "<column>_idx"
 
 
 def chunks_schema(dim: int, model_id: str) -> pa.Schema:
@@ -60,8 +69,18 @@ def documents_schema() -> pa.Schema:
             pa.field("ingested_at", pa.string()),
             pa.field("root", pa.string()),
             pa.field("embedding_model", pa.string()),
+            pa.field("build", pa.string()),
         ]
     )
+
+
+def missing_document_columns(table_schema: pa.Schema) -> dict[str, str]:
+    """What a `documents` table written by an older format lacks, as add_columns wants it."""
+    return {
+        name: value
+        for name, value in _ADDED_DOCUMENT_COLUMNS.items()
+        if name not in table_schema.names
+    }
 
 
 def chunk_rows(
@@ -92,23 +111,19 @@ def chunk_rows(
     return pa.table(columns, schema=schema)
 
 
-def moved_chunk_rows(
-    rows: pa.Table, doc_version: str, collection: str, local_only: bool, schema: pa.Schema
-) -> pa.Table:
-    """A document's chunk rows under a new version, collection and local-only flag."""
+def moved_chunk_rows(rows: pa.Table, moved: dict[str, Any], schema: pa.Schema) -> pa.Table:
+    """A document's chunk rows with the column values in `moved` (a new `doc_version`,
+    collection, local-only flag) and ids made from the new version."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     n = rows.num_rows
-    ids = pc.binary_join_element_wise(
-        pa.array([doc_version] * n), pc.cast(rows.column("ordinal"), pa.string()), ":"
-    )
-    for name, values in (
-        ("id", ids),
-        ("doc_version", pa.array([doc_version] * n)),
-        ("collection", pa.array([collection] * n)),
-        ("local_only", pa.array([local_only] * n)),
-    ):
+    version = pa.array([moved["doc_version"]] * n)
+    columns = {
+        "id": pc.binary_join_element_wise(version, pc.cast(rows["ordinal"], pa.string()), ":")
+    }
+    columns.update({name: pa.array([value] * n) for name, value in moved.items()})
+    for name, values in columns.items():
         rows = rows.set_column(rows.schema.get_field_index(name), name, values)
     return rows.select(schema.names).cast(schema)
 
@@ -129,6 +144,7 @@ def document_row(
         "ingested_at": ingested_at,
         "root": meta.root,
         "embedding_model": model_id,
+        "build": meta.build,
     }
 
 
@@ -143,6 +159,7 @@ def document_info(row: dict[str, Any]) -> DocumentInfo:
         content_hash=row["content_hash"],
         ingested_at=row["ingested_at"],
         root=row["root"],
+        build=row.get("build") or "",
     )
 
 

@@ -28,6 +28,15 @@ class Section:
 
 
 @dataclass(frozen=True, slots=True)
+class LoadedDocument:
+    """What a loader read from one file: its sections, title, and what it left out and why."""
+
+    sections: list[Section]
+    title: str = ""  # the document's own title (HTML <title>/h1, PDF metadata), if any
+    warnings: tuple[str, ...] = ()  # e.g. hidden text dropped from an HTML page
+
+
+@dataclass(frozen=True, slots=True)
 class Chunk:
     """A piece of a section sized for the embedding model."""
 
@@ -49,6 +58,7 @@ class DocumentMeta:
     mtime_ns: int
     content_hash: str
     root: str
+    build: str = ""  # the extraction and chunking settings it was built with (see Build)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +90,7 @@ class DocumentInfo:
     content_hash: str
     ingested_at: str  # ISO 8601, UTC
     root: str
+    build: str = ""  # empty for documents stored before builds were recorded
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +138,10 @@ class IngestReport:
     chunks: int = 0
     seconds: float = 0.0
     cancelled: bool = False
+    reprocessed: list[str] = field(default_factory=list)  # same file, new extraction settings
+    warnings: list[FileProblem] = field(
+        default_factory=list
+    )  # indexed, but with something left out
     moved: list[str] = field(default_factory=list)
     kept: list[KeptDocument] = field(default_factory=list)
 
@@ -134,12 +149,14 @@ class IngestReport:
         return {
             "added": self.added,
             "updated": self.updated,
+            "reprocessed": self.reprocessed,
             "unchanged": self.unchanged,
             "removed": self.removed,
             "moved": self.moved,
             "kept": [kept.to_json() for kept in self.kept],
             "failed": [{"path": p.path, "error": p.reason} for p in self.failed],
             "skipped": [{"path": p.path, "reason": p.reason} for p in self.skipped],
+            "warnings": [{"path": p.path, "warning": p.reason} for p in self.warnings],
             "chunks": self.chunks,
             "seconds": round(self.seconds, 3),
             "cancelled": self.cancelled,

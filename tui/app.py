@@ -16,12 +16,12 @@ from textual import work
 from textual.app import App, SuspendNotSupported
 from textual.binding import Binding, BindingType
 
-from assistant.answer import Source
-from tui.commands import MarginCommands
+from assistant.ask.types import Source
 from tui.editor import editor_argv, is_pdf
 from tui.errors import describe_error
 from tui.markup import display_path
 from tui.messages import AssistantFailed, AssistantReady, ModelsWarm
+from tui.palette import MarginCommands
 from tui.screens.chat import ChatScreen
 from tui.screens.help import HelpScreen
 from tui.screens.history import HistoryScreen
@@ -30,7 +30,7 @@ from tui.screens.stats import StatsScreen
 from tui.session import Session
 
 if TYPE_CHECKING:
-    from assistant.service import Assistant
+    from assistant.core import Assistant
 
 AssistantFactory = Callable[[], "Assistant"]
 RunCommand = Callable[[Sequence[str]], int]

@@ -1,14 +1,33 @@
 """Failures and refusals turned into notifications a person can act on, never a traceback.
 
-The TUI imports only `assistant`, so errors raised further down (ingest, models) are
-recognised by class name; their messages are already written for people.
+Errors are recognised by type. The TUI imports only `assistant`: the errors raised further
+down (ingest, models) come from `assistant.errors`, which re-exports them. Their messages are
+already written for people.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.answer import Answer
+from assistant.ask.types import Answer
+from assistant.errors import (
+    BudgetExceededError,
+    ConfigError,
+    ContextOverflowError,
+    EmbedderError,
+    IngestError,
+    KeyStoreError,
+    MarginError,
+    MissingKeyError,
+    ModelError,
+    ModelLoadError,
+    ModelMismatchError,
+    NoDocumentsError,
+    RemoteModelError,
+    StoreBusyError,
+    StoreError,
+    UsageError,
+)
 from assistant.terminal import sanitize
 
 _PALETTE = "ctrl+p"
@@ -25,50 +44,50 @@ class Problem:
         return f"{self.message}\n\n{self.fix}" if self.fix else self.message
 
 
-# Most specific first: the first class name found in the error's MRO wins.
-_KNOWN: tuple[tuple[str, str, str], ...] = (
+# Most specific first: the first type the error is an instance of wins.
+KNOWN_ERRORS: tuple[tuple[type[Exception], str, str], ...] = (
     (
-        "BudgetExceededError",
+        BudgetExceededError,
         "Over budget",
         f"Raise [budget] in config.toml, or switch to the local model ({_PALETTE}).",
     ),
-    ("NoDocumentsError", "No documents yet", f"Ingest a folder first ({_INGEST})."),
-    ("ConfigError", "Configuration problem", "Fix config.toml and restart `margin chat`."),
+    (NoDocumentsError, "No documents yet", f"Ingest a folder first ({_INGEST})."),
+    (ConfigError, "Configuration problem", "Fix config.toml and restart `margin chat`."),
     (
-        "MissingKeyError",
+        MissingKeyError,
         "No API key",
         "Run `margin keys set PROFILE`, or set the profile's key_env variable; "
         f"or switch to the local model ({_PALETTE}).",
     ),
     (
-        "KeyStoreError",
+        KeyStoreError,
         "Keyring unavailable",
         "Set the profile's key_env variable instead (no keyring is needed then); "
         f"or switch to the local model ({_PALETTE}).",
     ),
     (
-        "RemoteModelError",
+        RemoteModelError,
         "Model endpoint failed",
         f"Check base_url and the network, or switch to the local model ({_PALETTE}).",
     ),
     (
-        "ContextOverflowError",
+        ContextOverflowError,
         "Question too long for the model",
         "Start a new conversation (ctrl+n) or ask a shorter question.",
     ),
-    ("ModelLoadError", "Model cannot be loaded", "Run `margin doctor` to check the model file."),
-    ("ModelError", "Model failed", "Run `margin doctor`, or switch model profile."),
-    ("StoreBusyError", "Index busy", "Another margin process is writing; try again shortly."),
+    (ModelLoadError, "Model cannot be loaded", "Run `margin doctor` to check the model file."),
+    (ModelError, "Model failed", "Run `margin doctor`, or switch model profile."),
+    (StoreBusyError, "Index busy", "Another margin process is writing; try again shortly."),
     (
-        "ModelMismatchError",
+        ModelMismatchError,
         "Index built with another embedder",
         "Run `margin reindex` to re-embed your documents.",
     ),
-    ("StoreError", "Index problem", "Run `margin doctor` to check the store."),
-    ("EmbedderError", "Embedding model failed", "Run `margin doctor` to check the install."),
-    ("IngestError", "Ingest failed", "Nothing was changed; check the path and try again."),
-    ("UsageError", "Cannot do that", ""),
-    ("MarginError", "margin", "Run `margin doctor` if this persists."),
+    (StoreError, "Index problem", "Run `margin doctor` to check the store."),
+    (EmbedderError, "Embedding model failed", "Run `margin doctor` to check the install."),
+    (IngestError, "Ingest failed", "Nothing was changed; check the path and try again."),
+    (UsageError, "Cannot do that", ""),
+    (MarginError, "margin", "Run `margin doctor` if this persists."),
 )
 
 _REFUSALS: dict[str, tuple[str, str]] = {
@@ -92,10 +111,9 @@ NO_DOCUMENTS = Problem(
 
 
 def describe_error(error: BaseException) -> Problem:
-    names = {cls.__name__ for cls in type(error).__mro__}
     message = sanitize(str(error)) or type(error).__name__
-    for name, title, fix in _KNOWN:
-        if name in names:
+    for kind, title, fix in KNOWN_ERRORS:
+        if isinstance(error, kind):
             return Problem(title, message, fix)
     return Problem(
         "Unexpected error",

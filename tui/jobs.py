@@ -5,23 +5,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
 
-from assistant.prompting import PlainTurn, Turn
-
-
-class Cancellable(Protocol):
-    def cancel(self) -> None: ...
+from assistant.ask.types import AskOptions, AskStream, PlainTurn
 
 
 @dataclass(frozen=True, slots=True)
 class AskRequest:
     question: str
-    history: Sequence[Turn] = ()
-    conversation_id: str | None = None
-    model: str | None = None
-    collection: str | None = None
-    use_cache: bool = True
+    options: AskOptions
 
 
 @dataclass(slots=True)
@@ -31,10 +22,10 @@ class AskJob:
     number: int
     request: AskRequest
     _cancelled: threading.Event = field(default_factory=threading.Event)
-    _run: Cancellable | None = None
+    _run: AskStream | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def attach(self, run: Cancellable) -> None:
+    def attach(self, run: AskStream) -> None:
         with self._lock:
             self._run = run
             if self._cancelled.is_set():
@@ -51,8 +42,8 @@ class AskJob:
         return self._cancelled.is_set()
 
 
-def recent_turns(pairs: Sequence[tuple[str, str]], limit: int) -> list[Turn]:
+def recent_turns(pairs: Sequence[tuple[str, str]], limit: int) -> tuple[PlainTurn, ...]:
     """The last `limit` question-answer pairs, as the Assistant takes them for follow-ups."""
     if limit <= 0:
-        return []
-    return [PlainTurn(question, answer) for question, answer in pairs[-limit:]]
+        return ()
+    return tuple(PlainTurn(question, answer) for question, answer in pairs[-limit:])

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from textual.message import Message
 
-from assistant.answer import Answer, Source
+from assistant.ask.types import Answer, Source
 
 if TYPE_CHECKING:
+    from assistant.core import Assistant
     from assistant.log.conversations import Turn
-    from assistant.service import Assistant
 
 
 class AssistantReady(Message):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from assistant.config import ModelProfile
 
 if TYPE_CHECKING:
-    from assistant.service import Assistant
+    from assistant.core import Assistant
 
 
 @dataclass(slots=True)

@@ -18,7 +18,7 @@ COMMANDS: dict[str, str] = {
     "move": "assistant.cli.ingest_commands:move",
     "forget": "assistant.cli.ingest_commands:forget",
     "ask": "assistant.cli.ask_commands:ask",
-    "chat": "tui.command:chat",
+    "chat": "tui.launch:chat",
     "feedback": "assistant.cli.log_commands:feedback",
     "stats": "assistant.cli.log_commands:stats",
     "logs": "assistant.cli.log_commands:logs",
@@ -33,7 +33,7 @@ COMMANDS: dict[str, str] = {
 HELP: dict[str, str] = {
     "ingest": "Add, update or remove documents from folders and files.",
     "watch": "Keep the index in sync with folders as files change.",
-    "reindex": "Re-embed every document (after changing the embedding model).",
+    "reindex": "Re-read, re-chunk and re-embed every document, changed or not.",
     "search": "Search your documents (retrieval only, no model).",
     "sources": "List ingested documents.",
     "move": "Move documents to another collection, or make them local-only or not.",

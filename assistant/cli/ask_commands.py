@@ -11,7 +11,7 @@ from assistant.cli.output import EXIT_INTERRUPTED, emit_json, guarded, place, sa
 from assistant.terminal import sanitize
 
 if TYPE_CHECKING:
-    from assistant.answer import Answer, Source
+    from assistant.ask.types import Answer, Source
 
 EXIT_BUDGET = 4
 
@@ -35,35 +35,36 @@ def ask(
     as_json: bool,
 ) -> None:
     """Ask QUESTION; the answer comes from your documents, with its sources."""
-    from assistant.answer import AnswerDone, SourcesFound, TextDelta
-    from assistant.service_client import open_ask
+    from assistant.ask.types import AnswerDone, AskOptions, SourcesFound, TextDelta
+    from assistant.service.client import open_ask
 
     verbose = bool(ctx.obj and ctx.obj.get("verbose"))
-    run = open_ask(
-        question, model=model, k=k, collection=collection, use_cache=not no_cache, verbose=verbose
-    )
+    options = AskOptions(model=model, k=k, collection=collection, use_cache=not no_cache)
+    run = open_ask(question, options, verbose=verbose)
     interrupted = False
     events = iter(run)
-    while True:
-        try:
-            event = next(events)
-        except StopIteration:
-            break
-        except KeyboardInterrupt:
-            interrupted = True
-            run.cancel()
-            continue
-        if as_json:
-            continue
-        if isinstance(event, SourcesFound):
-            _print_sources(event.sources)
-        elif isinstance(event, TextDelta):
-            sys.stdout.write(sanitize(event.text))
-            sys.stdout.flush()
-        elif isinstance(event, AnswerDone):
-            _print_footer(event.answer)
+    try:
+        while True:
+            try:
+                event = next(events)
+            except StopIteration:
+                break
+            except KeyboardInterrupt:
+                interrupted = True
+                run.cancel()
+                continue
+            if as_json:
+                continue
+            if isinstance(event, SourcesFound):
+                _print_sources(event.sources)
+            elif isinstance(event, TextDelta):
+                sys.stdout.write(sanitize(event.text))
+                sys.stdout.flush()
+            elif isinstance(event, AnswerDone):
+                _print_footer(event.answer)
+    finally:
+        run.close()
     answer = run.answer
-    run.close()
     if answer is not None and as_json:
         emit_json(answer.to_json())
     if interrupted or answer is None or answer.cancelled:

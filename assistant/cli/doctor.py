@@ -17,7 +17,15 @@ from assistant.errors import ConfigError
 from assistant.locations import Locations, resolve_locations
 from assistant.terminal import one_line
 
-LIBRARIES = ("torch", "sentence_transformers", "lancedb", "llama_cpp", "pypdf", "textual")
+LIBRARIES = (
+    "torch",
+    "sentence_transformers",
+    "lancedb",
+    "llama_cpp",
+    "pypdfium2",
+    "lxml",
+    "textual",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +122,21 @@ _KEYRING_FIX = (
 )
 
 
+def check_ocr() -> Check:
+    from ingest.ocr import tesseract_status
+
+    usable, detail = tesseract_status()
+    if usable:
+        return Check("ocr", True, detail)
+    return Check(
+        "ocr",
+        False,
+        detail,
+        "sudo apt-get install tesseract-ocr tesseract-ocr-eng "
+        "(scanned PDFs fail and images are skipped until then)",
+    )
+
+
 def check_data(locations: Locations) -> Check:
     folder = locations.data_dir
     if not folder.exists():
@@ -127,7 +150,7 @@ def check_data(locations: Locations) -> Check:
 def check_store(locations: Locations, config: Config) -> Check:
     if not locations.store_dir.exists():
         return Check("index", True, "empty: run `margin ingest PATH`")
-    from assistant.indexing import open_index
+    from assistant.core import open_index
     from ingest.errors import IngestError
 
     try:
@@ -168,7 +191,7 @@ _SET_ASIDE = "the next `margin ask` keeps it aside and starts a new log (or move
 
 
 def run_checks(locations: Locations) -> list[Check]:
-    checks = [check_python(), check_libraries(), check_embedder(), check_keyring()]
+    checks = [check_python(), check_libraries(), check_embedder(), check_ocr(), check_keyring()]
     try:
         config = load_config(locations.config_file)
     except ConfigError as exc:

@@ -25,10 +25,10 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from assistant.config import Config
+    from assistant.core import Assistant
     from assistant.evaluation.runner import EvalRun, Progress, RetrievalMode
     from assistant.locations import Locations
     from assistant.log import InteractionLog
-    from assistant.service import Assistant
 
 EXIT_BELOW_THRESHOLD = 1
 RUNS_IN_REPORT = 100
@@ -134,10 +134,10 @@ def _run(
     compare_last: bool,
     verbose: bool,
 ) -> None:
+    from assistant.core import build_assistant
     from assistant.evaluation.golden import load_golden
     from assistant.evaluation.runner import run_eval
     from assistant.evaluation.summary import Threshold, shortfalls
-    from assistant.factory import build_assistant
 
     golden = load_golden(golden_path)
     thresholds = [Threshold.parse(text) for text in fail_under]

@@ -19,7 +19,7 @@ from assistant.errors import UsageError
 from assistant.terminal import display_path, one_line
 
 if TYPE_CHECKING:
-    from assistant.answer import Source
+    from assistant.ask.types import Source
     from ingest.pipeline import IngestProgress
     from ingest.types import IngestReport
 
@@ -63,7 +63,7 @@ def ingest(
     makes them public or moves them (it says so instead), except that --local-only makes
     them local-only. New files in a local-only folder are local-only too. `margin move`
     changes where documents are."""
-    from assistant.indexing import open_index
+    from assistant.core import open_index
 
     index = open_index()
     with _progress_bar("Ingesting") as on_progress:
@@ -77,8 +77,15 @@ def ingest(
 @_json_option
 @guarded
 def reindex(as_json: bool) -> None:
-    """Re-embed every document with the current embedding model."""
-    from assistant.indexing import open_index
+    """Re-read, re-chunk and re-embed every ingested document, changed or not.
+
+    Each file is extracted again with today's loaders and [ingest] settings and embedded
+    with the current embedding model; a document stays searchable until its new version
+    replaces it. Files that are gone are removed. An interrupted re-index resumes where it
+    stopped the next time it runs. (`margin ingest` already re-processes documents whose
+    settings changed; use this after changing the embedding model, or to rebuild it all.)
+    """
+    from assistant.core import open_index
 
     index = open_index(check_model=False)
     with _progress_bar("Re-indexing") as on_progress:
@@ -93,7 +100,7 @@ def reindex(as_json: bool) -> None:
 @guarded
 def watch(paths: tuple[Path, ...], collection: str | None, local_only: bool) -> None:
     """Keep the index in sync with PATHS as files change (Ctrl+C stops)."""
-    from assistant.indexing import open_index
+    from assistant.core import open_index
     from ingest.watch import watch_and_ingest
 
     index = open_index()
@@ -117,7 +124,7 @@ def watch(paths: tuple[Path, ...], collection: str | None, local_only: bool) -> 
 @guarded
 def search(query: str, k: int | None, collection: str | None, as_json: bool) -> None:
     """Search your documents for QUERY (retrieval only, no model)."""
-    from assistant.service_client import run_search
+    from assistant.service.client import run_search
 
     results = run_search(query, k=k, collection=collection)
     if as_json:
@@ -134,7 +141,7 @@ def search(query: str, k: int | None, collection: str | None, as_json: bool) -> 
 @guarded
 def sources(as_json: bool) -> None:
     """List the ingested documents: path, collection, chunks and when ingested."""
-    from assistant.indexing import open_index
+    from assistant.core import open_index
 
     documents = open_index(check_model=False).store.documents()
     if as_json:
@@ -178,7 +185,7 @@ def move(
     """Move the documents at or under PATHS to another collection, or make them local-only
     or not. The only way to make ingested documents less private; new files later found
     under PATHS follow the same setting."""
-    from assistant.indexing import open_index
+    from assistant.core import open_index
 
     if collection is None and local_only is None:
         raise UsageError("Say what changes: --collection NAME, --local-only or --no-local-only.")
@@ -205,7 +212,7 @@ def move(
 @guarded
 def forget(path: Path, as_json: bool) -> None:
     """Remove the documents at or under PATH from the index (the files stay)."""
-    from assistant.indexing import open_index
+    from assistant.core import open_index
 
     removed = open_index(check_model=False).ingestor().forget([path])
     if as_json:
@@ -234,6 +241,8 @@ def _say_kept(report: IngestReport, *, listed: int) -> None:
 
 def _finish(report: IngestReport, as_json: bool) -> None:
     if as_json:
+        for problem in report.warnings:  # one line each on stderr, the object on stdout
+            say(f"warning: {display_path(problem.path)}: {one_line(problem.reason)}")
         emit_json(report.to_json())
         _say_kept(report, listed=0)
     else:
@@ -243,12 +252,19 @@ def _finish(report: IngestReport, as_json: bool) -> None:
 
 
 def _summarise(report: IngestReport, *, quiet_when_idle: bool) -> None:
-    changed = report.added or report.updated or report.removed or report.failed
+    changed = (
+        report.added or report.updated or report.reprocessed or report.removed or report.failed
+    )
     if quiet_when_idle and not changed:
         return
     moved = f"{len(report.moved)} moved, " if report.moved else ""
+    reprocessed = (
+        f"{len(report.reprocessed)} re-processed (new extraction settings), "
+        if report.reprocessed
+        else ""
+    )
     say(
-        f"{len(report.added)} added, {len(report.updated)} updated, "
+        f"{len(report.added)} added, {len(report.updated)} updated, {reprocessed}"
         f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, {moved}"
         f"{len(report.skipped)} skipped, {len(report.failed)} failed; "
         f"{report.chunks} chunks in {report.seconds:.1f} s."
@@ -258,6 +274,8 @@ def _summarise(report: IngestReport, *, quiet_when_idle: bool) -> None:
         say(f"  failed: {display_path(problem.path)}: {one_line(problem.reason)}")
     for problem in report.skipped:
         say(f"  skipped: {display_path(problem.path)}: {one_line(problem.reason)}")
+    for problem in report.warnings:
+        say(f"  warning: {display_path(problem.path)}: {one_line(problem.reason)}")
     if report.cancelled:
         say("Stopped early; finished files are kept and the next run picks up the rest.")
 

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from assistant.errors import MarginError
+from assistant.errors import IngestError, MarginError, ModelError
 from assistant.terminal import display_path, json_safe, one_line, sanitize
 
 if TYPE_CHECKING:
-    from assistant.answer import Source
+    from assistant.ask.types import Source
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -53,9 +53,6 @@ def guarded(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from ingest.errors import IngestError
-        from models.errors import ModelError
-
         try:
             return func(*args, **kwargs)
         except MarginError as exc:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from assistant.cli.output import emit_json, guarded, say
-from assistant.service_protocol import LOG_NAME
+from assistant.service.protocol import LOG_NAME
 
 if TYPE_CHECKING:
     from assistant.locations import Locations
@@ -34,7 +34,7 @@ def service() -> None:
 def status(as_json: bool) -> None:
     """Say whether the service runs, and what it holds."""
     from assistant.locations import resolve_locations
-    from assistant.service_client import ServiceUnavailable, connect_or_start
+    from assistant.service.client import ServiceUnavailable, connect_or_start
 
     locations = resolve_locations()
     client = connect_or_start(locations, start=False)
@@ -80,7 +80,7 @@ def start() -> None:
 
 def _started_and_loaded(locations: Locations) -> dict[str, Any] | None:
     """The status of a loaded service, starting a fresh one if the first steps down."""
-    from assistant.service_client import ServiceUnavailable, connect_or_start
+    from assistant.service.client import ServiceUnavailable, connect_or_start
 
     for _ in range(START_ATTEMPTS):
         client = connect_or_start(locations)
@@ -102,7 +102,7 @@ def _started_and_loaded(locations: Locations) -> dict[str, Any] | None:
 def stop() -> None:
     """Stop the service; the next search or ask starts a fresh one."""
     from assistant.locations import resolve_locations
-    from assistant.service_client import ServiceUnavailable, connect_or_start
+    from assistant.service.client import ServiceUnavailable, connect_or_start
 
     locations = resolve_locations()
     client = connect_or_start(locations, start=False)

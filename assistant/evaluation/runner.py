@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from assistant.answer import Answer
-from assistant.answering import Answering
+from assistant.ask.types import Answer, Answering, AskOptions
 from assistant.errors import MarginError
 from assistant.evaluation import metrics as m
 from assistant.evaluation.golden import GoldenQuestion, GoldenSet
@@ -174,9 +173,12 @@ def answer_metrics(answer: Answer, question: GoldenQuestion) -> dict[str, float 
 
 def _ask(assistant: Answering, question: str, model: str | None, k: int | None) -> Answer:
     # Cached answers would hide the model's real latency and cost: every question is asked anew.
-    run = assistant.ask(question, model=model, k=k, use_cache=False)
-    for _ in run:
-        pass
+    run = assistant.ask(question, AskOptions(model=model, k=k, use_cache=False))
+    try:
+        for _ in run:
+            pass
+    finally:
+        run.close()
     if run.answer is None:
         raise MarginError("the assistant finished without an answer")
     return run.answer

@@ -1,8 +1,9 @@
 """Guardrails of the ask pipeline: pure functions over text, each tested on its own.
 
-Input: `check_input`. Retrieved text: `scan_injection`, `neutralise`, `Redactor`.
-Model output: `check_citations`, `assess_grounding`. `events` turns findings into
-`GuardrailEvent`s.
+Input: `check_input`. Retrieved text: `scan_injection`, `neutralise`, `Redactor`, put
+together per question by `context.guard_context` (what may reach which model, masked how).
+Model output: `restore.StreamRestorer` (masked placeholders put back as the answer streams),
+`check_citations`, `assess_grounding`. `events` turns findings into `GuardrailEvent`s.
 """
 
 from assistant.guardrails.citations import (

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from assistant.answer import GuardrailEvent
+from assistant.ask.types import GuardrailEvent
 from assistant.guardrails.pii import Redactor
 
 if TYPE_CHECKING:

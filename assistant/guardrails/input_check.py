@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from assistant.answer import GuardrailEvent
+from assistant.ask.types import GuardrailEvent
 from assistant.errors import UsageError
 from assistant.guardrails.events import INPUT_CONTROL_CHARS
 from assistant.guardrails.invisible import strip_invisible
@@ -33,12 +33,10 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 
 @dataclass(frozen=True, slots=True)
 class InputCheck:
-    """The cleaned question and what was done to it. `refusal` is never set any more: a
-    question that cannot be asked raises UsageError (ask.py still reads the field)."""
+    """The cleaned question and what was done to it."""
 
     text: str
     events: list[GuardrailEvent] = field(default_factory=list)
-    refusal: str | None = None
 
 
 def check_input(question: str, *, max_chars: int) -> InputCheck:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from assistant.answer import Answer, AnswerUsage, GuardrailEvent, Source
+from assistant.ask.types import Answer, AnswerUsage, GuardrailEvent, Source
 from assistant.log.cache import AnswerCache
 from assistant.log.conversations import ConversationStore, ConversationSummary, Turn
 from assistant.log.database import as_utc, from_db_time, open_log, to_db_time, utc_now

@@ -26,6 +26,12 @@ class SectionBuilder:
         self._trail.append((level, title.strip()))
         self._first_line = line
 
+    def close(self, level: int) -> None:
+        """End the sections at depth `level` and below; what follows belongs to the parent."""
+        self.flush()
+        while self._trail and self._trail[-1][0] >= level:
+            self._trail.pop()
+
     def add(self, lines: Iterable[str], first_line: int | None = None) -> None:
         if not self._lines and first_line is not None:
             self._first_line = first_line

@@ -1,89 +1,161 @@
-"""HTML: visible text only (no scripts, styles or comments), one section per heading."""
+"""HTML: the page's main content as sections under their heading path.
+
+The page is parsed with lxml; text a browser would hide is removed and reported
+(`html_hidden`); the main content is the page's landmark (`<main>`, `role="main"`,
+`<article>`, Sphinx's body) or, on pages without one, the body less blocks named or shaped
+like navigation (class or id "nav", "header", "footer"…; short blocks of mostly links);
+page furniture inside it (navigation, sidebars, footers, permalink glyphs) is skipped while
+walking it into sections (`html_walk`). A page nothing can be made of falls back to its
+whole visible text, never to nothing.
+"""
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from ingest.errors import NotADocumentError
 from ingest.loaders.decoding import read_text
-from ingest.loaders.headings import SectionBuilder
-from ingest.types import Section
+from ingest.loaders.html_hidden import remove_hidden
+from ingest.loaders.html_walk import SectionWalker, clean_heading, inline_text
+from ingest.types import LoadedDocument, Section
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 SUFFIXES = (".html", ".htm", ".xhtml")
 
-_HIDDEN = ("script", "style", "noscript", "template", "svg", "canvas", "iframe", "object")
-_HEADINGS = {f"h{level}": level for level in range(1, 7)}
-_BLOCKS = frozenset(
-    [
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "br",
-        "dd",
-        "div",
-        "dl",
-        "dt",
-        "fieldset",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
-        "header",
-        "hr",
-        "li",
-        "main",
-        "nav",
-        "ol",
-        "p",
-        "pre",
-        "section",
-        "table",
-        "tr",
-        "td",
-        "th",
-        "ul",
-        "title",
-    ]
+# Landmarks that hold a page's content, most specific first; the first with text wins.
+_LANDMARKS = (
+    "//*[@role='main']",
+    "//main",
+    "//article",
+    "//div[contains(concat(' ', normalize-space(@class), ' '), ' body ')]",
+    "//*[@id='content' or @id='main-content' or @id='main']",
 )
-_SPACES = re.compile(r"[ \t\f\v\u00a0]+")
-_BLANK_LINES = re.compile(r"\n\s*\n\s*\n+")
+_MIN_LANDMARK_CHARS = 40
+# Pages without landmarks: blocks whose class or id names them as furniture, or that are
+# short and nearly all links, are dropped.
+_BLOCK_TAGS = ("div", "table", "ul", "ol", "p", "td", "header")
+_FURNITURE_NAME = re.compile(
+    r"(?:[\w-]*-)?(?:nav|navbar|navheader|navfooter|navigation|menu|sidebar|breadcrumbs?|"
+    r"header|footer|topbar|toc|masthead|banner|skip|related|pagination)(?:-[\w-]*)?"
+)
+_MAX_LINK_BLOCK_CHARS = 300
+_LINK_SHARE = 0.7
+_TITLE_SUFFIX = re.compile(r"\s+(?:[—–|·-]|&#8212;)\s+[^—–|·]{1,80}$")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_INVISIBLE_MARKUP = re.compile(
+    r"<!--.*?-->|<(script|style|template|noscript)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL
+)
+_TAG = re.compile(r"<[^>]*>")
 
 
-def load(path: Path) -> list[Section]:
+def load(path: Path) -> LoadedDocument:
     return parse(read_text(path))
 
 
-def parse(markup: str) -> list[Section]:
-    from bs4 import BeautifulSoup, Comment, NavigableString, Tag
-    from bs4.element import Declaration, Doctype, ProcessingInstruction
-
-    soup = BeautifulSoup(markup, "html.parser")
-    for hidden in soup.find_all(_HIDDEN):
-        hidden.decompose()
-    skipped = (Comment, Declaration, Doctype, ProcessingInstruction)
-    builder = SectionBuilder()
-    pieces: list[str] = []
-    for node in soup.descendants:
-        if isinstance(node, Tag):
-            if node.name in _HEADINGS:
-                builder.add(_lines(pieces))
-                pieces = []
-                title = _SPACES.sub(" ", node.get_text(" ", strip=True))
-                builder.heading(_HEADINGS[node.name], title, node.sourceline or 1)
-                pieces.append(title + "\n")
-            elif node.name in _BLOCKS:
-                pieces.append("\n")
-        elif (
-            isinstance(node, NavigableString)
-            and not isinstance(node, skipped)
-            and node.find_parent(list(_HEADINGS)) is None
-        ):
-            pieces.append(str(node))
-    builder.add(_lines(pieces))
-    return builder.finish()
+def parse(markup: str) -> LoadedDocument:
+    root = _document(markup)
+    hidden = remove_hidden(root)
+    warnings = tuple(w for w in [hidden.warning()] if w)
+    title = _title(root)
+    sections: list[Section] = []
+    try:
+        sections = _walk(_main_content(root))
+    except RecursionError:
+        sections = []
+    if not any(s.text.strip() for s in sections):
+        sections = _visible_text(root)
+    if not sections and (sections := _markup_text(markup)):
+        warnings += (
+            "the page could not be parsed (nested too deeply); its text between the tags was "
+            "indexed without the hidden-text check",
+        )
+    return LoadedDocument(sections=sections, title=title, warnings=warnings)
 
 
-def _lines(pieces: list[str]) -> list[str]:
-    text = _BLANK_LINES.sub("\n\n", "".join(pieces))
-    return [_SPACES.sub(" ", line).strip() for line in text.strip().split("\n")]
+def _document(markup: str) -> HtmlElement:
+    import lxml.html
+    from lxml.etree import ParserError
+
+    # No depth limit in the parser (the worker bounds time and memory): deep pages are read.
+    parser = lxml.html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
+    try:
+        return lxml.html.document_fromstring(_XML_DECLARATION.sub("", markup), parser=parser)
+    except (ParserError, ValueError) as exc:
+        raise NotADocumentError(f"no HTML content in the file ({exc})") from exc
+
+
+def _title(root: HtmlElement) -> str:
+    """The page title without the site name ("Built-in Types — Python 3.11 docs")."""
+    heading = root.find(".//h1")
+    if heading is not None and (text := clean_heading(inline_text(heading))):
+        return text
+    title = root.find(".//title")
+    if title is None:
+        return ""
+    return _TITLE_SUFFIX.sub("", " ".join(title.text_content().split()))
+
+
+def _main_content(root: HtmlElement) -> HtmlElement:
+    for query in _LANDMARKS:
+        for element in root.xpath(query):
+            if len(" ".join(element.text_content().split())) >= _MIN_LANDMARK_CHARS:
+                return element
+    return _extracted(root)
+
+
+def _extracted(root: HtmlElement) -> HtmlElement:
+    """Without landmarks: the body less blocks named or shaped like navigation."""
+    body = root.find("body")
+    body = body if body is not None else root
+    doomed = [
+        element
+        for element in body.iter(*_BLOCK_TAGS)
+        if element.find(".//h1") is None
+        and (_named_like_furniture(element) or _mostly_links(element))
+    ]
+    for element in doomed:
+        if element.getparent() is not None:
+            element.drop_tree()
+    return body
+
+
+def _named_like_furniture(element: HtmlElement) -> bool:
+    names = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
+    return any(_FURNITURE_NAME.fullmatch(name) for name in names.replace("_", "-").split())
+
+
+def _mostly_links(element: HtmlElement) -> bool:
+    """A short block whose text is nearly all link text: a menu, a Prev/Next bar."""
+    text = " ".join(element.text_content().split())
+    if not text or len(text) > _MAX_LINK_BLOCK_CHARS or element.find(".//pre") is not None:
+        return False
+    links = [" ".join(a.text_content().split()) for a in element.xpath(".//a[@href]")]
+    return len(links) >= 2 and sum(map(len, links)) / len(text) >= _LINK_SHARE
+
+
+def _walk(element: HtmlElement) -> list[Section]:
+    walker = SectionWalker()
+    walker.walk(element)
+    return walker.finish()
+
+
+def _markup_text(markup: str) -> list[Section]:
+    """The text between the tags, for markup the parser gives up on (nesting too deep)."""
+    text = html.unescape(_TAG.sub(" ", _INVISIBLE_MARKUP.sub(" ", markup)))
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    joined = "\n".join(line for line in lines if line)
+    return [Section(text=joined, line=1)] if joined else []
+
+
+def _visible_text(root: HtmlElement) -> list[Section]:
+    """Every visible line of the page, for pages the structured walk finds nothing in."""
+    for element in list(root.iter("script", "style", "noscript", "template", "head")):
+        element.drop_tree()
+    lines = [" ".join(line.split()) for line in root.text_content().split("\n")]
+    text = "\n".join(line for line in lines if line)
+    return [Section(text=text, line=1)] if text else []

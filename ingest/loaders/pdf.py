@@ -1,51 +1,124 @@
-"""PDF via pypdf: one section per page with its page number.
+"""PDF via PDFium (pypdfium2): normalised text, split by headings, scanned pages OCRed.
 
-pypdf leaves error handling to its caller and has had hang and memory bugs, so this runs in
-the extraction worker, which bounds its time and memory.
+PDFium was chosen over pypdf by measurement (bench/pdf_extraction.py): on Debian's bash
+manual it gives fewer wrong words per 1,000 and reads 5-20 times faster. Headings come from
+the outline, or from font sizes when there is none. Pages without a text layer that draw
+an image are scanned pages: they are rendered at 300 dpi and read by Tesseract.
+
+This runs in the extraction worker, which bounds its time and memory.
 """
 
 from __future__ import annotations
 
+import math
+import unicodedata
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from ingest.errors import LoadError
-from ingest.types import Section
+from ingest.loaders.pdf_headings import (
+    font_headings,
+    outline_headings,
+    split_pages,
+)
+from ingest.loaders.pdf_pages import PageLine, page_has_images, page_lines
+from ingest.loaders.pdf_text import normalise_pages
+from ingest.ocr import DPI, INSTALL_HINT, Ocr, OcrUnavailableError
+from ingest.types import LoadedDocument
 
 SUFFIXES = (".pdf",)
 _TAIL_BYTES = 2048
+_MAX_OCR_PIXELS = 40_000_000  # a page larger than this is rendered at a lower resolution
+_MIN_TEXT_CHARS = 8  # a page with less text than this, drawing an image, is a scan
 
 
-def load(path: Path) -> list[Section]:
-    from pypdf import PasswordType, PdfReader
-    from pypdf.errors import DependencyError
+def load(path: Path, ocr: Ocr | None = None) -> LoadedDocument:
+    import pypdfium2 as pdfium
 
     _check_complete(path)
     try:
-        reader = PdfReader(path, strict=False)
-        if reader.is_encrypted:
-            try:
-                opened = reader.decrypt("")
-            except DependencyError as exc:
-                raise LoadError(
-                    f"encrypted PDF that needs the cryptography package: {exc}"
-                ) from exc
-            if opened == PasswordType.NOT_DECRYPTED:
-                raise LoadError("encrypted PDF: it needs a password; save a copy without one")
-        sections = [
-            Section(text=(page.extract_text() or "").strip(), page=number)
-            for number, page in enumerate(reader.pages, start=1)
-        ]
-    except LoadError:
-        raise
+        document = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        raise _open_error(exc) from exc
     except MemoryError as exc:
         raise LoadError("PDF needs more memory than allowed to read (malformed or a bomb)") from exc
-    except Exception as exc:
-        raise LoadError(f"malformed PDF: {type(exc).__name__}: {exc}") from exc
-    if not sections:
+    try:
+        return _read(document, ocr or Ocr.find(), path.name)
+    except MemoryError as exc:
+        raise LoadError("PDF needs more memory than allowed to read (malformed or a bomb)") from exc
+    finally:
+        document.close()
+
+
+def _read(document: Any, ocr: Ocr, file_name: str) -> LoadedDocument:
+    if len(document) == 0:
         raise LoadError("PDF has no pages")
-    if not any(s.text for s in sections):
-        raise LoadError("PDF has no text layer (scanned images?); run OCR on it first")
-    return sections
+    pages: list[list[PageLine]] = []
+    scanned: list[int] = []
+    for index in range(len(document)):
+        page = document[index]
+        try:
+            lines = page_lines(page)
+            if sum(len(line.text.strip()) for line in lines) < _MIN_TEXT_CHARS and (
+                page_has_images(page)
+            ):
+                scanned.append(index)
+                lines = _ocr_lines(page, index + 1, ocr)
+            pages.append(lines)
+        finally:
+            page.close()
+    texts = normalise_pages(["\n".join(line.text for line in lines) for lines in pages])
+    if not any(texts):
+        raise LoadError("PDF has no text layer and no images to read (blank pages?)")
+    headings = outline_headings(_outline(document)) or font_headings(pages)
+    headings = [replace(h, title=unicodedata.normalize("NFKC", h.title)) for h in headings]
+    sections = split_pages(texts, headings)
+    return LoadedDocument(sections=sections, title=_title(document) or file_name)
+
+
+def _ocr_lines(page: Any, number: int, ocr: Ocr) -> list[PageLine]:
+    if not ocr.available:
+        raise OcrUnavailableError(f"scanned PDF: {INSTALL_HINT}")
+    ocr.starting(number)
+    width, height = page.get_size()
+    scale = min(DPI / 72, math.sqrt(_MAX_OCR_PIXELS / max(1.0, width * height)))
+    bitmap = page.render(scale=scale, grayscale=True)
+    try:
+        rows = bytes(bitmap.buffer)
+        if bitmap.stride != bitmap.width:
+            rows = b"".join(
+                rows[y * bitmap.stride : y * bitmap.stride + bitmap.width]
+                for y in range(bitmap.height)
+            )
+        text = ocr.read_grey(rows, bitmap.width, bitmap.height, number)
+    finally:
+        bitmap.close()
+    return [PageLine(line, 0.0) for line in text.split("\n")]
+
+
+def _outline(document: Any) -> list[tuple[int, str, int | None]]:
+    items = []
+    for bookmark in document.get_toc(max_depth=8):
+        destination = bookmark.get_dest()
+        page = destination.get_index() if destination is not None else None
+        items.append((bookmark.level, bookmark.get_title() or "", page))
+    return items
+
+
+def _title(document: Any) -> str:
+    try:
+        title = document.get_metadata_value("Title")
+    except Exception:  # a damaged Info dictionary is not worth failing the file for
+        return ""
+    return " ".join(unicodedata.normalize("NFKC", title or "").split())
+
+
+def _open_error(exc: Exception) -> LoadError:
+    message = str(exc)
+    if "password" in message.lower():
+        return LoadError("encrypted PDF: it needs a password; save a copy without one")
+    return LoadError(f"malformed PDF: {message}")
 
 
 def _check_complete(path: Path) -> None:

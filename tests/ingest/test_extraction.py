@@ -19,7 +19,7 @@ def test_a_file_that_blocks_times_out_and_the_next_file_still_loads(tmp_path: Pa
     with Extractor(timeout_s=1.0) as extractor:
         with pytest.raises(LoadError, match="longer than 1 s"):
             extractor.load(fifo)
-        assert extractor.load(tmp_path / "ok.md")[0].heading == "Fine"
+        assert extractor.load(tmp_path / "ok.md").sections[0].heading == "Fine"
 
 
 def test_memory_cap_stops_a_file_that_needs_too_much(tmp_path: Path) -> None:
@@ -27,4 +27,4 @@ def test_memory_cap_stops_a_file_that_needs_too_much(tmp_path: Path) -> None:
     with Extractor(memory_mb=60) as extractor:  # the bytes and their text need 80 MB
         with pytest.raises(LoadError, match=r"memory|reader stopped"):
             extractor.load(tmp_path / "big.txt")
-        assert extractor.load(tmp_path / "small.md")[0].heading == "Small"
+        assert extractor.load(tmp_path / "small.md").sections[0].heading == "Small"

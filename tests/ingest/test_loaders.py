@@ -18,7 +18,7 @@ def test_markdown_keeps_heading_path_and_ignores_hashes_in_code(tmp_path: Path) 
         "### Linux\n\nUse apt.\n\nUsage\n-----\n\nRun it.\n"
     )
     write_files(tmp_path, {"guide.md": text})
-    sections = load_document(tmp_path / "guide.md")
+    sections = load_document(tmp_path / "guide.md").sections
     assert [s.heading for s in sections] == [
         "",
         "Guide",
@@ -33,7 +33,7 @@ def test_markdown_keeps_heading_path_and_ignores_hashes_in_code(tmp_path: Path) 
 def test_rst_titles_nest_in_order_of_first_use(tmp_path: Path) -> None:
     text = "=====\nTitle\n=====\n\nIntro.\n\nPart\n----\n\nBody.\n\nNext\n----\n\nMore.\n"
     write_files(tmp_path, {"doc.rst": text})
-    sections = load_document(tmp_path / "doc.rst")
+    sections = load_document(tmp_path / "doc.rst").sections
     assert [s.heading for s in sections] == ["Title", "Title > Part", "Title > Next"]
 
 
@@ -45,10 +45,10 @@ def test_html_keeps_visible_text_only(tmp_path: Path) -> None:
         "</body></html>"
     )
     write_files(tmp_path, {"r.html": page})
-    sections = load_document(tmp_path / "r.html")
+    sections = load_document(tmp_path / "r.html").sections
     joined = "\n".join(s.text for s in sections)
     assert [s.heading for s in sections] == ["Report", "Report > Risks"]
-    assert "Sales rose." in joined and "Rain\nWind" in joined
+    assert "Sales rose." in joined and "- Rain\n- Wind" in joined
     for hidden in ("steal", "color:red", "ignore previous", "enable js"):
         assert hidden not in joined
 
@@ -66,12 +66,12 @@ def test_html_keeps_visible_text_only(tmp_path: Path) -> None:
 )
 def test_legacy_encodings_decode(tmp_path: Path, text: str, encoding: str) -> None:
     (tmp_path / "old.txt").write_bytes(text.encode(encoding))
-    assert load_document(tmp_path / "old.txt")[0].text == text
+    assert load_document(tmp_path / "old.txt").sections[0].text == text
 
 
 def test_code_files_are_headed_by_their_name(tmp_path: Path) -> None:
     write_files(tmp_path, {"tool.py": "def main():\n    return 'ok'\n"})
-    code = load_document(tmp_path / "tool.py")[0]
+    code = load_document(tmp_path / "tool.py").sections[0]
     assert code.heading == "tool.py" and code.line == 1
 
 
@@ -81,7 +81,7 @@ def test_code_files_are_headed_by_their_name(tmp_path: Path) -> None:
         ("data.txt", b"abc\x00def" * 100, "NUL"),
         ("noise.txt", os.urandom(4096).replace(b"\x00", b"\x01"), "binary"),
         ("empty.md", b"  \n\n", "empty"),
-        ("photo.PNG", b"\x89PNG....", "not a text format"),
+        ("photo.PNG", b"\x89PNG....", "image"),
     ],
 )
 def test_binary_and_empty_files_are_not_documents(
@@ -95,7 +95,7 @@ def test_binary_and_empty_files_are_not_documents(
 
 def test_pdf_pages_are_numbered_and_uppercase_suffix_counts(tmp_path: Path) -> None:
     write_pdf(tmp_path / "paper.PDF", ["First page about otters.", "Second page about owls."])
-    sections = load_document(tmp_path / "paper.PDF")
+    sections = load_document(tmp_path / "paper.PDF").sections
     assert [(s.page, s.text) for s in sections] == [
         (1, "First page about otters."),
         (2, "Second page about owls."),
@@ -104,7 +104,7 @@ def test_pdf_pages_are_numbered_and_uppercase_suffix_counts(tmp_path: Path) -> N
 
 def test_pdf_with_empty_password_aes_opens(tmp_path: Path) -> None:
     write_pdf(tmp_path / "aes.pdf", ["Readable secret."], user_password="")
-    assert load_document(tmp_path / "aes.pdf")[0].text == "Readable secret."
+    assert load_document(tmp_path / "aes.pdf").sections[0].text == "Readable secret."
 
 
 def test_bad_pdfs_fail_with_clear_reasons(tmp_path: Path) -> None:

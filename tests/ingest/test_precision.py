@@ -86,7 +86,7 @@ def test_bf16_vectors_match_fp32_on_real_chunks() -> None:
         chunk.text
         for path in sorted(DOCS.glob("*.md"))
         for chunk in chunk_sections(
-            load_document(path), tokenizer, chunk_tokens=200, overlap_tokens=32
+            load_document(path).sections, tokenizer, chunk_tokens=200, overlap_tokens=32
         )[::4]  # a spread over every document
     ]
     model = SentenceTransformer(str(bundled_model_dir()), device="cpu", local_files_only=True)

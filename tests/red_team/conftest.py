@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from assistant import indexing
+from assistant import core
 from assistant.cli import cli
 from tests.fixtures.models import FlakyServer, Step
 from tests.red_team.hostile import EVIL_IMAGE
@@ -84,7 +84,7 @@ def red_team(
     flaky_server: Callable[..., FlakyServer],
     monkeypatch: pytest.MonkeyPatch,
 ) -> RedTeam:
-    monkeypatch.setattr(indexing, "load_embedder", lambda config: embedder)
+    monkeypatch.setattr(core, "load_embedder", lambda config: embedder)
     monkeypatch.setenv(KEY_ENV, "red-team-key")
     server = flaky_server(Step.stream(REPLY, usage=(120, 12)))
     config = margin_home / "config" / "config.toml"

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Config
-from assistant.factory import build_assistant
-from assistant.service import Assistant
+from assistant.core import Assistant, build_assistant
 from ingest.fakes import HashingEmbedder
 from models.base import ChatModel
 from models.fake import ScriptedModel

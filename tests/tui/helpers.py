@@ -11,10 +11,10 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from assistant.answer import AnswerDone, AskEvent
+from assistant.ask.types import AnswerDone, AskEvent, AskOptions
 from assistant.config import Config, parse_config
+from assistant.core import Assistant
 from assistant.log.stats import Percentiles, Stats
-from assistant.service import Assistant
 from models.base import Message
 
 KEYS_NOTE = """# Keys
@@ -115,6 +115,9 @@ class SteadyRun:
     def cancel(self) -> None:
         self._run.cancel()
 
+    def close(self) -> None:
+        self._run.close()
+
     def __iter__(self) -> Iterator[AskEvent]:
         for event in self._run:
             if isinstance(event, AnswerDone):
@@ -132,8 +135,8 @@ class SteadyAssistant:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
-    def ask(self, question: str, **options: Any) -> SteadyRun:
-        return SteadyRun(self._inner.ask(question, **options))
+    def ask(self, question: str, options: AskOptions | None = None) -> SteadyRun:
+        return SteadyRun(self._inner.ask(question, options))
 
     def stats(self, since: Any = None) -> Stats:
         return self._stats if self._stats is not None else self._inner.stats(since)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.errors import ConfigError
+from assistant.errors import ConfigError, ModelLoadError, RemoteModelError
 from models.base import Pricing
-from models.errors import ModelLoadError, RemoteModelError
 from models.fake import ScriptedModel
 from tests.tui.conftest import AssistantMaker
 from tests.tui.helpers import ANSWER, Gate, SteadyAssistant, ask, settle, wait_for

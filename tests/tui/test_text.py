@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import Answer
-from assistant.errors import BudgetExceededError, NoDocumentsError
+from assistant.ask.types import Answer
+from assistant.errors import BudgetExceededError, NoDocumentsError, RemoteModelError
 from assistant.terminal import one_line
 from tui.editor import editor_argv
 from tui.errors import describe_error, describe_refusal
@@ -100,10 +100,6 @@ def test_errors_become_notifications_with_a_fix() -> None:
     budget = describe_error(BudgetExceededError("Over the daily budget of $1.00."))
     assert budget.title == "Over budget" and "config.toml" in budget.fix
     assert "ctrl+o" in describe_error(NoDocumentsError("Nothing ingested.")).fix
-
-    class RemoteModelError(Exception):  # recognised by name, as raised by `models`
-        pass
-
     dead = describe_error(RemoteModelError("Cannot reach http://127.0.0.1:9/v1"))
     assert dead.title == "Model endpoint failed" and "127.0.0.1:9" in dead.message
     odd = describe_error(ValueError("\x1b[2Jboom"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from textual import on, work
@@ -11,7 +12,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Markdown
 
-from assistant.answer import AnswerDone, SourcesFound, TextDelta
+from assistant.ask.types import AnswerDone, AskOptions, SourcesFound, TextDelta
 from assistant.terminal import one_line, sanitize
 from tui.errors import NO_DOCUMENTS, describe_error, describe_refusal
 from tui.jobs import AskJob, AskRequest, recent_turns
@@ -165,14 +166,14 @@ class ChatScreen(Screen[None]):
         self._exchange = await chat_log.add(question)
         self.query_one(SourceList).show([])
         self._job_count += 1
-        request = AskRequest(
-            question=question,
-            history=recent_turns(self.turns, self.session.history_turns),
-            conversation_id=self.conversation_id,
+        options = AskOptions(
             model=self.session.profile,
             collection=self.session.collection,
+            history=recent_turns(self.turns, self.session.history_turns),
+            conversation_id=self.conversation_id,
             use_cache=use_cache,
         )
+        request = AskRequest(question, options)
         self._job = AskJob(self._job_count, request)
         self.refresh_status()
         self._ask_in_thread(self._job)
@@ -181,34 +182,30 @@ class ChatScreen(Screen[None]):
     def _ask_in_thread(self, job: AskJob) -> None:
         assistant = self.session.assistant
         assert assistant is not None
-        request = job.request
+        question, options = job.request.question, job.request.options
         try:
-            conversation_id = request.conversation_id or assistant.start_conversation(
-                one_line(request.question)[:80]
-            )
-            self.post_message(AnswerStarted(job.number, conversation_id))
-            run = assistant.ask(
-                request.question,
-                model=request.model,
-                collection=request.collection,
-                history=request.history,
-                conversation_id=conversation_id,
-                use_cache=request.use_cache,
-            )
+            if not options.conversation_id:
+                started = assistant.start_conversation(one_line(question)[:80])
+                options = replace(options, conversation_id=started)
+            self.post_message(AnswerStarted(job.number, options.conversation_id))
+            run = assistant.ask(question, options)
             job.attach(run)
             text = ""
-            for event in run:
-                if isinstance(event, SourcesFound):
-                    self.post_message(SourcesReady(job.number, event.sources))
-                elif isinstance(event, TextDelta):
-                    text += event.text
-                    self.post_message(AnswerChunk(job.number, text))
-                elif isinstance(event, AnswerDone):
-                    answer = event.answer
-                    empty = answer.refusal_reason == "not_found" and not answer.sources
-                    no_documents = empty and not assistant.sources()
-                    spent = assistant.spend_today_usd()
-                    self.post_message(AnswerFinished(job.number, answer, spent, no_documents))
+            try:
+                for event in run:
+                    if isinstance(event, SourcesFound):
+                        self.post_message(SourcesReady(job.number, event.sources))
+                    elif isinstance(event, TextDelta):
+                        text += event.text
+                        self.post_message(AnswerChunk(job.number, text))
+                    elif isinstance(event, AnswerDone):
+                        answer = event.answer
+                        empty = answer.refusal_reason == "not_found" and not answer.sources
+                        no_documents = empty and not assistant.sources()
+                        spent = assistant.spend_today_usd()
+                        self.post_message(AnswerFinished(job.number, answer, spent, no_documents))
+            finally:
+                run.close()
         except Exception as error:
             self.post_message(AnswerFailed(job.number, error))
 

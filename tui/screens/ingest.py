@@ -53,7 +53,11 @@ class IngestScreen(Screen[None]):
                 placeholder="Paths, separated by spaces (quote names with spaces)", id="paths"
             )
             with Horizontal(id="ingest-options"):
-                yield Input(self.session.collection or "default", id="collection")
+                yield Input(
+                    self.session.collection or "",
+                    placeholder="Collection (else the folder's)",
+                    id="collection",
+                )
                 yield Checkbox("Local-only: never sent to a remote model", id="local-only")
                 yield Button("Ingest", id="start", variant="primary")
         yield ProgressBar(id="ingest-progress", show_eta=False)
@@ -88,7 +92,7 @@ class IngestScreen(Screen[None]):
         if not paths:
             self.notify("Type one or more folders or files to ingest.", severity="warning")
             return
-        collection = self.query_one("#collection", Input).value.strip() or "default"
+        collection = self.query_one("#collection", Input).value.strip() or None
         local_only = self.query_one("#local-only", Checkbox).value
         self._cancel = threading.Event()
         self.query_one("#problems", DataTable).clear()
@@ -101,7 +105,7 @@ class IngestScreen(Screen[None]):
 
     @work(thread=True, group="ingest", exit_on_error=False)
     def _ingest(
-        self, paths: list[Path], collection: str, local_only: bool, cancel: threading.Event
+        self, paths: list[Path], collection: str | None, local_only: bool, cancel: threading.Event
     ) -> None:
         assistant = self.session.assistant
         assert assistant is not None

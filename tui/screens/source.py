@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, Static
 
-from assistant.answer import Source
+from assistant.ask.types import Source
 from assistant.terminal import one_line, sanitize
 from tui.markup import display_path, highlighted_passage
 

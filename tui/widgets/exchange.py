@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from assistant.answer import Answer, Source
+from assistant.ask.types import Answer, Source
 from assistant.terminal import one_line
 from tui.errors import Problem
 from tui.markup import answer_markdown

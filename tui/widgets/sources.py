@@ -11,7 +11,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from assistant.answer import Source
+from assistant.ask.types import Source
 from assistant.terminal import one_line
 from tui.markup import display_path
 

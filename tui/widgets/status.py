@@ -8,7 +8,7 @@ from typing import Any
 from textual.content import Content
 from textual.widgets import Static
 
-from assistant.answer import Answer
+from assistant.ask.types import Answer
 from assistant.terminal import one_line
 
 

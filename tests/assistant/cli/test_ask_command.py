@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from assistant import indexing
+from assistant import core
 from assistant.cli import cli
 from tests.fixtures.cli import margin_command
 
@@ -19,7 +19,7 @@ DOCS = Path(__file__).resolve().parents[3] / "docs"
 @pytest.fixture
 def ingested(margin_home: Path, embedder: object, monkeypatch: pytest.MonkeyPatch) -> Path:
     """docs/ ingested through the CLI with the session's real embedder."""
-    monkeypatch.setattr(indexing, "load_embedder", lambda config: embedder)
+    monkeypatch.setattr(core, "load_embedder", lambda config: embedder)
     result = CliRunner().invoke(cli, ["ingest", str(DOCS / "models.md"), str(DOCS / "ask.md")])
     assert result.exit_code == 0, result.output
     return margin_home

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from assistant.answer import Answer, AnswerUsage, GuardrailEvent, Source
+from assistant.ask.types import Answer, AnswerUsage, GuardrailEvent, Source
 
 QUESTION_MARK = "QUESTIONTEXT-7f3a"
 ANSWER_MARK = "ANSWERTEXT-91bc"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import Answer
+from assistant.ask.types import Answer
 from assistant.errors import UsageError
 from assistant.log import InteractionLog, InvalidRatingError, UnknownInteractionError
 from tests.assistant.log.conftest import file_bytes

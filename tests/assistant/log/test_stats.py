@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import pytest
 
-from assistant.answer import GuardrailEvent
+from assistant.ask.types import GuardrailEvent
 from assistant.log import InteractionLog, Percentiles, compute_stats, percentile
 from tests.assistant.log.helpers import Clock, at, make_answer
 

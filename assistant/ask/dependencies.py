@@ -1,0 +1,67 @@
+"""What the ask pipeline needs, as small interfaces, so tests can pass in small real parts."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from assistant.ask.budget import RequestBudget
+from assistant.ask.types import Source
+from assistant.config import Config, ModelProfile
+from models.base import ChatModel
+
+if TYPE_CHECKING:
+    from assistant.log.cache import AnswerCache
+    from assistant.log.egress import EgressLog
+    from assistant.log.interactions import InteractionLog
+
+
+class SourceSearch(Protocol):
+    def search(self, query: str, *, k: int, collection: str | None = None) -> list[Source]: ...
+
+
+class ModelRegistry:
+    """Builds each model profile once, on first use, and keeps it loaded.
+
+    Models passed in as `preloaded` belong to the caller: `close()` leaves them alone.
+    """
+
+    def __init__(
+        self,
+        profiles: dict[str, ModelProfile],
+        build: Callable[[ModelProfile], ChatModel],
+        preloaded: dict[str, ChatModel] | None = None,
+    ):
+        self._profiles = profiles
+        self._build = build
+        self._preloaded = dict(preloaded or {})
+        self._models: dict[str, ChatModel] = dict(self._preloaded)
+        self._lock = threading.Lock()
+
+    def get(self, name: str) -> ChatModel:
+        with self._lock:
+            model = self._models.get(name)
+            if model is None:
+                model = self._build(self._profiles[name])
+                self._models[name] = model
+            return model
+
+    def close(self) -> None:
+        with self._lock:
+            for name, model in self._models.items():
+                if name not in self._preloaded:
+                    model.close()
+            self._models = dict(self._preloaded)
+
+
+@dataclass(slots=True)
+class AskDependencies:
+    config: Config
+    retriever: SourceSearch
+    models: ModelRegistry
+    log: InteractionLog
+    cache: AnswerCache
+    egress: EgressLog
+    budget: RequestBudget

@@ -1,0 +1,280 @@
+"""The question-to-answer pipeline, one stage after another, as a stream of events.
+
+check_input -> calculator? -> retrieve -> relevant? -> SourcesFound -> check_context
+-> cache? -> build prompt -> budget -> model stream (TextDelta...) -> check_output
+-> log -> AnswerDone
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Sequence
+
+from assistant.ask.calculator import try_calculate
+from assistant.ask.clock import StageClock
+from assistant.ask.dependencies import AskDependencies
+from assistant.ask.prompting import PROMPT_VERSION, build_messages
+from assistant.ask.types import (
+    Answer,
+    AnswerDone,
+    AskEvent,
+    AskOptions,
+    Source,
+    SourcesFound,
+    TextDelta,
+    Turn,
+)
+from assistant.guardrails.citations import (
+    assess_grounding,
+    attribute_citations,
+    check_citations,
+)
+from assistant.guardrails.context import GuardedContext, guard_context
+from assistant.guardrails.events import attribution_event, citation_event, grounding_event
+from assistant.guardrails.input_check import check_input
+from assistant.guardrails.restore import StreamRestorer
+from models.base import ChatModel, ChatStream, GenerationOptions
+
+NOT_FOUND = "Not found in your documents."
+
+
+class AskRun:
+    """One question through the pipeline, in this process: an `AskStream`.
+
+    `on_close` runs once, at `close()`: `open_ask` passes the assistant's own `close`, so an
+    answer started on a throwaway assistant releases its models when it is closed.
+    """
+
+    def __init__(
+        self,
+        deps: AskDependencies,
+        question: str,
+        options: AskOptions,
+        *,
+        on_close: Callable[[], None] | None = None,
+    ):
+        self._deps = deps
+        self._question = question
+        self._options = options
+        self._on_close = on_close
+        self._cancel = threading.Event()
+        self._stream: ChatStream | None = None
+        self._egress_id: int | None = None
+        self.answer: Answer | None = None
+
+    def cancel(self) -> None:
+        self._cancel.set()
+        if self._stream is not None:
+            self._stream.cancel()
+
+    def close(self) -> None:
+        on_close, self._on_close = self._on_close, None
+        if on_close is not None:
+            on_close()
+
+    def __iter__(self) -> Iterator[AskEvent]:
+        return self._events()
+
+    def complete(self) -> Answer:
+        for _ in self:
+            pass
+        assert self.answer is not None
+        return self.answer
+
+    def _events(self) -> Iterator[AskEvent]:
+        deps, options = self._deps, self._options
+        clock = StageClock()
+        with clock.stage("guards"):
+            checked = check_input(self._question, max_chars=deps.config.ask.max_question_chars)
+        answer = Answer(question=checked.text, conversation_id=options.conversation_id)
+        answer.guardrails.extend(checked.events)
+        profile = deps.config.profile(options.model)
+        answer.model = profile.name
+
+        calculation = try_calculate(checked.text)
+        if calculation is not None:
+            answer.mode = "calculator"
+            answer.model = "calculator"
+            answer.answer = calculation.text
+            yield SourcesFound([])
+            yield TextDelta(calculation.text)
+            yield from self._finish(answer, clock)
+            return
+
+        with clock.stage("retrieve"):
+            sources = deps.retriever.search(
+                self._search_query(checked.text),
+                k=options.k or deps.config.ask.k,
+                collection=options.collection,
+            )
+        answer.sources = sources
+        yield SourcesFound(sources)
+        if not sources or max(s.score for s in sources) < deps.config.retrieval.min_relevance:
+            answer.mode = "refused"
+            yield from self._finish(answer, clock, refusal=("not_found", NOT_FOUND))
+            return
+
+        model = deps.models.get(profile.name)
+        with clock.stage("guards"):
+            context = guard_context(
+                checked.text, self._recent_turns(), sources, model, deps.config.privacy
+            )
+        answer.guardrails.extend(context.events)
+        if not context.sources:
+            answer.mode = "refused"
+            reason = "Every relevant source is in a local-only collection; ask a local model."
+            yield from self._finish(answer, clock, refusal=("local_only", reason))
+            return
+
+        cache_key = deps.cache.key(
+            checked.text, [s.id for s, _ in context.sources], model.model_id, PROMPT_VERSION
+        )
+        cached = deps.cache.get(cache_key) if options.use_cache else None
+        if cached is not None:
+            answer.answer, answer.cited = cached["answer"], cached.get("cited", [])
+            answer.groundedness, answer.cached = cached.get("groundedness"), True
+            answer.model_id = model.model_id
+            yield TextDelta(answer.answer)
+            yield from self._finish(answer, clock)
+            return
+
+        yield from self._generate(answer, clock, model, context, cache_key)
+
+    def _generate(
+        self,
+        answer: Answer,
+        clock: StageClock,
+        model: ChatModel,
+        context: GuardedContext,
+        cache_key: str,
+    ) -> Iterator[AskEvent]:
+        deps = self._deps
+        ask_config = deps.config.ask
+        with clock.stage("prompt"):
+            plan = build_messages(
+                context.question,
+                context.sources,
+                context.history,
+                context_tokens=model.context_tokens,
+                reserve_tokens=ask_config.max_tokens,
+                count_tokens=model.count_tokens,
+            )
+        if plan.dropped:
+            answer.event(
+                "context.dropped",
+                "sources left out to fit the model's context: "
+                + ", ".join(f"[{s.number}] {s.location()}" for s in plan.dropped),
+            )
+
+        decision = deps.budget.check_request(model, plan.messages, ask_config.max_tokens)
+        if decision.fallback_model is not None:
+            answer.event("budget.fallback", decision.reason)
+            fallback = deps.models.get(decision.fallback_model)
+            context = guard_context(
+                answer.question,
+                self._recent_turns(),
+                answer.sources,
+                fallback,
+                deps.config.privacy,
+            )
+            answer.model = decision.fallback_model
+            yield from self._generate(answer, clock, fallback, context, cache_key)
+            return
+        if not decision.allowed:
+            answer.model_id = model.model_id
+            yield from self._finish(answer, clock, refusal=("budget", decision.reason))
+            return
+
+        answer.model_id = model.model_id
+        if decision.reason:
+            answer.event("budget.capped", decision.reason)
+        if model.is_remote:
+            self._egress_id = deps.egress.record(
+                interaction_id=None,
+                profile=model.profile,
+                endpoint_url=model.endpoint,
+                messages=[{"role": m.role, "content": m.content} for m in plan.messages],
+                redactions=context.redactions,
+            )
+        options = GenerationOptions(
+            max_tokens=decision.max_tokens, temperature=ask_config.temperature
+        )
+        restorer = StreamRestorer(context.restore)
+        stream = model.stream(plan.messages, options)
+        self._stream = stream
+        if self._cancel.is_set():
+            stream.cancel()
+        try:
+            for delta in stream:
+                shown = restorer.feed(delta)
+                if shown:
+                    yield TextDelta(shown)
+        except KeyboardInterrupt:  # Ctrl+C in a terminal: keep and log what came so far
+            stream.cancel()
+            stream.complete()
+        tail = restorer.flush()
+        if tail:
+            yield TextDelta(tail)
+        completion = stream.completion
+        assert completion is not None
+        if completion.ttft_s is not None:
+            clock.add("ttft", completion.ttft_s * 1000)
+        clock.add("generate", completion.total_s * 1000)
+        answer.cancelled = completion.finish_reason == "cancelled"
+        answer.usage.prompt_tokens = completion.usage.prompt_tokens
+        answer.usage.completion_tokens = completion.usage.completion_tokens
+        answer.usage.estimated = completion.usage.estimated
+        answer.usage.cost_usd = completion.cost_usd
+
+        with clock.stage("check_output"):
+            self._check_output(answer, context.restore(completion.text), plan.included)
+        if not answer.cancelled:
+            deps.cache.put(cache_key, answer.to_json())
+        yield from self._finish(answer, clock)
+
+    def _search_query(self, question: str) -> str:
+        """A follow-up ("and without a keyring?") is searched together with the question before
+        it, which holds the subject the follow-up leaves out."""
+        turns = self._recent_turns()
+        return f"{turns[-1].question}\n{question}" if turns else question
+
+    def _recent_turns(self) -> Sequence[Turn]:
+        turns = self._deps.config.ask.history_turns
+        return self._options.history[-turns:] if turns > 0 else ()
+
+    def _check_output(self, answer: Answer, text: str, included: list[Source]) -> None:
+        numbers = {s.number for s in included}
+        citations = check_citations(text, numbers)
+        answer.answer = citations.text
+        answer.cited = citations.cited
+        if citations.invalid:
+            answer.guardrails.append(citation_event(citations.invalid, numbers))
+        if not citations.cited:
+            attribution = attribute_citations(citations.text, {s.number: s.text for s in included})
+            if attribution.cited:
+                answer.answer, answer.cited = attribution.text, attribution.cited
+                answer.guardrails.append(attribution_event(attribution.cited))
+        by_number = {s.number: s.text for s in included}
+        grounding = assess_grounding(
+            citations.text,
+            [by_number[n] for n in citations.cited if n in by_number],
+            [s.text for s in included],
+        )
+        answer.groundedness = round(grounding.score, 3)
+        if grounding.unsupported:
+            answer.guardrails.append(grounding_event(grounding))
+
+    def _finish(
+        self, answer: Answer, clock: StageClock, refusal: tuple[str, str] | None = None
+    ) -> Iterator[AskEvent]:
+        if refusal is not None:
+            answer.refused = True
+            answer.refusal_reason, answer.answer = refusal
+            answer.mode = "refused"
+            yield TextDelta(answer.answer)
+        answer.latency_ms = clock.finish()
+        answer.interaction_id = self._deps.log.record(answer)
+        if self._egress_id is not None:
+            self._deps.egress.attach(self._egress_id, answer.interaction_id)
+        self.answer = answer
+        yield AnswerDone(answer)

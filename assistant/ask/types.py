@@ -1,0 +1,212 @@
+"""The ask pipeline's vocabulary: what a question takes, what it produces, and how it streams.
+
+In: the question and its `AskOptions` (with earlier `Turn`s for a follow-up). Out: `Source`s,
+the `Answer` with its guardrail events, usage and timings, streamed as `AskEvent`s by an
+`AskStream`. The answer measures itself: the CLI, the TUI, the log and eval all read these
+same numbers. `Answering` is what callers (the service, eval, test stubs) need of an assistant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal, Protocol
+
+from assistant.terminal import sanitize
+
+AnswerMode = Literal["model", "calculator", "retrieval-only", "refused"]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A retrieved chunk as shown to the person; `number` is its citation marker [n]."""
+
+    number: int
+    id: str
+    path: str
+    page: int | None
+    heading: str
+    line: int | None
+    score: float
+    text: str
+    collection: str = "default"
+    local_only: bool = False
+
+    def location(self) -> str:
+        """`path`, `path p. 3` or `path > Heading`, as a person reads it."""
+        place = self.path
+        if self.page is not None:
+            place += f" p. {self.page}"
+        if self.heading:
+            place += f" > {self.heading}"
+        return place
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "id": self.id,
+            "path": self.path,
+            "page": self.page,
+            "heading": self.heading,
+            "line": self.line,
+            "score": round(self.score, 4),
+            "text": self.text,
+            "collection": self.collection,
+            "local_only": self.local_only,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class GuardrailEvent:
+    kind: str  # e.g. "input.control_chars", "injection", "pii.redacted", "local_only.withheld"
+    detail: str
+
+
+@dataclass(slots=True)
+class AnswerUsage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    estimated: bool = False
+
+
+@dataclass(slots=True)
+class Answer:
+    question: str
+    answer: str = ""
+    refused: bool = False
+    refusal_reason: str | None = None
+    mode: AnswerMode = "model"
+    sources: list[Source] = field(default_factory=list)
+    cited: list[int] = field(default_factory=list)
+    guardrails: list[GuardrailEvent] = field(default_factory=list)
+    usage: AnswerUsage = field(default_factory=AnswerUsage)
+    latency_ms: dict[str, float] = field(default_factory=dict)
+    model: str = ""  # profile name
+    model_id: str = ""
+    groundedness: float | None = None
+    cached: bool = False
+    cancelled: bool = False
+    interaction_id: int | None = None
+    conversation_id: str | None = None
+
+    def summary(self) -> str:
+        """`local · 812+64 tokens · $0.0000 · ttft 420 ms · 2.3 s · #12`."""
+        figures = [" ".join(sanitize(self.model).split()) or "-"]
+        if self.mode == "model" and not self.refused:
+            figures.append(f"{self.usage.prompt_tokens}+{self.usage.completion_tokens} tokens")
+            figures.append(f"${self.usage.cost_usd:.4f}")
+            if "ttft" in self.latency_ms:
+                figures.append(f"ttft {self.latency_ms['ttft']:.0f} ms")
+        if self.cached:
+            figures.append("cached")
+        figures.append(f"{self.latency_ms.get('total', 0.0) / 1000:.1f} s")
+        if self.interaction_id is not None:
+            figures.append(f"#{self.interaction_id}")
+        return " · ".join(figures)
+
+    def event(self, kind: str, detail: str) -> None:
+        self.guardrails.append(GuardrailEvent(kind, detail))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "interaction_id": self.interaction_id,
+            "conversation_id": self.conversation_id,
+            "question": self.question,
+            "answer": self.answer,
+            "refused": self.refused,
+            "refusal_reason": self.refusal_reason,
+            "mode": self.mode,
+            "model": self.model,
+            "model_id": self.model_id,
+            "cached": self.cached,
+            "cancelled": self.cancelled,
+            "groundedness": self.groundedness,
+            "cited": self.cited,
+            "sources": [s.to_json() for s in self.sources],
+            "guardrails": [asdict(g) for g in self.guardrails],
+            "usage": asdict(self.usage),
+            "latency_ms": {k: round(v, 2) for k, v in self.latency_ms.items()},
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SourcesFound:
+    """First event of an ask: the sources, before any model token."""
+
+    sources: list[Source]
+
+
+@dataclass(frozen=True, slots=True)
+class TextDelta:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerDone:
+    answer: Answer
+
+
+AskEvent = SourcesFound | TextDelta | AnswerDone
+
+
+class Turn(Protocol):
+    """One earlier question and answer of the conversation."""
+
+    @property
+    def question(self) -> str: ...
+
+    @property
+    def answer(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PlainTurn:
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class AskOptions:
+    """How to answer one question, apart from the question itself.
+
+    The same value goes to `Assistant.ask`, through the service's wire (which encodes every
+    field by its type, see `assistant.service.protocol`) and from the TUI: a new option is a
+    new field here, with a default that keeps today's behaviour.
+    """
+
+    model: str | None = None  # a profile name; None: the config's default model
+    k: int | None = None  # how many sources to retrieve; None: [ask] k
+    collection: str | None = None  # search only this collection; None: all of them
+    history: tuple[PlainTurn, ...] = ()  # earlier turns, oldest first, for a follow-up
+    conversation_id: str | None = None  # the conversation the answer is logged under
+    use_cache: bool = True  # False: ask the model even if the same answer is cached
+
+
+class AskStream(Protocol):
+    """An answer in progress, wherever it is computed (in this process or in the service).
+
+    Iterate for the events: `SourcesFound` first, then `TextDelta`s, then `AnswerDone`.
+    `cancel()` may come from any thread (Ctrl+C, escape): the answer stops and is still
+    delivered, marked cancelled. `answer` is set once it is done. `close()` at the end
+    releases what the answer holds (a socket, or the assistant it was started on).
+    """
+
+    @property
+    def answer(self) -> Answer | None: ...
+
+    def __iter__(self) -> Iterator[AskEvent]: ...
+
+    def cancel(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class Answering(Protocol):
+    """What callers need of an assistant: the service's engine, eval, and test stubs."""
+
+    def search(
+        self, query: str, *, k: int | None = None, collection: str | None = None
+    ) -> list[Source]: ...
+
+    def ask(self, question: str, options: AskOptions | None = None) -> AskStream: ...

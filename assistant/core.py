@@ -1,0 +1,256 @@
+"""`Assistant`, the one object the CLI and the TUI use, and the one place that wires its parts.
+
+`build_assistant` opens the index (`open_index`: the store in the data folder and the bundled
+embedder), the interaction log, the budget and the model registry (`build_model` turns a config
+profile into a chat model). Tests pass in small real parts (an embedder, models) instead.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from assistant.ask.budget import Budget, RequestBudgetGate
+from assistant.ask.dependencies import AskDependencies, ModelRegistry
+from assistant.ask.pipeline import AskRun
+from assistant.ask.retrieval import Retriever
+from assistant.ask.types import AskOptions, Source
+from assistant.config import BUNDLED, Config, ModelProfile, load_config
+from assistant.locations import Locations, resolve_locations
+from assistant.log.interactions import InteractionLog
+from ingest.embedder import Embedder, load_bundled_embedder
+from ingest.pipeline import IngestOptions, Ingestor
+from ingest.store import ChunkStore
+from models.base import ChatModel, Pricing
+from models.bundled import bundled_gguf_path
+from models.errors import KeyStoreError
+from models.keys import KeyStore
+from models.llama_cpp import LlamaCppModel
+from models.openai_compat import OpenAICompatibleModel
+
+if TYPE_CHECKING:
+    from assistant.log.conversations import ConversationSummary
+    from assistant.log.conversations import Turn as LoggedTurn
+    from assistant.log.stats import Stats
+    from ingest.pipeline import IngestProgress
+    from ingest.types import DocumentInfo, IngestReport
+
+LOCK_FILE = "ingest.lock"
+
+
+class Assistant:
+    def __init__(
+        self,
+        *,
+        config: Config,
+        locations: Locations,
+        index: Index,
+        log: InteractionLog,
+        ask_dependencies: AskDependencies,
+    ):
+        self.config = config
+        self.locations = locations
+        self._index = index
+        self.log = log
+        self._deps = ask_dependencies
+
+    # Asking -------------------------------------------------------------------------------
+
+    def ask(
+        self,
+        question: str,
+        options: AskOptions | None = None,
+        *,
+        on_close: Callable[[], None] | None = None,
+    ) -> AskRun:
+        """Start answering; `on_close` runs when the returned run is closed."""
+        return AskRun(self._deps, question, options or AskOptions(), on_close=on_close)
+
+    def search(
+        self, query: str, *, k: int | None = None, collection: str | None = None
+    ) -> list[Source]:
+        return self._deps.retriever.search(
+            query, k=k or self.config.retrieval.k, collection=collection
+        )
+
+    def warm_up(self, model: str | None = None) -> None:
+        """Load the embedding model and a chat model now rather than at the first question."""
+        self._index.embedder.embed_query("warm up")
+        self._deps.models.get(self.config.profile(model).name)
+
+    # Documents ----------------------------------------------------------------------------
+
+    def ingest(
+        self,
+        paths: Sequence[Path],
+        *,
+        collection: str | None = None,
+        local_only: bool = False,
+        progress: Callable[[IngestProgress], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> IngestReport:
+        return self._index.ingestor().run(
+            paths, collection=collection, local_only=local_only, progress=progress, cancel=cancel
+        )
+
+    def sources(self) -> list[DocumentInfo]:
+        return self._index.store.documents()
+
+    def collections(self) -> list[str]:
+        return sorted({doc.collection for doc in self.sources()})
+
+    # Models, spending and the log ---------------------------------------------------------
+
+    def profiles(self) -> list[ModelProfile]:
+        return [self.config.models[name] for name in sorted(self.config.models)]
+
+    def spend_today_usd(self) -> float:
+        return self.log.spend_today()
+
+    def feedback(self, interaction_id: int, rating: Literal["up", "down"], note: str = "") -> None:
+        self.log.feedback(interaction_id, rating, note)
+
+    def stats(self, since: datetime | None = None) -> Stats:
+        from assistant.log.stats import compute_stats
+
+        return compute_stats(self.log, since)
+
+    def start_conversation(self, title: str) -> str:
+        return self.log.start_conversation(title)
+
+    def conversations(self, limit: int = 50) -> list[ConversationSummary]:
+        return self.log.conversations(limit)
+
+    def turns(self, conversation_id: str) -> list[LoggedTurn]:
+        return self.log.turns(conversation_id)
+
+    def close(self) -> None:
+        self._deps.models.close()
+        self.log.close()
+
+
+def build_assistant(
+    *,
+    locations: Locations | None = None,
+    config: Config | None = None,
+    embedder: Embedder | None = None,
+    models: Mapping[str, ChatModel] | None = None,
+    verbose: bool = False,
+) -> Assistant:
+    """An Assistant over the data folder. Models and the embedder load on first use."""
+    locations = (locations or resolve_locations()).ensure()
+    config = config or load_config(locations.config_file)
+    index = open_index(locations, config, embedder=embedder)
+    log = InteractionLog(locations.log_db, log_text=config.privacy.log_text)
+    keys = KeyStore(locations.key_names_file)
+    registry = ModelRegistry(
+        config.models,
+        build=lambda profile: build_model(profile, keys=keys, verbose=verbose),
+        preloaded=dict(models or {}),
+    )
+    dependencies = AskDependencies(
+        config=config,
+        retriever=index.retriever(),
+        models=registry,
+        log=log,
+        cache=log.cache,
+        egress=log.egress,
+        budget=RequestBudgetGate(Budget(config.budget, log.spend_today)),
+    )
+    return Assistant(
+        config=config,
+        locations=locations,
+        index=index,
+        log=log,
+        ask_dependencies=dependencies,
+    )
+
+
+# The index: the embedder, the store and what uses them --------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    """The opened index: its store and embedder, and the services built on them."""
+
+    store: ChunkStore
+    embedder: Embedder
+    config: Config
+
+    def ingestor(self) -> Ingestor:
+        return Ingestor(self.store, self.embedder, IngestOptions.from_config(self.config.ingest))
+
+    def retriever(self) -> Retriever:
+        return Retriever(self.store, self.embedder, self.config.retrieval)
+
+
+def load_embedder(config: Config) -> Embedder:
+    """The bundled embedding model (its weights load on first use)."""
+    return load_bundled_embedder(batch_size=config.ingest.batch_size)
+
+
+def open_store(locations: Locations, embedder: Embedder, *, check_model: bool = True) -> ChunkStore:
+    """The store in the data folder; raises ModelMismatchError if built with another model."""
+    locations.ensure()
+    return ChunkStore(
+        locations.store_dir,
+        model_id=embedder.model_id,
+        dim=embedder.dim,
+        lock_path=locations.run_dir / LOCK_FILE,
+        check_model=check_model,
+    )
+
+
+def open_index(
+    locations: Locations | None = None,
+    config: Config | None = None,
+    *,
+    embedder: Embedder | None = None,
+    check_model: bool = True,
+) -> Index:
+    """Open the index for this machine (or `MARGIN_HOME`), with the configured settings."""
+    where = locations or resolve_locations()
+    settings = config or load_config(where.config_file)
+    model = embedder or load_embedder(settings)
+    return Index(open_store(where, model, check_model=check_model), model, settings)
+
+
+# Chat models: a config profile made real -----------------------------------------------------
+
+
+def build_model(
+    profile: ModelProfile, *, keys: KeyStore | None = None, verbose: bool = False
+) -> ChatModel:
+    """The model a profile describes. Nothing loads or connects until the first question."""
+    if profile.kind == "llama-cpp":
+        path = bundled_gguf_path() if profile.path == BUNDLED else Path(profile.path).expanduser()
+        return LlamaCppModel(
+            profile.name, path, context=profile.context, threads=profile.threads, verbose=verbose
+        )
+    return OpenAICompatibleModel(
+        profile.name,
+        profile.base_url,
+        profile.model,
+        api_key=_api_key(profile, keys if keys is not None else KeyStore()),
+        connect_timeout_s=profile.connect_timeout_s,
+        read_timeout_s=profile.read_timeout_s,
+        max_retries=profile.max_retries,
+        retry_budget_s=profile.retry_budget_s,
+        pricing=Pricing(profile.input_usd_per_mtok, profile.output_usd_per_mtok),
+        context_tokens=profile.context,
+    )
+
+
+def _api_key(profile: ModelProfile, keys: KeyStore) -> str | None:
+    """The profile's key. A profile with no key_env and no stored key talks to a server that
+    needs none (llama.cpp's server, Ollama); if it does need one, its 401 says how to add it."""
+    try:
+        return keys.resolve(profile.name, profile.key_env)
+    except KeyStoreError:
+        if profile.key_env:
+            raise
+        return None

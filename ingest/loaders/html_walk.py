@@ -1,0 +1,272 @@
+"""Walk an HTML content element into sections: headings, API entries, code, lists, tables.
+
+Headings (h1-h6) open sections under their heading path. A definition-list entry whose term
+carries an `id` or a named anchor (Sphinx and pydoc API entries such as `str.partition(sep)`)
+becomes its own section, headed by the signature, one level below the heading above it.
+Code blocks keep their lines, list items become "- item" lines, data-table rows
+"cell | cell" lines; layout tables (pydoc's) are read as the blocks they hold.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ingest.loaders.headings import SectionBuilder
+from ingest.types import Section
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+
+HEADINGS = {f"h{level}": level for level in range(1, 7)}
+# Never text: scripts, media, forms and page furniture (navigation, sidebars, footers).
+SKIPPED = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "canvas",
+        "iframe",
+        "object",
+        "embed",
+        "video",
+        "audio",
+        "map",
+        "button",
+        "select",
+        "input",
+        "textarea",
+        "form",
+        "nav",
+        "aside",
+        "footer",
+        "head",
+        "title",
+        "meta",
+        "link",
+    ]
+)
+FURNITURE_ROLES = frozenset(["navigation", "banner", "contentinfo", "search", "complementary"])
+# Permalink anchors next to headings: Sphinx "¶", MkDocs "¶"/"#", others "§", "🔗", "#".
+PERMALINK_TEXT = frozenset(["¶", "#", "§", "🔗", "link", "permalink", "¶#"])
+_BLOCKS = frozenset(
+    [
+        "address",
+        "article",
+        "blockquote",
+        "body",
+        "center",
+        "dd",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "header",
+        "hr",
+        "html",
+        "li",
+        "main",
+        "ol",
+        "p",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "tr",
+        "ul",
+    ]
+)
+# A table holding these (or other tables) lays out a page rather than tabulating data.
+_LAYOUT_INSIDE = ("table", "dl", "h1", "h2", "h3", "h4", "h5", "h6")
+_SPACES = re.compile(r"[ \t\f\v\r\n\u00a0\u200b]+")
+_HEADING_GLYPHS = re.compile(r"\s*[¶§🔗]+\s*$")
+
+
+def is_furniture(element: HtmlElement) -> bool:
+    """Navigation and other page furniture around the content, never content itself."""
+    if element.tag in SKIPPED:
+        return True
+    if (element.get("role") or "").lower() in FURNITURE_ROLES:
+        return True
+    classes = (element.get("class") or "").lower().split()
+    return "headerlink" in classes or _is_permalink(element)
+
+
+def _is_permalink(element: HtmlElement) -> bool:
+    if element.tag != "a" or not (element.get("href") or "").startswith("#"):
+        return False
+    return (element.text_content() or "").strip().lower() in PERMALINK_TEXT
+
+
+def clean_heading(text: str) -> str:
+    return _HEADING_GLYPHS.sub("", _SPACES.sub(" ", text)).strip()
+
+
+class SectionWalker:
+    """Turns one content element into sections; use `walk(element)` then `finish()`."""
+
+    def __init__(self) -> None:
+        self.builder = SectionBuilder()
+        self._line: list[str] = []
+        self._depth = 0  # level of the innermost open heading or API entry
+        self._bullet = False  # the next line starts a list item
+
+    def walk(self, element: HtmlElement) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if not tag or is_furniture(element):
+            self._tail(element)
+            return
+        if tag in HEADINGS:
+            self._heading(HEADINGS[tag], inline_text(element), element.sourceline)
+        elif tag == "pre":
+            self._pre(element)
+        elif tag == "dl":
+            self._definitions(element)
+        elif tag == "table":
+            self._table(element)
+        elif tag == "br":
+            self._break()
+        else:
+            block = tag in _BLOCKS
+            if block:
+                self._break()
+            if tag == "li":
+                self._bullet = True
+            self._text(element.text)
+            for child in element:
+                self.walk(child)
+            if block:
+                self._break()
+        self._tail(element)
+
+    def finish(self) -> list[Section]:
+        self._break()
+        return self.builder.finish()
+
+    # -- structures -------------------------------------------------------------------------
+
+    def _heading(self, level: int, title: str, line: int | None) -> None:
+        self._break()
+        title = clean_heading(title)
+        self._bullet = False
+        if not title:
+            return
+        self.builder.heading(level, title, line or 1)
+        self._depth = level
+        self.builder.add([title, ""])
+
+    def _pre(self, element: HtmlElement) -> None:
+        self._break()
+        code = element.text_content().replace("\r\n", "\n").strip("\n")
+        if code.strip():
+            self.builder.add(["", *code.split("\n"), ""])
+
+    def _definitions(self, element: HtmlElement) -> None:
+        """API entries (terms with an id) become sections; other lists become 'term: text'.
+
+        Consecutive terms share one description (`bytes.partition` and `bytearray.partition`,
+        or overloads): they open one section, headed by the signatures that have an id.
+        """
+        self._break()
+        entry_depth = self._depth
+        terms: list[HtmlElement] = []
+        for child in element:
+            tag = child.tag if isinstance(child.tag, str) else ""
+            if tag == "dt":
+                terms.append(child)
+                continue
+            if terms:
+                self._terms(terms, entry_depth)
+                terms = []
+            if tag == "dd":
+                self._text(child.text)
+                for node in child:
+                    self.walk(node)
+                self._break()
+            elif tag:
+                self.walk(child)
+        if terms:
+            self._terms(terms, entry_depth)
+        if self._depth > entry_depth:
+            self.builder.close(entry_depth + 1)
+            self._depth = entry_depth
+
+    def _terms(self, terms: list[HtmlElement], entry_depth: int) -> None:
+        signatures = [clean_heading(inline_text(term)) for term in terms]
+        named = [s for term, s in zip(terms, signatures, strict=True) if _anchored(term) and s]
+        if named:
+            level = entry_depth + 1
+            self.builder.heading(level, " / ".join(named), terms[0].sourceline or 1)
+            self._depth = level
+            self.builder.add([*filter(None, signatures), ""])
+            return
+        for signature in filter(None, signatures):
+            self.builder.add([signature if signature.endswith(":") else signature + ":"])
+
+    def _table(self, element: HtmlElement) -> None:
+        """A data table as "cell | cell" rows; a layout table (pydoc's) as the blocks it holds."""
+        self._break()
+        if any(inner is not element for inner in element.iter(*_LAYOUT_INSIDE)):
+            for cell in element.xpath("./tr/td | ./*/tr/td | ./tr/th | ./*/tr/th"):
+                if "section-title" in (cell.get("class") or ""):  # pydoc's section headings
+                    level = 2 if cell.find(".//strong[@class='bigsection']") is not None else 3
+                    self._heading(level, inline_text(cell), cell.sourceline)
+                    continue
+                self._text(cell.text)
+                for child in cell:
+                    self.walk(child)
+                self._break()
+            return
+        caption = element.find("caption")
+        lines = [inline_text(caption)] if caption is not None else []
+        for row in element.iter("tr"):
+            cells = [inline_text(cell) for cell in row if cell.tag in ("td", "th")]
+            if any(cells):
+                lines.append(" | ".join(cells))
+        self.builder.add(["", *lines, ""])
+
+    # -- text -------------------------------------------------------------------------------
+
+    def _text(self, text: str | None) -> None:
+        if text:
+            self._line.append(text)
+
+    def _tail(self, element: HtmlElement) -> None:
+        self._text(element.tail)
+
+    def _break(self) -> None:
+        if not self._line:
+            return
+        line = _SPACES.sub(" ", "".join(self._line)).strip()
+        self._line = []
+        if line:
+            self.builder.add(["- " + line if self._bullet else line])
+            self._bullet = False
+
+
+def _anchored(term: HtmlElement) -> bool:
+    """A term others link to: an id (Sphinx, Javadoc) or a named anchor inside (pydoc)."""
+    return bool(term.get("id")) or term.find(".//a[@name]") is not None
+
+
+def inline_text(element: HtmlElement) -> str:
+    """The visible text of an element on one line, without permalinks or furniture."""
+    parts: list[str] = []
+
+    def collect(node: HtmlElement) -> None:
+        if isinstance(node.tag, str) and not is_furniture(node):
+            parts.append(node.text or "")
+            for child in node:
+                collect(child)
+        parts.append(node.tail or "")
+
+    parts.append(element.text or "")
+    for child in element:
+        collect(child)
+    return _SPACES.sub(" ", "".join(parts)).strip()

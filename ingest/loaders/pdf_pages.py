@@ -1,0 +1,103 @@
+"""A PDF page's text layer through PDFium, with the spaces its layout implies.
+
+PDFium's own text leaves out spaces that typesetters make by positioning glyphs rather than
+by a space character ("theyare" in groff output); a gap between two glyphs on one line wider
+than `GAP_EM` of the font size is a space here. Each line also reports its largest font size,
+from which headings can be found in PDFs without an outline.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+from dataclasses import dataclass
+from typing import Any
+
+GAP_EM = 0.12  # a horizontal gap this wide (in font sizes) between glyphs is a space
+_LINE_BREAKS = "\r\n"
+_FONT_NAME_BYTES = 128
+# Font weights PDFium reports are unreliable (695 for Times-Roman); font names are not.
+_BOLD_NAME = re.compile(rb"bold|black|heavy|semibold|demi", re.IGNORECASE)
+_SOFT_HYPHENS = "\x02\ufffe\u00ad"  # PDFium's mark where a hyphenated word was joined
+
+
+@dataclass(frozen=True, slots=True)
+class PageLine:
+    text: str
+    size: float  # the largest font size on the line, in points
+    bold: bool = False  # every word on the line is set in a bold font
+
+
+def page_lines(page: Any) -> list[PageLine]:
+    """The lines of one pypdfium2 page, with spaces restored and font sizes."""
+    import pypdfium2.raw as pdfium_c
+
+    textpage = page.get_textpage()
+    try:
+        count = textpage.count_chars()
+        text = textpage.get_text_range(0, count) if count > 0 else ""
+        if len(text) != count:  # characters outside the BMP: indexes no longer line up
+            return _plain_lines(text)
+        return _spaced_lines(text, textpage.raw, pdfium_c)
+    finally:
+        textpage.close()
+
+
+def _spaced_lines(text: str, raw_page: Any, pdfium_c: Any) -> list[PageLine]:
+    rect = pdfium_c.FS_RECTF()
+    box = ctypes.byref(rect)
+    char_box, font_size = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetFontSize
+    font_info = pdfium_c.FPDFText_GetFontInfo
+    name = ctypes.create_string_buffer(_FONT_NAME_BYTES)
+    flags = ctypes.c_int()
+    lines: list[PageLine] = []
+    current: list[str] = []
+    largest = 0.0
+    bold = True
+    size = 10.0
+    previous_right: float | None = None
+    previous_bottom = 0.0
+    for index, char in enumerate(text):
+        if char in _LINE_BREAKS:
+            if char == "\n" or not text.startswith("\n", index + 1):
+                lines.append(PageLine("".join(current), largest, bold and bool(current)))
+                current, largest, previous_right, bold = [], 0.0, None, True
+            continue
+        if char in _SOFT_HYPHENS:  # PDFium has already joined the two halves of the word
+            continue
+        if char.isspace():
+            current.append(" ")
+            continue
+        char_box(raw_page, index, box)
+        if not current or current[-1] == " ":  # font sizes change between words, if at all
+            size = font_size(raw_page, index) or size
+            largest = max(largest, size)
+            if bold:
+                font_info(raw_page, index, name, _FONT_NAME_BYTES, ctypes.byref(flags))
+                bold = bool(_BOLD_NAME.search(name.value))
+        if (
+            previous_right is not None
+            and current
+            and current[-1] != " "
+            and abs(rect.bottom - previous_bottom) < size / 2
+            and rect.left - previous_right > GAP_EM * size
+        ):
+            current.append(" ")
+        current.append(char)
+        previous_right, previous_bottom = rect.right, rect.bottom
+    if current:
+        lines.append(PageLine("".join(current), largest, bold))
+    return lines
+
+
+def _plain_lines(text: str) -> list[PageLine]:
+    for hyphen in _SOFT_HYPHENS:
+        text = text.replace(hyphen, "")
+    return [PageLine(line, 0.0) for line in text.replace("\r\n", "\n").split("\n")]
+
+
+def page_has_images(page: Any) -> bool:
+    """True when the page draws at least one image (a scan, if it has no text)."""
+    import pypdfium2.raw as pdfium_c
+
+    return any(obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE for obj in page.get_objects(max_depth=2))

@@ -1,0 +1,123 @@
+"""Clean the text a PDF's text layer gives: glyphs, dashes, hyphenation, split words, and
+running headers and footers.
+
+- Unicode NFKC: ligatures (ﬁ, ﬂ, ﬀ) and compatibility glyphs become plain letters.
+- Minus signs and hyphen-like dashes that stand for "-" (U+2212, U+2010-2012, an en dash
+  starting an option such as "–e") become "-", spacing tilde and circumflex "~" and "^";
+  soft hyphens and zero-width characters go.
+- End-of-line hyphenation is joined ("exe-\\ncuted" -> "executed") unless the document
+  itself writes that word with a hyphen ("command-line").
+- Words split by letter spacing are rejoined ("e xecuted" -> "executed") when the joined word
+  occurs elsewhere in the document and the parts do not.
+- Lines repeated at the top or bottom of most pages (running headers and footers, page
+  numbers) are removed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+
+_DASHES = str.maketrans({"\u2212": "-", "\u2010": "-", "\u2011": "-", "\u2012": "-"})
+# Spacing accents that typesetters use for ASCII "~" and "^" (groff's \(ti, \(ha): NFKC
+# would turn them into a space and a combining mark.
+_ASCII_ACCENTS = str.maketrans({"\u02dc": "~", "\u02c6": "^"})
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+_OPTION_EN_DASH = re.compile(r"(?<![\w-])\u2013(?=[A-Za-z-])")
+_HYPHENATED = re.compile(r"([A-Za-z]+)-\n[ \t]*([a-z]+)")
+_WORD = re.compile(r"[A-Za-z]+")
+_SPLIT = re.compile(r"\b([A-Za-z]{1,12}) (?=([a-z]{1,12})\b)")  # the right part stays
+_DIGITS = re.compile(r"\d+")
+_SPACES = re.compile(r"[ \t\u00a0]+")
+_EDGE_LINES = 2  # lines at each end of a page checked for running headers and footers
+_REPEAT_SHARE = 0.5  # a line on more than this share of pages is a running header/footer
+_MIN_PAGES = 3
+_SHORT_WORD = re.compile(
+    r"^(?:a|i|o|an|as|at|be|by|do|go|he|if|in|is|it|me|my|no|of|on|or|so|to|up|us|we)$"
+)
+
+
+def normalise_pages(pages: Sequence[str]) -> list[str]:
+    """Each page's text cleaned; the whole document is the vocabulary for repairs."""
+    cleaned = [_characters(page) for page in pages]
+    cleaned = _without_running_lines(cleaned)
+    vocabulary = Counter(w.lower() for page in cleaned for w in _WORD.findall(page))
+    hyphenated = {
+        m.group(0).lower() for page in cleaned for m in re.finditer(r"[A-Za-z]+-[a-z]+", page)
+    }
+    return [_repair_words(page, vocabulary, hyphenated) for page in cleaned]
+
+
+def _characters(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text.translate(_ASCII_ACCENTS))
+    text = _INVISIBLE.sub("", text).translate(_DASHES)
+    text = _OPTION_EN_DASH.sub("-", text)
+    lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\r", "\n").split("\n")]
+    return "\n".join(lines).strip()
+
+
+def _without_running_lines(pages: list[str]) -> list[str]:
+    """Drop header/footer lines that repeat (numbers aside) on most pages."""
+    if len(pages) < _MIN_PAGES:
+        return pages
+    seen: Counter[str] = Counter()
+    for page in pages:
+        seen.update({_shape(line) for line in _edge_lines(page.split("\n"))})
+    running = {
+        shape for shape, count in seen.items() if shape and count > _REPEAT_SHARE * len(pages)
+    }
+    if not running:
+        return pages
+    kept = []
+    for page in pages:
+        lines = page.split("\n")
+        edges = set(range(min(_EDGE_LINES, len(lines)))) | set(
+            range(max(0, len(lines) - _EDGE_LINES), len(lines))
+        )
+        kept.append(
+            "\n".join(
+                line
+                for index, line in enumerate(lines)
+                if not (index in edges and _shape(line) in running)
+            ).strip()
+        )
+    return kept
+
+
+def _edge_lines(lines: list[str]) -> list[str]:
+    return lines[:_EDGE_LINES] + lines[-_EDGE_LINES:]
+
+
+def _shape(line: str) -> str:
+    """A line with its numbers blanked, so "Page 3" and "Page 4" look the same."""
+    return _DIGITS.sub("#", line.strip().lower())
+
+
+def _repair_words(text: str, vocabulary: Counter[str], hyphenated: set[str]) -> str:
+    def join_hyphen(match: re.Match[str]) -> str:
+        left, right = match.group(1), match.group(2)
+        if f"{left}-{right}".lower() in hyphenated - {match.group(0).lower()}:
+            return f"{left}-{right}"
+        if vocabulary[(left + right).lower()] or not (
+            vocabulary[left.lower()] and vocabulary[right.lower()]
+        ):
+            return left + right
+        return f"{left}-{right}"
+
+    def join_split(match: re.Match[str]) -> str:
+        left, right = match.group(1), match.group(2)
+        joined = (left + right).lower()
+        if vocabulary[joined] < 2 or (_known(left, vocabulary) and _known(right, vocabulary)):
+            return match.group(0)
+        return left  # without the space: the right part follows
+
+    text = _HYPHENATED.sub(join_hyphen, text)
+    return _SPLIT.sub(join_split, text)
+
+
+def _known(word: str, vocabulary: Counter[str]) -> bool:
+    """A word in its own right: a common short word, or one the document uses often."""
+    lower = word.lower()
+    return bool(_SHORT_WORD.match(lower)) or (len(lower) > 1 and vocabulary[lower] >= 3)

@@ -1,0 +1,130 @@
+"""Sections made ready for chunking: full context headings, no empty or furniture sections,
+tiny fragments merged with their neighbours.
+
+Every section's heading becomes the document's path to it, starting with the document title
+("Built-in Types > Text Sequence Type — str > str.partition(sep)"), so that a chunk carries
+its context into the embedding and the full-text index. A section holding only its heading
+line is dropped (the heading lives on in the path of the sections under it); the tiny end
+of a sentence cut off by a page break joins its start; runs of tiny sections are packed
+together under their common heading; a tiny introduction joins the subsection after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from ingest.boilerplate import is_furniture
+from ingest.loaders.headings import HEADING_SEPARATOR
+from ingest.types import Section
+
+TINY_CHARS = 100  # a section shorter than this is merged with its neighbours
+PACK_CHARS = 600  # packed tiny sections stop growing here (well inside one chunk)
+
+
+def prepare_sections(sections: Iterable[Section], title: str) -> list[Section]:
+    """Context headings, then drop heading-only and furniture sections, then merge tiny ones."""
+    ready = []
+    for section in sections:
+        heading = context_heading(title, section.heading)
+        text = section.text.strip("\n")
+        if _only_heading(text, section.heading) or is_furniture(text):
+            continue
+        ready.append(replace(section, text=text, heading=heading))
+    return _merge_tiny(ready)
+
+
+def document_title(title: str, sections: Sequence[Section], file_name: str) -> str:
+    """The loader's title, else the document's one top-level heading, else its file name."""
+    if title.strip():
+        return title
+    tops = {s.heading.split(HEADING_SEPARATOR, 1)[0] for s in sections if s.heading}
+    return tops.pop() if len(tops) == 1 else file_name
+
+
+def context_heading(title: str, heading: str) -> str:
+    """`title > heading`, unless the heading path already starts with the title."""
+    title = " ".join(title.split())
+    if not title:
+        return heading
+    if not heading:
+        return title
+    first = heading.split(HEADING_SEPARATOR, 1)[0]
+    return heading if first.casefold() == title.casefold() else title + HEADING_SEPARATOR + heading
+
+
+def _only_heading(text: str, heading: str) -> bool:
+    last = heading.rsplit(HEADING_SEPARATOR, 1)[-1].strip()
+    return bool(last) and " ".join(text.split()) == " ".join(last.split())
+
+
+def _merge_tiny(sections: Sequence[Section]) -> list[Section]:
+    merged: list[Section] = []
+    index = 0
+    while index < len(sections):
+        section = sections[index]
+        following = sections[index + 1] if index + 1 < len(sections) else None
+        if _tiny(section) and merged and _cut_off(merged[-1], section):
+            # The end of the previous section's sentence, cut off by a page break.
+            merged[-1] = replace(merged[-1], text=merged[-1].text + "\n" + section.text)
+            index += 1
+        elif not _tiny(section) or following is None or following.page != section.page:
+            merged.append(section)
+            index += 1
+        elif _tiny(following):
+            run = [section, following]
+            index += 2
+            while index < len(sections) and _can_pack(run, sections[index]):
+                run.append(sections[index])
+                index += 1
+            merged.append(_packed(run))
+        elif _is_under(following.heading, section.heading):
+            merged.append(replace(following, text=section.text + "\n\n" + following.text))
+            merged[-1] = replace(merged[-1], line=section.line, page=section.page)
+            index += 2
+        else:
+            merged.append(section)
+            index += 1
+    return merged
+
+
+def _cut_off(previous: Section, section: Section) -> bool:
+    """`section` goes on with the sentence `previous` leaves unfinished, on a new page."""
+    return (
+        previous.heading == section.heading
+        and previous.page != section.page
+        and not previous.text.rstrip().endswith((".", "!", "?", ":", ";"))
+    )
+
+
+def _is_under(heading: str, parent: str) -> bool:
+    return heading == parent or heading.startswith(parent + HEADING_SEPARATOR)
+
+
+def _tiny(section: Section) -> bool:
+    return len(section.text) < TINY_CHARS
+
+
+def _can_pack(run: Sequence[Section], candidate: Section) -> bool:
+    size = sum(len(s.text) for s in run)
+    return _tiny(candidate) and candidate.page == run[0].page and size < PACK_CHARS
+
+
+def _packed(run: Sequence[Section]) -> Section:
+    """One section for a run of tiny ones, under the heading path they share."""
+    paths = [s.heading.split(HEADING_SEPARATOR) for s in run]
+    common: list[str] = []
+    for parts in zip(*paths, strict=False):
+        if any(part != parts[0] for part in parts):
+            break
+        common.append(parts[0])
+    texts = []
+    for section, path in zip(run, paths, strict=True):
+        own = path[len(common) :]
+        lines = section.text.split("\n")
+        # Keep each entry findable: its own heading leads its text unless the text starts with it.
+        if own and lines[0].strip() != own[-1].strip():
+            texts.append(HEADING_SEPARATOR.join(own) + "\n" + section.text)
+        else:
+            texts.append(section.text)
+    return replace(run[0], text="\n\n".join(texts), heading=HEADING_SEPARATOR.join(common))

@@ -1,0 +1,98 @@
+"""The whole ask path through the real parts: MiniLM, LanceDB, llama.cpp, a loopback server."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.ask.types import AskOptions, SourcesFound, TextDelta
+from assistant.config import ModelProfile, parse_config
+from assistant.core import Assistant, build_assistant
+from assistant.locations import Locations
+from models.base import ChatModel
+
+pytestmark = pytest.mark.slow
+
+DOCS = Path(__file__).resolve().parents[3] / "docs"
+
+
+@pytest.fixture(scope="session")
+def docs_locations(tmp_path_factory: pytest.TempPathFactory, embedder: object) -> Locations:
+    """docs/ ingested once with the real embedder; tests copy the data folder."""
+    root = tmp_path_factory.mktemp("docs-home")
+    locations = Locations(config_dir=root / "config", data_dir=root / "data").ensure()
+    config = parse_config("", locations.config_file)
+    assistant = build_assistant(locations=locations, config=config, embedder=embedder)
+    report = assistant.ingest([DOCS])
+    assert not report.failed and len(report.added) >= 10
+    assistant.close()
+    return locations
+
+
+def copied(docs_locations: Locations, tmp_path: Path) -> Locations:
+    shutil.copytree(docs_locations.data_dir, tmp_path / "data")
+    return Locations(config_dir=tmp_path / "config", data_dir=tmp_path / "data").ensure()
+
+
+@pytest.fixture
+def local_assistant(
+    docs_locations: Locations, tmp_path: Path, embedder: object, local_model: ChatModel
+) -> Iterator[Assistant]:
+    locations = copied(docs_locations, tmp_path)
+    config = parse_config("", locations.config_file)
+    assistant = build_assistant(
+        locations=locations, config=config, embedder=embedder, models={"local": local_model}
+    )
+    yield assistant
+    assistant.close()  # preloaded models stay loaded for other tests
+
+
+def test_local_answer_streams_after_its_sources(local_assistant: Assistant) -> None:
+    run = local_assistant.ask("How does margin keep API keys safe?")
+    events = list(run)
+    answer = run.answer
+    assert answer is not None and not answer.refused, answer
+    assert isinstance(events[0], SourcesFound)
+    assert any(isinstance(e, TextDelta) for e in events)
+    assert any("keyring" in s.text.lower() for s in answer.sources[:3])
+    assert all(Path(s.path).is_absolute() and Path(s.path).exists() for s in answer.sources)
+    assert answer.answer.strip() and answer.usage.completion_tokens > 0
+    assert answer.usage.cost_usd == 0.0 and answer.latency_ms["ttft"] > 0
+    assert answer.model == "local" and answer.groundedness is not None
+
+
+def test_unrelated_question_is_refused_without_the_model(local_assistant: Assistant) -> None:
+    answer = local_assistant.ask("What is the airspeed of an unladen swallow?").complete()
+    assert answer.refused and answer.refusal_reason == "not_found"
+    assert answer.usage.completion_tokens == 0
+
+
+def test_remote_answer_through_a_real_server_is_redacted_and_audited(
+    docs_locations: Locations, tmp_path: Path, embedder: object, llama_server: str
+) -> None:
+    locations = copied(docs_locations, tmp_path)
+    config = parse_config("", locations.config_file)
+    config.models["loopback"] = ModelProfile(
+        name="loopback",
+        kind="openai",
+        base_url=llama_server,
+        model="smollm2",
+        input_usd_per_mtok=0.15,
+        output_usd_per_mtok=0.60,
+        read_timeout_s=120,
+    )
+    assistant = build_assistant(locations=locations, config=config, embedder=embedder)
+    question = "How does margin keep API keys safe? Reply to bob@example.org."
+    answer = assistant.ask(question, AskOptions(model="loopback")).complete()
+    assert not answer.refused, answer
+    # llama-cpp-python's server sends no usage in a stream: margin's estimate stands, marked.
+    assert answer.usage.prompt_tokens > 0 and answer.usage.estimated
+    assert answer.usage.cost_usd > 0
+    [entry] = assistant.log.egress.entries()
+    sent = str(entry.to_json())
+    assert "bob@example.org" not in sent and "[EMAIL_1]" in sent
+    assert entry.interaction_id == answer.interaction_id
+    assistant.close()

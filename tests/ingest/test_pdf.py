@@ -1,0 +1,130 @@
+"""PDFs through PDFium: normalised text, running headers gone, headings from the outline or
+font sizes, spaces from glyph positions; Debian's bash manuals when installed."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from ingest.loaders import load_document
+from ingest.loaders.pdf_text import normalise_pages
+from tests.fixtures.ingest import write_pdf
+
+BASH_DOCS = Path("/usr/share/doc/bash")
+
+
+def test_normalising_fixes_glyphs_dashes_hyphenation_and_split_words() -> None:
+    pages = [
+        "The ﬁrst ﬂag is \u2212e; the shell exits. A com\u00admand was exe-\ncuted.",
+        "Every command is executed once; executed twice by the shell.",
+        "Use a command-line option; the command-\nline is parsed once.",
+        "The variable was e xecuted and executed, in the ﬁle. Try cd \u02dc/src.",
+    ]
+    text = "\n".join(normalise_pages(pages))
+    assert "first flag is -e;" in text and "ﬁ" not in text and "\u2212" not in text
+    assert "A command was executed." in text  # soft hyphen and end-of-line hyphen joined
+    assert "the command-line is parsed" in text  # the document hyphenates this word itself
+    assert "The variable was executed and executed" in text  # "e xecuted" rejoined
+    assert "cd ~/src" in text  # groff's spacing tilde
+
+
+def test_running_headers_and_page_numbers_are_removed(tmp_path: Path) -> None:
+    pages = [
+        f"ACME Field Guide, 2nd edition\nThis page is about {animal}.\nPage {n} of 5"
+        for n, animal in enumerate(["otters", "owls", "newts", "voles", "hares"], start=1)
+    ]
+    document = load_document(write_pdf(tmp_path / "guide.pdf", pages))
+    text = "\n".join(s.text for s in document.sections)
+    assert "ACME Field Guide" not in text and "of 5" not in text
+    assert [s.text for s in document.sections][2] == "This page is about newts."
+
+
+def test_outline_gives_each_section_its_heading_path(tmp_path: Path) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    path = write_pdf(
+        tmp_path / "manual.pdf",
+        [
+            "Introduction\nThis manual covers otters.\nHabitat\nRivers and coasts.",
+            "Diet\nFish, crabs and sea urchins.",
+        ],
+    )
+    writer = PdfWriter(clone_from=PdfReader(path))
+    intro = writer.add_outline_item("Introduction", 0)
+    writer.add_outline_item("Habitat", 0, parent=intro)
+    writer.add_outline_item("Diet", 1)
+    with path.open("wb") as handle:
+        writer.write(handle)
+    sections = load_document(path).sections
+    assert [(s.page, s.heading, s.text) for s in sections] == [
+        (1, "Introduction", "Introduction\nThis manual covers otters."),
+        (1, "Introduction > Habitat", "Habitat\nRivers and coasts."),
+        (2, "Diet", "Diet\nFish, crabs and sea urchins."),
+    ]
+
+
+def test_larger_type_makes_headings_when_there_is_no_outline(tmp_path: Path) -> None:
+    path = write_pdf(
+        tmp_path / "notes.pdf",
+        ["# Sea Otters\nThey hold hands while sleeping.\n# River Otters\nThey live in burrows."],
+    )
+    sections = load_document(path).sections
+    assert [(s.heading, s.text.split("\n")[-1]) for s in sections] == [
+        ("Sea Otters", "They hold hands while sleeping."),
+        ("River Otters", "They live in burrows."),
+    ]
+
+
+def test_gaps_between_glyphs_become_spaces(tmp_path: Path) -> None:
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import DecodedStreamObject, NameObject
+
+    path = write_pdf(tmp_path / "kerned.pdf", ["placeholder"])
+    writer = PdfWriter(clone_from=PdfReader(path))
+    stream = DecodedStreamObject()
+    # Words placed apart by positioning only, as groff and TeX often do: no space glyphs.
+    stream.set_data(b"BT /F1 11 Tf 72 720 Td [(they) -350 (are) -350 (here)] TJ ET")
+    writer.pages[0][NameObject("/Contents")] = writer._add_object(stream)
+    with path.open("wb") as handle:
+        writer.write(handle)
+    assert load_document(path).sections[0].text == "they are here"
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[A-Za-z]+", text.lower())
+
+
+@pytest.mark.skipif(
+    not (BASH_DOCS / "bash.pdf").exists(),
+    reason="Debian's bash-doc is not installed (apt-get install bash-doc)",
+)
+def test_debian_bash_manual_reads_cleanly() -> None:
+    sections = load_document(BASH_DOCS / "bash.pdf").sections
+    text = "\n".join(s.text for s in sections)
+    assert not [c for c in set(text) if unicodedata.normalize("NFKC", c) != c]
+    assert "\u2212" not in text
+    words = _words(text)
+    assert words.count("executed") > 20 and "xecuted" not in words
+    assert "ifthe" not in words and "theyare" not in words
+    assert "set [-abefhkmnptuvxBCEHPT]" in text.replace("\u2212", "-") or "-e" in text
+    headed = [s for s in sections if s.heading]
+    assert len(headed) > 0.9 * len(sections)
+    assert any(s.heading.endswith("SHELL BUILTIN COMMANDS") for s in sections)
+
+
+@pytest.mark.skipif(
+    not (BASH_DOCS / "bashref.pdf").exists(),
+    reason="Debian's bash-doc is not installed (apt-get install bash-doc)",
+)
+def test_debian_bash_reference_takes_headings_from_its_outline() -> None:
+    sections = load_document(BASH_DOCS / "bashref.pdf").sections
+    assert any(
+        s.heading
+        == "Basic Shell Features > Shell Commands > Compound Commands > Looping Constructs"
+        for s in sections
+    )
+    words = _words("\n".join(s.text for s in sections))
+    assert "tion" not in words and "mand" not in words  # hyphenated words joined

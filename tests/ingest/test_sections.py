@@ -1,0 +1,61 @@
+"""Sections made ready for chunking: context headings, dropped furniture, merged fragments."""
+
+from __future__ import annotations
+
+from ingest.sections import context_heading, document_title, prepare_sections
+from ingest.types import Section
+
+LONG = "Sea otters hold hands while they sleep, so that they do not drift apart at night. " * 2
+
+
+def test_every_heading_starts_with_the_title_once() -> None:
+    assert context_heading("Otters", "Otters > Sleep") == "Otters > Sleep"
+    assert context_heading("notes.txt", "") == "notes.txt"
+    assert context_heading("manual.pdf", "Diet > Fish") == "manual.pdf > Diet > Fish"
+    assert document_title("", [Section("x", heading="Guide > A")], "g.md") == "Guide"
+    two_tops = [Section("x", heading="Install"), Section("y", heading="Usage")]
+    assert document_title("", two_tops, "g.md") == "g.md"
+
+
+def test_heading_only_and_furniture_sections_are_dropped() -> None:
+    sections = [
+        Section("Methods", heading="T > Methods"),
+        Section("Previous topic\nNext topic\nShow Source", heading="T > Navigation"),
+        Section(LONG, heading="T > Methods > sleep()"),
+    ]
+    assert [s.heading for s in prepare_sections(sections, "T")] == ["T > Methods > sleep()"]
+
+
+def test_tiny_sections_are_packed_under_their_common_heading() -> None:
+    sections = [
+        Section("keys()\n\nReturn the keys.", heading="T > Context > keys()"),
+        Section("values()\n\nReturn the values.", heading="T > Context > values()"),
+        Section(LONG, heading="T > Context > run()"),
+    ]
+    packed, entry = prepare_sections(sections, "T")
+    assert packed.heading == "T > Context"
+    assert packed.text == "keys()\n\nReturn the keys.\n\nvalues()\n\nReturn the values."
+    assert entry.heading == "T > Context > run()"
+
+
+def test_a_tiny_introduction_joins_its_subsection() -> None:
+    sections = [
+        Section("The module defines:", heading="T > Errors", line=3),
+        Section(LONG, heading="T > Errors > exception Error", line=5),
+    ]
+    [joined] = prepare_sections(sections, "T")
+    assert joined.heading == "T > Errors > exception Error" and joined.line == 3
+    assert joined.text.startswith("The module defines:\n\n")
+
+
+def test_the_tail_of_a_section_cut_by_a_page_break_joins_it() -> None:
+    sections = [
+        Section(LONG + "A sample value", heading="PARAMETERS > CDPATH", page=4),
+        Section('is ".:~:/usr".', heading="PARAMETERS > CDPATH", page=5),
+        Section(LONG, heading="PARAMETERS > HOME", page=5),
+        Section("Last words.", heading="PARAMETERS > HOME", page=6),
+    ]
+    first, second, third = prepare_sections(sections, "bash.pdf")
+    assert first.page == 4 and first.text.endswith('A sample value\nis ".:~:/usr".')
+    assert second.heading == "bash.pdf > PARAMETERS > HOME"
+    assert third.page == 6  # a finished sentence before the break: the page stays its own
