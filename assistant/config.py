@@ -10,9 +10,12 @@ from typing import Any, Literal
 
 from assistant.config_limits import check_value, ranged, text
 from assistant.errors import ConfigError
+from models.errors import RegistryError
+from models.registry import REGISTRY_FILE, RegistryState, read_registry
 
 ModelKind = Literal["llama-cpp", "openai"]
 BUNDLED = "bundled"
+DefaultSource = Literal["built-in", "config.toml", "margin models use"]
 
 
 _NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
@@ -91,6 +94,11 @@ class AskConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class EmbeddingConfig:
+    model: str = text(BUNDLED, 4096)  # or the path of a local sentence-transformers folder
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     defaults: Defaults = field(default_factory=Defaults)
     models: dict[str, ModelProfile] = field(default_factory=dict)
@@ -99,6 +107,8 @@ class Config:
     ingest: IngestConfig = field(default_factory=IngestConfig)
     retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
     ask: AskConfig = field(default_factory=AskConfig)
+    embedding: EmbeddingConfig = field(default_factory=EmbeddingConfig)
+    default_source: DefaultSource = "built-in"  # who chose defaults.model
 
     def profile(self, name: str | None = None) -> ModelProfile:
         wanted = name or self.defaults.model
@@ -119,6 +129,7 @@ _SECTIONS: dict[str, type] = {
     "ingest": IngestConfig,
     "retrieval": RetrievalConfig,
     "ask": AskConfig,
+    "embedding": EmbeddingConfig,
 }
 
 
@@ -127,17 +138,25 @@ def builtin_local_profile() -> ModelProfile:
 
 
 def load_config(path: Path) -> Config:
-    """Read config.toml if it exists; no file means all defaults."""
+    """Read config.toml if it exists (no file means all defaults), with the models registered
+    by `margin models add|pull|use` in models.json beside it."""
+    try:
+        registered = read_registry(path.with_name(REGISTRY_FILE))
+    except RegistryError as exc:
+        raise ConfigError(str(exc)) from None
     if not path.exists():
-        return parse_config("", path)
+        return parse_config("", path, registered=registered)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"Cannot read {path}: {exc}") from exc
-    return parse_config(text, path)
+    return parse_config(text, path, registered=registered)
 
 
-def parse_config(text: str, path: Path) -> Config:
+def parse_config(text: str, path: Path, *, registered: RegistryState | None = None) -> Config:
+    """The config in `text`. Registered models are profiles too; a [models.NAME] table in
+    config.toml overrides the fields it sets, and an explicit [defaults] model wins over the
+    default chosen with `margin models use`."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -151,12 +170,24 @@ def parse_config(text: str, path: Path) -> Config:
             raise ConfigError(locate.unknown(name, None, sorted([*_SECTIONS, "models"])))
         sections[name] = _build(_SECTIONS[name], value, name, locate)
     models = {"local": builtin_local_profile()}
+    registered = registered or RegistryState()
+    for name, entry in registered.models.items():
+        models[name] = ModelProfile(name=name, path=str(entry.path))
     raw_models = raw.get("models", {})
     if not isinstance(raw_models, dict):
         raise ConfigError(f"{path}: 'models' must be a table of profiles like [models.local]")
     for name, table in raw_models.items():
-        models[name] = _build_profile(name, table, locate)
-    config = Config(models=models, **sections)
+        models[name] = _build_profile(name, table, locate, models.get(name))
+    source: DefaultSource = "built-in"
+    raw_defaults = raw.get("defaults")
+    if isinstance(raw_defaults, dict) and "model" in raw_defaults:
+        source = "config.toml"
+    elif registered.default in models:
+        sections["defaults"] = replace(
+            sections.get("defaults", Defaults()), model=registered.default
+        )
+        source = "margin models use"
+    config = Config(models=models, default_source=source, **sections)
     if config.defaults.model not in models:
         raise ConfigError(
             f"{locate.where('defaults', 'model')}: defaults.model = {config.defaults.model!r} "
@@ -165,12 +196,14 @@ def parse_config(text: str, path: Path) -> Config:
     return config
 
 
-def _build_profile(name: str, table: Any, locate: _KeyLocator) -> ModelProfile:
+def _build_profile(
+    name: str, table: Any, locate: _KeyLocator, base: ModelProfile | None
+) -> ModelProfile:
     section = f"models.{name}"
     if not isinstance(table, dict):
         raise ConfigError(f"{locate.where(section, None)}: [{section}] must be a table")
     check_value(ModelProfile, "name", name, name="profile name", where=locate.where(section, None))
-    base = builtin_local_profile() if name == "local" else ModelProfile(name=name)
+    base = base or ModelProfile(name=name)
     profile = replace(_build(ModelProfile, table, section, locate, base=base), name=name)
     if profile.kind == "openai" and not (profile.base_url and profile.model):
         raise ConfigError(

@@ -20,13 +20,15 @@ from assistant.ask.pipeline import AskRun
 from assistant.ask.retrieval import Retriever
 from assistant.ask.types import AskOptions, Source
 from assistant.config import BUNDLED, Config, ModelProfile, load_config
+from assistant.local_models import gguf_path
 from assistant.locations import Locations, resolve_locations
 from assistant.log.interactions import InteractionLog
 from ingest.embedder import Embedder, load_bundled_embedder
+from ingest.embedding_folder import load_folder_embedder
+from ingest.fast_embedder import FastEmbedder
 from ingest.pipeline import IngestOptions, Ingestor
 from ingest.store import ChunkStore
 from models.base import ChatModel, Pricing
-from models.bundled import bundled_gguf_path
 from models.errors import KeyStoreError
 from models.keys import KeyStore
 from models.llama_cpp import LlamaCppModel
@@ -188,9 +190,16 @@ class Index:
         return Retriever(self.store, self.embedder, self.config.retrieval)
 
 
-def load_embedder(config: Config) -> Embedder:
-    """The bundled embedding model (its weights load on first use)."""
-    return load_bundled_embedder(batch_size=config.ingest.batch_size)
+def load_embedder(config: Config, locations: Locations) -> FastEmbedder:
+    """The configured embedding model (bundled, or a local folder): queries through its ONNX
+    export, documents through the backend measured fastest here (`ingest.fast_embedder`);
+    everything loads on first use."""
+    if config.embedding.model != BUNDLED:
+        folder = Path(config.embedding.model).expanduser()
+        model = load_folder_embedder(folder, batch_size=config.ingest.batch_size)
+    else:
+        model = load_bundled_embedder(batch_size=config.ingest.batch_size)
+    return FastEmbedder(model, locations.cache_dir / "embedding")
 
 
 def open_store(locations: Locations, embedder: Embedder, *, check_model: bool = True) -> ChunkStore:
@@ -215,7 +224,7 @@ def open_index(
     """Open the index for this machine (or `MARGIN_HOME`), with the configured settings."""
     where = locations or resolve_locations()
     settings = config or load_config(where.config_file)
-    model = embedder or load_embedder(settings)
+    model = embedder or load_embedder(settings, where)
     return Index(open_store(where, model, check_model=check_model), model, settings)
 
 
@@ -227,7 +236,7 @@ def build_model(
 ) -> ChatModel:
     """The model a profile describes. Nothing loads or connects until the first question."""
     if profile.kind == "llama-cpp":
-        path = bundled_gguf_path() if profile.path == BUNDLED else Path(profile.path).expanduser()
+        path = gguf_path(profile)
         return LlamaCppModel(
             profile.name, path, context=profile.context, threads=profile.threads, verbose=verbose
         )

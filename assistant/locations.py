@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from models.registry import REGISTRY_FILE
+
 APP_NAME = "margin"
 
 
@@ -22,6 +24,16 @@ class Locations:
     def key_names_file(self) -> Path:
         """The names (never the values) of keys saved in the keyring; it cannot list them."""
         return self.config_dir / "key-names.json"
+
+    @property
+    def model_registry(self) -> Path:
+        """Models registered with `margin models add|pull`, and the default chosen with `use`."""
+        return self.config_dir / REGISTRY_FILE
+
+    @property
+    def models_dir(self) -> Path:
+        """GGUF files pulled with `margin models pull` (and their partial downloads)."""
+        return self.data_dir / "models"
 
     @property
     def store_dir(self) -> Path:

@@ -91,13 +91,16 @@ def golden_questions() -> list[str]:
     return [json.loads(line)["question"] for line in lines if line.strip()]
 
 
-def chunk_texts(folder: Path, embedder: SentenceTransformerEmbedder) -> list[str]:
-    """The texts margin embeds for the documents in `folder` (loaded and chunked in process)."""
+def chunk_texts(
+    folder: Path, embedder: SentenceTransformerEmbedder, limit: int | None = None
+) -> list[str]:
+    """The texts margin embeds for the documents in `folder` (loaded and chunked in process),
+    in path order; the first `limit` when given."""
     from ingest.chunking import chunk_document, embedding_text
     from ingest.errors import LoadError
     from ingest.loaders import is_supported, load_document
 
-    texts = []
+    texts: list[str] = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and is_supported(p)):
         if path.suffix == ".jsonl":
             continue
@@ -107,6 +110,8 @@ def chunk_texts(folder: Path, embedder: SentenceTransformerEmbedder) -> list[str
             continue
         chunks = chunk_document(document, path.name, embedder, chunk_tokens=200, overlap_tokens=32)
         texts.extend(embedding_text(chunk) for chunk in chunks)
+        if limit is not None and len(texts) >= limit:
+            return texts[:limit]
     return texts
 
 

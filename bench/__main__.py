@@ -20,13 +20,14 @@ from bench import REPO, emit
 
 ORDER = (
     "ingest_throughput",
-    "embed_precision",
+    "embed_backends",
     "search_latency",
     "ask_overhead",
     "memory",
     "model_latency",
     "cold_cli",
     "tui_latency",
+    "model_download",
     "guardrail_noise",
 )
 LIMIT_S = 8 * 60

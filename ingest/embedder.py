@@ -10,11 +10,13 @@ import importlib.util
 import json
 import os
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from ingest.batching import embed_in_length_order
 from ingest.errors import EmbedderError
-from ingest.precision import Precision, embedding_precision, resolve_precision
+from ingest.precision import Precision, embedding_precision
 
 if TYPE_CHECKING:
     import numpy as np
@@ -56,7 +58,7 @@ def bundled_model_dir() -> Path:
 
 
 class SentenceTransformerEmbedder:
-    """A sentence-transformers model in a local folder, loaded lazily, run on CPU."""
+    """A sentence-transformers model in a local folder, loaded lazily, run by torch on CPU."""
 
     def __init__(
         self,
@@ -64,14 +66,14 @@ class SentenceTransformerEmbedder:
         *,
         model_id: str,
         batch_size: int = 32,
-        precision: Precision | None = None,
+        precision: Precision = "fp32",
     ):
         if not (model_dir / "modules.json").exists():
             raise EmbedderError(f"No sentence-transformers model in {model_dir}.")
         self.model_dir = model_dir
         self.model_id = model_id
         self.batch_size = batch_size
-        self.precision = precision or resolve_precision()  # the model id stays the same
+        self.precision = precision  # bf16 vectors stay within cosine 0.9999: same model id
         self.dim = _read_json(model_dir / "1_Pooling" / "config.json")["word_embedding_dimension"]
         self.max_tokens = _read_json(model_dir / "sentence_bert_config.json")["max_seq_length"]
         self._model: Any = None
@@ -79,20 +81,31 @@ class SentenceTransformerEmbedder:
         self._load_lock = threading.Lock()
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
+        return self.encode(texts, self.precision)
+
+    def encode(self, texts: Sequence[str], precision: Precision) -> np.ndarray:
+        """Unit-length vectors for `texts` at `precision`, in batches of similar token length."""
         import numpy as np
 
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        encoder = self._encoder()
-        with embedding_precision(self.precision):
-            vectors = encoder.encode(
-                texts,
-                batch_size=self.batch_size,
+        model = self.loaded_model()
+        lengths = [
+            min(len(e.ids), self.max_tokens) for e in self._tokens().encode_batch(list(texts))
+        ]
+
+        def embed_batch(batch: list[int]) -> np.ndarray:
+            vectors = model.encode(
+                [texts[i] for i in batch],
+                batch_size=len(batch),
                 normalize_embeddings=True,
                 convert_to_numpy=True,
                 show_progress_bar=False,
             )
-        return np.asarray(vectors, dtype=np.float32)
+            return np.asarray(vectors, dtype=np.float32)
+
+        with embedding_precision(precision):
+            return embed_in_length_order(lengths, self.batch_size, self.dim, embed_batch)
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed_documents([text])[0]
@@ -114,7 +127,8 @@ class SentenceTransformerEmbedder:
             self._tokenizer = tokenizer
         return self._tokenizer
 
-    def _encoder(self) -> Any:
+    def loaded_model(self) -> Any:
+        """The `SentenceTransformer` itself, loaded on first use (imports torch)."""
         with self._load_lock:
             if self._model is None:
                 self._model = self._load()

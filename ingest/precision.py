@@ -1,43 +1,44 @@
-"""Embedding precision: bfloat16 autocast on CPUs that run it natively, fp32 everywhere else.
+"""What this CPU runs natively, and the bfloat16 autocast block for torch.
 
 On x86 cores with AVX512-BF16 or AMX-BF16, MiniLM under `torch.autocast("cpu", bfloat16)`
-encodes about twice as fast as fp32, and its vectors keep a cosine similarity above 0.9999 to
-the fp32 ones, so an index keeps one model id whichever precision embedded it. Cores without
-those instructions emulate bfloat16 and run several times slower, so `auto` picks fp32 there.
-`MARGIN_EMBED_PRECISION=fp32|bf16|auto` overrides the choice.
+encodes about 1.5-1.9x as fast as fp32, and its vectors keep a cosine similarity above
+0.9999 to the fp32 ones, so an index keeps one model id whichever precision embedded it.
+Cores without those instructions emulate bfloat16 at about a sixth of fp32's speed, so
+`ingest.embed_backends` only tries bf16 where `cpu_supports_bf16()`.
 """
 
 from __future__ import annotations
 
 import functools
-import os
 import platform
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
-from ingest.errors import EmbedderError
-
 Precision = Literal["fp32", "bf16"]
 
-ENV_VAR = "MARGIN_EMBED_PRECISION"
 BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
 _X86 = frozenset({"x86_64", "amd64", "i686", "i386"})
-_SETTINGS = ("auto", "fp32", "bf16")
+CPUINFO = Path("/proc/cpuinfo")
 
 
-def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> frozenset[str]:
-    """The feature flags of the first CPU listed in `cpuinfo` (empty where it cannot be read)."""
+def cpu_field(name: str, cpuinfo: Path = CPUINFO) -> str:
+    """The value of `name` for the first CPU listed in `cpuinfo` ("" where it cannot be read)."""
     try:
         text = cpuinfo.read_text(encoding="utf-8", errors="replace")
     except OSError:
-        return frozenset()
+        return ""
     for line in text.splitlines():
-        name, _, value = line.partition(":")
-        if name.strip() == "flags":
-            return frozenset(value.split())
-    return frozenset()
+        key, _, value = line.partition(":")
+        if key.strip() == name:
+            return value.strip()
+    return ""
+
+
+def cpu_flags(cpuinfo: Path = CPUINFO) -> frozenset[str]:
+    """The feature flags of the first CPU listed in `cpuinfo` (empty where it cannot be read)."""
+    return frozenset(cpu_field("flags", cpuinfo).split())
 
 
 def bf16_native(flags: frozenset[str], machine: str) -> bool:
@@ -49,23 +50,6 @@ def bf16_native(flags: frozenset[str], machine: str) -> bool:
 def cpu_supports_bf16() -> bool:
     """`bf16_native` for this machine (read once)."""
     return bf16_native(cpu_flags(), platform.machine())
-
-
-def resolve_precision(setting: str | None = None, *, native_bf16: bool | None = None) -> Precision:
-    """The precision for `setting` (`auto`, `fp32` or `bf16`; default: $MARGIN_EMBED_PRECISION).
-
-    `auto` means bf16 where `native_bf16` (default: this CPU's support), fp32 elsewhere.
-    """
-    chosen = (setting if setting is not None else os.environ.get(ENV_VAR, "auto")).strip().lower()
-    if chosen not in _SETTINGS:
-        raise EmbedderError(
-            f"Unknown embedding precision {chosen!r}: use one of {', '.join(_SETTINGS)} "
-            f"(set by {ENV_VAR})."
-        )
-    if chosen == "auto":
-        native = cpu_supports_bf16() if native_bf16 is None else native_bf16
-        return "bf16" if native else "fp32"
-    return "bf16" if chosen == "bf16" else "fp32"
 
 
 @contextmanager

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from ingest import store_schema as schema
 from ingest.errors import ModelMismatchError, StoreBusyError, StoreWriteError
+from ingest.lancedb_import import import_lancedb
 from ingest.store_recovery import open_with_rollback
 from ingest.types import Chunk, DocumentInfo, DocumentMeta, StoredChunk
 from ingest.vector_index import ensure_vector_index, tune_query
@@ -59,8 +60,9 @@ class ChunkStore:
         lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S,
         check_model: bool = True,
     ):
-        import lancedb
         from filelock import FileLock
+
+        lancedb = import_lancedb()
 
         self.folder = folder
         self.model_id = model_id
@@ -87,10 +89,8 @@ class ChunkStore:
     @contextmanager
     def writing(self) -> Iterator[None]:
         """Hold the single-writer lock; another writer waits briefly, then gets StoreBusyError.
-
-        A write the disk refuses (full, read-only) raises StoreWriteError: LanceDB commits a
-        new version only once everything is written, so the index stays as it was.
-        """
+        A write the disk refuses raises StoreWriteError; LanceDB commits a version only once
+        everything is written, so the index stays as it was."""
         from filelock import Timeout
 
         try:

@@ -15,6 +15,7 @@ pytest_plugins = [
     "tests.fixtures.disk",
     "tests.fixtures.ingest",
     "tests.fixtures.models",
+    "tests.fixtures.downloads",
 ]
 
 

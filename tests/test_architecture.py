@@ -8,7 +8,17 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAVY = ["torch", "sentence_transformers", "lancedb", "pyarrow", "llama_cpp", "pypdf", "textual"]
+HEAVY = [
+    "torch",
+    "sentence_transformers",
+    "lancedb",
+    "pyarrow",
+    "llama_cpp",
+    "pypdf",
+    "textual",
+    "onnxruntime",
+    "tokenizers",
+]
 
 
 def test_layers_and_headless_core_hold() -> None:

@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "eval": "assistant.cli.eval_commands:eval_command",
     "report": "assistant.cli.eval_commands:report",
     "keys": "assistant.cli.key_commands:keys",
+    "models": "assistant.cli.model_commands:models",
     "doctor": "assistant.cli.doctor:doctor",
     "service": "assistant.cli.service_commands:service",
 }
@@ -47,6 +48,7 @@ HELP: dict[str, str] = {
     "eval": "Run a golden set, or compare two runs.",
     "report": "Write an HTML report with charts from the local log.",
     "keys": "Store API keys in the system keyring.",
+    "models": "Local GGUF models: pull, add, list, choose the default, remove.",
     "doctor": "Check the install, models, store and keyring.",
     "service": "Start, inspect or stop the background service that keeps models loaded.",
 }

@@ -70,6 +70,23 @@ def check_embedder() -> Check:
     return Check("embedding model", True, str(folder))
 
 
+def check_embedding_backends(config: Config, locations: Locations) -> Check:
+    """Which backend embeds queries and documents; torch where ONNX should run is a problem."""
+    from assistant.indexing import load_embedder
+    from ingest.errors import EmbedderError
+
+    try:
+        status = load_embedder(config, locations).status()
+    except EmbedderError as exc:
+        return Check("embedding backend", False, str(exc))
+    detail = f"queries: {status.queries}; documents: {status.documents}"
+    if status.problem:
+        folder = locations.cache_dir / "embedding"
+        fix = f"searches still work through torch, slower to start; remove {folder} to export again"
+        return Check("embedding backend", False, f"{detail}; {status.problem}", fix)
+    return Check("embedding backend", True, detail)
+
+
 def check_models(config: Config, locations: Locations) -> list[Check]:
     from models.bundled import bundled_gguf_path
     from models.errors import KeyStoreError, ModelError
@@ -100,6 +117,65 @@ def check_models(config: Config, locations: Locations) -> list[Check]:
             checks.append(Check(name, False, f"{profile.base_url}: no API key", str(exc)))
             continue
         checks.append(Check(name, True, f"{profile.base_url} ({profile.model}), key found"))
+    return checks
+
+
+def check_local_models(config: Config, locations: Locations) -> list[Check]:
+    """Every local GGUF file (exists, size, header), registered names, unfinished downloads,
+    and an embedding model folder named in config.toml."""
+    from assistant.local_models import local_models, partial_downloads, registry_for
+    from ingest.embedding_folder import check_folder, folder_model_id
+    from ingest.errors import EmbedderError
+    from models.download import format_size
+    from models.gguf_info import format_parameters
+
+    registry = registry_for(locations)
+    checks = []
+    for row in local_models(config, registry):
+        name = f"model file {row.name}"
+        if row.path is not None and not row.path.exists():
+            continue  # check_models names the missing file
+        if row.info is None or row.problem:
+            fix = f"download it again: `margin models remove {row.name}`, then pull it"
+            checks.append(Check(name, False, row.problem, fix))
+            continue
+        info = row.info
+        detail = (
+            f"{format_size(info.size)}, {info.architecture} {format_parameters(info.parameters)} "
+            f"{info.quantization}, GGUF header valid"
+        )
+        checks.append(Check(name, True, detail))
+    state = registry.read()
+    for entry in state.models.values():
+        shown = config.models.get(entry.name)
+        if shown is not None and Path(shown.path) != entry.path:
+            checks.append(
+                Check(
+                    f"model {entry.name}",
+                    False,
+                    f"[models.{entry.name}] in config.toml hides the registered {entry.path}",
+                    f"rename one of them (or `margin models remove {entry.name}`)",
+                )
+            )
+    if state.default is not None and state.default not in config.models:
+        checks.append(
+            Check(
+                "default model",
+                False,
+                f"`margin models use` chose {state.default!r}, which no longer exists",
+                "run `margin models use NAME` with a name from `margin models list`",
+            )
+        )
+    for name, partial in partial_downloads(registry):
+        size = format_size(partial.stat().st_size)
+        fix = f"run the same `margin models pull` to resume, or `margin models remove {name}`"
+        checks.append(Check(f"download {name}", True, f"unfinished: {size} in {partial}", fix))
+    if config.embedding.model != BUNDLED:
+        folder = Path(config.embedding.model).expanduser()
+        try:
+            checks.append(Check("embedding folder", True, folder_model_id(check_folder(folder))))
+        except EmbedderError as exc:
+            checks.append(Check("embedding folder", False, str(exc), "fix [embedding] model"))
     return checks
 
 
@@ -199,6 +275,8 @@ def run_checks(locations: Locations) -> list[Check]:
     checks.append(Check("config", True, str(locations.config_file)))
     probes: list[Callable[[], Check | list[Check]]] = [
         lambda: check_models(config, locations),
+        lambda: check_local_models(config, locations),
+        lambda: check_embedding_backends(config, locations),
         lambda: check_data(locations),
         lambda: check_store(locations, config),
         lambda: check_log(locations),

@@ -1,11 +1,13 @@
 """The CLI side of the warm service: connect (starting it on demand), or work in-process.
 
 `run_search` and `open_ask` return the same objects whichever path did the work, so the
-commands print them the same way. The service is used unless `MARGIN_NO_SERVICE=1` is set,
-it cannot be started or reached, or (for `open_ask` only) `--verbose` is given: model
-diagnostics belong on this terminal. Then the work happens in this process, slower but with
-the same results. A service that is out of date (its code, config.toml or the environment
-changed) is replaced once. This module imports nothing heavy.
+commands print them the same way. A search uses a service that is already running and never
+starts one: in-process it needs only onnxruntime and the store (under a second), while the
+service is there to keep the chat model loaded, so `ask` starts it. The service is used
+unless `MARGIN_NO_SERVICE=1` is set, it cannot be started or reached, or (for `open_ask`
+only) `--verbose` is given: model diagnostics belong on this terminal. Then the work happens
+in this process, slower but with the same results. A service that is out of date (its code,
+config.toml or the environment changed) is replaced once. This module imports nothing heavy.
 """
 
 from __future__ import annotations
@@ -269,11 +271,14 @@ def _spawn(locations: Locations) -> subprocess.Popen[bytes]:
     return process
 
 
-def _through_service(locations: Locations | None, use: Callable[[ServiceClient], T]) -> T | None:
-    """`use(client)`, restarting an out-of-date service once; None when it is unavailable."""
+def _through_service(
+    locations: Locations | None, use: Callable[[ServiceClient], T], *, start: bool = True
+) -> T | None:
+    """`use(client)`, restarting an out-of-date service once; None when it is unavailable
+    (or not running, with `start=False`)."""
     where = locations or resolve_locations()
     for _ in range(2):
-        client = connect_or_start(where)
+        client = connect_or_start(where, start=start)
         if client is None:
             return None
         try:
@@ -293,10 +298,10 @@ def run_search(
     use_service: bool = True,
     locations: Locations | None = None,
 ) -> list[Source]:
-    """Search through the warm service when it is available, else in this process."""
+    """Search through the warm service when it is running, else in this process."""
     if use_service and service_wanted():
         results = _through_service(
-            locations, lambda client: client.search(query, k=k, collection=collection)
+            locations, lambda client: client.search(query, k=k, collection=collection), start=False
         )
         if results is not None:
             return results

@@ -70,6 +70,12 @@ def file_fingerprint(path: Path) -> str:
     return f"{stat.st_mtime_ns}:{stat.st_size}"
 
 
+def config_fingerprint(locations: Locations) -> str:
+    """config.toml and models.json (what `margin models add|pull|use|remove` change)."""
+    files = (locations.config_file, locations.model_registry)
+    return "|".join(file_fingerprint(path) for path in files)
+
+
 class Service:
     """The state connections share: the engine thread, activity, and reasons to stop."""
 
@@ -89,7 +95,7 @@ class Service:
         self.allowed_uid = os.getuid() if allowed_uid is None else allowed_uid
         self.env = env_fingerprint(os.environ)
         self._code = code_fingerprint()
-        self._config = file_fingerprint(locations.config_file)
+        self._config = config_fingerprint(locations)
         self._lock = threading.Lock()
         self._active = 0
         self._last_activity = time.monotonic()
@@ -125,8 +131,8 @@ class Service:
         """Why this service should not answer any more, or None while it is current."""
         if client_env is not None and client_env != self.env:
             return "the environment changed (for example an API key or MARGIN_HOME)"
-        if file_fingerprint(self.locations.config_file) != self._config:
-            return "config.toml changed"
+        if config_fingerprint(self.locations) != self._config:
+            return "config.toml changed (or the models registered with `margin models`)"
         if code_fingerprint() != self._code:
             return "margin was updated"
         return None

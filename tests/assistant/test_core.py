@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,22 +16,28 @@ from models.errors import MissingKeyError
 from models.keys import KeyStore
 from models.llama_cpp import LlamaCppModel
 from models.openai_compat import OpenAICompatibleModel
+from models.runtime_plan import probe_machine
 from tests.fixtures.models import FlakyServer, Step
 
 Start = Callable[..., FlakyServer]
 
 
-def test_builtin_local_profile_is_the_bundled_model_on_all_cores() -> None:
+def test_builtin_local_profile_is_the_bundled_model_on_every_physical_core() -> None:
     model = build_model(builtin_local_profile())
     assert isinstance(model, LlamaCppModel)
     assert model.path == bundled_gguf_path()
-    assert (model.context_tokens, model.threads) == (4096, os.cpu_count())
+    machine = probe_machine()
+    assert (model.context_tokens, model.threads) == (4096, machine.physical_cores)
     assert model.pricing.cost(1_000_000, 1_000_000) == 0.0
     assert not model.is_remote
 
 
-def test_a_gguf_path_in_the_home_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_a_gguf_path_in_the_home_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, bundled_gguf: Path
+) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "x.gguf").symlink_to(bundled_gguf)
     model = build_model(ModelProfile("mine", path="~/models/x.gguf", context=2048, threads=1))
     assert isinstance(model, LlamaCppModel)
     assert (model.path, model.context_tokens, model.threads) == (

@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture(autouse=True)
 def shared_model(monkeypatch: pytest.MonkeyPatch, embedder: SentenceTransformerEmbedder) -> None:
     """Commands use the session's already-loaded bundled model instead of loading another."""
-    monkeypatch.setattr("assistant.core.load_embedder", lambda config: embedder)
+    monkeypatch.setattr("assistant.core.load_embedder", lambda config, locations: embedder)
 
 
 def _run(*args: str) -> Result:

@@ -7,15 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ingest.errors import EmbedderError
-from ingest.precision import (
-    ENV_VAR,
-    Precision,
-    bf16_native,
-    cpu_flags,
-    embedding_precision,
-    resolve_precision,
-)
+from ingest.precision import Precision, bf16_native, cpu_field, cpu_flags, embedding_precision
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -39,26 +31,14 @@ def test_native_bf16_needs_the_x86_instructions(
 
 def test_cpu_flags_come_from_the_first_flags_line(tmp_path: Path) -> None:
     info = tmp_path / "cpuinfo"
-    info.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx512_bf16\n\nflags\t: other\n")
+    info.write_text(
+        "processor\t: 0\nmodel name\t: AMD EPYC: x\nflags\t\t: fpu sse2 avx512_bf16\n\n"
+        "model name\t: other\nflags\t: other\n"
+    )
     assert cpu_flags(info) == {"fpu", "sse2", "avx512_bf16"}
+    assert cpu_field("model name", info) == "AMD EPYC: x"
     assert cpu_flags(tmp_path / "missing") == frozenset()
-
-
-def test_auto_follows_the_cpu_and_the_override_wins(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(ENV_VAR, raising=False)
-    assert resolve_precision(native_bf16=True) == "bf16"
-    assert resolve_precision(native_bf16=False) == "fp32"
-    monkeypatch.setenv(ENV_VAR, "fp32")
-    assert resolve_precision(native_bf16=True) == "fp32"
-    monkeypatch.setenv(ENV_VAR, " BF16 ")
-    assert resolve_precision(native_bf16=False) == "bf16"
-    assert resolve_precision("auto", native_bf16=False) == "fp32"
-
-
-def test_an_unknown_setting_says_what_is_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(ENV_VAR, "int8")
-    with pytest.raises(EmbedderError, match=r"'int8'.*auto, fp32, bf16.*MARGIN_EMBED_PRECISION"):
-        resolve_precision()
+    assert cpu_field("model name", tmp_path / "missing") == ""
 
 
 def test_the_block_sets_autocast_and_fp32_switches_it_off() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import threading
@@ -14,6 +13,7 @@ import pytest
 from models.base import GenerationOptions, Message
 from models.errors import ContextOverflowError, ModelLoadError
 from models.llama_cpp import LlamaCppModel
+from models.runtime_plan import Machine, probe_machine
 
 pytestmark = pytest.mark.slow
 
@@ -27,12 +27,13 @@ STORY = [SYSTEM, Message("user", "Write a long story about a dragon who learns t
 GREEDY = GenerationOptions(max_tokens=48, temperature=0.0)
 
 
-def test_uses_all_cores_and_the_configured_context(bundled_gguf: Path) -> None:
+def test_uses_every_physical_core_and_the_configured_context(bundled_gguf: Path) -> None:
     model = LlamaCppModel("local", bundled_gguf, context=4096)
     llama = model.llama
+    cores = probe_machine().physical_cores
     assert llama.n_ctx() == 4096
-    assert llama.context_params.n_threads == os.cpu_count()
-    assert llama.context_params.n_threads_batch == os.cpu_count()
+    assert llama.context_params.n_threads == llama.context_params.n_threads_batch == cores
+    assert model.template_plan.fixes == ()  # SmolLM2's template takes margin's prompt as is
     model.close()
 
 
@@ -164,12 +165,56 @@ def test_not_a_gguf_file_names_the_path(tmp_path: Path) -> None:
         LlamaCppModel("mine", path).count_tokens("hi")
 
 
-def test_truncated_gguf_names_the_path(tmp_path: Path, bundled_gguf: Path) -> None:
+@pytest.mark.parametrize(("cut", "reason"), [(4096, "header runs past"), (2, "its tensors need")])
+def test_truncated_gguf_names_the_path(
+    tmp_path: Path, bundled_gguf: Path, cut: int, reason: str
+) -> None:
     path = tmp_path / "truncated.gguf"
-    path.write_bytes(bundled_gguf.read_bytes()[:4096])
+    data = bundled_gguf.read_bytes()
+    path.write_bytes(data[:cut] if cut > 100 else data[: len(data) // cut])
     with pytest.raises(ModelLoadError) as caught:
         LlamaCppModel("mine", path).count_tokens("hi")
-    assert f"Could not load the model file {path}: it is corrupt" in str(caught.value)
+    assert f"{path} is truncated: its" in str(caught.value) and reason in str(caught.value)
+    assert "margin models info mine" in str(caught.value)
+
+
+def test_context_is_lowered_to_the_trained_length_and_to_memory(bundled_gguf: Path) -> None:
+    roomy = Machine(cpus=2, physical_cores=2, memory_available=16 * 2**30, gpu_offload=False)
+    model = LlamaCppModel("big", bundled_gguf, context=32768, machine=lambda: roomy)
+    assert model.context_tokens == 8192  # SmolLM2 was trained for 8k
+    assert "the length the model was trained for" in model.runtime.notes[0]
+    tight = Machine(cpus=2, physical_cores=2, memory_available=600 * 2**20, gpu_offload=False)
+    squeezed = LlamaCppModel("small", bundled_gguf, context=8192, threads=1, machine=lambda: tight)
+    # 3/4 of 600 MiB, less the 98 MB file and 256 MiB overhead, at 23,040 bytes a token
+    assert squeezed.context_tokens == 4352  # 4,559 tokens, in steps of 256
+    assert squeezed.llama.n_ctx() == 4352
+    squeezed.close()
+
+
+def test_a_failed_gpu_offload_falls_back_to_the_cpu(
+    bundled_gguf: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """This llama.cpp has no GPU backend: a Llama that refuses GPU layers stands in for a GPU
+    without enough memory. margin asks for every layer on the GPU, then runs on the CPU."""
+    import llama_cpp
+
+    gpu = Machine(cpus=2, physical_cores=2, memory_available=None, gpu_offload=True)
+    model = LlamaCppModel("gpu", bundled_gguf, context=512, threads=1, machine=lambda: gpu)
+    assert model.runtime.gpu_layers == -1
+    calls: list[int] = []
+    real = llama_cpp.Llama
+
+    def no_gpu_memory(*args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs["n_gpu_layers"])
+        if kwargs["n_gpu_layers"]:
+            raise ValueError("Failed to load model from file (out of GPU memory)")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(llama_cpp, "Llama", no_gpu_memory)
+    assert model.count_tokens("hello") > 0
+    assert calls == [-1, 0]
+    assert model.runtime.gpu_layers == 0 and "GPU offload failed" in model.runtime.notes[-1]
+    model.close()
 
 
 QUIET_RUN = """
@@ -177,6 +222,7 @@ import sys
 from models.base import GenerationOptions, Message
 from models.bundled import bundled_gguf_path
 from models.llama_cpp import LlamaCppModel
+from models.runtime_plan import Machine, probe_machine
 model = LlamaCppModel(
     "local", bundled_gguf_path(), context=512, threads=1, verbose=sys.argv[1] == "1"
 )

@@ -72,7 +72,9 @@ class Tmux:
         subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
 
 
-def test_ask_in_a_real_terminal_and_quit(tmp_path: Path, margin_home: Path) -> None:
+def test_ask_in_a_real_terminal_and_quit(
+    tmp_path: Path, margin_home: Path, seeded_embedding_cache: Path
+) -> None:
     notes = tmp_path / "notes"
     notes.mkdir()
     (notes / "keys.md").write_text(KEYS_NOTE, encoding="utf-8")

@@ -19,7 +19,7 @@ DOCS = Path(__file__).resolve().parents[3] / "docs"
 @pytest.fixture
 def ingested(margin_home: Path, embedder: object, monkeypatch: pytest.MonkeyPatch) -> Path:
     """docs/ ingested through the CLI with the session's real embedder."""
-    monkeypatch.setattr(core, "load_embedder", lambda config: embedder)
+    monkeypatch.setattr(core, "load_embedder", lambda config, locations: embedder)
     result = CliRunner().invoke(cli, ["ingest", str(DOCS / "models.md"), str(DOCS / "ask.md")])
     assert result.exit_code == 0, result.output
     return margin_home

@@ -58,3 +58,24 @@ def test_bad_config_is_reported_with_its_line(margin_home: Path) -> None:
     assert result.exit_code == 1
     assert "line 3" in result.output and "dayly_usd" in result.output
     assert "Traceback" not in result.output
+
+
+def test_doctor_names_the_embedding_backends(seeded_embedding_cache: Path) -> None:
+    _, report = run_doctor()
+    check = by_name(report)["embedding backend"]
+    assert check["ok"], check
+    assert check["detail"].startswith("queries: onnx (checked against torch); documents: ")
+    assert "chunks/s" in check["detail"]
+
+
+def test_doctor_reports_an_export_that_does_not_match_torch(seeded_embedding_cache: Path) -> None:
+    (manifest,) = seeded_embedding_cache.glob("onnx/*/manifest.json")
+    recorded = json.loads(manifest.read_text())
+    detail = "the ONNX export differs from torch (cosine 0.981234 < 0.9999 on the probe texts)"
+    manifest.unlink()  # a hard link to the session's copy: replace it, never write through it
+    manifest.write_text(json.dumps({**recorded, "status": "mismatch", "detail": detail}))
+    code, report = run_doctor()
+    check = by_name(report)["embedding backend"]
+    assert code == 1 and not check["ok"]
+    assert check["detail"].startswith("queries: torch;") and "0.981234" in check["detail"]
+    assert "remove" in check["fix"] and "embedding" in check["fix"]

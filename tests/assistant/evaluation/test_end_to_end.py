@@ -45,7 +45,9 @@ def small_golden(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def docs_assistant(embedder: object, local_model: ChatModel) -> Iterator[Assistant]:
+def docs_assistant(
+    embedder: object, local_model: ChatModel, seeded_embedding_cache: Path
+) -> Iterator[Assistant]:
     """docs/ ingested under this test's MARGIN_HOME, where the CLI looks too."""
     locations = resolve_locations().ensure()
     config = parse_config("", locations.config_file)

@@ -29,6 +29,7 @@ from assistant.service.server import Service
 from assistant.service.worker import Engine
 from ingest.embedder import Embedder
 from tests.assistant.service.stub import StubEngine
+from tests.fixtures.ingest import seed_cache
 
 DOCS = Path(__file__).resolve().parents[3] / "docs"
 SERVED_DOCS = ("ask.md", "budgets.md", "models.md", "privacy.html")
@@ -144,11 +145,12 @@ class RealService:
 
 @pytest.fixture(scope="session")
 def real_service(
-    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, embedding_cache: Path
 ) -> Iterator[RealService]:
     """One `python -m assistant.service.daemon` for the session, started on demand by the
     client like any `margin search`; a test that uses it must not stop it."""
     home = tmp_path_factory.mktemp("served-home")
+    seed_cache(embedding_cache, home)
     corpus = home / "docs"
     corpus.mkdir()
     for name in SERVED_DOCS:

@@ -105,7 +105,18 @@ def test_a_changed_config_retires_an_idle_service() -> None:
     service = Service(locations, StubEngine, idle_s=3600)
     locations.config_file.write_text("[retrieval]\nk = 4\n")
     host, reason = hosted(service)
-    assert reason == "config.toml changed"
+    assert reason.startswith("config.toml changed")
+    assert not host.socket_path.exists()
+
+
+def test_choosing_another_default_model_retires_an_idle_service() -> None:
+    from models.registry import LocalModels
+
+    locations = resolve_locations().ensure()
+    service = Service(locations, StubEngine, idle_s=3600)
+    LocalModels(locations.model_registry, locations.models_dir).set_default(None)
+    host, reason = hosted(service)
+    assert "registered with `margin models`" in reason
     assert not host.socket_path.exists()
 
 

@@ -1,0 +1,219 @@
+"""The embedding model as margin runs it: queries on ONNX Runtime, documents on the backend
+measured fastest on this machine, and torch whenever either cannot be used.
+
+A cold `margin search` then needs onnxruntime and tokenizers (about 0.2 s to import and load)
+instead of torch and sentence-transformers (4-7 s). The ONNX file is exported from the torch
+model the first time it is wanted (at the first ingest, or the first search if none ran
+before), checked against torch and cached in the data folder (`ingest.onnx_cache`). Whatever
+goes wrong with it (no onnxruntime, a damaged or unwritable cache, an export that does not
+match) costs speed, never an answer: torch takes over, a message says so on stderr, and
+`margin doctor` says why. Both backends give the same vectors (cosine >= 0.9999) under the
+same model id, so one store holds either.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ingest.embed_backends import (
+    CALIBRATION_TEXTS,
+    Backend,
+    Choice,
+    ChoiceFile,
+    Runner,
+    Setting,
+    backend_setting,
+    machine_key,
+    measure_and_choose,
+)
+from ingest.embedder import SentenceTransformerEmbedder
+from ingest.errors import EmbedderError
+from ingest.onnx_cache import (
+    PROBES,
+    ExportDamaged,
+    ExportMissing,
+    ExportRefused,
+    ExportUnsupported,
+    ModelFiles,
+    OnnxCache,
+)
+from ingest.onnx_encoder import OnnxEncoder
+from ingest.onnx_export import EXPORTER_VERSION
+from ingest.precision import cpu_supports_bf16
+
+if TYPE_CHECKING:
+    import numpy as np
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddingStatus:
+    """For `margin doctor`: what embeds queries and documents, and what is wrong, if anything."""
+
+    queries: str
+    documents: str
+    problem: str = ""  # set when torch runs where ONNX Runtime should
+
+
+class FastEmbedder:
+    """Wraps the torch model; the same model id, dimensions and tokenizer."""
+
+    def __init__(
+        self,
+        model: SentenceTransformerEmbedder,
+        cache_dir: Path,
+        *,
+        setting: Setting | None = None,
+    ):
+        self.torch = model
+        self.model_id = model.model_id
+        self.dim = model.dim
+        self.max_tokens = model.max_tokens
+        self.setting = setting or backend_setting()
+        files = ModelFiles(model.model_dir, model.model_id, model.max_tokens, model.dim)
+        self.exports = OnnxCache(cache_dir / "onnx", files)
+        self.choices = ChoiceFile(cache_dir / "backend.json")
+        self._lock = threading.RLock()
+        self._onnx: OnnxEncoder | None = None
+        self._onnx_tried = False
+        self._choice: Choice | None = None
+
+    # -- the Embedder interface ------------------------------------------------------------
+
+    def embed_query(self, text: str) -> np.ndarray:
+        backend: Backend = "onnx" if self.setting == "auto" else self.setting
+        return self._embed([text], backend)[0]
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return self.torch.embed_documents([])
+        return self._embed(texts, self.document_backend(texts))
+
+    def count_tokens(self, text: str) -> int:
+        return self.torch.count_tokens(text)
+
+    def token_spans(self, text: str) -> list[tuple[int, int]]:
+        return self.torch.token_spans(text)
+
+    # -- choosing --------------------------------------------------------------------------
+
+    def onnx_encoder(self) -> OnnxEncoder | None:
+        """The verified ONNX export, exported with torch the first time; None: use torch."""
+        with self._lock:
+            if not self._onnx_tried:
+                self._onnx_tried = True
+                self._onnx = self._open_export()
+            return self._onnx
+
+    def document_backend(self, texts: Sequence[str] = PROBES) -> Backend:
+        """The backend for documents: the setting, or measured once per machine (on `texts`)."""
+        return self.document_choice(texts).backend
+
+    def document_choice(self, texts: Sequence[str] = PROBES) -> Choice:
+        """The setting, or the choice recorded for this machine, measured on `texts` if none
+        is recorded yet (loads torch, and exports the ONNX model if needed)."""
+        if self.setting != "auto":
+            return Choice(self.setting, (), "")
+        with self._lock:
+            if self._choice is None:
+                self._choice = self._measured_choice(texts)
+            return self._choice
+
+    def status(self) -> EmbeddingStatus:
+        """What runs queries and documents now, without exporting or measuring anything."""
+        if self.setting != "auto":
+            forced = f"{self.setting} (set by MARGIN_EMBED_BACKEND)"
+            return EmbeddingStatus(forced, forced)
+        problem = ""
+        try:
+            self.exports.load(batch_size=self.torch.batch_size)
+            queries = "onnx (checked against torch)"
+        except ExportUnsupported as exc:
+            queries = f"torch: {exc}"
+        except ExportRefused as exc:
+            queries, problem = "torch", str(exc)
+        except ExportDamaged as exc:
+            queries = f"torch until the next search re-exports the damaged ONNX model ({exc})"
+        except ExportMissing:
+            queries = "torch until the first ingest or search exports the ONNX model"
+        choice = self.choices.load(self._machine_key())
+        documents = choice.summary() if choice else "measured at the next ingest"
+        return EmbeddingStatus(queries, documents, problem)
+
+    def _embed(self, texts: Sequence[str], backend: Backend) -> np.ndarray:
+        if backend == "onnx":
+            encoder = self.onnx_encoder()
+            if encoder is not None:
+                return encoder.encode(texts)
+            backend = "torch"
+        return self.torch.encode(texts, "bf16" if backend == "torch-bf16" else "fp32")
+
+    def _open_export(self) -> OnnxEncoder | None:
+        batch_size = self.torch.batch_size
+        try:
+            return self.exports.load(batch_size=batch_size)
+        except ExportRefused as exc:
+            return self._fall_back(str(exc))
+        except ExportDamaged as exc:
+            log.warning("margin: exporting the embedding model to ONNX again: %s", exc)
+        except ExportMissing:
+            log.warning(
+                "margin: exporting the embedding model to ONNX, once, so that later searches "
+                "start without torch (this takes a little while)"
+            )
+        try:
+            return self.exports.build(
+                self.torch.loaded_model(),
+                lambda texts: self.torch.encode(texts, "fp32"),
+                batch_size=batch_size,
+            )
+        except OSError as exc:
+            where = self.exports.folder
+            return self._fall_back(f"the ONNX model cannot be saved in {where} ({exc})")
+        except EmbedderError as exc:
+            return self._fall_back(str(exc))
+
+    def _fall_back(self, reason: str) -> OnnxEncoder | None:
+        """Say why torch embeds instead (once per process); None, as `onnx_encoder` returns."""
+        log.warning(
+            "margin: embedding with torch instead of ONNX Runtime (slower to start): %s. "
+            "`margin doctor` shows the details.",
+            reason,
+        )
+        return None
+
+    def _machine_key(self) -> str:
+        model = {
+            "model_id": self.model_id,
+            "model_dir": str(self.torch.model_dir),
+            "exporter": EXPORTER_VERSION,
+        }
+        return machine_key(model)
+
+    def _measured_choice(self, texts: Sequence[str]) -> Choice:
+        key = self._machine_key()
+        known = self.choices.load(key)
+        if known is not None:
+            return known
+        runners: dict[Backend, Runner] = {"torch": lambda t: self.torch.encode(t, "fp32")}
+        encoder = self.onnx_encoder()
+        if encoder is not None:
+            runners["onnx"] = encoder.encode
+        if cpu_supports_bf16():
+            runners["torch-bf16"] = lambda t: self.torch.encode(t, "bf16")
+        if len(runners) == 1:
+            return Choice("torch", (), "")  # nothing to compare; measured once ONNX works
+        calibration = (list(texts) + list(PROBES))[:CALIBRATION_TEXTS]
+        choice = measure_and_choose(calibration, runners)
+        log.info("embedding backend for documents on this machine: %s", choice.summary())
+        try:
+            self.choices.save(key, choice)
+        except OSError as exc:
+            log.warning("margin: the embedding backend choice cannot be saved (%s)", exc)
+        return choice

@@ -1,0 +1,127 @@
+"""`margin models pull` and `add`: a GGUF file becomes a registered model only once it is
+complete, verified and readable, so a failure at any step registers nothing.
+
+Sources: `https://…` (or `http://…`), and `hf:OWNER/REPO/FILE.gguf` (optionally
+`hf:OWNER/REPO@REVISION/path/FILE.gguf`), which is Hugging Face's download address
+`https://huggingface.co/OWNER/REPO/resolve/REVISION/FILE.gguf`. Nothing is contacted unless
+the person runs `pull`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+from models.download import Downloader, Progress
+from models.errors import DownloadError, ModelFileError, RegistryError
+from models.gguf_info import GGUFInfo, describe_start, looks_like_gguf, read_gguf_info
+from models.registry import LocalModels, RegisteredModel
+
+HF_BASE = "https://huggingface.co"
+_HF_SOURCE = re.compile(
+    r"hf:(?P<owner>[^/@\s]+)/(?P<repo>[^/@\s]+)(?:@(?P<rev>[^/\s]+))?/(?P<file>\S+)"
+)
+
+
+def resolve_source(source: str) -> str:
+    """The download address for `source`; DownloadError names the accepted forms."""
+    text = source.strip()
+    if text.startswith("hf:"):
+        found = _HF_SOURCE.fullmatch(text)
+        if not found or ".." in found["file"].split("/"):
+            raise DownloadError(
+                f"{source!r} is not a Hugging Face file: write hf:OWNER/REPO/FILE.gguf, for "
+                "example hf:Qwen/Qwen2.5-1.5B-Instruct-GGUF/qwen2.5-1.5b-instruct-q4_k_m.gguf."
+            )
+        path = "/".join(quote(part) for part in found["file"].split("/"))
+        revision = quote(found["rev"] or "main", safe="")
+        return f"{HF_BASE}/{quote(found['owner'])}/{quote(found['repo'])}/resolve/{revision}/{path}"
+    parts = urlsplit(text)
+    if parts.scheme in ("http", "https") and parts.hostname:
+        return text
+    raise DownloadError(
+        f"{source!r} is not an address margin can download from: use https://… or "
+        "hf:OWNER/REPO/FILE.gguf."
+    )
+
+
+def gguf_start(head: bytes) -> str | None:
+    """Why the first bytes of a download are not a GGUF model, or None when they are."""
+    return None if looks_like_gguf(head) else f"not a GGUF model file ({describe_start(head)})"
+
+
+def usable_gguf(path: Path) -> GGUFInfo:
+    """The header of a file margin can run; ModelFileError says what is wrong with it."""
+    info = read_gguf_info(path)
+    if info.split_count > 1:
+        raise ModelFileError(
+            f"{path} is part of a GGUF split into {info.split_count} files, which margin does "
+            "not load: choose a single-file quantisation, or merge the parts with llama.cpp's "
+            "`llama-gguf-split --merge`."
+        )
+    return info
+
+
+def add_model(path: Path, name: str, registry: LocalModels) -> RegisteredModel:
+    """Register a GGUF file where it is (margin never moves or deletes it)."""
+    registry.check_free(name)
+    info = usable_gguf(path.expanduser().resolve())
+    model = RegisteredModel.from_info(name, info, managed=False)
+    registry.add(model)
+    return model
+
+
+def pull_model(
+    source: str,
+    name: str,
+    registry: LocalModels,
+    downloader: Downloader,
+    *,
+    sha256: str | None = None,
+    progress: Callable[[Progress], None] | None = None,
+) -> RegisteredModel:
+    """Download `source` into the models folder and register it as `name`."""
+    registry.check_free(name)
+    url = resolve_source(source)
+    target = registry.models_dir / f"{name}.gguf"
+    partial = target.with_name(target.name + ".partial")
+    done = downloader.download(
+        url, partial, sha256=sha256, check_start=gguf_start, progress=progress
+    )
+    try:
+        info = usable_gguf(partial)
+    except ModelFileError as exc:
+        partial.unlink(missing_ok=True)
+        raise DownloadError(
+            f"{url} is not a usable GGUF model: {exc} Nothing was registered."
+        ) from None
+    try:
+        os.replace(partial, target)
+        _sync_folder(target.parent)
+    except OSError as exc:
+        raise DownloadError(
+            f"Cannot move the download into place as {target}: {exc.strerror}. Nothing was "
+            "registered."
+        ) from None
+    model = RegisteredModel.from_info(
+        name, replace(info, path=target), sha256=done.sha256, source=url, managed=True
+    )
+    try:
+        registry.add(model)
+    except RegistryError:
+        target.unlink(missing_ok=True)
+        raise
+    return model
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename in `folder` durable."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

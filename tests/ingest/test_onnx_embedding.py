@@ -1,0 +1,320 @@
+"""The ONNX export of the bundled model against torch, for real: vectors, tokens, one store
+shared by both backends, and every way the cache can go wrong falling back to torch."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ingest.chunking import chunk_sections
+from ingest.embedder import SentenceTransformerEmbedder
+from ingest.fast_embedder import FastEmbedder
+from ingest.loaders import load_document
+from ingest.onnx_cache import (
+    MANIFEST,
+    MIN_COSINE,
+    MODEL_FILE,
+    PROBES,
+    ExportDamaged,
+    ExportRefused,
+    ModelFiles,
+    OnnxCache,
+    cosines,
+)
+from ingest.onnx_encoder import model_tokenizer
+from ingest.onnx_export import exportable
+from ingest.store import ChunkStore
+from ingest.types import DocumentMeta
+from tests.fixtures.ingest import copy_cache
+
+# Real text nobody here wrote: licences every Debian system ships (base-files).
+LICENCES = [Path("/usr/share/common-licenses") / name for name in ("GPL-3", "Apache-2.0")]
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+QUERIES = (
+    "What may I do if I receive a copy of the program?",
+    "patent licence termination",
+    "Where does margin keep API keys?",
+    "How much may one answer cost?",
+)
+
+
+def real_chunks(embedder: SentenceTransformerEmbedder, paths: list[Path]) -> list[str]:
+    return [
+        chunk.text
+        for path in paths
+        for chunk in chunk_sections(
+            load_document(path), embedder, chunk_tokens=200, overlap_tokens=32
+        )
+    ]
+
+
+def onnx_cache(folder: Path, embedder: SentenceTransformerEmbedder) -> OnnxCache:
+    files = ModelFiles(embedder.model_dir, embedder.model_id, embedder.max_tokens, embedder.dim)
+    return OnnxCache(folder / "onnx", files)
+
+
+def test_onnx_vectors_match_torch_on_real_text(
+    fast_embedder: FastEmbedder, embedder: SentenceTransformerEmbedder
+) -> None:
+    texts = real_chunks(embedder, LICENCES) + list(QUERIES)
+    encoder = fast_embedder.onnx_encoder()
+    assert encoder is not None and len(texts) > 60
+    agreement = cosines(encoder.encode(texts), embedder.encode(texts, "fp32"))
+    assert agreement.min() >= MIN_COSINE
+    single = fast_embedder.embed_query(QUERIES[0])
+    assert float(single @ embedder.embed_query(QUERIES[0])) >= MIN_COSINE
+    assert single.dtype == np.float32 and abs(float(np.linalg.norm(single)) - 1.0) < 1e-5
+
+
+def test_tokens_are_those_sentence_transformers_feeds_the_model(
+    embedder: SentenceTransformerEmbedder,
+) -> None:
+    tokenizer = model_tokenizer(embedder.model_dir / "tokenizer.json", embedder.max_tokens)
+    texts = [*PROBES, "\x00\x01 control", "a\u200bb", "x" * 3000, "word " * 400]
+    expected = embedder.loaded_model().tokenize(texts)
+    for row, text in enumerate(texts):
+        wanted = [
+            int(i)
+            for i, m in zip(
+                expected["input_ids"][row], expected["attention_mask"][row], strict=True
+            )
+            if m
+        ]
+        assert tokenizer.encode(text).ids == wanted, text[:40]
+    assert len(tokenizer.encode("word " * 400).ids) == embedder.max_tokens == 256
+
+
+def test_a_store_built_by_one_backend_answers_queries_embedded_by_the_other(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder, embedding_cache: Path
+) -> None:
+    by_torch = FastEmbedder(embedder, embedding_cache, setting="torch")
+    by_onnx = FastEmbedder(embedder, embedding_cache, setting="onnx")
+    texts = real_chunks(embedder, [*LICENCES, DOCS / "models.md", DOCS / "budgets.md"])
+    rankings = {}
+    for stored_by, store_name in ((by_torch, "torch"), (by_onnx, "onnx")):
+        store = ChunkStore(
+            tmp_path / store_name,
+            model_id=stored_by.model_id,
+            dim=stored_by.dim,
+            lock_path=tmp_path / f"{store_name}.lock",
+        )
+        store_texts(store, texts, stored_by.embed_documents(texts))
+        for query_by, query_name in ((by_torch, "torch"), (by_onnx, "onnx")):
+            rankings[store_name, query_name] = [
+                [c.ordinal for c in store.vector_search(query_by.embed_query(q), 5)]
+                for q in QUERIES
+            ]
+    reference = rankings["torch", "torch"]
+    assert all(ranking == reference for ranking in rankings.values()), rankings
+    assert by_torch.model_id == by_onnx.model_id
+
+
+def store_texts(store: ChunkStore, texts: list[str], vectors: np.ndarray) -> None:
+    from ingest.store import DocumentWrite
+    from ingest.types import Chunk
+
+    meta = DocumentMeta("/corpus/all.txt", "default", False, 1, 1, "hash", "/corpus")
+    chunks = [Chunk(text=text, ordinal=number) for number, text in enumerate(texts)]
+    store.replace_documents([DocumentWrite(meta, chunks, vectors)])
+
+
+def test_a_truncated_export_is_rebuilt_with_a_message(
+    tmp_path: Path,
+    embedder: SentenceTransformerEmbedder,
+    embedding_cache: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    cache = copy_cache(embedding_cache, tmp_path / "cache")
+    exports = onnx_cache(cache, embedder)
+    model_file = exports.entry / MODEL_FILE
+    model_file.write_bytes(model_file.read_bytes()[:1000])
+    with pytest.raises(ExportDamaged, match="changed after it was checked"):
+        exports.load()
+    fast = FastEmbedder(embedder, cache, setting="auto")
+    with caplog.at_level(logging.WARNING):
+        vector = fast.embed_query(QUERIES[0])
+    assert "exporting the embedding model to ONNX again" in caplog.text
+    assert float(vector @ embedder.embed_query(QUERIES[0])) >= MIN_COSINE
+    assert exports.load() is not None  # the rebuilt file is verified and usable
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda manifest: "{ not json",
+        lambda manifest: json.dumps({**manifest, "format": 99}),
+        lambda manifest: json.dumps(
+            {
+                **manifest,
+                "check": {
+                    "texts": manifest["check"]["texts"],
+                    "vectors": (-np.asarray(manifest["check"]["vectors"])).tolist(),
+                },
+            }
+        ),
+        lambda manifest: json.dumps({k: v for k, v in manifest.items() if k != "model_file"}),
+    ],
+    ids=["not-json", "unknown-format", "vectors-changed", "incomplete"],
+)
+def test_a_damaged_manifest_is_never_trusted(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder, embedding_cache: Path, damage: object
+) -> None:
+    cache = copy_cache(embedding_cache, tmp_path / "cache")
+    exports = onnx_cache(cache, embedder)
+    path = exports.entry / MANIFEST
+    path.write_text(damage(json.loads(path.read_text())))  # type: ignore[operator]
+    with pytest.raises(ExportDamaged):
+        exports.load()
+
+
+def test_an_unwritable_data_folder_falls_back_to_torch_with_a_message(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocker = tmp_path / "data-is-a-file"
+    blocker.write_text("the data folder cannot hold anything here")
+    fast = FastEmbedder(embedder, blocker / "embedding", setting="auto")
+    with caplog.at_level(logging.WARNING):
+        vector = fast.embed_query(QUERIES[1])
+        vectors = fast.embed_documents(list(QUERIES))
+    assert "exporting the embedding model to ONNX, once" in caplog.text
+    assert "embedding with torch instead of ONNX Runtime" in caplog.text
+    assert "cannot be saved" in caplog.text
+    assert caplog.text.count("embedding with torch instead") == 1  # said once, not per text
+    assert float(vector @ embedder.embed_query(QUERIES[1])) >= MIN_COSINE
+    assert vectors.shape == (len(QUERIES), embedder.dim)
+    assert fast.document_backend() == "torch"
+
+
+def test_a_mismatch_is_recorded_and_means_torch_and_a_problem_in_doctor(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder, caplog: pytest.LogCaptureFixture
+) -> None:
+    cache = tmp_path / "cache"
+    exports = onnx_cache(cache, embedder)
+
+    def wrong_reference(texts: object) -> np.ndarray:
+        vectors = embedder.encode(list(PROBES), "fp32")
+        return np.roll(vectors, 1, axis=0)  # each probe compared with another's vector
+
+    with pytest.raises(ExportRefused, match="differs from torch"):
+        exports.build(embedder.loaded_model(), wrong_reference)
+    assert not (exports.entry / MODEL_FILE).exists()  # 90 MB not kept for nothing
+    assert json.loads((exports.entry / MANIFEST).read_text())["status"] == "mismatch"
+
+    fast = FastEmbedder(embedder, cache, setting="auto")
+    with caplog.at_level(logging.WARNING):
+        vector = fast.embed_query(QUERIES[2])
+    assert "differs from torch" in caplog.text
+    assert float(vector @ embedder.embed_query(QUERIES[2])) >= MIN_COSINE
+    status = fast.status()
+    assert status.queries == "torch" and "differs from torch" in status.problem
+    assert not (exports.entry / MODEL_FILE).exists()  # not exported again on every run
+
+
+def test_a_model_not_pooled_by_mean_is_not_exported(tmp_path: Path) -> None:
+    model = tmp_path / "cls-model"
+    (model / "1_Pooling").mkdir(parents=True)
+    modules = [
+        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+        {
+            "idx": 1,
+            "name": "1",
+            "path": "1_Pooling",
+            "type": "sentence_transformers.models.Pooling",
+        },
+        {
+            "idx": 2,
+            "name": "2",
+            "path": "2_Normalize",
+            "type": "sentence_transformers.models.Normalize",
+        },
+    ]
+    (model / "modules.json").write_text(json.dumps(modules))
+    (model / "1_Pooling" / "config.json").write_text(
+        json.dumps({"pooling_mode_cls_token": True, "pooling_mode_mean_tokens": False})
+    )
+    assert "pooling_mode_cls_token" in (exportable(model) or "")
+    (model / "modules.json").write_text(json.dumps(modules[:2]))
+    assert "Transformer, Pooling" in (exportable(model) or "")
+    (model / "modules.json").write_text("[")
+    assert "cannot be read" in (exportable(model) or "")
+
+
+SEARCH_PROBE = """
+import json, sys
+from click.testing import CliRunner
+from assistant.cli import cli
+result = CliRunner().invoke(cli, ["search", "Where does margin keep API keys?", "--json"])
+loaded = [name for name in ("torch", "sentence_transformers", "transformers",
+          "lance_namespace_urllib3_client.api", "onnxruntime") if name in sys.modules]
+print(json.dumps({"code": result.exit_code, "out": result.output, "loaded": loaded}))
+"""
+
+
+def test_a_search_in_a_fresh_process_needs_neither_torch_nor_the_rest_client(
+    fast_embedder: FastEmbedder, seeded_embedding_cache: Path
+) -> None:
+    import subprocess
+    import sys
+
+    from assistant.indexing import open_index
+
+    index = open_index(embedder=fast_embedder)
+    report = index.ingestor().run([DOCS / "models.md", DOCS / "budgets.md"])
+    assert len(report.added) == 2
+    done = subprocess.run(
+        [sys.executable, "-c", SEARCH_PROBE],
+        cwd=DOCS.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    probe = json.loads(done.stdout)
+    assert probe["code"] == 0, probe["out"]
+    results = json.loads(probe["out"])["results"]
+    assert Path(results[0]["path"]).name == "models.md"
+    assert probe["loaded"] == ["onnxruntime"], done.stderr
+
+
+def test_a_deleted_export_is_damage_not_a_crash(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder, embedding_cache: Path
+) -> None:
+    cache = copy_cache(embedding_cache, tmp_path / "cache")
+    exports = onnx_cache(cache, embedder)
+    (exports.entry / MODEL_FILE).unlink()
+    with pytest.raises(ExportDamaged, match="incomplete"):
+        exports.load()
+
+
+def test_the_cli_says_why_it_searches_with_torch_and_still_answers(
+    fast_embedder: FastEmbedder, seeded_embedding_cache: Path
+) -> None:
+    """A real `margin search` process over an export recorded as a mismatch: one message on
+    stderr, the results as usual on stdout, no traceback."""
+    import os
+    import subprocess
+    import sys
+
+    from assistant.indexing import open_index
+
+    open_index(embedder=fast_embedder).ingestor().run([DOCS / "models.md"])
+    (manifest,) = seeded_embedding_cache.glob("onnx/*/manifest.json")
+    recorded = json.loads(manifest.read_text())
+    manifest.unlink()  # a hard link to the session's copy: replace it, never write through it
+    detail = "the ONNX export differs from torch (cosine 0.981234 < 0.9999 on the probe texts)"
+    manifest.write_text(json.dumps({**recorded, "status": "mismatch", "detail": detail}))
+    margin = Path(sys.executable).with_name("margin")
+    done = subprocess.run(
+        [str(margin), "search", "Where does margin keep API keys?", "--json"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert Path(json.loads(done.stdout)["results"][0]["path"]).name == "models.md"
+    assert "embedding with torch instead of ONNX Runtime" in done.stderr
+    assert "0.981234" in done.stderr and "Traceback" not in done.stderr
