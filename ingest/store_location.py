@@ -162,6 +162,26 @@ def probe(location: StoreLocation) -> Any:
     return store
 
 
+def check_writable(location: StoreLocation) -> None:
+    """Write a small object under the store's prefix and delete it; StoreUnreachableError
+    when either is refused (read-only credentials, a bucket policy)."""
+    import socket
+    import uuid
+
+    import obstore
+
+    store = probe(location)
+    name = f"_margin/doctor/{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
+    try:
+        obstore.put(store, name, b"margin doctor")
+        obstore.delete(store, name)
+    except Exception as exc:
+        raise StoreUnreachableError(
+            f"The index at {location.uri} answers but cannot be written: {short_reason(exc)}. "
+            f"Check that the credentials (from {location.credentials}) may write there."
+        ) from None
+
+
 def _client_value(key: str, value: str) -> Any:
     if key in {"allow_http", "allow_invalid_certificates", "randomize_addresses"}:
         return str(value).lower() in _TRUE

@@ -4,20 +4,27 @@ machines."""
 
 from __future__ import annotations
 
+import json
+import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 
 from assistant.ask.types import AskOptions
+from assistant.cli import cli
+from assistant.cli.doctor import check_store
 from assistant.config import load_config, parse_config
 from assistant.core import build_assistant
 from assistant.errors import ConfigError
-from assistant.locations import Locations
+from assistant.locations import Locations, resolve_locations
 from ingest.errors import StoreError
+from ingest.store_location import check_writable
 from models.fake import ScriptedModel
 from tests.fixtures.ingest import write_files
-from tests.fixtures.object_store import SECRET_KEY, S3Server
+from tests.fixtures.object_store import ACCESS_KEY, SECRET_KEY, S3Server
 
 pytestmark = pytest.mark.usefixtures("s3_credentials")
 
@@ -133,3 +140,85 @@ def test_store_options_reach_lancedb_as_strings(tmp_path: Path) -> None:
     )
     config = load_config(path)
     assert config.store.options == {"allow_http": "true", "endpoint": "http://h:1"}
+
+
+@pytest.fixture
+def cli_machine(
+    margin_home: Path, monkeypatch: pytest.MonkeyPatch, embedder: object
+) -> Callable[[str], None]:
+    """This test's MARGIN_HOME with the given config.toml; commands reuse the session's model."""
+    monkeypatch.setattr("assistant.core.load_embedder", lambda config, locations: embedder)
+
+    def configure(text: str) -> None:
+        (margin_home / "config").mkdir(parents=True, exist_ok=True)
+        (margin_home / "config" / "config.toml").write_text(text, encoding="utf-8")
+
+    return configure
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_cli_ingest_search_and_doctor_on_a_shared_store(
+    s3_server: S3Server, cli_machine: Callable[[str], None], tmp_path: Path, margin_home: Path
+) -> None:
+    bucket = s3_server.new_bucket()
+    cli_machine(s3_server.config(bucket))
+    notes = write_files(tmp_path / "notes", {"kiln.txt": "The kiln fires stoneware at 1240 C."})
+    ingested = run("ingest", str(notes), "--json")
+    assert ingested.exit_code == 0, ingested.stderr
+    found = json.loads(run("search", "how hot is the kiln", "--json").stdout)["results"]
+    assert Path(found[0]["path"]).name == "kiln.txt"
+
+    locations = resolve_locations()
+    checks = {c.name: c for c in check_store(locations, load_config(locations.config_file))}
+    assert checks["store"].ok, checks["store"]
+    assert f"s3://{bucket}/index: reachable and writable" in checks["store"].detail
+    assert "environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)" in checks["store"].detail
+    assert checks["index"].detail == "1 documents, 1 chunks"
+    assert SECRET_KEY not in repr(checks)
+    assert not any(k.startswith("index/_margin/doctor/") for k in s3_server.keys(bucket))
+    assert index_files(margin_home) == []
+
+
+def test_cli_with_an_unreachable_store_says_so_without_a_traceback(
+    cli_machine: Callable[[str], None],
+) -> None:
+    cli_machine(S3Server("http://127.0.0.1:9").config("margin-gone"))
+    searched = run("search", "anything")
+    assert searched.exit_code == 1
+    assert "s3://margin-gone/index cannot be reached" in searched.stderr
+    assert "Traceback" not in searched.stderr + searched.stdout
+    locations = resolve_locations()
+    [store] = check_store(locations, load_config(locations.config_file))
+    assert store.name == "store" and not store.ok and "cannot be reached" in store.detail
+
+
+def test_credentials_from_the_keyring_are_used_and_named_never_shown(
+    s3_server: S3Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not os.environ.get("MARGIN_TEST_KEYRING"):
+        pytest.skip("needs the throwaway Secret Service of /work/bin/wt-test or `make test`")
+    from assistant.store_access import store_location
+    from models.keys import KeyStore
+
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    laptop = machine(tmp_path / "laptop", s3_server.config(s3_server.new_bucket()))
+    keys = KeyStore(laptop.key_names_file)
+    keys.set("store.aws_access_key_id", ACCESS_KEY)
+    keys.set("store.aws_secret_access_key", SECRET_KEY)
+    try:
+        where = store_location(load_config(laptop.config_file), laptop, keys=keys)
+        assert where.credentials == (
+            "the keyring (store.aws_access_key_id, store.aws_secret_access_key)"
+        )
+        assert where.options["aws_secret_access_key"] == SECRET_KEY
+        assert SECRET_KEY not in repr(where)
+        check_writable(where)
+    finally:
+        keys.remove("store.aws_access_key_id")
+        keys.remove("store.aws_secret_access_key")
+    fallback = store_location(load_config(laptop.config_file), laptop, keys=keys)
+    assert fallback.credentials.startswith("the default S3 credential chain")
