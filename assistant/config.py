@@ -8,7 +8,7 @@ from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from assistant.config_limits import check_value, ranged, text
+from assistant.config_limits import check_value, ranged, table, text
 from assistant.errors import ConfigError
 from ingest.store_location import setting_problem
 from models.errors import RegistryError
@@ -105,7 +105,7 @@ class StoreConfig:
     """Where the index lives (`ingest.store_location`): "" is the data folder."""
 
     uri: str = text("", 2048)
-    options: dict[str, str] = field(default_factory=dict)  # LanceDB storage options
+    options: dict[str, str] = table(64, r"[a-z][a-z0-9_]{0,63}", 2048)  # LanceDB storage options
 
 
 @dataclass(frozen=True, slots=True)
