@@ -165,3 +165,34 @@ def test_a_writer_that_lost_its_lease_is_stopped(s3_server: S3Server) -> None:
         lease.acquire()
     lease.release()
     assert ObjectLease(objects, where="x", timeout_s=0).holder().host == "laptop"  # type: ignore[union-attr]
+
+
+def test_a_writer_starts_from_the_last_commit_of_another_machine(
+    s3_server: S3Server, tmp_path: Path
+) -> None:
+    where = location(s3_server, s3_server.new_bucket())
+    laptop = open_store(where, tmp_path)
+    assert laptop.documents() == []  # opened, and read, before the desktop writes
+    desktop = open_store(where, tmp_path / "desktop")
+    add_document(desktop, "shared.md")
+    add_document(laptop, "shared.md")  # replaces the desktop's version, not beside it
+    assert [d.path for d in laptop.documents()] == ["/notes/shared.md"]
+    assert laptop._documents.count_rows() == 1 and laptop._chunks.count_rows() == 1
+
+
+def test_repeated_searches_do_not_fetch_the_index_again(
+    s3_server: S3Server, tmp_path: Path
+) -> None:
+    where = location(s3_server, s3_server.new_bucket())
+    writer = open_store(where, tmp_path)
+    for name in ("a.md", "b.md", "c.md"):
+        add_document(writer, name)
+    writer.refresh_indexes()
+    reader = open_store(where, tmp_path / "reader")
+    assert reader.text_search("text", 2) and reader.vector_search(np.ones(16), 2)
+    time.sleep(0.3)  # the server logs a request as it answers it
+    seen = len(s3_server.requests())
+    assert reader.text_search("text", 2) and reader.vector_search(np.ones(16), 2)
+    time.sleep(0.3)
+    again = s3_server.requests()[seen:]
+    assert again and not [r for r in again if "/_indices/" in r], again
