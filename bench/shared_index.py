@@ -150,7 +150,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         for share in ("p50_ms", "p95_ms"):
             disk, s3 = figures["disk"][kind][share], figures["s3"][kind][share]
             figures[f"ratio_{kind}_{share[:3]}"] = round(s3 / disk, 2) if disk else None
-    figures["load_avg_1m"] = round(os.getloadavg()[0], 2)
     emit(BENCH, **figures)
 
 

@@ -119,6 +119,8 @@ def setting_problem(uri: str, options: Mapping[str, Any]) -> tuple[str | None, s
     if scheme and scheme not in SCHEMES:
         known = ", ".join(f"{s}://" for s in SCHEMES)
         return None, f"store.uri = {uri!r} has an unknown scheme {scheme}://; use {known} or a path"
+    if uri and not scheme and not uri.startswith(("/", "~")):
+        return None, f"store.uri = {uri!r} should be an absolute path (or start with ~)"
     if scheme and not re.fullmatch(rf"{scheme}://[^/\s]+(/\S*)?", uri, re.IGNORECASE):
         return None, f"store.uri = {uri!r} should be {scheme}://BUCKET/PREFIX"
     for key, value in options.items():

@@ -113,6 +113,7 @@ def test_unreachable_store_fails_in_seconds_with_a_clear_message(
     [
         ('[store]\nuri = "ftp://host/x"\n', "unknown scheme ftp://"),
         ('[store]\nuri = "s3://"\n', "should be s3://BUCKET/PREFIX"),
+        ('[store]\nuri = "index"\n', "should be an absolute path"),
         (
             '[store]\nuri = "s3://b/p"\n[store.options]\nregion = "x"\n'
             'aws_secret_access_key = "hunter2"\n',
@@ -222,3 +223,18 @@ def test_credentials_from_the_keyring_are_used_and_named_never_shown(
         keys.remove("store.aws_secret_access_key")
     fallback = store_location(load_config(laptop.config_file), laptop, keys=keys)
     assert fallback.credentials.startswith("the default S3 credential chain")
+
+
+def test_a_folder_uri_puts_the_index_there_and_the_default_is_the_data_folder(
+    tmp_path: Path, embedder: object
+) -> None:
+    from assistant.core import open_index
+    from assistant.store_access import store_location
+
+    shared = tmp_path / "nas" / "margin-index"
+    home = machine(tmp_path / "desktop", f'[store]\nuri = "{shared}"\n')
+    index = open_index(home, embedder=embedder)  # type: ignore[arg-type]
+    assert index.store.location.path == shared and (shared / "chunks.lance").is_dir()
+    assert index_files(home.data_dir) == []
+    default = machine(tmp_path / "laptop", "")
+    assert store_location(load_config(default.config_file), default).path == default.store_dir
