@@ -17,20 +17,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
-import socket
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bench import DOCS, chunk_texts, emit, golden_questions, note
 from bench.search_latency import fill_store, repeated, synthetic_corpus
+from tests.fixtures.object_store import S3Server, moto_server
 
 if TYPE_CHECKING:
     from ingest.store import ChunkStore
@@ -40,45 +35,18 @@ BENCH = "shared_index"
 K = 24
 PYTHON_DOCS = Path("/usr/share/doc/python3.11/html/library")
 BASE_TEXTS = 600
-_REQUEST = re.compile(r'"(GET|PUT|HEAD|POST|DELETE) ')
 
 
-@contextmanager
-def s3_server(log: Path) -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        urllib.request.urlopen(urllib.request.Request(f"{endpoint}/margin-bench", method="PUT"))
-        yield endpoint
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+def requests_in(server: S3Server) -> int:
+    return len(server.requests())
 
 
-def requests_in(log: Path) -> int:
-    return len(_REQUEST.findall(log.read_text(errors="replace")))
-
-
-def counted(log: Path, action: Callable[[], object]) -> int:
+def counted(server: S3Server, action: Callable[[], object]) -> int:
     """Object-store requests `action` makes (the server's log is written as it answers)."""
-    before = requests_in(log)
+    before = requests_in(server)
     action()
     time.sleep(0.2)
-    return requests_in(log) - before
+    return requests_in(server) - before
 
 
 def open_store(where: Path | StoreLocation, dim: int, lock: Path) -> ChunkStore:
@@ -115,13 +83,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     figures: dict[str, Any] = {"chunks": args.chunks, "texts_from": str(source)}
     with tempfile.TemporaryDirectory(prefix="margin-bench-shared-") as folder:
         root = Path(folder)
-        log = root / "moto.log"
-        with s3_server(log) as endpoint:
+        with moto_server(root / "moto.log") as server:
+            bucket = server.new_bucket()
             os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
             os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
             remote = StoreLocation(
-                "s3://margin-bench/index",
-                {"endpoint": endpoint, "region": "us-east-1", "allow_http": "true"},
+                f"s3://{bucket}/index",
+                {"endpoint": server.endpoint, "region": "us-east-1", "allow_http": "true"},
             )
             stores = {
                 "disk": open_store(root / "store", corpus.shape[1], root / "disk.lock"),
@@ -139,12 +107,16 @@ def main(argv: Sequence[str] | None = None) -> None:
             reader = open_store(remote, corpus.shape[1], root / "reader.lock")
             figures["s3_requests"] = {
                 "open_store": counted(
-                    log, lambda: open_store(remote, corpus.shape[1], root / "r.lock")
+                    server, lambda: open_store(remote, corpus.shape[1], root / "r.lock")
                 ),
-                "first_vector_search": counted(log, lambda: reader.vector_search(queries[0], K)),
-                "repeated_vector_search": counted(log, lambda: reader.vector_search(queries[0], K)),
-                "first_text_search": counted(log, lambda: reader.text_search(questions[0], K)),
-                "repeated_text_search": counted(log, lambda: reader.text_search(questions[0], K)),
+                "first_vector_search": counted(server, lambda: reader.vector_search(queries[0], K)),
+                "repeated_vector_search": counted(
+                    server, lambda: reader.vector_search(queries[0], K)
+                ),
+                "first_text_search": counted(server, lambda: reader.text_search(questions[0], K)),
+                "repeated_text_search": counted(
+                    server, lambda: reader.text_search(questions[0], K)
+                ),
             }
     for kind in ("vector_search", "text_search"):
         for share in ("p50_ms", "p95_ms"):
