@@ -37,16 +37,23 @@ PYTHON_DOCS = Path("/usr/share/doc/python3.11/html/library")
 BASE_TEXTS = 600
 
 
-def requests_in(server: S3Server) -> int:
-    return len(server.requests())
+def kind_of(request: str) -> str:
+    if "/_indices/" in request:
+        return "index_files"
+    if "_versions" in request or request.endswith(".manifest HTTP/1.1"):
+        return "version_checks"
+    if "/data/" in request:
+        return "data_reads"
+    return "other"
 
 
-def counted(server: S3Server, action: Callable[[], object]) -> int:
-    """Object-store requests `action` makes (the server's log is written as it answers)."""
-    before = requests_in(server)
+def counted(server: S3Server, action: Callable[[], object]) -> dict[str, int]:
+    """Object-store requests `action` makes, by kind (the server logs each as it answers)."""
+    before = len(server.requests())
     action()
     time.sleep(0.2)
-    return requests_in(server) - before
+    made = [kind_of(r) for r in server.requests()[before:]]
+    return {"total": len(made), **{kind: made.count(kind) for kind in sorted(set(made))}}
 
 
 def open_store(where: Path | StoreLocation, dim: int, lock: Path) -> ChunkStore:
