@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ingest.errors import StoreBusyError
+from ingest.store_location import StoreUnreachableError, short_reason
 
 LEASE_KEY = "_margin/writer-lease.json"
 LEASE_TTL_S = 90.0
@@ -124,6 +125,15 @@ class ObjectLease:
             return
         try:
             self._take()
+        except StoreBusyError:
+            self._mutex.release()
+            raise
+        except Exception as exc:  # the store stopped answering, or refused the write
+            self._mutex.release()
+            raise StoreUnreachableError(
+                f"The writer lease on {self._where} cannot be taken: {short_reason(exc)}. "
+                "Nothing was written; check the store with `margin doctor`."
+            ) from None
         except BaseException:
             self._mutex.release()
             raise

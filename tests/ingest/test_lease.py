@@ -18,7 +18,7 @@ from ingest.errors import StoreBusyError
 from ingest.fakes import HashingEmbedder
 from ingest.lease import LEASE_KEY, ObjectLease
 from ingest.store import ChunkStore
-from ingest.store_location import StoreLocation
+from ingest.store_location import StoreLocation, StoreUnreachableError
 from ingest.types import Chunk, DocumentMeta
 from tests.fixtures.object_store import ACCESS_KEY, SECRET_KEY, S3Server
 
@@ -28,7 +28,7 @@ import sys, time
 from pathlib import Path
 from ingest.fakes import HashingEmbedder
 from ingest.store import ChunkStore
-from ingest.store_location import StoreLocation
+from ingest.store_location import StoreLocation, StoreUnreachableError
 uri, endpoint, ready = sys.argv[1], sys.argv[2], Path(sys.argv[3])
 options = {"endpoint": endpoint, "region": "us-east-1", "allow_http": "true",
            "aws_access_key_id": "%s", "aws_secret_access_key": "%s"}
@@ -196,3 +196,13 @@ def test_repeated_searches_do_not_fetch_the_index_again(
     time.sleep(0.3)
     again = s3_server.requests()[seen:]
     assert again and not [r for r in again if "/_indices/" in r], again
+
+
+def test_a_lease_on_a_store_that_stopped_answering_fails_clearly(tmp_path: Path) -> None:
+    dead = StoreLocation("s3://margin-gone/index", {"endpoint": "http://127.0.0.1:9",
+                         "region": "us-east-1", "allow_http": "true"})  # fmt: skip
+    lease = ObjectLease(dead.object_store(probe=True), where=dead.uri, timeout_s=1)
+    with pytest.raises(StoreUnreachableError, match="lease on s3://margin-gone/index cannot be"):
+        lease.acquire()
+    with pytest.raises(StoreUnreachableError):  # the lock was given back: it fails the same way
+        lease.acquire()
