@@ -11,7 +11,6 @@ the next writer removes them.
 from __future__ import annotations
 
 import json
-import os
 import time
 import uuid
 from collections import Counter
@@ -22,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from durable.private_files import write_private
 from ingest import store_schema as schema
 from ingest.errors import ModelMismatchError, StoreBusyError
 from ingest.lancedb_import import import_lancedb
@@ -184,14 +184,9 @@ class ChunkStore:
 
     def save_reindex_plan(self, documents: Sequence[DocumentInfo]) -> ReindexPlan:
         """Record what a re-index must redo (and when it began), before it changes anything."""
-        plan = self.folder / REINDEX_PLAN
-        draft = plan.with_suffix(".tmp")
         started_at = datetime.now(UTC).isoformat(timespec="seconds")
-        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
-            json.dump({"started_at": started_at, "documents": [asdict(d) for d in documents]}, out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(draft, plan)
+        plan = {"started_at": started_at, "documents": [asdict(d) for d in documents]}
+        write_private(self.folder / REINDEX_PLAN, json.dumps(plan))
         return started_at, list(documents)
 
     def reindex_plan(self) -> ReindexPlan | None:

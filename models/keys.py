@@ -7,14 +7,13 @@ give margin a key; no key value ever appears in a message, a repr or a log.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
+from durable.private_files import write_private
 from models.errors import KeyStoreError, MissingKeyError
 
 SERVICE = "margin"
@@ -109,6 +108,7 @@ class KeyStore:
 
     def _save_names(self, names: frozenset[str]) -> None:
         if self._index_path is not None:
+            self._index_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             write_private(self._index_path, json.dumps({"names": sorted(names)}, indent=2))
 
 
@@ -128,19 +128,3 @@ def _describe(exc: Exception) -> str:
         return "no keyring backend is available on this machine"
     detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
-
-
-def write_private(path: Path, text: str) -> None:
-    """Write a file atomically, owner-only (0600) from the first byte."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mkstemp: 0600
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise

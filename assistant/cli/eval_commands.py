@@ -6,7 +6,6 @@ Progress and messages go to stderr; stdout holds the tables, or the one `--json`
 from __future__ import annotations
 
 import hashlib
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +18,7 @@ import click
 from assistant.cli.log_commands import DATE
 from assistant.cli.output import emit_json, guarded, say
 from assistant.errors import NoDocumentsError, UsageError
+from durable.private_files import write_private
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -333,7 +333,7 @@ def _from_feedback(out: Path | None) -> None:
     if out is None:
         sys.stdout.write(result.to_jsonl())
     else:
-        _write_private(out, result.to_jsonl())
+        write_private(out.expanduser(), result.to_jsonl())  # owner-only: questions from the log
         say(f"Wrote {out}")
 
 
@@ -368,7 +368,7 @@ def report(html_path: Path | None, since: datetime | None) -> None:
     )
     print_report(data, _console())
     if html_path is not None:
-        _write_private(html_path, render_html(data))
+        write_private(html_path.expanduser(), render_html(data))
         say(f"Wrote {html_path}")
 
 
@@ -384,20 +384,6 @@ def _open_log(locations: Locations, config: Config) -> InteractionLog:
     from assistant.log import InteractionLog
 
     return InteractionLog(locations.log_db, log_text=config.privacy.log_text)
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Write atomically, owner-only from the start: reports hold questions from the log."""
-    path = path.expanduser()
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
 
 
 def _console() -> Console:
