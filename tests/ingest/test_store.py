@@ -1,4 +1,5 @@
-"""ChunkStore on real LanceDB: atomic replacement, model ids, the writer lock, rollback."""
+"""ChunkStore on real LanceDB: atomic replacement, model ids, the writer lock (rollback of damaged
+versions: test_store_recovery.py)."""
 
 from __future__ import annotations
 
@@ -152,22 +153,3 @@ def test_second_writer_is_refused_while_searches_work(
         holder.communicate("")
     _put(store, fake_embedder, "/docs/b.md", ["now allowed"])
     assert store.chunk_count() == 2
-
-
-def test_unreadable_newest_version_rolls_back(
-    open_store: OpenStore, fake_embedder: HashingEmbedder, tmp_path: Path
-) -> None:
-    store = open_store(fake_embedder)
-    _put(store, fake_embedder, "/docs/a.md", ["kept text"])
-    _put(store, fake_embedder, "/docs/b.md", ["last write", "lost to the power cut"])
-    versions = tmp_path / "store" / "chunks.lance" / "_versions"
-    newest = min(versions.glob("*.manifest"), key=lambda p: int(p.stem))  # names count down
-    newest.write_bytes(b"")  # what a power loss can leave behind
-    reopened = open_store(fake_embedder)
-    assert reopened.rolled_back_versions >= 1
-    documents = {d.path: d.chunks for d in reopened.documents()}
-    assert documents["/docs/a.md"] == 1
-    # b.md's chunks were in the lost version: it is forgotten, so the next ingest redoes it
-    hits = reopened.vector_search(fake_embedder.embed_query("text"), 5)
-    assert {h.path for h in hits} == set(documents)
-    assert reopened.chunk_count() == sum(documents.values())
