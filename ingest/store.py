@@ -231,6 +231,10 @@ class ChunkStore:
         rows = self._committed_rows().values()
         return sorted((schema.document_info(r) for r in rows), key=lambda d: d.path)
 
+    def is_empty(self) -> bool:
+        """No document is stored (counts rows, reads none)."""
+        return self._documents.count_rows() == 0
+
     def chunk_count(self) -> int:
         return sum(int(r["chunks"]) for r in self._committed_rows().values())
 

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 class SourceSearch(Protocol):
     def search(self, query: str, *, k: int, collection: str | None = None) -> list[Source]: ...
 
+    def nothing_ingested(self) -> bool: ...
+
 
 class ModelRegistry:
     """Builds each model profile once, on first use, and keeps it loaded.

@@ -17,7 +17,7 @@ import click
 
 from assistant.cli.log_commands import DATE
 from assistant.cli.output import emit_json, guarded, say
-from assistant.errors import NoDocumentsError, UsageError
+from assistant.errors import INGEST_FIRST, NOTHING_INGESTED, NoDocumentsError, UsageError
 from durable.private_files import write_private
 
 if TYPE_CHECKING:
@@ -194,7 +194,7 @@ def _describe(
 
     documents = assistant.sources()
     if not documents:
-        raise NoDocumentsError("Nothing has been ingested yet; run `margin ingest PATH` first.")
+        raise NoDocumentsError(f"{NOTHING_INGESTED} {INGEST_FIRST}")
     corpus = hashlib.sha256(
         "\n".join(f"{d.path}\0{d.content_hash}" for d in documents).encode()
     ).hexdigest()[:16]

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 
 import click
 
+from assistant.cli.free_text import EMPTY_SEARCH, FreeTextCommand
 from assistant.cli.output import emit_json, guarded, say
+from assistant.errors import INGEST_FIRST, NOTHING_INGESTED, UsageError
 from assistant.terminal import sanitize
 
 if TYPE_CHECKING:
@@ -103,24 +105,37 @@ def watch(paths: tuple[Path, ...], collection: str, local_only: bool) -> None:
     say("Stopped watching.")
 
 
-@click.command()
+@click.command(cls=FreeTextCommand)
 @click.argument("query")
 @click.option("--k", type=click.IntRange(1, 100), help="How many results.")
 @click.option("--collection", metavar="NAME", help="Only search this collection.")
 @_json_option
 @guarded
 def search(query: str, k: int | None, collection: str | None, as_json: bool) -> None:
-    """Search your documents for QUERY (retrieval only, no model)."""
+    """Search your documents for QUERY (retrieval only, no model).
+
+    \b
+    Text that starts with '-' needs -- before it:
+      margin search -- "-e option"
+    """
+    if not query.strip():
+        raise UsageError(EMPTY_SEARCH)
     from assistant.service.client import run_search
 
     results = run_search(query, k=k, collection=collection)
+    if not results:
+        say(f"{NOTHING_INGESTED} {INGEST_FIRST}" if _nothing_ingested() else "Nothing found.")
     if as_json:
         emit_json({"query": query, "results": [source.to_json() for source in results]})
         return
-    if not results:
-        say("Nothing found. Is anything ingested? `margin sources` lists the documents.")
     for source in results:
         _print_result(source)
+
+
+def _nothing_ingested() -> bool:
+    from assistant.core import open_index
+
+    return open_index(check_model=False).store.is_empty()
 
 
 @click.command()
@@ -148,7 +163,7 @@ def sources(as_json: bool) -> None:
         )
         return
     if not documents:
-        say("Nothing is ingested yet. Run `margin ingest PATH` first.")
+        say(f"{NOTHING_INGESTED} {INGEST_FIRST}")
     for d in documents:
         flag = " local-only" if d.local_only else ""
         click.echo(
