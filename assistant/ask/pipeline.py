@@ -92,10 +92,6 @@ class AskRun:
         profile = deps.config.profile(options.model)
         answer.model = profile.name
 
-        if checked.refusal:
-            yield from self._finish(answer, clock, refusal=("too_long", checked.refusal))
-            return
-
         calculation = try_calculate(checked.text)
         if calculation is not None:
             answer.mode = "calculator"
@@ -118,6 +114,7 @@ class AskRun:
                 self._search_query(checked.text),
                 k=options.k or deps.config.ask.k,
                 collection=options.collection,
+                where_local_only=None if options.include_local_only else False,
             )
         answer.sources = sources
         yield SourcesFound(sources)

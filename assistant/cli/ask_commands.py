@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from assistant.cli.free_text import FreeTextCommand
-from assistant.cli.output import EXIT_INTERRUPTED, emit_json, guarded, say
+from assistant.cli.output import EXIT_INTERRUPTED, emit_json, guarded, place, say
 from assistant.errors import INGEST_FIRST, UsageError
 from assistant.terminal import sanitize
 
@@ -89,7 +89,7 @@ def _print_sources(sources: list[Source]) -> None:
         return
     click.secho("Sources", bold=True)
     for source in sources:
-        click.echo(f"  [{source.number}] {sanitize(source.location())}  ({source.score:.2f})")
+        click.echo(f"  [{source.number}] {place(source)}  ({source.score:.2f})")
     click.echo()
 
 
@@ -101,7 +101,7 @@ def _print_footer(answer: Answer) -> None:
         say(INGEST_FIRST)
     by_number = {source.number: source for source in answer.sources}
     for number in answer.cited:
-        say(f"cited [{number}] {sanitize(by_number[number].location())}")
+        say(f"cited [{number}] {place(by_number[number])}")
     for event in answer.guardrails:
         say(f"! {event.kind}: {event.detail}")
     say(answer.summary())
