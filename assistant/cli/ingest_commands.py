@@ -5,6 +5,7 @@ Progress and messages go to stderr; stdout carries only the `--json` object.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -106,14 +107,16 @@ def watch(paths: tuple[Path, ...], collection: str | None, local_only: bool) -> 
 
     index = open_index()
     say(f"Watching {', '.join(display_path(str(p)) for p in paths)}; Ctrl+C stops.")
-    watch_and_ingest(
-        index.ingestor(),
-        list(paths),
-        collection=collection,
-        local_only=local_only,
-        on_report=lambda report: _summarise(report, quiet_when_idle=True),
-        on_busy=lambda message: say(message),
-    )
+    # Ctrl+C is how a watch ends, also in the middle of a run (its finished files are kept).
+    with contextlib.suppress(KeyboardInterrupt):
+        watch_and_ingest(
+            index.ingestor(),
+            list(paths),
+            collection=collection,
+            local_only=local_only,
+            on_report=lambda report: _summarise(report, quiet_when_idle=True, each_file=True),
+            on_busy=lambda message: say(message),
+        )
     say("Stopped watching.")
 
 
@@ -265,7 +268,9 @@ def _finish(report: IngestReport, as_json: bool) -> None:
         sys.exit(EXIT_SOME_FAILED)
 
 
-def _summarise(report: IngestReport, *, quiet_when_idle: bool) -> None:
+def _summarise(report: IngestReport, *, quiet_when_idle: bool, each_file: bool = False) -> None:
+    """The run's figures on stderr, then what needs a look; `each_file` also names every file
+    the run added, updated, re-processed, moved or removed (for `watch`)."""
     changed = (
         report.added or report.updated or report.reprocessed or report.removed or report.failed
     )
@@ -283,6 +288,16 @@ def _summarise(report: IngestReport, *, quiet_when_idle: bool) -> None:
         f"{len(report.skipped)} skipped, {len(report.failed)} failed; "
         f"{report.chunks} chunks in {report.seconds:.1f} s."
     )
+    if each_file:
+        for label, paths in (
+            ("added", report.added),
+            ("updated", report.updated),
+            ("re-processed", report.reprocessed),
+            ("moved", report.moved),
+            ("removed", report.removed),
+        ):
+            for path in paths:
+                say(f"  {label}: {display_path(path)}")
     _say_kept(report, listed=_KEPT_LISTED)
     for problem in report.failed:
         say(f"  failed: {display_path(problem.path)}: {one_line(problem.reason)}")
