@@ -259,8 +259,7 @@ class ChunkStore:
         return metadata.get(schema.MODEL_KEY, b"").decode()
 
     def documents(self) -> list[DocumentInfo]:
-        rows = self._committed_rows().values()
-        return sorted((schema.document_info(r) for r in rows), key=lambda d: d.path)
+        return _documents_of(self._documents)
 
     def is_empty(self) -> bool:
         """No document is stored (counts rows, reads none)."""
@@ -451,6 +450,21 @@ class ChunkStore:
         ]
         if broken:
             self._documents.delete(schema.sql_in("path", broken))
+
+
+def read_documents(folder: Path) -> list[DocumentInfo]:
+    """The documents of the store in `folder`, sorted by path, read as they are: no writer lock,
+    no embedding model, no upgrade or repair (for a quick listing; `ChunkStore` does those,
+    and a store that needs them fails here). Empty when nothing was ever stored."""
+    if not (folder / f"{schema.DOCUMENTS}.lance").is_dir():
+        return []
+    lancedb = import_lancedb()
+    return _documents_of(lancedb.connect(str(folder)).open_table(schema.DOCUMENTS))
+
+
+def _documents_of(documents: Table) -> list[DocumentInfo]:
+    rows = _committed_rows(documents).values()
+    return sorted((schema.document_info(r) for r in rows), key=lambda d: d.path)
 
 
 def _document_rows(documents: Table) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import re
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,7 +24,7 @@ from assistant.terminal import display_path, one_line
 if TYPE_CHECKING:
     from assistant.ask.types import Source
     from ingest.pipeline import IngestProgress
-    from ingest.types import IngestReport
+    from ingest.types import DocumentInfo, IngestReport
 
 EXIT_SOME_FAILED = 3
 _COLLECTION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
@@ -139,7 +140,7 @@ def search(query: str, k: int | None, collection: str | None, as_json: bool) -> 
 
     results = run_search(query, k=k, collection=collection)
     if not results:
-        say(f"{NOTHING_INGESTED} {INGEST_FIRST}" if _nothing_ingested() else "Nothing found.")
+        say(f"{NOTHING_INGESTED} {INGEST_FIRST}" if not _documents() else "Nothing found.")
     if as_json:
         emit_json({"query": query, "results": [source.to_json() for source in results]})
         return
@@ -147,20 +148,26 @@ def search(query: str, k: int | None, collection: str | None, as_json: bool) -> 
         _print_result(source)
 
 
-def _nothing_ingested() -> bool:
-    from assistant.core import open_index
+def _documents() -> list[DocumentInfo]:
+    """The stored documents, without loading the embedding model or the assistant."""
+    from assistant.locations import resolve_locations
+    from ingest.store import read_documents
 
-    return open_index(check_model=False).store.is_empty()
+    try:
+        return read_documents(resolve_locations().store_dir)
+    except Exception:  # an older or damaged store: the full open upgrades or repairs it, or
+        from assistant.core import open_index  # says what is wrong, in words
+
+        return open_index(check_model=False).store.documents()
 
 
 @click.command()
 @_json_option
 @guarded
 def sources(as_json: bool) -> None:
-    """List the ingested documents: path, collection, chunks and when ingested."""
-    from assistant.core import open_index
-
-    documents = open_index(check_model=False).store.documents()
+    """List the ingested documents by path: collection, chunks and when ingested; the totals
+    go to stderr."""
+    documents = _documents()
     if as_json:
         emit_json(
             {
@@ -185,6 +192,25 @@ def sources(as_json: bool) -> None:
             f"{display_path(d.path)}  [{one_line(d.collection)}{flag}]  "
             f"{d.chunks} chunks  {d.ingested_at}"
         )
+    if documents:
+        say(_totals(documents))
+
+
+def _totals(documents: list[DocumentInfo]) -> str:
+    """'297 documents, 1,312 chunks in 2 collections (default 290, papers 7)'."""
+    per_collection = Counter(d.collection for d in documents)
+    collections = ", ".join(f"{one_line(c)} {n:,}" for c, n in sorted(per_collection.items()))
+    chunks = sum(d.chunks for d in documents)
+    local = sum(d.local_only for d in documents)
+    return (
+        f"{_count(len(documents), 'document')}, {_count(chunks, 'chunk')} in "
+        f"{_count(len(per_collection), 'collection')} ({collections})"
+        + (f"; {local:,} local-only" if local else "")
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 @click.command()

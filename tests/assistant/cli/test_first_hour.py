@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ from assistant import core
 from assistant.cli import cli
 from assistant.errors import INGEST_FIRST, NOTHING_INGESTED
 from ingest.fakes import HashingEmbedder
+from tests.fixtures.ingest import write_files
 
 
 def test_a_mistyped_command_is_answered_with_the_one_meant() -> None:
@@ -92,3 +94,25 @@ def test_an_empty_index_gets_one_message_and_exit_code_from_search_and_ask(
         assert INGEST_FIRST in result.stderr
     sources = CliRunner().invoke(cli, ["sources"])
     assert expected in sources.stderr
+
+
+def test_sources_are_listed_by_path_with_totals_without_loading_the_assistant(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(core, "load_embedder", lambda config, locations: HashingEmbedder())
+    notes = write_files(tmp_path / "notes", {"b.md": "# B\n\nbeta", "a.md": "# A\n\nalpha"})
+    papers = write_files(tmp_path / "papers", {"c.md": "# C\n\ngamma"})
+    for folder, collection in ((notes, "default"), (papers, "papers")):
+        ingested = CliRunner().invoke(cli, ["ingest", str(folder), "--collection", collection])
+        assert ingested.exit_code == 0, ingested.output
+
+    def no_assistant(*_: object, **__: object) -> None:
+        pytest.fail("listing sources needs neither the assistant nor an embedding model")
+
+    monkeypatch.setattr(core, "open_index", no_assistant)
+    monkeypatch.setattr(core, "load_embedder", no_assistant)
+    result = CliRunner().invoke(cli, ["sources"])
+    assert result.exit_code == 0, result.output
+    listed = [Path(line.split("  ")[0]).name for line in result.stdout.splitlines()]
+    assert listed == ["a.md", "b.md", "c.md"]
+    assert result.stderr.strip() == ("3 documents, 3 chunks in 2 collections (default 2, papers 1)")
