@@ -43,9 +43,14 @@ class KeyStore:
         if self._call(name, "read", lambda kr: kr.get_password(SERVICE, name)) != value:
             raise KeyStoreError(
                 f"The system keyring did not keep the key for {name!r} (its backend discards "
-                f"writes). {_both_ways(name, '')}"
+                f"writes). {_without_keyring(name)}"
             )
         self._save_names(self.names() | {name})
+
+    def check_writable(self, name: str) -> None:
+        """Raise KeyStoreError now if the keyring cannot be reached, before anyone types a key
+        that could not be saved (a read reaches the backend the way a write would)."""
+        self._call(name, "save", lambda kr: kr.get_password(SERVICE, name))
 
     def get(self, name: str) -> str | None:
         value: str | None = self._call(name, "read", lambda kr: kr.get_password(SERVICE, name))
@@ -88,6 +93,12 @@ class KeyStore:
             return value
         if key_env and self._environ.get(key_env):
             return self._environ[key_env]
+        if keyring_problem is not None and key_env:
+            raise MissingKeyError(
+                f"No API key for model profile {profile_name!r}: the system keyring cannot be "
+                f"read and {key_env} is not set. Start a keyring (such as gnome-keyring), or "
+                f"`export {key_env}=...`."
+            )
         if keyring_problem is not None:
             raise MissingKeyError(str(keyring_problem))
         raise MissingKeyError(
@@ -103,7 +114,7 @@ class KeyStore:
         except Exception as exc:  # every backend has its own errors; all mean the same here
             raise KeyStoreError(
                 f"The system keyring could not {action} the key for {name!r} "
-                f"({_describe(exc)}). {_both_ways(name, '')}"
+                f"({_describe(exc)}). {_without_keyring(name)}"
             ) from None
 
     def _save_names(self, names: frozenset[str]) -> None:
@@ -118,6 +129,14 @@ def _both_ways(name: str, key_env: str) -> str:
     return (
         f"Store it with `margin keys set {name}` (needs a running keyring such as "
         f"gnome-keyring), or `export {variable}=...`{hint}."
+    )
+
+
+def _without_keyring(name: str) -> str:
+    """What to do when the keyring itself failed: not `margin keys set` again, which needs it."""
+    return (
+        f"Start a keyring (such as gnome-keyring), or give the key through an environment "
+        f'variable: `export THE_VARIABLE=...` and key_env = "THE_VARIABLE" in [models.{name}].'
     )
 
 
