@@ -93,6 +93,8 @@ ALLOWED = {
     ("models/download.py", "create"): "the partial download, appended to and synced by its owner",
     ("models/pull.py", "rename"): "moves a verified download into place, then syncs the folder",
     ("ingest/store_recovery.py", "rename"): "sets an unreadable manifest aside",
+    ("assistant/log/database.py", "rename"): "sets a damaged log and its WAL aside",
+    ("ingest/loaders/__init__.py", "write"): "a file found inside another, into a 0700 temp dir",
 }
 WRITES = {
     "rename": re.compile(r"os\.replace\(|os\.rename\(|\.rename\("),
