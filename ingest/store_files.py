@@ -3,11 +3,10 @@ or as objects under its prefix in object storage, so they travel with the index.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any, Protocol
 
-from ingest.atomic_file import replace_atomically
+from durable.private_files import write_private
 
 
 class SideFiles(Protocol):
@@ -31,12 +30,7 @@ class FolderFiles:
             return None
 
     def write(self, name: str, data: bytes) -> None:
-        def write(path: Path) -> None:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-
-        replace_atomically(self._folder / name, write)
+        write_private(self._folder / name, data)
 
     def delete(self, name: str) -> None:
         (self._folder / name).unlink(missing_ok=True)
