@@ -9,8 +9,9 @@ from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from assistant.config_limits import check_value, ranged, text
+from assistant.config_limits import check_value, ranged, table, text
 from assistant.errors import ConfigError
+from ingest.store_location import setting_problem
 from models.errors import RegistryError
 from models.registry import REGISTRY_FILE, RegistryState, read_registry
 
@@ -101,6 +102,14 @@ class EmbeddingConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class StoreConfig:
+    """Where the index lives (`ingest.store_location`): "" is the data folder."""
+
+    uri: str = text("", 2048)
+    options: dict[str, str] = table(64, r"[a-z][a-z0-9_]{0,63}", 2048)  # LanceDB storage options
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     defaults: Defaults = field(default_factory=Defaults)
     models: dict[str, ModelProfile] = field(default_factory=dict)
@@ -110,6 +119,7 @@ class Config:
     retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
     ask: AskConfig = field(default_factory=AskConfig)
     embedding: EmbeddingConfig = field(default_factory=EmbeddingConfig)
+    store: StoreConfig = field(default_factory=StoreConfig)
     default_source: DefaultSource = "built-in"  # who chose defaults.model
 
     def profile(self, name: str | None = None) -> ModelProfile:
@@ -132,6 +142,7 @@ _SECTIONS: dict[str, type] = {
     "retrieval": RetrievalConfig,
     "ask": AskConfig,
     "embedding": EmbeddingConfig,
+    "store": StoreConfig,
 }
 
 
@@ -232,7 +243,24 @@ def _build(cls: type, table: Any, section: str, locate: _KeyLocator, base: Any =
             f"{locate.where(section, 'overlap_tokens')}: ingest.overlap_tokens = "
             f"{built.overlap_tokens} must be less than ingest.chunk_tokens = {built.chunk_tokens}"
         )
+    if isinstance(built, StoreConfig):
+        return _checked_store(built, locate)
     return built
+
+
+def _checked_store(store: StoreConfig, locate: _KeyLocator) -> StoreConfig:
+    """Refuse an unknown scheme and credentials in clear; options become the strings LanceDB
+    takes (true/false in lower case)."""
+    problem = setting_problem(store.uri, store.options)
+    if problem is not None:
+        key, message = problem
+        where = locate.where("store.options", key) if key else locate.where("store", "uri")
+        raise ConfigError(f"{where}: {message}")
+    options = {
+        key: str(value).lower() if isinstance(value, bool) else str(value)
+        for key, value in store.options.items()
+    }
+    return replace(store, options=options)
 
 
 def _coerce(value: Any, default: Any, section: str, key: str, locate: _KeyLocator) -> Any:
