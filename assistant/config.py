@@ -189,8 +189,8 @@ def parse_config(text: str, path: Path, *, registered: RegistryState | None = No
     raw_models = raw.get("models", {})
     if not isinstance(raw_models, dict):
         raise ConfigError(f"{path}: 'models' must be a table of profiles like [models.local]")
-    for name, table in raw_models.items():
-        models[name] = _build_profile(name, table, locate, models.get(name))
+    for name, profile in raw_models.items():
+        models[name] = _build_profile(name, profile, locate, models.get(name))
     source: DefaultSource = "built-in"
     raw_defaults = raw.get("defaults")
     if isinstance(raw_defaults, dict) and "model" in raw_defaults:

@@ -20,6 +20,7 @@ clock with the next writer's, so machines sharing an index need clocks within a 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -225,10 +226,8 @@ class ObjectLease:
         if self._lost or self._record is None:
             return
         released = LeaseRecord(**{**asdict(self._record), "released": True})
-        try:
+        with contextlib.suppress(PreconditionError):  # taken over: nothing of ours to release
             self._put(released, {"e_tag": self._etag})
-        except PreconditionError:
-            pass  # taken over already: nothing of ours to release
         self._record = self._etag = None
 
     def _new_record(self, now: float, *, since: str | None) -> LeaseRecord:

@@ -23,22 +23,22 @@ from ingest.types import Chunk, DocumentMeta
 from tests.fixtures.object_store import ACCESS_KEY, SECRET_KEY, S3Server
 
 REPO = Path(__file__).resolve().parents[2]
-HOLDER = """
+HOLDER = f"""
 import sys, time
 from pathlib import Path
 from ingest.fakes import HashingEmbedder
 from ingest.store import ChunkStore
 from ingest.store_location import StoreLocation, StoreUnreachableError
 uri, endpoint, ready = sys.argv[1], sys.argv[2], Path(sys.argv[3])
-options = {"endpoint": endpoint, "region": "us-east-1", "allow_http": "true",
-           "aws_access_key_id": "%s", "aws_secret_access_key": "%s"}
+options = {{"endpoint": endpoint, "region": "us-east-1", "allow_http": "true",
+           "aws_access_key_id": "{ACCESS_KEY}", "aws_secret_access_key": "{SECRET_KEY}"}}
 model = HashingEmbedder(dim=16)
 store = ChunkStore(StoreLocation(uri, options), model_id=model.model_id, dim=16,
                    lock_path=Path(sys.argv[4]))
 with store.writing():
     ready.write_text("held")
     time.sleep(float(sys.argv[5]))
-""" % (ACCESS_KEY, SECRET_KEY)
+"""
 
 
 def location(server: S3Server, bucket: str) -> StoreLocation:
@@ -161,7 +161,7 @@ def test_a_writer_that_lost_its_lease_is_stopped(s3_server: S3Server) -> None:
                "expires": "2999-01-01T00:00:00+00:00", "token": "u"}  # fmt: skip
     obstore.put(objects, LEASE_KEY, json.dumps(usurper).encode())  # as if we had been paused
     time.sleep(1.0)  # the renewal finds another ETag
-    with pytest.raises(StoreBusyError, match="lost its write lease.*laptop, process 7"):
+    with pytest.raises(StoreBusyError, match=r"lost its write lease.*laptop, process 7"):
         lease.acquire()
     lease.release()
     assert ObjectLease(objects, where="x", timeout_s=0).holder().host == "laptop"  # type: ignore[union-attr]
