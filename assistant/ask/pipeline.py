@@ -177,6 +177,7 @@ class AskRun:
                 fallback,
                 deps.config.privacy,
             )
+            answer.guardrails.extend(e for e in context.events if e not in answer.guardrails)
             answer.model = decision.fallback_model
             yield from self._generate(answer, clock, fallback, context, cache_key)
             return
@@ -227,7 +228,7 @@ class AskRun:
         answer.usage.cost_usd = completion.cost_usd
 
         with clock.stage("check_output"):
-            self._check_output(answer, context.restore(completion.text), plan.included)
+            self._check_output(answer, restorer.text, plan.included)
         if not answer.cancelled:
             deps.cache.put(cache_key, answer.to_json())
         yield from self._finish(answer, clock)

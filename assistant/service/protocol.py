@@ -196,7 +196,8 @@ def _typed(value: object, hint: Any, name: str) -> Any:
             return tuple(_typed(item, args[0], f"{name}[{i}]") for i, item in enumerate(value))
     elif isinstance(hint, type) and dataclasses.is_dataclass(hint):
         field_hints = typing.get_type_hints(hint)
-        if isinstance(value, dict) and set(value) == set(field_hints):
+        required = {f.name for f in dataclasses.fields(hint) if _required(f)}
+        if isinstance(value, dict) and required <= set(value) <= set(field_hints):
             return hint(**{k: _typed(v, field_hints[k], f"{name}.{k}") for k, v in value.items()})
     elif hint is type(None) or hint in (str, bool):
         if type(value) is hint:
@@ -210,6 +211,10 @@ def _typed(value: object, hint: Any, name: str) -> Any:
     else:
         raise TypeError(f"AskOptions.{name} is {hint!r}, which has no wire form yet")
     raise UsageError(f"the ask option {name!r} should be {_kind(hint)}, not {value!r:.40}")
+
+
+def _required(field: dataclasses.Field[Any]) -> bool:
+    return field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
 
 
 def _kind(hint: Any) -> str:
