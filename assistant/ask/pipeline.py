@@ -226,6 +226,8 @@ class AskRun:
         answer.usage.completion_tokens = completion.usage.completion_tokens
         answer.usage.estimated = completion.usage.estimated
         answer.usage.cost_usd = completion.cost_usd
+        for note in completion.notes:  # the server ignored max_tokens, or lied about usage
+            answer.event(note.kind, note.detail)
 
         with clock.stage("check_output"):
             self._check_output(answer, restorer.text, plan.included)
