@@ -33,6 +33,7 @@ from assistant.guardrails.context import GuardedContext, guard_context
 from assistant.guardrails.events import attribution_event, citation_event, grounding_event
 from assistant.guardrails.input_check import check_input
 from assistant.guardrails.restore import StreamRestorer
+from assistant.log.errors import LogWriteError
 from models.base import ChatModel, ChatStream, GenerationOptions
 
 NOT_FOUND = "Not found in your documents."
@@ -60,6 +61,7 @@ class AskRun:
         self._cancel = threading.Event()
         self._stream: ChatStream | None = None
         self._egress_id: int | None = None
+        self._reservation: int | None = None  # the budget held for the model call
         self.answer: Answer | None = None
 
     def cancel(self) -> None:
@@ -187,6 +189,7 @@ class AskRun:
             return
 
         answer.model_id = model.model_id
+        self._reservation = decision.reservation
         if decision.reason:
             answer.event("budget.capped", decision.reason)
         if model.is_remote:
@@ -213,6 +216,10 @@ class AskRun:
         except KeyboardInterrupt:  # Ctrl+C in a terminal: keep and log what came so far
             stream.cancel()
             stream.complete()
+        except Exception:
+            if not restorer.text and self._reservation is not None:  # nothing came: no cost
+                deps.log.budget.release(self._reservation)
+            raise
         tail = restorer.flush()
         if tail:
             yield TextDelta(tail)
@@ -276,8 +283,11 @@ class AskRun:
             answer.mode = "refused"
             yield TextDelta(answer.answer)
         answer.latency_ms = clock.finish()
-        answer.interaction_id = self._deps.log.record(answer)
-        if self._egress_id is not None:
+        try:
+            answer.interaction_id = self._deps.log.record(answer, reservation=self._reservation)
+        except LogWriteError as error:  # the answer is shown; its budget hold stays and counts
+            answer.event("log.not_written", str(error))
+        if answer.interaction_id is not None and self._egress_id is not None:
             self._deps.egress.attach(self._egress_id, answer.interaction_id)
         self.answer = answer
         yield AnswerDone(answer)

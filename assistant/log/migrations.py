@@ -184,3 +184,16 @@ def m004_eval_runs(db: sqlite3.Connection) -> None:
             questions TEXT NOT NULL
         )"""
     )
+
+
+@migration
+def m006_budget_reservations(db: sqlite3.Connection) -> None:
+    db.execute(
+        """CREATE TABLE budget_reservations (
+            id INTEGER PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            profile TEXT NOT NULL,
+            usd REAL NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX budget_reservations_created_at ON budget_reservations (created_at)")

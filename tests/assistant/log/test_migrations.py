@@ -31,6 +31,7 @@ EXPECTED_COLUMNS = {
     ],
     "answer_cache": ["key", "answer_json", "created_at"],
     "eval_runs": ["id", "created_at", "config", "metrics", "questions"],
+    "budget_reservations": ["id", "created_at", "profile", "usd"],
 }  # fmt: skip
 
 
@@ -55,7 +56,13 @@ def test_migrations_are_recorded_by_name_in_order(db_path: Path) -> None:
     with open_log(db_path) as db:
         names = [row["name"] for row in db.query("SELECT name FROM _migrations ORDER BY rowid")]
     assert names == [step.name for step in MIGRATIONS]
-    assert names == ["m001_interactions", "m002_egress", "m003_answer_cache", "m004_eval_runs"]
+    assert names == [
+        "m001_interactions",
+        "m002_egress",
+        "m003_answer_cache",
+        "m004_eval_runs",
+        "m006_budget_reservations",
+    ]
 
 
 def test_reopening_applies_nothing(db_path: Path) -> None:
@@ -72,7 +79,12 @@ def test_database_at_an_older_migration_upgrades_and_keeps_its_rows(db_path: Pat
         assert migrate(db, MIGRATIONS[:1]) == ["m001_interactions"]
         db.execute("INSERT INTO conversations (id, title, started_at) VALUES ('c1', 'old', '2026')")
     with connect(db_path) as db:
-        assert migrate(db) == ["m002_egress", "m003_answer_cache", "m004_eval_runs"]
+        assert migrate(db) == [
+            "m002_egress",
+            "m003_answer_cache",
+            "m004_eval_runs",
+            "m006_budget_reservations",
+        ]
         assert [tuple(row) for row in db.query("SELECT id, title FROM conversations")] == [
             ("c1", "old")
         ]
