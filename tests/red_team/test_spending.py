@@ -2,12 +2,17 @@
 real CLI against the recording server on loopback, with the real SQLite log.
 
 A server that ignores `max_tokens` is cut at the cap however it streams (8); usage a server
-reports that cannot be true is rejected, estimated instead and flagged (9).
+reports that cannot be true is rejected, estimated instead and flagged (9); four real
+`MARGIN_NO_SERVICE=1 margin ask` processes at once share one daily budget (7); a call whose
+cost could not be logged still counts, and its answer is still shown (15).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -15,7 +20,8 @@ from click.testing import CliRunner
 
 from assistant.cli import cli
 from tests.fixtures.ingest import write_files
-from tests.fixtures.models import Step
+from tests.fixtures.cli import margin_command
+from tests.fixtures.models import FlakyServer, Handler, Step, _stream
 from tests.red_team.conftest import RedTeam
 from tests.red_team.hostile import INJECTION
 
@@ -68,3 +74,75 @@ def test_impossible_usage_is_rejected_estimated_and_flagged(
     stats = CliRunner().invoke(cli, ["stats", "--json"])
     spent = json.loads(stats.stdout)["cost"]["today_usd"]
     assert spent == pytest.approx(answer["usage"]["cost_usd"])
+
+
+PARALLEL = 4
+# $0.001 per answer token, nothing for the prompt: 300 tokens are $0.30, four are $1.20.
+PRICED = """
+[models.recorder]
+kind = "openai"
+base_url = "{base_url}"
+model = "recorder"
+key_env = "RED_TEAM_API_KEY"
+input_usd_per_mtok = 0.0
+output_usd_per_mtok = 1000.0
+
+[budget]
+request_usd = 1.0
+daily_usd = 1.0
+
+[retrieval]
+min_relevance = 0.0
+
+[ask]
+k = 2
+max_tokens = 300
+"""
+
+
+def together(count: int, deltas: list[str]) -> Step:
+    """Answer no request before `count` have arrived (or 60 s passed): every ask has
+    decided on its budget before any answer is logged."""
+
+    def play(handler: Handler, server: FlakyServer) -> None:
+        deadline = time.monotonic() + 60
+        while len(server.requests) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        _stream(handler, server, deltas, None, None, 0.0)
+
+    return Step(play, "together")
+
+
+def test_parallel_asks_without_the_service_share_the_daily_budget(
+    red_team: RedTeam, tmp_path: Path
+) -> None:
+    config = red_team.home / "config" / "config.toml"
+    config.write_text(PRICED.format(base_url=red_team.server.base_url))
+    red_team.ingest(write_files(tmp_path / "station", {"feeding.md": INJECTION}))
+    red_team.server.steps[:] = [together(PARALLEL, ["ab "] * 300)]
+    environment = {**os.environ, "MARGIN_NO_SERVICE": "1"}
+    asks = [
+        subprocess.Popen(
+            [*margin_command(), "ask", "How do gannets feed?", "--model", "recorder", "--json"],
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(PARALLEL)
+    ]
+    answers = []
+    for process in asks:
+        out, err = process.communicate(timeout=300)
+        assert process.returncode in (0, 4), err.decode()
+        answers.append(json.loads(out))
+    spent = sum(answer["usage"]["cost_usd"] for answer in answers)
+    assert 0.99 <= spent <= 1.0 + 1e-9, [a["usage"] for a in answers]
+    capped = [a for a in answers if "budget.capped" in kinds(a)]
+    assert len(capped) == 1 and sorted(r["max_tokens"] for r in red_team.server.requests) == [
+        100,
+        300,
+        300,
+        300,
+    ]
+    stats = CliRunner().invoke(cli, ["stats", "--json"])
+    assert json.loads(stats.stdout)["cost"]["today_usd"] == pytest.approx(spent)
