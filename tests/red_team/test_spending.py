@@ -19,8 +19,8 @@ import pytest
 from click.testing import CliRunner
 
 from assistant.cli import cli
-from tests.fixtures.ingest import write_files
 from tests.fixtures.cli import margin_command
+from tests.fixtures.ingest import write_files
 from tests.fixtures.models import FlakyServer, Handler, Step, _stream
 from tests.red_team.conftest import RedTeam
 from tests.red_team.hostile import INJECTION
