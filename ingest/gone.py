@@ -15,6 +15,7 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from ingest.embedded import container_of
 from ingest.types import DocumentInfo
 
 
@@ -25,14 +26,15 @@ def gone_documents(
     added_hashes: set[str],
 ) -> list[str]:
     """Paths of the stored documents to remove after a run over `roots` that found the
-    files in `walked` and added documents with the content hashes `added_hashes`."""
+    files in `walked` and added documents with the content hashes `added_hashes`. A document
+    inside a file (an attachment) goes with its file."""
     return [
         path
         for path, doc in stored.items()
-        if path not in walked
+        if (file := container_of(path)) not in walked
         and (
-            under_any(path, roots)
-            or (vanished(path) and (not vanished(doc.root) or doc.content_hash in added_hashes))
+            under_any(file, roots)
+            or (vanished(file) and (not vanished(doc.root) or doc.content_hash in added_hashes))
         )
     ]
 

@@ -17,9 +17,10 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Protocol
 
 from ingest.chunking import chunk_document, embedding_text
+from ingest.embedded import container_of, embedded_by_container, plan_embedded
 from ingest.embedder import Embedder
 from ingest.errors import LoadError, NotADocumentError
 from ingest.extraction import EXTRACTION_VERSION, Extractor
@@ -31,9 +32,12 @@ from ingest.types import (
     Chunk,
     DocumentInfo,
     DocumentMeta,
+    EmbeddedDocument,
     FileProblem,
     IngestReport,
     KeptDocument,
+    LoadedDocument,
+    Outcome,
     SourceFile,
 )
 from ingest.walk import walk
@@ -99,14 +103,11 @@ class IngestProgress:
 ProgressCallback = Callable[[IngestProgress], None]
 
 
-_Outcome = Literal["added", "updated", "reprocessed"]  # the report list a document joins
-
-
 @dataclass(slots=True)
 class _Pending:
     """Loaded documents waiting to be embedded and committed together."""
 
-    documents: list[tuple[DocumentMeta, list[Chunk], _Outcome]] = field(default_factory=list)
+    documents: list[tuple[DocumentMeta, list[Chunk], Outcome]] = field(default_factory=list)
     chunks: int = 0
 
 
@@ -159,7 +160,9 @@ class Ingestor:
         """Remove every document at or under `paths`; returns the removed paths."""
         targets = [Path(p).expanduser().resolve() for p in paths]
         with self.store.writing():
-            doomed = [d.path for d in self.store.documents() if under_any(d.path, targets)]
+            doomed = [
+                d.path for d in self.store.documents() if under_any(container_of(d.path), targets)
+            ]
             self.store.delete_documents(doomed)
             self.store.refresh_indexes()
         return doomed
@@ -181,7 +184,11 @@ class Ingestor:
             started_at, documents = plan
             if documents and self.store.stored_model_id() != self.store.model_id:
                 self.store.reset()
-            placements = {d.path: Placement(d.collection, d.local_only, d.root) for d in documents}
+            placements = {  # attachments come back with their file
+                d.path: Placement(d.collection, d.local_only, d.root)
+                for d in documents
+                if container_of(d.path) == d.path
+            }
             items = list(walk(list(placements), max_bytes=self.options.max_bytes))
             items = [_with_root(item, placements) for item in items]
             run = _Run(self, placements, progress, cancel, redo_before=started_at)
@@ -215,6 +222,8 @@ class _Run:
         self.options = ingestor.options
         self.placing = placing
         self.places = Places([])
+        self.stored: dict[str, DocumentInfo] = {}
+        self.inside: dict[str, list[str]] = {}  # stored attachments by the file holding them
         self.added_hashes: set[str] = set()
         self.progress = progress
         self.cancel = cancel
@@ -236,8 +245,9 @@ class _Run:
             ) as extractor,
         ):
             self.store.remove_orphans()
-            stored = {d.path: d for d in self.store.documents()}
-            self.places = Places(stored.values())
+            self.stored = {d.path: d for d in self.store.documents()}
+            self.inside = embedded_by_container(self.stored)
+            self.places = Places(self.stored.values())
             kept: set[str] = set()
             for item in items:
                 if self.cancel is not None and self.cancel.is_set():
@@ -249,10 +259,10 @@ class _Run:
                         kept.add(item.path)
                     continue
                 kept.add(str(item.path))
-                self._file(item, stored.get(str(item.path)), extractor)
+                self._file(item, self.stored.get(str(item.path)), extractor)
             self._commit()
             if not self.report.cancelled:
-                self._remove_missing(stored, kept, roots)
+                self._remove_missing(self.stored, kept, roots)
             self.store.refresh_indexes()
         self.report.seconds = time.monotonic() - started
         return self.report
@@ -266,11 +276,12 @@ class _Run:
             self.report.skipped.append(FileProblem(path, "not where it was indexed; ingest it"))
         elif stored is None or not self._unchanged(source, stored):
             self._load(source, stored, placement, extractor, "updated" if stored else "added")
-        elif not self._current(stored):
+        elif not (self._current(stored) and self._inside_current(path)):
             self._load(source, stored, placement, extractor, "reprocessed")
         elif placement != Placement(stored.collection, stored.local_only, stored.root):
-            self.store.move_documents([(path, *_fields(placement))])
-            self.report.moved.append(path)
+            moved = [path, *self.inside.get(path, [])]  # its attachments go with it
+            self.store.move_documents([(p, *_fields(placement)) for p in moved])
+            self.report.moved.extend(moved)
         else:
             self.report.unchanged.append(path)
         self.files_done += 1
@@ -295,6 +306,10 @@ class _Run:
             return False
         return self.redo_before is None or stored.ingested_at > self.redo_before
 
+    def _inside_current(self, path: str) -> bool:
+        """The stored documents inside the file (attachments) are all current too."""
+        return all(self._current(self.stored[inner]) for inner in self.inside.get(path, []))
+
     def _unchanged(self, source: SourceFile, stored: DocumentInfo) -> bool:
         """Same content as indexed: same size and mtime, or the same hash."""
         if (stored.size, stored.mtime_ns) == (source.size, source.mtime_ns):
@@ -310,7 +325,7 @@ class _Run:
         stored: DocumentInfo | None,
         placement: Placement,
         extractor: Extractor,
-        kind: _Outcome,
+        kind: Outcome,
     ) -> None:
         path = str(source.path)
         try:
@@ -318,21 +333,14 @@ class _Run:
             document = extractor.load(source.path)
         except NotADocumentError as exc:
             self.report.skipped.append(FileProblem(path, str(exc)))
-            if stored is not None:
-                self.store.delete_documents([path])
-                self.report.removed.append(path)
+            gone = [path] if stored is not None else []
+            gone += self.inside.get(path, [])
+            self.store.delete_documents(gone)
+            self.report.removed.extend(gone)
             return
         except (LoadError, OSError) as exc:
             self.report.failed.append(FileProblem(path, str(exc), failed=True))
             return
-        self.report.warnings.extend(FileProblem(path, w) for w in document.warnings)
-        chunks = chunk_document(
-            document,
-            source.path.name,
-            self.embedder,
-            chunk_tokens=self.options.chunk_tokens,
-            overlap_tokens=self.options.overlap_tokens,
-        )
         meta = DocumentMeta(
             path=path,
             collection=placement.collection,
@@ -344,10 +352,46 @@ class _Run:
             build=self.build,
         )
         self.added_hashes.add(content_hash)
-        self.pending.documents.append((meta, chunks, kind))
-        self.pending.chunks += len(chunks)
+        self._queue(meta, document, kind)
+        self._embedded(source, document.embedded, placement)
+        # A file and the documents inside it are committed together.
         if self.pending.chunks >= self.options.commit_chunks:
             self._commit()
+
+    def _embedded(
+        self, source: SourceFile, documents: Sequence[EmbeddedDocument], placement: Placement
+    ) -> None:
+        """The documents inside the file (its attachments): each kept, written or removed."""
+        plan = plan_embedded(
+            source,
+            documents,
+            self.stored,
+            self.inside.get(str(source.path), []),
+            collection=placement.collection,
+            local_only=placement.local_only,
+            root=placement.root,
+            build=self.build,
+            current=self._current,
+        )
+        for problem in plan.problems:
+            (self.report.failed if problem.failed else self.report.skipped).append(problem)
+        self.report.unchanged.extend(plan.unchanged)
+        for meta, document, kind in plan.write:
+            self._queue(meta, document, kind)
+        self.store.delete_documents(plan.gone)
+        self.report.removed.extend(plan.gone)
+
+    def _queue(self, meta: DocumentMeta, document: LoadedDocument, kind: Outcome) -> None:
+        self.report.warnings.extend(FileProblem(meta.path, w) for w in document.warnings)
+        chunks = chunk_document(
+            document,
+            Path(meta.path).name,  # an attachment's own name: "report.pdf"
+            self.embedder,
+            chunk_tokens=self.options.chunk_tokens,
+            overlap_tokens=self.options.overlap_tokens,
+        )
+        self.pending.documents.append((meta, chunks, kind))
+        self.pending.chunks += len(chunks)
 
     def _commit(self) -> None:
         pending, self.pending = self.pending, _Pending()

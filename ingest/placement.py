@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.embedded import container_of
 from ingest.types import DocumentInfo
 
 DEFAULT_COLLECTION = "default"
@@ -103,7 +104,8 @@ def moved_placements(
     found there later are placed the same way; documents already so are left out."""
     moves = []
     for doc in documents:
-        target = next((t for t in targets if Path(doc.path).is_relative_to(t)), None)
+        file = Path(container_of(doc.path))  # an attachment moves with its file
+        target = next((t for t in targets if file.is_relative_to(t)), None)
         if target is None:
             continue
         placement = Placement(

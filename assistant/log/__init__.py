@@ -1,5 +1,5 @@
 """The local log (SQLite, WAL, named migrations): interactions, conversations, egress,
-the answer cache, eval runs, and the figures `margin stats` shows."""
+the answer cache, eval runs, MCP tool calls, and the figures `margin stats` shows."""
 
 from assistant.log.cache import AnswerCache
 from assistant.log.conversations import ConversationSummary, Turn
@@ -15,6 +15,7 @@ from assistant.log.errors import (
 )
 from assistant.log.eval_runs import EvalRun, EvalRuns
 from assistant.log.interactions import Feedback, InteractionLog, InteractionRecord, Rating
+from assistant.log.mcp_calls import LoggedMcpCall, McpCall, McpCallLog
 from assistant.log.stats import Percentiles, Stats, compute_stats, percentile
 
 __all__ = [
@@ -32,6 +33,9 @@ __all__ = [
     "LogDatabase",
     "LogError",
     "LogWriteError",
+    "LoggedMcpCall",
+    "McpCall",
+    "McpCallLog",
     "Percentiles",
     "Rating",
     "Stats",
