@@ -7,6 +7,7 @@ check_input -> calculator? -> retrieve -> relevant? -> SourcesFound -> check_con
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterator, Sequence
 
@@ -240,7 +241,8 @@ class AskRun:
         with clock.stage("check_output"):
             self._check_output(answer, restorer.text, plan.included)
         if not answer.cancelled:
-            deps.cache.put(cache_key, answer.to_json())
+            with contextlib.suppress(LogWriteError):  # a cache that cannot grow is no loss
+                deps.cache.put(cache_key, answer.to_json())
         yield from self._finish(answer, clock)
 
     def _search_query(self, question: str) -> str:

@@ -18,8 +18,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from assistant.ask.types import AskOptions
 from assistant.cli import cli
+from assistant.core import build_assistant
 from tests.fixtures.cli import margin_command
+from tests.fixtures.disk import Refusing
 from tests.fixtures.ingest import write_files
 from tests.fixtures.models import FlakyServer, Handler, Step, _stream
 from tests.red_team.conftest import RedTeam
@@ -146,3 +149,38 @@ def test_parallel_asks_without_the_service_share_the_daily_budget(
     ]
     stats = CliRunner().invoke(cli, ["stats", "--json"])
     assert json.loads(stats.stdout)["cost"]["today_usd"] == pytest.approx(spent)
+
+
+def test_a_call_whose_cost_could_not_be_logged_still_counts_and_is_shown(
+    red_team: RedTeam, embedder: object, tmp_path: Path
+) -> None:
+    config = red_team.home / "config" / "config.toml"
+    config.write_text(
+        PRICED.format(base_url=red_team.server.base_url).replace(
+            "daily_usd = 1.0", "daily_usd = 0.5"
+        )
+    )
+    red_team.ingest(write_files(tmp_path / "station", {"feeding.md": INJECTION}))
+    assistant = build_assistant(embedder=embedder)  # type: ignore[arg-type]
+    log = assistant.log
+    working = log.db._connection
+
+    def disk_fills_then_answer(handler: Handler, server: FlakyServer) -> None:
+        log.db._connection = Refusing(working)  # type: ignore[assignment]
+        _stream(handler, server, ["ab "] * 300, None, None, 0.0)
+
+    red_team.server.steps[:] = [Step(disk_fills_then_answer, "full"), Step.stream(["ab "] * 300)]
+    options = AskOptions(model="recorder", use_cache=False)
+    try:
+        first = assistant.ask("How do gannets feed?", options).complete()
+        log.db._connection = working  # room again
+        assert first.answer.startswith("ab ab") and first.interaction_id is None
+        assert "the disk is full" in {e.kind: e.detail for e in first.guardrails}["log.not_written"]
+        assert log.spend_today() == 0.0 and log.budget.held_today() == pytest.approx(0.30)
+        second = assistant.ask("And what do gannets eat?", options).complete()
+    finally:
+        log.db._connection = working
+        assistant.close()
+    # $0.30 of $0.50 still held by the unlogged call: the second may spend $0.20 (200 tokens).
+    assert [r["max_tokens"] for r in red_team.server.requests] == [300, 200]
+    assert second.interaction_id is not None and second.usage.cost_usd == pytest.approx(0.20)
