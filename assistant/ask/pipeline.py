@@ -25,6 +25,7 @@ from assistant.ask.types import (
     TextDelta,
     Turn,
 )
+from assistant.errors import NOTHING_INGESTED
 from assistant.guardrails.citations import (
     assess_grounding,
     attribute_citations,
@@ -102,6 +103,13 @@ class AskRun:
             yield SourcesFound([])
             yield TextDelta(calculation.text)
             yield from self._finish(answer, clock)
+            return
+
+        with clock.stage("retrieve"):
+            nothing_ingested = deps.retriever.nothing_ingested()
+        if nothing_ingested:  # no embedding, no model: the same message as search and the TUI
+            yield SourcesFound([])
+            yield from self._finish(answer, clock, refusal=("no_documents", NOTHING_INGESTED))
             return
 
         with clock.stage("retrieve"):
