@@ -175,7 +175,7 @@ def build_assistant(
         log=log,
         cache=log.cache,
         egress=log.egress,
-        budget=RequestBudgetGate(Budget(config.budget, log.spend_today)),
+        budget=RequestBudgetGate(Budget(config.budget, log.spend_today), ledger=log.budget),
     )
     return Assistant(
         config=config,

@@ -42,8 +42,8 @@ class AskJob:
         return self._cancelled.is_set()
 
 
-def recent_turns(pairs: Sequence[tuple[str, str]], limit: int) -> tuple[PlainTurn, ...]:
-    """The last `limit` question-answer pairs, as the Assistant takes them for follow-ups."""
+def recent_turns(turns: Sequence[PlainTurn], limit: int) -> tuple[PlainTurn, ...]:
+    """The last `limit` turns, as the Assistant takes them for follow-ups."""
     if limit <= 0:
         return ()
-    return tuple(PlainTurn(question, answer) for question, answer in pairs[-limit:])
+    return tuple(turns[-limit:])

@@ -7,6 +7,7 @@ check_input -> calculator? -> retrieve -> relevant? -> SourcesFound -> check_con
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterator, Sequence
 
@@ -34,6 +35,7 @@ from assistant.guardrails.context import GuardedContext, guard_context
 from assistant.guardrails.events import attribution_event, citation_event, grounding_event
 from assistant.guardrails.input_check import check_input
 from assistant.guardrails.restore import StreamRestorer
+from assistant.log.errors import LogWriteError
 from models.base import ChatModel, ChatStream, GenerationOptions
 
 NOT_FOUND = "Not found in your documents."
@@ -61,6 +63,7 @@ class AskRun:
         self._cancel = threading.Event()
         self._stream: ChatStream | None = None
         self._egress_id: int | None = None
+        self._reservation: int | None = None  # the budget held for the model call
         self.answer: Answer | None = None
 
     def cancel(self) -> None:
@@ -186,6 +189,7 @@ class AskRun:
                 fallback,
                 deps.config.privacy,
             )
+            answer.guardrails.extend(e for e in context.events if e not in answer.guardrails)
             answer.model = decision.fallback_model
             yield from self._generate(answer, clock, fallback, context, cache_key)
             return
@@ -195,6 +199,7 @@ class AskRun:
             return
 
         answer.model_id = model.model_id
+        self._reservation = decision.reservation
         if decision.reason:
             answer.event("budget.capped", decision.reason)
         if model.is_remote:
@@ -221,6 +226,10 @@ class AskRun:
         except KeyboardInterrupt:  # Ctrl+C in a terminal: keep and log what came so far
             stream.cancel()
             stream.complete()
+        except Exception:
+            if not restorer.text and self._reservation is not None:  # nothing came: no cost
+                deps.log.budget.release(self._reservation)
+            raise
         tail = restorer.flush()
         if tail:
             yield TextDelta(tail)
@@ -234,11 +243,14 @@ class AskRun:
         answer.usage.completion_tokens = completion.usage.completion_tokens
         answer.usage.estimated = completion.usage.estimated
         answer.usage.cost_usd = completion.cost_usd
+        for note in completion.notes:  # the server ignored max_tokens, or lied about usage
+            answer.event(note.kind, note.detail)
 
         with clock.stage("check_output"):
-            self._check_output(answer, context.restore(completion.text), plan.included)
+            self._check_output(answer, restorer.text, plan.included)
         if not answer.cancelled:
-            deps.cache.put(cache_key, answer.to_json())
+            with contextlib.suppress(LogWriteError):  # a cache that cannot grow is no loss
+                deps.cache.put(cache_key, answer.to_json())
         yield from self._finish(answer, clock)
 
     def _search_query(self, question: str) -> str:
@@ -282,8 +294,11 @@ class AskRun:
             answer.mode = "refused"
             yield TextDelta(answer.answer)
         answer.latency_ms = clock.finish()
-        answer.interaction_id = self._deps.log.record(answer)
-        if self._egress_id is not None:
+        try:
+            answer.interaction_id = self._deps.log.record(answer, reservation=self._reservation)
+        except LogWriteError as error:  # the answer is shown; its budget hold stays and counts
+            answer.event("log.not_written", str(error))
+        if answer.interaction_id is not None and self._egress_id is not None:
             self._deps.egress.attach(self._egress_id, answer.interaction_id)
         self.answer = answer
         yield AnswerDone(answer)

@@ -15,6 +15,8 @@ from typing import Any, Literal, Protocol
 from assistant.terminal import sanitize
 
 AnswerMode = Literal["model", "calculator", "retrieval-only", "refused"]
+# The guardrail event kind of an answer whose model saw local-only text (guardrails.context).
+LOCAL_ONLY_USED = "local_only.used"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +110,10 @@ class Answer:
     def event(self, kind: str, detail: str) -> None:
         self.guardrails.append(GuardrailEvent(kind, detail))
 
+    def drew_on_local_only(self) -> bool:
+        """Whether the model saw local-only text: this answer never goes to a remote model."""
+        return any(event.kind == LOCAL_ONLY_USED for event in self.guardrails)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "interaction_id": self.interaction_id,
@@ -151,7 +157,8 @@ AskEvent = SourcesFound | TextDelta | AnswerDone
 
 
 class Turn(Protocol):
-    """One earlier question and answer of the conversation."""
+    """One earlier question and answer of the conversation; `local_only` when the answer drew
+    on local-only sources (it is then never sent to a remote model)."""
 
     @property
     def question(self) -> str: ...
@@ -159,11 +166,15 @@ class Turn(Protocol):
     @property
     def answer(self) -> str: ...
 
+    @property
+    def local_only(self) -> bool: ...
+
 
 @dataclass(frozen=True, slots=True)
 class PlainTurn:
     question: str
     answer: str
+    local_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,18 +1,27 @@
 """guard_context (the check_context stage): what of the retrieved sources may reach the prompt.
 
 Every source is scanned for injected instructions and neutralised. For a remote model,
-chunks of local-only collections are withheld and PII and secrets are masked with reversible
-placeholders; `restore` puts the originals back in the text shown to the person.
+chunks of local-only collections are withheld, and so are earlier chat turns that drew on
+local-only sources; PII and secrets are masked with reversible placeholders in every field
+that leaves (the question, history, each source's text, path and heading); `restore` puts
+the originals back in the text shown to the person. A local model's answer that saw
+local-only text is marked (`local_only.used`) so that later turns keep it local.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from assistant.ask.types import GuardrailEvent, PlainTurn, Source, Turn
 from assistant.config import PrivacyConfig
-from assistant.guardrails.events import injection_event, pii_event, withheld_event
+from assistant.guardrails.events import (
+    history_withheld_event,
+    injection_event,
+    local_only_used_event,
+    pii_event,
+    withheld_event,
+)
 from assistant.guardrails.injection import neutralise, scan_injection
 from assistant.guardrails.pii import Redactor
 from models.base import ChatModel
@@ -46,6 +55,13 @@ def guard_context(
         (withheld if model.is_remote and source.local_only else allowed).append(source)
     if withheld:
         events.append(withheld_event(len(withheld), [s.collection for s in withheld]))
+    turns = list(history)
+    if model.is_remote:
+        turns = [turn for turn in history if not turn.local_only]
+        if len(turns) < len(history):
+            events.append(history_withheld_event(len(history) - len(turns)))
+    elif any(s.local_only for s in allowed) or any(t.local_only for t in turns):
+        events.append(local_only_used_event())
 
     texts: list[str] = []
     for source in allowed:
@@ -56,7 +72,7 @@ def guard_context(
 
     context = GuardedContext(
         question=question,
-        history=list(history),
+        history=turns,
         sources=list(zip(allowed, texts, strict=True)),
         events=events,
     )
@@ -64,9 +80,15 @@ def guard_context(
         redactor = Redactor()
         context.question = redactor.redact(question)
         context.history = [
-            PlainTurn(redactor.redact(t.question), redactor.redact(t.answer)) for t in history
+            PlainTurn(redactor.redact(t.question), redactor.redact(t.answer)) for t in turns
         ]
-        context.sources = [(s, redactor.redact(t)) for s, t in context.sources]
+        context.sources = [
+            (
+                replace(s, path=redactor.redact(s.path), heading=redactor.redact(s.heading)),
+                redactor.redact(t),
+            )
+            for s, t in context.sources
+        ]
         event = pii_event(redactor.counts_by_kind())
         if event is not None:
             context.redactions = redactor.counts_by_kind()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from assistant.ask.types import GuardrailEvent
+from assistant.ask.types import LOCAL_ONLY_USED, GuardrailEvent
 from assistant.guardrails.pii import Redactor
 
 if TYPE_CHECKING:
@@ -20,6 +20,7 @@ INPUT_CONTROL_CHARS = "input.control_chars"
 INJECTION = "injection"
 PII_REDACTED = "pii.redacted"
 LOCAL_ONLY_WITHHELD = "local_only.withheld"
+LOCAL_ONLY_HISTORY_WITHHELD = "local_only.history_withheld"
 CITATION_INVALID = "citation.invalid"
 CITATION_ATTRIBUTED = "citation.attributed"
 GROUNDING_UNSUPPORTED = "grounding.unsupported"
@@ -52,6 +53,25 @@ def withheld_event(chunks: int, collections: Iterable[str]) -> GuardrailEvent:
         LOCAL_ONLY_WITHHELD,
         f"{chunks} source{plural} from local-only collection(s) {names} "
         "withheld from the remote model",
+    )
+
+
+def local_only_used_event() -> GuardrailEvent:
+    """The model saw local-only text (sources, or earlier turns that did): a follow-up to a
+    remote model will not carry this answer."""
+    return GuardrailEvent(
+        LOCAL_ONLY_USED,
+        "this answer drew on local-only sources; it is never sent to a remote model, "
+        "not even as chat history",
+    )
+
+
+def history_withheld_event(turns: int) -> GuardrailEvent:
+    plural = "s" if turns != 1 else ""
+    return GuardrailEvent(
+        LOCAL_ONLY_HISTORY_WITHHELD,
+        f"{turns} earlier turn{plural} of this chat drew on local-only sources and "
+        f"{'were' if plural else 'was'} not sent to the remote model",
     )
 
 

@@ -7,16 +7,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from assistant.ask.types import LOCAL_ONLY_USED
 from assistant.log.database import LogDatabase, from_db_time, to_db_time
 
 
 @dataclass(frozen=True, slots=True)
 class Turn:
-    """One question and its answer; both are empty when the log keeps no text."""
+    """One question and its answer; both are empty when the log keeps no text.
+    `local_only`: the answer drew on local-only sources (never sent to a remote model)."""
 
     question: str
     answer: str
     interaction_id: int
+    local_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +74,13 @@ class ConversationStore:
 
     def turns(self, conversation_id: str) -> list[Turn]:
         rows = self._db.query(
-            """SELECT id, question, answer FROM interactions
-               WHERE conversation_id = ? ORDER BY id""",
-            (conversation_id,),
+            """SELECT i.id, i.question, i.answer, EXISTS (
+                   SELECT 1 FROM guardrail_events g WHERE g.interaction_id = i.id AND g.kind = ?
+               ) AS local_only
+               FROM interactions i WHERE i.conversation_id = ? ORDER BY i.id""",
+            (LOCAL_ONLY_USED, conversation_id),
         )
-        return [Turn(row["question"] or "", row["answer"] or "", row["id"]) for row in rows]
+        return [
+            Turn(row["question"] or "", row["answer"] or "", row["id"], bool(row["local_only"]))
+            for row in rows
+        ]

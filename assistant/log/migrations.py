@@ -208,3 +208,16 @@ def m005_mcp_calls(db: sqlite3.Connection) -> None:
         )"""
     )
     db.execute("CREATE INDEX mcp_calls_created_at ON mcp_calls (created_at)")
+
+
+@migration
+def m006_budget_reservations(db: sqlite3.Connection) -> None:
+    db.execute(
+        """CREATE TABLE budget_reservations (
+            id INTEGER PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            profile TEXT NOT NULL,
+            usd REAL NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX budget_reservations_created_at ON budget_reservations (created_at)")

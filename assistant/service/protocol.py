@@ -43,7 +43,11 @@ from assistant.errors import MarginError, UsageError
 from assistant.locations import Locations
 
 PROTOCOL_VERSION = 2
-MAX_REQUEST_BYTES = 64 * 1024
+# Room for any question `ask.max_question_chars` allows (20,000 characters, up to 4 bytes
+# each) with its history, and for any question a shell can pass (Linux: 128 KiB per
+# argument): a question over its limit reaches `check_input` and fails as it does without
+# the service, naming the limit.
+MAX_REQUEST_BYTES = 4 * 1024 * 1024
 SOCKET_NAME = "service.sock"
 LOCK_NAME = "service.lock"
 PID_NAME = "service.pid"
@@ -196,7 +200,8 @@ def _typed(value: object, hint: Any, name: str) -> Any:
             return tuple(_typed(item, args[0], f"{name}[{i}]") for i, item in enumerate(value))
     elif isinstance(hint, type) and dataclasses.is_dataclass(hint):
         field_hints = typing.get_type_hints(hint)
-        if isinstance(value, dict) and set(value) == set(field_hints):
+        required = {f.name for f in dataclasses.fields(hint) if _required(f)}
+        if isinstance(value, dict) and required <= set(value) <= set(field_hints):
             return hint(**{k: _typed(v, field_hints[k], f"{name}.{k}") for k, v in value.items()})
     elif hint is type(None) or hint in (str, bool):
         if type(value) is hint:
@@ -210,6 +215,10 @@ def _typed(value: object, hint: Any, name: str) -> Any:
     else:
         raise TypeError(f"AskOptions.{name} is {hint!r}, which has no wire form yet")
     raise UsageError(f"the ask option {name!r} should be {_kind(hint)}, not {value!r:.40}")
+
+
+def _required(field: dataclasses.Field[Any]) -> bool:
+    return field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
 
 
 def _kind(hint: Any) -> str:

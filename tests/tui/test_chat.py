@@ -129,7 +129,7 @@ async def test_follow_up_sends_the_previous_turn(make_assistant: AssistantMaker)
         prompt = "\n".join(m.content for m in model.calls[-1])
         assert ANSWER.split(" [")[0] in prompt
         assert len(app.query_one(ChatLog).exchanges) == 2
-        assert app.chat.turns[-1][1] == "It is read from key_env [1]."
+        assert app.chat.turns[-1].answer == "It is read from key_env [1]."
 
 
 async def test_regenerate_and_copy(make_assistant: AssistantMaker) -> None:

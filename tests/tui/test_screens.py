@@ -9,6 +9,7 @@ from textual.pilot import Pilot
 from textual.widgets import Markdown
 from textual.widgets.markdown import MarkdownBlock
 
+from assistant.ask.types import PlainTurn
 from models.fake import ScriptedModel
 from tests.tui.conftest import AssistantMaker
 from tests.tui.helpers import ANSWER, Recorder, ask, settle, two_profile_config
@@ -83,7 +84,7 @@ async def test_a_past_conversation_reopens_and_can_be_rated(
         assert app.chat.conversation_id == first
         [exchange] = app.query_one(ChatLog).exchanges
         assert exchange.text == ANSWER
-        assert app.chat.turns == [(exchange.question, ANSWER)]
+        assert app.chat.turns == [PlainTurn(exchange.question, ANSWER)]
         await pilot.press("f3")
         await pilot.pause()
         await pilot.press("enter")

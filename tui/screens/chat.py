@@ -12,7 +12,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Markdown
 
-from assistant.ask.types import AnswerDone, AskOptions, SourcesFound, TextDelta
+from assistant.ask.types import AnswerDone, AskOptions, PlainTurn, SourcesFound, TextDelta
 from assistant.terminal import one_line, sanitize
 from tui.errors import describe_error, describe_refusal
 from tui.jobs import AskJob, AskRequest, recent_turns
@@ -68,7 +68,7 @@ class ChatScreen(Screen[None]):
         super().__init__()
         self.session = session
         self.conversation_id: str | None = None
-        self.turns: list[tuple[str, str]] = []
+        self.turns: list[PlainTurn] = []
         self._job: AskJob | None = None
         self._job_count = 0
         self._exchange: Exchange | None = None
@@ -234,7 +234,8 @@ class ChatScreen(Screen[None]):
         self._job = None
         await exchange.finish(answer)
         if not answer.refused and not answer.cancelled:
-            self.turns.append((answer.question, answer.answer))
+            local_only = answer.drew_on_local_only()
+            self.turns.append(PlainTurn(answer.question, answer.answer, local_only))
         if answer.mode == "model" and answer.model_id:
             self.session.warm, self.session.warm_error = True, None  # a model answered
         problem = describe_refusal(answer)
@@ -268,7 +269,16 @@ class ChatScreen(Screen[None]):
         last = self.query_one(ChatLog).last
         if last is None or self.answering:
             return
-        if last.answer is not None and self.turns[-1:] == [(last.question, last.answer.answer)]:
+        latest = self.turns[-1] if self.turns else None
+        if (
+            latest
+            and last.answer
+            and (latest.question, latest.answer)
+            == (
+                last.question,
+                last.answer.answer,
+            )
+        ):
             self.turns.pop()
         await last.remove()
         await self.ask(last.question, use_cache=False)
@@ -370,5 +380,9 @@ class ChatScreen(Screen[None]):
                 answer=turn.answer or "*(the log keeps no text for this answer)*",
                 interaction_id=turn.interaction_id,
             )
-        self.turns = [(t.question, t.answer) for t in message.turns if t.question and t.answer]
+        self.turns = [
+            PlainTurn(t.question, t.answer, t.local_only)
+            for t in message.turns
+            if t.question and t.answer
+        ]
         self.refresh_status()

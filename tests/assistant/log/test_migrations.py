@@ -37,6 +37,7 @@ EXPECTED_COLUMNS = {
         "error", "results", "withheld", "flagged", "redactions", "ms", "interaction_id",
         "egress_id",
     ],
+    "budget_reservations": ["id", "created_at", "profile", "usd"],
 }  # fmt: skip
 
 
@@ -67,6 +68,7 @@ def test_migrations_are_recorded_by_name_in_order(db_path: Path) -> None:
         "m003_answer_cache",
         "m004_eval_runs",
         "m005_mcp_calls",
+        "m006_budget_reservations",
     ]
 
 
@@ -89,6 +91,7 @@ def test_database_at_an_older_migration_upgrades_and_keeps_its_rows(db_path: Pat
             "m003_answer_cache",
             "m004_eval_runs",
             "m005_mcp_calls",
+            "m006_budget_reservations",
         ]
         assert [tuple(row) for row in db.query("SELECT id, title FROM conversations")] == [
             ("c1", "old")
