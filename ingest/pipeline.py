@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ingest.chunking import chunk_document, embedding_text
 from ingest.embedded import container_of, embedded_by_container, plan_embedded
@@ -41,6 +41,9 @@ from ingest.types import (
     SourceFile,
 )
 from ingest.walk import walk
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class IngestSettings(Protocol):
@@ -94,13 +97,24 @@ class IngestOptions:
 
 @dataclass(frozen=True, slots=True)
 class IngestProgress:
+    """How far a run is. The work is measured in bytes of the files walked: a file counts a
+    quarter done once read (page by page for a PDF) and the rest as its chunks are embedded,
+    so `bytes_done` moves inside one large file too. `page` of `pages`: the page of
+    `current` being read (0 of 0 when not a PDF, or not being read)."""
+
     files_done: int
     files_total: int
     chunks_done: int
     current: str | None
+    bytes_done: int = 0
+    bytes_total: int = 0
+    page: int = 0
+    pages: int = 0
 
 
 ProgressCallback = Callable[[IngestProgress], None]
+READ_SHARE = 0.25  # of a file's bytes, counted done when it is read; the rest as it embeds
+EMBED_SLICE = 64  # chunks embedded between two progress reports
 
 
 @dataclass(slots=True)
@@ -109,6 +123,7 @@ class _Pending:
 
     documents: list[tuple[DocumentMeta, list[Chunk], Outcome]] = field(default_factory=list)
     chunks: int = 0
+    bytes: float = 0.0  # the embedding share of their files' bytes
 
 
 class Ingestor:
@@ -231,11 +246,16 @@ class _Run:
         self.pending = _Pending()
         self.files_done = 0
         self.files_total = 0
+        self.bytes_done = 0.0
+        self.bytes_total = 0
+        self.chunks_embedded = 0
+        self.reading = (0.0, 0, 0)  # bytes read of the current file, its page, its pages
 
     def execute(self, items: list[SourceFile | FileProblem], roots: list[Path]) -> IngestReport:
         started = time.monotonic()
         files = [item for item in items if isinstance(item, SourceFile)]
         self.files_total = len(files)
+        self.bytes_total = sum(item.size for item in files)
         with (
             self.store.writing(),
             Extractor(
@@ -270,14 +290,17 @@ class _Run:
     def _file(self, source: SourceFile, stored: DocumentInfo | None, extractor: Extractor) -> None:
         path = str(source.path)
         self._tell(path)
+        counted = 0.0
         if not is_supported(source.path):
             self.report.skipped.append(FileProblem(path, "not a text format margin reads"))
         elif (placement := self._place(path, str(source.root), stored)) is None:
             self.report.skipped.append(FileProblem(path, "not where it was indexed; ingest it"))
         elif stored is None or not self._unchanged(source, stored):
-            self._load(source, stored, placement, extractor, "updated" if stored else "added")
+            counted = self._load(
+                source, stored, placement, extractor, "updated" if stored else "added"
+            )
         elif not (self._current(stored) and self._inside_current(path)):
-            self._load(source, stored, placement, extractor, "reprocessed")
+            counted = self._load(source, stored, placement, extractor, "reprocessed")
         elif placement != Placement(stored.collection, stored.local_only, stored.root):
             moved = [path, *self.inside.get(path, [])]  # its attachments go with it
             self.store.move_documents([(p, *_fields(placement)) for p in moved])
@@ -285,6 +308,8 @@ class _Run:
         else:
             self.report.unchanged.append(path)
         self.files_done += 1
+        self.bytes_done += source.size - counted
+        self.reading = (0.0, 0, 0)
         self._tell(path)
 
     def _place(self, path: str, root: str, stored: DocumentInfo | None) -> Placement | None:
@@ -326,21 +351,28 @@ class _Run:
         placement: Placement,
         extractor: Extractor,
         kind: Outcome,
-    ) -> None:
+    ) -> float:
+        """Read, chunk and queue the file; returns its bytes when they are counted (read
+        now, the rest as its chunks are embedded), else 0."""
         path = str(source.path)
+
+        def on_page(page: int, pages: int) -> None:
+            self.reading = (source.size * READ_SHARE * page / max(pages, 1), page, pages)
+            self._tell(path)
+
         try:
             content_hash = _content_hash(source.path)
-            document = extractor.load(source.path)
+            document = extractor.load(source.path, on_page=on_page)
         except NotADocumentError as exc:
             self.report.skipped.append(FileProblem(path, str(exc)))
             gone = [path] if stored is not None else []
             gone += self.inside.get(path, [])
             self.store.delete_documents(gone)
             self.report.removed.extend(gone)
-            return
+            return 0.0
         except (LoadError, OSError) as exc:
             self.report.failed.append(FileProblem(path, str(exc), failed=True))
-            return
+            return 0.0
         meta = DocumentMeta(
             path=path,
             collection=placement.collection,
@@ -352,11 +384,15 @@ class _Run:
             build=self.build,
         )
         self.added_hashes.add(content_hash)
+        self.reading = (0.0, 0, 0)
+        self.bytes_done += source.size * READ_SHARE
+        self.pending.bytes += source.size * (1 - READ_SHARE)
         self._queue(meta, document, kind)
         self._embedded(source, document.embedded, placement)
         # A file and the documents inside it are committed together.
         if self.pending.chunks >= self.options.commit_chunks:
             self._commit()
+        return source.size
 
     def _embedded(
         self, source: SourceFile, documents: Sequence[EmbeddedDocument], placement: Placement
@@ -398,7 +434,7 @@ class _Run:
         if not pending.documents:
             return
         texts = [embedding_text(c) for _, chunks, _ in pending.documents for c in chunks]
-        vectors = self.embedder.embed_documents(texts)
+        vectors = self._embed(texts, pending.bytes)
         writes, offset = [], 0
         for meta, chunks, _ in pending.documents:
             writes.append(DocumentWrite(meta, chunks, vectors[offset : offset + len(chunks)]))
@@ -409,6 +445,27 @@ class _Run:
             self.report.chunks += len(chunks)
         self._tell(None)
 
+    def _embed(self, texts: list[str], share: float) -> np.ndarray:
+        """Vectors of `texts`, embedded a slice at a time (longest first, so each slice pads
+        little) with progress after each; `share` bytes are counted done along the way."""
+        import numpy as np
+
+        if not texts:
+            self.bytes_done += share
+            return np.zeros((0, 0), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda index: -len(texts[index]))
+        parts = []
+        for start in range(0, len(order), EMBED_SLICE):
+            part = order[start : start + EMBED_SLICE]
+            parts.append(self.embedder.embed_documents([texts[i] for i in part]))
+            self.chunks_embedded += len(part)
+            self.bytes_done += share * len(part) / len(texts)
+            self._tell(None)
+        stacked = np.concatenate(parts)
+        vectors = np.empty_like(stacked)
+        vectors[order] = stacked
+        return vectors
+
     def _remove_missing(
         self, stored: dict[str, DocumentInfo], kept: set[str], roots: list[Path]
     ) -> None:
@@ -418,8 +475,18 @@ class _Run:
 
     def _tell(self, current: str | None) -> None:
         if self.progress is not None:
+            read, page, pages = self.reading
             self.progress(
-                IngestProgress(self.files_done, self.files_total, self.report.chunks, current)
+                IngestProgress(
+                    self.files_done,
+                    self.files_total,
+                    self.chunks_embedded,
+                    current,
+                    bytes_done=min(round(self.bytes_done + read), self.bytes_total),
+                    bytes_total=self.bytes_total,
+                    page=page,
+                    pages=pages,
+                )
             )
 
 
