@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Protocol
 from ingest.chunking import chunk_document, embedding_text
 from ingest.embedded import container_of, embedded_by_container, plan_embedded
 from ingest.embedder import Embedder
+from ingest.embedding_lane import EmbeddingLane
 from ingest.errors import LoadError, NotADocumentError
 from ingest.extraction import EXTRACTION_VERSION, Extractor
 from ingest.gone import gone_documents, under_any
@@ -104,8 +105,9 @@ class IngestProgress:
 
     files_done: int
     files_total: int
-    chunks_done: int
+    chunks_done: int  # embedded
     current: str | None
+    chunks_stored: int = 0  # written to the index (an interrupted run keeps these)
     bytes_done: int = 0
     bytes_total: int = 0
     page: int = 0
@@ -114,7 +116,6 @@ class IngestProgress:
 
 ProgressCallback = Callable[[IngestProgress], None]
 READ_SHARE = 0.25  # of a file's bytes, counted done when it is read; the rest as it embeds
-EMBED_SLICE = 64  # chunks embedded between two progress reports
 
 
 @dataclass(slots=True)
@@ -124,6 +125,8 @@ class _Pending:
     documents: list[tuple[DocumentMeta, list[Chunk], Outcome]] = field(default_factory=list)
     chunks: int = 0
     bytes: float = 0.0  # the embedding share of their files' bytes
+    bytes_counted: float = 0.0  # of which counted done so far
+    chunks_embedded: int = 0
 
 
 class Ingestor:
@@ -249,7 +252,10 @@ class _Run:
         self.bytes_done = 0.0
         self.bytes_total = 0
         self.chunks_embedded = 0
+        self.current: str | None = None
         self.reading = (0.0, 0, 0)  # bytes read of the current file, its page, its pages
+        self._counting = threading.RLock()  # the embedding lane's thread counts too
+        self.lane = EmbeddingLane[_Pending](self.embedder, self._embedded_slice)
 
     def execute(self, items: list[SourceFile | FileProblem], roots: list[Path]) -> IngestReport:
         started = time.monotonic()
@@ -263,6 +269,7 @@ class _Run:
                 memory_mb=self.options.file_memory_mb,
                 ocr_page_timeout_s=self.options.ocr_page_timeout_s,
             ) as extractor,
+            self.lane,
         ):
             self.store.remove_orphans()
             self.stored = {d.path: d for d in self.store.documents()}
@@ -281,6 +288,7 @@ class _Run:
                 kept.add(str(item.path))
                 self._file(item, self.stored.get(str(item.path)), extractor)
             self._commit()
+            self._write(self.lane.finish())
             if not self.report.cancelled:
                 self._remove_missing(self.stored, kept, roots)
             self.store.refresh_indexes()
@@ -289,7 +297,8 @@ class _Run:
 
     def _file(self, source: SourceFile, stored: DocumentInfo | None, extractor: Extractor) -> None:
         path = str(source.path)
-        self._tell(path)
+        self.current = path
+        self._tell()
         counted = 0.0
         if not is_supported(source.path):
             self.report.skipped.append(FileProblem(path, "not a text format margin reads"))
@@ -307,10 +316,11 @@ class _Run:
             self.report.moved.extend(moved)
         else:
             self.report.unchanged.append(path)
-        self.files_done += 1
-        self.bytes_done += source.size - counted
-        self.reading = (0.0, 0, 0)
-        self._tell(path)
+        with self._counting:
+            self.files_done += 1
+            self.bytes_done += source.size - counted
+            self.reading = (0.0, 0, 0)
+            self._tell()
 
     def _place(self, path: str, root: str, stored: DocumentInfo | None) -> Placement | None:
         if isinstance(self.placing, dict):
@@ -357,8 +367,9 @@ class _Run:
         path = str(source.path)
 
         def on_page(page: int, pages: int) -> None:
-            self.reading = (source.size * READ_SHARE * page / max(pages, 1), page, pages)
-            self._tell(path)
+            with self._counting:
+                self.reading = (source.size * READ_SHARE * page / max(pages, 1), page, pages)
+                self._tell()
 
         try:
             content_hash = _content_hash(source.path)
@@ -384,8 +395,9 @@ class _Run:
             build=self.build,
         )
         self.added_hashes.add(content_hash)
-        self.reading = (0.0, 0, 0)
-        self.bytes_done += source.size * READ_SHARE
+        with self._counting:
+            self.reading = (0.0, 0, 0)
+            self.bytes_done += source.size * READ_SHARE
         self.pending.bytes += source.size * (1 - READ_SHARE)
         self._queue(meta, document, kind)
         self._embedded(source, document.embedded, placement)
@@ -430,11 +442,16 @@ class _Run:
         self.pending.chunks += len(chunks)
 
     def _commit(self) -> None:
+        """Hand the pending documents to the embedding lane; write the batch it finished."""
         pending, self.pending = self.pending, _Pending()
-        if not pending.documents:
+        if pending.documents:
+            texts = [embedding_text(c) for _, chunks, _ in pending.documents for c in chunks]
+            self._write(self.lane.start(texts, pending))
+
+    def _write(self, embedded: tuple[_Pending, np.ndarray] | None) -> None:
+        if embedded is None:
             return
-        texts = [embedding_text(c) for _, chunks, _ in pending.documents for c in chunks]
-        vectors = self._embed(texts, pending.bytes)
+        pending, vectors = embedded
         writes, offset = [], 0
         for meta, chunks, _ in pending.documents:
             writes.append(DocumentWrite(meta, chunks, vectors[offset : offset + len(chunks)]))
@@ -443,28 +460,17 @@ class _Run:
         for meta, chunks, kind in pending.documents:
             getattr(self.report, kind).append(meta.path)
             self.report.chunks += len(chunks)
-        self._tell(None)
+        self._tell()
 
-    def _embed(self, texts: list[str], share: float) -> np.ndarray:
-        """Vectors of `texts`, embedded a slice at a time (longest first, so each slice pads
-        little) with progress after each; `share` bytes are counted done along the way."""
-        import numpy as np
-
-        if not texts:
-            self.bytes_done += share
-            return np.zeros((0, 0), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda index: -len(texts[index]))
-        parts = []
-        for start in range(0, len(order), EMBED_SLICE):
-            part = order[start : start + EMBED_SLICE]
-            parts.append(self.embedder.embed_documents([texts[i] for i in part]))
-            self.chunks_embedded += len(part)
-            self.bytes_done += share * len(part) / len(texts)
-            self._tell(None)
-        stacked = np.concatenate(parts)
-        vectors = np.empty_like(stacked)
-        vectors[order] = stacked
-        return vectors
+    def _embedded_slice(self, pending: _Pending, done: int, total: int) -> None:
+        """Progress from the lane: `done` of the `total` chunks of `pending` are embedded."""
+        with self._counting:
+            share = pending.bytes * (done / total if total else 1.0)
+            self.bytes_done += share - pending.bytes_counted
+            pending.bytes_counted = share
+            self.chunks_embedded += done - pending.chunks_embedded
+            pending.chunks_embedded = done
+            self._tell()
 
     def _remove_missing(
         self, stored: dict[str, DocumentInfo], kept: set[str], roots: list[Path]
@@ -473,15 +479,18 @@ class _Run:
         self.store.delete_documents(gone)
         self.report.removed.extend(gone)
 
-    def _tell(self, current: str | None) -> None:
-        if self.progress is not None:
+    def _tell(self) -> None:
+        if self.progress is None:
+            return
+        with self._counting:  # one event at a time, in order, whichever thread counts
             read, page, pages = self.reading
             self.progress(
                 IngestProgress(
                     self.files_done,
                     self.files_total,
                     self.chunks_embedded,
-                    current,
+                    self.current,
+                    chunks_stored=self.report.chunks,
                     bytes_done=min(round(self.bytes_done + read), self.bytes_total),
                     bytes_total=self.bytes_total,
                     page=page,

@@ -54,7 +54,7 @@ def test_first_run_reports_every_file(
     assert names(p.path for p in report.skipped) == ["blob.bin", "data.txt"]
     assert report.chunks == store.chunk_count() > 5
     assert events[-1].files_done == events[-1].files_total == 8
-    assert events[-1].chunks_done == report.chunks
+    assert events[-1].chunks_done == events[-1].chunks_stored == report.chunks
     pages = {c.page for c in store.vector_search(fake_embedder.embed_query("page text"), 20)}
     assert {1, 2} <= pages
 
@@ -146,7 +146,7 @@ _KILLABLE_RUN = textwrap.dedent(
     store = ChunkStore(home / "store", model_id=model.model_id, dim=model.dim,
                        lock_path=home / "run" / "ingest.lock")
     def tell(event):
-        print(event.files_done, event.chunks_done, flush=True)
+        print(event.files_done, event.chunks_stored, flush=True)
     Ingestor(store, model, IngestOptions(commit_chunks=4)).run([folder], progress=tell)
     print("done", flush=True)
     """
