@@ -20,7 +20,7 @@ from assistant.terminal import one_line
 from models.download import format_size
 
 if TYPE_CHECKING:
-    from ingest.pipeline import IngestProgress
+    from ingest.run_progress import IngestProgress
 
 Clock = Callable[[], float]
 _FLOOR_S = 1.0  # below this the time left may grow to twice the floor at once

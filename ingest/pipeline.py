@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -28,6 +28,8 @@ from ingest.extraction import EXTRACTION_VERSION, Extractor
 from ingest.gone import gone_documents, under_any
 from ingest.loaders import is_supported
 from ingest.placement import Decision, Placement, Places, Request, moved_placements
+from ingest.run_progress import EmbeddingShare, ProgressCallback, RunProgress
+from ingest.run_progress import IngestProgress as IngestProgress  # re-exported
 from ingest.store import ChunkStore, DocumentWrite
 from ingest.types import (
     Chunk,
@@ -96,37 +98,13 @@ class IngestOptions:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class IngestProgress:
-    """How far a run is. The work is measured in bytes of the files walked: a file counts a
-    quarter done once read (page by page for a PDF) and the rest as its chunks are embedded,
-    so `bytes_done` moves inside one large file too. `page` of `pages`: the page of
-    `current` being read (0 of 0 when not a PDF, or not being read)."""
-
-    files_done: int
-    files_total: int
-    chunks_done: int  # embedded
-    current: str | None
-    chunks_stored: int = 0  # written to the index (an interrupted run keeps these)
-    bytes_done: int = 0
-    bytes_total: int = 0
-    page: int = 0
-    pages: int = 0
-
-
-ProgressCallback = Callable[[IngestProgress], None]
-READ_SHARE = 0.25  # of a file's bytes, counted done when it is read; the rest as it embeds
-
-
 @dataclass(slots=True)
 class _Pending:
     """Loaded documents waiting to be embedded and committed together."""
 
     documents: list[tuple[DocumentMeta, list[Chunk], Outcome]] = field(default_factory=list)
     chunks: int = 0
-    bytes: float = 0.0  # the embedding share of their files' bytes
-    bytes_counted: float = 0.0  # of which counted done so far
-    chunks_embedded: int = 0
+    share: EmbeddingShare = field(default_factory=EmbeddingShare)  # of progress
 
 
 class Ingestor:
@@ -243,25 +221,18 @@ class _Run:
         self.stored: dict[str, DocumentInfo] = {}
         self.inside: dict[str, list[str]] = {}  # stored attachments by the file holding them
         self.added_hashes: set[str] = set()
-        self.progress = progress
+        self.counts = RunProgress(progress)
         self.cancel = cancel
         self.report = IngestReport([], [], [], [], [], [])
         self.pending = _Pending()
-        self.files_done = 0
-        self.files_total = 0
-        self.bytes_done = 0.0
-        self.bytes_total = 0
-        self.chunks_embedded = 0
-        self.current: str | None = None
-        self.reading = (0.0, 0, 0)  # bytes read of the current file, its page, its pages
-        self._counting = threading.RLock()  # the embedding lane's thread counts too
-        self.lane = EmbeddingLane[_Pending](self.embedder, self._embedded_slice)
+        self.lane = EmbeddingLane[_Pending](
+            self.embedder, lambda batch, done, total: self.counts.embedded(batch.share, done, total)
+        )
 
     def execute(self, items: list[SourceFile | FileProblem], roots: list[Path]) -> IngestReport:
         started = time.monotonic()
         files = [item for item in items if isinstance(item, SourceFile)]
-        self.files_total = len(files)
-        self.bytes_total = sum(item.size for item in files)
+        self.counts.begin(len(files), sum(item.size for item in files))
         with (
             self.store.writing(),
             Extractor(
@@ -297,8 +268,7 @@ class _Run:
 
     def _file(self, source: SourceFile, stored: DocumentInfo | None, extractor: Extractor) -> None:
         path = str(source.path)
-        self.current = path
-        self._tell()
+        self.counts.file_started(path)
         counted = 0.0
         if not is_supported(source.path):
             self.report.skipped.append(FileProblem(path, "not a text format margin reads"))
@@ -316,11 +286,7 @@ class _Run:
             self.report.moved.extend(moved)
         else:
             self.report.unchanged.append(path)
-        with self._counting:
-            self.files_done += 1
-            self.bytes_done += source.size - counted
-            self.reading = (0.0, 0, 0)
-            self._tell()
+        self.counts.file_done(source.size - counted)
 
     def _place(self, path: str, root: str, stored: DocumentInfo | None) -> Placement | None:
         if isinstance(self.placing, dict):
@@ -367,9 +333,7 @@ class _Run:
         path = str(source.path)
 
         def on_page(page: int, pages: int) -> None:
-            with self._counting:
-                self.reading = (source.size * READ_SHARE * page / max(pages, 1), page, pages)
-                self._tell()
+            self.counts.page_read(source.size, page, pages)
 
         try:
             content_hash = _content_hash(source.path)
@@ -395,10 +359,7 @@ class _Run:
             build=self.build,
         )
         self.added_hashes.add(content_hash)
-        with self._counting:
-            self.reading = (0.0, 0, 0)
-            self.bytes_done += source.size * READ_SHARE
-        self.pending.bytes += source.size * (1 - READ_SHARE)
+        self.counts.file_read(source.size, self.pending.share)
         self._queue(meta, document, kind)
         self._embedded(source, document.embedded, placement)
         # A file and the documents inside it are committed together.
@@ -460,17 +421,7 @@ class _Run:
         for meta, chunks, kind in pending.documents:
             getattr(self.report, kind).append(meta.path)
             self.report.chunks += len(chunks)
-        self._tell()
-
-    def _embedded_slice(self, pending: _Pending, done: int, total: int) -> None:
-        """Progress from the lane: `done` of the `total` chunks of `pending` are embedded."""
-        with self._counting:
-            share = pending.bytes * (done / total if total else 1.0)
-            self.bytes_done += share - pending.bytes_counted
-            pending.bytes_counted = share
-            self.chunks_embedded += done - pending.chunks_embedded
-            pending.chunks_embedded = done
-            self._tell()
+        self.counts.stored(pending.chunks)
 
     def _remove_missing(
         self, stored: dict[str, DocumentInfo], kept: set[str], roots: list[Path]
@@ -478,25 +429,6 @@ class _Run:
         gone = gone_documents(stored, kept, roots, self.added_hashes)
         self.store.delete_documents(gone)
         self.report.removed.extend(gone)
-
-    def _tell(self) -> None:
-        if self.progress is None:
-            return
-        with self._counting:  # one event at a time, in order, whichever thread counts
-            read, page, pages = self.reading
-            self.progress(
-                IngestProgress(
-                    self.files_done,
-                    self.files_total,
-                    self.chunks_embedded,
-                    self.current,
-                    chunks_stored=self.report.chunks,
-                    bytes_done=min(round(self.bytes_done + read), self.bytes_total),
-                    bytes_total=self.bytes_total,
-                    page=page,
-                    pages=pages,
-                )
-            )
 
 
 def _content_hash(path: Path) -> str:

@@ -17,7 +17,7 @@ import click
 from assistant.ingest_progress import IngestMeter
 
 if TYPE_CHECKING:
-    from ingest.pipeline import IngestProgress
+    from ingest.run_progress import IngestProgress
 
 LINE_EVERY_S = 10.0  # a plain line this often when stderr is not a terminal
 REDRAW_EVERY_S = 1.0  # the bar's text, on a terminal

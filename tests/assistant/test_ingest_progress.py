@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from assistant.ingest_progress import IngestMeter, RateSmoother, clock_time
-from ingest.pipeline import IngestProgress
+from ingest.run_progress import IngestProgress
 
 
 class FakeClock:
