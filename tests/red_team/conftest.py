@@ -84,7 +84,7 @@ def red_team(
     flaky_server: Callable[..., FlakyServer],
     monkeypatch: pytest.MonkeyPatch,
 ) -> RedTeam:
-    monkeypatch.setattr(core, "load_embedder", lambda config: embedder)
+    monkeypatch.setattr(core, "load_embedder", lambda config, locations: embedder)
     monkeypatch.setenv(KEY_ENV, "red-team-key")
     server = flaky_server(Step.stream(REPLY, usage=(120, 12)))
     config = margin_home / "config" / "config.toml"
