@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Markdown
+from textual.widgets import Markdown, ProgressBar
 from textual.widgets.markdown import MarkdownBlock
 
 from assistant.ask.types import PlainTurn
+from models.download import format_size
 from models.fake import ScriptedModel
 from tests.tui.conftest import AssistantMaker
 from tests.tui.helpers import ANSWER, Recorder, ask, settle, two_profile_config
@@ -222,3 +223,25 @@ async def test_links_in_answers_are_shown_as_text_never_opened(
         markdown.post_message(Markdown.LinkClicked(markdown, "http://evil.example/x"))
         await pilot.pause()
         assert opened == [] and app.clipboard == "http://evil.example/x"
+
+
+async def test_ingest_screen_shows_bytes_chunks_and_time_left_while_it_runs(
+    make_assistant: AssistantMaker, home: Path
+) -> None:
+    folder = home / "fresh"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"note{n}.md").write_text(f"# Note {n}\n\n" + "word " * 300, encoding="utf-8")
+    size = sum(path.stat().st_size for path in folder.iterdir())
+    app = MarginApp(make_assistant(ingest=False))
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen, summary = await ingest_on_screen(app, pilot, folder)
+        assert summary.startswith("Done: 3 added")
+        bar = screen.query_one("#ingest-progress", ProgressBar)
+        assert bar.total == bar.progress == size
+        meter = screen._meter
+        assert meter is not None and meter.latest is not None
+        line = meter.describe()
+        shown = format_size(size)
+        assert line.startswith(f"{shown} of {shown} (100%) · 3 of 3 files · ")
+        assert f" · {meter.latest.chunks_done} chunks · " in line
