@@ -82,7 +82,7 @@ class RetrievalConfig:
 class AskConfig:
     k: int = 3  # sources given to the model; the bundled 135M model answers best with few
     max_question_chars: int = 2000
-    max_tokens: int = 256
+    max_tokens: int = 0  # a ceiling on answer tokens; 0: the room the context leaves
     temperature: float = 0.2
     history_turns: int = 4
 

@@ -184,3 +184,20 @@ def m004_eval_runs(db: sqlite3.Connection) -> None:
             questions TEXT NOT NULL
         )"""
     )
+
+
+@migration
+def m005_answer_support(db: sqlite3.Connection) -> None:
+    """Citations the model gave apart from those margin matched, each sentence's support, what
+    was searched for a follow-up, and why an answer stopped short."""
+    for column in (
+        "attributed TEXT NOT NULL DEFAULT '[]'",
+        "sentences TEXT NOT NULL DEFAULT '[]'",
+        "sentences_checked INTEGER",
+        "sentences_supported INTEGER",
+        "history_used INTEGER NOT NULL DEFAULT 0",
+        "search_query TEXT",
+        "truncation TEXT",
+        "max_tokens INTEGER NOT NULL DEFAULT 0",
+    ):
+        db.execute(f"ALTER TABLE interactions ADD COLUMN {column}")
