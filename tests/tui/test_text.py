@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.ask.types import Answer
+from assistant.ask.types import Answer, SentenceSupport
 from assistant.errors import BudgetExceededError, NoDocumentsError, RemoteModelError
 from tui.editor import editor_argv
 from tui.errors import describe_error, describe_refusal
@@ -26,6 +26,30 @@ def test_links_show_their_target_and_citations_stand_out() -> None:
     assert "the docs (http://evil.example/a)" in shown
     assert "`[2]`" in shown
     assert "[3](" not in shown and "3 (x)" in shown
+
+
+def test_no_citation_is_added_or_styled_inside_code() -> None:
+    text = "Run `python -m venv tutorial-env [1]` now [1].\n```sh\nls [2] ~/x\n```"
+    shown = answer_markdown(text)
+    assert "`python -m venv tutorial-env [1]`" in shown and "now `[1]`." in shown
+    assert "```sh\nls [2] ~/x\n```" in shown
+
+
+def test_support_marks_follow_their_sentences_and_stay_out_of_code() -> None:
+    text = "- Keys live in the keyring ~ safely. Jane Doe wrote `it`.\n```sh\nmargin x\n```"
+    sentences = [
+        SentenceSupport(2, 36, "attributed", source=2),
+        SentenceSupport(37, 57, "unsupported"),
+        SentenceSupport(58, len(text), "unsupported", "code"),
+    ]
+    assert answer_markdown(text, sentences) == (
+        "- Keys live in the keyring \\~ safely. `[2]?` ~~Jane Doe wrote `it`.~~ `[?]`\n"
+        "```sh\nmargin x\n```\n\n`[?]`\n"
+    )
+
+
+def test_support_spans_from_another_text_are_ignored() -> None:
+    assert answer_markdown("Short.", [SentenceSupport(0, 99, "unsupported")]) == "Short."
 
 
 def test_file_names_are_one_safe_line_with_home_shortened(
