@@ -20,6 +20,7 @@ from bench import REPO, emit
 
 ORDER = (
     "ingest_throughput",
+    "format_readers",
     "embed_backends",
     "search_latency",
     "ask_overhead",
@@ -27,7 +28,9 @@ ORDER = (
     "model_latency",
     "cold_cli",
     "tui_latency",
+    "mcp_latency",
     "model_download",
+    "guardrail_noise",
 )
 LIMIT_S = 8 * 60
 

@@ -96,7 +96,7 @@ def chunk_rows(
     flat = pa.array(vectors.astype("float32", copy=False).reshape(-1))
     n = len(chunks)
     columns: dict[str, Any] = {
-        "id": [f"{doc_version}:{c.ordinal}" for c in chunks],
+        "id": [chunk_id(doc_version, c.ordinal) for c in chunks],
         "doc_version": [doc_version] * n,
         "path": [meta.path] * n,
         "collection": [meta.collection] * n,
@@ -109,6 +109,33 @@ def chunk_rows(
         "vector": pa.FixedSizeListArray.from_arrays(flat, dim),
     }
     return pa.table(columns, schema=schema)
+
+
+def chunk_id(doc_version: str, ordinal: int) -> str:
+    """A chunk's id: its document version and its position in the document."""
+    return f"{doc_version}:{ordinal}"
+
+
+def doc_version_of(chunk: str) -> str:
+    """The document version part of a chunk id."""
+    return chunk.rpartition(":")[0]
+
+
+def moved_chunk_rows(rows: pa.Table, moved: dict[str, Any], schema: pa.Schema) -> pa.Table:
+    """A document's chunk rows with the column values in `moved` (a new `doc_version`,
+    collection, local-only flag) and ids made from the new version."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = rows.num_rows
+    version = pa.array([moved["doc_version"]] * n)
+    columns = {
+        "id": pc.binary_join_element_wise(version, pc.cast(rows["ordinal"], pa.string()), ":")
+    }
+    columns.update({name: pa.array([value] * n) for name, value in moved.items()})
+    for name, values in columns.items():
+        rows = rows.set_column(rows.schema.get_field_index(name), name, values)
+    return rows.select(schema.names).cast(schema)
 
 
 def document_row(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,11 +29,27 @@ class Section:
 
 @dataclass(frozen=True, slots=True)
 class LoadedDocument:
-    """What a loader read from one file: its sections, title, and what it left out and why."""
+    """What a loader read from one file: its sections, title, what it left out and why, and
+    the documents inside it (e-mail attachments), which are indexed as documents of their own."""
 
     sections: list[Section]
-    title: str = ""  # the document's own title (HTML <title>/h1, PDF metadata), if any
+    title: str = ""  # the document's own title (HTML <title>, PDF metadata, e-mail subject)
     warnings: tuple[str, ...] = ()  # e.g. hidden text dropped from an HTML page
+    embedded: tuple[EmbeddedDocument, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddedDocument:
+    """A document inside a file (an e-mail attachment), indexed under a path of its own:
+    the file's path, "#", and `name` (see `ingest.embedded`). Its `document` is read as a
+    file of its own would be (sections, title, warnings); documents inside it are not read."""
+
+    name: str  # "attachment-2/report.pdf"
+    content_hash: str  # SHA-256 of its bytes: a re-ingest skips it while this is unchanged
+    size: int
+    document: LoadedDocument = field(default_factory=lambda: LoadedDocument([]))
+    problem: str = ""  # why it could not be read (then `document` is empty); "" when it was
+    skipped: bool = False  # the problem is a rule (no text in it), not a failure
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,9 +118,35 @@ class FileProblem:
     failed: bool = False  # True: an error worth the person's attention (exit code 3)
 
 
+Outcome = Literal["added", "updated", "reprocessed"]  # the report list a written document joins
+
+
+@dataclass(frozen=True, slots=True)
+class KeptDocument:
+    """A document that stayed where it was although the run asked for another collection
+    or for no local-only: its privacy changes only by an explicit act (`margin move`)."""
+
+    path: str
+    collection: str
+    local_only: bool
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "collection": self.collection,
+            "local_only": self.local_only,
+            "reason": self.reason,
+        }
+
+
 @dataclass(slots=True)
 class IngestReport:
-    """What one ingest run did; the `--json` shape of `margin ingest`."""
+    """What one ingest run did; the `--json` shape of `margin ingest`.
+
+    `moved`: unchanged documents given another collection or made local-only by this run;
+    `kept`: documents that stayed where they were although the run asked otherwise.
+    """
 
     added: list[str]
     updated: list[str]
@@ -119,6 +161,8 @@ class IngestReport:
     warnings: list[FileProblem] = field(
         default_factory=list
     )  # indexed, but with something left out
+    moved: list[str] = field(default_factory=list)
+    kept: list[KeptDocument] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -127,6 +171,8 @@ class IngestReport:
             "reprocessed": self.reprocessed,
             "unchanged": self.unchanged,
             "removed": self.removed,
+            "moved": self.moved,
+            "kept": [kept.to_json() for kept in self.kept],
             "failed": [{"path": p.path, "error": p.reason} for p in self.failed],
             "skipped": [{"path": p.path, "reason": p.reason} for p in self.skipped],
             "warnings": [{"path": p.path, "warning": p.reason} for p in self.warnings],

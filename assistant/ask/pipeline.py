@@ -32,7 +32,7 @@ from assistant.guardrails.context import GuardedContext, guard_context
 from assistant.guardrails.events import attribution_event, citation_event, grounding_event
 from assistant.guardrails.input_check import check_input
 from assistant.guardrails.restore import StreamRestorer
-from assistant.guardrails.support import SupportChecker
+from assistant.guardrails.support import SupportChecker, SupportReport
 from models.base import ChatModel, ChatStream, GenerationOptions
 
 NOT_FOUND = "Not found in your documents."
@@ -92,10 +92,6 @@ class AskRun:
         profile = deps.config.profile(options.model)
         answer.model = profile.name
 
-        if checked.refusal:
-            yield from self._finish(answer, clock, refusal=("too_long", checked.refusal))
-            return
-
         calculation = try_calculate(checked.text)
         if calculation is not None:
             answer.mode = "calculator"
@@ -111,7 +107,10 @@ class AskRun:
             self._history, answer.search_query = self._recent_turns(), query.text
         with clock.stage("retrieve"):
             sources = deps.retriever.search(
-                query.text, k=options.k or deps.config.ask.k, collection=options.collection
+                query.text,
+                k=options.k or deps.config.ask.k,
+                collection=options.collection,
+                where_local_only=None if options.include_local_only else False,
             )
         answer.sources = sources
         yield SourcesFound(sources, answer.search_query)
@@ -258,7 +257,10 @@ class AskRun:
         answer.answer, answer.cited = citations.text, citations.cited
         if citations.invalid:
             answer.guardrails.append(citation_event(citations.invalid, numbers))
-        support = text.checker.check_text(citations.text)
+        if citations.text == text.text:  # each sentence was checked as it streamed
+            support = SupportReport(text.checked)
+        else:  # a removed marker moved the sentences
+            support = text.checker.check_text(citations.text)
         answer.sentences, answer.attributed = support.sentences, support.attributed
         answer.groundedness = support.share
         if support.attributed:

@@ -15,6 +15,7 @@ COMMANDS: dict[str, str] = {
     "reindex": "assistant.cli.ingest_commands:reindex",
     "search": "assistant.cli.ingest_commands:search",
     "sources": "assistant.cli.ingest_commands:sources",
+    "move": "assistant.cli.ingest_commands:move",
     "forget": "assistant.cli.ingest_commands:forget",
     "ask": "assistant.cli.ask_commands:ask",
     "chat": "tui.launch:chat",
@@ -28,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "models": "assistant.cli.model_commands:models",
     "doctor": "assistant.cli.doctor:doctor",
     "service": "assistant.cli.service_commands:service",
+    "mcp": "assistant.cli.mcp_commands:mcp",
 }
 
 HELP: dict[str, str] = {
@@ -36,6 +38,7 @@ HELP: dict[str, str] = {
     "reindex": "Re-read, re-chunk and re-embed every document, changed or not.",
     "search": "Search your documents (retrieval only, no model).",
     "sources": "List ingested documents.",
+    "move": "Move documents to another collection, or make them local-only or not.",
     "forget": "Remove documents under a path from the index.",
     "ask": "Ask a question; the answer streams with its sources.",
     "chat": "Open the chat TUI.",
@@ -49,6 +52,7 @@ HELP: dict[str, str] = {
     "models": "Local GGUF models: pull, add, list, choose the default, remove.",
     "doctor": "Check the install, models, store and keyring.",
     "service": "Start, inspect or stop the background service that keeps models loaded.",
+    "mcp": "Serve your documents to MCP clients (agents, desktop assistants) over stdio.",
 }
 
 

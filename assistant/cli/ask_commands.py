@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from assistant.cli.output import EXIT_INTERRUPTED, emit_json, guarded, say
+from assistant.cli.output import EXIT_INTERRUPTED, emit_json, guarded, place, say
 from assistant.errors import UsageError
 from assistant.terminal import sanitize
 
@@ -139,7 +139,7 @@ def _print_sources(sources: list[Source]) -> None:
         return
     click.secho("Sources", bold=True)
     for source in sources:
-        click.echo(f"  [{source.number}] {sanitize(source.location())}  ({source.score:.2f})")
+        click.echo(f"  [{source.number}] {place(source)}  ({source.score:.2f})")
     click.echo()
 
 
@@ -170,7 +170,7 @@ def _print_footer(answer: Answer) -> None:
         say(f"… {describe_truncation(answer.truncation, answer.usage.max_tokens)}")
     by_number = {source.number: source for source in answer.sources}
     for number in answer.cited:
-        say(f"cited [{number}] {sanitize(by_number[number].location())}")
+        say(f"cited [{number}] {place(by_number[number])}")
     _print_support(answer, by_number)
     shown_apart = (CITATION_ATTRIBUTED, GROUNDING_UNSUPPORTED)
     for event in answer.guardrails:
@@ -185,8 +185,8 @@ def _print_footer(answer: Answer) -> None:
 def _print_support(answer: Answer, by_number: dict[int, Source]) -> None:
     """The footnote for margin's marks: what `[n]?` and `[?]` stand for in this answer."""
     for number in answer.attributed:
-        place = sanitize(by_number[number].location()) if number in by_number else ""
-        say(f"[{number}]? {place}: margin's match for a sentence the model did not cite")
+        where = place(by_number[number]) if number in by_number else ""
+        say(f"[{number}]? {where}: margin's match for a sentence the model did not cite")
     unsupported = [s for s in answer.sentences if s.status == "unsupported"]
     for sentence in unsupported[:MAX_FOOTNOTES]:
         quoted = " ".join(answer.answer[sentence.start : sentence.end].split())

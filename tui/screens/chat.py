@@ -14,10 +14,9 @@ from textual.widgets import Footer, Input, Markdown
 
 from assistant.ask.followup import recent_history
 from assistant.ask.types import AnswerDone, AskOptions, PlainTurn, SourcesFound, TextDelta
-from assistant.terminal import sanitize
+from assistant.terminal import one_line, sanitize
 from tui.errors import NO_DOCUMENTS, describe_error, describe_refusal
 from tui.jobs import AskJob, AskRequest
-from tui.markup import one_line
 from tui.messages import (
     AnswerChunk,
     AnswerFailed,

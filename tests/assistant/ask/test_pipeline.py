@@ -59,9 +59,17 @@ class FixedRetriever:
         self.sources = sources
         self.queries: list[str] = []
 
-    def search(self, query: str, *, k: int, collection: str | None = None) -> list[Source]:
+    def search(
+        self,
+        query: str,
+        *,
+        k: int,
+        collection: str | None = None,
+        where_local_only: bool | None = None,
+    ) -> list[Source]:
         self.queries.append(query)
-        return self.sources[:k]
+        kept = [s for s in self.sources if where_local_only in (None, s.local_only)]
+        return kept[:k]
 
 
 class Harness:
@@ -158,10 +166,9 @@ def test_empty_question_is_a_usage_error(harness: Harness) -> None:
         harness.run("   \n\t ")
 
 
-def test_over_long_question_is_refused_clearly(harness: Harness) -> None:
-    _, answer = harness.run("why " * 2000)
-    assert answer.refused and answer.refusal_reason == "too_long"
-    assert f"{harness.config.ask.max_question_chars:,}" in answer.answer
+def test_over_long_question_is_a_usage_error_naming_the_limit(harness: Harness) -> None:
+    with pytest.raises(UsageError, match=f"{harness.config.ask.max_question_chars:,}"):
+        harness.run("why " * 2000)
     assert harness.local.calls == []
 
 

@@ -4,6 +4,7 @@ import sqlite3
 import stat
 from pathlib import Path
 
+from assistant.log import InteractionLog, McpCall
 from assistant.log.database import connect, open_log
 from assistant.log.migrations import MIGRATIONS, migrate
 
@@ -33,6 +34,11 @@ EXPECTED_COLUMNS = {
     ],
     "answer_cache": ["key", "answer_json", "created_at"],
     "eval_runs": ["id", "created_at", "config", "metrics", "questions"],
+    "mcp_calls": [
+        "id", "created_at", "client", "tool", "arguments", "arguments_sha256", "outcome",
+        "error", "results", "withheld", "flagged", "redactions", "ms", "interaction_id",
+        "egress_id",
+    ],
 }  # fmt: skip
 
 
@@ -62,7 +68,8 @@ def test_migrations_are_recorded_by_name_in_order(db_path: Path) -> None:
         "m002_egress",
         "m003_answer_cache",
         "m004_eval_runs",
-        "m005_answer_support",
+        "m005_mcp_calls",
+        "m006_answer_support",
     ]
 
 
@@ -84,11 +91,33 @@ def test_database_at_an_older_migration_upgrades_and_keeps_its_rows(db_path: Pat
             "m002_egress",
             "m003_answer_cache",
             "m004_eval_runs",
-            "m005_answer_support",
+            "m005_mcp_calls",
+            "m006_answer_support",
         ]
         assert [tuple(row) for row in db.query("SELECT id, title FROM conversations")] == [
             ("c1", "old")
         ]
+    assert schema(db_path) == EXPECTED_COLUMNS
+
+
+def test_a_log_from_before_mcp_gains_the_tool_call_table_and_keeps_its_egress(
+    db_path: Path,
+) -> None:
+    with connect(db_path) as db:
+        assert migrate(db, MIGRATIONS[:4])[-1] == "m004_eval_runs"
+        db.execute(
+            "INSERT INTO egress (created_at, profile, endpoint_url, messages, message_count, "
+            "bytes, sha256, redactions) VALUES ('2026-11-28T10:00:00.000000+00:00', 'work', "
+            "'https://x/v1', '[]', 0, 2, 'h', '{}')"
+        )
+    with InteractionLog(db_path, log_text=True) as log:
+        egress_id = log.egress.entries(1)[0].id
+        call_id = log.mcp_calls.record(
+            McpCall(client="c", tool="search", arguments={"query": "q"}, outcome="ok", ms=1.5,
+                    egress_id=egress_id)
+        )  # fmt: skip
+        (logged,) = log.mcp_calls.recent(5)
+    assert logged.id == call_id and logged.call.egress_id == egress_id
     assert schema(db_path) == EXPECTED_COLUMNS
 
 
@@ -124,11 +153,11 @@ def test_opening_an_up_to_date_file_takes_no_write_lock(db_path: Path) -> None:
 
 
 def test_interactions_logged_before_the_support_columns_read_back(db_path: Path) -> None:
-    """A log from before m005: its answers load, with no support figures and nothing cut."""
+    """A log from before m006: its answers load, with no support figures and nothing cut."""
     from assistant.log.interactions import InteractionLog
 
     with connect(db_path) as db:
-        migrate(db, MIGRATIONS[:4])
+        migrate(db, MIGRATIONS[:5])
         db.execute(
             """INSERT INTO interactions (created_at, text_kept, question, question_sha256,
                    question_chars, answer, answer_sha256, answer_chars, model, model_id, mode,
