@@ -1,7 +1,8 @@
 """guard_context (the check_context stage): what of the retrieved sources may reach the prompt.
 
 Every source is scanned for injected instructions and neutralised. For a remote model,
-chunks of local-only collections are withheld and PII and secrets are masked with reversible
+chunks of local-only collections are withheld, and so are earlier turns answered from them,
+and PII and secrets are masked with reversible
 placeholders; `restore` puts the originals back in the text shown to the person.
 """
 
@@ -12,7 +13,12 @@ from dataclasses import dataclass, field
 
 from assistant.ask.types import GuardrailEvent, PlainTurn, Source, Turn
 from assistant.config import PrivacyConfig
-from assistant.guardrails.events import injection_event, pii_event, withheld_event
+from assistant.guardrails.events import (
+    injection_event,
+    pii_event,
+    withheld_event,
+    withheld_turns_event,
+)
 from assistant.guardrails.injection import neutralise, scan_injection
 from assistant.guardrails.pii import Redactor
 from models.base import ChatModel
@@ -54,9 +60,14 @@ def guard_context(
             events.append(injection_event(source.number, findings))
         texts.append(neutralise(source.text) if findings else source.text)
 
+    turns = list(history)
+    if model.is_remote:  # an earlier answer built from local-only text is local-only too
+        turns = [t for t in history if not any(s.local_only for s in t.sources)]
+        if len(turns) < len(history):
+            events.append(withheld_turns_event(len(history) - len(turns)))
     context = GuardedContext(
         question=question,
-        history=list(history),
+        history=turns,
         sources=list(zip(allowed, texts, strict=True)),
         events=events,
     )
@@ -64,7 +75,7 @@ def guard_context(
         redactor = Redactor()
         context.question = redactor.redact(question)
         context.history = [
-            PlainTurn(redactor.redact(t.question), redactor.redact(t.answer)) for t in history
+            PlainTurn(redactor.redact(t.question), redactor.redact(t.answer)) for t in turns
         ]
         context.sources = [(s, redactor.redact(t)) for s, t in context.sources]
         event = pii_event(redactor.counts_by_kind())

@@ -55,6 +55,15 @@ def withheld_event(chunks: int, collections: Iterable[str]) -> GuardrailEvent:
     )
 
 
+def withheld_turns_event(turns: int) -> GuardrailEvent:
+    plural = "s" if turns != 1 else ""
+    return GuardrailEvent(
+        LOCAL_ONLY_WITHHELD,
+        f"{turns} earlier turn{plural} answered from local-only sources withheld from the "
+        "remote model",
+    )
+
+
 def citation_event(invalid: list[int], source_numbers: set[int]) -> GuardrailEvent:
     markers = ", ".join(f"[{number}]" for number in invalid[:_MAX_LISTED])
     known = _describe_numbers(source_numbers)

@@ -21,6 +21,7 @@ from assistant.ask.types import (
     Source,
     SourcesFound,
     TextDelta,
+    TurnSource,
 )
 from assistant.config import BudgetConfig, Config, ModelProfile, parse_config
 from assistant.errors import UsageError
@@ -197,6 +198,25 @@ def test_local_only_sources_never_reach_a_remote_model(tmp_path: Path) -> None:
     assert any(e.kind == "local_only.withheld" for e in answer.guardrails)
     h.run("What is the vault code?")  # the local model may see it
     assert "4471" in h.local.calls[0][-1].content
+
+
+def test_a_turn_answered_from_local_only_text_never_reaches_a_remote_model(
+    tmp_path: Path,
+) -> None:
+    h = Harness(tmp_path, [make_source(1, "Vault codes rotate monthly.")])
+    _, first = h.run("What is the vault code?")
+    private = PlainTurn(
+        "What is the vault code?",
+        "The vault code is 4471 [1].",
+        sources=(TurnSource("c-1", "private", True),),
+    )
+    public = PlainTurn.of(first)
+    _, answer = h.run("And how often does it rotate?", history=(private, public), model="remote")
+    sent = "\n".join(m.content for m in h.remote.calls[0])
+    assert "4471" not in sent and first.answer in sent
+    assert any("1 earlier turn answered from local-only" in e.detail for e in answer.guardrails)
+    h.run("And how often does it rotate?", history=(private, public))
+    assert "4471" in "\n".join(m.content for m in h.local.calls[-1])  # the local model may
 
 
 def test_injected_instructions_are_flagged_and_neutralised(tmp_path: Path) -> None:
