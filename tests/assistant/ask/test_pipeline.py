@@ -388,11 +388,21 @@ def test_a_cached_answer_is_checked_like_a_new_one(harness: Harness) -> None:
     assert [e.support.status for e in events if isinstance(e, SentenceChecked)] == ["cited"]
 
 
-def test_the_answer_may_use_all_the_room_the_prompt_leaves(harness: Harness) -> None:
-    _, answer = harness.run("How are keys kept?")
-    prompt = harness.local.count_message_tokens(harness.local.calls[0])
-    assert answer.usage.max_tokens == harness.local.context_tokens - prompt
+def test_the_answer_may_use_all_the_room_the_prompt_leaves(tmp_path: Path) -> None:
+    config = parse_config("[ask]\nmax_tokens = 0\n", tmp_path / "c.toml")
+    h = Harness(tmp_path, [make_source(1, "Keys live in the keyring.")], config)
+    _, answer = h.run("How are keys kept?")
+    prompt = h.local.count_message_tokens(h.local.calls[0])
+    assert answer.usage.max_tokens == h.local.context_tokens - prompt
     assert not answer.truncated and answer.to_json()["truncated"] is False
+
+
+def test_by_default_the_answer_stops_at_512_tokens_and_says_so(harness: Harness) -> None:
+    model = scripted(harness, " ".join(["word"] * 600))
+    _, answer = harness.run("How are keys kept?")
+    assert model.context_tokens - model.count_message_tokens(model.calls[0]) > 512
+    assert answer.usage.max_tokens == answer.usage.completion_tokens == 512
+    assert answer.truncation == "max_tokens"
 
 
 def test_an_answer_cut_by_a_full_context_says_so(tmp_path: Path) -> None:
