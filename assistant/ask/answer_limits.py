@@ -3,8 +3,8 @@
 The limit comes from the model's context: whatever the prompt leaves free, under the
 ceiling `ask.max_tokens` (512 by default, as the bundled 135M model can repeat itself until
 its context is full; 0: no ceiling); the budget may lower it further for a remote model. An
-answer that stops at any of these limits says so (`truncation_of`, `describe_truncation`). When choosing sources, the prompt leaves at least
-`answer_reserve` tokens free.
+answer that stops at any of these limits says so (`truncation_of`, `describe_truncation`).
+When choosing sources, the prompt leaves at least `answer_reserve` tokens free.
 """
 
 from __future__ import annotations
