@@ -28,6 +28,8 @@ class SourceSearch(Protocol):
         where_local_only: bool | None = None,
     ) -> list[Source]: ...
 
+    def nothing_ingested(self) -> bool: ...
+
 
 class ModelRegistry:
     """Builds each model profile once, on first use, and keeps it loaded.

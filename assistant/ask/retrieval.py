@@ -47,6 +47,9 @@ class Retriever:
         self.embedder = embedder
         self.config = config
 
+    def nothing_ingested(self) -> bool:
+        return self.store.is_empty()
+
     def search(
         self,
         query: str,
@@ -69,6 +72,8 @@ class Retriever:
         vector_weight: float | None = None,
     ) -> Retrieval:
         """Top k chunks for `query`; `vector_weight` overrides the configured weighting."""
+        if self.store.is_empty():  # nothing to find: no need to load the embedding model
+            return Retrieval([], 0.0, self.config.min_relevance)
         wanted = k or self.config.k
         weight = self.config.vector_weight if vector_weight is None else vector_weight
         where = where_clause(collection=collection, local_only=where_local_only)

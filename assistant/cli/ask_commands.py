@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 
 import click
 
+from assistant.cli.free_text import FreeTextCommand
 from assistant.cli.output import EXIT_INTERRUPTED, emit_json, guarded, place, say
-from assistant.errors import UsageError
+from assistant.errors import INGEST_FIRST, UsageError
 from assistant.terminal import sanitize
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ QUOTE_CHARS = 90
 CONVERSATION_ID_SHOWN = 8
 
 
-@click.command()
+@click.command(cls=FreeTextCommand)
 @click.argument("question")
 @click.option("--model", "model", metavar="PROFILE", help="Model profile from config.toml.")
 @click.option("--k", type=click.IntRange(1, 50), help="How many sources to retrieve.")
@@ -57,7 +58,16 @@ def ask(
     no_cache: bool,
     as_json: bool,
 ) -> None:
-    """Ask QUESTION; the answer comes from your documents, with its sources."""
+    """Ask QUESTION; the answer comes from your documents, with its sources.
+
+    \b
+    A question that starts with '-' needs -- before it:
+      margin ask -- "-v: what does it do?"
+    """
+    if not question.strip():  # before starting a service or loading anything
+        from assistant.guardrails.input_check import EMPTY_QUESTION
+
+        raise UsageError(EMPTY_QUESTION)
     from assistant.ask.types import AnswerDone, AskOptions, SentenceChecked, SourcesFound, TextDelta
     from assistant.service.client import open_ask
 
@@ -168,6 +178,8 @@ def _print_footer(answer: Answer) -> None:
         say("The sources above are the nearest matches; none was close enough to answer from.")
     if answer.truncation is not None:
         say(f"… {describe_truncation(answer.truncation, answer.usage.max_tokens)}")
+    if answer.refusal_reason == "no_documents":
+        say(INGEST_FIRST)
     by_number = {source.number: source for source in answer.sources}
     for number in answer.cited:
         say(f"cited [{number}] {place(by_number[number])}")

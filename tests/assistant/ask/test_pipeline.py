@@ -24,7 +24,7 @@ from assistant.ask.types import (
     TurnSource,
 )
 from assistant.config import BudgetConfig, Config, ModelProfile, parse_config
-from assistant.errors import UsageError
+from assistant.errors import NOTHING_INGESTED, UsageError
 from assistant.guardrails.injection import FLAG
 from assistant.log.interactions import InteractionLog
 from models.base import Message, Pricing
@@ -56,8 +56,9 @@ def make_source(number: int, text: str, *, score: float = 0.7, local_only: bool 
 
 
 class FixedRetriever:
-    def __init__(self, sources: list[Source]):
+    def __init__(self, sources: list[Source], *, empty_index: bool = False):
         self.sources = sources
+        self.empty_index = empty_index
         self.queries: list[str] = []
 
     def search(
@@ -71,6 +72,9 @@ class FixedRetriever:
         self.queries.append(query)
         kept = [s for s in self.sources if where_local_only in (None, s.local_only)]
         return kept[:k]
+
+    def nothing_ingested(self) -> bool:
+        return self.empty_index
 
 
 class Harness:
@@ -160,6 +164,17 @@ def test_nothing_relevant_refuses_without_calling_the_model(tmp_path: Path) -> N
     assert answer.answer == "Not found in your documents."
     assert [s.number for s in answer.sources] == [1]  # the nearest sources still shown
     assert h.local.calls == []
+
+
+def test_an_empty_index_refuses_before_searching_and_without_a_model(tmp_path: Path) -> None:
+    h = Harness(tmp_path, [])
+    h.retriever.empty_index = True
+    events, answer = h.run("What is in my notes?")
+    assert answer.refused and answer.refusal_reason == "no_documents"
+    assert answer.answer == NOTHING_INGESTED
+    assert h.retriever.queries == [] and h.local.calls == [] and h.remote.calls == []
+    assert any(isinstance(e, TextDelta) and e.text == NOTHING_INGESTED for e in events)
+    assert answer.interaction_id is not None  # logged like every other answer
 
 
 def test_empty_question_is_a_usage_error(harness: Harness) -> None:
