@@ -91,7 +91,9 @@ class RetrievalConfig:
 class AskConfig:
     k: int = ranged(3, 1, 50)  # sources given to the model; the bundled 135M model: few
     max_question_chars: int = ranged(2000, 10, 20_000)
-    max_tokens: int = ranged(256, 1, 32_768)
+    # A ceiling on answer tokens under the room the context leaves (0: that room alone). Not 0
+    # by default: the bundled 135M model can repeat itself until the context is full.
+    max_tokens: int = ranged(512, 0, 1_048_576)
     temperature: float = ranged(0.2, 0, 2)
     history_turns: int = ranged(4, 0, 50)
 

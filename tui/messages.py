@@ -53,9 +53,12 @@ class AnswerStarted(_AskMessage):
 
 
 class SourcesReady(_AskMessage):
-    def __init__(self, request: int, sources: list[Source]) -> None:
+    """The sources, and what was searched when earlier turns shaped it (None: the question)."""
+
+    def __init__(self, request: int, sources: list[Source], search_query: str | None) -> None:
         super().__init__(request)
         self.sources = sources
+        self.search_query = search_query
 
 
 class AnswerChunk(_AskMessage):

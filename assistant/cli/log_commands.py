@@ -84,11 +84,38 @@ def _print_stats(figures: Stats) -> None:
         f"tokens {figures.prompt_tokens} in, {figures.completion_tokens} out"
     )
     console.print(f"Feedback: {figures.feedback_up} up, {figures.feedback_down} down")
+    for line in support_lines(figures):
+        console.print(Text(line))
     if figures.guardrails_by_kind:
         events = Table("guardrail event", "count", title="Guardrails")
         for kind, count in figures.guardrails_by_kind.items():
             events.add_row(Text(kind), str(count))
         console.print(events)
+
+
+def support_lines(figures: Stats) -> list[str]:
+    """How well answers were backed, in words: supported sentences, who cited, cut-offs."""
+    support = figures.support
+    lines = []
+    if support.share is not None:
+        lines.append(
+            f"Supported sentences: {support.share:.0%} of {support.sentences_checked} checked "
+            f"in {support.answers} answers; {support.answers_with_unsupported} answers have a "
+            "sentence no source supports ([?])"
+        )
+    if support.answers:
+        cited = support.citations
+        lines.append(
+            f"Citations: {cited.get('model', 0)} answers cited by the model, "
+            f"{cited.get('margin_only', 0)} only matched by margin ([n]?), "
+            f"{cited.get('none', 0)} with neither"
+        )
+    if figures.truncated:
+        reasons = ", ".join(f"{why} {count}" for why, count in sorted(figures.truncated.items()))
+        lines.append(f"Cut short: {sum(figures.truncated.values())} answers ({reasons})")
+    if figures.follow_ups:
+        lines.append(f"Follow-ups searched with earlier turns: {figures.follow_ups}")
+    return lines
 
 
 def _ms(value: float | None) -> str:

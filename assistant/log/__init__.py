@@ -10,6 +10,7 @@ from assistant.log.errors import (
     LogDamagedError,
     LogError,
     LogWriteError,
+    UnknownConversationError,
     UnknownEvalRunError,
     UnknownInteractionError,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "Rating",
     "Stats",
     "Turn",
+    "UnknownConversationError",
     "UnknownEvalRunError",
     "UnknownInteractionError",
     "compute_stats",

@@ -7,19 +7,38 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from assistant.ask.types import LOCAL_ONLY_USED
+from assistant.ask.types import LOCAL_ONLY_USED, PlainTurn
 from assistant.log.database import LogDatabase, from_db_time, to_db_time
+from assistant.log.errors import UnknownConversationError
+
+MIN_ID_PREFIX = 4
+
+
+def new_conversation_id() -> str:
+    """A fresh conversation id; the conversation is stored with its first answer."""
+    return uuid.uuid4().hex
 
 
 @dataclass(frozen=True, slots=True)
 class Turn:
     """One question and its answer; both are empty when the log keeps no text.
-    `local_only`: the answer drew on local-only sources (never sent to a remote model)."""
+
+    `local_only`: the answer drew on local-only sources (never sent to a remote model);
+    `search_query` is what the turn searched when it was a follow-up ("" otherwise).
+    """
 
     question: str
     answer: str
     interaction_id: int
     local_only: bool = False
+    search_query: str = ""
+    answered: bool = True  # False: refused or stopped, so no use to a follow-up
+
+    def as_history(self) -> PlainTurn | None:
+        """The turn as a follow-up question takes it; None when it has nothing to give."""
+        if not (self.answered and self.question and self.answer):
+            return None
+        return PlainTurn(self.question, self.answer, self.local_only, self.search_query)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +60,7 @@ class ConversationStore:
         self._clock = clock
 
     def start(self, title: str) -> str:
-        conversation_id = uuid.uuid4().hex
+        conversation_id = new_conversation_id()
         with self._db.write():
             self.ensure(conversation_id, title)
         return conversation_id
@@ -74,13 +93,41 @@ class ConversationStore:
 
     def turns(self, conversation_id: str) -> list[Turn]:
         rows = self._db.query(
-            """SELECT i.id, i.question, i.answer, EXISTS (
-                   SELECT 1 FROM guardrail_events g WHERE g.interaction_id = i.id AND g.kind = ?
-               ) AS local_only
+            """SELECT i.id, i.question, i.answer, i.search_query, i.refused, i.cancelled,
+                   EXISTS (
+                       SELECT 1 FROM guardrail_events g
+                       WHERE g.interaction_id = i.id AND g.kind = ?
+                   ) AS local_only
                FROM interactions i WHERE i.conversation_id = ? ORDER BY i.id""",
             (LOCAL_ONLY_USED, conversation_id),
         )
         return [
-            Turn(row["question"] or "", row["answer"] or "", row["id"], bool(row["local_only"]))
+            Turn(
+                question=row["question"] or "",
+                answer=row["answer"] or "",
+                interaction_id=row["id"],
+                local_only=bool(row["local_only"]),
+                search_query=row["search_query"] or "",
+                answered=not (row["refused"] or row["cancelled"]),
+            )
             for row in rows
         ]
+
+    def find(self, wanted: str) -> str:
+        """The id of the conversation `wanted` names: its id, or a unique start of it."""
+        wanted = wanted.strip().lower()
+        if len(wanted) < MIN_ID_PREFIX:
+            raise UnknownConversationError(wanted, "give at least 4 characters of its id")
+        rows = self._db.query(
+            "SELECT id FROM conversations WHERE substr(id, 1, ?) = ? LIMIT 2",
+            (len(wanted), wanted),
+        )
+        if len(rows) != 1:
+            why = "no conversation has that id" if not rows else "more than one id starts so"
+            raise UnknownConversationError(wanted, why)
+        return str(rows[0]["id"])
+
+    def latest(self) -> str | None:
+        """The conversation with the most recent turn (or the newest one, if none has turns)."""
+        summaries = self.summaries(1)
+        return summaries[0].id if summaries else None

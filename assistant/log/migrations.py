@@ -221,3 +221,20 @@ def m006_budget_reservations(db: sqlite3.Connection) -> None:
         )"""
     )
     db.execute("CREATE INDEX budget_reservations_created_at ON budget_reservations (created_at)")
+
+
+@migration
+def m007_answer_support(db: sqlite3.Connection) -> None:
+    """Citations the model gave apart from those margin matched, each sentence's support, what
+    was searched for a follow-up, and why an answer stopped short."""
+    for column in (
+        "attributed TEXT NOT NULL DEFAULT '[]'",
+        "sentences TEXT NOT NULL DEFAULT '[]'",
+        "sentences_checked INTEGER",
+        "sentences_supported INTEGER",
+        "history_used INTEGER NOT NULL DEFAULT 0",
+        "search_query TEXT",
+        "truncation TEXT",
+        "max_tokens INTEGER NOT NULL DEFAULT 0",
+    ):
+        db.execute(f"ALTER TABLE interactions ADD COLUMN {column}")

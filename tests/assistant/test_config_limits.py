@@ -125,7 +125,7 @@ REPORTED = {
     "allowed: a number from 0 to 10,000",
     "[budget]\nrequest_usd = -1\n": "budget.request_usd = -1.0 is out of range",
     "[ask]\nmax_tokens = -5\n": "ask.max_tokens = -5 is out of range; "
-    "allowed: a whole number from 1 to 32,768",
+    "allowed: a whole number from 0 to 1,048,576",
     "[ask]\ntemperature = -3\n": "ask.temperature = -3.0 is out of range; "
     "allowed: a number from 0 to 2",
     "[ask]\nk = -1\n": "ask.k = -1 is out of range",

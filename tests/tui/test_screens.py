@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from textual.pilot import Pilot
 from textual.widgets import Markdown, ProgressBar
 from textual.widgets.markdown import MarkdownBlock
 
-from assistant.ask.types import PlainTurn
+from assistant import core
+from assistant.cli import cli
+from ingest.fakes import HashingEmbedder
 from models.download import format_size
 from models.fake import ScriptedModel
 from tests.tui.conftest import AssistantMaker
-from tests.tui.helpers import ANSWER, Recorder, ask, settle, two_profile_config
+from tests.tui.helpers import ANSWER, QUESTION, Recorder, ask, settle, two_profile_config
 from tui.app import MarginApp
 from tui.screens.help import HelpScreen
 from tui.screens.ingest import IngestScreen
@@ -85,7 +89,8 @@ async def test_a_past_conversation_reopens_and_can_be_rated(
         assert app.chat.conversation_id == first
         [exchange] = app.query_one(ChatLog).exchanges
         assert exchange.text == ANSWER
-        assert app.chat.turns == [PlainTurn(exchange.question, ANSWER)]
+        [turn] = app.chat.turns
+        assert (turn.question, turn.answer, turn.local_only) == (exchange.question, ANSWER, False)
         await pilot.press("f3")
         await pilot.pause()
         await pilot.press("enter")
@@ -245,3 +250,35 @@ async def test_ingest_screen_shows_bytes_chunks_and_time_left_while_it_runs(
         shown = format_size(size)
         assert line.startswith(f"{shown} of {shown} (100%) · 3 of 3 files · ")
         assert f" · {meter.latest.chunks_done} chunks · " in line
+
+
+async def test_chat_and_margin_ask_continue_the_same_conversations(
+    make_assistant: AssistantMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A conversation begun with `margin ask` reopens in chat, and `--continue` follows the
+    turn chat added: one conversations table for both."""
+    monkeypatch.setattr(core, "load_embedder", lambda config, locations: HashingEmbedder())
+    assistant = make_assistant()
+    started = CliRunner().invoke(cli, ["ask", "What is 17% of 2350?", "--json"])
+    assert started.exit_code == 0, started.output
+    conversation = json.loads(started.stdout)["conversation_id"]
+    app = MarginApp(assistant)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.chat.conversation_id == conversation
+        [exchange] = app.query_one(ChatLog).exchanges
+        assert "399.5" in exchange.text
+        await ask(pilot)
+        await settle(pilot)
+        assert len(app.query_one(ChatLog).exchanges) == 2
+    continued = CliRunner().invoke(cli, ["ask", "What is 2+2?", "--continue", "--json"])
+    assert json.loads(continued.stdout)["conversation_id"] == conversation
+    assert [t.question for t in assistant.turns(conversation)] == [
+        "What is 17% of 2350?",
+        QUESTION,
+        "What is 2+2?",
+    ]
