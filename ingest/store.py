@@ -264,6 +264,19 @@ class ChunkStore:
         found = [schema.stored_chunk(r, float(r["_score"])) for r in rows if _ok(r, committed)]
         return found[:k]
 
+    def version(self) -> tuple[int, int]:
+        """Changes with every committed write: equal versions mean the same documents."""
+        return (self._documents.version, self._chunks.version)
+
+    def document_chunks(self, paths: Sequence[str]) -> list[StoredChunk]:
+        """Every current chunk of these documents, in no particular order."""
+        if not paths:
+            return []
+        committed, _ = self._read_view()
+        query = self._chunks.search().where(schema.sql_in("path", list(paths)))
+        rows = query.select(list(schema.CHUNK_TEXT_COLUMNS)).limit(None).to_arrow().to_pylist()
+        return [schema.stored_chunk(r, 0.0) for r in rows if _ok(r, committed)]
+
     def get_chunks(self, ids: Sequence[str]) -> list[StoredChunk]:
         if not ids:
             return []
