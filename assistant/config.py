@@ -56,6 +56,7 @@ class BudgetConfig:
 @dataclass(frozen=True, slots=True)
 class PrivacyConfig:
     redact_for_remote: bool = True
+    redact_for_mcp: bool = True  # PII and secrets masked in everything `margin mcp` returns
     log_text: bool = True
 
 

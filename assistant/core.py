@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from assistant.log.conversations import Turn as LoggedTurn
     from assistant.log.stats import Stats
     from ingest.pipeline import IngestProgress
-    from ingest.types import DocumentInfo, IngestReport
+    from ingest.types import DocumentInfo, IngestReport, StoredChunk
 
 LOCK_FILE = "ingest.lock"
 
@@ -73,11 +73,24 @@ class Assistant:
         return AskRun(self._deps, question, options or AskOptions(), on_close=on_close)
 
     def search(
-        self, query: str, *, k: int | None = None, collection: str | None = None
+        self,
+        query: str,
+        *,
+        k: int | None = None,
+        collection: str | None = None,
+        include_local_only: bool = True,
     ) -> list[Source]:
         return self._deps.retriever.search(
-            query, k=k or self.config.retrieval.k, collection=collection
+            query,
+            k=k or self.config.retrieval.k,
+            collection=collection,
+            where_local_only=None if include_local_only else False,
         )
+
+    def passage(self, chunk_id: str, *, around: int = 1) -> list[StoredChunk]:
+        """The chunk `chunk_id` (an id from a search) with up to `around` chunks each side of
+        it in its document, in reading order; empty when no current chunk has that id."""
+        return self._index.store.passage(chunk_id, around=around)
 
     def warm_up(self, model: str | None = None) -> None:
         """Load the embedding model and a chat model now rather than at the first question."""

@@ -20,6 +20,7 @@ from bench import REPO, emit
 
 ORDER = (
     "ingest_throughput",
+    "format_readers",
     "embed_backends",
     "search_latency",
     "ask_overhead",
@@ -27,6 +28,7 @@ ORDER = (
     "model_latency",
     "cold_cli",
     "tui_latency",
+    "mcp_latency",
     "model_download",
 )
 LIMIT_S = 8 * 60

@@ -15,18 +15,20 @@ import selectors
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import ingest
 from ingest.errors import LoadError, NotADocumentError
-from ingest.types import LoadedDocument, Section
+from ingest.types import EmbeddedDocument, LoadedDocument, Section
 
 _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # Raise when what loaders make of a file changes: stored documents built by an older
 # extraction are re-extracted by the next `margin ingest` (1: before main-content HTML,
-# normalised PDF text and OCR).
-EXTRACTION_VERSION = 2
+# normalised PDF text and OCR; 2: before CSV/TSV rows carried their header).
+EXTRACTION_VERSION = 3
 _STARTUP_TIMEOUT_S = 60.0
 
 
@@ -43,7 +45,8 @@ class Extractor:
         self._buffer = b""
 
     def load(self, path: Path) -> LoadedDocument:
-        """The document at `path`; raises LoadError (or NotADocumentError) with the reason."""
+        """The document at `path` and the documents inside it (e-mail attachments); raises
+        LoadError (or NotADocumentError) with the reason."""
         worker = self._running_worker()
         assert worker.stdin is not None
         try:
@@ -59,10 +62,18 @@ class Extractor:
         if "error" in reply:
             error = NotADocumentError if reply["skip"] else LoadError
             raise error(reply["error"])
-        sections = [
-            Section(text, page, heading, line) for text, page, heading, line in reply["sections"]
-        ]
-        return LoadedDocument(sections, reply["title"], tuple(reply["warnings"]))
+        embedded = tuple(
+            EmbeddedDocument(
+                name=item["name"],
+                content_hash=item["hash"],
+                size=item["size"],
+                document=_document(item),
+                problem=item["problem"],
+                skipped=item["skipped"],
+            )
+            for item in reply["embedded"]
+        )
+        return replace(_document(reply), embedded=embedded)
 
     def close(self) -> None:
         worker, self._worker = self._worker, None
@@ -144,6 +155,14 @@ class Extractor:
             self._worker.kill()
             self._worker.wait()
             self._worker = None
+
+
+def _document(reply: dict[str, Any]) -> LoadedDocument:
+    """A document as the worker sent it (see `extraction_worker._document`)."""
+    sections = [
+        Section(text, page, heading, line) for text, page, heading, line in reply["sections"]
+    ]
+    return LoadedDocument(sections, reply["title"], tuple(reply["warnings"]))
 
 
 def _pythonpath() -> str:

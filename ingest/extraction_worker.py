@@ -1,4 +1,4 @@
-"""The extraction worker process: reads file paths on stdin, writes sections as JSON lines.
+"""The extraction worker process: reads file paths on stdin, writes each document as JSON lines.
 
 Started by `ingest.extraction.Extractor` with a memory cap; it only ever reads files.
 """
@@ -15,6 +15,7 @@ from typing import Any
 from ingest.errors import LoadError, NotADocumentError
 from ingest.loaders import load_document
 from ingest.ocr import Ocr
+from ingest.types import LoadedDocument
 
 
 def handle(request: dict[str, Any], ocr: Ocr) -> dict[str, Any]:
@@ -28,6 +29,23 @@ def handle(request: dict[str, Any], ocr: Ocr) -> dict[str, Any]:
         return {"error": "needs more memory than allowed to read", "skip": False}
     except Exception as exc:
         return {"error": f"could not be read: {type(exc).__name__}: {exc}", "skip": False}
+    return {
+        **_document(document),
+        "embedded": [
+            {
+                "name": embedded.name,
+                "hash": embedded.content_hash,
+                "size": embedded.size,
+                "problem": embedded.problem,
+                "skipped": embedded.skipped,
+                **_document(embedded.document),
+            }
+            for embedded in document.embedded
+        ],
+    }
+
+
+def _document(document: LoadedDocument) -> dict[str, Any]:
     return {
         "sections": [[s.text, s.page, s.heading, s.line] for s in document.sections],
         "title": document.title,

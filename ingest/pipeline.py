@@ -13,15 +13,26 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Protocol
 
 from ingest.chunking import chunk_document, embedding_text
+from ingest.embedded import container_of, embedded_by_container, plan_embedded
 from ingest.embedder import Embedder
 from ingest.errors import LoadError, NotADocumentError
 from ingest.extraction import EXTRACTION_VERSION, Extractor
 from ingest.loaders import is_supported
 from ingest.store import ChunkStore, DocumentWrite
-from ingest.types import Chunk, DocumentInfo, DocumentMeta, FileProblem, IngestReport, SourceFile
+from ingest.types import (
+    Chunk,
+    DocumentInfo,
+    DocumentMeta,
+    EmbeddedDocument,
+    FileProblem,
+    IngestReport,
+    LoadedDocument,
+    Outcome,
+    SourceFile,
+)
 from ingest.walk import walk
 
 
@@ -85,14 +96,11 @@ class IngestProgress:
 ProgressCallback = Callable[[IngestProgress], None]
 
 
-_Outcome = Literal["added", "updated", "reprocessed"]  # the report list a document joins
-
-
 @dataclass(slots=True)
 class _Pending:
     """Loaded documents waiting to be embedded and committed together."""
 
-    documents: list[tuple[DocumentMeta, list[Chunk], _Outcome]] = field(default_factory=list)
+    documents: list[tuple[DocumentMeta, list[Chunk], Outcome]] = field(default_factory=list)
     chunks: int = 0
 
 
@@ -125,7 +133,11 @@ class Ingestor:
         """Remove every document at or under `paths`; returns the removed paths."""
         targets = [Path(p).expanduser().resolve() for p in paths]
         with self.store.writing():
-            doomed = [d.path for d in self.store.documents() if _under_any(d.path, targets)]
+            doomed = [
+                d.path
+                for d in self.store.documents()
+                if _under_any(d.path, targets) or _under_any(container_of(d.path), targets)
+            ]
             self.store.delete_documents(doomed)
             self.store.refresh_indexes()
         return doomed
@@ -150,7 +162,8 @@ class Ingestor:
             report = IngestReport([], [], [], [], [], [])
             groups: dict[tuple[str, bool], list[DocumentInfo]] = {}
             for doc in documents:
-                groups.setdefault((doc.collection, doc.local_only), []).append(doc)
+                if container_of(doc.path) == doc.path:  # attachments come back with their file
+                    groups.setdefault((doc.collection, doc.local_only), []).append(doc)
             for (collection, local_only), docs in groups.items():
                 items = list(walk([d.path for d in docs], max_bytes=self.options.max_bytes))
                 by_path = {d.path: d.root for d in docs}
@@ -188,6 +201,8 @@ class _Run:
         self.cancel = cancel
         self.report = IngestReport([], [], [], [], [], [])
         self.pending = _Pending()
+        self.stored: dict[str, DocumentInfo] = {}
+        self.inside: dict[str, list[str]] = {}  # stored attachments by the file holding them
         self.files_done = 0
         self.files_total = 0
 
@@ -204,7 +219,8 @@ class _Run:
             ) as extractor,
         ):
             self.store.remove_orphans()
-            stored = {d.path: d for d in self.store.documents()}
+            self.stored = {d.path: d for d in self.store.documents()}
+            self.inside = embedded_by_container(self.stored)
             kept: set[str] = set()
             for item in items:
                 if self.cancel is not None and self.cancel.is_set():
@@ -216,10 +232,10 @@ class _Run:
                         kept.add(item.path)
                     continue
                 kept.add(str(item.path))
-                self._file(item, stored.get(str(item.path)), extractor)
+                self._file(item, self.stored.get(str(item.path)), extractor)
             self._commit()
             if not self.report.cancelled:
-                self._remove_missing(stored, kept, roots)
+                self._remove_missing(self.stored, kept, roots)
             self.store.refresh_indexes()
         self.report.seconds = time.monotonic() - started
         return self.report
@@ -231,7 +247,7 @@ class _Run:
             self.report.skipped.append(FileProblem(path, "not a text format margin reads"))
         elif not self._unchanged(source, stored):
             self._load(source, stored, extractor, "updated" if stored else "added")
-        elif self._current(stored):
+        elif self._current(stored) and self._inside_current(path):
             self.report.unchanged.append(path)
         else:
             self._load(source, stored, extractor, "reprocessed")
@@ -243,6 +259,10 @@ class _Run:
         if stored is None or stored.build != self.build:
             return False
         return self.redo_before is None or stored.ingested_at > self.redo_before
+
+    def _inside_current(self, path: str) -> bool:
+        """The stored documents inside the file (attachments) are all current too."""
+        return all(self._current(self.stored[inner]) for inner in self.inside.get(path, []))
 
     def _unchanged(self, source: SourceFile, stored: DocumentInfo | None) -> bool:
         if stored is None or (stored.collection, stored.local_only) != (
@@ -262,7 +282,7 @@ class _Run:
         source: SourceFile,
         stored: DocumentInfo | None,
         extractor: Extractor,
-        kind: _Outcome,
+        kind: Outcome,
     ) -> None:
         path = str(source.path)
         try:
@@ -270,21 +290,14 @@ class _Run:
             document = extractor.load(source.path)
         except NotADocumentError as exc:
             self.report.skipped.append(FileProblem(path, str(exc)))
-            if stored is not None:
-                self.store.delete_documents([path])
-                self.report.removed.append(path)
+            gone = [path] if stored is not None else []
+            gone += self.inside.get(path, [])
+            self.store.delete_documents(gone)
+            self.report.removed.extend(gone)
             return
         except (LoadError, OSError) as exc:
             self.report.failed.append(FileProblem(path, str(exc), failed=True))
             return
-        self.report.warnings.extend(FileProblem(path, w) for w in document.warnings)
-        chunks = chunk_document(
-            document,
-            source.path.name,
-            self.embedder,
-            chunk_tokens=self.options.chunk_tokens,
-            overlap_tokens=self.options.overlap_tokens,
-        )
         meta = DocumentMeta(
             path=path,
             collection=self.collection,
@@ -295,10 +308,43 @@ class _Run:
             root=str(source.root),
             build=self.build,
         )
-        self.pending.documents.append((meta, chunks, kind))
-        self.pending.chunks += len(chunks)
+        self._queue(meta, document, kind)
+        self._embedded(source, document.embedded)
+        # A file and the documents inside it are committed together.
         if self.pending.chunks >= self.options.commit_chunks:
             self._commit()
+
+    def _embedded(self, source: SourceFile, documents: Sequence[EmbeddedDocument]) -> None:
+        """The documents inside the file (its attachments): each kept, written or removed."""
+        plan = plan_embedded(
+            source,
+            documents,
+            self.stored,
+            self.inside.get(str(source.path), []),
+            collection=self.collection,
+            local_only=self.local_only,
+            build=self.build,
+            current=self._current,
+        )
+        for problem in plan.problems:
+            (self.report.failed if problem.failed else self.report.skipped).append(problem)
+        self.report.unchanged.extend(plan.unchanged)
+        for meta, document, kind in plan.write:
+            self._queue(meta, document, kind)
+        self.store.delete_documents(plan.gone)
+        self.report.removed.extend(plan.gone)
+
+    def _queue(self, meta: DocumentMeta, document: LoadedDocument, kind: Outcome) -> None:
+        self.report.warnings.extend(FileProblem(meta.path, w) for w in document.warnings)
+        chunks = chunk_document(
+            document,
+            Path(meta.path).name,  # an attachment's own name: "report.pdf"
+            self.embedder,
+            chunk_tokens=self.options.chunk_tokens,
+            overlap_tokens=self.options.overlap_tokens,
+        )
+        self.pending.documents.append((meta, chunks, kind))
+        self.pending.chunks += len(chunks)
 
     def _commit(self) -> None:
         pending, self.pending = self.pending, _Pending()
@@ -319,7 +365,11 @@ class _Run:
     def _remove_missing(
         self, stored: dict[str, DocumentInfo], kept: set[str], roots: list[Path]
     ) -> None:
-        gone = [path for path in stored if path not in kept and _under_any(path, roots)]
+        gone = [
+            path
+            for path in stored
+            if container_of(path) not in kept and _under_any(container_of(path), roots)
+        ]
         self.store.delete_documents(gone)
         self.report.removed.extend(gone)
 

@@ -289,6 +289,18 @@ class ChunkStore:
         }
         return [by_id[i] for i in ids if i in by_id]
 
+    def passage(self, chunk_id: str, *, around: int) -> list[StoredChunk]:
+        """The chunk `chunk_id` and up to `around` chunks before and after it in the same
+        document version, in reading order; empty if `chunk_id` is not a current chunk."""
+        found = self.get_chunks([chunk_id])
+        if not found:
+            return []
+        chunk = found[0]
+        version = schema.doc_version_of(chunk.id)
+        first = max(0, chunk.ordinal - around)
+        ids = [schema.chunk_id(version, o) for o in range(first, chunk.ordinal + around + 1)]
+        return sorted(self.get_chunks(ids), key=lambda c: c.ordinal)
+
     # -- internals -------------------------------------------------------------------------
 
     def _upgrade(self) -> None:

@@ -109,7 +109,7 @@ def chunk_rows(
     flat = pa.array(vectors.astype("float32", copy=False).reshape(-1))
     n = len(chunks)
     columns: dict[str, Any] = {
-        "id": [f"{doc_version}:{c.ordinal}" for c in chunks],
+        "id": [chunk_id(doc_version, c.ordinal) for c in chunks],
         "doc_version": [doc_version] * n,
         "path": [meta.path] * n,
         "collection": [meta.collection] * n,
@@ -122,6 +122,16 @@ def chunk_rows(
         "vector": pa.FixedSizeListArray.from_arrays(flat, dim),
     }
     return pa.table(columns, schema=schema)
+
+
+def chunk_id(doc_version: str, ordinal: int) -> str:
+    """A chunk's id: its document version and its position in the document."""
+    return f"{doc_version}:{ordinal}"
+
+
+def doc_version_of(chunk: str) -> str:
+    """The document version part of a chunk id."""
+    return chunk.rpartition(":")[0]
 
 
 def document_row(

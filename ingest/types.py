@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,11 +29,27 @@ class Section:
 
 @dataclass(frozen=True, slots=True)
 class LoadedDocument:
-    """What a loader read from one file: its sections, title, and what it left out and why."""
+    """What a loader read from one file: its sections, title, what it left out and why, and
+    the documents inside it (e-mail attachments), which are indexed as documents of their own."""
 
     sections: list[Section]
-    title: str = ""  # the document's own title (HTML <title>/h1, PDF metadata), if any
+    title: str = ""  # the document's own title (HTML <title>, PDF metadata, e-mail subject)
     warnings: tuple[str, ...] = ()  # e.g. hidden text dropped from an HTML page
+    embedded: tuple[EmbeddedDocument, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddedDocument:
+    """A document inside a file (an e-mail attachment), indexed under a path of its own:
+    the file's path, "#", and `name` (see `ingest.embedded`). Its `document` is read as a
+    file of its own would be (sections, title, warnings); documents inside it are not read."""
+
+    name: str  # "attachment-2/report.pdf"
+    content_hash: str  # SHA-256 of its bytes: a re-ingest skips it while this is unchanged
+    size: int
+    document: LoadedDocument = field(default_factory=lambda: LoadedDocument([]))
+    problem: str = ""  # why it could not be read (then `document` is empty); "" when it was
+    skipped: bool = False  # the problem is a rule (no text in it), not a failure
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +116,9 @@ class FileProblem:
     path: str
     reason: str
     failed: bool = False  # True: an error worth the person's attention (exit code 3)
+
+
+Outcome = Literal["added", "updated", "reprocessed"]  # the report list a written document joins
 
 
 @dataclass(slots=True)

@@ -18,6 +18,7 @@ HEAVY = [
     "textual",
     "onnxruntime",
     "tokenizers",
+    "mcp",
 ]
 
 

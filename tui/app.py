@@ -17,7 +17,7 @@ from textual.app import App, SuspendNotSupported
 from textual.binding import Binding, BindingType
 
 from assistant.ask.types import Source
-from tui.editor import editor_argv, is_pdf
+from tui.editor import editor_argv, opens_in_viewer
 from tui.errors import describe_error
 from tui.markup import display_path
 from tui.messages import AssistantFailed, AssistantReady, ModelsWarm
@@ -150,13 +150,14 @@ class MarginApp(App[int]):
     # -- opening a source ------------------------------------------------------------------
 
     def open_source(self, source: Source) -> None:
-        """Open the source's file in $EDITOR at its line; PDFs go to the person's viewer."""
-        if is_pdf(source.path):
+        """Open the source's file in $EDITOR at its line; PDFs, Office documents, e-books and
+        attachments go to the person's own viewer."""
+        if opens_in_viewer(source.path):
             self.copy_to_clipboard(source.path)
             page = f" at page {source.page}" if source.page is not None else ""
             self.notify(
-                f"{display_path(source.path)}{page}: PDFs open in your PDF viewer; "
-                "the path is on the clipboard.",
+                f"{display_path(source.path)}{page}: open it in the application you read it "
+                "with; the path is on the clipboard.",
                 markup=False,
             )
             return

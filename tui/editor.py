@@ -49,5 +49,28 @@ def editor_argv(path: str, line: int | None, environ: Mapping[str, str]) -> list
     return [*argv, path]
 
 
-def is_pdf(path: str) -> bool:
-    return path.lower().endswith(".pdf")
+# Documents an editor cannot show: they open in the person's own viewer.
+_VIEWER_SUFFIXES = (
+    ".pdf",
+    ".docx",
+    ".docm",
+    ".dotx",
+    ".pptx",
+    ".pptm",
+    ".ppsx",
+    ".potx",
+    ".odt",
+    ".ott",
+    ".epub",
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".tif",
+    ".tiff",
+)
+
+
+def opens_in_viewer(path: str) -> bool:
+    """True for PDFs, Office documents, e-books and images, and for a document that is no file of
+    its own (an e-mail attachment, stored as "mail.eml#attachment-2/report.pdf")."""
+    return path.lower().endswith(_VIEWER_SUFFIXES) or not Path(path).is_file()

@@ -19,7 +19,14 @@ if TYPE_CHECKING:
 
 
 class SourceSearch(Protocol):
-    def search(self, query: str, *, k: int, collection: str | None = None) -> list[Source]: ...
+    def search(
+        self,
+        query: str,
+        *,
+        k: int,
+        collection: str | None = None,
+        where_local_only: bool | None = None,
+    ) -> list[Source]: ...
 
 
 class ModelRegistry:

@@ -110,6 +110,7 @@ class AskRun:
                 self._search_query(checked.text),
                 k=options.k or deps.config.ask.k,
                 collection=options.collection,
+                where_local_only=None if options.include_local_only else False,
             )
         answer.sources = sources
         yield SourcesFound(sources)

@@ -181,6 +181,9 @@ class AskOptions:
     history: tuple[PlainTurn, ...] = ()  # earlier turns, oldest first, for a follow-up
     conversation_id: str | None = None  # the conversation the answer is logged under
     use_cache: bool = True  # False: ask the model even if the same answer is cached
+    # False: local-only collections are left out before retrieval (the MCP server without
+    # --allow-local-only), so none of their text can reach the prompt or the answer
+    include_local_only: bool = True
 
 
 class AskStream(Protocol):

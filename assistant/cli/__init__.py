@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "models": "assistant.cli.model_commands:models",
     "doctor": "assistant.cli.doctor:doctor",
     "service": "assistant.cli.service_commands:service",
+    "mcp": "assistant.cli.mcp_commands:mcp",
 }
 
 HELP: dict[str, str] = {
@@ -49,6 +50,7 @@ HELP: dict[str, str] = {
     "models": "Local GGUF models: pull, add, list, choose the default, remove.",
     "doctor": "Check the install, models, store and keyring.",
     "service": "Start, inspect or stop the background service that keeps models loaded.",
+    "mcp": "Serve your documents to MCP clients (agents, desktop assistants) over stdio.",
 }
 
 

@@ -71,7 +71,7 @@ def check_embedder() -> Check:
 
 def check_embedding_backends(config: Config, locations: Locations) -> Check:
     """Which backend embeds queries and documents; torch where ONNX should run is a problem."""
-    from assistant.indexing import load_embedder
+    from assistant.core import load_embedder
     from ingest.errors import EmbedderError
 
     try:

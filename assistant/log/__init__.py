@@ -1,5 +1,5 @@
 """The local log (SQLite, WAL, named migrations): interactions, conversations, egress,
-the answer cache, eval runs, and the figures `margin stats` shows."""
+the answer cache, eval runs, MCP tool calls, and the figures `margin stats` shows."""
 
 from assistant.log.cache import AnswerCache
 from assistant.log.conversations import ConversationSummary, Turn
@@ -8,6 +8,7 @@ from assistant.log.egress import EgressEntry, EgressLog
 from assistant.log.errors import InvalidRatingError, UnknownEvalRunError, UnknownInteractionError
 from assistant.log.eval_runs import EvalRun, EvalRuns
 from assistant.log.interactions import Feedback, InteractionLog, InteractionRecord, Rating
+from assistant.log.mcp_calls import LoggedMcpCall, McpCall, McpCallLog
 from assistant.log.stats import Percentiles, Stats, compute_stats, percentile
 
 __all__ = [
@@ -22,6 +23,9 @@ __all__ = [
     "InteractionRecord",
     "InvalidRatingError",
     "LogDatabase",
+    "LoggedMcpCall",
+    "McpCall",
+    "McpCallLog",
     "Percentiles",
     "Rating",
     "Stats",

@@ -21,6 +21,7 @@ from assistant.log.database import as_utc, from_db_time, open_log, to_db_time, u
 from assistant.log.egress import EgressLog
 from assistant.log.errors import InvalidRatingError, UnknownInteractionError
 from assistant.log.eval_runs import EvalRuns
+from assistant.log.mcp_calls import McpCallLog
 from assistant.log.privacy import KeptText
 
 Rating = Literal["up", "down"]
@@ -31,6 +32,7 @@ _TIMED_TABLES = (
     ("interactions", "created_at"),
     ("egress", "created_at"),
     ("answer_cache", "created_at"),
+    ("mcp_calls", "created_at"),
 )
 
 
@@ -58,7 +60,8 @@ class InteractionRecord:
 
 
 class InteractionLog:
-    """The local log (SQLite) of interactions, conversations, egress, cache and eval runs."""
+    """The local log (SQLite) of interactions, conversations, egress, cache, eval runs and
+    MCP tool calls."""
 
     def __init__(
         self, path: Path, *, log_text: bool, clock: Callable[[], datetime] = utc_now
@@ -70,6 +73,7 @@ class InteractionLog:
         self.egress = EgressLog(self.db, log_text=log_text, clock=clock)
         self.cache = AnswerCache(self.db, log_text=log_text, clock=clock)
         self.evals = EvalRuns(self.db, log_text=log_text, clock=clock)
+        self.mcp_calls = McpCallLog(self.db, log_text=log_text, clock=clock)
         self._conversations = ConversationStore(self.db, log_text=log_text, clock=clock)
 
     def close(self) -> None:
@@ -282,8 +286,8 @@ class InteractionLog:
 
     def purge(self, before: datetime | None = None) -> int:
         """Delete interactions logged before `before` (all when None) with their sources,
-        events, timings and feedback, plus egress entries and cached answers from the same
-        period; then rewrite the file so the text is gone from disk. Eval runs are kept.
+        events, timings and feedback, plus egress entries, cached answers and MCP tool calls from
+        the same period; then rewrite the file so the text is gone from disk. Eval runs are kept.
         Returns how many interactions were deleted."""
         cutoff = None if before is None else to_db_time(before)
         params = () if cutoff is None else (cutoff,)

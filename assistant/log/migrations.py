@@ -184,3 +184,27 @@ def m004_eval_runs(db: sqlite3.Connection) -> None:
             questions TEXT NOT NULL
         )"""
     )
+
+
+@migration
+def m005_mcp_calls(db: sqlite3.Connection) -> None:
+    db.execute(
+        """CREATE TABLE mcp_calls (
+            id INTEGER PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            client TEXT NOT NULL,
+            tool TEXT NOT NULL,
+            arguments TEXT,
+            arguments_sha256 TEXT NOT NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'error')),
+            error TEXT,
+            results INTEGER NOT NULL,
+            withheld INTEGER NOT NULL,
+            flagged INTEGER NOT NULL,
+            redactions TEXT NOT NULL,
+            ms REAL NOT NULL,
+            interaction_id INTEGER REFERENCES interactions(id) ON DELETE SET NULL,
+            egress_id INTEGER REFERENCES egress(id) ON DELETE SET NULL
+        )"""
+    )
+    db.execute("CREATE INDEX mcp_calls_created_at ON mcp_calls (created_at)")

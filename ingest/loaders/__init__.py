@@ -1,18 +1,38 @@
 """Loaders: one small module per format, each turning a file into `Section`s.
 
-A loader returns its sections, or a `LoadedDocument` when it also knows the document's title
-or has warnings to report. `load_document` picks the loader by file name. It runs inside the
-extraction worker (`ingest.extraction`), which bounds its time and memory; it may also be
-called directly.
+A loader returns its sections, or a `LoadedDocument` when it also knows the document's title,
+has warnings to report or holds documents of its own (e-mail attachments). `load_document`
+picks the loader by file name (the name without ".gz" for gzip-compressed files). It runs
+inside the extraction worker (`ingest.extraction`), which bounds its time and memory; it may
+also be called directly. Files inside files (a gzip member, an attachment) are read by the
+same registry, with the same OCR (and so the same per-page time limits).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from ingest.errors import NotADocumentError
-from ingest.loaders import code, html, image, markdown, pdf, rst, text
+from ingest.loaders import (
+    code,
+    compressed,
+    delimited,
+    docx,
+    epub,
+    html,
+    image,
+    mail,
+    markdown,
+    notebook,
+    odt,
+    pdf,
+    pptx,
+    rst,
+    text,
+)
 from ingest.ocr import Ocr
 from ingest.types import LoadedDocument, Section
 
@@ -21,6 +41,13 @@ _BY_SUFFIX: dict[str, Callable[[Path], LoadedDocument | list[Section]]] = {
     **dict.fromkeys(rst.SUFFIXES, rst.load),
     **dict.fromkeys(html.SUFFIXES, html.load),
     **dict.fromkeys(code.SUFFIXES, code.load),
+    **dict.fromkeys(docx.SUFFIXES, docx.load),
+    **dict.fromkeys(pptx.SUFFIXES, pptx.load),
+    **dict.fromkeys(odt.SUFFIXES, odt.load),
+    **dict.fromkeys(epub.SUFFIXES, epub.load),
+    **dict.fromkeys(notebook.SUFFIXES, notebook.load),
+    **dict.fromkeys(delimited.SUFFIXES, delimited.load),
+    **dict.fromkeys(text.SUFFIXES, text.load),
 }
 # Loaders that may need OCR take the Ocr the caller set up (limits, progress).
 _WITH_OCR: dict[str, Callable[[Path, Ocr | None], LoadedDocument]] = {
@@ -48,7 +75,6 @@ BINARY_SUFFIXES = frozenset(
         ".mkv",
         ".webm",
         ".zip",
-        ".gz",
         ".tgz",
         ".bz2",
         ".xz",
@@ -89,15 +115,11 @@ BINARY_SUFFIXES = frozenset(
         ".otf",
         ".eot",
         ".doc",
-        ".docx",
         ".xls",
         ".xlsx",
         ".ppt",
-        ".pptx",
-        ".odt",
         ".ods",
         ".odp",
-        ".epub",
         ".dmg",
         ".iso",
         ".img",
@@ -107,17 +129,26 @@ BINARY_SUFFIXES = frozenset(
 
 def is_supported(path: Path) -> bool:
     """False for file types that are never text (by name); the rest are tried."""
-    return path.suffix.lower() not in BINARY_SUFFIXES
+    suffix = path.suffix.lower()
+    if suffix in compressed.SUFFIXES:
+        return is_supported(Path(compressed.inner_name(path)))
+    return suffix not in BINARY_SUFFIXES
 
 
 def load_document(path: Path, ocr: Ocr | None = None) -> LoadedDocument:
-    """The sections of one file; raises LoadError (or NotADocumentError) with the reason."""
+    """The document in one file (and the documents inside it); raises LoadError (or
+    NotADocumentError) with the reason."""
     suffix = path.suffix.lower()
     if not is_supported(path):
-        raise NotADocumentError(f"not a text format margin reads ({suffix})")
+        suffixes = path.suffixes[-2:] if suffix in compressed.SUFFIXES else [suffix]
+        raise NotADocumentError(f"not a text format margin reads ({''.join(suffixes).lower()})")
     loaded: LoadedDocument | list[Section]
     if suffix in _WITH_OCR:
         loaded = _WITH_OCR[suffix](path, ocr)
+    elif suffix in compressed.SUFFIXES:
+        loaded = compressed.load(path, partial(_read_compressed, ocr))
+    elif suffix in mail.SUFFIXES:
+        loaded = mail.load(path, partial(_read_attachment, ocr))
     else:
         loaded = _BY_SUFFIX.get(suffix, text.load)(path)
     if isinstance(loaded, list):
@@ -125,4 +156,34 @@ def load_document(path: Path, ocr: Ocr | None = None) -> LoadedDocument:
     sections = [s for s in loaded.sections if s.text.strip()]
     if not sections:
         raise NotADocumentError("no text in the file")
-    return LoadedDocument(sections=sections, title=loaded.title, warnings=loaded.warnings)
+    return replace(loaded, sections=sections)
+
+
+def _is_known(name: str) -> bool:
+    """True for names with the suffix of a format margin reads (not merely not binary).
+    Images are left out: in e-mail they are mostly logos and photos, each an OCR run."""
+    suffix = Path(name).suffix.lower()
+    if suffix in compressed.SUFFIXES:
+        return _is_known(compressed.inner_name(Path(name)))
+    return suffix in _BY_SUFFIX or suffix in pdf.SUFFIXES or suffix in mail.SUFFIXES
+
+
+def _read_compressed(ocr: Ocr | None, name: str, data: bytes) -> LoadedDocument | None:
+    """The file inside a gzip file; like any file, an unknown suffix is tried as text."""
+    return _read_bytes(name, data, ocr) if is_supported(Path(name)) else None
+
+
+def _read_attachment(ocr: Ocr | None, name: str, data: bytes) -> LoadedDocument | None:
+    """An e-mail attachment, when it is of a format margin reads (by its name)."""
+    return _read_bytes(name, data, ocr) if _is_known(name) else None
+
+
+def _read_bytes(name: str, data: bytes, ocr: Ocr | None) -> LoadedDocument:
+    """Read bytes found inside another file as a file named `name`, which must be one plain
+    file name (the callers make it safe)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="margin-extract-") as folder:
+        inner = Path(folder) / name
+        inner.write_bytes(data)
+        return load_document(inner, ocr)

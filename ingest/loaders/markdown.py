@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from ingest.loaders.decoding import read_text
@@ -43,3 +44,16 @@ def parse(text: str) -> list[Section]:
             continue
         builder.add([line])
     return builder.finish()
+
+
+def atx_headings(lines: Sequence[str]) -> Iterator[tuple[int, str]]:
+    """(level, title) of each "## Title" heading outside fenced code."""
+    fence: str | None = None
+    for line in lines:
+        opening = _FENCE.match(line)
+        if opening and (fence is None or opening.group(1)[0] == fence[0]):
+            fence = None if fence else opening.group(1)
+            continue
+        atx = None if fence else _ATX.match(line)
+        if atx:
+            yield len(atx.group(1)), atx.group(2)

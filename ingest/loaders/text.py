@@ -7,7 +7,7 @@ from pathlib import Path
 from ingest.loaders.decoding import read_text
 from ingest.types import Section
 
-SUFFIXES = (".txt", ".text", ".log", ".csv", ".tsv")
+SUFFIXES = (".txt", ".text", ".log")
 
 
 def load(path: Path) -> list[Section]:

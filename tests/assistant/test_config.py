@@ -79,6 +79,16 @@ def test_wrong_types_and_missing_profile(tmp_path: Path) -> None:
         parse_config('[models.r]\nkind = "ollama"\n', tmp_path / "c.toml")
 
 
+def test_redact_for_mcp_is_on_by_default_and_checked_like_any_key(tmp_path: Path) -> None:
+    assert parse_config("", tmp_path / "c.toml").privacy.redact_for_mcp is True
+    off = parse_config("[privacy]\nredact_for_mcp = false\n", tmp_path / "c.toml")
+    assert off.privacy.redact_for_mcp is False
+    with pytest.raises(ConfigError, match=r"line 3.*privacy.redact_for_mcp should be a bool"):
+        parse_config('[privacy]\nlog_text = true\nredact_for_mcp = "yes"\n', tmp_path / "c.toml")
+    with pytest.raises(ConfigError, match=r"'redact_for_mpc'.*redact_for_mcp"):
+        parse_config("[privacy]\nredact_for_mpc = true\n", tmp_path / "c.toml")
+
+
 def test_margin_home_puts_everything_under_it(tmp_path: Path) -> None:
     locations = resolve_locations({"MARGIN_HOME": str(tmp_path)}).ensure()
     assert locations.config_file == tmp_path / "config" / "config.toml"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ingest.errors import LoadError, NotADocumentError
-from ingest.loaders import load_document
+from ingest.loaders import is_supported, load_document
 from tests.fixtures.ingest import write_files, write_pdf
 
 
@@ -126,3 +126,28 @@ def test_bad_pdfs_fail_with_clear_reasons(tmp_path: Path) -> None:
             load_document(tmp_path / name)
         assert reason in str(caught.value), name
         assert not isinstance(caught.value, NotADocumentError), name
+
+
+@pytest.mark.parametrize(
+    ("name", "read"),
+    [
+        ("paper.PDF", True),
+        ("Report.DOCX", True),
+        ("deck.PPTX", True),
+        ("notes.odt", True),
+        ("book.epub", True),
+        ("survey.ipynb", True),
+        ("firing.eml", True),
+        ("inbox.mbox", True),
+        ("people.TSV", True),
+        ("README.md.gz", True),
+        ("NEWS.Debian.gz", True),
+        ("backup.tar.gz", False),
+        ("photo.JPG", True),
+        ("logo.GIF", False),
+        ("sheet.xlsx", False),
+        ("old.doc", False),
+    ],
+)
+def test_which_file_names_are_read(name: str, read: bool) -> None:
+    assert is_supported(Path(name)) is read

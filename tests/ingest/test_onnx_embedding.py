@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ingest.chunking import chunk_sections
+from ingest.chunking import chunk_document, embedding_text
 from ingest.embedder import SentenceTransformerEmbedder
 from ingest.fast_embedder import FastEmbedder
 from ingest.loaders import load_document
@@ -43,11 +43,12 @@ QUERIES = (
 
 
 def real_chunks(embedder: SentenceTransformerEmbedder, paths: list[Path]) -> list[str]:
+    """The texts margin embeds for these files: chunks with their title and heading path."""
     return [
-        chunk.text
+        embedding_text(chunk)
         for path in paths
-        for chunk in chunk_sections(
-            load_document(path), embedder, chunk_tokens=200, overlap_tokens=32
+        for chunk in chunk_document(
+            load_document(path), path.name, embedder, chunk_tokens=200, overlap_tokens=32
         )
     ]
 
@@ -260,7 +261,7 @@ def test_a_search_in_a_fresh_process_needs_neither_torch_nor_the_rest_client(
     import subprocess
     import sys
 
-    from assistant.indexing import open_index
+    from assistant.core import open_index
 
     index = open_index(embedder=fast_embedder)
     report = index.ingestor().run([DOCS / "models.md", DOCS / "budgets.md"])
@@ -298,7 +299,7 @@ def test_the_cli_says_why_it_searches_with_torch_and_still_answers(
     import subprocess
     import sys
 
-    from assistant.indexing import open_index
+    from assistant.core import open_index
 
     open_index(embedder=fast_embedder).ingestor().run([DOCS / "models.md"])
     (manifest,) = seeded_embedding_cache.glob("onnx/*/manifest.json")

@@ -8,7 +8,7 @@ import pytest
 
 from assistant.ask.types import Answer
 from assistant.errors import BudgetExceededError, NoDocumentsError, RemoteModelError
-from tui.editor import editor_argv
+from tui.editor import editor_argv, opens_in_viewer
 from tui.errors import describe_error, describe_refusal
 from tui.markup import answer_markdown, display_path, matched_passage, one_line, query_terms
 
@@ -79,3 +79,13 @@ def test_only_fixable_refusals_notify() -> None:
     assert problem is not None and "daily_usd" in problem.fix
     not_found = Answer("q", answer="Not found.", refused=True, refusal_reason="not_found")
     assert describe_refusal(not_found) is None
+
+
+def test_documents_an_editor_cannot_show_go_to_the_viewer(tmp_path: Path) -> None:
+    mail = tmp_path / "firing.eml"
+    mail.write_text("Subject: x\n\nbody\n")
+    assert not opens_in_viewer(str(mail))
+    for name in ("paper.PDF", "report.docx", "deck.pptx", "notes.odt", "book.epub", "scan.tiff"):
+        (tmp_path / name).write_bytes(b"PK")
+        assert opens_in_viewer(str(tmp_path / name))
+    assert opens_in_viewer(f"{mail}#attachment-2/notes.md")  # inside the e-mail, no file

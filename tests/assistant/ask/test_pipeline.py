@@ -58,9 +58,17 @@ class FixedRetriever:
         self.sources = sources
         self.queries: list[str] = []
 
-    def search(self, query: str, *, k: int, collection: str | None = None) -> list[Source]:
+    def search(
+        self,
+        query: str,
+        *,
+        k: int,
+        collection: str | None = None,
+        where_local_only: bool | None = None,
+    ) -> list[Source]:
         self.queries.append(query)
-        return self.sources[:k]
+        kept = [s for s in self.sources if where_local_only in (None, s.local_only)]
+        return kept[:k]
 
 
 class Harness:

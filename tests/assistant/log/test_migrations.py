@@ -4,6 +4,7 @@ import sqlite3
 import stat
 from pathlib import Path
 
+from assistant.log import InteractionLog, McpCall
 from assistant.log.database import connect, open_log
 from assistant.log.migrations import MIGRATIONS, migrate
 
@@ -31,6 +32,11 @@ EXPECTED_COLUMNS = {
     ],
     "answer_cache": ["key", "answer_json", "created_at"],
     "eval_runs": ["id", "created_at", "config", "metrics", "questions"],
+    "mcp_calls": [
+        "id", "created_at", "client", "tool", "arguments", "arguments_sha256", "outcome",
+        "error", "results", "withheld", "flagged", "redactions", "ms", "interaction_id",
+        "egress_id",
+    ],
 }  # fmt: skip
 
 
@@ -55,7 +61,13 @@ def test_migrations_are_recorded_by_name_in_order(db_path: Path) -> None:
     with open_log(db_path) as db:
         names = [row["name"] for row in db.query("SELECT name FROM _migrations ORDER BY rowid")]
     assert names == [step.name for step in MIGRATIONS]
-    assert names == ["m001_interactions", "m002_egress", "m003_answer_cache", "m004_eval_runs"]
+    assert names == [
+        "m001_interactions",
+        "m002_egress",
+        "m003_answer_cache",
+        "m004_eval_runs",
+        "m005_mcp_calls",
+    ]
 
 
 def test_reopening_applies_nothing(db_path: Path) -> None:
@@ -72,10 +84,36 @@ def test_database_at_an_older_migration_upgrades_and_keeps_its_rows(db_path: Pat
         assert migrate(db, MIGRATIONS[:1]) == ["m001_interactions"]
         db.execute("INSERT INTO conversations (id, title, started_at) VALUES ('c1', 'old', '2026')")
     with connect(db_path) as db:
-        assert migrate(db) == ["m002_egress", "m003_answer_cache", "m004_eval_runs"]
+        assert migrate(db) == [
+            "m002_egress",
+            "m003_answer_cache",
+            "m004_eval_runs",
+            "m005_mcp_calls",
+        ]
         assert [tuple(row) for row in db.query("SELECT id, title FROM conversations")] == [
             ("c1", "old")
         ]
+    assert schema(db_path) == EXPECTED_COLUMNS
+
+
+def test_a_log_from_before_mcp_gains_the_tool_call_table_and_keeps_its_egress(
+    db_path: Path,
+) -> None:
+    with connect(db_path) as db:
+        assert migrate(db, MIGRATIONS[:4])[-1] == "m004_eval_runs"
+        db.execute(
+            "INSERT INTO egress (created_at, profile, endpoint_url, messages, message_count, "
+            "bytes, sha256, redactions) VALUES ('2026-11-28T10:00:00.000000+00:00', 'work', "
+            "'https://x/v1', '[]', 0, 2, 'h', '{}')"
+        )
+    with InteractionLog(db_path, log_text=True) as log:
+        egress_id = log.egress.entries(1)[0].id
+        call_id = log.mcp_calls.record(
+            McpCall(client="c", tool="search", arguments={"query": "q"}, outcome="ok", ms=1.5,
+                    egress_id=egress_id)
+        )  # fmt: skip
+        (logged,) = log.mcp_calls.recent(5)
+    assert logged.id == call_id and logged.call.egress_id == egress_id
     assert schema(db_path) == EXPECTED_COLUMNS
 
 

@@ -90,6 +90,7 @@ EVERY_OPTION = AskOptions(
     history=(PlainTurn("How are keys kept?", "In the keyring [1]."), PlainTurn("q2", "a2")),
     conversation_id="c-7",
     use_cache=False,
+    include_local_only=False,
 )
 
 
