@@ -74,14 +74,26 @@ class IngestConfig:
 @dataclass(frozen=True, slots=True)
 class RetrievalConfig:
     k: int = 6
-    vector_weight: float = 0.5  # share of the vector ranking in the fused score
-    min_relevance: float = 0.3  # below this cosine similarity nothing counts as found
+    # Chosen by measurement on eval/real-tune.jsonl (see docs/ask.md, "How retrieval ranks").
+    vector_weight: float = 0.3  # share of the vector ranking in the fused score
+    pool: int = 50  # candidates taken from each ranking before fusion
+    rerank_depth: int = 20  # fused candidates scored on their evidence (or by the reranker)
     per_document: int = 3  # at most this many chunks of one file in the top k
+    # Below this evidence score (0..1: the best sentence window's mix of dense similarity and
+    # lexical coverage of the question) nothing counts as found.
+    min_relevance: float = 0.4
+    reranker: str = ""  # a local folder holding a sentence-transformers CrossEncoder
+
+
+ASK_MODES = ("auto", "generate", "quote")
 
 
 @dataclass(frozen=True, slots=True)
 class AskConfig:
     k: int = 3  # sources given to the model; the bundled 135M model answers best with few
+    # "generate": a model writes the answer; "quote": the best supporting sentences, verbatim,
+    # no model; "auto": chooses per question (see assistant.ask.answer_mode)
+    mode: str = "auto"
     max_question_chars: int = 2000
     max_tokens: int = 256
     temperature: float = 0.2
@@ -183,6 +195,11 @@ def parse_config(text: str, path: Path, *, registered: RegistryState | None = No
         )
         source = "margin models use"
     config = Config(models=models, default_source=source, **sections)
+    if config.ask.mode not in ASK_MODES:
+        raise ConfigError(
+            f"{locate.where('ask', 'mode')}: ask.mode = {config.ask.mode!r}; "
+            f"use one of {', '.join(map(repr, ASK_MODES))}"
+        )
     if config.defaults.model not in models:
         raise ConfigError(
             f"{locate.where('defaults', 'model')}: defaults.model = {config.defaults.model!r} "

@@ -13,14 +13,16 @@ into sentences (`assistant.ask.sentences`), and each sentence is scored by:
   retrieval) and the sentence's, for the few sentences lexical coverage ranks highest
   (embedding a sentence costs about as much as embedding the question; see bench/evidence).
 
-A window is the best sentence with one neighbour on each side: what the prompt shows first
-and what a quote answer quotes from.
+A window is a sentence with one neighbour on each side. The best windows are what the prompt
+shows first (`prompt_sources`), the best window's score is what the relevance gate decides
+on (`assistant.ask.retrieval`), and its sentence is what a quote answer quotes
+(`assistant.ask.quote`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
 from assistant.ask.sentences import TextSpan, split_sentences
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 
 DENSE_SHARE = 0.5  # weight of dense similarity against lexical coverage in a sentence's score
 NEIGHBOURS = 1  # sentences on each side of the best one in a window
+PROMPT_WINDOWS = 3  # evidence windows the model reads before the sources themselves
 
 
 class SentenceEmbedder(Protocol):
@@ -39,6 +42,11 @@ class SentenceEmbedder(Protocol):
 
 
 TermWeights = Callable[[Iterable[str]], dict[str, float]]
+
+
+def uniform_weights(terms: Iterable[str]) -> dict[str, float]:
+    """Every term weighs the same: lexical coverage without index statistics."""
+    return dict.fromkeys(terms, 1.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +75,20 @@ class Evidence:
     def for_source(self, number: int) -> list[EvidenceWindow]:
         return [w for w in self.windows if w.source.number == number]
 
+    def best_by_source(self) -> dict[str, float]:
+        """The score of each source's best window, by source id."""
+        best: dict[str, float] = {}
+        for window in self.windows:
+            best.setdefault(window.source.id, window.score)
+        return best
+
+    def renumbered(self, sources: Mapping[str, Source]) -> Evidence:
+        """The windows of these sources (by id) only, pointing at them."""
+        windows = [
+            replace(w, source=sources[w.source.id]) for w in self.windows if w.source.id in sources
+        ]
+        return Evidence(windows, self.term_weights)
+
 
 class EvidenceSelector:
     """Scores the sentences of sources against a question; `dense_sentences` of them (the
@@ -87,11 +109,7 @@ class EvidenceSelector:
         self, question: str, query_vector: np.ndarray | None, sources: Sequence[Source]
     ) -> Evidence:
         weights = self._term_weights(set(content_terms(question)))
-        candidates = [
-            candidate
-            for source in sources
-            for candidate in _windows(source, weights)
-        ]
+        candidates = [candidate for source in sources for candidate in _windows(source, weights)]
         similarities = self._similarities(query_vector, candidates)
         windows = [
             _scored(candidate, similarities.get(index))
@@ -110,6 +128,26 @@ class EvidenceSelector:
         vectors = self._embedder.embed_queries([candidates[i].sentence.text for i in chosen])
         cosines = vectors @ query_vector
         return {index: float(cosine) for index, cosine in zip(chosen, cosines, strict=True)}
+
+
+def prompt_sources(sources: Sequence[Source], evidence: Evidence) -> list[Source]:
+    """What the model reads, in order: the best evidence windows, each labelled as its
+    source, then the sources whole (a window only points the model at the fact)."""
+    shown: list[EvidenceWindow] = []
+    for window in evidence.windows:
+        if len(shown) == PROMPT_WINDOWS:
+            break
+        if not any(_same_place(window, other) for other in shown):
+            shown.append(window)
+    return [replace(w.source, text=w.window.text) for w in shown] + list(sources)
+
+
+def _same_place(one: EvidenceWindow, other: EvidenceWindow) -> bool:
+    return (
+        one.source.id == other.source.id
+        and one.window.start < other.window.end
+        and other.window.start < one.window.end
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from assistant.ask.types import Source, Turn
 from models.base import MESSAGE_OVERHEAD_TOKENS, Message
 
 # Bump when the prompt text or layout changes: it is part of the answer-cache key.
-PROMPT_VERSION = "1"
+PROMPT_VERSION = "2"
 
 SYSTEM_PROMPT = (
     "You are margin, an assistant that answers questions using only the person's own "

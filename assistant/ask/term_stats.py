@@ -28,6 +28,7 @@ from ingest.types import DocumentInfo, StoredChunk
 
 log = logging.getLogger(__name__)
 
+TERMS_FILE = "terms.sqlite"  # in the cache folder
 SCHEMA_VERSION = 1
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -94,7 +95,9 @@ class TermStatistics:
         try:
             return self._open()
         except sqlite3.DatabaseError:
-            log.warning("margin: the term statistics file %s was damaged; counting again", self.path)
+            log.warning(
+                "margin: the term statistics file %s was damaged; counting again", self.path
+            )
             self.path.unlink(missing_ok=True)
             return self._open()
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from assistant.cli.output import EXIT_INTERRUPTED, emit_json, guarded, say
+from assistant.config import ASK_MODES
 from assistant.terminal import sanitize
 
 if TYPE_CHECKING:
@@ -19,6 +20,12 @@ EXIT_BUDGET = 4
 @click.command()
 @click.argument("question")
 @click.option("--model", "model", metavar="PROFILE", help="Model profile from config.toml.")
+@click.option(
+    "--mode",
+    type=click.Choice(ASK_MODES),
+    help="quote: the documents' own sentences, no model; generate: a model writes the "
+    "answer; auto: chosen per question (default: ask.mode).",
+)
 @click.option("--k", type=click.IntRange(1, 50), help="How many sources to retrieve.")
 @click.option("--collection", metavar="NAME", help="Only search this collection.")
 @click.option("--no-cache", is_flag=True, help="Ignore cached answers to the same question.")
@@ -29,6 +36,7 @@ def ask(
     ctx: click.Context,
     question: str,
     model: str | None,
+    mode: str | None,
     k: int | None,
     collection: str | None,
     no_cache: bool,
@@ -39,7 +47,7 @@ def ask(
     from assistant.service.client import open_ask
 
     verbose = bool(ctx.obj and ctx.obj.get("verbose"))
-    options = AskOptions(model=model, k=k, collection=collection, use_cache=not no_cache)
+    options = AskOptions(model=model, k=k, collection=collection, use_cache=not no_cache, mode=mode)
     run = open_ask(question, options, verbose=verbose)
     interrupted = False
     events = iter(run)

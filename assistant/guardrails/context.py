@@ -1,8 +1,10 @@
 """guard_context (the check_context stage): what of the retrieved sources may reach the prompt.
 
 Every source is scanned for injected instructions and neutralised. For a remote model,
-chunks of local-only collections are withheld and PII and secrets are masked with reversible
-placeholders; `restore` puts the originals back in the text shown to the person.
+chunks of local-only collections are withheld (retrieval withholds them first; this is the
+second line, which a budget fallback to a remote model passes too) and PII and secrets are
+masked with reversible placeholders; `restore` puts the originals back in the text shown to
+the person.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from dataclasses import dataclass, field
 
 from assistant.ask.types import GuardrailEvent, PlainTurn, Source, Turn
 from assistant.config import PrivacyConfig
-from assistant.guardrails.events import injection_event, pii_event, withheld_event
+from assistant.guardrails.events import injection_event, pii_event
 from assistant.guardrails.injection import neutralise, scan_injection
 from assistant.guardrails.pii import Redactor
+from assistant.guardrails.withholding import withhold
 from models.base import ChatModel
 
 
@@ -39,13 +42,9 @@ def guard_context(
     model: ChatModel,
     privacy: PrivacyConfig,
 ) -> GuardedContext:
-    events: list[GuardrailEvent] = []
-    allowed: list[Source] = []
-    withheld: list[Source] = []
-    for source in sources:
-        (withheld if model.is_remote and source.local_only else allowed).append(source)
-    if withheld:
-        events.append(withheld_event(len(withheld), [s.collection for s in withheld]))
+    withholding = withhold(sources, remote=model.is_remote, renumber=False)
+    events = list(withholding.events)
+    allowed = withholding.allowed
 
     texts: list[str] = []
     for source in allowed:

@@ -10,7 +10,10 @@ import pytest
 
 from assistant.ask.budget import Budget, RequestBudgetGate
 from assistant.ask.dependencies import AskDependencies, ModelRegistry
+from assistant.ask.evidence import Evidence, EvidenceWindow
 from assistant.ask.pipeline import AskRun
+from assistant.ask.retrieval import Retrieval
+from assistant.ask.sentences import TextSpan
 from assistant.ask.types import (
     Answer,
     AnswerDone,
@@ -21,7 +24,8 @@ from assistant.ask.types import (
     SourcesFound,
     TextDelta,
 )
-from assistant.config import BudgetConfig, Config, ModelProfile, parse_config
+from assistant.config import BudgetConfig, Config, ModelProfile, RetrievalConfig, parse_config
+from assistant.guardrails.withholding import withhold
 from assistant.errors import UsageError
 from assistant.guardrails.injection import FLAG
 from assistant.log.interactions import InteractionLog
@@ -54,26 +58,44 @@ def make_source(number: int, text: str, *, score: float = 0.7, local_only: bool 
 
 
 class FixedRetriever:
+    """Fixed sources; the evidence of each is its first 80 characters, scoring what the
+    source does."""
+
     def __init__(self, sources: list[Source]):
         self.sources = sources
         self.queries: list[str] = []
 
-    def search(
+    def retrieve(
         self,
         query: str,
         *,
-        k: int,
+        k: int | None = None,
         collection: str | None = None,
         where_local_only: bool | None = None,
-    ) -> list[Source]:
+        withhold_local_only: bool = False,
+    ) -> Retrieval:
         self.queries.append(query)
         kept = [s for s in self.sources if where_local_only in (None, s.local_only)]
-        return kept[:k]
+        withholding = withhold(kept, remote=withhold_local_only)
+        sources = withholding.allowed[:k]
+        windows = [
+            EvidenceWindow(s, span, span, s.score, s.score, s.score)
+            for s in sorted(sources, key=lambda s: -s.score)
+            for span in [TextSpan(0, min(80, len(s.text)), s.text[:80])]
+        ]
+        return Retrieval(
+            sources,
+            Evidence(windows, {}),
+            RetrievalConfig().min_relevance,
+            withholding.withheld,
+            withholding.events,
+        )
 
 
 class Harness:
     def __init__(self, tmp_path: Path, sources: list[Source], config: Config | None = None):
-        self.config = config or parse_config("", tmp_path / "config.toml")
+        generate = '[ask]\nmode = "generate"\n'  # quote answers have their own tests
+        self.config = config or parse_config(generate, tmp_path / "config.toml")
         self.config.models["remote"] = REMOTE
         self.local = ScriptedModel(["Keys are kept in the keyring [1]."], profile="local")
         self.remote = ScriptedModel(
@@ -265,7 +287,9 @@ def test_sources_that_do_not_fit_the_context_are_named(tmp_path: Path) -> None:
     dropped = [e for e in answer.guardrails if e.kind == "context.dropped"]
     assert dropped and "[3]" in dropped[0].detail
     assert "[1]" not in dropped[0].detail
-    assert '<source n="3"' not in h.local.calls[0][-1].content
+    prompt = h.local.calls[0][-1].content
+    # [3]'s evidence window comes first and fits; the source itself does not
+    assert prompt.count('<source n="3"') == 1 and prompt.count('<source n="1"') == 2
 
 
 def test_cancel_stops_the_answer_and_logs_it_as_cancelled(tmp_path: Path) -> None:
@@ -319,7 +343,7 @@ def test_an_answer_without_citations_gets_them_attributed(tmp_path: Path) -> Non
 
 
 def test_only_the_configured_number_of_recent_turns_is_sent(tmp_path: Path) -> None:
-    config = parse_config("[ask]\nhistory_turns = 1\n", tmp_path / "c.toml")
+    config = parse_config("[ask]\nhistory_turns = 1\nmode = \"generate\"\n", tmp_path / "c.toml")
     h = Harness(tmp_path, [make_source(1, "Keys live in the keyring.")], config)
     history = (PlainTurn("old question", "old answer"), PlainTurn("recent", "reply"))
     h.run("Where do keys live?", history=history)
