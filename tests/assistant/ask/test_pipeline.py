@@ -343,7 +343,7 @@ def test_an_answer_without_citations_gets_them_attributed(tmp_path: Path) -> Non
 
 
 def test_only_the_configured_number_of_recent_turns_is_sent(tmp_path: Path) -> None:
-    config = parse_config("[ask]\nhistory_turns = 1\nmode = \"generate\"\n", tmp_path / "c.toml")
+    config = parse_config('[ask]\nhistory_turns = 1\nmode = "generate"\n', tmp_path / "c.toml")
     h = Harness(tmp_path, [make_source(1, "Keys live in the keyring.")], config)
     history = (PlainTurn("old question", "old answer"), PlainTurn("recent", "reply"))
     h.run("Where do keys live?", history=history)
