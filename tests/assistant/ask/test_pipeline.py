@@ -25,9 +25,9 @@ from assistant.ask.types import (
     TextDelta,
 )
 from assistant.config import BudgetConfig, Config, ModelProfile, RetrievalConfig, parse_config
-from assistant.guardrails.withholding import withhold
 from assistant.errors import UsageError
 from assistant.guardrails.injection import FLAG
+from assistant.guardrails.withholding import withhold
 from assistant.log.interactions import InteractionLog
 from models.base import Message, Pricing
 from models.fake import ScriptedModel

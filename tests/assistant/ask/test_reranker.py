@@ -16,7 +16,23 @@ from ingest.pipeline import IngestOptions, Ingestor
 from ingest.store import ChunkStore
 from tests.fixtures.ingest import write_files
 
-WORDS = "the a of to is espresso grind coffee shot seconds tyre pressure bar rear wheel".split()
+WORDS = [
+    "the",
+    "a",
+    "of",
+    "to",
+    "is",
+    "espresso",
+    "grind",
+    "coffee",
+    "shot",
+    "seconds",
+    "tyre",
+    "pressure",
+    "bar",
+    "rear",
+    "wheel",
+]
 DOCUMENTS = {
     "espresso.md": "# Espresso\n\nGrind the coffee fine; a shot takes about 28 seconds.",
     "tyres.md": "# Tyres\n\nThe rear tyre pressure is 2.8 bar for a full load.",
