@@ -95,7 +95,7 @@ class AskConfig:
     # no model; "auto": chooses per question (see assistant.ask.answer_mode)
     mode: str = "auto"
     max_question_chars: int = 2000
-    max_tokens: int = 256
+    max_tokens: int = 0  # a ceiling on answer tokens; 0: the room the context leaves
     temperature: float = 0.2
     history_turns: int = 4
 

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
-from assistant.ask.sentences import TextSpan, split_sentences
+from assistant.ask.sentences import TextSpan, passage_sentences
 from assistant.ask.terms import content_terms
 from assistant.ask.types import Source
 
@@ -159,7 +159,7 @@ class _Candidate:
 
 
 def _windows(source: Source, weights: dict[str, float]) -> list[_Candidate]:
-    sentences = split_sentences(source.text)
+    sentences = passage_sentences(source.text)
     heading = set(content_terms(source.heading))
     terms = [set(content_terms(s.text)) for s in sentences]
     total = sum(weights.values())

@@ -1,8 +1,9 @@
 """The question-to-answer pipeline, one stage after another, as a stream of events.
 
-check_input -> calculator? -> retrieve (withholding, evidence) -> SourcesFound -> relevant?
--> quote? -> check_context -> cache? -> build prompt -> budget -> model stream (TextDelta...)
--> check_output -> log -> AnswerDone
+check_input -> calculator? -> standalone query -> retrieve (withholding, evidence)
+-> SourcesFound -> relevant? -> quote? -> check_context -> cache? -> build prompt
+-> answer limit -> budget -> model stream (TextDelta, SentenceChecked...) -> check_output
+-> log -> AnswerDone
 """
 
 from __future__ import annotations
@@ -10,13 +11,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Sequence
 
+from assistant.ask.answer_limits import answer_limit, answer_reserve, truncation_of
 from assistant.ask.calculator import try_calculate
 from assistant.ask.clock import StageClock
 from assistant.ask.dependencies import AskDependencies
 from assistant.ask.evidence import prompt_sources
+from assistant.ask.followup import standalone_query
 from assistant.ask.prompting import PROMPT_VERSION, build_messages
 from assistant.ask.quote import answer_style, quote_answer
 from assistant.ask.retrieval import Retrieval
+from assistant.ask.sentence_stream import SentenceStream
 from assistant.ask.types import (
     Answer,
     AnswerDone,
@@ -27,15 +31,12 @@ from assistant.ask.types import (
     TextDelta,
     Turn,
 )
-from assistant.guardrails.citations import (
-    assess_grounding,
-    attribute_citations,
-    check_citations,
-)
+from assistant.guardrails.citations import check_citations
 from assistant.guardrails.context import GuardedContext, guard_context
 from assistant.guardrails.events import attribution_event, citation_event, grounding_event
 from assistant.guardrails.input_check import check_input
 from assistant.guardrails.restore import StreamRestorer
+from assistant.guardrails.support import SupportChecker
 from models.base import ChatModel, ChatStream, GenerationOptions
 
 NOT_FOUND = "Not found in your documents."
@@ -71,6 +72,7 @@ class AskRun:
         self._cancel = threading.Event()
         self._stream: ChatStream | None = None
         self._egress_id: int | None = None
+        self._history: Sequence[Turn] = ()  # earlier turns, when the question depends on them
         self.answer: Answer | None = None
 
     def cancel(self) -> None:
@@ -116,9 +118,12 @@ class AskRun:
             yield from self._finish(answer, clock)
             return
 
+        query = standalone_query(checked.text, self._recent_turns())
+        if query.uses_history:
+            self._history, answer.search_query = self._recent_turns(), query.text
         with clock.stage("retrieve"):
             retrieval = deps.retriever.retrieve(
-                self._search_query(checked.text),
+                query.text,
                 k=options.k or deps.config.ask.k,
                 collection=options.collection,
                 where_local_only=None if options.include_local_only else False,
@@ -126,7 +131,7 @@ class AskRun:
             )
         answer.sources = sources = retrieval.sources
         answer.guardrails.extend(retrieval.events)
-        yield SourcesFound(sources)
+        yield SourcesFound(sources, answer.search_query)
         if not retrieval.relevant:
             yield from self._finish(answer, clock, refusal=_not_found(retrieval))
             return
@@ -139,7 +144,7 @@ class AskRun:
         with clock.stage("guards"):
             context = guard_context(
                 checked.text,
-                self._recent_turns(),
+                self._history,
                 prompt_sources(sources, retrieval.evidence),
                 model,
                 deps.config.privacy,
@@ -152,12 +157,15 @@ class AskRun:
         cache_key = deps.cache.key(
             checked.text, [s.id for s, _ in context.sources], model.model_id, PROMPT_VERSION
         )
-        cached = deps.cache.get(cache_key) if options.use_cache else None
+        # A follow-up's answer depends on the turns before it, which the key does not hold.
+        cached = deps.cache.get(cache_key) if options.use_cache and not self._history else None
         if cached is not None:
-            answer.answer, answer.cited = cached["answer"], cached.get("cited", [])
-            answer.groundedness, answer.cached = cached.get("groundedness"), True
-            answer.model_id = model.model_id
-            yield TextDelta(answer.answer)
+            answer.cached, answer.model_id = True, model.model_id
+            given = [source for source, _ in context.sources]
+            text = SentenceStream(SupportChecker({s.number: s.text for s in given}))
+            yield from text.feed(cached["answer"])
+            yield from text.finish()
+            self._check_output(answer, text, given)
             yield from self._finish(answer, clock)
             return
 
@@ -179,8 +187,13 @@ class AskRun:
                 context.sources,
                 context.history,
                 context_tokens=model.context_tokens,
-                reserve_tokens=ask_config.max_tokens,
+                reserve_tokens=answer_reserve(model.context_tokens, ask_config.max_tokens),
                 count_tokens=model.count_tokens,
+            )
+            limit = answer_limit(
+                model.context_tokens,
+                model.count_message_tokens(plan.messages),
+                ask_config.max_tokens,
             )
         if plan.dropped:
             answer.event(
@@ -189,16 +202,12 @@ class AskRun:
                 + ", ".join(f"[{s.number}] {s.location()}" for s in plan.dropped),
             )
 
-        decision = deps.budget.check_request(model, plan.messages, ask_config.max_tokens)
+        decision = deps.budget.check_request(model, plan.messages, limit)
         if decision.fallback_model is not None:
             answer.event("budget.fallback", decision.reason)
             fallback = deps.models.get(decision.fallback_model)
             context = guard_context(
-                answer.question,
-                self._recent_turns(),
-                answer.sources,
-                fallback,
-                deps.config.privacy,
+                answer.question, self._history, answer.sources, fallback, deps.config.privacy
             )
             answer.model = decision.fallback_model
             yield from self._generate(answer, clock, fallback, context, cache_key)
@@ -219,39 +228,44 @@ class AskRun:
                 messages=[{"role": m.role, "content": m.content} for m in plan.messages],
                 redactions=context.redactions,
             )
+        answer.usage.max_tokens = decision.max_tokens
         options = GenerationOptions(
             max_tokens=decision.max_tokens, temperature=ask_config.temperature
         )
         restorer = StreamRestorer(context.restore)
+        text = SentenceStream(SupportChecker({s.number: s.text for s in plan.included}))
         stream = model.stream(plan.messages, options)
         self._stream = stream
         if self._cancel.is_set():
             stream.cancel()
         try:
             for delta in stream:
-                shown = restorer.feed(delta)
-                if shown:
-                    yield TextDelta(shown)
+                yield from text.feed(restorer.feed(delta))
         except KeyboardInterrupt:  # Ctrl+C in a terminal: keep and log what came so far
             stream.cancel()
             stream.complete()
-        tail = restorer.flush()
-        if tail:
-            yield TextDelta(tail)
+        yield from text.feed(restorer.flush())
+        yield from text.finish()
         completion = stream.completion
         assert completion is not None
         if completion.ttft_s is not None:
             clock.add("ttft", completion.ttft_s * 1000)
         clock.add("generate", completion.total_s * 1000)
         answer.cancelled = completion.finish_reason == "cancelled"
+        answer.truncation = truncation_of(
+            completion.finish_reason,
+            given=decision.max_tokens,
+            limit=limit,
+            ceiling=ask_config.max_tokens,
+        )
         answer.usage.prompt_tokens = completion.usage.prompt_tokens
         answer.usage.completion_tokens = completion.usage.completion_tokens
         answer.usage.estimated = completion.usage.estimated
         answer.usage.cost_usd = completion.cost_usd
 
         with clock.stage("check_output"):
-            self._check_output(answer, context.restore(completion.text), plan.included)
-        if not answer.cancelled:
+            self._check_output(answer, text, plan.included)
+        if not answer.truncated and not self._history:
             deps.cache.put(cache_key, answer.to_json())
         yield from self._finish(answer, clock)
 
@@ -262,41 +276,28 @@ class AskRun:
         assert quote is not None  # relevant evidence has a best window
         answer.mode, answer.model = "quote", "quote"
         answer.answer, answer.cited = quote.text, quote.cited
-        answer.groundedness = 1.0
+        answer.sentences, answer.groundedness = quote.sentences, 1.0
         yield TextDelta(quote.text)
         yield from self._finish(answer, clock)
-
-    def _search_query(self, question: str) -> str:
-        """A follow-up ("and without a keyring?") is searched together with the question before
-        it, which holds the subject the follow-up leaves out."""
-        turns = self._recent_turns()
-        return f"{turns[-1].question}\n{question}" if turns else question
 
     def _recent_turns(self) -> Sequence[Turn]:
         turns = self._deps.config.ask.history_turns
         return self._options.history[-turns:] if turns > 0 else ()
 
-    def _check_output(self, answer: Answer, text: str, included: list[Source]) -> None:
+    def _check_output(self, answer: Answer, text: SentenceStream, included: list[Source]) -> None:
+        """Citations must name given sources; every sentence is checked against them."""
         numbers = {s.number for s in included}
-        citations = check_citations(text, numbers)
-        answer.answer = citations.text
-        answer.cited = citations.cited
+        citations = check_citations(text.text, numbers)
+        answer.answer, answer.cited = citations.text, citations.cited
         if citations.invalid:
             answer.guardrails.append(citation_event(citations.invalid, numbers))
-        if not citations.cited:
-            attribution = attribute_citations(citations.text, {s.number: s.text for s in included})
-            if attribution.cited:
-                answer.answer, answer.cited = attribution.text, attribution.cited
-                answer.guardrails.append(attribution_event(attribution.cited))
-        by_number = {s.number: s.text for s in included}
-        grounding = assess_grounding(
-            citations.text,
-            [by_number[n] for n in citations.cited if n in by_number],
-            [s.text for s in included],
-        )
-        answer.groundedness = round(grounding.score, 3)
-        if grounding.unsupported:
-            answer.guardrails.append(grounding_event(grounding))
+        support = text.checker.check_text(citations.text)
+        answer.sentences, answer.attributed = support.sentences, support.attributed
+        answer.groundedness = support.share
+        if support.attributed:
+            answer.guardrails.append(attribution_event(support.attributed))
+        if support.unsupported:
+            answer.guardrails.append(grounding_event(support))
 
     def _finish(
         self, answer: Answer, clock: StageClock, refusal: tuple[str, str] | None = None

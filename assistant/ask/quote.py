@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from assistant.ask.evidence import Evidence, EvidenceWindow
+from assistant.ask.types import SentenceSupport
 from assistant.config import BUNDLED, ModelProfile
 
 AnswerStyle = Literal["generate", "quote"]
@@ -28,9 +29,9 @@ DIRECT_COVERAGE = 0.5  # the best window holds this share of the question's weig
 
 @dataclass(frozen=True, slots=True)
 class Quote:
-    text: str  # each quoted sentence followed by its citation, one per line
+    text: str  # each quoted window followed by its citation, one per line
     cited: list[int]
-    windows: list[EvidenceWindow]
+    sentences: list[SentenceSupport]  # one per line: cited, by the source it is quoted from
 
 
 def quote_answer(evidence: Evidence) -> Quote | None:
@@ -47,9 +48,24 @@ def quote_answer(evidence: Evidence) -> Quote | None:
         if not any(_overlaps(window, taken) for taken in chosen):
             chosen.append(window)
     chosen.sort(key=lambda w: (w.source.number, w.sentence.start))
-    lines = [f"{w.window.text} [{w.source.number}]" for w in chosen]
-    cited = sorted({w.source.number for w in chosen})
-    return Quote("\n".join(lines), cited, chosen)
+    lines, sentences, start = [], [], 0
+    for window in chosen:
+        line = f"{window.window.text} [{window.source.number}]"
+        number = window.source.number
+        sentences.append(
+            SentenceSupport(
+                start=start,
+                end=start + len(line),
+                status="cited",
+                cited=(number,),
+                source=number,
+                score=1.0,
+                evidence=window.window.text,
+            )
+        )
+        lines.append(line)
+        start += len(line) + 1
+    return Quote("\n".join(lines), sorted({w.source.number for w in chosen}), sentences)
 
 
 def answer_style(setting: str, profile: ModelProfile, evidence: Evidence) -> AnswerStyle:

@@ -1,6 +1,6 @@
 """Split a passage into sentences: the units evidence is scored on, quoted and matched.
 
-`split_sentences(text)` returns `TextSpan`s that cover every word of the text once, in
+`passage_sentences(text)` returns `TextSpan`s that cover every word of the text once, in
 order, with their character offsets, so a caller can quote a span verbatim or find its
 neighbours. The splitter knows the shapes real documents take:
 
@@ -13,8 +13,9 @@ neighbours. The splitter knows the shapes real documents take:
   name like "-a, --all" joins its description), or the one before at a block's end;
 - a span longer than `MAX_WORDS` (a table, a code listing) is cut into windows of that size.
 
-The answer-support check and the evidence stage both use it, so an answer sentence and a
-source sentence are cut the same way.
+It cuts source text: the evidence stage scores its sentences and the answer-support check
+(`assistant.guardrails.support`) matches answer sentences against them. A model's answer is
+Markdown and is cut by `assistant.guardrails.sentences` instead.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ class TextSpan:
         return len(self.text.split())
 
 
-def split_sentences(text: str) -> list[TextSpan]:
+def passage_sentences(text: str) -> list[TextSpan]:
     """The sentences of `text`, in order, each at least `MIN_WORDS` words where the text
     allows it and at most `MAX_WORDS`."""
     spans: list[TextSpan] = []

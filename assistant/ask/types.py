@@ -15,6 +15,11 @@ from typing import Any, Literal, Protocol
 from assistant.terminal import sanitize
 
 AnswerMode = Literal["model", "quote", "calculator", "retrieval-only", "refused"]
+UnitKind = Literal["prose", "code"]  # a sentence, or a fenced code block
+SupportStatus = Literal["cited", "attributed", "unsupported", "skipped"]
+# Why an answer stops short: the model's context was full, it reached `ask.max_tokens`, the
+# budget paid for no more, or the person stopped it.
+Truncation = Literal["context", "max_tokens", "budget", "cancelled"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +73,57 @@ class AnswerUsage:
     completion_tokens: int = 0
     cost_usd: float = 0.0
     estimated: bool = False
+    max_tokens: int = 0  # the answer's token limit given to the model; 0 when none was called
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceSupport:
+    """How one sentence of the answer (`answer[start:end]`) is backed by the sources.
+
+    `cited`: the sources the model cited in it; `source`: the one that supports it best (for
+    an unsupported sentence, the nearest); `evidence`: that source's best matching passage;
+    `missing`: terms, numbers and names in the sentence that no source contains.
+    See `assistant.guardrails.support`.
+    """
+
+    start: int
+    end: int
+    status: SupportStatus
+    kind: UnitKind = "prose"
+    cited: tuple[int, ...] = ()
+    source: int | None = None
+    score: float = 0.0
+    evidence: str = ""
+    missing: tuple[str, ...] = ()
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SentenceSupport:
+        """From `to_json` or `dataclasses.asdict` (a `text` there is ignored)."""
+        return cls(
+            start=int(data["start"]),
+            end=int(data["end"]),
+            status=data["status"],
+            kind=data.get("kind", "prose"),
+            cited=tuple(int(n) for n in data.get("cited", ())),
+            source=data.get("source"),
+            score=float(data.get("score", 0.0)),
+            evidence=str(data.get("evidence", "")),
+            missing=tuple(str(t) for t in data.get("missing", ())),
+        )
+
+    def to_json(self, answer: str) -> dict[str, Any]:
+        return {
+            "text": answer[self.start : self.end],
+            "start": self.start,
+            "end": self.end,
+            "kind": self.kind,
+            "status": self.status,
+            "cited": list(self.cited),
+            "source": self.source,
+            "score": self.score,
+            "evidence": self.evidence,
+            "missing": list(self.missing),
+        }
 
 
 @dataclass(slots=True)
@@ -78,17 +134,25 @@ class Answer:
     refusal_reason: str | None = None
     mode: AnswerMode = "model"
     sources: list[Source] = field(default_factory=list)
-    cited: list[int] = field(default_factory=list)
+    cited: list[int] = field(default_factory=list)  # sources the model cited
+    attributed: list[int] = field(default_factory=list)  # sources margin matched, not cited
+    sentences: list[SentenceSupport] = field(default_factory=list)
     guardrails: list[GuardrailEvent] = field(default_factory=list)
     usage: AnswerUsage = field(default_factory=AnswerUsage)
     latency_ms: dict[str, float] = field(default_factory=dict)
     model: str = ""  # profile name
     model_id: str = ""
-    groundedness: float | None = None
+    groundedness: float | None = None  # share of checked sentences a source supports
     cached: bool = False
     cancelled: bool = False
+    truncation: Truncation | None = None  # why the answer stops short, if it does
     interaction_id: int | None = None
     conversation_id: str | None = None
+    search_query: str | None = None  # what was searched, when earlier turns shaped it
+
+    @property
+    def truncated(self) -> bool:
+        return self.truncation is not None
 
     def summary(self) -> str:
         """`local · 812+64 tokens · $0.0000 · ttft 420 ms · 2.3 s · #12`."""
@@ -121,8 +185,14 @@ class Answer:
             "model_id": self.model_id,
             "cached": self.cached,
             "cancelled": self.cancelled,
+            "truncated": self.truncated,
+            "truncation": self.truncation,
+            "search_query": self.search_query or self.question,
+            "history_used": self.search_query is not None,
             "groundedness": self.groundedness,
             "cited": self.cited,
+            "attributed": self.attributed,
+            "sentences": [s.to_json(self.answer) for s in self.sentences],
             "sources": [s.to_json() for s in self.sources],
             "guardrails": [asdict(g) for g in self.guardrails],
             "usage": asdict(self.usage),
@@ -132,9 +202,11 @@ class Answer:
 
 @dataclass(frozen=True, slots=True)
 class SourcesFound:
-    """First event of an ask: the sources, before any model token."""
+    """First event of an ask: the sources, before any model token, and what was searched
+    when earlier turns shaped the search (None: the question as asked)."""
 
     sources: list[Source]
+    search_query: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,11 +215,19 @@ class TextDelta:
 
 
 @dataclass(frozen=True, slots=True)
+class SentenceChecked:
+    """A sentence of the streamed text is complete and checked against the sources; it comes
+    right after the `TextDelta` that ends the sentence, before any text that follows it."""
+
+    support: SentenceSupport
+
+
+@dataclass(frozen=True, slots=True)
 class AnswerDone:
     answer: Answer
 
 
-AskEvent = SourcesFound | TextDelta | AnswerDone
+AskEvent = SourcesFound | TextDelta | SentenceChecked | AnswerDone
 
 
 class Turn(Protocol):
@@ -159,11 +239,37 @@ class Turn(Protocol):
     @property
     def answer(self) -> str: ...
 
+    @property
+    def search_query(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TurnSource:
+    """A source an earlier answer was given: enough to tell where its text came from."""
+
+    id: str
+    collection: str
+    local_only: bool
+
 
 @dataclass(frozen=True, slots=True)
 class PlainTurn:
+    """An earlier turn; `search_query` is what it searched ("": its question as asked) and
+    `sources` what its answer was built from, so a rule on local-only text can follow it."""
+
     question: str
     answer: str
+    search_query: str = ""
+    sources: tuple[TurnSource, ...] = ()
+
+    @classmethod
+    def of(cls, answer: Answer) -> PlainTurn:
+        return cls(
+            answer.question,
+            answer.answer,
+            answer.search_query or "",
+            tuple(TurnSource(s.id, s.collection, s.local_only) for s in answer.sources),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 DATE = click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
 
 
-def _open_log() -> InteractionLog:
+def open_local_log() -> InteractionLog:
     from assistant.config import load_config
     from assistant.locations import resolve_locations
     from assistant.log import InteractionLog
@@ -41,7 +41,7 @@ def _interactive() -> bool:
 @guarded
 def feedback(interaction_id: int, rating: str, note: str) -> None:
     """Rate the answer with interaction id ID up or down."""
-    with _open_log() as log:
+    with open_local_log() as log:
         log.feedback(interaction_id, cast("Rating", rating), note)
     say(f"Rated interaction {interaction_id} {rating}.")
 
@@ -54,7 +54,7 @@ def stats(as_json: bool, since: datetime | None) -> None:
     """Latency percentiles per stage, cost, feedback and guardrail events."""
     from assistant.log import compute_stats
 
-    with _open_log() as log:
+    with open_local_log() as log:
         figures = compute_stats(log, since)
     if as_json:
         emit_json(figures.to_json())
@@ -84,11 +84,38 @@ def _print_stats(figures: Stats) -> None:
         f"tokens {figures.prompt_tokens} in, {figures.completion_tokens} out"
     )
     console.print(f"Feedback: {figures.feedback_up} up, {figures.feedback_down} down")
+    for line in support_lines(figures):
+        console.print(Text(line))
     if figures.guardrails_by_kind:
         events = Table("guardrail event", "count", title="Guardrails")
         for kind, count in figures.guardrails_by_kind.items():
             events.add_row(Text(kind), str(count))
         console.print(events)
+
+
+def support_lines(figures: Stats) -> list[str]:
+    """How well answers were backed, in words: supported sentences, who cited, cut-offs."""
+    support = figures.support
+    lines = []
+    if support.share is not None:
+        lines.append(
+            f"Supported sentences: {support.share:.0%} of {support.sentences_checked} checked "
+            f"in {support.answers} answers; {support.answers_with_unsupported} answers have a "
+            "sentence no source supports ([?])"
+        )
+    if support.answers:
+        cited = support.citations
+        lines.append(
+            f"Citations: {cited.get('model', 0)} answers cited by the model, "
+            f"{cited.get('margin_only', 0)} only matched by margin ([n]?), "
+            f"{cited.get('none', 0)} with neither"
+        )
+    if figures.truncated:
+        reasons = ", ".join(f"{why} {count}" for why, count in sorted(figures.truncated.items()))
+        lines.append(f"Cut short: {sum(figures.truncated.values())} answers ({reasons})")
+    if figures.follow_ups:
+        lines.append(f"Follow-ups searched with earlier turns: {figures.follow_ups}")
+    return lines
 
 
 def _ms(value: float | None) -> str:
@@ -121,7 +148,7 @@ def purge(before: datetime | None, yes: bool) -> None:
         if not click.confirm(f"Delete {what}?", err=True):
             say("Nothing deleted.")
             return
-    with _open_log() as log:
+    with open_local_log() as log:
         deleted = log.purge(before)
     say(f"Deleted {deleted} interaction{'' if deleted == 1 else 's'}.")
 
@@ -132,7 +159,7 @@ def purge(before: datetime | None, yes: bool) -> None:
 @guarded
 def egress(as_json: bool, limit: int) -> None:
     """Show exactly what text left this machine, and where to (newest first)."""
-    with _open_log() as log:
+    with open_local_log() as log:
         entries = log.egress.entries(limit)
     if as_json:
         emit_json({"entries": [entry.to_json() for entry in entries]})

@@ -93,6 +93,30 @@ def guardrail_chart(by_kind: Mapping[str, int]) -> Chart:
     return Chart(title, inline_svg(chart.render(is_unicode=True)))
 
 
+def support_chart(per_day: Mapping[str, Mapping[str, int]]) -> Chart:
+    """Per day, the share of checked answer sentences a source supports."""
+    title = "Supported answer sentences per day"
+    chart = _chart("Line", title, range=(0, 1), x_label_rotation=20, dots_size=4, show_legend=False)
+    chart.x_labels = list(per_day)
+    shares = [
+        day["supported"] / day["checked"] if day["checked"] else None for day in per_day.values()
+    ]
+    if per_day:
+        chart.add("supported share", shares)
+    return Chart(title, inline_svg(chart.render(is_unicode=True)))
+
+
+def citation_chart(citations: Mapping[str, int]) -> Chart:
+    """Answers by who cited their sources: the model, only margin's matches, or nobody."""
+    title = "Whose citations: answers cited by the model or only matched by margin"
+    chart = _chart("Bar", title, show_legend=False)
+    labels = {"model": "cited by the model", "margin_only": "margin's matches only", "none": "none"}
+    chart.x_labels = [labels[key] for key in labels]
+    if any(citations.values()):
+        chart.add("answers", [citations.get(key, 0) for key in labels])
+    return Chart(title, inline_svg(chart.render(is_unicode=True)))
+
+
 def eval_chart(title: str, runs: Sequence[Mapping[str, Any]], series: Sequence[str]) -> Chart:
     """One line per metric across eval runs, oldest first; runs are `{"label", "metrics"}`."""
     chart = _chart("Line", title, range=(0, 1), x_label_rotation=20, dots_size=4)

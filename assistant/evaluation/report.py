@@ -53,6 +53,7 @@ class ReportData:
                 f"{s['tokens']['prompt']} / {s['tokens']['completion']}",
             ),
             ("Feedback (up / down)", f"{s['feedback']['up']} / {s['feedback']['down']}"),
+            *self.support_rows(),
             ("Time to first token p50 / p95", f"{_ms(ttft.get('p50'))} / {_ms(ttft.get('p95'))}"),
             (
                 "Total latency p50 / p95 / p99",
@@ -66,6 +67,23 @@ class ReportData:
             rows.append((f"Last eval run (#{last['id']})", figures))
         return rows
 
+    def support_rows(self) -> list[tuple[str, str]]:
+        """Supported sentences and whose citations, when any answer was checked."""
+        support = self.stats.get("support") or {}
+        if not support.get("sentences_checked"):
+            return []
+        cited = support["citations"]
+        return [
+            (
+                "Supported sentences",
+                f"{support['supported_share']:.0%} of {support['sentences_checked']}",
+            ),
+            (
+                "Answers cited by the model / margin's matches only / neither",
+                f"{cited['model']} / {cited['margin_only']} / {cited['none']}",
+            ),
+        ]
+
     def latency_rows(self) -> list[tuple[str, int, Any, Any, Any]]:
         stages = {**self.stats["latency_ms"], "ttft": self.stats["ttft_ms"]}
         return [
@@ -76,6 +94,7 @@ class ReportData:
 
     def charts(self) -> list[Chart]:
         s = self.stats
+        support = s.get("support") or {}
         latency = self.latency_rows_as_map()
         runs = [{"label": _run_label(run), "metrics": run["metrics"]} for run in self.eval_runs]
         return [
@@ -83,6 +102,8 @@ class ReportData:
             charts.cost_chart(s["cost"]["per_day"]),
             charts.feedback_chart(s["feedback"]["per_day"]),
             charts.guardrail_chart(s["guardrails_by_kind"]),
+            charts.support_chart(support.get("per_day", {})),
+            charts.citation_chart(support.get("citations", {})),
             charts.eval_chart("Eval runs: retrieval", runs, RETRIEVAL_SERIES),
             charts.eval_chart("Eval runs: answers", runs, ANSWER_SERIES),
         ]

@@ -13,8 +13,8 @@ from assistant.ask.types import GuardrailEvent
 from assistant.guardrails.pii import Redactor
 
 if TYPE_CHECKING:
-    from assistant.guardrails.citations import Grounding
     from assistant.guardrails.injection import InjectionFinding
+    from assistant.guardrails.support import SupportReport
 
 INPUT_CONTROL_CHARS = "input.control_chars"
 INPUT_TOO_LONG = "input.too_long"
@@ -64,37 +64,38 @@ def citation_event(invalid: list[int], source_numbers: set[int]) -> GuardrailEve
     )
 
 
-def attribution_event(cited: list[int]) -> GuardrailEvent:
-    markers = ", ".join(f"[{number}]" for number in cited[:_MAX_LISTED])
+def attribution_event(attributed: list[int]) -> GuardrailEvent:
+    markers = ", ".join(f"[{number}]?" for number in attributed[:_MAX_LISTED])
     return GuardrailEvent(
         CITATION_ATTRIBUTED,
-        f"the model cited nothing; margin added {markers} after the sentences those "
-        "sources support",
+        f"margin matched sentences the model did not cite to sources {markers}; "
+        "these are not the model's citations",
     )
 
 
-def grounding_event(grounding: Grounding) -> GuardrailEvent:
-    """The score and up to eight facts not found in the sources.
+def grounding_event(report: SupportReport) -> GuardrailEvent:
+    """How many sentences no source supports, and up to eight terms found in no source.
 
-    The facts come from the restored answer, so each is checked for personal data first and
+    The terms come from the restored answer, so each is checked for personal data first and
     shown as its kind (for example `<email>`) when it holds any.
     """
-    if not grounding.unsupported:
+    unsupported = len(report.unsupported)
+    counted = f"{unsupported} of {report.checked} sentence{'s' if report.checked != 1 else ''}"
+    missing = list(dict.fromkeys(term for s in report.unsupported for term in s.missing))
+    if not missing:
         return GuardrailEvent(
-            GROUNDING_UNSUPPORTED,
-            f"groundedness {grounding.score:.2f}; no number, date or name is missing "
-            "from the sources",
+            GROUNDING_UNSUPPORTED, f"{counted} not supported by any source (marked [?])"
         )
     shown = []
-    for fact in grounding.unsupported[:_MAX_LISTED]:
+    for term in missing[:_MAX_LISTED]:
         redactor = Redactor()
-        masked = redactor.redact(fact)
-        shown.append(f"<{next(iter(redactor.counts_by_kind()))}>" if masked != fact else fact)
-    more = len(grounding.unsupported) - len(shown)
+        masked = redactor.redact(term)
+        shown.append(f"<{next(iter(redactor.counts_by_kind()))}>" if masked != term else term)
+    more = len(missing) - len(shown)
     listed = "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
     return GuardrailEvent(
         GROUNDING_UNSUPPORTED,
-        f"groundedness {grounding.score:.2f}; not found in the cited sources: {listed}",
+        f"{counted} not supported by any source (marked [?]); in no source: {listed}",
     )
 
 

@@ -5,7 +5,12 @@ from assistant.log.cache import AnswerCache
 from assistant.log.conversations import ConversationSummary, Turn
 from assistant.log.database import LogDatabase, open_log
 from assistant.log.egress import EgressEntry, EgressLog
-from assistant.log.errors import InvalidRatingError, UnknownEvalRunError, UnknownInteractionError
+from assistant.log.errors import (
+    InvalidRatingError,
+    UnknownConversationError,
+    UnknownEvalRunError,
+    UnknownInteractionError,
+)
 from assistant.log.eval_runs import EvalRun, EvalRuns
 from assistant.log.interactions import Feedback, InteractionLog, InteractionRecord, Rating
 from assistant.log.mcp_calls import LoggedMcpCall, McpCall, McpCallLog
@@ -30,6 +35,7 @@ __all__ = [
     "Rating",
     "Stats",
     "Turn",
+    "UnknownConversationError",
     "UnknownEvalRunError",
     "UnknownInteractionError",
     "compute_stats",

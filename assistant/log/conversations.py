@@ -3,20 +3,43 @@
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from assistant.ask.types import PlainTurn, TurnSource
 from assistant.log.database import LogDatabase, from_db_time, to_db_time
+from assistant.log.errors import UnknownConversationError
+
+MIN_ID_PREFIX = 4
+
+
+def new_conversation_id() -> str:
+    """A fresh conversation id; the conversation is stored with its first answer."""
+    return uuid.uuid4().hex
 
 
 @dataclass(frozen=True, slots=True)
 class Turn:
-    """One question and its answer; both are empty when the log keeps no text."""
+    """One question and its answer; both are empty when the log keeps no text.
+
+    `search_query` is what the turn searched when it was a follow-up ("" otherwise), and
+    `sources` the sources its answer was given.
+    """
 
     question: str
     answer: str
     interaction_id: int
+    search_query: str = ""
+    sources: tuple[TurnSource, ...] = ()
+    answered: bool = True  # False: refused or stopped, so no use to a follow-up
+
+    def as_history(self) -> PlainTurn | None:
+        """The turn as a follow-up question takes it; None when it has nothing to give."""
+        if not (self.answered and self.question and self.answer):
+            return None
+        return PlainTurn(self.question, self.answer, self.search_query, self.sources)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +61,7 @@ class ConversationStore:
         self._clock = clock
 
     def start(self, title: str) -> str:
-        conversation_id = uuid.uuid4().hex
+        conversation_id = new_conversation_id()
         with self._db.write():
             self.ensure(conversation_id, title)
         return conversation_id
@@ -71,8 +94,47 @@ class ConversationStore:
 
     def turns(self, conversation_id: str) -> list[Turn]:
         rows = self._db.query(
-            """SELECT id, question, answer FROM interactions
+            """SELECT id, question, answer, search_query, refused, cancelled FROM interactions
                WHERE conversation_id = ? ORDER BY id""",
             (conversation_id,),
         )
-        return [Turn(row["question"] or "", row["answer"] or "", row["id"]) for row in rows]
+        sources: dict[int, list[TurnSource]] = defaultdict(list)
+        for source in self._db.query(
+            """SELECT s.interaction_id, s.chunk_id, s.collection, s.local_only FROM sources s
+               JOIN interactions i ON i.id = s.interaction_id
+               WHERE i.conversation_id = ? ORDER BY s.interaction_id, s.number""",
+            (conversation_id,),
+        ):
+            sources[source["interaction_id"]].append(
+                TurnSource(source["chunk_id"], source["collection"], bool(source["local_only"]))
+            )
+        return [
+            Turn(
+                question=row["question"] or "",
+                answer=row["answer"] or "",
+                interaction_id=row["id"],
+                search_query=row["search_query"] or "",
+                sources=tuple(sources[row["id"]]),
+                answered=not (row["refused"] or row["cancelled"]),
+            )
+            for row in rows
+        ]
+
+    def find(self, wanted: str) -> str:
+        """The id of the conversation `wanted` names: its id, or a unique start of it."""
+        wanted = wanted.strip().lower()
+        if len(wanted) < MIN_ID_PREFIX:
+            raise UnknownConversationError(wanted, "give at least 4 characters of its id")
+        rows = self._db.query(
+            "SELECT id FROM conversations WHERE substr(id, 1, ?) = ? LIMIT 2",
+            (len(wanted), wanted),
+        )
+        if len(rows) != 1:
+            why = "no conversation has that id" if not rows else "more than one id starts so"
+            raise UnknownConversationError(wanted, why)
+        return str(rows[0]["id"])
+
+    def latest(self) -> str | None:
+        """The conversation with the most recent turn (or the newest one, if none has turns)."""
+        summaries = self.summaries(1)
+        return summaries[0].id if summaries else None

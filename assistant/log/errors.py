@@ -28,3 +28,12 @@ class UnknownEvalRunError(UsageError):
             f"No eval run with id {run_id} in the local log; `margin eval` lists stored runs."
         )
         self.run_id = run_id
+
+
+class UnknownConversationError(UsageError):
+    def __init__(self, wanted: str, why: str) -> None:
+        super().__init__(
+            f"Cannot continue conversation {wanted!r}: {why}. Its id is in `ask --json` "
+            "(conversation_id) and after each answer; `margin ask --continue` takes the latest."
+        )
+        self.wanted = wanted

@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from assistant.ask.types import Answer, AnswerUsage, GuardrailEvent, Source
+from assistant.ask.types import Answer, AnswerUsage, GuardrailEvent, SentenceSupport, Source
 from assistant.log.cache import AnswerCache
 from assistant.log.conversations import ConversationStore, ConversationSummary, Turn
 from assistant.log.database import as_utc, from_db_time, open_log, to_db_time, utc_now
@@ -100,8 +100,11 @@ class InteractionLog:
                     answer, answer_sha256, answer_chars,
                     model, model_id, mode, refused, refusal_reason, cited,
                     prompt_tokens, completion_tokens, cost_usd, cost_estimated,
-                    cached, cancelled, groundedness, config_snapshot
-                ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    cached, cancelled, groundedness, config_snapshot,
+                    attributed, sentences, sentences_checked, sentences_supported,
+                    history_used, search_query, truncation, max_tokens
+                ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                          ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     to_db_time(self.clock()),
                     answer.conversation_id,
@@ -126,12 +129,34 @@ class InteractionLog:
                     answer.cancelled,
                     answer.groundedness,
                     snapshot,
+                    json.dumps(answer.attributed),
+                    json.dumps([self._sentence(s) for s in answer.sentences]),
+                    *self._support_counts(answer),
+                    answer.search_query is not None,
+                    answer.search_query if self.log_text else None,
+                    answer.truncation,
+                    answer.usage.max_tokens,
                 ),
             )
             interaction_id = cursor.lastrowid
             assert interaction_id is not None
             self._insert_parts(connection, interaction_id, answer)
         return interaction_id
+
+    def _sentence(self, sentence: SentenceSupport) -> dict[str, Any]:
+        """A sentence's support as stored: spans and figures; its words only with log_text."""
+        kept = asdict(sentence)
+        if not self.log_text:
+            kept.update(evidence="", missing=[])
+        return kept
+
+    @staticmethod
+    def _support_counts(answer: Answer) -> tuple[int | None, int | None]:
+        """Checked and supported sentences; None for an answer no model wrote."""
+        if not answer.sentences and answer.mode != "model":
+            return None, None
+        checked = [s for s in answer.sentences if s.status != "skipped"]
+        return len(checked), sum(s.status != "unsupported" for s in checked)
 
     def _insert_parts(self, connection: sqlite3.Connection, row_id: int, answer: Answer) -> None:
         sources = []
@@ -211,6 +236,8 @@ class InteractionLog:
             mode=row["mode"],
             sources=self._sources(row_id),
             cited=json.loads(row["cited"]),
+            attributed=json.loads(row["attributed"]),
+            sentences=[SentenceSupport.from_json(s) for s in json.loads(row["sentences"])],
             guardrails=[
                 GuardrailEvent(event["kind"], event["detail"] or "")
                 for event in self.db.query(
@@ -236,9 +263,12 @@ class InteractionLog:
             groundedness=row["groundedness"],
             cached=bool(row["cached"]),
             cancelled=bool(row["cancelled"]),
+            truncation=row["truncation"],
             interaction_id=row_id,
             conversation_id=row["conversation_id"],
+            search_query=row["search_query"] if row["history_used"] else None,
         )
+        answer.usage.max_tokens = row["max_tokens"]
         snapshot = row["config_snapshot"]
         return InteractionRecord(
             id=row_id,
@@ -330,3 +360,10 @@ class InteractionLog:
 
     def turns(self, conversation_id: str) -> list[Turn]:
         return self._conversations.turns(conversation_id)
+
+    def find_conversation(self, wanted: str) -> str:
+        """The full id of a conversation, from its id or a unique start of it."""
+        return self._conversations.find(wanted)
+
+    def latest_conversation(self) -> str | None:
+        return self._conversations.latest()

@@ -208,3 +208,20 @@ def m005_mcp_calls(db: sqlite3.Connection) -> None:
         )"""
     )
     db.execute("CREATE INDEX mcp_calls_created_at ON mcp_calls (created_at)")
+
+
+@migration
+def m006_answer_support(db: sqlite3.Connection) -> None:
+    """Citations the model gave apart from those margin matched, each sentence's support, what
+    was searched for a follow-up, and why an answer stopped short."""
+    for column in (
+        "attributed TEXT NOT NULL DEFAULT '[]'",
+        "sentences TEXT NOT NULL DEFAULT '[]'",
+        "sentences_checked INTEGER",
+        "sentences_supported INTEGER",
+        "history_used INTEGER NOT NULL DEFAULT 0",
+        "search_query TEXT",
+        "truncation TEXT",
+        "max_tokens INTEGER NOT NULL DEFAULT 0",
+    ):
+        db.execute(f"ALTER TABLE interactions ADD COLUMN {column}")

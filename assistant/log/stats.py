@@ -1,7 +1,9 @@
-"""Figures from the local log: latency percentiles per stage, cost, feedback, guardrails."""
+"""Figures from the local log: latency percentiles per stage, cost, feedback, guardrails,
+and how well answers are backed: supported sentences, whose citations, cut-off answers."""
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -50,6 +52,40 @@ class Percentiles:
 
 
 @dataclass(frozen=True, slots=True)
+class Support:
+    """Sentence support and citations over the answers a model wrote (cached ones included).
+
+    `sentences_*` pool every checked sentence; `citations` counts answers by who cited:
+    `model` (the model cited a source), `margin_only` (only margin's matches `[n]?`), `none`.
+    """
+
+    answers: int = 0
+    answers_with_unsupported: int = 0
+    sentences_checked: int = 0
+    sentences_supported: int = 0
+    citations: dict[str, int] = field(default_factory=dict)
+    per_day: dict[str, dict[str, int]] = field(default_factory=dict)  # day -> checked, supported
+
+    @property
+    def share(self) -> float | None:
+        """Share of checked sentences a source supports; None before any was checked."""
+        if not self.sentences_checked:
+            return None
+        return self.sentences_supported / self.sentences_checked
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "answers": self.answers,
+            "answers_with_unsupported": self.answers_with_unsupported,
+            "sentences_checked": self.sentences_checked,
+            "sentences_supported": self.sentences_supported,
+            "supported_share": self.share,
+            "citations": self.citations,
+            "per_day": self.per_day,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Stats:
     since: datetime | None
     interactions: int
@@ -68,6 +104,9 @@ class Stats:
     feedback_per_day: dict[str, dict[str, int]]  # UTC day -> {"up": n, "down": n}
     guardrails_by_kind: dict[str, int]
     models: dict[str, int] = field(default_factory=dict)
+    support: Support = field(default_factory=Support)
+    truncated: dict[str, int] = field(default_factory=dict)  # why -> answers cut short
+    follow_ups: int = 0  # questions searched with earlier turns
 
     @property
     def refusal_rate(self) -> float:
@@ -101,6 +140,9 @@ class Stats:
             },
             "guardrails_by_kind": self.guardrails_by_kind,
             "models": self.models,
+            "support": self.support.to_json(),
+            "truncated": self.truncated,
+            "follow_ups": self.follow_ups,
         }
 
 
@@ -112,7 +154,8 @@ def compute_stats(log: InteractionLog, since: datetime | None = None) -> Stats:
     db = log.db
     rows = db.query(
         "SELECT created_at, refused, cached, cancelled, cost_usd, prompt_tokens, "
-        "completion_tokens, model FROM interactions WHERE created_at >= ?",
+        "completion_tokens, model, cited, attributed, sentences_checked, sentences_supported, "
+        "truncation, history_used FROM interactions WHERE created_at >= ?",
         start,
     )
     cost_per_day: dict[str, float] = defaultdict(float)
@@ -159,4 +202,34 @@ def compute_stats(log: InteractionLog, since: datetime | None = None) -> Stats:
         feedback_per_day=dict(sorted(feedback_per_day.items())),
         guardrails_by_kind={kind["kind"]: kind["n"] for kind in kinds},
         models=dict(Counter(row["model"] for row in rows).most_common()),
+        support=_support(rows),
+        truncated=dict(Counter(row["truncation"] for row in rows if row["truncation"])),
+        follow_ups=sum(row["history_used"] for row in rows),
+    )
+
+
+def _support(rows: Sequence[Any]) -> Support:
+    """Support figures over the rows whose answer was checked (written by a model)."""
+    checked = [row for row in rows if row["sentences_checked"] is not None and not row["refused"]]
+    per_day: dict[str, dict[str, int]] = defaultdict(lambda: {"checked": 0, "supported": 0})
+    citations = {"model": 0, "margin_only": 0, "none": 0}
+    for row in checked:
+        day = per_day[row["created_at"][:10]]
+        day["checked"] += row["sentences_checked"]
+        day["supported"] += row["sentences_supported"]
+        if json.loads(row["cited"]):
+            citations["model"] += 1
+        elif json.loads(row["attributed"]):
+            citations["margin_only"] += 1
+        else:
+            citations["none"] += 1
+    return Support(
+        answers=len(checked),
+        answers_with_unsupported=sum(
+            row["sentences_supported"] < row["sentences_checked"] for row in checked
+        ),
+        sentences_checked=sum(row["sentences_checked"] for row in checked),
+        sentences_supported=sum(row["sentences_supported"] for row in checked),
+        citations=citations,
+        per_day=dict(sorted(per_day.items())),
     )

@@ -4,10 +4,10 @@ One request per connection, one JSON object on one line:
 `{"op": "search" | "ask" | "ping" | "shutdown", "env": fingerprint, ...arguments}`; search
 takes `query`, `k`, `collection`; ask takes `question` and `options` (every field of
 `AskOptions`, encoded by its declared type, so a new option needs no change here).
-The service answers with event lines: `results` (search), `sources` / `delta` / `done`
-(ask, in that order), `pong`, `ok`, `stale` (the service is out of date and is exiting:
-start a fresh one), or `error` (`kind`, `message`, `exit_code`). Sources and answers travel
-with exact float scores, so both paths print the same numbers.
+The service answers with event lines: `results` (search), `sources` / `delta` and
+`sentence` / `done` (ask, in that order), `pong`, `ok`, `stale` (the service is out of date
+and is exiting: start a fresh one), or `error` (`kind`, `message`, `exit_code`). Sources and
+answers travel with exact float scores, so both paths print the same numbers.
 
 This module also says where the socket lives; it stays light (no heavy imports) because the
 client path of every `margin search` imports it.
@@ -35,6 +35,8 @@ from assistant.ask.types import (
     AskEvent,
     AskOptions,
     GuardrailEvent,
+    SentenceChecked,
+    SentenceSupport,
     Source,
     SourcesFound,
     TextDelta,
@@ -42,7 +44,7 @@ from assistant.ask.types import (
 from assistant.errors import MarginError, UsageError
 from assistant.locations import Locations
 
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3
 MAX_REQUEST_BYTES = 64 * 1024
 SOCKET_NAME = "service.sock"
 LOCK_NAME = "service.lock"
@@ -148,6 +150,8 @@ def answer_from_json(data: dict[str, Any]) -> Answer:
         mode=data.get("mode", "model"),
         sources=[source_from_json(s) for s in data.get("sources", [])],
         cited=[int(n) for n in data.get("cited", [])],
+        attributed=[int(n) for n in data.get("attributed", [])],
+        sentences=[SentenceSupport.from_json(s) for s in data.get("sentences", [])],
         guardrails=[GuardrailEvent(g["kind"], g["detail"]) for g in data.get("guardrails", [])],
         usage=AnswerUsage(**data.get("usage", {})),
         latency_ms={str(k): float(v) for k, v in data.get("latency_ms", {}).items()},
@@ -156,8 +160,10 @@ def answer_from_json(data: dict[str, Any]) -> Answer:
         groundedness=data.get("groundedness"),
         cached=bool(data.get("cached", False)),
         cancelled=bool(data.get("cancelled", False)),
+        truncation=data.get("truncation"),
         interaction_id=data.get("interaction_id"),
         conversation_id=data.get("conversation_id"),
+        search_query=data.get("search_query"),
     )
 
 
@@ -196,7 +202,8 @@ def _typed(value: object, hint: Any, name: str) -> Any:
             return tuple(_typed(item, args[0], f"{name}[{i}]") for i, item in enumerate(value))
     elif isinstance(hint, type) and dataclasses.is_dataclass(hint):
         field_hints = typing.get_type_hints(hint)
-        if isinstance(value, dict) and set(value) == set(field_hints):
+        required = {f.name for f in dataclasses.fields(hint) if _required(f)}
+        if isinstance(value, dict) and required <= set(value) <= set(field_hints):
             return hint(**{k: _typed(v, field_hints[k], f"{name}.{k}") for k, v in value.items()})
     elif hint is type(None) or hint in (str, bool):
         if type(value) is hint:
@@ -210,6 +217,10 @@ def _typed(value: object, hint: Any, name: str) -> Any:
     else:
         raise TypeError(f"AskOptions.{name} is {hint!r}, which has no wire form yet")
     raise UsageError(f"the ask option {name!r} should be {_kind(hint)}, not {value!r:.40}")
+
+
+def _required(field: dataclasses.Field[Any]) -> bool:
+    return field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
 
 
 def _kind(hint: Any) -> str:
@@ -229,9 +240,15 @@ def _kind(hint: Any) -> str:
 
 def event_to_wire(event: AskEvent) -> dict[str, Any]:
     if isinstance(event, SourcesFound):
-        return {"event": "sources", "sources": [source_to_wire(s) for s in event.sources]}
+        return {
+            "event": "sources",
+            "sources": [source_to_wire(s) for s in event.sources],
+            "search_query": event.search_query,
+        }
     if isinstance(event, TextDelta):
         return {"event": "delta", "text": event.text}
+    if isinstance(event, SentenceChecked):
+        return {"event": "sentence", "support": asdict(event.support)}
     return {"event": "done", "answer": answer_to_wire(event.answer)}
 
 
@@ -239,9 +256,12 @@ def event_from_wire(message: dict[str, Any]) -> AskEvent:
     """Rebuild an ask event; an `error` line raises the `ServiceError` it describes."""
     kind = message.get("event")
     if kind == "sources":
-        return SourcesFound([source_from_json(s) for s in message["sources"]])
+        sources = [source_from_json(s) for s in message["sources"]]
+        return SourcesFound(sources, message.get("search_query"))
     if kind == "delta":
         return TextDelta(str(message["text"]))
+    if kind == "sentence":
+        return SentenceChecked(SentenceSupport.from_json(message["support"]))
     if kind == "done":
         return AnswerDone(answer_from_json(message["answer"]))
     raise_if_error(message)

@@ -20,6 +20,7 @@ from assistant.ask.types import (
     AskEvent,
     AskOptions,
     PlainTurn,
+    SentenceChecked,
     Source,
     SourcesFound,
     TextDelta,
@@ -332,21 +333,113 @@ def test_remote_answer_has_a_cost(tmp_path: Path) -> None:
     assert answer.model == "remote" and not answer.usage.estimated
 
 
-def test_an_answer_without_citations_gets_them_attributed(tmp_path: Path) -> None:
-    h = Harness(tmp_path, [make_source(1, "margin stores API keys in the system keyring.")])
-    h.local = ScriptedModel(["API keys are stored in the system keyring."], profile="local")
+def scripted(h: Harness, *replies: str, **options: object) -> ScriptedModel:
+    """Make the local model of `h` reply with `replies`, in turn."""
+    h.local = ScriptedModel(list(replies), profile="local", **options)  # type: ignore[arg-type]
     h.deps.models = ModelRegistry(h.config.models, build=pytest.fail, preloaded={"local": h.local})
+    return h.local
+
+
+def test_margins_match_for_an_uncited_answer_is_kept_apart_from_citations(tmp_path: Path) -> None:
+    h = Harness(tmp_path, [make_source(1, "margin stores API keys in the system keyring.")])
+    scripted(h, "API keys are stored in the system keyring.")
     _, answer = h.run("Where are keys stored?")
-    assert answer.answer == "API keys are stored in the system keyring [1]."
-    assert answer.cited == [1]
-    assert any(e.kind == "citation.attributed" for e in answer.guardrails)
+    assert answer.answer == "API keys are stored in the system keyring."  # no marker added
+    assert answer.cited == [] and answer.attributed == [1]
+    [sentence] = answer.sentences
+    assert (sentence.status, sentence.source, sentence.cited) == ("attributed", 1, ())
+    assert "system keyring" in sentence.evidence
+    assert answer.groundedness == 1.0
+    assert any(e.kind == "citation.attributed" and "[1]?" in e.detail for e in answer.guardrails)
+    logged = h.log.get(answer.interaction_id or 0).answer
+    assert logged.cited == [] and logged.attributed == [1] and logged.sentences == [sentence]
+
+
+def test_each_sentence_is_checked_right_where_it_ends(tmp_path: Path) -> None:
+    h = Harness(tmp_path, [make_source(1, "margin stores API keys in the system keyring.")])
+    scripted(h, "API keys live in the system keyring [1]. Penguins migrate across Antarctica.")
+    events, answer = h.run("Where are keys stored?")
+    shown = ""
+    checks: list[tuple[str, str]] = []
+    for event in events:
+        if isinstance(event, TextDelta):
+            shown += event.text
+        elif isinstance(event, SentenceChecked):
+            checks.append((shown, event.support.status))
+    assert checks == [
+        ("API keys live in the system keyring [1].", "cited"),
+        (answer.answer, "unsupported"),
+    ]
+    assert [s.status for s in answer.sentences] == ["cited", "unsupported"]
+    assert answer.groundedness == 0.5 and answer.cited == [1] and answer.attributed == []
+    assert any(e.kind == "grounding.unsupported" for e in answer.guardrails)
+
+
+def test_an_invented_command_makes_its_sentence_unsupported(tmp_path: Path) -> None:
+    source = "Install packages with python -m pip install NAME, then start jupyter notebook."
+    h = Harness(tmp_path, [make_source(1, source)])
+    scripted(h, "To install it, run pip -m jupyte and then start the notebook [1].")
+    _, answer = h.run("How do I install Jupyter?")
+    [sentence] = answer.sentences
+    assert sentence.status == "unsupported" and sentence.missing == ("jupyte",)
+    [event] = [e for e in answer.guardrails if e.kind == "grounding.unsupported"]
+    assert event.detail.endswith("in no source: jupyte")
+
+
+def test_a_cached_answer_is_checked_like_a_new_one(harness: Harness) -> None:
+    _, first = harness.run("How are keys kept?")
+    events, second = harness.run("How are keys kept?")
+    assert second.cached and second.sentences == first.sentences
+    assert [e.support.status for e in events if isinstance(e, SentenceChecked)] == ["cited"]
+
+
+def test_the_answer_may_use_all_the_room_the_prompt_leaves(harness: Harness) -> None:
+    _, answer = harness.run("How are keys kept?")
+    prompt = harness.local.count_message_tokens(harness.local.calls[0])
+    assert answer.usage.max_tokens == harness.local.context_tokens - prompt
+    assert not answer.truncated and answer.to_json()["truncated"] is False
+
+
+def test_an_answer_cut_by_a_full_context_says_so(tmp_path: Path) -> None:
+    h = Harness(tmp_path, [make_source(1, "Keys live in the keyring.")])
+    model = scripted(h, " ".join(["word"] * 400), context_tokens=300)
+    _, answer = h.run("Where do keys live?")
+    prompt = model.count_message_tokens(model.calls[0])
+    assert answer.truncation == "context" and answer.usage.completion_tokens == 300 - prompt
+    assert answer.to_json()["truncated"] is True
+    assert h.log.get(answer.interaction_id or 0).answer.truncation == "context"
+    _, again = h.run("Where do keys live?")
+    assert not again.cached  # a cut answer is not served again from the cache
+
+
+def test_an_answer_cut_at_ask_max_tokens_says_so(tmp_path: Path) -> None:
+    config = parse_config("[ask]\nmax_tokens = 5\n", tmp_path / "c.toml")
+    h = Harness(tmp_path, [make_source(1, "Keys live in the keyring.")], config)
+    scripted(h, "Keys live in the keyring, which the system keeps locked [1].")
+    _, answer = h.run("Where do keys live?")
+    assert answer.truncation == "max_tokens" and answer.usage.max_tokens == 5
+    assert answer.answer == "Keys live in the keyring,"
+
+
+def test_an_answer_cut_by_the_budget_says_so(tmp_path: Path) -> None:
+    config = parse_config("[budget]\nrequest_usd = 0.00025\n", tmp_path / "c.toml")
+    h = Harness(tmp_path, [make_source(1, "Keys live in the keyring.")], config)
+    h.remote = ScriptedModel(
+        [" ".join(["word"] * 200)], profile="remote", is_remote=True, pricing=Pricing(1.0, 2.0)
+    )
+    h.deps.models = ModelRegistry(
+        h.config.models, build=pytest.fail, preloaded={"remote": h.remote}
+    )
+    _, answer = h.run("Where do keys live?", model="remote")
+    assert answer.truncation == "budget"
+    assert answer.usage.completion_tokens == answer.usage.max_tokens < 200
 
 
 def test_only_the_configured_number_of_recent_turns_is_sent(tmp_path: Path) -> None:
     config = parse_config('[ask]\nhistory_turns = 1\nmode = "generate"\n', tmp_path / "c.toml")
     h = Harness(tmp_path, [make_source(1, "Keys live in the keyring.")], config)
     history = (PlainTurn("old question", "old answer"), PlainTurn("recent", "reply"))
-    h.run("Where do keys live?", history=history)
+    h.run("And where do they live?", history=history)
     sent = [m.content for m in h.local.calls[0]]
     assert "recent" in sent and "old question" not in sent
 
@@ -376,10 +469,31 @@ def test_ctrl_c_mid_answer_keeps_and_logs_what_came(tmp_path: Path) -> None:
     assert h.log.get(answer.interaction_id or 0).answer.cancelled
 
 
-def test_a_follow_up_is_searched_with_the_question_before_it(harness: Harness) -> None:
+def test_a_follow_up_is_searched_with_the_topic_before_it(harness: Harness) -> None:
     history = (PlainTurn("How are API keys kept?", "In the keyring [1]."),)
-    harness.run("And without a keyring?", history=history)
-    assert harness.retriever.queries == ["How are API keys kept?\nAnd without a keyring?"]
+    events, answer = harness.run("And without a keyring?", history=history)
+    query = "And without a keyring? (API keys kept)"
+    assert harness.retriever.queries == [query]
+    assert answer.search_query == query and answer.to_json()["history_used"] is True
+    assert isinstance(events[0], SourcesFound) and events[0].search_query == query
+    assert harness.log.get(answer.interaction_id or 0).answer.search_query == query
+
+
+def test_an_independent_question_ignores_the_conversation(harness: Harness) -> None:
+    history = (PlainTurn("How are API keys kept?", "In the keyring [1]."),)
+    _, fresh = harness.run("What does the budget refuse?")
+    _, after = harness.run("What does the budget refuse?", history=history, use_cache=False)
+    assert harness.retriever.queries == ["What does the budget refuse?"] * 2
+    assert after.search_query is None and after.to_json()["search_query"] == after.question
+    assert [s.id for s in after.sources] == [s.id for s in fresh.sources]
+    assert [m.role for m in harness.local.calls[1]] == ["system", "user"]  # no history sent
+
+
+def test_a_follow_up_is_not_answered_from_the_cache(harness: Harness) -> None:
+    history = (PlainTurn("How are API keys kept?", "In the keyring [1]."),)
+    harness.run("And without it?", history=history)
+    _, again = harness.run("And without it?", history=history)
+    assert not again.cached and len(harness.local.calls) == 2
 
 
 def test_closing_a_run_calls_its_on_close_once(harness: Harness) -> None:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from assistant.ask.sentences import MAX_WORDS, split_sentences
+from assistant.ask.sentences import MAX_WORDS, passage_sentences
 
 
 def _texts(text: str) -> list[str]:
-    return [span.text for span in split_sentences(text)]
+    return [span.text for span in passage_sentences(text)]
 
 
 def test_spans_point_back_into_the_text_in_order() -> None:
     text = "First sentence here now. Second one follows it!\n\nA new paragraph starts here."
-    spans = split_sentences(text)
+    spans = passage_sentences(text)
     assert [s.text for s in spans] == [
         "First sentence here now.",
         "Second one follows it!",
@@ -40,10 +40,10 @@ def test_list_items_and_prompts_start_new_spans_and_short_fragments_join() -> No
 
 def test_a_table_or_listing_without_full_stops_is_cut_into_windows() -> None:
     words = " ".join(f"cell{n}" for n in range(130))
-    spans = split_sentences(words)
+    spans = passage_sentences(words)
     assert len(spans) == 3 and all(s.words <= MAX_WORDS for s in spans)
     assert sum(s.words for s in spans) == 130
 
 
 def test_empty_and_blank_text_have_no_sentences() -> None:
-    assert split_sentences("") == [] and split_sentences("  \n\n \t") == []
+    assert passage_sentences("") == [] and passage_sentences("  \n\n \t") == []

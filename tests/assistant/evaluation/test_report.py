@@ -47,6 +47,18 @@ def stats(**overrides: Any) -> dict[str, Any]:
         },
         "guardrails_by_kind": {"pii.redacted": 5, "injection": 2, "<b>odd</b>": 1},
         "models": {"local": 12},
+        "support": {
+            "answers": 9,
+            "answers_with_unsupported": 4,
+            "sentences_checked": 40,
+            "sentences_supported": 30,
+            "supported_share": 0.75,
+            "citations": {"model": 2, "margin_only": 6, "none": 1},
+            "per_day": {
+                "2026-11-27": {"checked": 10, "supported": 5},
+                "2026-11-28": {"checked": 30, "supported": 25},
+            },
+        },
     }
     base.update(overrides)
     return base
@@ -85,6 +97,8 @@ def test_html_has_every_chart_as_inline_svg_and_nothing_external() -> None:
         "Cost per day (USD)",
         "Feedback per day",
         "Guardrail events by kind",
+        "Supported answer sentences per day",
+        "Whose citations: answers cited by the model or only matched by margin",
         "Eval runs: retrieval",
         "Eval runs: answers",
     ]
@@ -102,6 +116,7 @@ def test_html_headline_figures() -> None:
     assert "$0.0123" in page
     assert "2,500.0 / 5,300.0 / 5,400.0" in page
     assert "Last eval run (#2)" in page
+    assert "75% of 40" in page and "2 / 6 / 1" in page
 
 
 def test_an_empty_log_still_renders_every_chart() -> None:
@@ -118,12 +133,13 @@ def test_an_empty_log_still_renders_every_chart() -> None:
             cost={"total_usd": 0.0, "today_usd": 0.0, "per_day": {}},
             feedback={"up": 0, "down": 0, "per_day": {}},
             guardrails_by_kind={},
+            support={},
         ),
         eval_runs=[],
     )
     page = render_html(empty)
-    assert page.count("<svg") == 6
-    assert page.count("No data yet") == 6
+    assert page.count("<svg") == 8
+    assert page.count("No data yet") == 8
     assert URL.search(page) is None
 
 

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from assistant.ask.types import SentenceSupport
 from assistant.guardrails import events
-from assistant.guardrails.citations import Grounding
 from assistant.guardrails.injection import scan_injection
 from assistant.guardrails.pii import Redactor
+from assistant.guardrails.support import SupportReport
 
 
 def test_injection_event_names_the_source_and_each_kind_once() -> None:
@@ -42,15 +43,34 @@ def test_citation_event_lists_markers_and_available_sources() -> None:
     assert events.citation_event([4], {1, 3}).detail.endswith("sources 1, 3")
 
 
-def test_grounding_event_masks_personal_data_in_unsupported_facts() -> None:
-    grounding = Grounding(score=0.5, unsupported=["2021", "bob@example.com", "John Smith"])
-    event = events.grounding_event(grounding)
+def report(*missing: tuple[str, ...], supported: int = 0) -> SupportReport:
+    """A support report with one unsupported sentence per `missing` tuple."""
+    sentences = [SentenceSupport(0, 1, "unsupported", missing=terms) for terms in missing]
+    sentences += [SentenceSupport(0, 1, "attributed", source=1)] * supported
+    return SupportReport(sentences)
+
+
+def test_grounding_event_masks_personal_data_in_unsupported_terms() -> None:
+    event = events.grounding_event(report(("2021", "bob@example.com"), ("John Smith",)))
     assert event.kind == "grounding.unsupported"
     assert event.detail == (
-        "groundedness 0.50; not found in the cited sources: 2021; <email>; John Smith"
+        "2 of 2 sentences not supported by any source (marked [?]); "
+        "in no source: 2021; <email>; John Smith"
     )
 
 
-def test_grounding_event_shortens_long_lists() -> None:
-    grounding = Grounding(score=0.0, unsupported=[str(n) for n in range(10, 21)])
-    assert events.grounding_event(grounding).detail.endswith("17; and 3 more")
+def test_grounding_event_counts_sentences_and_shortens_long_lists() -> None:
+    terms = tuple(str(n) for n in range(10, 21))
+    detail = events.grounding_event(report(terms, (), supported=2)).detail
+    assert detail.startswith("2 of 4 sentences not supported by any source")
+    assert detail.endswith("17; and 3 more")
+
+
+def test_grounding_event_without_missing_terms_says_how_many() -> None:
+    detail = events.grounding_event(report((), supported=1)).detail
+    assert detail == "1 of 2 sentences not supported by any source (marked [?])"
+
+
+def test_attribution_event_says_the_marks_are_not_the_models() -> None:
+    detail = events.attribution_event([2, 1]).detail
+    assert "[2]?, [1]?" in detail and "not the model's citations" in detail

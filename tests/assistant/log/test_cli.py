@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from click.testing import CliRunner
 
+from assistant.ask.types import SentenceSupport
 from assistant.cli import cli
 from assistant.locations import resolve_locations
 from assistant.log import InteractionLog
@@ -159,3 +160,20 @@ def test_egress_without_text_when_config_says_so() -> None:
     assert "text not kept" in out and "SECRET-PLAN" not in out
     code, out, _ = run("egress", "--json")
     assert json.loads(out)["entries"][0]["messages"] is None
+
+
+def test_stats_says_how_well_answers_were_backed(home_log: InteractionLog) -> None:
+    answer = make_answer()
+    answer.sentences = [
+        SentenceSupport(0, 5, "cited", cited=(1,), source=1),
+        SentenceSupport(6, 9, "unsupported", source=2),
+    ]
+    answer.truncation = "max_tokens"
+    home_log.record(answer)
+    code, out, _ = run("stats")
+    assert code == 0
+    assert "Supported sentences: 50% of 2 checked in 1 answers" in out
+    assert "Citations: 1 answers cited by the model, 0 only matched by margin" in out
+    assert "Cut short: 1 answers (max_tokens 1)" in out
+    code, out, _ = run("stats", "--json")
+    assert json.loads(out)["support"]["supported_share"] == 0.5

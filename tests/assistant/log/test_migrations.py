@@ -18,6 +18,8 @@ EXPECTED_COLUMNS = {
         "model", "model_id", "mode", "refused", "refusal_reason", "cited",
         "prompt_tokens", "completion_tokens", "cost_usd", "cost_estimated",
         "cached", "cancelled", "groundedness", "config_snapshot",
+        "attributed", "sentences", "sentences_checked", "sentences_supported",
+        "history_used", "search_query", "truncation", "max_tokens",
     ],
     "sources": [
         "interaction_id", "number", "chunk_id", "path", "page", "heading", "line", "score",
@@ -67,6 +69,7 @@ def test_migrations_are_recorded_by_name_in_order(db_path: Path) -> None:
         "m003_answer_cache",
         "m004_eval_runs",
         "m005_mcp_calls",
+        "m006_answer_support",
     ]
 
 
@@ -89,6 +92,7 @@ def test_database_at_an_older_migration_upgrades_and_keeps_its_rows(db_path: Pat
             "m003_answer_cache",
             "m004_eval_runs",
             "m005_mcp_calls",
+            "m006_answer_support",
         ]
         assert [tuple(row) for row in db.query("SELECT id, title FROM conversations")] == [
             ("c1", "old")
@@ -146,3 +150,26 @@ def test_opening_an_up_to_date_file_takes_no_write_lock(db_path: Path) -> None:
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+def test_interactions_logged_before_the_support_columns_read_back(db_path: Path) -> None:
+    """A log from before m005: its answers load, with no support figures and nothing cut."""
+    from assistant.log.interactions import InteractionLog
+
+    with connect(db_path) as db:
+        migrate(db, MIGRATIONS[:4])
+        db.execute(
+            """INSERT INTO interactions (created_at, text_kept, question, question_sha256,
+                   question_chars, answer, answer_sha256, answer_chars, model, model_id, mode,
+                   refused, cited, prompt_tokens, completion_tokens, cost_usd, cost_estimated,
+                   cached, cancelled, groundedness)
+               VALUES ('2026-11-01T10:00:00.000000+00:00', 1, 'q', '', 1, 'a [1].', '', 6,
+                   'local', 'm', 'model', 0, '[1]', 10, 3, 0.0, 0, 0, 0, 0.5)"""
+        )
+    with InteractionLog(db_path, log_text=True) as log:
+        [record] = log.recent(1)
+        answer = record.answer
+        assert answer.cited == [1] and answer.attributed == [] and answer.sentences == []
+        assert answer.truncation is None and answer.search_query is None
+        stats = log.db.query("SELECT sentences_checked, history_used FROM interactions")[0]
+        assert tuple(stats) == (None, 0)

@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import pytest
 
-from assistant.ask.types import GuardrailEvent
+from assistant.ask.types import Answer, GuardrailEvent, SentenceSupport, SupportStatus
 from assistant.log import InteractionLog, Percentiles, compute_stats, percentile
 from tests.assistant.log.helpers import Clock, at, make_answer
 
@@ -89,3 +89,39 @@ def test_stats_of_an_empty_log(log: InteractionLog) -> None:
     assert stats.refusal_rate == 0.0 and stats.cache_hit_rate == 0.0
     assert stats.ttft_ms == Percentiles(0, None, None, None)
     assert stats.to_json()["cost"] == {"total_usd": 0, "today_usd": 0.0, "per_day": {}}
+
+
+def with_support(n: int, *statuses: SupportStatus, **changes: object) -> Answer:
+    """An answer whose sentences were checked with `statuses`, cited only when one is."""
+    sentences = [SentenceSupport(i, i + 1, status, source=1) for i, status in enumerate(statuses)]
+    cited = [1] if "cited" in statuses else []
+    attributed = [1] if "attributed" in statuses else []
+    return replace(
+        make_answer(n), sentences=sentences, cited=cited, attributed=attributed, **changes
+    )
+
+
+def test_support_citations_cut_answers_and_follow_ups(log: InteractionLog, clock: Clock) -> None:
+    clock.now = at("2026-11-27T12:00:00")
+    log.record(with_support(0, "cited", "unsupported", "skipped"))
+    log.record(with_support(1, "attributed", "attributed", truncation="context"))
+    clock.now = at("2026-11-28T09:00:00")
+    log.record(with_support(2, "unsupported", search_query="and then? (keys)"))
+    log.record(with_support(3, "cited", refused=True))  # a refusal is not a checked answer
+    log.record(replace(make_answer(4), mode="calculator"))  # nor is arithmetic
+
+    stats = compute_stats(log)
+    support = stats.support
+    assert (support.answers, support.answers_with_unsupported) == (3, 2)
+    assert (support.sentences_checked, support.sentences_supported) == (5, 3)
+    assert support.share == pytest.approx(0.6)
+    assert support.citations == {"model": 1, "margin_only": 1, "none": 1}
+    assert support.per_day == {
+        "2026-11-27": {"checked": 4, "supported": 3},
+        "2026-11-28": {"checked": 1, "supported": 0},
+    }
+    assert stats.truncated == {"context": 1} and stats.follow_ups == 1
+    figures = json.loads(json.dumps(stats.to_json()))
+    assert figures["support"]["supported_share"] == pytest.approx(0.6)
+    assert figures["truncated"] == {"context": 1} and figures["follow_ups"] == 1
+    assert compute_stats(log, since=at("2026-11-28T00:00:00")).support.share == 0.0

@@ -1,0 +1,166 @@
+"""Follow-up questions: does a question lean on the conversation, and what to search for.
+
+A question depends on the turns before it when it cannot be understood alone: it refers
+back ("it", "its", "those", "that one", "the same"), continues ("and how do I...",
+"what about...", "also"), or is a fragment ("Why?", "On Windows?", "The default?"). Only
+then does history shape the search: the question is searched together with the topic of the
+turn before (the content words of what that turn searched, so a chain of follow-ups keeps
+its subject). Any other question is searched exactly as asked, as if the conversation were
+new: "What does shutil.copytree do?" after a question about venv finds what it finds alone.
+
+The rules are plain and deterministic; tests/assistant/ask/test_followup.py holds a labelled
+set of follow-ups and independent questions they are checked on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.ask.types import PlainTurn, Turn
+
+MAX_TOPIC_WORDS = 8
+
+_CONTINUES = re.compile(
+    r"^\W*(?:(?P<word>and|or|but|so|also|then|plus|same)\b"
+    r"|(?P<phrase>what about|how about|what else|what if|and what|and how|why not)\b)",
+    re.IGNORECASE,
+)
+_PRONOUN = re.compile(
+    r"\b(?:it|its|it's|itself|they|them|their|theirs|themselves|this|these|those|he|she|him|her"
+    r"|the same|the other|the former|the latter|the previous|the first one|the second one"
+    r"|the last one|which one|that one|this one|(?:do|does|did|is|was|about|like|mean|means"
+    r"|undo|use|change|fix|with|for|of) that)\b|\bthat\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
+# A pronoun refers to a thing named earlier in the same question ("a/the NOUN", a dotted,
+# snake_case or called name, inline code) when it is a possessive ("a folder and its
+# permissions") or starts a clause ("the budget ... when it is exceeded"); "Does the cache
+# keep them?" still refers back.
+_PLURAL_NOUN = re.compile(r"\b(?!(?:does|is|was|has|this|its|us|yes|always|perhaps)\b)[a-z]{3,}s\b")
+_POSSESSIVE = frozenset({"its", "their", "theirs"})
+_SUBJECT = frozenset({"it", "it's", "they", "them"})
+_CLAUSE_START = re.compile(
+    r"\b(?:when|whenever|before|after|if|once|until|unless|while|because|since|so|and|or|but"
+    r"|that|which|whether|where)(?:\s+(?:is|are|was|were|does|do|did|will|would|can|could"
+    r"|should|has|have))?\s*$",
+    re.IGNORECASE,
+)
+_ANTECEDENT = re.compile(
+    r"\b(?:a|an|the|my|our|your)\s+[A-Za-z]|`[^`]+`|\w+\.\w+|\w+_\w+|\w+\(\)", re.IGNORECASE
+)
+# "it" that refers to nothing: "is it possible to...", "how long does it take to..."
+_EMPTY_IT = re.compile(
+    r"\b(?:is|was|isn't|wasn't)\s+it\s+(?:possible|safe|ok|okay|true|necessary|better|worth"
+    r"|recommended|allowed|normal|a good idea)\b|\bit\s+(?:is|'s)\s+(?:possible|safe|ok"
+    r"|okay|true|necessary|better|worth|recommended|allowed|normal|a good idea)\b"
+    r"|\b(?:does|will|would)\s+it\s+take\b",
+    re.IGNORECASE,
+)
+_ADVERB = re.compile(
+    r"\b(?:instead|as well|again|tell me more|more about|an example|for example)\b"
+    r"|\b(?:too|else)\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
+_BARE_WH = re.compile(r"^\W*(?:why|how|when|where|which|what|how so|example|examples)\W*$", re.I)
+_FRAGMENT_START = re.compile(
+    r"^\W*(?:on|in|for|with|without|from|under|inside|using|via|the|a|an)\b", re.IGNORECASE
+)
+_VERB = re.compile(
+    r"\b(?:is|are|was|were|do|does|did|can|could|should|will|would|has|have|had|must|may"
+    r"|might|need|needs|means?|works?|happens?|returns?|gets?)\b",
+    re.IGNORECASE,
+)
+_FRAGMENT_WORDS = 5
+_WORD = re.compile(r"[\w$][\w.\-/$]*")
+_QUESTION_WORD_LIST = """
+    a about above after again all also am an and any are as at be because been before being
+    between both but by can could did do does doing during each few for from further had has
+    have having how i if in into is it its itself just me more most my no nor not now of off
+    on once only or other our out over own same should so some such than that the their them
+    then there these they this those through to too under until up very was we were what
+    when where which while who whom why will with would you your yours may might must shall
+    please tell show explain give way use using used get make work
+"""
+_QUESTION_WORDS = frozenset(_QUESTION_WORD_LIST.split())
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """What to search for one question.
+
+    `text` is the question itself unless the question depends on earlier turns; then it is
+    the question with the earlier topic, and `reason` says what made it depend on them.
+    """
+
+    text: str
+    reason: str = ""
+
+    @property
+    def uses_history(self) -> bool:
+        return bool(self.reason)
+
+
+def depends_on_history(question: str) -> str:
+    """Why `question` cannot be understood without the turns before it ("" when it can)."""
+    text = question.strip()
+    if (start := _CONTINUES.match(text)) is not None:
+        return f"it continues the conversation ({start.group().strip().lower()!r})"
+    for pronoun in _PRONOUN.finditer(_EMPTY_IT.sub(" ", text)):
+        word = pronoun.group().strip(" ?.!").lower()
+        if _refers_inside(word, text[: pronoun.start()]):
+            continue  # "a remote request ... before it is sent": it is in the question
+        return f"it refers back ({word!r})"
+    if _ADVERB.search(text) is not None:
+        return "it refers back to the answer before"
+    if _BARE_WH.match(text) is not None:
+        return "it is a fragment"
+    short = len(_WORD.findall(text)) <= _FRAGMENT_WORDS
+    if short and _VERB.search(text) is None and _FRAGMENT_START.match(text) is not None:
+        return "it is a fragment"
+    return ""
+
+
+def _refers_inside(pronoun: str, before: str) -> bool:
+    """True when `pronoun` refers to something named in `before`, the question up to it."""
+    if pronoun in _POSSESSIVE and _PLURAL_NOUN.search(before) is not None:
+        return True  # "where do new employees pick up their badge"
+    if _ANTECEDENT.search(before) is None:
+        return False
+    return pronoun in _POSSESSIVE or (
+        pronoun in _SUBJECT and _CLAUSE_START.search(before) is not None
+    )
+
+
+def standalone_query(question: str, history: Sequence[Turn]) -> SearchQuery:
+    """What to search for `question`, asked after `history` (oldest turn first)."""
+    if not history:
+        return SearchQuery(question)
+    reason = depends_on_history(question)
+    if not reason:
+        return SearchQuery(question)
+    previous = history[-1]
+    topic = topic_words(previous.search_query or previous.question)
+    own = {word.lower() for word in _WORD.findall(question)}
+    added = [word for word in topic if word.lower() not in own]
+    if not added:
+        return SearchQuery(question)
+    return SearchQuery(f"{question.strip()} ({' '.join(added)})", reason)
+
+
+def topic_words(text: str) -> list[str]:
+    """The words of an earlier question (or search) that name its subject, first ones first."""
+    kept: list[str] = []
+    for word in _WORD.findall(text):
+        bare = word.strip(".-/")
+        known = bare.lower() in _QUESTION_WORDS or bare.lower() in (k.lower() for k in kept)
+        if len(bare) > 1 and not known:
+            kept.append(bare)
+    return kept[:MAX_TOPIC_WORDS]
+
+
+def recent_history(turns: Sequence[PlainTurn | None], limit: int) -> tuple[PlainTurn, ...]:
+    """The last `limit` turns worth sending with a follow-up (None marks one that is not)."""
+    answered = [turn for turn in turns if turn is not None]
+    return tuple(answered[-limit:]) if limit > 0 else ()

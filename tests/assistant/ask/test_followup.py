@@ -1,0 +1,97 @@
+"""Which questions lean on the conversation, and what is searched for them."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.ask.followup import (
+    depends_on_history,
+    recent_history,
+    standalone_query,
+    topic_words,
+)
+from assistant.ask.types import PlainTurn
+
+FOLLOW_UPS = [
+    "And how do I activate it?",
+    "What about Windows?",
+    "How do I install it?",
+    "Why is it slow?",
+    "How do I configure it for the remote model?",
+    "What are its defaults?",
+    "Does the cache keep them?",
+    "Can I change that?",
+    "Which one is faster?",
+    "Tell me more",
+    "Give me an example",
+    "Why?",
+    "On Windows?",
+    "With a proxy?",
+    "Also for PDFs?",
+]
+INDEPENDENT = [
+    "What does shutil.copytree do?",
+    "How do I create a virtual environment?",
+    "How is a remote request priced before it is sent?",
+    "What does shutil.copytree do when it meets a symlink?",
+    "What does the budget do when it is exceeded?",
+    "Can I copy a folder and keep its permissions?",
+    "Is it possible to ingest scanned PDFs?",
+    "How long does it take to ingest a folder?",
+    "Where do new employees pick up their badge?",
+    "When were the hydrangeas planted?",
+    "Which Python version does margin need?",
+    "What is the default value of ask.k?",
+]
+
+
+@pytest.mark.parametrize("question", FOLLOW_UPS)
+def test_follow_ups_depend_on_the_conversation(question: str) -> None:
+    assert depends_on_history(question)
+
+
+@pytest.mark.parametrize("question", INDEPENDENT)
+def test_independent_questions_do_not(question: str) -> None:
+    assert depends_on_history(question) == ""
+
+
+VENV = PlainTurn("How do I create a virtual environment?", "Run python -m venv env [1].")
+
+
+@pytest.mark.parametrize("question", INDEPENDENT)
+def test_an_independent_question_is_searched_exactly_as_asked(question: str) -> None:
+    query = standalone_query(question, [VENV])
+    assert query.text == question and not query.uses_history
+
+
+def test_a_follow_up_is_searched_with_the_topic_before_it() -> None:
+    query = standalone_query("And how do I activate it?", [VENV])
+    assert query.text == "And how do I activate it? (create virtual environment)"
+    assert query.uses_history and "continues" in query.reason
+
+
+def test_a_chain_of_follow_ups_keeps_its_subject() -> None:
+    second = standalone_query("And on Windows?", [VENV])
+    turn = PlainTurn("And on Windows?", "Use Scripts\\activate [1].", second.text)
+    third = standalone_query("Why?", [VENV, turn])
+    assert third.text == "Why? (Windows create virtual environment)"
+
+
+def test_nothing_is_added_without_history_or_new_words() -> None:
+    assert standalone_query("How do I install it?", []).text == "How do I install it?"
+    same = PlainTurn("install it", "ok")
+    assert not standalone_query("How do I install it?", [same]).uses_history
+
+
+def test_topic_words_leave_question_words_out() -> None:
+    assert topic_words("How do I use shutil.copytree to copy a tree?") == [
+        "shutil.copytree",
+        "copy",
+        "tree",
+    ]
+
+
+def test_recent_history_skips_unanswered_turns_and_keeps_the_last() -> None:
+    turns = [PlainTurn("a", "1"), None, PlainTurn("b", "2"), PlainTurn("c", "3")]
+    assert recent_history(turns, 2) == (PlainTurn("b", "2"), PlainTurn("c", "3"))
+    assert recent_history(turns, 0) == ()
