@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -94,9 +95,16 @@ class FixedRetriever:
 
 
 class Harness:
-    def __init__(self, tmp_path: Path, sources: list[Source], config: Config | None = None):
-        generate = '[ask]\nmode = "generate"\n'  # quote answers have their own tests
-        self.config = config or parse_config(generate, tmp_path / "config.toml")
+    def __init__(
+        self,
+        tmp_path: Path,
+        sources: list[Source],
+        config: Config | None = None,
+        *,
+        mode: str = "generate",  # the model's path; quote answers have their own tests
+    ):
+        config = config or parse_config("", tmp_path / "config.toml")
+        self.config = replace(config, ask=replace(config.ask, mode=mode))
         self.config.models["remote"] = REMOTE
         self.local = ScriptedModel(["Keys are kept in the keyring [1]."], profile="local")
         self.remote = ScriptedModel(
@@ -505,3 +513,46 @@ def test_closing_a_run_calls_its_on_close_once(harness: Harness) -> None:
     run.close()
     run.close()
     assert closed == ["x"]
+
+
+def test_quote_mode_answers_verbatim_with_citations_and_no_model(tmp_path: Path) -> None:
+    text = "The hydrangeas were planted on 14 April 2021 along the north fence."
+    h = Harness(tmp_path, [make_source(1, text)], mode="quote")
+    events, answer = h.run("When were the hydrangeas planted?")
+    assert answer.mode == "quote" and not answer.refused
+    assert answer.answer == f"{text[:80]} [1]" and answer.cited == [1]
+    assert [s.status for s in answer.sentences] == ["cited"] and answer.groundedness == 1.0
+    assert h.local.calls == [] and h.remote.calls == []
+    assert [e.text for e in events if isinstance(e, TextDelta)] == [answer.answer]
+    assert h.log.get(answer.interaction_id).answer.mode == "quote"  # type: ignore[arg-type]
+
+
+def test_auto_quotes_for_the_bundled_model_and_generates_for_a_capable_one(
+    tmp_path: Path,
+) -> None:
+    h = Harness(tmp_path, [make_source(1, "Keys live in the keyring.", score=0.8)], mode="auto")
+    _, local = h.run("Where do keys live?")
+    assert local.mode == "quote" and h.local.calls == []
+    _, remote = h.run("Where do keys live?", model="remote")
+    assert remote.mode == "model" and len(h.remote.calls) == 1
+    _, chosen = h.run("Where do keys live?", mode="generate", use_cache=False)
+    assert chosen.mode == "model" and len(h.local.calls) == 1
+
+
+def test_a_withheld_best_source_lets_nothing_weaker_through_and_numbers_start_at_1(
+    tmp_path: Path,
+) -> None:
+    sources = [
+        make_source(1, "The vault code is 4471.", score=0.8, local_only=True),
+        make_source(2, "Vault doors in the museum are painted green.", score=0.25),
+    ]
+    h = Harness(tmp_path, sources)
+    events, answer = h.run("What is the vault code?", model="remote")
+    assert answer.refused and answer.refusal_reason == "not_found"
+    assert h.remote.calls == []
+    found = next(e for e in events if isinstance(e, SourcesFound))
+    assert [(s.number, s.local_only) for s in found.sources] == [(1, False)]
+    assert any(e.kind == "local_only.withheld" for e in answer.guardrails)
+    only_private = Harness(tmp_path / "private", sources[:1])
+    _, refused = only_private.run("What is the vault code?", model="remote")
+    assert refused.refused and refused.refusal_reason == "local_only"
