@@ -111,9 +111,11 @@ class Assistant:
         progress: Callable[[IngestProgress], None] | None = None,
         cancel: threading.Event | None = None,
     ) -> IngestReport:
-        return self._index.ingestor().run(
+        report = self._index.ingestor().run(
             paths, collection=collection, local_only=local_only, progress=progress, cancel=cancel
         )
+        self._index.terms.refresh()  # counted now, so the next question does not wait for it
+        return report
 
     def sources(self) -> list[DocumentInfo]:
         return self._index.store.documents()

@@ -57,6 +57,7 @@ def ingest(paths: tuple[Path, ...], collection: str, local_only: bool, as_json: 
         report = index.ingestor().run(
             paths, collection=collection, local_only=local_only, progress=on_progress
         )
+    index.terms.refresh()  # term counts for evidence, so the next question does not wait
     _finish(report, as_json)
 
 
@@ -77,6 +78,7 @@ def reindex(as_json: bool) -> None:
     index = open_index(check_model=False)
     with _progress_bar("Re-indexing") as on_progress:
         report = index.ingestor().reindex(progress=on_progress)
+    index.terms.refresh()
     _finish(report, as_json)
 
 
