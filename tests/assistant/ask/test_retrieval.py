@@ -132,3 +132,16 @@ def test_an_unrelated_question_is_not_relevant(retriever: Retriever) -> None:
     found = retriever.retrieve("lattice quantum chromodynamics on GPUs", k=3)
     assert found.evidence_score < retriever.config.min_relevance
     assert not found.relevant
+
+
+def test_local_only_chunks_are_withheld_before_ranking_for_a_remote_model(
+    retriever: Retriever,
+) -> None:
+    shown = retriever.retrieve("the espresso machine broke", k=5)
+    assert any(s.local_only for s in shown.sources)  # a local model may read the diary
+    found = retriever.retrieve("the espresso machine broke", k=5, withhold_local_only=True)
+    assert not any(s.local_only for s in found.sources)
+    assert [Path(s.path).name for s in found.withheld] == ["diary.md"]
+    assert [e.kind for e in found.events] == ["local_only.withheld"]
+    assert [s.number for s in found.sources] == list(range(1, len(found.sources) + 1))
+    assert {w.source.id for w in found.evidence.windows} <= {s.id for s in found.sources}
