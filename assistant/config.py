@@ -81,7 +81,7 @@ class RetrievalConfig:
     per_document: int = 3  # at most this many chunks of one file in the top k
     # Below this evidence score (0..1: the best sentence window's mix of dense similarity and
     # lexical coverage of the question) nothing counts as found.
-    min_relevance: float = 0.36
+    min_relevance: float = 0.27
     reranker: str = ""  # a local folder holding a sentence-transformers CrossEncoder
 
 
