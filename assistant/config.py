@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import MISSING, dataclass, field, fields, replace
@@ -218,7 +219,7 @@ def _build_profile(
 ) -> ModelProfile:
     section = f"models.{name}"
     if not isinstance(table, dict):
-        raise ConfigError(f"{locate.where(section, None)}: [{section}] must be a table")
+        raise ConfigError(_not_a_table(locate, section))
     check_value(ModelProfile, "name", name, name="profile name", where=locate.where(section, None))
     base = base or ModelProfile(name=name)
     profile = replace(_build(ModelProfile, table, section, locate, base=base), name=name)
@@ -231,7 +232,7 @@ def _build_profile(
 
 def _build(cls: type, table: Any, section: str, locate: _KeyLocator, base: Any = None) -> Any:
     if not isinstance(table, dict):
-        raise ConfigError(f"{locate.where(section, None)}: [{section}] must be a table")
+        raise ConfigError(_not_a_table(locate, section))
     known = {f.name: f for f in fields(cls) if f.name != "name"}
     values: dict[str, Any] = {}
     for key, value in table.items():
@@ -257,8 +258,37 @@ def _coerce(value: Any, default: Any, section: str, key: str, locate: _KeyLocato
     if isinstance(value, expected) and not (expected is int and isinstance(value, bool)):
         return value
     raise ConfigError(
-        f"{locate.where(section, key)}: {section}.{key} should be a {expected.__name__}, "
-        f"got {value!r}"
+        f"{locate.where(section, key)}: {section}.{key} should be {_KINDS[expected]}, "
+        f"not {_toml(value)}"
+    )
+
+
+# What each setting type is called in an error message, in the words of config.toml.
+_KINDS = {
+    bool: "true or false (without quotes)",
+    int: "a whole number (an integer, like 5)",
+    float: "a number (like 0.5)",
+    str: 'text in quotes (like "local")',
+}
+
+
+def _toml(value: Any) -> str:
+    """`value` as it was written in config.toml."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value if len(value) <= 60 else value[:57] + "...")
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return str(value)
+
+
+def _not_a_table(locate: _KeyLocator, section: str) -> str:
+    return (
+        f"{locate.where(section, None)}: {section} should be a section with its settings "
+        f"under a [{section}] line, not a single value"
     )
 
 

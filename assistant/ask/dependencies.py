@@ -29,6 +29,8 @@ class SourceSearch(Protocol):
         withhold_local_only: bool = False,
     ) -> Retrieval: ...
 
+    def nothing_ingested(self) -> bool: ...
+
 
 class ModelRegistry:
     """Builds each model profile once, on first use, and keeps it loaded.

@@ -31,6 +31,7 @@ from assistant.ask.types import (
     TextDelta,
     Turn,
 )
+from assistant.errors import NOTHING_INGESTED
 from assistant.guardrails.citations import check_citations
 from assistant.guardrails.context import GuardedContext, guard_context
 from assistant.guardrails.events import attribution_event, citation_event, grounding_event
@@ -117,6 +118,13 @@ class AskRun:
         query = standalone_query(checked.text, self._recent_turns())
         if query.uses_history:
             self._history, answer.search_query = self._recent_turns(), query.text
+        with clock.stage("retrieve"):
+            nothing_ingested = deps.retriever.nothing_ingested()
+        if nothing_ingested:  # no embedding, no model: the same message as search and the TUI
+            yield SourcesFound([])
+            yield from self._finish(answer, clock, refusal=("no_documents", NOTHING_INGESTED))
+            return
+
         with clock.stage("retrieve"):
             retrieval = deps.retriever.retrieve(
                 query.text,

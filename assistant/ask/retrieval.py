@@ -81,6 +81,9 @@ class Retriever:
         self.evidence = evidence or EvidenceSelector(uniform_weights, embedder)
         self.reranker = reranker
 
+    def nothing_ingested(self) -> bool:
+        return self.store.is_empty()
+
     def search(
         self,
         query: str,
@@ -107,6 +110,8 @@ class Retriever:
         leaves local-only chunks out before ranking and reports the best of them as withheld;
         `vector_weight` overrides the configured weighting."""
         config = self.config
+        if self.store.is_empty():  # nothing to find: no need to load the embedding model
+            return Retrieval([], Evidence([], {}), config.min_relevance)
         wanted = k or config.k
         weight = config.vector_weight if vector_weight is None else vector_weight
         where = where_clause(collection=collection, local_only=where_local_only)
