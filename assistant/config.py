@@ -7,7 +7,7 @@ import re
 import tomllib
 from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from assistant.config_limits import check_value, ranged, table, text
 from assistant.errors import ConfigError
@@ -82,14 +82,28 @@ class IngestConfig:
 @dataclass(frozen=True, slots=True)
 class RetrievalConfig:
     k: int = ranged(6, 1, 100)
-    vector_weight: float = ranged(0.5, 0, 1)  # share of the vector ranking in the fused score
-    min_relevance: float = ranged(0.3, 0, 1)  # below this cosine similarity nothing is found
+    # Chosen by measurement on eval/real-tune.jsonl (see docs/ask.md, "How retrieval ranks").
+    vector_weight: float = ranged(0.3, 0, 1)  # share of the vector ranking in the fused score
+    pool: int = ranged(50, 1, 1000)  # candidates taken from each ranking before fusion
+    # fused candidates scored on their evidence (or by the reranker)
+    rerank_depth: int = ranged(20, 1, 200)
     per_document: int = ranged(3, 1, 100)  # at most this many chunks of one file in the top k
+    # Below this evidence score (0..1: the best sentence window's mix of dense similarity and
+    # lexical coverage of the question) nothing counts as found.
+    min_relevance: float = ranged(0.27, 0, 1)
+    reranker: str = text("", 4096)  # a local folder holding a sentence-transformers CrossEncoder
+
+
+# "generate": a model writes the answer; "quote": the best supporting sentences, verbatim, no
+# model; "auto": chooses per question (see assistant.ask.quote)
+AskMode = Literal["auto", "generate", "quote"]
+ASK_MODES: tuple[str, ...] = get_args(AskMode)
 
 
 @dataclass(frozen=True, slots=True)
 class AskConfig:
     k: int = ranged(3, 1, 50)  # sources given to the model; the bundled 135M model: few
+    mode: AskMode = "auto"
     max_question_chars: int = ranged(2000, 10, 20_000)
     # A ceiling on answer tokens under the room the context leaves (0: that room alone). Not 0
     # by default: the bundled 135M model can repeat itself until the context is full.

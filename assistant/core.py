@@ -16,8 +16,11 @@ from typing import TYPE_CHECKING, Literal
 
 from assistant.ask.budget import Budget, RequestBudgetGate
 from assistant.ask.dependencies import AskDependencies, ModelRegistry
+from assistant.ask.evidence import EvidenceSelector
 from assistant.ask.pipeline import AskRun
+from assistant.ask.reranker import CrossEncoderReranker
 from assistant.ask.retrieval import Retriever
+from assistant.ask.term_stats import TERMS_FILE, TermStatistics
 from assistant.ask.types import AskOptions, Source
 from assistant.config import BUNDLED, Config, ModelProfile, load_config
 from assistant.local_models import gguf_path
@@ -81,12 +84,12 @@ class Assistant:
         collection: str | None = None,
         include_local_only: bool = True,
     ) -> list[Source]:
-        return self._deps.retriever.search(
+        return self._deps.retriever.retrieve(
             query,
             k=k or self.config.retrieval.k,
             collection=collection,
             where_local_only=None if include_local_only else False,
-        )
+        ).sources
 
     def passage(self, chunk_id: str, *, around: int = 1) -> list[StoredChunk]:
         """The chunk `chunk_id` (an id from a search) with up to `around` chunks each side of
@@ -109,9 +112,11 @@ class Assistant:
         progress: Callable[[IngestProgress], None] | None = None,
         cancel: threading.Event | None = None,
     ) -> IngestReport:
-        return self._index.ingestor().run(
+        report = self._index.ingestor().run(
             paths, collection=collection, local_only=local_only, progress=progress, cancel=cancel
         )
+        self._index.terms.refresh()  # counted now, so the next question does not wait for it
+        return report
 
     def sources(self) -> list[DocumentInfo]:
         return self._index.store.documents()
@@ -196,12 +201,20 @@ class Index:
     store: ChunkStore
     embedder: Embedder
     config: Config
+    terms: TermStatistics  # how common each term is, for the evidence's lexical coverage
 
     def ingestor(self) -> Ingestor:
         return Ingestor(self.store, self.embedder, IngestOptions.from_config(self.config.ingest))
 
     def retriever(self) -> Retriever:
-        return Retriever(self.store, self.embedder, self.config.retrieval)
+        settings = self.config.retrieval
+        return Retriever(
+            self.store,
+            self.embedder,
+            settings,
+            evidence=EvidenceSelector(self.terms.idf, self.embedder),
+            reranker=CrossEncoderReranker.from_setting(settings.reranker),
+        )
 
 
 def load_embedder(config: Config, locations: Locations) -> FastEmbedder:
@@ -248,7 +261,7 @@ def open_index(
     settings = config or load_config(where.config_file)
     model = embedder or load_embedder(settings, where)
     store = open_store(where, model, config=settings, check_model=check_model)
-    return Index(store, model, settings)
+    return Index(store, model, settings, TermStatistics(where.cache_dir / TERMS_FILE, store))
 
 
 # Chat models: a config profile made real -----------------------------------------------------

@@ -49,6 +49,9 @@ class RecordingEmbedder:
     def embed_query(self, text: str) -> np.ndarray:
         return self.inner.embed_query(text)
 
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self.inner.embed_queries(texts)
+
     def count_tokens(self, text: str) -> int:
         return self.inner.count_tokens(text)
 

@@ -39,6 +39,10 @@ class Embedder(Protocol):
 
     def embed_query(self, text: str) -> np.ndarray: ...
 
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        """Short texts compared with a query (sentences), embedded the way queries are."""
+        ...
+
     def count_tokens(self, text: str) -> int:
         """Tokens the model reads for `text`, special tokens included."""
         ...
@@ -111,6 +115,9 @@ class SentenceTransformerEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed_documents([text])[0]
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self.embed_documents(texts)
 
     def count_tokens(self, text: str) -> int:
         return len(self._tokens().encode(text, add_special_tokens=True).ids)

@@ -36,6 +36,9 @@ class HashingEmbedder:
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed_documents([text])[0]
 
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self.embed_documents(texts)
+
     def count_tokens(self, text: str) -> int:
         return len(self.token_spans(text)) + 2
 

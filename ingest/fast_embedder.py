@@ -87,8 +87,11 @@ class FastEmbedder:
     # -- the Embedder interface ------------------------------------------------------------
 
     def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_queries([text])[0]
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
         backend: Backend = "onnx" if self.setting == "auto" else self.setting
-        return self._embed([text], backend)[0]
+        return self._embed(texts, backend)
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         if not texts:

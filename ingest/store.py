@@ -338,6 +338,24 @@ class ChunkStore:
 
         return self._consistent(search)
 
+    def version(self) -> tuple[int, int]:
+        """Changes with every committed write: equal versions mean the same documents."""
+        return (self._documents.version, self._chunks.version)
+
+    def document_chunks(self, paths: Sequence[str]) -> list[StoredChunk]:
+        """Every current chunk of these documents, in no particular order."""
+        if not paths:
+            return []
+
+        def fetch(chunks: Table, view: View) -> list[StoredChunk]:
+            committed, _stale = view
+            query = chunks.search().where(schema.sql_in("path", list(paths)))
+            columns = list(schema.CHUNK_TEXT_COLUMNS)
+            rows = query.select(columns).limit(None).to_arrow().to_pylist()
+            return [schema.stored_chunk(r, 0.0) for r in rows if _ok(r, committed)]
+
+        return self._consistent(fetch)
+
     def get_chunks(self, ids: Sequence[str]) -> list[StoredChunk]:
         if not ids:
             return []

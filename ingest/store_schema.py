@@ -29,6 +29,19 @@ STORE_FORMAT = 2
 # Columns added to `documents` after format 1, with the SQL value existing rows get.
 _ADDED_DOCUMENT_COLUMNS = {"build": "''"}
 FULL_TEXT_COLUMNS = ("text", "heading")  # each with its own index, "<column>_idx"
+# Every column of a chunk row but its vector: what reading chunks back needs.
+CHUNK_TEXT_COLUMNS = (
+    "id",
+    "doc_version",
+    "path",
+    "collection",
+    "local_only",
+    "heading",
+    "page",
+    "line",
+    "ordinal",
+    "text",
+)
 
 
 def chunks_schema(dim: int, model_id: str) -> pa.Schema:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from assistant.ask.budget import RequestBudget
-from assistant.ask.types import Source
+from assistant.ask.retrieval import Retrieval
 from assistant.config import Config, ModelProfile
 from models.base import ChatModel
 
@@ -19,14 +19,15 @@ if TYPE_CHECKING:
 
 
 class SourceSearch(Protocol):
-    def search(
+    def retrieve(
         self,
         query: str,
         *,
-        k: int,
+        k: int | None = None,
         collection: str | None = None,
         where_local_only: bool | None = None,
-    ) -> list[Source]: ...
+        withhold_local_only: bool = False,
+    ) -> Retrieval: ...
 
     def nothing_ingested(self) -> bool: ...
 

@@ -1,8 +1,9 @@
 """The question-to-answer pipeline, one stage after another, as a stream of events.
 
-check_input -> calculator? -> standalone query -> retrieve -> relevant? -> SourcesFound
--> check_context -> cache? -> build prompt -> answer limit -> budget -> model stream
-(TextDelta, SentenceChecked...) -> check_output -> log -> AnswerDone
+check_input -> calculator? -> standalone query -> retrieve (withholding, evidence)
+-> SourcesFound -> relevant? -> quote? -> check_context -> cache? -> build prompt
+-> answer limit -> budget -> model stream (TextDelta, SentenceChecked...) -> check_output
+-> log -> AnswerDone
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ from assistant.ask.answer_limits import answer_limit, answer_reserve, truncation
 from assistant.ask.calculator import try_calculate
 from assistant.ask.clock import StageClock
 from assistant.ask.dependencies import AskDependencies
+from assistant.ask.evidence import prompt_sources
 from assistant.ask.followup import standalone_query
 from assistant.ask.prompting import PROMPT_VERSION, build_messages
+from assistant.ask.quote import answer_style, quote_answer
+from assistant.ask.retrieval import Retrieval
 from assistant.ask.sentence_stream import SentenceStream
 from assistant.ask.types import (
     Answer,
@@ -39,6 +43,14 @@ from assistant.log.errors import LogWriteError
 from models.base import ChatModel, ChatStream, GenerationOptions
 
 NOT_FOUND = "Not found in your documents."
+LOCAL_ONLY = "Every relevant source is in a local-only collection; ask a local model."
+
+
+def _not_found(retrieval: Retrieval) -> tuple[str, str]:
+    """Why nothing relevant was found: nothing is, or only local-only sources are."""
+    if retrieval.withheld and not retrieval.sources:
+        return ("local_only", LOCAL_ONLY)
+    return ("not_found", NOT_FOUND)
 
 
 class AskRun:
@@ -117,29 +129,36 @@ class AskRun:
             return
 
         with clock.stage("retrieve"):
-            sources = deps.retriever.search(
+            retrieval = deps.retriever.retrieve(
                 query.text,
                 k=options.k or deps.config.ask.k,
                 collection=options.collection,
                 where_local_only=None if options.include_local_only else False,
+                withhold_local_only=profile.is_remote,
             )
-        answer.sources = sources
+        answer.sources = sources = retrieval.sources
+        answer.guardrails.extend(retrieval.events)
         yield SourcesFound(sources, answer.search_query)
-        if not sources or max(s.score for s in sources) < deps.config.retrieval.min_relevance:
-            answer.mode = "refused"
-            yield from self._finish(answer, clock, refusal=("not_found", NOT_FOUND))
+        if not retrieval.relevant:
+            yield from self._finish(answer, clock, refusal=_not_found(retrieval))
+            return
+        style = answer_style(options.mode or deps.config.ask.mode, profile, retrieval.evidence)
+        if style == "quote":
+            yield from self._quote(answer, clock, retrieval)
             return
 
         model = deps.models.get(profile.name)
         with clock.stage("guards"):
             context = guard_context(
-                checked.text, self._history, sources, model, deps.config.privacy
+                checked.text,
+                self._history,
+                prompt_sources(sources, retrieval.evidence),
+                model,
+                deps.config.privacy,
             )
         answer.guardrails.extend(context.events)
         if not context.sources:
-            answer.mode = "refused"
-            reason = "Every relevant source is in a local-only collection; ask a local model."
-            yield from self._finish(answer, clock, refusal=("local_only", reason))
+            yield from self._finish(answer, clock, refusal=("local_only", LOCAL_ONLY))
             return
 
         cache_key = deps.cache.key(
@@ -264,6 +283,17 @@ class AskRun:
         if not answer.truncated and not self._history:
             with contextlib.suppress(LogWriteError):  # a cache that cannot grow is no loss
                 deps.cache.put(cache_key, answer.to_json())
+        yield from self._finish(answer, clock)
+
+    def _quote(self, answer: Answer, clock: StageClock, retrieval: Retrieval) -> Iterator[AskEvent]:
+        """Answer with the best evidence sentences, verbatim: no model, nothing leaves."""
+        with clock.stage("quote"):
+            quote = quote_answer(retrieval.evidence)
+        assert quote is not None  # relevant evidence has a best window
+        answer.mode, answer.model = "quote", "quote"
+        answer.answer, answer.cited = quote.text, quote.cited
+        answer.sentences, answer.groundedness = quote.sentences, 1.0
+        yield TextDelta(quote.text)
         yield from self._finish(answer, clock)
 
     def _recent_turns(self) -> Sequence[Turn]:

@@ -1,51 +1,85 @@
-"""Hybrid retrieval: vector and full-text rankings fused, diversified, numbered from 1.
+"""Hybrid retrieval: vector and full-text rankings fused, re-ranked on evidence, numbered from 1.
 
-Fusion is weighted reciprocal-rank fusion: each candidate scores
-`w / (K + vector_rank) + (1 - w) / (K + text_rank)`, with w = `RetrievalConfig.vector_weight`.
-Ranks, unlike raw scores, are comparable between cosine similarity and BM25. The score a
-`Source` reports is always its cosine similarity to the question, so `min_relevance` means
-the same thing whichever ranking found the chunk.
+1. Fusion is weighted reciprocal-rank fusion over the top `pool` chunks of each ranking:
+   `w / (K + vector_rank) + (1 - w) / (K + text_rank)`, w = `RetrievalConfig.vector_weight`.
+   Ranks, unlike raw scores, are comparable between cosine similarity and BM25.
+2. Withholding: for a remote model, local-only chunks leave the candidates here, before
+   anything is ranked, judged relevant or numbered (`assistant.guardrails.withholding`).
+3. The best `rerank_depth` candidates are scored sentence by sentence against the question
+   (`assistant.ask.evidence`). A chunk's relevance is the mean of its fused score, scaled to
+   0..1 (1: first in both rankings), and the score of its best evidence window; with a
+   `reranker` configured, it is the cross-encoder's probability instead.
+4. The top k by relevance, at most `per_document` chunks of one file, numbered from 1.
+
+The score a `Source` shows is that relevance, in [0, 1], so sources are always listed in
+the order of their scores. Whether anything found answers the question is decided on the
+evidence (`Retrieval.relevant`), not on a chunk's score.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
 
-from assistant.ask.types import Source
+from assistant.ask.evidence import Evidence, EvidenceSelector, uniform_weights
+from assistant.ask.reranker import Reranker
+from assistant.ask.types import GuardrailEvent, Source
 from assistant.config import RetrievalConfig
+from assistant.guardrails.withholding import renumbered, withhold
 from ingest.embedder import Embedder
 from ingest.store import ChunkStore
-from ingest.store_schema import sql_in, where_clause
+from ingest.store_schema import where_clause
 from ingest.types import StoredChunk
 
-if TYPE_CHECKING:
-    import numpy as np
-
 RRF_K = 60  # the usual damping constant: top ranks matter, deep ranks still count
-CANDIDATES_PER_RESULT = 4
-MIN_CANDIDATES = 20
+FUSED_SHARE = 0.5  # weight of the fused rank against the evidence in a chunk's relevance
+# The best window must also hold this share of the question's weighted terms. With
+# min_relevance 0.27, the highest pair that refuses at most 2% of the answerable questions of
+# both tune sets (eval/real-tune.jsonl: none; docs/golden.jsonl, paraphrases of margin's own
+# docs: 1 of 50), 35% and 33% of their unanswerable ones are refused. 0.36 and 0.3 refuse 60%
+# of real-tune's, but 12% of golden's answerable ones. See eval/calibrate_gate.py.
+MIN_COVERAGE = 0.2
 
 
 @dataclass(frozen=True, slots=True)
 class Retrieval:
-    """The sources for a question, and whether anything found is relevant enough."""
+    """The sources for a question, their evidence, and whether it answers the question."""
 
     sources: list[Source]
-    best_similarity: float  # highest cosine similarity among the sources; 0.0 when none
+    evidence: Evidence
     min_relevance: float
+    withheld: list[Source] = field(default_factory=list)  # local-only, kept from a remote model
+    events: list[GuardrailEvent] = field(default_factory=list)  # what withholding did
+
+    @property
+    def evidence_score(self) -> float:
+        """The best evidence window's score, 0..1; 0.0 when nothing was found."""
+        best = self.evidence.best
+        return best.score if best is not None else 0.0
 
     @property
     def relevant(self) -> bool:
-        return bool(self.sources) and self.best_similarity >= self.min_relevance
+        best = self.evidence.best
+        return (
+            best is not None and best.score >= self.min_relevance and best.coverage >= MIN_COVERAGE
+        )
 
 
 class Retriever:
-    def __init__(self, store: ChunkStore, embedder: Embedder, config: RetrievalConfig):
+    def __init__(
+        self,
+        store: ChunkStore,
+        embedder: Embedder,
+        config: RetrievalConfig,
+        *,
+        evidence: EvidenceSelector | None = None,
+        reranker: Reranker | None = None,
+    ):
         self.store = store
         self.embedder = embedder
         self.config = config
+        self.evidence = evidence or EvidenceSelector(uniform_weights, embedder)
+        self.reranker = reranker
 
     def nothing_ingested(self) -> bool:
         return self.store.is_empty()
@@ -69,49 +103,56 @@ class Retriever:
         k: int | None = None,
         collection: str | None = None,
         where_local_only: bool | None = None,
+        withhold_local_only: bool = False,
         vector_weight: float | None = None,
     ) -> Retrieval:
-        """Top k chunks for `query`; `vector_weight` overrides the configured weighting."""
+        """Top k chunks for `query`; `withhold_local_only` (a remote model will read them)
+        leaves local-only chunks out before ranking and reports the best of them as withheld;
+        `vector_weight` overrides the configured weighting."""
+        config = self.config
         if self.store.is_empty():  # nothing to find: no need to load the embedding model
-            return Retrieval([], 0.0, self.config.min_relevance)
-        wanted = k or self.config.k
-        weight = self.config.vector_weight if vector_weight is None else vector_weight
+            return Retrieval([], Evidence([], {}), config.min_relevance)
+        wanted = k or config.k
+        weight = config.vector_weight if vector_weight is None else vector_weight
         where = where_clause(collection=collection, local_only=where_local_only)
-        pool = max(wanted * CANDIDATES_PER_RESULT, MIN_CANDIDATES)
         vector = self.embedder.embed_query(query)
-        by_vector = self.store.vector_search(vector, pool, where) if weight > 0 else []
-        by_text = self.store.text_search(query, pool, where) if weight < 1 else []
-        fused = _fuse(by_vector, by_text, weight)
-        chosen = _diversify(fused, wanted, self.config.per_document)
-        similarity = self._similarities(vector, chosen, by_vector, where)
-        sources = [
-            _source(number, chunk, similarity[chunk.id])
-            for number, chunk in enumerate(chosen, start=1)
-        ]
-        best = max((s.score for s in sources), default=0.0)
-        return Retrieval(sources, best, self.config.min_relevance)
+        by_vector = self.store.vector_search(vector, config.pool, where) if weight > 0 else []
+        by_text = self.store.text_search(query, config.pool, where) if weight < 1 else []
+        fused = [_source(0, c, s) for c, s in _fuse(by_vector, by_text, weight)]
+        withholding = withhold(
+            fused[: max(config.rerank_depth, wanted)], remote=withhold_local_only
+        )
+        candidates = withholding.allowed
+        evidence = self.evidence.select(query, vector, candidates)
+        ranked = self._ranked(query, candidates, evidence)
+        chosen = renumbered(_diversify(ranked, wanted, config.per_document))
+        return Retrieval(
+            sources=chosen,
+            evidence=evidence.renumbered({s.id: s for s in chosen}),
+            min_relevance=config.min_relevance,
+            withheld=withholding.withheld[:wanted],
+            events=withholding.events,
+        )
 
-    def _similarities(
-        self,
-        vector: np.ndarray,
-        chosen: Sequence[StoredChunk],
-        by_vector: Sequence[StoredChunk],
-        where: str | None,
-    ) -> dict[str, float]:
-        """Cosine similarity of each chosen chunk, looking up those only full text found."""
-        known = {c.id: c.score for c in by_vector}
-        missing = [c.id for c in chosen if c.id not in known]
-        if missing:
-            only = sql_in("id", missing)
-            scoped = f"({where}) AND {only}" if where else only
-            for chunk in self.store.vector_search(vector, len(missing), scoped):
-                known[chunk.id] = chunk.score
-        return {c.id: known.get(c.id, 0.0) for c in chosen}
+    def _ranked(self, query: str, candidates: list[Source], evidence: Evidence) -> list[Source]:
+        """The candidates with their relevance as score, most relevant first."""
+        if self.reranker is not None and candidates:
+            scores = self.reranker.relevance(query, [_passage(s) for s in candidates])
+        else:
+            best = evidence.best_by_source()
+            scores = [
+                FUSED_SHARE * s.score + (1 - FUSED_SHARE) * best.get(s.id, 0.0) for s in candidates
+            ]
+        scored = [
+            replace(s, score=round(score, 4)) for s, score in zip(candidates, scores, strict=True)
+        ]
+        return sorted(scored, key=lambda s: -s.score)
 
 
 def _fuse(
     by_vector: Sequence[StoredChunk], by_text: Sequence[StoredChunk], weight: float
-) -> list[StoredChunk]:
+) -> list[tuple[StoredChunk, float]]:
+    """Chunks by fused score, each with that score scaled to 0..1."""
     scores: dict[str, float] = {}
     chunks: dict[str, StoredChunk] = {}
     for ranking, share in ((by_vector, weight), (by_text, 1.0 - weight)):
@@ -119,24 +160,28 @@ def _fuse(
             scores[chunk.id] = scores.get(chunk.id, 0.0) + share / (RRF_K + rank)
             chunks.setdefault(chunk.id, chunk)
     order = sorted(scores, key=lambda chunk_id: (-scores[chunk_id], chunk_id))
-    return [chunks[chunk_id] for chunk_id in order]
+    return [(chunks[chunk_id], scores[chunk_id] * (RRF_K + 1)) for chunk_id in order]
 
 
-def _diversify(ranked: Sequence[StoredChunk], k: int, per_document: int) -> list[StoredChunk]:
+def _diversify(ranked: Sequence[Source], k: int, per_document: int) -> list[Source]:
     """The top k, taking at most `per_document` chunks from any one file."""
     taken: dict[str, int] = {}
     chosen = []
-    for chunk in ranked:
-        if taken.get(chunk.path, 0) >= per_document:
+    for source in ranked:
+        if taken.get(source.path, 0) >= per_document:
             continue
-        taken[chunk.path] = taken.get(chunk.path, 0) + 1
-        chosen.append(chunk)
+        taken[source.path] = taken.get(source.path, 0) + 1
+        chosen.append(source)
         if len(chosen) == k:
             break
     return chosen
 
 
-def _source(number: int, chunk: StoredChunk, similarity: float) -> Source:
+def _passage(source: Source) -> str:
+    return f"{source.heading}\n{source.text}" if source.heading else source.text
+
+
+def _source(number: int, chunk: StoredChunk, score: float) -> Source:
     return Source(
         number=number,
         id=chunk.id,
@@ -144,7 +189,7 @@ def _source(number: int, chunk: StoredChunk, similarity: float) -> Source:
         page=chunk.page,
         heading=chunk.heading,
         line=chunk.line,
-        score=similarity,
+        score=score,
         text=chunk.text,
         collection=chunk.collection,
         local_only=chunk.local_only,

@@ -14,7 +14,7 @@ from typing import Any, Literal, Protocol
 
 from assistant.terminal import sanitize
 
-AnswerMode = Literal["model", "calculator", "retrieval-only", "refused"]
+AnswerMode = Literal["model", "quote", "calculator", "retrieval-only", "refused"]
 # The guardrail event kind of an answer whose model saw local-only text (guardrails.context).
 LOCAL_ONLY_USED = "local_only.used"
 UnitKind = Literal["prose", "code"]  # a sentence, or a fenced code block
@@ -288,6 +288,7 @@ class AskOptions:
     # False: local-only collections are left out before retrieval (the MCP server without
     # --allow-local-only), so none of their text can reach the prompt or the answer
     include_local_only: bool = True
+    mode: str | None = None  # "auto", "generate" or "quote"; None: [ask] mode
 
 
 class AskStream(Protocol):

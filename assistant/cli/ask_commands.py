@@ -14,6 +14,7 @@ import click
 
 from assistant.cli.free_text import FreeTextCommand
 from assistant.cli.output import EXIT_INTERRUPTED, emit_json, guarded, place, say
+from assistant.config import ASK_MODES
 from assistant.errors import INGEST_FIRST, UsageError
 from assistant.terminal import sanitize
 
@@ -29,6 +30,12 @@ CONVERSATION_ID_SHOWN = 8
 @click.command(cls=FreeTextCommand)
 @click.argument("question")
 @click.option("--model", "model", metavar="PROFILE", help="Model profile from config.toml.")
+@click.option(
+    "--mode",
+    type=click.Choice(ASK_MODES),
+    help="quote: the documents' own sentences, no model; generate: a model writes the "
+    "answer; auto: chosen per question (default: ask.mode).",
+)
 @click.option("--k", type=click.IntRange(1, 50), help="How many sources to retrieve.")
 @click.option("--collection", metavar="NAME", help="Only search this collection.")
 @click.option(
@@ -51,6 +58,7 @@ def ask(
     ctx: click.Context,
     question: str,
     model: str | None,
+    mode: str | None,
     k: int | None,
     collection: str | None,
     continue_: bool,
@@ -82,6 +90,7 @@ def ask(
         history=history,
         conversation_id=conversation_id,
         use_cache=not no_cache,
+        mode=mode,
     )
     run = open_ask(question, options, verbose=verbose)
     interrupted = False

@@ -9,6 +9,7 @@ import hashlib
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,7 @@ import click
 
 from assistant.cli.log_commands import DATE
 from assistant.cli.output import emit_json, guarded, say
+from assistant.config import ASK_MODES, AskMode
 from assistant.errors import INGEST_FIRST, NOTHING_INGESTED, NoDocumentsError, UsageError
 from assistant.terminal import display_path
 from durable.private_files import write_private
@@ -52,6 +54,11 @@ FEEDBACK_SCAN = 5000  # newest interactions read for --from-feedback
     show_default=True,
     help="Fused search, or the vector or full-text side alone.",
 )
+@click.option(
+    "--answer-mode",
+    type=click.Choice(ASK_MODES),
+    help="Answer by quoting, by a model, or choosing per question (default: ask.mode).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option(
     "--fail-under",
@@ -77,6 +84,7 @@ def eval_command(
     model: str | None,
     k: int | None,
     retrieval_mode: RetrievalMode,
+    answer_mode: AskMode | None,
     as_json: bool,
     fail_under: tuple[str, ...],
     compare: tuple[int, int] | None,
@@ -111,6 +119,7 @@ def eval_command(
             model,
             k,
             retrieval_mode,
+            answer_mode,
             as_json,
             fail_under,
             compare_last,
@@ -129,6 +138,7 @@ def _run(
     model: str | None,
     k: int | None,
     mode: RetrievalMode,
+    answer_mode: AskMode | None,
     as_json: bool,
     fail_under: tuple[str, ...],
     compare_last: bool,
@@ -143,6 +153,8 @@ def _run(
     thresholds = [Threshold.parse(text) for text in fail_under]
     locations, config = _setting()
     config = _with_retrieval_mode(config, mode)
+    if answer_mode is not None:
+        config = replace(config, ask=replace(config.ask, mode=answer_mode))
     assistant = build_assistant(locations=locations, config=config, verbose=verbose)
     try:
         setup = _describe(assistant, config, model, golden_path)
@@ -181,8 +193,6 @@ def _run(
 
 
 def _with_retrieval_mode(config: Config, mode: RetrievalMode) -> Config:
-    from dataclasses import replace
-
     weights = {"hybrid": config.retrieval.vector_weight, "vector": 1.0, "text": 0.0}
     return replace(config, retrieval=replace(config.retrieval, vector_weight=weights[mode]))
 
@@ -211,6 +221,7 @@ def _describe(
         },
         "retrieval": asdict(config.retrieval),
         "ask": {
+            "mode": config.ask.mode,
             "k": config.ask.k,
             "max_tokens": config.ask.max_tokens,
             "temperature": config.ask.temperature,

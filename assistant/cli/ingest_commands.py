@@ -71,6 +71,7 @@ def ingest(
         report = index.ingestor().run(
             paths, collection=collection, local_only=local_only, progress=on_progress
         )
+    index.terms.refresh()  # term counts for evidence, so the next question does not wait
     _finish(report, as_json)
 
 
@@ -91,6 +92,7 @@ def reindex(as_json: bool) -> None:
     index = open_index(check_model=False)
     with ingest_progress("Re-indexing") as on_progress:
         report = index.ingestor().reindex(progress=on_progress)
+    index.terms.refresh()
     _finish(report, as_json)
 
 

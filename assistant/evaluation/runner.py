@@ -160,7 +160,7 @@ def answer_metrics(answer: Answer, question: GoldenQuestion) -> dict[str, float 
     """Match with the expected answer, groundedness, citation validity, refusal correctness."""
     expected = question.expected_answer
     text = "" if answer.refused else answer.answer  # a refusal matches no expected answer
-    generated = not answer.refused and answer.mode == "model"
+    generated = not answer.refused and answer.mode in ("model", "quote")
     invalid_citation = any(e.kind == "citation.invalid" for e in answer.guardrails)
     return {
         "containment": m.contains(text, expected) if expected else None,

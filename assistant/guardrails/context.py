@@ -1,11 +1,13 @@
 """guard_context (the check_context stage): what of the retrieved sources may reach the prompt.
 
 Every source is scanned for injected instructions and neutralised. For a remote model,
-chunks of local-only collections are withheld, and so are earlier chat turns that drew on
-local-only sources; PII and secrets are masked with reversible placeholders in every field
-that leaves (the question, history, each source's text, path and heading); `restore` puts
-the originals back in the text shown to the person. A local model's answer that saw
-local-only text is marked (`local_only.used`) so that later turns keep it local.
+chunks of local-only collections are withheld (retrieval withholds them first; this is the
+second line, which a budget fallback to a remote model passes too), and so are earlier chat
+turns that drew on local-only sources; PII and secrets are masked with reversible
+placeholders in every field that leaves (the question, history, each source's text, path and
+heading); `restore` puts the originals back in the text shown to the person. A local model's
+answer that saw local-only text is marked (`local_only.used`) so that later turns keep it
+local.
 """
 
 from __future__ import annotations
@@ -20,10 +22,10 @@ from assistant.guardrails.events import (
     injection_event,
     local_only_used_event,
     pii_event,
-    withheld_event,
 )
 from assistant.guardrails.injection import neutralise, scan_injection
 from assistant.guardrails.pii import Redactor
+from assistant.guardrails.withholding import withhold
 from models.base import ChatModel
 
 
@@ -48,13 +50,9 @@ def guard_context(
     model: ChatModel,
     privacy: PrivacyConfig,
 ) -> GuardedContext:
-    events: list[GuardrailEvent] = []
-    allowed: list[Source] = []
-    withheld: list[Source] = []
-    for source in sources:
-        (withheld if model.is_remote and source.local_only else allowed).append(source)
-    if withheld:
-        events.append(withheld_event(len(withheld), [s.collection for s in withheld]))
+    withholding = withhold(sources, remote=model.is_remote, renumber=False)
+    events = list(withholding.events)
+    allowed = withholding.allowed
     turns = list(history)
     if model.is_remote:
         turns = [turn for turn in history if not turn.local_only]

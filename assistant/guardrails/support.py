@@ -29,10 +29,11 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from assistant.ask.sentences import passage_sentences
 from assistant.ask.types import SentenceSupport, SupportStatus
 from assistant.guardrails import claims
 from assistant.guardrails.citations import marker_numbers, strip_markers
-from assistant.guardrails.sentences import TextUnit, code_spans, fenced_blocks, split_sentences
+from assistant.guardrails.sentences import TextUnit, code_spans, split_sentences
 
 SUPPORT_SHARE = 0.5  # weighted share of a sentence's content words its best passage holds
 MIN_CLAIM_WORDS = 3  # "Hope this helps." is no claim; "Keys live in the keyring." is
@@ -50,7 +51,6 @@ _ABSENCE = re.compile(
 )
 _FENCE_LINE = re.compile(r"^[ ]{0,3}(?:`{3,}|~{3,})[^\n]*$", re.MULTILINE)
 _SPACES = re.compile(r"\s+")
-_WRAPPED = re.compile(r"(?<=\S)[ \t]*\n(?=[ \t]*[^\s#>*+|`~\d-])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,28 +217,15 @@ def check_support(text: str, sources: Mapping[int, str]) -> SupportReport:
 
 
 def _passages(number: int, text: str) -> list[_Passage]:
-    """Each sentence of a source, and each pair of adjacent sentences."""
-    text = _unwrapped(text)
-    units = [_SPACES.sub(" ", text[u.start : u.end]) for u in split_sentences(text)]
+    """Each sentence of a source (cut by the passage splitter, as evidence is), and each
+    pair of adjacent sentences."""
+    units = [span.text for span in passage_sentences(text)]
     single = [_Passage(number, u, frozenset(claims.content_words(u))) for u in units]
     pairs = [
         _Passage(number, f"{a.text} {b.text}", a.words | b.words)
         for a, b in itertools.pairwise(single)
     ]
     return single + pairs
-
-
-def _unwrapped(text: str) -> str:
-    """Source text with its wrapped lines joined: in a document, a line break inside a
-    paragraph does not end a sentence (lines that start a list item, heading, quote, table
-    row or fence, and fenced blocks, stay as they are)."""
-    pieces: list[str] = []
-    position = 0
-    for start, end in [*fenced_blocks(text), (len(text), len(text))]:
-        pieces.append(_WRAPPED.sub(" ", text[position:start]))
-        pieces.append(text[start:end])
-        position = end
-    return "".join(pieces)
 
 
 def _prose_and_code(piece: str) -> tuple[str, list[str]]:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from assistant.ask.budget import Budget, RequestBudgetGate
 from assistant.ask.dependencies import AskDependencies, ModelRegistry
+from assistant.ask.evidence import Evidence, EvidenceWindow
 from assistant.ask.pipeline import AskRun
+from assistant.ask.retrieval import Retrieval
+from assistant.ask.sentences import TextSpan
 from assistant.ask.types import (
     Answer,
     AnswerDone,
@@ -22,9 +26,10 @@ from assistant.ask.types import (
     SourcesFound,
     TextDelta,
 )
-from assistant.config import BudgetConfig, Config, ModelProfile, parse_config
+from assistant.config import BudgetConfig, Config, ModelProfile, RetrievalConfig, parse_config
 from assistant.errors import NOTHING_INGESTED, UsageError
 from assistant.guardrails.injection import FLAG
+from assistant.guardrails.withholding import withhold
 from assistant.log.interactions import InteractionLog
 from models.base import Message, Pricing
 from models.fake import ScriptedModel
@@ -55,30 +60,55 @@ def make_source(number: int, text: str, *, score: float = 0.7, local_only: bool 
 
 
 class FixedRetriever:
+    """Fixed sources; the evidence of each is its first 80 characters, scoring what the
+    source does."""
+
     def __init__(self, sources: list[Source], *, empty_index: bool = False):
         self.sources = sources
         self.empty_index = empty_index
         self.queries: list[str] = []
 
-    def search(
+    def retrieve(
         self,
         query: str,
         *,
-        k: int,
+        k: int | None = None,
         collection: str | None = None,
         where_local_only: bool | None = None,
-    ) -> list[Source]:
+        withhold_local_only: bool = False,
+    ) -> Retrieval:
         self.queries.append(query)
         kept = [s for s in self.sources if where_local_only in (None, s.local_only)]
-        return kept[:k]
+        withholding = withhold(kept, remote=withhold_local_only)
+        sources = withholding.allowed[:k]
+        windows = [
+            EvidenceWindow(s, span, span, s.score, s.score, s.score)
+            for s in sorted(sources, key=lambda s: -s.score)
+            for span in [TextSpan(0, min(80, len(s.text)), s.text[:80])]
+        ]
+        return Retrieval(
+            sources,
+            Evidence(windows, {}),
+            RetrievalConfig().min_relevance,
+            withholding.withheld,
+            withholding.events,
+        )
 
     def nothing_ingested(self) -> bool:
         return self.empty_index
 
 
 class Harness:
-    def __init__(self, tmp_path: Path, sources: list[Source], config: Config | None = None):
-        self.config = config or parse_config("", tmp_path / "config.toml")
+    def __init__(
+        self,
+        tmp_path: Path,
+        sources: list[Source],
+        config: Config | None = None,
+        *,
+        mode: str = "generate",  # the model's path; quote answers have their own tests
+    ):
+        config = config or parse_config("", tmp_path / "config.toml")
+        self.config = replace(config, ask=replace(config.ask, mode=mode))
         self.config.models["remote"] = REMOTE
         self.local = ScriptedModel(["Keys are kept in the keyring [1]."], profile="local")
         self.remote = ScriptedModel(
@@ -300,7 +330,9 @@ def test_sources_that_do_not_fit_the_context_are_named(tmp_path: Path) -> None:
     dropped = [e for e in answer.guardrails if e.kind == "context.dropped"]
     assert dropped and "[3]" in dropped[0].detail
     assert "[1]" not in dropped[0].detail
-    assert '<source n="3"' not in h.local.calls[0][-1].content
+    prompt = h.local.calls[0][-1].content
+    # [3]'s evidence window comes first and fits; the source itself does not
+    assert prompt.count('<source n="3"') == 1 and prompt.count('<source n="1"') == 2
 
 
 def test_cancel_stops_the_answer_and_logs_it_as_cancelled(tmp_path: Path) -> None:
@@ -456,7 +488,7 @@ def test_an_answer_cut_by_the_budget_says_so(tmp_path: Path) -> None:
 
 
 def test_only_the_configured_number_of_recent_turns_is_sent(tmp_path: Path) -> None:
-    config = parse_config("[ask]\nhistory_turns = 1\n", tmp_path / "c.toml")
+    config = parse_config('[ask]\nhistory_turns = 1\nmode = "generate"\n', tmp_path / "c.toml")
     h = Harness(tmp_path, [make_source(1, "Keys live in the keyring.")], config)
     history = (PlainTurn("old question", "old answer"), PlainTurn("recent", "reply"))
     h.run("And where do they live?", history=history)
@@ -525,3 +557,46 @@ def test_closing_a_run_calls_its_on_close_once(harness: Harness) -> None:
     run.close()
     run.close()
     assert closed == ["x"]
+
+
+def test_quote_mode_answers_verbatim_with_citations_and_no_model(tmp_path: Path) -> None:
+    text = "The hydrangeas were planted on 14 April 2021 along the north fence."
+    h = Harness(tmp_path, [make_source(1, text)], mode="quote")
+    events, answer = h.run("When were the hydrangeas planted?")
+    assert answer.mode == "quote" and not answer.refused
+    assert answer.answer == f"{text[:80]} [1]" and answer.cited == [1]
+    assert [s.status for s in answer.sentences] == ["cited"] and answer.groundedness == 1.0
+    assert h.local.calls == [] and h.remote.calls == []
+    assert [e.text for e in events if isinstance(e, TextDelta)] == [answer.answer]
+    assert h.log.get(answer.interaction_id).answer.mode == "quote"  # type: ignore[arg-type]
+
+
+def test_auto_quotes_for_the_bundled_model_and_generates_for_a_capable_one(
+    tmp_path: Path,
+) -> None:
+    h = Harness(tmp_path, [make_source(1, "Keys live in the keyring.", score=0.8)], mode="auto")
+    _, local = h.run("Where do keys live?")
+    assert local.mode == "quote" and h.local.calls == []
+    _, remote = h.run("Where do keys live?", model="remote")
+    assert remote.mode == "model" and len(h.remote.calls) == 1
+    _, chosen = h.run("Where do keys live?", mode="generate", use_cache=False)
+    assert chosen.mode == "model" and len(h.local.calls) == 1
+
+
+def test_a_withheld_best_source_lets_nothing_weaker_through_and_numbers_start_at_1(
+    tmp_path: Path,
+) -> None:
+    sources = [
+        make_source(1, "The vault code is 4471.", score=0.8, local_only=True),
+        make_source(2, "Vault doors in the museum are painted green.", score=0.25),
+    ]
+    h = Harness(tmp_path, sources)
+    events, answer = h.run("What is the vault code?", model="remote")
+    assert answer.refused and answer.refusal_reason == "not_found"
+    assert h.remote.calls == []
+    found = next(e for e in events if isinstance(e, SourcesFound))
+    assert [(s.number, s.local_only) for s in found.sources] == [(1, False)]
+    assert any(e.kind == "local_only.withheld" for e in answer.guardrails)
+    only_private = Harness(tmp_path / "private", sources[:1])
+    _, refused = only_private.run("What is the vault code?", model="remote")
+    assert refused.refused and refused.refusal_reason == "local_only"

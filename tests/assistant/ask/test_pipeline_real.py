@@ -51,7 +51,7 @@ def local_assistant(
 
 
 def test_local_answer_streams_after_its_sources(local_assistant: Assistant) -> None:
-    run = local_assistant.ask("How does margin keep API keys safe?")
+    run = local_assistant.ask("How does margin keep API keys safe?", AskOptions(mode="generate"))
     events = list(run)
     answer = run.answer
     assert answer is not None and not answer.refused, answer
@@ -62,6 +62,20 @@ def test_local_answer_streams_after_its_sources(local_assistant: Assistant) -> N
     assert answer.answer.strip() and answer.usage.completion_tokens > 0
     assert answer.usage.cost_usd == 0.0 and answer.latency_ms["ttft"] > 0
     assert answer.model == "local" and answer.groundedness is not None
+
+
+def test_a_quote_answer_is_the_documents_own_words_with_citations(
+    local_assistant: Assistant,
+) -> None:
+    answer = local_assistant.ask(
+        "Where does margin keep API keys?", AskOptions(mode="quote")
+    ).complete()
+    assert answer.mode == "quote" and not answer.refused and answer.cited
+    assert answer.usage.completion_tokens == 0 and "ttft" not in answer.latency_ms
+    by_number = {s.number: " ".join(s.text.split()) for s in answer.sources}
+    for line in answer.answer.splitlines():
+        quoted, _, marker = line.rpartition(" [")
+        assert quoted in by_number[int(marker.rstrip("]"))]  # verbatim, from the cited source
 
 
 def test_unrelated_question_is_refused_without_the_model(local_assistant: Assistant) -> None:

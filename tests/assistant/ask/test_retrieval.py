@@ -113,10 +113,11 @@ def test_sources_are_numbered_scored_and_diversified(retriever: Retriever) -> No
     for source in found.sources:
         per_file[source.path] = per_file.get(source.path, 0) + 1
         assert Path(source.path).is_absolute()
-        assert -1.0 <= source.score <= 1.0
+        assert 0.0 <= source.score <= 1.0
     assert max(per_file.values()) <= 2
-    assert found.best_similarity == max(s.score for s in found.sources)
-    assert found.relevant
+    scores = [s.score for s in found.sources]
+    assert scores == sorted(scores, reverse=True)  # the score shown agrees with the order
+    assert found.relevant and found.evidence_score >= found.min_relevance
 
 
 def test_filters_by_collection_and_local_only(retriever: Retriever) -> None:
@@ -129,5 +130,18 @@ def test_filters_by_collection_and_local_only(retriever: Retriever) -> None:
 
 def test_an_unrelated_question_is_not_relevant(retriever: Retriever) -> None:
     found = retriever.retrieve("lattice quantum chromodynamics on GPUs", k=3)
-    assert found.best_similarity < retriever.config.min_relevance
+    assert found.evidence_score < retriever.config.min_relevance
     assert not found.relevant
+
+
+def test_local_only_chunks_are_withheld_before_ranking_for_a_remote_model(
+    retriever: Retriever,
+) -> None:
+    shown = retriever.retrieve("the espresso machine broke", k=5)
+    assert any(s.local_only for s in shown.sources)  # a local model may read the diary
+    found = retriever.retrieve("the espresso machine broke", k=5, withhold_local_only=True)
+    assert not any(s.local_only for s in found.sources)
+    assert [Path(s.path).name for s in found.withheld] == ["diary.md"]
+    assert [e.kind for e in found.events] == ["local_only.withheld"]
+    assert [s.number for s in found.sources] == list(range(1, len(found.sources) + 1))
+    assert {w.source.id for w in found.evidence.windows} <= {s.id for s in found.sources}

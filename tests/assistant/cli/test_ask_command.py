@@ -69,13 +69,29 @@ def test_answer_streams_after_its_sources_with_the_bundled_model(
     ingested: Path, bundled_gguf: Path
 ) -> None:
     write_config(ingested, "[ask]\nmax_tokens = 24\n\n[models.local]\nthreads = 1\n")
-    result = CliRunner().invoke(cli, ["ask", "How does margin keep API keys safe?"])
+    question = "How does margin keep API keys safe?"
+    result = CliRunner().invoke(cli, ["ask", question, "--mode", "generate"])
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert out.startswith("Sources\n  [1] ") and "models.md" in out.splitlines()[1]
     answer_text = out.split("\n\n", 1)[1]
     assert answer_text.strip(), out
     assert "local · " in result.stderr and "tokens" in result.stderr
+
+
+@pytest.mark.slow
+def test_mode_quote_answers_in_the_documents_words_without_a_model(ingested: Path) -> None:
+    question = "Where does margin keep API keys?"
+    result = CliRunner().invoke(cli, ["ask", question, "--mode", "quote", "--json"])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    assert answer["mode"] == "quote" and answer["model"] == "quote" and answer["cited"]
+    assert answer["usage"]["completion_tokens"] == 0
+    assert all(s["status"] == "cited" for s in answer["sentences"])
+    scores = [s["score"] for s in answer["sources"]]
+    assert scores == sorted(scores, reverse=True) and all(0 <= s <= 1 for s in scores)
+    wrong = CliRunner().invoke(cli, ["ask", question, "--mode", "poetry"])
+    assert wrong.exit_code == 2 and "Traceback" not in wrong.output
 
 
 @pytest.mark.slow

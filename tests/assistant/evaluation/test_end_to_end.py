@@ -50,7 +50,7 @@ def docs_assistant(
 ) -> Iterator[Assistant]:
     """docs/ ingested under this test's MARGIN_HOME, where the CLI looks too."""
     locations = resolve_locations().ensure()
-    config = parse_config("", locations.config_file)
+    config = parse_config('[ask]\nmode = "generate"\n', locations.config_file)  # the model path
     assistant = build_assistant(
         locations=locations, config=config, embedder=embedder, models={"local": local_model}
     )

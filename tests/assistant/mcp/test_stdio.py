@@ -66,7 +66,7 @@ def served(
     home = tmp_path_factory.mktemp("mcp-home")
     seed_cache(embedding_cache, home)
     locations = Locations(config_dir=home / "config", data_dir=home / "data").ensure()
-    locations.config_file.write_text("[ask]\nmax_tokens = 24\n")
+    locations.config_file.write_text('[ask]\nmax_tokens = 24\nmode = "generate"\n')
     assistant = build_assistant(locations=locations, embedder=embedder)
     try:
         public = write_files(home / "public", PUBLIC)

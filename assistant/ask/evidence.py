@@ -1,0 +1,194 @@
+"""Evidence: the sentences of the retrieved chunks that answer the question, best first.
+
+A chunk holds about 200 word pieces; the fact a question asks for is often one sentence of
+it, next to text about something else ("The hydrangeas were planted on 14 April 2021" in a
+page of garden notes). Judged as a whole, such a chunk looks barely related (cosine 0.25);
+judged sentence by sentence, it holds an exact answer. So every candidate chunk is split
+into sentences (`assistant.ask.sentences`), and each sentence is scored by:
+
+- lexical coverage: the share of the question's terms found in the sentence, its
+  neighbours and its chunk's heading path, each term weighted by its IDF in the index, so
+  "hydrangeas" counts for more than "planted" and a term nowhere in the index counts most;
+- dense similarity: the cosine between the question's vector (already computed for
+  retrieval) and the sentence's, for the few sentences lexical coverage ranks highest
+  (embedding a sentence costs about as much as embedding the question; see bench/evidence).
+
+A window is a sentence with one neighbour on each side. The best windows are what the prompt
+shows first (`prompt_sources`), the best window's score is what the relevance gate decides
+on (`assistant.ask.retrieval`), and its sentence is what a quote answer quotes
+(`assistant.ask.quote`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Protocol
+
+from assistant.ask.sentences import TextSpan, passage_sentences
+from assistant.ask.terms import content_terms
+from assistant.ask.types import Source
+
+if TYPE_CHECKING:
+    import numpy as np
+
+DENSE_SHARE = 0.5  # weight of dense similarity against lexical coverage in a sentence's score
+NEIGHBOURS = 1  # sentences on each side of the best one in a window
+PROMPT_WINDOWS = 3  # evidence windows the model reads before the sources themselves
+
+
+class SentenceEmbedder(Protocol):
+    def embed_queries(self, texts: list[str]) -> np.ndarray: ...
+
+
+TermWeights = Callable[[Iterable[str]], dict[str, float]]
+
+
+def uniform_weights(terms: Iterable[str]) -> dict[str, float]:
+    """Every term weighs the same: lexical coverage without index statistics."""
+    return dict.fromkeys(terms, 1.0)
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceWindow:
+    """One sentence of a source, with its neighbours, and how well it answers the question."""
+
+    source: Source
+    sentence: TextSpan  # offsets into source.text
+    window: TextSpan  # the sentence and its neighbours, offsets into source.text
+    coverage: float  # 0..1, IDF-weighted share of question terms in window and heading
+    similarity: float | None  # cosine with the question; None when not embedded
+    score: float  # 0..1, what windows are ranked by
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Every scored window of the sources, best first, and the question's weighted terms."""
+
+    windows: list[EvidenceWindow]
+    term_weights: dict[str, float]
+
+    @property
+    def best(self) -> EvidenceWindow | None:
+        return self.windows[0] if self.windows else None
+
+    def for_source(self, number: int) -> list[EvidenceWindow]:
+        return [w for w in self.windows if w.source.number == number]
+
+    def best_by_source(self) -> dict[str, float]:
+        """The score of each source's best window, by source id."""
+        best: dict[str, float] = {}
+        for window in self.windows:
+            best.setdefault(window.source.id, window.score)
+        return best
+
+    def renumbered(self, sources: Mapping[str, Source]) -> Evidence:
+        """The windows of these sources (by id) only, pointing at them."""
+        windows = [
+            replace(w, source=sources[w.source.id]) for w in self.windows if w.source.id in sources
+        ]
+        return Evidence(windows, self.term_weights)
+
+
+class EvidenceSelector:
+    """Scores the sentences of sources against a question; `dense_sentences` of them (the
+    best by coverage) are embedded, 0 for lexical scoring alone."""
+
+    def __init__(
+        self,
+        term_weights: TermWeights,
+        embedder: SentenceEmbedder | None = None,
+        *,
+        dense_sentences: int = 8,
+    ):
+        self._term_weights = term_weights
+        self._embedder = embedder if dense_sentences > 0 else None
+        self._dense_sentences = dense_sentences
+
+    def select(
+        self, question: str, query_vector: np.ndarray | None, sources: Sequence[Source]
+    ) -> Evidence:
+        weights = self._term_weights(set(content_terms(question)))
+        candidates = [candidate for source in sources for candidate in _windows(source, weights)]
+        similarities = self._similarities(query_vector, candidates)
+        windows = [
+            _scored(candidate, similarities.get(index))
+            for index, candidate in enumerate(candidates)
+        ]
+        windows.sort(key=lambda w: (-w.score, w.source.number, w.sentence.start))
+        return Evidence(windows, weights)
+
+    def _similarities(
+        self, query_vector: np.ndarray | None, candidates: list[_Candidate]
+    ) -> dict[int, float]:
+        if self._embedder is None or query_vector is None or not candidates:
+            return {}
+        chosen = sorted(range(len(candidates)), key=lambda i: -candidates[i].coverage)
+        chosen = chosen[: self._dense_sentences]
+        vectors = self._embedder.embed_queries([candidates[i].sentence.text for i in chosen])
+        cosines = vectors @ query_vector
+        return {index: float(cosine) for index, cosine in zip(chosen, cosines, strict=True)}
+
+
+def prompt_sources(sources: Sequence[Source], evidence: Evidence) -> list[Source]:
+    """What the model reads, in order: the best evidence windows, each labelled as its
+    source, then the sources whole (a window only points the model at the fact)."""
+    shown: list[EvidenceWindow] = []
+    for window in evidence.windows:
+        if len(shown) == PROMPT_WINDOWS:
+            break
+        if not any(_same_place(window, other) for other in shown):
+            shown.append(window)
+    return [replace(w.source, text=w.window.text) for w in shown] + list(sources)
+
+
+def _same_place(one: EvidenceWindow, other: EvidenceWindow) -> bool:
+    return (
+        one.source.id == other.source.id
+        and one.window.start < other.window.end
+        and other.window.start < one.window.end
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    source: Source
+    sentence: TextSpan
+    window: TextSpan
+    coverage: float
+
+
+def _windows(source: Source, weights: dict[str, float]) -> list[_Candidate]:
+    sentences = passage_sentences(source.text)
+    heading = set(content_terms(source.heading))
+    terms = [set(content_terms(s.text)) for s in sentences]
+    total = sum(weights.values())
+    candidates = []
+    for index, sentence in enumerate(sentences):
+        first, last = max(0, index - NEIGHBOURS), min(len(sentences), index + NEIGHBOURS + 1)
+        seen = heading.union(*terms[first:last])
+        covered = sum(w for t, w in weights.items() if t in seen)
+        window = TextSpan(
+            sentences[first].start,
+            sentences[last - 1].end,
+            " ".join(s.text for s in sentences[first:last]),
+        )
+        candidates.append(
+            _Candidate(source, sentence, window, covered / total if total > 0 else 0.0)
+        )
+    return candidates
+
+
+def _scored(candidate: _Candidate, similarity: float | None) -> EvidenceWindow:
+    if similarity is None:
+        score = candidate.coverage * (1 - DENSE_SHARE)
+    else:
+        score = DENSE_SHARE * max(0.0, similarity) + (1 - DENSE_SHARE) * candidate.coverage
+    return EvidenceWindow(
+        source=candidate.source,
+        sentence=candidate.sentence,
+        window=candidate.window,
+        coverage=round(candidate.coverage, 4),
+        similarity=None if similarity is None else round(similarity, 4),
+        score=round(score, 4),
+    )

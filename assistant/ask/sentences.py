@@ -1,0 +1,126 @@
+"""Split a passage into sentences: the units evidence is scored on, quoted and matched.
+
+`passage_sentences(text)` returns `TextSpan`s that cover every word of the text once, in
+order, with their character offsets, so a caller can quote a span verbatim or find its
+neighbours. The splitter knows the shapes real documents take:
+
+- paragraphs (a blank line) and list items (a line starting with `-`, `*`, `•`, `1.` or a
+  shell or Python prompt) always start a new span;
+- a single line break is a wrapped line (man pages, PDFs), not a sentence end;
+- a sentence ends at `.`, `!` or `?` before a space and a capital, digit, quote or bracket,
+  but not after an abbreviation ("e.g.", "i.e.", "etc.") or an initial;
+- a fragment of fewer than `MIN_WORDS` words joins the next span of its block (an option
+  name like "-a, --all" joins its description), or the one before at a block's end;
+- a span longer than `MAX_WORDS` (a table, a code listing) is cut into windows of that size.
+
+It cuts source text: the evidence stage scores its sentences and the answer-support check
+(`assistant.guardrails.support`) matches answer sentences against them. A model's answer is
+Markdown and is cut by `assistant.guardrails.sentences` instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+MIN_WORDS = 3
+MAX_WORDS = 48
+
+# A blank line, or a line break before a list item, a heading or a prompt.
+_BLOCK_BREAK = re.compile(
+    r"\n[ \t]*(?:\n[ \t]*)+"
+    r"|\n(?=[ \t]*(?:[-*•+]|\d{1,3}[.)]|#{1,6}|>>>|\$|\|)[ \t])"
+)
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[\"'“‘(\[`]?[A-Z0-9$`-])")
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:e\.g|i\.e|etc|vs|cf|approx|no|fig|mr|mrs|ms|dr|st|ch|sec|vol|resp)"
+    r"|(?<![\w.])[A-Za-z])\.$",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"\S+")
+
+
+@dataclass(frozen=True, slots=True)
+class TextSpan:
+    """`text[start:end]` of the passage it came from, and that text with spaces folded."""
+
+    start: int
+    end: int
+    text: str
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+def passage_sentences(text: str) -> list[TextSpan]:
+    """The sentences of `text`, in order, each at least `MIN_WORDS` words where the text
+    allows it and at most `MAX_WORDS`."""
+    spans: list[TextSpan] = []
+    for block_start, block_end in _blocks(text):
+        pieces = list(_sentences(text, block_start, block_end))
+        spans.extend(_sized(text, _merged(text, pieces)))
+    return spans
+
+
+def _blocks(text: str) -> Iterator[tuple[int, int]]:
+    start = 0
+    for match in _BLOCK_BREAK.finditer(text):
+        if text[start : match.start()].strip():
+            yield start, match.start()
+        start = match.end()
+    if text[start:].strip():
+        yield start, len(text)
+
+
+def _sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    block = text[start:end]
+    begin = 0
+    for match in _SENTENCE_END.finditer(block):
+        if _ABBREVIATION.search(block[begin : match.start() + 1]):
+            continue
+        yield _trimmed(text, start + begin, start + match.end())
+        begin = match.end()
+    if block[begin:].strip():
+        yield _trimmed(text, start + begin, end)
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _merged(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join each fragment of fewer than MIN_WORDS words with the piece after it (or, for the
+    last piece of a block, before it)."""
+    merged: list[tuple[int, int]] = []
+    pending: int | None = None  # start of a fragment waiting for the next piece
+    for start, end in pieces:
+        if pending is not None:
+            start, pending = pending, None
+        if len(_WORD.findall(text[start:end])) < MIN_WORDS:
+            pending = start
+            continue
+        merged.append((start, end))
+    if pending is not None:
+        last_end = pieces[-1][1]
+        if merged:
+            merged[-1] = (merged[-1][0], last_end)
+        else:
+            merged.append((pending, last_end))
+    return merged
+
+
+def _sized(text: str, pieces: list[tuple[int, int]]) -> Iterator[TextSpan]:
+    for start, end in pieces:
+        words = list(_WORD.finditer(text, start, end))
+        windows = -(-len(words) // MAX_WORDS)
+        size = -(-len(words) // windows)  # equal windows: no stub of one word at the end
+        for first in range(0, len(words), size):
+            window = words[first : first + size]
+            begin, finish = window[0].start(), window[-1].end()
+            yield TextSpan(begin, finish, " ".join(w.group() for w in window))

@@ -1,0 +1,60 @@
+"""The content terms of a question or a passage, for lexical coverage.
+
+A term is a word lower-cased and lightly stemmed ("planted" and "plant", "pickup" and
+"pickups" meet), or a technical token kept whole as well as in parts: `str.partition`,
+`lru_cache`, `--almost-all`, `$RANDOM`, `2>&1` are terms, and so are `partition`, `lru`,
+`cache`, `almost` and `random`. Stop words, including the words every question is made of
+("how", "what", "does", "use"), are not terms: coverage counts what the question is about.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_TOKEN = re.compile(r"\d>&\d|[$-]*\w[\w.+/-]*\w|[$-]*\w")
+_PARTS = re.compile(r"[A-Za-z]+|\d+")
+_STOP_WORD_LIST = """
+    a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing done down during each either
+    else ever every few for from further get gets getting give given go goes had has have
+    having he her here hers him his how i if in into is it its itself just let like ll me
+    might more most much must my need needs no nor not now of off on once one only or other
+    our out over own per please put re really said same say says see seem shall she should
+    so some something such tell than that the their them then there these they thing things
+    this those through thus to too try under until up us use used uses using ve very want
+    wants was way ways we were what whatever when where whether which while who whom whose
+    why will with within without would yes yet you your
+"""
+STOP_WORDS = frozenset(_STOP_WORD_LIST.split())
+
+
+def content_terms(text: str) -> list[str]:
+    """The terms of `text` in order, repeats kept (a caller wanting a set makes one)."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    terms: list[str] = []
+    for match in _TOKEN.finditer(folded):
+        token = match.group().strip(".")
+        parts = _PARTS.findall(token)
+        if len(parts) > 1 or token != (parts[0] if parts else token):
+            terms.append(token)
+        terms.extend(stem(part) for part in parts if part not in STOP_WORDS and len(part) > 1)
+    return terms
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Just enough stemming for overlap: plurals, -ing, -ed and a final -e come off."""
+    if word.isdigit() or len(word) <= 3:
+        return word
+    for suffix, keep in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", "e")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)] + keep
+            break
+    else:
+        if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+            word = word[:-1]
+    if len(word) >= 4 and word[-1] == word[-2] and word[-1] not in "lsz":
+        word = word[:-1]  # running -> runn -> run
+    return word[:-1] if len(word) > 4 and word.endswith("e") else word

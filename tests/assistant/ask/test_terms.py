@@ -1,0 +1,23 @@
+"""Content terms: what lexical coverage counts."""
+
+from __future__ import annotations
+
+from assistant.ask.terms import content_terms, stem
+
+
+def test_question_words_are_not_terms_and_plurals_meet() -> None:
+    assert content_terms("When were the hydrangeas planted?") == ["hydrangea", "plant"]
+    assert set(content_terms("The hydrangea was planting")) == {"hydrangea", "plant"}
+
+
+def test_technical_tokens_are_kept_whole_and_in_parts() -> None:
+    terms = content_terms("Does str.partition or lru_cache take --almost-all and $RANDOM 2>&1?")
+    for term in ("str.partition", "partition", "lru_cache", "lru", stem("cache"), "--almost-all"):
+        assert term in terms
+    assert "$random" in terms and "random" in terms and "2>&1" in terms
+
+
+def test_stemming_is_light_and_stable() -> None:
+    assert stem("running") == "run" and stem("pickups") == "pickup"
+    assert stem("status") == "status" and stem("bus") == "bus"
+    assert stem(stem("libraries")) == stem("libraries")
