@@ -91,6 +91,12 @@ class RetrievalConfig:
     # Below this evidence score (0..1: the best sentence window's mix of dense similarity and
     # lexical coverage of the question) nothing counts as found.
     min_relevance: float = ranged(0.27, 0, 1)
+    # The best window must also hold this share of the question's weighted terms. With
+    # min_relevance 0.27, the highest pair that refuses at most 2% of the answerable questions
+    # of both tune sets (eval/real-tune.jsonl: none; docs/golden.jsonl: 1 of 50); it refuses
+    # 35% and 33% of their unanswerable ones. 0.36 and 0.3 refuse 60% of real-tune's, but 12%
+    # of golden's answerable ones. See eval/calibrate_gate.py.
+    min_coverage: float = ranged(0.2, 0, 1)
     reranker: str = text("", 4096)  # a local folder holding a sentence-transformers CrossEncoder
 
 

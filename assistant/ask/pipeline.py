@@ -35,7 +35,12 @@ from assistant.ask.types import (
 from assistant.errors import NOTHING_INGESTED
 from assistant.guardrails.citations import check_citations
 from assistant.guardrails.context import GuardedContext, guard_context
-from assistant.guardrails.events import attribution_event, citation_event, grounding_event
+from assistant.guardrails.events import (
+    attribution_event,
+    citation_event,
+    grounding_event,
+    local_only_used_event,
+)
 from assistant.guardrails.input_check import check_input
 from assistant.guardrails.restore import StreamRestorer
 from assistant.guardrails.support import SupportChecker, SupportReport
@@ -152,7 +157,10 @@ class AskRun:
             context = guard_context(
                 checked.text,
                 self._history,
-                prompt_sources(sources, retrieval.evidence),
+                # Evidence windows help a small local model find the fact; a window cut out of
+                # a source could split a secret the redactor then no longer recognises, so a
+                # remote model reads the sources whole.
+                sources if model.is_remote else prompt_sources(sources, retrieval.evidence),
                 model,
                 deps.config.privacy,
             )
@@ -293,6 +301,9 @@ class AskRun:
         answer.mode, answer.model = "quote", "quote"
         answer.answer, answer.cited = quote.text, quote.cited
         answer.sentences, answer.groundedness = quote.sentences, 1.0
+        quoted = [s for s in answer.sources if s.number in quote.cited]
+        if any(s.local_only for s in quoted):  # quoted local-only text stays on this machine
+            answer.guardrails.append(local_only_used_event())
         yield TextDelta(quote.text)
         yield from self._finish(answer, clock)
 

@@ -33,12 +33,6 @@ from ingest.types import StoredChunk
 
 RRF_K = 60  # the usual damping constant: top ranks matter, deep ranks still count
 FUSED_SHARE = 0.5  # weight of the fused rank against the evidence in a chunk's relevance
-# The best window must also hold this share of the question's weighted terms. With
-# min_relevance 0.27, the highest pair that refuses at most 2% of the answerable questions of
-# both tune sets (eval/real-tune.jsonl: none; docs/golden.jsonl, paraphrases of margin's own
-# docs: 1 of 50), 35% and 33% of their unanswerable ones are refused. 0.36 and 0.3 refuse 60%
-# of real-tune's, but 12% of golden's answerable ones. See eval/calibrate_gate.py.
-MIN_COVERAGE = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +42,7 @@ class Retrieval:
     sources: list[Source]
     evidence: Evidence
     min_relevance: float
+    min_coverage: float
     withheld: list[Source] = field(default_factory=list)  # local-only, kept from a remote model
     events: list[GuardrailEvent] = field(default_factory=list)  # what withholding did
 
@@ -60,9 +55,9 @@ class Retrieval:
     @property
     def relevant(self) -> bool:
         best = self.evidence.best
-        return (
-            best is not None and best.score >= self.min_relevance and best.coverage >= MIN_COVERAGE
-        )
+        if best is None:
+            return False
+        return best.score >= self.min_relevance and best.coverage >= self.min_coverage
 
 
 class Retriever:
@@ -111,7 +106,7 @@ class Retriever:
         `vector_weight` overrides the configured weighting."""
         config = self.config
         if self.store.is_empty():  # nothing to find: no need to load the embedding model
-            return Retrieval([], Evidence([], {}), config.min_relevance)
+            return Retrieval([], Evidence([], {}), config.min_relevance, config.min_coverage)
         wanted = k or config.k
         weight = config.vector_weight if vector_weight is None else vector_weight
         where = where_clause(collection=collection, local_only=where_local_only)
@@ -130,6 +125,7 @@ class Retriever:
             sources=chosen,
             evidence=evidence.renumbered({s.id: s for s in chosen}),
             min_relevance=config.min_relevance,
+            min_coverage=config.min_coverage,
             withheld=withholding.withheld[:wanted],
             events=withholding.events,
         )

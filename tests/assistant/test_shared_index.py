@@ -67,6 +67,7 @@ def test_ingested_on_one_machine_searched_and_asked_on_another(
     assert index_files(desktop.data_dir) == []
 
     served = '[models.remote]\nkind = "openai"\nbase_url = "http://127.0.0.1:9/v1"\nmodel = "m"\n'
+    served += '[ask]\nmode = "generate"\n'  # the scripted local model answers, not a quote
     laptop = machine(tmp_path / "laptop", config_text + served)
     remote = ScriptedModel(["It says [1]."], profile="remote", is_remote=True)
     local = ScriptedModel(["Otters hold hands [1]."], profile="local")
@@ -84,9 +85,10 @@ def test_ingested_on_one_machine_searched_and_asked_on_another(
     # local-only travels with the index: the laptop never sends that document to a remote model
     documents = {Path(d.path).name: d for d in reader.sources()}
     assert documents["salary.md"].local_only and not documents["otters.md"].local_only
-    reader.ask("What is my salary?", AskOptions(model="remote")).complete()
+    withheld = reader.ask("What is my salary?", AskOptions(model="remote")).complete()
     sent = " ".join(m.content for call in remote.calls for m in call)
-    assert remote.calls and "91,000" not in sent and "salary is" not in sent
+    assert "91,000" not in sent and "salary is" not in sent
+    assert withheld.refused and not remote.calls  # withheld before relevance: nothing to send
     reader.close()
     assert index_files(laptop.data_dir) == []
 

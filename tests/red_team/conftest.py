@@ -38,9 +38,11 @@ daily_usd = 50.0
 
 [retrieval]
 min_relevance = 0.0
+min_coverage = 0.0
 
 [ask]
 k = 6
+mode = "generate"  # scripted local models answer; a quote would hide what they were sent
 """
 # The model's reply: a citation, then the exfiltration image a hostile source asked for.
 REPLY = ["Gannets dive from thirty metres [1]. ", EVIL_IMAGE]

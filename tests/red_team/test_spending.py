@@ -177,7 +177,7 @@ def test_a_call_whose_cost_could_not_be_logged_still_counts_and_is_shown(
         assert first.answer.startswith("ab ab") and first.interaction_id is None
         assert "the disk is full" in {e.kind: e.detail for e in first.guardrails}["log.not_written"]
         assert log.spend_today() == 0.0 and log.budget.held_today() == pytest.approx(0.30)
-        second = assistant.ask("And what do gannets eat?", options).complete()
+        second = assistant.ask("How do gannets feed?", options).complete()
     finally:
         log.db._connection = working
         assistant.close()

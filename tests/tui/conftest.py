@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from assistant.config import Config
+from assistant.config import Config, load_config
 from assistant.core import Assistant, build_assistant
+from assistant.locations import resolve_locations
 from ingest.fakes import HashingEmbedder
 from models.base import ChatModel
 from models.fake import ScriptedModel
@@ -56,6 +58,9 @@ def make_assistant(notes: Path) -> Iterator[AssistantMaker]:
         ingest: bool = True,
     ) -> Assistant:
         models = {"local": model or ScriptedModel([ANSWER]), **(extra_models or {})}
+        # The scripted model stands in for the bundled one, which "auto" would quote instead.
+        config = config or load_config(resolve_locations().config_file)
+        config = replace(config, ask=replace(config.ask, mode="generate"))
         assistant = build_assistant(config=config, embedder=HashingEmbedder(), models=models)
         built.append(assistant)
         if ingest:

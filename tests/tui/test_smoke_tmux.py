@@ -92,7 +92,7 @@ def test_ask_in_a_real_terminal_and_quit(
         tmux.wait_for(" ready ", deadline=deadline)
         tmux.send("Where does margin keep API keys?", "Enter")
         tmux.wait_for("[1] keys.md", deadline=deadline)
-        screen = tmux.wait_for(" ready ", "tokens", deadline=deadline)
+        screen = tmux.wait_for(" ready ", " · #1", deadline=deadline)
         assert "Where does margin keep API keys?" in screen
         tmux.send("C-q")
         while not status_file.exists() and time.monotonic() < deadline:

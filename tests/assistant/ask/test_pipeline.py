@@ -90,6 +90,7 @@ class FixedRetriever:
             sources,
             Evidence(windows, {}),
             RetrievalConfig().min_relevance,
+            RetrievalConfig().min_coverage,
             withholding.withheld,
             withholding.events,
         )
@@ -569,6 +570,16 @@ def test_quote_mode_answers_verbatim_with_citations_and_no_model(tmp_path: Path)
     assert h.local.calls == [] and h.remote.calls == []
     assert [e.text for e in events if isinstance(e, TextDelta)] == [answer.answer]
     assert h.log.get(answer.interaction_id).answer.mode == "quote"  # type: ignore[arg-type]
+
+
+def test_a_quote_of_local_only_text_is_marked_so_it_never_goes_remote_as_history(
+    tmp_path: Path,
+) -> None:
+    vault = "The vault code is bluefin-4471, known to the night warden."
+    h = Harness(tmp_path, [make_source(1, vault, local_only=True)], mode="quote")
+    _, answer = h.run("What is the vault code?")
+    assert answer.mode == "quote" and answer.cited == [1]
+    assert answer.drew_on_local_only() and PlainTurn.of(answer).local_only
 
 
 def test_auto_quotes_for_the_bundled_model_and_generates_for_a_capable_one(

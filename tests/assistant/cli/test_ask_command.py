@@ -206,7 +206,8 @@ def test_marks_footnotes_and_a_follow_up_through_the_cli(
 
 @pytest.mark.slow
 def test_an_answer_cut_at_max_tokens_says_so_with_the_bundled_model(ingested: Path) -> None:
-    write_config(ingested, "[ask]\nmax_tokens = 4\n\n[models.local]\nthreads = 1\n")
+    settings = '[ask]\nmax_tokens = 4\nmode = "generate"\n\n[models.local]\nthreads = 1\n'
+    write_config(ingested, settings)
     result = CliRunner().invoke(cli, ["ask", "How does margin keep API keys safe?"])
     assert result.exit_code == 0, result.output
     assert "… Cut off at 4 tokens, the limit set by ask.max_tokens" in result.stderr

@@ -128,6 +128,6 @@ def test_report_writes_self_contained_html(home_log: InteractionLog, tmp_path: P
     assert code == 0, err
     assert "Interactions" in out and "pii.redacted" in out
     html = page.read_text()
-    assert html.count("<svg") == 6
+    assert html.count("<svg") == 8
     assert re.search(r"https?:|<script", html) is None
     assert stat.S_IMODE(page.stat().st_mode) == 0o600
