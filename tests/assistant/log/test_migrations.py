@@ -60,19 +60,23 @@ def test_fresh_database_has_the_migrated_schema(db_path: Path) -> None:
     assert schema(db_path) == EXPECTED_COLUMNS
 
 
+# Every migration, in the order a new log applies them.
+MIGRATION_NAMES = [
+    "m001_interactions",
+    "m002_egress",
+    "m003_answer_cache",
+    "m004_eval_runs",
+    "m005_mcp_calls",
+    "m006_budget_reservations",
+    "m007_answer_support",
+]
+
+
 def test_migrations_are_recorded_by_name_in_order(db_path: Path) -> None:
     with open_log(db_path) as db:
         names = [row["name"] for row in db.query("SELECT name FROM _migrations ORDER BY rowid")]
     assert names == [step.name for step in MIGRATIONS]
-    assert names == [
-        "m001_interactions",
-        "m002_egress",
-        "m003_answer_cache",
-        "m004_eval_runs",
-        "m005_mcp_calls",
-        "m006_budget_reservations",
-        "m007_answer_support",
-    ]
+    assert names == MIGRATION_NAMES
 
 
 def test_reopening_applies_nothing(db_path: Path) -> None:
@@ -89,14 +93,7 @@ def test_database_at_an_older_migration_upgrades_and_keeps_its_rows(db_path: Pat
         assert migrate(db, MIGRATIONS[:1]) == ["m001_interactions"]
         db.execute("INSERT INTO conversations (id, title, started_at) VALUES ('c1', 'old', '2026')")
     with connect(db_path) as db:
-        assert migrate(db) == [
-            "m002_egress",
-            "m003_answer_cache",
-            "m004_eval_runs",
-            "m005_mcp_calls",
-            "m006_budget_reservations",
-            "m007_answer_support",
-        ]
+        assert migrate(db) == MIGRATION_NAMES[1:]
         assert [tuple(row) for row in db.query("SELECT id, title FROM conversations")] == [
             ("c1", "old")
         ]
