@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from assistant.config_limits import check_value, ranged, text
 from assistant.errors import ConfigError
 from models.errors import RegistryError
 from models.registry import REGISTRY_FILE, RegistryState, read_registry
@@ -17,24 +18,29 @@ BUNDLED = "bundled"
 DefaultSource = Literal["built-in", "config.toml", "margin models use"]
 
 
+_NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
+_URL = r"https?://\S+"
+_ENV_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+
+
 @dataclass(frozen=True, slots=True)
 class ModelProfile:
-    name: str
+    name: str = text(MISSING, 64, _NAME, "a profile name of letters, digits, '.', '_' or '-'")
     kind: ModelKind = "llama-cpp"
     # llama-cpp
-    path: str = BUNDLED
-    context: int = 4096
-    threads: int = 0  # 0 = all cores
+    path: str = text(BUNDLED, 4096)
+    context: int = ranged(4096, 256, 1_048_576)  # tokens
+    threads: int = ranged(0, 0, 1024)  # 0 = all cores
     # openai
-    base_url: str = ""
-    model: str = ""
-    key_env: str = ""
-    input_usd_per_mtok: float = 0.0
-    output_usd_per_mtok: float = 0.0
-    connect_timeout_s: float = 5.0
-    read_timeout_s: float = 60.0
-    max_retries: int = 3
-    retry_budget_s: float = 30.0
+    base_url: str = text("", 2048, _URL, "an http:// or https:// address")
+    model: str = text("", 256)
+    key_env: str = text("", 128, _ENV_NAME, "an environment variable name")
+    input_usd_per_mtok: float = ranged(0.0, 0, 10_000)
+    output_usd_per_mtok: float = ranged(0.0, 0, 10_000)
+    connect_timeout_s: float = ranged(5.0, 0.1, 600)
+    read_timeout_s: float = ranged(60.0, 1, 3600)
+    max_retries: int = ranged(3, 0, 20)
+    retry_budget_s: float = ranged(30.0, 0, 3600)
 
     @property
     def is_remote(self) -> bool:
@@ -43,13 +49,13 @@ class ModelProfile:
 
 @dataclass(frozen=True, slots=True)
 class Defaults:
-    model: str = "local"
+    model: str = text("local", 64, _NAME, "a profile name of letters, digits, '.', '_' or '-'")
 
 
 @dataclass(frozen=True, slots=True)
 class BudgetConfig:
-    request_usd: float = 0.05
-    daily_usd: float = 1.00
+    request_usd: float = ranged(0.05, 0, 10_000)
+    daily_usd: float = ranged(1.00, 0, 10_000)
     fallback: Literal["refuse", "local"] = "refuse"
 
 
@@ -62,27 +68,29 @@ class PrivacyConfig:
 
 @dataclass(frozen=True, slots=True)
 class IngestConfig:
-    max_file_mb: float = 50.0
+    max_file_mb: float = ranged(50.0, 0.01, 4096)
     include_hidden: bool = False
-    chunk_tokens: int = 200  # word pieces per chunk; MiniLM reads at most 256
-    overlap_tokens: int = 32
-    batch_size: int = 32
-    file_timeout_s: float = 60.0
-    file_memory_mb: int = 1024
+    chunk_tokens: int = ranged(200, 16, 2048)  # word pieces per chunk; MiniLM reads at most 256
+    overlap_tokens: int = ranged(32, 0, 1024)  # less than chunk_tokens
+    batch_size: int = ranged(32, 1, 1024)
+    file_timeout_s: float = ranged(60.0, 1, 3600)
+    file_memory_mb: int = ranged(1024, 64, 65_536)
 
 
 @dataclass(frozen=True, slots=True)
 class RetrievalConfig:
-    k: int = 6
+    k: int = ranged(6, 1, 100)
     # Chosen by measurement on eval/real-tune.jsonl (see docs/ask.md, "How retrieval ranks").
-    vector_weight: float = 0.3  # share of the vector ranking in the fused score
-    pool: int = 50  # candidates taken from each ranking before fusion
-    rerank_depth: int = 20  # fused candidates scored on their evidence (or by the reranker)
-    per_document: int = 3  # at most this many chunks of one file in the top k
+    vector_weight: float = ranged(0.3, 0, 1)  # share of the vector ranking in the fused score
+    pool: int = ranged(50, 1, 1000)  # candidates taken from each ranking before fusion
+    # fused candidates scored on their evidence (or by the reranker)
+    rerank_depth: int = ranged(20, 1, 1000)
+    per_document: int = ranged(3, 1, 100)  # at most this many chunks of one file in the top k
     # Below this evidence score (0..1: the best sentence window's mix of dense similarity and
     # lexical coverage of the question) nothing counts as found.
-    min_relevance: float = 0.36
-    reranker: str = ""  # a local folder holding a sentence-transformers CrossEncoder
+    min_relevance: float = ranged(0.36, 0, 1)
+    # a local folder holding a sentence-transformers CrossEncoder
+    reranker: str = text("", 4096)
 
 
 ASK_MODES = ("auto", "generate", "quote")
@@ -90,19 +98,19 @@ ASK_MODES = ("auto", "generate", "quote")
 
 @dataclass(frozen=True, slots=True)
 class AskConfig:
-    k: int = 3  # sources given to the model; the bundled 135M model answers best with few
+    k: int = ranged(3, 1, 50)  # sources given to the model; the bundled 135M model: few
     # "generate": a model writes the answer; "quote": the best supporting sentences, verbatim,
     # no model; "auto": chooses per question (see assistant.ask.answer_mode)
-    mode: str = "auto"
-    max_question_chars: int = 2000
-    max_tokens: int = 0  # a ceiling on answer tokens; 0: the room the context leaves
-    temperature: float = 0.2
-    history_turns: int = 4
+    mode: str = text("auto", 16)
+    max_question_chars: int = ranged(2000, 10, 20_000)
+    max_tokens: int = ranged(0, 0, 32_768)  # a ceiling on answer tokens; 0: the room left
+    temperature: float = ranged(0.2, 0, 2)
+    history_turns: int = ranged(4, 0, 50)
 
 
 @dataclass(frozen=True, slots=True)
 class EmbeddingConfig:
-    model: str = BUNDLED  # or the path of a local sentence-transformers folder
+    model: str = text(BUNDLED, 4096)  # or the path of a local sentence-transformers folder
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,13 +222,9 @@ def _build_profile(
     section = f"models.{name}"
     if not isinstance(table, dict):
         raise ConfigError(f"{locate.where(section, None)}: [{section}] must be a table")
+    check_value(ModelProfile, "name", name, name="profile name", where=locate.where(section, None))
     base = base or ModelProfile(name=name)
     profile = replace(_build(ModelProfile, table, section, locate, base=base), name=name)
-    if profile.kind not in ("llama-cpp", "openai"):
-        raise ConfigError(
-            f"{locate.where(section, 'kind')}: kind = {profile.kind!r}; "
-            "use 'llama-cpp' (a local GGUF file) or 'openai' (an OpenAI-compatible endpoint)"
-        )
     if profile.kind == "openai" and not (profile.base_url and profile.model):
         raise ConfigError(
             f"{locate.where(section, None)}: an 'openai' profile needs base_url and model"
@@ -238,7 +242,15 @@ def _build(cls: type, table: Any, section: str, locate: _KeyLocator, base: Any =
             raise ConfigError(locate.unknown(key, section, sorted(known)))
         default = getattr(base if base is not None else cls(), key)
         values[key] = _coerce(value, default, section, key, locate)
-    return replace(base, **values) if base is not None else cls(**values)
+        where = locate.where(section, key)
+        check_value(cls, key, values[key], name=f"{section}.{key}", where=where)
+    built = replace(base, **values) if base is not None else cls(**values)
+    if isinstance(built, IngestConfig) and built.overlap_tokens >= built.chunk_tokens:
+        raise ConfigError(
+            f"{locate.where(section, 'overlap_tokens')}: ingest.overlap_tokens = "
+            f"{built.overlap_tokens} must be less than ingest.chunk_tokens = {built.chunk_tokens}"
+        )
+    return built
 
 
 def _coerce(value: Any, default: Any, section: str, key: str, locate: _KeyLocator) -> Any:

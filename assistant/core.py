@@ -106,7 +106,7 @@ class Assistant:
         self,
         paths: Sequence[Path],
         *,
-        collection: str = "default",
+        collection: str | None = None,
         local_only: bool = False,
         progress: Callable[[IngestProgress], None] | None = None,
         cancel: threading.Event | None = None,

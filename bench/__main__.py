@@ -30,6 +30,7 @@ ORDER = (
     "tui_latency",
     "mcp_latency",
     "model_download",
+    "guardrail_noise",
 )
 LIMIT_S = 8 * 60
 

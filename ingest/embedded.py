@@ -71,13 +71,14 @@ def plan_embedded(
     *,
     collection: str,
     local_only: bool,
+    root: str,
     build: str,
     current: Callable[[DocumentInfo], bool],
 ) -> EmbeddedPlan:
     """`inside` are the stored documents of this file (`embedded_by_container`). Each document
     is written when its own content hash or its collection changed, or when it is not
     `current` (built with other settings, or not yet redone by a re-index); they all belong to
-    the file's collection, share its local-only flag and record `build`."""
+    the file's collection and root, share its local-only flag and record `build`."""
     container = str(source.path)
     plan = EmbeddedPlan()
     found = set()
@@ -103,7 +104,7 @@ def plan_embedded(
             size=document.size,
             mtime_ns=source.mtime_ns,
             content_hash=document.content_hash,
-            root=str(source.root),
+            root=root,
             build=build,
         )
         kind: Outcome = "added" if old is None else "reprocessed" if same else "updated"

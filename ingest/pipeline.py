@@ -1,8 +1,12 @@
 """The ingest run: walk -> hash -> load -> chunk -> embed -> store, incremental and resumable.
 
 Unchanged files cost a stat (and a hash when the mtime moved); changed files are replaced
-whole; files gone from an ingested folder are removed. Work is committed in small batches,
-so an interrupted run keeps every finished batch and the next run picks up the rest.
+whole; files gone from an ingested folder are removed, and so are indexed files gone from
+anywhere else when their own folder is still there or their content turned up in this run
+(a file moved from a public folder into a local-only one does not stay under its old path).
+A document's collection and local-only flag change only by an explicit act: see
+`placement.py`. Work is committed in small batches, so an interrupted run keeps every
+finished batch and the next run picks up the rest.
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ from ingest.embedded import container_of, embedded_by_container, plan_embedded
 from ingest.embedder import Embedder
 from ingest.errors import LoadError, NotADocumentError
 from ingest.extraction import EXTRACTION_VERSION, Extractor
+from ingest.gone import gone_documents, under_any
 from ingest.loaders import is_supported
+from ingest.placement import Decision, Placement, Places, Request, moved_placements
 from ingest.store import ChunkStore, DocumentWrite
 from ingest.types import (
     Chunk,
@@ -29,6 +35,7 @@ from ingest.types import (
     EmbeddedDocument,
     FileProblem,
     IngestReport,
+    KeptDocument,
     LoadedDocument,
     Outcome,
     SourceFile,
@@ -114,29 +121,47 @@ class Ingestor:
         self,
         paths: Sequence[str | Path],
         *,
-        collection: str = "default",
+        collection: str | None = None,
         local_only: bool = False,
         progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
     ) -> IngestReport:
-        """Bring the index in line with `paths` (files or folders)."""
+        """Bring the index in line with `paths` (files or folders).
+
+        `collection` (None: not named) and `local_only` are what the run asks for; indexed
+        documents keep theirs unless `local_only` is given (see `placement.py`).
+        """
         roots = [Path(p).expanduser().resolve() for p in paths]
         items = list(
             walk(
                 roots, include_hidden=self.options.include_hidden, max_bytes=self.options.max_bytes
             )
         )
-        run = _Run(self, collection, local_only, progress, cancel)
+        run = _Run(self, Request(collection, local_only), progress, cancel)
         return run.execute(items, roots)
+
+    def move(
+        self, paths: Iterable[str | Path], *, collection: str | None, local_only: bool | None
+    ) -> list[str]:
+        """Give every document at or under `paths` the collection and/or local-only flag
+        named (None: keep); returns the paths of the documents that changed.
+
+        The explicit way to change a document's privacy. Each path becomes the root of the
+        documents under it, so a later ingest of a parent folder puts new files there the
+        same way.
+        """
+        targets = [Path(p).expanduser().resolve() for p in paths]
+        with self.store.writing():
+            moves = moved_placements(self.store.documents(), targets, collection, local_only)
+            self.store.move_documents([(path, *_fields(place)) for path, place in moves])
+        return [path for path, _ in moves]
 
     def forget(self, paths: Iterable[str | Path]) -> list[str]:
         """Remove every document at or under `paths`; returns the removed paths."""
         targets = [Path(p).expanduser().resolve() for p in paths]
         with self.store.writing():
             doomed = [
-                d.path
-                for d in self.store.documents()
-                if _under_any(d.path, targets) or _under_any(container_of(d.path), targets)
+                d.path for d in self.store.documents() if under_any(container_of(d.path), targets)
             ]
             self.store.delete_documents(doomed)
             self.store.refresh_indexes()
@@ -159,31 +184,31 @@ class Ingestor:
             started_at, documents = plan
             if documents and self.store.stored_model_id() != self.store.model_id:
                 self.store.reset()
-            report = IngestReport([], [], [], [], [], [])
-            groups: dict[tuple[str, bool], list[DocumentInfo]] = {}
-            for doc in documents:
-                if container_of(doc.path) == doc.path:  # attachments come back with their file
-                    groups.setdefault((doc.collection, doc.local_only), []).append(doc)
-            for (collection, local_only), docs in groups.items():
-                items = list(walk([d.path for d in docs], max_bytes=self.options.max_bytes))
-                by_path = {d.path: d.root for d in docs}
-                items = [_with_root(item, by_path) for item in items]
-                run = _Run(self, collection, local_only, progress, cancel, redo_before=started_at)
-                part = run.execute(items, [])
-                _merge(report, part)
+            placements = {  # attachments come back with their file
+                d.path: Placement(d.collection, d.local_only, d.root)
+                for d in documents
+                if container_of(d.path) == d.path
+            }
+            items = list(walk(list(placements), max_bytes=self.options.max_bytes))
+            items = [_with_root(item, placements) for item in items]
+            run = _Run(self, placements, progress, cancel, redo_before=started_at)
+            report = run.execute(items, [])
             if not report.cancelled:
                 self.store.clear_reindex_plan()
         return report
 
 
 class _Run:
-    """One pass over the walked files; collects the report."""
+    """One pass over the walked files; collects the report.
+
+    `placing` is what the run asks for (a Request, decided per file against the index), or
+    the placement of every file (a re-index restores each document where it was).
+    """
 
     def __init__(
         self,
         ingestor: Ingestor,
-        collection: str,
-        local_only: bool,
+        placing: Request | dict[str, Placement],
         progress: ProgressCallback | None,
         cancel: threading.Event | None,
         *,
@@ -195,14 +220,15 @@ class _Run:
         self.redo_before = redo_before
         self.embedder = ingestor.embedder
         self.options = ingestor.options
-        self.collection = collection
-        self.local_only = local_only
+        self.placing = placing
+        self.places = Places([])
+        self.stored: dict[str, DocumentInfo] = {}
+        self.inside: dict[str, list[str]] = {}  # stored attachments by the file holding them
+        self.added_hashes: set[str] = set()
         self.progress = progress
         self.cancel = cancel
         self.report = IngestReport([], [], [], [], [], [])
         self.pending = _Pending()
-        self.stored: dict[str, DocumentInfo] = {}
-        self.inside: dict[str, list[str]] = {}  # stored attachments by the file holding them
         self.files_done = 0
         self.files_total = 0
 
@@ -221,6 +247,7 @@ class _Run:
             self.store.remove_orphans()
             self.stored = {d.path: d for d in self.store.documents()}
             self.inside = embedded_by_container(self.stored)
+            self.places = Places(self.stored.values())
             kept: set[str] = set()
             for item in items:
                 if self.cancel is not None and self.cancel.is_set():
@@ -245,18 +272,37 @@ class _Run:
         self._tell(path)
         if not is_supported(source.path):
             self.report.skipped.append(FileProblem(path, "not a text format margin reads"))
-        elif not self._unchanged(source, stored):
-            self._load(source, stored, extractor, "updated" if stored else "added")
-        elif self._current(stored) and self._inside_current(path):
-            self.report.unchanged.append(path)
+        elif (placement := self._place(path, str(source.root), stored)) is None:
+            self.report.skipped.append(FileProblem(path, "not where it was indexed; ingest it"))
+        elif stored is None or not self._unchanged(source, stored):
+            self._load(source, stored, placement, extractor, "updated" if stored else "added")
+        elif not (self._current(stored) and self._inside_current(path)):
+            self._load(source, stored, placement, extractor, "reprocessed")
+        elif placement != Placement(stored.collection, stored.local_only, stored.root):
+            moved = [path, *self.inside.get(path, [])]  # its attachments go with it
+            self.store.move_documents([(p, *_fields(placement)) for p in moved])
+            self.report.moved.extend(moved)
         else:
-            self._load(source, stored, extractor, "reprocessed")
+            self.report.unchanged.append(path)
         self.files_done += 1
         self._tell(path)
 
-    def _current(self, stored: DocumentInfo | None) -> bool:
+    def _place(self, path: str, root: str, stored: DocumentInfo | None) -> Placement | None:
+        if isinstance(self.placing, dict):
+            return self.placing.get(path)
+        decision: Decision = self.places.decide(path, root, stored, self.placing)
+        if decision.kept_because is not None:
+            placement = decision.placement
+            self.report.kept.append(
+                KeptDocument(
+                    path, placement.collection, placement.local_only, decision.kept_because
+                )
+            )
+        return decision.placement
+
+    def _current(self, stored: DocumentInfo) -> bool:
         """Built with today's settings (and, in a re-index, already redone by it)."""
-        if stored is None or stored.build != self.build:
+        if stored.build != self.build:
             return False
         return self.redo_before is None or stored.ingested_at > self.redo_before
 
@@ -264,12 +310,8 @@ class _Run:
         """The stored documents inside the file (attachments) are all current too."""
         return all(self._current(self.stored[inner]) for inner in self.inside.get(path, []))
 
-    def _unchanged(self, source: SourceFile, stored: DocumentInfo | None) -> bool:
-        if stored is None or (stored.collection, stored.local_only) != (
-            self.collection,
-            self.local_only,
-        ):
-            return False
+    def _unchanged(self, source: SourceFile, stored: DocumentInfo) -> bool:
+        """Same content as indexed: same size and mtime, or the same hash."""
         if (stored.size, stored.mtime_ns) == (source.size, source.mtime_ns):
             return True
         if stored.size != source.size or _content_hash(source.path) != stored.content_hash:
@@ -281,6 +323,7 @@ class _Run:
         self,
         source: SourceFile,
         stored: DocumentInfo | None,
+        placement: Placement,
         extractor: Extractor,
         kind: Outcome,
     ) -> None:
@@ -300,29 +343,33 @@ class _Run:
             return
         meta = DocumentMeta(
             path=path,
-            collection=self.collection,
-            local_only=self.local_only,
+            collection=placement.collection,
+            local_only=placement.local_only,
             size=source.size,
             mtime_ns=source.mtime_ns,
             content_hash=content_hash,
-            root=str(source.root),
+            root=placement.root,
             build=self.build,
         )
+        self.added_hashes.add(content_hash)
         self._queue(meta, document, kind)
-        self._embedded(source, document.embedded)
+        self._embedded(source, document.embedded, placement)
         # A file and the documents inside it are committed together.
         if self.pending.chunks >= self.options.commit_chunks:
             self._commit()
 
-    def _embedded(self, source: SourceFile, documents: Sequence[EmbeddedDocument]) -> None:
+    def _embedded(
+        self, source: SourceFile, documents: Sequence[EmbeddedDocument], placement: Placement
+    ) -> None:
         """The documents inside the file (its attachments): each kept, written or removed."""
         plan = plan_embedded(
             source,
             documents,
             self.stored,
             self.inside.get(str(source.path), []),
-            collection=self.collection,
-            local_only=self.local_only,
+            collection=placement.collection,
+            local_only=placement.local_only,
+            root=placement.root,
             build=self.build,
             current=self._current,
         )
@@ -365,11 +412,7 @@ class _Run:
     def _remove_missing(
         self, stored: dict[str, DocumentInfo], kept: set[str], roots: list[Path]
     ) -> None:
-        gone = [
-            path
-            for path in stored
-            if container_of(path) not in kept and _under_any(container_of(path), roots)
-        ]
+        gone = gone_documents(stored, kept, roots, self.added_hashes)
         self.store.delete_documents(gone)
         self.report.removed.extend(gone)
 
@@ -388,29 +431,14 @@ def _content_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _under_any(path: str, roots: Sequence[Path]) -> bool:
-    candidate = Path(path)
-    return any(candidate == root or candidate.is_relative_to(root) for root in roots)
+def _fields(placement: Placement) -> tuple[str, bool, str]:
+    return placement.collection, placement.local_only, placement.root
 
 
-def _with_root(item: SourceFile | FileProblem, roots: dict[str, str]) -> SourceFile | FileProblem:
-    if isinstance(item, SourceFile) and str(item.path) in roots:
-        return SourceFile(item.path, Path(roots[str(item.path)]), item.size, item.mtime_ns)
+def _with_root(
+    item: SourceFile | FileProblem, plan: dict[str, Placement]
+) -> SourceFile | FileProblem:
+    if isinstance(item, SourceFile) and str(item.path) in plan:
+        root = Path(plan[str(item.path)].root)
+        return SourceFile(item.path, root, item.size, item.mtime_ns)
     return item
-
-
-def _merge(total: IngestReport, part: IngestReport) -> None:
-    for name in (
-        "added",
-        "updated",
-        "reprocessed",
-        "unchanged",
-        "removed",
-        "failed",
-        "skipped",
-        "warnings",
-    ):
-        getattr(total, name).extend(getattr(part, name))
-    total.chunks += part.chunks
-    total.seconds += part.seconds
-    total.cancelled = total.cancelled or part.cancelled

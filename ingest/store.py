@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ingest import store_schema as schema
-from ingest.errors import ModelMismatchError, StoreBusyError
+from ingest.errors import ModelMismatchError, StoreBusyError, StoreWriteError
 from ingest.lancedb_import import import_lancedb
 from ingest.store_recovery import open_with_rollback
 from ingest.types import Chunk, DocumentInfo, DocumentMeta, StoredChunk
@@ -88,7 +88,9 @@ class ChunkStore:
 
     @contextmanager
     def writing(self) -> Iterator[None]:
-        """Hold the single-writer lock; another writer waits briefly, then gets StoreBusyError."""
+        """Hold the single-writer lock; another writer waits briefly, then gets StoreBusyError.
+        A write the disk refuses raises StoreWriteError; LanceDB commits a version only once
+        everything is written, so the index stays as it was."""
         from filelock import Timeout
 
         try:
@@ -101,6 +103,11 @@ class ChunkStore:
         try:
             self._upgrade()
             yield
+        except (OSError, RuntimeError) as exc:
+            refused = StoreWriteError.behind(exc, self.folder)
+            if refused is None:
+                raise
+            raise refused from exc
         finally:
             self._lock.release()
 
@@ -139,6 +146,30 @@ class ChunkStore:
                 superseded = schema.sql_in("doc_version", list(old_versions.values()))
                 self._chunks.delete(superseded)
                 self._documents.delete(superseded)
+
+    def move_documents(self, moves: Sequence[tuple[str, str, bool, str]]) -> None:
+        """Give documents another `(path, collection, local_only, root)` in one commit: their
+        chunk rows (text and vectors as they are) are rewritten under a fresh `doc_version`,
+        in the write order of `replace_documents`, so a kill leaves the old version whole."""
+        if not moves:
+            return
+        import pyarrow as pa
+
+        with self.writing():
+            current = self._committed_rows()
+            tables, rows, superseded = [], [], []
+            for path, collection, local_only, root in moves:
+                old, version = current[path], uuid.uuid4().hex[:16]
+                where = f"doc_version = {schema.sql_string(old['doc_version'])}"
+                chunks = self._chunks.search().where(where).limit(None).to_arrow()
+                moved = {"collection": collection, "local_only": local_only, "doc_version": version}
+                tables.append(schema.moved_chunk_rows(chunks, moved, self._chunks.schema))
+                rows.append({**old, **moved, "root": root, "seq": self._next_seq()})
+                superseded.append(old["doc_version"])
+            self._chunks.add(pa.concat_tables(tables))
+            self._documents.add(pa.Table.from_pylist(rows, schema=self._documents.schema))
+            self._chunks.delete(schema.sql_in("doc_version", superseded))
+            self._documents.delete(schema.sql_in("doc_version", superseded))
 
     def update_file_stats(self, path: str, *, size: int, mtime_ns: int) -> None:
         """Record a new size and mtime for a document whose content did not change."""

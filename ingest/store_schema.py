@@ -134,6 +134,23 @@ def doc_version_of(chunk: str) -> str:
     return chunk.rpartition(":")[0]
 
 
+def moved_chunk_rows(rows: pa.Table, moved: dict[str, Any], schema: pa.Schema) -> pa.Table:
+    """A document's chunk rows with the column values in `moved` (a new `doc_version`,
+    collection, local-only flag) and ids made from the new version."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = rows.num_rows
+    version = pa.array([moved["doc_version"]] * n)
+    columns = {
+        "id": pc.binary_join_element_wise(version, pc.cast(rows["ordinal"], pa.string()), ":")
+    }
+    columns.update({name: pa.array([value] * n) for name, value in moved.items()})
+    for name, values in columns.items():
+        rows = rows.set_column(rows.schema.get_field_index(name), name, values)
+    return rows.select(schema.names).cast(schema)
+
+
 def document_row(
     meta: DocumentMeta, doc_version: str, seq: int, chunks: int, ingested_at: str, model_id: str
 ) -> dict[str, Any]:

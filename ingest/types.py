@@ -121,9 +121,32 @@ class FileProblem:
 Outcome = Literal["added", "updated", "reprocessed"]  # the report list a written document joins
 
 
+@dataclass(frozen=True, slots=True)
+class KeptDocument:
+    """A document that stayed where it was although the run asked for another collection
+    or for no local-only: its privacy changes only by an explicit act (`margin move`)."""
+
+    path: str
+    collection: str
+    local_only: bool
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "collection": self.collection,
+            "local_only": self.local_only,
+            "reason": self.reason,
+        }
+
+
 @dataclass(slots=True)
 class IngestReport:
-    """What one ingest run did; the `--json` shape of `margin ingest`."""
+    """What one ingest run did; the `--json` shape of `margin ingest`.
+
+    `moved`: unchanged documents given another collection or made local-only by this run;
+    `kept`: documents that stayed where they were although the run asked otherwise.
+    """
 
     added: list[str]
     updated: list[str]
@@ -138,6 +161,8 @@ class IngestReport:
     warnings: list[FileProblem] = field(
         default_factory=list
     )  # indexed, but with something left out
+    moved: list[str] = field(default_factory=list)
+    kept: list[KeptDocument] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -146,6 +171,8 @@ class IngestReport:
             "reprocessed": self.reprocessed,
             "unchanged": self.unchanged,
             "removed": self.removed,
+            "moved": self.moved,
+            "kept": [kept.to_json() for kept in self.kept],
             "failed": [{"path": p.path, "error": p.reason} for p in self.failed],
             "skipped": [{"path": p.path, "reason": p.reason} for p in self.skipped],
             "warnings": [{"path": p.path, "warning": p.reason} for p in self.warnings],

@@ -23,7 +23,7 @@ def watch_and_ingest(
     ingestor: Ingestor,
     paths: Sequence[str | Path],
     *,
-    collection: str = "default",
+    collection: str | None = None,
     local_only: bool = False,
     on_report: Callable[[IngestReport], None],
     on_busy: Callable[[str], None] | None = None,

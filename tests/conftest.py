@@ -12,6 +12,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 pytest_plugins = [
+    "tests.fixtures.disk",
     "tests.fixtures.ingest",
     "tests.fixtures.models",
     "tests.fixtures.downloads",

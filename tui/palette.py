@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from tui.markup import one_line
+from assistant.terminal import one_line
 
 if TYPE_CHECKING:
     from tui.app import MarginApp

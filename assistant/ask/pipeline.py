@@ -104,10 +104,6 @@ class AskRun:
         profile = deps.config.profile(options.model)
         answer.model = profile.name
 
-        if checked.refusal:
-            yield from self._finish(answer, clock, refusal=("too_long", checked.refusal))
-            return
-
         calculation = try_calculate(checked.text)
         if calculation is not None:
             answer.mode = "calculator"

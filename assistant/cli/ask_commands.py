@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from assistant.cli.output import EXIT_INTERRUPTED, emit_json, guarded, say
+from assistant.cli.output import EXIT_INTERRUPTED, emit_json, guarded, place, say
 from assistant.config import ASK_MODES
 from assistant.terminal import sanitize
 
@@ -86,7 +86,7 @@ def _print_sources(sources: list[Source]) -> None:
         return
     click.secho("Sources", bold=True)
     for source in sources:
-        click.echo(f"  [{source.number}] {sanitize(source.location())}  ({source.score:.2f})")
+        click.echo(f"  [{source.number}] {place(source)}  ({source.score:.2f})")
     click.echo()
 
 
@@ -96,7 +96,7 @@ def _print_footer(answer: Answer) -> None:
         say("The sources above are the nearest matches; none was close enough to answer from.")
     by_number = {source.number: source for source in answer.sources}
     for number in answer.cited:
-        say(f"cited [{number}] {sanitize(by_number[number].location())}")
+        say(f"cited [{number}] {place(by_number[number])}")
     for event in answer.guardrails:
         say(f"! {event.kind}: {event.detail}")
     say(answer.summary())

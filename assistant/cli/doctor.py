@@ -15,6 +15,7 @@ from assistant.cli.output import emit_json
 from assistant.config import BUNDLED, Config, load_config
 from assistant.errors import ConfigError
 from assistant.locations import Locations, resolve_locations
+from assistant.terminal import one_line
 
 LIBRARIES = (
     "torch",
@@ -237,17 +238,32 @@ def check_store(locations: Locations, config: Config) -> Check:
     return Check("index", True, f"{len(documents)} documents, {chunks} chunks")
 
 
-def check_log(locations: Locations) -> Check:
-    if not locations.log_db.exists():
+def check_log(locations: Locations) -> list[Check]:
+    from assistant.log.database import DAMAGED_SUFFIX
+
+    log = locations.log_db
+    aside = sorted(log.parent.glob(f"{log.name}{DAMAGED_SUFFIX}*[0-9Z]"))
+    kept = [
+        Check("damaged log", True, f"kept aside at {path}", "delete it once you no longer need it")
+        for path in aside
+    ]
+    return [_check_log_file(log), *kept]
+
+
+def _check_log_file(log_db: Path) -> Check:
+    if not log_db.exists():
         return Check("log", True, "empty")
     try:
-        with sqlite3.connect(f"file:{locations.log_db}?mode=ro", uri=True) as connection:
+        with sqlite3.connect(f"file:{log_db}?mode=ro", uri=True) as connection:
             result = connection.execute("PRAGMA quick_check").fetchone()[0]
     except sqlite3.Error as exc:
-        return Check("log", False, f"{locations.log_db}: {exc}", "move the file aside")
+        return Check("log", False, f"{log_db}: {exc}", _SET_ASIDE)
     if result != "ok":
-        return Check("log", False, f"{locations.log_db}: {result}", "move the file aside")
-    return Check("log", True, str(locations.log_db))
+        return Check("log", False, f"{log_db}: {result}", _SET_ASIDE)
+    return Check("log", True, str(log_db))
+
+
+_SET_ASIDE = "the next `margin ask` keeps it aside and starts a new log (or move it yourself)"
 
 
 def run_checks(locations: Locations) -> list[Check]:
@@ -289,8 +305,8 @@ def doctor(as_json: bool) -> None:
     else:
         for check in checks:
             mark = click.style("ok ", fg="green") if check.ok else click.style("!! ", fg="red")
-            click.echo(f"{mark} {check.name:<16} {check.detail}")
+            click.echo(f"{mark} {check.name:<16} {one_line(check.detail)}")
             if check.fix:
-                click.echo(f"    fix: {check.fix}")
+                click.echo(f"    fix: {one_line(check.fix)}")
         click.echo(f"\n{len(problems)} problem(s)." if problems else "\nEverything looks fine.")
     sys.exit(1 if problems else 0)

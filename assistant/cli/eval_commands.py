@@ -21,6 +21,7 @@ from assistant.cli.log_commands import DATE
 from assistant.cli.output import emit_json, guarded, say
 from assistant.config import ASK_MODES
 from assistant.errors import NoDocumentsError, UsageError
+from assistant.terminal import display_path
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -241,7 +242,7 @@ def _warn_missing_sources(assistant: Assistant, questions: Any) -> None:
     indexed = {d.path for d in assistant.sources()}
     missing = sorted({s for q in questions for s in q.expected_sources} - indexed)
     if missing:
-        shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+        shown = ", ".join(map(display_path, missing[:5])) + (" ..." if len(missing) > 5 else "")
         say(f"Warning: {len(missing)} expected sources are not in the index: {shown}")
 
 
@@ -392,9 +393,10 @@ def _setting() -> tuple[Locations, Config]:
 
 
 def _open_log(locations: Locations, config: Config) -> InteractionLog:
+    """The log to read runs and figures from: a damaged one is reported, not replaced."""
     from assistant.log import InteractionLog
 
-    return InteractionLog(locations.log_db, log_text=config.privacy.log_text)
+    return InteractionLog(locations.log_db, log_text=config.privacy.log_text, recover=False)
 
 
 def _write_private(path: Path, text: str) -> None:

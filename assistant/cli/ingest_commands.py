@@ -1,4 +1,4 @@
-"""`margin ingest`, `watch`, `reindex`, `search`, `sources` and `forget`.
+"""`margin ingest`, `watch`, `reindex`, `search`, `sources`, `move` and `forget`.
 
 Progress and messages go to stderr; stdout carries only the `--json` object.
 """
@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from assistant.cli.output import emit_json, guarded, say
-from assistant.terminal import sanitize
+from assistant.cli.output import emit_json, guarded, place, say
+from assistant.errors import UsageError
+from assistant.terminal import display_path, one_line
 
 if TYPE_CHECKING:
     from assistant.ask.types import Source
@@ -25,10 +26,12 @@ if TYPE_CHECKING:
 EXIT_SOME_FAILED = 3
 _COLLECTION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 _SNIPPET_CHARS = 240
+_KEPT_LISTED = 10
+MOVE_HINT = "`margin move PATH --collection NAME [--local-only | --no-local-only]` changes that."
 
 
-def _collection(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    if not _COLLECTION_NAME.match(value):
+def _collection(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not _COLLECTION_NAME.match(value):
         raise click.BadParameter("use letters, digits, '.', '_' or '-' (at most 64)")
     return value
 
@@ -39,17 +42,27 @@ _paths_argument = click.argument(
 _json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 
 
+_collection_option = click.option(
+    "--collection", callback=_collection, metavar="NAME",
+    help="Collection for new documents (default: their folder's, else 'default').",
+)  # fmt: skip
+
+
 @click.command()
 @_paths_argument
-@click.option(
-    "--collection", default="default", show_default=True, callback=_collection,
-    help="Name of the collection these documents join.",
-)  # fmt: skip
+@_collection_option
 @click.option("--local-only", is_flag=True, help="Never send these documents to a remote model.")
 @_json_option
 @guarded
-def ingest(paths: tuple[Path, ...], collection: str, local_only: bool, as_json: bool) -> None:
-    """Add, update or remove the documents under PATHS; unchanged files are skipped."""
+def ingest(
+    paths: tuple[Path, ...], collection: str | None, local_only: bool, as_json: bool
+) -> None:
+    """Add, update or remove the documents under PATHS; unchanged files are skipped.
+
+    Documents already ingested keep their collection and local-only flag: an ingest never
+    makes them public or moves them (it says so instead), except that --local-only makes
+    them local-only. New files in a local-only folder are local-only too. `margin move`
+    changes where documents are."""
     from assistant.core import open_index
 
     index = open_index()
@@ -84,16 +97,16 @@ def reindex(as_json: bool) -> None:
 
 @click.command()
 @_paths_argument
-@click.option("--collection", default="default", show_default=True, callback=_collection)
+@_collection_option
 @click.option("--local-only", is_flag=True, help="Never send these documents to a remote model.")
 @guarded
-def watch(paths: tuple[Path, ...], collection: str, local_only: bool) -> None:
+def watch(paths: tuple[Path, ...], collection: str | None, local_only: bool) -> None:
     """Keep the index in sync with PATHS as files change (Ctrl+C stops)."""
     from assistant.core import open_index
     from ingest.watch import watch_and_ingest
 
     index = open_index()
-    say(f"Watching {', '.join(sanitize(str(p)) for p in paths)}; Ctrl+C stops.")
+    say(f"Watching {', '.join(display_path(str(p)) for p in paths)}; Ctrl+C stops.")
     watch_and_ingest(
         index.ingestor(),
         list(paths),
@@ -154,9 +167,45 @@ def sources(as_json: bool) -> None:
     for d in documents:
         flag = " local-only" if d.local_only else ""
         click.echo(
-            f"{sanitize(d.path)}  [{sanitize(d.collection)}{flag}]  "
+            f"{display_path(d.path)}  [{one_line(d.collection)}{flag}]  "
             f"{d.chunks} chunks  {d.ingested_at}"
         )
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--collection", callback=_collection, metavar="NAME", help="Move them here.")
+@click.option(
+    "--local-only/--no-local-only", "local_only", default=None,
+    help="Make them local-only (never sent to a remote model), or not.",
+)  # fmt: skip
+@_json_option
+@guarded
+def move(
+    paths: tuple[Path, ...], collection: str | None, local_only: bool | None, as_json: bool
+) -> None:
+    """Move the documents at or under PATHS to another collection, or make them local-only
+    or not. The only way to make ingested documents less private; new files later found
+    under PATHS follow the same setting."""
+    from assistant.core import open_index
+
+    if collection is None and local_only is None:
+        raise UsageError("Say what changes: --collection NAME, --local-only or --no-local-only.")
+    moved = (
+        open_index(check_model=False)
+        .ingestor()
+        .move(paths, collection=collection, local_only=local_only)
+    )
+    if as_json:
+        emit_json({"moved": moved, "collection": collection, "local_only": local_only})
+        return
+    where = [f"collection {one_line(collection)!r}"] if collection is not None else []
+    if local_only is not None:
+        where.append("local-only" if local_only else "not local-only")
+    noun = "document" if len(moved) == 1 else "documents"
+    say(f"Moved {len(moved)} {noun}: now {', '.join(where)}.")
+    if not moved:
+        say("Nothing needed moving; `margin sources` lists the documents and where they are.")
 
 
 @click.command()
@@ -172,14 +221,32 @@ def forget(path: Path, as_json: bool) -> None:
         emit_json({"removed": removed})
         return
     noun = "document" if len(removed) == 1 else "documents"
-    say(f"Removed {len(removed)} {noun} under {sanitize(str(path))} from the index.")
+    say(f"Removed {len(removed)} {noun} under {display_path(str(path))} from the index.")
+
+
+def _say_kept(report: IngestReport, *, listed: int) -> None:
+    """The documents this run left where they were, on stderr (also under `--json`)."""
+    if not report.kept:
+        return
+    stays = (
+        "document stays where it was" if len(report.kept) == 1 else "documents stay where they were"
+    )
+    say(
+        f"{len(report.kept)} {stays}: an ingest never makes a document public or moves it "
+        f"to another collection. {MOVE_HINT}"
+    )
+    for kept in report.kept[:listed]:
+        say(f"  kept: {display_path(kept.path)}: {one_line(kept.reason)}")
+    if len(report.kept) > listed:
+        say(f"  and {len(report.kept) - listed} more (`--json` lists them all).")
 
 
 def _finish(report: IngestReport, as_json: bool) -> None:
     if as_json:
         for problem in report.warnings:  # one line each on stderr, the object on stdout
-            say(f"warning: {problem.path}: {problem.reason}")
+            say(f"warning: {display_path(problem.path)}: {one_line(problem.reason)}")
         emit_json(report.to_json())
+        _say_kept(report, listed=0)
     else:
         _summarise(report, quiet_when_idle=False)
     if report.failed:
@@ -192,6 +259,7 @@ def _summarise(report: IngestReport, *, quiet_when_idle: bool) -> None:
     )
     if quiet_when_idle and not changed:
         return
+    moved = f"{len(report.moved)} moved, " if report.moved else ""
     reprocessed = (
         f"{len(report.reprocessed)} re-processed (new extraction settings), "
         if report.reprocessed
@@ -199,25 +267,26 @@ def _summarise(report: IngestReport, *, quiet_when_idle: bool) -> None:
     )
     say(
         f"{len(report.added)} added, {len(report.updated)} updated, {reprocessed}"
-        f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, "
+        f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, {moved}"
         f"{len(report.skipped)} skipped, {len(report.failed)} failed; "
         f"{report.chunks} chunks in {report.seconds:.1f} s."
     )
+    _say_kept(report, listed=_KEPT_LISTED)
     for problem in report.failed:
-        say(f"  failed: {problem.path}: {problem.reason}")
+        say(f"  failed: {display_path(problem.path)}: {one_line(problem.reason)}")
     for problem in report.skipped:
-        say(f"  skipped: {problem.path}: {problem.reason}")
+        say(f"  skipped: {display_path(problem.path)}: {one_line(problem.reason)}")
     for problem in report.warnings:
-        say(f"  warning: {problem.path}: {problem.reason}")
+        say(f"  warning: {display_path(problem.path)}: {one_line(problem.reason)}")
     if report.cancelled:
         say("Stopped early; finished files are kept and the next run picks up the rest.")
 
 
 def _print_result(source: Source) -> None:
-    text = " ".join(source.text.split())
+    text = one_line(source.text)
     snippet = text if len(text) <= _SNIPPET_CHARS else text[:_SNIPPET_CHARS].rstrip() + "…"
-    click.echo(f"[{source.number}] {sanitize(source.location())}  ({source.score:.2f})")
-    click.echo(f"    {sanitize(snippet)}")
+    click.echo(f"[{source.number}] {place(source)}  ({source.score:.2f})")
+    click.echo(f"    {snippet}")
 
 
 @contextmanager

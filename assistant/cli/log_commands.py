@@ -27,7 +27,7 @@ def open_local_log() -> InteractionLog:
 
     locations = resolve_locations().ensure()
     config = load_config(locations.config_file)
-    return InteractionLog(locations.log_db, log_text=config.privacy.log_text)
+    return InteractionLog(locations.log_db, log_text=config.privacy.log_text, recover=False)
 
 
 def _interactive() -> bool:

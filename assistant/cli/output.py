@@ -6,12 +6,15 @@ import functools
 import json
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from assistant.errors import IngestError, MarginError, ModelError
-from assistant.terminal import sanitize
+from assistant.terminal import display_path, json_safe, one_line, sanitize
+
+if TYPE_CHECKING:
+    from assistant.ask.types import Source
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -19,9 +22,21 @@ EXIT_INTERRUPTED = 130
 
 
 def emit_json(payload: dict[str, Any]) -> None:
-    """The one JSON object a `--json` command prints; control characters are escaped."""
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
+    """The one JSON object a `--json` command prints; control characters (C0, DEL, C1), bidi
+    controls and line separators are escaped, so printing it cannot steer a terminal."""
+    text = json.dumps(payload, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write(json_safe(text) + "\n")
     sys.stdout.flush()
+
+
+def place(source: Source) -> str:
+    """Where a source is: its file name (escaped), page and heading, on one line."""
+    shown = display_path(source.path)
+    if source.page is not None:
+        shown += f" p. {source.page}"
+    if source.heading:
+        shown += f" > {one_line(source.heading)}"
+    return shown
 
 
 def say(message: str, *, err: bool = True) -> None:

@@ -1,8 +1,12 @@
 """Personal data found in text: each detector yields the spans it is sure about.
 
 Every detector is a regular expression for the shape plus a check of the value where one
-exists (Luhn for cards, mod-97 for IBANs, number ranges for SSNs and IP addresses), because a
-shape alone matches too much ordinary text: years, versions, dates and identifiers.
+exists (Luhn for cards, the ISO 13616 check and national formats for IBANs, python-stdnum for
+identity numbers, libphonenumber for phone numbers, number ranges for IP addresses), because
+a shape alone matches too much ordinary text: years, versions, dates and identifiers.
+
+The text is expected as `normalise` leaves it (see `normalise.py`): NFKC, no invisible
+characters, single spaces, look-alike letters folded to ASCII.
 """
 
 from __future__ import annotations
@@ -10,48 +14,47 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """`text[start:end]` is a value of `kind` (email, phone, card, iban, ssn, ...)."""
-
-    start: int
-    end: int
-    kind: str
-
+from assistant.guardrails.national_ids import find_national_ids
+from assistant.guardrails.phones import find_phones
+from assistant.guardrails.spans import Span
 
 _EMAIL = re.compile(
     r"(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![\w-])"
 )
 
-# Phone numbers: "+" international with 8-15 digits, North American (NXX) NXX-XXXX with
-# separators, and national numbers that start with a trunk 0 written in groups. Plain digit
-# runs, years, dates and versions have none of these shapes.
-_PHONE_INTERNATIONAL = re.compile(
-    r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(\d{1,4}\))?(?:[ .-]?\d{1,5}){2,6}(?!\d)"
+# Addresses written to dodge harvesters: "bob [at] example [dot] com", "bob(at)example.com",
+# "bob @ example.com", and in plain words, "bob at example dot com" (only with a common
+# top-level domain, so "look at example.com" or "at a dot b" stay prose).
+_LOCAL_PART = r"(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*"
+_LABEL = r"[A-Za-z0-9][A-Za-z0-9-]*"
+_BRACKETED = r"\s?[\[({{<]\s?{word}\s?[\])}}>]\s?"
+_AT = "(?:" + _BRACKETED.format(word="at") + r"|\s@\s?|@\s)"
+_DOT = "(?:" + _BRACKETED.format(word="dot") + r"|\.|\sdot\s)"
+_COMMON_TLDS = "com|org|net|edu|gov|io|co|uk|de|fr|es|it|nl|eu|info|me|us|ca|au|ch|be|at|in"
+_OBFUSCATED_EMAILS = (
+    re.compile(
+        rf"{_LOCAL_PART}{_AT}{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}[A-Za-z]{{2,24}}(?![\w-])",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        rf"{_LOCAL_PART}\sat\s{_LABEL}(?:\sdot\s{_LABEL})*\sdot\s(?:{_COMMON_TLDS})(?![\w-])",
+        re.IGNORECASE,
+    ),
 )
-_PHONE_NANP = re.compile(
-    r"(?<![\w.+-])(?:\(([2-9]\d{2})\)[ ]?|([2-9]\d{2})([-. ]))[2-9]\d{2}[-. ]\d{4}(?![\w.-]?\d)"
-)
-_PHONE_NATIONAL = re.compile(
-    r"(?<![\w.+/-])(?:\(0[1-9]\d{0,3}\)[ ]?|0[1-9]\d{0,3}[ -])\d{2,6}(?:[ -]\d{2,4}){0,3}"
-    r"(?![\w.-]?\d)"
-)
-_DIGIT_RUN = re.compile(r"\d+")
-_SIGNED_DECIMAL = re.compile(r"\+\d+\.\d+")
+_OBFUSCATION_HINT = re.compile(r"[\[({<] ?at ?[\])}>]|\sat\s\S+\sdot\s|\s@|@\s")
+_URL_USER = re.compile(r"://[^\s/@:]*:$")
 _NUMBER_START = re.compile(r"(?<![\w.,-])\d")
-_CARD = re.compile(r"\d(?:[ -]?\d){12,18}(?![\w-]|\.\d)")
-_IBAN_START = re.compile(r"\b([A-Z]{2})(\d{2})(?=[ ]?[A-Z0-9])")
-_SSN = re.compile(r"(?<![\w-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\w-])")
+_CARD = re.compile(r"\d(?:[ .-]?\d){12,18}(?![\w-]|\.\d)")
+_IBAN_START = re.compile(r"\b([A-Za-z]{2})(\d{2})(?=[ ]?[A-Za-z0-9])")
 _NINO = re.compile(
     r"\b(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
     r"(?: ?\d{2}){3} ?[A-D]\b"
 )
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
-_IPV4 = re.compile(rf"(?<![\w.])(?:{_OCTET}\.){{3}}{_OCTET}(?![\w]|\.\d)")
+# Not a Debian-style version: "1.7.6.6-1", "2.10.0.27~rc1".
+_IPV4 = re.compile(rf"(?<![\w.])(?:{_OCTET}\.){{3}}{_OCTET}(?![\w~]|\.\d|-\d)")
 _DOCUMENTATION_NETWORKS = tuple(
     ipaddress.ip_network(network)
     for network in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
@@ -61,7 +64,8 @@ _IPV6 = re.compile(
     r"(?<![\w:.])(?=[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:)[0-9A-Fa-f:]{2,39}(?:\.\d{1,3}){0,3}(?![\w:])"
 )
 
-# Lengths of the IBANs of the countries that use them most (ISO 13616 registry).
+# Lengths of the IBANs of the countries that use them most (ISO 13616 registry): where a
+# candidate ends; python-stdnum then checks the country's format and the check digits.
 _IBAN_LENGTHS = {
     "AD": 24, "AE": 23, "AT": 20, "BA": 20, "BE": 16, "BG": 22, "BH": 22, "BR": 29,
     "CH": 21, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "EE": 20, "ES": 24, "FI": 18,
@@ -78,53 +82,18 @@ def find_pii(text: str) -> list[Span]:
     return [span for detector in _DETECTORS for span in detector(text)]
 
 
-def luhn_valid(digits: str) -> bool:
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
-
-
-def iban_valid(compact: str) -> bool:
-    """ISO 13616 check: move the first four characters to the end, read letters as 10-35."""
-    if _IBAN_LENGTHS.get(compact[:2]) != len(compact) or not compact.isalnum():
-        return False
-    rearranged = compact[4:] + compact[:4]
-    return int("".join(str(int(char, 36)) for char in rearranged)) % 97 == 1
-
-
 def _emails(text: str) -> Iterator[Span]:
-    """Addresses, except `git@host` SSH remotes, which name a service, not a person."""
-    for match in _EMAIL.finditer(text):
-        if not match.group().startswith("git@"):
-            yield Span(match.start(), match.end(), "email")
-
-
-def _phones(text: str) -> Iterator[Span]:
-    """A greedy match may run into a following number ("+44 20 7946 0958 4111 ..."), so it
-    is cut back, group by group, to the most digits a number of its kind can have."""
-    for pattern, least, most in ((_PHONE_INTERNATIONAL, 8, 15), (_PHONE_NATIONAL, 9, 11)):
-        for match in pattern.finditer(text):
-            end, digits = _cut_to_digits(match, most)
-            if digits >= least and not _SIGNED_DECIMAL.fullmatch(text[match.start() : end]):
-                yield Span(match.start(), end, "phone")
-    for match in _PHONE_NANP.finditer(text):
-        yield Span(match.start(), match.end(), "phone")
-
-
-def _cut_to_digits(match: re.Match[str], most: int) -> tuple[int, int]:
-    """End of the longest prefix of `match` made of whole digit groups with at most `most`
-    digits, and its digit count."""
-    end, digits = match.start(), 0
-    for run in _DIGIT_RUN.finditer(match.group()):
-        if digits + len(run.group()) > most:
-            break
-        digits += len(run.group())
-        end = match.start() + run.end()
-    return end, digits
+    """Addresses, except `git@host` SSH remotes, which name a service, not a person, and
+    `password@host` in a URL (`postgres://admin:password@host`), a credential."""
+    if "@" in text:
+        for match in _EMAIL.finditer(text):
+            in_url = _URL_USER.search(text, max(0, match.start() - 80), match.start())
+            if not match.group().startswith("git@") and not in_url:
+                yield Span(match.start(), match.end(), "email")
+    if _OBFUSCATION_HINT.search(text.lower()):
+        for pattern in _OBFUSCATED_EMAILS:
+            for match in pattern.finditer(text):
+                yield Span(match.start(), match.end(), "email")
 
 
 def _cards(text: str) -> Iterator[Span]:
@@ -141,16 +110,20 @@ def _cards(text: str) -> Iterator[Span]:
 
 
 def _is_card(value: str) -> bool:
-    """One kind of separator between groups of 3 or more digits (4-4-4-4, 4-6-5), a known
-    issuer prefix and the Luhn check; a run of single digits is a table row, not a card."""
+    """Written whole or in three or more groups of 3 or more digits (4-4-4-4, 4-6-5) with one
+    kind of separator, a known issuer prefix and the Luhn check; a run of single digits is a
+    table row and "4551.950730698041" a decimal number, not a card."""
+    from stdnum import luhn
+
     digits = re.sub(r"\D", "", value)
-    groups = re.split(r"[ -]", value)
+    groups = re.split(r"[ .-]", value)
     one_kind_of_separator = len(set(re.sub(r"\d", "", value))) <= 1
     return (
         one_kind_of_separator
+        and len(groups) != 2
         and all(len(group) >= 3 for group in groups)
         and _known_card_prefix(digits)
-        and luhn_valid(digits)
+        and luhn.is_valid(digits)
     )
 
 
@@ -170,14 +143,17 @@ def _known_card_prefix(digits: str) -> bool:
 
 
 def _ibans(text: str) -> Iterator[Span]:
+    """Upper or lower case, compact or in groups of four."""
+    from stdnum import iban
+
     for match in _IBAN_START.finditer(text):
-        length = _IBAN_LENGTHS.get(match.group(1))
+        length = _IBAN_LENGTHS.get(match.group(1).upper())
         if length is None:
             continue
         end = _take_alnum(text, match.start(), length)
         if end is None or (end < len(text) and text[end].isalnum()):
             continue
-        if iban_valid(text[match.start() : end].replace(" ", "")):
+        if iban.is_valid(text[match.start() : end].replace(" ", "").upper()):
             yield Span(match.start(), end, "iban")
 
 
@@ -192,16 +168,6 @@ def _take_alnum(text: str, start: int, count: int) -> int | None:
         index += 1
         taken += 1
     return index
-
-
-def _ssns(text: str) -> Iterator[Span]:
-    """US SSNs written with separators; area 000, 666 and 900-999, group 00, serial 0000
-    are never issued."""
-    for match in _SSN.finditer(text):
-        area, group, serial = int(match.group(1)), int(match.group(3)), int(match.group(4))
-        if area in (0, 666) or area >= 900 or group == 0 or serial == 0:
-            continue
-        yield Span(match.start(), match.end(), "ssn")
 
 
 def _ninos(text: str) -> Iterator[Span]:
@@ -249,8 +215,8 @@ _DETECTORS: tuple[Callable[[str], Iterator[Span]], ...] = (
     _emails,
     _cards,
     _ibans,
-    _ssns,
+    find_national_ids,
     _ninos,
     _ips,
-    _phones,
+    find_phones,
 )

@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from assistant.guardrails.support import SupportReport
 
 INPUT_CONTROL_CHARS = "input.control_chars"
-INPUT_TOO_LONG = "input.too_long"
 INJECTION = "injection"
 PII_REDACTED = "pii.redacted"
 LOCAL_ONLY_WITHHELD = "local_only.withheld"

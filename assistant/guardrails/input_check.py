@@ -2,8 +2,10 @@
 
 Control characters and terminal escape sequences are stripped (they could repaint the
 terminal when the question is echoed, or hide text from the person), invisible Unicode
-formatting characters are removed, whitespace is normalised, and an over-long question gets a
-refusal that names the limit.
+formatting characters are removed and whitespace is normalised. A question that cannot be
+asked is a usage error (exit 2) with a message that says why: empty, not valid UTF-8 (bytes
+from a terminal in another encoding arrive as lone surrogates), or longer than the limit,
+which the message names.
 """
 
 from __future__ import annotations
@@ -14,11 +16,16 @@ from dataclasses import dataclass, field
 
 from assistant.ask.types import GuardrailEvent
 from assistant.errors import UsageError
-from assistant.guardrails.events import INPUT_CONTROL_CHARS, INPUT_TOO_LONG
+from assistant.guardrails.events import INPUT_CONTROL_CHARS
 from assistant.guardrails.invisible import strip_invisible
 from assistant.terminal import sanitize
 
 EMPTY_QUESTION = "Ask a question: the question is empty."
+NOT_UTF8 = (
+    "The question is not valid UTF-8 text: it holds bytes that are not characters. "
+    "Check the terminal's encoding (or the file the question came from) and ask again."
+)
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 _HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -26,17 +33,19 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 
 @dataclass(frozen=True, slots=True)
 class InputCheck:
-    """The cleaned question, what was done to it, and a refusal if it cannot be asked."""
+    """The cleaned question and what was done to it."""
 
     text: str
     events: list[GuardrailEvent] = field(default_factory=list)
-    refusal: str | None = None
 
 
 def check_input(question: str, *, max_chars: int) -> InputCheck:
-    """Clean `question` and check its length; an empty question raises `UsageError`."""
+    """Clean `question` and check it; an empty, undecodable or over-long question raises
+    `UsageError`."""
     if not question.strip():
         raise UsageError(EMPTY_QUESTION)
+    if _LONE_SURROGATE.search(question):
+        raise UsageError(NOT_UTF8)
     normal = unicodedata.normalize("NFC", question.replace("\r\n", "\n").replace("\r", "\n"))
     visible = strip_invisible(sanitize(normal))
     removed = len(normal) - len(visible)
@@ -52,16 +61,12 @@ def check_input(question: str, *, max_chars: int) -> InputCheck:
                 f"removed {removed} control or invisible character{plural} from the question",
             )
         )
-    refusal = None
     if len(text) > max_chars:
-        refusal = (
-            f"The question is {len(text):,} characters long; the limit is {max_chars:,}. "
-            "Shorten it and ask again."
+        raise UsageError(
+            f"The question is {len(text):,} characters long; the limit is {max_chars:,} "
+            "(ask.max_question_chars in config.toml). Shorten it and ask again."
         )
-        events.append(
-            GuardrailEvent(INPUT_TOO_LONG, f"{len(text):,} characters, limit {max_chars:,}")
-        )
-    return InputCheck(text=text, events=events, refusal=refusal)
+    return InputCheck(text=text, events=events)
 
 
 def _normalise_whitespace(text: str) -> str:

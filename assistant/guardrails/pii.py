@@ -13,8 +13,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from assistant.guardrails.detectors import Span, find_pii
+from assistant.guardrails.detectors import find_pii
+from assistant.guardrails.normalise import normalise
 from assistant.guardrails.secret_keys import find_secrets
+from assistant.guardrails.spans import Span
 
 # Placeholder label per kind; the label is what the model sees.
 LABELS = {
@@ -27,6 +29,7 @@ LABELS = {
     "iban": "IBAN",
     "email": "EMAIL",
     "ssn": "SSN",
+    "national_id": "NATIONAL_ID",
     "uk_nino": "NI_NUMBER",
     "ip": "IP",
     "phone": "PHONE",
@@ -64,10 +67,15 @@ class Redactor:
         return f"Redactor({dict(self.counts_by_kind())})"
 
     def redact(self, text: str) -> str:
-        """`text` with every detected value replaced by its placeholder."""
+        """`text` with every detected value replaced by its placeholder.
+
+        Detection reads the normalised text (see `normalise`), so a card written with
+        full-width digits or an address with a Cyrillic `а` is found; each span is mapped
+        back, and the original characters are what the placeholder replaces and restores.
+        """
         pieces: list[str] = []
         position = 0
-        for span in _resolve_overlaps([*find_secrets(text), *find_pii(text)]):
+        for span in self._spans(text):
             placeholder = self._placeholder_for(span.kind, text[span.start : span.end])
             self.findings.append(Redaction(span.kind, placeholder))
             pieces.append(text[position : span.start])
@@ -75,6 +83,11 @@ class Redactor:
             position = span.end
         pieces.append(text[position:])
         return "".join(pieces)
+
+    def _spans(self, text: str) -> list[Span]:
+        view = normalise(text)
+        found = _resolve_overlaps([*find_secrets(view.text), *find_pii(view.text)])
+        return [Span(*view.original_span(span.start, span.end), span.kind) for span in found]
 
     def restore(self, text: str) -> str:
         """Put the original values back; unknown placeholders are left as they are."""

@@ -4,10 +4,11 @@ Known token formats come from detect-secrets' offline regex plugins (GitHub, Git
 access key ids, Slack, Stripe, npm, PyPI, SendGrid, Twilio, ...) and its keyword plugin
 (`password = "..."`, `api_key: "..."`). Added here, because detect-secrets lacks or only
 partly covers them: OpenAI (`sk-`, `sk-proj-`), Anthropic (`sk-ant-`), GitHub fine-grained
-tokens, Hugging Face and Google API keys, AWS secret access keys next to their name, secrets
-in .env-style assignments, JWTs whose header and payload decode to JSON objects, and whole
-PEM private-key blocks (detect-secrets reports only the BEGIN line), also when chunking cut
-the block in two.
+tokens, Hugging Face and Google API keys (also when a line break splits the key), JWTs whose
+header and payload decode to JSON objects, whole PEM and PGP private-key blocks
+(detect-secrets reports only the BEGIN line), also when chunking cut the block in two, and
+Base64 blobs that decode to any of these. Secrets found by their name (passwords in config
+snippets, `Authorization` headers) are in `credentials.py`.
 
 Not used: detect-secrets' high-entropy plugins. On ordinary documents they flag git commit
 hashes, checksums, UUIDs and Base64 examples; masking those would make answers about such
@@ -24,66 +25,82 @@ from collections.abc import Iterator
 from functools import cache
 from typing import TYPE_CHECKING
 
-from assistant.guardrails.detectors import Span
+from assistant.guardrails.credentials import find_credentials, looks_like_secret
+from assistant.guardrails.encoded import decoded_blobs
+from assistant.guardrails.spans import Span
 
 if TYPE_CHECKING:
     from detect_secrets.plugins.base import RegexBasedDetector
     from detect_secrets.plugins.keyword import KeywordDetector
 
-_MIN_KEYWORD_VALUE = 6
 _MIN_PLUGIN_VALUE = 12
 # Every token format of the regex plugins has a run of at least 16 key characters with a
-# digit in it, except credentials in a URL; the keyword plugin (quotes required) needs a
-# secret-like name and a quote. Checking first is much faster than running every pattern.
-_TOKEN_RUN = re.compile(r"[\w+/=-]{16,}|://")
+# digit in it (credentials in a URL are found in credentials.py); the keyword plugin (quotes
+# required) needs a secret-like name and a quote. Checking first is much faster than running
+# every pattern.
+_TOKEN_RUN = re.compile(r"[\w+/=-]{16,}")
 _KEYWORD_HINT = re.compile(r"key|pass|pwd|secret|contrase", re.IGNORECASE)
 _QUOTE = re.compile("[\"'`]")
 _PASSWORD_HINT = re.compile(r"pass(?:word|wd)?|pwd|contrase", re.IGNORECASE)
-_PLACEHOLDER_VALUE = re.compile(
-    r"[<>{}$*]|^(.)\1*$|^(?:changeme|password|secret|example|your[-_].*|.*here)$", re.I
-)
 
 # Each alternative starts with a literal prefix, which keeps the scan fast; the left word
-# boundary is checked on each match instead.
+# boundary is checked on each match instead. A key wrapped onto the next line is taken whole
+# when that line starts with the rest of it: key characters mixing digits, upper and lower
+# case (the first word of an ordinary line does not).
+_KEY_CHAR = "[A-Za-z0-9_-]"
+_WRAPPED = (
+    rf"(?:[ \t]*\n[ \t]*(?={_KEY_CHAR}*\d)(?={_KEY_CHAR}*[a-z])(?={_KEY_CHAR}*[A-Z])"
+    rf"{_KEY_CHAR}{{8,}}(?!{_KEY_CHAR}))?"
+)
 _API_KEYS = re.compile(
-    r"sk-(?:ant-|proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}"
-    r"|github_pat_[A-Za-z0-9_]{22,}"
-    r"|gh[pousr]_[A-Za-z0-9]{36,}"
-    r"|hf_[A-Za-z0-9]{30,}"
+    rf"sk-(?:ant-|proj-|svcacct-|admin-)?[A-Za-z0-9_-]{{8,}}{_WRAPPED}"
+    rf"|github_pat_[A-Za-z0-9_]{{8,}}{_WRAPPED}"
+    rf"|gh[pousr]_[A-Za-z0-9]{{8,}}{_WRAPPED}"
+    rf"|hf_[A-Za-z0-9]{{8,}}{_WRAPPED}"
     r"|AIza[0-9A-Za-z_-]{35}"
     r"|(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b"
     r"|xox[abposr]-[A-Za-z0-9-]{10,}"
-    r"|https://hooks\.slack\.com/services/[A-Za-z0-9/]+"
-)
-_AWS_SECRET = re.compile(
-    r"aws.{0,20}?secret.{0,20}?[:=]\s*[\"']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])",
-    re.IGNORECASE,
-)
-# .env and shell style: an upper-case variable whose name ends in a secret word, "=" with no
-# space around it (code such as `PASSWD = getpass.getpass()` has spaces), an unquoted value.
-# detect-secrets' keyword plugin, run in its quotes-required mode, leaves these to us; its
-# unquoted mode reads "Password: at least 8 characters" as a password.
-_ENV_ASSIGNMENT = re.compile(
-    r"^[ \t]*(?:export[ \t]+)?[A-Z0-9_]*(?P<name>PASSWORD|PASSWD|PWD|SECRET|SECRET_KEY|TOKEN"
-    r"|API_?KEY|ACCESS_KEY|PRIVATE_KEY)=[\"']?(?P<value>[^\s\"'()]{6,})(?=[\s\"']|$)",
+    r"|https://hooks\.slack\.com/services/[A-Za-z0-9/]+",
     re.MULTILINE,
 )
+# The shortest each key can be once a wrapped line is joined back.
+_LEAST_KEY_CHARS = {"sk-": 23, "github_pat_": 33, "gh": 40, "hf_": 33}
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")
 # A whole block; or, when chunking cut it, its BEGIN line with the header and Base64 lines
 # that follow, or the Base64 lines before its END line.
+# PGP armour ("PRIVATE KEY BLOCK") ends with a "=XXXX" checksum line.
 _PEM_BLOCK = re.compile(
-    r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----"
-    r"(?:.*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----"
+    r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
+    r"(?:.*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
     r"|(?:\n[A-Za-z-]+:[^\n]*)*(?:\n(?=\n))?(?:\n[A-Za-z0-9+/]{40,}={0,2})*"
-    r"(?:\n[A-Za-z0-9+/]+={0,2}$)?)"
-    r"|(?:^[A-Za-z0-9+/=]{16,}[ \t]*\n)+-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----",
+    r"(?:\n=?[A-Za-z0-9+/]+={0,2}$)?)"
+    r"|(?:^=?[A-Za-z0-9+/=]{4,}[ \t]*\n)*(?:^[A-Za-z0-9+/=]{16,}[ \t]*\n)"
+    r"(?:^=?[A-Za-z0-9+/=]{4,}[ \t]*\n)*-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----",
     re.DOTALL | re.MULTILINE,
 )
 
 
 def find_secrets(text: str) -> list[Span]:
     """Every secret span in `text`; spans may overlap (the caller resolves that)."""
-    return [*_private_keys(text), *_jwts(text), *_own_keys(text), *_detect_secrets(text)]
+    return [*_plain_secrets(text), *_encoded_secrets(text)]
+
+
+def _plain_secrets(text: str) -> list[Span]:
+    return [
+        *_private_keys(text),
+        *_jwts(text),
+        *_own_keys(text),
+        *find_credentials(text),
+        *_detect_secrets(text),
+    ]
+
+
+def _encoded_secrets(text: str) -> Iterator[Span]:
+    """A Base64 blob whose decoded text holds a secret is that kind of secret."""
+    for match, decoded in decoded_blobs(text):
+        inner = _plain_secrets(decoded)
+        if inner:
+            yield Span(match.start(), match.end(), inner[0].kind)
 
 
 def _private_keys(text: str) -> Iterator[Span]:
@@ -111,15 +128,13 @@ def _own_keys(text: str) -> Iterator[Span]:
         value = match.group()
         if match.start() and (text[match.start() - 1].isalnum() or text[match.start() - 1] in "_-"):
             continue
-        if value.startswith("sk-") and not _mixes_letters_and_digits(value[3:]):
+        joined = re.sub(r"\s", "", value)
+        least = next((n for prefix, n in _LEAST_KEY_CHARS.items() if joined.startswith(prefix)), 0)
+        if len(joined) < least:
+            continue
+        if value.startswith("sk-") and not _mixes_letters_and_digits(joined[3:]):
             continue
         yield Span(match.start(), match.end(), "api_key")
-    for match in _AWS_SECRET.finditer(text):
-        yield Span(match.start(1), match.end(1), "api_key")
-    for match in _ENV_ASSIGNMENT.finditer(text):
-        if _looks_like_secret(match["value"]):
-            kind = "password" if match["name"] in ("PASSWORD", "PASSWD", "PWD") else "secret"
-            yield Span(match.start("value"), match.end("value"), kind)
 
 
 def _mixes_letters_and_digits(value: str) -> bool:
@@ -129,8 +144,8 @@ def _mixes_letters_and_digits(value: str) -> bool:
 
 def _detect_secrets(text: str) -> Iterator[Span]:
     """Run detect-secrets line by line, each plugin only on lines that could hold its kind of
-    value: a token line has a long run of key characters or a URL with credentials, a
-    keyword line names a secret and quotes a value. Most lines of prose are neither."""
+    value: a token line has a long run of key characters with a digit, a keyword line names
+    a secret and quotes a value. Most lines of prose are neither."""
     regex_plugins, keyword_plugin = _plugins()
     offset = 0
     for line in text.splitlines(keepends=True):
@@ -143,22 +158,14 @@ def _detect_secrets(text: str) -> Iterator[Span]:
         if _KEYWORD_HINT.search(line) and _QUOTE.search(line):
             kind = "password" if _PASSWORD_HINT.search(line) else "secret"
             for value in set(keyword_plugin.analyze_string(line)):
-                if _looks_like_secret(value):
+                if looks_like_secret(value, quoted=True):
                     for match in re.finditer(re.escape(value), line):
                         yield Span(offset + match.start(), offset + match.end(), kind)
         offset += len(line)
 
 
-def _looks_like_secret(value: str) -> bool:
-    """A value assigned to a secret-like name that is not a placeholder or a label: it has
-    a digit or a symbol ("hunter2", "Tr0ub4dor&3"), unlike "Bearer" or "My API Key"."""
-    if len(value) < _MIN_KEYWORD_VALUE or _PLACEHOLDER_VALUE.search(value):
-        return False
-    return any(char.isdigit() or not (char.isalpha() or char in " -_") for char in value)
-
-
 def _may_be_token(run: str) -> bool:
-    return run == "://" or any(char.isdigit() for char in run)
+    return any(char.isdigit() for char in run)
 
 
 def _secret_part(match: re.Match[str]) -> tuple[int, int]:
@@ -177,7 +184,6 @@ def _plugins() -> tuple[tuple[RegexBasedDetector, ...], KeywordDetector]:
     from detect_secrets.plugins.artifactory import ArtifactoryDetector
     from detect_secrets.plugins.aws import AWSKeyDetector
     from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
-    from detect_secrets.plugins.basic_auth import BasicAuthDetector
     from detect_secrets.plugins.cloudant import CloudantDetector
     from detect_secrets.plugins.discord import DiscordBotTokenDetector
     from detect_secrets.plugins.github_token import GitHubTokenDetector
@@ -201,7 +207,6 @@ def _plugins() -> tuple[tuple[RegexBasedDetector, ...], KeywordDetector]:
         ArtifactoryDetector(),
         AWSKeyDetector(),
         AzureStorageKeyDetector(),
-        BasicAuthDetector(),
         CloudantDetector(),
         DiscordBotTokenDetector(),
         GitHubTokenDetector(),

@@ -7,6 +7,9 @@ from assistant.log.database import LogDatabase, open_log
 from assistant.log.egress import EgressEntry, EgressLog
 from assistant.log.errors import (
     InvalidRatingError,
+    LogDamagedError,
+    LogError,
+    LogWriteError,
     UnknownConversationError,
     UnknownEvalRunError,
     UnknownInteractionError,
@@ -27,7 +30,10 @@ __all__ = [
     "InteractionLog",
     "InteractionRecord",
     "InvalidRatingError",
+    "LogDamagedError",
     "LogDatabase",
+    "LogError",
+    "LogWriteError",
     "LoggedMcpCall",
     "McpCall",
     "McpCallLog",

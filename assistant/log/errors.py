@@ -2,7 +2,35 @@
 
 from __future__ import annotations
 
-from assistant.errors import UsageError
+from pathlib import Path
+
+from assistant.errors import MarginError, UsageError
+
+
+class LogError(MarginError):
+    """The log file cannot be used; the message says why and what to do."""
+
+
+class LogDamagedError(LogError):
+    """The file is not a readable SQLite database any more (truncated, overwritten)."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        super().__init__(
+            f"The interaction log {path} is damaged ({detail}). `margin doctor` checks it; "
+            "the next `margin ask` keeps it aside under a new name and starts a fresh log."
+        )
+        self.path = path
+
+
+class LogWriteError(LogError):
+    """The disk refused a write (full, read-only, failing); nothing logged before is lost."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        super().__init__(
+            f"The interaction log {path} cannot be written: {detail}. Free some disk space "
+            "(or fix the folder's permissions) and try again; nothing logged before is lost."
+        )
+        self.path = path
 
 
 class UnknownInteractionError(UsageError):

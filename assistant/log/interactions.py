@@ -64,12 +64,19 @@ class InteractionLog:
     MCP tool calls."""
 
     def __init__(
-        self, path: Path, *, log_text: bool, clock: Callable[[], datetime] = utc_now
+        self,
+        path: Path,
+        *,
+        log_text: bool,
+        clock: Callable[[], datetime] = utc_now,
+        recover: bool = True,
     ) -> None:
+        """`recover`: a damaged file is kept aside and a fresh log started (what answering
+        needs); without it, a damaged file raises LogDamagedError (what reading needs)."""
         self.path = path
         self.log_text = log_text
         self.clock = clock
-        self.db = open_log(path)
+        self.db = open_log(path, recover=recover)
         self.egress = EgressLog(self.db, log_text=log_text, clock=clock)
         self.cache = AnswerCache(self.db, log_text=log_text, clock=clock)
         self.evals = EvalRuns(self.db, log_text=log_text, clock=clock)

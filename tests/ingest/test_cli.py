@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from assistant.cli import cli
 from ingest.embedder import SentenceTransformerEmbedder
 from ingest.fakes import HashingEmbedder
 from ingest.store import ChunkStore
+from tests.fixtures.cli import margin_command
 from tests.fixtures.ingest import write_files, write_pdf
 
 REPO = Path(__file__).resolve().parents[2]
@@ -107,12 +107,7 @@ def test_a_store_built_with_another_model_says_to_reindex(
 def test_real_process_prints_only_json_on_stdout(tmp_path: Path) -> None:
     folder = write_files(tmp_path / "odd", {"evil\x1b]0;pwned\x07.bin": b"\x00", "c.dat": b"\x00"})
     write_pdf(folder / "broken.PDF", ["x"], user_password="pw", algorithm="AES-256")
-    script = Path(sys.executable).with_name("margin")
-    command = (
-        [str(script)]
-        if script.exists()
-        else [sys.executable, "-c", "from assistant.cli import main; main()"]
-    )
+    command = margin_command()
     done = subprocess.run(
         [*command, "ingest", str(folder), "--json"],
         capture_output=True,
@@ -134,3 +129,69 @@ def test_real_process_prints_only_json_on_stdout(tmp_path: Path) -> None:
     assert (
         "broken.PDF" in human.stderr and "\x1b" not in human.stderr and "\x07" not in human.stderr
     )
+
+
+HOSTILE_NAMES = {
+    "real.md\n/home/victim/passwords.md  [default]  9 chunks  2026-01-01.md": "# A\n\nalpha",
+    "invoice\u202edm.exe.md": "# B\n\nbeta",
+    "c1\x9b31m.md": "# C\n\ngamma",
+}
+
+
+def test_file_names_cannot_fake_lines_or_reorder_text(tmp_path: Path) -> None:
+    folder = write_files(tmp_path / "hostile", HOSTILE_NAMES)
+    assert _run("ingest", str(folder)).exit_code == 0
+    listed = _run("sources")
+    lines = listed.stdout.splitlines()
+    assert len(lines) == 3, listed.stdout
+    assert any("real.md\\n/home/victim/passwords.md" in line for line in lines)
+    assert any("invoice\\u202edm.exe.md" in line for line in lines)
+    assert any("c1\\x9b31m.md" in line for line in lines)
+    shown = listed.stdout + _run("search", "alpha beta gamma").stdout
+    assert not any(char in shown for char in "\u202e\x9b")
+
+
+def test_json_escapes_c1_and_bidi_controls_and_round_trips(tmp_path: Path) -> None:
+    folder = write_files(tmp_path / "hostile", HOSTILE_NAMES)
+    assert _run("ingest", str(folder), "--json").exit_code == 0
+    raw = _run("sources", "--json").stdout
+    assert "\x9b" not in raw and "\u202e" not in raw
+    assert "\\u009b" in raw and "\\u202e" in raw
+    paths = {str(Path(s["path"]).relative_to(folder.resolve())) for s in json.loads(raw)["sources"]}
+    assert paths == set(HOSTILE_NAMES)
+
+
+def test_ingest_keeps_privacy_says_so_and_move_changes_it(tmp_path: Path) -> None:
+    home = write_files(
+        tmp_path / "home",
+        {
+            "private/vault.md": "# Vault\n\nThe gannet vault code is bluefin-4471.",
+            "public/otters.md": "# Otters\n\nSea otters hold hands while they sleep.",
+        },
+    )
+    first = _run("ingest", str(home / "private"), "--collection", "secret", "--local-only")
+    assert first.exit_code == 0, first.stderr
+    parent = _run("ingest", str(home), "--json")
+    assert parent.exit_code == 0, parent.stderr
+    report = json.loads(parent.stdout)
+    assert [Path(p).name for p in report["added"]] == ["otters.md"]
+    [kept] = report["kept"]
+    assert Path(kept["path"]).name == "vault.md"
+    assert (kept["collection"], kept["local_only"]) == ("secret", True) and kept["reason"]
+    assert "1 document stays where it was" in parent.stderr and "margin move" in parent.stderr
+    human = _run("ingest", str(home / "private"))
+    assert human.exit_code == 0 and "kept: " in human.stderr and "vault.md" in human.stderr
+    listed = {
+        Path(s["path"]).name: s for s in json.loads(_run("sources", "--json").stdout)["sources"]
+    }
+    assert (listed["vault.md"]["collection"], listed["vault.md"]["local_only"]) == ("secret", True)
+
+    assert _run("move", str(home / "private")).exit_code == 2  # says what changes
+    moved = _run("move", str(home / "private"), "--no-local-only", "--json")
+    assert moved.exit_code == 0, moved.stderr
+    assert [Path(p).name for p in json.loads(moved.stdout)["moved"]] == ["vault.md"]
+    listed = {
+        Path(s["path"]).name: s for s in json.loads(_run("sources", "--json").stdout)["sources"]
+    }
+    assert (listed["vault.md"]["collection"], listed["vault.md"]["local_only"]) == ("secret", False)
+    assert "move" in _run("--help").stdout

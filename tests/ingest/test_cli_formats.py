@@ -18,7 +18,7 @@ from tests.fixtures.ingest import write_pdf
 
 @pytest.fixture(autouse=True)
 def shared_model(monkeypatch: pytest.MonkeyPatch, embedder: SentenceTransformerEmbedder) -> None:
-    monkeypatch.setattr("assistant.core.load_embedder", lambda config: embedder)
+    monkeypatch.setattr("assistant.core.load_embedder", lambda config, locations: embedder)
 
 
 def _run(*args: str) -> Result:

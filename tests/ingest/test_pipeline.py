@@ -94,7 +94,8 @@ def test_size_limit_collections_and_forget(
     assert "size limit" in report.skipped[0].reason
     [doc] = ingestor.store.documents()
     assert (doc.collection, doc.local_only) == ("private", True)
-    assert ingestor.run([tmp_path / "d"]).updated == [doc.path]  # moved to "default"
+    again = ingestor.run([tmp_path / "d"])  # without --local-only: stays private, says so
+    assert again.updated == [] and [k.path for k in again.kept] == [doc.path]
     assert ingestor.forget([tmp_path / "d"]) == [doc.path]
     assert ingestor.store.documents() == []
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Markdown
+from textual.widgets.markdown import MarkdownBlock
 
 from models.fake import ScriptedModel
 from tests.tui.conftest import AssistantMaker
@@ -114,6 +116,20 @@ async def test_palette_switches_profile_and_collection(
         assert exchange.answer.model == "work" and len(work.calls) == 1
 
 
+async def ingest_on_screen(
+    app: MarginApp, pilot: Pilot[None], folder: Path
+) -> tuple[IngestScreen, str]:
+    """Open the ingest screen, ingest `folder` there; the screen and its summary line."""
+    await settle(pilot)
+    await pilot.press("ctrl+o")
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, IngestScreen)
+    await pilot.press(*str(folder), "enter")
+    await settle(pilot)
+    return screen, str(screen.query_one("#ingest-summary").render())
+
+
 async def test_ingest_screen_reports_progress_and_failures(
     make_assistant: AssistantMaker, home: Path
 ) -> None:
@@ -123,20 +139,29 @@ async def test_ingest_screen_reports_progress_and_failures(
     (folder / "broken.pdf").write_bytes(b"%PDF-1.7\nthis is not really a pdf\n")
     app = MarginApp(make_assistant(ingest=False))
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+o")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, IngestScreen)
-        await pilot.press(*str(folder), "enter")
-        await settle(pilot)
-        summary = str(screen.query_one("#ingest-summary").render())
+        screen, summary = await ingest_on_screen(app, pilot, folder)
         assert summary.startswith("Done: 1 added") and "1 failed" in summary
         table = screen.query_one("#problems")
         assert table.display and table.row_count == 1  # type: ignore[attr-defined]
         assert "broken.pdf" in str(table.get_row_at(0)[0])  # type: ignore[attr-defined]
         await pilot.press("escape")
         assert app.screen is app.chat
+
+
+async def test_ingesting_a_local_only_folder_again_keeps_it_local_only_and_says_so(
+    make_assistant: AssistantMaker, home: Path
+) -> None:
+    folder = home / "private"
+    folder.mkdir()
+    (folder / "vault.md").write_text("# Vault\n\nThe code is bluefin.\n", encoding="utf-8")
+    assistant = make_assistant(ingest=False)
+    assistant.ingest([folder], collection="wardens", local_only=True)
+    app = MarginApp(assistant)
+    async with app.run_test(size=(100, 30)) as pilot:
+        _screen, summary = await ingest_on_screen(app, pilot, folder)
+        assert "1 kept where they were" in summary
+    [doc] = assistant.sources()
+    assert (doc.collection, doc.local_only) == ("wardens", True)
 
 
 async def test_stats_screen_reads_the_log(make_assistant: AssistantMaker) -> None:
@@ -169,8 +194,15 @@ async def test_everything_fits_at_80_by_24(make_assistant: AssistantMaker) -> No
         assert screen.contains_region(app.screen.query_one("#help-box").region)
 
 
-async def test_links_in_answers_are_copied_never_opened(make_assistant: AssistantMaker) -> None:
-    model = ScriptedModel(["Keys live in the keyring [1], see [docs](http://evil.example/x)."])
+async def test_links_in_answers_are_shown_as_text_never_opened(
+    make_assistant: AssistantMaker,
+) -> None:
+    model = ScriptedModel(
+        [
+            "Keys live in the keyring [1], see [docs](http://evil.example/x). "
+            "![status](https://evil.example/s.png?d=keyring) http://evil.example/bare"
+        ]
+    )
     app = MarginApp(make_assistant(model))
     opened: list[str] = []
     app.open_url = lambda url, **_: opened.append(url)  # type: ignore[method-assign]
@@ -179,7 +211,13 @@ async def test_links_in_answers_are_copied_never_opened(make_assistant: Assistan
         await ask(pilot)
         await settle(pilot)
         markdown = app.query_one(StreamingMarkdown)
-        assert "docs (http://evil.example/x)" in markdown.source
+        assert "docs (`http://evil.example/x`)" in markdown.source
+        assert "(image: status — `https://evil.example/s.png?d=keyring`)" in markdown.source
+        shown = [block._content for block in markdown.query(MarkdownBlock)]
+        text = " ".join(content.plain for content in shown)
+        assert "http://evil.example/x" in text and "https://evil.example/s.png?d=keyring" in text
+        styles = [str(span.style) for content in shown for span in content.spans]
+        assert not any("@click" in style or "link" in style for style in styles), styles
         markdown.post_message(Markdown.LinkClicked(markdown, "http://evil.example/x"))
         await pilot.pause()
         assert opened == [] and app.clipboard == "http://evil.example/x"

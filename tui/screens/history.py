@@ -16,8 +16,8 @@ from textual.widgets import Footer, Label, OptionList
 from textual.widgets.option_list import Option
 
 from assistant.log.conversations import ConversationSummary
+from assistant.terminal import one_line
 from tui.errors import describe_error
-from tui.markup import one_line
 from tui.messages import WorkFailed
 from tui.session import Session
 

@@ -14,8 +14,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Label, ProgressBar, Static
 
+from assistant.terminal import one_line
 from tui.errors import describe_error
-from tui.markup import display_path, one_line
+from tui.markup import display_path
 from tui.messages import IngestFailed, IngestFinished, IngestProgress
 from tui.session import Session
 
@@ -26,6 +27,8 @@ def report_summary(report: Any, cancelled: bool) -> str:
         f"{len(report.updated)} updated",
         f"{len(report.unchanged)} unchanged",
         f"{len(report.removed)} removed",
+        *([f"{len(report.moved)} made local-only"] if report.moved else []),
+        *([f"{len(report.kept)} kept where they were"] if report.kept else []),
         f"{len(report.failed)} failed",
         f"{len(report.skipped)} skipped",
         f"{report.chunks} chunks",
@@ -50,7 +53,11 @@ class IngestScreen(Screen[None]):
                 placeholder="Paths, separated by spaces (quote names with spaces)", id="paths"
             )
             with Horizontal(id="ingest-options"):
-                yield Input(self.session.collection or "default", id="collection")
+                yield Input(
+                    self.session.collection or "",
+                    placeholder="Collection (else the folder's)",
+                    id="collection",
+                )
                 yield Checkbox("Local-only: never sent to a remote model", id="local-only")
                 yield Button("Ingest", id="start", variant="primary")
         yield ProgressBar(id="ingest-progress", show_eta=False)
@@ -85,7 +92,7 @@ class IngestScreen(Screen[None]):
         if not paths:
             self.notify("Type one or more folders or files to ingest.", severity="warning")
             return
-        collection = self.query_one("#collection", Input).value.strip() or "default"
+        collection = self.query_one("#collection", Input).value.strip() or None
         local_only = self.query_one("#local-only", Checkbox).value
         self._cancel = threading.Event()
         self.query_one("#problems", DataTable).clear()
@@ -98,7 +105,7 @@ class IngestScreen(Screen[None]):
 
     @work(thread=True, group="ingest", exit_on_error=False)
     def _ingest(
-        self, paths: list[Path], collection: str, local_only: bool, cancel: threading.Event
+        self, paths: list[Path], collection: str | None, local_only: bool, cancel: threading.Event
     ) -> None:
         assistant = self.session.assistant
         assert assistant is not None
@@ -143,6 +150,14 @@ class IngestScreen(Screen[None]):
             self.notify(
                 f"{len(report.failed)} file(s) could not be read; the rest are indexed.",
                 severity="warning",
+            )
+        if report.kept:
+            self.notify(
+                f"{len(report.kept)} document(s) kept their collection and local-only setting: "
+                "an ingest never makes a document public or moves it. "
+                "`margin move` changes that.",
+                severity="warning",
+                markup=False,
             )
 
     def on_ingest_failed(self, message: IngestFailed) -> None:

@@ -12,8 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, Static
 
 from assistant.ask.types import Source
-from assistant.terminal import sanitize
-from tui.markup import display_path, highlighted_passage, one_line
+from assistant.terminal import one_line, sanitize
+from tui.markup import display_path, highlighted_passage
 
 if TYPE_CHECKING:
     from tui.app import MarginApp

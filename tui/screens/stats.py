@@ -16,8 +16,8 @@ from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
 
 from assistant.log.stats import Percentiles, Stats
+from assistant.terminal import one_line
 from tui.errors import describe_error
-from tui.markup import one_line
 from tui.messages import WorkFailed
 from tui.session import Session
 

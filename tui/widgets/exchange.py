@@ -10,8 +10,9 @@ from textual.content import Content
 from textual.widgets import Static
 
 from assistant.ask.types import Answer, Source
+from assistant.terminal import one_line
 from tui.errors import Problem
-from tui.markup import answer_markdown, one_line
+from tui.markup import answer_markdown
 from tui.widgets.streaming import StreamingMarkdown
 
 Rating = Literal["up", "down"]

@@ -12,7 +12,8 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from assistant.ask.types import Source
-from tui.markup import display_path, one_line
+from assistant.terminal import one_line
+from tui.markup import display_path
 
 
 def source_prompt(source: Source) -> Content:

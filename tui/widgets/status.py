@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from assistant.ask.types import Answer
-from tui.markup import one_line
+from assistant.terminal import one_line
 
 
 @dataclass(frozen=True, slots=True)

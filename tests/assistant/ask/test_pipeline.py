@@ -196,10 +196,9 @@ def test_empty_question_is_a_usage_error(harness: Harness) -> None:
         harness.run("   \n\t ")
 
 
-def test_over_long_question_is_refused_clearly(harness: Harness) -> None:
-    _, answer = harness.run("why " * 2000)
-    assert answer.refused and answer.refusal_reason == "too_long"
-    assert f"{harness.config.ask.max_question_chars:,}" in answer.answer
+def test_over_long_question_is_a_usage_error_naming_the_limit(harness: Harness) -> None:
+    with pytest.raises(UsageError, match=f"{harness.config.ask.max_question_chars:,}"):
+        harness.run("why " * 2000)
     assert harness.local.calls == []
 
 

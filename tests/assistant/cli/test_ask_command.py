@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from click.testing import CliRunner
 
 from assistant import core
 from assistant.cli import cli
+from tests.fixtures.cli import margin_command
 
 DOCS = Path(__file__).resolve().parents[3] / "docs"
 
@@ -41,6 +43,21 @@ def test_empty_question_is_a_usage_error_without_traceback() -> None:
     result = CliRunner().invoke(cli, ["ask", "  "])
     assert result.exit_code == 2
     assert "question is empty" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_100_kb_question_is_a_usage_error_naming_the_limit() -> None:
+    result = CliRunner().invoke(cli, ["ask", "why " * 25_600, "--json"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "the limit is 2,000" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_question_that_is_not_utf8_is_a_usage_error_in_a_real_process() -> None:
+    """The bytes reach Python as lone surrogates; nothing may fail on them later."""
+    done = subprocess.run(
+        [*margin_command(), "ask", b"what is \xff\xfe this?"], capture_output=True, timeout=120
+    )
+    assert done.returncode == 2, done.stderr
+    assert b"not valid UTF-8" in done.stderr and b"Traceback" not in done.stderr
 
 
 @pytest.mark.slow

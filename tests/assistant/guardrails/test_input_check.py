@@ -18,7 +18,6 @@ def test_ordinary_question_passes_unchanged_without_events() -> None:
     checked = check_input("What does the install guide say about proxies?", max_chars=2000)
     assert checked.text == "What does the install guide say about proxies?"
     assert checked.events == []
-    assert checked.refusal is None
 
 
 @pytest.mark.parametrize(
@@ -54,17 +53,22 @@ def test_unicode_is_composed_so_lookups_match() -> None:
     assert check_input("cafe\u0301", max_chars=10).text == "café"
 
 
-def test_over_long_question_is_refused_with_the_limit() -> None:
-    checked = check_input("why " * 600, max_chars=2000)
-    assert checked.refusal is not None
-    assert "2,399 characters" in checked.refusal
-    assert "the limit is 2,000" in checked.refusal
-    assert [e.kind for e in checked.events] == ["input.too_long"]
-    assert checked.events[0].detail == "2,399 characters, limit 2,000"
+def test_over_long_question_is_a_usage_error_naming_the_limit() -> None:
+    with pytest.raises(UsageError) as caught:
+        check_input("why " * 25_600, max_chars=2000)
+    message = str(caught.value)
+    assert "102,399 characters" in message and "the limit is 2,000" in message
+    assert "ask.max_question_chars" in message and caught.value.exit_code == 2
+
+
+def test_undecodable_bytes_are_a_usage_error() -> None:
+    """Bytes that are not UTF-8 reach Python as lone surrogates (surrogateescape)."""
+    question = b"what is \xff\xfe this".decode("utf-8", "surrogateescape")
+    with pytest.raises(UsageError, match="not valid UTF-8"):
+        check_input(question, max_chars=2000)
 
 
 def test_length_is_measured_after_cleaning() -> None:
     question = "a" * 10 + "\x1b[0m" * 50
     checked = check_input(question, max_chars=10)
-    assert checked.refusal is None
     assert checked.text == "a" * 10

@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from assistant.guardrails.pii import Redactor
 from assistant.guardrails.secret_keys import find_secrets
 
 
@@ -99,7 +100,6 @@ def test_assignments_in_code_and_env_files(line: str, value: str, kind: str) -> 
         "The password is required; set it with `margin keys set`.",
         "Password: at least 8 characters, and a token: see below.",
         "DB_PASSWORD=${DB_PASSWORD}\nAPI_KEY=your-key-here\nSECRET=changeme\nTOKEN=<token>",
-        "password=hunter2x in lower case prose is left to the quoted keyword rule",
         "MAX_TOKENS=100000\nTOKENIZER_PATH=/models/tokenizer.json\nPASSWORD_MIN_LENGTH=12",
         "ERRORTOKEN = token.ERRORTOKEN\nPASSWD = getpass.getpass(prompt)",
         "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n",
@@ -109,3 +109,18 @@ def test_assignments_in_code_and_env_files(line: str, value: str, kind: str) -> 
 )
 def test_ordinary_text_has_no_secrets(text: str) -> None:
     assert found(text) == []
+
+
+PGP_LINE = "lQOYBGNhbWUBCAC7" + "x" * 48
+PGP = (
+    "-----BEGIN PGP PRIVATE KEY BLOCK-----\nVersion: GnuPG v2\n\n"
+    f"{PGP_LINE}\n{PGP_LINE}\n=Zx9q\n-----END PGP PRIVATE KEY BLOCK-----"
+)
+
+
+def test_pgp_private_key_block_is_one_span_whole_or_cut_by_chunking() -> None:
+    begin_only = PGP[: PGP.index("\n=Zx9q")]
+    end_only = PGP[PGP.index(PGP_LINE) :]
+    for block in (PGP, begin_only, end_only):
+        redactor = Redactor()
+        assert redactor.redact(f"My key:\n{block}\n\nNext.") == "My key:\n[PRIVATE_KEY_1]\n\nNext."
