@@ -242,6 +242,9 @@ class Turn(Protocol):
     @property
     def search_query(self) -> str: ...
 
+    @property
+    def sources(self) -> tuple[TurnSource, ...]: ...
+
 
 @dataclass(frozen=True, slots=True)
 class TurnSource:

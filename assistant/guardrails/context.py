@@ -1,23 +1,26 @@
 """guard_context (the check_context stage): what of the retrieved sources may reach the prompt.
 
-Every source is scanned for injected instructions and neutralised. For a remote model,
-chunks of local-only collections are withheld (retrieval withholds them first; this is the
-second line, which a budget fallback to a remote model passes too) and PII and secrets are
-masked with reversible placeholders; `restore` puts the originals back in the text shown to
+Every source is scanned for injected instructions and neutralised. Sources and earlier
+turns the model may not receive under the collection policies (local-only ones for a remote
+model) are withheld (retrieval withholds sources first; this is the second line, which a
+budget fallback to another model passes too). For a remote model PII and secrets are masked
+with reversible placeholders, per collection where its policy says `redact`, otherwise as
+`[privacy] redact_for_remote` says; `restore` puts the originals back in the text shown to
 the person.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from assistant.ask.types import GuardrailEvent, PlainTurn, Source, Turn
 from assistant.config import PrivacyConfig
+from assistant.config_collections import CollectionPolicy
 from assistant.guardrails.events import injection_event, pii_event
 from assistant.guardrails.injection import neutralise, scan_injection
 from assistant.guardrails.pii import Redactor
-from assistant.guardrails.withholding import withhold
+from assistant.guardrails.withholding import Recipient, withhold, withhold_turns
 from models.base import ChatModel
 
 
@@ -41,9 +44,12 @@ def guard_context(
     sources: Sequence[Source],
     model: ChatModel,
     privacy: PrivacyConfig,
+    policies: Mapping[str, CollectionPolicy] | None = None,
 ) -> GuardedContext:
-    withholding = withhold(sources, remote=model.is_remote, renumber=False)
-    events = list(withholding.events)
+    recipient = Recipient(model.profile, model.is_remote, policies or {})
+    withholding = withhold(sources, recipient, renumber=False)
+    turns, history_events = withhold_turns(history, recipient)
+    events = [*withholding.events, *history_events]
     allowed = withholding.allowed
 
     texts: list[str] = []
@@ -55,17 +61,29 @@ def guard_context(
 
     context = GuardedContext(
         question=question,
-        history=list(history),
+        history=turns,
         sources=list(zip(allowed, texts, strict=True)),
         events=events,
     )
-    if model.is_remote and privacy.redact_for_remote:
+    if not model.is_remote:
+        return context
+    default = privacy.redact_for_remote
+    masked_sources = [recipient.redacts(s.collection, default) for s in allowed]
+    masked_turns = [
+        default or any(recipient.redacts(s.collection, False) for s in t.sources) for t in turns
+    ]
+    if default or any(masked_sources) or any(masked_turns):
         redactor = Redactor()
-        context.question = redactor.redact(question)
+        if default:
+            context.question = redactor.redact(question)
         context.history = [
-            PlainTurn(redactor.redact(t.question), redactor.redact(t.answer)) for t in history
+            PlainTurn(redactor.redact(t.question), redactor.redact(t.answer)) if masked else t
+            for t, masked in zip(turns, masked_turns, strict=True)
         ]
-        context.sources = [(s, redactor.redact(t)) for s, t in context.sources]
+        context.sources = [
+            (s, redactor.redact(t) if masked else t)
+            for (s, t), masked in zip(context.sources, masked_sources, strict=True)
+        ]
         event = pii_event(redactor.counts_by_kind())
         if event is not None:
             context.redactions = redactor.counts_by_kind()

@@ -30,7 +30,7 @@ EXPECTED_COLUMNS = {
     "feedback": ["id", "interaction_id", "rating", "note", "created_at"],
     "egress": [
         "id", "created_at", "interaction_id", "profile", "endpoint_url", "messages",
-        "message_count", "bytes", "sha256", "redactions",
+        "message_count", "bytes", "sha256", "redactions", "policy",
     ],
     "answer_cache": ["key", "answer_json", "created_at"],
     "eval_runs": ["id", "created_at", "config", "metrics", "questions"],
@@ -70,6 +70,7 @@ def test_migrations_are_recorded_by_name_in_order(db_path: Path) -> None:
         "m004_eval_runs",
         "m005_mcp_calls",
         "m006_answer_support",
+        "m007_egress_policy",
     ]
 
 
@@ -93,6 +94,7 @@ def test_database_at_an_older_migration_upgrades_and_keeps_its_rows(db_path: Pat
             "m004_eval_runs",
             "m005_mcp_calls",
             "m006_answer_support",
+            "m007_egress_policy",
         ]
         assert [tuple(row) for row in db.query("SELECT id, title FROM conversations")] == [
             ("c1", "old")
