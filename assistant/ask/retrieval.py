@@ -47,7 +47,7 @@ class Retrieval:
     sources: list[Source]
     evidence: Evidence
     min_relevance: float
-    withheld: list[Source] = field(default_factory=list)  # kept from the model by collection policies
+    withheld: list[Source] = field(default_factory=list)  # kept from the model by policy
     events: list[GuardrailEvent] = field(default_factory=list)  # what withholding did
 
     @property
