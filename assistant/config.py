@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import MISSING, dataclass, field, fields, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -218,9 +219,7 @@ def parse_config(text: str, path: Path, *, registered: RegistryState | None = No
         )
         source = "margin models use"
     collections = _build_collections(raw.get("collections", {}), models, locate)
-    config = Config(
-        models=models, collections=collections, default_source=source, **sections
-    )
+    config = Config(models=models, collections=collections, default_source=source, **sections)
     if config.ask.mode not in ASK_MODES:
         raise ConfigError(
             f"{locate.where('ask', 'mode')}: ask.mode = {config.ask.mode!r}; "
@@ -242,13 +241,10 @@ def _build_collections(
             f"{locate.where('collections', None)}: 'collections' must be a table of policies "
             "like [collections.clients]"
         )
-    policies = {}
-    for name, table in raw.items():
-        section = f"collections.{name}"
-        policies[name] = build_policy(
-            name, table, models, lambda key, s=section: locate.where(s, key)
-        )
-    return policies
+    return {
+        name: build_policy(name, table, models, partial(locate.where, f"collections.{name}"))
+        for name, table in raw.items()
+    }
 
 
 def _build_profile(

@@ -3,8 +3,8 @@
 A hit needs the same question, the same retrieved chunks, the same model, the same prompt
 version and the same collection policies over those chunks: after a policy change (a
 collection kept from this model, quoted only, masked differently) an answer built under the
-old rule is not served. A cache must hold the answer's text, so with `log_text=False` it is off: `put`
-stores nothing and `get` finds nothing.
+old rule is not served. A cache must hold the answer's text, so with `log_text=False` it is
+off: `put` stores nothing and `get` finds nothing.
 """
 
 from __future__ import annotations
