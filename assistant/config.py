@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import MISSING, dataclass, field, fields, replace
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from assistant.config_collections import CollectionPolicy, build_policy, policy_of
 from assistant.config_limits import check_value, ranged, text
@@ -93,26 +94,28 @@ class RetrievalConfig:
     vector_weight: float = ranged(0.3, 0, 1)  # share of the vector ranking in the fused score
     pool: int = ranged(50, 1, 1000)  # candidates taken from each ranking before fusion
     # fused candidates scored on their evidence (or by the reranker)
-    rerank_depth: int = ranged(20, 1, 1000)
+    rerank_depth: int = ranged(20, 1, 200)
     per_document: int = ranged(3, 1, 100)  # at most this many chunks of one file in the top k
     # Below this evidence score (0..1: the best sentence window's mix of dense similarity and
     # lexical coverage of the question) nothing counts as found.
-    min_relevance: float = ranged(0.36, 0, 1)
-    # a local folder holding a sentence-transformers CrossEncoder
-    reranker: str = text("", 4096)
+    min_relevance: float = ranged(0.27, 0, 1)
+    reranker: str = text("", 4096)  # a local folder holding a sentence-transformers CrossEncoder
 
 
-ASK_MODES = ("auto", "generate", "quote")
+# "generate": a model writes the answer; "quote": the best supporting sentences, verbatim, no
+# model; "auto": chooses per question (see assistant.ask.quote)
+AskMode = Literal["auto", "generate", "quote"]
+ASK_MODES: tuple[str, ...] = get_args(AskMode)
 
 
 @dataclass(frozen=True, slots=True)
 class AskConfig:
     k: int = ranged(3, 1, 50)  # sources given to the model; the bundled 135M model: few
-    # "generate": a model writes the answer; "quote": the best supporting sentences, verbatim,
-    # no model; "auto": chooses per question (see assistant.ask.answer_mode)
-    mode: str = text("auto", 16)
+    mode: AskMode = "auto"
     max_question_chars: int = ranged(2000, 10, 20_000)
-    max_tokens: int = ranged(0, 0, 32_768)  # a ceiling on answer tokens; 0: the room left
+    max_tokens: int = ranged(
+        0, 0, 32_768
+    )  # a ceiling on answer tokens; 0: the room the context leaves
     temperature: float = ranged(0.2, 0, 2)
     history_turns: int = ranged(4, 0, 50)
 
@@ -218,13 +221,7 @@ def parse_config(text: str, path: Path, *, registered: RegistryState | None = No
             sections.get("defaults", Defaults()), model=registered.default
         )
         source = "margin models use"
-    collections = _build_collections(raw.get("collections", {}), models, locate)
-    config = Config(models=models, collections=collections, default_source=source, **sections)
-    if config.ask.mode not in ASK_MODES:
-        raise ConfigError(
-            f"{locate.where('ask', 'mode')}: ask.mode = {config.ask.mode!r}; "
-            f"use one of {', '.join(map(repr, ASK_MODES))}"
-        )
+    config = Config(models=models, default_source=source, **sections)
     if config.defaults.model not in models:
         raise ConfigError(
             f"{locate.where('defaults', 'model')}: defaults.model = {config.defaults.model!r} "
@@ -252,7 +249,7 @@ def _build_profile(
 ) -> ModelProfile:
     section = f"models.{name}"
     if not isinstance(table, dict):
-        raise ConfigError(f"{locate.where(section, None)}: [{section}] must be a table")
+        raise ConfigError(_not_a_table(locate, section))
     check_value(ModelProfile, "name", name, name="profile name", where=locate.where(section, None))
     base = base or ModelProfile(name=name)
     profile = replace(_build(ModelProfile, table, section, locate, base=base), name=name)
@@ -265,7 +262,7 @@ def _build_profile(
 
 def _build(cls: type, table: Any, section: str, locate: _KeyLocator, base: Any = None) -> Any:
     if not isinstance(table, dict):
-        raise ConfigError(f"{locate.where(section, None)}: [{section}] must be a table")
+        raise ConfigError(_not_a_table(locate, section))
     known = {f.name: f for f in fields(cls) if f.name != "name"}
     values: dict[str, Any] = {}
     for key, value in table.items():
@@ -291,8 +288,37 @@ def _coerce(value: Any, default: Any, section: str, key: str, locate: _KeyLocato
     if isinstance(value, expected) and not (expected is int and isinstance(value, bool)):
         return value
     raise ConfigError(
-        f"{locate.where(section, key)}: {section}.{key} should be a {expected.__name__}, "
-        f"got {value!r}"
+        f"{locate.where(section, key)}: {section}.{key} should be {_KINDS[expected]}, "
+        f"not {_toml(value)}"
+    )
+
+
+# What each setting type is called in an error message, in the words of config.toml.
+_KINDS = {
+    bool: "true or false (without quotes)",
+    int: "a whole number (an integer, like 5)",
+    float: "a number (like 0.5)",
+    str: 'text in quotes (like "local")',
+}
+
+
+def _toml(value: Any) -> str:
+    """`value` as it was written in config.toml."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value if len(value) <= 60 else value[:57] + "...")
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return str(value)
+
+
+def _not_a_table(locate: _KeyLocator, section: str) -> str:
+    return (
+        f"{locate.where(section, None)}: {section} should be a section with its settings "
+        f"under a [{section}] line, not a single value"
     )
 
 

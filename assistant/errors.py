@@ -63,5 +63,9 @@ class BudgetExceededError(MarginError):
     exit_code = 4
 
 
+NOTHING_INGESTED = "Nothing is ingested yet, so there is nothing to search or answer from."
+INGEST_FIRST = "Run `margin ingest PATH` first."
+
+
 class NoDocumentsError(MarginError):
-    """Nothing has been ingested yet."""
+    """Nothing has been ingested yet (`ask` refuses with reason "no_documents" instead)."""

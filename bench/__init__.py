@@ -50,22 +50,20 @@ def median(values: Sequence[float]) -> float:
     return float(statistics.median(values))
 
 
-def percentile(values: Sequence[float], share: float) -> float:
-    """The `share` quantile (0..1) by linear interpolation between the sorted values."""
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    position = (len(ordered) - 1) * share
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+def percentile(values: Sequence[float], p: float) -> float:
+    """The p-th percentile (0 < p <= 100) by nearest rank, the one definition `margin stats`
+    and `margin report` use (`assistant.log.stats.percentile`); nan when there are no values."""
+    from assistant.log.stats import percentile as nearest_rank
+
+    value = nearest_rank(values, p)
+    return float("nan") if value is None else float(value)
 
 
 def latency_ms(samples_s: Sequence[float]) -> dict[str, float]:
     """p50 and p95 of timings given in seconds, in milliseconds."""
     return {
-        "p50_ms": round(percentile(samples_s, 0.5) * 1000, 2),
-        "p95_ms": round(percentile(samples_s, 0.95) * 1000, 2),
+        "p50_ms": round(percentile(samples_s, 50) * 1000, 2),
+        "p95_ms": round(percentile(samples_s, 95) * 1000, 2),
     }
 
 

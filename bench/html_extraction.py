@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from bench import emit, note
+from bench import emit, note, percentile
 
 BENCH = "html_extraction"
 PYTHON_DOCS = Path("/usr/share/doc/python3.11/html")
@@ -98,14 +98,13 @@ def measure(name: str, extract: Callable[[str], str], limit: int | None) -> None
             if line.strip().startswith(">>> ") and len(line.strip()) > 8:
                 doctests += 1
                 doctests_kept += line.strip() in whole_lines
-    recalls.sort()
     emit(
         BENCH,
         extractor=name,
         pages=len(recalls),
         seconds=round(seconds, 1),
-        recall_median=round(recalls[len(recalls) // 2], 3),
-        recall_p10=round(recalls[len(recalls) // 10], 3),
+        recall_median=round(percentile(recalls, 50), 3),
+        recall_p10=round(percentile(recalls, 10), 3),
         furniture_lines=furniture,
         lines=lines,
         pilcrows=pilcrows,

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from ingest.atomic_file import write_json_atomically
+from durable.private_files import write_private
 from ingest.errors import EmbedderError
 from ingest.onnx_cache import MIN_COSINE, cosines
 from ingest.onnx_encoder import cpu_cores
@@ -168,15 +168,13 @@ class ChoiceFile:
     def save(self, key: str, choice: Choice) -> None:
         """Record the choice; OSError (a read-only data folder) reaches the caller."""
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        write_json_atomically(
-            self.path,
-            {
-                "key": key,
-                "backend": choice.backend,
-                "trials": [asdict(trial) for trial in choice.trials],
-                "measured_at": choice.measured_at,
-            },
-        )
+        choice_json = {
+            "key": key,
+            "backend": choice.backend,
+            "trials": [asdict(trial) for trial in choice.trials],
+            "measured_at": choice.measured_at,
+        }
+        write_private(self.path, json.dumps(choice_json))
 
 
 def measure_and_choose(texts: Sequence[str], runners: Mapping[Backend, Runner]) -> Choice:

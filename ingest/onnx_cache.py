@@ -24,7 +24,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ingest.atomic_file import write_json_atomically
+from durable.private_files import write_private
 from ingest.errors import EmbedderError
 from ingest.onnx_encoder import OnnxEncoder
 from ingest.onnx_export import EXPORTER_VERSION, OPSET, export_onnx, exportable
@@ -230,24 +230,21 @@ class OnnxCache:
                 f"< {MIN_COSINE} on the probe texts)"
             )
             model_file.unlink(missing_ok=True)
-            write_json_atomically(
-                self.entry / MANIFEST, {**manifest, "status": "mismatch", "detail": detail}
-            )
+            mismatch = {**manifest, "status": "mismatch", "detail": detail}
+            write_private(self.entry / MANIFEST, json.dumps(mismatch))
             raise ExportRefused(detail)
         stat = model_file.stat()
-        write_json_atomically(
-            self.entry / MANIFEST,
-            {
-                **manifest,
-                "status": "verified",
-                "detail": f"matches torch on {len(PROBES)} probe texts",
-                "model_file": {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns},
-                "check": {
-                    "texts": list(LOAD_CHECK),
-                    "vectors": expected[: len(LOAD_CHECK)].astype(float).tolist(),
-                },
+        verified = {
+            **manifest,
+            "status": "verified",
+            "detail": f"matches torch on {len(PROBES)} probe texts",
+            "model_file": {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns},
+            "check": {
+                "texts": list(LOAD_CHECK),
+                "vectors": expected[: len(LOAD_CHECK)].astype(float).tolist(),
             },
-        )
+        }
+        write_private(self.entry / MANIFEST, json.dumps(verified))
         self._remove_older_exports()
         return encoder
 

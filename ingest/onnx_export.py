@@ -14,7 +14,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from ingest.atomic_file import replace_atomically
+from durable.private_files import replace_private
 from ingest.errors import EmbedderError
 
 OPSET = 17
@@ -70,7 +70,7 @@ def export_onnx(sentence_transformer: Any, target: Path) -> None:
             )
 
     try:
-        replace_atomically(target, write)
+        replace_private(target, write)
     except OSError:
         raise
     except Exception as exc:  # the exporter raises many kinds for graphs it cannot trace

@@ -6,22 +6,29 @@ rows that point at those versions (the one step that makes them visible), (3) de
 superseded chunk rows and document rows. Readers only return chunks whose `doc_version` is
 the current one of their document, so rows left by an interrupted write stay invisible until
 the next writer removes them.
+
+A reader sees each document whole, old or new, even while a writer replaces it: a search runs
+against a view of the committed versions and must read the chunk table at the version that
+view was taken with (`_consistent`). If a writer moved the chunk table in between (its step 3
+may have deleted rows the view still points at), the reader takes a fresh view and searches
+again; one that keeps losing the race reads both tables opened at versions that were current
+together (`_pinned`), never waiting for the writer (an ingest holds its lock for minutes).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from durable.private_files import write_private
 from ingest import store_schema as schema
 from ingest.errors import ModelMismatchError, StoreBusyError, StoreWriteError
 from ingest.lancedb_import import import_lancedb
@@ -34,8 +41,10 @@ if TYPE_CHECKING:
     from lancedb.table import Table
 
 DEFAULT_LOCK_TIMEOUT_S = 3.0
+OPTIMISTIC_READS = 8  # searches against the moving table before a reader pins versions
 REINDEX_PLAN = "reindex-plan.json"
 ReindexPlan = tuple[str, list[DocumentInfo]]  # (started at, ISO 8601 UTC; the documents)
+View = tuple[dict[str, str], int]  # (committed doc_version per path, chunk rows not visible)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +88,7 @@ class ChunkStore:
             self._check_model()
         self._last_seq = 0
         self._upgraded = False
-        self._view: tuple[tuple[int, int], tuple[dict[str, str], int]] | None = None
+        self._view: tuple[tuple[int, int], View] | None = None
         if self.rolled_back_versions:
             with self.writing():
                 self._drop_inconsistent_documents()
@@ -193,7 +202,7 @@ class ChunkStore:
     def remove_orphans(self) -> int:
         """Delete chunk rows no committed document points at (left by an interrupted write)."""
         with self.writing():
-            committed = {d["doc_version"] for d in self._document_rows()}
+            committed = {d["doc_version"] for d in _document_rows(self._documents)}
             orphans = sorted(set(self._chunk_versions()) - committed)
             if orphans:
                 self._chunks.delete(schema.sql_in("doc_version", orphans))
@@ -215,14 +224,9 @@ class ChunkStore:
 
     def save_reindex_plan(self, documents: Sequence[DocumentInfo]) -> ReindexPlan:
         """Record what a re-index must redo (and when it began), before it changes anything."""
-        plan = self.folder / REINDEX_PLAN
-        draft = plan.with_suffix(".tmp")
         started_at = datetime.now(UTC).isoformat(timespec="seconds")
-        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
-            json.dump({"started_at": started_at, "documents": [asdict(d) for d in documents]}, out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(draft, plan)
+        plan = {"started_at": started_at, "documents": [asdict(d) for d in documents]}
+        write_private(self.folder / REINDEX_PLAN, json.dumps(plan))
         return started_at, list(documents)
 
     def reindex_plan(self) -> ReindexPlan | None:
@@ -255,8 +259,11 @@ class ChunkStore:
         return metadata.get(schema.MODEL_KEY, b"").decode()
 
     def documents(self) -> list[DocumentInfo]:
-        rows = self._committed_rows().values()
-        return sorted((schema.document_info(r) for r in rows), key=lambda d: d.path)
+        return _documents_of(self._documents)
+
+    def is_empty(self) -> bool:
+        """No document is stored (counts rows, reads none)."""
+        return self._documents.count_rows() == 0
 
     def chunk_count(self) -> int:
         return sum(int(r["chunks"]) for r in self._committed_rows().values())
@@ -265,16 +272,21 @@ class ChunkStore:
         self, vector: np.ndarray, k: int, where: str | None = None
     ) -> list[StoredChunk]:
         """The k chunks nearest to `vector`; score = cosine similarity."""
-        committed, stale = self._read_view()
-        query: Any = self._chunks.search(vector, vector_column_name="vector")
-        query = tune_query(query.distance_type("cosine"))
-        if where:
-            query = query.where(where, prefilter=True)
-        rows = query.limit(k + stale).to_arrow().to_pylist()
-        found = [
-            schema.stored_chunk(r, 1.0 - float(r["_distance"])) for r in rows if _ok(r, committed)
-        ]
-        return found[:k]
+
+        def search(chunks: Table, view: View) -> list[StoredChunk]:
+            committed, stale = view
+            query: Any = chunks.search(vector, vector_column_name="vector")
+            query = tune_query(query.distance_type("cosine"))
+            if where:
+                query = query.where(where, prefilter=True)
+            rows = query.limit(k + stale).to_arrow().to_pylist()
+            return [
+                schema.stored_chunk(r, 1.0 - float(r["_distance"]))
+                for r in rows
+                if _ok(r, committed)
+            ][:k]
+
+        return self._consistent(search)
 
     def text_search(self, query: str, k: int, where: str | None = None) -> list[StoredChunk]:
         """The k best full-text (BM25) matches for `query` in text and heading; score = BM25."""
@@ -284,16 +296,21 @@ class ChunkStore:
         columns = [c for c in schema.FULL_TEXT_COLUMNS if f"{c}_idx" in indexed]
         if not query.strip() or "text" not in columns:
             return []
-        committed, stale = self._read_view()
-        search = self._chunks.search(
-            MultiMatchQuery(query, columns, boosts=None, operator=FullTextOperator.OR),
-            query_type="fts",
-        )
-        if where:
-            search = search.where(where, prefilter=True)
-        rows = search.limit(k + stale).to_arrow().to_pylist()
-        found = [schema.stored_chunk(r, float(r["_score"])) for r in rows if _ok(r, committed)]
-        return found[:k]
+
+        def search(chunks: Table, view: View) -> list[StoredChunk]:
+            committed, stale = view
+            matches = chunks.search(
+                MultiMatchQuery(query, columns, boosts=None, operator=FullTextOperator.OR),
+                query_type="fts",
+            )
+            if where:
+                matches = matches.where(where, prefilter=True)
+            rows = matches.limit(k + stale).to_arrow().to_pylist()
+            return [schema.stored_chunk(r, float(r["_score"])) for r in rows if _ok(r, committed)][
+                :k
+            ]
+
+        return self._consistent(search)
 
     def version(self) -> tuple[int, int]:
         """Changes with every committed write: equal versions mean the same documents."""
@@ -303,22 +320,31 @@ class ChunkStore:
         """Every current chunk of these documents, in no particular order."""
         if not paths:
             return []
-        committed, _ = self._read_view()
-        query = self._chunks.search().where(schema.sql_in("path", list(paths)))
-        rows = query.select(list(schema.CHUNK_TEXT_COLUMNS)).limit(None).to_arrow().to_pylist()
-        return [schema.stored_chunk(r, 0.0) for r in rows if _ok(r, committed)]
+
+        def fetch(chunks: Table, view: View) -> list[StoredChunk]:
+            committed, _stale = view
+            query = chunks.search().where(schema.sql_in("path", list(paths)))
+            columns = list(schema.CHUNK_TEXT_COLUMNS)
+            rows = query.select(columns).limit(None).to_arrow().to_pylist()
+            return [schema.stored_chunk(r, 0.0) for r in rows if _ok(r, committed)]
+
+        return self._consistent(fetch)
 
     def get_chunks(self, ids: Sequence[str]) -> list[StoredChunk]:
         if not ids:
             return []
-        committed = {p: r["doc_version"] for p, r in self._committed_rows().items()}
-        rows = self._chunks.search().where(schema.sql_in("id", list(ids))).limit(len(ids) * 2)
-        by_id = {
-            r["id"]: schema.stored_chunk(r, 0.0)
-            for r in rows.to_arrow().to_pylist()
-            if _ok(r, committed)
-        }
-        return [by_id[i] for i in ids if i in by_id]
+
+        def fetch(chunks: Table, view: View) -> list[StoredChunk]:
+            committed, _stale = view
+            rows = chunks.search().where(schema.sql_in("id", list(ids))).limit(len(ids) * 2)
+            by_id = {
+                r["id"]: schema.stored_chunk(r, 0.0)
+                for r in rows.to_arrow().to_pylist()
+                if _ok(r, committed)
+            }
+            return [by_id[i] for i in ids if i in by_id]
+
+        return self._consistent(fetch)
 
     def passage(self, chunk_id: str, *, around: int) -> list[StoredChunk]:
         """The chunk `chunk_id` and up to `around` chunks before and after it in the same
@@ -369,25 +395,33 @@ class ChunkStore:
         rows = self._chunks.search().select(["doc_version"]).limit(None).to_arrow()
         return [str(v) for v in rows.column("doc_version").to_pylist()]
 
-    def _document_rows(self) -> list[dict[str, Any]]:
-        return self._documents.search().limit(None).to_arrow().to_pylist()
-
     def _committed_rows(self) -> dict[str, dict[str, Any]]:
-        """The current row of each document: the newest when a write left two."""
-        current: dict[str, dict[str, Any]] = {}
-        for row in self._document_rows():
-            held = current.get(row["path"])
-            if held is None or row["seq"] > held["seq"]:
-                current[row["path"]] = row
-        return current
+        return _committed_rows(self._documents)
 
     def _current_versions(self, paths: Sequence[str]) -> dict[str, str]:
         wanted = set(paths)
         rows = self._committed_rows()
         return {p: r["doc_version"] for p, r in rows.items() if p in wanted}
 
-    def _read_view(self) -> tuple[dict[str, str], int]:
-        """Current version per path, and how many chunk rows are not visible (to over-fetch).
+    def _consistent(self, read: Callable[[Table, View], list[StoredChunk]]) -> list[StoredChunk]:
+        """`read(chunks, view)`, done while the chunk table stayed at the version the view was
+        taken with, so every committed version in the view still has all its rows.
+
+        Versions only grow: the chunk table's version unchanged from before the view to after
+        the read means the read saw exactly that version. Otherwise a writer committed or
+        deleted in between, and the read is done again on a fresh view; after
+        OPTIMISTIC_READS such losses, on tables pinned at versions that go together.
+        """
+        for _ in range(OPTIMISTIC_READS):
+            chunks_version, view = self._read_view()
+            found = read(self._chunks, view)
+            if self._chunks.version == chunks_version:
+                return found
+        return read(*self._pinned())
+
+    def _read_view(self) -> tuple[int, View]:
+        """The chunk table's version, then the current version per path and how many chunk
+        rows are not visible (to over-fetch).
 
         Kept until either table gets a new version, so a search does not read every document
         row again (39 ms at 5,000 documents); versions only grow, so a view computed from data
@@ -396,13 +430,29 @@ class ChunkStore:
         key = (self._documents.version, self._chunks.version)
         cached = self._view
         if cached is not None and cached[0] == key:
-            return cached[1]
-        rows = self._committed_rows()
-        visible = sum(int(r["chunks"]) for r in rows.values())
-        stale = max(0, self._chunks.count_rows() - visible)
-        view = {p: r["doc_version"] for p, r in rows.items()}, stale
+            return key[1], cached[1]
+        view = _view_of(self._documents, self._chunks)
         self._view = (key, view)
-        return view
+        return key[1], view
+
+    def _pinned(self) -> tuple[Table, View]:
+        """The chunk table and a view, from both tables opened at versions that were current at
+        the same moment, which later writes cannot change (old versions stay readable for a
+        week: `optimize` keeps them).
+
+        Every chunk table version made while the document table is at one version holds all
+        the rows of the versions it commits: a writer adds rows before it commits them and
+        deletes them only after committing what replaces them. The document table moves once
+        per batch, so it is seen still quickly.
+        """
+        while True:
+            documents_version = self._documents.version
+            chunks_version = self._chunks.version
+            if self._documents.version == documents_version:
+                break
+        documents = self._db.open_table(schema.DOCUMENTS, version=documents_version)
+        chunks = self._db.open_table(schema.CHUNKS, version=chunks_version)
+        return chunks, _view_of(documents, chunks)
 
     def _next_seq(self) -> int:
         self._last_seq = max(time.time_ns(), self._last_seq + 1)
@@ -418,6 +468,42 @@ class ChunkStore:
         ]
         if broken:
             self._documents.delete(schema.sql_in("path", broken))
+
+
+def read_documents(folder: Path) -> list[DocumentInfo]:
+    """The documents of the store in `folder`, sorted by path, read as they are: no writer lock,
+    no embedding model, no upgrade or repair (for a quick listing; `ChunkStore` does those,
+    and a store that needs them fails here). Empty when nothing was ever stored."""
+    if not (folder / f"{schema.DOCUMENTS}.lance").is_dir():
+        return []
+    lancedb = import_lancedb()
+    return _documents_of(lancedb.connect(str(folder)).open_table(schema.DOCUMENTS))
+
+
+def _documents_of(documents: Table) -> list[DocumentInfo]:
+    rows = _committed_rows(documents).values()
+    return sorted((schema.document_info(r) for r in rows), key=lambda d: d.path)
+
+
+def _document_rows(documents: Table) -> list[dict[str, Any]]:
+    return documents.search().limit(None).to_arrow().to_pylist()
+
+
+def _committed_rows(documents: Table) -> dict[str, dict[str, Any]]:
+    """The current row of each document: the newest when a write left two."""
+    current: dict[str, dict[str, Any]] = {}
+    for row in _document_rows(documents):
+        held = current.get(row["path"])
+        if held is None or row["seq"] > held["seq"]:
+            current[row["path"]] = row
+    return current
+
+
+def _view_of(documents: Table, chunks: Table) -> View:
+    rows = _committed_rows(documents)
+    visible = sum(int(r["chunks"]) for r in rows.values())
+    stale = max(0, chunks.count_rows() - visible)
+    return {p: r["doc_version"] for p, r in rows.items()}, stale
 
 
 def _ok(row: dict[str, Any], committed: dict[str, str]) -> bool:

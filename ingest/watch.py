@@ -30,7 +30,8 @@ def watch_and_ingest(
     stop: threading.Event | None = None,
     debounce_ms: int = DEBOUNCE_MS,
 ) -> None:
-    """Ingest `paths` now and after every batch of changes, until `stop` is set or Ctrl+C."""
+    """Ingest `paths` now and after every batch of changes, until `stop` is set. Ctrl+C raises
+    KeyboardInterrupt, while waiting as in the middle of a run: the caller says what it means."""
     import watchfiles
 
     roots = [Path(p).expanduser().resolve() for p in paths]
@@ -57,6 +58,6 @@ def watch_and_ingest(
         watch_filter=relevant,
         debounce=debounce_ms,
         stop_event=stop,
-        raise_interrupt=False,
+        raise_interrupt=True,  # not False: watchfiles would log a warning on the way out
     ):
         sync()

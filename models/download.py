@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from durable.private_files import write_private
 from models.errors import (
     ChecksumMismatchError,
     DiskFullError,
@@ -428,8 +429,6 @@ class _Job:
         return state if isinstance(state, dict) else {}
 
     def _save_state(self) -> None:
-        from models.keys import write_private
-
         state = {
             "url": self.url,
             "validator": self.validator,

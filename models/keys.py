@@ -7,14 +7,13 @@ give margin a key; no key value ever appears in a message, a repr or a log.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
+from durable.private_files import write_private
 from models.errors import KeyStoreError, MissingKeyError
 
 SERVICE = "margin"
@@ -44,9 +43,14 @@ class KeyStore:
         if self._call(name, "read", lambda kr: kr.get_password(SERVICE, name)) != value:
             raise KeyStoreError(
                 f"The system keyring did not keep the key for {name!r} (its backend discards "
-                f"writes). {_both_ways(name, '')}"
+                f"writes). {_without_keyring(name)}"
             )
         self._save_names(self.names() | {name})
+
+    def check_writable(self, name: str) -> None:
+        """Raise KeyStoreError now if the keyring cannot be reached, before anyone types a key
+        that could not be saved (a read reaches the backend the way a write would)."""
+        self._call(name, "save", lambda kr: kr.get_password(SERVICE, name))
 
     def get(self, name: str) -> str | None:
         value: str | None = self._call(name, "read", lambda kr: kr.get_password(SERVICE, name))
@@ -89,6 +93,12 @@ class KeyStore:
             return value
         if key_env and self._environ.get(key_env):
             return self._environ[key_env]
+        if keyring_problem is not None and key_env:
+            raise MissingKeyError(
+                f"No API key for model profile {profile_name!r}: the system keyring cannot be "
+                f"read and {key_env} is not set. Start a keyring (such as gnome-keyring), or "
+                f"`export {key_env}=...`."
+            )
         if keyring_problem is not None:
             raise MissingKeyError(str(keyring_problem))
         raise MissingKeyError(
@@ -104,11 +114,12 @@ class KeyStore:
         except Exception as exc:  # every backend has its own errors; all mean the same here
             raise KeyStoreError(
                 f"The system keyring could not {action} the key for {name!r} "
-                f"({_describe(exc)}). {_both_ways(name, '')}"
+                f"({_describe(exc)}). {_without_keyring(name)}"
             ) from None
 
     def _save_names(self, names: frozenset[str]) -> None:
         if self._index_path is not None:
+            self._index_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             write_private(self._index_path, json.dumps({"names": sorted(names)}, indent=2))
 
 
@@ -121,6 +132,14 @@ def _both_ways(name: str, key_env: str) -> str:
     )
 
 
+def _without_keyring(name: str) -> str:
+    """What to do when the keyring itself failed: not `margin keys set` again, which needs it."""
+    return (
+        f"Start a keyring (such as gnome-keyring), or give the key through an environment "
+        f'variable: `export THE_VARIABLE=...` and key_env = "THE_VARIABLE" in [models.{name}].'
+    )
+
+
 def _describe(exc: Exception) -> str:
     from keyring.errors import NoKeyringError
 
@@ -128,19 +147,3 @@ def _describe(exc: Exception) -> str:
         return "no keyring backend is available on this machine"
     detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
-
-
-def write_private(path: Path, text: str) -> None:
-    """Write a file atomically, owner-only (0600) from the first byte."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mkstemp: 0600
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise

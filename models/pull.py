@@ -16,6 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+from durable.private_files import sync_folder
 from models.download import Downloader, Progress
 from models.errors import DownloadError, ModelFileError, RegistryError
 from models.gguf_info import GGUFInfo, describe_start, looks_like_gguf, read_gguf_info
@@ -101,7 +102,7 @@ def pull_model(
         ) from None
     try:
         os.replace(partial, target)
-        _sync_folder(target.parent)
+        sync_folder(target.parent)
     except OSError as exc:
         raise DownloadError(
             f"Cannot move the download into place as {target}: {exc.strerror}. Nothing was "
@@ -116,12 +117,3 @@ def pull_model(
         target.unlink(missing_ok=True)
         raise
     return model
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make a rename in `folder` durable."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

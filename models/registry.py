@@ -20,9 +20,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from durable.private_files import write_private
 from models.errors import RegistryError
 from models.gguf_info import GGUFInfo
-from models.keys import write_private
 
 REGISTRY_FILE = "models.json"
 BUILTIN_NAME = "local"  # the bundled model: always there, never registered or removed

@@ -100,14 +100,11 @@ _REFUSALS: dict[str, tuple[str, str]] = {
         "Local-only sources",
         f"These sources never go to a remote model: switch to a local profile ({_PALETTE}).",
     ),
+    "no_documents": (
+        "No documents yet",
+        f"Ingest a folder ({_INGEST}), or run `margin ingest PATH` in a shell.",
+    ),
 }
-
-
-NO_DOCUMENTS = Problem(
-    "No documents yet",
-    "Nothing has been ingested, so there is nothing to answer from.",
-    f"Ingest a folder ({_INGEST}), or run `margin ingest PATH` in a shell.",
-)
 
 
 def describe_error(error: BaseException) -> Problem:

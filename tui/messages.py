@@ -70,13 +70,10 @@ class AnswerChunk(_AskMessage):
 
 
 class AnswerFinished(_AskMessage):
-    def __init__(
-        self, request: int, answer: Answer, spent_today_usd: float, no_documents: bool = False
-    ) -> None:
+    def __init__(self, request: int, answer: Answer, spent_today_usd: float) -> None:
         super().__init__(request)
         self.answer = answer
         self.spent_today_usd = spent_today_usd
-        self.no_documents = no_documents  # refused because nothing is ingested at all
 
 
 class AnswerFailed(_AskMessage):

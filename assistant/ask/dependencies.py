@@ -30,6 +30,8 @@ class SourceSearch(Protocol):
         recipient: Recipient | None = None,
     ) -> Retrieval: ...
 
+    def nothing_ingested(self) -> bool: ...
+
 
 class ModelRegistry:
     """Builds each model profile once, on first use, and keeps it loaded.

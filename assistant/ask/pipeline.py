@@ -31,6 +31,7 @@ from assistant.ask.types import (
     TextDelta,
     Turn,
 )
+from assistant.errors import NOTHING_INGESTED
 from assistant.guardrails.citations import check_citations
 from assistant.guardrails.context import GuardedContext, guard_context
 from assistant.guardrails.events import (
@@ -128,6 +129,13 @@ class AskRun:
         if query.uses_history:
             self._history, answer.search_query = self._recent_turns(), query.text
         recipient = Recipient(profile.name, profile.is_remote, deps.config.collections)
+        with clock.stage("retrieve"):
+            nothing_ingested = deps.retriever.nothing_ingested()
+        if nothing_ingested:  # no embedding, no model: the same message as search and the TUI
+            yield SourcesFound([])
+            yield from self._finish(answer, clock, refusal=("no_documents", NOTHING_INGESTED))
+            return
+
         with clock.stage("retrieve"):
             retrieval = deps.retriever.retrieve(
                 query.text,

@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING
 
 import click
 
+from assistant.cli.free_text import FreeTextCommand
 from assistant.cli.output import EXIT_INTERRUPTED, emit_json, guarded, place, say
 from assistant.config import ASK_MODES
+from assistant.errors import INGEST_FIRST, UsageError
 from assistant.terminal import sanitize
 
 if TYPE_CHECKING:
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
 EXIT_BUDGET = 4
 
 
-@click.command()
+@click.command(cls=FreeTextCommand)
 @click.argument("question")
 @click.option("--model", "model", metavar="PROFILE", help="Model profile from config.toml.")
 @click.option(
@@ -42,7 +44,16 @@ def ask(
     no_cache: bool,
     as_json: bool,
 ) -> None:
-    """Ask QUESTION; the answer comes from your documents, with its sources."""
+    """Ask QUESTION; the answer comes from your documents, with its sources.
+
+    \b
+    A question that starts with '-' needs -- before it:
+      margin ask -- "-v: what does it do?"
+    """
+    if not question.strip():  # before starting a service or loading anything
+        from assistant.guardrails.input_check import EMPTY_QUESTION
+
+        raise UsageError(EMPTY_QUESTION)
     from assistant.ask.types import AnswerDone, AskOptions, SourcesFound, TextDelta
     from assistant.service.client import open_ask
 
@@ -94,6 +105,8 @@ def _print_footer(answer: Answer) -> None:
     click.echo()
     if answer.refused and answer.refusal_reason == "not_found" and answer.sources:
         say("The sources above are the nearest matches; none was close enough to answer from.")
+    if answer.refusal_reason == "no_documents":
+        say(INGEST_FIRST)
     by_number = {source.number: source for source in answer.sources}
     for number in answer.cited:
         say(f"cited [{number}] {place(by_number[number])}")

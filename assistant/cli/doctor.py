@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -179,17 +180,30 @@ def check_local_models(config: Config, locations: Locations) -> list[Check]:
     return checks
 
 
-def check_keyring() -> Check:
+def check_keyring(config: Config, environ: Mapping[str, str] = os.environ) -> Check:
+    """The keyring is a problem only when a remote profile would read its key from it: one
+    whose key_env is unset or names a variable that is not exported."""
+    needing = [
+        p.name
+        for p in config.models.values()
+        if p.is_remote and not (p.key_env and environ.get(p.key_env))
+    ]
     try:
         import keyring
         from keyring.backends import fail
 
         backend = keyring.get_keyring()
+        missing = "no keyring backend on this machine" if isinstance(backend, fail.Keyring) else ""
     except Exception as exc:  # any backend import problem means the same: no keyring
-        return Check("keyring", False, f"unavailable ({type(exc).__name__})", _KEYRING_FIX)
-    if isinstance(backend, fail.Keyring):
-        return Check("keyring", False, "no keyring backend on this machine", _KEYRING_FIX)
-    return Check("keyring", True, type(backend).__name__)
+        missing = f"unavailable ({type(exc).__name__})"
+    if not missing:
+        return Check("keyring", True, type(backend).__name__)
+    if not needing:
+        return Check(
+            "keyring", True, f"{missing}; not needed: no remote profile reads a key from it"
+        )
+    profiles = ", ".join(needing)
+    return Check("keyring", False, f"{missing}; needed by {profiles}", _KEYRING_FIX)
 
 
 _KEYRING_FIX = (
@@ -267,12 +281,13 @@ _SET_ASIDE = "the next `margin ask` keeps it aside and starts a new log (or move
 
 
 def run_checks(locations: Locations) -> list[Check]:
-    checks = [check_python(), check_libraries(), check_embedder(), check_ocr(), check_keyring()]
+    checks = [check_python(), check_libraries(), check_embedder(), check_ocr()]
     try:
         config = load_config(locations.config_file)
     except ConfigError as exc:
         return [*checks, Check("config", False, str(exc), "fix the line named above")]
     checks.append(Check("config", True, str(locations.config_file)))
+    checks.append(check_keyring(config))
     probes: list[Callable[[], Check | list[Check]]] = [
         lambda: check_models(config, locations),
         lambda: check_local_models(config, locations),

@@ -6,7 +6,6 @@ Progress and messages go to stderr; stdout holds the tables, or the one `--json`
 from __future__ import annotations
 
 import hashlib
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,9 +18,10 @@ import click
 
 from assistant.cli.log_commands import DATE
 from assistant.cli.output import emit_json, guarded, say
-from assistant.config import ASK_MODES
-from assistant.errors import NoDocumentsError, UsageError
+from assistant.config import ASK_MODES, AskMode
+from assistant.errors import INGEST_FIRST, NOTHING_INGESTED, NoDocumentsError, UsageError
 from assistant.terminal import display_path
+from durable.private_files import write_private
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -84,7 +84,7 @@ def eval_command(
     model: str | None,
     k: int | None,
     retrieval_mode: RetrievalMode,
-    answer_mode: str | None,
+    answer_mode: AskMode | None,
     as_json: bool,
     fail_under: tuple[str, ...],
     compare: tuple[int, int] | None,
@@ -138,7 +138,7 @@ def _run(
     model: str | None,
     k: int | None,
     mode: RetrievalMode,
-    answer_mode: str | None,
+    answer_mode: AskMode | None,
     as_json: bool,
     fail_under: tuple[str, ...],
     compare_last: bool,
@@ -205,7 +205,7 @@ def _describe(
 
     documents = assistant.sources()
     if not documents:
-        raise NoDocumentsError("Nothing has been ingested yet; run `margin ingest PATH` first.")
+        raise NoDocumentsError(f"{NOTHING_INGESTED} {INGEST_FIRST}")
     corpus = hashlib.sha256(
         "\n".join(f"{d.path}\0{d.content_hash}" for d in documents).encode()
     ).hexdigest()[:16]
@@ -345,7 +345,7 @@ def _from_feedback(out: Path | None) -> None:
     if out is None:
         sys.stdout.write(result.to_jsonl())
     else:
-        _write_private(out, result.to_jsonl())
+        write_private(out.expanduser(), result.to_jsonl())  # owner-only: questions from the log
         say(f"Wrote {out}")
 
 
@@ -380,7 +380,7 @@ def report(html_path: Path | None, since: datetime | None) -> None:
     )
     print_report(data, _console())
     if html_path is not None:
-        _write_private(html_path, render_html(data))
+        write_private(html_path.expanduser(), render_html(data))
         say(f"Wrote {html_path}")
 
 
@@ -397,20 +397,6 @@ def _open_log(locations: Locations, config: Config) -> InteractionLog:
     from assistant.log import InteractionLog
 
     return InteractionLog(locations.log_db, log_text=config.privacy.log_text, recover=False)
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Write atomically, owner-only from the start: reports hold questions from the log."""
-    path = path.expanduser()
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
 
 
 def _console() -> Console:

@@ -5,8 +5,10 @@ Progress and messages go to stderr; stdout carries only the `--json` object.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,14 +16,15 @@ from typing import TYPE_CHECKING
 
 import click
 
+from assistant.cli.free_text import EMPTY_SEARCH, FreeTextCommand
 from assistant.cli.output import emit_json, guarded, place, say
-from assistant.errors import UsageError
+from assistant.errors import INGEST_FIRST, NOTHING_INGESTED, UsageError
 from assistant.terminal import display_path, one_line
 
 if TYPE_CHECKING:
     from assistant.ask.types import Source
     from ingest.pipeline import IngestProgress
-    from ingest.types import IngestReport
+    from ingest.types import DocumentInfo, IngestReport
 
 EXIT_SOME_FAILED = 3
 _COLLECTION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
@@ -107,45 +110,66 @@ def watch(paths: tuple[Path, ...], collection: str | None, local_only: bool) -> 
 
     index = open_index()
     say(f"Watching {', '.join(display_path(str(p)) for p in paths)}; Ctrl+C stops.")
-    watch_and_ingest(
-        index.ingestor(),
-        list(paths),
-        collection=collection,
-        local_only=local_only,
-        on_report=lambda report: _summarise(report, quiet_when_idle=True),
-        on_busy=lambda message: say(message),
-    )
+    # Ctrl+C is how a watch ends, also in the middle of a run (its finished files are kept).
+    with contextlib.suppress(KeyboardInterrupt):
+        watch_and_ingest(
+            index.ingestor(),
+            list(paths),
+            collection=collection,
+            local_only=local_only,
+            on_report=lambda report: _summarise(report, quiet_when_idle=True, each_file=True),
+            on_busy=lambda message: say(message),
+        )
     say("Stopped watching.")
 
 
-@click.command()
+@click.command(cls=FreeTextCommand)
 @click.argument("query")
 @click.option("--k", type=click.IntRange(1, 100), help="How many results.")
 @click.option("--collection", metavar="NAME", help="Only search this collection.")
 @_json_option
 @guarded
 def search(query: str, k: int | None, collection: str | None, as_json: bool) -> None:
-    """Search your documents for QUERY (retrieval only, no model)."""
+    """Search your documents for QUERY (retrieval only, no model).
+
+    \b
+    Text that starts with '-' needs -- before it:
+      margin search -- "-e option"
+    """
+    if not query.strip():
+        raise UsageError(EMPTY_SEARCH)
     from assistant.service.client import run_search
 
     results = run_search(query, k=k, collection=collection)
+    if not results:
+        say(f"{NOTHING_INGESTED} {INGEST_FIRST}" if not _documents() else "Nothing found.")
     if as_json:
         emit_json({"query": query, "results": [source.to_json() for source in results]})
         return
-    if not results:
-        say("Nothing found. Is anything ingested? `margin sources` lists the documents.")
     for source in results:
         _print_result(source)
+
+
+def _documents() -> list[DocumentInfo]:
+    """The stored documents, without loading the embedding model or the assistant."""
+    from assistant.locations import resolve_locations
+    from ingest.store import read_documents
+
+    try:
+        return read_documents(resolve_locations().store_dir)
+    except Exception:  # an older or damaged store: the full open upgrades or repairs it, or
+        from assistant.core import open_index  # says what is wrong, in words
+
+        return open_index(check_model=False).store.documents()
 
 
 @click.command()
 @_json_option
 @guarded
 def sources(as_json: bool) -> None:
-    """List the ingested documents: path, collection, chunks and when ingested."""
-    from assistant.core import open_index
-
-    documents = open_index(check_model=False).store.documents()
+    """List the ingested documents by path: collection, chunks and when ingested; the totals
+    go to stderr."""
+    documents = _documents()
     if as_json:
         emit_json(
             {
@@ -163,13 +187,32 @@ def sources(as_json: bool) -> None:
         )
         return
     if not documents:
-        say("Nothing is ingested yet. Run `margin ingest PATH` first.")
+        say(f"{NOTHING_INGESTED} {INGEST_FIRST}")
     for d in documents:
         flag = " local-only" if d.local_only else ""
         click.echo(
             f"{display_path(d.path)}  [{one_line(d.collection)}{flag}]  "
             f"{d.chunks} chunks  {d.ingested_at}"
         )
+    if documents:
+        say(_totals(documents))
+
+
+def _totals(documents: list[DocumentInfo]) -> str:
+    """'297 documents, 1,312 chunks in 2 collections (default 290, papers 7)'."""
+    per_collection = Counter(d.collection for d in documents)
+    collections = ", ".join(f"{one_line(c)} {n:,}" for c, n in sorted(per_collection.items()))
+    chunks = sum(d.chunks for d in documents)
+    local = sum(d.local_only for d in documents)
+    return (
+        f"{_count(len(documents), 'document')}, {_count(chunks, 'chunk')} in "
+        f"{_count(len(per_collection), 'collection')} ({collections})"
+        + (f"; {local:,} local-only" if local else "")
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 @click.command()
@@ -253,7 +296,9 @@ def _finish(report: IngestReport, as_json: bool) -> None:
         sys.exit(EXIT_SOME_FAILED)
 
 
-def _summarise(report: IngestReport, *, quiet_when_idle: bool) -> None:
+def _summarise(report: IngestReport, *, quiet_when_idle: bool, each_file: bool = False) -> None:
+    """The run's figures on stderr, then what needs a look; `each_file` also names every file
+    the run added, updated, re-processed, moved or removed (for `watch`)."""
     changed = (
         report.added or report.updated or report.reprocessed or report.removed or report.failed
     )
@@ -271,6 +316,16 @@ def _summarise(report: IngestReport, *, quiet_when_idle: bool) -> None:
         f"{len(report.skipped)} skipped, {len(report.failed)} failed; "
         f"{report.chunks} chunks in {report.seconds:.1f} s."
     )
+    if each_file:
+        for label, paths in (
+            ("added", report.added),
+            ("updated", report.updated),
+            ("re-processed", report.reprocessed),
+            ("moved", report.moved),
+            ("removed", report.removed),
+        ):
+            for path in paths:
+                say(f"  {label}: {display_path(path)}")
     _say_kept(report, listed=_KEPT_LISTED)
     for problem in report.failed:
         say(f"  failed: {display_path(problem.path)}: {one_line(problem.reason)}")

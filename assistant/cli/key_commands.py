@@ -42,15 +42,20 @@ def keys() -> None:
 def set_key(name: str) -> None:
     """Save the key for profile NAME (prompted without echo, or read from stdin)."""
     _checked(name)
-    if sys.stdin.isatty():
-        value = click.prompt(f"API key for {name}", hide_input=True, err=True)
-    else:
-        value = sys.stdin.read()
-    value = value.strip()
+    store = _store()
+    store.check_writable(name)  # before the key is typed: no asking for what cannot be kept
+    value = _read_key(name).strip()
     if not value:
         raise UsageError(f"No key given for {name!r}; nothing was saved.")
-    _store().set(name, value)
+    store.set(name, value)
     say(f"Saved the key for {name!r} in the system keyring.")
+
+
+def _read_key(name: str) -> str:
+    if sys.stdin.isatty():
+        value: str = click.prompt(f"API key for {name}", hide_input=True, err=True)
+        return value
+    return sys.stdin.read()
 
 
 @keys.command("list")

@@ -26,6 +26,7 @@ from assistant.locations import Locations, resolve_locations
 from assistant.service.protocol import LOCK_NAME, PID_NAME, socket_path
 from assistant.service.server import DEFAULT_IDLE_S, Service, ServiceServer
 from assistant.service.worker import Engine
+from durable.private_files import write_private
 
 log = logging.getLogger("margin.service")
 
@@ -74,7 +75,7 @@ class ServiceHost:
         finally:
             os.umask(previous_umask)
         os.chmod(self.socket_path, 0o600)
-        _write_private(self.pid_path, f"{os.getpid()}\n")
+        write_private(self.pid_path, f"{os.getpid()}\n")
         threading.Thread(
             target=self._server.serve_forever, name="margin-accept", daemon=True
         ).start()
@@ -123,14 +124,6 @@ def _lock_within(fd: int, timeout_s: float) -> bool:
             time.sleep(0.05)
         else:
             return True
-
-
-def _write_private(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
-    os.replace(temporary, path)
 
 
 def build_engine(locations: Locations, verbose: bool) -> Engine:

@@ -69,7 +69,7 @@ def test_unknown_section_and_bad_toml(tmp_path: Path) -> None:
 
 
 def test_wrong_types_and_missing_profile(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"line 2.*should be a float"):
+    with pytest.raises(ConfigError, match=r"line 2.*should be a number"):
         parse_config('[budget]\nrequest_usd = "cheap"\n', tmp_path / "c.toml")
     with pytest.raises(ConfigError, match="names no profile"):
         parse_config('[defaults]\nmodel = "nope"\n', tmp_path / "c.toml")
@@ -79,11 +79,52 @@ def test_wrong_types_and_missing_profile(tmp_path: Path) -> None:
         parse_config('[models.r]\nkind = "ollama"\n', tmp_path / "c.toml")
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '[retrieval]\nk = "five"\n',
+            'line 2: retrieval.k should be a whole number (an integer, like 5), not "five"',
+        ),
+        (
+            "[retrieval]\nk = 5.5\n",
+            "retrieval.k should be a whole number (an integer, like 5), not 5.5",
+        ),
+        (
+            '[budget]\ndaily_usd = "lots"\n',
+            'budget.daily_usd should be a number (like 0.5), not "lots"',
+        ),
+        (
+            '[privacy]\nlog_text = "yes"\n',
+            'privacy.log_text should be true or false (without quotes), not "yes"',
+        ),
+        (
+            "[models.local]\nthreads = true\n",
+            "models.local.threads should be a whole number (an integer, like 5), not true",
+        ),
+        ("[models.x]\nkind = 3\n", 'models.x.kind should be text in quotes (like "local"), not 3'),
+        (
+            "retrieval = 3\n",
+            "retrieval should be a section with its settings under a [retrieval] line",
+        ),
+    ],
+)
+def test_wrong_types_are_named_in_plain_english_with_the_value_as_written(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    with pytest.raises(ConfigError) as raised:
+        parse_config(text, tmp_path / "c.toml")
+    assert message in str(raised.value)
+    assert "a int" not in str(raised.value) and "a bool" not in str(raised.value)
+
+
 def test_redact_for_mcp_is_on_by_default_and_checked_like_any_key(tmp_path: Path) -> None:
     assert parse_config("", tmp_path / "c.toml").privacy.redact_for_mcp is True
     off = parse_config("[privacy]\nredact_for_mcp = false\n", tmp_path / "c.toml")
     assert off.privacy.redact_for_mcp is False
-    with pytest.raises(ConfigError, match=r"line 3.*privacy.redact_for_mcp should be a bool"):
+    with pytest.raises(
+        ConfigError, match=r"line 3.*privacy.redact_for_mcp should be true or false"
+    ):
         parse_config('[privacy]\nlog_text = true\nredact_for_mcp = "yes"\n', tmp_path / "c.toml")
     with pytest.raises(ConfigError, match=r"'redact_for_mpc'.*redact_for_mcp"):
         parse_config("[privacy]\nredact_for_mpc = true\n", tmp_path / "c.toml")

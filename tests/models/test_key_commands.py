@@ -60,13 +60,40 @@ def test_set_without_a_keyring_is_one_clear_error(no_keyring: None) -> None:
     result = run("set", "work", stdin=SECRET)
     assert result.exit_code == 1
     assert result.stderr.startswith("margin: The system keyring could not save the key for 'work'")
-    assert "`margin keys set work`" in result.stderr and "`export " in result.stderr
+    assert "`export " in result.stderr and "Start a keyring" in result.stderr
+    assert "margin keys set" not in result.stderr  # not the command that just failed
     assert SECRET not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
-@pytest.mark.parametrize(("args", "stdin"), [(("set", "work"), "\n"), (("set", "../x"), "k")])
-def test_usage_errors(no_keyring: None, args: tuple[str, ...], stdin: str) -> None:
-    result = run(*args, stdin=stdin)
+def test_set_without_a_keyring_fails_before_asking_for_the_key(
+    no_keyring: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.cli import key_commands
+
+    def read_key(name: str) -> str:
+        pytest.fail("asked for a key that could not be saved")
+
+    monkeypatch.setattr(key_commands, "_read_key", read_key)
+    result = run("set", "work")
+    assert result.exit_code == 1 and "could not save the key" in result.stderr
+
+
+def test_a_bad_name_is_a_usage_error_before_the_keyring(no_keyring: None) -> None:
+    result = run("set", "../x", stdin="k")
     assert result.exit_code == 2
     assert result.stderr.startswith("margin: ")
+
+
+def test_an_empty_key_is_a_usage_error() -> None:
+    import keyring
+    from keyring.backends import null
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(null.Keyring())  # reachable, so the key is asked for
+    try:
+        result = run("set", "work", stdin="\n")
+    finally:
+        keyring.set_keyring(previous)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("margin: No key given for 'work'")

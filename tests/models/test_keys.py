@@ -40,7 +40,7 @@ def test_no_backend_names_both_ways_and_never_the_key(tmp_path: Path) -> None:
         store.set("work", SECRET)
     message = str(caught.value)
     assert "no keyring backend is available" in message
-    assert "`margin keys set work`" in message and "`export " in message
+    assert "`export " in message and "margin keys set" not in message
     assert SECRET not in message
     assert not (tmp_path / "names.json").exists()
 
@@ -55,6 +55,17 @@ def test_backend_that_drops_writes_is_caught(tmp_path: Path) -> None:
 def test_environment_when_the_keyring_is_unavailable() -> None:
     store = KeyStore(backend=fail.Keyring(), environ={"WORK_API_KEY": "sk-env"})
     assert store.resolve("work", "WORK_API_KEY") == "sk-env"
+
+
+def test_no_keyring_and_no_variable_names_the_variable_not_the_keyring_command() -> None:
+    store = KeyStore(backend=fail.Keyring(), environ={})
+    with pytest.raises(MissingKeyError) as caught:
+        store.resolve("work", "WORK_API_KEY")
+    assert str(caught.value) == (
+        "No API key for model profile 'work': the system keyring cannot be read and "
+        "WORK_API_KEY is not set. Start a keyring (such as gnome-keyring), or "
+        "`export WORK_API_KEY=...`."
+    )
 
 
 def test_missing_everywhere_names_both_ways() -> None:
@@ -84,5 +95,5 @@ def test_no_keyring_without_a_session_bus_is_one_clear_line(tmp_path: Path) -> N
     assert run.returncode == 1
     assert "Traceback" not in run.stderr
     assert "no keyring backend is available" in run.stderr
-    assert "`margin keys set work`" in run.stderr and "`export " in run.stderr
+    assert "`export " in run.stderr and "margin keys set" not in run.stderr
     assert SECRET not in run.stdout + run.stderr

@@ -14,7 +14,7 @@ from textual.widgets import Footer, Input, Markdown
 
 from assistant.ask.types import AnswerDone, AskOptions, SourcesFound, TextDelta
 from assistant.terminal import one_line, sanitize
-from tui.errors import NO_DOCUMENTS, describe_error, describe_refusal
+from tui.errors import describe_error, describe_refusal
 from tui.jobs import AskJob, AskRequest, recent_turns
 from tui.messages import (
     AnswerChunk,
@@ -199,11 +199,8 @@ class ChatScreen(Screen[None]):
                         text += event.text
                         self.post_message(AnswerChunk(job.number, text))
                     elif isinstance(event, AnswerDone):
-                        answer = event.answer
-                        empty = answer.refusal_reason == "not_found" and not answer.sources
-                        no_documents = empty and not assistant.sources()
                         spent = assistant.spend_today_usd()
-                        self.post_message(AnswerFinished(job.number, answer, spent, no_documents))
+                        self.post_message(AnswerFinished(job.number, event.answer, spent))
             finally:
                 run.close()
         except Exception as error:
@@ -240,7 +237,7 @@ class ChatScreen(Screen[None]):
             self.turns.append((answer.question, answer.answer))
         if answer.mode == "model" and answer.model_id:
             self.session.warm, self.session.warm_error = True, None  # a model answered
-        problem = NO_DOCUMENTS if message.no_documents else describe_refusal(answer)
+        problem = describe_refusal(answer)
         if problem is not None:
             self.notify(problem.text(), title=problem.title, severity="warning", markup=False)
         self.refresh_status(answer=answer, spent_today_usd=message.spent_today_usd)

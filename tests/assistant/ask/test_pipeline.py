@@ -27,7 +27,7 @@ from assistant.ask.types import (
     TextDelta,
 )
 from assistant.config import BudgetConfig, Config, ModelProfile, RetrievalConfig, parse_config
-from assistant.errors import UsageError
+from assistant.errors import NOTHING_INGESTED, UsageError
 from assistant.guardrails.injection import FLAG
 from assistant.guardrails.withholding import Recipient, withhold
 from assistant.log.interactions import InteractionLog
@@ -63,8 +63,9 @@ class FixedRetriever:
     """Fixed sources; the evidence of each is its first 80 characters, scoring what the
     source does."""
 
-    def __init__(self, sources: list[Source]):
+    def __init__(self, sources: list[Source], *, empty_index: bool = False):
         self.sources = sources
+        self.empty_index = empty_index
         self.queries: list[str] = []
 
     def retrieve(
@@ -92,6 +93,9 @@ class FixedRetriever:
             withholding.withheld,
             withholding.events,
         )
+
+    def nothing_ingested(self) -> bool:
+        return self.empty_index
 
 
 class Harness:
@@ -189,6 +193,17 @@ def test_nothing_relevant_refuses_without_calling_the_model(tmp_path: Path) -> N
     assert answer.answer == "Not found in your documents."
     assert [s.number for s in answer.sources] == [1]  # the nearest sources still shown
     assert h.local.calls == []
+
+
+def test_an_empty_index_refuses_before_searching_and_without_a_model(tmp_path: Path) -> None:
+    h = Harness(tmp_path, [])
+    h.retriever.empty_index = True
+    events, answer = h.run("What is in my notes?")
+    assert answer.refused and answer.refusal_reason == "no_documents"
+    assert answer.answer == NOTHING_INGESTED
+    assert h.retriever.queries == [] and h.local.calls == [] and h.remote.calls == []
+    assert any(isinstance(e, TextDelta) and e.text == NOTHING_INGESTED for e in events)
+    assert answer.interaction_id is not None  # logged like every other answer
 
 
 def test_empty_question_is_a_usage_error(harness: Harness) -> None:

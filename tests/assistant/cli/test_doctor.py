@@ -38,7 +38,7 @@ def test_problems_are_named_with_fixes_and_exit_1(
     monkeypatch.setattr(keyring, "get_keyring", lambda: fail.Keyring())
     config = margin_home / "config" / "config.toml"
     config.parent.mkdir(parents=True)
-    config.write_text('[models.gpu]\npath = "/nowhere/model.gguf"\n')
+    config.write_text('[models.gpu]\npath = "/nowhere/model.gguf"\n' + REMOTE)
     data = margin_home / "data"
     data.mkdir(parents=True)
     data.chmod(0o755)
@@ -46,8 +46,31 @@ def test_problems_are_named_with_fixes_and_exit_1(
     checks = by_name(report)
     assert code == 1 and not report["ok"]
     assert not checks["keyring"]["ok"] and "key_env" in checks["keyring"]["fix"]
+    assert "needed by cloud" in checks["keyring"]["detail"]
     assert not checks["model gpu"]["ok"] and "/nowhere/model.gguf" in checks["model gpu"]["detail"]
     assert not checks["data folder"]["ok"] and checks["data folder"]["fix"].startswith("chmod 700")
+
+
+REMOTE = '[models.cloud]\nkind = "openai"\nbase_url = "http://127.0.0.1:9/v1"\nmodel = "m"\n'
+
+
+@pytest.mark.parametrize(
+    "profiles",
+    ["", REMOTE + 'key_env = "CLOUD_KEY"\n'],
+    ids=["local profiles only", "remote key exported"],
+)
+def test_no_keyring_is_no_problem_when_no_profile_reads_a_key_from_it(
+    margin_home: Path, monkeypatch: pytest.MonkeyPatch, profiles: str
+) -> None:
+    monkeypatch.setattr(keyring, "get_keyring", lambda: fail.Keyring())
+    monkeypatch.setenv("CLOUD_KEY", "sk-test")
+    config = margin_home / "config" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(profiles)
+    code, report = run_doctor()
+    check = by_name(report)["keyring"]
+    assert check["ok"] and "not needed" in check["detail"], check
+    assert code == 0, report
 
 
 def test_bad_config_is_reported_with_its_line(margin_home: Path) -> None:

@@ -125,3 +125,18 @@ def test_support_citations_cut_answers_and_follow_ups(log: InteractionLog, clock
     assert figures["support"]["supported_share"] == pytest.approx(0.6)
     assert figures["truncated"] == {"context": 1} and figures["follow_ups"] == 1
     assert compute_stats(log, since=at("2026-11-28T00:00:00")).support.share == 0.0
+
+
+def test_bench_and_stats_report_the_same_percentiles(log: InteractionLog) -> None:
+    """One definition everywhere: the bench's p50/p95 over timings equal `margin stats`'s over
+    the same timings in the log (interpolating, the bench used to say p50 100 and p95 1047.5)."""
+    from bench import latency_ms
+
+    timings_ms = [120.0, 80.0, 1070.0, 95.0, 101.0, 88.0, 640.0, 99.0, 90.0, 1020.0]
+    for n, ms in enumerate(timings_ms):
+        answer = make_answer(n)
+        answer.latency_ms = {"retrieve": ms}
+        log.record(answer)
+    stats = compute_stats(log).latency_ms["retrieve"]
+    bench = latency_ms([ms / 1000 for ms in timings_ms])
+    assert (bench["p50_ms"], bench["p95_ms"]) == (stats.p50, stats.p95) == (99.0, 1070.0)

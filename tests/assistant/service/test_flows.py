@@ -94,7 +94,7 @@ def test_a_broken_config_fails_the_same_way_through_the_service() -> None:
         alone = margin(*command, MARGIN_NO_SERVICE="1")
         assert served.returncode == alone.returncode == 1
         assert served.stderr == alone.stderr
-        assert "retrieval.k should be a int" in served.stderr
+        assert "retrieval.k should be a whole number" in served.stderr
     assert connect_or_start(locations, start=False) is not None
 
 
