@@ -13,7 +13,8 @@ SYSTEM_PACKAGES := dbus-run-session:dbus gnome-keyring-daemon:gnome-keyring tmux
 	pandoc:pandoc /usr/share/doc/python3.11/html/library/stdtypes.html:python3.11-doc \
 	/usr/share/doc/live-manual/epub/live-manual.en.epub:live-manual-epub \
 	/usr/share/doc/python-notebook-doc/html/examples/Notebook/nbpackage/mynotebook.ipynb:python-notebook-doc \
-	/usr/lib/python3.11/test/test_email/data/msg_02.txt:libpython3.11-testsuite
+	/usr/lib/python3.11/test/test_email/data/msg_02.txt:libpython3.11-testsuite \
+	/usr/share/doc/bash/bashref.pdf:bash-doc
 
 .PHONY: demo test check lint typecheck eval eval-real bench system-deps clean
 

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from assistant.config_collections import CollectionPolicy, build_policy, policy_of
-from assistant.config_limits import check_value, ranged, text
+from assistant.config_limits import check_value, ranged, table, text
 from assistant.errors import ConfigError
+from ingest.store_location import setting_problem
 from models.errors import RegistryError
 from models.registry import REGISTRY_FILE, RegistryState, read_registry
 
@@ -113,9 +114,9 @@ class AskConfig:
     k: int = ranged(3, 1, 50)  # sources given to the model; the bundled 135M model: few
     mode: AskMode = "auto"
     max_question_chars: int = ranged(2000, 10, 20_000)
-    max_tokens: int = ranged(
-        0, 0, 32_768
-    )  # a ceiling on answer tokens; 0: the room the context leaves
+    # A ceiling on answer tokens under the room the context leaves (0: that room alone). Not 0
+    # by default: the bundled 135M model can repeat itself until the context is full.
+    max_tokens: int = ranged(512, 0, 1_048_576)
     temperature: float = ranged(0.2, 0, 2)
     history_turns: int = ranged(4, 0, 50)
 
@@ -123,6 +124,14 @@ class AskConfig:
 @dataclass(frozen=True, slots=True)
 class EmbeddingConfig:
     model: str = text(BUNDLED, 4096)  # or the path of a local sentence-transformers folder
+
+
+@dataclass(frozen=True, slots=True)
+class StoreConfig:
+    """Where the index lives (`ingest.store_location`): "" is the data folder."""
+
+    uri: str = text("", 2048)
+    options: dict[str, str] = table(64, r"[a-z][a-z0-9_]{0,63}", 2048)  # LanceDB storage options
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +145,7 @@ class Config:
     ask: AskConfig = field(default_factory=AskConfig)
     embedding: EmbeddingConfig = field(default_factory=EmbeddingConfig)
     collections: dict[str, CollectionPolicy] = field(default_factory=dict)
+    store: StoreConfig = field(default_factory=StoreConfig)
     default_source: DefaultSource = "built-in"  # who chose defaults.model
 
     def policy(self, collection: str) -> CollectionPolicy:
@@ -162,6 +172,7 @@ _SECTIONS: dict[str, type] = {
     "retrieval": RetrievalConfig,
     "ask": AskConfig,
     "embedding": EmbeddingConfig,
+    "store": StoreConfig,
 }
 
 
@@ -210,8 +221,8 @@ def parse_config(text: str, path: Path, *, registered: RegistryState | None = No
     raw_models = raw.get("models", {})
     if not isinstance(raw_models, dict):
         raise ConfigError(f"{path}: 'models' must be a table of profiles like [models.local]")
-    for name, table in raw_models.items():
-        models[name] = _build_profile(name, table, locate, models.get(name))
+    for name, profile in raw_models.items():
+        models[name] = _build_profile(name, profile, locate, models.get(name))
     source: DefaultSource = "built-in"
     raw_defaults = raw.get("defaults")
     if isinstance(raw_defaults, dict) and "model" in raw_defaults:
@@ -278,7 +289,24 @@ def _build(cls: type, table: Any, section: str, locate: _KeyLocator, base: Any =
             f"{locate.where(section, 'overlap_tokens')}: ingest.overlap_tokens = "
             f"{built.overlap_tokens} must be less than ingest.chunk_tokens = {built.chunk_tokens}"
         )
+    if isinstance(built, StoreConfig):
+        return _checked_store(built, locate)
     return built
+
+
+def _checked_store(store: StoreConfig, locate: _KeyLocator) -> StoreConfig:
+    """Refuse an unknown scheme and credentials in clear; options become the strings LanceDB
+    takes (true/false in lower case)."""
+    problem = setting_problem(store.uri, store.options)
+    if problem is not None:
+        key, message = problem
+        where = locate.where("store.options", key) if key else locate.where("store", "uri")
+        raise ConfigError(f"{where}: {message}")
+    options = {
+        key: str(value).lower() if isinstance(value, bool) else str(value)
+        for key, value in store.options.items()
+    }
+    return replace(store, options=options)
 
 
 def _coerce(value: Any, default: Any, section: str, key: str, locate: _KeyLocator) -> Any:

@@ -45,6 +45,30 @@ class TextLimit:
         return f"{self.shape}, {length}" if self.shape else f"text of {length}"
 
 
+@dataclass(frozen=True, slots=True)
+class TableLimit:
+    """A table of at most `max_entries` keys matching `key_pattern`, each value a string, a
+    number or true/false of at most `max_chars` characters."""
+
+    max_entries: int
+    key_pattern: str
+    max_chars: int
+
+    def describe(self) -> str:
+        return (
+            f"at most {self.max_entries} keys of lower-case letters, digits and '_', "
+            f"each value at most {self.max_chars:,} characters"
+        )
+
+    def allows(self, table: dict[str, Any]) -> bool:
+        return len(table) <= self.max_entries and all(
+            re.fullmatch(self.key_pattern, key)
+            and isinstance(value, str | int | float | bool)
+            and len(str(value)) <= self.max_chars
+            for key, value in table.items()
+        )
+
+
 def ranged(default: float, low: float, high: float) -> Any:
     """A number setting with its allowed range."""
     return field(default=default, metadata={LIMIT: Range(low, high)})
@@ -56,7 +80,16 @@ def text(default: Any, max_chars: int, pattern: str | None = None, shape: str = 
     return field(default=default, metadata={LIMIT: TextLimit(max_chars, pattern, shape)})
 
 
-def limit_of(owner: type, setting: Field[Any]) -> Range | TextLimit | tuple[str, ...] | None:
+def table(max_entries: int, key_pattern: str, max_chars: int) -> Any:
+    """A table setting (`[section.NAME]`), empty by default."""
+    limit = TableLimit(max_entries, key_pattern, max_chars)
+    return field(default_factory=dict, metadata={LIMIT: limit})
+
+
+Limit = Range | TextLimit | TableLimit | tuple[str, ...]
+
+
+def limit_of(owner: type, setting: Field[Any]) -> Limit | None:
     """The declared limit of `setting`, its Literal choices, or None (booleans)."""
     declared = setting.metadata.get(LIMIT)
     if declared is not None:
@@ -90,6 +123,9 @@ def check_value(owner: type, setting: str, value: Any, *, name: str, where: str)
         if len(value) > limit.max_chars or (
             limit.pattern is not None and value and not re.fullmatch(limit.pattern, value)
         ):
+            raise ConfigError(f"{where}: {name} = {shown} is not allowed; use {limit.describe()}")
+    elif isinstance(limit, TableLimit):
+        if not limit.allows(value):
             raise ConfigError(f"{where}: {name} = {shown} is not allowed; use {limit.describe()}")
     elif isinstance(limit, tuple) and value not in limit:
         choices = " or ".join(repr(choice) for choice in limit)

@@ -26,6 +26,7 @@ from assistant.config import BUNDLED, Config, ModelProfile, load_config
 from assistant.local_models import gguf_path
 from assistant.locations import Locations, resolve_locations
 from assistant.log.interactions import InteractionLog
+from assistant.store_access import store_location
 from ingest.embedder import Embedder, load_bundled_embedder
 from ingest.embedding_folder import load_folder_embedder
 from ingest.fast_embedder import FastEmbedder
@@ -179,7 +180,7 @@ def build_assistant(
         log=log,
         cache=log.cache,
         egress=log.egress,
-        budget=RequestBudgetGate(Budget(config.budget, log.spend_today)),
+        budget=RequestBudgetGate(Budget(config.budget, log.spend_today), ledger=log.budget),
     )
     return Assistant(
         config=config,
@@ -228,11 +229,19 @@ def load_embedder(config: Config, locations: Locations) -> FastEmbedder:
     return FastEmbedder(model, locations.cache_dir / "embedding")
 
 
-def open_store(locations: Locations, embedder: Embedder, *, check_model: bool = True) -> ChunkStore:
-    """The store in the data folder; raises ModelMismatchError if built with another model."""
+def open_store(
+    locations: Locations,
+    embedder: Embedder,
+    *,
+    config: Config | None = None,
+    check_model: bool = True,
+) -> ChunkStore:
+    """The store `[store]` names (the data folder by default); raises ModelMismatchError if
+    built with another model, StoreError when an object store cannot be reached."""
     locations.ensure()
+    settings = config or load_config(locations.config_file)
     return ChunkStore(
-        locations.store_dir,
+        store_location(settings, locations),
         model_id=embedder.model_id,
         dim=embedder.dim,
         lock_path=locations.run_dir / LOCK_FILE,
@@ -251,7 +260,7 @@ def open_index(
     where = locations or resolve_locations()
     settings = config or load_config(where.config_file)
     model = embedder or load_embedder(settings, where)
-    store = open_store(where, model, check_model=check_model)
+    store = open_store(where, model, config=settings, check_model=check_model)
     return Index(store, model, settings, TermStatistics(where.cache_dir / TERMS_FILE, store))
 
 

@@ -23,6 +23,7 @@ ORDER = (
     "format_readers",
     "embed_backends",
     "search_latency",
+    "shared_index",
     "ask_overhead",
     "memory",
     "model_latency",

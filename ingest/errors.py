@@ -31,7 +31,7 @@ class StoreWriteError(StoreError):
     """The disk refused a write (full, read-only, failing); what was committed is intact."""
 
     @classmethod
-    def behind(cls, exc: BaseException, folder: Path) -> StoreWriteError | None:
+    def behind(cls, exc: BaseException, folder: Path | str) -> StoreWriteError | None:
         """The error to raise for `exc` if an OS error refused a write, else None."""
         found = _OS_ERROR_CODE.search(str(exc))
         code = int(found.group(1)) if found else getattr(exc, "errno", None)

@@ -3,7 +3,8 @@
 One long-lived worker serves every file of a run (process start-up is paid once). Each file
 gets a deadline, extended by `ocr_page_timeout_s` for every page the worker starts to OCR
 (it says so on a line of its own); a worker that misses it, or dies, is killed and replaced,
-and that file is reported with the reason. The worker's address space is capped (RLIMIT_AS),
+and that file is reported with the reason. While it reads a PDF the worker also says
+which page it has reached, for progress displays. The worker's address space is capped (RLIMIT_AS),
 and so is that of the Tesseract it starts.
 """
 
@@ -15,6 +16,7 @@ import selectors
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
@@ -30,6 +32,7 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # normalised PDF text and OCR; 2: before CSV/TSV rows carried their header).
 EXTRACTION_VERSION = 3
 _STARTUP_TIMEOUT_S = 60.0
+PageCallback = Callable[[int, int], None]
 
 
 class Extractor:
@@ -44,9 +47,10 @@ class Extractor:
         self._worker: subprocess.Popen[bytes] | None = None
         self._buffer = b""
 
-    def load(self, path: Path) -> LoadedDocument:
+    def load(self, path: Path, on_page: PageCallback | None = None) -> LoadedDocument:
         """The document at `path` and the documents inside it (e-mail attachments); raises
-        LoadError (or NotADocumentError) with the reason."""
+        LoadError (or NotADocumentError) with the reason. `on_page(page, pages)` hears of
+        each page of a PDF as it is read."""
         worker = self._running_worker()
         assert worker.stdin is not None
         try:
@@ -56,8 +60,11 @@ class Extractor:
             raise self._lost_worker() from None
         deadline = time.monotonic() + self.timeout_s
         reply = json.loads(self._read_line(worker, deadline))
-        while "ocr_page" in reply:
-            deadline = max(deadline, time.monotonic() + self.ocr_page_timeout_s)
+        while "ocr_page" in reply or "page" in reply:
+            if "ocr_page" in reply:
+                deadline = max(deadline, time.monotonic() + self.ocr_page_timeout_s)
+            elif on_page is not None:
+                on_page(reply["page"], reply["pages"])
             reply = json.loads(self._read_line(worker, deadline))
         if "error" in reply:
             error = NotADocumentError if reply["skip"] else LoadError

@@ -9,6 +9,7 @@ import json
 import resource
 import signal
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,12 @@ from ingest.loaders import load_document
 from ingest.ocr import Ocr
 from ingest.types import LoadedDocument
 
+PAGE_EVERY_S = 0.5  # at most this often a "page" line, and always for the last page
+
 
 def handle(request: dict[str, Any], ocr: Ocr) -> dict[str, Any]:
     try:
-        document = load_document(Path(request["path"]), ocr)
+        document = load_document(Path(request["path"]), ocr, on_page=_PageLines().page)
     except NotADocumentError as exc:
         return {"error": str(exc), "skip": True}
     except LoadError as exc:
@@ -51,6 +54,20 @@ def _document(document: LoadedDocument) -> dict[str, Any]:
         "title": document.title,
         "warnings": list(document.warnings),
     }
+
+
+class _PageLines:
+    """Tells the parent how far into a PDF the reading is, one line at a time."""
+
+    def __init__(self) -> None:
+        self.last = 0.0
+
+    def page(self, page: int, pages: int) -> None:
+        now = time.monotonic()
+        if now - self.last >= PAGE_EVERY_S or page == pages:
+            self.last = now
+            sys.stdout.write(json.dumps({"page": page, "pages": pages}) + "\n")
+            sys.stdout.flush()
 
 
 def _heartbeat(page: int) -> None:

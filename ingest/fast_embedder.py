@@ -126,6 +126,8 @@ class FastEmbedder:
         with self._lock:
             if self._choice is None:
                 self._choice = self._measured_choice(texts)
+                if self._choice.backend == "onnx":
+                    self.torch.unload()  # measured, or the export built: not needed now
             return self._choice
 
     def status(self) -> EmbeddingStatus:

@@ -14,19 +14,22 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ingest.chunking import chunk_document, embedding_text
 from ingest.embedded import container_of, embedded_by_container, plan_embedded
 from ingest.embedder import Embedder
+from ingest.embedding_lane import EmbeddingLane
 from ingest.errors import LoadError, NotADocumentError
 from ingest.extraction import EXTRACTION_VERSION, Extractor
 from ingest.gone import gone_documents, under_any
 from ingest.loaders import is_supported
 from ingest.placement import Decision, Placement, Places, Request, moved_placements
+from ingest.run_progress import EmbeddingShare, ProgressCallback, RunProgress
+from ingest.run_progress import IngestProgress as IngestProgress  # re-exported
 from ingest.store import ChunkStore, DocumentWrite
 from ingest.types import (
     Chunk,
@@ -41,6 +44,9 @@ from ingest.types import (
     SourceFile,
 )
 from ingest.walk import walk
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class IngestSettings(Protocol):
@@ -92,23 +98,13 @@ class IngestOptions:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class IngestProgress:
-    files_done: int
-    files_total: int
-    chunks_done: int
-    current: str | None
-
-
-ProgressCallback = Callable[[IngestProgress], None]
-
-
 @dataclass(slots=True)
 class _Pending:
     """Loaded documents waiting to be embedded and committed together."""
 
     documents: list[tuple[DocumentMeta, list[Chunk], Outcome]] = field(default_factory=list)
     chunks: int = 0
+    share: EmbeddingShare = field(default_factory=EmbeddingShare)  # of progress
 
 
 class Ingestor:
@@ -225,17 +221,18 @@ class _Run:
         self.stored: dict[str, DocumentInfo] = {}
         self.inside: dict[str, list[str]] = {}  # stored attachments by the file holding them
         self.added_hashes: set[str] = set()
-        self.progress = progress
+        self.counts = RunProgress(progress)
         self.cancel = cancel
         self.report = IngestReport([], [], [], [], [], [])
         self.pending = _Pending()
-        self.files_done = 0
-        self.files_total = 0
+        self.lane = EmbeddingLane[_Pending](
+            self.embedder, lambda batch, done, total: self.counts.embedded(batch.share, done, total)
+        )
 
     def execute(self, items: list[SourceFile | FileProblem], roots: list[Path]) -> IngestReport:
         started = time.monotonic()
         files = [item for item in items if isinstance(item, SourceFile)]
-        self.files_total = len(files)
+        self.counts.begin(len(files), sum(item.size for item in files))
         with (
             self.store.writing(),
             Extractor(
@@ -243,6 +240,7 @@ class _Run:
                 memory_mb=self.options.file_memory_mb,
                 ocr_page_timeout_s=self.options.ocr_page_timeout_s,
             ) as extractor,
+            self.lane,
         ):
             self.store.remove_orphans()
             self.stored = {d.path: d for d in self.store.documents()}
@@ -261,6 +259,7 @@ class _Run:
                 kept.add(str(item.path))
                 self._file(item, self.stored.get(str(item.path)), extractor)
             self._commit()
+            self._write(self.lane.finish())
             if not self.report.cancelled:
                 self._remove_missing(self.stored, kept, roots)
             self.store.refresh_indexes()
@@ -269,23 +268,25 @@ class _Run:
 
     def _file(self, source: SourceFile, stored: DocumentInfo | None, extractor: Extractor) -> None:
         path = str(source.path)
-        self._tell(path)
+        self.counts.file_started(path)
+        counted = 0.0
         if not is_supported(source.path):
             self.report.skipped.append(FileProblem(path, "not a text format margin reads"))
         elif (placement := self._place(path, str(source.root), stored)) is None:
             self.report.skipped.append(FileProblem(path, "not where it was indexed; ingest it"))
         elif stored is None or not self._unchanged(source, stored):
-            self._load(source, stored, placement, extractor, "updated" if stored else "added")
+            counted = self._load(
+                source, stored, placement, extractor, "updated" if stored else "added"
+            )
         elif not (self._current(stored) and self._inside_current(path)):
-            self._load(source, stored, placement, extractor, "reprocessed")
+            counted = self._load(source, stored, placement, extractor, "reprocessed")
         elif placement != Placement(stored.collection, stored.local_only, stored.root):
             moved = [path, *self.inside.get(path, [])]  # its attachments go with it
             self.store.move_documents([(p, *_fields(placement)) for p in moved])
             self.report.moved.extend(moved)
         else:
             self.report.unchanged.append(path)
-        self.files_done += 1
-        self._tell(path)
+        self.counts.file_done(source.size - counted)
 
     def _place(self, path: str, root: str, stored: DocumentInfo | None) -> Placement | None:
         if isinstance(self.placing, dict):
@@ -326,21 +327,27 @@ class _Run:
         placement: Placement,
         extractor: Extractor,
         kind: Outcome,
-    ) -> None:
+    ) -> float:
+        """Read, chunk and queue the file; returns its bytes when they are counted (read
+        now, the rest as its chunks are embedded), else 0."""
         path = str(source.path)
+
+        def on_page(page: int, pages: int) -> None:
+            self.counts.page_read(source.size, page, pages)
+
         try:
             content_hash = _content_hash(source.path)
-            document = extractor.load(source.path)
+            document = extractor.load(source.path, on_page=on_page)
         except NotADocumentError as exc:
             self.report.skipped.append(FileProblem(path, str(exc)))
             gone = [path] if stored is not None else []
             gone += self.inside.get(path, [])
             self.store.delete_documents(gone)
             self.report.removed.extend(gone)
-            return
+            return 0.0
         except (LoadError, OSError) as exc:
             self.report.failed.append(FileProblem(path, str(exc), failed=True))
-            return
+            return 0.0
         meta = DocumentMeta(
             path=path,
             collection=placement.collection,
@@ -352,11 +359,13 @@ class _Run:
             build=self.build,
         )
         self.added_hashes.add(content_hash)
+        self.counts.file_read(source.size, self.pending.share)
         self._queue(meta, document, kind)
         self._embedded(source, document.embedded, placement)
         # A file and the documents inside it are committed together.
         if self.pending.chunks >= self.options.commit_chunks:
             self._commit()
+        return source.size
 
     def _embedded(
         self, source: SourceFile, documents: Sequence[EmbeddedDocument], placement: Placement
@@ -394,11 +403,16 @@ class _Run:
         self.pending.chunks += len(chunks)
 
     def _commit(self) -> None:
+        """Hand the pending documents to the embedding lane; write the batch it finished."""
         pending, self.pending = self.pending, _Pending()
-        if not pending.documents:
+        if pending.documents:
+            texts = [embedding_text(c) for _, chunks, _ in pending.documents for c in chunks]
+            self._write(self.lane.start(texts, pending))
+
+    def _write(self, embedded: tuple[_Pending, np.ndarray] | None) -> None:
+        if embedded is None:
             return
-        texts = [embedding_text(c) for _, chunks, _ in pending.documents for c in chunks]
-        vectors = self.embedder.embed_documents(texts)
+        pending, vectors = embedded
         writes, offset = [], 0
         for meta, chunks, _ in pending.documents:
             writes.append(DocumentWrite(meta, chunks, vectors[offset : offset + len(chunks)]))
@@ -407,7 +421,7 @@ class _Run:
         for meta, chunks, kind in pending.documents:
             getattr(self.report, kind).append(meta.path)
             self.report.chunks += len(chunks)
-        self._tell(None)
+        self.counts.stored(pending.chunks)
 
     def _remove_missing(
         self, stored: dict[str, DocumentInfo], kept: set[str], roots: list[Path]
@@ -415,12 +429,6 @@ class _Run:
         gone = gone_documents(stored, kept, roots, self.added_hashes)
         self.store.delete_documents(gone)
         self.report.removed.extend(gone)
-
-    def _tell(self, current: str | None) -> None:
-        if self.progress is not None:
-            self.progress(
-                IngestProgress(self.files_done, self.files_total, self.report.chunks, current)
-            )
 
 
 def _content_hash(path: Path) -> str:

@@ -14,6 +14,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from models.stream_limits import StreamNote, TokenCap, implausible_usage
+
 Role = Literal["system", "user", "assistant"]
 FinishReason = Literal["stop", "length", "cancelled"]
 
@@ -70,6 +72,7 @@ class Completion:
     ttft_s: float | None  # None when no token came
     total_s: float
     finish_reason: FinishReason
+    notes: tuple[StreamNote, ...] = ()  # what the server did wrong: ignored max_tokens, ...
 
 
 class ChatStream:
@@ -83,6 +86,7 @@ class ChatStream:
         self._started = time.monotonic()
         self._ttft: float | None = None
         self._end: StreamEnd | None = None
+        self._cap = TokenCap(options.max_tokens)
         self.completion: Completion | None = None
         self._deltas = model._generate(self._messages, options, self._cancel)
 
@@ -99,13 +103,16 @@ class ChatStream:
     def __next__(self) -> str:
         if self.completion is not None:
             raise StopIteration
-        for item in self._deltas:
+        for item in self._deltas if not self._cap.cut else ():
             if isinstance(item, StreamEnd):
                 self._end = item
                 continue
             if not item:
                 continue
             if self._cancel.is_set():  # the text is what the reader was given, nothing more
+                break
+            item = self._cap.admit(item)
+            if not item:  # past max_tokens: stop reading; closing the stream hangs up
                 break
             if self._ttft is None:
                 self._ttft = time.monotonic() - self._started
@@ -121,11 +128,26 @@ class ChatStream:
         text = "".join(self._parts)
         end = self._end or StreamEnd(usage=None)
         reason: FinishReason = "cancelled" if self._cancel.is_set() else end.finish_reason
-        usage = end.usage or Usage(
-            prompt_tokens=self._model.count_message_tokens(self._messages),
-            completion_tokens=self._model.count_tokens(text) if text else 0,
-            estimated=True,
-        )
+        notes: list[StreamNote] = []
+        if self._cap.cut:
+            reason = "length"
+            notes.append(self._cap.note())
+        usage = end.usage
+        problem = None if usage is None else self._implausible(usage)
+        if problem is not None:
+            notes.append(
+                StreamNote(
+                    "usage.rejected",
+                    f"the server reported impossible usage ({problem}); margin counted its "
+                    "own estimate instead",
+                )
+            )
+        if usage is None or problem is not None:
+            usage = Usage(
+                prompt_tokens=self._model.count_message_tokens(self._messages),
+                completion_tokens=self._model.count_tokens(text) if text else 0,
+                estimated=True,
+            )
         self.completion = Completion(
             text=text,
             usage=usage,
@@ -133,6 +155,17 @@ class ChatStream:
             ttft_s=self._ttft,
             total_s=time.monotonic() - self._started,
             finish_reason=reason,
+            notes=tuple(notes),
+        )
+
+    def _implausible(self, usage: Usage) -> str | None:
+        return implausible_usage(
+            usage.prompt_tokens,
+            usage.completion_tokens,
+            prompt_bytes=sum(len(m.content.encode("utf-8")) for m in self._messages),
+            messages=len(self._messages),
+            answer_bytes=self._cap.received_bytes,
+            max_tokens=self._cap.max_tokens,
         )
 
     def complete(self) -> Completion:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from assistant.ask.types import AskOptions, AskStream, PlainTurn
+from assistant.ask.types import AskOptions, AskStream
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,10 +39,3 @@ class AskJob:
     @property
     def cancelled(self) -> bool:
         return self._cancelled.is_set()
-
-
-def recent_turns(pairs: Sequence[tuple[str, str]], limit: int) -> tuple[PlainTurn, ...]:
-    """The last `limit` question-answer pairs, as the Assistant takes them for follow-ups."""
-    if limit <= 0:
-        return ()
-    return tuple(PlainTurn(question, answer) for question, answer in pairs[-limit:])

@@ -10,11 +10,15 @@ as one; the person sees each address in full, as text, and copies it if they wan
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from textual.content import Content
 
 from assistant import terminal
+from assistant.ask.types import SentenceSupport
+from assistant.guardrails.sentences import code_spans
+from assistant.guardrails.support import mark
 from assistant.terminal import sanitize
 
 # One pass over the answer: code spans are kept as they are; images, links, reference
@@ -31,6 +35,8 @@ _MARKUP = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _TRAILING = ".,;:!?)'\""
+_TILDE = re.compile(r"~")
+_LEADING_MARKUP = re.compile(r"^(?:[ \t]*(?:[-*+>]|\d{1,3}[.)]|#{1,6})[ \t]+)*")
 _WORD = re.compile(r"\w+")
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 _STOPWORD_TEXT = """
@@ -56,15 +62,56 @@ def display_path(path: str) -> str:
     return clean
 
 
-def answer_markdown(text: str) -> str:
+def answer_markdown(text: str, sentences: Sequence[SentenceSupport] = ()) -> str:
     """Model text as markdown to render, with no link or image left in it.
 
     Control sequences are stripped; an image becomes a text note and a link its label, each
     followed by the address in full as code (which no renderer fetches or makes clickable);
     autolinks, bare addresses and reference definitions are shown as code too. Citation
-    markers `[n]` stand out.
+    markers `[n]` stand out. With `sentences` (the answer's support check), each sentence no
+    source supports is struck through (`.s`, styled dim in chat.tcss) and flagged `[?]`, and
+    each sentence margin matched to a source the model did not cite gets `[n]?`. Nothing is
+    changed or added inside code: a mark after a code block goes on a line of its own.
     """
-    return _MARKUP.sub(_as_text, sanitize(text))
+    return _MARKUP.sub(_as_text, sanitize(_with_support(text, sentences)))
+
+
+def _with_support(text: str, sentences: Sequence[SentenceSupport]) -> str:
+    """`text` with tildes outside code escaped (so only margin strikes through), unsupported
+    sentences struck through and margin's marks after the sentences they belong to."""
+    pieces: list[str] = []
+    position = 0
+    for sentence in sorted(sentences, key=lambda s: s.start):
+        if sentence.start < position or sentence.end > len(text):
+            continue  # spans from another text; never guess
+        pieces.append(_outside_code(text[position : sentence.start], _escape_tildes))
+        body = _outside_code(text[sentence.start : sentence.end], _escape_tildes)
+        shown = mark(sentence)
+        if sentence.status == "unsupported" and sentence.kind == "prose":
+            lead = _LEADING_MARKUP.match(body)
+            cut = lead.end() if lead else 0
+            body = f"{body[:cut]}~~{body[cut:]}~~"
+        if shown:
+            body += f"\n\n`{shown}`\n" if sentence.kind == "code" else f" `{shown}`"
+        pieces.append(body)
+        position = sentence.end
+    pieces.append(_outside_code(text[position:], _escape_tildes))
+    return "".join(pieces)
+
+
+def _escape_tildes(prose: str) -> str:
+    return _TILDE.sub(r"\~", prose)
+
+
+def _outside_code(text: str, rewrite: Callable[[str], str]) -> str:
+    """`text` with `rewrite` applied to the stretches between code spans and links."""
+    pieces: list[str] = []
+    position = 0
+    for start, end in [*code_spans(text), (len(text), len(text))]:
+        pieces.append(rewrite(text[position:start]))
+        pieces.append(text[start:end])
+        position = end
+    return "".join(pieces)
 
 
 def _as_text(match: re.Match[str]) -> str:

@@ -53,9 +53,12 @@ class AnswerStarted(_AskMessage):
 
 
 class SourcesReady(_AskMessage):
-    def __init__(self, request: int, sources: list[Source]) -> None:
+    """The sources, and what was searched when earlier turns shaped it (None: the question)."""
+
+    def __init__(self, request: int, sources: list[Source], search_query: str | None) -> None:
         super().__init__(request)
         self.sources = sources
+        self.search_query = search_query
 
 
 class AnswerChunk(_AskMessage):
@@ -83,13 +86,13 @@ class AnswerFailed(_AskMessage):
 
 
 class IngestProgress(Message):
-    """How far an ingest run is; `done` of `total` files, the one being read now."""
+    """How far an ingest run is: `done` of `total` bytes, and a line saying so for people."""
 
-    def __init__(self, done: int, total: int, current: str) -> None:
+    def __init__(self, done: int, total: int, description: str) -> None:
         super().__init__()
         self.done = done
         self.total = total
-        self.current = current
+        self.description = description
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, IngestProgress)

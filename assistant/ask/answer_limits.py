@@ -1,10 +1,10 @@
 """How long an answer may be, and why it stopped short when it did.
 
-The limit comes from the model's context: whatever the prompt leaves free, so an answer is
-never cut at a fixed count in mid-sentence while the context still has room. `ask.max_tokens`
-(0 by default) sets a lower ceiling when a person wants shorter or cheaper answers; the budget
-may lower it further for a remote model. When choosing sources, the prompt leaves at least
-`answer_reserve` tokens free.
+The limit comes from the model's context: whatever the prompt leaves free, under the
+ceiling `ask.max_tokens` (512 by default, as the bundled 135M model can repeat itself until
+its context is full; 0: no ceiling); the budget may lower it further for a remote model. An
+answer that stops at any of these limits says so (`truncation_of`, `describe_truncation`).
+When choosing sources, the prompt leaves at least `answer_reserve` tokens free.
 """
 
 from __future__ import annotations

@@ -4,14 +4,16 @@
 to a concrete prompt for a concrete model before any remote call: it refuses (the answer is a
 refusal with reason "budget", exit 4), falls back to the local model when
 `budget.fallback = "local"`, or lowers max_tokens to what the budget still pays for. Local
-models cost nothing and are never refused.
+models cost nothing and are never refused. Given a `SpendLedger` (the log's), the gate decides
+and holds the most the call can cost in one step no other process can interleave with, so
+parallel asks share the daily budget; the decision carries the hold (`reservation`).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from assistant.config import BudgetConfig
@@ -36,11 +38,14 @@ class Budget:
         self._config = config
         self._spend_today = spend_today
 
-    def check(self, estimated_usd: float, *, is_remote: bool) -> BudgetDecision:
+    def check(
+        self, estimated_usd: float, *, is_remote: bool, spent: float | None = None
+    ) -> BudgetDecision:
+        """`spent`: today's spend if the caller has just read it (else it is read here)."""
         if not is_remote:
             return BudgetDecision(allowed=True)
         estimate = max(estimated_usd, 0.0)
-        spent = self._spend_today()
+        spent = self._spend_today() if spent is None else spent
         left_today = max(self._config.daily_usd - spent, 0.0)
         remaining = min(self._config.request_usd, left_today)
         problem = self._problem(estimate, spent)
@@ -102,6 +107,13 @@ class RequestDecision:
     reason: str
     max_tokens: int
     fallback_model: str | None = None
+    reservation: int | None = None  # the ledger's hold for this call, settled when it is logged
+
+
+class SpendLedger(Protocol):
+    """Where the gate holds money for calls in flight (`assistant.log.budget_ledger`)."""
+
+    def reserve(self, profile: str, hold: Callable[[float], float]) -> int | None: ...
 
 
 class RequestBudget(Protocol):
@@ -115,9 +127,16 @@ class RequestBudget(Protocol):
 class RequestBudgetGate:
     """Applies `Budget` to a concrete prompt for a concrete model."""
 
-    def __init__(self, budget: Budget, *, fallback_profile: str = "local"):
+    def __init__(
+        self,
+        budget: Budget,
+        *,
+        fallback_profile: str = "local",
+        ledger: SpendLedger | None = None,
+    ):
         self._budget = budget
         self._fallback_profile = fallback_profile
+        self._ledger = ledger
 
     def check_request(
         self, model: ChatModel, messages: Sequence[Message], max_tokens: int
@@ -125,9 +144,26 @@ class RequestBudgetGate:
         if not model.is_remote:
             return RequestDecision(allowed=True, reason="", max_tokens=max_tokens)
         prompt_tokens = model.count_message_tokens(messages)
+        if self._ledger is None:
+            return self._decide(model, prompt_tokens, max_tokens, spent=None)
+        decided: list[RequestDecision] = []
+
+        def hold(spent: float) -> float:
+            decision = self._decide(model, prompt_tokens, max_tokens, spent=spent)
+            decided.append(decision)
+            if not decision.allowed:
+                return 0.0
+            return model.pricing.cost(prompt_tokens, decision.max_tokens)
+
+        reservation = self._ledger.reserve(model.profile, hold)
+        return replace(decided[0], reservation=reservation)
+
+    def _decide(
+        self, model: ChatModel, prompt_tokens: int, max_tokens: int, *, spent: float | None
+    ) -> RequestDecision:
         prompt_cost = model.pricing.cost(prompt_tokens, 0)
         estimate = model.pricing.cost(prompt_tokens, MIN_ANSWER_TOKENS)
-        decision = self._budget.check(estimate, is_remote=True)
+        decision = self._budget.check(estimate, is_remote=True, spent=spent)
         if decision.fallback_to_local:
             return RequestDecision(
                 allowed=False,

@@ -8,6 +8,7 @@ check_input -> calculator? -> standalone query -> retrieve (withholding, evidenc
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterator, Sequence
 
@@ -42,8 +43,9 @@ from assistant.guardrails.events import (
 )
 from assistant.guardrails.input_check import check_input
 from assistant.guardrails.restore import StreamRestorer
-from assistant.guardrails.support import SupportChecker
+from assistant.guardrails.support import SupportChecker, SupportReport
 from assistant.guardrails.withholding import Recipient
+from assistant.log.errors import LogWriteError
 from models.base import ChatModel, ChatStream, GenerationOptions
 
 NOT_FOUND = "Not found in your documents."
@@ -82,6 +84,7 @@ class AskRun:
         self._cancel = threading.Event()
         self._stream: ChatStream | None = None
         self._egress_id: int | None = None
+        self._reservation: int | None = None  # the budget held for the model call
         self._history: Sequence[Turn] = ()  # earlier turns, when the question depends on them
         self._policy: dict[str, dict[str, object]] = {}  # the collection rules that applied
         self.answer: Answer | None = None
@@ -240,6 +243,7 @@ class AskRun:
                 deps.config.privacy,
                 deps.config.collections,
             )
+            answer.guardrails.extend(e for e in context.events if e not in answer.guardrails)
             answer.model = decision.fallback_model
             yield from self._generate(answer, clock, fallback, context, cache_key)
             return
@@ -249,6 +253,7 @@ class AskRun:
             return
 
         answer.model_id = model.model_id
+        self._reservation = decision.reservation
         if decision.reason:
             answer.event("budget.capped", decision.reason)
         if model.is_remote:
@@ -276,6 +281,10 @@ class AskRun:
         except KeyboardInterrupt:  # Ctrl+C in a terminal: keep and log what came so far
             stream.cancel()
             stream.complete()
+        except Exception:
+            if not restorer.text and self._reservation is not None:  # nothing came: no cost
+                deps.log.budget.release(self._reservation)
+            raise
         yield from text.feed(restorer.flush())
         yield from text.finish()
         completion = stream.completion
@@ -294,11 +303,14 @@ class AskRun:
         answer.usage.completion_tokens = completion.usage.completion_tokens
         answer.usage.estimated = completion.usage.estimated
         answer.usage.cost_usd = completion.cost_usd
+        for note in completion.notes:  # the server ignored max_tokens, or lied about usage
+            answer.event(note.kind, note.detail)
 
         with clock.stage("check_output"):
             self._check_output(answer, text, plan.included)
         if not answer.truncated and not self._history:
-            deps.cache.put(cache_key, answer.to_json())
+            with contextlib.suppress(LogWriteError):  # a cache that cannot grow is no loss
+                deps.cache.put(cache_key, answer.to_json())
         yield from self._finish(answer, clock)
 
     def _quote(self, answer: Answer, clock: StageClock, retrieval: Retrieval) -> Iterator[AskEvent]:
@@ -323,7 +335,10 @@ class AskRun:
         answer.answer, answer.cited = citations.text, citations.cited
         if citations.invalid:
             answer.guardrails.append(citation_event(citations.invalid, numbers))
-        support = text.checker.check_text(citations.text)
+        if citations.text == text.text:  # each sentence was checked as it streamed
+            support = SupportReport(text.checked)
+        else:  # a removed marker moved the sentences
+            support = text.checker.check_text(citations.text)
         answer.sentences, answer.attributed = support.sentences, support.attributed
         answer.groundedness = support.share
         if support.attributed:
@@ -340,8 +355,11 @@ class AskRun:
             answer.mode = "refused"
             yield TextDelta(answer.answer)
         answer.latency_ms = clock.finish()
-        answer.interaction_id = self._deps.log.record(answer)
-        if self._egress_id is not None:
+        try:
+            answer.interaction_id = self._deps.log.record(answer, reservation=self._reservation)
+        except LogWriteError as error:  # the answer is shown; its budget hold stays and counts
+            answer.event("log.not_written", str(error))
+        if answer.interaction_id is not None and self._egress_id is not None:
             self._deps.egress.attach(self._egress_id, answer.interaction_id)
         self.answer = answer
         yield AnswerDone(answer)

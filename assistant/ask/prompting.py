@@ -7,6 +7,8 @@ reported, never truncated silently.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -34,14 +36,26 @@ class PromptPlan:
     prompt_tokens: int
 
 
+# A tag in a source's text that could open or close a <source> block, in any case or spacing.
+_SOURCE_TAG = re.compile(r"<(\s*/?\s*source\b)", re.IGNORECASE)
+
+
 def format_source(source: Source, text: str) -> str:
-    attributes = f'n="{source.number}" path="{source.path}"'
+    """One source as a `<source>` block. Attribute values are escaped (a heading or a file
+    name holding `">` cannot end the tag) and a tag inside the text cannot end the block."""
+    attributes = f'n="{source.number}" path="{_attribute(source.path)}"'
     if source.page is not None:
         attributes += f' page="{source.page}"'
     if source.heading:
-        attributes += f' heading="{source.heading}"'
-    body = text.replace("</source>", "</ source>")
+        attributes += f' heading="{_attribute(source.heading)}"'
+    body = _SOURCE_TAG.sub(r"&lt;\1", text)
     return f"<source {attributes}>\n{body}\n</source>"
+
+
+def _attribute(value: str) -> str:
+    """`value` as a double-quoted attribute: markup characters and line breaks escaped."""
+    escaped = html.escape(value, quote=True)
+    return escaped.replace("\n", "&#10;").replace("\r", "&#13;")
 
 
 def build_messages(

@@ -9,7 +9,7 @@ arrives (one token, at most); everything else passes through at once.
 
 from __future__ import annotations
 
-from assistant.ask.types import AskEvent, SentenceChecked, TextDelta
+from assistant.ask.types import AskEvent, SentenceChecked, SentenceSupport, TextDelta
 from assistant.guardrails.sentences import TextUnit, split_sentences
 from assistant.guardrails.support import SupportChecker
 
@@ -19,7 +19,7 @@ class SentenceStream:
         self.checker = checker
         self._text = ""
         self._emitted = 0  # characters of _text already sent as TextDelta
-        self._checked = 0  # units already checked
+        self.checked: list[SentenceSupport] = []  # every unit checked so far, in order
 
     @property
     def text(self) -> str:
@@ -28,7 +28,7 @@ class SentenceStream:
     def feed(self, delta: str) -> list[AskEvent]:
         """Events for `delta`: text, with a check after each sentence it completes."""
         self._text += delta
-        events = self._check(split_sentences(self._text)[:-1])
+        events = self._check(self._units()[:-1])
         held_from = len(self._text.rstrip())
         if held_from > self._emitted:
             events.append(TextDelta(self._text[self._emitted : held_from]))
@@ -37,18 +37,33 @@ class SentenceStream:
 
     def finish(self) -> list[AskEvent]:
         """Events for the end of the text: the last sentence's check and any held text."""
-        events = self._check(split_sentences(self._text))
+        events = self._check(self._units())
         if len(self._text) > self._emitted:
             events.append(TextDelta(self._text[self._emitted :]))
             self._emitted = len(self._text)
         return events
 
+    def _units(self) -> list[TextUnit]:
+        """The units from the end of the last checked one on. The text before it is split for
+        good (the splitter is prefix-stable, and a unit never ends inside code), so each token
+        costs the length of its line, not of the whole answer. The split starts at the line's
+        start, as list numbers and abbreviations are read in their line."""
+        done = self.checked[-1] if self.checked else None
+        base = 0 if done is None else done.end
+        if done is not None and done.kind == "prose":
+            base = self._text.rfind("\n", 0, base) + 1
+        units = (
+            TextUnit(unit.start + base, unit.end + base, unit.kind)
+            for unit in split_sentences(self._text[base:])
+        )
+        return [unit for unit in units if done is None or unit.start >= done.end]
+
     def _check(self, complete: list[TextUnit]) -> list[AskEvent]:
         events: list[AskEvent] = []
-        for unit in complete[self._checked :]:
+        for unit in complete:
             if unit.end > self._emitted:
                 events.append(TextDelta(self._text[self._emitted : unit.end]))
                 self._emitted = unit.end
-            events.append(SentenceChecked(self.checker.check(self._text, unit)))
-        self._checked = max(self._checked, len(complete))
+            self.checked.append(self.checker.check(self._text, unit))
+            events.append(SentenceChecked(self.checked[-1]))
         return events

@@ -15,6 +15,8 @@ from typing import Any, Literal, Protocol
 from assistant.terminal import sanitize
 
 AnswerMode = Literal["model", "quote", "calculator", "retrieval-only", "refused"]
+# The guardrail event kind of an answer whose model saw local-only text (guardrails.context).
+LOCAL_ONLY_USED = "local_only.used"
 UnitKind = Literal["prose", "code"]  # a sentence, or a fenced code block
 SupportStatus = Literal["cited", "attributed", "unsupported", "skipped"]
 # Why an answer stops short: the model's context was full, it reached `ask.max_tokens`, the
@@ -172,6 +174,10 @@ class Answer:
     def event(self, kind: str, detail: str) -> None:
         self.guardrails.append(GuardrailEvent(kind, detail))
 
+    def drew_on_local_only(self) -> bool:
+        """Whether the model saw local-only text: this answer never goes to a remote model."""
+        return any(event.kind == LOCAL_ONLY_USED for event in self.guardrails)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "interaction_id": self.interaction_id,
@@ -231,7 +237,8 @@ AskEvent = SourcesFound | TextDelta | SentenceChecked | AnswerDone
 
 
 class Turn(Protocol):
-    """One earlier question and answer of the conversation."""
+    """One earlier question and answer of the conversation; `local_only` when the answer drew
+    on local-only sources (it is then never sent to a remote model)."""
 
     @property
     def question(self) -> str: ...
@@ -240,38 +247,35 @@ class Turn(Protocol):
     def answer(self) -> str: ...
 
     @property
+    def local_only(self) -> bool: ...
+
+    @property
     def search_query(self) -> str: ...
 
     @property
-    def sources(self) -> tuple[TurnSource, ...]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class TurnSource:
-    """A source an earlier answer was given: enough to tell where its text came from."""
-
-    id: str
-    collection: str
-    local_only: bool
+    def collections(self) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True, slots=True)
 class PlainTurn:
-    """An earlier turn; `search_query` is what it searched ("": its question as asked) and
-    `sources` what its answer was built from, so a rule on local-only text can follow it."""
+    """An earlier turn; `local_only` when its answer drew on local-only text, `search_query`
+    what it searched when it was a follow-up ("": its question as asked), `collections` those of
+    the sources its answer was given, so that collection policies follow its text."""
 
     question: str
     answer: str
+    local_only: bool = False
     search_query: str = ""
-    sources: tuple[TurnSource, ...] = ()
+    collections: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, answer: Answer) -> PlainTurn:
         return cls(
             answer.question,
             answer.answer,
+            answer.drew_on_local_only(),
             answer.search_query or "",
-            tuple(TurnSource(s.id, s.collection, s.local_only) for s in answer.sources),
+            tuple(sorted({source.collection for source in answer.sources})),
         )
 
 

@@ -6,9 +6,11 @@ import importlib.util
 import os
 import sqlite3
 import sys
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,6 +19,9 @@ from assistant.config import BUNDLED, Config, load_config
 from assistant.errors import ConfigError
 from assistant.locations import Locations, resolve_locations
 from assistant.terminal import one_line
+
+if TYPE_CHECKING:
+    from ingest.store_location import StoreLocation
 
 LIBRARIES = (
     "torch",
@@ -237,9 +242,18 @@ def check_data(locations: Locations) -> Check:
     return Check("data folder", True, str(folder))
 
 
-def check_store(locations: Locations, config: Config) -> Check:
-    if not locations.store_dir.exists():
-        return Check("index", True, "empty: run `margin ingest PATH`")
+def check_store(locations: Locations, config: Config) -> list[Check]:
+    from assistant.store_access import store_location
+
+    where = store_location(config, locations)
+    checks = []
+    if where.is_remote:
+        found = check_object_store(where)
+        if not found.ok:
+            return [found]
+        checks.append(found)
+    elif not where.path.exists():
+        return [Check("index", True, "empty: run `margin ingest PATH`")]
     from assistant.core import open_index
     from ingest.errors import IngestError
 
@@ -247,9 +261,28 @@ def check_store(locations: Locations, config: Config) -> Check:
         index = open_index(locations, config)
         documents = index.store.documents()
     except IngestError as exc:
-        return Check("index", False, str(exc))
+        return [*checks, Check("index", False, str(exc))]
     chunks = sum(d.chunks for d in documents)
-    return Check("index", True, f"{len(documents)} documents, {chunks} chunks")
+    return [*checks, Check("index", True, f"{len(documents)} documents, {chunks} chunks")]
+
+
+def check_object_store(where: StoreLocation) -> Check:
+    """Reachable and writable, with where the credentials came from (never their values),
+    and who holds the writer lease if an ingest runs."""
+    from ingest.errors import StoreError
+    from ingest.lease import ObjectLease
+    from ingest.store_location import check_writable
+
+    try:
+        check_writable(where)
+        holder = ObjectLease(where.object_store(probe=True), where=where.uri, timeout_s=0).holder()
+    except StoreError as exc:
+        fix = "check [store] in config.toml, the network and the credentials"
+        return Check("store", False, str(exc), fix)
+    detail = f"{where.uri}: reachable and writable; credentials from {where.credentials}"
+    if holder is not None and not holder.free_at(time.time()):
+        detail += f"; an ingest is writing ({holder.describe()})"
+    return Check("store", True, detail)
 
 
 def check_log(locations: Locations) -> list[Check]:

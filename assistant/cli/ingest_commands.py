@@ -9,21 +9,19 @@ import contextlib
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from assistant.cli.free_text import EMPTY_SEARCH, FreeTextCommand
+from assistant.cli.ingest_display import ingest_progress
 from assistant.cli.output import emit_json, guarded, place, say
 from assistant.errors import INGEST_FIRST, NOTHING_INGESTED, UsageError
 from assistant.terminal import display_path, one_line
 
 if TYPE_CHECKING:
     from assistant.ask.types import Source
-    from ingest.pipeline import IngestProgress
     from ingest.types import DocumentInfo, IngestReport
 
 EXIT_SOME_FAILED = 3
@@ -69,7 +67,7 @@ def ingest(
     from assistant.core import open_index
 
     index = open_index()
-    with _progress_bar("Ingesting") as on_progress:
+    with ingest_progress("Ingesting") as on_progress:
         report = index.ingestor().run(
             paths, collection=collection, local_only=local_only, progress=on_progress
         )
@@ -92,7 +90,7 @@ def reindex(as_json: bool) -> None:
     from assistant.core import open_index
 
     index = open_index(check_model=False)
-    with _progress_bar("Re-indexing") as on_progress:
+    with ingest_progress("Re-indexing") as on_progress:
         report = index.ingestor().reindex(progress=on_progress)
     index.terms.refresh()
     _finish(report, as_json)
@@ -342,44 +340,3 @@ def _print_result(source: Source) -> None:
     snippet = text if len(text) <= _SNIPPET_CHARS else text[:_SNIPPET_CHARS].rstrip() + "…"
     click.echo(f"[{source.number}] {place(source)}  ({source.score:.2f})")
     click.echo(f"    {snippet}")
-
-
-@contextmanager
-def _progress_bar(title: str) -> Iterator[Callable[[IngestProgress], None] | None]:
-    """A rich progress bar on stderr when it is a terminal; otherwise nothing."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("files · {task.fields[chunks]} chunks · {task.fields[rate]}"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(title, total=None, chunks=0, rate="")
-
-        def update(event: IngestProgress) -> None:
-            elapsed = bar.tasks[task].elapsed or 0.0
-            rate = f"{event.files_done / elapsed:.1f} files/s" if elapsed > 0.5 else ""
-            bar.update(
-                task,
-                total=event.files_total,
-                completed=event.files_done,
-                chunks=event.chunks_done,
-                rate=rate,
-            )
-
-        yield update

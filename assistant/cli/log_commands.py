@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 DATE = click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
 
 
-def open_local_log() -> InteractionLog:
+def _open_log() -> InteractionLog:
     from assistant.config import load_config
     from assistant.locations import resolve_locations
     from assistant.log import InteractionLog
@@ -41,7 +41,7 @@ def _interactive() -> bool:
 @guarded
 def feedback(interaction_id: int, rating: str, note: str) -> None:
     """Rate the answer with interaction id ID up or down."""
-    with open_local_log() as log:
+    with _open_log() as log:
         log.feedback(interaction_id, cast("Rating", rating), note)
     say(f"Rated interaction {interaction_id} {rating}.")
 
@@ -54,7 +54,7 @@ def stats(as_json: bool, since: datetime | None) -> None:
     """Latency percentiles per stage, cost, feedback and guardrail events."""
     from assistant.log import compute_stats
 
-    with open_local_log() as log:
+    with _open_log() as log:
         figures = compute_stats(log, since)
     if as_json:
         emit_json(figures.to_json())
@@ -148,7 +148,7 @@ def purge(before: datetime | None, yes: bool) -> None:
         if not click.confirm(f"Delete {what}?", err=True):
             say("Nothing deleted.")
             return
-    with open_local_log() as log:
+    with _open_log() as log:
         deleted = log.purge(before)
     say(f"Deleted {deleted} interaction{'' if deleted == 1 else 's'}.")
 
@@ -159,7 +159,7 @@ def purge(before: datetime | None, yes: bool) -> None:
 @guarded
 def egress(as_json: bool, limit: int) -> None:
     """Show exactly what text left this machine, and where to (newest first)."""
-    with open_local_log() as log:
+    with _open_log() as log:
         entries = log.egress.entries(limit)
     if as_json:
         emit_json({"entries": [entry.to_json() for entry in entries]})

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from assistant.ask.types import GuardrailEvent
+from assistant.ask.types import LOCAL_ONLY_USED, GuardrailEvent
 from assistant.guardrails.pii import Redactor
 
 if TYPE_CHECKING:
@@ -21,9 +21,10 @@ INJECTION = "injection"
 PII_REDACTED = "pii.redacted"
 LOCAL_ONLY_WITHHELD = "local_only.withheld"
 POLICY_WITHHELD = "policy.withheld"  # a [collections.NAME] models rule
-HISTORY_WITHHELD = "history.withheld"
+POLICY_HISTORY_WITHHELD = "policy.history_withheld"
 QUOTE_ONLY = "policy.quote_only"
 LOCAL_ONLY_RULE = "local-only collection"
+LOCAL_ONLY_HISTORY_WITHHELD = "local_only.history_withheld"
 CITATION_INVALID = "citation.invalid"
 CITATION_ATTRIBUTED = "citation.attributed"
 GROUNDING_UNSUPPORTED = "grounding.unsupported"
@@ -65,13 +66,13 @@ def withheld_event(rule: str, collections: list[str], recipient: str) -> Guardra
     )
 
 
-def history_withheld_event(rule: str, collections: list[str], recipient: str) -> GuardrailEvent:
+def policy_history_event(rule: str, collections: list[str], recipient: str) -> GuardrailEvent:
     """Earlier chat turns (one collection name each) left out of the history sent to
     `recipient` by one rule."""
     names = ", ".join(sorted(set(collections)))
     plural = "s" if len(collections) != 1 else ""
     return GuardrailEvent(
-        HISTORY_WITHHELD,
+        POLICY_HISTORY_WITHHELD,
         f"{len(collections)} earlier turn{plural} drawing on {names} not sent to {recipient}: "
         f"{rule}",
     )
@@ -82,6 +83,25 @@ def quote_policy_event(collections: Iterable[str]) -> GuardrailEvent:
     return GuardrailEvent(
         QUOTE_ONLY,
         f"answered with verbatim quotes, no model: collection(s) {names} have answer = 'quote'",
+    )
+
+
+def local_only_used_event() -> GuardrailEvent:
+    """The model saw local-only text (sources, or earlier turns that did): a follow-up to a
+    remote model will not carry this answer."""
+    return GuardrailEvent(
+        LOCAL_ONLY_USED,
+        "this answer drew on local-only sources; it is never sent to a remote model, "
+        "not even as chat history",
+    )
+
+
+def history_withheld_event(turns: int) -> GuardrailEvent:
+    plural = "s" if turns != 1 else ""
+    return GuardrailEvent(
+        LOCAL_ONLY_HISTORY_WITHHELD,
+        f"{turns} earlier turn{plural} of this chat drew on local-only sources and "
+        f"{'were' if plural else 'was'} not sent to the remote model",
     )
 
 

@@ -21,6 +21,7 @@ The status of a sentence says who stands behind it:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -100,19 +101,30 @@ class SupportChecker:
     """Checks answer sentences against one answer's sources (number -> text)."""
 
     def __init__(self, sources: Mapping[int, str]):
+        self._sources = dict(sources)
         self._numbers = set(sources)
-        self._passages = [p for n, text in sources.items() for p in _passages(n, text)]
-        counts: Counter[str] = Counter()
-        for passage in self._passages:
-            counts.update(passage.words)
-        total = len(self._passages)
-        self._weights = {word: math.log((total + 1) / (df + 0.5)) for word, df in counts.items()}
-        self._novel_weight = math.log((total + 1) / 1.5)  # as rare as the rarest found word
         self._flat = {n: _flatten(text) for n, text in sources.items()}
         self._numbers_in = {
             n: {claims.normal_number(x) for x in claims.NUMBER.findall(text)}
             for n, text in sources.items()
         }
+
+    @functools.cached_property
+    def _passages(self) -> list[_Passage]:
+        """Built at the first check, not before the model's first token."""
+        return [p for n, text in self._sources.items() for p in _passages(n, text)]
+
+    @functools.cached_property
+    def _weights(self) -> dict[str, float]:
+        counts: Counter[str] = Counter()
+        for passage in self._passages:
+            counts.update(passage.words)
+        total = len(self._passages)
+        return {word: math.log((total + 1) / (df + 0.5)) for word, df in counts.items()}
+
+    @functools.cached_property
+    def _novel_weight(self) -> float:
+        return math.log((len(self._passages) + 1) / 1.5)  # as rare as the rarest found word
 
     def check_text(self, text: str) -> SupportReport:
         """Every sentence of an answer, with spans into `text`."""

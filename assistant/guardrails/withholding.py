@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 
 from assistant.ask.types import GuardrailEvent, Source, Turn
 from assistant.config_collections import CollectionPolicy, policy_of
-from assistant.guardrails.events import LOCAL_ONLY_RULE, history_withheld_event, withheld_event
+from assistant.guardrails.events import LOCAL_ONLY_RULE, policy_history_event, withheld_event
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,9 +103,9 @@ def withhold_turns(
     rules: dict[str, list[str]] = {}
     for turn in turns:
         refused = [
-            (rule, source.collection)
-            for source in turn.sources
-            for rule in [recipient.refusal(source.collection, source.local_only)]
+            (rule, collection)
+            for collection in turn.collections
+            for rule in [recipient.refusal(collection, turn.local_only)]
             if rule is not None
         ]
         if not refused:
@@ -113,7 +113,7 @@ def withhold_turns(
         for rule, collection in refused[:1]:
             rules.setdefault(rule, []).append(collection)
     events = [
-        history_withheld_event(rule, collections, recipient.profile)
+        policy_history_event(rule, collections, recipient.profile)
         for rule, collections in rules.items()
     ]
     return kept, events

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from assistant.ask.types import PlainTurn, TurnSource
+from assistant.ask.types import LOCAL_ONLY_USED, PlainTurn
 from assistant.log.database import LogDatabase, from_db_time, to_db_time
 from assistant.log.errors import UnknownConversationError
 
@@ -24,22 +23,26 @@ def new_conversation_id() -> str:
 class Turn:
     """One question and its answer; both are empty when the log keeps no text.
 
-    `search_query` is what the turn searched when it was a follow-up ("" otherwise), and
-    `sources` the sources its answer was given.
+    `local_only`: the answer drew on local-only sources (never sent to a remote model);
+    `search_query` is what the turn searched when it was a follow-up ("" otherwise);
+    `collections` those of the sources its answer was given (collection policies follow them).
     """
 
     question: str
     answer: str
     interaction_id: int
+    local_only: bool = False
     search_query: str = ""
-    sources: tuple[TurnSource, ...] = ()
     answered: bool = True  # False: refused or stopped, so no use to a follow-up
+    collections: tuple[str, ...] = ()
 
     def as_history(self) -> PlainTurn | None:
         """The turn as a follow-up question takes it; None when it has nothing to give."""
         if not (self.answered and self.question and self.answer):
             return None
-        return PlainTurn(self.question, self.answer, self.search_query, self.sources)
+        return PlainTurn(
+            self.question, self.answer, self.local_only, self.search_query, self.collections
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,28 +97,25 @@ class ConversationStore:
 
     def turns(self, conversation_id: str) -> list[Turn]:
         rows = self._db.query(
-            """SELECT id, question, answer, search_query, refused, cancelled FROM interactions
-               WHERE conversation_id = ? ORDER BY id""",
-            (conversation_id,),
+            """SELECT i.id, i.question, i.answer, i.search_query, i.refused, i.cancelled,
+                   EXISTS (
+                       SELECT 1 FROM guardrail_events g
+                       WHERE g.interaction_id = i.id AND g.kind = ?
+                   ) AS local_only,
+                   (SELECT group_concat(DISTINCT s.collection) FROM sources s
+                    WHERE s.interaction_id = i.id) AS collections
+               FROM interactions i WHERE i.conversation_id = ? ORDER BY i.id""",
+            (LOCAL_ONLY_USED, conversation_id),
         )
-        sources: dict[int, list[TurnSource]] = defaultdict(list)
-        for source in self._db.query(
-            """SELECT s.interaction_id, s.chunk_id, s.collection, s.local_only FROM sources s
-               JOIN interactions i ON i.id = s.interaction_id
-               WHERE i.conversation_id = ? ORDER BY s.interaction_id, s.number""",
-            (conversation_id,),
-        ):
-            sources[source["interaction_id"]].append(
-                TurnSource(source["chunk_id"], source["collection"], bool(source["local_only"]))
-            )
         return [
             Turn(
                 question=row["question"] or "",
                 answer=row["answer"] or "",
                 interaction_id=row["id"],
+                local_only=bool(row["local_only"]),
                 search_query=row["search_query"] or "",
-                sources=tuple(sources[row["id"]]),
                 answered=not (row["refused"] or row["cancelled"]),
+                collections=tuple(sorted(set((row["collections"] or "").split(",")) - {""})),
             )
             for row in rows
         ]

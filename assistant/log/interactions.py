@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from assistant.ask.types import Answer, AnswerUsage, GuardrailEvent, SentenceSupport, Source
+from assistant.log.budget_ledger import BudgetLedger
 from assistant.log.cache import AnswerCache
 from assistant.log.conversations import ConversationStore, ConversationSummary, Turn
 from assistant.log.database import as_utc, from_db_time, open_log, to_db_time, utc_now
@@ -82,6 +83,7 @@ class InteractionLog:
         self.evals = EvalRuns(self.db, log_text=log_text, clock=clock)
         self.mcp_calls = McpCallLog(self.db, log_text=log_text, clock=clock)
         self._conversations = ConversationStore(self.db, log_text=log_text, clock=clock)
+        self.budget = BudgetLedger(self.db, spend_today=self.spend_today, clock=clock)
 
     def close(self) -> None:
         self.db.close()
@@ -92,8 +94,15 @@ class InteractionLog:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def record(self, answer: Answer, *, config_snapshot: dict[str, Any] | None = None) -> int:
-        """Store one answer and everything measured about it; return its interaction id."""
+    def record(
+        self,
+        answer: Answer,
+        *,
+        config_snapshot: dict[str, Any] | None = None,
+        reservation: int | None = None,
+    ) -> int:
+        """Store one answer and everything measured about it; return its interaction id.
+        `reservation`: the budget hold its model call took, replaced by the answer's cost."""
         question = KeptText.of(answer.question, keep=self.log_text)
         reply = KeptText.of(answer.answer, keep=self.log_text)
         snapshot = None if config_snapshot is None else json.dumps(config_snapshot, default=str)
@@ -148,6 +157,8 @@ class InteractionLog:
             interaction_id = cursor.lastrowid
             assert interaction_id is not None
             self._insert_parts(connection, interaction_id, answer)
+            if reservation is not None:
+                connection.execute("DELETE FROM budget_reservations WHERE id = ?", (reservation,))
         return interaction_id
 
     def _sentence(self, sentence: SentenceSupport) -> dict[str, Any]:

@@ -211,7 +211,20 @@ def m005_mcp_calls(db: sqlite3.Connection) -> None:
 
 
 @migration
-def m006_answer_support(db: sqlite3.Connection) -> None:
+def m006_budget_reservations(db: sqlite3.Connection) -> None:
+    db.execute(
+        """CREATE TABLE budget_reservations (
+            id INTEGER PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            profile TEXT NOT NULL,
+            usd REAL NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX budget_reservations_created_at ON budget_reservations (created_at)")
+
+
+@migration
+def m007_answer_support(db: sqlite3.Connection) -> None:
     """Citations the model gave apart from those margin matched, each sentence's support, what
     was searched for a follow-up, and why an answer stopped short."""
     for column in (
@@ -228,6 +241,6 @@ def m006_answer_support(db: sqlite3.Connection) -> None:
 
 
 @migration
-def m007_egress_policy(db: sqlite3.Connection) -> None:
+def m008_egress_policy(db: sqlite3.Connection) -> None:
     """The collection policies that applied to each remote call."""
     db.execute("ALTER TABLE egress ADD COLUMN policy TEXT NOT NULL DEFAULT '{}'")

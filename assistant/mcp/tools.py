@@ -341,7 +341,12 @@ def _answer_payload(answer: Answer) -> dict[str, Any]:
         "cancelled": answer.cancelled,
         "mode": answer.mode,
         "model": answer.model,
-        "cited": answer.cited,
+        "cited": answer.cited,  # the model's own citations
+        "attributed": answer.attributed,  # margin's matches for sentences it did not cite
+        "groundedness": answer.groundedness,  # share of checked sentences a source supports
+        "sentences_unsupported": sum(s.status == "unsupported" for s in answer.sentences),
+        "truncated": answer.truncated,
+        "truncation": answer.truncation,
         "sources": sources,
         "guardrails": [{"kind": e.kind, "detail": e.detail} for e in answer.guardrails],
         "interaction_id": answer.interaction_id,

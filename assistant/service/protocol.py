@@ -45,7 +45,11 @@ from assistant.errors import MarginError, UsageError
 from assistant.locations import Locations
 
 PROTOCOL_VERSION = 3
-MAX_REQUEST_BYTES = 64 * 1024
+# Room for any question `ask.max_question_chars` allows (20,000 characters, up to 4 bytes
+# each) with its history, and for any question a shell can pass (Linux: 128 KiB per
+# argument): a question over its limit reaches `check_input` and fails as it does without
+# the service, naming the limit.
+MAX_REQUEST_BYTES = 4 * 1024 * 1024
 SOCKET_NAME = "service.sock"
 LOCK_NAME = "service.lock"
 PID_NAME = "service.pid"

@@ -238,7 +238,10 @@ def _read_request(sock: socket.socket) -> dict[str, Any]:
             raise ProtocolError("the connection closed before a whole request arrived")
         data += chunk
         if len(data) > MAX_REQUEST_BYTES:
-            raise ProtocolError("request too long")
+            raise ProtocolError(
+                f"the request is over {MAX_REQUEST_BYTES // (1024 * 1024)} MB; a question may "
+                "be at most ask.max_question_chars characters (config.toml)"
+            )
     sock.settimeout(SEND_TIMEOUT_S)
     return decode_line(data.split(b"\n", 1)[0])
 

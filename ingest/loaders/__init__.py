@@ -135,15 +135,20 @@ def is_supported(path: Path) -> bool:
     return suffix not in BINARY_SUFFIXES
 
 
-def load_document(path: Path, ocr: Ocr | None = None) -> LoadedDocument:
+def load_document(
+    path: Path, ocr: Ocr | None = None, on_page: Callable[[int, int], None] | None = None
+) -> LoadedDocument:
     """The document in one file (and the documents inside it); raises LoadError (or
-    NotADocumentError) with the reason."""
+    NotADocumentError) with the reason. `on_page(page, pages)` hears of each page of a PDF
+    read (not of files inside it)."""
     suffix = path.suffix.lower()
     if not is_supported(path):
         suffixes = path.suffixes[-2:] if suffix in compressed.SUFFIXES else [suffix]
         raise NotADocumentError(f"not a text format margin reads ({''.join(suffixes).lower()})")
     loaded: LoadedDocument | list[Section]
-    if suffix in _WITH_OCR:
+    if suffix in pdf.SUFFIXES:
+        loaded = pdf.load(path, ocr, on_page)
+    elif suffix in _WITH_OCR:
         loaded = _WITH_OCR[suffix](path, ocr)
     elif suffix in compressed.SUFFIXES:
         loaded = compressed.load(path, partial(_read_compressed, ocr))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,10 @@ _MAX_OCR_PIXELS = 40_000_000  # a page larger than this is rendered at a lower r
 _MIN_TEXT_CHARS = 8  # a page with less text than this, drawing an image, is a scan
 
 
-def load(path: Path, ocr: Ocr | None = None) -> LoadedDocument:
+def load(
+    path: Path, ocr: Ocr | None = None, on_page: Callable[[int, int], None] | None = None
+) -> LoadedDocument:
+    """The PDF's text; `on_page(page, pages)` hears of each page once it is read."""
     import pypdfium2 as pdfium
 
     _check_complete(path)
@@ -44,14 +48,16 @@ def load(path: Path, ocr: Ocr | None = None) -> LoadedDocument:
     except MemoryError as exc:
         raise LoadError("PDF needs more memory than allowed to read (malformed or a bomb)") from exc
     try:
-        return _read(document, ocr or Ocr.find(), path.name)
+        return _read(document, ocr or Ocr.find(), path.name, on_page)
     except MemoryError as exc:
         raise LoadError("PDF needs more memory than allowed to read (malformed or a bomb)") from exc
     finally:
         document.close()
 
 
-def _read(document: Any, ocr: Ocr, file_name: str) -> LoadedDocument:
+def _read(
+    document: Any, ocr: Ocr, file_name: str, on_page: Callable[[int, int], None] | None
+) -> LoadedDocument:
     if len(document) == 0:
         raise LoadError("PDF has no pages")
     pages: list[list[PageLine]] = []
@@ -68,6 +74,8 @@ def _read(document: Any, ocr: Ocr, file_name: str) -> LoadedDocument:
             pages.append(lines)
         finally:
             page.close()
+        if on_page is not None:
+            on_page(index + 1, len(document))
     texts = normalise_pages(["\n".join(line.text for line in lines) for lines in pages])
     if not any(texts):
         raise LoadError("PDF has no text layer and no images to read (blank pages?)")

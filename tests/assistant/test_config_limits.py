@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from assistant.config import _SECTIONS, ModelProfile, parse_config
-from assistant.config_limits import Range, TextLimit, limit_of
+from assistant.config_limits import Range, TableLimit, TextLimit, limit_of
 from assistant.errors import ConfigError
 
 CONFIG = Path("/home/person/.config/margin/config.toml")
@@ -34,6 +34,10 @@ def toml_value(value: Any) -> str:
         return "nan"
     if isinstance(value, float) and math.isinf(value):
         return "inf" if value > 0 else "-inf"
+    if isinstance(value, dict):
+        return (
+            "{ " + ", ".join(f"{json.dumps(k)} = {toml_value(v)}" for k, v in value.items()) + " }"
+        )
     return json.dumps(value)
 
 
@@ -59,6 +63,9 @@ def bad_values(owner: type, setting: Field[Any]) -> list[Any]:
         return [*values, "bad value with spaces\n"] if limit.pattern else values
     if isinstance(limit, tuple):
         return ["banana"]
+    if isinstance(limit, TableLimit):
+        too_many = {f"k{i}": "v" for i in range(limit.max_entries + 1)}
+        return [{"Bad Key!": "v"}, {"k": "x" * (limit.max_chars + 1)}, too_many]
     raise AssertionError("unreachable")
 
 
@@ -76,6 +83,8 @@ def test_every_setting_declares_its_allowed_values(
         assert limit.low <= default <= limit.high
     elif isinstance(limit, TextLimit):
         assert len(default) <= limit.max_chars
+    elif isinstance(limit, TableLimit):
+        assert setting.default_factory() == {}  # type: ignore[misc]
     else:
         assert default in limit
 
@@ -116,7 +125,7 @@ REPORTED = {
     "allowed: a number from 0 to 10,000",
     "[budget]\nrequest_usd = -1\n": "budget.request_usd = -1.0 is out of range",
     "[ask]\nmax_tokens = -5\n": "ask.max_tokens = -5 is out of range; "
-    "allowed: a whole number from 1 to 32,768",
+    "allowed: a whole number from 0 to 1,048,576",
     "[ask]\ntemperature = -3\n": "ask.temperature = -3.0 is out of range; "
     "allowed: a number from 0 to 2",
     "[ask]\nk = -1\n": "ask.k = -1 is out of range",

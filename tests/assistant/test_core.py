@@ -66,7 +66,8 @@ def test_remote_profile_uses_its_key_prices_and_retry_settings(flaky_server: Sta
     keys = KeyStore(backend=fail.Keyring(), environ={"WORK_API_KEY": "sk-factory"})
     model = build_model(remote_profile(server.base_url), keys=keys)
     assert isinstance(model, OpenAICompatibleModel) and model.is_remote
-    completion = model.stream([Message("user", "Hello")]).complete()
+    # 1,000 prompt tokens are possible for 1,200 bytes (not for "Hello": usage.rejected)
+    completion = model.stream([Message("user", "Hello " * 200)]).complete()
     assert len(server.requests) == 2  # max_retries = 1
     assert server.requests[1]["model"] == "m-1"
     assert server.headers[1]["Authorization"] == "Bearer sk-factory"

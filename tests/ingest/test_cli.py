@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from tests.fixtures.cli import margin_command
 from tests.fixtures.ingest import write_files, write_pdf
 
 REPO = Path(__file__).resolve().parents[2]
+GPL = Path("/usr/share/common-licenses/GPL-3")  # real text, in every Debian install
 
 
 @pytest.fixture(autouse=True)
@@ -129,6 +131,32 @@ def test_real_process_prints_only_json_on_stdout(tmp_path: Path) -> None:
     assert (
         "broken.PDF" in human.stderr and "\x1b" not in human.stderr and "\x07" not in human.stderr
     )
+
+
+PROGRESS_LINE = re.compile(
+    r"^Ingesting: [\d.,]+ (bytes|KB|MB) of [\d.,]+ (bytes|KB|MB) \(\d+%\) · \d+ of 7 files · "
+    r"\d+ chunks · (\d+\.\d chunks/s · )?(\d+:\d\d:\d\d left|estimating time)"
+    r"( · reading paper\.pdf, page \d+ of 30)?$"
+)
+
+
+def test_without_a_terminal_progress_is_a_plain_line_every_interval(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """stderr is not a terminal under CliRunner: lines (here every 50 ms instead of 10 s)
+    with done/total, rate and time left; stdout still holds only the JSON object."""
+    monkeypatch.setattr("assistant.cli.ingest_display.LINE_EVERY_S", 0.05)
+    folder = write_files(
+        tmp_path / "many", {f"note{n}.md": f"# Note {n}\n\n" + "words " * 400 for n in range(6)}
+    )
+    licence = [line for line in GPL.read_text().splitlines() if line.strip()]
+    write_pdf(folder / "paper.pdf", ["\n".join(licence[n * 20 : n * 20 + 20]) for n in range(30)])
+    result = _run("ingest", str(folder), "--json")
+    assert result.exit_code == 0, result.stdout
+    assert json.loads(result.stdout)["chunks"] > 6
+    lines = [line for line in result.stderr.splitlines() if line.startswith("Ingesting")]
+    assert lines, result.stderr
+    assert [line for line in lines if not PROGRESS_LINE.match(line)] == []
 
 
 HOSTILE_NAMES = {

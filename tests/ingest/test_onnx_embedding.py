@@ -319,3 +319,22 @@ def test_the_cli_says_why_it_searches_with_torch_and_still_answers(
     assert Path(json.loads(done.stdout)["results"][0]["path"]).name == "models.md"
     assert "embedding with torch instead of ONNX Runtime" in done.stderr
     assert "0.981234" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_once_onnx_embeds_documents_the_torch_model_is_let_go(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder, embedding_cache: Path
+) -> None:
+    """A first ingest loads torch to export and measure; once ONNX is the choice the torch
+    model (and the memory it holds) goes, and documents still embed, through ONNX."""
+    from ingest.embed_backends import Choice
+    from ingest.embedder import load_bundled_embedder
+
+    own = load_bundled_embedder()
+    fast = FastEmbedder(own, copy_cache(embedding_cache, tmp_path / "cache"), setting="auto")
+    fast.choices.save(fast._machine_key(), Choice("onnx", (), "2026-11-30T00:00:00Z"))
+    own.loaded_model()  # as the export and the measurement leave it
+    texts = real_chunks(embedder, LICENCES[:1])[:8]
+    vectors = fast.embed_documents(texts)
+    assert own._model is None
+    expected = embedder.embed_documents(texts)
+    assert float(np.min(np.sum(vectors * expected, axis=1))) >= MIN_COSINE

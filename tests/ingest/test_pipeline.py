@@ -54,7 +54,7 @@ def test_first_run_reports_every_file(
     assert names(p.path for p in report.skipped) == ["blob.bin", "data.txt"]
     assert report.chunks == store.chunk_count() > 5
     assert events[-1].files_done == events[-1].files_total == 8
-    assert events[-1].chunks_done == report.chunks
+    assert events[-1].chunks_done == events[-1].chunks_stored == report.chunks
     pages = {c.page for c in store.vector_search(fake_embedder.embed_query("page text"), 20)}
     assert {1, 2} <= pages
 
@@ -146,7 +146,7 @@ _KILLABLE_RUN = textwrap.dedent(
     store = ChunkStore(home / "store", model_id=model.model_id, dim=model.dim,
                        lock_path=home / "run" / "ingest.lock")
     def tell(event):
-        print(event.files_done, event.chunks_done, flush=True)
+        print(event.files_done, event.chunks_stored, flush=True)
     Ingestor(store, model, IngestOptions(commit_chunks=4)).run([folder], progress=tell)
     print("done", flush=True)
     """
@@ -231,3 +231,39 @@ def test_a_concurrent_second_ingest_is_refused_and_search_keeps_working(
     finally:
         process.kill()
         process.wait()
+
+
+def test_a_large_pdf_reports_its_pages_as_the_worker_reads_them(
+    tmp_path: Path, open_store: OpenStore, fake_embedder: HashingEmbedder
+) -> None:
+    """Debian's bash manual (87 pages): the extraction worker says how far it is, so
+    the bytes done move while the one file is read, and never go back."""
+    manual = Path("/usr/share/doc/bash/bash.pdf")
+    if not manual.exists():
+        pytest.skip("bash-doc is not installed")
+    folder = tmp_path / "manuals"
+    folder.mkdir()
+    (folder / "bash.pdf").write_bytes(manual.read_bytes())
+    (folder / "notes.txt").write_text(sample_text("shell notes", 20), encoding="utf-8")
+    events: list[IngestProgress] = []
+    store = open_store(fake_embedder)
+    report = Ingestor(store, fake_embedder, IngestOptions(commit_chunks=64)).run(
+        [folder], progress=events.append
+    )
+    assert len(report.added) == 2
+    reading = [e for e in events if e.pages]
+    assert reading and {e.current for e in reading} == {str(folder / "bash.pdf")}
+    pages = reading[0].pages
+    assert pages > 50
+    assert [e.page for e in reading] == sorted(e.page for e in reading)
+    assert reading[-1].page == pages
+    done = [e.bytes_done for e in events]
+    assert done == sorted(done)
+    assert (
+        events[-1].bytes_done
+        == events[-1].bytes_total
+        == sum(p.stat().st_size for p in folder.iterdir())
+    )
+    assert events[-1].chunks_done == report.chunks
+    inside = [e.bytes_done for e in reading]
+    assert inside[-1] > 0 and (len(inside) == 1 or inside[-1] > inside[0])

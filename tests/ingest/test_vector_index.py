@@ -102,7 +102,8 @@ def test_the_store_indexes_a_large_table_and_still_finds_the_exact_neighbours(
     store.refresh_indexes()
     import lancedb
 
-    assert vi.vector_index(lancedb.connect(str(store.folder)).open_table("chunks")) is not None
+    table = lancedb.connect(str(store.location.path)).open_table("chunks")
+    assert vi.vector_index(table) is not None
     for row in (3, rows // 2, rows - 1):
         found = store.vector_search(vectors[row], 10)
         exact = np.argsort(-(vectors @ vectors[row]))[:10]

@@ -165,7 +165,7 @@ def test_chat_history_that_used_a_withheld_collection_is_not_sent(policies: Poli
         assistant.close()
     assert policies.us.requests, "the us model was never asked"
     assert "Wrenfield" not in sent(policies.us) and CLIENT_CODE not in sent(policies.us)
-    assert any(e.kind == "history.withheld" for e in answer.guardrails)
+    assert any(e.kind == "policy.history_withheld" for e in answer.guardrails)
 
 
 def test_a_quote_only_collection_is_quoted_verbatim_and_no_model_is_asked(

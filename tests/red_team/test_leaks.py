@@ -1,14 +1,16 @@
 """Hostile documents ingested for real and asked about through the real pipeline with a remote
 model: what reached the (recording) server is checked byte for byte.
 
-Round one of issue 10: local-only kept across re-ingests (item 1), passwords in config
-snippets and prose (4), keys, tokens, national IDs and phones (5), injections flagged (11),
-obfuscated personal data (12). Headings, file names and chat history (items 2, 3) are round
-two: the documents here keep their secrets in the body.
+Issue 10: local-only kept across re-ingests (item 1), passwords in config snippets and
+prose (4), keys, tokens, national IDs and phones (5), injections flagged (11), obfuscated
+personal data (12), personal data in headings and file names (3), tags that cannot be closed
+from a heading or a file name (6), and one restored answer for the terminal and `--json`
+(19). Chat history is in test_history.py, budgets and lying servers in test_spending.py.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -17,14 +19,20 @@ from markdown_it import MarkdownIt
 
 from assistant.guardrails.injection import FLAG
 from tests.fixtures.ingest import write_files
+from tests.fixtures.models import Step
 from tests.red_team.conftest import RedTeam
 from tests.red_team.hostile import (
     CONFIG_SNIPPETS,
+    CORMORANT,
+    FILE_EMAIL,
+    HEADING_CARD,
     IDENTITIES,
     INJECTION,
     MOVED,
     MOVED_CODE,
+    OPENAI_KEY,
     SECRETS,
+    TAG_FILE,
     VAULT,
     VAULT_CODE,
     WINTER,
@@ -113,3 +121,39 @@ def test_injected_instructions_are_flagged_in_what_is_sent_and_shown_as_text(
     tokens = MarkdownIt("gfm-like").parse(answer_markdown(answer["answer"]))
     inline = {child.type for token in tokens for child in token.children or []}
     assert not inline & {"image", "link_open"} and "evil.example/pixel.png" in str(tokens)
+
+
+def test_headings_and_file_names_are_masked_and_cannot_close_the_source_tag(
+    red_team: RedTeam, tmp_path: Path
+) -> None:
+    home = write_files(
+        tmp_path / "station",
+        {f"gannet-{FILE_EMAIL}.md": VAULT.replace("vault", "hide"), TAG_FILE: CORMORANT},
+    )
+    red_team.ingest(home)
+    answer, _ = red_team.ask("Where do cormorants nest, and how do they dry their wings?")
+    sent = red_team.sent()
+    assert FILE_EMAIL not in sent and HEADING_CARD not in sent
+    assert "[EMAIL_" in sent and "[CARD_" in sent
+    prompt = red_team.server.requests[-1]["messages"][-1]["content"]
+    tags = re.findall(r"<source ([^>]*)>", prompt)
+    assert len(tags) == prompt.count("</source>") == len(answer["sources"])
+    for attributes in tags:  # every value is one quoted string, nothing after it
+        assert re.fullmatch(
+            r'n="\d+" path="[^"<>]*"( page="\d+")?( heading="[^"<>]*")?', attributes
+        )
+    assert '<source n="9"' not in prompt and "&lt;/source>&lt;source" in prompt
+    assert "colonies&quot;&gt;&lt;/source&gt;" in prompt  # the heading, as an attribute
+
+
+def test_a_placeholder_split_without_brackets_is_restored_on_screen_as_in_json(
+    red_team: RedTeam, tmp_path: Path
+) -> None:
+    red_team.ingest(write_files(tmp_path / "station", {"feeding.md": INJECTION}))
+    red_team.server.steps[:] = [Step.stream(["The key is API_", "KEY_1 [1]."], usage=(90, 8))]
+    question = f"Is the key {OPENAI_KEY} still used for gannet feeding?"
+    answer, _ = red_team.ask(question)
+    shown = red_team.ask_human(question)
+    assert OPENAI_KEY not in red_team.sent()
+    assert answer["answer"] == f"The key is {OPENAI_KEY} [1]."
+    assert f"The key is {OPENAI_KEY} [1]." in shown and "API_KEY" not in shown

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
+import pytest
+from textual.widgets import Static
+
+from assistant.config import parse_config
 from assistant.errors import ConfigError, ModelLoadError, RemoteModelError
 from models.base import Pricing
 from models.fake import ScriptedModel
@@ -117,19 +121,88 @@ async def test_dead_endpoint_is_a_notification_not_a_traceback(
         assert not app.chat.answering and app.is_running
 
 
-async def test_follow_up_sends_the_previous_turn(make_assistant: AssistantMaker) -> None:
+async def test_a_follow_up_is_searched_with_the_topic_before_it(
+    make_assistant: AssistantMaker,
+) -> None:
     model = ScriptedModel([ANSWER, "It is read from key_env [1]."])
     app = MarginApp(make_assistant(model))
     async with app.run_test() as pilot:
         await settle(pilot)
         await ask(pilot)
         await settle(pilot)
-        await ask(pilot, "Which key when no keyring is available?")
+        await ask(pilot, "And when no keyring is available?")
         await settle(pilot)
         prompt = "\n".join(m.content for m in model.calls[-1])
         assert ANSWER.split(" [")[0] in prompt
-        assert len(app.query_one(ChatLog).exchanges) == 2
-        assert app.chat.turns[-1][1] == "It is read from key_env [1]."
+        first, second = app.query_one(ChatLog).exchanges
+        assert second.answer is not None
+        assert second.answer.search_query == (
+            "And when no keyring is available? (margin keep API keys)"
+        )
+        searched = second.query_one(".search-query", Static)
+        assert searched.display and "searching for: And when no keyring" in str(searched.render())
+        assert not first.query_one(".search-query", Static).display
+        assert app.chat.turns[-1].answer == "It is read from key_env [1]."
+
+
+async def test_an_independent_question_finds_what_it_finds_alone(
+    make_assistant: AssistantMaker,
+) -> None:
+    assistant = make_assistant(ScriptedModel([ANSWER, "Requests are priced first [1]."]))
+    question = "How is a remote request priced before it is sent?"
+    fresh = [s.id for s in assistant.search(question, k=assistant.config.ask.k)]
+    app = MarginApp(assistant)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await ask(pilot)
+        await settle(pilot)
+        await ask(pilot, question)
+        await settle(pilot)
+        exchange = app.query_one(ChatLog).last
+        assert exchange is not None and exchange.answer is not None
+        assert exchange.answer.search_query is None
+        assert [s.id for s in exchange.answer.sources] == fresh
+        assert [s.id for s in app.query_one(SourceList).sources] == fresh
+
+
+async def test_unsupported_sentences_are_dimmed_and_flagged(
+    make_assistant: AssistantMaker,
+) -> None:
+    reply = (
+        "margin keeps API keys in the system keyring. "
+        "Install it with `pip -m jupyte` first.\n"
+        "```sh\npython -m venv tutorial-env\n```"
+    )
+    app = MarginApp(make_assistant(ScriptedModel([reply])))
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await ask(pilot)
+        await settle(pilot)
+        exchange = app.query_one(ChatLog).last
+        assert exchange is not None and exchange.answer is not None
+        statuses = [s.status for s in exchange.answer.sentences]
+        assert statuses == ["attributed", "unsupported", "unsupported"]
+        source = exchange.query_one(StreamingMarkdown).source
+        assert "in the system keyring. `[1]?`" in source
+        assert "~~Install it with `pip -m jupyte` first.~~ `[?]`" in source
+        assert "```sh\npython -m venv tutorial-env\n```\n\n`[?]`" in source
+        guardrails = str(exchange.query_one(".guardrails", Static).render())
+        assert "grounding.unsupported" in guardrails and "jupyte" in guardrails
+        struck = exchange.query("MarkdownParagraph").first().get_component_styles("s")
+        assert struck.text_style.dim and not struck.text_style.strike  # dimmed, not struck
+
+
+async def test_a_cut_answer_says_so(make_assistant: AssistantMaker, tmp_path: Path) -> None:
+    config = parse_config("[ask]\nmax_tokens = 4\n", tmp_path / "config.toml")
+    app = MarginApp(make_assistant(config=config))
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await ask(pilot)
+        await settle(pilot)
+        exchange = app.query_one(ChatLog).last
+        assert exchange is not None and exchange.answer is not None
+        assert exchange.answer.truncation == "max_tokens"
+        assert "Cut off at 4 tokens, the limit set by ask.max_tokens" in exchange.text
 
 
 async def test_regenerate_and_copy(make_assistant: AssistantMaker) -> None:

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from textual.pilot import Pilot
-from textual.widgets import Markdown
+from textual.widgets import Markdown, ProgressBar
 from textual.widgets.markdown import MarkdownBlock
 
+from assistant import core
+from assistant.cli import cli
+from ingest.fakes import HashingEmbedder
+from models.download import format_size
 from models.fake import ScriptedModel
 from tests.tui.conftest import AssistantMaker
-from tests.tui.helpers import ANSWER, Recorder, ask, settle, two_profile_config
+from tests.tui.helpers import ANSWER, QUESTION, Recorder, ask, settle, two_profile_config
 from tui.app import MarginApp
 from tui.screens.help import HelpScreen
 from tui.screens.ingest import IngestScreen
@@ -83,7 +89,8 @@ async def test_a_past_conversation_reopens_and_can_be_rated(
         assert app.chat.conversation_id == first
         [exchange] = app.query_one(ChatLog).exchanges
         assert exchange.text == ANSWER
-        assert app.chat.turns == [(exchange.question, ANSWER)]
+        [turn] = app.chat.turns
+        assert (turn.question, turn.answer, turn.local_only) == (exchange.question, ANSWER, False)
         await pilot.press("f3")
         await pilot.pause()
         await pilot.press("enter")
@@ -221,3 +228,57 @@ async def test_links_in_answers_are_shown_as_text_never_opened(
         markdown.post_message(Markdown.LinkClicked(markdown, "http://evil.example/x"))
         await pilot.pause()
         assert opened == [] and app.clipboard == "http://evil.example/x"
+
+
+async def test_ingest_screen_shows_bytes_chunks_and_time_left_while_it_runs(
+    make_assistant: AssistantMaker, home: Path
+) -> None:
+    folder = home / "fresh"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"note{n}.md").write_text(f"# Note {n}\n\n" + "word " * 300, encoding="utf-8")
+    size = sum(path.stat().st_size for path in folder.iterdir())
+    app = MarginApp(make_assistant(ingest=False))
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen, summary = await ingest_on_screen(app, pilot, folder)
+        assert summary.startswith("Done: 3 added")
+        bar = screen.query_one("#ingest-progress", ProgressBar)
+        assert bar.total == bar.progress == size
+        meter = screen._meter
+        assert meter is not None and meter.latest is not None
+        line = meter.describe()
+        shown = format_size(size)
+        assert line.startswith(f"{shown} of {shown} (100%) · 3 of 3 files · ")
+        assert f" · {meter.latest.chunks_done} chunks · " in line
+
+
+async def test_chat_and_margin_ask_continue_the_same_conversations(
+    make_assistant: AssistantMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A conversation begun with `margin ask` reopens in chat, and `--continue` follows the
+    turn chat added: one conversations table for both."""
+    monkeypatch.setattr(core, "load_embedder", lambda config, locations: HashingEmbedder())
+    assistant = make_assistant()
+    started = CliRunner().invoke(cli, ["ask", "What is 17% of 2350?", "--json"])
+    assert started.exit_code == 0, started.output
+    conversation = json.loads(started.stdout)["conversation_id"]
+    app = MarginApp(assistant)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.chat.conversation_id == conversation
+        [exchange] = app.query_one(ChatLog).exchanges
+        assert "399.5" in exchange.text
+        await ask(pilot)
+        await settle(pilot)
+        assert len(app.query_one(ChatLog).exchanges) == 2
+    continued = CliRunner().invoke(cli, ["ask", "What is 2+2?", "--continue", "--json"])
+    assert json.loads(continued.stdout)["conversation_id"] == conversation
+    assert [t.question for t in assistant.turns(conversation)] == [
+        "What is 17% of 2350?",
+        QUESTION,
+        "What is 2+2?",
+    ]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.ask.types import Answer
+from assistant.ask.types import Answer, SentenceSupport
 from assistant.errors import BudgetExceededError, NoDocumentsError, RemoteModelError
 from assistant.terminal import one_line
 from tui.editor import editor_argv, opens_in_viewer
@@ -57,6 +57,30 @@ def test_no_answer_markup_leaves_a_link_or_image_for_the_renderer(text: str) -> 
 def test_code_spans_in_answers_are_left_as_written() -> None:
     shown = answer_markdown("Run `curl https://example.com/x [1]` then see [1].")
     assert shown == "Run `curl https://example.com/x [1]` then see `[1]`."
+
+
+def test_no_citation_is_added_or_styled_inside_code() -> None:
+    text = "Run `python -m venv tutorial-env [1]` now [1].\n```sh\nls [2] ~/x\n```"
+    shown = answer_markdown(text)
+    assert "`python -m venv tutorial-env [1]`" in shown and "now `[1]`." in shown
+    assert "```sh\nls [2] ~/x\n```" in shown
+
+
+def test_support_marks_follow_their_sentences_and_stay_out_of_code() -> None:
+    text = "- Keys live in the keyring ~ safely. Jane Doe wrote `it`.\n```sh\nmargin x\n```"
+    sentences = [
+        SentenceSupport(2, 36, "attributed", source=2),
+        SentenceSupport(37, 57, "unsupported"),
+        SentenceSupport(58, len(text), "unsupported", "code"),
+    ]
+    assert answer_markdown(text, sentences) == (
+        "- Keys live in the keyring \\~ safely. `[2]?` ~~Jane Doe wrote `it`.~~ `[?]`\n"
+        "```sh\nmargin x\n```\n\n`[?]`\n"
+    )
+
+
+def test_support_spans_from_another_text_are_ignored() -> None:
+    assert answer_markdown("Short.", [SentenceSupport(0, 99, "unsupported")]) == "Short."
 
 
 def test_file_names_are_one_safe_line_with_home_shortened(

@@ -12,10 +12,11 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Markdown
 
-from assistant.ask.types import AnswerDone, AskOptions, SourcesFound, TextDelta
+from assistant.ask.followup import recent_history
+from assistant.ask.types import AnswerDone, AskOptions, PlainTurn, SourcesFound, TextDelta
 from assistant.terminal import one_line, sanitize
 from tui.errors import describe_error, describe_refusal
-from tui.jobs import AskJob, AskRequest, recent_turns
+from tui.jobs import AskJob, AskRequest
 from tui.messages import (
     AnswerChunk,
     AnswerFailed,
@@ -68,7 +69,7 @@ class ChatScreen(Screen[None]):
         super().__init__()
         self.session = session
         self.conversation_id: str | None = None
-        self.turns: list[tuple[str, str]] = []
+        self.turns: list[PlainTurn] = []  # answered turns of this conversation, oldest first
         self._job: AskJob | None = None
         self._job_count = 0
         self._exchange: Exchange | None = None
@@ -169,7 +170,7 @@ class ChatScreen(Screen[None]):
         options = AskOptions(
             model=self.session.profile,
             collection=self.session.collection,
-            history=recent_turns(self.turns, self.session.history_turns),
+            history=recent_history(self.turns, self.session.history_turns),
             conversation_id=self.conversation_id,
             use_cache=use_cache,
         )
@@ -194,7 +195,8 @@ class ChatScreen(Screen[None]):
             try:
                 for event in run:
                     if isinstance(event, SourcesFound):
-                        self.post_message(SourcesReady(job.number, event.sources))
+                        sources, searched = event.sources, event.search_query
+                        self.post_message(SourcesReady(job.number, sources, searched))
                     elif isinstance(event, TextDelta):
                         text += event.text
                         self.post_message(AnswerChunk(job.number, text))
@@ -219,7 +221,7 @@ class ChatScreen(Screen[None]):
         exchange = self._current(message.request)
         if exchange is not None:
             self.query_one(SourceList).show(message.sources)
-            exchange.sources_found(message.sources)
+            exchange.sources_found(message.sources, message.search_query)
 
     def on_answer_chunk(self, message: AnswerChunk) -> None:
         exchange = self._current(message.request)
@@ -234,7 +236,7 @@ class ChatScreen(Screen[None]):
         self._job = None
         await exchange.finish(answer)
         if not answer.refused and not answer.cancelled:
-            self.turns.append((answer.question, answer.answer))
+            self.turns.append(PlainTurn.of(answer))
         if answer.mode == "model" and answer.model_id:
             self.session.warm, self.session.warm_error = True, None  # a model answered
         problem = describe_refusal(answer)
@@ -268,7 +270,7 @@ class ChatScreen(Screen[None]):
         last = self.query_one(ChatLog).last
         if last is None or self.answering:
             return
-        if last.answer is not None and self.turns[-1:] == [(last.question, last.answer.answer)]:
+        if last.answer is not None and self.turns[-1:] == [PlainTurn.of(last.answer)]:
             self.turns.pop()
         await last.remove()
         await self.ask(last.question, use_cache=False)
@@ -370,5 +372,5 @@ class ChatScreen(Screen[None]):
                 answer=turn.answer or "*(the log keeps no text for this answer)*",
                 interaction_id=turn.interaction_id,
             )
-        self.turns = [(t.question, t.answer) for t in message.turns if t.question and t.answer]
+        self.turns = [turn for turn in (t.as_history() for t in message.turns) if turn is not None]
         self.refresh_status()

@@ -1,4 +1,5 @@
-"""Ingest folders from the TUI: a live progress bar, then what was added and what failed."""
+"""Ingest folders from the TUI: a live progress bar by bytes with chunks, rate, time left and
+the page being read, then what was added and what failed."""
 
 from __future__ import annotations
 
@@ -14,11 +15,14 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Label, ProgressBar, Static
 
+from assistant.ingest_progress import IngestMeter
 from assistant.terminal import one_line
 from tui.errors import describe_error
 from tui.markup import display_path
 from tui.messages import IngestFailed, IngestFinished, IngestProgress
 from tui.session import Session
+
+REDRAW_EVERY_S = 1.0
 
 
 def report_summary(report: Any, cancelled: bool) -> str:
@@ -45,6 +49,7 @@ class IngestScreen(Screen[None]):
         super().__init__()
         self.session = session
         self._cancel: threading.Event | None = None
+        self._meter: IngestMeter | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="ingest-form"):
@@ -71,6 +76,7 @@ class IngestScreen(Screen[None]):
         table.add_columns("File", "Problem")
         table.display = False
         self.query_one("#ingest-progress").display = False  # until a run starts
+        self.set_interval(REDRAW_EVERY_S, self._redraw)
         self.query_one("#paths", Input).focus()
 
     @property
@@ -110,9 +116,11 @@ class IngestScreen(Screen[None]):
         assistant = self.session.assistant
         assert assistant is not None
 
+        meter = self._meter = IngestMeter()
+
         def progress(event: Any) -> None:
-            done, total, current = progress_figures(event)
-            self.post_message(IngestProgress(done, total, current))
+            meter.update(event)
+            self.post_message(IngestProgress(event.bytes_done, event.bytes_total, meter.describe()))
 
         try:
             report = assistant.ingest(
@@ -130,10 +138,12 @@ class IngestScreen(Screen[None]):
     def on_ingest_progress(self, message: IngestProgress) -> None:
         bar = self.query_one("#ingest-progress", ProgressBar)
         bar.update(total=message.total or None, progress=message.done)
-        current = display_path(message.current) if message.current else ""
-        self.query_one("#ingest-current", Static).update(
-            f"{message.done} of {message.total} files · {current}"
-        )
+        self.query_one("#ingest-current", Static).update(message.description)
+
+    def _redraw(self) -> None:
+        """Between events (one large file, one batch embedding) the time left counts down."""
+        if self._meter is not None and self._meter.latest is not None and self.running:
+            self.query_one("#ingest-current", Static).update(self._meter.describe())
 
     def on_ingest_finished(self, message: IngestFinished) -> None:
         self._finish()
@@ -176,11 +186,3 @@ class IngestScreen(Screen[None]):
             self.query_one("#ingest-current", Static).update("Stopping after the current file…")
             return
         self.dismiss(None)
-
-
-def progress_figures(event: Any) -> tuple[int, int, str]:
-    """(files done, files in all, file being read) from the pipeline's IngestProgress."""
-    done = int(getattr(event, "files_done", 0))
-    total = int(getattr(event, "files_total", 0))
-    current = str(getattr(event, "current", "") or "")
-    return done, total, current

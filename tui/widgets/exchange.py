@@ -9,6 +9,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
+from assistant.ask.answer_limits import describe_truncation
 from assistant.ask.types import Answer, Source
 from assistant.terminal import one_line
 from tui.errors import Problem
@@ -19,7 +20,12 @@ Rating = Literal["up", "down"]
 
 
 class Exchange(Vertical):
-    """A question, then its answer as it streams, then what the guardrails saw and the cost."""
+    """A question (and what was searched for it, when earlier turns shaped the search), then
+    its answer as it streams, then what the guardrails saw and the cost.
+
+    The finished answer shows the support check: sentences no source supports are dimmed
+    and flagged `[?]`; sentences margin matched to a source the model did not cite get `[n]?`.
+    """
 
     def __init__(
         self, question: str, *, answer: str | None = None, interaction_id: int | None = None
@@ -34,6 +40,7 @@ class Exchange(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(Content(one_line(self.question)), classes="question")
+        yield Static(classes="search-query")
         yield Static("Searching your documents…", classes="progress")
         yield StreamingMarkdown(answer_markdown, classes="answer-text")
         yield Static(classes="guardrails")
@@ -57,7 +64,10 @@ class Exchange(Vertical):
     def finished(self) -> bool:
         return self.answer is not None or self._initial_answer is not None
 
-    def sources_found(self, sources: list[Source]) -> None:
+    def sources_found(self, sources: list[Source], search_query: str | None = None) -> None:
+        searched = self.query_one(".search-query", Static)
+        searched.update(Content(f"searching for: {one_line(search_query or '')}"))
+        searched.display = search_query is not None
         if not sources:
             self._set_progress("No matching passages; answering without sources…")
             return
@@ -71,9 +81,14 @@ class Exchange(Vertical):
     async def finish(self, answer: Answer) -> None:
         self.answer = answer
         text = answer.answer
+        markdown = answer_markdown(text, answer.sentences)
         if answer.cancelled:
-            text = f"{text}\n\n*— stopped*" if text else "*Stopped before the first word.*"
-        await self.query_one(StreamingMarkdown).finish(text)
+            note = "\n\n*— stopped*" if text else "*Stopped before the first word.*"
+            text, markdown = text + note, markdown + note
+        elif answer.truncation is not None:
+            note = f"\n\n*— {describe_truncation(answer.truncation, answer.usage.max_tokens)}*"
+            text, markdown = text + note, markdown + note
+        await self.query_one(StreamingMarkdown).finish(text, markdown)
         self.set_class(answer.refused, "refused")
         self._set_progress("")
         lines = [

@@ -49,12 +49,14 @@ class StreamingMarkdown(Markdown):
         if self._ticker is not None:
             self._ticker.resume()
 
-    async def finish(self, text: str) -> None:
+    async def finish(self, text: str, markdown: str | None = None) -> None:
+        """Show the final `text`; `markdown` when it renders other than `transform(text)`
+        (an answer with its support marks)."""
         self._finished = True
         self._raw = text
         if self._ticker is not None:
             self._ticker.stop()
-        self._shown = self._transform(text)
+        self._shown = self._transform(text) if markdown is None else markdown
         await self.update(self._shown)
 
     async def _render_frame(self) -> None:

@@ -72,7 +72,7 @@ def test_a_follow_up_is_searched_with_the_topic_before_it() -> None:
 
 def test_a_chain_of_follow_ups_keeps_its_subject() -> None:
     second = standalone_query("And on Windows?", [VENV])
-    turn = PlainTurn("And on Windows?", "Use Scripts\\activate [1].", second.text)
+    turn = PlainTurn("And on Windows?", "Use Scripts\\activate [1].", search_query=second.text)
     third = standalone_query("Why?", [VENV, turn])
     assert third.text == "Why? (Windows create virtual environment)"
 

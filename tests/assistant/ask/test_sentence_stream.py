@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from assistant.ask.sentence_stream import SentenceStream
 from assistant.ask.types import AskEvent, SentenceChecked, TextDelta
 from assistant.guardrails.support import SupportChecker
@@ -31,6 +33,27 @@ def test_text_and_checks_interleave_at_sentence_ends_for_any_chunking() -> None:
                 checks.append((event.support.status, shown))
         assert shown == ANSWER, size
         assert checks == expected, size
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Keys live in the keyring, e.g. on Linux [1]. Run `margin keys set. x` first.\n\n"
+        "```sh\nmargin keys set work. now\n```\n1. Then ask. 2. Jane Doe said so!\nDone",
+        "See https://docs.python.org/3/. Then J. Smith.\n- Item one. Item two [1].\n"
+        "```\nunclosed. fence\n\nstill. code",
+        "Unclosed `code. with dots.\n\nNew para [1]. ~~~\nx\n~~~\nEnd.",
+    ],
+)
+def test_streamed_checks_equal_a_check_of_the_whole_text(text: str) -> None:
+    checker = SupportChecker(SOURCES)
+    whole = checker.check_text(text).sentences
+    for size in (1, 2, 5, 11, len(text)):
+        stream = SentenceStream(checker)
+        for i in range(0, len(text), size):
+            stream.feed(text[i : i + size])
+        stream.finish()
+        assert stream.checked == whole, size
 
 
 def test_white_space_after_a_possible_end_waits_for_the_next_character() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,10 @@ from click.testing import CliRunner
 
 from assistant import core
 from assistant.cli import cli
+from assistant.locations import resolve_locations
+from assistant.log import InteractionLog
 from tests.fixtures.cli import margin_command
+from tests.fixtures.models import FlakyServer, Step
 
 DOCS = Path(__file__).resolve().parents[3] / "docs"
 
@@ -113,3 +117,100 @@ def test_request_over_budget_exits_4_and_sends_nothing(ingested: Path) -> None:
     assert "budget.request_usd" in answer["answer"]
     egress = CliRunner().invoke(cli, ["egress", "--json"])
     assert json.loads(egress.stdout)["entries"] == []
+
+
+def ask_json(*args: str) -> tuple[dict[str, object], str]:
+    result = CliRunner().invoke(cli, ["ask", *args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout), result.stderr
+
+
+def test_continue_and_conversation_follow_up_in_the_table_chat_uses(margin_home: Path) -> None:
+    first, said = ask_json("What is 2+2?", "--continue")
+    assert "No earlier conversation to continue" in said
+    conversation = str(first["conversation_id"])
+    second, _ = ask_json("What is 3*3?", "--continue")
+    fresh, _ = ask_json("What is 5*5?")
+    third, _ = ask_json("What is 1+1?", "--conversation", conversation[:8])
+    assert second["conversation_id"] == third["conversation_id"] == conversation
+    assert fresh["conversation_id"] not in (None, conversation)
+    with InteractionLog(resolve_locations().log_db, log_text=True) as log:
+        summaries = {s.id: s.turns for s in log.conversations()}
+        assert summaries == {conversation: 3, fresh["conversation_id"]: 1}
+        assert [t.question for t in log.turns(conversation)] == [
+            "What is 2+2?",
+            "What is 3*3?",
+            "What is 1+1?",
+        ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--conversation", "zzzzzz"], "Cannot continue conversation 'zzzzzz'"),
+        (["--conversation", "ab"], "at least 4 characters"),
+        (["--continue", "--conversation", "abcd"], "not both"),
+    ],
+)
+def test_a_conversation_that_cannot_be_continued_is_a_usage_error(
+    args: list[str], message: str
+) -> None:
+    result = CliRunner().invoke(cli, ["ask", "What is 2+2?", *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr and "Traceback" not in result.output
+
+
+def remote_config(margin_home: Path, base_url: str) -> None:
+    write_config(
+        margin_home,
+        f'[defaults]\nmodel = "far"\n\n[models.far]\nkind = "openai"\nbase_url = "{base_url}"\n'
+        'model = "m"\ncontext = 4096\n',
+    )
+
+
+@pytest.mark.slow
+def test_marks_footnotes_and_a_follow_up_through_the_cli(
+    ingested: Path, flaky_server: Callable[..., FlakyServer]
+) -> None:
+    reply = (
+        "margin keeps API keys in the operating system's keyring. "
+        "Jane Doe invented the keyring in 1987.\n"
+    )
+    server = flaky_server(
+        Step.stream([reply[:30], reply[30:70], reply[70:]]),
+        Step.stream(["Then margin reads the key from key_env."]),
+    )
+    remote_config(ingested, server.base_url)
+    result = CliRunner().invoke(cli, ["ask", "How does margin keep API keys safe?"])
+    assert result.exit_code == 0, result.output
+    out, err = result.stdout, result.stderr
+    assert "operating system's keyring. [1]?" in out.replace("[2]?", "[1]?")
+    assert "in 1987. [?]" in out
+    assert "margin's match for a sentence the model did not cite" in err
+    assert '[?] "Jane Doe invented the keyring in 1987." is not supported' in err
+    assert "in no source: 1987, Jane Doe" in err
+    assert "conversation " in err
+
+    result = CliRunner().invoke(
+        cli, ["ask", "And when the keyring has no entry?", "--continue", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    assert answer["history_used"] is True
+    assert answer["search_query"].startswith("And when the keyring has no entry? (margin keep")
+    sent = "\n".join(m["content"] for m in server.requests[-1]["messages"])
+    assert "Jane Doe invented the keyring" in sent  # the earlier turn went with it
+    [sentence] = answer["sentences"]
+    assert sentence["status"] in ("attributed", "unsupported") and answer["cited"] == []
+
+
+@pytest.mark.slow
+def test_an_answer_cut_at_max_tokens_says_so_with_the_bundled_model(ingested: Path) -> None:
+    write_config(ingested, "[ask]\nmax_tokens = 4\n\n[models.local]\nthreads = 1\n")
+    result = CliRunner().invoke(cli, ["ask", "How does margin keep API keys safe?"])
+    assert result.exit_code == 0, result.output
+    assert "… Cut off at 4 tokens, the limit set by ask.max_tokens" in result.stderr
+    result = CliRunner().invoke(cli, ["ask", "How does margin keep API keys safe?", "--json"])
+    answer = json.loads(result.stdout)
+    assert answer["truncated"] is True and answer["truncation"] == "max_tokens"
+    assert answer["usage"]["completion_tokens"] == answer["usage"]["max_tokens"] == 4

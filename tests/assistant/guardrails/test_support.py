@@ -176,3 +176,16 @@ def test_support_may_span_two_adjacent_source_sentences() -> None:
     answer = "The cache keeps answers, and entries expire after seven days of no use."
     [sentence] = check_support(answer, {1: source}).sentences
     assert sentence.status == "attributed" and sentence.evidence == source
+
+
+def test_wrapped_lines_of_a_source_do_not_end_its_sentences() -> None:
+    source = (
+        "## Keys\nmargin never stores API keys in files. Keys live in your operating\n"
+        "system's keyring (the Secret Service on Linux), through the\n`keyring` library:\n"
+        "- first item\n```sh\nmargin keys set work\n```"
+    )
+    [sentence] = check_support(
+        "Keys live in the operating system's keyring.", {1: source}
+    ).sentences
+    assert sentence.status == "attributed"
+    assert sentence.evidence.startswith("Keys live in your operating system's keyring")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.ask.types import PlainTurn, Source, TurnSource
+from assistant.ask.types import PlainTurn, Source
 from assistant.config_collections import CollectionPolicy
 from assistant.guardrails.withholding import Recipient, withhold, withhold_turns
 
@@ -41,11 +41,11 @@ def test_sources_are_withheld_by_rule_and_the_rest_renumbered() -> None:
 
 
 def test_turns_drawing_on_a_withheld_collection_are_left_out() -> None:
-    private = PlainTurn("q1", "a1", sources=(TurnSource("c1", "clients", False),))
-    public = PlainTurn("q2", "a2", sources=(TurnSource("c2", "public", False),))
+    private = PlainTurn("q1", "a1", collections=("clients",))
+    public = PlainTurn("q2", "a2", collections=("public",))
     kept, events = withhold_turns([private, public], Recipient("us", True, POLICIES))
     assert kept == [public]
-    assert [e.kind for e in events] == ["history.withheld"]
+    assert [e.kind for e in events] == ["policy.history_withheld"]
     assert "clients" in events[0].detail and "models = ['eu']" in events[0].detail
     assert withhold_turns([private], Recipient("eu", True, POLICIES)) == ([private], [])
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from assistant.locations import resolve_locations
 from assistant.log import InteractionLog, LogDamagedError, LogWriteError
 from assistant.log.database import DAMAGED_SUFFIX
 from tests.assistant.log.helpers import make_answer
-from tests.fixtures.disk import fill
+from tests.fixtures.disk import Refusing, fill
 
 TRUNCATED_AT = 8 * 1024
 
@@ -97,23 +96,6 @@ def test_a_full_disk_is_a_clear_error_on_a_real_small_disk(
     filler.unlink()
     with InteractionLog(path, log_text=True) as reopened:
         assert reopened.get(first).answer.answer == make_answer().answer
-
-
-class Refusing:
-    """A connection whose statements fail as SQLite fails when the disk is full."""
-
-    def __init__(self, inner: sqlite3.Connection) -> None:
-        self.inner = inner
-
-    def execute(self, sql: str, params: object = ()) -> sqlite3.Cursor:
-        if sql.startswith(("INSERT", "COMMIT")):
-            error = sqlite3.OperationalError("database or disk is full")
-            error.sqlite_errorcode = sqlite3.SQLITE_FULL  # type: ignore[attr-defined]
-            raise error
-        return self.inner.execute(sql, params)  # type: ignore[arg-type]
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.inner, name)
 
 
 def test_a_full_disk_at_the_sqlite_boundary_is_a_clear_error(tmp_path: Path) -> None:

@@ -39,6 +39,7 @@ EXPECTED_COLUMNS = {
         "error", "results", "withheld", "flagged", "redactions", "ms", "interaction_id",
         "egress_id",
     ],
+    "budget_reservations": ["id", "created_at", "profile", "usd"],
 }  # fmt: skip
 
 
@@ -69,8 +70,9 @@ def test_migrations_are_recorded_by_name_in_order(db_path: Path) -> None:
         "m003_answer_cache",
         "m004_eval_runs",
         "m005_mcp_calls",
-        "m006_answer_support",
-        "m007_egress_policy",
+        "m006_budget_reservations",
+        "m007_answer_support",
+        "m008_egress_policy",
     ]
 
 
@@ -93,8 +95,9 @@ def test_database_at_an_older_migration_upgrades_and_keeps_its_rows(db_path: Pat
             "m003_answer_cache",
             "m004_eval_runs",
             "m005_mcp_calls",
-            "m006_answer_support",
-            "m007_egress_policy",
+            "m006_budget_reservations",
+            "m007_answer_support",
+            "m008_egress_policy",
         ]
         assert [tuple(row) for row in db.query("SELECT id, title FROM conversations")] == [
             ("c1", "old")
@@ -155,11 +158,11 @@ def test_opening_an_up_to_date_file_takes_no_write_lock(db_path: Path) -> None:
 
 
 def test_interactions_logged_before_the_support_columns_read_back(db_path: Path) -> None:
-    """A log from before m005: its answers load, with no support figures and nothing cut."""
+    """A log from before m006: its answers load, with no support figures and nothing cut."""
     from assistant.log.interactions import InteractionLog
 
     with connect(db_path) as db:
-        migrate(db, MIGRATIONS[:4])
+        migrate(db, MIGRATIONS[:5])
         db.execute(
             """INSERT INTO interactions (created_at, text_kept, question, question_sha256,
                    question_chars, answer, answer_sha256, answer_chars, model, model_id, mode,

@@ -191,6 +191,8 @@ def test_ask_returns_margins_answer_with_its_sources(setup: Setup) -> None:
     assert answer["answer"].startswith("The meeting is in the Lisbon office")
     assert answer["refused"] is False and answer["cited"] == [1]
     assert answer["sources"][0]["number"] == 1
+    assert answer["attributed"] == [] and answer["truncated"] is False
+    assert answer["groundedness"] == 1.0 and answer["sentences_unsupported"] == 0
     record = setup.assistant.log.get(answer["interaction_id"])
     assert record.answer.question == "Where is the quarterly planning meeting?"
 

@@ -98,6 +98,19 @@ def test_a_broken_config_fails_the_same_way_through_the_service() -> None:
     assert connect_or_start(locations, start=False) is not None
 
 
+def test_an_over_long_question_is_the_same_usage_error_through_the_service(
+    real_service: RealService,
+) -> None:
+    """100 KB (more than the service once read) and a 20,001-character question."""
+    for question in ("why " * 25_600, "é" * 20_001):
+        served = margin("ask", question, env=real_service.env)
+        alone = margin("ask", question, env=real_service.env, MARGIN_NO_SERVICE="1")
+        assert served.returncode == alone.returncode == 2
+        assert served.stderr == alone.stderr
+        assert "ask.max_question_chars" in served.stderr and "Traceback" not in served.stderr
+    assert connect_or_start(real_service.locations, start=False) is not None
+
+
 def test_an_unknown_model_profile_fails_the_same_way_through_the_service(
     real_service: RealService,
 ) -> None:

@@ -14,7 +14,7 @@ import pytest
 from assistant.ask.types import AnswerDone, AskOptions, PlainTurn, SourcesFound, TextDelta
 from assistant.locations import resolve_locations
 from assistant.service.client import Connection, ServiceClient, ServiceStale
-from assistant.service.protocol import ServiceError, env_fingerprint
+from assistant.service.protocol import MAX_REQUEST_BYTES, ServiceError, env_fingerprint
 from assistant.service.server import Service
 from tests.assistant.service.conftest import StubService, serve_in_thread
 from tests.assistant.service.stub import StubEngine
@@ -217,3 +217,14 @@ def test_a_search_waiting_for_the_build_goes_before_the_warm_up():
     finally:
         warming.set()
         stub.stop()
+
+
+def test_a_request_over_the_limit_is_a_usage_error_naming_the_question_limit(
+    stub_service: StubService,
+):
+    connection = Connection(stub_service.host.socket_path)
+    connection.send({"op": "ask", "question": "why " * (MAX_REQUEST_BYTES // 4), "env": ""})
+    reply = connection.read(20)
+    connection.close()
+    assert reply["event"] == "error" and reply["exit_code"] == 2
+    assert "ask.max_question_chars" in reply["message"] and "4 MB" in reply["message"]

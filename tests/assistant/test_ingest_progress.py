@@ -1,0 +1,126 @@
+"""The ingest progress estimate, driven by a hand-moved clock: smooth, and never jumpy."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from assistant.ingest_progress import IngestMeter, RateSmoother, clock_time
+from ingest.run_progress import IngestProgress
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _uneven_run(total: float) -> list[tuple[float, float]]:
+    """(seconds since the previous event, bytes done): small files at 100 KB/s, then one
+    large PDF read with no byte progress for 80 s, then a burst of already-indexed files."""
+    events, done = [], 0.0
+    for _ in range(200):  # small files
+        done += 50_000
+        events.append((0.5, done))
+    events += [(2.0, done)] * 40  # the large PDF: nothing moves for 80 s
+    done += 2_000_000
+    events.append((0.5, done))
+    for _ in range(100):  # unchanged files: a burst
+        done += 100_000
+        events.append((0.05, done))
+    while done < total:
+        done = min(done + 50_000, total)
+        events.append((0.5, done))
+    return events
+
+
+def test_time_left_never_moves_more_than_twofold_once_past_five_percent() -> None:
+    clock = FakeClock()
+    smoother = RateSmoother(clock)
+    total = 40_000_000.0
+    checked = 0
+    for step, done in _uneven_run(total):
+        clock.now += step
+        before = smoother.seconds_left()
+        smoother.update(done, total)
+        after = smoother.seconds_left()
+        if before is not None and after is not None and done / total >= 0.05 and before >= 1:
+            assert before / 2 <= after <= before * 2, (clock.now, done, before, after)
+            checked += 1
+    assert checked > 300
+    assert smoother.seconds_left() == 0.0
+
+
+def test_a_steady_rate_gives_the_true_time_left_and_it_counts_down() -> None:
+    clock = FakeClock()
+    smoother = RateSmoother(clock)
+    for second in range(1, 61):  # 1,000 units a second for a minute, of 100,000
+        clock.now = float(second)
+        smoother.update(second * 1000.0, 100_000.0)
+    assert smoother.rate == pytest.approx(1000.0)
+    assert smoother.seconds_left() == pytest.approx(40.0)
+    clock.now += 0.5  # no new figure yet: the time left counts down
+    assert smoother.seconds_left() == pytest.approx(39.5)
+
+
+def test_samples_closer_than_a_second_are_folded_into_the_next() -> None:
+    clock = FakeClock()
+    smoother = RateSmoother(clock)
+    smoother.update(0.0, 100.0)
+    clock.now = 0.2
+    smoother.update(50.0, 100.0)  # a burst within 0.2 s is no rate of 250/s
+    assert smoother.rate is None and smoother.seconds_left() is None
+    clock.now = 2.0
+    smoother.update(60.0, 100.0)
+    assert smoother.rate == pytest.approx(30.0)
+    assert smoother.seconds_left() == pytest.approx(40 / 30)
+
+
+def test_a_stall_makes_the_time_left_grow_no_faster_than_twofold_per_sample() -> None:
+    clock = FakeClock()
+    smoother = RateSmoother(clock)
+    for second in range(0, 21):
+        clock.now = float(second)
+        smoother.update(second * 10.0, 1000.0)  # 20% done, 80 s left at 10/s
+    shown = [smoother.seconds_left()]
+    for second in range(21, 31):  # nothing moves for 10 s
+        clock.now = float(second)
+        smoother.update(200.0, 1000.0)
+        shown.append(smoother.seconds_left())
+    values = [value for value in shown if value is not None]
+    assert len(values) == len(shown)
+    assert all(later <= earlier * 2 for earlier, later in itertools.pairwise(values))
+    assert values[-1] > values[0]
+
+
+def test_the_meter_describes_bytes_files_chunks_rate_time_left_and_the_page() -> None:
+    clock = FakeClock()
+    meter = IngestMeter(clock)
+    assert meter.describe() == "starting"
+    for second in range(0, 11):
+        clock.now = float(second)
+        meter.update(
+            IngestProgress(
+                files_done=second,
+                files_total=40,
+                chunks_done=second * 4,
+                current="/docs/bash.pdf",
+                bytes_done=second * 100_000,
+                bytes_total=4_000_000,
+                page=second * 10,
+                pages=180,
+            )
+        )
+    assert meter.describe() == (
+        "1.0 MB of 4.0 MB (25%) · 10 of 40 files · 40 chunks · 4.0 chunks/s · 0:00:30 left · "
+        "reading bash.pdf, page 100 of 180"
+    )
+
+
+def test_clock_time() -> None:
+    assert clock_time(0) == "0:00:00"
+    assert clock_time(151.4) == "0:02:31"
+    assert clock_time(3 * 3600 + 59) == "3:00:59"
