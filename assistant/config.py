@@ -232,7 +232,8 @@ def parse_config(text: str, path: Path, *, registered: RegistryState | None = No
             sections.get("defaults", Defaults()), model=registered.default
         )
         source = "margin models use"
-    config = Config(models=models, default_source=source, **sections)
+    collections = _build_collections(raw.get("collections", {}), models, locate)
+    config = Config(models=models, collections=collections, default_source=source, **sections)
     if config.defaults.model not in models:
         raise ConfigError(
             f"{locate.where('defaults', 'model')}: defaults.model = {config.defaults.model!r} "
