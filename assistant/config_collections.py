@@ -131,3 +131,39 @@ def build_policy(
         answer=answer,
         redact=table.get("redact"),
     )
+
+
+def with_policy_table(text: str, policy: CollectionPolicy) -> str:
+    """config.toml `text` with the `[collections.NAME]` table of `policy` in place of the one
+    it had (the rest of the file untouched); no table when the policy is the default."""
+    header = f"[collections.{_toml_key(policy.name)}]"
+    kept: list[str] = []
+    skipping = False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("["):
+            skipping = stripped.replace('"', "") == header.replace('"', "")
+        if not skipping:
+            kept.append(line)
+    while kept and not kept[-1].strip():
+        kept.pop()
+    table = policy.to_table()
+    if table:
+        kept += ["", header, *(f"{key} = {_toml_value(value)}" for key, value in table.items())]
+    return "\n".join(kept).lstrip("\n") + "\n"
+
+
+def _toml_key(name: str) -> str:
+    return name if all(c.isalnum() or c in "_-" for c in name) else f'"{_escaped(name)}"'
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    return f'"{_escaped(str(value))}"'
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
