@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import click
 
@@ -11,6 +11,7 @@ from assistant.config_collections import ANSWER_POLICIES
 
 if TYPE_CHECKING:
     from assistant.config import Config
+    from assistant.config_collections import AnswerPolicy
 
 
 @click.group()
@@ -95,8 +96,8 @@ def set_policy(
         policy = replace(policy, models=None)
     if local_only is not None:
         policy = replace(policy, local_only=local_only)
-    if answer == "quote" or answer == "generate":
-        policy = replace(policy, answer=answer)
+    if answer is not None:
+        policy = replace(policy, answer=cast("AnswerPolicy", answer))
     if redact is not None or default_redact:
         policy = replace(policy, redact=None if default_redact else redact)
     text = path.read_text(encoding="utf-8") if path.exists() else ""
