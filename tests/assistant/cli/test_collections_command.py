@@ -60,3 +60,17 @@ def test_an_invalid_policy_is_refused_and_nothing_is_written(margin_home: Path) 
     assert refused.exit_code != 0
     assert "'asia'" in refused.output and "known profiles" in refused.output
     assert path.read_text() == PROFILES
+
+
+def test_sources_shows_each_collections_policy(margin_home: Path, tmp_path: Path) -> None:
+    path = config_file(margin_home)
+    path.write_text(PROFILES + '\n[collections.clients]\nmodels = ["eu"]\n')
+    runner = CliRunner()
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "a.md").write_text("# Retainer\n\nThe retainer renews in March.\n")
+    ingested = runner.invoke(cli, ["ingest", str(tmp_path / "notes"), "--collection", "clients"])
+    assert ingested.exit_code == 0, ingested.output
+    listed = runner.invoke(cli, ["sources", "--json"])
+    assert json.loads(listed.stdout)["policies"]["clients"]["models"] == ["eu"]
+    human = runner.invoke(cli, ["sources"])
+    assert "collection clients: models: eu; answer: generate" in human.stderr
