@@ -74,3 +74,13 @@ def test_sources_shows_each_collections_policy(margin_home: Path, tmp_path: Path
     assert json.loads(listed.stdout)["policies"]["clients"]["models"] == ["eu"]
     human = runner.invoke(cli, ["sources"])
     assert "collection clients: models: eu; answer: generate" in human.stderr
+
+
+def test_doctor_lists_each_policy(tmp_path: Path) -> None:
+    from assistant.cli.doctor import check_policies
+    from assistant.config import parse_config
+
+    config = parse_config(PROFILES + '[collections.legal]\nanswer = "quote"\n', tmp_path / "c")
+    assert [(c.name, c.detail) for c in check_policies(config)] == [
+        ("collection legal", "models: all; answer: quote")
+    ]
