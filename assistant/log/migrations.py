@@ -244,3 +244,12 @@ def m007_answer_support(db: sqlite3.Connection) -> None:
 def m008_egress_policy(db: sqlite3.Connection) -> None:
     """The collection policies that applied to each remote call."""
     db.execute("ALTER TABLE egress ADD COLUMN policy TEXT NOT NULL DEFAULT '{}'")
+
+
+@migration
+def m009_policy_details(db: sqlite3.Connection) -> None:
+    """The collection of each source or chat turn a guardrail event is about, so `margin
+    stats` counts withheld sources and quote-only answers per collection; the region of the
+    profile each remote call went to."""
+    db.execute("ALTER TABLE guardrail_events ADD COLUMN collections TEXT NOT NULL DEFAULT '[]'")
+    db.execute("ALTER TABLE egress ADD COLUMN region TEXT NOT NULL DEFAULT ''")
