@@ -31,10 +31,9 @@ from ingest.embed_backends import (
 )
 from ingest.embedder import SentenceTransformerEmbedder
 from ingest.errors import EmbedderError
+from ingest.extraction import child_pythonpath
 from ingest.onnx_cache import PROBES, ExportMissing, ModelFiles, OnnxCache
 from ingest.precision import cpu_supports_bf16
-
-PACKAGE_ROOT = Path(__file__).resolve().parents[1]  # the folder holding `ingest`
 
 
 class SetupFailed(EmbedderError):
@@ -76,11 +75,7 @@ class BackendSetup:
             "batch_size": self.model.batch_size,
             "cache_dir": str(self.cache_dir),
         }
-        path = os.environ.get("PYTHONPATH", "")
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join(p for p in (str(PACKAGE_ROOT), path) if p),
-        }
+        env = {**os.environ, "PYTHONPATH": child_pythonpath()}
         try:
             done = subprocess.run(
                 [sys.executable, "-m", "ingest.backend_setup"],
