@@ -97,6 +97,10 @@ class RetrievalConfig:
     # 35% and 33% of their unanswerable ones. 0.36 and 0.3 refuse 60% of real-tune's, but 12%
     # of golden's answerable ones. See eval/calibrate_gate.py.
     min_coverage: float = ranged(0.2, 0, 1)
+    # The sources must mention the names the question asks about (pyenv, `--slurp`, Excel;
+    # see assistant.ask.names), unless the index mentions the name in more than this many
+    # chunks (then ranking missed it, and the evidence decides); -1: names are not checked.
+    passing_mentions: int = ranged(2, -1, 1000)
     reranker: str = text("", 4096)  # a local folder holding a sentence-transformers CrossEncoder
 
 

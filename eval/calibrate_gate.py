@@ -38,6 +38,8 @@ def measure(golden_path: Path, k: int) -> list[dict[str, Any]]:
                 "answerable": question.answerable,
                 "score": found.evidence_score,
                 "coverage": best.coverage if best else 0.0,
+                "missing_names": [name.text for name in found.missing_names],
+                "refused": not found.relevant,
                 "in_sentence": bool(best and expected and m.contains(best.sentence.text, expected)),
                 "in_window": bool(best and expected and m.contains(best.window.text, expected)),
             }
