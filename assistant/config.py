@@ -100,7 +100,7 @@ class RetrievalConfig:
     # The sources must mention the names the question asks about (pyenv, `--slurp`, Excel;
     # see assistant.ask.names), unless the index mentions the name in more than this many
     # chunks (then ranking missed it, and the evidence decides); -1: names are not checked.
-    passing_mentions: int = ranged(2, -1, 1000)
+    passing_mentions: int = ranged(5, -1, 1000)
     reranker: str = text("", 4096)  # a local folder holding a sentence-transformers CrossEncoder
 
 

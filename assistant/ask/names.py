@@ -31,6 +31,8 @@ _CODE_LIKE = re.compile(r"[._$@\d]|^[-~/]|[a-z][A-Z]")
 _WHOLE_NAME = re.compile(r"[._$@]|^[-~/]")  # kept whole: os.walk, --slurp, $RANDOM, base_url
 _SUFFIXES = ("s", "es", "ed", "d", "ing", "ly", "er")  # a known word's inflections are known
 _MIN_ALNUM = 2
+_MIN_PREFIX = 3  # shortest stem that mentions a longer word it begins
+_MAX_ENDING = 2  # ... differing by an ending at most this long: "bak" and "bake", not "log"
 
 KnownWord = Callable[[str], bool]
 ChunkCounts = Callable[[list[str]], dict[str, int] | None]  # chunks holding each term
@@ -42,9 +44,14 @@ class Name:
 
     text: str
     terms: tuple[str, ...]  # all of them must be found for the name to be mentioned
+    whole: bool = False  # a code-like name: only its exact term mentions it
 
     def mentioned_in(self, terms: set[str]) -> bool:
-        return all(term in terms for term in self.terms)
+        """Whether `terms` (a passage's) mention the name. A word is also mentioned by a term
+        one short ending away: light stemming leaves "baked" as "bak" and "bake" whole."""
+        if self.whole:
+            return self.terms[0] in terms
+        return all(term in terms or _prefix_found(term, terms) for term in self.terms)
 
 
 def every_word_known(word: str) -> bool:
@@ -73,8 +80,8 @@ def question_names(question: str, known_word: KnownWord) -> list[Name]:
             continue
         if not _reads_as_name(token, first=index == 0, known_word=known_word):
             continue
-        terms = _name_terms(token)
-        names.setdefault(terms, Name(token, terms))
+        name = _name(token)
+        names.setdefault(name.terms, name)
     return list(names.values())
 
 
@@ -86,20 +93,33 @@ def _reads_as_name(token: str, *, first: bool, known_word: KnownWord) -> bool:
     return not all(known_word(part.casefold()) for part in token.split("-"))
 
 
-def _name_terms(token: str) -> tuple[str, ...]:
+def _name(token: str) -> Name:
     terms = content_terms(token)
     if _WHOLE_NAME.search(token):
-        return (terms[0],)  # content_terms puts a technical token whole first
-    return tuple(dict.fromkeys(terms))
+        return Name(token, (terms[0],), whole=True)  # content_terms puts it whole first
+    return Name(token, tuple(dict.fromkeys(terms)))
+
+
+def _prefix_found(term: str, terms: set[str]) -> bool:
+    if len(term) < _MIN_PREFIX:
+        return False
+    return any(
+        len(other) >= _MIN_PREFIX
+        and abs(len(other) - len(term)) <= _MAX_ENDING
+        and (other.startswith(term) or term.startswith(other))
+        for other in terms
+    )
 
 
 def _forms(word: str) -> Iterable[str]:
+    """The word and its nearest inflections: a vocabulary may hold "baked" but not "bake"."""
     yield word
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             stem = word[: -len(suffix)]
             yield stem
             yield stem + "e"
+        yield word[:-1] + suffix if word.endswith("e") and suffix[0] in "ei" else word + suffix
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,12 +136,12 @@ class NameCheck:
     name the index mentions more often is a ranking miss, not a sign that nothing answers."""
 
     def __init__(self, known_word: KnownWord, chunk_counts: ChunkCounts, passing_mentions: int):
-        self._known_word = known_word
+        self.known_word = known_word
         self._chunk_counts = chunk_counts
         self._passing = passing_mentions
 
     def missing(self, question: str, passages: Iterable[str]) -> list[MissingName]:
-        names = question_names(question, self._known_word)
+        names = question_names(question, self.known_word)
         if not names:
             return []
         found = {term for passage in passages for term in content_terms(passage)}
