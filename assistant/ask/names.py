@@ -97,7 +97,8 @@ def _name(token: str) -> Name:
     terms = content_terms(token)
     if _WHOLE_NAME.search(token):
         return Name(token, (terms[0],), whole=True)  # content_terms puts it whole first
-    return Name(token, tuple(dict.fromkeys(terms)))
+    words = [term for term in terms if "-" not in term]  # "Kwik-Fit": "kwik" and "fit"
+    return Name(token, tuple(dict.fromkeys(words or terms)))
 
 
 def _prefix_found(term: str, terms: set[str]) -> bool:
