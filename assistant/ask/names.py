@@ -7,13 +7,14 @@ is a word of the question that reads as one:
 
 - code-like: a dotted or underscored identifier (`multiprocessing.Pool`, `os.cpu_count`), an
   option (`--slurp`), a variable (`$RANDOM`), a version or file name (`3.12`, `environment.yml`);
-- capitalised where a word need not be (`Excel`, `FIFA`, `Google`), not the question's first
+- capitalised where a word need not be (`Excel`, `FIFA`, `Google`), not a sentence's first
   word;
 - a word the embedding model does not know whole (`pyenv`, `zsh`, `tmux`, `conda`): the
   tokenizer cuts it into pieces, so dense similarity cannot vouch for it, only its letters
   can.
 
-A name with fewer than two letters or digits (`$x`, `-p`) is a placeholder, not a name. Each name is
+A name with fewer than two letters or digits (`$x`, `-p`) is a placeholder, not a name; an
+e-mail or web address is where to reply, not what the question asks about. Each name is
 looked for by its terms (`assistant.ask.terms`): a dotted or underscored name whole, any other
 by every word in it.
 """
@@ -31,6 +32,11 @@ _CODE_LIKE = re.compile(r"[._$@\d]|^[-~/]|[a-z][A-Z]")
 _WHOLE_NAME = re.compile(r"[._$@]|^[-~/]")  # kept whole: os.walk, --slurp, $RANDOM, base_url
 _SUFFIXES = ("s", "es", "ed", "d", "ing", "ly", "er")  # a known word's inflections are known
 _MIN_ALNUM = 2
+# An e-mail or web address in a question says where to reply or look, not what it is about.
+_ADDRESS = re.compile(r"\S+@\S+|\b(?:https?|ftp)://\S+|\bwww\.\S+", re.IGNORECASE)
+_LOOK_BACK = 16  # characters before a word searched for the end of a sentence
+_BEFORE_NOTHING = re.compile(r"[\W_]*")
+_SENTENCE_END = re.compile(r"(?:[.?!:;]\s+|\n\s*)[\W_]*$")
 _MIN_PREFIX = 3  # shortest stem that mentions a longer word it begins
 _MAX_ENDING = 2  # ... differing by an ending at most this long: "bak" and "bake", not "log"
 
@@ -72,17 +78,25 @@ def tokenizer_vocabulary(count_tokens: Callable[[str], int]) -> KnownWord:
 
 def question_names(question: str, known_word: KnownWord) -> list[Name]:
     """The names of `question`, in order, each once."""
-    text = unicodedata.normalize("NFKC", question)
+    text = _ADDRESS.sub(" ", unicodedata.normalize("NFKC", question))
     names: dict[tuple[str, ...], Name] = {}
-    for index, match in enumerate(TOKEN.finditer(text)):
+    for match in TOKEN.finditer(text):
         token = match.group().strip(".")
         if sum(c.isalnum() for c in token) < _MIN_ALNUM or not content_terms(token):
             continue
-        if not _reads_as_name(token, first=index == 0, known_word=known_word):
+        first = _starts_sentence(text[: match.start()])
+        if not _reads_as_name(token, first=first, known_word=known_word):
             continue
         name = _name(token)
         names.setdefault(name.terms, name)
     return list(names.values())
+
+
+def _starts_sentence(before: str) -> bool:
+    """Whether a word after `before` starts a sentence, where a capital is grammar."""
+    if _BEFORE_NOTHING.fullmatch(before):
+        return True
+    return _SENTENCE_END.search(before[-_LOOK_BACK:]) is not None
 
 
 def _reads_as_name(token: str, *, first: bool, known_word: KnownWord) -> bool:

@@ -55,6 +55,16 @@ def test_the_first_word_placeholders_and_known_words_are_not_names() -> None:
     assert names("How do I glue words?") == ["words"]  # "words" is not in this vocabulary
 
 
+def test_addresses_and_the_first_word_of_each_sentence_are_not_names() -> None:
+    def capitalised(question: str) -> list[str]:
+        return [name.text for name in question_names(question, every_word_known)]
+
+    question = "How does margin keep API keys safe? Reply to bob@example.org, see https://x.org/a.b"
+    assert capitalised(question) == ["API"]
+    assert capitalised("Why? Excel does it.\n  Homebrew too; Conda: no") == []
+    assert capitalised("In Python, a word after a comma is no new sentence") == ["Python"]
+
+
 def test_without_a_vocabulary_only_code_like_and_capitalised_words_are_names() -> None:
     found = question_names("How do I install pyenv with Homebrew and --force?", every_word_known)
     assert [n.text for n in found] == ["Homebrew", "--force"]
