@@ -14,7 +14,8 @@ is a word of the question that reads as one:
   can.
 
 A name with fewer than two letters or digits (`$x`, `-p`) is a placeholder, not a name; an
-e-mail or web address is where to reply, not what the question asks about. Each name is
+e-mail or web address is where to reply, and a secret or personal value (a key, a phone
+number) is data, not what the question asks about: none of them is a name. Each name is
 looked for by its terms (`assistant.ask.terms`): a dotted or underscored name whole, any other
 by every word in it.
 """
@@ -27,6 +28,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from assistant.ask.terms import TOKEN, content_terms
+from assistant.guardrails.detectors import find_pii
+from assistant.guardrails.secret_keys import find_secrets
 
 _CODE_LIKE = re.compile(r"[._$@\d]|^[-~/]|[a-z][A-Z]")
 _WHOLE_NAME = re.compile(r"[._$@]|^[-~/]")  # kept whole: os.walk, --slurp, $RANDOM, base_url
@@ -78,7 +81,7 @@ def tokenizer_vocabulary(count_tokens: Callable[[str], int]) -> KnownWord:
 
 def question_names(question: str, known_word: KnownWord) -> list[Name]:
     """The names of `question`, in order, each once."""
-    text = _ADDRESS.sub(" ", unicodedata.normalize("NFKC", question))
+    text = _without_personal_data(_ADDRESS.sub(" ", unicodedata.normalize("NFKC", question)))
     names: dict[tuple[str, ...], Name] = {}
     for match in TOKEN.finditer(text):
         token = match.group().strip(".")
@@ -90,6 +93,14 @@ def question_names(question: str, known_word: KnownWord) -> list[Name]:
         name = _name(token)
         names.setdefault(name.terms, name)
     return list(names.values())
+
+
+def _without_personal_data(text: str) -> str:
+    """Secrets and personal data blanked: a key or a phone number in a question is not what it
+    asks about, and a refusal must not repeat it."""
+    for span in [*find_secrets(text), *find_pii(text)]:
+        text = text[: span.start] + " " * (span.end - span.start) + text[span.end :]
+    return text
 
 
 def _starts_sentence(before: str) -> bool:
