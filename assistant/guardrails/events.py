@@ -6,10 +6,10 @@ redacted value, only kinds and counts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from assistant.ask.types import LOCAL_ONLY_USED, GuardrailEvent
+from assistant.ask.types import LOCAL_ONLY_USED, GuardrailEvent, Turn
 from assistant.guardrails.pii import Redactor
 
 if TYPE_CHECKING:
@@ -20,6 +20,10 @@ INPUT_CONTROL_CHARS = "input.control_chars"
 INJECTION = "injection"
 PII_REDACTED = "pii.redacted"
 LOCAL_ONLY_WITHHELD = "local_only.withheld"
+POLICY_WITHHELD = "policy.withheld"  # a [collections.NAME] models rule
+POLICY_HISTORY_WITHHELD = "policy.history_withheld"
+QUOTE_ONLY = "policy.quote_only"
+LOCAL_ONLY_RULE = "local-only collection"
 LOCAL_ONLY_HISTORY_WITHHELD = "local_only.history_withheld"
 CITATION_INVALID = "citation.invalid"
 CITATION_ATTRIBUTED = "citation.attributed"
@@ -46,13 +50,44 @@ def pii_event(counts: Mapping[str, int]) -> GuardrailEvent | None:
     return GuardrailEvent(PII_REDACTED, f"masked before the remote call: {listed}")
 
 
-def withheld_event(chunks: int, collections: Iterable[str]) -> GuardrailEvent:
+def withheld_event(rule: str, collections: list[str], recipient: str) -> GuardrailEvent:
+    """Sources (one collection name each) withheld from `recipient` by one rule."""
     names = ", ".join(sorted(set(collections)))
-    plural = "s" if chunks != 1 else ""
+    plural = "s" if len(collections) != 1 else ""
+    if rule == LOCAL_ONLY_RULE:
+        return GuardrailEvent(
+            LOCAL_ONLY_WITHHELD,
+            f"{len(collections)} source{plural} from local-only collection(s) {names} "
+            f"withheld from the remote model {recipient}",
+            tuple(collections),
+        )
     return GuardrailEvent(
-        LOCAL_ONLY_WITHHELD,
-        f"{chunks} source{plural} from local-only collection(s) {names} "
-        "withheld from the remote model",
+        POLICY_WITHHELD,
+        f"{len(collections)} source{plural} from {names} withheld from {recipient}: {rule}",
+        tuple(collections),
+    )
+
+
+def policy_history_event(rule: str, collections: list[str], recipient: str) -> GuardrailEvent:
+    """Earlier chat turns (one collection name each) left out of the history sent to
+    `recipient` by one rule."""
+    names = ", ".join(sorted(set(collections)))
+    plural = "s" if len(collections) != 1 else ""
+    return GuardrailEvent(
+        POLICY_HISTORY_WITHHELD,
+        f"{len(collections)} earlier turn{plural} drawing on {names} not sent to {recipient}: "
+        f"{rule}",
+        tuple(collections),
+    )
+
+
+def quote_policy_event(collections: Iterable[str]) -> GuardrailEvent:
+    names = sorted(set(collections))
+    return GuardrailEvent(
+        QUOTE_ONLY,
+        "answered with verbatim quotes, no model: "
+        f"collection(s) {', '.join(names)} have answer = 'quote'",
+        tuple(names),
     )
 
 
@@ -66,12 +101,15 @@ def local_only_used_event() -> GuardrailEvent:
     )
 
 
-def history_withheld_event(turns: int) -> GuardrailEvent:
-    plural = "s" if turns != 1 else ""
+def history_withheld_event(turns: Sequence[Turn]) -> GuardrailEvent:
+    """Earlier chat turns that drew on local-only sources, left out of a remote model's
+    history; each turn counts once for every collection it drew on."""
+    plural = "s" if len(turns) != 1 else ""
     return GuardrailEvent(
         LOCAL_ONLY_HISTORY_WITHHELD,
-        f"{turns} earlier turn{plural} of this chat drew on local-only sources and "
+        f"{len(turns)} earlier turn{plural} of this chat drew on local-only sources and "
         f"{'were' if plural else 'was'} not sent to the remote model",
+        tuple(collection for turn in turns for collection in turn.collections),
     )
 
 

@@ -1,7 +1,8 @@
 """The egress log: exactly what text left this machine, when, and to which endpoint.
 
 Each entry holds the messages as sent (after redaction), the size in bytes and SHA-256 of
-their canonical JSON (UTF-8), and how many items of each kind were redacted. With
+their canonical JSON (UTF-8), how many items of each kind were redacted, and the collection
+policies (`[collections.NAME]`) that applied to the request. With
 `log_text=False` only the size, hash and counts are kept. API keys and request headers are
 never passed in, and the endpoint is stored without user info, query string or fragment,
 where credentials sometimes hide.
@@ -14,8 +15,10 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from assistant.config_collections import profile_label
 from assistant.log.database import LogDatabase, from_db_time, to_db_time
 from assistant.log.privacy import canonical_json
 
@@ -32,6 +35,13 @@ class EgressEntry:
     bytes: int
     sha256: str
     redactions: dict[str, int]
+    policy: dict[str, Any]  # the collection policies that applied, by collection
+    region: str = ""  # the profile's region label when it had one
+
+    @property
+    def profile_label(self) -> str:
+        """The profile as shown to a person: 'eu (region eu)'."""
+        return profile_label(self.profile, self.region)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -39,12 +49,14 @@ class EgressEntry:
             "created_at": self.created_at.isoformat(),
             "interaction_id": self.interaction_id,
             "profile": self.profile,
+            "region": self.region,
             "endpoint_url": self.endpoint_url,
             "messages": self.messages,
             "message_count": self.message_count,
             "bytes": self.bytes,
             "sha256": self.sha256,
             "redactions": self.redactions,
+            "policy": self.policy,
         }
 
 
@@ -72,6 +84,8 @@ class EgressLog:
         endpoint_url: str,
         messages: list[dict[str, str]],
         redactions: dict[str, int],
+        policy: dict[str, Any] | None = None,
+        region: str = "",
     ) -> int:
         """Log one remote call's messages as they were sent; return the entry id."""
         payload = canonical_json(messages)
@@ -79,8 +93,8 @@ class EgressLog:
         with self._db.write() as connection:
             cursor = connection.execute(
                 """INSERT INTO egress (created_at, interaction_id, profile, endpoint_url,
-                       messages, message_count, bytes, sha256, redactions)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       messages, message_count, bytes, sha256, redactions, policy, region)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     to_db_time(self._clock()),
                     interaction_id,
@@ -91,6 +105,8 @@ class EgressLog:
                     len(encoded),
                     hashlib.sha256(encoded).hexdigest(),
                     canonical_json(redactions),
+                    canonical_json(policy or {}),
+                    region,
                 ),
             )
         entry_id = cursor.lastrowid
@@ -119,6 +135,8 @@ class EgressLog:
                 bytes=row["bytes"],
                 sha256=row["sha256"],
                 redactions=json.loads(row["redactions"]),
+                policy=json.loads(row["policy"]),
+                region=row["region"],
             )
             for row in rows
         ]
