@@ -6,10 +6,9 @@ Two steps, so that a grid of hundreds of weightings costs one search per questio
     python -m eval.ranking_grid grid TUNE.features.jsonl [OTHER.features.jsonl...]
 
 `collect` reads the index in MARGIN_HOME (as `margin eval` does) and keeps, per question, the
-top `--pool` chunks of the vector and of the full-text ranking, and the best evidence window
-score of each chunk among the candidates any grid weighting could rank (the union of the top
-`rerank_depth` over the vector weights of the grid, scored together: an approximation of what
-the retriever scores, which sees one weighting's candidates at a time).
+top `--pool` chunks of the vector and of the full-text ranking, and for every vector weight
+of the grid the best evidence window score of each of the `rerank_depth` chunks the
+retriever would score with it (the same candidates, so the same windows are embedded).
 
 `grid` ranks every question for every weighting with the functions the retriever uses
 (`assistant.ask.ranking`: fusion, document fusion, code tokens, relevance) and prints JSON
@@ -65,12 +64,12 @@ def collect(golden_path: Path, out: Path, pool: int) -> int:
             vector = index.embedder.embed_query(question.question)
             by_vector = index.store.vector_search(vector, pool)
             by_text = index.store.text_search(question.question, pool)
-            candidates: dict[str, Any] = {}
+            evidence = {}
             for weight in VECTOR_WEIGHTS:
-                for chunk, _score in fuse(by_vector, by_text, weight).chunks[: config.rerank_depth]:
-                    candidates.setdefault(chunk.id, chunk)
-            sources = [_as_source(n, c) for n, c in enumerate(candidates.values(), start=1)]
-            evidence = selector.select(question.question, vector, sources).best_by_source()
+                fused = fuse(by_vector, by_text, weight).chunks[: config.rerank_depth]
+                sources = [_as_source(n, c) for n, (c, _s) in enumerate(fused, start=1)]
+                scored = selector.select(question.question, vector, sources)
+                evidence[str(weight)] = scored.best_by_source()
             record = {
                 "set": golden_path.name,
                 "question": question.question,
@@ -126,7 +125,7 @@ def ranked_documents(record: dict[str, Any], point: Point) -> list[str]:
     by_text = [_chunk(r) for r in record["text"]]
     fusion = fuse(by_vector, by_text, point.vector_weight)
     tokens = code_tokens(record["question"])
-    evidence = record["evidence"]
+    evidence = record["evidence"][str(point.vector_weight)]
     scored = []
     for chunk, score in fusion.chunks[: record["depth"]]:
         passage = f"{chunk.heading}\n{chunk.text}" if chunk.heading else chunk.text
@@ -225,12 +224,22 @@ def _cross_validation(
             best = _pick(scores, train)
             picks[best] = picks.get(best, 0) + 1
             held_out.append(_mean(scores[best][j][0] for j in test))
-    yield {"kind": "cv", "set": name, "method": "2-fold", "repeats": FOLD_REPEATS,
-           "held_out_hit@1": round(_mean(held_out), 4)}
+    yield {
+        "kind": "cv",
+        "set": name,
+        "method": "2-fold",
+        "repeats": FOLD_REPEATS,
+        "held_out_hit@1": round(_mean(held_out), 4),
+    }
     for i, count in sorted(picks.items(), key=lambda item: -item[1])[:10]:
         yield {"kind": "cv-pick", "set": name, "times": count, **points[i].as_dict()}
     loo = [scores[_pick(scores, [j for j in range(n) if j != k])][k][0] for k in range(n)]
-    yield {"kind": "cv", "set": name, "method": "leave-one-out", "held_out_hit@1": round(_mean(loo), 4)}
+    yield {
+        "kind": "cv",
+        "set": name,
+        "method": "leave-one-out",
+        "held_out_hit@1": round(_mean(loo), 4),
+    }
 
 
 def _read(path: Path) -> list[dict[str, Any]]:

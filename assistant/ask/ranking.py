@@ -78,13 +78,8 @@ def code_tokens(question: str) -> list[str]:
     for match in _WORDISH.finditer(question):
         token = match.group().rstrip(".-/")
         core = token.lstrip("$-")
-        if not core or not core[0].isalnum() and core[0] != "_":
-            continue
         if (
-            token[0] in "$-"
-            or "_" in core
-            or _DOTTED.search(core)
-            or _CAMEL.search(core)
+            token[0] in "$-" or "_" in core or _DOTTED.search(core) or _CAMEL.search(core)
         ) and token not in tokens:
             tokens.append(token)
     return tokens
