@@ -6,9 +6,11 @@ import json
 import re
 import tomllib
 from dataclasses import MISSING, dataclass, field, fields, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal, get_args
 
+from assistant.config_collections import CollectionPolicy, build_policy, policy_of
 from assistant.config_limits import check_value, ranged, table, text
 from assistant.errors import ConfigError
 from ingest.store_location import setting_problem
@@ -43,10 +45,17 @@ class ModelProfile:
     read_timeout_s: float = ranged(60.0, 1, 3600)
     max_retries: int = ranged(3, 0, 20)
     retry_budget_s: float = ranged(30.0, 0, 3600)
+    # where the model runs, shown wherever the profile is named ("eu"); "": not said
+    region: str = text("", 32, _NAME, "a label of letters, digits, '.', '_' or '-'")
 
     @property
     def is_remote(self) -> bool:
         return self.kind == "openai"
+
+    @property
+    def label(self) -> str:
+        """The name as shown to a person, with the region when one is set: 'eu (region eu)'."""
+        return f"{self.name} (region {self.region})" if self.region else self.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,8 +158,13 @@ class Config:
     retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
     ask: AskConfig = field(default_factory=AskConfig)
     embedding: EmbeddingConfig = field(default_factory=EmbeddingConfig)
+    collections: dict[str, CollectionPolicy] = field(default_factory=dict)
     store: StoreConfig = field(default_factory=StoreConfig)
     default_source: DefaultSource = "built-in"  # who chose defaults.model
+
+    def policy(self, collection: str) -> CollectionPolicy:
+        """The rules of `collection`: its [collections.NAME] table, or the defaults."""
+        return policy_of(self.collections, collection)
 
     def profile(self, name: str | None = None) -> ModelProfile:
         wanted = name or self.defaults.model
@@ -207,10 +221,12 @@ def parse_config(text: str, path: Path, *, registered: RegistryState | None = No
     locate = _KeyLocator(text, path)
     sections: dict[str, Any] = {}
     for name, value in raw.items():
-        if name == "models":
+        if name in ("models", "collections"):
             continue
         if name not in _SECTIONS:
-            raise ConfigError(locate.unknown(name, None, sorted([*_SECTIONS, "models"])))
+            raise ConfigError(
+                locate.unknown(name, None, sorted([*_SECTIONS, "models", "collections"]))
+            )
         sections[name] = _build(_SECTIONS[name], value, name, locate)
     models = {"local": builtin_local_profile()}
     registered = registered or RegistryState()
@@ -230,13 +246,28 @@ def parse_config(text: str, path: Path, *, registered: RegistryState | None = No
             sections.get("defaults", Defaults()), model=registered.default
         )
         source = "margin models use"
-    config = Config(models=models, default_source=source, **sections)
+    collections = _build_collections(raw.get("collections", {}), models, locate)
+    config = Config(models=models, collections=collections, default_source=source, **sections)
     if config.defaults.model not in models:
         raise ConfigError(
             f"{locate.where('defaults', 'model')}: defaults.model = {config.defaults.model!r} "
             f"names no profile; known: {', '.join(sorted(models))}"
         )
     return config
+
+
+def _build_collections(
+    raw: Any, models: dict[str, ModelProfile], locate: _KeyLocator
+) -> dict[str, CollectionPolicy]:
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            f"{locate.where('collections', None)}: 'collections' must be a table of policies "
+            "like [collections.clients]"
+        )
+    return {
+        name: build_policy(name, table, models, partial(locate.where, f"collections.{name}"))
+        for name, table in raw.items()
+    }
 
 
 def _build_profile(

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 from assistant.ask.budget import RequestBudget
 from assistant.ask.retrieval import Retrieval
 from assistant.config import Config, ModelProfile
+from assistant.guardrails.withholding import Recipient
 from models.base import ChatModel
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ class SourceSearch(Protocol):
         k: int | None = None,
         collection: str | None = None,
         where_local_only: bool | None = None,
-        withhold_local_only: bool = False,
+        recipient: Recipient | None = None,
     ) -> Retrieval: ...
 
     def nothing_ingested(self) -> bool: ...

@@ -40,15 +40,20 @@ from assistant.guardrails.events import (
     citation_event,
     grounding_event,
     local_only_used_event,
+    quote_policy_event,
 )
 from assistant.guardrails.input_check import check_input
 from assistant.guardrails.restore import StreamRestorer
 from assistant.guardrails.support import SupportChecker, SupportReport
+from assistant.guardrails.withholding import Recipient
 from assistant.log.errors import LogWriteError
 from models.base import ChatModel, ChatStream, GenerationOptions
 
 NOT_FOUND = "Not found in your documents."
-LOCAL_ONLY = "Every relevant source is in a local-only collection; ask a local model."
+LOCAL_ONLY = (
+    "Every relevant source is in a collection this model may not receive (local-only, or "
+    "its [collections] policy); ask a model it allows."
+)
 
 
 def _not_found(retrieval: Retrieval) -> tuple[str, str]:
@@ -82,6 +87,7 @@ class AskRun:
         self._egress_id: int | None = None
         self._reservation: int | None = None  # the budget held for the model call
         self._history: Sequence[Turn] = ()  # earlier turns, when the question depends on them
+        self._policy: dict[str, dict[str, object]] = {}  # the collection rules that applied
         self.answer: Answer | None = None
 
     def cancel(self) -> None:
@@ -126,6 +132,7 @@ class AskRun:
         query = standalone_query(checked.text, self._recent_turns())
         if query.uses_history:
             self._history, answer.search_query = self._recent_turns(), query.text
+        recipient = Recipient(profile.name, profile.is_remote, deps.config.collections)
         with clock.stage("retrieve"):
             nothing_ingested = deps.retriever.nothing_ingested()
         if nothing_ingested:  # no embedding, no model: the same message as search and the TUI
@@ -139,7 +146,7 @@ class AskRun:
                 k=options.k or deps.config.ask.k,
                 collection=options.collection,
                 where_local_only=None if options.include_local_only else False,
-                withhold_local_only=profile.is_remote,
+                recipient=recipient,
             )
         answer.sources = sources = retrieval.sources
         answer.guardrails.extend(retrieval.events)
@@ -148,7 +155,12 @@ class AskRun:
             yield from self._finish(answer, clock, refusal=_not_found(retrieval))
             return
         style = answer_style(options.mode or deps.config.ask.mode, profile, retrieval.evidence)
-        if style == "quote":
+        quote_only = [
+            s.collection for s in sources if deps.config.policy(s.collection).answer == "quote"
+        ]
+        if quote_only:
+            answer.guardrails.append(quote_policy_event(quote_only))
+        if style == "quote" or quote_only:
             yield from self._quote(answer, clock, retrieval)
             return
 
@@ -163,14 +175,20 @@ class AskRun:
                 sources if model.is_remote else prompt_sources(sources, retrieval.evidence),
                 model,
                 deps.config.privacy,
+                deps.config.collections,
             )
         answer.guardrails.extend(context.events)
         if not context.sources:
             yield from self._finish(answer, clock, refusal=("local_only", LOCAL_ONLY))
             return
 
+        self._policy = recipient.applied([s.collection for s in [*sources, *retrieval.withheld]])
         cache_key = deps.cache.key(
-            checked.text, [s.id for s, _ in context.sources], model.model_id, PROMPT_VERSION
+            checked.text,
+            [s.id for s, _ in context.sources],
+            model.model_id,
+            PROMPT_VERSION,
+            policy=self._policy,
         )
         # A follow-up's answer depends on the turns before it, which the key does not hold.
         cached = deps.cache.get(cache_key) if options.use_cache and not self._history else None
@@ -222,7 +240,12 @@ class AskRun:
             answer.event("budget.fallback", decision.reason)
             fallback = deps.models.get(decision.fallback_model)
             context = guard_context(
-                answer.question, self._history, answer.sources, fallback, deps.config.privacy
+                answer.question,
+                self._history,
+                answer.sources,
+                fallback,
+                deps.config.privacy,
+                deps.config.collections,
             )
             answer.guardrails.extend(e for e in context.events if e not in answer.guardrails)
             answer.model = decision.fallback_model
@@ -244,6 +267,7 @@ class AskRun:
                 endpoint_url=model.endpoint,
                 messages=[{"role": m.role, "content": m.content} for m in plan.messages],
                 redactions=context.redactions,
+                policy=self._policy,
             )
         answer.usage.max_tokens = decision.max_tokens
         options = GenerationOptions(

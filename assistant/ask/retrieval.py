@@ -4,8 +4,9 @@
    `w / (K + vector_rank) + (1 - w) / (K + text_rank)`, w = `RetrievalConfig.vector_weight`,
    of chunks and of their documents (`assistant.ask.ranking.fuse`). Ranks, unlike raw
    scores, are comparable between cosine similarity and BM25.
-2. Withholding: for a remote model, local-only chunks leave the candidates here, before
-   anything is ranked, judged relevant or numbered (`assistant.guardrails.withholding`).
+2. Withholding: chunks the model may not receive (collection policies, local-only) leave the
+   candidates here, before anything is ranked, judged relevant or numbered
+   (`assistant.guardrails.withholding`).
 3. The best `rerank_depth` candidates are scored sentence by sentence against the question
    (`assistant.ask.evidence`). A chunk's relevance mixes its fused score, its document's,
    the code tokens of the question it holds verbatim and its best evidence window, with the
@@ -28,7 +29,7 @@ from assistant.ask.ranking import RankingWeights, code_match, code_tokens, fuse,
 from assistant.ask.reranker import Reranker
 from assistant.ask.types import GuardrailEvent, Source
 from assistant.config import RetrievalConfig
-from assistant.guardrails.withholding import renumbered, withhold
+from assistant.guardrails.withholding import Recipient, renumbered, withhold
 from ingest.embedder import Embedder
 from ingest.store import ChunkStore
 from ingest.store_schema import where_clause
@@ -43,7 +44,7 @@ class Retrieval:
     evidence: Evidence
     min_relevance: float
     min_coverage: float
-    withheld: list[Source] = field(default_factory=list)  # local-only, kept from a remote model
+    withheld: list[Source] = field(default_factory=list)  # kept from the model by policy
     events: list[GuardrailEvent] = field(default_factory=list)  # what withholding did
 
     @property
@@ -98,11 +99,12 @@ class Retriever:
         k: int | None = None,
         collection: str | None = None,
         where_local_only: bool | None = None,
-        withhold_local_only: bool = False,
+        recipient: Recipient | None = None,
         vector_weight: float | None = None,
     ) -> Retrieval:
-        """Top k chunks for `query`; `withhold_local_only` (a remote model will read them)
-        leaves local-only chunks out before ranking and reports the best of them as withheld;
+        """Top k chunks for `query`; with a `recipient` (the model that will read them), the
+        chunks its collection policies keep from it leave before ranking, and the best of
+        them are reported as withheld;
         `vector_weight` overrides the configured weighting."""
         config = self.config
         if self.store.is_empty():  # nothing to find: no need to load the embedding model
@@ -115,9 +117,7 @@ class Retriever:
         by_text = self.store.text_search(query, config.pool, where) if weight < 1 else []
         fusion = fuse(by_vector, by_text, weight)
         fused = [_source(0, c, s) for c, s in fusion.chunks]
-        withholding = withhold(
-            fused[: max(config.rerank_depth, wanted)], remote=withhold_local_only
-        )
+        withholding = withhold(fused[: max(config.rerank_depth, wanted)], recipient)
         candidates = withholding.allowed
         evidence = self.evidence.select(query, vector, candidates)
         ranked = self._ranked(query, candidates, evidence, fusion.documents)

@@ -252,21 +252,30 @@ class Turn(Protocol):
     @property
     def search_query(self) -> str: ...
 
+    @property
+    def collections(self) -> tuple[str, ...]: ...
+
 
 @dataclass(frozen=True, slots=True)
 class PlainTurn:
     """An earlier turn; `local_only` when its answer drew on local-only text, `search_query`
-    what it searched when it was a follow-up ("": its question as asked)."""
+    what it searched when it was a follow-up ("": its question as asked), `collections` those of
+    the sources its answer was given, so that collection policies follow its text."""
 
     question: str
     answer: str
     local_only: bool = False
     search_query: str = ""
+    collections: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, answer: Answer) -> PlainTurn:
         return cls(
-            answer.question, answer.answer, answer.drew_on_local_only(), answer.search_query or ""
+            answer.question,
+            answer.answer,
+            answer.drew_on_local_only(),
+            answer.search_query or "",
+            tuple(sorted({source.collection for source in answer.sources})),
         )
 
 

@@ -101,7 +101,7 @@ def check_models(config: Config, locations: Locations) -> list[Check]:
     checks = []
     keys = KeyStore(locations.key_names_file)
     for profile in config.models.values():
-        name = f"model {profile.name}"
+        name = f"model {profile.label}"
         if profile.kind == "llama-cpp":
             try:
                 path = bundled_gguf_path() if profile.path == BUNDLED else None
@@ -310,6 +310,14 @@ def _check_log_file(log_db: Path) -> Check:
     return Check("log", True, str(log_db))
 
 
+def check_policies(config: Config) -> list[Check]:
+    """Each configured collection policy, as a line (collections without one: the defaults)."""
+    return [
+        Check(f"collection {name}", True, policy.describe())
+        for name, policy in sorted(config.collections.items())
+    ]
+
+
 _SET_ASIDE = "the next `margin ask` keeps it aside and starts a new log (or move it yourself)"
 
 
@@ -328,6 +336,7 @@ def run_checks(locations: Locations) -> list[Check]:
         lambda: check_data(locations),
         lambda: check_store(locations, config),
         lambda: check_log(locations),
+        lambda: check_policies(config),
     ]
     for probe in probes:
         found = probe()

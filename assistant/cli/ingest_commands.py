@@ -167,7 +167,11 @@ def _documents() -> list[DocumentInfo]:
 def sources(as_json: bool) -> None:
     """List the ingested documents by path: collection, chunks and when ingested; the totals
     go to stderr."""
+    from assistant.config import load_config
+    from assistant.locations import resolve_locations
+
     documents = _documents()
+    config = load_config(resolve_locations().config_file)
     if as_json:
         emit_json(
             {
@@ -180,7 +184,11 @@ def sources(as_json: bool) -> None:
                         "ingested_at": d.ingested_at,
                     }
                     for d in documents
-                ]
+                ],
+                "policies": {
+                    name: config.policy(name).to_json()
+                    for name in sorted({d.collection for d in documents})
+                },
             }
         )
         return
@@ -194,6 +202,8 @@ def sources(as_json: bool) -> None:
         )
     if documents:
         say(_totals(documents))
+    for name in sorted({d.collection for d in documents}):
+        say(f"collection {one_line(name)}: {one_line(config.policy(name).describe())}")
 
 
 def _totals(documents: list[DocumentInfo]) -> str:

@@ -178,6 +178,9 @@ def _print_entry(entry: EgressEntry) -> None:
         f"redacted: {redactions or 'nothing'}  sha256 {entry.sha256[:12]}",
         err=False,
     )
+    for collection, rule in entry.policy.items():
+        keys = ", ".join(f"{key} = {value!r}" for key, value in rule.items())
+        say(f"  policy [collections.{collection}] {keys}", err=False)
     if entry.messages is None:
         say("  (text not kept: privacy.log_text = false)", err=False)
         return

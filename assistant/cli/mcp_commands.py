@@ -34,7 +34,11 @@ def mcp(ctx: click.Context, allow_local_only: bool) -> None:
 
     locations = resolve_locations().ensure()
     config = load_config(locations.config_file)
-    policy = McpPolicy(allow_local_only=allow_local_only, redact=config.privacy.redact_for_mcp)
+    policy = McpPolicy(
+        allow_local_only=allow_local_only,
+        redact=config.privacy.redact_for_mcp,
+        collections=config.collections,
+    )
     verbose = bool(ctx.obj and ctx.obj.get("verbose"))
     if sys.stdin.isatty():
         say(

@@ -1,22 +1,24 @@
 """guard_context (the check_context stage): what of the retrieved sources may reach the prompt.
 
-Every source is scanned for injected instructions and neutralised. For a remote model,
-chunks of local-only collections are withheld (retrieval withholds them first; this is the
-second line, which a budget fallback to a remote model passes too), and so are earlier chat
-turns that drew on local-only sources; PII and secrets are masked with reversible
-placeholders in every field that leaves (the question, history, each source's text, path and
-heading); `restore` puts the originals back in the text shown to the person. A local model's
-answer that saw local-only text is marked (`local_only.used`) so that later turns keep it
-local.
+Every source is scanned for injected instructions and neutralised. Sources and earlier
+turns the model may not receive under the collection policies are withheld (retrieval
+withholds sources first; this is the second line, which a budget fallback to another model
+passes too); for a remote model that includes local-only chunks and earlier chat turns that
+drew on local-only sources. PII and secrets are masked with reversible placeholders in every
+field that leaves (the question, history, each source's text, path and heading), per
+collection where its policy says `redact`, otherwise as `[privacy] redact_for_remote` says;
+`restore` puts the originals back in the text shown to the person. A local model's answer
+that saw local-only text is marked (`local_only.used`) so that later turns keep it local.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from assistant.ask.types import GuardrailEvent, PlainTurn, Source, Turn
 from assistant.config import PrivacyConfig
+from assistant.config_collections import CollectionPolicy
 from assistant.guardrails.events import (
     history_withheld_event,
     injection_event,
@@ -25,7 +27,7 @@ from assistant.guardrails.events import (
 )
 from assistant.guardrails.injection import neutralise, scan_injection
 from assistant.guardrails.pii import Redactor
-from assistant.guardrails.withholding import withhold
+from assistant.guardrails.withholding import Recipient, withhold, withhold_turns
 from models.base import ChatModel
 
 
@@ -49,8 +51,10 @@ def guard_context(
     sources: Sequence[Source],
     model: ChatModel,
     privacy: PrivacyConfig,
+    policies: Mapping[str, CollectionPolicy] | None = None,
 ) -> GuardedContext:
-    withholding = withhold(sources, remote=model.is_remote, renumber=False)
+    recipient = Recipient(model.profile, model.is_remote, policies or {})
+    withholding = withhold(sources, recipient, renumber=False)
     events = list(withholding.events)
     allowed = withholding.allowed
     turns = list(history)
@@ -60,6 +64,8 @@ def guard_context(
             events.append(history_withheld_event(len(history) - len(turns)))
     elif any(s.local_only for s in allowed) or any(t.local_only for t in turns):
         events.append(local_only_used_event())
+    turns, policy_events = withhold_turns(turns, recipient)
+    events.extend(policy_events)
 
     texts: list[str] = []
     for source in allowed:
@@ -74,18 +80,29 @@ def guard_context(
         sources=list(zip(allowed, texts, strict=True)),
         events=events,
     )
-    if model.is_remote and privacy.redact_for_remote:
+    if not model.is_remote:
+        return context
+    default = privacy.redact_for_remote
+    masked_sources = [recipient.redacts(s.collection, default) for s in allowed]
+    masked_turns = [
+        default or any(recipient.redacts(c, False) for c in t.collections) for t in turns
+    ]
+    if default or any(masked_sources) or any(masked_turns):
         redactor = Redactor()
-        context.question = redactor.redact(question)
+        if default:
+            context.question = redactor.redact(question)
         context.history = [
-            PlainTurn(redactor.redact(t.question), redactor.redact(t.answer)) for t in turns
+            PlainTurn(redactor.redact(t.question), redactor.redact(t.answer)) if masked else t
+            for t, masked in zip(turns, masked_turns, strict=True)
         ]
         context.sources = [
             (
                 replace(s, path=redactor.redact(s.path), heading=redactor.redact(s.heading)),
                 redactor.redact(t),
             )
-            for s, t in context.sources
+            if masked
+            else (s, t)
+            for (s, t), masked in zip(context.sources, masked_sources, strict=True)
         ]
         event = pii_event(redactor.counts_by_kind())
         if event is not None:

@@ -20,6 +20,10 @@ INPUT_CONTROL_CHARS = "input.control_chars"
 INJECTION = "injection"
 PII_REDACTED = "pii.redacted"
 LOCAL_ONLY_WITHHELD = "local_only.withheld"
+POLICY_WITHHELD = "policy.withheld"  # a [collections.NAME] models rule
+POLICY_HISTORY_WITHHELD = "policy.history_withheld"
+QUOTE_ONLY = "policy.quote_only"
+LOCAL_ONLY_RULE = "local-only collection"
 LOCAL_ONLY_HISTORY_WITHHELD = "local_only.history_withheld"
 CITATION_INVALID = "citation.invalid"
 CITATION_ATTRIBUTED = "citation.attributed"
@@ -46,13 +50,39 @@ def pii_event(counts: Mapping[str, int]) -> GuardrailEvent | None:
     return GuardrailEvent(PII_REDACTED, f"masked before the remote call: {listed}")
 
 
-def withheld_event(chunks: int, collections: Iterable[str]) -> GuardrailEvent:
+def withheld_event(rule: str, collections: list[str], recipient: str) -> GuardrailEvent:
+    """Sources (one collection name each) withheld from `recipient` by one rule."""
     names = ", ".join(sorted(set(collections)))
-    plural = "s" if chunks != 1 else ""
+    plural = "s" if len(collections) != 1 else ""
+    if rule == LOCAL_ONLY_RULE:
+        return GuardrailEvent(
+            LOCAL_ONLY_WITHHELD,
+            f"{len(collections)} source{plural} from local-only collection(s) {names} "
+            f"withheld from the remote model {recipient}",
+        )
     return GuardrailEvent(
-        LOCAL_ONLY_WITHHELD,
-        f"{chunks} source{plural} from local-only collection(s) {names} "
-        "withheld from the remote model",
+        POLICY_WITHHELD,
+        f"{len(collections)} source{plural} from {names} withheld from {recipient}: {rule}",
+    )
+
+
+def policy_history_event(rule: str, collections: list[str], recipient: str) -> GuardrailEvent:
+    """Earlier chat turns (one collection name each) left out of the history sent to
+    `recipient` by one rule."""
+    names = ", ".join(sorted(set(collections)))
+    plural = "s" if len(collections) != 1 else ""
+    return GuardrailEvent(
+        POLICY_HISTORY_WITHHELD,
+        f"{len(collections)} earlier turn{plural} drawing on {names} not sent to {recipient}: "
+        f"{rule}",
+    )
+
+
+def quote_policy_event(collections: Iterable[str]) -> GuardrailEvent:
+    names = ", ".join(sorted(set(collections)))
+    return GuardrailEvent(
+        QUOTE_ONLY,
+        f"answered with verbatim quotes, no model: collection(s) {names} have answer = 'quote'",
     )
 
 

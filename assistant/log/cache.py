@@ -1,8 +1,10 @@
 """The exact-repeat answer cache, in the log database.
 
-A hit needs the same question, the same retrieved chunks, the same model and the same prompt
-version. A cache must hold the answer's text, so with `log_text=False` it is off: `put`
-stores nothing and `get` finds nothing.
+A hit needs the same question, the same retrieved chunks, the same model, the same prompt
+version and the same collection policies over those chunks: after a policy change (a
+collection kept from this model, quoted only, masked differently) an answer built under the
+old rule is not served. A cache must hold the answer's text, so with `log_text=False` it is
+off: `put` stores nothing and `get` finds nothing.
 """
 
 from __future__ import annotations
@@ -24,14 +26,24 @@ class AnswerCache:
         self.enabled = log_text
 
     @staticmethod
-    def key(question: str, chunk_ids: list[str], model_id: str, prompt_version: str) -> str:
-        """SHA-256 of a canonical JSON of what decides the answer; chunk order matters."""
-        material = {
+    def key(
+        question: str,
+        chunk_ids: list[str],
+        model_id: str,
+        prompt_version: str,
+        *,
+        policy: dict[str, Any] | None = None,
+    ) -> str:
+        """SHA-256 of a canonical JSON of what decides the answer; chunk order matters.
+        `policy`: the non-default collection policies that applied, by collection."""
+        material: dict[str, Any] = {
             "question": question,
             "chunk_ids": list(chunk_ids),
             "model_id": model_id,
             "prompt_version": prompt_version,
         }
+        if policy:
+            material["policy"] = policy
         return hashlib.sha256(canonical_json(material).encode("utf-8")).hexdigest()
 
     def get(self, key: str) -> dict[str, Any] | None:

@@ -24,7 +24,8 @@ class Turn:
     """One question and its answer; both are empty when the log keeps no text.
 
     `local_only`: the answer drew on local-only sources (never sent to a remote model);
-    `search_query` is what the turn searched when it was a follow-up ("" otherwise).
+    `search_query` is what the turn searched when it was a follow-up ("" otherwise);
+    `collections` those of the sources its answer was given (collection policies follow them).
     """
 
     question: str
@@ -33,12 +34,15 @@ class Turn:
     local_only: bool = False
     search_query: str = ""
     answered: bool = True  # False: refused or stopped, so no use to a follow-up
+    collections: tuple[str, ...] = ()
 
     def as_history(self) -> PlainTurn | None:
         """The turn as a follow-up question takes it; None when it has nothing to give."""
         if not (self.answered and self.question and self.answer):
             return None
-        return PlainTurn(self.question, self.answer, self.local_only, self.search_query)
+        return PlainTurn(
+            self.question, self.answer, self.local_only, self.search_query, self.collections
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +101,9 @@ class ConversationStore:
                    EXISTS (
                        SELECT 1 FROM guardrail_events g
                        WHERE g.interaction_id = i.id AND g.kind = ?
-                   ) AS local_only
+                   ) AS local_only,
+                   (SELECT group_concat(DISTINCT s.collection) FROM sources s
+                    WHERE s.interaction_id = i.id) AS collections
                FROM interactions i WHERE i.conversation_id = ? ORDER BY i.id""",
             (LOCAL_ONLY_USED, conversation_id),
         )
@@ -109,6 +115,7 @@ class ConversationStore:
                 local_only=bool(row["local_only"]),
                 search_query=row["search_query"] or "",
                 answered=not (row["refused"] or row["cancelled"]),
+                collections=tuple(sorted(set((row["collections"] or "").split(",")) - {""})),
             )
             for row in rows
         ]

@@ -1,7 +1,8 @@
 """The egress log: exactly what text left this machine, when, and to which endpoint.
 
 Each entry holds the messages as sent (after redaction), the size in bytes and SHA-256 of
-their canonical JSON (UTF-8), and how many items of each kind were redacted. With
+their canonical JSON (UTF-8), how many items of each kind were redacted, and the collection
+policies (`[collections.NAME]`) that applied to the request. With
 `log_text=False` only the size, hash and counts are kept. API keys and request headers are
 never passed in, and the endpoint is stored without user info, query string or fragment,
 where credentials sometimes hide.
@@ -14,6 +15,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from assistant.log.database import LogDatabase, from_db_time, to_db_time
@@ -32,6 +34,7 @@ class EgressEntry:
     bytes: int
     sha256: str
     redactions: dict[str, int]
+    policy: dict[str, Any]  # the collection policies that applied, by collection
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -45,6 +48,7 @@ class EgressEntry:
             "bytes": self.bytes,
             "sha256": self.sha256,
             "redactions": self.redactions,
+            "policy": self.policy,
         }
 
 
@@ -72,6 +76,7 @@ class EgressLog:
         endpoint_url: str,
         messages: list[dict[str, str]],
         redactions: dict[str, int],
+        policy: dict[str, Any] | None = None,
     ) -> int:
         """Log one remote call's messages as they were sent; return the entry id."""
         payload = canonical_json(messages)
@@ -79,8 +84,8 @@ class EgressLog:
         with self._db.write() as connection:
             cursor = connection.execute(
                 """INSERT INTO egress (created_at, interaction_id, profile, endpoint_url,
-                       messages, message_count, bytes, sha256, redactions)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       messages, message_count, bytes, sha256, redactions, policy)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     to_db_time(self._clock()),
                     interaction_id,
@@ -91,6 +96,7 @@ class EgressLog:
                     len(encoded),
                     hashlib.sha256(encoded).hexdigest(),
                     canonical_json(redactions),
+                    canonical_json(policy or {}),
                 ),
             )
         entry_id = cursor.lastrowid
@@ -119,6 +125,7 @@ class EgressLog:
                 bytes=row["bytes"],
                 sha256=row["sha256"],
                 redactions=json.loads(row["redactions"]),
+                policy=json.loads(row["policy"]),
             )
             for row in rows
         ]

@@ -238,3 +238,9 @@ def m007_answer_support(db: sqlite3.Connection) -> None:
         "max_tokens INTEGER NOT NULL DEFAULT 0",
     ):
         db.execute(f"ALTER TABLE interactions ADD COLUMN {column}")
+
+
+@migration
+def m008_egress_policy(db: sqlite3.Connection) -> None:
+    """The collection policies that applied to each remote call."""
+    db.execute("ALTER TABLE egress ADD COLUMN policy TEXT NOT NULL DEFAULT '{}'")

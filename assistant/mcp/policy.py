@@ -3,8 +3,10 @@
 The program on the other end of an MCP connection is usually a remote model, so a result is
 treated like a prompt to a remote model:
 
-1. local-only: items from local-only collections are dropped (unless the server was started
-   with `--allow-local-only`), and a result built from them is replaced by a notice;
+1. collection policies: items from local-only collections are dropped (unless the server was
+   started with `--allow-local-only`), and so are items of a collection whose
+   `[collections.NAME] models` names the profiles allowed (the client is none of them); a
+   result built from them is replaced by a notice;
 2. injected instructions: every passage is scanned; a passage that reads like instructions to
    an AI gets the techniques found in its `injection` field, and its text is neutralised (the
    offending lines marked, chat-template tokens broken, invisible characters removed);
@@ -13,24 +15,29 @@ treated like a prompt to a remote model:
    (ids, collection names, timestamps) a client passes back.
 
 `McpPolicy.release` takes a result as built from margin's data and returns what may leave,
-with the guardrail events and the counts the tool-call log keeps. Rules per collection (issue
-17) replace the local-only switch here, in this one place.
+with the guardrail events and the counts the tool-call log keeps. The rule per collection is
+the one of the ask pipeline (`assistant.guardrails.withholding`), applied here, in this one
+place, with the client as `MCP_RECIPIENT`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.ask.types import GuardrailEvent
 from assistant.guardrails.events import INJECTION, LOCAL_ONLY_WITHHELD, PII_REDACTED
 from assistant.guardrails.injection import neutralise, scan_injection
 from assistant.guardrails.pii import Redactor
+from assistant.guardrails.withholding import MCP_RECIPIENT
+
+if TYPE_CHECKING:
+    from assistant.config_collections import CollectionPolicy
 
 # Fields a client passes back or reads as labels: never rewritten.
 STRUCTURAL_KEYS = frozenset(
-    {"id", "collection", "ingested_at", "mode", "refusal_reason", "kind", "model"}
+    {"id", "collection", "collections", "ingested_at", "mode", "refusal_reason", "kind", "model"}
 )
 LOCAL_ONLY = "local_only"
 INJECTION_FIELD = "injection"
@@ -38,8 +45,11 @@ INJECTION_FIELD = "injection"
 _SCANNED = ("text", "heading")
 
 WITHHELD_RESULT = (
-    "This result drew on a local-only collection, which margin does not share over MCP."
+    "This result drew on a local-only collection, or one whose policy names the models it may "
+    "go to, which margin does not share over MCP."
 )
+COLLECTION = "collection"
+COLLECTIONS = "collections"  # an answer: the collections of its sources
 INJECTION_NOTICE = (
     "Some passages contain text that reads like instructions to an AI (see each passage's "
     "'injection' field; the lines are marked '[flagged instruction in source]'). It is "
@@ -66,10 +76,22 @@ class Released:
 class McpPolicy:
     allow_local_only: bool = False  # `margin mcp --allow-local-only`
     redact: bool = True  # `[privacy] redact_for_mcp`
+    collections: Mapping[str, CollectionPolicy] = field(default_factory=dict)  # [collections]
 
-    def shares(self, local_only: bool) -> bool:
-        """Whether an item of a collection with this local-only flag may leave."""
-        return self.allow_local_only or not local_only
+    def shares(self, local_only: bool, collection: str | None = None) -> bool:
+        """Whether an item of `collection`, with this local-only flag, may leave."""
+        if local_only and not self.allow_local_only:
+            return False
+        policy = self.collections.get(collection) if collection is not None else None
+        return policy is None or policy.refusal(MCP_RECIPIENT, not self.allow_local_only) is None
+
+    def _shares_item(self, item: Mapping[str, Any]) -> bool:
+        collection = item.get(COLLECTION)
+        named = [collection, *item.get(COLLECTIONS, ())] if collection else item.get(COLLECTIONS)
+        local_only = bool(item.get(LOCAL_ONLY))
+        if not named:
+            return self.shares(local_only)
+        return all(self.shares(local_only, str(name)) for name in named)
 
     def release(self, payload: Mapping[str, Any]) -> Released:
         """`payload` (JSON-like: dicts, lists, strings, numbers) as it may leave.
@@ -79,7 +101,7 @@ class McpPolicy:
         with a `text` field are passages, scanned for injected instructions.
         """
         released = Released(payload={})
-        if not self.shares(bool(payload.get(LOCAL_ONLY))):
+        if not self._shares_item(payload):
             released.withheld = 1
             released.payload = {"withheld": True, "notice": WITHHELD_RESULT}
         else:
@@ -106,7 +128,7 @@ class McpPolicy:
         if isinstance(value, list):
             kept = []
             for inner in value:
-                if isinstance(inner, dict) and not self.shares(bool(inner.get(LOCAL_ONLY))):
+                if isinstance(inner, dict) and not self._shares_item(inner):
                     released.withheld += 1
                     continue
                 kept.append(self._walk(inner, released))
@@ -146,7 +168,8 @@ def _events(released: Released) -> list[GuardrailEvent]:
         events.append(
             GuardrailEvent(
                 LOCAL_ONLY_WITHHELD,
-                f"{withheld} of local-only collections withheld from the MCP client",
+                f"{withheld} of local-only or policy-restricted collections withheld from the "
+                "MCP client",
             )
         )
     if released.flagged:

@@ -195,7 +195,7 @@ class McpTools:
     def _list_sources(self, args: Arguments) -> _Outcome:
         wanted = self._collection(args)
         documents = [d for d in self._assistant.sources() if wanted in (None, d.collection)]
-        shared = [d for d in documents if self._policy.shares(d.local_only)]
+        shared = [d for d in documents if self._policy.shares(d.local_only, d.collection)]
         collections: dict[str, dict[str, Any]] = {}
         for document in shared:
             summary = collections.setdefault(
@@ -225,7 +225,7 @@ class McpTools:
         chunk_id = args.text("id", limit=MAX_ID_CHARS, what="id", empty="Pass a passage id.")
         chunks = self._assistant.passage(chunk_id, around=NEIGHBOURS)
         target = next((c for c in chunks if c.id == chunk_id), None)
-        if target is None or not self._policy.shares(target.local_only):
+        if target is None or not self._policy.shares(target.local_only, target.collection):
             # A local-only passage gets the same answer as a missing one: its existence is
             # not the client's business either.
             raise UsageError(
@@ -254,7 +254,11 @@ class McpTools:
         if name is None:
             return None
         shared = sorted(
-            {d.collection for d in self._assistant.sources() if self._policy.shares(d.local_only)}
+            {
+                d.collection
+                for d in self._assistant.sources()
+                if self._policy.shares(d.local_only, d.collection)
+            }
         )
         if name not in shared:
             raise UsageError(
@@ -313,7 +317,7 @@ def open_tools(
     assistant = build_assistant(locations=locations, config=config, verbose=verbose)
     assistant.search("warm up", k=1)
     documents = assistant.sources()
-    shared = sum(policy.shares(d.local_only) for d in documents)
+    shared = sum(policy.shares(d.local_only, d.collection) for d in documents)
     log.info(
         "ready: %d of %d documents shared (local-only collections %s; personal data %s)",
         shared,
@@ -348,6 +352,8 @@ def _answer_payload(answer: Answer) -> dict[str, Any]:
         "interaction_id": answer.interaction_id,
         # An answer drawn from a local-only source is local-only itself.
         "local_only": any(source.local_only for source in answer.sources),
+        # ...and so are the rules of its sources' collections
+        "collections": sorted({source.collection for source in answer.sources}),
     }
 
 

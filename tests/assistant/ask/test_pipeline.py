@@ -29,7 +29,7 @@ from assistant.ask.types import (
 from assistant.config import BudgetConfig, Config, ModelProfile, RetrievalConfig, parse_config
 from assistant.errors import NOTHING_INGESTED, UsageError
 from assistant.guardrails.injection import FLAG
-from assistant.guardrails.withholding import withhold
+from assistant.guardrails.withholding import Recipient, withhold
 from assistant.log.interactions import InteractionLog
 from models.base import Message, Pricing
 from models.fake import ScriptedModel
@@ -75,11 +75,11 @@ class FixedRetriever:
         k: int | None = None,
         collection: str | None = None,
         where_local_only: bool | None = None,
-        withhold_local_only: bool = False,
+        recipient: Recipient | None = None,
     ) -> Retrieval:
         self.queries.append(query)
         kept = [s for s in self.sources if where_local_only in (None, s.local_only)]
-        withholding = withhold(kept, remote=withhold_local_only)
+        withholding = withhold(kept, recipient)
         sources = withholding.allowed[:k]
         windows = [
             EvidenceWindow(s, span, span, s.score, s.score, s.score)

@@ -13,6 +13,7 @@ import pytest
 
 from assistant.ask.retrieval import Retriever
 from assistant.config import RetrievalConfig
+from assistant.guardrails.withholding import Recipient
 from ingest.embedder import SentenceTransformerEmbedder
 from ingest.pipeline import IngestOptions, Ingestor
 from ingest.store import ChunkStore
@@ -139,7 +140,9 @@ def test_local_only_chunks_are_withheld_before_ranking_for_a_remote_model(
 ) -> None:
     shown = retriever.retrieve("the espresso machine broke", k=5)
     assert any(s.local_only for s in shown.sources)  # a local model may read the diary
-    found = retriever.retrieve("the espresso machine broke", k=5, withhold_local_only=True)
+    found = retriever.retrieve(
+        "the espresso machine broke", k=5, recipient=Recipient("gpt", remote=True)
+    )
     assert not any(s.local_only for s in found.sources)
     assert [Path(s.path).name for s in found.withheld] == ["diary.md"]
     assert [e.kind for e in found.events] == ["local_only.withheld"]

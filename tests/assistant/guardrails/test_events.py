@@ -29,11 +29,18 @@ def test_no_pii_no_event() -> None:
 
 
 def test_withheld_event() -> None:
-    event = events.withheld_event(2, ["private", "private"])
+    event = events.withheld_event(events.LOCAL_ONLY_RULE, ["private", "private"], "gpt")
     assert event.kind == "local_only.withheld"
     assert event.detail == (
-        "2 sources from local-only collection(s) private withheld from the remote model"
+        "2 sources from local-only collection(s) private withheld from the remote model gpt"
     )
+
+
+def test_policy_withheld_event_names_the_rule() -> None:
+    rule = "[collections.clients] models = ['eu']"
+    event = events.withheld_event(rule, ["clients"], "us")
+    assert event.kind == "policy.withheld"
+    assert event.detail == f"1 source from clients withheld from us: {rule}"
 
 
 def test_citation_event_lists_markers_and_available_sources() -> None:

@@ -30,7 +30,7 @@ EXPECTED_COLUMNS = {
     "feedback": ["id", "interaction_id", "rating", "note", "created_at"],
     "egress": [
         "id", "created_at", "interaction_id", "profile", "endpoint_url", "messages",
-        "message_count", "bytes", "sha256", "redactions",
+        "message_count", "bytes", "sha256", "redactions", "policy",
     ],
     "answer_cache": ["key", "answer_json", "created_at"],
     "eval_runs": ["id", "created_at", "config", "metrics", "questions"],
@@ -69,6 +69,7 @@ MIGRATION_NAMES = [
     "m005_mcp_calls",
     "m006_budget_reservations",
     "m007_answer_support",
+    "m008_egress_policy",
 ]
 
 

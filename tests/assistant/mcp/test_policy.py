@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from assistant.config_collections import CollectionPolicy
 from assistant.guardrails.injection import FLAG
 from assistant.mcp.policy import (
     INJECTION_NOTICE,
@@ -124,3 +125,27 @@ def test_the_input_payload_is_left_as_it_was() -> None:
     before = json.dumps(payload)
     McpPolicy().release(payload)
     assert json.dumps(payload) == before
+
+
+def test_collections_whose_policy_names_their_models_are_not_shared() -> None:
+    rules = {
+        "clients": CollectionPolicy("clients", models=("eu",)),
+        "diary": CollectionPolicy("diary", local_only=True),
+        "legal": CollectionPolicy("legal", answer="quote"),
+    }
+    policy = McpPolicy(collections=rules)
+    payload = {
+        "results": [
+            item("eu only", collection="clients"),
+            item("private", collection="diary"),
+            item("quoted", collection="legal"),
+        ]
+    }
+    released = policy.release(payload)
+    assert [r["text"] for r in released.payload["results"]] == ["quoted"]
+    assert released.withheld == 2
+    answer = policy.release({"answer": "From the retainer.", "collections": ["clients", "x"]})
+    assert answer.payload == {"withheld": True, "notice": WITHHELD_RESULT}
+    shared = McpPolicy(allow_local_only=True, collections=rules)
+    assert shared.shares(False, "diary") and not shared.shares(False, "clients")
+    assert policy.shares(False, "legal") and policy.shares(False, "unlisted")
