@@ -104,7 +104,7 @@ class RetrievalConfig:
     # `$RANDOM`, `-a`) verbatim, before it is scaled back to 0..1
     code_weight: float = ranged(0.3, 0, 1)
     # the share of a chunk's best evidence window against its fused score in its relevance
-    evidence_weight: float = ranged(0.25, 0, 1)
+    evidence_weight: float = ranged(0.0, 0, 1)
     # Below this evidence score (0..1: the best sentence window's mix of dense similarity and
     # lexical coverage of the question) nothing counts as found.
     min_relevance: float = ranged(0.27, 0, 1)

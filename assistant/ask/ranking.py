@@ -39,7 +39,7 @@ class RankingWeights:
     """How much each signal counts; every share is in [0, 1]."""
 
     document_share: float = 0.75  # document fusion against chunk fusion
-    evidence_share: float = 0.25  # best evidence window against the fused score
+    evidence_share: float = 0.0  # best evidence window against the fused score
     code_bonus: float = 0.3  # added for holding every code token (then scaled back to 0..1)
 
 
