@@ -14,8 +14,10 @@ retriever would score with it (the same candidates, so the same windows are embe
 (`assistant.ask.ranking`: fusion, document fusion, code tokens, relevance) and prints JSON
 lines: one per weighting, with hit@1 and MRR@10 of the answerable questions of every set,
 then `marginal` lines (the mean over the grid of each value of each weight: a flat region
-shows there, a lucky peak does not), then repeated 2-fold and leave-one-out
-cross-validation over the first set: the weighting chosen on one part, scored on the other.
+shows there, a lucky peak does not), then, on the first set, the weighting each way of
+choosing picks (`best-point`: the grid's best point; `marginals`: each weight by its
+marginal) and its repeated 2-fold and leave-one-out cross-validation: chosen on one part of
+the questions, scored on the rest.
 """
 
 from __future__ import annotations
@@ -170,7 +172,11 @@ def _mean(values: Iterable[float]) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
-def _pick(scores: list[list[tuple[float, float]]], subset: Sequence[int]) -> int:
+Scores = list[list[tuple[float, float]]]  # per grid point, per answerable question
+WEIGHTS = ("vector_weight", "document_share", "code_bonus", "evidence_share")
+
+
+def best_point(points: list[Point], scores: Scores, subset: Sequence[int]) -> int:
     """The grid point best on `subset` (hit@1, then MRR); the first of equals."""
     return max(
         range(len(scores)),
@@ -180,6 +186,27 @@ def _pick(scores: list[list[tuple[float, float]]], subset: Sequence[int]) -> int
             -i,
         ),
     )
+
+
+def by_marginals(points: list[Point], scores: Scores, subset: Sequence[int]) -> int:
+    """Each weight chosen on its own: the value whose mean hit@1 on `subset`, over every
+    setting of the other weights, is highest (of equals, the one nearest the middle of the
+    values tried). A value good only in one corner of the grid does not win."""
+    settings = [p.as_dict() for p in points]
+    chosen: dict[str, float] = {}
+    for key in WEIGHTS:
+        values = sorted({s[key] for s in settings})
+        middle = values[len(values) // 2]
+
+        def mean_hit(value: float, key: str = key) -> float:
+            rows = [i for i, s in enumerate(settings) if s[key] == value]
+            return _mean(_mean(scores[i][j][0] for j in subset) for i in rows)
+
+        chosen[key] = max(values, key=lambda v: (round(mean_hit(v), 6), -abs(v - middle)))
+    return next(i for i, s in enumerate(settings) if all(s[k] == chosen[k] for k in WEIGHTS))
+
+
+SELECTIONS = {"best-point": best_point, "marginals": by_marginals}
 
 
 def grid(feature_files: Sequence[Path], points: list[Point]) -> Iterable[dict[str, Any]]:
@@ -209,37 +236,34 @@ def grid(feature_files: Sequence[Path], points: list[Point]) -> Iterable[dict[st
     yield from _cross_validation(points, scores[first], first)
 
 
-def _cross_validation(
-    points: list[Point], scores: list[list[tuple[float, float]]], name: str
-) -> Iterable[dict[str, Any]]:
+def _cross_validation(points: list[Point], scores: Scores, name: str) -> Iterable[dict[str, Any]]:
+    """Each way of choosing, judged on questions it did not choose on."""
     n = len(scores[0])
-    rng = random.Random(13)
-    held_out: list[float] = []
-    picks: dict[int, int] = {}
-    for _ in range(FOLD_REPEATS):
-        order = list(range(n))
-        rng.shuffle(order)
-        halves = (order[: n // 2], order[n // 2 :])
-        for train, test in (halves, halves[::-1]):
-            best = _pick(scores, train)
-            picks[best] = picks.get(best, 0) + 1
-            held_out.append(_mean(scores[best][j][0] for j in test))
-    yield {
-        "kind": "cv",
-        "set": name,
-        "method": "2-fold",
-        "repeats": FOLD_REPEATS,
-        "held_out_hit@1": round(_mean(held_out), 4),
-    }
-    for i, count in sorted(picks.items(), key=lambda item: -item[1])[:10]:
-        yield {"kind": "cv-pick", "set": name, "times": count, **points[i].as_dict()}
-    loo = [scores[_pick(scores, [j for j in range(n) if j != k])][k][0] for k in range(n)]
-    yield {
-        "kind": "cv",
-        "set": name,
-        "method": "leave-one-out",
-        "held_out_hit@1": round(_mean(loo), 4),
-    }
+    everything = list(range(n))
+    for method, select in SELECTIONS.items():
+        chosen = select(points, scores, everything)
+        yield {"kind": "choice", "set": name, "selection": method, **points[chosen].as_dict()}
+        rng = random.Random(13)
+        held_out: list[float] = []
+        for _ in range(FOLD_REPEATS):
+            order = list(range(n))
+            rng.shuffle(order)
+            halves = (order[: n // 2], order[n // 2 :])
+            for train, test in (halves, halves[::-1]):
+                picked = select(points, scores, train)
+                held_out.append(_mean(scores[picked][j][0] for j in test))
+        loo = [
+            scores[select(points, scores, everything[:k] + everything[k + 1 :])][k][0]
+            for k in everything
+        ]
+        yield {
+            "kind": "cv",
+            "set": name,
+            "selection": method,
+            "2-fold_hit@1": round(_mean(held_out), 4),
+            "repeats": FOLD_REPEATS,
+            "leave-one-out_hit@1": round(_mean(loo), 4),
+        }
 
 
 def _read(path: Path) -> list[dict[str, Any]]:

@@ -38,8 +38,8 @@ _CAMEL = re.compile(r"[a-z][A-Z]")  # DataFrame, macOS
 class RankingWeights:
     """How much each signal counts; every share is in [0, 1]."""
 
-    document_share: float = 0.75  # document fusion against chunk fusion
-    evidence_share: float = 0.0  # best evidence window against the fused score
+    document_share: float = 0.5  # document fusion against chunk fusion
+    evidence_share: float = 0.25  # best evidence window against the fused score
     code_bonus: float = 0.3  # added for holding every code token (then scaled back to 0..1)
 
 
