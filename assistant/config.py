@@ -10,7 +10,12 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from assistant.config_collections import CollectionPolicy, build_policy, policy_of
+from assistant.config_collections import (
+    CollectionPolicy,
+    build_policy,
+    policy_of,
+    profile_label,
+)
 from assistant.config_limits import check_value, ranged, table, text
 from assistant.errors import ConfigError
 from ingest.store_location import setting_problem
@@ -55,7 +60,7 @@ class ModelProfile:
     @property
     def label(self) -> str:
         """The name as shown to a person, with the region when one is set: 'eu (region eu)'."""
-        return f"{self.name} (region {self.region})" if self.region else self.name
+        return profile_label(self.name, self.region)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,8 @@ A policy says which model profiles may receive a collection's text (`models`, de
 `local_only = true` is shorthand for the local profiles only), whether answers drawing on it
 are verbatim quotes only (`answer = "quote"`), and whether its text is masked before it
 leaves (`redact`, overriding `[privacy] redact_for_remote`). The rule itself is applied in
-one place, `assistant.guardrails.withholding`.
+one place, `assistant.guardrails.withholding`. Profiles may carry a `region` label, shown
+with their name wherever a profile is named (`profile_label`).
 """
 
 from __future__ import annotations
@@ -75,6 +76,12 @@ class CollectionPolicy:
         if self.redact is not None:
             table["redact"] = self.redact
         return table
+
+
+def profile_label(name: str, region: str) -> str:
+    """A profile's name as shown to a person, with its region when one is set:
+    'eu (region eu)'."""
+    return f"{name} (region {region})" if region else name
 
 
 def policy_of(policies: Mapping[str, CollectionPolicy], collection: str) -> CollectionPolicy:

@@ -111,7 +111,9 @@ class MarginApp(App[int]):
     def select_profile(self, name: str) -> None:
         self.session.profile = name
         self.chat.refresh_status()
-        self.notify(f"Answers now come from the {name!r} model profile.", markup=False)
+        profile = self.session.model_profile()
+        label = profile.label if profile is not None else name
+        self.notify(f"Answers now come from the {label!r} model profile.", markup=False)
 
     def select_collection(self, name: str | None) -> None:
         self.session.collection = name

@@ -56,8 +56,8 @@ class MarginCommands(Provider):
             mark = " (in use)" if current is not None and profile.name == current.name else ""
             commands.append(
                 PaletteCommand(
-                    f"Model: {one_line(profile.name)}{mark}",
-                    f"Answer with the {where} profile {one_line(profile.name)!r}",
+                    f"Model: {one_line(profile.label)}{mark}",
+                    f"Answer with the {where} profile {one_line(profile.label)!r}",
                     partial(app.select_profile, profile.name),
                 )
             )
@@ -70,7 +70,8 @@ class MarginCommands(Provider):
             commands.append(
                 PaletteCommand(
                     f"Collection: {one_line(name)}",
-                    f"Only search the {one_line(name)!r} collection",
+                    f"Only search the {one_line(name)!r} collection "
+                    f"({one_line(assistant.config.policy(name).describe())})",
                     partial(app.select_collection, name),
                 )
             )

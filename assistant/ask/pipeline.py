@@ -261,6 +261,7 @@ class AskRun:
         if decision.reason:
             answer.event("budget.capped", decision.reason)
         if model.is_remote:
+            profile = deps.config.models.get(model.profile)
             self._egress_id = deps.egress.record(
                 interaction_id=None,
                 profile=model.profile,
@@ -268,6 +269,7 @@ class AskRun:
                 messages=[{"role": m.role, "content": m.content} for m in plan.messages],
                 redactions=context.redactions,
                 policy=self._policy,
+                region=profile.region if profile is not None else "",
             )
         answer.usage.max_tokens = decision.max_tokens
         options = GenerationOptions(

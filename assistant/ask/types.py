@@ -67,6 +67,12 @@ class Source:
 class GuardrailEvent:
     kind: str  # e.g. "input.control_chars", "injection", "pii.redacted", "local_only.withheld"
     detail: str
+    # The collection of each source or chat turn the event is about (one entry each), for
+    # the per-collection counts of `margin stats`; empty when it concerns no collection.
+    collections: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "detail": self.detail, "collections": list(self.collections)}
 
 
 @dataclass(slots=True)
@@ -200,7 +206,7 @@ class Answer:
             "attributed": self.attributed,
             "sentences": [s.to_json(self.answer) for s in self.sentences],
             "sources": [s.to_json() for s in self.sources],
-            "guardrails": [asdict(g) for g in self.guardrails],
+            "guardrails": [g.to_json() for g in self.guardrails],
             "usage": asdict(self.usage),
             "latency_ms": {k: round(v, 2) for k, v in self.latency_ms.items()},
         }

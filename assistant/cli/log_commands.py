@@ -13,6 +13,7 @@ import click
 
 from assistant.cli.output import emit_json, guarded, say
 from assistant.errors import UsageError
+from assistant.terminal import one_line
 
 if TYPE_CHECKING:
     from assistant.log import EgressEntry, InteractionLog, Rating, Stats
@@ -91,6 +92,17 @@ def _print_stats(figures: Stats) -> None:
         for kind, count in figures.guardrails_by_kind.items():
             events.add_row(Text(kind), str(count))
         console.print(events)
+    if figures.by_collection:
+        policies = Table(
+            "collection",
+            "sources withheld",
+            "turns withheld",
+            "quote-only answers",
+            title="Collection policies",
+        )
+        for collection, counts in figures.by_collection.items():
+            policies.add_row(Text(one_line(collection)), *(str(n) for n in counts.values()))
+        console.print(policies)
 
 
 def support_lines(figures: Stats) -> list[str]:
@@ -173,7 +185,7 @@ def egress(as_json: bool, limit: int) -> None:
 def _print_entry(entry: EgressEntry) -> None:
     redactions = ", ".join(f"{kind} {count}" for kind, count in entry.redactions.items())
     say(
-        f"#{entry.id} {entry.created_at:%Y-%m-%d %H:%M:%S} UTC  {entry.profile} -> "
+        f"#{entry.id} {entry.created_at:%Y-%m-%d %H:%M:%S} UTC  {entry.profile_label} -> "
         f"{entry.endpoint_url}  {entry.bytes} bytes, {entry.message_count} messages, "
         f"redacted: {redactions or 'nothing'}  sha256 {entry.sha256[:12]}",
         err=False,

@@ -60,8 +60,9 @@ def guard_context(
     turns = list(history)
     if model.is_remote:
         turns = [turn for turn in history if not turn.local_only]
-        if len(turns) < len(history):
-            events.append(history_withheld_event(len(history) - len(turns)))
+        withheld_turns = [turn for turn in history if turn.local_only]
+        if withheld_turns:
+            events.append(history_withheld_event(withheld_turns))
     elif any(s.local_only for s in allowed) or any(t.local_only for t in turns):
         events.append(local_only_used_event())
     turns, policy_events = withhold_turns(turns, recipient)

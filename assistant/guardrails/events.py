@@ -6,10 +6,10 @@ redacted value, only kinds and counts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from assistant.ask.types import LOCAL_ONLY_USED, GuardrailEvent
+from assistant.ask.types import LOCAL_ONLY_USED, GuardrailEvent, Turn
 from assistant.guardrails.pii import Redactor
 
 if TYPE_CHECKING:
@@ -59,10 +59,12 @@ def withheld_event(rule: str, collections: list[str], recipient: str) -> Guardra
             LOCAL_ONLY_WITHHELD,
             f"{len(collections)} source{plural} from local-only collection(s) {names} "
             f"withheld from the remote model {recipient}",
+            tuple(collections),
         )
     return GuardrailEvent(
         POLICY_WITHHELD,
         f"{len(collections)} source{plural} from {names} withheld from {recipient}: {rule}",
+        tuple(collections),
     )
 
 
@@ -75,14 +77,17 @@ def policy_history_event(rule: str, collections: list[str], recipient: str) -> G
         POLICY_HISTORY_WITHHELD,
         f"{len(collections)} earlier turn{plural} drawing on {names} not sent to {recipient}: "
         f"{rule}",
+        tuple(collections),
     )
 
 
 def quote_policy_event(collections: Iterable[str]) -> GuardrailEvent:
-    names = ", ".join(sorted(set(collections)))
+    names = sorted(set(collections))
     return GuardrailEvent(
         QUOTE_ONLY,
-        f"answered with verbatim quotes, no model: collection(s) {names} have answer = 'quote'",
+        "answered with verbatim quotes, no model: "
+        f"collection(s) {', '.join(names)} have answer = 'quote'",
+        tuple(names),
     )
 
 
@@ -96,12 +101,15 @@ def local_only_used_event() -> GuardrailEvent:
     )
 
 
-def history_withheld_event(turns: int) -> GuardrailEvent:
-    plural = "s" if turns != 1 else ""
+def history_withheld_event(turns: Sequence[Turn]) -> GuardrailEvent:
+    """Earlier chat turns that drew on local-only sources, left out of a remote model's
+    history; each turn counts once for every collection it drew on."""
+    plural = "s" if len(turns) != 1 else ""
     return GuardrailEvent(
         LOCAL_ONLY_HISTORY_WITHHELD,
-        f"{turns} earlier turn{plural} of this chat drew on local-only sources and "
+        f"{len(turns)} earlier turn{plural} of this chat drew on local-only sources and "
         f"{'were' if plural else 'was'} not sent to the remote model",
+        tuple(collection for turn in turns for collection in turn.collections),
     )
 
 

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from assistant.config_collections import profile_label
 from assistant.log.database import LogDatabase, from_db_time, to_db_time
 from assistant.log.privacy import canonical_json
 
@@ -35,6 +36,12 @@ class EgressEntry:
     sha256: str
     redactions: dict[str, int]
     policy: dict[str, Any]  # the collection policies that applied, by collection
+    region: str = ""  # the profile's region label when it had one
+
+    @property
+    def profile_label(self) -> str:
+        """The profile as shown to a person: 'eu (region eu)'."""
+        return profile_label(self.profile, self.region)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -42,6 +49,7 @@ class EgressEntry:
             "created_at": self.created_at.isoformat(),
             "interaction_id": self.interaction_id,
             "profile": self.profile,
+            "region": self.region,
             "endpoint_url": self.endpoint_url,
             "messages": self.messages,
             "message_count": self.message_count,
@@ -77,6 +85,7 @@ class EgressLog:
         messages: list[dict[str, str]],
         redactions: dict[str, int],
         policy: dict[str, Any] | None = None,
+        region: str = "",
     ) -> int:
         """Log one remote call's messages as they were sent; return the entry id."""
         payload = canonical_json(messages)
@@ -84,8 +93,8 @@ class EgressLog:
         with self._db.write() as connection:
             cursor = connection.execute(
                 """INSERT INTO egress (created_at, interaction_id, profile, endpoint_url,
-                       messages, message_count, bytes, sha256, redactions, policy)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       messages, message_count, bytes, sha256, redactions, policy, region)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     to_db_time(self._clock()),
                     interaction_id,
@@ -97,6 +106,7 @@ class EgressLog:
                     hashlib.sha256(encoded).hexdigest(),
                     canonical_json(redactions),
                     canonical_json(policy or {}),
+                    region,
                 ),
             )
         entry_id = cursor.lastrowid
@@ -126,6 +136,7 @@ class EgressLog:
                 sha256=row["sha256"],
                 redactions=json.loads(row["redactions"]),
                 policy=json.loads(row["policy"]),
+                region=row["region"],
             )
             for row in rows
         ]

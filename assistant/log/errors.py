@@ -22,6 +22,21 @@ class LogDamagedError(LogError):
         self.path = path
 
 
+class LogSchemaError(LogDamagedError):
+    """A migration cannot apply: the file's tables are not the ones this margin's migrations
+    expect (written by another version or edited by hand)."""
+
+    def __init__(self, path: Path, migration: str, detail: str) -> None:
+        LogError.__init__(
+            self,
+            f"The interaction log {path} has tables this version of margin does not expect: "
+            f"upgrading it ({migration}) failed with: {detail}. It was probably written by "
+            "another version of margin. The next `margin ask` keeps it aside under a new name "
+            "and starts a fresh log; `margin doctor` checks it.",
+        )
+        self.path = path
+
+
 class LogWriteError(LogError):
     """The disk refused a write (full, read-only, failing); nothing logged before is lost."""
 

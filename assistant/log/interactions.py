@@ -206,10 +206,12 @@ class InteractionLog:
         events = []
         for seq, event in enumerate(answer.guardrails):
             detail = KeptText.of(event.detail, keep=self.log_text)
-            events.append((row_id, seq, event.kind, detail.text, detail.sha256))
+            collections = json.dumps(list(event.collections))
+            events.append((row_id, seq, event.kind, detail.text, detail.sha256, collections))
         connection.executemany(
-            """INSERT INTO guardrail_events (interaction_id, seq, kind, detail, detail_sha256)
-               VALUES (?, ?, ?, ?, ?)""",
+            """INSERT INTO guardrail_events
+                   (interaction_id, seq, kind, detail, detail_sha256, collections)
+               VALUES (?, ?, ?, ?, ?, ?)""",
             events,
         )
         connection.executemany(
@@ -257,10 +259,12 @@ class InteractionLog:
             attributed=json.loads(row["attributed"]),
             sentences=[SentenceSupport.from_json(s) for s in json.loads(row["sentences"])],
             guardrails=[
-                GuardrailEvent(event["kind"], event["detail"] or "")
+                GuardrailEvent(
+                    event["kind"], event["detail"] or "", tuple(json.loads(event["collections"]))
+                )
                 for event in self.db.query(
-                    "SELECT kind, detail FROM guardrail_events WHERE interaction_id = ? "
-                    "ORDER BY seq",
+                    "SELECT kind, detail, collections FROM guardrail_events "
+                    "WHERE interaction_id = ? ORDER BY seq",
                     (row_id,),
                 )
             ],

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.log.database import LogDatabase, to_db_time, utc_now
+from assistant.log.errors import LogSchemaError
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +48,12 @@ def migrate(database: LogDatabase, migrations: Sequence[Migration] | None = None
             ).fetchone()
             if done:
                 continue
-            step.apply(connection)
+            try:
+                step.apply(connection)
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_ERROR:
+                    raise  # the disk or the file, not the tables: translated by the caller
+                raise LogSchemaError(database.path, step.name, str(exc)) from exc
             connection.execute(
                 "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
                 (step.name, to_db_time(utc_now())),
@@ -244,3 +250,12 @@ def m007_answer_support(db: sqlite3.Connection) -> None:
 def m008_egress_policy(db: sqlite3.Connection) -> None:
     """The collection policies that applied to each remote call."""
     db.execute("ALTER TABLE egress ADD COLUMN policy TEXT NOT NULL DEFAULT '{}'")
+
+
+@migration
+def m009_policy_details(db: sqlite3.Connection) -> None:
+    """The collection of each source or chat turn a guardrail event is about, so `margin
+    stats` counts withheld sources and quote-only answers per collection; the region of the
+    profile each remote call went to."""
+    db.execute("ALTER TABLE guardrail_events ADD COLUMN collections TEXT NOT NULL DEFAULT '[]'")
+    db.execute("ALTER TABLE egress ADD COLUMN region TEXT NOT NULL DEFAULT ''")

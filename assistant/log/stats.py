@@ -1,5 +1,6 @@
 """Figures from the local log: latency percentiles per stage, cost, feedback, guardrails,
-and how well answers are backed: supported sentences, whose citations, cut-off answers."""
+what collection policies did per collection, and how well answers are backed: supported
+sentences, whose citations, cut-off answers."""
 
 from __future__ import annotations
 
@@ -11,6 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from assistant.guardrails.events import (
+    LOCAL_ONLY_HISTORY_WITHHELD,
+    LOCAL_ONLY_WITHHELD,
+    POLICY_HISTORY_WITHHELD,
+    POLICY_WITHHELD,
+    QUOTE_ONLY,
+)
 from assistant.log.database import as_utc, to_db_time
 
 if TYPE_CHECKING:
@@ -18,6 +26,15 @@ if TYPE_CHECKING:
 
 TTFT = "ttft"
 EPOCH = datetime(1970, 1, 1)
+
+# What each policy event counts for the collections it names (one entry per source or turn).
+POLICY_COUNTS = {
+    LOCAL_ONLY_WITHHELD: "sources_withheld",
+    POLICY_WITHHELD: "sources_withheld",
+    LOCAL_ONLY_HISTORY_WITHHELD: "turns_withheld",
+    POLICY_HISTORY_WITHHELD: "turns_withheld",
+    QUOTE_ONLY: "quote_only_answers",
+}
 
 
 def percentile(values: Sequence[float], p: float) -> float | None:
@@ -107,6 +124,8 @@ class Stats:
     support: Support = field(default_factory=Support)
     truncated: dict[str, int] = field(default_factory=dict)  # why -> answers cut short
     follow_ups: int = 0  # questions searched with earlier turns
+    # collection -> {"sources_withheld", "turns_withheld", "quote_only_answers": n}
+    by_collection: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def refusal_rate(self) -> float:
@@ -143,6 +162,7 @@ class Stats:
             "support": self.support.to_json(),
             "truncated": self.truncated,
             "follow_ups": self.follow_ups,
+            "by_collection": self.by_collection,
         }
 
 
@@ -205,7 +225,29 @@ def compute_stats(log: InteractionLog, since: datetime | None = None) -> Stats:
         support=_support(rows),
         truncated=dict(Counter(row["truncation"] for row in rows if row["truncation"])),
         follow_ups=sum(row["history_used"] for row in rows),
+        by_collection=_by_collection(log, start),
     )
+
+
+def _by_collection(log: InteractionLog, start: tuple[str]) -> dict[str, dict[str, int]]:
+    """Withheld sources and turns, and quote-only answers, per collection."""
+    kinds = tuple(POLICY_COUNTS)
+    events = log.db.query(
+        "SELECT g.kind, g.collections FROM guardrail_events g JOIN interactions i "
+        f"ON i.id = g.interaction_id WHERE i.created_at >= ? "
+        f"AND g.kind IN ({', '.join('?' * len(kinds))})",
+        start + kinds,
+    )
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for event in events:
+        for collection in json.loads(event["collections"]):
+            counts[collection][POLICY_COUNTS[event["kind"]]] += 1
+    return {
+        collection: {
+            name: counts[collection][name] for name in dict.fromkeys(POLICY_COUNTS.values())
+        }
+        for collection in sorted(counts)
+    }
 
 
 def _support(rows: Sequence[Any]) -> Support:

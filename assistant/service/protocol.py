@@ -156,7 +156,10 @@ def answer_from_json(data: dict[str, Any]) -> Answer:
         cited=[int(n) for n in data.get("cited", [])],
         attributed=[int(n) for n in data.get("attributed", [])],
         sentences=[SentenceSupport.from_json(s) for s in data.get("sentences", [])],
-        guardrails=[GuardrailEvent(g["kind"], g["detail"]) for g in data.get("guardrails", [])],
+        guardrails=[
+            GuardrailEvent(g["kind"], g["detail"], tuple(g.get("collections", ())))
+            for g in data.get("guardrails", [])
+        ],
         usage=AnswerUsage(**data.get("usage", {})),
         latency_ms={str(k): float(v) for k, v in data.get("latency_ms", {}).items()},
         model=str(data.get("model", "")),

@@ -145,8 +145,22 @@ def test_a_collection_allowed_only_to_eu_never_reaches_us_and_reaches_eu(
     egress = CliRunner().invoke(cli, ["egress", "--json"])
     assert egress.exit_code == 0, egress.output
     entries = json.loads(egress.stdout)["entries"]
-    assert [e["profile"] for e in entries] == ["eu", "us"]
+    assert [(e["profile"], e["region"]) for e in entries] == [("eu", "eu"), ("us", "")]
+    shown = CliRunner().invoke(cli, ["egress"])
+    assert "eu (region eu) -> http://127.0.0.1" in shown.output
     assert all(e["policy"] == {"clients": {"models": ["eu"]}} for e in entries)
+
+    stats = CliRunner().invoke(cli, ["stats", "--json"])
+    assert stats.exit_code == 0, stats.output
+    withheld_from_us = len(withheld[0]["collections"])
+    assert withheld_from_us >= 1
+    assert json.loads(stats.stdout)["by_collection"] == {
+        "clients": {
+            "sources_withheld": withheld_from_us,
+            "turns_withheld": 0,
+            "quote_only_answers": 0,
+        }
+    }
 
 
 def test_chat_history_that_used_a_withheld_collection_is_not_sent(policies: Policies) -> None:
@@ -165,7 +179,8 @@ def test_chat_history_that_used_a_withheld_collection_is_not_sent(policies: Poli
         assistant.close()
     assert policies.us.requests, "the us model was never asked"
     assert "Wrenfield" not in sent(policies.us) and CLIENT_CODE not in sent(policies.us)
-    assert any(e.kind == "policy.history_withheld" for e in answer.guardrails)
+    history = [e for e in answer.guardrails if e.kind == "policy.history_withheld"]
+    assert history and history[0].collections == ("clients",)
 
 
 def test_a_quote_only_collection_is_quoted_verbatim_and_no_model_is_asked(
@@ -178,6 +193,12 @@ def test_a_quote_only_collection_is_quoted_verbatim_and_no_model_is_asked(
     assert answer["cited"], "a quote answer cites its sources"
     assert "two months of written notice" in answer["answer"]
     assert any(e["kind"] == "policy.quote_only" for e in answer["guardrails"])
+
+    shown = CliRunner().invoke(cli, ["stats"])
+    assert shown.exit_code == 0, shown.output
+    assert "Collection policies" in shown.output
+    rows = [line.split("│")[1:5] for line in shown.output.splitlines() if "legal" in line]
+    assert [[cell.strip() for cell in row] for row in rows] == [["legal", "0", "0", "1"]]
 
 
 def test_a_policy_change_applies_to_the_next_question_even_if_cached(policies: Policies) -> None:

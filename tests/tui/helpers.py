@@ -37,8 +37,12 @@ TWO_PROFILES = """
 kind = "openai"
 base_url = "http://127.0.0.1:9/v1"
 model = "remote-model"
+region = "eu"
 input_usd_per_mtok = 0.15
 output_usd_per_mtok = 0.60
+
+[collections.default]
+models = ["local", "work"]
 """
 
 

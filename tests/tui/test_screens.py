@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from textual.pilot import Pilot
-from textual.widgets import Markdown, ProgressBar
+from textual.widgets import Markdown, OptionList, ProgressBar
 from textual.widgets.markdown import MarkdownBlock
 
 from assistant import core
@@ -106,16 +106,22 @@ async def test_palette_switches_profile_and_collection(
     app = MarginApp(make_assistant(config=config, extra_models={"work": work}))
     async with app.run_test() as pilot:
         await settle(pilot)
+        shown = []
         for query in ("model: work", "collection: default"):
             await pilot.press("ctrl+p")
             await pilot.pause()
             await pilot.press(*query)
             await settle(pilot)
+            options = app.screen.query_one(OptionList)
+            shown.append(str(options.get_option_at_index(0).prompt))
             await pilot.press("enter")
             await pilot.pause()
+        assert "Model: work (region eu)" in shown[0]
+        assert "(models: local, work; answer: generate" in shown[1]
         assert app.session.profile == "work" and app.session.collection == "default"
         status = app.query_one(StatusBar).figures
-        assert status.profile == "work" and status.remote and status.collection == "default"
+        assert status.profile == "work (region eu)" and status.remote
+        assert status.collection == "default"
         await ask(pilot)
         await settle(pilot)
         exchange = app.query_one(ChatLog).last

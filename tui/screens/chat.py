@@ -114,7 +114,7 @@ class ChatScreen(Screen[None]):
             state = "ready"
         self.query_one(StatusBar).show(
             state=state,
-            profile=profile.name if profile else "",
+            profile=profile.label if profile else "",
             remote=bool(profile and profile.is_remote),
             collection=session.collection,
             daily_budget_usd=session.daily_budget_usd,

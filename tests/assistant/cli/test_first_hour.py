@@ -115,4 +115,8 @@ def test_sources_are_listed_by_path_with_totals_without_loading_the_assistant(
     assert result.exit_code == 0, result.output
     listed = [Path(line.split("  ")[0]).name for line in result.stdout.splitlines()]
     assert listed == ["a.md", "b.md", "c.md"]
-    assert result.stderr.strip() == ("3 documents, 3 chunks in 2 collections (default 2, papers 1)")
+    assert result.stderr.splitlines() == [
+        "3 documents, 3 chunks in 2 collections (default 2, papers 1)",
+        "collection default: models: all; answer: generate",
+        "collection papers: models: all; answer: generate",
+    ]

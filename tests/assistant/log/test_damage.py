@@ -17,7 +17,9 @@ from click.testing import CliRunner
 from assistant.cli import cli
 from assistant.locations import resolve_locations
 from assistant.log import InteractionLog, LogDamagedError, LogWriteError
-from assistant.log.database import DAMAGED_SUFFIX
+from assistant.log.database import DAMAGED_SUFFIX, connect
+from assistant.log.errors import LogSchemaError
+from assistant.log.migrations import MIGRATIONS
 from tests.assistant.log.helpers import make_answer
 from tests.fixtures.disk import Refusing, fill
 
@@ -80,6 +82,33 @@ def test_cli_stats_doctor_and_ask_with_a_damaged_log() -> None:
     assert code == 0 and '"interactions": 1' in output
     code, output = run("doctor", "--json")
     assert '"damaged log"' in output and DAMAGED_SUFFIX in output
+
+
+def log_from_another_version(path: Path) -> None:
+    """A log whose last migration was applied under another name (as a development build
+    or another release may have): its columns are there, its record of them is not."""
+    with InteractionLog(path, log_text=True) as log:
+        log.record(make_answer())
+        with log.db.write() as connection:
+            connection.execute("DELETE FROM _migrations WHERE name = ?", (MIGRATIONS[-1].name,))
+
+
+def test_a_log_from_another_version_is_a_clear_error_and_answering_goes_on() -> None:
+    locations = resolve_locations().ensure()
+    log_from_another_version(locations.log_db)
+    with pytest.raises(LogSchemaError) as caught:
+        InteractionLog(locations.log_db, log_text=True, recover=False)
+    message = str(caught.value)
+    assert str(locations.log_db) in message and MIGRATIONS[-1].name in message
+    assert "another version of margin" in message
+
+    code, output = run("stats")
+    assert code == 1 and "another version of margin" in output and "Traceback" not in output
+    code, output = run("ask", "What is 17 * 23?")
+    assert code == 0 and "391" in output, output
+    [aside] = locations.log_db.parent.glob(f"logs.db{DAMAGED_SUFFIX}*[0-9Z]")
+    with connect(aside) as kept:  # the old file is kept as it was, its row included
+        assert kept.query("SELECT COUNT(*) AS n FROM interactions")[0]["n"] == 1
 
 
 def test_a_full_disk_is_a_clear_error_on_a_real_small_disk(

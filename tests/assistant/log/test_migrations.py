@@ -25,12 +25,19 @@ EXPECTED_COLUMNS = {
         "interaction_id", "number", "chunk_id", "path", "page", "heading", "line", "score",
         "collection", "local_only", "text", "text_sha256", "text_chars",
     ],
-    "guardrail_events": ["interaction_id", "seq", "kind", "detail", "detail_sha256"],
+    "guardrail_events": [
+        "interaction_id",
+        "seq",
+        "kind",
+        "detail",
+        "detail_sha256",
+        "collections",
+    ],
     "latencies": ["interaction_id", "stage", "ms"],
     "feedback": ["id", "interaction_id", "rating", "note", "created_at"],
     "egress": [
         "id", "created_at", "interaction_id", "profile", "endpoint_url", "messages",
-        "message_count", "bytes", "sha256", "redactions", "policy",
+        "message_count", "bytes", "sha256", "redactions", "policy", "region",
     ],
     "answer_cache": ["key", "answer_json", "created_at"],
     "eval_runs": ["id", "created_at", "config", "metrics", "questions"],
@@ -70,6 +77,7 @@ MIGRATION_NAMES = [
     "m006_budget_reservations",
     "m007_answer_support",
     "m008_egress_policy",
+    "m009_policy_details",
 ]
 
 

@@ -140,3 +140,22 @@ def test_bench_and_stats_report_the_same_percentiles(log: InteractionLog) -> Non
     stats = compute_stats(log).latency_ms["retrieve"]
     bench = latency_ms([ms / 1000 for ms in timings_ms])
     assert (bench["p50_ms"], bench["p95_ms"]) == (stats.p50, stats.p95) == (99.0, 1070.0)
+
+
+def test_policy_events_are_counted_per_collection(log: InteractionLog) -> None:
+    withheld = GuardrailEvent("policy.withheld", "2 sources", ("clients", "clients"))
+    local = GuardrailEvent("local_only.withheld", "1 source", ("diary",))
+    turns = GuardrailEvent("local_only.history_withheld", "1 turn", ("diary", "clients"))
+    quoted = GuardrailEvent("policy.quote_only", "quoted", ("legal",))
+    other = GuardrailEvent("injection", "source [1]", ("public",))
+    log.record(replace(make_answer(0), guardrails=[withheld, local, other]))
+    log.record(replace(make_answer(1), guardrails=[withheld, turns, quoted]))
+
+    by_collection = compute_stats(log).by_collection
+    assert by_collection == {
+        "clients": {"sources_withheld": 4, "turns_withheld": 1, "quote_only_answers": 0},
+        "diary": {"sources_withheld": 1, "turns_withheld": 1, "quote_only_answers": 0},
+        "legal": {"sources_withheld": 0, "turns_withheld": 0, "quote_only_answers": 1},
+    }
+    assert compute_stats(log).to_json()["by_collection"] == by_collection
+    assert log.recent(1)[0].answer.guardrails[0].collections == ("clients", "clients")
