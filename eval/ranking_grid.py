@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.ask.ranking import RankingWeights, code_match, code_tokens, fuse, relevance
+from assistant.ask.retrieval import as_source
 from assistant.evaluation import metrics as m
 from assistant.evaluation.golden import load_golden
 from ingest.types import StoredChunk
@@ -69,7 +70,7 @@ def collect(golden_path: Path, out: Path, pool: int) -> int:
             evidence = {}
             for weight in VECTOR_WEIGHTS:
                 fused = fuse(by_vector, by_text, weight).chunks[: config.rerank_depth]
-                sources = [_as_source(n, c) for n, (c, _s) in enumerate(fused, start=1)]
+                sources = [as_source(n, c, s) for n, (c, s) in enumerate(fused, start=1)]
                 scored = selector.select(question.question, vector, sources)
                 evidence[str(weight)] = scored.best_by_source()
             record = {
@@ -101,23 +102,6 @@ def _chunk(row: dict[str, Any]) -> StoredChunk:
         line=None,
         ordinal=0,
         text=row["text"],
-    )
-
-
-def _as_source(number: int, chunk: StoredChunk) -> Any:
-    from assistant.ask.types import Source
-
-    return Source(
-        number=number,
-        id=chunk.id,
-        path=chunk.path,
-        page=chunk.page,
-        heading=chunk.heading,
-        line=chunk.line,
-        score=0.0,
-        text=chunk.text,
-        collection=chunk.collection,
-        local_only=chunk.local_only,
     )
 
 

@@ -116,7 +116,7 @@ class Retriever:
         by_vector = self.store.vector_search(vector, config.pool, where) if weight > 0 else []
         by_text = self.store.text_search(query, config.pool, where) if weight < 1 else []
         fusion = fuse(by_vector, by_text, weight)
-        fused = [_source(0, c, s) for c, s in fusion.chunks]
+        fused = [as_source(0, c, s) for c, s in fusion.chunks]
         withholding = withhold(fused[: max(config.rerank_depth, wanted)], recipient)
         candidates = withholding.allowed
         evidence = self.evidence.select(query, vector, candidates)
@@ -189,7 +189,8 @@ def _passage(source: Source) -> str:
     return f"{source.heading}\n{source.text}" if source.heading else source.text
 
 
-def _source(number: int, chunk: StoredChunk, score: float) -> Source:
+def as_source(number: int, chunk: StoredChunk, score: float) -> Source:
+    """A stored chunk as a numbered, scored source."""
     return Source(
         number=number,
         id=chunk.id,
