@@ -119,6 +119,12 @@ class RetrievalConfig:
     # 35% and 33% of their unanswerable ones. 0.36 and 0.3 refuse 60% of real-tune's, but 12%
     # of golden's answerable ones. See eval/calibrate_gate.py.
     min_coverage: float = ranged(0.2, 0, 1)
+    # The sources must mention the names the question asks about (pyenv, `--slurp`, Excel;
+    # see assistant.ask.names), unless the index mentions the name in more than this many
+    # chunks (then ranking missed it, and the evidence decides); -1: names are not checked.
+    # 5: refuses 70% of real-tune's unanswerable questions (35% without) and 4 of golden's 6
+    # (2 without), and 1 of 82 and 1 of 50 answerable ones (as without); 10 refuses 2 of 82.
+    passing_mentions: int = ranged(5, -1, 1000)
     reranker: str = text("", 4096)  # a local folder holding a sentence-transformers CrossEncoder
 
 

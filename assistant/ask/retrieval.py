@@ -16,7 +16,10 @@
 
 The score a `Source` shows is that relevance, in [0, 1], so sources are always listed in
 the order of their scores. Whether anything found answers the question is decided on the
-evidence (`Retrieval.relevant`), not on a chunk's score.
+evidence (`Retrieval.relevant`), not on a chunk's score: the best window must score at least
+`min_relevance` and hold `min_coverage` of the question's weighted terms, and the sources
+must mention every name the question asks about that the index mentions rarely or never
+(`assistant.ask.names`): a question about pyenv is not answered by the venv pages.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from assistant.ask.evidence import Evidence, EvidenceSelector, uniform_weights
+from assistant.ask.names import MissingName, NameCheck
 from assistant.ask.ranking import RankingWeights, code_match, code_tokens, fuse, relevance
 from assistant.ask.reranker import Reranker
 from assistant.ask.types import GuardrailEvent, Source
@@ -46,6 +50,7 @@ class Retrieval:
     min_coverage: float
     withheld: list[Source] = field(default_factory=list)  # kept from the model by policy
     events: list[GuardrailEvent] = field(default_factory=list)  # what withholding did
+    missing_names: list[MissingName] = field(default_factory=list)  # asked about, not found
 
     @property
     def evidence_score(self) -> float:
@@ -58,7 +63,22 @@ class Retrieval:
         best = self.evidence.best
         if best is None:
             return False
-        return best.score >= self.min_relevance and best.coverage >= self.min_coverage
+        return (
+            best.score >= self.min_relevance
+            and best.coverage >= self.min_coverage
+            and not self.missing_names
+        )
+
+    def why_not_relevant(self) -> str:
+        """What the refusal says beyond "not found": the names nothing found mentions."""
+        never = [n.text for n in self.missing_names if n.chunks == 0]
+        rarely = [n.text for n in self.missing_names if n.chunks > 0]
+        reasons = []
+        if never:
+            reasons.append(f"nothing in them mentions {_quoted(never)}")
+        if rarely:
+            reasons.append(f"they mention {_quoted(rarely)} only in passing, elsewhere")
+        return "; ".join(reasons)
 
 
 class Retriever:
@@ -70,12 +90,14 @@ class Retriever:
         *,
         evidence: EvidenceSelector | None = None,
         reranker: Reranker | None = None,
+        names: NameCheck | None = None,
     ):
         self.store = store
         self.embedder = embedder
         self.config = config
         self.evidence = evidence or EvidenceSelector(uniform_weights, embedder)
         self.reranker = reranker
+        self.names = names
 
     def nothing_ingested(self) -> bool:
         return self.store.is_empty()
@@ -129,7 +151,13 @@ class Retriever:
             min_coverage=config.min_coverage,
             withheld=withholding.withheld[:wanted],
             events=withholding.events,
+            missing_names=self._missing_names(query, chosen),
         )
+
+    def _missing_names(self, query: str, sources: list[Source]) -> list[MissingName]:
+        if self.names is None or not sources:
+            return []
+        return self.names.missing(query, [_passage(s) for s in sources])
 
     def _ranked(
         self,
@@ -183,6 +211,11 @@ def _diversify(ranked: Sequence[Source], k: int, per_document: int) -> list[Sour
         if len(chosen) == k:
             break
     return chosen
+
+
+def _quoted(names: list[str]) -> str:
+    quoted = [f"“{name}”" for name in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
 def _passage(source: Source) -> str:
