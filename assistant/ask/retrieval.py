@@ -70,15 +70,16 @@ class Retrieval:
         )
 
     def why_not_relevant(self) -> str:
-        """What the refusal says beyond "not found": the names nothing found mentions."""
-        never = [n.text for n in self.missing_names if n.chunks == 0]
-        rarely = [n.text for n in self.missing_names if n.chunks > 0]
-        reasons = []
-        if never:
-            reasons.append(f"nothing in them mentions {_quoted(never)}")
-        if rarely:
-            reasons.append(f"they mention {_quoted(rarely)} only in passing, elsewhere")
-        return "; ".join(reasons)
+        """What the refusal says beyond "not found": the names no passage found mentions.
+
+        One wording whatever the index-wide counts were: "never" against "in passing" would
+        tell an MCP client or a remote profile whether collections withheld from it mention
+        a word."""
+        if not self.missing_names:
+            return ""
+        return (
+            f"none of the passages found mentions {_quoted([n.text for n in self.missing_names])}"
+        )
 
 
 class Retriever:

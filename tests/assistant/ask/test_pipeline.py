@@ -204,7 +204,9 @@ def test_a_refusal_for_a_name_nothing_mentions_says_so(tmp_path: Path) -> None:
     h.retriever.missing_names = [MissingName("pyenv", 0)]
     _, answer = h.run("How do I install another Python version with pyenv?")
     assert answer.refused and answer.refusal_reason == "not_found"
-    assert answer.answer == "Not found in your documents: nothing in them mentions “pyenv”."
+    assert (
+        answer.answer == "Not found in your documents: none of the passages found mentions “pyenv”."
+    )
     assert [s.number for s in answer.sources] == [1] and h.local.calls == []
 
 

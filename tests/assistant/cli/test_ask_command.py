@@ -99,7 +99,10 @@ def test_unrelated_question_is_refused_with_nearest_sources(ingested: Path) -> N
     result = CliRunner().invoke(cli, ["ask", "What is the airspeed of an unladen swallow?"])
     assert result.exit_code == 0
     # the refusal says what the documents never mention
-    assert "Not found in your documents: nothing in them mentions “airspeed”" in result.stdout
+    assert (
+        "Not found in your documents: none of the passages found mentions “airspeed”"
+        in result.stdout
+    )
     assert "nearest matches" in result.stderr
 
 
