@@ -96,12 +96,20 @@ class IngestConfig:
 @dataclass(frozen=True, slots=True)
 class RetrievalConfig:
     k: int = ranged(6, 1, 100)
-    # Chosen by measurement on eval/real-tune.jsonl (see docs/ask.md, "How retrieval ranks").
+    # The ranking weights below were chosen by cross-validation on eval/real-tune.jsonl and
+    # docs/golden.jsonl (eval/ranking_grid.py; docs/ask.md, "How retrieval ranks").
     vector_weight: float = ranged(0.3, 0, 1)  # share of the vector ranking in the fused score
     pool: int = ranged(50, 1, 1000)  # candidates taken from each ranking before fusion
     # fused candidates scored on their evidence (or by the reranker)
     rerank_depth: int = ranged(20, 1, 200)
     per_document: int = ranged(3, 1, 100)  # at most this many chunks of one file in the top k
+    # The share of a chunk's document's fused rank against its own (assistant.ask.ranking)
+    document_weight: float = ranged(0.5, 0, 1)
+    # added to the relevance of a chunk holding every code token of the question (`os.walk`,
+    # `$RANDOM`, `-a`) verbatim, before it is scaled back to 0..1
+    code_weight: float = ranged(0.3, 0, 1)
+    # the share of a chunk's best evidence window against its fused score in its relevance
+    evidence_weight: float = ranged(0.25, 0, 1)
     # Below this evidence score (0..1: the best sentence window's mix of dense similarity and
     # lexical coverage of the question) nothing counts as found.
     min_relevance: float = ranged(0.27, 0, 1)
@@ -111,6 +119,12 @@ class RetrievalConfig:
     # 35% and 33% of their unanswerable ones. 0.36 and 0.3 refuse 60% of real-tune's, but 12%
     # of golden's answerable ones. See eval/calibrate_gate.py.
     min_coverage: float = ranged(0.2, 0, 1)
+    # The sources must mention the names the question asks about (pyenv, `--slurp`, Excel;
+    # see assistant.ask.names), unless the index mentions the name in more than this many
+    # chunks (then ranking missed it, and the evidence decides); -1: names are not checked.
+    # 5: refuses 70% of real-tune's unanswerable questions (35% without) and 4 of golden's 6
+    # (2 without), and 1 of 82 and 1 of 50 answerable ones (as without); 10 refuses 2 of 82.
+    passing_mentions: int = ranged(5, -1, 1000)
     reranker: str = text("", 4096)  # a local folder holding a sentence-transformers CrossEncoder
 
 

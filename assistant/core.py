@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal
 from assistant.ask.budget import Budget, RequestBudgetGate
 from assistant.ask.dependencies import AskDependencies, ModelRegistry
 from assistant.ask.evidence import EvidenceSelector
+from assistant.ask.names import NameCheck, tokenizer_vocabulary
 from assistant.ask.pipeline import AskRun
 from assistant.ask.reranker import CrossEncoderReranker
 from assistant.ask.retrieval import Retriever
@@ -214,7 +215,16 @@ class Index:
             settings,
             evidence=EvidenceSelector(self.terms.idf, self.embedder),
             reranker=CrossEncoderReranker.from_setting(settings.reranker),
+            names=self.name_check(),
         )
+
+    def name_check(self) -> NameCheck | None:
+        """The names rule of the relevance gate, or None when `passing_mentions` is -1."""
+        passing = self.config.retrieval.passing_mentions
+        if passing < 0:
+            return None
+        known = tokenizer_vocabulary(self.embedder.count_tokens)
+        return NameCheck(known, self.terms.chunk_counts, passing)
 
 
 def load_embedder(config: Config, locations: Locations) -> FastEmbedder:

@@ -1,10 +1,13 @@
-"""Calibrate the relevance gate (`retrieval.min_relevance`) on a golden set.
+"""Calibrate the relevance gate (`retrieval.min_relevance`, `passing_mentions`) on a golden set.
 
 `MARGIN_HOME=DIR python -m eval.calibrate_gate GOLDEN [--k 3] [--json]` retrieves every
 question of GOLDEN the way `margin ask` does (the configured retriever, `ask.k` sources) and
 prints, for candidate thresholds on the evidence score, the share of answerable questions
 refused (false refusals) and of unanswerable ones refused, and which threshold keeps false
-refusals at or below 2% while refusing the most unanswerable questions. It also says how often
+refusals at or below 2% while refusing the most unanswerable questions; then, at the configured
+evidence thresholds, the same for `passing_mentions` (the names rule: a name of the question
+none of the sources mentions refuses when the index holds it in at most that many chunks;
+-1 turns the rule off). It also says how often
 the best evidence sentence, and its window, contain the expected answer: what a quote answer
 can reach. Tune on `real-tune.jsonl`; check the chosen value on `real-report.jsonl`.
 """
@@ -17,16 +20,22 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from assistant.core import open_index
+from assistant.ask.names import NameCheck
+from assistant.config import RetrievalConfig
+from assistant.core import Index, open_index
 from assistant.evaluation import metrics as m
 from assistant.evaluation.golden import load_golden
 
 FALSE_REFUSAL_GOAL = 0.02
+PASSING_MENTIONS = (-1, 0, 1, 2, 3, 5, 10, 20)
+EVERY_MENTION = 1_000_000  # while measuring: every name the sources miss, with its count
 
 
-def measure(golden_path: Path, k: int) -> list[dict[str, Any]]:
-    index = open_index()
+def measure(index: Index, golden_path: Path, k: int) -> list[dict[str, Any]]:
     retriever = index.retriever()
+    names = index.name_check()
+    if names is not None:
+        retriever.names = NameCheck(names.known_word, index.terms.chunk_counts, EVERY_MENTION)
     rows = []
     for question in load_golden(golden_path).questions:
         found = retriever.retrieve(question.question, k=k)
@@ -38,6 +47,7 @@ def measure(golden_path: Path, k: int) -> list[dict[str, Any]]:
                 "answerable": question.answerable,
                 "score": found.evidence_score,
                 "coverage": best.coverage if best else 0.0,
+                "unfound_names": [[name.text, name.chunks] for name in found.missing_names],
                 "in_sentence": bool(best and expected and m.contains(best.sentence.text, expected)),
                 "in_window": bool(best and expected and m.contains(best.window.text, expected)),
             }
@@ -45,24 +55,44 @@ def measure(golden_path: Path, k: int) -> list[dict[str, Any]]:
     return rows
 
 
-def thresholds(rows: list[dict[str, Any]]) -> list[dict[str, float]]:
-    answerable = [r["score"] for r in rows if r["answerable"]]
-    unanswerable = [r["score"] for r in rows if not r["answerable"]]
+def refused(row: dict[str, Any], min_relevance: float, min_coverage: float, passing: int) -> bool:
+    """Whether the gate refuses this question with these settings."""
+    if row["score"] < min_relevance or row["coverage"] < min_coverage:
+        return True
+    return passing >= 0 and any(chunks <= passing for _, chunks in row["unfound_names"])
+
+
+def thresholds(rows: list[dict[str, Any]], config: RetrievalConfig) -> list[dict[str, float]]:
+    """Refusal shares for evidence thresholds, coverage and names rule as configured."""
     table = []
     for step in range(20, 71):
         threshold = step / 100
         table.append(
             {
                 "threshold": threshold,
-                "false_refusals": _share(answerable, threshold),
-                "unanswerable_refused": _share(unanswerable, threshold),
+                **_shares(rows, threshold, config.min_coverage, config.passing_mentions),
             }
         )
     return table
 
 
-def _share(scores: list[float], threshold: float) -> float:
-    return sum(score < threshold for score in scores) / len(scores) if scores else 0.0
+def passing_table(rows: list[dict[str, Any]], config: RetrievalConfig) -> list[dict[str, float]]:
+    """Refusal shares for values of `passing_mentions`, evidence thresholds as configured."""
+    return [
+        {"passing_mentions": p, **_shares(rows, config.min_relevance, config.min_coverage, p)}
+        for p in PASSING_MENTIONS
+    ]
+
+
+def _shares(
+    rows: list[dict[str, Any]], min_relevance: float, min_coverage: float, passing: int
+) -> dict[str, float]:
+    def share(answerable: bool) -> float:
+        chosen = [r for r in rows if r["answerable"] is answerable]
+        hits = sum(refused(r, min_relevance, min_coverage, passing) for r in chosen)
+        return hits / len(chosen) if chosen else 0.0
+
+    return {"false_refusals": share(True), "unanswerable_refused": share(False)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,8 +101,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--k", type=int, default=3, help="sources per question (ask.k)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    rows = measure(args.golden, args.k)
-    table = thresholds(rows)
+    index = open_index()
+    rows = measure(index, args.golden, args.k)
+    config = index.config.retrieval
+    table = thresholds(rows, config)
+    names = passing_table(rows, config)
     within = [t for t in table if t["false_refusals"] <= FALSE_REFUSAL_GOAL]
     chosen = max(within, key=lambda t: (t["unanswerable_refused"], t["threshold"]), default=None)
     answerable = [r for r in rows if r["answerable"]]
@@ -81,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         "window_contains_answer": m.mean(float(r["in_window"]) for r in answerable),
     }
     if args.json:
-        json.dump({"rows": rows, "table": table, "chosen": chosen, **quotable}, sys.stdout)
+        report = {"rows": rows, "table": table, "passing_mentions": names, "chosen": chosen}
+        json.dump({**report, **quotable}, sys.stdout)
         return 0
     print("threshold  false refusals  unanswerable refused")
     for t in table:
@@ -89,6 +123,12 @@ def main(argv: list[str] | None = None) -> int:
             f"{t['threshold']:9.2f}  {t['false_refusals']:14.3f}  {t['unanswerable_refused']:20.3f}"
         )
     print(f"chosen (false refusals <= {FALSE_REFUSAL_GOAL:.0%}): {chosen}")
+    print("passing_mentions  false refusals  unanswerable refused")
+    for t in names:
+        print(
+            f"{t['passing_mentions']:16d}  {t['false_refusals']:14.3f}"
+            f"  {t['unanswerable_refused']:20.3f}"
+        )
     print(quotable)
     return 0
 

@@ -66,6 +66,10 @@ class OnnxEncoder:
             options = ort.SessionOptions()
             options.intra_op_num_threads = threads or cpu_cores()
             options.inter_op_num_threads = 1
+            # Idle threads sleep instead of spinning: a question's few short texts leave them
+            # idle between operators, and on a busy laptop the spinning takes the cores the
+            # work needs (query embedding at load 8: 25 -> 14 ms, half the CPU time).
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             options.log_severity_level = 3  # errors only: nothing on the person's terminal
             self._session = ort.InferenceSession(
                 str(model_file), options, providers=["CPUExecutionProvider"]

@@ -57,10 +57,12 @@ LOCAL_ONLY = (
 
 
 def _not_found(retrieval: Retrieval) -> tuple[str, str]:
-    """Why nothing relevant was found: nothing is, or only local-only sources are."""
+    """Why nothing relevant was found: nothing is (saying which names of the question the
+    documents do not mention), or only local-only sources are."""
     if retrieval.withheld and not retrieval.sources:
         return ("local_only", LOCAL_ONLY)
-    return ("not_found", NOT_FOUND)
+    why = retrieval.why_not_relevant()
+    return ("not_found", f"Not found in your documents: {why}." if why else NOT_FOUND)
 
 
 class AskRun:

@@ -25,6 +25,9 @@ AnswerStyle = Literal["generate", "quote"]
 MAX_SENTENCES = 2
 SECOND_SHARE = 0.9  # a second sentence is quoted when it scores this share of the best
 DIRECT_COVERAGE = 0.5  # the best window holds this share of the question's weighted terms
+# How a sentence ends when it does not announce the next one (closing quotes and brackets
+# after the stop included); a window ending otherwise is quoted with the sentence after it.
+FINISHED = tuple(stop + close for stop in ".!?" for close in ("", '"', "'", "”", "’", ")", "]"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +53,8 @@ def quote_answer(evidence: Evidence) -> Quote | None:
     chosen.sort(key=lambda w: (w.source.number, w.sentence.start))
     lines, sentences, start = [], [], 0
     for window in chosen:
-        line = f"{window.window.text} [{window.source.number}]"
+        text = _quoted_text(window, evidence)
+        line = f"{text} [{window.source.number}]"
         number = window.source.number
         sentences.append(
             SentenceSupport(
@@ -60,12 +64,28 @@ def quote_answer(evidence: Evidence) -> Quote | None:
                 cited=(number,),
                 source=number,
                 score=1.0,
-                evidence=window.window.text,
+                evidence=text,
             )
         )
         lines.append(line)
         start += len(line) + 1
     return Quote("\n".join(lines), sorted({w.source.number for w in chosen}), sentences)
+
+
+def _quoted_text(window: EvidenceWindow, evidence: Evidence) -> str:
+    """The window's text, and the sentence after it when the window ends by announcing it
+    (a colon, or no full stop: "If you want to use `cc' instead, type" before the command)."""
+    text = window.window.text
+    if text.endswith(FINISHED) and not text.endswith(":"):
+        return text
+    following = [
+        w.sentence
+        for w in evidence.windows
+        if w.source.id == window.source.id and w.sentence.start >= window.window.end
+    ]
+    if not following:
+        return text
+    return f"{text} {min(following, key=lambda s: s.start).text}"
 
 
 def answer_style(setting: str, profile: ModelProfile, evidence: Evidence) -> AnswerStyle:

@@ -72,6 +72,17 @@ class TermStatistics:
             return dict.fromkeys(wanted, 1.0)
         return {t: math.log((total + 1) / (counts.get(t, 0) + 0.5)) for t in wanted}
 
+    def chunk_counts(self, terms: list[str]) -> dict[str, int] | None:
+        """How many chunks hold each term (absent terms: 0); None when the counts cannot be
+        had."""
+        wanted = sorted(set(terms))
+        try:
+            _, counts = self._counts(wanted)
+        except (sqlite3.Error, OSError) as exc:
+            log.warning("margin: term statistics unavailable: %s", exc)
+            return None
+        return {t: counts.get(t, 0) for t in wanted}
+
     def refresh(self) -> None:
         """Recount the documents that changed since the last count."""
         try:

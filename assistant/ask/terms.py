@@ -13,7 +13,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_TOKEN = re.compile(r"\d>&\d|[$-]*\w[\w.+/-]*\w|[$-]*\w")
+TOKEN = re.compile(  # a word or a technical token
+    r"\d>&\d|[$-]*\w[\w.+/-]*\w|[$-]*\w"
+)
 _PARTS = re.compile(r"[A-Za-z]+|\d+")
 _STOP_WORD_LIST = """
     a about above after again against all also am an and any are as at be because been before
@@ -34,7 +36,7 @@ def content_terms(text: str) -> list[str]:
     """The terms of `text` in order, repeats kept (a caller wanting a set makes one)."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     terms: list[str] = []
-    for match in _TOKEN.finditer(folded):
+    for match in TOKEN.finditer(folded):
         token = match.group().strip(".")
         parts = _PARTS.findall(token)
         if len(parts) > 1 or token != (parts[0] if parts else token):

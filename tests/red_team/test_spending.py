@@ -96,6 +96,7 @@ daily_usd = 1.0
 
 [retrieval]
 min_relevance = 0.0
+passing_mentions = -1  # the whole gate off: these tests are about what reaches a model
 
 [ask]
 k = 2

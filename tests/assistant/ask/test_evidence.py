@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from assistant.ask.evidence import EvidenceSelector, prompt_sources
+from assistant.ask.names import NameCheck, tokenizer_vocabulary
 from assistant.ask.quote import quote_answer
 from assistant.ask.retrieval import Retriever
 from assistant.ask.term_stats import TermStatistics
@@ -57,8 +58,12 @@ def notes_index(
     )
     Ingestor(store, embedder, IngestOptions()).run([tmp_path / "notes"])
     terms = TermStatistics(tmp_path / "terms.sqlite", store)
+    config = RetrievalConfig()
+    names = NameCheck(
+        tokenizer_vocabulary(embedder.count_tokens), terms.chunk_counts, config.passing_mentions
+    )
     retriever = Retriever(
-        store, embedder, RetrievalConfig(), evidence=EvidenceSelector(terms.idf, embedder)
+        store, embedder, config, evidence=EvidenceSelector(terms.idf, embedder), names=names
     )
     return store, terms, retriever
 

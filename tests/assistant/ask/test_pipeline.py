@@ -12,6 +12,7 @@ import pytest
 from assistant.ask.budget import Budget, RequestBudgetGate
 from assistant.ask.dependencies import AskDependencies, ModelRegistry
 from assistant.ask.evidence import Evidence, EvidenceWindow
+from assistant.ask.names import MissingName
 from assistant.ask.pipeline import AskRun
 from assistant.ask.retrieval import Retrieval
 from assistant.ask.sentences import TextSpan
@@ -67,6 +68,7 @@ class FixedRetriever:
         self.sources = sources
         self.empty_index = empty_index
         self.queries: list[str] = []
+        self.missing_names: list[MissingName] = []  # names the sources do not mention
 
     def retrieve(
         self,
@@ -93,6 +95,7 @@ class FixedRetriever:
             RetrievalConfig().min_coverage,
             withholding.withheld,
             withholding.events,
+            self.missing_names,
         )
 
     def nothing_ingested(self) -> bool:
@@ -194,6 +197,17 @@ def test_nothing_relevant_refuses_without_calling_the_model(tmp_path: Path) -> N
     assert answer.answer == "Not found in your documents."
     assert [s.number for s in answer.sources] == [1]  # the nearest sources still shown
     assert h.local.calls == []
+
+
+def test_a_refusal_for_a_name_nothing_mentions_says_so(tmp_path: Path) -> None:
+    h = Harness(tmp_path, [make_source(1, "Create environments with python -m venv.", score=0.9)])
+    h.retriever.missing_names = [MissingName("pyenv", 0)]
+    _, answer = h.run("How do I install another Python version with pyenv?")
+    assert answer.refused and answer.refusal_reason == "not_found"
+    assert (
+        answer.answer == "Not found in your documents: none of the passages found mentions “pyenv”."
+    )
+    assert [s.number for s in answer.sources] == [1] and h.local.calls == []
 
 
 def test_an_empty_index_refuses_before_searching_and_without_a_model(tmp_path: Path) -> None:

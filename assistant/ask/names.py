@@ -1,0 +1,185 @@
+"""The names a question asks about: what the documents must mention for an answer to exist.
+
+"How do I install another Python version with pyenv?" sounds like the Python documentation,
+and its evidence scores like it: most of its words are there. What it asks about, pyenv, is
+not. Evidence scores cannot tell the two apart (one rare word in eight); a name can. A name
+is a word of the question that reads as one:
+
+- code-like: a dotted or underscored identifier (`multiprocessing.Pool`, `os.cpu_count`), an
+  option (`--slurp`), a variable (`$RANDOM`), a version or file name (`3.12`, `environment.yml`);
+- capitalised where a word need not be (`Excel`, `FIFA`, `Google`), not a sentence's first
+  word;
+- a word the embedding model does not know whole (`pyenv`, `zsh`, `tmux`, `conda`): the
+  tokenizer cuts it into pieces, so dense similarity cannot vouch for it, only its letters
+  can.
+
+A name with fewer than two letters or digits (`$x`, `-p`) is a placeholder, not a name; an
+e-mail or web address is where to reply, and a secret or personal value (a key, a phone
+number) is data, not what the question asks about: none of them is a name. Each name is
+looked for by its terms (`assistant.ask.terms`): a dotted or underscored name whole, any other
+by every word in it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from assistant.ask.terms import TOKEN, content_terms
+from assistant.guardrails.detectors import find_pii
+from assistant.guardrails.secret_keys import find_secrets
+
+_CODE_LIKE = re.compile(r"[._$@\d]|^[-~/]|[a-z][A-Z]")
+_WHOLE_NAME = re.compile(r"[._$@]|^[-~/]")  # kept whole: os.walk, --slurp, $RANDOM, base_url
+_SUFFIXES = ("s", "es", "ed", "d", "ing", "ly", "er")  # a known word's inflections are known
+_MIN_ALNUM = 2
+# An e-mail or web address in a question says where to reply or look, not what it is about.
+_ADDRESS = re.compile(r"\S+@\S+|\b(?:https?|ftp)://\S+|\bwww\.\S+", re.IGNORECASE)
+_LOOK_BACK = 16  # characters before a word searched for the end of a sentence
+_BEFORE_NOTHING = re.compile(r"[\W_]*")
+_SENTENCE_END = re.compile(r"(?:[.?!:;]\s+|\n\s*)[\W_]*$")
+_MIN_PREFIX = 3  # shortest stem that mentions a longer word it begins
+_MAX_ENDING = 2  # ... differing by an ending at most this long: "bak" and "bake", not "log"
+
+KnownWord = Callable[[str], bool]
+ChunkCounts = Callable[[list[str]], dict[str, int] | None]  # chunks holding each term
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """A name of the question as written, and the terms that mention it."""
+
+    text: str
+    terms: tuple[str, ...]  # all of them must be found for the name to be mentioned
+    whole: bool = False  # a code-like name: only its exact term mentions it
+
+    def mentioned_in(self, terms: set[str]) -> bool:
+        """Whether `terms` (a passage's) mention the name. A word is also mentioned by a term
+        one short ending away: light stemming leaves "baked" as "bak" and "bake" whole."""
+        if self.whole:
+            return self.terms[0] in terms
+        return all(term in terms or _prefix_found(term, terms) for term in self.terms)
+
+
+def every_word_known(word: str) -> bool:
+    """No vocabulary to consult: only code-like and capitalised words are names."""
+    return True
+
+
+def tokenizer_vocabulary(count_tokens: Callable[[str], int]) -> KnownWord:
+    """A word is known when the embedding model's tokenizer reads it as one token (the
+    count includes the model's special tokens, measured on the empty text)."""
+    special = count_tokens("")
+
+    def known(word: str) -> bool:
+        return any(count_tokens(form) - special == 1 for form in _forms(word))
+
+    return known
+
+
+def question_names(question: str, known_word: KnownWord) -> list[Name]:
+    """The names of `question`, in order, each once."""
+    text = _without_personal_data(_ADDRESS.sub(" ", unicodedata.normalize("NFKC", question)))
+    names: dict[tuple[str, ...], Name] = {}
+    for match in TOKEN.finditer(text):
+        token = match.group().strip(".")
+        if sum(c.isalnum() for c in token) < _MIN_ALNUM or not content_terms(token):
+            continue
+        first = _starts_sentence(text[: match.start()])
+        if not _reads_as_name(token, first=first, known_word=known_word):
+            continue
+        name = _name(token)
+        names.setdefault(name.terms, name)
+    return list(names.values())
+
+
+def _without_personal_data(text: str) -> str:
+    """Secrets and personal data blanked: a key or a phone number in a question is not what it
+    asks about, and a refusal must not repeat it."""
+    for span in [*find_secrets(text), *find_pii(text)]:
+        text = text[: span.start] + " " * (span.end - span.start) + text[span.end :]
+    return text
+
+
+def _starts_sentence(before: str) -> bool:
+    """Whether a word after `before` starts a sentence, where a capital is grammar."""
+    if _BEFORE_NOTHING.fullmatch(before):
+        return True
+    return _SENTENCE_END.search(before[-_LOOK_BACK:]) is not None
+
+
+def _reads_as_name(token: str, *, first: bool, known_word: KnownWord) -> bool:
+    if _CODE_LIKE.search(token):
+        return True
+    if token.isupper() or (token[0].isupper() and not first):
+        return True
+    return not all(known_word(part.casefold()) for part in token.split("-"))
+
+
+def _name(token: str) -> Name:
+    terms = content_terms(token)
+    if _WHOLE_NAME.search(token):
+        return Name(token, (terms[0],), whole=True)  # content_terms puts it whole first
+    words = [term for term in terms if "-" not in term]  # "Kwik-Fit": "kwik" and "fit"
+    return Name(token, tuple(dict.fromkeys(words or terms)))
+
+
+def _prefix_found(term: str, terms: set[str]) -> bool:
+    if len(term) < _MIN_PREFIX:
+        return False
+    return any(
+        len(other) >= _MIN_PREFIX
+        and abs(len(other) - len(term)) <= _MAX_ENDING
+        and (other.startswith(term) or term.startswith(other))
+        for other in terms
+    )
+
+
+def _forms(word: str) -> Iterable[str]:
+    """The word and its nearest inflections: a vocabulary may hold "baked" but not "bake"."""
+    yield word
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            stem = word[: -len(suffix)]
+            yield stem
+            yield stem + "e"
+        yield word[:-1] + suffix if word.endswith("e") and suffix[0] in "ei" else word + suffix
+
+
+@dataclass(frozen=True, slots=True)
+class MissingName:
+    """A name none of the sources mentions, and how many chunks of the index do (few)."""
+
+    text: str
+    chunks: int
+
+
+class NameCheck:
+    """Which names of a question the sources found do not mention, where the index mentions
+    them in at most `passing_mentions` chunks: never, or only in passing somewhere else. A
+    name the index mentions more often is a ranking miss, not a sign that nothing answers."""
+
+    def __init__(self, known_word: KnownWord, chunk_counts: ChunkCounts, passing_mentions: int):
+        self.known_word = known_word
+        self._chunk_counts = chunk_counts
+        self._passing = passing_mentions
+
+    def missing(self, question: str, passages: Iterable[str]) -> list[MissingName]:
+        names = question_names(question, self.known_word)
+        if not names:
+            return []
+        found = {term for passage in passages for term in content_terms(passage)}
+        unfound = [name for name in names if not name.mentioned_in(found)]
+        if not unfound:
+            return []
+        counts = self._chunk_counts(sorted({t for name in unfound for t in name.terms}))
+        if counts is None:  # no statistics: a name alone never refuses
+            return []
+        missing = []
+        for name in unfound:
+            chunks = min(counts.get(term, 0) for term in name.terms)
+            if chunks <= self._passing:
+                missing.append(MissingName(name.text, chunks))
+        return missing

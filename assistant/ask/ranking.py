@@ -1,0 +1,107 @@
+"""How retrieved chunks are ranked: fused ranks, the document's ranks, code tokens, evidence.
+
+Four signals, each in [0, 1], make a chunk's relevance (`relevance`):
+
+- chunk fusion: weighted reciprocal-rank fusion of the chunk's place in the vector ranking
+  and in the full-text (BM25) ranking, `w / (K + vector_rank) + (1 - w) / (K + text_rank)`,
+  scaled so that first in both is 1;
+- document fusion: the same over documents, each ranking read as the order in which
+  documents first appear in it. A page whose best vector match and best BM25 match are
+  different chunks (one says "symbolic link", the other holds `ln -s`) is found by both
+  rankings, which chunk fusion cannot see;
+- code tokens: the share of the question's code tokens (`shutil.copytree`, `$RANDOM`,
+  `DEFAULT_ARG_SIZE`, `--slurp`, `-a`) the chunk holds verbatim, case and punctuation
+  included. Full-text search splits `$RANDOM` into the word "random" and finds Python's
+  `random` module first; the chunk that holds the token as written is the one asked about;
+- evidence: the score of the chunk's best sentence window (`assistant.ask.evidence`).
+
+The weights were chosen by cross-validation on eval/real-tune.jsonl and docs/golden.jsonl
+(`python -m eval.ranking_grid`, see docs/ask.md "How retrieval ranks").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ingest.types import StoredChunk
+
+RRF_K = 60  # the usual damping constant: top ranks matter, deep ranks still count
+
+_WORDISH = re.compile(r"[$-]*[A-Za-z_][\w.$/-]*")
+_DOTTED = re.compile(r"[A-Za-z_]\w*\.\w{2,}")  # os.walk, str.partition (not "e.g")
+_CAMEL = re.compile(r"[a-z][A-Z]")  # DataFrame, macOS
+
+
+@dataclass(frozen=True, slots=True)
+class RankingWeights:
+    """How much each signal counts; every share is in [0, 1]."""
+
+    document_share: float = 0.5  # document fusion against chunk fusion
+    evidence_share: float = 0.25  # best evidence window against the fused score
+    code_bonus: float = 0.3  # added for holding every code token (then scaled back to 0..1)
+
+
+@dataclass(frozen=True, slots=True)
+class Fusion:
+    """Chunks by fused score (scaled to 0..1), and the fused score of each document."""
+
+    chunks: list[tuple[StoredChunk, float]]
+    documents: dict[str, float]  # by path, scaled to 0..1
+
+
+def fuse(by_vector: Sequence[StoredChunk], by_text: Sequence[StoredChunk], weight: float) -> Fusion:
+    """Reciprocal-rank fusion of chunks and of their documents; `weight`: the vector share."""
+    scores: dict[str, float] = {}
+    chunks: dict[str, StoredChunk] = {}
+    documents: dict[str, float] = {}
+    for ranking, share in ((by_vector, weight), (by_text, 1.0 - weight)):
+        for rank, chunk in enumerate(ranking, start=1):
+            scores[chunk.id] = scores.get(chunk.id, 0.0) + share / (RRF_K + rank)
+            chunks.setdefault(chunk.id, chunk)
+        for rank, path in enumerate(dict.fromkeys(c.path for c in ranking), start=1):
+            documents[path] = documents.get(path, 0.0) + share / (RRF_K + rank)
+    order = sorted(scores, key=lambda chunk_id: (-scores[chunk_id], chunk_id))
+    return Fusion(
+        chunks=[(chunks[chunk_id], scores[chunk_id] * (RRF_K + 1)) for chunk_id in order],
+        documents={path: score * (RRF_K + 1) for path, score in documents.items()},
+    )
+
+
+def code_tokens(question: str) -> list[str]:
+    """The tokens of `question` that are code rather than words: a variable (`$RANDOM`), an
+    option (`-a`, `--slurp`), a dotted name (`os.walk`, `pyproject.toml`), a name with an
+    underscore (`lru_cache`, `DEFAULT_ARG_SIZE`) or inner capitals (`DataFrame`). Hyphenated
+    words ("command-line"), acronyms ("JSON") and numbers are not code."""
+    tokens: list[str] = []
+    for match in _WORDISH.finditer(question):
+        token = match.group().rstrip(".-/")
+        core = token.lstrip("$-")
+        if (
+            token[0] in "$-" or "_" in core or _DOTTED.search(core) or _CAMEL.search(core)
+        ) and token not in tokens:
+            tokens.append(token)
+    return tokens
+
+
+def code_match(tokens: Sequence[str], text: str) -> float:
+    """The share of `tokens` found in `text` as whole tokens, case included; a `$variable`
+    also counts where the text names it without the `$` (manuals list `RANDOM`)."""
+    if not tokens:
+        return 0.0
+    return sum(1 for token in tokens if _holds(text, token)) / len(tokens)
+
+
+def _holds(text: str, token: str) -> bool:
+    forms = {token, token.lstrip("$")} if token.startswith("$") else {token}
+    return any(re.search(rf"(?<![\w-]){re.escape(form)}(?!\w)", text) for form in forms)
+
+
+def relevance(
+    chunk: float, document: float, evidence: float, code: float, weights: RankingWeights
+) -> float:
+    """A chunk's relevance in [0, 1] from its signals (each in [0, 1])."""
+    fused = (1 - weights.document_share) * chunk + weights.document_share * document
+    score = (1 - weights.evidence_share) * fused + weights.evidence_share * evidence
+    return (score + weights.code_bonus * code) / (1 + weights.code_bonus)

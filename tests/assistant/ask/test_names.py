@@ -1,0 +1,148 @@
+"""Names in questions, and the rule that the sources must mention them (unit level; the real
+tokenizer, store and term counts are in test_names_real.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.ask.evidence import Evidence, EvidenceWindow
+from assistant.ask.names import (
+    MissingName,
+    NameCheck,
+    every_word_known,
+    question_names,
+    tokenizer_vocabulary,
+)
+from assistant.ask.retrieval import Retrieval
+from assistant.ask.sentences import TextSpan
+from assistant.ask.types import Source
+
+VOCABULARY = {"install", "another", "python", "version", "with", "how", "do", "i", "glue"}
+
+
+def known(word: str) -> bool:
+    return word in VOCABULARY
+
+
+def names(question: str) -> list[str]:
+    return [name.text for name in question_names(question, known)]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("How do I install another Python version with pyenv?", ["Python", "pyenv"]),
+        ("What does jq's --slurp option do?", ["jq", "--slurp"]),
+        (
+            "Set workers for multiprocessing.Pool and os.cpu_count()",
+            ["multiprocessing.Pool", "os.cpu_count"],
+        ),
+        ("What range does $RANDOM produce?", ["$RANDOM"]),
+        ("What syntax does Python 3.12 add?", ["Python", "3.12"]),
+        ("How do I read an Excel sheet into a DataFrame?", ["Excel", "DataFrame"]),
+        ("Where does MARGIN_HOME put the config?", ["MARGIN_HOME"]),
+    ],
+)
+def test_code_like_capitalised_and_unknown_words_are_names(
+    question: str, expected: list[str]
+) -> None:
+    assert all(name in names(question) for name in expected)
+
+
+def test_the_first_word_placeholders_and_known_words_are_not_names() -> None:
+    assert names("Install another Python version") == ["Python"]  # "Install" starts it
+    assert names("After [[ $x =~ y ]], what is -p?") == []  # one letter: a placeholder
+    assert names("How do I glue words?") == ["words"]  # "words" is not in this vocabulary
+
+
+def test_addresses_and_the_first_word_of_each_sentence_are_not_names() -> None:
+    def capitalised(question: str) -> list[str]:
+        return [name.text for name in question_names(question, every_word_known)]
+
+    question = "How does margin keep API keys safe? Reply to bob@example.org, see https://x.org/a.b"
+    assert capitalised(question) == ["API"]
+    assert capitalised("Why? Excel does it.\n  Homebrew too; Conda: no") == []
+    assert capitalised("In Python, a word after a comma is no new sentence") == ["Python"]
+
+
+def test_without_a_vocabulary_only_code_like_and_capitalised_words_are_names() -> None:
+    found = question_names("How do I install pyenv with Homebrew and --force?", every_word_known)
+    assert [n.text for n in found] == ["Homebrew", "--force"]
+
+
+def test_a_dotted_name_is_looked_for_whole_a_hyphenated_one_by_its_words() -> None:
+    dotted, hyphenated = question_names("os.walk or llama-cpp-python", known)
+    assert dotted.terms == ("os.walk",)
+    assert {"llama", "cpp", "python"} <= set(hyphenated.terms)
+    assert hyphenated.mentioned_in({"llama", "cpp", "python", "llama-cpp-python"})
+
+
+def test_a_word_is_known_when_the_tokenizer_reads_it_as_one_token() -> None:
+    pieces = {"": 2, "glue": 3, "pyenv": 5, "accent": 3}  # [CLS] [SEP] around the word
+
+    def count_tokens(text: str) -> int:
+        return pieces.get(text, 4)
+
+    vocabulary = tokenizer_vocabulary(count_tokens)
+    assert vocabulary("glue") and not vocabulary("pyenv")
+    assert vocabulary("accented")  # an inflection of a known word is known
+
+
+class Counts:
+    def __init__(self, counts: dict[str, int] | None):
+        self.counts = counts
+        self.asked: list[list[str]] = []
+
+    def __call__(self, terms: list[str]) -> dict[str, int] | None:
+        self.asked.append(terms)
+        if self.counts is None:
+            return None
+        return {t: self.counts.get(t, 0) for t in terms}
+
+
+def test_a_name_the_sources_do_not_mention_is_missing_if_the_index_rarely_does() -> None:
+    counts = Counts({"zsh": 1, "linux": 69})
+    check = NameCheck(every_word_known, counts, passing_mentions=5)
+    question = "Can Conda, Zsh or Linux do it on Ubuntu?"
+    missing = check.missing(question, ["Ubuntu notes: nothing else here."])
+    assert missing == [MissingName("Conda", 0), MissingName("Zsh", 1)]  # Linux: 69 chunks
+    assert counts.asked == [["conda", "linux", "zsh"]]  # one look-up, Ubuntu was found
+
+
+def test_names_the_sources_mention_ask_for_no_counts() -> None:
+    counts = Counts({})
+    check = NameCheck(every_word_known, counts, passing_mentions=5)
+    assert check.missing("What does Bash do?", ["Bash is a shell."]) == []
+    assert check.missing("what does it do?", ["anything"]) == []
+    assert counts.asked == []
+
+
+def test_without_term_counts_a_name_alone_never_refuses() -> None:
+    check = NameCheck(every_word_known, Counts(None), passing_mentions=5)
+    assert check.missing("Can Conda do it?", ["nothing about it"]) == []
+
+
+def source(text: str) -> Source:
+    return Source(1, "id-1", "notes.md", None, "", None, 0.9, text)
+
+
+def retrieval(missing: list[MissingName]) -> Retrieval:
+    s = source("Python venv creates environments.")
+    span = TextSpan(0, len(s.text), s.text)
+    window = EvidenceWindow(s, span, span, coverage=0.8, similarity=0.7, score=0.75)
+    return Retrieval([s], Evidence([window], {}), 0.27, 0.2, missing_names=missing)
+
+
+def test_strong_evidence_without_the_names_asked_about_is_not_relevant() -> None:
+    assert retrieval([]).relevant
+    refused = retrieval([MissingName("pyenv", 0)])
+    assert not refused.relevant
+    assert refused.why_not_relevant() == "none of the passages found mentions “pyenv”"
+
+
+def test_the_refusal_names_the_missing_names_the_same_way_whatever_the_index_counts() -> None:
+    found = retrieval([MissingName("conda", 0), MissingName("pyenv", 0), MissingName("zsh", 1)])
+    assert found.why_not_relevant() == (
+        "none of the passages found mentions “conda”, “pyenv” or “zsh”"
+    )
+    assert retrieval([]).why_not_relevant() == ""

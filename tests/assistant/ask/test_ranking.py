@@ -1,0 +1,110 @@
+"""The ranking signals: chunk and document fusion, code tokens, the relevance they make."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.ask.ranking import RankingWeights, code_match, code_tokens, fuse, relevance
+from ingest.types import StoredChunk
+
+
+def _chunk(chunk_id: str, path: str) -> StoredChunk:
+    return StoredChunk(
+        id=chunk_id,
+        path=path,
+        collection="default",
+        local_only=False,
+        heading="",
+        page=None,
+        line=None,
+        ordinal=0,
+        text=chunk_id,
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "tokens"),
+    [
+        ("What range of values does $RANDOM produce?", ["$RANDOM"]),
+        ("What does cp -a do?", ["-a"]),
+        ("What does jq's --slurp option do?", ["--slurp"]),
+        ("What does str.partition return?", ["str.partition"]),
+        ("What does os.cpu_count() return?", ["os.cpu_count"]),
+        ("What does shutil.copytree do?", ["shutil.copytree"]),
+        ("The limit when DEFAULT_ARG_SIZE is not set", ["DEFAULT_ARG_SIZE"]),
+        ("Where does MARGIN_HOME put log_text?", ["MARGIN_HOME", "log_text"]),
+        ("Read a sheet into a DataFrame", ["DataFrame"]),
+        ("Declare it in pyproject.toml.", ["pyproject.toml"]),
+        ("re.match or re.search, and re.match again?", ["re.match", "re.search"]),
+    ],
+)
+def test_code_tokens_are_the_questions_code(question: str, tokens: list[str]) -> None:
+    assert code_tokens(question) == tokens
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How do I add an on/off flag to a command-line tool?",
+        "How do I keep accented letters in JSON output?",
+        "Why is 0.1 + 0.1 == 0.3 False?",
+        "What does EAFP stand for, e.g. in Python?",
+        "Who won the 2018 World Cup?",
+        "",
+    ],
+)
+def test_words_acronyms_and_numbers_are_not_code(question: str) -> None:
+    assert code_tokens(question) == []
+
+
+def test_code_match_is_verbatim_and_counts_a_variable_by_its_name() -> None:
+    bash = "RANDOM  Each time this parameter is referenced, a random integer between 0 and 32767"
+    python = "random.randint(a, b) returns a random integer N such that a <= N <= b."
+    assert code_match(["$RANDOM"], bash) == 1.0
+    assert code_match(["$RANDOM"], python) == 0.0  # the word, not the variable
+    assert code_match(["-a"], "-a, --archive  same as -dR --preserve=all") == 1.0
+    assert code_match(["-a"], "a non-ascii name") == 0.0  # inside a word, not an option
+    assert code_match(["os.walk", "os.scandir"], "os.walk(top, topdown=True)") == 0.5
+    assert code_match([], "anything") == 0.0
+
+
+def test_fusion_scales_first_in_both_rankings_to_one_and_fuses_documents() -> None:
+    vector = [_chunk("a:1", "a"), _chunk("b:1", "b")]
+    text = [_chunk("a:1", "a"), _chunk("b:2", "b")]
+    fusion = fuse(vector, text, 0.5)
+    assert fusion.chunks[0][0].id == "a:1"
+    assert fusion.chunks[0][1] == pytest.approx(1.0)
+    assert fusion.documents["a"] == pytest.approx(1.0)
+
+
+def test_a_document_found_by_both_rankings_through_different_chunks_outranks_one_found_once() -> (
+    None
+):
+    # "ln" is second by vectors (chunk ln:1) and second by BM25 (chunk ln:2): no chunk of
+    # it is in both lists, yet the document is; "pathlib" and "bash" are each first once.
+    vector = [_chunk("pathlib:1", "pathlib"), _chunk("ln:1", "ln")]
+    text = [_chunk("bash:1", "bash"), _chunk("ln:2", "ln")]
+    fusion = fuse(vector, text, 0.5)
+    chunk_order = [c.path for c, _score in fusion.chunks]
+    assert chunk_order[0] != "ln"  # by chunks alone, a page found once comes first
+    assert max(fusion.documents, key=lambda p: fusion.documents[p]) == "ln"
+
+
+def test_relevance_stays_in_zero_one_and_grows_with_every_signal() -> None:
+    weights = RankingWeights(document_share=0.5, evidence_share=0.25, code_bonus=0.3)
+    low = relevance(0.2, 0.2, 0.2, 0.0, weights)
+    assert 0.0 <= low <= 1.0
+    for raised in (
+        relevance(0.9, 0.2, 0.2, 0.0, weights),
+        relevance(0.2, 0.9, 0.2, 0.0, weights),
+        relevance(0.2, 0.2, 0.9, 0.0, weights),
+        relevance(0.2, 0.2, 0.2, 1.0, weights),
+    ):
+        assert low < raised <= 1.0
+    assert relevance(1.0, 1.0, 1.0, 1.0, weights) == pytest.approx(1.0)
+    assert relevance(0.0, 0.0, 0.0, 0.0, weights) == 0.0
+
+
+def test_zero_weights_give_plain_chunk_fusion() -> None:
+    plain = RankingWeights(document_share=0.0, evidence_share=0.0, code_bonus=0.0)
+    assert relevance(0.7, 0.1, 0.9, 1.0, plain) == pytest.approx(0.7)

@@ -1,0 +1,83 @@
+"""Ranking through the real parts (MiniLM, LanceDB, term counts): the cases it fixes.
+
+A question about the shell variable `$RANDOM` shares the word "random" with every line of
+Python's `random` module page; BM25 and the vectors both put that page first. Plain fusion
+answers from the wrong manual; the code-token signal finds the page that lists `RANDOM`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.ask.evidence import EvidenceSelector
+from assistant.ask.retrieval import Retriever
+from assistant.ask.term_stats import TermStatistics
+from assistant.config import RetrievalConfig
+from ingest.embedder import SentenceTransformerEmbedder
+from ingest.pipeline import IngestOptions, Ingestor
+from ingest.store import ChunkStore
+from tests.fixtures.ingest import write_files
+
+DOCUMENTS = {
+    "python-random.md": "# random: generate pseudo-random numbers\n\n"
+    "This module implements pseudo-random number generators for various distributions. "
+    "random.random() returns the next random floating-point number in the range 0.0 to 1.0. "
+    "random.randint(a, b) returns a random integer N such that a <= N <= b. "
+    "random.choice(seq) returns a random element from a non-empty sequence. "
+    "The range of values a random generator produces is set by its arguments.",
+    "bash-variables.md": "# Shell variables\n\n"
+    "SECONDS expands to the number of seconds since the shell was started. "
+    "LINENO is the line number of the script being run. "
+    "RANDOM: each time this parameter is referenced, it expands to an integer between 0 and "
+    "32767. Assigning a value to it seeds the sequence. "
+    "PPID is the process ID of the shell's parent.",
+    "espresso.md": "# Espresso\n\nGrind fine: 18 g of coffee in, 36 g out, in about 28 seconds.",
+    "kittens.md": "# Kitten care\n\nKittens get their first vaccines at eight weeks.",
+}
+QUESTION = "What range of values does $RANDOM produce?"
+PLAIN = RetrievalConfig(vector_weight=0.5, document_weight=0, evidence_weight=0, code_weight=0)
+
+
+@pytest.fixture(scope="module")
+def index(
+    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder
+) -> tuple[ChunkStore, TermStatistics]:
+    tmp_path = tmp_path_factory.mktemp("ranking")
+    write_files(tmp_path / "docs", DOCUMENTS)
+    store = ChunkStore(
+        tmp_path / "store",
+        model_id=embedder.model_id,
+        dim=embedder.dim,
+        lock_path=tmp_path / "run" / "ingest.lock",
+    )
+    Ingestor(store, embedder, IngestOptions()).run([tmp_path / "docs"])
+    return store, TermStatistics(tmp_path / "terms.sqlite", store)
+
+
+def _retriever(
+    index: tuple[ChunkStore, TermStatistics],
+    embedder: SentenceTransformerEmbedder,
+    config: RetrievalConfig,
+) -> Retriever:
+    store, terms = index
+    return Retriever(store, embedder, config, evidence=EvidenceSelector(terms.idf, embedder))
+
+
+def test_plain_fusion_puts_the_python_page_first(
+    index: tuple[ChunkStore, TermStatistics], embedder: SentenceTransformerEmbedder
+) -> None:
+    found = _retriever(index, embedder, PLAIN).retrieve(QUESTION, k=3)
+    assert Path(found.sources[0].path).name == "python-random.md"
+
+
+def test_the_default_ranking_finds_the_manual_that_lists_the_variable(
+    index: tuple[ChunkStore, TermStatistics], embedder: SentenceTransformerEmbedder
+) -> None:
+    found = _retriever(index, embedder, RetrievalConfig()).retrieve(QUESTION, k=3)
+    assert Path(found.sources[0].path).name == "bash-variables.md"
+    scores = [s.score for s in found.sources]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0.0 <= score <= 1.0 for score in scores)
+    assert found.relevant
