@@ -6,8 +6,6 @@ package, with the Hugging Face hub switched off: nothing is ever downloaded.
 
 from __future__ import annotations
 
-import ctypes
-import gc
 import importlib.util
 import json
 import os
@@ -143,16 +141,6 @@ class SentenceTransformerEmbedder:
                 self._model = self._load()
         return self._model
 
-    def unload(self) -> None:
-        """Let go of the loaded model (some 150-250 MB with torch's buffers); the next
-        embed loads it again. For when another backend embeds from now on."""
-        with self._load_lock:
-            if self._model is None:
-                return
-            self._model = None
-        gc.collect()
-        release_freed_memory()
-
     def _load(self) -> Any:
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
@@ -185,12 +173,3 @@ def _read_json(path: Path) -> dict[str, Any]:
     except (OSError, ValueError) as exc:
         raise EmbedderError(f"The embedding model file {path} cannot be read: {exc}") from exc
     return data
-
-
-def release_freed_memory() -> None:
-    """Hand memory freed by Python and torch back to the system (glibc keeps freed heap
-    pages otherwise, so the process stays as large as its peak); a no-op elsewhere."""
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        return

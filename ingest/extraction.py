@@ -107,7 +107,7 @@ class Extractor:
 
     def _running_worker(self) -> subprocess.Popen[bytes]:
         if self._worker is None or self._worker.poll() is not None:
-            env = {**os.environ, "PYTHONPATH": _pythonpath()}
+            env = {**os.environ, "PYTHONPATH": child_pythonpath()}
             self._buffer = b""
             self._worker = subprocess.Popen(
                 [
@@ -172,6 +172,7 @@ def _document(reply: dict[str, Any]) -> LoadedDocument:
     return LoadedDocument(sections, reply["title"], tuple(reply["warnings"]))
 
 
-def _pythonpath() -> str:
+def child_pythonpath() -> str:
+    """PYTHONPATH for a `python -m ingest...` child: this package first, then the caller's."""
     existing = os.environ.get("PYTHONPATH")
     return _PACKAGE_PARENT + (os.pathsep + existing if existing else "")

@@ -4,7 +4,9 @@ measured fastest on this machine, and torch whenever either cannot be used.
 A cold `margin search` then needs onnxruntime and tokenizers (about 0.2 s to import and load)
 instead of torch and sentence-transformers (4-7 s). The ONNX file is exported from the torch
 model the first time it is wanted (at the first ingest, or the first search if none ran
-before), checked against torch and cached in the data folder (`ingest.onnx_cache`). Whatever
+before), checked against torch and cached in the data folder (`ingest.onnx_cache`); that,
+and measuring the backends, happen in a child process (`ingest.backend_setup`), so a process
+that embeds with ONNX Runtime never loads torch at all. Whatever
 goes wrong with it (no onnxruntime, a damaged or unwritable cache, an export that does not
 match) costs speed, never an answer: torch takes over, a message says so on stderr, and
 `margin doctor` says why. Both backends give the same vectors (cosine >= 0.9999) under the
@@ -20,16 +22,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ingest.backend_setup import BackendSetup, SetupFailed
 from ingest.embed_backends import (
-    CALIBRATION_TEXTS,
     Backend,
     Choice,
     ChoiceFile,
-    Runner,
     Setting,
     backend_setting,
     machine_key,
-    measure_and_choose,
 )
 from ingest.embedder import SentenceTransformerEmbedder
 from ingest.errors import EmbedderError
@@ -44,7 +44,6 @@ from ingest.onnx_cache import (
 )
 from ingest.onnx_encoder import OnnxEncoder
 from ingest.onnx_export import EXPORTER_VERSION
-from ingest.precision import cpu_supports_bf16
 
 if TYPE_CHECKING:
     import numpy as np
@@ -83,6 +82,7 @@ class FastEmbedder:
         self._onnx: OnnxEncoder | None = None
         self._onnx_tried = False
         self._choice: Choice | None = None
+        self.setup = BackendSetup(model, cache_dir)  # export and measuring: not in this process
 
     # -- the Embedder interface ------------------------------------------------------------
 
@@ -120,14 +120,12 @@ class FastEmbedder:
 
     def document_choice(self, texts: Sequence[str] = PROBES) -> Choice:
         """The setting, or the choice recorded for this machine, measured on `texts` if none
-        is recorded yet (loads torch, and exports the ONNX model if needed)."""
+        is recorded yet (in a process of its own, which exports the ONNX model if needed)."""
         if self.setting != "auto":
             return Choice(self.setting, (), "")
         with self._lock:
             if self._choice is None:
                 self._choice = self._measured_choice(texts)
-                if self._choice.backend == "onnx":
-                    self.torch.unload()  # measured, or the export built: not needed now
             return self._choice
 
     def status(self) -> EmbeddingStatus:
@@ -172,15 +170,11 @@ class FastEmbedder:
                 "margin: exporting the embedding model to ONNX, once, so that later searches "
                 "start without torch (this takes a little while)"
             )
+        reason = self.setup.export()
+        if reason is not None:
+            return self._fall_back(reason)
         try:
-            return self.exports.build(
-                self.torch.loaded_model(),
-                lambda texts: self.torch.encode(texts, "fp32"),
-                batch_size=batch_size,
-            )
-        except OSError as exc:
-            where = self.exports.folder
-            return self._fall_back(f"the ONNX model cannot be saved in {where} ({exc})")
+            return self.exports.load(batch_size=batch_size)
         except EmbedderError as exc:
             return self._fall_back(str(exc))
 
@@ -206,16 +200,14 @@ class FastEmbedder:
         known = self.choices.load(key)
         if known is not None:
             return known
-        runners: dict[Backend, Runner] = {"torch": lambda t: self.torch.encode(t, "fp32")}
         encoder = self.onnx_encoder()
-        if encoder is not None:
-            runners["onnx"] = encoder.encode
-        if cpu_supports_bf16():
-            runners["torch-bf16"] = lambda t: self.torch.encode(t, "bf16")
-        if len(runners) == 1:
+        if encoder is None:
             return Choice("torch", (), "")  # nothing to compare; measured once ONNX works
-        calibration = (list(texts) + list(PROBES))[:CALIBRATION_TEXTS]
-        choice = measure_and_choose(calibration, runners)
+        try:
+            choice = self.setup.choose(texts)
+        except SetupFailed as exc:
+            log.warning("margin: the embedding backends could not be measured (%s)", exc)
+            return Choice("onnx", (), "")  # checked against torch; its speed is unmeasured
         log.info("embedding backend for documents on this machine: %s", choice.summary())
         try:
             self.choices.save(key, choice)

@@ -21,6 +21,11 @@ if TYPE_CHECKING:
     import numpy as np
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+# ONNX Runtime's memory arena keeps the largest buffers a run ever needed, and a batch's
+# attention tensors grow with batch x tokens^2: 32 texts of 256 tokens left a process at
+# ~800 MB, 16 at ~510 MB, with no measurable loss of speed (same texts, interleaved). Turning the
+# arena off is worse: glibc keeps the freed blocks fragmented (peak ~1.3 GB at 32).
+MAX_BATCH = 16
 
 
 def model_tokenizer(tokenizer_file: Path, max_tokens: int) -> Any:
@@ -77,7 +82,7 @@ class OnnxEncoder:
         if unknown:
             raise EmbedderError(f"The ONNX model {model_file} wants unknown inputs {unknown}.")
         self.dim = dim
-        self.batch_size = batch_size
+        self.batch_size = min(batch_size, MAX_BATCH)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Unit-length float32 vectors, one row per text, in order."""

@@ -65,6 +65,7 @@ def run(*args: str) -> Result:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # a first ingest: export and measuring in child processes (torch)
 def test_an_index_built_with_one_model_refuses_another_until_reindexed(
     tmp_path: Path, margin_home: Path
 ) -> None:
