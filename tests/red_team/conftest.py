@@ -23,7 +23,15 @@ from tests.fixtures.models import FlakyServer, Step
 from tests.red_team.hostile import EVIL_IMAGE
 
 KEY_ENV = "RED_TEAM_API_KEY"
-CONFIG = """
+# The whole relevance gate off: these tests are about what reaches a model.
+GATE_OFF = """
+[retrieval]
+min_relevance = 0.0
+min_coverage = 0.0
+passing_mentions = -1
+"""
+CONFIG = (
+    """
 [models.recorder]
 kind = "openai"
 base_url = "{base_url}"
@@ -35,16 +43,14 @@ output_usd_per_mtok = 0.60
 [budget]
 request_usd = 5.0
 daily_usd = 50.0
-
-[retrieval]
-min_relevance = 0.0
-passing_mentions = -1  # the whole gate off: these tests are about what reaches a model
-min_coverage = 0.0
-
+"""
+    + GATE_OFF
+    + """
 [ask]
 k = 6
 mode = "generate"  # scripted local models answer; a quote would hide what they were sent
 """
+)
 # The model's reply: a citation, then the exfiltration image a hostile source asked for.
 REPLY = ["Gannets dive from thirty metres [1]. ", EVIL_IMAGE]
 

@@ -18,11 +18,13 @@ from assistant.ask.types import AskOptions, PlainTurn
 from assistant.cli import cli
 from tests.fixtures.ingest import write_files
 from tests.fixtures.models import FlakyServer, Step
+from tests.red_team.conftest import GATE_OFF
 
 pytestmark = pytest.mark.slow
 
 KEY_ENV = "POLICY_API_KEY"
-PROFILES = """
+PROFILES = (
+    """
 [models.eu]
 kind = "openai"
 base_url = "{eu}"
@@ -39,15 +41,14 @@ key_env = "{key_env}"
 [budget]
 request_usd = 5.0
 daily_usd = 50.0
-
-[retrieval]
-min_relevance = 0.0
-passing_mentions = -1  # the whole gate off: these tests are about what reaches a model
-
+"""
+    + GATE_OFF
+    + """
 [ask]
 k = 6
 mode = "generate"
 """
+)
 CLIENT_CODE = "WRF-4471-EU"
 CLIENT_HEADING = "Wrenfield retainer terms"
 CLIENTS = f"""# {CLIENT_HEADING}

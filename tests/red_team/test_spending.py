@@ -25,7 +25,7 @@ from tests.fixtures.cli import margin_command
 from tests.fixtures.disk import Refusing
 from tests.fixtures.ingest import write_files
 from tests.fixtures.models import FlakyServer, Handler, Step, _stream
-from tests.red_team.conftest import RedTeam
+from tests.red_team.conftest import GATE_OFF, RedTeam
 from tests.red_team.hostile import INJECTION
 
 pytestmark = pytest.mark.slow
@@ -81,7 +81,8 @@ def test_impossible_usage_is_rejected_estimated_and_flagged(
 
 PARALLEL = 4
 # $0.001 per answer token, nothing for the prompt: 300 tokens are $0.30, four are $1.20.
-PRICED = """
+PRICED = (
+    """
 [models.recorder]
 kind = "openai"
 base_url = "{base_url}"
@@ -93,15 +94,14 @@ output_usd_per_mtok = 1000.0
 [budget]
 request_usd = 1.0
 daily_usd = 1.0
-
-[retrieval]
-min_relevance = 0.0
-passing_mentions = -1  # the whole gate off: these tests are about what reaches a model
-
+"""
+    + GATE_OFF
+    + """
 [ask]
 k = 2
 max_tokens = 300
 """
+)
 
 
 def together(count: int, deltas: list[str]) -> Step:
