@@ -18,6 +18,11 @@ that costs nothing. On 3.11 it imports the `overrides` backport instead, whose d
 disassembles the calling frame to re-check each of its 105 uses while lancedb is imported
 (0.1-0.2 s, a development-time check). For the length of lancedb's own import margin gives
 it the 3.12 behaviour; the real `overrides` package stays importable for anyone else.
+
+The same REST models (196 pydantic classes) and lancedb's own build a validator each when
+their class is defined; margin's local folder validates with none of them. For the length of
+the import pydantic's `defer_build` is on, so each builds on its first use instead (0.1-0.2 s
+of the import on a 2-core machine); the setting is put back afterwards.
 """
 
 from __future__ import annotations
@@ -37,10 +42,11 @@ REST_CLIENT = "lance_namespace_urllib3_client"
 
 
 def import_lancedb() -> ModuleType:
-    """The `lancedb` module, imported with the REST client's API modules deferred."""
+    """The `lancedb` module, imported with the REST client's API modules and the validators
+    of the pydantic models it defines deferred."""
     if "lancedb" not in sys.modules:
         defer_package_init(REST_CLIENT)
-        with override_markers():
+        with override_markers(), deferred_model_builds():
             import lancedb
     import lancedb
 
@@ -64,6 +70,28 @@ def override_markers() -> Iterator[None]:
     finally:
         if sys.modules.get("overrides") is markers:
             del sys.modules["overrides"]
+
+
+@contextmanager
+def deferred_model_builds() -> Iterator[None]:
+    """Inside the block pydantic models are created with `defer_build`: each builds its
+    validator the first time it is used rather than when its class is defined. Models
+    defined elsewhere, before or after, are untouched; where pydantic's `BaseModel` has no
+    `model_config` dict (another major version) nothing changes."""
+    try:
+        from pydantic import BaseModel
+    except ImportError:
+        yield
+        return
+    config = BaseModel.__dict__.get("model_config")
+    if not isinstance(config, dict) or "defer_build" in config:
+        yield
+        return
+    BaseModel.model_config = {**config, "defer_build": True}
+    try:
+        yield
+    finally:
+        BaseModel.model_config = config  # type: ignore[assignment]
 
 
 def _override(method: F) -> F:

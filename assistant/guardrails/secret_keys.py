@@ -145,11 +145,12 @@ def _mixes_letters_and_digits(value: str) -> bool:
 def _detect_secrets(text: str) -> Iterator[Span]:
     """Run detect-secrets line by line, each plugin only on lines that could hold its kind of
     value: a token line has a long run of key characters with a digit, a keyword line names
-    a secret and quotes a value. Most lines of prose are neither."""
-    regex_plugins, keyword_plugin = _plugins()
+    a secret and quotes a value. Most lines of prose are neither, and a text with neither
+    never imports detect-secrets (a question's first check stays quick)."""
     offset = 0
     for line in text.splitlines(keepends=True):
         if any(_may_be_token(run.group()) for run in _TOKEN_RUN.finditer(line)):
+            regex_plugins, _keyword = _plugins()
             for plugin in regex_plugins:
                 for pattern in plugin.denylist:
                     for match in pattern.finditer(line):
@@ -157,6 +158,7 @@ def _detect_secrets(text: str) -> Iterator[Span]:
                         yield Span(offset + start, offset + end, "api_key")
         if _KEYWORD_HINT.search(line) and _QUOTE.search(line):
             kind = "password" if _PASSWORD_HINT.search(line) else "secret"
+            _regexes, keyword_plugin = _plugins()
             for value in set(keyword_plugin.analyze_string(line)):
                 if looks_like_secret(value, quoted=True):
                     for match in re.finditer(re.escape(value), line):

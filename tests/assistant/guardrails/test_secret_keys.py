@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -124,3 +126,18 @@ def test_pgp_private_key_block_is_one_span_whole_or_cut_by_chunking() -> None:
     for block in (PGP, begin_only, end_only):
         redactor = Redactor()
         assert redactor.redact(f"My key:\n{block}\n\nNext.") == "My key:\n[PRIVATE_KEY_1]\n\nNext."
+
+
+def test_prose_is_checked_without_importing_detect_secrets() -> None:
+    """Its plugins are needed only on a line with a token-like run or a quoted value; a
+    question without either (most) is checked by margin's own patterns alone."""
+    probe = (
+        "import json, sys\n"
+        "from assistant.guardrails.secret_keys import find_secrets\n"
+        "prose = find_secrets('How does margin keep API keys safe?')\n"
+        "before = 'detect_secrets' in sys.modules\n"
+        "quoted = find_secrets('password = \"Zq8wLm3vTx\"')\n"
+        "print(json.dumps([len(prose), before, sorted({s.kind for s in quoted})]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout) == [0, False, ["password"]]
