@@ -1,12 +1,14 @@
 """Peak memory (RSS) of ingesting 10k small files and of a chat session, each in its own process.
 
-    .venv/bin/python -m bench.memory [--files 10000] [--questions 5] [--case ingest|chat]
+    .venv/bin/python -m bench.memory [--files 10000] [--questions 2] [--case ingest|chat]
 
-Every case runs in a fresh child process that reports its own peak RSS
-(`getrusage(RUSAGE_SELF).ru_maxrss`) and the largest of its own children (the extraction
-worker), so no case inherits another's peak. Bare baselines load the same components without
-margin around them: the embedding model with one query embedded, and the embedding model plus
-a bare `llama_cpp.Llama` answering one question.
+Every case runs in a fresh child process that reports its own peak RSS (VmHWM, from /proc)
+and, apart, the peak of each kind of process it starts (the extraction worker, the one-time
+embedding setup), read from /proc while they run, so no case inherits another's peak
+(`getrusage`'s figure for children counts a child's pages from before its exec: a forked copy
+of the parent). Bare baselines load the same components without margin around them: the
+embedding model with one query embedded, and the embedding model plus a bare
+`llama_cpp.Llama` answering one question.
 """
 
 from __future__ import annotations
@@ -15,10 +17,13 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -49,50 +54,167 @@ def write_small_files(folder: Path, count: int) -> int:
     return written
 
 
+def status_mb(pid: int | str = "self") -> dict[str, float]:
+    """VmRSS and VmHWM (peak) of a process now, in MB (Linux); empty once it is gone."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return {}
+    fields = dict(line.split(":", 1) for line in lines if ":" in line)
+    return {
+        key: round(int(fields[key].split()[0]) / 1024, 1)
+        for key in ("VmRSS", "VmHWM")
+        if key in fields
+    }
+
+
 def current_mb() -> float:
-    """Resident memory of this process now, in MB (Linux)."""
-    pages = int(Path("/proc/self/statm").read_text().split()[1])
-    return round(pages * os.sysconf("SC_PAGE_SIZE") / 1024 / 1024, 1)
+    """Resident memory of this process now, in MB."""
+    return status_mb().get("VmRSS", 0.0)
+
+
+def _children() -> list[int]:
+    pids: list[int] = []
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            pids += [int(pid) for pid in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return pids
+
+
+def _kind(pid: int) -> str:
+    """What a child is, by the module it runs (`python -m ingest.extraction_worker ...`)."""
+    try:
+        words = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+    except OSError:
+        return "gone"
+    if "-m" in words and words.index("-m") + 1 < len(words):
+        return words[words.index("-m") + 1]
+    return Path(words[0]).name
+
+
+class ChildPeaks:
+    """The peak RSS (VmHWM) of each kind of child process, sampled from /proc while they run."""
+
+    def __init__(self, every_s: float = 0.25):
+        self.every_s = every_s
+        self.peaks: dict[str, float] = {}
+        self._stop = threading.Event()
+
+    @contextmanager
+    def watching(self) -> Iterator[ChildPeaks]:
+        thread = threading.Thread(target=self._watch, daemon=True)
+        thread.start()
+        try:
+            yield self
+        finally:
+            self._stop.set()
+            thread.join()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.every_s):
+            for pid in _children():
+                peak = status_mb(pid).get("VmHWM")
+                if peak is not None:
+                    kind = _kind(pid)
+                    self.peaks[kind] = max(self.peaks.get(kind, 0.0), peak)
 
 
 def peak_mb() -> dict[str, float]:
-    """Peak RSS of this process and of its largest finished child, in MB (Linux: KB units)."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak RSS of this process (VmHWM) and of its largest finished child, in MB."""
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"peak_rss_mb": round(own, 1), "children_peak_rss_mb": round(children, 1)}
+    return {
+        "peak_rss_mb": status_mb().get("VmHWM", 0.0),
+        "children_peak_rss_mb": round(children, 1),
+    }
 
 
-def child_ingest(folder: str) -> dict[str, Any]:
-    from assistant.core import open_index
+class NoModel:
+    """The real model's tokenizer (so the chunks are the same) and no model: every chunk gets
+    one constant unit vector. What an ingest keeps apart from the embedding model's memory."""
 
-    trail: dict[int, float] = {}  # RSS now, by files done: what grows with the run
+    def __init__(self, real: Any):
+        self.real = real
+        self.model_id, self.dim, self.max_tokens = real.model_id, real.dim, real.max_tokens
+
+    def embed_documents(self, texts: list[str]) -> Any:
+        import numpy as np
+
+        return np.full((len(texts), self.dim), self.dim**-0.5, dtype=np.float32)
+
+    def embed_query(self, text: str) -> Any:
+        return self.embed_documents([text])[0]
+
+    def count_tokens(self, text: str) -> int:
+        return int(self.real.count_tokens(text))
+
+    def token_spans(self, text: str) -> list[tuple[int, int]]:
+        return list(self.real.token_spans(text))
+
+
+def child_ingest(folder: str, model: str = "model") -> dict[str, Any]:
+    from assistant.config import load_config
+    from assistant.core import load_embedder, open_index
+    from assistant.locations import resolve_locations
+
+    trail: dict[int, dict[str, float]] = {}  # RSS and peak so far, by files done: the growth
 
     def watch(event: Any) -> None:
         if event.files_done % 1000 == 0 and event.files_done not in trail:
-            trail[event.files_done] = current_mb()
+            trail[event.files_done] = status_mb()
+            note(f"{BENCH}: {event.files_done} files done, {trail[event.files_done]}")
 
-    report = open_index().ingestor().run([Path(folder)], progress=watch)
+    where = resolve_locations()
+    embedder: Any = load_embedder(load_config(where.config_file), where)
+    if model == "no-model":
+        embedder = NoModel(embedder)
+    with ChildPeaks().watching() as children:
+        report = open_index(embedder=embedder).ingestor().run([Path(folder)], progress=watch)
     return {
         "files": len(report.added),
         "chunks": report.chunks,
         "seconds": round(report.seconds, 1),
         "rss_mb_by_files_done": trail,
         "end_rss_mb": current_mb(),
+        "children_peak_rss_mb_by_kind": children.peaks,
     }
 
 
 def child_chat(questions: int) -> dict[str, Any]:
-    from assistant.ask.types import AskOptions
-    from assistant.core import build_assistant
+    """`margin chat` as a person runs it (the Textual app building its own Assistant),
+    headless under Textual's pilot: the questions typed in and answered one after another."""
+    import asyncio
 
-    assistant = build_assistant()
-    conversation = assistant.start_conversation("memory bench")
-    answered = 0
-    for question in golden_questions()[:questions]:
-        answer = assistant.ask(question, AskOptions(conversation_id=conversation)).complete()
-        answered += not answer.refused
-    assistant.close()
-    return {"questions": questions, "answered": answered}
+    from textual.widgets import Input
+
+    from assistant.core import build_assistant
+    from tui.app import MarginApp
+    from tui.widgets.chat_log import ChatLog
+
+    modes: list[str] = []  # how each was answered: "model" means SmolLM2 wrote it
+
+    async def session() -> int:
+        app = MarginApp(build_assistant)
+        answered = 0
+        async with app.run_test() as pilot:
+            await pilot.app.workers.wait_for_complete()
+            for question in golden_questions()[:questions]:
+                field = app.query_one("#question", Input)
+                field.focus()
+                field.value = question
+                await pilot.press("enter")
+                await pilot.pause()
+                await pilot.app.workers.wait_for_complete()
+                await pilot.pause()
+                last = app.query_one(ChatLog).last
+                answer = last.answer if last is not None else None
+                answered += answer is not None and not answer.refused
+                modes.append(answer.mode if answer is not None else "none")
+        return answered
+
+    answered = asyncio.run(session())
+    return {"questions": questions, "answered": answered, "modes": modes}
 
 
 def child_bare_embedder() -> dict[str, Any]:
@@ -136,7 +258,7 @@ def run_child(case: str, *args: str, home: str | None = None, tree: Path = REPO)
             [sys.executable, "-m", "bench.memory", "--child", case, *args],
             cwd=tree,
             env=environment,
-            capture_output=True,
+            stdout=subprocess.PIPE,  # the result; stderr (progress, notes) passes through
             text=True,
             check=True,
         )
@@ -146,7 +268,7 @@ def run_child(case: str, *args: str, home: str | None = None, tree: Path = REPO)
 
 def child_main(case: str, args: Sequence[str]) -> None:
     if case == "ingest":
-        figures = child_ingest(args[0])
+        figures = child_ingest(*args)
     elif case == "chat":
         figures = child_chat(int(args[0]))
     elif case == "bare_embedder":
@@ -159,9 +281,20 @@ def child_main(case: str, args: Sequence[str]) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--files", type=int, default=10_000)
-    parser.add_argument("--questions", type=int, default=5)
+    parser.add_argument("--questions", type=int, default=2)
     parser.add_argument("--case", choices=["ingest", "chat"], action="append")
     parser.add_argument("--tree", type=Path, default=REPO, help="the checkout to measure")
+    parser.add_argument(
+        "--home",
+        type=Path,
+        help="a MARGIN_HOME each case starts from, copied (e.g. one with the ONNX export "
+        "cached, so no first-use setup runs); default: an empty one",
+    )
+    parser.add_argument(
+        "--no-model",
+        action="store_true",
+        help="ingest with a constant vector per chunk: what grows apart from the model",
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -169,20 +302,35 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     cases = args.case or ["ingest", "chat"]
     if "ingest" in cases:
-        ingest_case(args.files, args.tree.resolve())
+        with fresh_home(args.home) as home:
+            ingest_case(args.files, args.tree.resolve(), home, no_model=args.no_model)
     if "chat" in cases:
-        chat_case(args.questions, args.tree.resolve())
+        with fresh_home(args.home) as home:
+            chat_case(args.questions, args.tree.resolve(), home)
 
 
-def ingest_case(files: int, tree: Path) -> None:
+@contextmanager
+def fresh_home(template: Path | None) -> Iterator[Path]:
+    """An empty MARGIN_HOME, or a copy of `template`; removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="margin-bench-memory-") as scratch:
+        home = Path(scratch) / "home"
+        if template is None:
+            home.mkdir()
+        else:
+            shutil.copytree(template, home)
+        yield home
+
+
+def ingest_case(files: int, tree: Path, home: Path, *, no_model: bool = False) -> None:
+    model = "no-model" if no_model else "model"
     with tempfile.TemporaryDirectory(prefix="margin-bench-files-") as folder:
         written = write_small_files(Path(folder), files)
-        note(f"{BENCH}: ingesting {written} small files cut from {SOURCES}")
-        ingest = run_child("ingest", folder, tree=tree)
+        note(f"{BENCH}: ingesting {written} small files cut from {SOURCES} ({model})")
+        ingest = run_child("ingest", folder, model, home=str(home), tree=tree)
     bare = run_child("bare_embedder")
     emit(
         BENCH,
-        case="ingest_small_files",
+        case="ingest_small_files" + ("_no_model" if no_model else ""),
         tree=str(tree),
         target_mb=TARGET_MB["ingest"],
         **ingest,
@@ -190,11 +338,14 @@ def ingest_case(files: int, tree: Path) -> None:
     )
 
 
-def chat_case(questions: int, tree: Path) -> None:
-    note(f"{BENCH}: chat session, {questions} questions, bundled model")
-    with tempfile.TemporaryDirectory(prefix="margin-bench-chat-") as home:
-        run_child("ingest", str(DOCS), home=home, tree=tree)
-        chat = run_child("chat", str(questions), home=home, tree=tree)
+def chat_case(questions: int, tree: Path, home: Path) -> None:
+    note(f"{BENCH}: chat session (the TUI, headless), {questions} questions, bundled model")
+    # "auto" would quote the docs' own sentences for most questions and never load the
+    # model; the figure wanted is a session where SmolLM2 writes every answer.
+    (home / "config").mkdir(exist_ok=True)
+    (home / "config" / "config.toml").write_text('[ask]\nmode = "generate"\n', encoding="utf-8")
+    run_child("ingest", str(DOCS), home=str(home), tree=tree)
+    chat = run_child("chat", str(questions), home=str(home), tree=tree)
     bare_chat = run_child("bare_chat")
     emit(
         BENCH,

@@ -6,8 +6,12 @@ backend embeds documents fastest both load torch and the sentence-transformers m
 Run inside `margin ingest`, that would set the run's peak memory, and the run would carry
 torch to the end though ONNX Runtime does the embedding. So the ingest (or search) process
 starts `python -m ingest.backend_setup`, which does the work, writes the export into the
-cache folder as before, and prints its outcome as one JSON line; torch never enters the
+cache folder as before, and prints its outcome as JSON lines; torch never enters the
 caller. The caller reads the export from the cache as any later run does.
+
+A first ingest needs both: then one process exports, checks and measures (torch loaded
+once), printing the export's outcome before it measures, so a process that dies while
+measuring still leaves a verified export the caller uses.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,34 +44,61 @@ class SetupFailed(EmbedderError):
     """The setup process ended without an outcome (it crashed or was killed)."""
 
 
-class BackendSetup:
-    """Runs the export and the measurement for `model` in a child process."""
+@dataclass(frozen=True, slots=True)
+class Exported:
+    """What an export asked for with `measure` texts gave: `fallback` is why torch must do
+    (None: the export is verified and cached); then `choice` is the measured backend, or
+    `unmeasured` says why there is none."""
 
-    def __init__(self, model: SentenceTransformerEmbedder, cache_dir: Path):
+    fallback: str | None
+    choice: Choice | None = None
+    unmeasured: str = ""
+
+
+class BackendSetup:
+    """Runs the export and the measurement for `model` in a child process (`command`)."""
+
+    def __init__(
+        self,
+        model: SentenceTransformerEmbedder,
+        cache_dir: Path,
+        *,
+        command: Sequence[str] = (sys.executable, "-m", "ingest.backend_setup"),
+    ):
         self.model = model
         self.cache_dir = cache_dir
+        self.command = list(command)
 
-    def export(self) -> str | None:
-        """Export, check and cache the ONNX model; None when done, else why torch must do."""
+    def export(self, measure: Sequence[str] | None = None) -> Exported:
+        """Export, check and cache the ONNX model; with `measure`, the same process then
+        measures the backends on those texts (one torch load for both)."""
+        request: dict[str, Any] = {"task": "export"}
+        if measure is not None:
+            request["texts"] = list(measure)
+        outcome, failure = self._run(request)
+        if "fallback" not in outcome:
+            return Exported(failure or "the embedding setup process gave no outcome")
+        reason = outcome["fallback"]
+        if reason:
+            return Exported(str(reason))
+        if measure is None:
+            return Exported(None)
         try:
-            outcome = self._run({"task": "export"})
+            return Exported(None, _choice(outcome))
         except SetupFailed as exc:
-            return str(exc)
-        reason = outcome.get("fallback")
-        return str(reason) if reason else None
+            return Exported(None, unmeasured=failure or str(exc))
 
     def choose(self, texts: Sequence[str]) -> Choice:
         """The measured choice on `texts` (the export must be cached already); SetupFailed
         when the measuring process fails."""
-        outcome = self._run({"task": "choose", "texts": list(texts)})
-        try:
-            data = outcome["choice"]
-            trials = tuple(Trial(**trial) for trial in data["trials"])
-            return Choice(data["backend"], trials, str(data["measured_at"]))
-        except (KeyError, TypeError) as exc:
-            raise SetupFailed(f"the backend measurement gave no choice ({exc})") from exc
+        outcome, failure = self._run({"task": "choose", "texts": list(texts)})
+        if failure and "choice" not in outcome:
+            raise SetupFailed(failure)
+        return _choice(outcome)
 
-    def _run(self, request: dict[str, Any]) -> dict[str, Any]:
+    def _run(self, request: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        """Every JSON line the process printed, merged, and why it failed ("" if it ended
+        well)."""
         request = {
             **request,
             "model_dir": str(self.model.model_dir),
@@ -78,7 +109,7 @@ class BackendSetup:
         env = {**os.environ, "PYTHONPATH": child_pythonpath()}
         try:
             done = subprocess.run(
-                [sys.executable, "-m", "ingest.backend_setup"],
+                self.command,
                 input=json.dumps(request),
                 capture_output=True,
                 text=True,
@@ -86,13 +117,24 @@ class BackendSetup:
                 check=False,
             )
         except OSError as exc:
-            raise SetupFailed(f"the embedding setup process could not start ({exc})") from exc
-        for line in reversed(done.stdout.splitlines()):
+            return {}, f"the embedding setup process could not start ({exc})"
+        outcome: dict[str, Any] = {}
+        for line in done.stdout.splitlines():
             if line.startswith("{"):
-                outcome: dict[str, Any] = json.loads(line)
-                return outcome
+                outcome.update(json.loads(line))
+        if done.returncode == 0 and outcome:
+            return outcome, ""
         last = (done.stderr.strip().splitlines() or ["no message"])[-1]
-        raise SetupFailed(f"the embedding setup process ended with code {done.returncode} ({last})")
+        return outcome, f"the embedding setup process ended with code {done.returncode} ({last})"
+
+
+def _choice(outcome: dict[str, Any]) -> Choice:
+    try:
+        data = outcome["choice"]
+        trials = tuple(Trial(**trial) for trial in data["trials"])
+        return Choice(data["backend"], trials, str(data["measured_at"]))
+    except (KeyError, TypeError) as exc:
+        raise SetupFailed(f"the backend measurement gave no choice ({exc})") from exc
 
 
 # -- the child process ---------------------------------------------------------------------
@@ -138,10 +180,12 @@ def child_main() -> None:
     files = ModelFiles(model.model_dir, model.model_id, model.max_tokens, model.dim)
     exports = OnnxCache(Path(request["cache_dir"]) / "onnx", files)
     if request["task"] == "export":
-        outcome: dict[str, Any] = {"fallback": build_export(model, exports)}
-    else:
-        outcome = {"choice": asdict(measure_choice(model, exports, request["texts"]))}
-    print(json.dumps(outcome), flush=True)
+        fallback = build_export(model, exports)
+        print(json.dumps({"fallback": fallback}), flush=True)  # before measuring: see above
+        if fallback is not None or "texts" not in request:
+            return
+    choice = measure_choice(model, exports, request["texts"])
+    print(json.dumps({"choice": asdict(choice)}), flush=True)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ingest.backend_setup import BackendSetup, SetupFailed
+from ingest.backend_setup import BackendSetup, Exported, SetupFailed
 from ingest.embed_backends import (
     Backend,
     Choice,
@@ -111,7 +111,7 @@ class FastEmbedder:
         with self._lock:
             if not self._onnx_tried:
                 self._onnx_tried = True
-                self._onnx = self._open_export()
+                self._onnx, _ = self._open_export()
             return self._onnx
 
     def document_backend(self, texts: Sequence[str] = PROBES) -> Backend:
@@ -157,12 +157,17 @@ class FastEmbedder:
             backend = "torch"
         return self.torch.encode(texts, "bf16" if backend == "torch-bf16" else "fp32")
 
-    def _open_export(self) -> OnnxEncoder | None:
+    def _open_export(
+        self, measure: Sequence[str] | None = None
+    ) -> tuple[OnnxEncoder | None, Exported | None]:
+        """The verified export, or None (use torch); built in a child process when missing
+        or damaged, which then also measures the backends on `measure` if given (the
+        `Exported` it returns; None when no child ran)."""
         batch_size = self.torch.batch_size
         try:
-            return self.exports.load(batch_size=batch_size)
+            return self.exports.load(batch_size=batch_size), None
         except ExportRefused as exc:
-            return self._fall_back(str(exc))
+            return self._fall_back(str(exc)), None
         except ExportDamaged as exc:
             log.warning("margin: exporting the embedding model to ONNX again: %s", exc)
         except ExportMissing:
@@ -170,13 +175,13 @@ class FastEmbedder:
                 "margin: exporting the embedding model to ONNX, once, so that later searches "
                 "start without torch (this takes a little while)"
             )
-        reason = self.setup.export()
-        if reason is not None:
-            return self._fall_back(reason)
+        exported = self.setup.export(measure)
+        if exported.fallback is not None:
+            return self._fall_back(exported.fallback), None
         try:
-            return self.exports.load(batch_size=batch_size)
+            return self.exports.load(batch_size=batch_size), exported
         except EmbedderError as exc:
-            return self._fall_back(str(exc))
+            return self._fall_back(str(exc)), None
 
     def _fall_back(self, reason: str) -> OnnxEncoder | None:
         """Say why torch embeds instead (once per process); None, as `onnx_encoder` returns."""
@@ -196,21 +201,34 @@ class FastEmbedder:
         return machine_key(model)
 
     def _measured_choice(self, texts: Sequence[str]) -> Choice:
+        """Called holding the lock."""
         key = self._machine_key()
         known = self.choices.load(key)
         if known is not None:
             return known
-        encoder = self.onnx_encoder()
-        if encoder is None:
+        exported = None
+        if not self._onnx_tried:  # a first ingest: one child exports and measures
+            self._onnx_tried = True
+            self._onnx, exported = self._open_export(measure=texts)
+        if self._onnx is None:
             return Choice("torch", (), "")  # nothing to compare; measured once ONNX works
-        try:
-            choice = self.setup.choose(texts)
-        except SetupFailed as exc:
-            log.warning("margin: the embedding backends could not be measured (%s)", exc)
-            return Choice("onnx", (), "")  # checked against torch; its speed is unmeasured
+        if exported is not None:
+            if exported.choice is None:
+                return _unmeasured(exported.unmeasured)
+            choice = exported.choice
+        else:
+            try:
+                choice = self.setup.choose(texts)
+            except SetupFailed as exc:
+                return _unmeasured(str(exc))
         log.info("embedding backend for documents on this machine: %s", choice.summary())
         try:
             self.choices.save(key, choice)
         except OSError as exc:
             log.warning("margin: the embedding backend choice cannot be saved (%s)", exc)
         return choice
+
+
+def _unmeasured(reason: str) -> Choice:
+    log.warning("margin: the embedding backends could not be measured (%s)", reason)
+    return Choice("onnx", (), "")  # checked against torch; its speed is unmeasured

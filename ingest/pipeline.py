@@ -17,12 +17,12 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from ingest.chunking import chunk_document, embedding_text
+from ingest.embed_slices import embed_in_slices
 from ingest.embedded import container_of, embedded_by_container, plan_embedded
 from ingest.embedder import Embedder
-from ingest.embedding_lane import EmbeddingLane
 from ingest.errors import LoadError, NotADocumentError
 from ingest.extraction import EXTRACTION_VERSION, Extractor
 from ingest.gone import gone_documents, under_any
@@ -44,9 +44,6 @@ from ingest.types import (
     SourceFile,
 )
 from ingest.walk import walk
-
-if TYPE_CHECKING:
-    import numpy as np
 
 
 class IngestSettings(Protocol):
@@ -225,9 +222,6 @@ class _Run:
         self.cancel = cancel
         self.report = IngestReport([], [], [], [], [], [])
         self.pending = _Pending()
-        self.lane = EmbeddingLane[_Pending](
-            self.embedder, lambda batch, done, total: self.counts.embedded(batch.share, done, total)
-        )
 
     def execute(self, items: list[SourceFile | FileProblem], roots: list[Path]) -> IngestReport:
         started = time.monotonic()
@@ -240,7 +234,6 @@ class _Run:
                 memory_mb=self.options.file_memory_mb,
                 ocr_page_timeout_s=self.options.ocr_page_timeout_s,
             ) as extractor,
-            self.lane,
         ):
             self.store.remove_orphans()
             self.stored = {d.path: d for d in self.store.documents()}
@@ -259,7 +252,6 @@ class _Run:
                 kept.add(str(item.path))
                 self._file(item, self.stored.get(str(item.path)), extractor)
             self._commit()
-            self._write(self.lane.finish())
             if not self.report.cancelled:
                 self._remove_missing(self.stored, kept, roots)
             self.store.refresh_indexes()
@@ -403,16 +395,16 @@ class _Run:
         self.pending.chunks += len(chunks)
 
     def _commit(self) -> None:
-        """Hand the pending documents to the embedding lane; write the batch it finished."""
+        """Embed the pending documents and write them in one commit."""
         pending, self.pending = self.pending, _Pending()
-        if pending.documents:
-            texts = [embedding_text(c) for _, chunks, _ in pending.documents for c in chunks]
-            self._write(self.lane.start(texts, pending))
-
-    def _write(self, embedded: tuple[_Pending, np.ndarray] | None) -> None:
-        if embedded is None:
+        if not pending.documents:
             return
-        pending, vectors = embedded
+        texts = [embedding_text(c) for _, chunks, _ in pending.documents for c in chunks]
+        vectors = embed_in_slices(
+            self.embedder,
+            texts,
+            lambda done, total: self.counts.embedded(pending.share, done, total),
+        )
         writes, offset = [], 0
         for meta, chunks, _ in pending.documents:
             writes.append(DocumentWrite(meta, chunks, vectors[offset : offset + len(chunks)]))

@@ -1,14 +1,13 @@
-"""How far an ingest run is, counted by the run's thread and the embedding lane's thread.
+"""How far an ingest run is.
 
 The work is the bytes of the files walked. A file counts `READ_SHARE` done once read (page
 by page for a PDF, as the extraction worker reports pages) and the rest as its chunks are
-embedded, so progress moves inside one large file and during one long batch too. Events go
-out one at a time and in order, whichever thread counted.
+embedded (slice by slice: `ingest.embed_slices`), so progress moves inside one large file
+and during one long batch too.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -51,53 +50,45 @@ class RunProgress:
         self.bytes_done = 0.0
         self.current: str | None = None
         self._reading = (0.0, 0, 0)  # bytes read of the current file, its page, its pages
-        self._lock = threading.RLock()
 
     def begin(self, files_total: int, bytes_total: int) -> None:
-        with self._lock:
-            self.files_total, self.bytes_total = files_total, bytes_total
-            self._tell()
+        self.files_total, self.bytes_total = files_total, bytes_total
+        self._tell()
 
     def file_started(self, path: str) -> None:
-        with self._lock:
-            self.current = path
-            self._tell()
+        self.current = path
+        self._tell()
 
     def page_read(self, size: int, page: int, pages: int) -> None:
-        with self._lock:
-            self._reading = (size * READ_SHARE * page / max(pages, 1), page, pages)
-            self._tell()
+        self._reading = (size * READ_SHARE * page / max(pages, 1), page, pages)
+        self._tell()
 
     def file_read(self, size: int, share: EmbeddingShare) -> None:
         """The file is read; the rest of its bytes wait in `share` for its chunks."""
-        with self._lock:
-            self._reading = (0.0, 0, 0)
-            self.bytes_done += size * READ_SHARE
-            share.bytes += size * (1 - READ_SHARE)
+        self._reading = (0.0, 0, 0)
+        self.bytes_done += size * READ_SHARE
+        share.bytes += size * (1 - READ_SHARE)
 
     def file_done(self, uncounted: float) -> None:
         """The run is past the file; `uncounted` of its bytes were not counted otherwise
         (all of them when it was unchanged, skipped or failed)."""
-        with self._lock:
-            self.files_done += 1
-            self.bytes_done += uncounted
-            self._reading = (0.0, 0, 0)
-            self._tell()
+        self.files_done += 1
+        self.bytes_done += uncounted
+        self._reading = (0.0, 0, 0)
+        self._tell()
 
     def embedded(self, share: EmbeddingShare, done: int, total: int) -> None:
         """`done` of the `total` chunks owing `share` are embedded."""
-        with self._lock:
-            counted = share.bytes * (done / total if total else 1.0)
-            self.bytes_done += counted - share.counted
-            share.counted = counted
-            self.chunks_embedded += done - share.chunks_embedded
-            share.chunks_embedded = done
-            self._tell()
+        counted = share.bytes * (done / total if total else 1.0)
+        self.bytes_done += counted - share.counted
+        share.counted = counted
+        self.chunks_embedded += done - share.chunks_embedded
+        share.chunks_embedded = done
+        self._tell()
 
     def stored(self, chunks: int) -> None:
-        with self._lock:
-            self.chunks_stored += chunks
-            self._tell()
+        self.chunks_stored += chunks
+        self._tell()
 
     def _tell(self) -> None:
         if self.callback is None:

@@ -267,3 +267,26 @@ def test_a_large_pdf_reports_its_pages_as_the_worker_reads_them(
     assert events[-1].chunks_done == report.chunks
     inside = [e.bytes_done for e in reading]
     assert inside[-1] > 0 and (len(inside) == 1 or inside[-1] > inside[0])
+
+
+def test_progress_moves_while_one_large_batch_embeds(
+    tmp_path: Path, open_store: OpenStore, fake_embedder: HashingEmbedder
+) -> None:
+    """All the files' chunks go in one commit batch; the embedded count moves slice by
+    slice before anything is stored, and the batch is stored whole."""
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for number in range(40):
+        (folder / f"note{number:02d}.txt").write_text(
+            sample_text(f"topic {number}", 30), encoding="utf-8"
+        )
+    events: list[IngestProgress] = []
+    store = open_store(fake_embedder)
+    report = Ingestor(store, fake_embedder, IngestOptions(commit_chunks=100_000)).run(
+        [folder], progress=events.append
+    )
+    assert report.chunks > 100
+    before_stored = [e.chunks_done for e in events if e.chunks_stored == 0 and e.chunks_done]
+    assert len(set(before_stored)) >= 3 and max(before_stored) == report.chunks
+    assert len(fake_embedder.calls) >= 3  # slices, not one call for the batch
+    assert events[-1].chunks_stored == events[-1].chunks_done == report.chunks

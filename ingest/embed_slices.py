@@ -1,0 +1,61 @@
+"""Embed one commit batch a slice at a time, so progress moves inside a long batch.
+
+A batch (up to `IngestOptions.commit_chunks` chunks) can take minutes to embed on a busy
+laptop. It is embedded longest texts first, so each slice pads little, in slices sized to
+take about `SLICE_TARGET_S` each at the rate measured so far, with `on_slice` after each:
+a progress display hears from the run about once a second whatever the machine's speed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from ingest.embedder import Embedder
+
+if TYPE_CHECKING:
+    import numpy as np
+
+SLICE_TARGET_S = 1.0  # seconds of embedding between two `on_slice` calls
+FIRST_SLICE = 4  # chunks, before any rate is known: the first report comes soon
+MAX_SLICE = 64
+
+SliceCallback = Callable[[int, int], None]  # (chunks embedded so far, chunks in all)
+
+
+def embed_in_slices(
+    embedder: Embedder,
+    texts: list[str],
+    on_slice: SliceCallback,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+) -> np.ndarray:
+    """The vectors of `texts`, in order; `on_slice(done, total)` after each slice (once,
+    with 0 of 0, when there are no texts)."""
+    import numpy as np
+
+    if not texts:
+        on_slice(0, 0)
+        return np.zeros((0, 0), dtype=np.float32)
+    order = sorted(range(len(texts)), key=lambda index: -len(texts[index]))
+    parts, done, size = [], 0, FIRST_SLICE
+    while done < len(order):
+        part = order[done : done + size]
+        started = clock()
+        parts.append(embedder.embed_documents([texts[i] for i in part]))
+        per_text = (clock() - started) / len(part)
+        done += len(part)
+        on_slice(done, len(texts))
+        size = _slice_for(per_text)
+    stacked = np.concatenate(parts)
+    vectors = np.empty_like(stacked)
+    vectors[order] = stacked
+    return vectors
+
+
+def _slice_for(seconds_per_text: float) -> int:
+    """How many texts take about SLICE_TARGET_S at this rate (1 to MAX_SLICE)."""
+    if seconds_per_text <= 0:
+        return MAX_SLICE
+    return max(1, min(MAX_SLICE, int(SLICE_TARGET_S / seconds_per_text)))
