@@ -110,14 +110,25 @@ class RetrievalConfig:
     code_weight: float = ranged(0.3, 0, 1)
     # the share of a chunk's best evidence window against its fused score in its relevance
     evidence_weight: float = ranged(0.25, 0, 1)
-    # Below this evidence score (0..1: the best sentence window's mix of dense similarity and
-    # lexical coverage of the question) nothing counts as found.
-    min_relevance: float = ranged(0.27, 0, 1)
-    # The best window must also hold this share of the question's weighted terms. With
-    # min_relevance 0.27, the highest pair that refuses at most 2% of the answerable questions
-    # of both tune sets (eval/real-tune.jsonl: none; docs/golden.jsonl: 1 of 50); it refuses
-    # 35% and 33% of their unanswerable ones. 0.36 and 0.3 refuse 60% of real-tune's, but 12%
-    # of golden's answerable ones. See eval/calibrate_gate.py.
+    # Sentences of the candidates embedded per question to score evidence windows (the best
+    # by coverage; assistant.ask.evidence), each ~20 ms of CPU; 0: windows are scored on
+    # lexical coverage alone, and the gate (which reads chunk cosines) decides the same.
+    # eval/real-tune.jsonl, 4 -> 0: hit@1 0.854 -> 0.841, MRR 0.918 -> 0.916, quote
+    # containment 0.622 -> 0.598, unanswerable refused 15 -> 16 of 20, and ~80 ms less per
+    # question (bench/evidence_overhead.py: +109 -> +27 ms over plain fusion at load 5);
+    # eval/real-report.jsonl: hit@1 0.843 -> 0.819, containment 0.422 -> 0.373. 1 or 2 are
+    # worse than either (one embedded sentence outscores the rest: containment 0.476 with 1).
+    dense_sentences: int = ranged(4, 0, 50)
+    # Below this gate score nothing counts as found: half the sources' best chunk cosine with
+    # the question, half the best evidence window's IDF-weighted coverage of its terms
+    # (assistant.ask.retrieval). 0.30: with the names rule below, the threshold that refuses
+    # the most unanswerable questions of both tune sets while refusing at most 2% of their
+    # answerable ones: eval/real-tune.jsonl 15 of 20 and 1 of 82 (the names rule's; the same
+    # from 0.26 to 0.34), docs/golden.jsonl 5 of 6 and 1 of 50 (0.32 refuses 2 of 50, 0.29
+    # 4 of 6). See eval/calibrate_gate.py.
+    min_relevance: float = ranged(0.3, 0, 1)
+    # The best window must also hold this share of the question's weighted terms (no decision
+    # of either tune set turns on it at 0.2).
     min_coverage: float = ranged(0.2, 0, 1)
     # The sources must mention the names the question asks about (pyenv, `--slurp`, Excel;
     # see assistant.ask.names), unless the index mentions the name in more than this many

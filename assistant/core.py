@@ -14,37 +14,34 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from assistant.ask.budget import Budget, RequestBudgetGate
-from assistant.ask.dependencies import AskDependencies, ModelRegistry
 from assistant.ask.evidence import EvidenceSelector
 from assistant.ask.names import NameCheck, tokenizer_vocabulary
-from assistant.ask.pipeline import AskRun
 from assistant.ask.reranker import CrossEncoderReranker
 from assistant.ask.retrieval import Retriever
 from assistant.ask.term_stats import TERMS_FILE, TermStatistics
 from assistant.ask.types import AskOptions, Source
 from assistant.config import BUNDLED, Config, ModelProfile, load_config
-from assistant.local_models import gguf_path
 from assistant.locations import Locations, resolve_locations
-from assistant.log.interactions import InteractionLog
 from assistant.store_access import store_location
 from ingest.embedder import Embedder, load_bundled_embedder
 from ingest.embedding_folder import load_folder_embedder
 from ingest.fast_embedder import FastEmbedder
-from ingest.pipeline import IngestOptions, Ingestor
 from ingest.store import ChunkStore
 from models.base import ChatModel, Pricing
 from models.errors import KeyStoreError
-from models.keys import KeyStore
-from models.llama_cpp import LlamaCppModel
-from models.openai_compat import OpenAICompatibleModel
 
+# A search needs only the index: what an answer, an ingest or a chat model needs is imported
+# where it is built (a cold `margin search` is a fresh process; each import is paid there).
 if TYPE_CHECKING:
+    from assistant.ask.dependencies import AskDependencies
+    from assistant.ask.pipeline import AskRun
     from assistant.log.conversations import ConversationSummary
     from assistant.log.conversations import Turn as LoggedTurn
+    from assistant.log.interactions import InteractionLog
     from assistant.log.stats import Stats
-    from ingest.pipeline import IngestProgress
+    from ingest.pipeline import Ingestor, IngestProgress
     from ingest.types import DocumentInfo, IngestReport, StoredChunk
+    from models.keys import KeyStore
 
 LOCK_FILE = "ingest.lock"
 
@@ -75,6 +72,8 @@ class Assistant:
         on_close: Callable[[], None] | None = None,
     ) -> AskRun:
         """Start answering; `on_close` runs when the returned run is closed."""
+        from assistant.ask.pipeline import AskRun
+
         return AskRun(self._deps, question, options or AskOptions(), on_close=on_close)
 
     def search(
@@ -164,6 +163,11 @@ def build_assistant(
     verbose: bool = False,
 ) -> Assistant:
     """An Assistant over the data folder. Models and the embedder load on first use."""
+    from assistant.ask.budget import Budget, RequestBudgetGate
+    from assistant.ask.dependencies import AskDependencies, ModelRegistry
+    from assistant.log.interactions import InteractionLog
+    from models.keys import KeyStore
+
     locations = (locations or resolve_locations()).ensure()
     config = config or load_config(locations.config_file)
     index = open_index(locations, config, embedder=embedder)
@@ -205,6 +209,8 @@ class Index:
     terms: TermStatistics  # how common each term is, for the evidence's lexical coverage
 
     def ingestor(self) -> Ingestor:
+        from ingest.pipeline import IngestOptions, Ingestor
+
         return Ingestor(self.store, self.embedder, IngestOptions.from_config(self.config.ingest))
 
     def retriever(self) -> Retriever:
@@ -213,7 +219,9 @@ class Index:
             self.store,
             self.embedder,
             settings,
-            evidence=EvidenceSelector(self.terms.idf, self.embedder),
+            evidence=EvidenceSelector(
+                self.terms.idf, self.embedder, dense_sentences=settings.dense_sentences
+            ),
             reranker=CrossEncoderReranker.from_setting(settings.reranker),
             names=self.name_check(),
         )
@@ -282,10 +290,16 @@ def build_model(
 ) -> ChatModel:
     """The model a profile describes. Nothing loads or connects until the first question."""
     if profile.kind == "llama-cpp":
+        from assistant.local_models import gguf_path
+        from models.llama_cpp import LlamaCppModel
+
         path = gguf_path(profile)
         return LlamaCppModel(
             profile.name, path, context=profile.context, threads=profile.threads, verbose=verbose
         )
+    from models.keys import KeyStore
+    from models.openai_compat import OpenAICompatibleModel
+
     return OpenAICompatibleModel(
         profile.name,
         profile.base_url,

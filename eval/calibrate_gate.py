@@ -2,7 +2,8 @@
 
 `MARGIN_HOME=DIR python -m eval.calibrate_gate GOLDEN [--k 3] [--json]` retrieves every
 question of GOLDEN the way `margin ask` does (the configured retriever, `ask.k` sources) and
-prints, for candidate thresholds on the evidence score, the share of answerable questions
+prints, for candidate thresholds on the gate score (`Retrieval.gate_score`: the sources' best
+chunk cosine mixed with the best evidence window's coverage), the share of answerable questions
 refused (false refusals) and of unanswerable ones refused, and which threshold keeps false
 refusals at or below 2% while refusing the most unanswerable questions; then, at the configured
 evidence thresholds, the same for `passing_mentions` (the names rule: a name of the question
@@ -45,8 +46,9 @@ def measure(index: Index, golden_path: Path, k: int) -> list[dict[str, Any]]:
             {
                 "question": question.question,
                 "answerable": question.answerable,
-                "score": found.evidence_score,
-                "coverage": best.coverage if best else 0.0,
+                "score": found.gate_score,
+                "similarity": found.similarity,
+                "coverage": found.evidence.best_coverage,
                 "unfound_names": [[name.text, name.chunks] for name in found.missing_names],
                 "in_sentence": bool(best and expected and m.contains(best.sentence.text, expected)),
                 "in_window": bool(best and expected and m.contains(best.window.text, expected)),

@@ -34,6 +34,7 @@ from typing import Any
 
 from assistant.ask.ranking import RankingWeights, code_match, code_tokens, fuse, relevance
 from assistant.ask.retrieval import as_source
+from assistant.config import RetrievalConfig
 from assistant.evaluation import metrics as m
 from assistant.evaluation.golden import load_golden
 from ingest.types import StoredChunk
@@ -62,6 +63,14 @@ def collect(golden_path: Path, out: Path, pool: int) -> int:
     config = index.config.retrieval
     selector = index.retriever().evidence
     golden = load_golden(golden_path)
+    indexed = {d.path for d in index.store.documents()}
+    missing = {s for q in golden.questions for s in q.expected_sources} - indexed
+    if missing:  # e.g. a set read from another checkout than the one the index was built from
+        print(
+            f"Warning: {len(missing)} expected sources are not in the index (every figure will "
+            f"be wrong), e.g. {sorted(missing)[0]}",
+            file=sys.stderr,
+        )
     with out.open("w", encoding="utf-8") as sink:
         for question in golden.questions:
             vector = index.embedder.embed_query(question.question)
@@ -126,15 +135,48 @@ def ranked_documents(record: dict[str, Any], point: Point) -> list[str]:
     return m.distinct(path for _score, path in scored)[:DEPTH]
 
 
+PLAIN = Point(0.5, RankingWeights(document_share=0.0, evidence_share=0.0, code_bonus=0.0))
+
+
+def misses(records: Sequence[dict[str, Any]], point: Point) -> Iterable[dict[str, Any]]:
+    """Each answerable question the weighting does not answer with an expected document
+    first: the expected document's rank in each ranking (None: not in its top 10) and what
+    came first instead."""
+    for record in records:
+        if not record["answerable"]:
+            continue
+        expected = set(record["expected"])
+        ranked = ranked_documents(record, point)
+        if ranked and ranked[0] in expected:
+            continue
+        rankings = {
+            "vector": m.distinct(row["path"] for row in record["vector"])[:DEPTH],
+            "text": m.distinct(row["path"] for row in record["text"])[:DEPTH],
+            "plain_fusion": ranked_documents(record, PLAIN),
+            "weighted": ranked,
+        }
+        winner = ranked[0] if ranked else None
+        by_winner = [r for r in record["vector"] + record["text"] if r["path"] == winner]
+        yield {
+            "question": record["question"],
+            "expected": sorted(expected),
+            "rank": {name: _first(order, expected) for name, order in rankings.items()},
+            "first": winner,
+            "first_heading": by_winner[0]["heading"] if by_winner else None,
+        }
+
+
+def _first(ranked: Sequence[str], expected: set[str]) -> int | None:
+    return next((n for n, path in enumerate(ranked, start=1) if path in expected), None)
+
+
 def question_scores(records: Sequence[dict[str, Any]], point: Point) -> list[tuple[float, float]]:
     """(hit@1, reciprocal rank) of every answerable question."""
     scores = []
     for record in records:
         if not record["answerable"]:
             continue
-        ranked = ranked_documents(record, point)
-        expected = set(record["expected"])
-        first = next((n for n, path in enumerate(ranked, start=1) if path in expected), None)
+        first = _first(ranked_documents(record, point), set(record["expected"]))
         scores.append((1.0 if first == 1 else 0.0, 1.0 / first if first else 0.0))
     return scores
 
@@ -261,6 +303,11 @@ def _weights(text: str) -> tuple[float, ...]:
     return values
 
 
+def _weight(text: str) -> float:
+    (value,) = _weights(text)
+    return value
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     steps = parser.add_subparsers(dest="step", required=True)
@@ -279,7 +326,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         search.add_argument(
             f"--{name}", type=_weights, default=values, help=f"Comma-separated; default {values}."
         )
+    wrong = steps.add_parser("misses", help="The questions a weighting does not put first.")
+    wrong.add_argument("features", type=Path)
+    defaults = RetrievalConfig()
+    for name, value in (
+        ("vector", defaults.vector_weight),
+        ("document", defaults.document_weight),
+        ("code", defaults.code_weight),
+        ("evidence", defaults.evidence_weight),
+    ):
+        wrong.add_argument(f"--{name}", type=_weight, default=value, help=f"Default {value}.")
     args = parser.parse_args(argv)
+    if args.step == "misses":
+        weights = RankingWeights(args.document, args.evidence, args.code)
+        for row in misses(_read(args.features), Point(args.vector, weights)):
+            print(json.dumps(row, ensure_ascii=False))
+        return 0
     if args.step == "collect":
         count = collect(args.golden, args.out, args.pool)
         print(f"{count} questions -> {args.out}", file=sys.stderr)

@@ -14,10 +14,12 @@ into sentences (`assistant.ask.sentences`), and each sentence is scored by:
   whose window and whose own words hold most of the question's terms. Embedding costs about
   as much per word piece as embedding the question, so only `dense_sentences` are embedded,
   one at a time (a batch would pad each to the longest). See bench/evidence_overhead.py.
+  `retrieval.dense_sentences` sets how many (0: none; the relevance gate reads the chunks'
+  cosines, not the sentences').
 
 A window is a sentence with one neighbour on each side. The best windows are what the prompt
-shows first (`prompt_sources`), the best window's score is what the relevance gate decides
-on (`assistant.ask.retrieval`), and its sentence is what a quote answer quotes
+shows first (`prompt_sources`), the best window's coverage is half of what the relevance gate
+decides on (`assistant.ask.retrieval`), and its sentence is what a quote answer quotes
 (`assistant.ask.quote`).
 """
 
@@ -77,6 +79,11 @@ class Evidence:
     @property
     def best(self) -> EvidenceWindow | None:
         return self.windows[0] if self.windows else None
+
+    @property
+    def best_coverage(self) -> float:
+        """The highest lexical coverage of any window, 0..1; 0.0 when nothing was found."""
+        return max((w.coverage for w in self.windows), default=0.0)
 
     def for_source(self, number: int) -> list[EvidenceWindow]:
         return [w for w in self.windows if w.source.number == number]

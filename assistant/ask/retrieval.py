@@ -15,17 +15,20 @@
 4. The top k by relevance, at most `per_document` chunks of one file, numbered from 1.
 
 The score a `Source` shows is that relevance, in [0, 1], so sources are always listed in
-the order of their scores. Whether anything found answers the question is decided on the
-evidence (`Retrieval.relevant`), not on a chunk's score: the best window must score at least
-`min_relevance` and hold `min_coverage` of the question's weighted terms, and the sources
-must mention every name the question asks about that the index mentions rarely or never
-(`assistant.ask.names`): a question about pyenv is not answered by the venv pages.
+the order of their scores. Whether anything found answers the question is decided on what the
+sources hold (`Retrieval.relevant`), not on their rank: the gate score mixes the sources' best
+cosine with the question (their stored chunk vectors, from the vector ranking) and the best
+evidence window's lexical coverage of the question's weighted terms; it must reach
+`min_relevance`, the coverage `min_coverage`, and the sources must mention every name the
+question asks about that the index mentions rarely or never (`assistant.ask.names`): a
+question about pyenv is not answered by the venv pages.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from assistant.ask.evidence import Evidence, EvidenceSelector, uniform_weights
 from assistant.ask.names import MissingName, NameCheck
@@ -36,8 +39,21 @@ from assistant.config import RetrievalConfig
 from assistant.guardrails.withholding import Recipient, renumbered, withhold
 from ingest.embedder import Embedder
 from ingest.store import ChunkStore
-from ingest.store_schema import where_clause
+from ingest.store_schema import sql_in, where_clause
 from ingest.types import StoredChunk
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# The gate score's share of the sources' best chunk cosine, against the best window's lexical
+# coverage. Chosen with `min_relevance` (0.30) on eval/real-tune.jsonl and docs/golden.jsonl
+# (`python -m eval.calibrate_gate`): the highest threshold refusing at most 2% of both sets'
+# answerable questions; 0.4 and 0.6 make the same decisions there (at 0.305 and 0.315), and a
+# leave-one-out choice of the threshold too. The chunk's cosine, not its best sentence's: a
+# question in other words than the sentence that answers it ("glue a list of words into one
+# string" for str.join) is far from every sentence but near the chunk, and the chunk vectors
+# cost nothing (stored, and mostly returned by the vector ranking already).
+GATE_SIMILARITY_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,21 +67,22 @@ class Retrieval:
     withheld: list[Source] = field(default_factory=list)  # kept from the model by policy
     events: list[GuardrailEvent] = field(default_factory=list)  # what withholding did
     missing_names: list[MissingName] = field(default_factory=list)  # asked about, not found
+    similarity: float = 0.0  # the best cosine of a source's chunk with the question
 
     @property
-    def evidence_score(self) -> float:
-        """The best evidence window's score, 0..1; 0.0 when nothing was found."""
-        best = self.evidence.best
-        return best.score if best is not None else 0.0
+    def gate_score(self) -> float:
+        """What the relevance gate compares with `min_relevance`, 0..1: the sources' best
+        chunk cosine mixed with the best window's coverage; 0.0 when nothing was found."""
+        if self.evidence.best is None:
+            return 0.0
+        share = GATE_SIMILARITY_SHARE
+        return share * max(0.0, self.similarity) + (1 - share) * self.evidence.best_coverage
 
     @property
     def relevant(self) -> bool:
-        best = self.evidence.best
-        if best is None:
-            return False
         return (
-            best.score >= self.min_relevance
-            and best.coverage >= self.min_coverage
+            self.gate_score >= self.min_relevance
+            and self.evidence.best_coverage >= self.min_coverage
             and not self.missing_names
         )
 
@@ -96,7 +113,9 @@ class Retriever:
         self.store = store
         self.embedder = embedder
         self.config = config
-        self.evidence = evidence or EvidenceSelector(uniform_weights, embedder)
+        self.evidence = evidence or EvidenceSelector(
+            uniform_weights, embedder, dense_sentences=config.dense_sentences
+        )
         self.reranker = reranker
         self.names = names
 
@@ -145,6 +164,7 @@ class Retriever:
         evidence = self.evidence.select(query, vector, candidates)
         ranked = self._ranked(query, candidates, evidence, fusion.documents)
         chosen = renumbered(_diversify(ranked, wanted, config.per_document))
+        cosines = {c.id: c.score for c in by_vector}
         return Retrieval(
             sources=chosen,
             evidence=evidence.renumbered({s.id: s for s in chosen}),
@@ -153,7 +173,19 @@ class Retriever:
             withheld=withholding.withheld[:wanted],
             events=withholding.events,
             missing_names=self._missing_names(query, chosen),
+            similarity=self._similarity(vector, chosen, cosines),
         )
+
+    def _similarity(
+        self, vector: np.ndarray, sources: list[Source], known: dict[str, float]
+    ) -> float:
+        """The best cosine of the sources' chunks with the question: from the vector ranking,
+        and for the sources only full-text search found, from their stored vectors."""
+        missing = [s.id for s in sources if s.id not in known]
+        if missing:
+            found = self.store.vector_search(vector, len(missing), sql_in("id", missing))
+            known = {**known, **{c.id: c.score for c in found}}
+        return max((known.get(s.id, 0.0) for s in sources), default=0.0)
 
     def _missing_names(self, query: str, sources: list[Source]) -> list[MissingName]:
         if self.names is None or not sources:

@@ -2,8 +2,9 @@
 
 Each notes file holds its one fact in a sentence among a paragraph of unrelated text: judged
 as whole chunks (cosine 0.25-0.28) these were refused, although the right file ranked first.
-Judged sentence by sentence, every answerable question finds its sentence and passes the
-gate, and the unanswerable ones do not, but one: "Which train goes to the team offsite?"
+Judged by the sentence window that holds most of the question's terms, with the chunk's
+cosine, every answerable question finds its sentence and passes the gate, and the
+unanswerable ones do not, but one: "Which train goes to the team offsite?"
 shares its other words with a sentence, and passes (a quote answer then quotes that sentence,
 which does not claim a train).
 """
@@ -25,6 +26,7 @@ from assistant.config import RetrievalConfig
 from ingest.embedder import SentenceTransformerEmbedder
 from ingest.pipeline import IngestOptions, Ingestor
 from ingest.store import ChunkStore
+from tests.fixtures.ingest import new_store
 
 NOTES = Path(__file__).parents[2] / "data" / "long_notes"
 QUESTIONS = [json.loads(line) for line in (NOTES / "questions.jsonl").read_text().splitlines()]
@@ -50,12 +52,7 @@ def notes_index(
 ) -> tuple[ChunkStore, TermStatistics, Retriever]:
     tmp_path = tmp_path_factory.mktemp("long-notes")
     shutil.copytree(NOTES, tmp_path / "notes", ignore=shutil.ignore_patterns("*.jsonl"))
-    store = ChunkStore(
-        tmp_path / "store",
-        model_id=embedder.model_id,
-        dim=embedder.dim,
-        lock_path=tmp_path / "run" / "ingest.lock",
-    )
+    store = new_store(tmp_path, embedder)
     Ingestor(store, embedder, IngestOptions()).run([tmp_path / "notes"])
     terms = TermStatistics(tmp_path / "terms.sqlite", store)
     config = RetrievalConfig()
@@ -63,7 +60,11 @@ def notes_index(
         tokenizer_vocabulary(embedder.count_tokens), terms.chunk_counts, config.passing_mentions
     )
     retriever = Retriever(
-        store, embedder, config, evidence=EvidenceSelector(terms.idf, embedder), names=names
+        store,
+        embedder,
+        config,
+        evidence=EvidenceSelector(terms.idf, embedder, dense_sentences=config.dense_sentences),
+        names=names,
     )
     return store, terms, retriever
 
@@ -73,7 +74,7 @@ def test_a_fact_inside_a_long_chunk_is_found_and_passes_the_gate(
     notes_index: tuple[ChunkStore, TermStatistics, Retriever], question: dict[str, object]
 ) -> None:
     found = notes_index[2].retrieve(str(question["question"]), k=3)
-    assert found.relevant, f"refused at evidence score {found.evidence_score}"
+    assert found.relevant, f"refused at gate score {found.gate_score}"
     assert Path(found.sources[0].path).name == question["expected_sources"][0]  # type: ignore[index]
     best = found.evidence.best
     assert best is not None and str(question["expected_answer"]) in best.window.text
@@ -87,7 +88,7 @@ def test_a_question_the_notes_do_not_answer_is_refused(
     notes_index: tuple[ChunkStore, TermStatistics, Retriever], question: dict[str, object]
 ) -> None:
     found = notes_index[2].retrieve(str(question["question"]), k=3)
-    assert not found.relevant, f"passed at evidence score {found.evidence_score}"
+    assert not found.relevant, f"passed at gate score {found.gate_score}"
 
 
 def test_the_prompt_leads_with_the_evidence_labelled_as_its_source(

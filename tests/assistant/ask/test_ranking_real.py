@@ -18,7 +18,7 @@ from assistant.config import RetrievalConfig
 from ingest.embedder import SentenceTransformerEmbedder
 from ingest.pipeline import IngestOptions, Ingestor
 from ingest.store import ChunkStore
-from tests.fixtures.ingest import write_files
+from tests.fixtures.ingest import new_store, write_files
 
 DOCUMENTS = {
     "python-random.md": "# random: generate pseudo-random numbers\n\n"
@@ -46,12 +46,7 @@ def index(
 ) -> tuple[ChunkStore, TermStatistics]:
     tmp_path = tmp_path_factory.mktemp("ranking")
     write_files(tmp_path / "docs", DOCUMENTS)
-    store = ChunkStore(
-        tmp_path / "store",
-        model_id=embedder.model_id,
-        dim=embedder.dim,
-        lock_path=tmp_path / "run" / "ingest.lock",
-    )
+    store = new_store(tmp_path, embedder)
     Ingestor(store, embedder, IngestOptions()).run([tmp_path / "docs"])
     return store, TermStatistics(tmp_path / "terms.sqlite", store)
 
@@ -62,7 +57,8 @@ def _retriever(
     config: RetrievalConfig,
 ) -> Retriever:
     store, terms = index
-    return Retriever(store, embedder, config, evidence=EvidenceSelector(terms.idf, embedder))
+    evidence = EvidenceSelector(terms.idf, embedder, dense_sentences=config.dense_sentences)
+    return Retriever(store, embedder, config, evidence=evidence)
 
 
 def test_plain_fusion_puts_the_python_page_first(

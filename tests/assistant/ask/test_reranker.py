@@ -14,7 +14,7 @@ from assistant.errors import ConfigError
 from ingest.fakes import HashingEmbedder
 from ingest.pipeline import IngestOptions, Ingestor
 from ingest.store import ChunkStore
-from tests.fixtures.ingest import write_files
+from tests.fixtures.ingest import new_store, write_files
 
 WORDS = [
     "the",
@@ -70,12 +70,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> ChunkStore:
     tmp_path = tmp_path_factory.mktemp("rerank-store")
     write_files(tmp_path / "docs", DOCUMENTS)
     embedder = HashingEmbedder()
-    chunks = ChunkStore(
-        tmp_path / "store",
-        model_id=embedder.model_id,
-        dim=embedder.dim,
-        lock_path=tmp_path / "run" / "ingest.lock",
-    )
+    chunks = new_store(tmp_path, embedder)
     Ingestor(chunks, embedder, IngestOptions()).run([tmp_path / "docs"])
     return chunks
 

@@ -16,8 +16,7 @@ from assistant.config import RetrievalConfig
 from assistant.guardrails.withholding import Recipient
 from ingest.embedder import SentenceTransformerEmbedder
 from ingest.pipeline import IngestOptions, Ingestor
-from ingest.store import ChunkStore
-from tests.fixtures.ingest import sample_text, write_files
+from tests.fixtures.ingest import new_store, sample_text, write_files
 
 DOCUMENTS = {
     "sourdough.md": "# Sourdough\n\nFeed the starter with equal weights of flour and water. "
@@ -75,12 +74,7 @@ def retriever(
     write_files(tmp_path / "docs", DOCUMENTS)
     write_files(tmp_path / "private", {"diary.md": "# Diary\n\nThe espresso machine broke."})
     write_files(tmp_path / "long", {"manual.md": "# Manual\n\n" + sample_text("espresso", 80)})
-    store = ChunkStore(
-        tmp_path / "store",
-        model_id=embedder.model_id,
-        dim=embedder.dim,
-        lock_path=tmp_path / "run" / "ingest.lock",
-    )
+    store = new_store(tmp_path, embedder)
     ingestor = Ingestor(store, embedder, IngestOptions())
     ingestor.run([tmp_path / "docs"])
     ingestor.run([tmp_path / "private"], collection="private", local_only=True)
@@ -118,7 +112,21 @@ def test_sources_are_numbered_scored_and_diversified(retriever: Retriever) -> No
     assert max(per_file.values()) <= 2
     scores = [s.score for s in found.sources]
     assert scores == sorted(scores, reverse=True)  # the score shown agrees with the order
-    assert found.relevant and found.evidence_score >= found.min_relevance
+    assert found.relevant and found.gate_score >= found.min_relevance
+
+
+def test_the_gate_reads_the_cosine_of_sources_only_full_text_found(
+    retriever: Retriever,
+) -> None:
+    question = "take back my last commit but keep the edits"
+    text_only = retriever.retrieve(question, k=3, vector_weight=0.0)  # no vector ranking
+    fused = retriever.retrieve(question, k=3)
+    vector = retriever.embedder.embed_query(question)
+    nearest = {c.id: c.score for c in retriever.store.vector_search(vector, 50)}
+    expected = max(nearest[s.id] for s in text_only.sources)
+    assert text_only.similarity == pytest.approx(expected, abs=1e-4)
+    assert text_only.similarity > 0.3
+    assert fused.similarity == pytest.approx(max(nearest[s.id] for s in fused.sources), abs=1e-4)
 
 
 def test_filters_by_collection_and_local_only(retriever: Retriever) -> None:
@@ -131,7 +139,7 @@ def test_filters_by_collection_and_local_only(retriever: Retriever) -> None:
 
 def test_an_unrelated_question_is_not_relevant(retriever: Retriever) -> None:
     found = retriever.retrieve("lattice quantum chromodynamics on GPUs", k=3)
-    assert found.evidence_score < retriever.config.min_relevance
+    assert found.gate_score < retriever.config.min_relevance
     assert not found.relevant
 
 

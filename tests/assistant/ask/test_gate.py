@@ -1,0 +1,80 @@
+"""The relevance gate's rule (`Retrieval.relevant`): the sources' best chunk cosine mixed with
+the best evidence window's coverage, the coverage floor and the names rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.ask.evidence import Evidence, EvidenceWindow
+from assistant.ask.names import MissingName
+from assistant.ask.retrieval import GATE_SIMILARITY_SHARE, Retrieval
+from assistant.ask.sentences import TextSpan
+from assistant.ask.types import Source
+from assistant.config import RetrievalConfig
+
+CONFIG = RetrievalConfig()
+
+
+def window(coverage: float, similarity: float | None, text: str = "A sentence.") -> EvidenceWindow:
+    source = Source(1, "id-1", "notes.md", None, "", None, 0.9, text)
+    span = TextSpan(0, len(text), text)
+    score = 0.5 * (similarity or 0.0) + 0.5 * coverage
+    return EvidenceWindow(source, span, span, coverage, similarity, score)
+
+
+def retrieval(
+    windows: list[EvidenceWindow], similarity: float, missing: list[MissingName] | None = None
+) -> Retrieval:
+    sources = [w.source for w in windows[:1]]
+    return Retrieval(
+        sources,
+        Evidence(windows, {}),
+        CONFIG.min_relevance,
+        CONFIG.min_coverage,
+        missing_names=missing or [],
+        similarity=similarity,
+    )
+
+
+def test_the_gate_score_mixes_the_best_chunk_cosine_and_the_best_coverage() -> None:
+    found = retrieval([window(0.3, 0.9), window(0.6, None)], similarity=0.5)
+    expected = GATE_SIMILARITY_SHARE * 0.5 + (1 - GATE_SIMILARITY_SHARE) * 0.6
+    assert found.gate_score == pytest.approx(expected)
+
+
+def test_a_question_in_other_words_than_its_answer_passes_on_the_chunk_cosine() -> None:
+    # "glue a list of words into one string": no sentence of str.join's chunk is near the
+    # question, the chunk is (real-tune: sentence score 0.18, chunk cosine 0.53)
+    found = retrieval([window(0.36, 0.0)], similarity=0.53)
+    assert found.evidence.best is not None and found.evidence.best.score < CONFIG.min_relevance
+    assert found.relevant
+
+
+def test_far_sources_that_share_a_few_words_are_refused() -> None:
+    # "What's a good recipe for banana bread?" over the Python docs: one sentence looks
+    # like it (0.45), the chunks do not (0.25), a quarter of the terms are there
+    found = retrieval([window(0.26, 0.45)], similarity=0.25)
+    assert found.gate_score < CONFIG.min_relevance
+    assert not found.relevant
+
+
+def test_a_negative_cosine_counts_as_none() -> None:
+    found = retrieval([window(0.7, None)], similarity=-0.2)
+    assert found.gate_score == pytest.approx((1 - GATE_SIMILARITY_SHARE) * 0.7)
+
+
+def test_too_little_of_the_question_is_refused_however_near_the_chunks() -> None:
+    found = retrieval([window(CONFIG.min_coverage / 2, 0.9)], similarity=0.95)
+    assert found.gate_score >= CONFIG.min_relevance
+    assert not found.relevant
+
+
+def test_a_name_nothing_mentions_is_refused_however_strong_the_rest() -> None:
+    found = retrieval([window(0.9, 0.9)], similarity=0.9, missing=[MissingName("pyenv", 0)])
+    assert not found.relevant
+
+
+def test_nothing_found_is_never_relevant() -> None:
+    found = retrieval([], similarity=0.9)
+    assert found.gate_score == 0.0
+    assert not found.relevant
