@@ -3,7 +3,7 @@
 check_input -> calculator? -> standalone query -> retrieve (withholding, evidence)
 -> SourcesFound -> relevant? -> quote? -> check_context -> cache? -> build prompt
 -> answer limit -> budget -> model stream (TextDelta, SentenceChecked...) -> check_output
--> log -> AnswerDone
+-> quote instead? (auto) -> log -> AnswerDone
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from assistant.ask.answer_limits import answer_limit, answer_reserve, truncation
 from assistant.ask.calculator import try_calculate
 from assistant.ask.clock import StageClock
 from assistant.ask.dependencies import AskDependencies
-from assistant.ask.evidence import prompt_sources
+from assistant.ask.evidence import Evidence, prompt_sources
 from assistant.ask.followup import standalone_query
 from assistant.ask.prompting import PROMPT_VERSION, build_messages
-from assistant.ask.quote import answer_style, quote_answer
+from assistant.ask.quote import Quote, answer_style, fallback_share, quote_answer
 from assistant.ask.retrieval import Retrieval
 from assistant.ask.sentence_stream import SentenceStream
 from assistant.ask.types import (
@@ -36,11 +36,13 @@ from assistant.errors import NOTHING_INGESTED
 from assistant.guardrails.citations import check_citations
 from assistant.guardrails.context import GuardedContext, guard_context
 from assistant.guardrails.events import (
+    ANSWER_CHECKS,
     attribution_event,
     citation_event,
     grounding_event,
     local_only_used_event,
     quote_policy_event,
+    replaced_event,
 )
 from assistant.guardrails.input_check import check_input
 from assistant.guardrails.restore import StreamRestorer
@@ -90,6 +92,9 @@ class AskRun:
         self._reservation: int | None = None  # the budget held for the model call
         self._history: Sequence[Turn] = ()  # earlier turns, when the question depends on them
         self._policy: dict[str, dict[str, object]] = {}  # the collection rules that applied
+        # ask.mode = "auto": the evidence to quote if the model's answer fails the support check
+        self._fallback: Evidence | None = None
+        self._fallback_share = 0.0  # ...when less than this share of its sentences is supported
         self.answer: Answer | None = None
 
     def cancel(self) -> None:
@@ -156,7 +161,10 @@ class AskRun:
         if not retrieval.relevant:
             yield from self._finish(answer, clock, refusal=_not_found(retrieval))
             return
-        style = answer_style(options.mode or deps.config.ask.mode, profile, retrieval.evidence)
+        setting = options.mode or deps.config.ask.mode
+        style = answer_style(setting, profile, retrieval.evidence)
+        if setting == "auto":
+            self._fallback, self._fallback_share = retrieval.evidence, fallback_share(profile)
         quote_only = [
             s.collection for s in sources if deps.config.policy(s.collection).answer == "quote"
         ]
@@ -200,7 +208,8 @@ class AskRun:
             text = SentenceStream(SupportChecker({s.number: s.text for s in given}))
             yield from text.feed(cached["answer"])
             yield from text.finish()
-            self._check_output(answer, text, given)
+            support = self._check_output(answer, text, given)
+            self._replace_unsupported(answer, clock, support)
             yield from self._finish(answer, clock)
             return
 
@@ -315,10 +324,11 @@ class AskRun:
             answer.event(note.kind, note.detail)
 
         with clock.stage("check_output"):
-            self._check_output(answer, text, plan.included)
+            support = self._check_output(answer, text, plan.included)
         if not answer.truncated and not self._history:
             with contextlib.suppress(LogWriteError):  # a cache that cannot grow is no loss
                 deps.cache.put(cache_key, answer.to_json())
+        self._replace_unsupported(answer, clock, support)
         yield from self._finish(answer, clock)
 
     def _quote(self, answer: Answer, clock: StageClock, retrieval: Retrieval) -> Iterator[AskEvent]:
@@ -326,20 +336,49 @@ class AskRun:
         with clock.stage("quote"):
             quote = quote_answer(retrieval.evidence)
         assert quote is not None  # relevant evidence has a best window
-        answer.mode, answer.model = "quote", "quote"
-        answer.answer, answer.cited = quote.text, quote.cited
-        answer.sentences, answer.groundedness = quote.sentences, 1.0
-        quoted = [s for s in answer.sources if s.number in quote.cited]
-        if any(s.local_only for s in quoted):  # quoted local-only text stays on this machine
-            answer.guardrails.append(local_only_used_event())
+        answer.model = "quote"
+        self._use_quote(answer, quote)
         yield TextDelta(quote.text)
         yield from self._finish(answer, clock)
+
+    def _replace_unsupported(
+        self, answer: Answer, clock: StageClock, support: SupportReport
+    ) -> None:
+        """ask.mode = "auto": an answer the sources do not support well enough
+        (`quote.fallback_share`: mostly, for a capable model; at all, for the bundled one)
+        becomes a quote of their own words; otherwise its unsupported sentences stay marked.
+        The model's text has streamed by then: `fallback` and the `answer.replaced` event say
+        what happened, so a CLI or chat can show the swap."""
+        share = support.share
+        if self._fallback is None or answer.cancelled or share is None:
+            return
+        if share >= self._fallback_share:
+            return
+        with clock.stage("quote"):
+            quote = quote_answer(self._fallback)
+        if quote is None:
+            return
+        answer.guardrails = [e for e in answer.guardrails if e.kind not in ANSWER_CHECKS]
+        answer.guardrails.append(replaced_event(support))
+        answer.fallback, answer.truncation = "unsupported", None  # the quote is whole
+        self._use_quote(answer, quote)
+
+    def _use_quote(self, answer: Answer, quote: Quote) -> None:
+        answer.mode = "quote"
+        answer.answer, answer.cited, answer.attributed = quote.text, quote.cited, []
+        answer.sentences, answer.groundedness = quote.sentences, 1.0
+        quoted = [s for s in answer.sources if s.number in quote.cited]
+        # quoted local-only text stays on this machine
+        if any(s.local_only for s in quoted) and not answer.drew_on_local_only():
+            answer.guardrails.append(local_only_used_event())
 
     def _recent_turns(self) -> Sequence[Turn]:
         turns = self._deps.config.ask.history_turns
         return self._options.history[-turns:] if turns > 0 else ()
 
-    def _check_output(self, answer: Answer, text: SentenceStream, included: list[Source]) -> None:
+    def _check_output(
+        self, answer: Answer, text: SentenceStream, included: list[Source]
+    ) -> SupportReport:
         """Citations must name given sources; every sentence is checked against them."""
         numbers = {s.number for s in included}
         citations = check_citations(text.text, numbers)
@@ -356,6 +395,7 @@ class AskRun:
             answer.guardrails.append(attribution_event(support.attributed))
         if support.unsupported:
             answer.guardrails.append(grounding_event(support))
+        return support
 
     def _finish(
         self, answer: Answer, clock: StageClock, refusal: tuple[str, str] | None = None

@@ -157,6 +157,9 @@ class Answer:
     interaction_id: int | None = None
     conversation_id: str | None = None
     search_query: str | None = None  # what was searched, when earlier turns shaped it
+    # Why a quote replaced what the model wrote ("unsupported": it failed the support check);
+    # None when the answer is what its mode produced.
+    fallback: str | None = None
 
     @property
     def truncated(self) -> bool:
@@ -165,7 +168,7 @@ class Answer:
     def summary(self) -> str:
         """`local · 812+64 tokens · $0.0000 · ttft 420 ms · 2.3 s · #12`."""
         figures = [" ".join(sanitize(self.model).split()) or "-"]
-        if self.mode == "model" and not self.refused:
+        if (self.mode == "model" or self.fallback is not None) and not self.refused:
             figures.append(f"{self.usage.prompt_tokens}+{self.usage.completion_tokens} tokens")
             figures.append(f"${self.usage.cost_usd:.4f}")
             if "ttft" in self.latency_ms:
@@ -201,6 +204,7 @@ class Answer:
             "truncation": self.truncation,
             "search_query": self.search_query or self.question,
             "history_used": self.search_query is not None,
+            "fallback": self.fallback,
             "groundedness": self.groundedness,
             "cited": self.cited,
             "attributed": self.attributed,

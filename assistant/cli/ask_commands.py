@@ -183,6 +183,8 @@ def _print_footer(answer: Answer) -> None:
     from assistant.guardrails.events import CITATION_ATTRIBUTED, GROUNDING_UNSUPPORTED
 
     click.echo()
+    if answer.fallback is not None:
+        _print_replacement(answer)
     if answer.refused and answer.refusal_reason == "not_found" and answer.sources:
         say("The sources above are the nearest matches; none was close enough to answer from.")
     if answer.truncation is not None:
@@ -201,6 +203,18 @@ def _print_footer(answer: Answer) -> None:
     if answer.conversation_id:
         figures += f" · conversation {answer.conversation_id[:CONVERSATION_ID_SHOWN]}"
     say(figures)
+
+
+def _print_replacement(answer: Answer) -> None:
+    """ask.mode = "auto" replaced the answer that streamed above with a quote: say so first,
+    then show the quote, marked as the documents' own words."""
+    click.echo()
+    say(
+        "! The model's answer above is not supported by your documents (its [?] sentences); "
+        "do not rely on it. margin quotes them instead:"
+    )
+    click.secho("Your documents say:", bold=True)
+    click.echo(sanitize(answer.answer))
 
 
 def _print_support(answer: Answer, by_number: dict[int, Source]) -> None:

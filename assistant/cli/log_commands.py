@@ -127,6 +127,11 @@ def support_lines(figures: Stats) -> list[str]:
         lines.append(f"Cut short: {sum(figures.truncated.values())} answers ({reasons})")
     if figures.follow_ups:
         lines.append(f"Follow-ups searched with earlier turns: {figures.follow_ups}")
+    if figures.quote_fallbacks:
+        lines.append(
+            f"Quoted instead of the model's answer (it failed the support check, ask.mode "
+            f"auto): {figures.quote_fallbacks}"
+        )
     return lines
 
 

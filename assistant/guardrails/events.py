@@ -28,6 +28,8 @@ LOCAL_ONLY_HISTORY_WITHHELD = "local_only.history_withheld"
 CITATION_INVALID = "citation.invalid"
 CITATION_ATTRIBUTED = "citation.attributed"
 GROUNDING_UNSUPPORTED = "grounding.unsupported"
+ANSWER_REPLACED = "answer.replaced"  # ask.mode = "auto" quoted instead of an unsupported answer
+ANSWER_CHECKS = (CITATION_ATTRIBUTED, GROUNDING_UNSUPPORTED)  # about the text the model wrote
 
 _MAX_LISTED = 8
 
@@ -153,6 +155,16 @@ def grounding_event(report: SupportReport) -> GuardrailEvent:
     return GuardrailEvent(
         GROUNDING_UNSUPPORTED,
         f"{counted} not supported by any source (marked [?]); in no source: {listed}",
+    )
+
+
+def replaced_event(report: SupportReport) -> GuardrailEvent:
+    """The model's answer was replaced by a quote: how much of it no source supports."""
+    unsupported, checked = len(report.unsupported), report.checked
+    return GuardrailEvent(
+        ANSWER_REPLACED,
+        f"{unsupported} of {checked} sentence{'s' if checked != 1 else ''} the model wrote "
+        "not supported by any source; the answer is the sources' own words instead",
     )
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from assistant.guardrails.events import (
+    ANSWER_REPLACED,
     LOCAL_ONLY_HISTORY_WITHHELD,
     LOCAL_ONLY_WITHHELD,
     POLICY_HISTORY_WITHHELD,
@@ -135,6 +136,11 @@ class Stats:
     def cache_hit_rate(self) -> float:
         return self.cached / self.interactions if self.interactions else 0.0
 
+    @property
+    def quote_fallbacks(self) -> int:
+        """Answers ask.mode = "auto" quoted because what the model wrote was unsupported."""
+        return self.guardrails_by_kind.get(ANSWER_REPLACED, 0)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "since": None if self.since is None else self.since.isoformat(),
@@ -162,6 +168,7 @@ class Stats:
             "support": self.support.to_json(),
             "truncated": self.truncated,
             "follow_ups": self.follow_ups,
+            "quote_fallbacks": self.quote_fallbacks,
             "by_collection": self.by_collection,
         }
 

@@ -340,6 +340,8 @@ def _answer_payload(answer: Answer) -> dict[str, Any]:
         "refusal_reason": answer.refusal_reason,
         "cancelled": answer.cancelled,
         "mode": answer.mode,
+        # "unsupported": the model's answer failed the support check; this is a quote instead
+        "fallback": answer.fallback,
         "model": answer.model,
         "cited": answer.cited,  # the model's own citations
         "attributed": answer.attributed,  # margin's matches for sentences it did not cite

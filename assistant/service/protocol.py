@@ -171,6 +171,7 @@ def answer_from_json(data: dict[str, Any]) -> Answer:
         interaction_id=data.get("interaction_id"),
         conversation_id=data.get("conversation_id"),
         search_query=data.get("search_query"),
+        fallback=data.get("fallback"),
     )
 
 

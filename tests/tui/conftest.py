@@ -46,7 +46,8 @@ def notes(home: Path) -> Path:
 
 @pytest.fixture
 def make_assistant(notes: Path) -> Iterator[AssistantMaker]:
-    """`make_assistant(model, config=..., extra_models=..., ingest=True)`: a real Assistant
+    """`make_assistant(model, config=..., extra_models=..., ingest=True, mode="generate")`: a
+    real Assistant
     (real store and log under MARGIN_HOME) with the fake embedder and a scripted model."""
     built: list[Assistant] = []
 
@@ -56,11 +57,12 @@ def make_assistant(notes: Path) -> Iterator[AssistantMaker]:
         config: Config | None = None,
         extra_models: dict[str, ChatModel] | None = None,
         ingest: bool = True,
+        mode: str = "generate",
     ) -> Assistant:
         models = {"local": model or ScriptedModel([ANSWER]), **(extra_models or {})}
         # The scripted model stands in for the bundled one, which "auto" would quote instead.
         config = config or load_config(resolve_locations().config_file)
-        config = replace(config, ask=replace(config.ask, mode="generate"))
+        config = replace(config, ask=replace(config.ask, mode=mode))
         assistant = build_assistant(config=config, embedder=HashingEmbedder(), models=models)
         built.append(assistant)
         if ingest:

@@ -15,7 +15,8 @@ from assistant.ask.types import AnswerDone, AskEvent, AskOptions
 from assistant.config import Config, parse_config
 from assistant.core import Assistant
 from assistant.log.stats import Percentiles, Stats
-from models.base import Message
+from models.base import Message, Pricing
+from models.fake import ScriptedModel
 
 KEYS_NOTE = """# Keys
 
@@ -44,6 +45,17 @@ output_usd_per_mtok = 0.60
 [collections.default]
 models = ["local", "work"]
 """
+
+
+INVENTED = "margin was written in 1987 by Jane Doe at the Bell Labs."
+
+
+def inventing_remote(make_assistant: Any, folder: Path) -> tuple[Assistant, ScriptedModel]:
+    """An assistant in "auto" mode whose default model is a capable remote one (so auto lets
+    it write) that answers with what no note says: auto replaces its answer with a quote."""
+    work = ScriptedModel([INVENTED], profile="work", is_remote=True, pricing=Pricing(0.15, 0.6))
+    config = parse_config(f'[defaults]\nmodel = "work"\n{TWO_PROFILES}', folder / "config.toml")
+    return make_assistant(config=config, extra_models={"work": work}, mode="auto"), work
 
 
 def two_profile_config(folder: Path) -> Config:

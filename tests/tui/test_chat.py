@@ -12,7 +12,15 @@ from assistant.errors import ConfigError, ModelLoadError, RemoteModelError
 from models.base import Pricing
 from models.fake import ScriptedModel
 from tests.tui.conftest import AssistantMaker
-from tests.tui.helpers import ANSWER, Gate, SteadyAssistant, ask, settle, wait_for
+from tests.tui.helpers import (
+    ANSWER,
+    Gate,
+    SteadyAssistant,
+    ask,
+    inventing_remote,
+    settle,
+    wait_for,
+)
 from tui.app import MarginApp
 from tui.widgets.chat_log import ChatLog
 from tui.widgets.sources import SourceList
@@ -190,6 +198,25 @@ async def test_unsupported_sentences_are_dimmed_and_flagged(
         assert "grounding.unsupported" in guardrails and "jupyte" in guardrails
         struck = exchange.query("MarkdownParagraph").first().get_component_styles("s")
         assert struck.text_style.dim and not struck.text_style.strike  # dimmed, not struck
+
+
+async def test_auto_replaces_an_unsupported_answer_and_says_why(
+    make_assistant: AssistantMaker, tmp_path: Path
+) -> None:
+    assistant, work = inventing_remote(make_assistant, tmp_path)
+    app = MarginApp(assistant)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await ask(pilot)
+        await settle(pilot)
+        answer = app.query_one(ChatLog).last.answer  # type: ignore[union-attr]
+        assert len(work.calls) == 1  # the model wrote, and its text streamed in
+        assert answer is not None and answer.mode == "quote" and answer.fallback == "unsupported"
+        shown = app.query_one(ChatLog).last.query_one(StreamingMarkdown).source  # type: ignore[union-attr]
+        assert "1987" not in shown and "Jane Doe" not in shown  # replaced, not kept
+        assert shown.startswith("*The model's answer was not supported by your documents")
+        assert "margin keeps API keys in the system keyring." in shown and "[1]" in shown
+        assert "answer.replaced" in str(app.query_one(".guardrails", Static).render())
 
 
 async def test_a_cut_answer_says_so(make_assistant: AssistantMaker, tmp_path: Path) -> None:

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
 from textual.widgets import Input
 
 from tests.tui.conftest import AssistantMaker
-from tests.tui.helpers import SteadyAssistant, ask, fixed_stats, settle
+from tests.tui.helpers import (
+    SteadyAssistant,
+    ask,
+    fixed_stats,
+    inventing_remote,
+    settle,
+)
 from tui.app import MarginApp
 
 Compare = Callable[..., bool]
@@ -33,6 +40,14 @@ async def answered(pilot: Pilot[Any]) -> None:
 
 def test_main_screen_after_an_answer(snap_compare: Compare, make_assistant: AssistantMaker) -> None:
     assert snap_compare(steady_app(make_assistant), terminal_size=(80, 24), run_before=answered)
+
+
+def test_an_answer_replaced_by_a_quote(
+    snap_compare: Compare, make_assistant: AssistantMaker, tmp_path: Path
+) -> None:
+    assistant, _ = inventing_remote(make_assistant, tmp_path)
+    app = MarginApp(SteadyAssistant(assistant, stats=fixed_stats()))  # type: ignore[arg-type]
+    assert snap_compare(app, terminal_size=(80, 24), run_before=answered)
 
 
 def test_main_screen_light_theme(snap_compare: Compare, make_assistant: AssistantMaker) -> None:

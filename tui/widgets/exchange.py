@@ -17,6 +17,10 @@ from tui.markup import answer_markdown
 from tui.widgets.streaming import StreamingMarkdown
 
 Rating = Literal["up", "down"]
+REPLACED = (
+    "*The model's answer was not supported by your documents, so margin replaced it with "
+    "what they say:*\n\n"
+)
 
 
 class Exchange(Vertical):
@@ -25,6 +29,7 @@ class Exchange(Vertical):
 
     The finished answer shows the support check: sentences no source supports are dimmed
     and flagged `[?]`; sentences margin matched to a source the model did not cite get `[n]?`.
+    An answer that `ask.mode = "auto"` replaced with a quote says so above the quote.
     """
 
     def __init__(
@@ -82,6 +87,8 @@ class Exchange(Vertical):
         self.answer = answer
         text = answer.answer
         markdown = answer_markdown(text, answer.sentences)
+        if answer.fallback is not None:  # the model's streamed text is replaced: say why
+            text, markdown = REPLACED + text, REPLACED + markdown
         if answer.cancelled:
             note = "\n\n*— stopped*" if text else "*Stopped before the first word.*"
             text, markdown = text + note, markdown + note

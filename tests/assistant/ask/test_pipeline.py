@@ -32,6 +32,7 @@ from assistant.errors import NOTHING_INGESTED, UsageError
 from assistant.guardrails.injection import FLAG
 from assistant.guardrails.withholding import Recipient, withhold
 from assistant.log.interactions import InteractionLog
+from assistant.log.stats import compute_stats
 from models.base import Message, Pricing
 from models.fake import ScriptedModel
 
@@ -62,7 +63,7 @@ def make_source(number: int, text: str, *, score: float = 0.7, local_only: bool 
 
 class FixedRetriever:
     """Fixed sources; the evidence of each is its first 80 characters, scoring what the
-    source does."""
+    source does, and so does the sources' cosine the gate reads."""
 
     def __init__(self, sources: list[Source], *, empty_index: bool = False):
         self.sources = sources
@@ -96,6 +97,7 @@ class FixedRetriever:
             withholding.withheld,
             withholding.events,
             self.missing_names,
+            similarity=max((s.score for s in sources), default=0.0),
         )
 
     def nothing_ingested(self) -> bool:
@@ -110,13 +112,15 @@ class Harness:
         config: Config | None = None,
         *,
         mode: str = "generate",  # the model's path; quote answers have their own tests
+        local_replies: tuple[str, ...] | list[str] = ("Keys are kept in the keyring [1].",),
+        remote_replies: tuple[str, ...] | list[str] = ("Write to alice@example.com about it [1].",),
     ):
         config = config or parse_config("", tmp_path / "config.toml")
         self.config = replace(config, ask=replace(config.ask, mode=mode))
         self.config.models["remote"] = REMOTE
-        self.local = ScriptedModel(["Keys are kept in the keyring [1]."], profile="local")
+        self.local = ScriptedModel(list(local_replies), profile="local")
         self.remote = ScriptedModel(
-            lambda messages: "Write to alice@example.com about it [1].",
+            list(remote_replies),
             profile="remote",
             is_remote=True,
             pricing=Pricing(1.0, 2.0),
@@ -603,7 +607,8 @@ def test_auto_quotes_for_the_bundled_model_and_generates_for_a_capable_one(
     _, local = h.run("Where do keys live?")
     assert local.mode == "quote" and h.local.calls == []
     _, remote = h.run("Where do keys live?", model="remote")
-    assert remote.mode == "model" and len(h.remote.calls) == 1
+    assert len(h.remote.calls) == 1  # a capable model is asked...
+    assert remote.fallback == "unsupported"  # ...and its answer, which no source holds, quoted
     _, chosen = h.run("Where do keys live?", mode="generate", use_cache=False)
     assert chosen.mode == "model" and len(h.local.calls) == 1
 
@@ -625,3 +630,67 @@ def test_a_withheld_best_source_lets_nothing_weaker_through_and_numbers_start_at
     only_private = Harness(tmp_path / "private", sources[:1])
     _, refused = only_private.run("What is the vault code?", model="remote")
     assert refused.refused and refused.refusal_reason == "local_only"
+
+
+NOTES = "The hydrangeas were planted on 14 April 2021 along the north fence."
+
+
+def test_auto_replaces_an_unsupported_answer_with_a_quote_and_logs_it(tmp_path: Path) -> None:
+    # Evidence too weak to quote at once (0.3 < DIRECT_COVERAGE): auto lets the model write.
+    h = Harness(tmp_path, [make_source(1, NOTES, score=0.3)], mode="auto")
+    events, answer = h.run("When were the hydrangeas planted?")
+    streamed = "".join(e.text for e in events if isinstance(e, TextDelta))
+    assert streamed == "Keys are kept in the keyring [1]."  # the model's text, shown as it came
+    checked = [e.support.status for e in events if isinstance(e, SentenceChecked)]
+    assert checked == ["unsupported"] and len(h.local.calls) == 1
+    assert answer.mode == "quote" and answer.fallback == "unsupported"
+    assert answer.answer == f"{NOTES} [1]" and answer.groundedness == 1.0
+    assert [s.status for s in answer.sentences] == ["cited"] and answer.cited == [1]
+    kinds = [e.kind for e in answer.guardrails]
+    assert "answer.replaced" in kinds and "grounding.unsupported" not in kinds
+    assert answer.usage.completion_tokens > 0  # the model's call still counts
+    assert answer.to_json()["fallback"] == "unsupported"
+    logged = h.log.get(answer.interaction_id)  # type: ignore[arg-type]
+    assert logged is not None and logged.answer.mode == "quote"
+    assert "answer.replaced" in [e.kind for e in logged.answer.guardrails]
+    assert compute_stats(h.log).quote_fallbacks == 1
+    _, again = h.run("When were the hydrangeas planted?")  # from the cache: checked again
+    assert again.cached and again.fallback == "unsupported" and again.answer == answer.answer
+
+
+def test_auto_keeps_a_supported_answer_and_generate_never_replaces(tmp_path: Path) -> None:
+    h = Harness(
+        tmp_path,
+        [make_source(1, NOTES, score=0.3)],
+        mode="auto",
+        local_replies=[
+            "They were planted on 14 April 2021 [1].",
+            "Gertrude Miller planted them in 1987 [1].",
+        ],
+    )
+    _, supported = h.run("When were the hydrangeas planted?")
+    assert supported.mode == "model" and supported.fallback is None
+    assert supported.answer == "They were planted on 14 April 2021 [1]."
+    _, generated = h.run("Who grew the hydrangeas?", mode="generate")
+    assert generated.mode == "model" and generated.fallback is None
+    assert [s.status for s in generated.sentences] == ["unsupported"]
+    assert compute_stats(h.log).quote_fallbacks == 0
+
+
+def test_auto_keeps_a_capable_models_half_supported_answer_but_not_the_bundled_ones(
+    tmp_path: Path,
+) -> None:
+    reply = "They were planted on 14 April 2021 [1]. Gertrude Miller chose them in 1987."
+    h = Harness(
+        tmp_path,
+        [make_source(1, NOTES, score=0.3)],
+        mode="auto",
+        local_replies=[reply],
+        remote_replies=[reply],
+    )
+    _, capable = h.run("When were the hydrangeas planted?", model="remote")
+    assert capable.mode == "model" and capable.fallback is None and capable.answer == reply
+    assert [s.status for s in capable.sentences] == ["cited", "unsupported"]
+    assert "grounding.unsupported" in [e.kind for e in capable.guardrails]
+    _, bundled = h.run("When were the hydrangeas planted?")
+    assert bundled.fallback == "unsupported" and bundled.answer == f"{NOTES} [1]"

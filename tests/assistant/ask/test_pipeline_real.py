@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.ask.types import AskOptions, SourcesFound, TextDelta
+from assistant.ask.types import AskOptions, SentenceChecked, SourcesFound, TextDelta
 from assistant.config import ModelProfile, parse_config
 from assistant.core import Assistant, build_assistant
 from assistant.locations import Locations
@@ -73,9 +73,10 @@ def test_a_quote_answer_is_the_documents_own_words_with_citations(
     assert answer.mode == "quote" and not answer.refused and answer.cited
     assert answer.usage.completion_tokens == 0 and "ttft" not in answer.latency_ms
     by_number = {s.number: " ".join(s.text.split()) for s in answer.sources}
-    for line in answer.answer.splitlines():
-        quoted, _, marker = line.rpartition(" [")
-        assert quoted in by_number[int(marker.rstrip("]"))]  # verbatim, from the cited source
+    for sentence in answer.sentences:  # each passage verbatim from its cited source, line by line
+        assert answer.answer[sentence.start : sentence.end].endswith(f"[{sentence.source}]")
+        for line in sentence.evidence.splitlines():
+            assert " ".join(line.split()) in by_number[sentence.source]  # type: ignore[index]
 
 
 def test_unrelated_question_is_refused_without_the_model(local_assistant: Assistant) -> None:
@@ -110,3 +111,34 @@ def test_remote_answer_through_a_real_server_is_redacted_and_audited(
     assert "bob@example.org" not in sent and "[EMAIL_1]" in sent
     assert entry.interaction_id == answer.interaction_id
     assistant.close()
+
+
+def test_auto_quotes_instead_of_what_the_bundled_model_invents(
+    docs_locations: Locations, tmp_path: Path, embedder: object, local_model: ChatModel
+) -> None:
+    # Greedy decoding, so the bundled model writes the same answer every run. The question's
+    # extra words keep the evidence below DIRECT_COVERAGE: auto lets the model write first.
+    locations = copied(docs_locations, tmp_path)
+    config = parse_config("[ask]\ntemperature = 0\nmax_tokens = 64\n", locations.config_file)
+    assistant = build_assistant(
+        locations=locations, config=config, embedder=embedder, models={"local": local_model}
+    )
+    question = "Explain in simple words why margin never writes API keys into its own files?"
+    run = assistant.ask(question, AskOptions(mode="auto", use_cache=False))
+    events = list(run)
+    answer = run.answer
+    assistant.close()
+    assert answer is not None and answer.usage.completion_tokens > 0  # the model wrote
+    checks = [e.support for e in events if isinstance(e, SentenceChecked)]
+    checked = [c for c in checks if c.status != "skipped"]
+    supported = [c for c in checked if c.status in ("cited", "attributed")]
+    assert checked and len(supported) < len(checked) / 2, checks  # mostly unsupported...
+    streamed = "".join(e.text for e in events if isinstance(e, TextDelta))
+    assert answer.fallback == "unsupported" and answer.mode == "quote"  # ...so it is quoted
+    assert answer.answer != streamed and answer.groundedness == 1.0
+    assert "answer.replaced" in [e.kind for e in answer.guardrails]
+    by_number = {s.number: s.text for s in answer.sources}
+    for sentence in answer.sentences:  # every quoted line is its source's own
+        source = " ".join(by_number[sentence.source].split())  # type: ignore[index]
+        for line in sentence.evidence.splitlines():
+            assert " ".join(line.split()) in source

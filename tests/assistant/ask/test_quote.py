@@ -7,8 +7,9 @@ test_evidence.py and test_pipeline_real.py.
 
 from __future__ import annotations
 
-from assistant.ask.evidence import EvidenceSelector, uniform_weights
+from assistant.ask.evidence import Evidence, EvidenceSelector, EvidenceWindow, uniform_weights
 from assistant.ask.quote import quote_answer
+from assistant.ask.sentences import TextSpan, passage_sentences
 from assistant.ask.types import Source
 
 BUILD = (
@@ -37,7 +38,8 @@ def quoted(question: str, *sources: Source) -> str:
 
 def test_a_window_that_announces_a_command_is_quoted_with_it() -> None:
     text = quoted("How do I compile the firmware with clang instead of gcc?", source(1, BUILD))
-    assert "type: make CC=clang firmware [1]" in text
+    # The command keeps its own indented line; the citation follows it, outside the code.
+    assert text.endswith("instead of gcc, type:\n\n    make CC=clang firmware\n[1]")
 
 
 def test_a_window_of_finished_sentences_is_quoted_alone() -> None:
@@ -53,12 +55,123 @@ def test_every_quoted_line_is_the_sources_words_and_cites_it() -> None:
         EvidenceSelector(uniform_weights).select("firmware clang gcc", None, sources)
     )
     assert quote is not None and quote.cited == [1]
-    for line, support in zip(quote.text.splitlines(), quote.sentences, strict=True):
-        words, _, marker = line.rpartition(" [")
-        assert marker == "1]" and support.source == 1 and support.evidence == words
-        assert " ".join(words.split()) in " ".join(BUILD.split())  # verbatim, spaces folded
+    for support in quote.sentences:
+        piece = quote.text[support.start : support.end]
+        assert piece == f"{support.evidence}\n[1]" and support.source == 1
+        for line in support.evidence.splitlines():
+            assert line.strip() in BUILD  # each line verbatim (wrapped lines aside)
 
 
 def test_a_quote_is_the_same_every_time() -> None:
     question = "How do I compile the firmware with clang instead of gcc?"
     assert quoted(question, source(1, BUILD)) == quoted(question, source(1, BUILD))
+
+
+KEYS = (
+    "## Keeping API keys safe\n\n"
+    "margin never stores API keys in `config.toml` or in any file of its own. Keys live in\n"
+    "your operating system's keyring, through the `keyring` library:\n\n"
+    "```sh\n"
+    "margin keys set work      # prompts for the key. Input is not echoed\n"
+    "\n"
+    "margin keys remove work\n"
+    "```\n\n"
+    "Profiles:\n\n"
+    "- `work` reads its key from the keyring.\n"
+    "- `local` needs no key at all.\n"
+)
+
+
+def test_a_quote_keeps_headings_lists_and_a_whole_code_block_with_the_citation_outside() -> None:
+    text = quoted("How do I remove the work key with margin keys?", source(1, KEYS))
+    # the fenced block is whole, its blank line and all, and the citation comes after it
+    fence = KEYS[KEYS.index("```sh") : KEYS.index("```\n\n") + 3]
+    assert text == f"{fence}\n[1]"
+    prose = quoted("Where do the keys live, which library?", source(1, KEYS))
+    # the wrapped line is joined, as a renderer joins it
+    assert "Keys live in\nyour" not in prose
+    assert "Keys live in your operating system's keyring" in prose
+    items = quoted("Does the local profile need no key at all?", source(1, KEYS))
+    assert items.endswith(
+        "- `work` reads its key from the keyring.\n- `local` needs no key at all. [1]"
+    )
+
+
+def test_a_heading_keeps_its_own_line() -> None:
+    text = quoted("Keeping API keys safe: where are keys stored?", source(1, KEYS))
+    assert text.startswith("## Keeping API keys safe\n\nmargin never stores")
+
+
+def test_a_code_block_the_chunk_cuts_off_is_closed_before_the_citation() -> None:
+    cut = "To list the keys, run:\n\n```sh\nmargin keys list\nmargin keys show work"
+    text = quoted("How do I list the keys?", source(1, cut))
+    assert text == (
+        "To list the keys, run:\n\n```sh\nmargin keys list\nmargin keys show work\n```\n[1]"
+    )
+
+
+def test_two_windows_in_one_code_block_are_quoted_once() -> None:
+    listing = (
+        "Run these steps:\n\n```sh\n"
+        + "\n".join(f"step{i} --flag value{i} # does part {i} of the setup work" for i in range(12))
+        + "\n```\n"
+    )
+    text = quoted("setup flag value step", source(1, listing))
+    assert text.count("```sh") == 1 and text.count("[1]") == 1
+
+
+PARTITION = (
+    "The partition method splits a string in three parts. It splits at the first occurrence "
+    "of the separator given. If nothing is found, the tuple holds the string itself and two "
+    "empty strings. Other methods split at every occurrence instead."
+)
+
+
+def test_the_sentence_after_the_window_is_quoted_when_it_holds_a_question_term() -> None:
+    # As the dense score can make it: the best window is the first two sentences, and the
+    # question's "found" is only in the sentence after them, which holds the answer.
+    notes = source(1, PARTITION)
+    spans = passage_sentences(PARTITION)
+    best = TextSpan(spans[0].start, spans[1].end, f"{spans[0].text} {spans[1].text}")
+    windows = [EvidenceWindow(notes, spans[0], best, 0.8, 0.9, 0.85)]
+    windows += [EvidenceWindow(notes, s, s, 0.2, None, 0.1) for s in spans[1:]]
+    weights = {"partition": 3.0, "separator": 1.0, "found": 1.0, "return": 1.0}
+    quote = quote_answer(Evidence(windows, weights))
+    assert quote is not None
+    assert quote.text.endswith("the string itself and two empty strings. [1]")
+    assert "Other methods" not in quote.text  # no question term after that: left out
+    # the same window, when the sentence after it holds no question term, is quoted alone
+    del weights["found"]
+    alone = quote_answer(Evidence(windows, weights))
+    assert alone is not None and alone.text == f"{best.text} [1]"
+
+
+def test_a_window_reaching_into_the_next_chosen_one_makes_one_passage() -> None:
+    notes = source(1, PARTITION)
+    s = passage_sentences(PARTITION)
+    first = TextSpan(s[0].start, s[1].end, f"{s[0].text} {s[1].text}")
+    second = TextSpan(s[2].start, s[3].end, f"{s[2].text} {s[3].text}")
+    windows = [
+        EvidenceWindow(notes, s[0], first, 0.8, 0.9, 0.85),
+        EvidenceWindow(notes, s[3], second, 0.8, 0.8, 0.8),
+    ]
+    weights = {"partition": 3.0, "separator": 1.0, "found": 1.0}
+    quote = quote_answer(
+        Evidence([*windows, EvidenceWindow(notes, s[2], s[2], 0, None, 0)], weights)
+    )
+    # the first reaches to the "found" sentence, which the second starts with: quoted once
+    assert quote is not None and quote.text == f"{PARTITION} [1]"
+    assert len(quote.sentences) == 1
+
+
+def test_a_rest_heading_keeps_its_underline_on_a_line_of_its_own() -> None:
+    rst = (
+        "Prompt injection\n================\n\nPrompt injection cannot be fully prevented, so "
+        "margin layers\nits defences against prompt injection:\n\n"
+        "1. The system prompt says sources are data.\n"
+    )
+    text = quoted("How does margin defend against prompt injection?", source(1, rst))
+    assert text.startswith(
+        "Prompt injection\n================\n\nPrompt injection cannot be fully prevented, "
+        "so margin layers its defences against prompt injection:\n\n1. The system prompt"
+    )

@@ -219,3 +219,77 @@ def test_an_answer_cut_at_max_tokens_says_so_with_the_bundled_model(ingested: Pa
     answer = json.loads(result.stdout)
     assert answer["truncated"] is True and answer["truncation"] == "max_tokens"
     assert answer["usage"]["completion_tokens"] == answer["usage"]["max_tokens"] == 4
+
+
+BACKUPS = """# Backups
+
+## Restoring a snapshot
+
+Snapshots are kept for thirty days. To restore the latest snapshot of a volume, stop the
+service first and run the restore tool with the volume name:
+
+```sh
+backupctl restore --volume data --latest   # asks before it overwrites anything
+
+backupctl verify --volume data
+```
+
+The restore takes about ten minutes for a volume of 100 GB.
+
+- `--latest` picks the newest snapshot.
+- `--at TIME` picks the snapshot taken before TIME.
+"""
+
+
+@pytest.fixture
+def backups(
+    margin_home: Path, tmp_path: Path, embedder: object, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    monkeypatch.setattr(core, "load_embedder", lambda config, locations: embedder)
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "backups.md").write_text(BACKUPS)
+    result = CliRunner().invoke(cli, ["ingest", str(notes)])
+    assert result.exit_code == 0, result.output
+    return margin_home
+
+
+FENCE = BACKUPS[BACKUPS.index("```sh") : BACKUPS.index("```\n\nThe restore") + 3]
+
+
+def test_a_quote_keeps_the_code_block_whole_and_cites_after_it(backups: Path) -> None:
+    question = "How do I restore the latest snapshot of a volume with backupctl?"
+    result = CliRunner().invoke(cli, ["ask", question, "--mode", "quote"])
+    assert result.exit_code == 0, result.output
+    assert f"{FENCE}\n[1]" in result.stdout  # the block as written, the citation after it
+    assert "run the restore tool with the volume name:\n\n```sh" in result.stdout
+    answer, _ = ask_json(question, "--mode", "quote")
+    assert f"{FENCE}\n[1]" in str(answer["answer"])
+    assert answer["mode"] == "quote" and answer["fallback"] is None
+
+
+@pytest.mark.slow
+def test_auto_replaces_an_unsupported_answer_visibly_in_the_cli_and_in_json(
+    backups: Path, flaky_server: Callable[..., FlakyServer]
+) -> None:
+    invented = "Restores are instant and need no downtime at all.\n"
+    server = flaky_server(Step.stream([invented]), Step.stream([invented]))
+    remote_config(backups, server.base_url)
+    question = "How long does restoring a snapshot take?"
+    result = CliRunner().invoke(cli, ["ask", question])
+    assert result.exit_code == 0, result.output
+    out, err = result.stdout, result.stderr
+    assert out.index("need no downtime at all.") < out.index("Your documents say:")
+    quote = out[out.index("Your documents say:") :]
+    assert "about ten minutes for a volume of 100 GB." in quote and "[1]" in quote
+    assert "The model's answer above is not supported by your documents" in err
+    assert "answer.replaced" in err
+    answer, _ = ask_json(question)
+    assert answer["mode"] == "quote" and answer["fallback"] == "unsupported"
+    assert "no downtime" not in str(answer["answer"])
+    assert "ten minutes" in str(answer["answer"])
+    with InteractionLog(resolve_locations().log_db, log_text=True) as log:
+        replaced = log.get(int(answer["interaction_id"]))  # type: ignore[call-overload]
+    assert replaced is not None and replaced.answer.mode == "quote"
+    stats = CliRunner().invoke(cli, ["stats"])
+    assert "Quoted instead of the model's answer" in stats.output

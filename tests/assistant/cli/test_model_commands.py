@@ -231,14 +231,24 @@ def test_doctor_checks_every_registered_model_file(hub: FileServer, margin_home:
 # -- the real process: Ctrl+C, a full disk ------------------------------------------------
 
 
-def run_margin(*args: str, **options: object) -> subprocess.Popen[str]:
+def run_margin(*args: str, before: Callable[[], None] | None = None) -> subprocess.Popen[str]:
+    """`margin ARGS` in a process of its own, as a terminal starts it: Ctrl+C is not ignored
+    even when this test run was started in the background (which ignores SIGINT, and a
+    Python started that way never turns it into KeyboardInterrupt); `before` runs in the
+    child first."""
+
+    def start() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        if before is not None:
+            before()
+
     return subprocess.Popen(
         [sys.executable, "-c", "from assistant.cli import main; main()", *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        **options,  # type: ignore[call-overload]
+        preexec_fn=start,
     )
 
 
@@ -273,7 +283,7 @@ def test_a_full_disk_exits_1_keeps_the_bytes_and_registers_nothing(hub: FileServ
         resource.setrlimit(resource.RLIMIT_FSIZE, (20_000_000, 20_000_000))
 
     process = run_margin(
-        "models", "pull", hub.url("/cdn/smol.gguf"), "--name", "smol", preexec_fn=small_files
+        "models", "pull", hub.url("/cdn/smol.gguf"), "--name", "smol", before=small_files
     )
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 1, stderr

@@ -53,11 +53,14 @@ class Setup:
         log_text: bool = True,
         delay_s: float = 0.0,
         default_model: str = "local",
+        mode: str = "generate",
+        reply: str = "The meeting is in the Lisbon office [1].",
     ):
         self.root = root
+        self.reply = reply
         self.locations = resolve_locations().ensure()
         config = parse_config(
-            f'[defaults]\nmodel = "{default_model}"\n[ask]\nmode = "generate"\n'
+            f'[defaults]\nmodel = "{default_model}"\n[ask]\nmode = "{mode}"\n'
             f"[privacy]\nlog_text = {str(log_text).lower()}\n{REMOTE_PROFILE}",
             self.locations.config_file,
         )
@@ -80,7 +83,7 @@ class Setup:
 
     def _reply(self, messages: list[Message]) -> str:
         self.prompts.append("\n".join(m.content for m in messages))
-        return "The meeting is in the Lisbon office [1]."
+        return self.reply
 
     def tools(self, **policy: bool) -> McpTools:
         tools = McpTools(self.assistant, McpPolicy(**policy))
@@ -210,6 +213,23 @@ def test_ask_with_a_remote_model_masks_its_prompt_and_logs_both_egresses(tmp_pat
         assert set(to_model.redactions) == {"email"} and EMAIL not in json.dumps(to_model.messages)
         assert to_model.interaction_id == to_client.interaction_id == answer["interaction_id"]
         assert EMAIL not in json.dumps(to_client.messages)
+    finally:
+        remote.assistant.close()
+
+
+def test_ask_in_auto_mode_returns_a_quote_in_place_of_an_unsupported_answer(
+    tmp_path: Path,
+) -> None:
+    invented = "The meeting was cancelled by the board in 1999 [1]."
+    remote = Setup(tmp_path, default_model="remote", mode="auto", reply=invented)
+    try:
+        answer = call(remote.tools(), "ask", question=QUESTION)
+        assert remote.prompts  # the model was asked...
+        assert answer["mode"] == "quote" and answer["fallback"] == "unsupported"  # ...replaced
+        assert "1999" not in answer["answer"] and "Lisbon office" in answer["answer"]
+        assert answer["sentences_unsupported"] == 0 and answer["groundedness"] == 1.0
+        assert "answer.replaced" in [g["kind"] for g in answer["guardrails"]]
+        assert EMAIL not in json.dumps(answer)  # the quote is masked like any answer
     finally:
         remote.assistant.close()
 

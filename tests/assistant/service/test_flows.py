@@ -123,19 +123,23 @@ def test_an_unknown_model_profile_fails_the_same_way_through_the_service(
     assert connect_or_start(real_service.locations, start=False) is not None
 
 
-def test_the_client_path_imports_no_heavy_library(real_service: RealService) -> None:
+def searched_in_fresh_process(
+    service: RealService, modules: list[str], **extra_env: str
+) -> list[str]:
+    """Run `margin search --json` in a fresh process (the CLI through click's runner), check
+    its first result is from the corpus, and return which of `modules` it imported."""
     probe = (
         "import json, sys\n"
         "from click.testing import CliRunner\n"
         "from assistant.cli import cli\n"
         f"result = CliRunner().invoke(cli, ['search', {QUESTION!r}, '--json'])\n"
-        f"heavy = [m for m in {HEAVY!r} if m in sys.modules]\n"
-        "print(json.dumps({'code': result.exit_code, 'out': result.output, 'heavy': heavy}))\n"
+        f"loaded = [m for m in {modules!r} if m in sys.modules]\n"
+        "print(json.dumps({'code': result.exit_code, 'out': result.output, 'loaded': loaded}))\n"
     )
     output = subprocess.run(
         [sys.executable, "-c", probe],
         cwd=ROOT,
-        env=real_service.env,
+        env={**service.env, **extra_env},
         capture_output=True,
         text=True,
         check=True,
@@ -143,8 +147,31 @@ def test_the_client_path_imports_no_heavy_library(real_service: RealService) -> 
     report = json.loads(output.stdout)
     assert report["code"] == 0, report["out"]
     first = json.loads(report["out"])["results"][0]["path"]
-    assert Path(first).parent == real_service.corpus.resolve()
-    assert report["heavy"] == []
+    assert Path(first).parent == service.corpus.resolve()
+    loaded: list[str] = report["loaded"]
+    return loaded
+
+
+def test_the_client_path_imports_no_heavy_library(real_service: RealService) -> None:
+    assert searched_in_fresh_process(real_service, HEAVY) == []
+
+
+# What an answer, an ingest or a chat model needs, and a search does not: a cold `margin search`
+# is a fresh process, and each of these would be imported there for nothing.
+NOT_FOR_A_SEARCH = [
+    "assistant.ask.pipeline",
+    "assistant.ask.budget",
+    "assistant.ask.dependencies",
+    "ingest.pipeline",
+    "models.llama_cpp",
+    "models.openai_compat",
+    "detect_secrets",  # a question with no token-like run and no quoted value never needs it
+    "torch",
+]
+
+
+def test_a_search_in_process_imports_only_what_a_search_needs(real_service: RealService) -> None:
+    assert searched_in_fresh_process(real_service, NOT_FOR_A_SEARCH, MARGIN_NO_SERVICE="1") == []
 
 
 @pytest.mark.slow

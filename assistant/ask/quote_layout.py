@@ -1,0 +1,133 @@
+"""A quoted stretch of a source, laid out as the source lays it out.
+
+Evidence spans (`assistant.ask.sentences.TextSpan`) carry their words with the spaces folded:
+"## Keeping API keys safe margin never stores ... ```sh margin keys set work", one line. A
+quote is read as a passage of the document, so `quoted_passage` takes the source's own text
+between the span's offsets and keeps its structure:
+
+- a fenced code block the span touches is quoted whole, from its opening fence to its
+  closing one, every line verbatim (a block the chunk cuts off is closed after its last
+  line, so nothing after it renders as code); an indented code line stays as it is;
+- headings (a heading's underline too: "=====" under reST and setext titles), list items,
+  table rows, quotations and prompts keep their own lines, and blank lines between
+  paragraphs stay (one);
+- the wrapped lines of a paragraph (a man page's 80 columns, a PDF's lines) are joined with
+  a space, as a renderer would join them;
+- the common indentation is removed (a man page's seven columns), so prose does not turn
+  into code when the quote is rendered as Markdown.
+
+`ends_in_code` tells the caller where a citation may go: never inside code, so after a
+passage ending in code it goes on a line of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.guardrails.sentences import fenced_blocks
+
+_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+# A line that starts a block of its own (heading, list item, table row, quotation, prompt).
+_OWN_LINE = re.compile(
+    r"^(?:#{1,6}[ \t]|[-*•+][ \t]|\d{1,3}[.)][ \t]|>|\||\$[ \t]|>>>|([=~^*-])\1{2,}$)"
+)
+# A line that stands alone: nothing is joined after it.
+_CLOSED_LINE = re.compile(r"^(?:#{1,6}[ \t]|\||([=~^*-])\1{2,}$)")
+INDENTED_CODE = 4  # columns of indentation (after the common one) that make a line code
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    start: int  # offsets into the source text, widened to whole code blocks
+    end: int
+    text: str
+    ends_in_code: bool
+
+
+def fences(text: str) -> list[tuple[int, int, bool]]:
+    """The fenced code blocks of `text` (`fenced_blocks`, the sentence splitter's), each with
+    whether it is closed; an unclosed block runs to the end of the text."""
+    blocks: list[tuple[int, int, bool]] = []
+    for start, end in fenced_blocks(text):
+        lines = text[start:end].rstrip().splitlines()
+        opening, last = _FENCE.match(lines[0]), _FENCE.match(lines[-1])
+        closed = (
+            len(lines) > 1
+            and opening is not None
+            and last is not None
+            and _closes(last.group(1), opening.group(1), lines[-1])
+        )
+        blocks.append((start, end if closed else len(text.rstrip()), closed))
+    return blocks
+
+
+def _closes(fence: str, opening: str, line: str) -> bool:
+    return fence[0] == opening[0] and len(fence) >= len(opening) and line.strip() == fence
+
+
+def quoted_passage(text: str, start: int, end: int) -> Passage:
+    """`text[start:end]`, widened to every fenced block it touches, laid out as the source."""
+    closing = ""  # the fence that closes a block the text cuts off, if the passage ends in it
+    for block_start, block_end, closed in fences(text):
+        if block_start < end and start < block_end:
+            start, end = min(start, block_start), max(end, block_end)
+            if not closed:
+                opening = _FENCE.match(text[block_start:])
+                closing = opening.group(1) if opening else "```"
+    lead = text.rfind("\n", 0, start) + 1
+    if not text[lead:start].strip():  # the span starts its line: keep the line's indentation
+        start = lead
+    lines, ends_in_code = _laid_out(text[start:end].splitlines())
+    if closing:
+        lines.append(closing)
+    return Passage(start, end, "\n".join(lines).strip("\n"), ends_in_code)
+
+
+def _laid_out(raw: list[str]) -> tuple[list[str], bool]:
+    """Lines as the passage shows them, and whether the last one is code."""
+    fenced = _fenced_lines(raw)
+    prose = [line for line, code in zip(raw, fenced, strict=True) if not code and line.strip()]
+    indent = min((len(_indent(line)) for line in prose), default=0)
+    lines: list[str] = []
+    code_last = False
+    joinable = False  # the last line is prose a wrapped line may continue
+    for line, code in zip(raw, fenced, strict=True):
+        if code:
+            lines.append(line.rstrip())
+            code_last, joinable = True, False
+            continue
+        body = line[indent:].rstrip() if not line[:indent].strip() else line.strip()
+        if not body.strip():
+            if lines and lines[-1]:
+                lines.append("")
+            joinable = False
+            continue
+        if len(_indent(body)) >= INDENTED_CODE and not (lines and lines[-1] and joinable):
+            lines.append(body)
+            code_last, joinable = True, False
+            continue
+        body = body.strip()
+        if joinable and not _OWN_LINE.match(body):
+            lines[-1] += " " + body
+        else:
+            lines.append(body)
+        code_last, joinable = False, not _CLOSED_LINE.match(body)
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines, code_last
+
+
+def _fenced_lines(raw: list[str]) -> list[bool]:
+    """For each line, whether it belongs to a fenced block (its fences included)."""
+    blocks = fenced_blocks("\n".join(raw))
+    marks: list[bool] = []
+    position = 0
+    for line in raw:
+        marks.append(any(start <= position < end for start, end in blocks))
+        position += len(line) + 1
+    return marks
+
+
+def _indent(line: str) -> str:
+    return line[: len(line) - len(line.lstrip())]
