@@ -8,9 +8,10 @@ refused (false refusals) and of unanswerable ones refused, and which threshold k
 refusals at or below 2% while refusing the most unanswerable questions; then, at the configured
 evidence thresholds, the same for `passing_mentions` (the names rule: a name of the question
 none of the sources mentions refuses when the index holds it in at most that many chunks;
--1 turns the rule off). It also says how often
-the best evidence sentence, and its window, contain the expected answer: what a quote answer
-can reach. Tune on `real-tune.jsonl`; check the chosen value on `real-report.jsonl`.
+-1 turns the rule off), and for `min_coverage` (the share of the question's weighted terms the
+best window must hold). It also says how often the best evidence sentence, and its window,
+contain the expected answer: what a quote answer can reach. Tune on `real-tune.jsonl`; check
+the chosen value on `real-report.jsonl`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from assistant.evaluation.golden import load_golden
 
 FALSE_REFUSAL_GOAL = 0.02
 PASSING_MENTIONS = (-1, 0, 1, 2, 3, 5, 10, 20)
+MIN_COVERAGES = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3)
 EVERY_MENTION = 1_000_000  # while measuring: every name the sources miss, with its count
 
 
@@ -86,6 +88,14 @@ def passing_table(rows: list[dict[str, Any]], config: RetrievalConfig) -> list[d
     ]
 
 
+def coverage_table(rows: list[dict[str, Any]], config: RetrievalConfig) -> list[dict[str, float]]:
+    """Refusal shares for values of `min_coverage`, the threshold and names rule as configured."""
+    return [
+        {"min_coverage": c, **_shares(rows, config.min_relevance, c, config.passing_mentions)}
+        for c in MIN_COVERAGES
+    ]
+
+
 def _shares(
     rows: list[dict[str, Any]], min_relevance: float, min_coverage: float, passing: int
 ) -> dict[str, float]:
@@ -108,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     config = index.config.retrieval
     table = thresholds(rows, config)
     names = passing_table(rows, config)
+    coverages = coverage_table(rows, config)
     within = [t for t in table if t["false_refusals"] <= FALSE_REFUSAL_GOAL]
     chosen = max(within, key=lambda t: (t["unanswerable_refused"], t["threshold"]), default=None)
     answerable = [r for r in rows if r["answerable"]]
@@ -116,7 +127,13 @@ def main(argv: list[str] | None = None) -> int:
         "window_contains_answer": m.mean(float(r["in_window"]) for r in answerable),
     }
     if args.json:
-        report = {"rows": rows, "table": table, "passing_mentions": names, "chosen": chosen}
+        report = {
+            "rows": rows,
+            "table": table,
+            "passing_mentions": names,
+            "min_coverage": coverages,
+            "chosen": chosen,
+        }
         json.dump({**report, **quotable}, sys.stdout)
         return 0
     print("threshold  false refusals  unanswerable refused")
@@ -129,6 +146,12 @@ def main(argv: list[str] | None = None) -> int:
     for t in names:
         print(
             f"{t['passing_mentions']:16d}  {t['false_refusals']:14.3f}"
+            f"  {t['unanswerable_refused']:20.3f}"
+        )
+    print("min_coverage  false refusals  unanswerable refused")
+    for t in coverages:
+        print(
+            f"{t['min_coverage']:12.2f}  {t['false_refusals']:14.3f}"
             f"  {t['unanswerable_refused']:20.3f}"
         )
     print(quotable)
