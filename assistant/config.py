@@ -111,24 +111,25 @@ class RetrievalConfig:
     # the share of a chunk's best evidence window against its fused score in its relevance
     evidence_weight: float = ranged(0.25, 0, 1)
     # Sentences of the candidates embedded per question to score evidence windows (the best
-    # by coverage; assistant.ask.evidence), each ~20 ms of CPU; 0: windows are scored on
-    # lexical coverage alone, and the gate (which reads chunk cosines) decides the same.
-    # eval/real-tune.jsonl, 4 -> 0: hit@1 0.854 -> 0.841, MRR 0.918 -> 0.916, quote
-    # containment 0.622 -> 0.598, unanswerable refused 15 -> 16 of 20, and ~80 ms less per
-    # question (bench/evidence_overhead.py: +109 -> +27 ms over plain fusion at load 5);
-    # eval/real-report.jsonl: hit@1 0.843 -> 0.819, containment 0.422 -> 0.373. 1 or 2 are
-    # worse than either (one embedded sentence outscores the rest: containment 0.476 with 1).
-    dense_sentences: int = ranged(4, 0, 50)
-    # Below this gate score nothing counts as found: half the sources' best chunk cosine with
-    # the question, half the best evidence window's IDF-weighted coverage of its terms
-    # (assistant.ask.retrieval). 0.30: with the two rules below, the threshold that refuses
+    # by coverage; assistant.ask.evidence), each about as costly as embedding the question;
+    # 0: windows are scored on the IDF-weighted coverage of the question's terms alone (the
+    # dense signal stays in the chunk ranking and the gate, which read chunk vectors). On
+    # indexes built afresh 2026-12-01, 4 -> 0: eval/real-tune.jsonl hit@1 0.805 -> 0.829,
+    # MRR 0.895 -> 0.910, quote containment 0.610 -> 0.634, unanswerable refused 16 -> 17 of
+    # 20; docs/golden.jsonl hit@1 0.880 -> 0.900, containment 0.820 both; +38 -> +12 ms p50
+    # over plain fusion (bench/evidence_overhead.py, load 1.3). Held out,
+    # eval/real-report.jsonl: hit@1 0.819 -> 0.807, containment 0.434 -> 0.422 (one question
+    # each).
+    dense_sentences: int = ranged(0, 0, 50)
+    # Below this gate score nothing counts as found: 0.4 x the sources' best chunk cosine with
+    # the question + 0.6 x the best evidence window's IDF-weighted coverage of its terms
+    # (assistant.ask.retrieval). 0.29: with the two rules below, the threshold that refuses
     # the most unanswerable questions of both tune sets while refusing at most 2% of their
     # answerable ones (`python -m eval.calibrate_gate`, indexes built afresh 2026-12-01):
-    # eval/real-tune.jsonl 16 of 20 and 1 of 82 (the names rule's; the same from 0.27 to
-    # 0.34), docs/golden.jsonl 4 of 6 and 1 of 50 (the same to 0.33; the one scores 0.2997,
-    # and 0.29 refuses none of 50 but only 3 of 6). Held out, eval/real-report.jsonl: 16 of
-    # 20 and 2 of 83 (both the names rule's).
-    min_relevance: float = ranged(0.3, 0, 1)
+    # eval/real-tune.jsonl 17 of 20 and 1 of 82 (the names rule's; the same from 0.27 to
+    # 0.34), docs/golden.jsonl 4 of 6 and 1 of 50 (0.28 and 0.29; 0.30 refuses 5 of 6 but 2
+    # of 50). Held out, eval/real-report.jsonl: 16 of 20 and 2 of 83 (both the names rule's).
+    min_relevance: float = ranged(0.29, 0, 1)
     # The best window must also hold this share of the question's weighted terms. 0.1: no
     # unanswerable question of the three sets is refused by it from 0 to 0.3, while 0.2
     # refused 2 more of golden's 50 answerable ones, asked in other words than the documents

@@ -14,11 +14,12 @@ into sentences (`assistant.ask.sentences`), and each sentence is scored by:
   whose window and whose own words hold most of the question's terms. Embedding costs about
   as much per word piece as embedding the question, so only `dense_sentences` are embedded,
   one at a time (a batch would pad each to the longest). See bench/evidence_overhead.py.
-  `retrieval.dense_sentences` sets how many (0: none; the relevance gate reads the chunks'
-  cosines, not the sentences').
+  `retrieval.dense_sentences` sets how many; its default is 0 (none: on real documents it
+  ranked and quoted no better than coverage alone, see assistant/config.py), and the relevance
+  gate reads the chunks' cosines, not the sentences'.
 
 A window is a sentence with one neighbour on each side. The best windows are what the prompt
-shows first (`prompt_sources`), the best window's coverage is half of what the relevance gate
+shows first (`prompt_sources`), the best window's coverage is 60% of what the relevance gate
 decides on (`assistant.ask.retrieval`), and its sentence is what a quote answer quotes
 (`assistant.ask.quote`).
 """
@@ -38,6 +39,9 @@ if TYPE_CHECKING:
 
 DENSE_SHARE = 0.5  # weight of dense similarity against lexical coverage in a sentence's score
 NEIGHBOURS = 1  # sentences on each side of the best one in a window
+# A sentence ending a fenced code block ends its window: the block says what it has to say,
+# and the text after it starts something else.
+CODE_END = ("```", "~~~")
 PROMPT_WINDOWS = 3  # evidence windows the model reads before the sources themselves
 # Sentences embedded per question. On eval/real-tune.jsonl and docs/golden.jsonl, the best 4
 # (by window plus own coverage) take the same gate decisions as the best 8 by window coverage
@@ -124,12 +128,21 @@ class EvidenceSelector:
         weights = self._term_weights(set(content_terms(question)))
         candidates = [candidate for source in sources for candidate in _windows(source, weights)]
         similarities = self._similarities(query_vector, candidates)
-        windows = [
-            _scored(candidate, similarities.get(index))
+        scored = [
+            (_scored(candidate, similarities.get(index)), candidate.own)
             for index, candidate in enumerate(candidates)
         ]
-        windows.sort(key=lambda w: (-w.score, w.source.number, w.sentence.start))
-        return Evidence(windows, weights)
+        # Between windows of one score (without dense scores, the three windows around a
+        # sentence holding the terms often tie), the one centred on that sentence comes first.
+        scored.sort(
+            key=lambda pair: (
+                -pair[0].score,
+                -pair[1],
+                pair[0].source.number,
+                pair[0].sentence.start,
+            )
+        )
+        return Evidence([window for window, _own in scored], weights)
 
     def _similarities(
         self, query_vector: np.ndarray | None, candidates: list[_Candidate]
@@ -191,6 +204,8 @@ def _windows(source: Source, weights: dict[str, float]) -> list[_Candidate]:
     candidates = []
     for index, sentence in enumerate(sentences):
         first, last = max(0, index - NEIGHBOURS), min(len(sentences), index + NEIGHBOURS + 1)
+        if sentence.text.rstrip().endswith(CODE_END):
+            last = index + 1
         window = TextSpan(
             sentences[first].start,
             sentences[last - 1].end,

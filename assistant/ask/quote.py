@@ -21,8 +21,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from assistant.ask.evidence import Evidence, EvidenceWindow
+from assistant.ask.evidence import CODE_END, Evidence, EvidenceWindow
 from assistant.ask.quote_layout import Passage, quoted_passage
+from assistant.ask.sentences import TextSpan
 from assistant.ask.terms import content_terms
 from assistant.ask.types import SentenceSupport
 from assistant.config import BUNDLED, ModelProfile
@@ -39,8 +40,8 @@ DIRECT_COVERAGE = 0.5  # the best window holds this share of the question's weig
 FALLBACK_SHARE = 0.5
 BUNDLED_FALLBACK_SHARE = 1.0
 # How a sentence ends when it does not announce the next one (closing quotes and brackets
-# after the stop included); a window ending otherwise is quoted with the sentence after it.
-CODE_END = ("```", "~~~")  # a window ending with a code block says what it has to say
+# after the stop included); a window ending otherwise, unless with a fenced code block
+# (CODE_END: it says what it has to say), is quoted with the sentence after it.
 SEPARATOR = "\n\n"  # between two quoted passages
 FINISHED = tuple(stop + close for stop in ".!?" for close in ("", '"', "'", "”", "’", ")", "]"))
 
@@ -128,7 +129,7 @@ def _extent(window: EvidenceWindow, evidence: Evidence) -> tuple[int, int]:
         key=lambda s: s.start,
     )
     end = span.end
-    if not span.text.endswith(FINISHED + CODE_END) or span.text.endswith(":"):
+    if not _said(span, following, window.source.text) or span.text.endswith(":"):
         end = next((s.end for s in following if s.start >= end), end)
     quoted = set(content_terms(window.source.text[span.start : end]))
     quoted.update(content_terms(window.source.heading))
@@ -139,6 +140,21 @@ def _extent(window: EvidenceWindow, evidence: Evidence) -> tuple[int, int]:
     ):
         end = after.end
     return span.start, end
+
+
+def _said(span: TextSpan, sentences: list[TextSpan], text: str) -> bool:
+    """Whether a window says what it has to say: it ends with a full stop, with a fenced code
+    block, or with the code the sentence before it announced ("..., type:" and an indented
+    command). An indented block of prose (a manual page's paragraph) ending without a stop
+    is not finished."""
+    if span.text.endswith(FINISHED + CODE_END):
+        return True
+    inside = [s for s in sentences if span.start <= s.start and s.end <= span.end]
+    return (
+        len(inside) > 1
+        and inside[-2].text.endswith(":")
+        and quoted_passage(text, span.start, span.end).ends_in_code
+    )
 
 
 def answer_style(setting: str, profile: ModelProfile, evidence: Evidence) -> AnswerStyle:

@@ -45,7 +45,10 @@ def test_a_window_that_announces_a_command_is_quoted_with_it() -> None:
 def test_a_window_of_finished_sentences_is_quoted_alone() -> None:
     text = quoted("When were the hydrangeas planted?", source(1, PLANTS))
     assert "14 April 2021" in text
-    assert text.endswith("fence. [1]")  # a full stop: nothing after the window is added
+    # the window centred on the sentence holding the terms; it ends with a full stop, so
+    # nothing after it is added
+    assert text.startswith("The lawn was reseeded in March. The hydrangeas")
+    assert text.endswith("every two weeks. [1]")
     assert "sharpened" not in text
 
 
