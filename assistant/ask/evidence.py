@@ -212,7 +212,10 @@ def _windows(source: Source, weights: dict[str, float]) -> list[_Candidate]:
             " ".join(s.text for s in sentences[first:last]),
         )
         coverage = share(heading.union(*terms[first:last]))
-        candidates.append(_Candidate(source, sentence, window, coverage, share(terms[index])))
+        # A sentence's own share leaves out the heading's terms, which every window of the
+        # source counts already: a heading line repeating them is not what answers.
+        own = share(terms[index] - heading)
+        candidates.append(_Candidate(source, sentence, window, coverage, own))
     return candidates
 
 
