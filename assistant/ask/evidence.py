@@ -43,10 +43,6 @@ NEIGHBOURS = 1  # sentences on each side of the best one in a window
 # and the text after it starts something else.
 CODE_END = ("```", "~~~")
 PROMPT_WINDOWS = 3  # evidence windows the model reads before the sources themselves
-# Sentences embedded per question. On eval/real-tune.jsonl and docs/golden.jsonl, the best 4
-# (by window plus own coverage) take the same gate decisions as the best 8 by window coverage
-# did, and their best window holds the expected answer as often, at half the word pieces.
-DENSE_SENTENCES = 4
 
 
 class SentenceEmbedder(Protocol):
@@ -109,14 +105,15 @@ class Evidence:
 
 class EvidenceSelector:
     """Scores the sentences of sources against a question; `dense_sentences` of them (the
-    best by coverage) are embedded, 0 for lexical scoring alone."""
+    best by coverage) are embedded by `embedder`, none by default (`retrieval.dense_sentences`,
+    whose default is 0 too: lexical scoring alone)."""
 
     def __init__(
         self,
         term_weights: TermWeights,
         embedder: SentenceEmbedder | None = None,
         *,
-        dense_sentences: int = DENSE_SENTENCES,
+        dense_sentences: int = 0,
     ):
         self._term_weights = term_weights
         self._embedder = embedder if dense_sentences > 0 else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from assistant.ask.evidence import DENSE_SENTENCES, EvidenceSelector, uniform_weights
+from assistant.ask.evidence import EvidenceSelector, uniform_weights
 from assistant.ask.types import Source
 from ingest.fakes import HashingEmbedder
 
@@ -38,16 +38,19 @@ NOTES = (
 )
 
 
+DENSE = 4  # sentences embedded per question, as `retrieval.dense_sentences = 4` asks
+
+
 def notes(number: int) -> Source:
     return Source(number, f"notes.md:{number}", "notes.md", None, "", 1, 0.5, NOTES)
 
 
 def test_only_the_likeliest_sentences_are_embedded_each_on_its_own() -> None:
     embedder = CountingEmbedder()
-    selector = EvidenceSelector(uniform_weights, embedder)
+    selector = EvidenceSelector(uniform_weights, embedder, dense_sentences=DENSE)
     question = "When were the hydrangeas planted?"
     evidence = selector.select(question, embedder.embed_query(question), [notes(1)])
-    assert 0 < len(embedder.queries) <= DENSE_SENTENCES
+    assert 0 < len(embedder.queries) <= DENSE
     assert all(len(texts) == 1 for texts in embedder.queries)  # no batch padded to the longest
     embedded = [w for w in evidence.windows if w.similarity is not None]
     assert len(embedded) == len(embedder.queries)
