@@ -107,6 +107,17 @@ def _shares(
     return {"false_refusals": share(True), "unanswerable_refused": share(False)}
 
 
+def _print_table(setting: str, table: list[dict[str, float]]) -> None:
+    """One line per value of `setting`: its refusal shares, in columns under their names."""
+    print(f"{setting}  false refusals  unanswerable refused")
+    for t in table:
+        value = t[setting]
+        shown = (
+            f"{value:{len(setting)}d}" if isinstance(value, int) else f"{value:{len(setting)}.2f}"
+        )
+        print(f"{shown}  {t['false_refusals']:14.3f}  {t['unanswerable_refused']:20.3f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("golden", type=Path)
@@ -136,24 +147,10 @@ def main(argv: list[str] | None = None) -> int:
         }
         json.dump({**report, **quotable}, sys.stdout)
         return 0
-    print("threshold  false refusals  unanswerable refused")
-    for t in table:
-        print(
-            f"{t['threshold']:9.2f}  {t['false_refusals']:14.3f}  {t['unanswerable_refused']:20.3f}"
-        )
+    _print_table("threshold", table)
     print(f"chosen (false refusals <= {FALSE_REFUSAL_GOAL:.0%}): {chosen}")
-    print("passing_mentions  false refusals  unanswerable refused")
-    for t in names:
-        print(
-            f"{t['passing_mentions']:16d}  {t['false_refusals']:14.3f}"
-            f"  {t['unanswerable_refused']:20.3f}"
-        )
-    print("min_coverage  false refusals  unanswerable refused")
-    for t in coverages:
-        print(
-            f"{t['min_coverage']:12.2f}  {t['false_refusals']:14.3f}"
-            f"  {t['unanswerable_refused']:20.3f}"
-        )
+    _print_table("passing_mentions", names)
+    _print_table("min_coverage", coverages)
     print(quotable)
     return 0
 
