@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.ask.quote import BUNDLED_FALLBACK_SHARE
 from assistant.ask.types import AskOptions, SentenceChecked, SourcesFound, TextDelta
 from assistant.config import ModelProfile, parse_config
 from assistant.core import Assistant, build_assistant
@@ -116,8 +117,9 @@ def test_remote_answer_through_a_real_server_is_redacted_and_audited(
 def test_auto_quotes_instead_of_what_the_bundled_model_invents(
     docs_locations: Locations, tmp_path: Path, embedder: object, local_model: ChatModel
 ) -> None:
-    # Greedy decoding, so the bundled model writes the same answer every run. The question's
-    # extra words keep the evidence below DIRECT_COVERAGE: auto lets the model write first.
+    # Greedy decoding: the same answer every run on one CPU (its words vary across CPUs, whose
+    # kernels round differently). The question's extra words keep the evidence below
+    # DIRECT_COVERAGE: auto lets the model write first.
     locations = copied(docs_locations, tmp_path)
     config = parse_config("[ask]\ntemperature = 0\nmax_tokens = 64\n", locations.config_file)
     assistant = build_assistant(
@@ -132,7 +134,8 @@ def test_auto_quotes_instead_of_what_the_bundled_model_invents(
     checks = [e.support for e in events if isinstance(e, SentenceChecked)]
     checked = [c for c in checks if c.status != "skipped"]
     supported = [c for c in checked if c.status in ("cited", "attributed")]
-    assert checked and len(supported) < len(checked) / 2, checks  # mostly unsupported...
+    # an answer of the bundled model below its supported share (any sentence unsupported)...
+    assert checked and len(supported) / len(checked) < BUNDLED_FALLBACK_SHARE, checks
     streamed = "".join(e.text for e in events if isinstance(e, TextDelta))
     assert answer.fallback == "unsupported" and answer.mode == "quote"  # ...so it is quoted
     assert answer.answer != streamed and answer.groundedness == 1.0
