@@ -207,11 +207,19 @@ class FastEmbedder:
         if known is not None:
             return known
         exported = None
-        if not self._onnx_tried:  # a first ingest: one child exports and measures
+        loaded_here = not self._onnx_tried
+        if loaded_here:  # a first ingest: one child exports and measures
             self._onnx_tried = True
             self._onnx, exported = self._open_export(measure=texts)
         if self._onnx is None:
             return Choice("torch", (), "")  # nothing to compare; measured once ONNX works
+        choice = self._choose(key, exported, texts)
+        if loaded_here and choice.backend != "onnx":  # documents go to torch: no ONNX
+            self._onnx, self._onnx_tried = None, False  # session beside it; a query reloads it
+        return choice
+
+    def _choose(self, key: str, exported: Exported | None, texts: Sequence[str]) -> Choice:
+        """The measured choice (the setup child's, or measured now), saved for `key`."""
         if exported is not None:
             if exported.choice is None:
                 return _unmeasured(exported.unmeasured)

@@ -404,8 +404,9 @@ print(json.dumps({"fallback": None}), flush=True)
 if sys.argv[2] == "die-measuring":
     print("Killed while measuring", file=sys.stderr)
     sys.exit(137)
-trial = {"backend": "onnx", "texts": 3, "seconds": 0.5, "min_cosine": 1.0}
-print(json.dumps({"choice": {"backend": "onnx", "trials": [trial], "measured_at": "now"}}))
+backend = sys.argv[2].removeprefix("measure-") if sys.argv[2] != "measure" else "onnx"
+trial = {"backend": backend, "texts": 3, "seconds": 0.5, "min_cosine": 1.0}
+print(json.dumps({"choice": {"backend": backend, "trials": [trial], "measured_at": "now"}}))
 """
 
 
@@ -438,6 +439,17 @@ def test_a_first_ingest_starts_one_setup_process_that_exports_and_measures(
     assert float(np.min(np.sum(vectors * embedder.embed_documents(list(QUERIES)), axis=1))) >= (
         MIN_COSINE
     )
+
+
+def test_a_first_ingest_that_embeds_with_torch_keeps_no_onnx_session_beside_it(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder, embedding_cache: Path
+) -> None:
+    fast, cache, _ = scripted_first_ingest(tmp_path, embedder, embedding_cache, "measure-torch")
+    vectors = fast.embed_documents(list(QUERIES))
+    assert json.loads((cache / "backend.json").read_text())["backend"] == "torch"
+    assert fast._onnx is None  # the session the check loaded went (about 200 MB of an ingest)
+    assert fast.onnx_encoder() is not None  # a query loads it again
+    assert np.allclose(fast.embed_queries(list(QUERIES)), vectors, atol=1e-3)
 
 
 def test_a_setup_process_that_dies_measuring_leaves_its_export_in_use(
