@@ -27,8 +27,11 @@ BUNDLED_MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
 # of chunks come in many lengths, and in bf16 the kept kernels grew an ingest of small files
 # from 1.3 GB at 1,000 files to 2.05 GB at 5,000 (bench/memory.py, torch-bf16 on an AMD EPYC
 # with AVX-512 BF16). Keeping 8: 0.97 GB, flat, at the same speed (80 bf16 batches of 8 to 32
-# texts: 56.3 s against 56.5 s). An ONEDNN_PRIMITIVE_CACHE_CAPACITY of the person's wins.
+# texts: 56.3 s against 56.5 s). torch's own oneDNN layer (ideep) keeps another cache by
+# shape, of up to LRU_CACHE_CAPACITY entries (1,024): in bf16 it grew a process by about
+# 20 MB every 100 batches; 8 keeps it flat. A value of the person's for either wins.
 ONEDNN_KERNELS_KEPT = 8
+KERNEL_CACHES = ("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "LRU_CACHE_CAPACITY")
 
 
 @runtime_checkable
@@ -151,7 +154,8 @@ class SentenceTransformerEmbedder:
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", str(ONEDNN_KERNELS_KEPT))
+        for cache in KERNEL_CACHES:
+            os.environ.setdefault(cache, str(ONEDNN_KERNELS_KEPT))
         try:
             import torch
             from sentence_transformers import SentenceTransformer
