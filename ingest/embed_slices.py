@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ingest.embedder import Embedder
+from ingest.heap import release_free_memory
 
 if TYPE_CHECKING:
     import numpy as np
@@ -44,6 +45,7 @@ def embed_in_slices(
         part = order[done : done + size]
         started = clock()
         parts.append(embedder.embed_documents([texts[i] for i in part]))
+        release_free_memory()  # what the batch's tensors held, before the next one
         per_text = (clock() - started) / len(part)
         done += len(part)
         on_slice(done, len(texts))

@@ -1,0 +1,33 @@
+"""Giving memory the embedding model freed back to the system, between embedding slices.
+
+glibc keeps the memory a process frees inside its heaps for later use, and only returns the
+free space at a heap's top. torch frees its batch tensors in the middle of heaps also used by
+LanceDB, so an ingest's resident size crept up from batch to batch; `malloc_trim` hands
+every free page back. Measured with `bench/memory.py` (2,000 small files, torch-bf16 on two
+cores, the backend already chosen, with the kernel caches capped): resident 720 MB at the end
+instead of 942-989 MB, peak 884-898 MB instead of 977-989 MB, in 1.04 times the time (73.6 s
+against 71.1 s, medians of two). Elsewhere than glibc it does nothing.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+from collections.abc import Callable
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(None).malloc_trim  # type: ignore[no-any-return]
+    except (OSError, AttributeError):  # not glibc
+        return None
+
+
+def release_free_memory() -> bool:
+    """Return the process's free heap pages to the system; False where the C library cannot."""
+    trim = _malloc_trim()
+    if trim is None:
+        return False
+    trim(0)
+    return True
