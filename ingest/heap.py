@@ -3,10 +3,10 @@
 glibc keeps the memory a process frees inside its heaps for later use, and only returns the
 free space at a heap's top. torch frees its batch tensors in the middle of heaps also used by
 LanceDB, so an ingest's resident size crept up from batch to batch; `malloc_trim` hands
-every free page back. Measured with `bench/memory.py` (2,000 small files, torch-bf16 on two
-cores, the backend already chosen, with the kernel caches capped): resident 720 MB at the end
-instead of 942-989 MB, peak 884-898 MB instead of 977-989 MB, in 1.04 times the time (73.6 s
-against 71.1 s, medians of two). Elsewhere than glibc it does nothing.
+every free page back. Measured with `bench/memory.py` (a first ingest of 3,000 small files,
+torch-bf16 on two cores, one run each): resident 944 MB at the end instead of 1,104 MB, peak
+1,076 MB instead of 1,170 MB, in 1.04 times the time (105 s against 102 s). Elsewhere than
+glibc it does nothing.
 """
 
 from __future__ import annotations
