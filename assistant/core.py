@@ -279,9 +279,11 @@ def open_index(
     `for_queries`: the query model loads while the store opens."""
     where = locations or resolve_locations()
     settings = config or load_config(where.config_file)
-    model = embedder or load_embedder(settings, where)
-    if for_queries and isinstance(model, FastEmbedder):
-        model.open_query_encoder_early()
+    model = embedder
+    if model is None:
+        model = fast = load_embedder(settings, where)
+        if for_queries:
+            fast.open_query_encoder_early()
     store = open_store(where, model, config=settings, check_model=check_model)
     return Index(store, model, settings, TermStatistics(where.cache_dir / TERMS_FILE, store))
 
