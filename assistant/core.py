@@ -170,7 +170,7 @@ def build_assistant(
 
     locations = (locations or resolve_locations()).ensure()
     config = config or load_config(locations.config_file)
-    index = open_index(locations, config, embedder=embedder, for_queries=True)
+    index = open_index(locations, config, embedder=embedder)
     log = InteractionLog(locations.log_db, log_text=config.privacy.log_text)
     keys = KeyStore(locations.key_names_file)
     registry = ModelRegistry(
@@ -273,17 +273,11 @@ def open_index(
     *,
     embedder: Embedder | None = None,
     check_model: bool = True,
-    for_queries: bool = False,
 ) -> Index:
-    """Open the index for this machine (or `MARGIN_HOME`), with the configured settings;
-    `for_queries`: the query model loads while the store opens."""
+    """Open the index for this machine (or `MARGIN_HOME`), with the configured settings."""
     where = locations or resolve_locations()
     settings = config or load_config(where.config_file)
-    model = embedder
-    if model is None:
-        model = fast = load_embedder(settings, where)
-        if for_queries:
-            fast.open_query_encoder_early()
+    model = embedder or load_embedder(settings, where)
     store = open_store(where, model, config=settings, check_model=check_model)
     return Index(store, model, settings, TermStatistics(where.cache_dir / TERMS_FILE, store))
 

@@ -114,24 +114,6 @@ class FastEmbedder:
                 self._onnx, _ = self._open_export()
             return self._onnx
 
-    def open_query_encoder_early(self) -> None:
-        """Start opening the verified ONNX export on a thread of its own, so that it loads
-        while the caller opens the store (0.1 s of a cold `margin search`); the first query
-        waits for it. Only an export already in place: exporting, falling back and saying so
-        stay with the first query."""
-        if self.setting in ("auto", "onnx"):
-            threading.Thread(target=self._open_export_early, name="onnx-open", daemon=True).start()
-
-    def _open_export_early(self) -> None:
-        with self._lock:
-            if self._onnx_tried:
-                return
-            try:
-                encoder = self.exports.load(batch_size=self.torch.batch_size)
-            except Exception:  # the first query opens it again and says what went wrong
-                return
-            self._onnx, self._onnx_tried = encoder, True
-
     def document_backend(self, texts: Sequence[str] = PROBES) -> Backend:
         """The backend for documents: the setting, or measured once per machine (on `texts`)."""
         return self.document_choice(texts).backend
