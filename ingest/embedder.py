@@ -30,7 +30,7 @@ BUNDLED_MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
 # texts: 56.3 s against 56.5 s). torch's own oneDNN layer (ideep) keeps another cache by
 # shape, of up to LRU_CACHE_CAPACITY entries (1,024): in bf16 it grew a process by about
 # 20 MB every 100 batches; 8 keeps it flat. A value of the person's for either wins.
-ONEDNN_KERNELS_KEPT = 8
+ENTRIES_PER_KERNEL_CACHE = 8
 KERNEL_CACHES = ("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "LRU_CACHE_CAPACITY")
 
 
@@ -155,7 +155,7 @@ class SentenceTransformerEmbedder:
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         for cache in KERNEL_CACHES:
-            os.environ.setdefault(cache, str(ONEDNN_KERNELS_KEPT))
+            os.environ.setdefault(cache, str(ENTRIES_PER_KERNEL_CACHE))
         try:
             import torch
             from sentence_transformers import SentenceTransformer
