@@ -442,13 +442,25 @@ def test_a_first_ingest_starts_one_setup_process_that_exports_and_measures(
 
 
 def test_a_first_ingest_that_embeds_with_torch_keeps_no_onnx_session_beside_it(
-    tmp_path: Path, embedder: SentenceTransformerEmbedder, embedding_cache: Path
+    tmp_path: Path,
+    embedder: SentenceTransformerEmbedder,
+    embedding_cache: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     fast, cache, _ = scripted_first_ingest(tmp_path, embedder, embedding_cache, "measure-torch")
+    sessions: list[object] = []
+    load = fast.exports.load
+
+    def opened(**options: int) -> object:
+        sessions.append(load(**options))
+        return sessions[-1]
+
+    monkeypatch.setattr(fast.exports, "load", opened)
     vectors = fast.embed_documents(list(QUERIES))
     assert json.loads((cache / "backend.json").read_text())["backend"] == "torch"
-    assert fast._onnx is None  # the session the check loaded went (about 200 MB of an ingest)
-    assert fast.onnx_encoder() is not None  # a query loads it again
+    assert len(sessions) == 1  # opened once, to check the export
+    assert fast.onnx_encoder() is not None  # a query opens it again: the first one went
+    assert len(sessions) == 2 and sessions[1] is not sessions[0]
     assert np.allclose(fast.embed_queries(list(QUERIES)), vectors, atol=1e-3)
 
 
