@@ -170,7 +170,7 @@ def build_assistant(
 
     locations = (locations or resolve_locations()).ensure()
     config = config or load_config(locations.config_file)
-    index = open_index(locations, config, embedder=embedder)
+    index = open_index(locations, config, embedder=embedder, for_queries=True)
     log = InteractionLog(locations.log_db, log_text=config.privacy.log_text)
     keys = KeyStore(locations.key_names_file)
     registry = ModelRegistry(
@@ -273,11 +273,15 @@ def open_index(
     *,
     embedder: Embedder | None = None,
     check_model: bool = True,
+    for_queries: bool = False,
 ) -> Index:
-    """Open the index for this machine (or `MARGIN_HOME`), with the configured settings."""
+    """Open the index for this machine (or `MARGIN_HOME`), with the configured settings;
+    `for_queries`: the query model loads while the store opens."""
     where = locations or resolve_locations()
     settings = config or load_config(where.config_file)
     model = embedder or load_embedder(settings, where)
+    if for_queries and isinstance(model, FastEmbedder):
+        model.open_query_encoder_early()
     store = open_store(where, model, config=settings, check_model=check_model)
     return Index(store, model, settings, TermStatistics(where.cache_dir / TERMS_FILE, store))
 

@@ -39,6 +39,15 @@ def model_tokenizer(tokenizer_file: Path, max_tokens: int) -> Any:
     return tokenizer
 
 
+def import_runtime() -> None:
+    """Import what an encoder needs (numpy, onnxruntime, tokenizers) in the calling thread, so
+    that one can then open on another thread without importing anything: two threads importing
+    numpy at once can each see it half initialised. ImportError when one is missing."""
+    import numpy  # noqa: F401
+    import onnxruntime  # noqa: F401
+    import tokenizers  # noqa: F401
+
+
 def cpu_cores() -> int:
     """The cores this process may run on (its affinity), at least 1."""
     try:

@@ -307,7 +307,8 @@ def run_search(
             return results
     from assistant.core import open_index
 
-    return open_index(locations).retriever().search(query, k=k, collection=collection)
+    index = open_index(locations, for_queries=True)
+    return index.retriever().search(query, k=k, collection=collection)
 
 
 def open_ask(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -481,3 +482,94 @@ def test_a_setup_process_that_dies_measuring_leaves_its_export_in_use(
     assert runs.read_text() == "export,"
     assert not (cache / "backend.json").exists()  # measured again by the next run
     assert vectors.shape == (len(QUERIES), embedder.dim)
+
+
+def opened_early(fast: FastEmbedder) -> list[str]:
+    """Start `open_query_encoder_early` and wait for its thread; the threads that loaded the
+    export, by name."""
+    loaded_by: list[str] = []
+    load = fast.exports.load
+
+    def counted_load(**kwargs: int) -> object:
+        loaded_by.append(threading.current_thread().name)
+        return load(**kwargs)
+
+    fast.exports.load = counted_load  # type: ignore[method-assign]
+    fast.open_query_encoder_early()
+    for thread in threading.enumerate():
+        if thread.name == "onnx-open":
+            thread.join()
+    return loaded_by
+
+
+def test_the_query_encoder_opens_on_its_own_thread_while_the_store_opens(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder, embedding_cache: Path
+) -> None:
+    fast = FastEmbedder(embedder, copy_cache(embedding_cache, tmp_path / "cache"))
+    loaded_by = opened_early(fast)
+    assert loaded_by == ["onnx-open"]
+    vector = fast.embed_query(QUERIES[0])
+    assert loaded_by == ["onnx-open"]  # no second load: the thread's encoder answered
+    assert float(vector @ embedder.embed_query(QUERIES[0])) >= MIN_COSINE
+
+
+def test_opening_early_never_exports_a_missing_model_behind_the_query(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder, embedding_cache: Path
+) -> None:
+    fast, _, runs = scripted_first_ingest(tmp_path, embedder, embedding_cache, "measure")
+    assert opened_early(fast) == ["onnx-open"]  # tried, found no export, left it
+    assert runs.read_text() == ""  # no setup process started in the background
+    fast.embed_query(QUERIES[0])
+    assert runs.read_text() == "export,"  # the query itself exports, as before
+    assert fast.onnx_encoder() is not None
+
+
+def test_torch_set_for_queries_opens_nothing_early(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder, embedding_cache: Path
+) -> None:
+    fast = FastEmbedder(embedder, copy_cache(embedding_cache, tmp_path / "cache"), setting="torch")
+    assert opened_early(fast) == []
+
+
+IMPORTS_ON_THE_OPENING_THREAD = """
+import builtins, json, sys, threading
+from pathlib import Path
+from ingest.embedder import load_bundled_embedder
+from ingest.fast_embedder import FastEmbedder
+
+fast = FastEmbedder(load_bundled_embedder(), Path(sys.argv[1]), setting="auto")
+imported = []
+plain_import = builtins.__import__
+
+def watched_import(name, globals=None, locals=None, fromlist=(), level=0):
+    if threading.current_thread().name == "onnx-open" and level == 0 and name not in sys.modules:
+        imported.append(name)
+    return plain_import(name, globals, locals, fromlist, level)
+
+builtins.__import__ = watched_import
+fast.open_query_encoder_early()
+for thread in threading.enumerate():
+    if thread.name == "onnx-open":
+        thread.join()
+print(json.dumps({"imported": imported, "opened": fast._onnx is not None}))
+"""
+
+
+def test_the_opening_thread_imports_nothing_while_the_caller_imports_the_store(
+    tmp_path: Path, embedding_cache: Path
+) -> None:
+    """In a fresh process: numpy, onnxruntime and tokenizers are imported before the thread
+    starts, so it never imports alongside the caller's `import lancedb` (two threads
+    importing numpy at once saw it half initialised)."""
+    import subprocess
+
+    cache = copy_cache(embedding_cache, tmp_path / "cache")
+    done = subprocess.run(
+        [sys.executable, "-c", IMPORTS_ON_THE_OPENING_THREAD, str(cache)],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"imported": [], "opened": True}
