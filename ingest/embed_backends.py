@@ -2,8 +2,9 @@
 
 The candidates are ONNX Runtime fp32 (threads = cores), torch fp32, and torch with bfloat16
 autocast where the CPU runs bfloat16 natively (emulated, it is about six times slower than
-fp32, so it is not tried there). Each one embeds the same texts twice, interleaved with the
-others; a candidate qualifies when every vector stays within cosine 0.9999 of torch fp32's,
+fp32, so it is not tried there). Each one embeds the same texts twice (ONNX Runtime first,
+then the torch backends interleaved: `ingest.backend_setup` says why); a candidate qualifies
+when every vector stays within cosine 0.9999 of torch fp32's,
 and the fastest qualifying one wins. The choice is kept in the data folder under a key of the
 CPU, its cores and the library versions, so the few seconds of measuring happen once per
 machine; `margin doctor` shows the figures.
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from durable.private_files import write_private
 from ingest.errors import EmbedderError
+from ingest.heap import release_free_memory
 from ingest.onnx_cache import MIN_COSINE, cosines
 from ingest.onnx_encoder import cpu_cores
 from ingest.precision import cpu_field, cpu_flags
@@ -60,6 +62,14 @@ class Trial:
     @property
     def qualifies(self) -> bool:
         return self.min_cosine >= MIN_COSINE
+
+
+@dataclass(frozen=True, slots=True)
+class Timed:
+    """A backend's best time over the calibration texts, and the vectors it gave them."""
+
+    seconds: float
+    vectors: np.ndarray
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,9 +107,9 @@ def candidates(*, onnx_available: bool, native_bf16: bool) -> list[Backend]:
     return found
 
 
-def measure(texts: Sequence[str], runners: Mapping[Backend, Runner]) -> list[Trial]:
-    """Time each runner on `texts` (best of ROUNDS, interleaved, after a warm-up call) and
-    compare its vectors with the reference runner's."""
+def timed(texts: Sequence[str], runners: Mapping[Backend, Runner]) -> dict[Backend, Timed]:
+    """Each runner's best time over `texts` (of ROUNDS, interleaved with the others, after an
+    untimed warm-up call) and the vectors it gave."""
     for run in runners.values():
         run(texts[:2])  # first calls load weights and size thread pools: not timed
     best: dict[Backend, float] = {}
@@ -110,10 +120,16 @@ def measure(texts: Sequence[str], runners: Mapping[Backend, Runner]) -> list[Tri
             vectors[backend] = run(texts)
             seconds = time.perf_counter() - started
             best[backend] = min(seconds, best.get(backend, seconds))
-    reference = vectors[REFERENCE]
+            release_free_memory()  # one run's freed buffers are not the next one's to keep
+    return {backend: Timed(best[backend], vectors[backend]) for backend in runners}
+
+
+def compare(runs: Mapping[Backend, Timed]) -> list[Trial]:
+    """The trials of timed runs, each with its agreement with the reference run."""
+    reference = runs[REFERENCE].vectors
     return [
-        Trial(backend, len(texts), best[backend], float(cosines(vectors[backend], reference).min()))
-        for backend in runners
+        Trial(backend, len(run.vectors), run.seconds, float(cosines(run.vectors, reference).min()))
+        for backend, run in runs.items()
     ]
 
 
@@ -177,6 +193,6 @@ class ChoiceFile:
         write_private(self.path, json.dumps(choice_json))
 
 
-def measure_and_choose(texts: Sequence[str], runners: Mapping[Backend, Runner]) -> Choice:
-    trials = measure(texts, runners)
+def chosen(trials: Sequence[Trial]) -> Choice:
+    """The choice these trials make, stamped with the time."""
     return Choice(choose(trials), tuple(trials), datetime.now(UTC).isoformat(timespec="seconds"))

@@ -16,7 +16,8 @@ from ingest.embed_backends import (
     backend_setting,
     candidates,
     choose,
-    measure,
+    compare,
+    timed,
 )
 from ingest.errors import EmbedderError
 
@@ -64,13 +65,15 @@ def test_measuring_times_every_backend_and_compares_it_with_torch() -> None:
         return run
 
     texts = [f"text {i}" for i in range(6)]
-    trials = measure(
-        texts,
-        {
-            "torch": runner("torch", 0.0),
-            "onnx": runner("onnx", 0.0),
-            "torch-bf16": runner("torch-bf16", 0.5),
-        },
+    trials = compare(
+        timed(
+            texts,
+            {
+                "torch": runner("torch", 0.0),
+                "onnx": runner("onnx", 0.0),
+                "torch-bf16": runner("torch-bf16", 0.5),
+            },
+        )
     )
     assert {t.backend for t in trials} == {"torch", "onnx", "torch-bf16"}
     assert calls["onnx"] == [2, 6, 6]  # a warm-up call, then two timed rounds

@@ -573,3 +573,37 @@ def test_the_opening_thread_imports_nothing_while_the_caller_imports_the_store(
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"imported": [], "opened": True}
+
+
+def test_onnx_runtime_is_closed_before_torch_is_timed(
+    tmp_path: Path,
+    embedder: SentenceTransformerEmbedder,
+    embedding_cache: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Its memory arena, kept beside torch's working set, set the setup process's peak."""
+    import weakref
+
+    from ingest.backend_setup import measure_choice
+
+    exports = onnx_cache(copy_cache(embedding_cache, tmp_path / "cache"), embedder)
+    opened: list[weakref.ref[object]] = []
+    load, encode = exports.load, embedder.encode
+
+    def tracked_load(**kwargs: int) -> object:
+        encoder = load(**kwargs)
+        opened.append(weakref.ref(encoder))
+        return encoder
+
+    sessions_alive: list[int] = []
+
+    def watched_encode(texts: list[str], precision: str) -> np.ndarray:
+        sessions_alive.append(sum(ref() is not None for ref in opened))
+        return encode(texts, precision)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(exports, "load", tracked_load)
+    monkeypatch.setattr(embedder, "encode", watched_encode)
+    choice = measure_choice(embedder, exports, list(QUERIES))
+    assert len(opened) == 1 and {t.backend for t in choice.trials} >= {"torch", "onnx"}
+    assert sessions_alive and set(sessions_alive) == {0}
+    assert min(t.min_cosine for t in choice.trials if t.backend == "onnx") >= MIN_COSINE
