@@ -15,8 +15,14 @@ Four signals, each in [0, 1], make a chunk's relevance (`relevance`):
   `random` module first; the chunk that holds the token as written is the one asked about;
 - evidence: the score of the chunk's best sentence window (`assistant.ask.evidence`).
 
-The weights were chosen by cross-validation on eval/real-tune.jsonl and docs/golden.jsonl
-(`python -m eval.ranking_grid`, see docs/ask.md "How retrieval ranks").
+By default only the first and the third count: plain fusion (the two rankings weigh the
+same) with the code-token bonus. Document fusion and evidence stay as settings
+(`retrieval.document_weight`, `retrieval.evidence_weight`): on eval/real-tune.jsonl, shares
+for them chosen on some questions did not carry over to the others (`python -m
+eval.ranking_grid`, cross-validated; docs/ask.md "How retrieval ranks"). Evidence counts
+the question's words a second time (BM25 has): with it, the `sys` page's paragraph on
+buffering, which repeats "stdout", "stderr" and "unbuffered", overtook the entry of the `-u`
+option that both rankings put first.
 """
 
 from __future__ import annotations
@@ -38,8 +44,8 @@ _CAMEL = re.compile(r"[a-z][A-Z]")  # DataFrame, macOS
 class RankingWeights:
     """How much each signal counts; every share is in [0, 1]."""
 
-    document_share: float = 0.5  # document fusion against chunk fusion
-    evidence_share: float = 0.25  # best evidence window against the fused score
+    document_share: float = 0.0  # document fusion against chunk fusion
+    evidence_share: float = 0.0  # best evidence window against the fused score
     code_bonus: float = 0.3  # added for holding every code token (then scaled back to 0..1)
 
 

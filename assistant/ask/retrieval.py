@@ -10,8 +10,9 @@
 3. The best `rerank_depth` candidates are scored sentence by sentence against the question
    (`assistant.ask.evidence`). A chunk's relevance mixes its fused score, its document's,
    the code tokens of the question it holds verbatim and its best evidence window, with the
-   `*_weight` settings (`assistant.ask.ranking.relevance`); with a `reranker` configured, it
-   is the cross-encoder's probability instead.
+   `*_weight` settings (`assistant.ask.ranking.relevance`; by default the fused score and the
+   code tokens only); with a `reranker` configured, it is the cross-encoder's probability
+   instead.
 4. The top k by relevance, at most `per_document` chunks of one file, numbered from 1.
 
 The score a `Source` shows is that relevance, in [0, 1], so sources are always listed in

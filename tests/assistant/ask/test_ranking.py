@@ -108,3 +108,12 @@ def test_relevance_stays_in_zero_one_and_grows_with_every_signal() -> None:
 def test_zero_weights_give_plain_chunk_fusion() -> None:
     plain = RankingWeights(document_share=0.0, evidence_share=0.0, code_bonus=0.0)
     assert relevance(0.7, 0.1, 0.9, 1.0, plain) == pytest.approx(0.7)
+
+
+def test_by_default_a_better_fused_rank_is_not_overtaken_by_evidence_or_its_document() -> None:
+    weights = RankingWeights()
+    first_in_both = relevance(1.0, 0.2, 0.3, 0.0, weights)
+    more_words = relevance(0.98, 1.0, 0.9, 0.0, weights)  # a better window, a longer page
+    assert first_in_both > more_words
+    holds_the_token = relevance(0.9, 0.2, 0.3, 1.0, weights)
+    assert holds_the_token > first_in_both  # the code-token bonus still counts

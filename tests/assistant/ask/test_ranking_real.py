@@ -3,6 +3,11 @@
 A question about the shell variable `$RANDOM` shares the word "random" with every line of
 Python's `random` module page; BM25 and the vectors both put that page first. Plain fusion
 answers from the wrong manual; the code-token signal finds the page that lists `RANDOM`.
+
+A question about Python's option for unbuffered output is answered by the option's entry
+(the Python documentation's own text), which both rankings put first; the `sys` page's
+paragraph on buffering repeats more of the question's words. Weighing the best evidence
+window into the ranking (as the defaults did before) lifts that paragraph over the entry.
 """
 
 from __future__ import annotations
@@ -33,11 +38,25 @@ DOCUMENTS = {
     "RANDOM: each time this parameter is referenced, it expands to an integer between 0 and "
     "32767. Assigning a value to it seeds the sequence. "
     "PPID is the process ID of the shell's parent.",
+    "cmdline.md": "# Command line and environment\n\n## Miscellaneous options\n\n### -u\n\n"
+    "Force the stdout and stderr streams to be unbuffered. This option has no effect on the "
+    "stdin stream.\nSee also PYTHONUNBUFFERED.\nChanged in version 3.7: The text layer of the "
+    "stdout and stderr streams now is unbuffered.",
+    "sys.md": "# sys: system-specific parameters and functions\n\n"
+    "## sys.stdin / sys.stdout / sys.stderr\n\n"
+    "When interactive, the stdout stream is line-buffered. Otherwise, it is block-buffered like "
+    "regular text files. The stderr stream is line-buffered in both cases. You can make both "
+    "streams unbuffered by passing the -u command-line option or setting the PYTHONUNBUFFERED "
+    "environment variable.\nChanged in version 3.9: Non-interactive stderr is now line-buffered "
+    "instead of fully buffered.",
     "espresso.md": "# Espresso\n\nGrind fine: 18 g of coffee in, 36 g out, in about 28 seconds.",
     "kittens.md": "# Kitten care\n\nKittens get their first vaccines at eight weeks.",
 }
 QUESTION = "What range of values does $RANDOM produce?"
+UNBUFFERED = "Which python option makes stdout and stderr unbuffered?"
 PLAIN = RetrievalConfig(vector_weight=0.5, document_weight=0, evidence_weight=0, code_weight=0)
+# The defaults before: chosen on real-tune over an older index; evidence counted for 0.25.
+BEFORE = RetrievalConfig(vector_weight=0.3, document_weight=0.5, evidence_weight=0.25)
 
 
 @pytest.fixture(scope="module")
@@ -77,3 +96,22 @@ def test_the_default_ranking_finds_the_manual_that_lists_the_variable(
     assert scores == sorted(scores, reverse=True)
     assert all(0.0 <= score <= 1.0 for score in scores)
     assert found.relevant
+
+
+def test_the_entry_both_rankings_put_first_stays_first_by_default(
+    index: tuple[ChunkStore, TermStatistics], embedder: SentenceTransformerEmbedder
+) -> None:
+    store, _terms = index
+    vector = embedder.embed_query(UNBUFFERED)
+    assert Path(store.vector_search(vector, 1)[0].path).name == "cmdline.md"
+    assert Path(store.text_search(UNBUFFERED, 1)[0].path).name == "cmdline.md"
+    found = _retriever(index, embedder, RetrievalConfig()).retrieve(UNBUFFERED, k=3)
+    assert [Path(s.path).name for s in found.sources][:2] == ["cmdline.md", "sys.md"]
+    assert found.relevant
+
+
+def test_weighing_in_the_evidence_window_lifts_the_page_that_repeats_the_words(
+    index: tuple[ChunkStore, TermStatistics], embedder: SentenceTransformerEmbedder
+) -> None:
+    found = _retriever(index, embedder, BEFORE).retrieve(UNBUFFERED, k=3)
+    assert Path(found.sources[0].path).name == "sys.md"
