@@ -178,3 +178,33 @@ def test_a_rest_heading_keeps_its_underline_on_a_line_of_its_own() -> None:
         "Prompt injection\n================\n\nPrompt injection cannot be fully prevented, "
         "so margin layers its defences against prompt injection:\n\n1. The system prompt"
     )
+
+
+HEAPQ = (
+    "The module also offers three general purpose functions based on heaps.\n\n"
+    "heapq.merge(*iterables, key=None, reverse=False)\n\n"
+    "Merge multiple sorted inputs into a single sorted output (for example, merge timestamped "
+    "entries from multiple log files). Returns an iterator over the sorted values.\n"
+    "Similar to sorted(itertools.chain(*iterables)) but returns an iterable, does not pull "
+    "the data into memory all at once, and assumes that each of the input streams is already "
+    "sorted (smallest to largest).\n"
+    "Has two optional arguments which must be specified as keyword arguments.\n"
+    "key specifies a key function of one argument that is used to extract a comparison key "
+    "from each input element. The default value is None (compare the elements directly)."
+)
+HEAPQ_HEADING = "heapq — Heap queue algorithm > heapq.merge(*iterables, key=None, reverse=False)"
+
+
+def entry(text: str, heading: str) -> Source:
+    return Source(1, "heapq.html:1", "heapq.html", None, heading, 1, 0.5, text)
+
+
+def test_a_quote_starts_at_the_heading_right_above_it() -> None:
+    # The Python documentation's text for heapq.merge: the entry's signature is its heading,
+    # and the sentence that answers never names the function.
+    question = "How do I combine timestamped entries from multiple log files into one stream?"
+    text = quoted(question, entry(HEAPQ, HEAPQ_HEADING))
+    assert text.startswith("heapq.merge(*iterables, key=None, reverse=False)\n\nMerge multiple")
+    # the same words under another heading: the line above is not the section's, so not quoted
+    other = quoted(question, entry(HEAPQ, "heapq — Heap queue algorithm > Basic examples"))
+    assert other.startswith("Merge multiple sorted inputs")
