@@ -116,7 +116,7 @@ class FastEmbedder:
 
     def open_query_encoder_early(self) -> None:
         """Start opening the verified ONNX export on a thread of its own, so that it loads
-        while the caller opens the store (0.1 s of a cold `margin search`); the first query
+        while the caller opens the store (about 0.2 s of a cold `margin search`); the first query
         waits for it. Only an export already in place: exporting, falling back and saying so
         stay with the first query."""
         if self.setting not in ("auto", "onnx"):
@@ -124,8 +124,8 @@ class FastEmbedder:
         try:  # every import in this thread: the package versions in the key read email headers
             import_runtime()
             self.exports.identity()
-        except (ImportError, ExportRefused):
-            return  # the first query says what is missing and embeds with torch
+        except (ImportError, ExportRefused, OSError):
+            return  # the first query says what is wrong and embeds with torch
         threading.Thread(target=self._open_export_early, name="onnx-open", daemon=True).start()
 
     def _open_export_early(self) -> None:
