@@ -171,7 +171,12 @@ def child_ingest(folder: str, model: str = "model") -> dict[str, Any]:
         embedder = NoModel(embedder)
     with ChildPeaks().watching() as children:
         report = open_index(embedder=embedder).ingestor().run([Path(folder)], progress=watch)
+    from ingest.fast_embedder import FastEmbedder
+
+    # the backend the ingest embedded with (measured by it: asking again measures nothing)
+    backend = embedder.document_choice().summary() if isinstance(embedder, FastEmbedder) else model
     return {
+        "backend": backend,
         "files": len(report.added),
         "chunks": report.chunks,
         "seconds": round(report.seconds, 1),
