@@ -15,8 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from ingest.boilerplate import is_furniture
-from ingest.loaders.headings import HEADING_SEPARATOR
-from ingest.types import Section
+from ingest.types import HEADING_SEPARATOR, Section
 
 TINY_CHARS = 100  # a section shorter than this is merged with its neighbours
 PACK_CHARS = 600  # packed tiny sections stop growing here (well inside one chunk)
@@ -28,7 +27,7 @@ def prepare_sections(sections: Iterable[Section], title: str) -> list[Section]:
     for section in sections:
         heading = context_heading(title, section.heading)
         text = section.text.strip("\n")
-        if _only_heading(text, section.heading) or is_furniture(text):
+        if only_heading(text, section.heading) or is_furniture(text):
             continue
         ready.append(replace(section, text=text, heading=heading))
     return _merge_tiny(ready)
@@ -53,7 +52,8 @@ def context_heading(title: str, heading: str) -> str:
     return heading if first.casefold() == title.casefold() else title + HEADING_SEPARATOR + heading
 
 
-def _only_heading(text: str, heading: str) -> bool:
+def only_heading(text: str, heading: str) -> bool:
+    """Whether `text` is nothing but the last heading of the path `heading`."""
     last = heading.rsplit(HEADING_SEPARATOR, 1)[-1].strip()
     return bool(last) and " ".join(text.split()) == " ".join(last.split())
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+HEADING_SEPARATOR = " > "  # between the headings of a path: "Title > Section > Subsection"
+
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:

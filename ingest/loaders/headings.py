@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ingest.types import Section
-
-HEADING_SEPARATOR = " > "
+from ingest.types import HEADING_SEPARATOR, Section
 
 
 class SectionBuilder:

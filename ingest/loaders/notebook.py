@@ -16,9 +16,8 @@ from typing import Any
 
 from ingest.errors import LoadError
 from ingest.loaders.decoding import read_text
-from ingest.loaders.headings import HEADING_SEPARATOR
 from ingest.loaders.markdown import atx_headings
-from ingest.types import LoadedDocument, Section
+from ingest.types import HEADING_SEPARATOR, LoadedDocument, Section
 
 SUFFIXES = (".ipynb",)
 

@@ -9,9 +9,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ingest.loaders.headings import HEADING_SEPARATOR
 from ingest.loaders.pdf_pages import PageLine
-from ingest.types import Section
+from ingest.types import HEADING_SEPARATOR, Section
 
 _MAX_DEPTH = 6
 _HEADING_SIZE_RATIO = 1.05  # a line this much larger than the body text may be a heading
