@@ -157,6 +157,7 @@ def child_ingest(folder: str, model: str = "model") -> dict[str, Any]:
     from assistant.config import load_config
     from assistant.core import load_embedder, open_index
     from assistant.locations import resolve_locations
+    from ingest.fast_embedder import FastEmbedder
 
     trail: dict[int, dict[str, float]] = {}  # RSS and peak so far, by files done: the growth
 
@@ -171,8 +172,6 @@ def child_ingest(folder: str, model: str = "model") -> dict[str, Any]:
         embedder = NoModel(embedder)
     with ChildPeaks().watching() as children:
         report = open_index(embedder=embedder).ingestor().run([Path(folder)], progress=watch)
-    from ingest.fast_embedder import FastEmbedder
-
     # the backend the ingest embedded with (measured by it: asking again measures nothing)
     backend = embedder.document_choice().summary() if isinstance(embedder, FastEmbedder) else model
     return {

@@ -1,3 +1,5 @@
+"""Free heap pages go back to the system, measured on this process's own resident size."""
+
 from __future__ import annotations
 
 import ctypes
