@@ -1,16 +1,43 @@
 """Compare two eval runs: the change of every aggregate metric and the questions that got
-worse. Runs are compared in their stored JSON form (`metrics` and `questions`)."""
+worse. Runs are compared in their stored JSON form (`metrics` and `questions`).
+
+A metric that is a mean over questions is also compared question by question: how many of the
+questions both runs asked did better and how many did worse, and whether that split is more
+than chance (a two-sided sign test). On a set of 50 to 100 questions a change of one or two
+answers moves a mean by a few points either way; such a change is "unclear", not "better".
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from math import comb
 from typing import Any, Literal
 
 from assistant.evaluation.summary import lower_is_better
 
-Verdict = Literal["better", "worse", "same", "n/a"]
+Verdict = Literal["better", "worse", "same", "unclear", "n/a"]
 EPSILON = 1e-9
+SIGNIFICANCE = 0.05  # a sign test p-value under this: the questions moved one way, not by chance
+# An aggregate whose per-question metric has another name.
+PER_QUESTION_METRIC = {"refusal_accuracy": "refusal_correct"}
+
+
+@dataclass(frozen=True, slots=True)
+class Paired:
+    """Of the questions both runs scored on a metric, how many did better and how many worse."""
+
+    better: int
+    worse: int
+
+    @property
+    def p_value(self) -> float:
+        """Two-sided sign test: the chance of a split at least this uneven if each changed
+        question were as likely to get better as worse (ties left out). 1.0 when none changed."""
+        changed = self.better + self.worse
+        fewer = min(self.better, self.worse)
+        tail = sum(comb(changed, i) for i in range(fewer + 1)) / 2**changed
+        return min(1.0, 2 * tail)
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +47,7 @@ class MetricDelta:
     after: float | None
     delta: float | None
     verdict: Verdict
+    paired: Paired | None = None  # None: not a mean over questions, or no question in common
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +80,9 @@ class Comparison:
                     "after": d.after,
                     "delta": d.delta,
                     "verdict": d.verdict,
+                    "questions_better": d.paired.better if d.paired else None,
+                    "questions_worse": d.paired.worse if d.paired else None,
+                    "p_value": d.paired.p_value if d.paired else None,
                 }
                 for d in self.deltas
             ],
@@ -69,12 +100,22 @@ class Comparison:
 
 def compare_runs(a: Mapping[str, Any], b: Mapping[str, Any]) -> Comparison:
     """`a` is the earlier (baseline) run, `b` the later one."""
-    deltas = tuple(
-        metric_delta(name, a["metrics"].get(name), b["metrics"].get(name))
-        for name in _union(a["metrics"], b["metrics"])
-    )
     by_question_a = {question_key(q): q for q in a["questions"]}
     by_question_b = {question_key(q): q for q in b["questions"]}
+    shared = [
+        (qa["metrics"], by_question_b[key]["metrics"])
+        for key, qa in by_question_a.items()
+        if key in by_question_b
+    ]
+    deltas = tuple(
+        metric_delta(
+            name,
+            a["metrics"].get(name),
+            b["metrics"].get(name),
+            paired_change(PER_QUESTION_METRIC.get(name, name), shared),
+        )
+        for name in _union(a["metrics"], b["metrics"])
+    )
     worse = [
         change
         for key, qa in by_question_a.items()
@@ -111,17 +152,43 @@ def question_label(record: Mapping[str, Any]) -> str:
     return f"golden line {record.get('line', '?')} (question text not kept in the log)"
 
 
-def metric_delta(name: str, before: Any, after: Any) -> MetricDelta:
+def metric_delta(name: str, before: Any, after: Any, paired: Paired | None = None) -> MetricDelta:
+    """The change of one aggregate; with `paired` (its questions' changes), a change the
+    questions do not bear out beyond chance, or that they contradict, is "unclear"."""
     if not isinstance(before, int | float) or not isinstance(after, int | float):
-        return MetricDelta(name, _number(before), _number(after), None, "n/a")
+        return MetricDelta(name, _number(before), _number(after), None, "n/a", paired)
     delta = float(after) - float(before)
+    verdict: Verdict
     if abs(delta) <= EPSILON:
-        verdict: Verdict = "same"
+        verdict = "same"
+    elif paired is not None and (
+        paired.p_value >= SIGNIFICANCE or (paired.better > paired.worse) != (delta > 0)
+    ):
+        verdict = "unclear"
     elif (delta < 0) == lower_is_better(name):
         verdict = "better"
     else:
         verdict = "worse"
-    return MetricDelta(name, float(before), float(after), delta, verdict)
+    return MetricDelta(name, float(before), float(after), delta, verdict, paired)
+
+
+def paired_change(
+    metric: str, shared: Sequence[tuple[Mapping[str, Any], Mapping[str, Any]]]
+) -> Paired | None:
+    """How `metric` (higher is better) moved on each question both runs scored; None when no
+    question has it in both."""
+    pairs = [
+        (float(before[metric]), float(after[metric]))
+        for before, after in shared
+        if isinstance(before.get(metric), int | float)
+        and isinstance(after.get(metric), int | float)
+    ]
+    if not pairs:
+        return None
+    return Paired(
+        better=sum(1 for old, new in pairs if new > old + EPSILON),
+        worse=sum(1 for old, new in pairs if new < old - EPSILON),
+    )
 
 
 def question_change(

@@ -8,7 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from assistant.evaluation.compare import Comparison
+from assistant.evaluation.compare import SIGNIFICANCE, Comparison, Paired
 from assistant.evaluation.summary import ANSWER_METRICS, RETRIEVAL_METRICS
 from assistant.terminal import sanitize
 
@@ -123,7 +123,8 @@ def print_comparison(comparison: Comparison, console: Console) -> None:
     table = Table(title=f"Eval run #{comparison.run_a} → #{comparison.run_b}")
     for column in ("Metric", "Before", "After", "Change"):
         table.add_column(column, justify="left" if column == "Metric" else "right")
-    colour = {"better": "green", "worse": "red", "same": "dim", "n/a": "dim"}
+    table.add_column("Questions", justify="right")
+    colour = {"better": "green", "worse": "red", "same": "dim", "unclear": "yellow", "n/a": "dim"}
     for d in comparison.deltas:
         if d.metric.startswith("latency_ms.") and not d.metric.endswith(".p95"):
             continue
@@ -133,8 +134,14 @@ def print_comparison(comparison: Comparison, console: Console) -> None:
             _number(d.before),
             _number(d.after),
             f"[{colour[d.verdict]}]{shown} {d.verdict}[/]",
+            _split(d.paired),
         )
     console.print(table)
+    if any(d.verdict == "unclear" for d in comparison.deltas):
+        console.print(
+            "unclear: the questions that changed do not move one way beyond chance "
+            f"(two-sided sign test, p ≥ {SIGNIFICANCE}), or move against the mean."
+        )
     if comparison.worse:
         worse = Table(title=f"Questions that got worse ({len(comparison.worse)})")
         worse.add_column("Question")
@@ -151,6 +158,14 @@ def print_comparison(comparison: Comparison, console: Console) -> None:
     ):
         if items:
             console.print(f"{label}: {len(items)} questions")
+
+
+def _split(paired: Paired | None) -> str:
+    """Questions better and worse, and the sign test's p-value: "3 up, 1 down, p 0.62";
+    nothing when no question changed."""
+    if paired is None or paired.better + paired.worse == 0:
+        return ""
+    return f"{paired.better} up, {paired.worse} down, p {paired.p_value:.2g}"
 
 
 def _ratio(value: Any) -> str:

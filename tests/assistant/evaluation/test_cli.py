@@ -52,7 +52,10 @@ def test_compare_two_runs_as_json(home_log: InteractionLog) -> None:
         "before": 0.5,
         "after": 0.25,
         "delta": -0.25,
-        "verdict": "worse",
+        "verdict": "unclear",  # one question better, one worse
+        "questions_better": 1,
+        "questions_worse": 1,
+        "p_value": 1.0,
     }
     assert [q["question"] for q in printed["worse_questions"]] == ["q1"]
 
@@ -62,8 +65,15 @@ def test_compare_last_shows_tables(home_log: InteractionLog) -> None:
     stored_run(home_log, 0.75, [("q1", 0.0)])
     code, out, _ = run("eval", "--compare-last")
     assert code == 0
-    assert "hit@1" in out and "better" in out
+    assert "hit@1" in out and "unclear" in out and "0 up, 1 down, p 1" in out
     assert "Questions that got worse (1)" in out
+    questions = [f"q{n}" for n in range(8)]
+    stored_run(home_log, 0.0, [(q, 0.0) for q in questions])
+    stored_run(home_log, 1.0, [(q, 1.0) for q in questions])
+    code, out, _ = run("eval", "--compare-last")
+    assert code == 0
+    assert "better" in out and "8 up, 0 down, p 0.0078" in out
+    assert "No question got worse." in out
 
 
 def test_compare_errors_are_for_people(home_log: InteractionLog) -> None:

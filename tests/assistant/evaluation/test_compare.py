@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.errors import UsageError
-from assistant.evaluation.compare import compare_runs
+from assistant.evaluation.compare import Paired, compare_runs
 from assistant.evaluation.summary import Threshold, shortfalls
 
 
@@ -26,6 +26,55 @@ def test_deltas_know_which_direction_is_better() -> None:
     assert deltas["latency_ms.ask.total.p95"].verdict == "worse"
     assert deltas["containment"].verdict == "n/a"
     assert deltas["containment"].after == 0.4
+
+
+def test_sign_test_p_values() -> None:
+    assert Paired(better=0, worse=0).p_value == 1.0
+    assert Paired(better=3, worse=1).p_value == pytest.approx(0.625)  # 2 * 5/16
+    assert Paired(better=5, worse=0).p_value == pytest.approx(0.0625)  # 2 / 32
+    assert Paired(better=0, worse=6).p_value == pytest.approx(0.03125)  # 2 / 64
+    assert Paired(better=9, worse=9).p_value == 1.0
+
+
+def scored(prefix: str, values: list[float], metric: str = "hit@1") -> list[tuple[str, dict]]:
+    return [(f"{prefix}{n}", {metric: v}) for n, v in enumerate(values)]
+
+
+def test_a_change_of_a_few_questions_is_unclear_not_better() -> None:
+    before = [0.0] * 10
+    two_up = [1.0, 1.0] + [0.0] * 8
+    comparison = compare_runs(
+        run(1, {"hit@1": 0.0}, scored("q", before)), run(2, {"hit@1": 0.2}, scored("q", two_up))
+    )
+    (hit,) = comparison.deltas
+    assert (hit.verdict, hit.paired) == ("unclear", Paired(better=2, worse=0))
+    assert comparison.to_json()["deltas"][0]["p_value"] == pytest.approx(0.5)
+
+    eight_up = [1.0] * 8 + [0.0] * 2
+    (hit,) = compare_runs(
+        run(1, {"hit@1": 0.0}, scored("q", before)), run(2, {"hit@1": 0.8}, scored("q", eight_up))
+    ).deltas
+    assert (hit.verdict, hit.paired) == ("better", Paired(better=8, worse=0))
+
+
+def test_a_mean_the_questions_contradict_is_unclear() -> None:
+    """One question much better and nine slightly worse: the mean rises, most questions
+    fell, and the fall is beyond chance: neither "better" nor "worse" describes it."""
+    before = [0.1] + [1.0] * 9
+    after = [1.0] + [0.95] * 9
+    a = run(1, {"mrr@10": sum(before) / 10}, scored("q", before, "mrr@10"))
+    b = run(2, {"mrr@10": sum(after) / 10}, scored("q", after, "mrr@10"))
+    (mrr,) = compare_runs(a, b).deltas
+    assert mrr.delta is not None and mrr.delta > 0
+    assert mrr.paired is not None and mrr.paired.p_value < 0.05
+    assert mrr.verdict == "unclear"
+
+
+def test_refusal_accuracy_is_paired_through_refusal_correct() -> None:
+    a = run(1, {"refusal_accuracy": 0.0}, scored("q", [0.0] * 6, "refusal_correct"))
+    b = run(2, {"refusal_accuracy": 1.0}, scored("q", [1.0] * 6, "refusal_correct"))
+    (refusals,) = compare_runs(a, b).deltas
+    assert (refusals.verdict, refusals.paired) == ("better", Paired(better=6, worse=0))
 
 
 def test_questions_that_got_worse_are_listed_worst_first() -> None:
