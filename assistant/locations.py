@@ -36,6 +36,12 @@ class Locations:
         return self.data_dir / "models"
 
     @property
+    def rerankers_dir(self) -> Path:
+        """Cross-encoder folders fetched with `margin models pull-reranker` (and the
+        `NAME.partial` folders of unfinished ones)."""
+        return self.models_dir / "rerankers"
+
+    @property
     def store_dir(self) -> Path:
         return self.data_dir / "lancedb"
 

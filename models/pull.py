@@ -3,8 +3,9 @@ complete, verified and readable, so a failure at any step registers nothing.
 
 Sources: `https://…` (or `http://…`), and `hf:OWNER/REPO/FILE.gguf` (optionally
 `hf:OWNER/REPO@REVISION/path/FILE.gguf`), which is Hugging Face's download address
-`https://huggingface.co/OWNER/REPO/resolve/REVISION/FILE.gguf`. Nothing is contacted unless
-the person runs `pull`.
+`https://huggingface.co/OWNER/REPO/resolve/REVISION/FILE.gguf`. A folder of files (`margin
+models pull-reranker`) is `hf:OWNER/REPO[@REVISION]` or its `https://…` address. Nothing is
+contacted unless the person runs `pull` or `pull-reranker`.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ from models.gguf_info import GGUFInfo, describe_start, looks_like_gguf, read_ggu
 from models.registry import LocalModels, RegisteredModel
 
 HF_BASE = "https://huggingface.co"
-_HF_SOURCE = re.compile(
-    r"hf:(?P<owner>[^/@\s]+)/(?P<repo>[^/@\s]+)(?:@(?P<rev>[^/\s]+))?/(?P<file>\S+)"
-)
+_HF_REPO = r"hf:(?P<owner>[^/@\s]+)/(?P<repo>[^/@\s]+)(?:@(?P<rev>[^/\s]+))?"
+_HF_SOURCE = re.compile(_HF_REPO + r"/(?P<file>\S+)")
+_HF_FOLDER = re.compile(_HF_REPO + "/?")
 
 
 def resolve_source(source: str) -> str:
@@ -33,14 +34,13 @@ def resolve_source(source: str) -> str:
     text = source.strip()
     if text.startswith("hf:"):
         found = _HF_SOURCE.fullmatch(text)
-        if not found or ".." in found["file"].split("/"):
+        folder = _hf_folder(found) if found else None
+        if found is None or folder is None or ".." in found["file"].split("/"):
             raise DownloadError(
                 f"{source!r} is not a Hugging Face file: write hf:OWNER/REPO/FILE.gguf, for "
                 "example hf:Qwen/Qwen2.5-1.5B-Instruct-GGUF/qwen2.5-1.5b-instruct-q4_k_m.gguf."
             )
-        path = "/".join(quote(part) for part in found["file"].split("/"))
-        revision = quote(found["rev"] or "main", safe="")
-        return f"{HF_BASE}/{quote(found['owner'])}/{quote(found['repo'])}/resolve/{revision}/{path}"
+        return f"{folder}/{'/'.join(quote(part) for part in found['file'].split('/'))}"
     parts = urlsplit(text)
     if parts.scheme in ("http", "https") and parts.hostname:
         return text
@@ -48,6 +48,35 @@ def resolve_source(source: str) -> str:
         f"{source!r} is not an address margin can download from: use https://… or "
         "hf:OWNER/REPO/FILE.gguf."
     )
+
+
+def resolve_folder(source: str) -> str:
+    """The address of the folder `source` names, with no slash at the end (a file in it is
+    `ADDRESS/FILE`); DownloadError names the accepted forms."""
+    text = source.strip()
+    found = _HF_FOLDER.fullmatch(text)
+    folder = _hf_folder(found) if found else None
+    if folder:
+        return folder
+    parts = urlsplit(text)
+    plain = not (parts.query or parts.fragment or ".." in parts.path.split("/"))
+    if parts.scheme in ("http", "https") and parts.hostname and plain:
+        return text.rstrip("/")
+    raise DownloadError(
+        f"{source!r} is not a folder margin can download from: write hf:OWNER/REPO (a Hugging "
+        "Face repository, or hf:OWNER/REPO@REVISION), for example "
+        "hf:cross-encoder/ms-marco-MiniLM-L6-v2, or the https://… address of a folder."
+    )
+
+
+def _hf_folder(found: re.Match[str]) -> str | None:
+    """Hugging Face's download folder `https://huggingface.co/OWNER/REPO/resolve/REVISION`
+    (revision main unless given); None when a part is `.` or `..`."""
+    parts = (found["owner"], found["repo"], found["rev"] or "main")
+    if any(part in (".", "..") for part in parts):
+        return None
+    owner, repo, revision = (quote(part, safe="") for part in parts)
+    return f"{HF_BASE}/{owner}/{repo}/resolve/{revision}"
 
 
 def gguf_start(head: bytes) -> str | None:

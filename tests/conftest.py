@@ -16,6 +16,7 @@ pytest_plugins = [
     "tests.fixtures.ingest",
     "tests.fixtures.models",
     "tests.fixtures.downloads",
+    "tests.fixtures.rerankers",
     "tests.fixtures.object_store",
 ]
 

@@ -3,9 +3,10 @@
 A cross-encoder reads the question and a passage together and says how well one answers the
 other; it ranks better than vectors and BM25 but costs a model run per passage, so it sees
 only the `rerank_depth` best fused candidates. The model is a sentence-transformers
-`CrossEncoder` saved in a local folder (for example one fetched once with
-`huggingface-cli download cross-encoder/ms-marco-MiniLM-L6-v2 --local-dir ...`); margin
-never downloads it. It loads on the first question, with torch.
+`CrossEncoder` saved in a local folder, which the person fetches once when they choose to with
+`margin models pull-reranker hf:cross-encoder/ms-marco-MiniLM-L6-v2 --name NAME` (that command
+checks a folder with `unusable_reranker` before installing it); the setting itself never
+downloads anything. It loads on the first question, with torch.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from assistant.errors import ConfigError
+
+SETTING = "retrieval.reranker"
+PROBE = ("What does a reranker do?", "A reranker scores how well a passage answers a question.")
 
 
 class Reranker(Protocol):
@@ -68,17 +72,31 @@ class CrossEncoderReranker:
     def _load(self) -> Any:
         import torch
         from sentence_transformers import CrossEncoder
+        from transformers.utils import logging as transformers_logging
 
+        transformers_logging.disable_progress_bar()
         self._sigmoid = torch.nn.Sigmoid()
         try:
             model = CrossEncoder(str(self.folder), local_files_only=True, device="cpu")
-        except (OSError, ValueError) as exc:
+        except Exception as exc:  # damaged weights, mismatched shapes, bad JSON: one message
             raise ConfigError(
-                f"retrieval.reranker: cannot load a CrossEncoder from {self.folder}: {exc}"
+                f"{SETTING}: cannot load a CrossEncoder from {self.folder}: {exc}"
             ) from exc
         if model.num_labels != 1:
             raise ConfigError(
-                f"retrieval.reranker: {self.folder} scores {model.num_labels} labels; "
-                "a reranker gives one relevance score per passage"
+                f"{SETTING}: {self.folder} scores {model.num_labels} labels; "
+                "a reranker gives one relevance score per passage."
             )
         return model
+
+
+def unusable_reranker(folder: Path) -> str | None:
+    """Why `folder` cannot re-rank, or None when it loads as a one-label CrossEncoder from
+    local files and scores a question against a passage."""
+    try:
+        CrossEncoderReranker(folder).relevance(PROBE[0], [PROBE[1]])
+    except ConfigError as exc:
+        return str(exc).removeprefix(f"{SETTING}: ")
+    except Exception as exc:  # files from elsewhere: any failure to score is the answer
+        return f"scoring a passage failed ({type(exc).__name__}: {exc})."
+    return None

@@ -51,7 +51,7 @@ HELP: dict[str, str] = {
     "eval": "Run a golden set, or compare two runs.",
     "report": "Write an HTML report with charts from the local log.",
     "keys": "Store API keys in the system keyring.",
-    "models": "Local GGUF models: pull, add, list, choose the default, remove.",
+    "models": "Local GGUF models: pull, add, list, choose the default, remove; rerankers.",
     "doctor": "Check the install, models, store and keyring.",
     "service": "Start, inspect or stop the background service that keeps models loaded.",
     "mcp": "Serve your documents to MCP clients (agents, desktop assistants) over stdio.",

@@ -1,14 +1,18 @@
-"""`margin models list|add|pull|remove|use|info`: local GGUF models, one command away.
+"""`margin models list|add|pull|remove|use|info`: local GGUF models, one command away; and
+`margin models pull-reranker`: a cross-encoder for `[retrieval] reranker`.
 
 A model registered here is a `llama-cpp` profile like any in config.toml: `margin ask --model
 NAME` uses it, and `margin models use NAME` makes it the default without editing config.toml.
 An explicit `[defaults] model` in config.toml still wins; `use` then changes nothing and says
-which line to remove. Exit codes: 0 done, 1 error (nothing registered), 130 interrupted (a
-partial download is kept for the next `pull` to resume).
+which line to remove. A pulled reranker is not registered: the command prints the line that
+puts it to use in config.toml. Exit codes: 0 done, 1 error (nothing registered or installed),
+2 a malformed source, 130 interrupted (a partial download is kept for the next `pull` or
+`pull-reranker` to resume).
 """
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,7 +52,7 @@ def _free_name(name: str, config: Config, registry: LocalModels) -> None:
 
 @click.group()
 def models() -> None:
-    """Local GGUF models: list, add or pull one, choose the default, remove."""
+    """Local GGUF models: list, add or pull one, choose the default, remove; pull a reranker."""
 
 
 @models.command("list")
@@ -140,6 +144,49 @@ def pull(url: str, name: str, sha256: str | None, as_json: bool) -> None:
         return
     checked = f"SHA-256 {model.sha256[:16]}…"
     say(f"Registered {name}: {_summary(model.path)}; {checked}. {_how_to_use(name)}")
+
+
+@models.command("pull-reranker")
+@click.argument("source")
+@_name_option
+@_json_option
+@guarded
+def pull_reranker(source: str, name: str, as_json: bool) -> None:
+    """Download a cross-encoder that re-ranks sources, from SOURCE (hf:OWNER/REPO,
+    hf:OWNER/REPO@REVISION or the https://… address of a folder), as NAME."""
+    from assistant.ask.reranker import unusable_reranker
+    from assistant.cli.download_progress import progress_reporter
+    from assistant.locations import resolve_locations
+    from models.download import Downloader, format_size
+    from models.errors import DownloadError, DownloadInterrupted
+    from models.pull import resolve_folder
+    from models.reranker_pull import pull_reranker, reranker_target
+
+    try:
+        base = resolve_folder(source)
+    except DownloadError as exc:
+        raise UsageError(str(exc)) from None
+    folder = resolve_locations().ensure().rerankers_dir
+    reranker_target(folder, name)  # a bad or taken name is refused before anything is said
+    say(f"Downloading a reranker from {sanitize(base)}")
+    with progress_reporter() as report:
+        try:
+            pulled = pull_reranker(
+                source, name, folder, Downloader(), check=unusable_reranker, progress=report
+            )
+        except DownloadInterrupted as exc:
+            fail(str(exc), EXIT_INTERRUPTED)
+            return
+    if as_json:
+        emit_json(pulled.to_json())
+        return
+    setting = json.dumps(str(pulled.path), ensure_ascii=False)  # a valid TOML string too
+    say(
+        f"Installed the reranker {name} in {pulled.path} ({len(pulled.files)} files, "
+        f"{format_size(pulled.size)}). Re-rank with it: put these lines in {_config_file()} "
+        "(the second one alone under its [retrieval] table if it has one):\n\n"
+        f"[retrieval]\nreranker = {setting}"
+    )
 
 
 @models.command("remove")

@@ -12,7 +12,7 @@ import pytest
 from models.download import Downloader
 from models.errors import DownloadError, RegistryError
 from models.gguf_info import read_gguf_info
-from models.pull import add_model, pull_model, resolve_source
+from models.pull import add_model, pull_model, resolve_folder, resolve_source
 from models.registry import LocalModels, RegisteredModel, read_registry
 from tests.fixtures.downloads import FileServer, Route
 
@@ -117,11 +117,55 @@ def test_sources_resolve_to_download_addresses(source: str, url: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "source", ["hf:owner/repo", "hf:owner/repo/../../etc/passwd", "ftp://x/m.gguf", "m.gguf"]
+    "source",
+    [
+        "hf:owner/repo",
+        "hf:owner/repo/../../etc/passwd",
+        "hf:../repo/m.gguf",
+        "ftp://x/m.gguf",
+        "m.gguf",
+    ],
 )
 def test_other_sources_are_refused(source: str) -> None:
     with pytest.raises(DownloadError, match=r"hf:OWNER/REPO/FILE\.gguf"):
         resolve_source(source)
+
+
+@pytest.mark.parametrize(
+    ("source", "address"),
+    [
+        (
+            "hf:cross-encoder/ms-marco-MiniLM-L6-v2",
+            "https://huggingface.co/cross-encoder/ms-marco-MiniLM-L6-v2/resolve/main",
+        ),
+        ("hf:owner/repo@v1.0/", "https://huggingface.co/owner/repo/resolve/v1.0"),
+        ("hf:owner/repo@v1#2", "https://huggingface.co/owner/repo/resolve/v1%232"),
+        ("http://127.0.0.1:8000/models/ce/", "http://127.0.0.1:8000/models/ce"),
+    ],
+)
+def test_folder_sources_resolve_to_the_address_files_are_appended_to(
+    source: str, address: str
+) -> None:
+    assert resolve_folder(source) == address
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "hf:owner",
+        "hf:owner/repo/config.json",
+        "hf:../repo",
+        "hf:owner/..",
+        "hf:owner/repo@..",
+        "https://example.org/a/../b",
+        "https://example.org/ce?token=1",
+        "ftp://example.org/ce",
+        "ce",
+    ],
+)
+def test_other_folder_sources_are_refused(source: str) -> None:
+    with pytest.raises(DownloadError, match=r"write hf:OWNER/REPO \(a Hugging Face repository"):
+        resolve_folder(source)
 
 
 def test_a_download_with_a_gguf_signature_but_a_broken_header_registers_nothing(

@@ -1,5 +1,5 @@
 """The optional cross-encoder reranker: a real sentence-transformers CrossEncoder, built tiny
-by the test in a local folder (margin never downloads one), over a real LanceDB store."""
+by the tests in a local folder (`tiny_cross_encoder`), over a real LanceDB store."""
 
 from __future__ import annotations
 
@@ -16,53 +16,11 @@ from ingest.pipeline import IngestOptions, Ingestor
 from ingest.store import ChunkStore
 from tests.fixtures.ingest import new_store, write_files
 
-WORDS = [
-    "the",
-    "a",
-    "of",
-    "to",
-    "is",
-    "espresso",
-    "grind",
-    "coffee",
-    "shot",
-    "seconds",
-    "tyre",
-    "pressure",
-    "bar",
-    "rear",
-    "wheel",
-]
 DOCUMENTS = {
     "espresso.md": "# Espresso\n\nGrind the coffee fine; a shot takes about 28 seconds.",
     "tyres.md": "# Tyres\n\nThe rear tyre pressure is 2.8 bar for a full load.",
     "coffee.md": "# Coffee\n\nCoffee beans keep best in a dark, airtight tin.",
 }
-
-
-@pytest.fixture(scope="module")
-def tiny_cross_encoder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A one-layer BERT cross-encoder with random weights and a 20-word vocabulary."""
-    import torch
-    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
-
-    torch.manual_seed(13)
-    folder = tmp_path_factory.mktemp("tiny-cross-encoder")
-    vocab = folder / "vocab.txt"
-    vocab.write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *WORDS]) + "\n")
-    BertTokenizerFast(vocab_file=str(vocab)).save_pretrained(folder)
-    config = BertConfig(
-        vocab_size=len(WORDS) + 5,
-        hidden_size=16,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=32,
-        max_position_embeddings=128,
-        num_labels=1,
-        initializer_range=0.5,  # weights large enough that passages score apart
-    )
-    BertForSequenceClassification(config).save_pretrained(folder)
-    return folder
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,181 @@
+"""`pull_reranker` against a loopback server serving a tiny real CrossEncoder's folder, checked
+with the real `unusable_reranker`: installed only when complete and usable, resumed after a
+failure, and refused before any request when the name cannot be used."""
+
+from __future__ import annotations
+
+import stat
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from assistant.ask.reranker import CrossEncoderReranker, unusable_reranker
+from models.download import Downloader, Progress
+from models.errors import DownloadError, DownloadNotFoundError, NetworkError
+from models.reranker_pull import PulledReranker, pull_reranker
+from tests.fixtures.downloads import FileServer, Route
+from tests.fixtures.rerankers import save_tiny_cross_encoder
+
+Serve = Callable[[dict[str, Route]], FileServer]
+SERVED = ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json")
+
+
+def routes(folder: Path, files: tuple[str, ...] = SERVED) -> dict[str, Route]:
+    """The folder's files at /ce/FILE; special_tokens_map.json and vocab.txt are not there."""
+    return {f"/ce/{file}": Route(folder / file) for file in files}
+
+
+def pull(
+    server: FileServer,
+    rerankers: Path,
+    name: str = "ce",
+    *,
+    attempts: int = 3,
+    progress: Callable[[Progress], None] | None = None,
+) -> PulledReranker:
+    downloader = Downloader(attempts=attempts, backoff_s=0.0)
+    return pull_reranker(
+        server.url("/ce"), name, rerankers, downloader, check=unusable_reranker, progress=progress
+    )
+
+
+def requests_per_path(server: FileServer) -> Counter[str]:
+    return Counter(request.path.removeprefix("/ce/") for request in server.requests)
+
+
+def test_a_pulled_folder_re_ranks_and_missing_optional_files_are_skipped(
+    file_server: Serve, tiny_cross_encoder: Path, tmp_path: Path
+) -> None:
+    server = file_server(routes(tiny_cross_encoder))
+    events: list[Progress] = []
+    pulled = pull(server, tmp_path, progress=events.append)
+    folder = tmp_path / "ce"
+    assert pulled.path == folder.resolve() and pulled.source == server.url("/ce")
+    assert pulled.files == SERVED
+    assert sorted(p.name for p in folder.iterdir()) == sorted(pulled.files)
+    assert pulled.size == sum((tiny_cross_encoder / f).stat().st_size for f in pulled.files)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ce"]  # no partial folder, no state
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert "special_tokens_map.json: not there, skipped" in [e.note for e in events]
+
+    reranker = CrossEncoderReranker.from_setting(str(folder))
+    assert reranker is not None
+    scores = reranker.relevance("espresso shot seconds", ["a shot of espresso", "tyre pressure"])
+    assert len(scores) == 2 and all(0.0 <= s <= 1.0 for s in scores)
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        ("model.safetensors", "margin only takes safetensors weights"),
+        ("config.json", "is the address a cross-encoder's"),
+        ("tokenizer.json", "has neither tokenizer.json nor vocab.txt"),
+    ],
+)
+def test_a_missing_required_file_installs_nothing(
+    file_server: Serve, tiny_cross_encoder: Path, tmp_path: Path, missing: str, message: str
+) -> None:
+    served = tuple(file for file in SERVED if file != missing)
+    server = file_server(routes(tiny_cross_encoder, served))
+    with pytest.raises(DownloadNotFoundError, match=message) as caught:
+        pull(server, tmp_path)
+    assert "Nothing was installed" in str(caught.value)
+    if missing != "tokenizer.json":
+        assert f"/ce/{missing} was not found (HTTP 404)" in str(caught.value)
+    assert "pytorch_model.bin" not in requests_per_path(server)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture(scope="module")
+def two_labels(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return save_tiny_cross_encoder(tmp_path_factory.mktemp("two-labels"), labels=2)
+
+
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        ("two labels", "scores 2 labels; a reranker gives one relevance score per passage"),
+        ("garbage weights", "cannot load a CrossEncoder from"),
+    ],
+)
+def test_a_folder_that_is_not_a_one_label_cross_encoder_installs_nothing(
+    file_server: Serve,
+    tiny_cross_encoder: Path,
+    two_labels: Path,
+    tmp_path: Path,
+    broken: str,
+    message: str,
+) -> None:
+    served = routes(two_labels if broken == "two labels" else tiny_cross_encoder)
+    if broken == "garbage weights":
+        served["/ce/model.safetensors"] = Route(b"<html>Sign in to continue</html>" * 50)
+    server = file_server(served)
+    with pytest.raises(DownloadError, match=message) as caught:
+        pull(server, tmp_path / "rerankers")
+    text = str(caught.value)
+    assert text.startswith(f"{server.url('/ce')} is not a usable reranker: ")
+    assert text.endswith("Nothing was installed.") and "retrieval.reranker" not in text
+    assert list((tmp_path / "rerankers").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("taken", "already installed"),
+        ("../up", "cannot name a reranker"),
+        ("", "cannot name a reranker"),
+        ("ce.partial", "not ending in .partial"),
+    ],
+)
+def test_a_name_taken_or_invalid_is_refused_before_any_request(
+    file_server: Serve, tiny_cross_encoder: Path, tmp_path: Path, name: str, message: str
+) -> None:
+    (tmp_path / "taken").mkdir()
+    server = file_server(routes(tiny_cross_encoder))
+    with pytest.raises(DownloadError, match=message):
+        pull(server, tmp_path, name)
+    assert server.requests == []
+    assert [p.name for p in tmp_path.iterdir()] == ["taken"]
+
+
+def test_an_interrupted_pull_keeps_its_files_and_the_next_run_fetches_only_the_rest(
+    file_server: Serve, tiny_cross_encoder: Path, tmp_path: Path
+) -> None:
+    served = routes(tiny_cross_encoder)
+    served["/ce/model.safetensors"].drops = [10_000, 0]  # hangs up on both attempts
+    server = file_server(served)
+    with pytest.raises(NetworkError) as caught:
+        pull(server, tmp_path, attempts=2)
+    partial = tmp_path / "ce.partial"
+    text = str(caught.value)
+    assert "failed 2 times in a row" in text and "run the same command again" in text
+    assert f"downloaded so far are kept in {partial / 'model.safetensors.part'}" in text
+    assert f"{partial} keeps the files already complete (config.json)." in text
+    assert not (tmp_path / "ce").exists()
+
+    pulled = pull(server, tmp_path)  # the server is healthy now: no drops left
+    assert requests_per_path(server) == {
+        "config.json": 1, "model.safetensors": 3, "tokenizer.json": 1, "vocab.txt": 1,
+        "tokenizer_config.json": 1, "special_tokens_map.json": 1,
+    }  # fmt: skip
+    last = [r for r in server.requests if r.path == "/ce/model.safetensors"][-1]
+    assert last.range == "bytes=10000-"  # resumed where the first run stopped
+    weights = pulled.path / "model.safetensors"
+    assert weights.read_bytes() == (tiny_cross_encoder / "model.safetensors").read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ce"]
+
+
+def test_a_partial_folder_from_another_address_is_started_over(
+    file_server: Serve, tiny_cross_encoder: Path, tmp_path: Path
+) -> None:
+    partial = tmp_path / "ce.partial"
+    partial.mkdir()
+    (partial / "config.json").write_text('{"fetched": "from another repository"}')
+    (tmp_path / "ce.partial.source").write_text("https://example.org/other")
+    server = file_server(routes(tiny_cross_encoder))
+    pulled = pull(server, tmp_path)
+    assert requests_per_path(server)["config.json"] == 1
+    config = (pulled.path / "config.json").read_bytes()
+    assert config == (tiny_cross_encoder / "config.json").read_bytes()
