@@ -5,6 +5,8 @@ A metric that is a mean over questions is also compared question by question: ho
 questions both runs asked did better and how many did worse, and whether that split is more
 than chance (a two-sided sign test). On a set of 50 to 100 questions a change of one or two
 answers moves a mean by a few points either way; such a change is "unclear", not "better".
+A latency percentile is compared the same way, on each question's time for that stage: a
+p95 moved by a few slow questions on a busy machine is unclear too.
 """
 
 from __future__ import annotations
@@ -102,17 +104,10 @@ def compare_runs(a: Mapping[str, Any], b: Mapping[str, Any]) -> Comparison:
     """`a` is the earlier (baseline) run, `b` the later one."""
     by_question_a = {question_key(q): q for q in a["questions"]}
     by_question_b = {question_key(q): q for q in b["questions"]}
-    shared = [
-        (qa["metrics"], by_question_b[key]["metrics"])
-        for key, qa in by_question_a.items()
-        if key in by_question_b
-    ]
+    shared = [(qa, by_question_b[key]) for key, qa in by_question_a.items() if key in by_question_b]
     deltas = tuple(
         metric_delta(
-            name,
-            a["metrics"].get(name),
-            b["metrics"].get(name),
-            paired_change(PER_QUESTION_METRIC.get(name, name), shared),
+            name, a["metrics"].get(name), b["metrics"].get(name), paired_change(name, shared)
         )
         for name in _union(a["metrics"], b["metrics"])
     )
@@ -161,27 +156,32 @@ def metric_delta(name: str, before: Any, after: Any, paired: Paired | None = Non
     verdict: Verdict
     if abs(delta) <= EPSILON:
         verdict = "same"
-    elif paired is not None and (
-        paired.p_value >= SIGNIFICANCE or (paired.better > paired.worse) != (delta > 0)
+    improved = (delta < 0) == lower_is_better(name)
+    if paired is not None and (
+        paired.p_value >= SIGNIFICANCE or (paired.better > paired.worse) != improved
     ):
         verdict = "unclear"
-    elif (delta < 0) == lower_is_better(name):
-        verdict = "better"
     else:
-        verdict = "worse"
+        verdict = "better" if improved else "worse"
     return MetricDelta(name, float(before), float(after), delta, verdict, paired)
 
 
 def paired_change(
-    metric: str, shared: Sequence[tuple[Mapping[str, Any], Mapping[str, Any]]]
+    aggregate: str, shared: Sequence[tuple[Mapping[str, Any], Mapping[str, Any]]]
 ) -> Paired | None:
-    """How `metric` (higher is better) moved on each question both runs scored; None when no
-    question has it in both."""
+    """How the per-question figure behind `aggregate` moved on each question both runs have it
+    for (`shared`: pairs of question records); None when it is not a per-question figure or no
+    question has it in both. A latency is better lower, every other figure higher."""
+    stage = _latency_stage(aggregate)
+    if stage is not None:
+        group, name, sign = "latency_ms", stage, -1.0
+    else:
+        group, name, sign = "metrics", PER_QUESTION_METRIC.get(aggregate, aggregate), 1.0
     pairs = [
-        (float(before[metric]), float(after[metric]))
-        for before, after in shared
-        if isinstance(before.get(metric), int | float)
-        and isinstance(after.get(metric), int | float)
+        (sign * old, sign * new)
+        for qa, qb in shared
+        if (old := _figure(qa, group, name)) is not None
+        and (new := _figure(qb, group, name)) is not None
     ]
     if not pairs:
         return None
@@ -189,6 +189,20 @@ def paired_change(
         better=sum(1 for old, new in pairs if new > old + EPSILON),
         worse=sum(1 for old, new in pairs if new < old - EPSILON),
     )
+
+
+def _latency_stage(aggregate: str) -> str | None:
+    """The stage of a latency percentile ("latency_ms.ask.total.p95" -> "ask.total")."""
+    prefix, _, rest = aggregate.partition(".")
+    stage, _, percentile = rest.rpartition(".")
+    if prefix == "latency_ms" and stage and percentile.startswith("p"):
+        return stage
+    return None
+
+
+def _figure(record: Mapping[str, Any], group: str, name: str) -> float | None:
+    """A question's figure (`record[group][name]`), None when it has none."""
+    return _number((record.get(group) or {}).get(name))
 
 
 def question_change(

@@ -161,11 +161,11 @@ def print_comparison(comparison: Comparison, console: Console) -> None:
 
 
 def _split(paired: Paired | None) -> str:
-    """Questions better and worse, and the sign test's p-value: "3 up, 1 down, p 0.62";
+    """Questions better and worse, and the sign test's p-value: "3 better, 1 worse, p 0.62";
     nothing when no question changed."""
     if paired is None or paired.better + paired.worse == 0:
         return ""
-    return f"{paired.better} up, {paired.worse} down, p {paired.p_value:.2g}"
+    return f"{paired.better} better, {paired.worse} worse, p {paired.p_value:.2g}"
 
 
 def _ratio(value: Any) -> str:

@@ -65,14 +65,14 @@ def test_compare_last_shows_tables(home_log: InteractionLog) -> None:
     stored_run(home_log, 0.75, [("q1", 0.0)])
     code, out, _ = run("eval", "--compare-last")
     assert code == 0
-    assert "hit@1" in out and "unclear" in out and "0 up, 1 down, p 1" in out
+    assert "hit@1" in out and "unclear" in out and "0 better, 1 worse, p 1" in out
     assert "Questions that got worse (1)" in out
     questions = [f"q{n}" for n in range(8)]
     stored_run(home_log, 0.0, [(q, 0.0) for q in questions])
     stored_run(home_log, 1.0, [(q, 1.0) for q in questions])
     code, out, _ = run("eval", "--compare-last")
     assert code == 0
-    assert "better" in out and "8 up, 0 down, p 0.0078" in out
+    assert "better" in out and "8 better, 0 worse, p 0.0078" in out
     assert "No question got worse." in out
 
 

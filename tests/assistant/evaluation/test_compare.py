@@ -77,6 +77,28 @@ def test_refusal_accuracy_is_paired_through_refusal_correct() -> None:
     assert (refusals.verdict, refusals.paired) == ("better", Paired(better=6, worse=0))
 
 
+def test_a_latency_percentile_is_paired_on_each_questions_time() -> None:
+    """One slow question lifts the p95 of ten: unclear. Every question slower: worse."""
+
+    def timed(run_id: int, p95: float, times: list[float]) -> dict:
+        return {
+            "run_id": run_id,
+            "metrics": {"latency_ms.ask.total.p95": p95},
+            "questions": [
+                {"question": f"q{n}", "metrics": {}, "latency_ms": {"ask.total": ms}}
+                for n, ms in enumerate(times)
+            ],
+        }
+
+    steady = timed(1, 100.0, [100.0] * 10)
+    (one_slow,) = compare_runs(steady, timed(2, 500.0, [100.0] * 9 + [500.0])).deltas
+    assert (one_slow.verdict, one_slow.paired) == ("unclear", Paired(better=0, worse=1))
+    (all_slower,) = compare_runs(steady, timed(2, 150.0, [150.0] * 10)).deltas
+    assert (all_slower.verdict, all_slower.paired) == ("worse", Paired(better=0, worse=10))
+    (all_faster,) = compare_runs(steady, timed(2, 60.0, [60.0] * 10)).deltas
+    assert all_faster.verdict == "better"
+
+
 def test_questions_that_got_worse_are_listed_worst_first() -> None:
     a = run(
         1,
