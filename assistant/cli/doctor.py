@@ -185,6 +185,31 @@ def check_local_models(config: Config, locations: Locations) -> list[Check]:
     return checks
 
 
+def check_reranker(config: Config, locations: Locations) -> list[Check]:
+    """The cross-encoder `[retrieval] reranker` names (it loads and scores a passage), and the
+    unfinished `margin models pull-reranker` downloads."""
+    from assistant.ask.reranker import unusable_reranker
+    from models.reranker_pull import PARTIAL
+
+    checks = []
+    if config.retrieval.reranker:
+        folder = Path(config.retrieval.reranker).expanduser()
+        problem = unusable_reranker(folder)
+        fix = "fix [retrieval] reranker, or fetch one with `margin models pull-reranker`"
+        checks.append(
+            Check("reranker", False, problem, fix)
+            if problem
+            else Check("reranker", True, f"a CrossEncoder in {folder}, scores a passage")
+        )
+    folder = locations.rerankers_dir
+    partials = sorted(folder.glob(f"*{PARTIAL}")) if folder.is_dir() else []
+    for partial in (p for p in partials if p.is_dir()):
+        name = partial.name.removesuffix(PARTIAL)
+        fix = f"run the same `margin models pull-reranker` to resume, or delete {partial}"
+        checks.append(Check(f"download reranker {name}", True, f"unfinished in {partial}", fix))
+    return checks
+
+
 def check_keyring(config: Config, environ: Mapping[str, str] = os.environ) -> Check:
     """The keyring is a problem only when a remote profile would read its key from it: one
     whose key_env is unset or names a variable that is not exported."""
@@ -332,6 +357,7 @@ def run_checks(locations: Locations) -> list[Check]:
     probes: list[Callable[[], Check | list[Check]]] = [
         lambda: check_models(config, locations),
         lambda: check_local_models(config, locations),
+        lambda: check_reranker(config, locations),
         lambda: check_embedding_backends(config, locations),
         lambda: check_data(locations),
         lambda: check_store(locations, config),

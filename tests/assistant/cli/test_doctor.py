@@ -102,3 +102,31 @@ def test_doctor_reports_an_export_that_does_not_match_torch(seeded_embedding_cac
     assert code == 1 and not check["ok"]
     assert check["detail"].startswith("queries: torch;") and "0.981234" in check["detail"]
     assert "remove" in check["fix"] and "embedding" in check["fix"]
+
+
+def test_doctor_checks_the_configured_reranker_and_unfinished_pulls(
+    margin_home: Path, tiny_cross_encoder: Path, tmp_path: Path
+) -> None:
+    """A real CrossEncoder folder passes (it loads and scores a passage); a folder that is not
+    one fails with the fix; an unfinished `pull-reranker` is named with how to resume it."""
+    config = margin_home / "config" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(f'[retrieval]\nreranker = "{tiny_cross_encoder}"\n')
+    _, report = run_doctor()
+    assert by_name(report)["reranker"]["ok"], by_name(report)["reranker"]
+    assert str(tiny_cross_encoder) in by_name(report)["reranker"]["detail"]
+
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "config.json").write_text("{}")
+    config.write_text(f'[retrieval]\nreranker = "{broken}"\n')
+    partial = margin_home / "data" / "models" / "rerankers" / "minilm.partial"
+    partial.mkdir(parents=True)
+    code, report = run_doctor()
+    checks = by_name(report)
+    assert code == 1 and not checks["reranker"]["ok"]
+    assert str(broken) in checks["reranker"]["detail"]
+    assert "pull-reranker" in checks["reranker"]["fix"]
+    unfinished = checks["download reranker minilm"]
+    assert unfinished["ok"] and str(partial) in unfinished["detail"]
+    assert "resume" in unfinished["fix"]
