@@ -44,6 +44,7 @@ from models.errors import (
     DownloadError,
     DownloadInterrupted,
     DownloadNotFoundError,
+    DownloadRefusedError,
     NetworkError,
 )
 
@@ -214,10 +215,9 @@ class Downloader:
                 "Face, the owner, repository and exact file name (they are case-sensitive)."
             )
         if status in (401, 403):
-            raise DownloadError(
+            raise DownloadRefusedError(
                 f"{where} refused the download (HTTP {status}). The file may be private or "
-                "gated (accept its licence on the website): download it in a browser, then "
-                "register it with `margin models add PATH --name NAME`."
+                "gated (accept its licence on the website)."
             )
         if status == 416 and job.size:
             if response.headers.get("content-range", "").strip() == f"bytes */{job.size}":

@@ -44,6 +44,10 @@ class DownloadNotFoundError(DownloadError):
     """The server has no file at that address (HTTP 404 or 410)."""
 
 
+class DownloadRefusedError(DownloadError):
+    """The server refused the download (HTTP 401 or 403): the file is private or gated."""
+
+
 class ChecksumMismatchError(DownloadError):
     """The downloaded bytes do not have the expected SHA-256."""
 

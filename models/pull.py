@@ -19,7 +19,7 @@ from urllib.parse import quote, urlsplit
 
 from durable.private_files import sync_folder
 from models.download import Downloader, Progress
-from models.errors import DownloadError, ModelFileError, RegistryError
+from models.errors import DownloadError, DownloadRefusedError, ModelFileError, RegistryError
 from models.gguf_info import GGUFInfo, describe_start, looks_like_gguf, read_gguf_info
 from models.registry import LocalModels, RegisteredModel
 
@@ -119,9 +119,15 @@ def pull_model(
     url = resolve_source(source)
     target = registry.models_dir / f"{name}.gguf"
     partial = target.with_name(target.name + ".partial")
-    done = downloader.download(
-        url, partial, sha256=sha256, check_start=gguf_start, progress=progress
-    )
+    try:
+        done = downloader.download(
+            url, partial, sha256=sha256, check_start=gguf_start, progress=progress
+        )
+    except DownloadRefusedError as exc:
+        raise DownloadRefusedError(
+            f"{exc} Download it in a browser, then register it with `margin models add PATH "
+            "--name NAME`."
+        ) from None
     try:
         info = usable_gguf(partial)
     except ModelFileError as exc:

@@ -26,7 +26,7 @@ from urllib.parse import quote
 
 from durable.private_files import sync_folder
 from models.download import Downloader, Progress
-from models.errors import DownloadError, DownloadNotFoundError
+from models.errors import DownloadError, DownloadNotFoundError, DownloadRefusedError
 from models.pull import resolve_folder
 from models.registry import NAME_PATTERN
 
@@ -142,6 +142,11 @@ def _fetch(
             part = path.with_name(path.name + ".part")
             try:
                 downloader.download(f"{base}/{quote(file)}", part, progress=progress)
+            except DownloadRefusedError as exc:
+                raise DownloadRefusedError(
+                    f"{exc} Download the folder's files in a browser into one folder, then "
+                    "point `[retrieval] reranker` in config.toml at it. Nothing was installed."
+                ) from None
             except DownloadNotFoundError as exc:
                 if file in REQUIRED:
                     raise DownloadNotFoundError(

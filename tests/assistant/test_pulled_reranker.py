@@ -13,7 +13,12 @@ import pytest
 
 from assistant.ask.reranker import CrossEncoderReranker, unusable_reranker
 from models.download import Downloader, Progress
-from models.errors import DownloadError, DownloadNotFoundError, NetworkError
+from models.errors import (
+    DownloadError,
+    DownloadNotFoundError,
+    DownloadRefusedError,
+    NetworkError,
+)
 from models.reranker_pull import PulledReranker, pull_reranker
 from tests.fixtures.downloads import FileServer, Route
 from tests.fixtures.rerankers import save_tiny_cross_encoder
@@ -85,6 +90,21 @@ def test_a_missing_required_file_installs_nothing(
     if missing != "tokenizer.json":
         assert f"/ce/{missing} was not found (HTTP 404)" in str(caught.value)
     assert "pytorch_model.bin" not in requests_per_path(server)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_refused_file_says_how_to_fetch_the_folder_by_hand(
+    file_server: Serve, tiny_cross_encoder: Path, tmp_path: Path
+) -> None:
+    served = routes(tiny_cross_encoder)
+    served["/ce/model.safetensors"] = Route(
+        tiny_cross_encoder / "model.safetensors", statuses=[403]
+    )
+    server = file_server(served)
+    with pytest.raises(DownloadRefusedError, match=r"refused the download \(HTTP 403\)") as e:
+        pull(server, tmp_path)
+    assert "point `[retrieval] reranker` in config.toml at it" in str(e.value)
+    assert "margin models add" not in str(e.value)  # that advice is for GGUF chat models
     assert list(tmp_path.iterdir()) == []
 
 

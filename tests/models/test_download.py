@@ -17,6 +17,7 @@ from models.errors import (
     DownloadError,
     DownloadInterrupted,
     DownloadNotFoundError,
+    DownloadRefusedError,
     NetworkError,
 )
 from models.pull import gguf_start
@@ -192,6 +193,18 @@ def test_a_missing_file_is_a_clear_404(file_server: Serve, tmp_path: Path) -> No
     with pytest.raises(DownloadNotFoundError, match=r"was not found \(HTTP 404\)"):
         downloader().download(server.url("/nope.gguf"), partial)
     assert leftovers(partial) == []
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_a_refused_download_says_so_and_leaves_the_advice_to_the_caller(
+    file_server: Serve, tmp_path: Path, status: int
+) -> None:
+    server = file_server({"/gated.gguf": Route(b"GGUF" * 10, statuses=[status])})
+    partial = tmp_path / "m.gguf.partial"
+    with pytest.raises(DownloadRefusedError, match=rf"refused the download \(HTTP {status}\)") as e:
+        downloader().download(server.url("/gated.gguf"), partial)
+    assert "margin models add" not in str(e.value)  # pull and pull-reranker advise differently
+    assert len(server.requests) == 1 and leftovers(partial) == []
 
 
 def test_a_text_file_named_gguf_stops_at_its_first_bytes(

@@ -57,6 +57,7 @@ def hub(file_server: Serve, bundled_gguf: Path) -> FileServer:
             "/cdn/smol.gguf": Route(bundled_gguf),
             "/bad-sum.gguf": Route(bundled_gguf, headers={"X-Linked-Etag": "1" * 64}),
             "/notes.gguf": Route(b"# My notes\n\nNot a model at all.\n" * 100),
+            "/gated.gguf": Route(bundled_gguf, statuses=[403]),
             "/slow.gguf": Route(bundled_gguf, rate=4_000_000),
         }
     )
@@ -93,6 +94,11 @@ def test_pull_registers_the_model_and_list_describes_it(
         ("/missing.gguf", "was not found (HTTP 404)"),
         ("/notes.gguf", "is not a GGUF model file (it starts with the text '# My notes"),
         ("/bad-sum.gguf", "X-Linked-ETag header says 1111"),
+        (
+            "/gated.gguf",
+            "(HTTP 403). The file may be private or gated (accept its licence on "
+            "the website). Download it in a browser, then register it with `margin models add",
+        ),
     ],
 )
 def test_a_failed_pull_exits_1_and_registers_nothing(
