@@ -92,6 +92,9 @@ ALLOWED = {
     ("assistant/service/daemon.py", "create"): "the service's lock file",
     ("models/download.py", "create"): "the partial download, appended to and synced by its owner",
     ("models/pull.py", "rename"): "moves a verified download into place, then syncs the folder",
+    ("models/reranker_pull.py", "rename"): "each complete file, then the checked folder, into "
+    "place (the folder synced after)",
+    ("models/reranker_pull.py", "create"): "the partial folder's lock file, naming its source",
     ("ingest/store_recovery.py", "rename"): "sets an unreadable manifest aside",
     ("assistant/log/database.py", "rename"): "sets a damaged log and its WAL aside",
     ("ingest/loaders/__init__.py", "write"): "a file found inside another, into a 0700 temp dir",
