@@ -38,26 +38,32 @@ TIMEOUT_S = 300.0
 
 
 class Terminal:
+    """A tmux session on a server of its own (`-L NAME`): when one run's session ends, its
+    server goes with it, and the next run's `new-session` cannot race that shutdown ("server
+    exited unexpectedly", seen on a shared default server)."""
+
     def __init__(self, name: str, env: dict[str, str]) -> None:
         self.name = name
         self.env = env
+        self.tmux = ["tmux", "-L", name]
 
     def start(self, command: str) -> float:
         exports = [f"-e{key}={value}" for key, value in self.env.items()]
         size = ["-x", "100", "-y", "30"]
         started = time.monotonic()
         subprocess.run(
-            ["tmux", "new-session", "-d", "-s", self.name, *size, *exports, command], check=True
+            [*self.tmux, "new-session", "-d", "-s", self.name, *size, *exports, command],
+            check=True,
         )
         return started
 
     def screen(self) -> str:
         return subprocess.run(
-            ["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
+            [*self.tmux, "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
         ).stdout
 
     def send(self, *keys: str) -> float:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+        subprocess.run([*self.tmux, "send-keys", "-t", self.name, *keys], check=True)
         return time.monotonic()
 
     def until(self, seen: str, *, absent: tuple[str, ...] = ()) -> float:
@@ -70,7 +76,7 @@ class Terminal:
         raise TimeoutError(f"never saw {seen!r}:\n{self.screen()}")
 
     def close(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+        subprocess.run([*self.tmux, "kill-server"], capture_output=True)
 
 
 def one_run(env: dict[str, str], question: str, run: int) -> dict[str, float]:
