@@ -113,13 +113,8 @@ def compare_runs(a: Mapping[str, Any], b: Mapping[str, Any]) -> Comparison:
     )
     worse = [
         change
-        for key, qa in by_question_a.items()
-        if key in by_question_b
-        and (
-            change := question_change(
-                question_label(qa), qa["metrics"], by_question_b[key]["metrics"]
-            )
-        )
+        for qa, qb in shared
+        if (change := question_change(question_label(qa), qa["metrics"], qb["metrics"]))
     ]
     worse.sort(key=lambda c: c.worst_drop, reverse=True)
     return Comparison(

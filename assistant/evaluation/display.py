@@ -121,13 +121,15 @@ def run_setup(config: Mapping[str, Any]) -> str:
 
 def print_comparison(comparison: Comparison, console: Console) -> None:
     table = Table(title=f"Eval run #{comparison.run_a} → #{comparison.run_b}")
-    for column in ("Metric", "Before", "After", "Change"):
+    for column in ("Metric", "Before", "After", "Change", "Questions"):
         table.add_column(column, justify="left" if column == "Metric" else "right")
-    table.add_column("Questions", justify="right")
     colour = {"better": "green", "worse": "red", "same": "dim", "unclear": "yellow", "n/a": "dim"}
-    for d in comparison.deltas:
-        if d.metric.startswith("latency_ms.") and not d.metric.endswith(".p95"):
-            continue
+    rows = [
+        d
+        for d in comparison.deltas
+        if not d.metric.startswith("latency_ms.") or d.metric.endswith(".p95")
+    ]
+    for d in rows:
         shown = "–" if d.delta is None else f"{d.delta:+.4g}"
         table.add_row(
             d.metric,
@@ -137,7 +139,7 @@ def print_comparison(comparison: Comparison, console: Console) -> None:
             _split(d.paired),
         )
     console.print(table)
-    if any(d.verdict == "unclear" for d in comparison.deltas):
+    if any(d.verdict == "unclear" for d in rows):
         console.print(
             "unclear: the questions that changed do not move one way beyond chance "
             f"(two-sided sign test, p ≥ {SIGNIFICANCE}), or move against the mean."
