@@ -205,7 +205,7 @@ class AskRun:
         if cached is not None:
             answer.cached, answer.model_id = True, model.model_id
             given = [source for source, _ in context.sources]
-            text = SentenceStream(SupportChecker({s.number: s.text for s in given}))
+            text = SentenceStream(SupportChecker.of(given))
             yield from text.feed(cached["answer"])
             yield from text.finish()
             support = self._check_output(answer, text, given)
@@ -287,7 +287,7 @@ class AskRun:
             max_tokens=decision.max_tokens, temperature=ask_config.temperature
         )
         restorer = StreamRestorer(context.restore)
-        text = SentenceStream(SupportChecker({s.number: s.text for s in plan.included}))
+        text = SentenceStream(SupportChecker.of(plan.included))
         stream = model.stream(plan.messages, options)
         self._stream = stream
         if self._cancel.is_set():

@@ -26,11 +26,11 @@ import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from assistant.ask.sentences import passage_sentences
-from assistant.ask.types import SentenceSupport, SupportStatus
+from assistant.ask.types import SentenceSupport, Source, SupportStatus
 from assistant.guardrails import claims
 from assistant.guardrails.citations import marker_numbers, strip_markers
 from assistant.guardrails.sentences import TextUnit, code_spans, split_sentences
@@ -108,6 +108,14 @@ class SupportChecker:
             n: {claims.normal_number(x) for x in claims.NUMBER.findall(text)}
             for n, text in sources.items()
         }
+
+    @classmethod
+    def of(cls, sources: Iterable[Source]) -> SupportChecker:
+        """A checker for retrieved sources, each read as the model and the person read it: its
+        heading path, then its text. A heading is the document's own words: an answer that
+        names grep from the grep manual's title, or a default from a signature heading
+        (`shutil.copytree(src, dst, symlinks=False, ...)`), names what its source holds."""
+        return cls({s.number: f"{s.heading}\n\n{s.text}" if s.heading else s.text for s in sources})
 
     @functools.cached_property
     def _passages(self) -> list[_Passage]:

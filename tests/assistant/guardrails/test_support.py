@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.guardrails.support import check_support, mark
+from assistant.ask.types import Source
+from assistant.guardrails.support import SupportChecker, check_support, mark
 
 REPORT = (
     "The 2019 annual report of Acme Corp says revenue grew 17% to 2,350 units in Q3. "
@@ -189,3 +190,21 @@ def test_wrapped_lines_of_a_source_do_not_end_its_sentences() -> None:
     ).sentences
     assert sentence.status == "attributed"
     assert sentence.evidence.startswith("Keys live in your operating system's keyring")
+
+
+def test_a_sources_heading_is_its_words_too() -> None:
+    grep = Source(
+        1,
+        "grep.1.txt:7",
+        "man1/grep.1.txt",
+        None,
+        "grep, egrep, fgrep - print lines that match patterns > OPTIONS > Matching Control",
+        40,
+        0.7,
+        "-i, --ignore-case Ignore case distinctions in patterns and input data.",
+    )
+    answer = "Run `grep -i` to ignore case distinctions in patterns [1]."
+    [with_heading] = SupportChecker.of([grep]).check_text(answer).sentences
+    [text_only] = check_support(answer, {1: grep.text}).sentences
+    assert (with_heading.status, with_heading.missing) == ("cited", ())
+    assert text_only.status == "unsupported" and "grep" in text_only.missing
