@@ -1,8 +1,8 @@
 """Check every expected answer against the text of its expected sources.
 
-`python -m eval.check_answers [GOLDEN...] [--json]` (default: both real sets; the corpus must
-be built). For each answerable question it looks for the expected answer in each expected
-source twice:
+`python -m eval.check_answers [GOLDEN...] [--json]` (default: the three real sets, tune,
+report and fresh; the corpus must be built). For each answerable question it looks for the
+expected answer in each expected source twice:
 
 - in the text margin extracts today: `ingest.loaders.load_document`, then the section
   preparation chunking starts from (`ingest.sections.prepare_sections`: heading paths,
@@ -32,7 +32,7 @@ from pathlib import Path
 
 from assistant.evaluation.golden import GoldenQuestion, load_golden
 from assistant.evaluation.metrics import normalize
-from eval import GOLDEN_SETS
+from eval import CHECKED_SETS
 from ingest.loaders import load_document
 from ingest.sections import document_title, prepare_sections
 
@@ -214,7 +214,7 @@ def _tally(values: Sequence[tuple[str, str]], side: int) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("golden", nargs="*", type=Path, default=list(GOLDEN_SETS))
+    parser.add_argument("golden", nargs="*", type=Path, default=list(CHECKED_SETS))
     parser.add_argument("--json", action="store_true", help="Print one JSON object.")
     args = parser.parse_args(argv)
     results = check_sets(args.golden)

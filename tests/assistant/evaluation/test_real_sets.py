@@ -1,6 +1,7 @@
 """The golden sets over real Debian documents (eval/): they load with the project's loader,
-hold enough questions, are the seeded split of one pool, and name only files the corpus
-manifest provides, which the named Debian packages really ship."""
+hold enough questions, tune and report are the seeded split of one pool and the fresh set asks
+none of their questions, and all name only files the corpus manifest provides, which the named
+Debian packages really ship."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant.evaluation.golden import load_golden
-from eval import CORPUS, GOLDEN_SETS, REPORT_SET, TUNE_SET
+from eval import CHECKED_SETS, CORPUS, FRESH_SET, REPORT_SET, TUNE_SET
 from eval.build_corpus import package_files, package_version
 from eval.manifest import Entry, read_manifest
 from eval.split_sets import read_lines, split
@@ -19,7 +20,7 @@ MIN_QUESTIONS = 45
 MIN_UNANSWERABLE = 12
 
 
-@pytest.mark.parametrize("path", GOLDEN_SETS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", CHECKED_SETS, ids=lambda p: p.name)
 def test_each_set_loads_and_holds_enough_questions(path: Path) -> None:
     questions = load_golden(path).questions
     answerable = [q for q in questions if q.answerable]
@@ -28,10 +29,19 @@ def test_each_set_loads_and_holds_enough_questions(path: Path) -> None:
     assert all(q.expected_answer for q in answerable), "every answerable question has an answer"
 
 
+def _questions(path: Path) -> set[str]:
+    return {q.question.casefold() for q in load_golden(path).questions}
+
+
 def test_the_sets_ask_different_questions() -> None:
-    tune = {q.question.casefold() for q in load_golden(TUNE_SET).questions}
-    report = {q.question.casefold() for q in load_golden(REPORT_SET).questions}
+    tune, report, fresh = (_questions(p) for p in (TUNE_SET, REPORT_SET, FRESH_SET))
     assert not tune & report
+    assert not fresh & (tune | report), "the fresh set repeats a question of the dealt pool"
+
+
+def test_the_fresh_set_has_its_composition() -> None:
+    questions = load_golden(FRESH_SET).questions
+    assert (len(questions), sum(q.answerable for q in questions)) == (60, 45)
 
 
 def test_the_sets_are_the_seeded_split_of_their_union() -> None:
@@ -42,7 +52,7 @@ def test_the_sets_are_the_seeded_split_of_their_union() -> None:
 def _used_entries() -> list[Entry]:
     by_place = {str((CORPUS / e.corpus_path).resolve()): e for e in read_manifest()}
     used: dict[str, Entry] = {}
-    for path in GOLDEN_SETS:
+    for path in CHECKED_SETS:
         for question in load_golden(path).questions:
             for source in question.expected_sources:
                 assert source in by_place, f"{path.name}:{question.line}: {source} not in manifest"
