@@ -41,7 +41,10 @@ _LOOK_BACK = 16  # characters before a word searched for the end of a sentence
 _BEFORE_NOTHING = re.compile(r"[\W_]*")
 _SENTENCE_END = re.compile(r"(?:[.?!:;]\s+|\n\s*)[\W_]*$")
 _MIN_PREFIX = 3  # shortest stem that mentions a longer word it begins
-_MAX_ENDING = 2  # ... differing by an ending at most this long: "bak" and "bake", not "log"
+# ... by one of the endings light stemming leaves between two forms of a word ("bak" from
+# "baked" and "bake"): "pip" does not mention "pipx", nor "log" "logrotate".
+_ENDINGS = frozenset({"e", "s", "d", "es", "ed", "er", "ly"})
+_JOINED = re.compile(r"[-/]")  # "Kwik-Fit", "yes/no": each word is known or not on its own
 
 KnownWord = Callable[[str], bool]
 ChunkCounts = Callable[[list[str]], dict[str, int] | None]  # chunks holding each term
@@ -57,7 +60,8 @@ class Name:
 
     def mentioned_in(self, terms: set[str]) -> bool:
         """Whether `terms` (a passage's) mention the name. A word is also mentioned by a term
-        one short ending away: light stemming leaves "baked" as "bak" and "bake" whole."""
+        one inflection's ending away: light stemming leaves "baked" as "bak" and "bake"
+        whole."""
         if self.whole:
             return self.terms[0] in terms
         return all(term in terms or _prefix_found(term, terms) for term in self.terms)
@@ -115,7 +119,7 @@ def _reads_as_name(token: str, *, first: bool, known_word: KnownWord) -> bool:
         return True
     if token.isupper() or (token[0].isupper() and not first):
         return True
-    return not all(known_word(part.casefold()) for part in token.split("-"))
+    return not all(known_word(part.casefold()) for part in _JOINED.split(token) if part)
 
 
 def _name(token: str) -> Name:
@@ -129,12 +133,12 @@ def _name(token: str) -> Name:
 def _prefix_found(term: str, terms: set[str]) -> bool:
     if len(term) < _MIN_PREFIX:
         return False
-    return any(
-        len(other) >= _MIN_PREFIX
-        and abs(len(other) - len(term)) <= _MAX_ENDING
-        and (other.startswith(term) or term.startswith(other))
-        for other in terms
-    )
+    return any(len(other) >= _MIN_PREFIX and _one_ending_apart(term, other) for other in terms)
+
+
+def _one_ending_apart(one: str, other: str) -> bool:
+    shorter, longer = sorted((one, other), key=len)
+    return longer.startswith(shorter) and longer[len(shorter) :] in _ENDINGS
 
 
 def _forms(word: str) -> Iterable[str]:

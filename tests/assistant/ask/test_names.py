@@ -77,6 +77,18 @@ def test_a_dotted_name_is_looked_for_whole_a_hyphenated_one_by_its_words() -> No
     assert hyphenated.mentioned_in({"llama", "cpp", "python", "llama-cpp-python"})
 
 
+def test_words_joined_by_a_slash_are_known_or_not_each_on_its_own() -> None:
+    assert names("How do I install glue/python?") == []
+    assert names("Is glue/pyenv it?") == ["glue/pyenv"]
+
+
+def test_a_name_is_mentioned_by_its_inflections_not_by_a_word_it_begins() -> None:
+    [baked] = question_names("Is Baked it?", known)
+    [pipx] = question_names("Is Pipx it?", known)
+    assert baked.mentioned_in({"bake"}) and baked.mentioned_in({"bak"})
+    assert not pipx.mentioned_in({"pip"}) and not pipx.mentioned_in({"pipxyz"})
+
+
 def test_a_word_is_known_when_the_tokenizer_reads_it_as_one_token() -> None:
     pieces = {"": 2, "glue": 3, "pyenv": 5, "accent": 3}  # [CLS] [SEP] around the word
 
