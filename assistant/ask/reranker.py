@@ -6,12 +6,16 @@ only the `rerank_depth` best fused candidates. The model is a sentence-transform
 `CrossEncoder` saved in a local folder, which the person fetches once when they choose to with
 `margin models pull-reranker hf:cross-encoder/ms-marco-MiniLM-L6-v2 --name NAME` (that command
 checks a folder with `unusable_reranker` before installing it); the setting itself never
-downloads anything. It loads on the first question, with torch.
+downloads anything. It loads on the first question, with torch. A folder whose weights file
+lacks weights the model needs, or holds them in other shapes, is refused: transformers would
+fill them with random numbers and only log it.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -76,18 +80,80 @@ class CrossEncoderReranker:
 
         transformers_logging.disable_progress_bar()
         self._sigmoid = torch.nn.Sigmoid()
-        try:
-            model = CrossEncoder(str(self.folder), local_files_only=True, device="cpu")
-        except Exception as exc:  # damaged weights, mismatched shapes, bad JSON: one message
-            raise ConfigError(
-                f"{SETTING}: cannot load a CrossEncoder from {self.folder}: {exc}"
-            ) from exc
+        with _quiet(transformers_logging):  # its load report is said below, for people
+            try:
+                model = CrossEncoder(
+                    str(self.folder),
+                    local_files_only=True,
+                    device="cpu",
+                    model_kwargs={"ignore_mismatched_sizes": True},  # told by _random_weights
+                )
+                problem = _random_weights(model.model, self.folder)
+            except Exception as exc:  # damaged weights, bad JSON: one message
+                raise ConfigError(
+                    f"{SETTING}: cannot load a CrossEncoder from {self.folder}: {exc}"
+                ) from exc
+        if problem:
+            raise ConfigError(f"{SETTING}: {problem}")
         if model.num_labels != 1:
             raise ConfigError(
                 f"{SETTING}: {self.folder} scores {model.num_labels} labels; "
                 "a reranker gives one relevance score per passage."
             )
         return model
+
+
+def _random_weights(network: Any, folder: Path) -> str | None:
+    """Why `network`, loaded from `folder`, would rank with random numbers, or None when every
+    weight it has came from the folder's weights file. transformers fills a weight it does not
+    find there (or finds with another shape) with random numbers and only logs it, so the
+    folder is loaded once more by the same class, asking what was found; weights the file has
+    and the model does not use are harmless and not counted."""
+    _, info = type(network).from_pretrained(
+        str(folder),
+        config=network.config,
+        local_files_only=True,
+        ignore_mismatched_sizes=True,
+        output_loading_info=True,
+    )
+    missing = sorted(info["missing_keys"])
+    mismatched = sorted(info["mismatched_keys"])
+    if not missing and not mismatched:
+        return None
+    total = len(network.state_dict())
+    weights = folder / "model.safetensors"
+    found = []
+    if missing:
+        found.append(
+            f"{len(missing)} of the model's {total} weights are missing from {weights} (such "
+            f"as {missing[0]})."
+        )
+    if mismatched:
+        name, there, wanted = mismatched[0]
+        found.append(
+            f"{len(mismatched)} of the model's {total} weights have another shape in {weights} "
+            f"than its config.json gives (such as {name}: {_shape(there)} in the file, "
+            f"{_shape(wanted)} in the model)."
+        )
+    return (
+        f"{' '.join(found)} It would rank with random numbers in their place. Fetch the folder "
+        "again, or choose another reranker."
+    )
+
+
+def _shape(shape: Any) -> str:
+    return "×".join(str(size) for size in shape)
+
+
+@contextmanager
+def _quiet(transformers_logging: Any) -> Iterator[None]:
+    """transformers' warnings held back for the block, its verbosity restored after."""
+    previous = transformers_logging.get_verbosity()
+    transformers_logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        transformers_logging.set_verbosity(previous)
 
 
 def unusable_reranker(folder: Path) -> str | None:

@@ -4,6 +4,8 @@ failure, and refused before any request when the name cannot be used."""
 
 from __future__ import annotations
 
+import re
+import shutil
 import stat
 from collections import Counter
 from collections.abc import Callable
@@ -12,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from assistant.ask.reranker import CrossEncoderReranker, unusable_reranker
+from assistant.errors import ConfigError
 from models.download import Downloader, Progress
 from models.errors import (
     DownloadError,
@@ -21,7 +24,7 @@ from models.errors import (
 )
 from models.reranker_pull import PulledReranker, pull_reranker
 from tests.fixtures.downloads import FileServer, Route
-from tests.fixtures.rerankers import save_tiny_cross_encoder
+from tests.fixtures.rerankers import save_tiny_cross_encoder, weights_without
 
 Serve = Callable[[dict[str, Route]], FileServer]
 SERVED = ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json")
@@ -113,31 +116,108 @@ def two_labels(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return save_tiny_cross_encoder(tmp_path_factory.mktemp("two-labels"), labels=2)
 
 
+@pytest.fixture(scope="module")
+def wider(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same architecture with hidden size 32: its weights do not fit a size-16 model."""
+    return save_tiny_cross_encoder(tmp_path_factory.mktemp("wider"), hidden_size=32)
+
+
+FEWER_TENSORS = "10 of the model's 25 weights are missing from "
+OTHER_SHAPES = "24 of the model's 25 weights have another shape in "
+
+
+def broken_weights(broken: str, good: Path, wider: Path) -> bytes:
+    """A model.safetensors that does not hold `good`'s model."""
+    if broken == "fewer tensors":
+        return weights_without(good, "layer.0.attention.")
+    if broken == "another config's weights":
+        return (wider / "model.safetensors").read_bytes()
+    return b"<html>Sign in to continue</html>" * 50
+
+
 @pytest.mark.parametrize(
     ("broken", "message"),
     [
         ("two labels", "scores 2 labels; a reranker gives one relevance score per passage"),
         ("garbage weights", "cannot load a CrossEncoder from"),
+        ("fewer tensors", FEWER_TENSORS),
+        ("another config's weights", OTHER_SHAPES),
     ],
 )
 def test_a_folder_that_is_not_a_one_label_cross_encoder_installs_nothing(
     file_server: Serve,
     tiny_cross_encoder: Path,
     two_labels: Path,
+    wider: Path,
     tmp_path: Path,
     broken: str,
     message: str,
 ) -> None:
-    served = routes(two_labels if broken == "two labels" else tiny_cross_encoder)
-    if broken == "garbage weights":
-        served["/ce/model.safetensors"] = Route(b"<html>Sign in to continue</html>" * 50)
+    if broken == "two labels":
+        served = routes(two_labels)
+    else:
+        served = routes(tiny_cross_encoder)
+        weights = broken_weights(broken, tiny_cross_encoder, wider)
+        served["/ce/model.safetensors"] = Route(weights)
     server = file_server(served)
-    with pytest.raises(DownloadError, match=message) as caught:
+    with pytest.raises(DownloadError, match=re.escape(message)) as caught:
         pull(server, tmp_path / "rerankers")
     text = str(caught.value)
     assert text.startswith(f"{server.url('/ce')} is not a usable reranker: ")
     assert text.endswith("Nothing was installed.") and "retrieval.reranker" not in text
     assert list((tmp_path / "rerankers").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        (
+            "fewer tensors",
+            FEWER_TENSORS + "{folder}/model.safetensors (such as bert.encoder.layer.0.attention.",
+        ),
+        (
+            "another config's weights",
+            OTHER_SHAPES + "{folder}/model.safetensors than its config.json gives (such as "
+            "bert.embeddings.LayerNorm.bias: 32 in the file, 16 in the model).",
+        ),
+    ],
+)
+def test_weights_that_do_not_fit_the_model_are_refused_not_filled_with_random_numbers(
+    tiny_cross_encoder: Path,
+    wider: Path,
+    tmp_path: Path,
+    broken: str,
+    message: str,
+) -> None:
+    folder = tmp_path / "ce"
+    shutil.copytree(tiny_cross_encoder, folder)
+    (folder / "model.safetensors").write_bytes(broken_weights(broken, tiny_cross_encoder, wider))
+    expected = message.format(folder=folder)
+    with pytest.raises(ConfigError, match=re.escape(f"retrieval.reranker: {expected}")) as e:
+        CrossEncoderReranker(folder).relevance("espresso", ["a shot of espresso"])
+    assert str(e.value).endswith(
+        "It would rank with random numbers in their place. Fetch the folder again, or choose "
+        "another reranker."
+    )
+    problem = unusable_reranker(folder)
+    assert problem is not None and problem.startswith(expected)
+    assert unusable_reranker(tiny_cross_encoder) is None  # the same model with its own weights
+
+
+def test_tensors_the_model_does_not_use_are_no_reason_to_refuse(
+    tiny_cross_encoder: Path, tmp_path: Path
+) -> None:
+    """An older checkpoint's position ids and a pre-training head: transformers ignores them."""
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    folder = tmp_path / "ce"
+    shutil.copytree(tiny_cross_encoder, folder)
+    tensors = load_file(folder / "model.safetensors")
+    tensors["bert.embeddings.position_ids"] = torch.arange(128).unsqueeze(0)
+    tensors["cls.predictions.bias"] = torch.zeros(20)
+    save_file(tensors, folder / "model.safetensors", metadata={"format": "pt"})
+    assert unusable_reranker(folder) is None
 
 
 @pytest.mark.parametrize(

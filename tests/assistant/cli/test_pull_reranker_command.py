@@ -16,6 +16,7 @@ from assistant.cli import cli
 from assistant.config import load_config
 from assistant.locations import resolve_locations
 from tests.fixtures.downloads import FileServer, Route
+from tests.fixtures.rerankers import weights_without
 
 Serve = Callable[[dict[str, Route]], FileServer]
 FILES = ["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "vocab.txt"]
@@ -90,4 +91,19 @@ def test_a_repository_without_safetensors_weights_exits_1(
     assert result.exit_code == 1
     assert "margin only takes safetensors weights" in result.stderr
     assert "Traceback" not in result.stderr
+    assert list(resolve_locations().rerankers_dir.iterdir()) == []
+
+
+def test_weights_missing_from_the_folder_exit_1_with_the_reason_alone(
+    file_server: Serve, tiny_cross_encoder: Path
+) -> None:
+    routes = {f"/ce/{file}": Route(tiny_cross_encoder / file) for file in FILES}
+    routes["/ce/model.safetensors"] = Route(weights_without(tiny_cross_encoder, "classifier."))
+    server = file_server(routes)
+    result = margin("models", "pull-reranker", server.url("/ce"), "--name", "ce")
+    assert result.exit_code == 1
+    assert "2 of the model's 25 weights are missing from " in result.stderr
+    assert "(such as classifier.bias). It would rank with random numbers" in result.stderr
+    assert result.stderr.rstrip().endswith("Nothing was installed.")
+    assert "LOAD REPORT" not in result.stderr and "Traceback" not in result.stderr
     assert list(resolve_locations().rerankers_dir.iterdir()) == []
