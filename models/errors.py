@@ -30,7 +30,8 @@ class ModelFileError(ModelLoadError):
 
 
 class RegistryError(ModelError):
-    """The list of registered local models cannot be read, or refuses a change."""
+    """The list of registered local models cannot be read, or refuses a change; or a pulled
+    reranker cannot be removed."""
 
 
 class DownloadError(ModelError):

@@ -77,7 +77,7 @@ def reranker_target(folder: Path, name: str) -> Path:
     if target.exists() or target.is_symlink():
         raise DownloadError(
             f"A reranker named {name!r} is already installed in {target}. Choose another "
-            "--name, or delete that folder first."
+            f"--name, or `margin models remove {name}` first."
         )
     return target
 
@@ -169,11 +169,17 @@ def _note(progress: Callable[[Progress], None] | None, text: str) -> None:
         progress(Progress(0, None, 0.0, None, text))
 
 
+def source_file(partial: Path) -> Path:
+    """The file beside a partial folder that holds its address and, while a run writes the
+    folder, that run's lock."""
+    return partial.with_name(partial.name + ".source")
+
+
 @contextmanager
 def _claimed(partial: Path, base: str) -> Iterator[Path]:
     """`partial`, locked for this run and holding only files fetched from `base`: an earlier
     run's folder is resumed when it fetched from the same address, else started over."""
-    state = partial.with_name(partial.name + ".source")
+    state = source_file(partial)
     partial.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
     try:

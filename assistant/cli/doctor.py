@@ -189,7 +189,7 @@ def check_reranker(config: Config, locations: Locations) -> list[Check]:
     """The cross-encoder `[retrieval] reranker` names (it loads and scores a passage), and the
     unfinished `margin models pull-reranker` downloads."""
     from assistant.ask.reranker import unusable_reranker
-    from models.reranker_pull import PARTIAL
+    from models.rerankers import unfinished_rerankers
 
     checks = []
     if config.retrieval.reranker:
@@ -201,12 +201,12 @@ def check_reranker(config: Config, locations: Locations) -> list[Check]:
             if problem
             else Check("reranker", True, f"a CrossEncoder in {folder}, scores a passage")
         )
-    folder = locations.rerankers_dir
-    partials = sorted(folder.glob(f"*{PARTIAL}")) if folder.is_dir() else []
-    for partial in (p for p in partials if p.is_dir()):
-        name = partial.name.removesuffix(PARTIAL)
-        fix = f"run the same `margin models pull-reranker` to resume, or delete {partial}"
-        checks.append(Check(f"download reranker {name}", True, f"unfinished in {partial}", fix))
+    for partial in unfinished_rerankers(locations.rerankers_dir):
+        fix = (
+            f"resume with `{partial.resume}`, or discard with `margin models remove {partial.name}`"
+        )
+        detail = f"unfinished in {partial.path}"
+        checks.append(Check(f"download reranker {partial.name}", True, detail, fix))
     return checks
 
 

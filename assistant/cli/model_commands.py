@@ -5,7 +5,8 @@ A model registered here is a `llama-cpp` profile like any in config.toml: `margi
 NAME` uses it, and `margin models use NAME` makes it the default without editing config.toml.
 An explicit `[defaults] model` in config.toml still wins; `use` then changes nothing and says
 which line to remove. A pulled reranker is not registered: the command prints the line that
-puts it to use in config.toml. Exit codes: 0 done, 1 error (nothing registered or installed),
+puts it to use in config.toml; `list` shows it and `remove` deletes it
+(`assistant.cli.pulled_rerankers`). Exit codes: 0 done, 1 error (nothing registered or installed),
 2 a malformed source, 130 interrupted (a partial download is kept for the next `pull` or
 `pull-reranker` to resume).
 """
@@ -59,7 +60,10 @@ def models() -> None:
 @_json_option
 @guarded
 def list_models(as_json: bool) -> None:
-    """The local models, their size and metadata; * marks the default."""
+    """The local models, their size and metadata; * marks the default. Then the pulled
+    rerankers; * marks the one `[retrieval] reranker` uses."""
+    from assistant.cli.pulled_rerankers import listing_json, listing_lines
+
     config, registry = _setup()
     rows = local_models(config, registry)
     if as_json:
@@ -68,11 +72,14 @@ def list_models(as_json: bool) -> None:
                 "models": [row.to_json() for row in rows],
                 "default": config.defaults.model,
                 "default_from": config.default_source,
+                **listing_json(config, _rerankers_dir()),
             }
         )
         return
     for row in rows:
         click.echo(_row_line(row))
+    for line in listing_lines(config, _rerankers_dir()):
+        click.echo(sanitize(line))
     if not any(row.default for row in rows):
         profile = config.profile()
         say(f"default: {profile.name} (remote: {profile.base_url}), set in {config.default_source}")
@@ -194,22 +201,31 @@ def pull_reranker(source: str, name: str, as_json: bool) -> None:
 @_json_option
 @guarded
 def remove(name: str, as_json: bool) -> None:
-    """Unregister NAME; a pulled file is deleted, an added one is left where it is."""
+    """Unregister NAME; a pulled file is deleted, an added one is left where it is. A pulled
+    reranker NAME is deleted, unless `[retrieval] reranker` uses it."""
+    from assistant.cli.pulled_rerankers import remove_named, reranker_named
     from models.download import format_size
     from models.registry import BUILTIN_NAME
 
     config, registry = _setup()
-    if name == BUILTIN_NAME:
-        raise RegistryError(f"{name!r} is the built-in bundled model; it cannot be removed.")
     model = registry.get(name)
     partials = registry.partial_files(name)
+    rerankers = _rerankers_dir()
     if model is None and not partials:
+        if reranker_named(rerankers, name):
+            message, deleted = remove_named(name, config, rerankers, _config_file())
+            _removed(name, "reranker", deleted, message, as_json)
+            return
+        if name == BUILTIN_NAME:
+            raise RegistryError(f"{name!r} is the built-in bundled model; it cannot be removed.")
         if name in config.models:
             raise RegistryError(
                 f"{name!r} is defined in config.toml, not registered here: remove its "
                 f"[models.{name}] table there."
             )
-        raise RegistryError(f"No registered model named {name!r}; see `margin models list`.")
+        raise RegistryError(
+            f"No registered model or pulled reranker named {name!r}; see `margin models list`."
+        )
     messages: list[str] = []
     if partials:
         freed = registry.discard_partial(name)
@@ -224,10 +240,18 @@ def remove(name: str, as_json: bool) -> None:
             messages.append(f"Unregistered {name}; {model.path} was left in place.")
         if removed.was_default:
             messages.append("The default is the built-in model again.")
+    if reranker_named(rerankers, name):
+        messages.append(
+            f"A reranker is named {name} too; it is still there: the same command removes it."
+        )
+    _removed(name, "model", deleted, " ".join(messages), as_json)
+
+
+def _removed(name: str, kind: str, deleted: bool, message: str, as_json: bool) -> None:
     if as_json:
-        emit_json({"removed": name, "file_deleted": deleted})
-        return
-    say(" ".join(messages))
+        emit_json({"removed": name, "kind": kind, "file_deleted": deleted})
+    else:
+        say(message)
 
 
 @models.command("use")
@@ -357,3 +381,9 @@ def _config_file() -> Path:
     from assistant.locations import resolve_locations
 
     return resolve_locations().config_file
+
+
+def _rerankers_dir() -> Path:
+    from assistant.locations import resolve_locations
+
+    return resolve_locations().rerankers_dir

@@ -213,7 +213,10 @@ def test_the_built_in_model_and_config_profiles_cannot_be_removed(margin_home: P
     gpu = margin("models", "remove", "gpu")
     assert gpu.exit_code == 1 and "remove its [models.gpu] table there" in gpu.stderr
     unknown = margin("models", "remove", "nothing")
-    assert unknown.exit_code == 1 and "No registered model named 'nothing'" in unknown.stderr
+    assert (
+        unknown.exit_code == 1
+        and "No registered model or pulled reranker named 'nothing'" in unknown.stderr
+    )
 
 
 def test_doctor_checks_every_registered_model_file(hub: FileServer, margin_home: Path) -> None:
