@@ -2,7 +2,7 @@
 its unfinished downloads (`NAME.partial/`, resumed by the same command): listed for `margin
 models list` and `margin doctor`, deleted by `margin models remove`.
 
-Only what this module finds by listing the folder is deleted, so a name cannot reach outside
+Only what this module found by listing the folder is deleted, so a name cannot reach outside
 it. An unfinished download is deleted under the lock its `pull-reranker` holds, never while
 that command is writing it. Which reranker config.toml uses is the caller's to know.
 """
@@ -72,27 +72,19 @@ def unfinished_rerankers(folder: Path) -> list[UnfinishedReranker]:
     ]
 
 
-def remove_reranker(folder: Path, name: str) -> InstalledReranker:
-    """Delete the installed reranker `name` from `folder`; what it was."""
-    found = {reranker.name: reranker for reranker in installed_rerankers(folder)}
-    if name not in found:
-        raise RegistryError(f"No reranker named {name!r} is installed in {folder}.")
+def remove_installed(reranker: InstalledReranker) -> None:
+    """Delete an installed reranker's folder."""
     try:
-        shutil.rmtree(found[name].path)
+        shutil.rmtree(reranker.path)
     except OSError as exc:
         raise RegistryError(
-            f"Cannot delete {found[name].path}: {exc.strerror}. Delete what is left of it by hand."
+            f"Cannot delete {reranker.path}: {exc.strerror}. Delete what is left of it by hand."
         ) from None
-    return found[name]
 
 
-def discard_unfinished(folder: Path, name: str) -> UnfinishedReranker:
-    """Delete the unfinished download of the reranker `name`; what it was. RegistryError while
-    a `margin models pull-reranker` is still writing it."""
-    found = {partial.name: partial for partial in unfinished_rerankers(folder)}
-    if name not in found:
-        raise RegistryError(f"No unfinished download of a reranker named {name!r} in {folder}.")
-    partial = found[name]
+def discard_unfinished(partial: UnfinishedReranker) -> None:
+    """Delete an unfinished download; RegistryError while its `margin models pull-reranker` is
+    still writing it."""
     state = source_file(partial.path)
     try:
         fd = os.open(state, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
@@ -105,13 +97,12 @@ def discard_unfinished(folder: Path, name: str) -> UnfinishedReranker:
         state.unlink(missing_ok=True)
     except BlockingIOError:
         raise RegistryError(
-            f"`margin models pull-reranker` is downloading {name} right now; stop it (Ctrl+C) "
-            "first."
+            f"`margin models pull-reranker` is downloading {partial.name} right now; stop it "
+            "(Ctrl+C) first."
         ) from None
     finally:
         if fd is not None:
             os.close(fd)
-    return partial
 
 
 def _folders(folder: Path) -> list[Path]:

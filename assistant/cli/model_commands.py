@@ -5,10 +5,10 @@ A model registered here is a `llama-cpp` profile like any in config.toml: `margi
 NAME` uses it, and `margin models use NAME` makes it the default without editing config.toml.
 An explicit `[defaults] model` in config.toml still wins; `use` then changes nothing and says
 which line to remove. A pulled reranker is not registered: the command prints the line that
-puts it to use in config.toml; `list` shows it and `remove` deletes it
-(`assistant.cli.pulled_rerankers`). Exit codes: 0 done, 1 error (nothing registered or installed),
-2 a malformed source, 130 interrupted (a partial download is kept for the next `pull` or
-`pull-reranker` to resume).
+puts it to use in config.toml; `list` shows it and `remove` deletes it (see
+`assistant.cli.pulled_rerankers`). Exit codes: 0 done, 1 error (nothing registered or
+installed), 2 a malformed source, 130 interrupted (a partial download is kept for the next
+`pull` or `pull-reranker` to resume).
 """
 
 from __future__ import annotations

@@ -10,10 +10,13 @@ again the reranker.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.config import Config
 from models.errors import RegistryError
+
+if TYPE_CHECKING:
+    from models.rerankers import InstalledReranker, UnfinishedReranker
 
 
 def configured_folder(config: Config) -> Path | None:
@@ -63,39 +66,38 @@ def listing_lines(config: Config, folder: Path) -> list[str]:
 
 def reranker_named(folder: Path, name: str) -> bool:
     """Whether `folder` holds a reranker, installed or unfinished, named `name`."""
-    from models.rerankers import installed_rerankers, unfinished_rerankers
-
-    names = {reranker.name for reranker in installed_rerankers(folder)}
-    return name in names or any(partial.name == name for partial in unfinished_rerankers(folder))
+    return any(_named(folder, name))
 
 
 def remove_named(name: str, config: Config, folder: Path, config_file: Path) -> tuple[str, bool]:
     """Delete the reranker `name` and its unfinished download; what was done, and whether an
     installed folder was deleted. RegistryError for the one `[retrieval] reranker` uses."""
     from models.download import format_size
-    from models.rerankers import (
-        discard_unfinished,
-        installed_rerankers,
-        remove_reranker,
-        unfinished_rerankers,
-    )
+    from models.rerankers import discard_unfinished, remove_installed
 
-    installed = [r for r in installed_rerankers(folder) if r.name == name]
-    if installed and installed[0].path == configured_folder(config):
+    installed, unfinished = _named(folder, name)
+    if installed and installed.path == configured_folder(config):
         raise RegistryError(
-            f"The reranker {name} ({installed[0].path}) is the one `[retrieval] reranker` in "
+            f"The reranker {name} ({installed.path}) is the one `[retrieval] reranker` in "
             f"{config_file} uses; nothing was removed. Remove that line, or point it at another "
             f"folder, then `margin models remove {name}`."
         )
     done = []
-    if any(partial.name == name for partial in unfinished_rerankers(folder)):
-        partial = discard_unfinished(folder, name)
-        done.append(
-            f"Deleted the unfinished download of the reranker {name} ({format_size(partial.size)})."
-        )
+    if unfinished:
+        discard_unfinished(unfinished)
+        size = format_size(unfinished.size)
+        done.append(f"Deleted the unfinished download of the reranker {name} ({size}).")
     if installed:
-        removed = remove_reranker(folder, name)
-        done.append(
-            f"Removed the reranker {name} and deleted {removed.path} ({format_size(removed.size)})."
-        )
-    return " ".join(done), bool(installed)
+        remove_installed(installed)
+        size = format_size(installed.size)
+        done.append(f"Removed the reranker {name} and deleted {installed.path} ({size}).")
+    return " ".join(done), installed is not None
+
+
+def _named(folder: Path, name: str) -> tuple[InstalledReranker | None, UnfinishedReranker | None]:
+    """The installed reranker and the unfinished download named `name` in `folder`."""
+    from models.rerankers import installed_rerankers, unfinished_rerankers
+
+    installed = {reranker.name: reranker for reranker in installed_rerankers(folder)}
+    unfinished = {partial.name: partial for partial in unfinished_rerankers(folder)}
+    return installed.get(name), unfinished.get(name)

@@ -122,6 +122,8 @@ def test_doctor_checks_the_configured_reranker_and_unfinished_pulls(
     config.write_text(f'[retrieval]\nreranker = "{broken}"\n')
     partial = margin_home / "data" / "models" / "rerankers" / "minilm.partial"
     partial.mkdir(parents=True)
+    source = "https://huggingface.co/cross-encoder/ms-marco-MiniLM-L6-v2/resolve/main"
+    (partial.parent / "minilm.partial.source").write_text(source)
     code, report = run_doctor()
     checks = by_name(report)
     assert code == 1 and not checks["reranker"]["ok"]
@@ -129,4 +131,7 @@ def test_doctor_checks_the_configured_reranker_and_unfinished_pulls(
     assert "pull-reranker" in checks["reranker"]["fix"]
     unfinished = checks["download reranker minilm"]
     assert unfinished["ok"] and str(partial) in unfinished["detail"]
-    assert "resume" in unfinished["fix"]
+    assert unfinished["fix"] == (
+        f"resume with `margin models pull-reranker {source} --name minilm`, or discard with "
+        "`margin models remove minilm`"
+    )
