@@ -1,0 +1,154 @@
+"""Chunk line numbers against the files they point into: is each chunk's first text on its line?
+
+    .venv/bin/python -m bench.chunk_lines [PATH ...]
+
+Every file under the given paths (default: the repository's docs/ and .eval-corpus/) is loaded
+and chunked the way `margin ingest` does it (bundled MiniLM tokenizer, 200-token chunks, 32
+of overlap). For each chunk with a line, its first words are looked for in the file, tags
+stripped from HTML, and the occurrence nearest the reported line counts: "exact" when it
+starts on that line (a chunk may start mid-line), "near" within 3 lines, "off" further, and
+"unfound" when the words are nowhere in the file (text a loader made up); "late" counts the
+chunks whose line is after the one their text starts on. One line per format.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import DOCS, REPO, emit, note
+from ingest.chunking import Tokenizes
+
+BENCH = "chunk_lines"
+FIRST_WORDS = 5
+NEAR_LINES = 3
+_WORD = re.compile(r"\w+")
+_TAG = re.compile(r"<[^>]*>")
+_INVISIBLE = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """Where a chunk's first words are in its file, against the line it reports."""
+
+    reported: int
+    found: int | None  # the nearest line an occurrence starts on; None: nowhere in the file
+    opening: str
+
+    @property
+    def verdict(self) -> str:
+        if self.found is None:
+            return "unfound"
+        distance = abs(self.found - self.reported)
+        return "exact" if distance == 0 else "near" if distance <= NEAR_LINES else "off"
+
+
+def source_words(text: str, markup: bool) -> list[tuple[str, int]]:
+    """Every word of the file with the 1-based line it is on; tags and entities resolved in
+    markup, keeping the lines tags span."""
+    if markup:
+        text = _TAG.sub(_its_newlines, _INVISIBLE.sub(_its_newlines, text))
+    words = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        plain = html.unescape(line) if markup else line
+        words.extend((word, number) for word in _WORD.findall(plain.casefold()))
+    return words
+
+
+def place(chunk_text: str, reported: int, words: Sequence[tuple[str, int]]) -> Placed:
+    """The occurrence of the chunk's first words nearest the line they should be on: the
+    reported line, or a later one when the chunk opens with lines of no words ("***")."""
+    folded = chunk_text.casefold()
+    opening = _WORD.findall(folded)[:FIRST_WORDS]
+    first = _WORD.search(folded)
+    reported += folded.count("\n", 0, first.start()) if first else 0
+    found: int | None = None
+    if opening:
+        size = len(opening)
+        for index in range(len(words) - size + 1):
+            if words[index][0] != opening[0]:
+                continue
+            if [word for word, _ in words[index : index + size]] != opening:
+                continue
+            line = words[index][1]
+            if found is None or abs(line - reported) < abs(found - reported):
+                found = line
+    return Placed(reported, found, " ".join(opening))
+
+
+def _its_newlines(match: re.Match[str]) -> str:
+    return "\n" * match.group().count("\n")
+
+
+def placements(path: Path, tokenizer: Tokenizes) -> list[Placed]:
+    """Each chunk of the file that has a line, placed in the file."""
+    from ingest.chunking import chunk_document
+    from ingest.loaders import load_document
+    from ingest.loaders.decoding import read_text
+
+    document = load_document(path)
+    chunks = chunk_document(document, path.name, tokenizer, chunk_tokens=200, overlap_tokens=32)
+    words = source_words(read_text(path), markup=_format(path) == "html")
+    return [place(c.text, c.line, words) for c in chunks if c.line is not None]
+
+
+def files(paths: Iterable[Path]) -> Iterator[Path]:
+    from ingest.loaders import is_supported
+
+    for root in paths:
+        found = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        yield from (p for p in found if is_supported(p) and p.suffix != ".jsonl")
+
+
+def _format(path: Path) -> str:
+    from ingest.loaders import manpage
+    from ingest.loaders.decoding import read_text
+
+    suffix = path.suffix.lower()
+    named = {".htm": "html", ".html": "html", ".md": "markdown", ".rst": "rst", ".py": "code"}
+    if suffix in named:
+        return named[suffix]
+    if suffix in (".csv", ".tsv"):
+        return "delimited"
+    if suffix in ("", ".txt") or path.name.startswith("README"):
+        return "man" if manpage.parse(read_text(path)) is not None else "text"
+    return suffix.lstrip(".")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    from ingest.embedder import load_bundled_embedder
+    from ingest.errors import LoadError
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("paths", nargs="*", type=Path, default=[DOCS, REPO / ".eval-corpus"])
+    parser.add_argument("--show", type=int, default=0, help="print this many misplaced chunks")
+    args = parser.parse_args(argv)
+    tokenizer = load_bundled_embedder()
+    counts: dict[str, Counter[str]] = {}
+    shown = 0
+    for path in files(args.paths):
+        try:
+            placed = placements(path, tokenizer)
+        except LoadError:
+            continue
+        kind = _format(path)
+        tally = counts.setdefault(kind, Counter())
+        tally["files"] += 1
+        for item in placed:
+            tally[item.verdict] += 1
+            tally["late"] += item.found is not None and item.found < item.reported
+            if item.verdict != "exact" and shown < args.show:
+                shown += 1
+                note(f"{path}: line {item.reported}, found {item.found}: {item.opening!r}")
+    for kind, tally in sorted(counts.items()):
+        chunks = sum(tally[v] for v in ("exact", "near", "off", "unfound"))
+        emit(BENCH, format=kind, chunks=chunks, **{k: tally[k] for k in sorted(tally)})
+
+
+if __name__ == "__main__":
+    main()
