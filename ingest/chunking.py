@@ -66,16 +66,13 @@ def chunk_sections(
             text = section.text[start:end].strip()
             if not text:
                 continue
-            line = None
-            if section.line is not None:
-                line = section.line + section.text.count("\n", 0, start)
             chunks.append(
                 Chunk(
                     text=text,
                     ordinal=len(chunks),
                     page=section.page,
                     heading=section.heading,
-                    line=line,
+                    line=section.line_at(start),
                 )
             )
     return chunks

@@ -167,7 +167,8 @@ class Extractor:
 def _document(reply: dict[str, Any]) -> LoadedDocument:
     """A document as the worker sent it (see `extraction_worker._document`)."""
     sections = [
-        Section(text, page, heading, line) for text, page, heading, line in reply["sections"]
+        Section(text, page, heading, line, tuple(lines))
+        for text, page, heading, line, lines in reply["sections"]
     ]
     return LoadedDocument(sections, reply["title"], tuple(reply["warnings"]))
 

@@ -50,7 +50,7 @@ def handle(request: dict[str, Any], ocr: Ocr) -> dict[str, Any]:
 
 def _document(document: LoadedDocument) -> dict[str, Any]:
     return {
-        "sections": [[s.text, s.page, s.heading, s.line] for s in document.sections],
+        "sections": [[s.text, s.page, s.heading, s.line, s.lines] for s in document.sections],
         "title": document.title,
         "warnings": list(document.warnings),
     }

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from ingest.boilerplate import is_furniture
+from ingest.source_lines import joined, led_by, trimmed
 from ingest.types import HEADING_SEPARATOR, Section
 
 TINY_CHARS = 100  # a section shorter than this is merged with its neighbours
@@ -26,10 +27,10 @@ def prepare_sections(sections: Iterable[Section], title: str) -> list[Section]:
     ready = []
     for section in sections:
         heading = context_heading(title, section.heading)
-        text = section.text.strip("\n")
-        if only_heading(text, section.heading) or is_furniture(text):
+        section = trimmed(section)
+        if only_heading(section.text, section.heading) or is_furniture(section.text):
             continue
-        ready.append(replace(section, text=text, heading=heading))
+        ready.append(replace(section, heading=heading))
     return _merge_tiny(ready)
 
 
@@ -66,7 +67,7 @@ def _merge_tiny(sections: Sequence[Section]) -> list[Section]:
         following = sections[index + 1] if index + 1 < len(sections) else None
         if _tiny(section) and merged and _cut_off(merged[-1], section):
             # The end of the previous section's sentence, cut off by a page break.
-            merged[-1] = replace(merged[-1], text=merged[-1].text + "\n" + section.text)
+            merged[-1] = joined(merged[-1], section, "\n")
             index += 1
         elif not _tiny(section) or following is None or following.page != section.page:
             merged.append(section)
@@ -79,8 +80,7 @@ def _merge_tiny(sections: Sequence[Section]) -> list[Section]:
                 index += 1
             merged.append(_packed(run))
         elif _is_under(following.heading, section.heading):
-            merged.append(replace(following, text=section.text + "\n\n" + following.text))
-            merged[-1] = replace(merged[-1], line=section.line, page=section.page)
+            merged.append(replace(joined(section, following, "\n\n"), heading=following.heading))
             index += 2
         else:
             merged.append(section)
@@ -118,13 +118,15 @@ def _packed(run: Sequence[Section]) -> Section:
         if any(part != parts[0] for part in parts):
             break
         common.append(parts[0])
-    texts = []
+    entries = []
     for section, path in zip(run, paths, strict=True):
         own = path[len(common) :]
-        lines = section.text.split("\n")
+        first_line = section.text.split("\n", 1)[0]
         # Keep each entry findable: its own heading leads its text unless the text starts with it.
-        if own and lines[0].strip() != own[-1].strip():
-            texts.append(HEADING_SEPARATOR.join(own) + "\n" + section.text)
-        else:
-            texts.append(section.text)
-    return replace(run[0], text="\n\n".join(texts), heading=HEADING_SEPARATOR.join(common))
+        if own and first_line.strip() != own[-1].strip():
+            section = led_by(section, HEADING_SEPARATOR.join(own))
+        entries.append(section)
+    packed = entries[0]
+    for entry in entries[1:]:
+        packed = joined(packed, entry, "\n\n")
+    return replace(packed, heading=HEADING_SEPARATOR.join(common))

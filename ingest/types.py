@@ -26,7 +26,23 @@ class Section:
     text: str
     page: int | None = None  # 1-based PDF page
     heading: str = ""  # "Title > Section > Subsection"
-    line: int | None = None  # 1-based first line in the file, where known
+    line: int | None = None  # 1-based line in the file the text starts on, where known
+    # The file line of each of the text's lines, when they are not `line`, `line + 1`, ...
+    # (HTML blocks joined onto one line, lines left out); see `ingest.source_lines`.
+    lines: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.lines and (
+            self.line != self.lines[0] or len(self.lines) != self.text.count("\n") + 1
+        ):
+            raise ValueError("a section's lines must number each line of its text")
+
+    def line_at(self, offset: int) -> int | None:
+        """The file line of the text at character `offset`, where known."""
+        if self.line is None:
+            return None
+        index = self.text.count("\n", 0, offset)
+        return self.lines[index] if self.lines else self.line + index
 
 
 @dataclass(frozen=True, slots=True)

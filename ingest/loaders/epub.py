@@ -180,7 +180,7 @@ def _sections(book: ZipDocument, chapters: list[str], toc: list[TocEntry]) -> li
                 paragraph.append(event.text)
                 _end_paragraph(builder, paragraph)
         _end_paragraph(builder, paragraph)
-    sections = [replace(section, line=None) for section in builder.finish()]
+    sections = [replace(section, line=None, lines=()) for section in builder.finish()]
     if not sections:
         raise NotADocumentError("no text in the book (its pages may be images)")
     return sections

@@ -41,7 +41,7 @@ def parse(text: str) -> LoadedDocument | None:
         else:
             if section == "NAME" and line.strip():
                 title_lines.append(line.strip())
-            builder.add([line])
+            builder.add([line], index + 1)
     if not title_lines:
         return None
     return LoadedDocument(sections=builder.finish(), title=" ".join(title_lines))

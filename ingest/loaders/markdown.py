@@ -32,7 +32,7 @@ def parse(text: str) -> list[Section]:
         atx = None if fence or opening else _ATX.match(line)
         if atx:
             builder.heading(len(atx.group(1)), atx.group(2), number)
-            builder.add([line])
+            builder.add([line], number)
             continue
         underline = _SETEXT.match(line) if fence is None and number > 1 else None
         previous = lines[number - 2] if number > 1 else ""
@@ -40,9 +40,9 @@ def parse(text: str) -> list[Section]:
             builder.drop_last_line()
             level = 1 if underline.group(1).startswith("=") else 2
             builder.heading(level, previous, number - 1)
-            builder.add([previous, line])
+            builder.add([previous, line], number - 1)
             continue
-        builder.add([line])
+        builder.add([line], number)
     return builder.finish()
 
 

@@ -38,4 +38,4 @@ def sections_from_blocks(blocks: Iterable[Block]) -> list[Section]:
         if block.level is not None:
             builder.heading(block.level, " ".join(text.split()), number)
         builder.add(["", text] if block.paragraph else [text])
-    return [replace(section, line=None) for section in builder.finish()]
+    return [replace(section, line=None, lines=()) for section in builder.finish()]

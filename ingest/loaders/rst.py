@@ -26,14 +26,14 @@ def parse(text: str) -> list[Section]:
     while index < len(lines):
         title = _title_at(lines, index)
         if title is None:
-            builder.add([lines[index]], first_line=index + 1)
+            builder.add([lines[index]], index + 1)
             index += 1
             continue
         text_line, style, used = title
         if style not in styles:
             styles.append(style)
         builder.heading(styles.index(style) + 1, lines[text_line].strip(), text_line + 1)
-        builder.add(lines[index : index + used])
+        builder.add(lines[index : index + used], index + 1)
         index += used
     return builder.finish()
 

@@ -73,7 +73,7 @@ def test_sections_become_headings_and_the_name_line_the_title() -> None:
         "SEE ALSO",
     ]
     description = document.sections[2]
-    assert description.line == 9  # the heading's line in the file
+    assert description.line == 10  # where its text starts, below its heading (line 9)
     assert "-s, --symbolic\n              make symbolic links" in description.text
     text = "\n".join(s.text for s in document.sections)
     assert "User Commands" not in text and "September 2022" not in text  # header, footer
