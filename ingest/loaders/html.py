@@ -20,6 +20,7 @@ from ingest.errors import NotADocumentError
 from ingest.loaders.decoding import read_text
 from ingest.loaders.html_hidden import remove_hidden
 from ingest.loaders.html_walk import SectionWalker, clean_heading, inline_text
+from ingest.source_lines import placed
 from ingest.types import LoadedDocument, Section
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ def _document(markup: str) -> HtmlElement:
     # No depth limit in the parser (the worker bounds time and memory): deep pages are read.
     parser = lxml.html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
     try:
-        return lxml.html.document_fromstring(_XML_DECLARATION.sub("", markup), parser=parser)
+        return lxml.html.document_fromstring(_XML_DECLARATION.sub(_blank, markup), parser=parser)
     except (ParserError, ValueError) as exc:
         raise NotADocumentError(f"no HTML content in the file ({exc})") from exc
 
@@ -146,16 +147,43 @@ def _walk(element: HtmlElement) -> list[Section]:
 
 def _markup_text(markup: str) -> list[Section]:
     """The text between the tags, for markup the parser gives up on (nesting too deep)."""
-    text = html.unescape(_TAG.sub(" ", _INVISIBLE_MARKUP.sub(" ", markup)))
-    lines = [" ".join(line.split()) for line in text.split("\n")]
-    joined = "\n".join(line for line in lines if line)
-    return [Section(text=joined, line=1)] if joined else []
+    text = _TAG.sub(_blank, _INVISIBLE_MARKUP.sub(_blank, markup))
+    lines = [(number, html.unescape(line)) for number, line in enumerate(text.split("\n"), 1)]
+    return _numbered_section(lines)
 
 
 def _visible_text(root: HtmlElement) -> list[Section]:
-    """Every visible line of the page, for pages the structured walk finds nothing in."""
+    """Every visible line of the page, for pages the structured walk finds nothing in; a
+    line is numbered by its text's own line in the file (or an earlier one: tags spanning
+    lines and removed elements are not counted past)."""
+    from lxml.etree import iterwalk
+
     for element in list(root.iter("script", "style", "noscript", "template", "head")):
         element.drop_tree()
-    lines = [" ".join(line.split()) for line in root.text_content().split("\n")]
-    text = "\n".join(line for line in lines if line)
-    return [Section(text=text, line=1)] if text else []
+    lines: list[tuple[int, str]] = [(1, "")]
+    at = 1
+    for event, element in iterwalk(root, events=("start", "end")):
+        if event == "start":
+            at = element.sourceline or at
+        text = (element.text if event == "start" else element.tail) or ""
+        for index, part in enumerate(text.split("\n")):
+            if index:
+                at += 1
+                lines.append((at, ""))
+            number, line = lines[-1]
+            lines[-1] = (number if line.strip() else at, line + part)
+    return _numbered_section(lines)
+
+
+def _numbered_section(lines: list[tuple[int, str]]) -> list[Section]:
+    """One section of the lines with text, each (file line, text), spaces collapsed."""
+    kept = [(number, " ".join(text.split())) for number, text in lines if text.strip()]
+    if not kept:
+        return []
+    text = "\n".join(line for _, line in kept)
+    return [placed(Section(""), text, [number for number, _ in kept])]
+
+
+def _blank(match: re.Match[str]) -> str:
+    """A space for markup left out, and the newlines it held, so lines keep their numbers."""
+    return " " + "\n" * match.group().count("\n")

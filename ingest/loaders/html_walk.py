@@ -4,7 +4,9 @@ Headings (h1-h6) open sections under their heading path. A definition-list entry
 carries an `id` or a named anchor (Sphinx and pydoc API entries such as `str.partition(sep)`)
 becomes its own section, headed by the signature, one level below the heading above it.
 Code blocks keep their lines, list items become "- item" lines, data-table rows
-"cell | cell" lines; layout tables (pydoc's) are read as the blocks they hold.
+"cell | cell" lines; layout tables (pydoc's) are read as the blocks they hold. Every line
+keeps the file line its text starts on (lxml's `sourceline`, the line an element's start tag
+ends on, and the newlines of the text before it), or an earlier one where that is not known.
 """
 
 from __future__ import annotations
@@ -114,16 +116,20 @@ class SectionWalker:
     def __init__(self) -> None:
         self.builder = SectionBuilder()
         self._line: list[str] = []
+        self._start: int | None = None  # the file line `_line`'s text starts on
+        self._at = 1  # the file line the walk has reached (never past the text it reads)
         self._depth = 0  # level of the innermost open heading or API entry
         self._bullet = False  # the next line starts a list item
 
     def walk(self, element: HtmlElement) -> None:
         tag = element.tag if isinstance(element.tag, str) else ""
+        if tag:
+            self._enter(element)
         if not tag or is_furniture(element):
             self._tail(element)
             return
         if tag in HEADINGS:
-            self._heading(HEADINGS[tag], inline_text(element), element.sourceline)
+            self._heading(HEADINGS[tag], inline_text(element), first_text_line(element))
         elif tag == "pre":
             self._pre(element)
         elif tag == "dl":
@@ -157,15 +163,21 @@ class SectionWalker:
         self._bullet = False
         if not title:
             return
-        self.builder.heading(level, title, line or 1)
+        self.builder.heading(level, title, line)
         self._depth = level
-        self.builder.add([title, ""])
+        self.builder.add([title], line)
+        self.builder.add([""])
 
     def _pre(self, element: HtmlElement) -> None:
         self._break()
-        code = element.text_content().replace("\r\n", "\n").strip("\n")
+        code = element.text_content().replace("\r\n", "\n")
+        first = self._at + code.count("\n", 0, len(code) - len(code.lstrip("\n")))
+        self._at += code.count("\n")
+        code = code.strip("\n")
         if code.strip():
-            self.builder.add(["", *code.split("\n"), ""])
+            self.builder.add([""])
+            self.builder.add(code.split("\n"), first)
+            self.builder.add([""])
 
     def _definitions(self, element: HtmlElement) -> None:
         """API entries (terms with an id) become sections; other lists become 'term: text'.
@@ -185,6 +197,7 @@ class SectionWalker:
                 self._terms(terms, entry_depth)
                 terms = []
             if tag == "dd":
+                self._enter(child)
                 self._text(child.text)
                 for node in child:
                     self.walk(node)
@@ -200,14 +213,19 @@ class SectionWalker:
     def _terms(self, terms: list[HtmlElement], entry_depth: int) -> None:
         signatures = [clean_heading(inline_text(term)) for term in terms]
         named = [s for term, s in zip(terms, signatures, strict=True) if _anchored(term) and s]
+        lines = [first_text_line(term) for term in terms]
         if named:
             level = entry_depth + 1
-            self.builder.heading(level, " / ".join(named), terms[0].sourceline or 1)
+            self.builder.heading(level, " / ".join(named), lines[0])
             self._depth = level
-            self.builder.add([*filter(None, signatures), ""])
+            for signature, line in zip(signatures, lines, strict=True):
+                if signature:
+                    self.builder.add([signature], line)
+            self.builder.add([""])
             return
-        for signature in filter(None, signatures):
-            self.builder.add([signature if signature.endswith(":") else signature + ":"])
+        for signature, line in zip(signatures, lines, strict=True):
+            if signature:
+                self.builder.add([signature if signature.endswith(":") else signature + ":"], line)
 
     def _table(self, element: HtmlElement) -> None:
         """A data table as "cell | cell" rows; a layout table (pydoc's) as the blocks it holds."""
@@ -216,26 +234,36 @@ class SectionWalker:
             for cell in element.xpath("./tr/td | ./*/tr/td | ./tr/th | ./*/tr/th"):
                 if "section-title" in (cell.get("class") or ""):  # pydoc's section headings
                     level = 2 if cell.find(".//strong[@class='bigsection']") is not None else 3
-                    self._heading(level, inline_text(cell), cell.sourceline)
+                    self._heading(level, inline_text(cell), first_text_line(cell))
                     continue
+                self._enter(cell)
                 self._text(cell.text)
                 for child in cell:
                     self.walk(child)
                 self._break()
             return
+        self.builder.add([""])
         caption = element.find("caption")
-        lines = [inline_text(caption)] if caption is not None else []
+        if caption is not None:
+            self.builder.add([inline_text(caption)], first_text_line(caption))
         for row in element.iter("tr"):
             cells = [inline_text(cell) for cell in row if cell.tag in ("td", "th")]
             if any(cells):
-                lines.append(" | ".join(cells))
-        self.builder.add(["", *lines, ""])
+                self.builder.add([" | ".join(cells)], first_text_line(row))
+        self.builder.add([""])
 
     # -- text -------------------------------------------------------------------------------
 
+    def _enter(self, element: HtmlElement) -> None:
+        self._at = element.sourceline or self._at
+
     def _text(self, text: str | None) -> None:
-        if text:
-            self._line.append(text)
+        if not text:
+            return
+        if self._start is None and text.strip():
+            self._start = self._at + text.count("\n", 0, len(text) - len(text.lstrip()))
+        self._at += text.count("\n")
+        self._line.append(text)
 
     def _tail(self, element: HtmlElement) -> None:
         self._text(element.tail)
@@ -244,15 +272,27 @@ class SectionWalker:
         if not self._line:
             return
         line = _SPACES.sub(" ", "".join(self._line)).strip()
-        self._line = []
+        start, self._line, self._start = self._start, [], None
         if line:
-            self.builder.add(["- " + line if self._bullet else line])
+            self.builder.add(["- " + line if self._bullet else line], start)
             self._bullet = False
 
 
 def _anchored(term: HtmlElement) -> bool:
     """A term others link to: an id (Sphinx, Javadoc) or a named anchor inside (pydoc)."""
     return bool(term.get("id")) or term.find(".//a[@name]") is not None
+
+
+def first_text_line(element: HtmlElement) -> int | None:
+    """The file line an element's first text is on; where it opens with an element, that
+    element's (lxml numbers an element by the line its start tag ends on)."""
+    node = element
+    while not (node.text or "").strip() and len(node) and isinstance(node[0].tag, str):
+        node = node[0]
+    if node.sourceline is None:
+        return element.sourceline
+    text = node.text or ""
+    return node.sourceline + text.count("\n", 0, len(text) - len(text.lstrip()))
 
 
 def inline_text(element: HtmlElement) -> str:
