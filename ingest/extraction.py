@@ -29,8 +29,9 @@ from ingest.types import EmbeddedDocument, LoadedDocument, Section
 _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # Raise when what loaders make of a file changes: stored documents built by an older
 # extraction are re-extracted by the next `margin ingest` (1: before main-content HTML,
-# normalised PDF text and OCR; 2: before CSV/TSV rows carried their header).
-EXTRACTION_VERSION = 3
+# normalised PDF text and OCR; 2: before CSV/TSV rows carried their header; 3: before a
+# chunk's line was the line its text starts on in HTML, manual pages and reST).
+EXTRACTION_VERSION = 4
 _STARTUP_TIMEOUT_S = 60.0
 PageCallback = Callable[[int, int], None]
 
