@@ -30,10 +30,14 @@ def emit_json(payload: dict[str, Any]) -> None:
 
 
 def place(source: Source) -> str:
-    """Where a source is: its file name (escaped), page and heading, on one line."""
+    """Where a source is, on one line: its file name (escaped), then `p. N` or `:LINE` (the
+    form editors and terminals open at that line; it tells apart chunks of one long section),
+    then its heading."""
     shown = display_path(source.path)
     if source.page is not None:
         shown += f" p. {source.page}"
+    elif source.line is not None:
+        shown += f":{source.line}"
     if source.heading:
         shown += f" > {one_line(source.heading)}"
     return shown

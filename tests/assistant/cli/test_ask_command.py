@@ -80,6 +80,19 @@ def test_answer_streams_after_its_sources_with_the_bundled_model(
 
 
 @pytest.mark.slow
+def test_sources_show_the_line_an_editor_opens_them_at(ingested: Path) -> None:
+    question = "Where does margin keep API keys?"
+    shown = CliRunner().invoke(cli, ["ask", question, "--mode", "quote"])
+    found = CliRunner().invoke(cli, ["ask", question, "--mode", "quote", "--json"])
+    assert shown.exit_code == found.exit_code == 0, shown.output + found.output
+    listed = shown.stdout.split("\n\n", 1)[0].splitlines()[1:]
+    sources = json.loads(found.stdout)["sources"]
+    assert len(listed) == len(sources) and all(s["line"] for s in sources)
+    for line, source in zip(listed, sources, strict=True):
+        assert f"{Path(source['path']).name}:{source['line']} > " in line, line
+
+
+@pytest.mark.slow
 def test_mode_quote_answers_in_the_documents_words_without_a_model(ingested: Path) -> None:
     question = "Where does margin keep API keys?"
     result = CliRunner().invoke(cli, ["ask", question, "--mode", "quote", "--json"])
