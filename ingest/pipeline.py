@@ -101,6 +101,9 @@ class _Pending:
 
     documents: list[tuple[DocumentMeta, list[Chunk], Outcome]] = field(default_factory=list)
     chunks: int = 0
+    # Re-processed for new settings, not re-indexed: a chunk that comes out as stored keeps
+    # its stored vector (an extraction fix that moves only line numbers re-embeds nothing).
+    keep_vectors: list[str] = field(default_factory=list)
     share: EmbeddingShare = field(default_factory=EmbeddingShare)  # of progress
 
 
@@ -393,27 +396,46 @@ class _Run:
         )
         self.pending.documents.append((meta, chunks, kind))
         self.pending.chunks += len(chunks)
+        if kind == "reprocessed" and self.redo_before is None:
+            self.pending.keep_vectors.append(meta.path)
 
     def _commit(self) -> None:
         """Embed the pending documents and write them in one commit."""
         pending, self.pending = self.pending, _Pending()
         if not pending.documents:
             return
-        texts = [embedding_text(c) for _, chunks, _ in pending.documents for c in chunks]
-        vectors = embed_in_slices(
-            self.embedder,
-            texts,
-            lambda done, total: self.counts.embedded(pending.share, done, total),
-        )
-        writes, offset = [], 0
-        for meta, chunks, _ in pending.documents:
-            writes.append(DocumentWrite(meta, chunks, vectors[offset : offset + len(chunks)]))
-            offset += len(chunks)
-        self.store.replace_documents(writes)
+        self.store.replace_documents(self._vectors(pending))
         for meta, chunks, kind in pending.documents:
             getattr(self.report, kind).append(meta.path)
             self.report.chunks += len(chunks)
         self.counts.stored(pending.chunks)
+
+    def _vectors(self, pending: _Pending) -> list[DocumentWrite]:
+        """The pending documents with their vectors: kept where a re-processed document's chunk
+        came out as stored, embedded otherwise."""
+        import numpy as np
+
+        kept = self.store.chunk_vectors(pending.keep_vectors)
+        keys = [
+            (meta.path, chunk.heading, chunk.text)
+            for meta, chunks, _ in pending.documents
+            for chunk in chunks
+        ]
+        flat = [chunk for _, chunks, _ in pending.documents for chunk in chunks]
+        new = [index for index, key in enumerate(keys) if key not in kept]
+        embedded = embed_in_slices(
+            self.embedder,
+            [embedding_text(flat[index]) for index in new],
+            lambda done, total: self.counts.embedded(pending.share, done, total),
+        )
+        fresh = dict(zip(new, embedded, strict=True))
+        vectors = [fresh[index] if index in fresh else kept[key] for index, key in enumerate(keys)]
+        writes, offset = [], 0
+        for meta, chunks, _ in pending.documents:
+            part = vectors[offset : offset + len(chunks)]
+            writes.append(DocumentWrite(meta, chunks, np.array(part, dtype="float32")))
+            offset += len(chunks)
+        return writes
 
     def _remove_missing(
         self, stored: dict[str, DocumentInfo], kept: set[str], roots: list[Path]

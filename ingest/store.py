@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ingest import store_schema as schema
 from ingest.errors import ModelMismatchError, StoreError, StoreWriteError
@@ -51,6 +51,7 @@ OPTIMISTIC_READS = 8  # searches against the moving table before a reader pins v
 REINDEX_PLAN = "reindex-plan.json"
 ReindexPlan = tuple[str, list[DocumentInfo]]  # (started at, ISO 8601 UTC; the documents)
 View = tuple[dict[str, str], int]  # (committed doc_version per path, chunk rows not visible)
+Row = TypeVar("Row")  # what a read of the chunk table returns a list of
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,6 +357,26 @@ class ChunkStore:
 
         return self._consistent(fetch)
 
+    def chunk_vectors(self, paths: Sequence[str]) -> dict[tuple[str, str, str], np.ndarray]:
+        """The stored vector of every current chunk of these documents, by (path, heading,
+        text): what re-processing a document whose chunks come out the same can keep."""
+        if not paths:
+            return {}
+        columns = ["path", "doc_version", "heading", "text", "vector"]
+
+        def fetch(chunks: Table, view: View) -> list[dict[str, Any]]:
+            committed, _stale = view
+            query = chunks.search().where(schema.sql_in("path", list(paths)))
+            rows = query.select(columns).limit(None).to_arrow().to_pylist()
+            return [r for r in rows if _ok(r, committed)]
+
+        import numpy
+
+        return {
+            (r["path"], r["heading"] or "", r["text"]): numpy.asarray(r["vector"], "float32")
+            for r in self._consistent(fetch)
+        }
+
     def get_chunks(self, ids: Sequence[str]) -> list[StoredChunk]:
         if not ids:
             return []
@@ -433,7 +454,7 @@ class ChunkStore:
         rows = self._committed_rows()
         return {p: r["doc_version"] for p, r in rows.items() if p in wanted}
 
-    def _consistent(self, read: Callable[[Table, View], list[StoredChunk]]) -> list[StoredChunk]:
+    def _consistent(self, read: Callable[[Table, View], list[Row]]) -> list[Row]:
         """`read(chunks, view)`, done while the chunk table stayed at the version the view was
         taken with, so every committed version in the view still has all its rows.
 

@@ -8,8 +8,11 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+import pytest
 from click.testing import CliRunner
 
+from ingest import pipeline
 from ingest.fakes import HashingEmbedder
 from ingest.pipeline import IngestOptions, Ingestor, IngestProgress
 from ingest.store import ChunkStore
@@ -43,6 +46,45 @@ def test_changed_chunk_settings_reprocess_unchanged_files(
     assert {d.build for d in store.documents()} == {IngestOptions(chunk_tokens=60).build()}
     third = smaller.run([notes])
     assert sorted(third.unchanged) == sorted(first.added) and third.reprocessed == []
+
+
+def test_an_extraction_upgrade_that_leaves_the_chunks_as_they_were_embeds_nothing(
+    tmp_path: Path,
+    open_store: OpenStore,
+    fake_embedder: HashingEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    notes = _notes(tmp_path)
+    store = open_store(fake_embedder)
+    first = Ingestor(store, fake_embedder, IngestOptions()).run([notes])
+    paths = sorted(first.added)
+    before = store.chunk_vectors(paths)
+    fake_embedder.calls.clear()
+    monkeypatch.setattr(pipeline, "EXTRACTION_VERSION", pipeline.EXTRACTION_VERSION + 1)
+    upgraded = Ingestor(store, fake_embedder, IngestOptions()).run([notes])
+    assert sorted(upgraded.reprocessed) == paths and upgraded.chunks == first.chunks
+    assert sum(fake_embedder.calls) == 0
+    after = store.chunk_vectors(paths)
+    assert after.keys() == before.keys() and len(after) == first.chunks
+    assert all(np.array_equal(after[key], before[key]) for key in before)
+    assert {d.build for d in store.documents()} == {IngestOptions().build()}
+
+
+def test_re_chunked_documents_embed_only_the_chunks_that_changed(
+    tmp_path: Path, open_store: OpenStore, fake_embedder: HashingEmbedder
+) -> None:
+    notes = _notes(tmp_path)
+    store = open_store(fake_embedder)
+    first = Ingestor(store, fake_embedder, IngestOptions(chunk_tokens=200)).run([notes])
+    before = store.chunk_vectors(sorted(first.added))
+    fake_embedder.calls.clear()
+    Ingestor(store, fake_embedder, IngestOptions(chunk_tokens=60)).run([notes])
+    after = store.chunk_vectors(sorted(first.added))
+    kept = after.keys() & before.keys()  # kiln.txt's one chunk fits either size
+    assert [key[0] for key in kept] == [str(notes / "kiln.txt")]
+    assert sum(fake_embedder.calls) == len(after) - len(kept) > 0
+    for key in after:  # every vector is the one its text embeds to
+        assert np.allclose(after[key], fake_embedder.embed_documents([f"{key[1]}\n{key[2]}"])[0])
 
 
 def test_reindex_redoes_every_document_and_resumes_without_redoing(
