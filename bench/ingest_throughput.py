@@ -8,6 +8,11 @@ installed packages. Each repeat ingests into a fresh MARGIN_HOME through
 the pipeline embedded with a bare `SentenceTransformer.encode` (same batch size). Figures are
 medians of the repeats: chunks/s and files/s, the ratio margin/bare, and the unchanged
 re-ingest time as a share of the first ingest.
+
+Then what an upgrade of margin's extraction costs: the folder ingested once more as if
+`EXTRACTION_VERSION` had gone up (every document re-processed; chunks that come out as
+stored keep their vectors), against `margin reindex` (every chunk embedded again, what an
+upgrade cost before vectors were kept), as a share of it.
 """
 
 from __future__ import annotations
@@ -83,7 +88,12 @@ def one_repeat(folder: Path, embedder: SentenceTransformerEmbedder, bare: Any) -
         ingestor = open_index(embedder=recorder).ingestor()
         first, first_s = timed(lambda: ingestor.run([folder]))
         again, again_s = timed(lambda: ingestor.run([folder]))
+        texts = list(recorder.texts)
+        upgraded, upgrade_s = timed(lambda: _upgraded(ingestor, folder))
+        _, reindex_s = timed(ingestor.reindex)
+    recorder.texts = texts
     assert not again.added and not again.updated, "the unchanged re-ingest embedded files"
+    assert len(upgraded.reprocessed) == len(first.added), "the upgrade re-processed too little"
     _, bare_s = timed(
         lambda: bare.encode(
             recorder.texts,
@@ -104,7 +114,22 @@ def one_repeat(folder: Path, embedder: SentenceTransformerEmbedder, bare: Any) -
         "bare_chunks_per_s": len(recorder.texts) / bare_s,
         "ratio_margin_over_bare": bare_s / first_s,
         "reingest_share": again_s / first_s,
+        "upgrade_s": upgrade_s,
+        "reindex_s": reindex_s,
+        "upgrade_share_of_reindex": upgrade_s / reindex_s,
     }
+
+
+def _upgraded(ingestor: Any, folder: Path) -> Any:
+    """An ingest of `folder` as the next extraction version would run it."""
+    from ingest import pipeline
+
+    current = pipeline.EXTRACTION_VERSION
+    pipeline.EXTRACTION_VERSION = current + 1
+    try:
+        return ingestor.run([folder])
+    finally:
+        pipeline.EXTRACTION_VERSION = current
 
 
 def corpus_figures(
