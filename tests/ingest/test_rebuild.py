@@ -37,12 +37,21 @@ def test_changed_chunk_settings_reprocess_unchanged_files(
     notes = _notes(tmp_path)
     store = open_store(fake_embedder)
     first = Ingestor(store, fake_embedder, IngestOptions(chunk_tokens=200)).run([notes])
+    before = store.chunk_vectors(sorted(first.added))
+    fake_embedder.calls.clear()
     smaller = Ingestor(store, fake_embedder, IngestOptions(chunk_tokens=60))
     again = smaller.run([notes])
     assert sorted(again.reprocessed) == sorted(first.added)
     assert again.added == again.updated == again.unchanged == []
     assert again.to_json()["reprocessed"] == again.reprocessed
     assert store.chunk_count() > first.chunks
+    # Only the chunks that changed are embedded: kiln.txt's one chunk fits either size.
+    after = store.chunk_vectors(sorted(first.added))
+    kept = after.keys() & before.keys()
+    assert [key[0] for key in kept] == [str(notes / "kiln.txt")]
+    assert sum(fake_embedder.calls) == len(after) - len(kept) > 0
+    for key in after:  # every vector is the one its text embeds to
+        assert np.allclose(after[key], fake_embedder.embed_documents([f"{key[1]}\n{key[2]}"])[0])
     assert {d.build for d in store.documents()} == {IngestOptions(chunk_tokens=60).build()}
     third = smaller.run([notes])
     assert sorted(third.unchanged) == sorted(first.added) and third.reprocessed == []
@@ -68,23 +77,6 @@ def test_an_extraction_upgrade_that_leaves_the_chunks_as_they_were_embeds_nothin
     assert after.keys() == before.keys() and len(after) == first.chunks
     assert all(np.array_equal(after[key], before[key]) for key in before)
     assert {d.build for d in store.documents()} == {IngestOptions().build()}
-
-
-def test_re_chunked_documents_embed_only_the_chunks_that_changed(
-    tmp_path: Path, open_store: OpenStore, fake_embedder: HashingEmbedder
-) -> None:
-    notes = _notes(tmp_path)
-    store = open_store(fake_embedder)
-    first = Ingestor(store, fake_embedder, IngestOptions(chunk_tokens=200)).run([notes])
-    before = store.chunk_vectors(sorted(first.added))
-    fake_embedder.calls.clear()
-    Ingestor(store, fake_embedder, IngestOptions(chunk_tokens=60)).run([notes])
-    after = store.chunk_vectors(sorted(first.added))
-    kept = after.keys() & before.keys()  # kiln.txt's one chunk fits either size
-    assert [key[0] for key in kept] == [str(notes / "kiln.txt")]
-    assert sum(fake_embedder.calls) == len(after) - len(kept) > 0
-    for key in after:  # every vector is the one its text embeds to
-        assert np.allclose(after[key], fake_embedder.embed_documents([f"{key[1]}\n{key[2]}"])[0])
 
 
 def test_reindex_redoes_every_document_and_resumes_without_redoing(
