@@ -416,24 +416,23 @@ class _Run:
         import numpy as np
 
         kept = self.store.chunk_vectors(pending.keep_vectors)
-        keys = [
-            (meta.path, chunk.heading, chunk.text)
-            for meta, chunks, _ in pending.documents
-            for chunk in chunks
-        ]
-        flat = [chunk for _, chunks, _ in pending.documents for chunk in chunks]
+        rows = [(meta.path, chunk) for meta, chunks, _ in pending.documents for chunk in chunks]
+        keys = [(path, chunk.heading, chunk.text) for path, chunk in rows]
         new = [index for index, key in enumerate(keys) if key not in kept]
         embedded = embed_in_slices(
             self.embedder,
-            [embedding_text(flat[index]) for index in new],
+            [embedding_text(rows[index][1]) for index in new],
             lambda done, total: self.counts.embedded(pending.share, done, total),
         )
-        fresh = dict(zip(new, embedded, strict=True))
-        vectors = [fresh[index] if index in fresh else kept[key] for index, key in enumerate(keys)]
+        vectors = np.empty((len(keys), self.embedder.dim), dtype=np.float32)
+        if new:
+            vectors[new] = embedded
+        for index, key in enumerate(keys):
+            if key in kept:
+                vectors[index] = kept[key]
         writes, offset = [], 0
         for meta, chunks, _ in pending.documents:
-            part = vectors[offset : offset + len(chunks)]
-            writes.append(DocumentWrite(meta, chunks, np.array(part, dtype="float32")))
+            writes.append(DocumentWrite(meta, chunks, vectors[offset : offset + len(chunks)]))
             offset += len(chunks)
         return writes
 

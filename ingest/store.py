@@ -370,10 +370,10 @@ class ChunkStore:
             rows = query.select(columns).limit(None).to_arrow().to_pylist()
             return [r for r in rows if _ok(r, committed)]
 
-        import numpy
+        import numpy as np
 
         return {
-            (r["path"], r["heading"] or "", r["text"]): numpy.asarray(r["vector"], "float32")
+            (r["path"], r["heading"] or "", r["text"]): np.asarray(r["vector"], np.float32)
             for r in self._consistent(fetch)
         }
 
