@@ -38,7 +38,7 @@ def embed_in_slices(
 
     if not texts:
         on_slice(0, 0)
-        return np.zeros((0, 0), dtype=np.float32)
+        return np.zeros((0, embedder.dim), dtype=np.float32)
     order = sorted(range(len(texts)), key=lambda index: -len(texts[index]))
     parts, done, size = [], 0, FIRST_SLICE
     while done < len(order):

@@ -101,9 +101,6 @@ class _Pending:
 
     documents: list[tuple[DocumentMeta, list[Chunk], Outcome]] = field(default_factory=list)
     chunks: int = 0
-    # Re-processed for new settings, not re-indexed: a chunk that comes out as stored keeps
-    # its stored vector (an extraction fix that moves only line numbers re-embeds nothing).
-    keep_vectors: list[str] = field(default_factory=list)
     share: EmbeddingShare = field(default_factory=EmbeddingShare)  # of progress
 
 
@@ -396,8 +393,6 @@ class _Run:
         )
         self.pending.documents.append((meta, chunks, kind))
         self.pending.chunks += len(chunks)
-        if kind == "reprocessed" and self.redo_before is None:
-            self.pending.keep_vectors.append(meta.path)
 
     def _commit(self) -> None:
         """Embed the pending documents and write them in one commit."""
@@ -411,25 +406,34 @@ class _Run:
         self.counts.stored(pending.chunks)
 
     def _vectors(self, pending: _Pending) -> list[DocumentWrite]:
-        """The pending documents with their vectors: kept where a re-processed document's chunk
-        came out as stored, embedded otherwise."""
+        """The pending documents with their vectors. An edited or re-processed document's chunk
+        that comes out with its stored heading and text keeps its stored vector (an extraction
+        fix that moves only line numbers embeds nothing); a re-index embeds every chunk anew."""
         import numpy as np
 
-        kept = self.store.chunk_vectors(pending.keep_vectors)
-        rows = [(meta.path, chunk) for meta, chunks, _ in pending.documents for chunk in chunks]
-        keys = [(path, chunk.heading, chunk.text) for path, chunk in rows]
-        new = [index for index, key in enumerate(keys) if key not in kept]
-        embedded = embed_in_slices(
+        stored = [
+            meta.path
+            for meta, _, kind in pending.documents
+            if kind in ("updated", "reprocessed") and self.redo_before is None
+        ]
+        kept = self.store.chunk_vectors(stored)
+        count = sum(len(chunks) for _, chunks, _ in pending.documents)
+        vectors = np.empty((count, self.embedder.dim), dtype=np.float32)
+        new: list[int] = []
+        texts: list[str] = []
+        rows = ((meta.path, chunk) for meta, chunks, _ in pending.documents for chunk in chunks)
+        for index, (path, chunk) in enumerate(rows):
+            vector = kept.get((path, chunk.heading, chunk.text))
+            if vector is None:
+                new.append(index)
+                texts.append(embedding_text(chunk))
+            else:
+                vectors[index] = vector
+        vectors[new] = embed_in_slices(
             self.embedder,
-            [embedding_text(rows[index][1]) for index in new],
+            texts,
             lambda done, total: self.counts.embedded(pending.share, done, total),
         )
-        vectors = np.empty((len(keys), self.embedder.dim), dtype=np.float32)
-        if new:
-            vectors[new] = embedded
-        for index, key in enumerate(keys):
-            if key in kept:
-                vectors[index] = kept[key]
         writes, offset = [], 0
         for meta, chunks, _ in pending.documents:
             writes.append(DocumentWrite(meta, chunks, vectors[offset : offset + len(chunks)]))

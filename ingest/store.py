@@ -345,24 +345,24 @@ class ChunkStore:
 
     def document_chunks(self, paths: Sequence[str]) -> list[StoredChunk]:
         """Every current chunk of these documents, in no particular order."""
-        if not paths:
-            return []
-
-        def fetch(chunks: Table, view: View) -> list[StoredChunk]:
-            committed, _stale = view
-            query = chunks.search().where(schema.sql_in("path", list(paths)))
-            columns = list(schema.CHUNK_TEXT_COLUMNS)
-            rows = query.select(columns).limit(None).to_arrow().to_pylist()
-            return [schema.stored_chunk(r, 0.0) for r in rows if _ok(r, committed)]
-
-        return self._consistent(fetch)
+        rows = self._current_rows(paths, list(schema.CHUNK_TEXT_COLUMNS))
+        return [schema.stored_chunk(r, 0.0) for r in rows]
 
     def chunk_vectors(self, paths: Sequence[str]) -> dict[tuple[str, str, str], np.ndarray]:
         """The stored vector of every current chunk of these documents, by (path, heading,
-        text): what re-processing a document whose chunks come out the same can keep."""
+        text): what a document re-read into the same chunks can keep."""
+        import numpy as np
+
+        rows = self._current_rows(paths, ["path", "doc_version", "heading", "text", "vector"])
+        return {
+            (r["path"], r["heading"] or "", r["text"]): np.asarray(r["vector"], np.float32)
+            for r in rows
+        }
+
+    def _current_rows(self, paths: Sequence[str], columns: list[str]) -> list[dict[str, Any]]:
+        """These columns of every current chunk row of these documents."""
         if not paths:
-            return {}
-        columns = ["path", "doc_version", "heading", "text", "vector"]
+            return []
 
         def fetch(chunks: Table, view: View) -> list[dict[str, Any]]:
             committed, _stale = view
@@ -370,12 +370,7 @@ class ChunkStore:
             rows = query.select(columns).limit(None).to_arrow().to_pylist()
             return [r for r in rows if _ok(r, committed)]
 
-        import numpy as np
-
-        return {
-            (r["path"], r["heading"] or "", r["text"]): np.asarray(r["vector"], np.float32)
-            for r in self._consistent(fetch)
-        }
+        return self._consistent(fetch)
 
     def get_chunks(self, ids: Sequence[str]) -> list[StoredChunk]:
         if not ids:

@@ -13,9 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from ingest import pipeline
+from ingest.chunking import embedding_text
 from ingest.fakes import HashingEmbedder
 from ingest.pipeline import IngestOptions, Ingestor, IngestProgress
 from ingest.store import ChunkStore
+from ingest.types import Chunk
 from tests.fixtures.ingest import sample_text, write_files
 
 OpenStore = Callable[..., ChunkStore]
@@ -50,8 +52,9 @@ def test_changed_chunk_settings_reprocess_unchanged_files(
     kept = after.keys() & before.keys()
     assert [key[0] for key in kept] == [str(notes / "kiln.txt")]
     assert sum(fake_embedder.calls) == len(after) - len(kept) > 0
-    for key in after:  # every vector is the one its text embeds to
-        assert np.allclose(after[key], fake_embedder.embed_documents([f"{key[1]}\n{key[2]}"])[0])
+    for (_, heading, text), vector in after.items():  # each is the one its text embeds to
+        embedded = embedding_text(Chunk(text=text, ordinal=0, heading=heading))
+        assert np.allclose(vector, fake_embedder.embed_documents([embedded])[0])
     assert {d.build for d in store.documents()} == {IngestOptions(chunk_tokens=60).build()}
     third = smaller.run([notes])
     assert sorted(third.unchanged) == sorted(first.added) and third.reprocessed == []
@@ -77,6 +80,27 @@ def test_an_extraction_upgrade_that_leaves_the_chunks_as_they_were_embeds_nothin
     assert after.keys() == before.keys() and len(after) == first.chunks
     assert all(np.array_equal(after[key], before[key]) for key in before)
     assert {d.build for d in store.documents()} == {IngestOptions().build()}
+
+
+def test_an_edited_file_embeds_only_the_chunks_its_edit_changed(
+    tmp_path: Path, open_store: OpenStore, fake_embedder: HashingEmbedder
+) -> None:
+    notes = _notes(tmp_path)
+    store = open_store(fake_embedder)
+    ingestor = Ingestor(store, fake_embedder, IngestOptions(chunk_tokens=60))
+    first = ingestor.run([notes])
+    guide = notes / "guide.md"
+    before = store.chunk_vectors([str(guide)])
+    guide.write_text(guide.read_text(encoding="utf-8") + "\nA closing line.\n", encoding="utf-8")
+    fake_embedder.calls.clear()
+    edited = ingestor.run([notes])
+    assert edited.updated == [str(guide)] and sorted(edited.unchanged) == [str(notes / "kiln.txt")]
+    after = store.chunk_vectors([str(guide)])
+    kept = after.keys() & before.keys()
+    assert len(before) > 2 and len(kept) >= len(before) - 2
+    assert sum(fake_embedder.calls) == len(after) - len(kept)
+    assert all(np.array_equal(after[key], before[key]) for key in kept)
+    assert first.chunks > len(before)
 
 
 def test_reindex_redoes_every_document_and_resumes_without_redoing(
