@@ -60,9 +60,12 @@ def chunk_sections(
     overlap = max(0, min(overlap_tokens, budget // 2))
     chunks: list[Chunk] = []
     for section in sections:
+        newlines, counted = 0, 0  # windows only move forward: count each newline once
         for start, end in _windows(
             section.text, tokenizer.token_spans(section.text), budget, overlap
         ):
+            newlines += section.text.count("\n", counted, start)
+            counted = start
             text = section.text[start:end].strip()
             if not text:
                 continue
@@ -72,7 +75,7 @@ def chunk_sections(
                     ordinal=len(chunks),
                     page=section.page,
                     heading=section.heading,
-                    line=section.line_at(start),
+                    line=section.line_of(newlines),
                 )
             )
     return chunks

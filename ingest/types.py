@@ -37,11 +37,10 @@ class Section:
         ):
             raise ValueError("a section's lines must number each line of its text")
 
-    def line_at(self, offset: int) -> int | None:
-        """The file line of the text at character `offset`, where known."""
+    def line_of(self, index: int) -> int | None:
+        """The file line of the text's line `index` (from 0), where known."""
         if self.line is None:
             return None
-        index = self.text.count("\n", 0, offset)
         return self.lines[index] if self.lines else self.line + index
 
 

@@ -129,11 +129,9 @@ def text_lines(path: Path) -> dict[str, int | None]:
     title = document_title(document.title, document.sections, path.name)
     found: dict[str, int | None] = {}
     for section in prepare_sections(document.sections, title):
-        offset = 0
-        for line in section.text.split("\n"):
+        for index, line in enumerate(section.text.split("\n")):
             if line.strip():
-                found[line[:24]] = section.line_at(offset)
-            offset += len(line) + 1
+                found[line[:24]] = section.line_of(index)
     return found
 
 
