@@ -149,10 +149,10 @@ def metric_delta(name: str, before: Any, after: Any, paired: Paired | None = Non
         return MetricDelta(name, _number(before), _number(after), None, "n/a", paired)
     delta = float(after) - float(before)
     verdict: Verdict
+    improved = (delta < 0) == lower_is_better(name)
     if abs(delta) <= EPSILON:
         verdict = "same"
-    improved = (delta < 0) == lower_is_better(name)
-    if paired is not None and (
+    elif paired is not None and (
         paired.p_value >= SIGNIFICANCE or (paired.better > paired.worse) != improved
     ):
         verdict = "unclear"

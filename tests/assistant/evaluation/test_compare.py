@@ -28,6 +28,16 @@ def test_deltas_know_which_direction_is_better() -> None:
     assert deltas["containment"].after == 0.4
 
 
+def test_an_unchanged_figure_is_the_same_whatever_its_questions_did() -> None:
+    questions = [("q1", {"hit@1": 1.0}), ("q2", {"hit@1": 0.0})]
+    flipped = [("q1", {"hit@1": 0.0}), ("q2", {"hit@1": 1.0})]
+    a = run(1, {"hit@1": 0.5, "latency_ms.ask.total.p95": 900.0}, questions)
+    b = run(2, {"hit@1": 0.5, "latency_ms.ask.total.p95": 900.0}, flipped)
+    deltas = {d.metric: d for d in compare_runs(a, b).deltas}
+    assert deltas["hit@1"].verdict == deltas["latency_ms.ask.total.p95"].verdict == "same"
+    assert deltas["hit@1"].paired == Paired(better=1, worse=1)
+
+
 def test_sign_test_p_values() -> None:
     assert Paired(better=0, worse=0).p_value == 1.0
     assert Paired(better=3, worse=1).p_value == pytest.approx(0.625)  # 2 * 5/16
