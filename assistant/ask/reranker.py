@@ -51,7 +51,8 @@ class CrossEncoderReranker:
             raise ConfigError(
                 f"retrieval.reranker = {setting!r}: no model there. It must be a local folder "
                 "holding a sentence-transformers CrossEncoder (config.json, weights and "
-                "tokenizer files); margin does not download models."
+                "tokenizer files); this setting never downloads one: fetch one with "
+                "`margin models pull-reranker`."
             )
         return cls(folder)
 

@@ -189,11 +189,11 @@ def check_reranker(config: Config, locations: Locations) -> list[Check]:
     """The cross-encoder `[retrieval] reranker` names (it loads and scores a passage), and the
     unfinished `margin models pull-reranker` downloads."""
     from assistant.ask.reranker import unusable_reranker
+    from assistant.cli.pulled_rerankers import configured_folder
     from models.rerankers import unfinished_rerankers
 
     checks = []
-    if config.retrieval.reranker:
-        folder = Path(config.retrieval.reranker).expanduser()
+    if (folder := configured_folder(config)) is not None:
         problem = unusable_reranker(folder)
         fix = "fix [retrieval] reranker, or fetch one with `margin models pull-reranker`"
         checks.append(

@@ -59,7 +59,7 @@ def test_the_reranker_orders_the_sources_and_its_probability_is_the_score(
 
 def test_a_reranker_setting_must_name_a_local_model_folder(tmp_path: Path) -> None:
     assert CrossEncoderReranker.from_setting("") is None
-    with pytest.raises(ConfigError, match="does not download"):
+    with pytest.raises(ConfigError, match="never downloads"):
         CrossEncoderReranker.from_setting(str(tmp_path / "missing"))
     config = parse_config('[retrieval]\nreranker = "/models/ce"\n', tmp_path / "c.toml")
     assert config.retrieval.reranker == "/models/ce"
