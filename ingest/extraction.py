@@ -30,8 +30,9 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # Raise when what loaders make of a file changes: stored documents built by an older
 # extraction are re-extracted by the next `margin ingest` (1: before main-content HTML,
 # normalised PDF text and OCR; 2: before CSV/TSV rows carried their header; 3: before a
-# chunk's line was the line its text starts on in HTML, manual pages and reST).
-EXTRACTION_VERSION = 4
+# chunk's line was the line its text starts on in HTML, manual pages and reST; 4: before
+# Markdown front matter was text, not headings, and "## Diet" counted as the heading "Diet").
+EXTRACTION_VERSION = 5
 _STARTUP_TIMEOUT_S = 60.0
 PageCallback = Callable[[int, int], None]
 

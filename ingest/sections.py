@@ -11,6 +11,7 @@ together under their common heading; a tiny introduction joins the subsection af
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
@@ -20,6 +21,9 @@ from ingest.types import HEADING_SEPARATOR, Section
 
 TINY_CHARS = 100  # a section shorter than this is merged with its neighbours
 PACK_CHARS = 600  # packed tiny sections stop growing here (well inside one chunk)
+
+_ATX = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.DOTALL)  # "## Diet ##"
+_SETEXT_UNDERLINE = re.compile(r"\n {0,3}(=+|-+)[ \t]*$")  # "Diet\n----"
 
 
 def prepare_sections(sections: Iterable[Section], title: str) -> list[Section]:
@@ -54,9 +58,17 @@ def context_heading(title: str, heading: str) -> str:
 
 
 def only_heading(text: str, heading: str) -> bool:
-    """Whether `text` is nothing but the last heading of the path `heading`."""
-    last = heading.rsplit(HEADING_SEPARATOR, 1)[-1].strip()
-    return bool(last) and " ".join(text.split()) == " ".join(last.split())
+    """Whether `text` is nothing but the last heading of the path `heading`, as the document
+    writes it: "## Diet" and "Diet" underlined are the heading "Diet"."""
+    last = heading.rsplit(HEADING_SEPARATOR, 1)[-1]
+    return bool(last.strip()) and _heading_words(text) == " ".join(last.split())
+
+
+def _heading_words(text: str) -> str:
+    """The words of a heading line without Markdown's marks."""
+    text = _SETEXT_UNDERLINE.sub("", text.strip())
+    atx = _ATX.match(text)
+    return " ".join((atx.group(1) if atx else text).split())
 
 
 def _merge_tiny(sections: Sequence[Section]) -> list[Section]:
@@ -123,7 +135,7 @@ def _packed(run: Sequence[Section]) -> Section:
         own = path[len(common) :]
         first_line = section.text.split("\n", 1)[0]
         # Keep each entry findable: its own heading leads its text unless the text starts with it.
-        if own and first_line.strip() != own[-1].strip():
+        if own and not only_heading(first_line, own[-1]):
             section = led_by(section, HEADING_SEPARATOR.join(own))
         entries.append(section)
     packed = entries[0]

@@ -151,7 +151,7 @@ def _heading_above(text: str, start: int, heading: str) -> int:
     -> 0.659, median quote 380 -> 388 characters; docs/golden.jsonl unchanged."""
     before = text[:start].rstrip()
     line_start = before.rfind("\n") + 1
-    return line_start if only_heading(before[line_start:].lstrip("#"), heading) else start
+    return line_start if only_heading(before[line_start:], heading) else start
 
 
 def _said(span: TextSpan, sentences: list[TextSpan], text: str) -> bool:

@@ -186,7 +186,7 @@ def test_markdown_lines_survive_front_matter_blank_runs_and_packing(
         21,
         23,
     ]
-    assert (7, "# Otters") in opening_lines(notes, embedder)
+    assert opening_lines(notes, embedder) == [(1, "---"), (13, "## Diet"), (23, "## Grooming")]
 
 
 def test_man_page_lines_skip_the_header_and_section_headings(tmp_path: Path) -> None:

@@ -30,6 +30,19 @@ def test_markdown_keeps_heading_path_and_ignores_hashes_in_code(tmp_path: Path) 
     assert sections[3].line == 14
 
 
+def test_markdown_front_matter_is_text_and_gives_the_title(tmp_path: Path) -> None:
+    front = '---\ntitle: "Garden log"\ntags: [plants, shed]\n---\n\n### Hydrangeas\n\nPlanted.\n'
+    rule = "---\nA paragraph under a rule.\n\n## Tools\n\nShears.\n\n---\n\n## Seeds\n\nBeans.\n"
+    write_files(tmp_path, {"log.md": front, "rule.md": rule})
+    log = load_document(tmp_path / "log.md")
+    assert log.title == "Garden log"
+    assert [s.heading for s in log.sections] == ["", "Hydrangeas"]  # "tags: …" is no heading
+    assert log.sections[0].text == '---\ntitle: "Garden log"\ntags: [plants, shed]\n---'
+    rule_doc = load_document(tmp_path / "rule.md")
+    assert rule_doc.title == ""
+    assert [s.heading for s in rule_doc.sections] == ["", "Tools", "Seeds"]
+
+
 def test_rst_titles_nest_in_order_of_first_use(tmp_path: Path) -> None:
     text = "=====\nTitle\n=====\n\nIntro.\n\nPart\n----\n\nBody.\n\nNext\n----\n\nMore.\n"
     write_files(tmp_path, {"doc.rst": text})

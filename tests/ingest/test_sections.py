@@ -38,6 +38,23 @@ def test_tiny_sections_are_packed_under_their_common_heading() -> None:
     assert entry.heading == "T > Context > run()"
 
 
+def test_markdown_headings_count_as_their_words() -> None:
+    sections = [
+        Section("# Garden log", heading="Garden log"),
+        Section("## Diet\n\nLow salt.", heading="Garden log > Diet"),
+        Section("Tools\n-----\n\nShears.", heading="Garden log > Tools"),
+        Section("## Seeds ##\n\nBeans.", heading="Garden log > Seeds"),
+        Section("Beans #2\n\nLate.", heading="Garden log > Beans"),
+        Section(LONG, heading="Garden log > Hydrangeas"),
+    ]
+    packed, _ = prepare_sections(sections, "Garden log")
+    assert packed.heading == "Garden log"  # "# Garden log" alone is the heading, dropped
+    assert packed.text == (
+        "## Diet\n\nLow salt.\n\nTools\n-----\n\nShears.\n\n## Seeds ##\n\nBeans.\n\n"
+        "Beans\nBeans #2\n\nLate."
+    )
+
+
 def test_a_tiny_introduction_joins_its_subsection() -> None:
     sections = [
         Section("The module defines:", heading="T > Errors", line=3),
