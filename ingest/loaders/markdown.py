@@ -7,18 +7,18 @@ and its `title` is the document's title."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
+from ingest import markdown_syntax
 from ingest.loaders.decoding import read_text
 from ingest.loaders.headings import SectionBuilder
+from ingest.markdown_syntax import ATX, FENCE
 from ingest.types import LoadedDocument, Section
 
-SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mdx")
+SUFFIXES = markdown_syntax.SUFFIXES
 
-_ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-_FENCE = re.compile(r"^ {0,3}(```+|~~~+)")
 _YAML_KEY = re.compile(r"^[A-Za-z_][\w-]*:(\s|$)")
 _FRONT_MATTER_MOST = 100  # lines
 _TITLE = re.compile(r"""^title:[ \t]*(["']?)(.*?)\1[ \t]*$""", re.MULTILINE)
@@ -40,10 +40,10 @@ def parse(text: str) -> list[Section]:
         if number <= front_matter:
             builder.add([line], number)
             continue
-        opening = _FENCE.match(line)
+        opening = FENCE.match(line)
         if opening and (fence is None or opening.group(1)[0] == fence[0]):
             fence = None if fence else opening.group(1)
-        atx = None if fence or opening else _ATX.match(line)
+        atx = None if fence or opening else ATX.match(line)
         if atx:
             builder.heading(len(atx.group(1)), atx.group(2), number)
             builder.add([line], number)
@@ -68,16 +68,3 @@ def _front_matter_lines(lines: Sequence[str]) -> int:
         return 0
     head = enumerate(lines[2:_FRONT_MATTER_MOST], start=3)
     return next((i for i, line in head if line.rstrip() in ("---", "...")), 0)
-
-
-def atx_headings(lines: Sequence[str]) -> Iterator[tuple[int, str]]:
-    """(level, title) of each "## Title" heading outside fenced code."""
-    fence: str | None = None
-    for line in lines:
-        opening = _FENCE.match(line)
-        if opening and (fence is None or opening.group(1)[0] == fence[0]):
-            fence = None if fence else opening.group(1)
-            continue
-        atx = None if fence else _ATX.match(line)
-        if atx:
-            yield len(atx.group(1)), atx.group(2)

@@ -16,7 +16,7 @@ from typing import Any
 
 from ingest.errors import LoadError
 from ingest.loaders.decoding import read_text
-from ingest.loaders.markdown import atx_headings
+from ingest.markdown_syntax import atx_headings
 from ingest.types import HEADING_SEPARATOR, LoadedDocument, Section
 
 SUFFIXES = (".ipynb",)

@@ -1,0 +1,45 @@
+"""Markdown's headings and code fences, for the loader and for whoever reads chunk text.
+
+Kept apart from `ingest.loaders.markdown` so that reading a chunk's headings (the quote's
+evidence windows) does not import every loader."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mdx")
+
+ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
+FENCE = re.compile(r"^ {0,3}(```+|~~~+)")
+
+
+def is_markdown(path: str) -> bool:
+    return path.lower().endswith(SUFFIXES)
+
+
+def atx_headings(lines: Sequence[str]) -> Iterator[tuple[int, str]]:
+    """(level, title) of each "## Title" heading outside fenced code."""
+    for _, atx in _atx_lines(lines):
+        yield len(atx.group(1)), atx.group(2)
+
+
+def heading_starts(text: str) -> set[int]:
+    """Where in `text` each "## Title" heading outside fenced code starts (its first "#")."""
+    lines = text.split("\n")
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+    return {offsets[index] + atx.start(1) for index, atx in _atx_lines(lines)}
+
+
+def _atx_lines(lines: Sequence[str]) -> Iterator[tuple[int, re.Match[str]]]:
+    fence: str | None = None
+    for index, line in enumerate(lines):
+        opening = FENCE.match(line)
+        if opening and (fence is None or opening.group(1)[0] == fence[0]):
+            fence = None if fence else opening.group(1)
+            continue
+        atx = None if fence else ATX.match(line)
+        if atx:
+            yield index, atx
