@@ -18,10 +18,12 @@ into sentences (`assistant.ask.sentences`), and each sentence is scored by:
   ranked and quoted no better than coverage alone, see assistant/config.py), and the relevance
   gate reads the chunks' cosines, not the sentences'.
 
-A window is a sentence with one neighbour on each side. The best windows are what the prompt
-shows first (`prompt_sources`), the best window's coverage is 60% of what the relevance gate
-decides on (`assistant.ask.retrieval`), and its sentence is what a quote answer quotes
-(`assistant.ask.quote`).
+A window is a sentence with one neighbour on each side, within its section: in a Markdown
+file's chunk a "## Heading" line starts a window, and a window stops before the next one
+(tiny notes are packed into one chunk, and the entry above a heading is another's). The
+best windows are what the prompt shows first (`prompt_sources`), the best window's coverage
+is 60% of what the relevance gate decides on (`assistant.ask.retrieval`), and its sentence is
+what a quote answer quotes (`assistant.ask.quote`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from typing import TYPE_CHECKING, Protocol
 from assistant.ask.sentences import TextSpan, passage_sentences
 from assistant.ask.terms import content_terms
 from assistant.ask.types import Source
+from ingest.markdown_syntax import heading_starts, is_markdown
 
 if TYPE_CHECKING:
     import numpy as np
@@ -193,6 +196,8 @@ def _windows(source: Source, weights: dict[str, float]) -> list[_Candidate]:
     sentences = passage_sentences(source.text)
     heading = set(content_terms(source.heading))
     terms = [set(content_terms(s.text)) for s in sentences]
+    starts = heading_starts(source.text) if is_markdown(source.path) else set()
+    headings = [s.start in starts for s in sentences]
     total = sum(weights.values())
 
     def share(seen: set[str]) -> float:
@@ -203,6 +208,9 @@ def _windows(source: Source, weights: dict[str, float]) -> list[_Candidate]:
         first, last = max(0, index - NEIGHBOURS), min(len(sentences), index + NEIGHBOURS + 1)
         if sentence.text.rstrip().endswith(CODE_END):
             last = index + 1
+        # A heading line starts a section: what stands above it is another entry's.
+        first = next((k for k in range(index, first, -1) if headings[k]), first)
+        last = next((k for k in range(index + 1, last) if headings[k]), last)
         window = TextSpan(
             sentences[first].start,
             sentences[last - 1].end,

@@ -52,6 +52,13 @@ def notes_index(
 ) -> tuple[ChunkStore, TermStatistics, Retriever]:
     tmp_path = tmp_path_factory.mktemp("long-notes")
     shutil.copytree(NOTES, tmp_path / "notes", ignore=shutil.ignore_patterns("*.jsonl"))
+    return indexed(tmp_path, embedder)
+
+
+def indexed(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> tuple[ChunkStore, TermStatistics, Retriever]:
+    """A real store of the files in tmp_path/notes, and a retriever on it as margin builds it."""
     store = new_store(tmp_path, embedder)
     Ingestor(store, embedder, IngestOptions()).run([tmp_path / "notes"])
     terms = TermStatistics(tmp_path / "terms.sqlite", store)
@@ -113,3 +120,22 @@ def test_rare_terms_weigh_more_and_counts_follow_the_store(
     copy.path.write_bytes(b"not a database at all" * 100)
     fresh = TermStatistics(copy.path, store)
     assert fresh.idf(["hydrangea"]) == terms.idf(["hydrangea"])  # a damaged file is rebuilt
+
+
+def test_a_packed_markdown_log_is_quoted_from_the_entry_that_answers(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    log = (
+        "---\ntitle: Garden log\ntags: [garden]\n---\n\n# Garden\n\n## Diet\n\n"
+        "Low salt since March.\n\n## Hydrangeas\n\nPlanted on 14 April 2024 by the north "
+        "fence.\n\n## Tools\n\nThe good shears are in the shed.\n"
+    )
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "log.md").write_text(log)
+    found = indexed(tmp_path, embedder)[2].retrieve("When were the hydrangeas planted?", k=3)
+    [source] = found.sources
+    assert source.heading == "Garden log"  # the front matter's title; "tags: …" is no heading
+    assert "Diet\n## Diet" not in source.text  # a packed entry's heading is not written twice
+    quote = quote_answer(found.evidence)
+    assert quote is not None
+    assert quote.text == "## Hydrangeas\n\nPlanted on 14 April 2024 by the north fence. [1]"

@@ -208,3 +208,20 @@ def test_a_quote_starts_at_the_heading_right_above_it() -> None:
     # the same words under another heading: the line above is not the section's, so not quoted
     other = quoted(question, entry(HEAPQ, "heapq — Heap queue algorithm > Basic examples"))
     assert other.startswith("Merge multiple sorted inputs")
+
+
+GARDEN_LOG = (
+    "## Diet\n\nLow salt since March.\n\n## Hydrangeas\n\nPlanted on 14 April 2024 by the "
+    "north fence.\n\n```sh\n# hydrangeas: water them\nwater --north\n```\n\nThey flower blue."
+)
+
+
+def test_a_quote_from_a_markdown_note_keeps_to_the_entry_it_quotes() -> None:
+    # Tiny Markdown sections are packed into one chunk: the entry above a heading is another's.
+    text = quoted("When were the hydrangeas planted?", source(1, GARDEN_LOG, "garden.md"))
+    assert text.startswith("## Hydrangeas\n\nPlanted on 14 April 2024") and "salt" not in text
+    # a comment in fenced code is no heading; in other files a "#" line is no heading either
+    code = quoted("How do I water the hydrangeas?", source(1, GARDEN_LOG, "garden.md"))
+    assert "# hydrangeas: water them\nwater --north" in code
+    plain = quoted("When were the hydrangeas planted?", source(1, GARDEN_LOG, "garden.txt"))
+    assert plain.startswith("Low salt since March.")
