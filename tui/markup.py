@@ -36,6 +36,7 @@ _MARKUP = re.compile(
 )
 _TRAILING = ".,;:!?)'\""
 _TILDE = re.compile(r"~")
+_ANGLE = re.compile(r"(?<!\\)<")
 _LEADING_MARKUP = re.compile(r"^(?:[ \t]*(?:[-*+>]|\d{1,3}[.)]|#{1,6})[ \t]+)*")
 _WORD = re.compile(r"\w+")
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
@@ -72,8 +73,11 @@ def answer_markdown(text: str, sentences: Sequence[SentenceSupport] = ()) -> str
     source supports is struck through (`.s`, styled dim in chat.tcss) and flagged `[?]`, and
     each sentence margin matched to a source the model did not cite gets `[n]?`. Nothing is
     changed or added inside code: a mark after a code block goes on a line of its own.
+    Angle brackets outside code are escaped, so `<commit>` or `<file>` in a manual page shows
+    as written instead of being taken for an HTML tag and dropped.
     """
-    return _MARKUP.sub(_as_text, sanitize(_with_support(text, sentences)))
+    shown = _MARKUP.sub(_as_text, sanitize(_with_support(text, sentences)))
+    return _outside_code(shown, _escape_angle_brackets)
 
 
 def _with_support(text: str, sentences: Sequence[SentenceSupport]) -> str:
@@ -101,6 +105,11 @@ def _with_support(text: str, sentences: Sequence[SentenceSupport]) -> str:
 
 def _escape_tildes(prose: str) -> str:
     return _TILDE.sub(r"\~", prose)
+
+
+def _escape_angle_brackets(prose: str) -> str:
+    """`<` as a literal character: the renderer would otherwise read `<name>` as HTML."""
+    return _ANGLE.sub(r"\<", prose)
 
 
 def _outside_code(text: str, rewrite: Callable[[str], str]) -> str:

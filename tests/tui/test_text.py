@@ -54,6 +54,20 @@ def test_no_answer_markup_leaves_a_link_or_image_for_the_renderer(text: str) -> 
         assert "`https://evil.example/" in shown or "`www.evil.example/" in shown, shown
 
 
+def test_angle_brackets_from_manual_pages_reach_the_screen() -> None:
+    from markdown_it import MarkdownIt
+
+    text = "The log message of <commit> is copied [1]. Run `git commit <file>` or see <https://x.example/a>."
+    shown = answer_markdown(text)
+    tokens = MarkdownIt("gfm-like").parse(shown)
+    children = [child for token in tokens for child in token.children or []]
+    assert not {child.type for child in children} & {"html_inline", "html_block", "link_open"}
+    words = "".join(child.content for child in children if child.type in ("text", "code_inline"))
+    assert "log message of <commit> is copied" in words
+    assert "git commit <file>" in words  # left as written inside code
+    assert "https://x.example/a" in words
+
+
 def test_code_spans_in_answers_are_left_as_written() -> None:
     shown = answer_markdown("Run `curl https://example.com/x [1]` then see [1].")
     assert shown == "Run `curl https://example.com/x [1]` then see `[1]`."
