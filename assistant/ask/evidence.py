@@ -18,9 +18,10 @@ into sentences (`assistant.ask.sentences`), and each sentence is scored by:
   ranked and quoted no better than coverage alone, see assistant/config.py), and the relevance
   gate reads the chunks' cosines, not the sentences'.
 
-A window is a sentence with one neighbour on each side, within its section: in a Markdown
-file's chunk a "## Heading" line starts a window, and a window stops before the next one
-(tiny notes are packed into one chunk, and the entry above a heading is another's). The
+A window is a sentence with one neighbour on each side, within its entry: a Markdown file's
+"## Heading" line, or a term over its indented definition (a manual page's option line),
+starts a window, and a window stops before the next one (tiny notes are packed into one
+chunk, and the entry above a heading is another's). The
 best windows are what the prompt shows first (`prompt_sources`), the best window's coverage
 is 60% of what the relevance gate decides on (`assistant.ask.retrieval`), and its sentence is
 what a quote answer quotes (`assistant.ask.quote`).
@@ -70,6 +71,7 @@ class EvidenceWindow:
     coverage: float  # 0..1, IDF-weighted share of question terms in window and heading
     similarity: float | None  # cosine with the question; None when not embedded
     score: float  # 0..1, what windows are ranked by
+    entry_end: int | None = None  # where the next entry (heading, term) starts; None: no next
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +186,7 @@ class _Candidate:
     window: TextSpan
     coverage: float  # of the window and heading
     own: float  # of the sentence alone
+    entry_end: int | None  # where the next entry starts
 
     @property
     def promise(self) -> float:
@@ -196,8 +199,7 @@ def _windows(source: Source, weights: dict[str, float]) -> list[_Candidate]:
     sentences = passage_sentences(source.text)
     heading = set(content_terms(source.heading))
     terms = [set(content_terms(s.text)) for s in sentences]
-    starts = heading_starts(source.text) if is_markdown(source.path) else set()
-    headings = [s.start in starts for s in sentences]
+    headings = _entry_starts(source, sentences)
     total = sum(weights.values())
 
     def share(seen: set[str]) -> float:
@@ -208,7 +210,7 @@ def _windows(source: Source, weights: dict[str, float]) -> list[_Candidate]:
         first, last = max(0, index - NEIGHBOURS), min(len(sentences), index + NEIGHBOURS + 1)
         if sentence.text.rstrip().endswith(CODE_END):
             last = index + 1
-        # A heading line starts a section: what stands above it is another entry's.
+        # A heading or a term starts an entry: what stands above it is another entry's.
         first = next((k for k in range(index, first, -1) if headings[k]), first)
         last = next((k for k in range(index + 1, last) if headings[k]), last)
         window = TextSpan(
@@ -220,8 +222,39 @@ def _windows(source: Source, weights: dict[str, float]) -> list[_Candidate]:
         # A sentence's own share leaves out the heading's terms, which every window of the
         # source counts already: a heading line repeating them is not what answers.
         own = share(terms[index] - heading)
-        candidates.append(_Candidate(source, sentence, window, coverage, own))
+        entry_end = next(
+            (sentences[k].start for k in range(last, len(sentences)) if headings[k]), None
+        )
+        candidates.append(_Candidate(source, sentence, window, coverage, own, entry_end))
     return candidates
+
+
+def _entry_starts(source: Source, sentences: Sequence[TextSpan]) -> list[bool]:
+    """Which sentences start an entry of their own: a Markdown file's "## Heading" lines, and
+    a term over an indented definition (a manual page's "-i[SUFFIX], --in-place" line: a
+    line of its own at the start of its line, the next sentence on a later line and indented
+    deeper)."""
+    text = source.text
+    headings = heading_starts(text) if is_markdown(source.path) else set()
+    indents = [_line_indent(text, s.start) for s in sentences]
+    starts = []
+    for index, sentence in enumerate(sentences):
+        indent, below = indents[index], indents[index + 1] if index + 1 < len(sentences) else None
+        term = (
+            indent is not None
+            and below is not None
+            and below > indent
+            and "\n" not in text[sentence.start : sentence.end]
+        )
+        starts.append(term or sentence.start in headings)
+    return starts
+
+
+def _line_indent(text: str, start: int) -> int | None:
+    """How far the line holding `start` is indented, when `start` is its first character
+    after the indent; None when `start` is further along the line."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return start - line_start if not text[line_start:start].strip() else None
 
 
 def _scored(candidate: _Candidate, similarity: float | None) -> EvidenceWindow:
@@ -236,4 +269,5 @@ def _scored(candidate: _Candidate, similarity: float | None) -> EvidenceWindow:
         coverage=round(candidate.coverage, 4),
         similarity=None if similarity is None else round(similarity, 4),
         score=round(score, 4),
+        entry_end=candidate.entry_end,
     )

@@ -18,7 +18,7 @@ whole code blocks on their own lines, the citation never inside code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from assistant.ask.evidence import CODE_END, Evidence, EvidenceWindow
@@ -44,6 +44,7 @@ BUNDLED_FALLBACK_SHARE = 1.0
 # after the stop included); a window ending otherwise, unless with a fenced code block
 # (CODE_END: it says what it has to say), is quoted with the sentence after it.
 SEPARATOR = "\n\n"  # between two quoted passages
+OVERLAP_PROBE = 24  # characters of a chunk's start looked for in the chunk before it
 FINISHED = tuple(stop + close for stop in ".!?" for close in ("", '"', "'", "”", "’", ")", "]"))
 
 
@@ -70,8 +71,17 @@ def _chosen(evidence: Evidence) -> list[EvidenceWindow]:
     for window in evidence.windows[1:]:
         if len(chosen) == MAX_SENTENCES or window.score < SECOND_SHARE * best.score:
             break
-        if not any(_overlaps(window, taken) for taken in chosen):
-            chosen.append(window)
+        # Neighbouring chunks of a file overlap. Of two windows around the same sentence,
+        # one whole is quoted, not also a copy cut off by a chunk's edge; two cut off at
+        # facing edges make one passage across both chunks.
+        same = next((i for i, taken in enumerate(chosen) if _same_place(window, taken)), None)
+        if same is None:
+            if not any(_overlaps(window, taken) for taken in chosen):
+                chosen.append(window)
+        elif not _cut_off(window) and _cut_off(chosen[same]):
+            chosen[same] = window
+        elif _cut_off(window) and _cut_off(chosen[same]):
+            chosen[same] = _joined(chosen[same], window) or chosen[same]
     return chosen
 
 
@@ -126,8 +136,13 @@ def _extent(window: EvidenceWindow, evidence: Evidence) -> tuple[int, int]:
     452 characters; docs/golden.jsonl unchanged), and starting at the section's heading when
     it is the line right above."""
     span = window.window
+    entry_end = window.entry_end if window.entry_end is not None else len(window.source.text)
     following = sorted(
-        (w.sentence for w in evidence.windows if w.source.id == window.source.id),
+        (
+            w.sentence
+            for w in evidence.windows
+            if w.source.id == window.source.id and w.sentence.end <= entry_end
+        ),
         key=lambda s: s.start,
     )
     end = span.end
@@ -191,7 +206,62 @@ def _small(profile: ModelProfile) -> bool:
 
 
 def _overlaps(one: EvidenceWindow, other: EvidenceWindow) -> bool:
-    """The same text: overlapping windows of one source, or the same words in two."""
-    if one.source.id != other.source.id:
-        return one.window.text == other.window.text
-    return one.window.start < other.window.end and other.window.start < one.window.end
+    """The same text: overlapping windows of one source, windows of two chunks of a file that
+    share a sentence, or one window's words held in the other's."""
+    if one.source.id == other.source.id:
+        return one.window.start < other.window.end and other.window.start < one.window.end
+    if one.source.path == other.source.path and (
+        one.sentence.text in other.window.text or other.sentence.text in one.window.text
+    ):
+        return True
+    return one.window.text in other.window.text or other.window.text in one.window.text
+
+
+def _same_place(one: EvidenceWindow, other: EvidenceWindow) -> bool:
+    """Windows of two chunks of one file around the same sentence (chunks overlap; one may
+    hold only the end of it)."""
+    return (
+        one.source.id != other.source.id
+        and one.source.path == other.source.path
+        and (one.sentence.text in other.sentence.text or other.sentence.text in one.sentence.text)
+    )
+
+
+def _joined(one: EvidenceWindow, other: EvidenceWindow) -> EvidenceWindow | None:
+    """One window across two overlapping chunks of a file, as the earlier one's source with
+    the later one's text beyond the overlap; None when neither ends where the other starts."""
+    for early, late in ((one, other), (other, one)):
+        overlap = _overlap(early.source.text, late.source.text)
+        if overlap:
+            text = early.source.text + late.source.text[overlap:]
+            shift = len(early.source.text) - overlap
+            start = min(early.window.start, late.window.start + shift)
+            end = max(early.window.end, late.window.end + shift)
+            return replace(
+                early,
+                source=replace(early.source, text=text),
+                window=TextSpan(start, end, " ".join(text[start:end].split())),
+                score=max(early.score, late.score),
+            )
+    return None
+
+
+def _overlap(early: str, late: str) -> int:
+    """How many characters that end `early` start `late` (chunks overlap by a few words)."""
+    head = late[:OVERLAP_PROBE]
+    at = early.find(head, max(0, len(early) - len(late)))
+    while at >= 0:
+        if late.startswith(early[at:]):
+            return len(early) - at
+        at = early.find(head, at + 1)
+    return 0
+
+
+def _cut_off(window: EvidenceWindow) -> bool:
+    """The window reaches an edge of its chunk: its end, or a start in mid-sentence."""
+    text = window.source.text
+    opening = len(text) - len(text.lstrip())
+    mid_sentence = text[opening : opening + 1].islower()
+    return window.window.end >= len(text.rstrip()) or (
+        window.window.start <= opening and mid_sentence
+    )

@@ -225,3 +225,51 @@ def test_a_quote_from_a_markdown_note_keeps_to_the_entry_it_quotes() -> None:
     assert "# hydrangeas: water them\nwater --north" in code
     plain = quoted("When were the hydrangeas planted?", source(1, GARDEN_LOG, "garden.txt"))
     assert plain.startswith("Low salt since March.")
+
+
+SED_FIRST = (
+    "       -f script-file, --file=script-file\n\n"
+    "              add the contents of script-file to the commands to be executed\n\n"
+    "       --follow-symlinks\n\n"
+    "              follow symlinks when processing in place\n\n"
+    "       -i[SUFFIX], --in-place[=SUFFIX]"
+)
+SED_NEXT = (
+    "--follow-symlinks\n\n"
+    "              follow symlinks when processing in place\n\n"
+    "       -i[SUFFIX], --in-place[=SUFFIX]\n\n"
+    "              edit files in place (makes backup if SUFFIX supplied)\n\n"
+    "       -l N, --line-length=N\n\n"
+    "              specify the desired line-wrap length for the `l' command"
+)
+
+
+def test_a_manual_page_option_is_quoted_with_its_own_description_once() -> None:
+    # Two overlapping chunks of sed(1); the first ends on the option's line.
+    sources = [source(1, SED_FIRST, "sed.1.txt"), source(2, SED_NEXT, "sed.1.txt")]
+    text = quoted("What does the -i option of sed do?", *sources)
+    # the option's line starts its entry: not the option above, not the one below, not twice
+    assert text == (
+        "-i[SUFFIX], --in-place[=SUFFIX]\n\n"
+        "       edit files in place (makes backup if SUFFIX supplied)\n[2]"
+    )
+
+
+XAUTH = (
+    "Enable it host by host, rather than in the default host settings. In order for X11 "
+    "forwarding to work, you need to install xauth on the server."
+)
+XAUTH_NEXT = (
+    "you need to install xauth on the server. In Debian this is in the xbase-clients package."
+)
+
+
+def test_a_sentence_two_chunks_cut_at_facing_edges_is_quoted_once_across_both() -> None:
+    # Chunks overlap by a few words: the first ends on the sentence, the next starts inside it.
+    sources = [source(1, XAUTH, "README.Debian"), source(2, XAUTH_NEXT, "README.Debian")]
+    text = quoted("Must I install xauth on the server?", *sources)
+    assert text == (
+        "Enable it host by host, rather than in the default host settings. In order for X11 "
+        "forwarding to work, you need to install xauth on the server. In Debian this is in the "
+        "xbase-clients package. [1]"
+    )
