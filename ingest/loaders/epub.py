@@ -160,7 +160,7 @@ def _sections(book: ZipDocument, chapters: list[str], toc: list[TocEntry]) -> li
         titles = set()
         for entry in entries:
             if not entry.fragment:
-                builder.heading(entry.level, entry.title, 1)
+                builder.heading(entry.level, entry.title)
                 level, titles = entry.level, {_folded(entry.title)}
         paragraph: list[str] = []
         for event in chapter_events(_chapter_text(book, chapter)):
@@ -172,11 +172,11 @@ def _sections(book: ZipDocument, chapters: list[str], toc: list[TocEntry]) -> li
             _end_paragraph(builder, paragraph)
             if isinstance(event, Anchor) and event.name in anchors:
                 entry = anchors.pop(event.name)
-                builder.heading(entry.level, entry.title, 1)
+                builder.heading(entry.level, entry.title)
                 level, titles = entry.level, {_folded(entry.title)}
             elif isinstance(event, Heading):
                 if not anchors and not _repeats(event.text, titles):
-                    builder.heading(level + event.level, event.text, 1)
+                    builder.heading(level + event.level, event.text)
                 paragraph.append(event.text)
                 _end_paragraph(builder, paragraph)
         _end_paragraph(builder, paragraph)

@@ -19,14 +19,13 @@ class SectionBuilder:
         self._numbers: list[int] = []  # the file line of each of `_lines`
         self._at = 1  # the file line reached
 
-    def heading(self, level: int, title: str, line: int | None) -> None:
-        """Start a new section under `title` at depth `level` (1 = top), whose heading is on
-        file line `line` (None: not known)."""
+    def heading(self, level: int, title: str) -> None:
+        """Start a new section under `title` at depth `level` (1 = top); a heading the text
+        shows is added to it with `add`, on its file line, like any other line."""
         self.flush()
         while self._trail and self._trail[-1][0] >= level:
             self._trail.pop()
         self._trail.append((level, title.strip()))
-        self._at = line or self._at
 
     def close(self, level: int) -> None:
         """End the sections at depth `level` and below; what follows belongs to the parent."""

@@ -163,7 +163,7 @@ class SectionWalker:
         self._bullet = False
         if not title:
             return
-        self.builder.heading(level, title, line)
+        self.builder.heading(level, title)
         self._depth = level
         self.builder.add([title], line)
         self.builder.add([""])
@@ -216,7 +216,7 @@ class SectionWalker:
         lines = [first_text_line(term) for term in terms]
         if named:
             level = entry_depth + 1
-            self.builder.heading(level, " / ".join(named), lines[0])
+            self.builder.heading(level, " / ".join(named))
             self._depth = level
             for signature, line in zip(signatures, lines, strict=True):
                 if signature:

@@ -35,9 +35,9 @@ def parse(text: str) -> LoadedDocument | None:
         line = lines[index]
         if _SECTION.match(line):
             section = line.strip()
-            builder.heading(1, section, index + 1)
+            builder.heading(1, section)
         elif _is_subsection(lines, index):
-            builder.heading(2, line.strip(), index + 1)
+            builder.heading(2, line.strip())
         else:
             if section == "NAME" and line.strip():
                 title_lines.append(line.strip())

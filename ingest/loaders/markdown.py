@@ -45,7 +45,7 @@ def parse(text: str) -> list[Section]:
             fence = None if fence else opening.group(1)
         atx = None if fence or opening else ATX.match(line)
         if atx:
-            builder.heading(len(atx.group(1)), atx.group(2), number)
+            builder.heading(len(atx.group(1)), atx.group(2))
             builder.add([line], number)
             continue
         underline = _SETEXT.match(line) if fence is None and number > 1 else None
@@ -53,7 +53,7 @@ def parse(text: str) -> list[Section]:
         if underline and previous.strip() and builder.pending_is(previous):
             builder.drop_last_line()
             level = 1 if underline.group(1).startswith("=") else 2
-            builder.heading(level, previous, number - 1)
+            builder.heading(level, previous)
             builder.add([previous, line], number - 1)
             continue
         builder.add([line], number)

@@ -31,11 +31,11 @@ def outline_title(blocks: Sequence[Block]) -> str:
 def sections_from_blocks(blocks: Iterable[Block]) -> list[Section]:
     """Sections split at headings, each headed by its heading path."""
     builder = SectionBuilder()
-    for number, block in enumerate(blocks, start=1):
+    for block in blocks:
         text = block.text.strip()
         if not text:
             continue
         if block.level is not None:
-            builder.heading(block.level, " ".join(text.split()), number)
+            builder.heading(block.level, " ".join(text.split()))
         builder.add(["", text] if block.paragraph else [text])
     return [replace(section, line=None, lines=()) for section in builder.finish()]

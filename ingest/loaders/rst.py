@@ -32,7 +32,7 @@ def parse(text: str) -> list[Section]:
         text_line, style, used = title
         if style not in styles:
             styles.append(style)
-        builder.heading(styles.index(style) + 1, lines[text_line].strip(), text_line + 1)
+        builder.heading(styles.index(style) + 1, lines[text_line].strip())
         builder.add(lines[index : index + used], index + 1)
         index += used
     return builder.finish()
