@@ -24,6 +24,7 @@ from typing import Any
 
 import ingest
 from ingest.errors import LoadError, NotADocumentError
+from ingest.source_lines import lines_fit
 from ingest.types import EmbeddedDocument, LoadedDocument, Section
 
 _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
@@ -71,18 +72,7 @@ class Extractor:
         if "error" in reply:
             error = NotADocumentError if reply["skip"] else LoadError
             raise error(reply["error"])
-        embedded = tuple(
-            EmbeddedDocument(
-                name=item["name"],
-                content_hash=item["hash"],
-                size=item["size"],
-                document=_document(item),
-                problem=item["problem"],
-                skipped=item["skipped"],
-            )
-            for item in reply["embedded"]
-        )
-        return replace(_document(reply), embedded=embedded)
+        return document_from_reply(reply)
 
     def close(self) -> None:
         worker, self._worker = self._worker, None
@@ -166,12 +156,35 @@ class Extractor:
             self._worker = None
 
 
+def document_from_reply(reply: dict[str, Any]) -> LoadedDocument:
+    """The document, and the documents inside it, the worker sent for a file (see
+    `extraction_worker.handle`); raises LoadError when a section's line numbers do not fit
+    its text, which the chunker would otherwise fail on or point to wrong lines with."""
+    embedded = tuple(
+        EmbeddedDocument(
+            name=item["name"],
+            content_hash=item["hash"],
+            size=item["size"],
+            document=_document(item),
+            problem=item["problem"],
+            skipped=item["skipped"],
+        )
+        for item in reply["embedded"]
+    )
+    return replace(_document(reply), embedded=embedded)
+
+
 def _document(reply: dict[str, Any]) -> LoadedDocument:
     """A document as the worker sent it (see `extraction_worker._document`)."""
     sections = [
         Section(text, page, heading, line, tuple(lines))
         for text, page, heading, line, lines in reply["sections"]
     ]
+    if not all(lines_fit(section) for section in sections):
+        raise LoadError(
+            "margin's reader gave line numbers that do not fit the file's text "
+            "(a bug in margin; please report it)"
+        )
     return LoadedDocument(sections, reply["title"], tuple(reply["warnings"]))
 
 

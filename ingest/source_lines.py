@@ -24,6 +24,13 @@ def file_lines(section: Section) -> tuple[int, ...] | None:
     return tuple(range(section.line, section.line + section.text.count("\n") + 1))
 
 
+def lines_fit(section: Section) -> bool:
+    """Whether the section's `lines`, if any, start at its `line` and number each text line."""
+    return not section.lines or (
+        section.line == section.lines[0] and len(section.lines) == section.text.count("\n") + 1
+    )
+
+
 def placed(section: Section, text: str, numbers: Sequence[int] | None) -> Section:
     """`section` holding `text`, whose lines are at `numbers` in the file (None: unknown)."""
     if not numbers:

@@ -28,14 +28,9 @@ class Section:
     heading: str = ""  # "Title > Section > Subsection"
     line: int | None = None  # 1-based line in the file the text starts on, where known
     # The file line of each of the text's lines, when they are not `line`, `line + 1`, ...
-    # (HTML blocks joined onto one line, lines left out); see `ingest.source_lines`.
+    # (HTML blocks joined onto one line, lines left out); see `ingest.source_lines`, whose
+    # `placed` makes them and whose `lines_fit` checks sections from the extraction worker.
     lines: tuple[int, ...] = ()
-
-    def __post_init__(self) -> None:
-        if self.lines and (
-            self.line != self.lines[0] or len(self.lines) != self.text.count("\n") + 1
-        ):
-            raise ValueError("a section's lines must number each line of its text")
 
     def line_of(self, index: int) -> int | None:
         """The file line of the text's line `index` (from 0), where known."""

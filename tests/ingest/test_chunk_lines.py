@@ -1,9 +1,12 @@
 """A chunk's line is the file line its text starts on, through the real loaders, section
 preparation, the extraction worker and the chunker; a chunk starting inside an HTML block
-(one text line made of several file lines) has the block's first line, never a later one."""
+(one text line made of several file lines) has the block's first line, never a later one;
+line numbers that do not fit their text are refused where sections come from the worker."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,10 +14,13 @@ import pytest
 from bench.chunk_lines import place, source_words
 from ingest.chunking import chunk_document
 from ingest.embedder import SentenceTransformerEmbedder
-from ingest.extraction import Extractor
+from ingest.errors import LoadError
+from ingest.extraction import Extractor, document_from_reply
+from ingest.extraction_worker import handle
 from ingest.fakes import HashingEmbedder
 from ingest.loaders import load_document
 from ingest.loaders.decoding import read_text
+from ingest.ocr import Ocr
 from ingest.sections import document_title, prepare_sections
 from ingest.types import Chunk
 from tests.fixtures.ingest import write_files
@@ -206,6 +212,23 @@ def test_lines_cross_the_extraction_worker(tmp_path: Path, name: str) -> None:
     )
     with Extractor() as extractor:
         assert extractor.load(path).sections == load_document(path).sections
+
+
+@pytest.mark.parametrize(
+    "misnumber",
+    [lambda line, lines: (line, lines[:-1]), lambda line, lines: (line + 1, lines)],
+    ids=["a number short", "line not the first number"],
+)
+def test_lines_that_do_not_fit_the_text_are_refused_at_the_worker_boundary(
+    tmp_path: Path, misnumber: Callable[[int, list[int]], tuple[int, list[int]]]
+) -> None:
+    path = write_files(tmp_path, {"otters.html": SPHINX}) / "otters.html"
+    reply = json.loads(json.dumps(handle({"path": str(path)}, Ocr.find())))  # as piped
+    assert document_from_reply(reply).sections == load_document(path).sections
+    numbered = next(section for section in reply["sections"] if section[4])
+    numbered[3], numbered[4] = misnumber(numbered[3], numbered[4])
+    with pytest.raises(LoadError, match="line numbers that do not fit"):
+        document_from_reply(reply)
 
 
 def test_every_chunk_of_the_docs_starts_on_its_line(embedder: SentenceTransformerEmbedder) -> None:
