@@ -4,11 +4,12 @@
 
 Every file under the given paths (default: the repository's docs/ and .eval-corpus/) is loaded
 and chunked the way `margin ingest` does it (bundled MiniLM tokenizer, 200-token chunks, 32
-of overlap). For each chunk with a line, its first words are looked for in the file, tags
-stripped from HTML, and the occurrence nearest the reported line counts: "exact" when it
-starts on that line (a chunk may start mid-line), "near" within 3 lines, "off" further, and
-"unfound" when the words are nowhere in the file (text a loader made up); "late" counts the
-chunks whose line is after the one their text starts on. One line per format.
+of overlap). For each chunk with a line, its first words are looked for in the file (HTML
+without the markup the HTML loader's patterns match), and the occurrence nearest the
+reported line counts: "exact" when it starts on that line (a chunk may start mid-line),
+"near" within 3 lines, "off" further, and "unfound" when the words are nowhere in the file
+(text a loader made up); "late" counts the chunks whose line is after the one their text
+starts on. One line per format.
 """
 
 from __future__ import annotations
@@ -28,8 +29,6 @@ BENCH = "chunk_lines"
 FIRST_WORDS = 5
 NEAR_LINES = 3
 _WORD = re.compile(r"\w+")
-_TAG = re.compile(r"<[^>]*>")
-_INVISIBLE = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +50,10 @@ class Placed:
 def source_words(text: str, markup: bool) -> list[tuple[str, int]]:
     """Every word of the file with the 1-based line it is on; tags and entities resolved in
     markup, keeping the lines tags span."""
+    from ingest.loaders.html import INVISIBLE_MARKUP, TAG
+
     if markup:
-        text = _TAG.sub(_its_newlines, _INVISIBLE.sub(_its_newlines, text))
+        text = TAG.sub(_its_newlines, INVISIBLE_MARKUP.sub(_its_newlines, text))
     words = []
     for number, line in enumerate(text.split("\n"), start=1):
         plain = html.unescape(line) if markup else line
@@ -82,6 +83,9 @@ def place(chunk_text: str, reported: int, words: Sequence[tuple[str, int]]) -> P
 
 
 def _its_newlines(match: re.Match[str]) -> str:
+    """Only the newlines of the markup left out, so that a word an inline tag cuts
+    ("<b>ot</b>ters") stays one word, as in the text the HTML loader's parser gives (its
+    fallback for pages the parser gives up on puts a space instead)."""
     return "\n" * match.group().count("\n")
 
 

@@ -48,10 +48,12 @@ _MAX_LINK_BLOCK_CHARS = 300
 _LINK_SHARE = 0.7
 _TITLE_SUFFIX = re.compile(r"\s+(?:[—–|·-]|&#8212;)\s+[^—–|·]{1,80}$")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
-_INVISIBLE_MARKUP = re.compile(
+# Markup with no visible text in it, and any tag: the text between the tags is what is left
+# (here for pages the parser gives up on; bench.chunk_lines finds chunks in files with them).
+INVISIBLE_MARKUP = re.compile(
     r"<!--.*?-->|<(script|style|template|noscript)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL
 )
-_TAG = re.compile(r"<[^>]*>")
+TAG = re.compile(r"<[^>]*>")
 
 
 def load(path: Path) -> LoadedDocument:
@@ -147,7 +149,7 @@ def _walk(element: HtmlElement) -> list[Section]:
 
 def _markup_text(markup: str) -> list[Section]:
     """The text between the tags, for markup the parser gives up on (nesting too deep)."""
-    text = _TAG.sub(_blank, _INVISIBLE_MARKUP.sub(_blank, markup))
+    text = TAG.sub(_blank, INVISIBLE_MARKUP.sub(_blank, markup))
     lines = [(number, html.unescape(line)) for number, line in enumerate(text.split("\n"), 1)]
     return _numbered_section(lines)
 
