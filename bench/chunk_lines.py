@@ -2,8 +2,9 @@
 
     .venv/bin/python -m bench.chunk_lines [PATH ...]
 
-Every file under the given paths (default: the repository's docs/ and .eval-corpus/) is loaded
-and chunked the way `margin ingest` does it (bundled MiniLM tokenizer, 200-token chunks, 32
+The files under the given paths (default: the repository's docs/ and .eval-corpus/) are found,
+loaded and chunked the way `margin ingest` does it (its walker, which honours .gitignore files
+and leaves hidden ones out, and its size limit; bundled MiniLM tokenizer, 200-token chunks, 32
 of overlap). For each chunk with a line, its first words are looked for in the file (HTML
 without the markup the HTML loader's patterns match), and the occurrence nearest the
 reported line counts: "exact" when it starts on that line (a chunk may start mid-line),
@@ -102,11 +103,17 @@ def placements(path: Path, tokenizer: Tokenizes) -> list[Placed]:
 
 
 def files(paths: Iterable[Path]) -> Iterator[Path]:
+    """The files `margin ingest` reads under `paths`; what it leaves out is noted."""
     from ingest.loaders import is_supported
+    from ingest.pipeline import IngestOptions
+    from ingest.types import SourceFile
+    from ingest.walk import walk
 
-    for root in paths:
-        found = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
-        yield from (p for p in found if is_supported(p) and p.suffix != ".jsonl")
+    for item in walk(paths, max_bytes=IngestOptions().max_bytes):
+        if not isinstance(item, SourceFile):
+            note(f"{item.path}: {item.reason}")
+        elif is_supported(item.path):
+            yield item.path
 
 
 def _format(path: Path) -> str:
