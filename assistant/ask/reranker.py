@@ -8,11 +8,13 @@ only the `rerank_depth` best fused candidates. The model is a sentence-transform
 checks a folder with `unusable_reranker` before installing it); the setting itself never
 downloads anything. It loads on the first question, with torch. A folder whose weights file
 lacks weights the model needs, or holds them in other shapes, is refused: transformers would
-fill them with random numbers and only log it.
+fill them with random numbers and only log it. Which weights a safetensors file holds is read
+from its header; a folder with other weights files is loaded a second time to ask transformers.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +24,18 @@ from typing import Any, Protocol
 from assistant.errors import ConfigError
 
 SETTING = "retrieval.reranker"
+# The weights files transformers looks for in a folder, in its order.
+WEIGHTS_FILES = (
+    "model.safetensors",
+    "model.safetensors.index.json",
+    "pytorch_model.bin",
+    "pytorch_model.bin.index.json",
+)
+# Names old checkpoints give LayerNorm's weights, which transformers renames when loading.
+LEGACY_NAMES = {".LayerNorm.gamma": ".LayerNorm.weight", ".LayerNorm.beta": ".LayerNorm.bias"}
 PROBE = ("What does a reranker do?", "A reranker scores how well a passage answers a question.")
+
+Shape = tuple[int, ...]
 
 
 class Reranker(Protocol):
@@ -107,22 +120,16 @@ class CrossEncoderReranker:
 def _random_weights(network: Any, folder: Path) -> str | None:
     """Why `network`, loaded from `folder`, would rank with random numbers, or None when every
     weight it has came from the folder's weights file. transformers fills a weight it does not
-    find there (or finds with another shape) with random numbers and only logs it, so the
-    folder is loaded once more by the same class, asking what was found; weights the file has
-    and the model does not use are harmless and not counted."""
-    _, info = type(network).from_pretrained(
-        str(folder),
-        config=network.config,
-        local_files_only=True,
-        ignore_mismatched_sizes=True,
-        output_loading_info=True,
-    )
-    missing = sorted(info["missing_keys"])
-    mismatched = sorted(info["mismatched_keys"])
+    find there (or finds with another shape) with random numbers and only logs it; weights the
+    file has and the model does not use are harmless and not counted."""
+    weights = _weights_file(network, folder)
+    if weights.suffix == ".safetensors":
+        missing, mismatched = unfit_weights(network, safetensors_shapes(weights))
+    else:  # a pickle (pytorch_model.bin) or an index of several files: transformers is asked
+        missing, mismatched = _reloaded(network, folder)
     if not missing and not mismatched:
         return None
     total = len(network.state_dict())
-    weights = folder / "model.safetensors"
     found = []
     if missing:
         found.append(
@@ -140,6 +147,83 @@ def _random_weights(network: Any, folder: Path) -> str | None:
         f"{' '.join(found)} It would rank with random numbers in their place. Fetch the folder "
         "again, or choose another reranker."
     )
+
+
+def safetensors_shapes(weights: Path) -> dict[str, Shape]:
+    """The name and shape of each tensor in a safetensors file, read from its header alone."""
+    from safetensors import safe_open
+
+    with safe_open(str(weights), framework="pt") as file:
+        names = file.keys()  # a safe_open is not iterable itself
+        return {name: tuple(file.get_slice(name).get_shape()) for name in names}
+
+
+def unfit_weights(
+    network: Any, shapes: dict[str, Shape]
+) -> tuple[list[str], list[tuple[str, Shape, Shape]]]:
+    """The weights of `network` that a file holding `shapes` (its tensors' names and shapes)
+    lacks, and those it holds in another shape as (name, in the file, in the model), each
+    sorted by name. A name in the file means the weight transformers would load it into: with or
+    without the base model's prefix (`bert.`), LayerNorm's old `gamma` and `beta` as its
+    `weight` and `bias`. Weights tied together (one tensor under two names) are found under
+    either name, and those the model's class may lack (`_keys_to_ignore_on_load_missing`) are
+    not missing."""
+    state = network.state_dict(keep_vars=True)
+    model = {name: tuple(tensor.shape) for name, tensor in state.items()}
+    found = {
+        _model_name(name, network.base_model_prefix, model): shape for name, shape in shapes.items()
+    }
+    names_of: dict[int, list[str]] = {}
+    for name, tensor in state.items():
+        names_of.setdefault(id(tensor), []).append(name)
+    optional = getattr(network, "_keys_to_ignore_on_load_missing", None) or ()
+    missing = [
+        name
+        for name, tensor in state.items()
+        if not any(other in found for other in names_of[id(tensor)])
+        and not any(re.search(pattern, name) for pattern in optional)
+    ]
+    mismatched = [
+        (name, shape, model[name])
+        for name, shape in found.items()
+        if name in model and shape != model[name]
+    ]
+    return sorted(missing), sorted(mismatched)
+
+
+def _model_name(name: str, prefix: str, model: dict[str, Shape]) -> str:
+    """The model's name for the file's tensor `name`, as transformers renames it on loading."""
+    renamed = name
+    for old, new in LEGACY_NAMES.items():
+        if renamed.endswith(old):
+            renamed = renamed.removesuffix(old) + new
+    head = f"{prefix}." if prefix else ""
+    for candidate in (renamed, name):  # with the prefix, without it, or as it is
+        for option in (candidate, candidate.removeprefix(head), head + candidate):
+            if option in model:
+                return option
+    return renamed
+
+
+def _weights_file(network: Any, folder: Path) -> Path:
+    """The file transformers loaded `network`'s weights from: the one config.json names, else
+    the first of WEIGHTS_FILES in `folder`."""
+    named = getattr(network.config, "transformers_weights", None)
+    files = (named,) if named else WEIGHTS_FILES
+    return next((folder / file for file in files if (folder / file).is_file()), folder)
+
+
+def _reloaded(network: Any, folder: Path) -> tuple[list[str], list[Any]]:
+    """The missing and mismatched weights of `network` as transformers reports them when
+    `folder` is loaded once more by the same class."""
+    _, info = type(network).from_pretrained(
+        str(folder),
+        config=network.config,
+        local_files_only=True,
+        ignore_mismatched_sizes=True,
+        output_loading_info=True,
+    )
+    return sorted(info["missing_keys"]), sorted(info["mismatched_keys"])
 
 
 def _shape(shape: Any) -> str:
