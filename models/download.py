@@ -23,7 +23,6 @@ import base64
 import binascii
 import contextlib
 import errno
-import fcntl
 import hashlib
 import json
 import os
@@ -47,6 +46,7 @@ from models.errors import (
     DownloadRefusedError,
     NetworkError,
 )
+from models.pull_lock import lock_to_write
 
 if TYPE_CHECKING:
     import httpx
@@ -292,13 +292,10 @@ class _Job:
         except OSError as exc:
             raise DownloadError(f"Cannot write {self.partial}: {exc.strerror}.") from None
         try:
-            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            lock_to_write(self._fd, self.partial, "margin models pull")
+        except DownloadError:
             self.close()
-            raise DownloadError(
-                f"Another `margin models pull` is writing {self.partial} right now; wait for "
-                "it to finish."
-            ) from None
+            raise
         state = self._read_state()
         if state.get("url") != self.url:
             self._truncate()

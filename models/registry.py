@@ -9,9 +9,7 @@ a `llama-cpp` profile, and the default applies unless config.toml sets `[default
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +21,7 @@ from typing import Any
 from durable.private_files import write_private
 from models.errors import RegistryError
 from models.gguf_info import GGUFInfo
+from models.pull_lock import locked_to_remove
 
 REGISTRY_FILE = "models.json"
 BUILTIN_NAME = "local"  # the bundled model: always there, never registered or removed
@@ -147,18 +146,9 @@ class LocalModels:
         files = self.partial_files(name)
         freed = sum(path.stat().st_size for path in files)
         partial = self.models_dir / f"{name}.gguf.partial"
-        if partial.exists():
-            fd = os.open(partial, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise RegistryError(
-                    f"`margin models pull` is downloading {name} right now; stop it (Ctrl+C) first."
-                ) from None
-            finally:
-                os.close(fd)
-        for path in files:
-            path.unlink(missing_ok=True)
+        with locked_to_remove(partial, name, "margin models pull"):
+            for path in files:
+                path.unlink(missing_ok=True)
         return freed
 
     @contextmanager

@@ -14,7 +14,6 @@ reranker is `check`'s to say: this package does not load cross-encoders.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -28,6 +27,7 @@ from durable.private_files import sync_folder
 from models.download import Downloader, Progress
 from models.errors import DownloadError, DownloadNotFoundError, DownloadRefusedError
 from models.pull import resolve_folder
+from models.pull_lock import lock_to_write
 from models.registry import NAME_PATTERN
 
 REQUIRED = ("config.json", "model.safetensors")
@@ -187,13 +187,7 @@ def _claimed(partial: Path, base: str) -> Iterator[Path]:
     except OSError as exc:
         raise DownloadError(f"Cannot write {state}: {exc.strerror}.") from None
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise DownloadError(
-                f"Another `margin models pull-reranker` is writing {partial} right now; wait "
-                "for it to finish."
-            ) from None
+        lock_to_write(fd, partial, "margin models pull-reranker")
         if os.pread(fd, 65536, 0).decode("utf-8", "replace") != base:
             shutil.rmtree(partial, ignore_errors=True)
             os.ftruncate(fd, 0)

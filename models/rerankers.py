@@ -9,8 +9,6 @@ that command is writing it. Which reranker config.toml uses is the caller's to k
 
 from __future__ import annotations
 
-import fcntl
-import os
 import shlex
 import shutil
 from dataclasses import dataclass
@@ -18,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from models.errors import RegistryError
+from models.pull_lock import locked_to_remove
 from models.reranker_pull import PARTIAL, source_file
 
 
@@ -86,23 +85,9 @@ def discard_unfinished(partial: UnfinishedReranker) -> None:
     """Delete an unfinished download; RegistryError while its `margin models pull-reranker` is
     still writing it."""
     state = source_file(partial.path)
-    try:
-        fd = os.open(state, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    except FileNotFoundError:
-        fd = None
-    try:
-        if fd is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    with locked_to_remove(state, partial.name, "margin models pull-reranker"):
         shutil.rmtree(partial.path, ignore_errors=True)
         state.unlink(missing_ok=True)
-    except BlockingIOError:
-        raise RegistryError(
-            f"`margin models pull-reranker` is downloading {partial.name} right now; stop it "
-            "(Ctrl+C) first."
-        ) from None
-    finally:
-        if fd is not None:
-            os.close(fd)
 
 
 def _folders(folder: Path) -> list[Path]:

@@ -279,3 +279,28 @@ def test_a_partial_folder_from_another_address_is_started_over(
     assert requests_per_path(server)["config.json"] == 1
     config = (pulled.path / "config.json").read_bytes()
     assert config == (tiny_cross_encoder / "config.json").read_bytes()
+
+
+def test_a_second_pull_of_one_name_is_refused_while_the_first_writes(
+    file_server: Serve, tiny_cross_encoder: Path, tmp_path: Path
+) -> None:
+    import fcntl
+    import os
+
+    server = file_server(routes(tiny_cross_encoder))
+    partial = tmp_path / "ce.partial"
+    partial.mkdir()
+    state = tmp_path / "ce.partial.source"
+    state.write_text(server.url("/ce"))
+    holder = os.open(state, os.O_RDWR)
+    fcntl.flock(holder, fcntl.LOCK_EX)  # as a running pull-reranker holds it
+    try:
+        with pytest.raises(DownloadError) as caught:
+            pull(server, tmp_path)
+    finally:
+        os.close(holder)
+    assert str(caught.value) == (
+        f"Another `margin models pull-reranker` is writing {partial} right now; wait for it to "
+        "finish."
+    )
+    assert server.requests == [] and not (tmp_path / "ce").exists()
