@@ -29,12 +29,12 @@ from models.errors import DownloadError, DownloadNotFoundError, DownloadRefusedE
 from models.pull import resolve_folder
 from models.pull_lock import lock_to_write
 from models.registry import NAME_PATTERN
+from models.rerankers import PARTIAL, source_file
 
 REQUIRED = ("config.json", "model.safetensors")
 TOKENIZERS = ("tokenizer.json", "vocab.txt")  # at least one of them
 OPTIONAL = ("tokenizer_config.json", "special_tokens_map.json")
 FILES = (*REQUIRED, *TOKENIZERS, *OPTIONAL)
-PARTIAL = ".partial"
 _WHEN_MISSING = {
     "config.json": "Every model folder has a config.json: is the address a cross-encoder's?",
     "model.safetensors": (
@@ -167,12 +167,6 @@ def _fetch(
 def _note(progress: Callable[[Progress], None] | None, text: str) -> None:
     if progress is not None:
         progress(Progress(0, None, 0.0, None, text))
-
-
-def source_file(partial: Path) -> Path:
-    """The file beside a partial folder that holds its address and, while a run writes the
-    folder, that run's lock."""
-    return partial.with_name(partial.name + ".source")
 
 
 @contextmanager

@@ -1,6 +1,7 @@
 """The rerankers `margin models pull-reranker` installed in its folder (`rerankers/NAME/`) and
 its unfinished downloads (`NAME.partial/`, resumed by the same command): listed for `margin
-models list` and `margin doctor`, deleted by `margin models remove`.
+models list` and `margin doctor`, deleted by `margin models remove`. The folder's layout is
+named here (`PARTIAL`, `source_file`); `models.reranker_pull` writes it.
 
 Only what this module found by listing the folder is deleted, so a name cannot reach outside
 it. An unfinished download is deleted under the lock its `pull-reranker` holds, never while
@@ -17,7 +18,8 @@ from typing import Any
 
 from models.errors import RegistryError
 from models.pull_lock import locked_to_remove
-from models.reranker_pull import PARTIAL, source_file
+
+PARTIAL = ".partial"  # the suffix of an unfinished download's folder
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +90,12 @@ def discard_unfinished(partial: UnfinishedReranker) -> None:
     with locked_to_remove(state, partial.name, "margin models pull-reranker"):
         shutil.rmtree(partial.path, ignore_errors=True)
         state.unlink(missing_ok=True)
+
+
+def source_file(partial: Path) -> Path:
+    """The file beside a partial folder that holds its address and, while a run writes the
+    folder, that run's lock."""
+    return partial.with_name(partial.name + ".source")
 
 
 def _folders(folder: Path) -> list[Path]:
