@@ -55,22 +55,36 @@ class UnfinishedReranker:
         }
 
 
-def installed_rerankers(folder: Path) -> list[InstalledReranker]:
-    """The complete reranker folders in `folder`, by name."""
-    return [
-        InstalledReranker(path.name, path.resolve(), _size(path))
-        for path in _folders(folder)
-        if not path.name.endswith(PARTIAL)
-    ]
+@dataclass(frozen=True, slots=True)
+class RerankerListing:
+    """What one listing of the rerankers folder found, each list by name."""
+
+    installed: list[InstalledReranker]  # the complete reranker folders
+    unfinished: list[UnfinishedReranker]  # the partial folders of unfinished pulls
+
+    def named(self, name: str) -> tuple[InstalledReranker | None, UnfinishedReranker | None]:
+        """The installed reranker and the unfinished download named `name`."""
+        installed = next((reranker for reranker in self.installed if reranker.name == name), None)
+        unfinished = next((partial for partial in self.unfinished if partial.name == name), None)
+        return installed, unfinished
 
 
-def unfinished_rerankers(folder: Path) -> list[UnfinishedReranker]:
-    """The partial folders of unfinished `margin models pull-reranker` runs in `folder`."""
-    return [
-        UnfinishedReranker(path.name.removesuffix(PARTIAL), path, _size(path), _source(path))
-        for path in _folders(folder)
-        if path.name.endswith(PARTIAL)
-    ]
+def list_rerankers(folder: Path) -> RerankerListing:
+    """The installed rerankers and unfinished `margin models pull-reranker` runs in `folder`,
+    from one listing of it."""
+    folders = _folders(folder)
+    return RerankerListing(
+        [
+            InstalledReranker(path.name, path.resolve(), _size(path))
+            for path in folders
+            if not path.name.endswith(PARTIAL)
+        ],
+        [
+            UnfinishedReranker(path.name.removesuffix(PARTIAL), path, _size(path), _source(path))
+            for path in folders
+            if path.name.endswith(PARTIAL)
+        ],
+    )
 
 
 def remove_installed(reranker: InstalledReranker) -> None:

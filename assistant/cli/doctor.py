@@ -190,7 +190,7 @@ def check_reranker(config: Config, locations: Locations) -> list[Check]:
     unfinished `margin models pull-reranker` downloads."""
     from assistant.ask.reranker import unusable_reranker
     from assistant.cli.pulled_rerankers import configured_folder
-    from models.rerankers import unfinished_rerankers
+    from models.rerankers import list_rerankers
 
     checks = []
     if (folder := configured_folder(config)) is not None:
@@ -201,7 +201,7 @@ def check_reranker(config: Config, locations: Locations) -> list[Check]:
             if problem
             else Check("reranker", True, f"a CrossEncoder in {folder}, scores a passage")
         )
-    for partial in unfinished_rerankers(locations.rerankers_dir):
+    for partial in list_rerankers(locations.rerankers_dir).unfinished:
         fix = (
             f"resume with `{partial.resume}`, or discard with `margin models remove {partial.name}`"
         )

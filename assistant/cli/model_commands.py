@@ -63,22 +63,24 @@ def list_models(as_json: bool) -> None:
     """The local models, their size and metadata; * marks the default. Then the pulled
     rerankers; * marks the one `[retrieval] reranker` uses."""
     from assistant.cli.pulled_rerankers import listing_json, listing_lines
+    from models.rerankers import list_rerankers
 
     config, registry = _setup()
     rows = local_models(config, registry)
+    rerankers = list_rerankers(_rerankers_dir())
     if as_json:
         emit_json(
             {
                 "models": [row.to_json() for row in rows],
                 "default": config.defaults.model,
                 "default_from": config.default_source,
-                **listing_json(config, _rerankers_dir()),
+                **listing_json(config, rerankers),
             }
         )
         return
     for row in rows:
         click.echo(_row_line(row))
-    for line in listing_lines(config, _rerankers_dir()):
+    for line in listing_lines(config, rerankers):
         click.echo(sanitize(line))
     if not any(row.default for row in rows):
         profile = config.profile()
@@ -203,16 +205,17 @@ def pull_reranker(source: str, name: str, as_json: bool) -> None:
 def remove(name: str, as_json: bool) -> None:
     """Unregister NAME; a pulled file is deleted, an added one is left where it is. A pulled
     reranker NAME is deleted, unless `[retrieval] reranker` uses it."""
-    from assistant.cli.pulled_rerankers import remove_named, reranker_named
+    from assistant.cli.pulled_rerankers import remove_named
     from models.download import format_size
     from models.registry import BUILTIN_NAME
+    from models.rerankers import list_rerankers
 
     config, registry = _setup()
     model = registry.get(name)
     partials = registry.partial_files(name)
-    rerankers = _rerankers_dir()
+    rerankers = list_rerankers(_rerankers_dir())  # read once: removing a model leaves it as is
     if model is None and not partials:
-        if reranker_named(rerankers, name):
+        if any(rerankers.named(name)):
             message, deleted = remove_named(name, config, rerankers, _config_file())
             _removed(name, "reranker", deleted, message, as_json)
             return
@@ -240,7 +243,7 @@ def remove(name: str, as_json: bool) -> None:
             messages.append(f"Unregistered {name}; {model.path} was left in place.")
         if removed.was_default:
             messages.append("The default is the built-in model again.")
-    if reranker_named(rerankers, name):
+    if any(rerankers.named(name)):
         messages.append(
             f"A reranker is named {name} too; it is still there: the same command removes it."
         )

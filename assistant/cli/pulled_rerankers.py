@@ -16,7 +16,7 @@ from assistant.config import Config
 from models.errors import RegistryError
 
 if TYPE_CHECKING:
-    from models.rerankers import InstalledReranker, UnfinishedReranker
+    from models.rerankers import RerankerListing
 
 
 def configured_folder(config: Config) -> Path | None:
@@ -25,29 +25,25 @@ def configured_folder(config: Config) -> Path | None:
     return Path(setting).expanduser().resolve() if setting else None
 
 
-def listing_json(config: Config, folder: Path) -> dict[str, Any]:
+def listing_json(config: Config, rerankers: RerankerListing) -> dict[str, Any]:
     """The `rerankers`, `unfinished_rerankers` and `reranker` fields of `models list --json`."""
-    from models.rerankers import installed_rerankers, unfinished_rerankers
-
     configured = configured_folder(config)
     return {
         "rerankers": [
             {**reranker.to_json(), "configured": reranker.path == configured}
-            for reranker in installed_rerankers(folder)
+            for reranker in rerankers.installed
         ],
-        "unfinished_rerankers": [partial.to_json() for partial in unfinished_rerankers(folder)],
+        "unfinished_rerankers": [partial.to_json() for partial in rerankers.unfinished],
         "reranker": config.retrieval.reranker or None,
     }
 
 
-def listing_lines(config: Config, folder: Path) -> list[str]:
-    """The lines `models list` prints for the rerankers in `folder`; none when there are none."""
+def listing_lines(config: Config, rerankers: RerankerListing) -> list[str]:
+    """The lines `models list` prints for `rerankers`; none when there are none."""
     from models.download import format_size
-    from models.rerankers import installed_rerankers, unfinished_rerankers
 
     configured = configured_folder(config)
-    installed = installed_rerankers(folder)
-    unfinished = unfinished_rerankers(folder)
+    installed, unfinished = rerankers.installed, rerankers.unfinished
     if not installed and not unfinished and configured is None:
         return []
     lines = ["rerankers (* is the one [retrieval] reranker uses):"]
@@ -64,18 +60,16 @@ def listing_lines(config: Config, folder: Path) -> list[str]:
     return lines
 
 
-def reranker_named(folder: Path, name: str) -> bool:
-    """Whether `folder` holds a reranker, installed or unfinished, named `name`."""
-    return any(_named(folder, name))
-
-
-def remove_named(name: str, config: Config, folder: Path, config_file: Path) -> tuple[str, bool]:
-    """Delete the reranker `name` and its unfinished download; what was done, and whether an
-    installed folder was deleted. RegistryError for the one `[retrieval] reranker` uses."""
+def remove_named(
+    name: str, config: Config, rerankers: RerankerListing, config_file: Path
+) -> tuple[str, bool]:
+    """Delete the reranker `name` and its unfinished download, as listed in `rerankers`; what
+    was done, and whether an installed folder was deleted. RegistryError for the one
+    `[retrieval] reranker` uses."""
     from models.download import format_size
     from models.rerankers import discard_unfinished, remove_installed
 
-    installed, unfinished = _named(folder, name)
+    installed, unfinished = rerankers.named(name)
     if installed and installed.path == configured_folder(config):
         raise RegistryError(
             f"The reranker {name} ({installed.path}) is the one `[retrieval] reranker` in "
@@ -92,12 +86,3 @@ def remove_named(name: str, config: Config, folder: Path, config_file: Path) -> 
         size = format_size(installed.size)
         done.append(f"Removed the reranker {name} and deleted {installed.path} ({size}).")
     return " ".join(done), installed is not None
-
-
-def _named(folder: Path, name: str) -> tuple[InstalledReranker | None, UnfinishedReranker | None]:
-    """The installed reranker and the unfinished download named `name` in `folder`."""
-    from models.rerankers import installed_rerankers, unfinished_rerankers
-
-    installed = {reranker.name: reranker for reranker in installed_rerankers(folder)}
-    unfinished = {partial.name: partial for partial in unfinished_rerankers(folder)}
-    return installed.get(name), unfinished.get(name)

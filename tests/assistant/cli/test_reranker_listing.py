@@ -9,7 +9,7 @@ import json
 import os
 import shlex
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -196,3 +196,23 @@ def test_a_chat_model_and_a_reranker_sharing_a_name_are_removed_one_at_a_time(
     second = margin("models", "remove", "ce")
     assert second.exit_code == 0 and "Removed the reranker ce" in second.stderr
     assert bundled_gguf.is_file()
+
+
+@pytest.mark.parametrize("name", ["spare", "ce-chat", "nothing"])
+def test_remove_lists_the_rerankers_folder_once(
+    rerankers: Path, bundled_gguf: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """A reranker, a chat model, or neither: one listing says what is there to remove."""
+    assert margin("models", "add", str(bundled_gguf), "--name", "ce-chat").exit_code == 0
+    listings: list[Path] = []
+    iterdir = Path.iterdir
+
+    def counted(folder: Path) -> Iterator[Path]:
+        if folder == rerankers:
+            listings.append(folder)
+        return iterdir(folder)
+
+    monkeypatch.setattr(Path, "iterdir", counted)
+    result = margin("models", "remove", name)
+    assert result.exit_code == (1 if name == "nothing" else 0), result.stderr
+    assert len(listings) == 1
