@@ -9,7 +9,10 @@ checks a folder with `unusable_reranker` before installing it); the setting itse
 downloads anything. It loads on the first question, with torch. A folder whose weights file
 lacks weights the model needs, or holds them in other shapes, is refused: transformers would
 fill them with random numbers and only log it. Which weights a safetensors file holds is read
-from its header; a folder with other weights files is loaded a second time to ask transformers.
+from its header; when that reading finds a weight missing or mis-shaped (it maps names as
+transformers does for BERT-like models, not every architecture's renaming), and for other
+weights files, the folder is loaded a second time to ask transformers, so a good folder is
+never refused on the header's word.
 """
 
 from __future__ import annotations
@@ -125,6 +128,8 @@ def _random_weights(network: Any, folder: Path) -> str | None:
     weights = _weights_file(network, folder)
     if weights.suffix == ".safetensors":
         missing, mismatched = unfit_weights(network, safetensors_shapes(weights))
+        if missing or mismatched:  # names this reading may not map: transformers decides
+            missing, mismatched = _reloaded(network, folder)
     else:  # a pickle (pytorch_model.bin) or an index of several files: transformers is asked
         missing, mismatched = _reloaded(network, folder)
     if not missing and not mismatched:

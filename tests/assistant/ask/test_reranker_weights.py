@@ -134,3 +134,18 @@ def test_a_tied_weight_is_found_under_the_name_the_file_keeps(tmp_path: Path) ->
     network, info = BertForMaskedLM.from_pretrained(str(tmp_path), output_loading_info=True)
     assert not info["missing_keys"] and "cls.predictions.decoder.weight" in network.state_dict()
     assert unfit_weights(network, shapes) == ([], [])
+
+
+def test_a_weight_the_header_reading_cannot_place_is_asked_of_transformers(
+    tiny_cross_encoder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The header is read with BERT-like renaming rules; where it finds a weight missing (an
+    architecture that renames otherwise), transformers, which knows its own renaming, has the
+    last word, so a good folder is never refused on the header's reading alone."""
+    from assistant.ask import reranker
+
+    def misread(network: Any, shapes: object) -> tuple[list[str], list[Any]]:
+        return ["bert.pooler.dense.weight"], []
+
+    monkeypatch.setattr(reranker, "unfit_weights", misread)
+    assert unusable_reranker(tiny_cross_encoder) is None
