@@ -6,6 +6,7 @@ download only while no run holds its lock. Neither waits: the person is told who
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 from collections.abc import Iterator
@@ -32,6 +33,11 @@ def locked_to_remove(lock_file: Path, name: str, command: str) -> Iterator[None]
         fd = os.open(lock_file, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except FileNotFoundError:
         yield
+        return
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        yield  # a symbolic link: no run of `command` made it, so none holds a lock on it
         return
     try:
         if not _locked(fd):

@@ -138,13 +138,15 @@ class LocalModels:
     def partial_files(self, name: str) -> list[Path]:
         """What an unfinished `margin models pull --name NAME` left in the models folder."""
         stem = self.models_dir / f"{name}.gguf.partial"
-        return [p for p in (stem, stem.with_name(stem.name + ".json")) if p.exists()]
+        return [
+            p for p in (stem, stem.with_name(stem.name + ".json")) if p.is_symlink() or p.exists()
+        ]
 
     def discard_partial(self, name: str) -> int:
         """Delete an unfinished download of `name`; the bytes freed. RegistryError while a
         `margin models pull` is still writing it."""
         files = self.partial_files(name)
-        freed = sum(path.stat().st_size for path in files)
+        freed = sum(path.lstat().st_size for path in files)
         partial = self.models_dir / f"{name}.gguf.partial"
         with locked_to_remove(partial, name, "margin models pull"):
             for path in files:

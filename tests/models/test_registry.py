@@ -199,3 +199,16 @@ def test_an_unfinished_download_is_discarded_unless_a_pull_is_writing_it(
         os.close(writer)
     assert registry.discard_partial("qwen") == 1002
     assert registry.partial_files("qwen") == []
+
+
+def test_a_symlink_where_an_unfinished_download_goes_is_removed_not_followed(
+    registry: LocalModels, tmp_path: Path
+) -> None:
+    registry.models_dir.mkdir(parents=True)
+    kept = tmp_path / "elsewhere.bin"
+    kept.write_bytes(b"not margin's")
+    (registry.models_dir / "qwen.gguf.partial").symlink_to(kept)
+    (registry.models_dir / "gone.gguf.partial").symlink_to(tmp_path / "missing")
+    registry.discard_partial("qwen")
+    registry.discard_partial("gone")
+    assert list(registry.models_dir.iterdir()) == [] and kept.read_bytes() == b"not margin's"
