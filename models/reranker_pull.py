@@ -180,8 +180,10 @@ def _claimed(partial: Path, base: str) -> Iterator[Path]:
         fd = os.open(state, flags, 0o600)
     except OSError as exc:
         raise DownloadError(f"Cannot write {state}: {exc.strerror}.") from None
+    held = False
     try:
         lock_to_write(fd, partial, "margin models pull-reranker")
+        held = True
         if os.pread(fd, 65536, 0).decode("utf-8", "replace") != base:
             shutil.rmtree(partial, ignore_errors=True)
             os.ftruncate(fd, 0)
@@ -189,6 +191,8 @@ def _claimed(partial: Path, base: str) -> Iterator[Path]:
         partial.mkdir(exist_ok=True, mode=0o700)
         yield partial
     finally:
-        if not partial.exists():  # installed or deleted: the address has nothing to describe
+        # Installed or deleted: the address has nothing left to describe. Only the run that
+        # holds the lock removes the file, which is the lock another run may hold.
+        if held and not partial.exists():
             state.unlink(missing_ok=True)
         os.close(fd)

@@ -304,3 +304,24 @@ def test_a_second_pull_of_one_name_is_refused_while_the_first_writes(
         "finish."
     )
     assert server.requests == [] and not (tmp_path / "ce").exists()
+
+
+def test_a_refused_pull_leaves_the_lock_of_the_run_it_waits_for(
+    file_server: Serve, tiny_cross_encoder: Path, tmp_path: Path
+) -> None:
+    """The first run has its lock but no folder yet: the refused run must not delete the
+    file that lock is on, or a third run would lock a new file and write beside the first."""
+    import fcntl
+    import os
+
+    server = file_server(routes(tiny_cross_encoder))
+    state = tmp_path / "ce.partial.source"
+    state.write_text(server.url("/ce"))
+    holder = os.open(state, os.O_RDWR)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    try:
+        with pytest.raises(DownloadError, match="is writing"):
+            pull(server, tmp_path)
+        assert state.exists()
+    finally:
+        os.close(holder)
