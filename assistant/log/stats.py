@@ -181,7 +181,8 @@ def compute_stats(log: InteractionLog, since: datetime | None = None) -> Stats:
     db = log.db
     rows = db.query(
         "SELECT created_at, refused, cached, cancelled, cost_usd, prompt_tokens, "
-        "completion_tokens, model, cited, attributed, sentences_checked, sentences_supported, "
+        "completion_tokens, model, mode, cited, attributed, sentences_checked, "
+        "sentences_supported, "
         "truncation, history_used FROM interactions WHERE created_at >= ?",
         start,
     )
@@ -258,8 +259,13 @@ def _by_collection(log: InteractionLog, start: tuple[str]) -> dict[str, dict[str
 
 
 def _support(rows: Sequence[Any]) -> Support:
-    """Support figures over the rows whose answer was checked (written by a model)."""
-    checked = [row for row in rows if row["sentences_checked"] is not None and not row["refused"]]
+    """Support figures over the rows whose answer was checked: written by a model, not a
+    quote (its sentences are the sources' own words, cited by margin, not by a model)."""
+    checked = [
+        row
+        for row in rows
+        if row["sentences_checked"] is not None and not row["refused"] and row["mode"] != "quote"
+    ]
     per_day: dict[str, dict[str, int]] = defaultdict(lambda: {"checked": 0, "supported": 0})
     citations = {"model": 0, "margin_only": 0, "none": 0}
     for row in checked:

@@ -109,6 +109,7 @@ def test_support_citations_cut_answers_and_follow_ups(log: InteractionLog, clock
     log.record(with_support(2, "unsupported", search_query="and then? (keys)"))
     log.record(with_support(3, "cited", refused=True))  # a refusal is not a checked answer
     log.record(replace(make_answer(4), mode="calculator"))  # nor is arithmetic
+    log.record(replace(with_support(5, "cited"), mode="quote"))  # nor a quote: no model wrote it
 
     stats = compute_stats(log)
     support = stats.support
