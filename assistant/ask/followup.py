@@ -73,7 +73,7 @@ _VERB = re.compile(
     re.IGNORECASE,
 )
 _FRAGMENT_WORDS = 5
-_WORD = re.compile(r"[\w$][\w.\-/$]*")
+_WORD = re.compile(r"-{0,2}[\w$][\w.\-/$]*")  # "--in-place" and "-i" keep their dashes
 _QUESTION_WORD_LIST = """
     a about above after again all also am an and any are as at be because been before being
     between both but by can could did do does doing during each few for from further had has
@@ -153,9 +153,10 @@ def topic_words(text: str) -> list[str]:
     """The words of an earlier question (or search) that name its subject, first ones first."""
     kept: list[str] = []
     for word in _WORD.findall(text):
-        bare = word.strip(".-/")
+        option = word.startswith("-")
+        bare = word.rstrip(".-/") if option else word.strip(".-/")
         known = bare.lower() in _QUESTION_WORDS or bare.lower() in (k.lower() for k in kept)
-        if len(bare) > 1 and not known:
+        if (len(bare) > 1 or option) and not known:
             kept.append(bare)
     return kept[:MAX_TOPIC_WORDS]
 

@@ -91,6 +91,14 @@ def test_topic_words_leave_question_words_out() -> None:
     ]
 
 
+def test_an_option_the_question_names_stays_in_its_topic() -> None:
+    # "-i" was cut to "i" and dropped: the follow-up searched "(option sed)" and found patch(1)
+    assert topic_words("What does the -i option of sed do?") == ["-i", "option", "sed"]
+    assert topic_words("Is --in-place=SUFFIX safe?") == ["--in-place", "SUFFIX", "safe"]
+    query = standalone_query("And can it make a backup?", [PlainTurn("What does -i do?", "x")])
+    assert query.text == "And can it make a backup? (-i)"
+
+
 def test_recent_history_skips_unanswered_turns_and_keeps_the_last() -> None:
     turns = [PlainTurn("a", "1"), None, PlainTurn("b", "2"), PlainTurn("c", "3")]
     assert recent_history(turns, 2) == (PlainTurn("b", "2"), PlainTurn("c", "3"))
