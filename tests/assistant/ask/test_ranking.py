@@ -90,6 +90,14 @@ def test_a_document_found_by_both_rankings_through_different_chunks_outranks_one
     assert max(fusion.documents, key=lambda p: fusion.documents[p]) == "ln"
 
 
+def test_equal_fused_scores_go_in_the_vector_rankings_order_whatever_the_ids() -> None:
+    # ranks 1 and 2 against 2 and 1: the same score; the chunk ids would sort "a" first
+    first, second = _chunk("z", "modules.html"), _chunk("a", "cmdline.html")
+    fused = fuse([first, second], [second, first], 0.5)
+    assert [c.id for c, _ in fused.chunks] == ["z", "a"]
+    assert fused.chunks[0][1] == fused.chunks[1][1]
+
+
 def test_relevance_stays_in_zero_one_and_grows_with_every_signal() -> None:
     weights = RankingWeights(document_share=0.5, evidence_share=0.25, code_bonus=0.3)
     low = relevance(0.2, 0.2, 0.2, 0.0, weights)
