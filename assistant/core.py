@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from models.keys import KeyStore
 
 LOCK_FILE = "ingest.lock"
+JOURNAL_FILE = "vector-journal.sqlite"  # vectors of documents an ingest had not committed
 
 
 class Assistant:
@@ -207,11 +208,16 @@ class Index:
     embedder: Embedder
     config: Config
     terms: TermStatistics  # how common each term is, for the evidence's lexical coverage
+    cache_dir: Path | None = None  # the data folder's cache (None: no vector journal)
 
     def ingestor(self) -> Ingestor:
         from ingest.pipeline import IngestOptions, Ingestor
+        from ingest.vector_journal import VectorJournal
 
-        return Ingestor(self.store, self.embedder, IngestOptions.from_config(self.config.ingest))
+        journal = None if self.cache_dir is None else VectorJournal(self.cache_dir / JOURNAL_FILE)
+        return Ingestor(
+            self.store, self.embedder, IngestOptions.from_config(self.config.ingest), journal
+        )
 
     def retriever(self) -> Retriever:
         settings = self.config.retrieval
@@ -283,7 +289,8 @@ def open_index(
     if for_queries and isinstance(model, FastEmbedder):
         model.open_query_encoder_early()
     store = open_store(where, model, config=settings, check_model=check_model)
-    return Index(store, model, settings, TermStatistics(where.cache_dir / TERMS_FILE, store))
+    terms = TermStatistics(where.cache_dir / TERMS_FILE, store)
+    return Index(store, model, settings, terms, where.cache_dir)
 
 
 # Chat models: a config profile made real -----------------------------------------------------

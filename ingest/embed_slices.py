@@ -3,7 +3,9 @@
 A batch (up to `IngestOptions.commit_chunks` chunks) can take minutes to embed on a busy
 laptop. It is embedded longest texts first, so each slice pads little, in slices sized to
 take about `SLICE_TARGET_S` each at the rate measured so far, with `on_slice` after each:
-a progress display hears from the run about once a second whatever the machine's speed.
+a progress display hears from the run about once a second whatever the machine's speed, and
+`on_vectors` gets each slice's vectors as they come (the run journals them: an interrupt
+keeps them, `ingest.vector_journal`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ FIRST_SLICE = 4  # chunks, before any rate is known: the first report comes soon
 MAX_SLICE = 64
 
 SliceCallback = Callable[[int, int], None]  # (chunks embedded so far, chunks in all)
+VectorsCallback = Callable[[list[int], "np.ndarray"], None]  # (positions in texts, vectors)
 
 
 def embed_in_slices(
@@ -30,10 +33,11 @@ def embed_in_slices(
     texts: list[str],
     on_slice: SliceCallback,
     *,
+    on_vectors: VectorsCallback | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> np.ndarray:
     """The vectors of `texts`, in order; `on_slice(done, total)` after each slice (once,
-    with 0 of 0, when there are no texts)."""
+    with 0 of 0, when there are no texts), after `on_vectors(positions, vectors)`."""
     import numpy as np
 
     if not texts:
@@ -45,6 +49,8 @@ def embed_in_slices(
         part = order[done : done + size]
         started = clock()
         parts.append(embedder.embed_documents([texts[i] for i in part]))
+        if on_vectors is not None:
+            on_vectors(part, parts[-1])
         release_free_memory()  # what the batch's tensors held, before the next one
         per_text = (clock() - started) / len(part)
         done += len(part)

@@ -6,7 +6,9 @@ anywhere else when their own folder is still there or their content turned up in
 (a file moved from a public folder into a local-only one does not stay under its old path).
 A document's collection and local-only flag change only by an explicit act: see
 `placement.py`. Work is committed in small batches, so an interrupted run keeps every
-finished batch and the next run picks up the rest.
+finished batch and the next run picks up the rest; the vectors of a document it was still
+embedding are journaled (`vector_journal.py`), so the next run does not embed them again,
+and the interrupt says what was kept (`interruption.py`).
 """
 
 from __future__ import annotations
@@ -19,13 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from ingest.chunking import chunk_document, embedding_text
-from ingest.embed_slices import embed_in_slices
+from ingest.batch_vectors import BatchVectors
+from ingest.chunking import chunk_document
 from ingest.embedded import container_of, embedded_by_container, plan_embedded
 from ingest.embedder import Embedder
 from ingest.errors import LoadError, NotADocumentError
 from ingest.extraction import EXTRACTION_VERSION, Extractor
 from ingest.gone import gone_documents, under_any
+from ingest.interruption import IngestInterrupted, Interruption, Unfinished
 from ingest.loaders import is_supported
 from ingest.placement import Decision, Placement, Places, Request, moved_placements
 from ingest.run_progress import EmbeddingShare, ProgressCallback, RunProgress
@@ -43,6 +46,7 @@ from ingest.types import (
     Outcome,
     SourceFile,
 )
+from ingest.vector_journal import VectorJournal
 from ingest.walk import walk
 
 
@@ -95,20 +99,30 @@ class IngestOptions:
         )
 
 
+_Queued = tuple[DocumentMeta, list[Chunk], Outcome]
+
+
 @dataclass(slots=True)
 class _Pending:
     """Loaded documents waiting to be embedded and committed together."""
 
-    documents: list[tuple[DocumentMeta, list[Chunk], Outcome]] = field(default_factory=list)
+    documents: list[_Queued] = field(default_factory=list)
     chunks: int = 0
     share: EmbeddingShare = field(default_factory=EmbeddingShare)  # of progress
 
 
 class Ingestor:
-    def __init__(self, store: ChunkStore, embedder: Embedder, options: IngestOptions):
+    def __init__(
+        self,
+        store: ChunkStore,
+        embedder: Embedder,
+        options: IngestOptions,
+        journal: VectorJournal | None = None,
+    ):
         self.store = store
         self.embedder = embedder
         self.options = options
+        self.journal = journal  # None: an interrupt loses the unfinished documents' vectors
 
     def run(
         self,
@@ -222,6 +236,9 @@ class _Run:
         self.cancel = cancel
         self.report = IngestReport([], [], [], [], [], [])
         self.pending = _Pending()
+        self.journal = ingestor.journal
+        self.reading: str | None = None  # the file being read and chunked
+        self.in_flight: BatchVectors | None = None  # the batch being embedded and written
 
     def execute(self, items: list[SourceFile | FileProblem], roots: list[Path]) -> IngestReport:
         started = time.monotonic()
@@ -235,28 +252,47 @@ class _Run:
                 ocr_page_timeout_s=self.options.ocr_page_timeout_s,
             ) as extractor,
         ):
-            self.store.remove_orphans()
-            self.stored = {d.path: d for d in self.store.documents()}
-            self.inside = embedded_by_container(self.stored)
-            self.places = Places(self.stored.values())
-            kept: set[str] = set()
-            for item in items:
-                if self.cancel is not None and self.cancel.is_set():
-                    self.report.cancelled = True
-                    break
-                if isinstance(item, FileProblem):
-                    (self.report.failed if item.failed else self.report.skipped).append(item)
-                    if item.failed:
-                        kept.add(item.path)
-                    continue
-                kept.add(str(item.path))
-                self._file(item, self.stored.get(str(item.path)), extractor)
-            self._commit()
-            if not self.report.cancelled:
-                self._remove_missing(self.stored, kept, roots)
-            self.store.refresh_indexes()
+            try:
+                self._files(items, roots, extractor)
+            except KeyboardInterrupt as exc:
+                raise IngestInterrupted(self._interruption()) from exc
         self.report.seconds = time.monotonic() - started
         return self.report
+
+    def _files(
+        self, items: list[SourceFile | FileProblem], roots: list[Path], extractor: Extractor
+    ) -> None:
+        self.store.remove_orphans()
+        self.stored = {d.path: d for d in self.store.documents()}
+        self.inside = embedded_by_container(self.stored)
+        self.places = Places(self.stored.values())
+        kept: set[str] = set()
+        for item in items:
+            if self.cancel is not None and self.cancel.is_set():
+                self.report.cancelled = True
+                break
+            if isinstance(item, FileProblem):
+                (self.report.failed if item.failed else self.report.skipped).append(item)
+                if item.failed:
+                    kept.add(item.path)
+                continue
+            kept.add(str(item.path))
+            self._file(item, self.stored.get(str(item.path)), extractor)
+        self._commit()
+        if not self.report.cancelled:
+            self._remove_missing(self.stored, kept, roots)
+        self.store.refresh_indexes()
+
+    def _interruption(self) -> Interruption:
+        """What the run kept and what it leaves for the next, at an interrupt."""
+        report = self.report
+        unfinished = self.in_flight.unfinished() if self.in_flight is not None else []
+        unfinished += [Unfinished(m.path, len(c), 0) for m, c, _ in self.pending.documents]
+        return Interruption(
+            committed=len(report.added) + len(report.updated) + len(report.reprocessed),
+            unfinished=tuple(unfinished),
+            reading=self.reading,
+        )
 
     def _file(self, source: SourceFile, stored: DocumentInfo | None, extractor: Extractor) -> None:
         path = str(source.path)
@@ -327,6 +363,7 @@ class _Run:
         def on_page(page: int, pages: int) -> None:
             self.counts.page_read(source.size, page, pages)
 
+        self.reading = path
         try:
             content_hash = _content_hash(source.path)
             document = extractor.load(source.path, on_page=on_page)
@@ -340,6 +377,8 @@ class _Run:
         except (LoadError, OSError) as exc:
             self.report.failed.append(FileProblem(path, str(exc), failed=True))
             return 0.0
+        finally:
+            self.reading = None
         meta = DocumentMeta(
             path=path,
             collection=placement.collection,
@@ -351,18 +390,27 @@ class _Run:
             build=self.build,
         )
         self.added_hashes.add(content_hash)
+        self.reading = path
+        # A file and the documents inside it are committed together; a file that would take
+        # the batch past `commit_chunks` waits for the documents before it to be committed.
+        queued = [self._chunked(meta, document, kind)]
+        queued += self._embedded(source, document.embedded, placement)
+        if self.pending.chunks + sum(len(c) for _, c, _ in queued) > self.options.commit_chunks:
+            self._commit()
+        self.reading = None
         self.counts.file_read(source.size, self.pending.share)
-        self._queue(meta, document, kind)
-        self._embedded(source, document.embedded, placement)
-        # A file and the documents inside it are committed together.
+        for entry in queued:
+            self.pending.documents.append(entry)
+            self.pending.chunks += len(entry[1])
         if self.pending.chunks >= self.options.commit_chunks:
             self._commit()
         return source.size
 
     def _embedded(
         self, source: SourceFile, documents: Sequence[EmbeddedDocument], placement: Placement
-    ) -> None:
-        """The documents inside the file (its attachments): each kept, written or removed."""
+    ) -> list[_Queued]:
+        """The documents inside the file (its attachments): each kept, removed, or chunked to
+        be written (returned)."""
         plan = plan_embedded(
             source,
             documents,
@@ -377,12 +425,12 @@ class _Run:
         for problem in plan.problems:
             (self.report.failed if problem.failed else self.report.skipped).append(problem)
         self.report.unchanged.extend(plan.unchanged)
-        for meta, document, kind in plan.write:
-            self._queue(meta, document, kind)
+        queued = [self._chunked(meta, document, kind) for meta, document, kind in plan.write]
         self.store.delete_documents(plan.gone)
         self.report.removed.extend(plan.gone)
+        return queued
 
-    def _queue(self, meta: DocumentMeta, document: LoadedDocument, kind: Outcome) -> None:
+    def _chunked(self, meta: DocumentMeta, document: LoadedDocument, kind: Outcome) -> _Queued:
         self.report.warnings.extend(FileProblem(meta.path, w) for w in document.warnings)
         chunks = chunk_document(
             document,
@@ -391,47 +439,39 @@ class _Run:
             chunk_tokens=self.options.chunk_tokens,
             overlap_tokens=self.options.overlap_tokens,
         )
-        self.pending.documents.append((meta, chunks, kind))
-        self.pending.chunks += len(chunks)
+        return meta, chunks, kind
 
     def _commit(self) -> None:
         """Embed the pending documents and write them in one commit."""
         pending, self.pending = self.pending, _Pending()
         if not pending.documents:
             return
-        self.store.replace_documents(self._vectors(pending))
+        batch = BatchVectors(
+            [(meta.path, chunks) for meta, chunks, _ in pending.documents],
+            self.embedder,
+            self.journal,
+        )
+        self.in_flight = batch
+        self.store.replace_documents(self._vectors(pending, batch))
+        self.in_flight = None
+        batch.committed()
         for meta, chunks, kind in pending.documents:
             getattr(self.report, kind).append(meta.path)
             self.report.chunks += len(chunks)
         self.counts.stored(pending.chunks)
 
-    def _vectors(self, pending: _Pending) -> list[DocumentWrite]:
+    def _vectors(self, pending: _Pending, batch: BatchVectors) -> list[DocumentWrite]:
         """The pending documents with their vectors. An edited or re-processed document's chunk
         that comes out with its stored heading and text keeps its stored vector (an extraction
-        fix that moves only line numbers embeds nothing); a re-index embeds every chunk anew."""
-        import numpy as np
-
+        fix that moves only line numbers embeds nothing); a re-index embeds every chunk anew,
+        but for those a stopped run journaled."""
         stored = [
             meta.path
             for meta, _, kind in pending.documents
             if kind in ("updated", "reprocessed") and self.redo_before is None
         ]
-        kept = self.store.chunk_vectors(stored)
-        count = sum(len(chunks) for _, chunks, _ in pending.documents)
-        vectors = np.empty((count, self.embedder.dim), dtype=np.float32)
-        new: list[int] = []
-        texts: list[str] = []
-        rows = ((meta.path, chunk) for meta, chunks, _ in pending.documents for chunk in chunks)
-        for index, (path, chunk) in enumerate(rows):
-            vector = kept.get((path, chunk.heading, chunk.text))
-            if vector is None:
-                new.append(index)
-                texts.append(embedding_text(chunk))
-            else:
-                vectors[index] = vector
-        vectors[new] = embed_in_slices(
-            self.embedder,
-            texts,
+        vectors = batch.fill(
+            self.store.chunk_vectors(stored),
             lambda done, total: self.counts.embedded(pending.share, done, total),
         )
         writes, offset = [], 0

@@ -12,6 +12,7 @@ import click
 
 from assistant.errors import IngestError, MarginError, ModelError
 from assistant.terminal import display_path, json_safe, one_line, sanitize
+from ingest.interruption import IngestInterrupted
 
 if TYPE_CHECKING:
     from assistant.ask.types import Source
@@ -63,6 +64,8 @@ def guarded(func: F) -> F:
             fail(str(exc), exc.exit_code)
         except (IngestError, ModelError) as exc:
             fail(str(exc), 1)
+        except IngestInterrupted as exc:  # says what the ingest kept and what it resumes
+            fail(exc.interruption.describe(), EXIT_INTERRUPTED)
         except KeyboardInterrupt:
             fail("interrupted; finished work is kept.", EXIT_INTERRUPTED)
 
