@@ -359,6 +359,7 @@ class _Run:
         """Read, chunk and queue the file; returns its bytes when they are counted (read
         now, the rest as its chunks are embedded), else 0."""
         path = str(source.path)
+        started = time.monotonic()
 
         def on_page(page: int, pages: int) -> None:
             self.counts.page_read(source.size, page, pages)
@@ -395,10 +396,13 @@ class _Run:
         # the batch past `commit_chunks` waits for the documents before it to be committed.
         queued = [self._chunked(meta, document, kind)]
         queued += self._embedded(source, document.embedded, placement)
-        if self.pending.chunks + sum(len(c) for _, c, _ in queued) > self.options.commit_chunks:
+        chunks, read_seconds = sum(len(c) for _, c, _ in queued), time.monotonic() - started
+        if self.pending.chunks + chunks > self.options.commit_chunks:
             self._commit()
         self.reading = None
-        self.counts.file_read(source.size, self.pending.share)
+        self.counts.file_read(
+            source.size, self.pending.share, chunks=chunks, read_seconds=read_seconds
+        )
         for entry in queued:
             self.pending.documents.append(entry)
             self.pending.chunks += len(entry[1])
@@ -452,6 +456,7 @@ class _Run:
             self.journal,
         )
         self.in_flight = batch
+        self.counts.embedding(pending.share)
         self.store.replace_documents(self._vectors(pending, batch))
         self.in_flight = None
         batch.committed()

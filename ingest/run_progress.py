@@ -1,17 +1,24 @@
 """How far an ingest run is.
 
-The work is the bytes of the files walked. A file counts `READ_SHARE` done once read (page
-by page for a PDF, as the extraction worker reports pages) and the rest as its chunks are
-embedded (slice by slice: `ingest.embed_slices`), so progress moves inside one large file
-and during one long batch too.
+The work is the bytes of the files walked. A file counts a share of its bytes done once
+read and the rest as its chunks are embedded (slice by slice: `ingest.embed_slices`), so
+progress moves inside one large file and during one long batch too. A PDF read page by page
+(as the extraction worker reports pages) counts `READ_SHARE` as it is read; any other file
+the share of its time its reading took: its reading time against that and the time its
+chunks will take at the embedding rate measured so far. A fixed quarter made the time left
+of one 4.2 MB one-line text (9 s to read and chunk, 7,107 chunks at 2-10 a second) jump
+to a quarter done in seconds, show 2:47 left, then crawl up to 1:20:48.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-READ_SHARE = 0.25  # of a file's bytes, counted done when it is read; the rest as it embeds
+READ_SHARE = 0.25  # of a PDF's bytes, counted as its pages are read; the rest as it embeds
+SECONDS_PER_CHUNK = 0.05  # the embedding rate assumed until one is measured (20 chunks/s)
+MEASURED_AFTER = 8  # chunks embedded before the measured rate is used
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,11 +47,16 @@ class EmbeddingShare:
     bytes: float = 0.0
     counted: float = 0.0
     chunks_embedded: int = 0
+    since: float | None = None  # when the batch last embedded (or began to)
 
 
 class RunProgress:
-    def __init__(self, callback: ProgressCallback | None):
+    def __init__(
+        self, callback: ProgressCallback | None, *, clock: Callable[[], float] = time.monotonic
+    ):
         self.callback = callback
+        self.clock = clock
+        self._embedding = (0.0, 0)  # seconds spent embedding, chunks embedded in them
         self.files_done = self.files_total = self.bytes_total = 0
         self.chunks_embedded = self.chunks_stored = 0
         self.bytes_done = 0.0
@@ -63,11 +75,27 @@ class RunProgress:
         self._reading = (size * READ_SHARE * page / max(pages, 1), page, pages)
         self._tell()
 
-    def file_read(self, size: int, share: EmbeddingShare) -> None:
-        """The file is read; the rest of its bytes wait in `share` for its chunks."""
+    def file_read(
+        self, size: int, share: EmbeddingShare, *, chunks: int, read_seconds: float
+    ) -> None:
+        """The file is read and cut into `chunks` (in `read_seconds`); the rest of its bytes
+        wait in `share` for its chunks."""
+        paged = self._reading[2] > 0
         self._reading = (0.0, 0, 0)
-        self.bytes_done += size * READ_SHARE
-        share.bytes += size * (1 - READ_SHARE)
+        read = READ_SHARE if paged else self.read_share(chunks, read_seconds)
+        self.bytes_done += size * read
+        share.bytes += size * (1 - read)
+
+    def read_share(self, chunks: int, read_seconds: float) -> float:
+        """The share of a file's time its reading took, with its chunks still to embed."""
+        seconds, embedded = self._embedding
+        per_chunk = seconds / embedded if embedded >= MEASURED_AFTER else SECONDS_PER_CHUNK
+        whole = read_seconds + chunks * per_chunk
+        return read_seconds / whole if whole > 0 else 1.0
+
+    def embedding(self, share: EmbeddingShare) -> None:
+        """The batch owing `share` starts to embed (its time counts from now)."""
+        share.since = self.clock()
 
     def file_done(self, uncounted: float) -> None:
         """The run is past the file; `uncounted` of its bytes were not counted otherwise
@@ -83,6 +111,11 @@ class RunProgress:
         self.bytes_done += counted - share.counted
         share.counted = counted
         self.chunks_embedded += done - share.chunks_embedded
+        now = self.clock()
+        if share.since is not None and done > share.chunks_embedded:
+            seconds, embedded = self._embedding
+            self._embedding = (seconds + now - share.since, embedded + done - share.chunks_embedded)
+        share.since = now
         share.chunks_embedded = done
         self._tell()
 
