@@ -117,6 +117,7 @@ class VectorJournal:
                 self.path.touch(mode=0o600)
             db = sqlite3.connect(self.path, timeout=10)
             try:
+                db.execute("PRAGMA auto_vacuum = FULL")  # a new file gives deleted pages back
                 db.execute(_SCHEMA)
                 return operation(db)
             finally:

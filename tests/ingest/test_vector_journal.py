@@ -28,6 +28,15 @@ def test_vectors_come_back_by_model_and_text(tmp_path: Path) -> None:
     assert len(journal) == 1
 
 
+def test_the_file_shrinks_when_its_vectors_are_forgotten(tmp_path: Path) -> None:
+    journal = VectorJournal(tmp_path / "journal.sqlite")
+    texts = [f"chunk {n}" for n in range(2_000)]
+    journal.put("m", texts, _vectors(2_000, dim=384))
+    full = journal.path.stat().st_size
+    journal.forget("m", texts)
+    assert len(journal) == 0 and journal.path.stat().st_size < full / 20
+
+
 def test_the_oldest_vectors_go_first_past_the_limit(tmp_path: Path) -> None:
     journal = VectorJournal(tmp_path / "journal.sqlite", max_vectors=3)
     journal.put("m", ["a", "b"], _vectors(2))
