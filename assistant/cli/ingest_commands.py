@@ -5,6 +5,7 @@ Progress and messages go to stderr; stdout carries only the `--json` object.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 from collections import Counter
@@ -18,7 +19,6 @@ from assistant.cli.ingest_display import ingest_progress
 from assistant.cli.output import emit_json, guarded, place, say
 from assistant.errors import INGEST_FIRST, NOTHING_INGESTED, UsageError
 from assistant.terminal import display_path, one_line
-from ingest.interruption import IngestInterrupted
 
 if TYPE_CHECKING:
     from assistant.ask.types import Source
@@ -109,7 +109,7 @@ def watch(paths: tuple[Path, ...], collection: str | None, local_only: bool) -> 
     index = open_index()
     say(f"Watching {', '.join(display_path(str(p)) for p in paths)}; Ctrl+C stops.")
     # Ctrl+C is how a watch ends, also in the middle of a run (its finished files are kept).
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         watch_and_ingest(
             index.ingestor(),
             list(paths),
@@ -118,10 +118,6 @@ def watch(paths: tuple[Path, ...], collection: str | None, local_only: bool) -> 
             on_report=lambda report: _summarise(report, quiet_when_idle=True, each_file=True),
             on_busy=lambda message: say(message),
         )
-    except IngestInterrupted as stopped:
-        say(stopped.interruption.describe())
-    except KeyboardInterrupt:
-        pass
     say("Stopped watching.")
 
 
