@@ -186,8 +186,8 @@ _KILLABLE_RUN = textwrap.dedent(
     from pathlib import Path
     from ingest.fakes import HashingEmbedder
     from ingest.pipeline import IngestOptions, Ingestor
-    from ingest.store import ChunkStore
     from ingest.vector_journal import VectorJournal
+    from tests.fixtures.ingest import new_store
 
     class SlowEmbedder(HashingEmbedder):
         def embed_documents(self, texts):
@@ -196,8 +196,7 @@ _KILLABLE_RUN = textwrap.dedent(
 
     home, folder = Path(sys.argv[1]), sys.argv[2]
     model = SlowEmbedder(dim=64, max_tokens=256)
-    store = ChunkStore(home / "store", model_id=model.model_id, dim=model.dim,
-                       lock_path=home / "run" / "ingest.lock")
+    store = new_store(home, model)
     def tell(event):
         print(event.chunks_done, flush=True)
     journal = VectorJournal(home / "cache" / "vector-journal.sqlite")
@@ -227,12 +226,7 @@ def test_kill_9_inside_a_big_document_keeps_its_embedded_chunks(tmp_path: Path) 
     process.wait()
 
     counting = HashingEmbedder(dim=64, max_tokens=256)
-    store = ChunkStore(
-        home / "store",
-        model_id=counting.model_id,
-        dim=counting.dim,
-        lock_path=home / "run" / "ingest.lock",
-    )
+    store = new_store(home, counting)
     journal = VectorJournal(home / "cache" / "vector-journal.sqlite")
     assert len(journal) >= embedded - 2  # all but the notes' (committed) were journaled
     Ingestor(store, counting, IngestOptions(), journal).run([folder])
