@@ -29,6 +29,7 @@ what a quote answer quotes (`assistant.ask.quote`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
 
 DENSE_SHARE = 0.5  # weight of dense similarity against lexical coverage in a sentence's score
 NEIGHBOURS = 1  # sentences on each side of the best one in a window
+_PLAIN_WORD = re.compile(r"[a-z][a-z'’-]*[,.;:!?)]*")
 # A sentence ending a fenced code block ends its window: the block says what it has to say,
 # and the text after it starts something else.
 CODE_END = ("```", "~~~")
@@ -206,8 +208,12 @@ def _windows(source: Source, weights: dict[str, float]) -> list[_Candidate]:
         return sum(w for t, w in weights.items() if t in seen) / total if total > 0 else 0.0
 
     candidates = []
+    # A chunk that starts inside a sentence (chunks overlap by a few words) starts with the
+    # tail of a sentence the chunk before holds whole: no other sentence's window takes it.
+    opening = 1 if sentences and starts_mid_sentence(source.text) else 0
     for index, sentence in enumerate(sentences):
-        first, last = max(0, index - NEIGHBOURS), min(len(sentences), index + NEIGHBOURS + 1)
+        first = max(min(opening, index), index - NEIGHBOURS)
+        last = min(len(sentences), index + NEIGHBOURS + 1)
         if sentence.text.rstrip().endswith(CODE_END):
             last = index + 1
         # A heading or a term starts an entry: what stands above it is another entry's.
@@ -248,6 +254,13 @@ def _entry_starts(source: Source, sentences: Sequence[TextSpan]) -> list[bool]:
         )
         starts.append(term or sentence.start in headings)
     return starts
+
+
+def starts_mid_sentence(text: str) -> bool:
+    """Whether `text` opens with the rest of a sentence: a plain lower-case word ("names.",
+    "option,"), not a name in code ("re.X", "os.walk(top)")."""
+    first = text.split(maxsplit=1)[0] if text.strip() else ""
+    return _PLAIN_WORD.fullmatch(first) is not None
 
 
 def _line_indent(text: str, start: int) -> int | None:

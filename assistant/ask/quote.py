@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from assistant.ask.evidence import CODE_END, Evidence, EvidenceWindow
+from assistant.ask.evidence import CODE_END, Evidence, EvidenceWindow, starts_mid_sentence
 from assistant.ask.quote_layout import Passage, quoted_passage
 from assistant.ask.sentences import TextSpan
 from assistant.ask.terms import content_terms
@@ -261,7 +261,6 @@ def _cut_off(window: EvidenceWindow) -> bool:
     """The window reaches an edge of its chunk: its end, or a start in mid-sentence."""
     text = window.source.text
     opening = len(text) - len(text.lstrip())
-    mid_sentence = text[opening : opening + 1].islower()
     return window.window.end >= len(text.rstrip()) or (
-        window.window.start <= opening and mid_sentence
+        window.window.start <= opening and starts_mid_sentence(text)
     )

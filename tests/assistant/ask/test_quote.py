@@ -273,3 +273,18 @@ def test_a_sentence_two_chunks_cut_at_facing_edges_is_quoted_once_across_both() 
         "forwarding to work, you need to install xauth on the server. In Debian this is in the "
         "xbase-clients package. [1]"
     )
+
+
+def test_a_quote_does_not_open_with_the_tail_of_a_sentence_the_chunk_before_holds() -> None:
+    # chunks overlap by a few words, so one may start inside a sentence
+    tail = (
+        "make sure the keyring really stored it. When margin needs the key for a profile it "
+        "looks in the system keyring first. Then it reads the variable the profile names."
+    )
+    text = quoted("Where does margin look for the key of a profile?", source(1, tail))
+    assert text.startswith("When margin needs the key")
+    # a name in code is no tail of a sentence: an API entry's first line stays
+    entry = "re.X re.VERBOSE\n\nThis flag allows you to write regular expressions with comments."
+    assert quoted(
+        "Which flag allows comments in regular expressions?", source(1, entry)
+    ).startswith("re.X re.VERBOSE")
