@@ -52,6 +52,9 @@ class RateSmoother:
             self._sample = (now, done)
             return
         then, done_then = self._sample
+        if self.rate is None and done <= done_then:
+            self._sample = (now, done)  # no work yet (files passed over): no rate of zero
+            return
         elapsed = now - then
         if elapsed < self.sample_every_s:
             if total is not None and done >= total:
@@ -97,7 +100,11 @@ class IngestMeter:
     def update(self, event: IngestProgress) -> None:
         with self._lock:
             self.latest = event
-            self.work.update(event.bytes_done, event.bytes_total)
+            # Files passed over unread (unchanged, skipped) count done at once: the rate of
+            # work leaves them out, or a run of unchanged files before one large new one
+            # shows seconds left for minutes of work.
+            passed = event.bytes_passed
+            self.work.update(event.bytes_done - passed, event.bytes_total - passed)
             self.chunks.update(event.chunks_done)
 
     def describe(self) -> str:

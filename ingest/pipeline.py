@@ -297,24 +297,23 @@ class _Run:
     def _file(self, source: SourceFile, stored: DocumentInfo | None, extractor: Extractor) -> None:
         path = str(source.path)
         self.counts.file_started(path)
-        counted = 0.0
+        counted, read = 0.0, False  # read: the run spent work on the file
         if not is_supported(source.path):
             self.report.skipped.append(FileProblem(path, "not a text format margin reads"))
         elif (placement := self._place(path, str(source.root), stored)) is None:
             self.report.skipped.append(FileProblem(path, "not where it was indexed; ingest it"))
         elif stored is None or not self._unchanged(source, stored):
-            counted = self._load(
-                source, stored, placement, extractor, "updated" if stored else "added"
-            )
+            kind: Outcome = "updated" if stored else "added"
+            counted, read = self._load(source, stored, placement, extractor, kind), True
         elif not (self._current(stored) and self._inside_current(path)):
-            counted = self._load(source, stored, placement, extractor, "reprocessed")
+            counted, read = self._load(source, stored, placement, extractor, "reprocessed"), True
         elif placement != Placement(stored.collection, stored.local_only, stored.root):
             moved = [path, *self.inside.get(path, [])]  # its attachments go with it
             self.store.move_documents([(p, *_fields(placement)) for p in moved])
             self.report.moved.extend(moved)
         else:
             self.report.unchanged.append(path)
-        self.counts.file_done(source.size - counted)
+        self.counts.file_done(source.size - counted, read=read)
 
     def _place(self, path: str, root: str, stored: DocumentInfo | None) -> Placement | None:
         if isinstance(self.placing, dict):

@@ -33,6 +33,7 @@ class IngestProgress:
     chunks_stored: int = 0  # written to the index (an interrupted run keeps these)
     bytes_done: int = 0
     bytes_total: int = 0
+    bytes_passed: int = 0  # of bytes_done: files passed without reading (unchanged, skipped)
     page: int = 0
     pages: int = 0
 
@@ -59,7 +60,7 @@ class RunProgress:
         self._embedding = (0.0, 0)  # seconds spent embedding, chunks embedded in them
         self.files_done = self.files_total = self.bytes_total = 0
         self.chunks_embedded = self.chunks_stored = 0
-        self.bytes_done = 0.0
+        self.bytes_done = self.bytes_passed = 0.0
         self.current: str | None = None
         self._reading = (0.0, 0, 0)  # bytes read of the current file, its page, its pages
 
@@ -97,11 +98,14 @@ class RunProgress:
         """The batch owing `share` starts to embed (its time counts from now)."""
         share.since = self.clock()
 
-    def file_done(self, uncounted: float) -> None:
+    def file_done(self, uncounted: float, *, read: bool = True) -> None:
         """The run is past the file; `uncounted` of its bytes were not counted otherwise
-        (all of them when it was unchanged, skipped or failed)."""
+        (all of them when it was unchanged, skipped or failed). A file not `read` cost no
+        work: its bytes are also `bytes_passed`, which a rate of work leaves out."""
         self.files_done += 1
         self.bytes_done += uncounted
+        if not read:
+            self.bytes_passed += uncounted
         self._reading = (0.0, 0, 0)
         self._tell()
 
@@ -136,6 +140,7 @@ class RunProgress:
                 chunks_stored=self.chunks_stored,
                 bytes_done=min(round(self.bytes_done + read), self.bytes_total),
                 bytes_total=self.bytes_total,
+                bytes_passed=round(self.bytes_passed),
                 page=page,
                 pages=pages,
             )

@@ -171,3 +171,28 @@ def test_a_file_read_page_by_page_keeps_its_quarter_and_others_their_time_share(
     run.embedded(share, 10, 10)
     assert run.read_share(chunks=10, read_seconds=2.0) == pytest.approx(0.5)  # 2 s of 4
     assert run.read_share(chunks=0, read_seconds=0.0) == 1.0
+
+
+def test_files_passed_unread_do_not_speed_up_the_rate_of_work() -> None:
+    """1.7 MB of unchanged files are passed in a second, then a new 1 MB file embeds at
+    10 KB/s: the time left follows the embedding, not the burst (it said 2 s for minutes)."""
+    clock = FakeClock()
+    meter = IngestMeter(clock)
+    run = RunProgress(meter.update, clock=clock)
+    size, chunks = 1_000_000, 1_000
+    run.begin(101, 1_700_000 + size)
+    for index in range(100):
+        run.file_started(f"/notes/{index}.md")
+        clock.now += 0.01
+        run.file_done(17_000, read=False)
+    run.file_started("/notes/new.txt")
+    share = EmbeddingShare()
+    run.file_read(size, share, chunks=chunks, read_seconds=0.0)
+    run.embedding(share)
+    for done in range(10, chunks, 10):
+        clock.now += 1.0  # 10 chunks, 10 KB, a second
+        run.embedded(share, done, chunks)
+        if done in (100, 250, 500):
+            left, truth = meter.work.seconds_left(), (chunks - done) / 10
+            assert left is not None and abs(left - truth) <= truth / 2, (done, left)
+    assert meter.latest is not None and meter.latest.bytes_passed == 1_700_000
