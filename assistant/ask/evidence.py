@@ -21,10 +21,11 @@ into sentences (`assistant.ask.sentences`), and each sentence is scored by:
 A window is a sentence with one neighbour on each side, within its entry: a Markdown file's
 "## Heading" line, or a term over its indented definition (a manual page's option line),
 starts a window, and a window stops before the next one (tiny notes are packed into one
-chunk, and the entry above a heading is another's). The
-best windows are what the prompt shows first (`prompt_sources`), the best window's coverage
-is 60% of what the relevance gate decides on (`assistant.ask.retrieval`), and its sentence is
-what a quote answer quotes (`assistant.ask.quote`).
+chunk, and the entry above a heading is another's). A chunk that opens inside a sentence
+lends that tail to no other sentence's window. The best windows are what the prompt shows
+first (`prompt_sources`), the best window's coverage is 60% of what the relevance gate
+decides on (`assistant.ask.retrieval`), and its sentence is what a quote answer quotes
+(`assistant.ask.quote`).
 """
 
 from __future__ import annotations
@@ -201,7 +202,7 @@ def _windows(source: Source, weights: dict[str, float]) -> list[_Candidate]:
     sentences = passage_sentences(source.text)
     heading = set(content_terms(source.heading))
     terms = [set(content_terms(s.text)) for s in sentences]
-    headings = _entry_starts(source, sentences)
+    entries = _entry_starts(source, sentences)
     total = sum(weights.values())
 
     def share(seen: set[str]) -> float:
@@ -217,8 +218,8 @@ def _windows(source: Source, weights: dict[str, float]) -> list[_Candidate]:
         if sentence.text.rstrip().endswith(CODE_END):
             last = index + 1
         # A heading or a term starts an entry: what stands above it is another entry's.
-        first = next((k for k in range(index, first, -1) if headings[k]), first)
-        last = next((k for k in range(index + 1, last) if headings[k]), last)
+        first = next((k for k in range(index, first, -1) if entries[k]), first)
+        last = next((k for k in range(index + 1, last) if entries[k]), last)
         window = TextSpan(
             sentences[first].start,
             sentences[last - 1].end,
@@ -229,7 +230,7 @@ def _windows(source: Source, weights: dict[str, float]) -> list[_Candidate]:
         # source counts already: a heading line repeating them is not what answers.
         own = share(terms[index] - heading)
         entry_end = next(
-            (sentences[k].start for k in range(last, len(sentences)) if headings[k]), None
+            (sentences[k].start for k in range(last, len(sentences)) if entries[k]), None
         )
         candidates.append(_Candidate(source, sentence, window, coverage, own, entry_end))
     return candidates
