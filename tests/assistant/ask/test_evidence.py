@@ -139,3 +139,39 @@ def test_a_packed_markdown_log_is_quoted_from_the_entry_that_answers(
     quote = quote_answer(found.evidence)
     assert quote is not None
     assert quote.text == "## Hydrangeas\n\nPlanted on 14 April 2024 by the north fence. [1]"
+
+
+SED_MANUAL = """SED(1)                           User Commands                          SED(1)
+
+NAME
+       sed - stream editor for filtering and transforming text
+
+DESCRIPTION
+       -n, --quiet, --silent
+
+              suppress automatic printing of pattern space
+
+       --follow-symlinks
+
+              follow symlinks when processing in place
+
+       -i[SUFFIX], --in-place[=SUFFIX]
+
+              edit files in place (makes backup if SUFFIX supplied)
+
+       -l N, --line-length=N
+
+              specify the desired line-wrap length for the `l' command
+"""
+
+
+def test_a_manual_page_option_is_quoted_from_a_real_store_with_its_description_alone(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "sed.1.txt").write_text(SED_MANUAL)
+    found = indexed(tmp_path, embedder)[2].retrieve("What does the -i option of sed do?", k=3)
+    quote = quote_answer(found.evidence)
+    assert quote is not None
+    assert "--in-place[=SUFFIX]" in quote.text and "makes backup if SUFFIX" in quote.text
+    assert "follow symlinks" not in quote.text and "line-wrap" not in quote.text
