@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 from typing import Protocol
 
 from ingest.sections import document_title, prepare_sections
@@ -64,11 +65,13 @@ def chunk_sections(
         for start, end in _windows(
             section.text, tokenizer.token_spans(section.text), budget, overlap
         ):
-            newlines += section.text.count("\n", counted, start)
-            counted = start
-            text = section.text[start:end].strip()
+            window = section.text[start:end]
+            text = window.strip()
             if not text:
                 continue
+            first = start + len(window) - len(window.lstrip())
+            newlines += section.text.count("\n", counted, first)
+            counted = first
             chunks.append(
                 Chunk(
                     text=text,
@@ -76,9 +79,20 @@ def chunk_sections(
                     page=section.page,
                     heading=section.heading,
                     line=section.line_of(newlines),
+                    lines=_chunk_lines(section, newlines, text.count("\n") + 1),
                 )
             )
     return chunks
+
+
+def _chunk_lines(section: Section, first: int, count: int) -> tuple[int, ...]:
+    """The file lines of a chunk's `count` text lines from the section's line `first`, when
+    they do not follow one another (as `Section.lines`); () when they do or are not known."""
+    if not section.lines:
+        return ()
+    numbers = section.lines[first : first + count]
+    following = all(after == before + 1 for before, after in pairwise(numbers))
+    return () if following else numbers
 
 
 def _windows(

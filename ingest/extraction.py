@@ -32,8 +32,9 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # extraction are re-extracted by the next `margin ingest` (1: before main-content HTML,
 # normalised PDF text and OCR; 2: before CSV/TSV rows carried their header; 3: before a
 # chunk's line was the line its text starts on in HTML, manual pages and reST; 4: before
-# Markdown front matter was text, not headings, and "## Diet" counted as the heading "Diet").
-EXTRACTION_VERSION = 5
+# Markdown front matter was text, not headings, and "## Diet" counted as the heading "Diet";
+# 5: before chunks kept their line maps, which a quote's citation line is read from).
+EXTRACTION_VERSION = 6
 _STARTUP_TIMEOUT_S = 60.0
 PageCallback = Callable[[int, int], None]
 

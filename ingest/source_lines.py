@@ -8,11 +8,14 @@ line of the text before it, or of the text it leads, never a later one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from itertools import pairwise
 
 from ingest.types import Section
+
+_TEXT = re.compile(r"\S")
 
 
 def file_lines(section: Section) -> tuple[int, ...] | None:
@@ -70,3 +73,17 @@ def led_by(section: Section, heading: str) -> Section:
     numbers = file_lines(section)
     led = None if numbers is None else (numbers[0], *numbers)
     return placed(section, heading + "\n" + section.text, led)
+
+
+def line_at(text: str, offset: int, line: int | None, lines: Sequence[int] | None) -> int | None:
+    """The file line of the text at character `offset` of a chunk's `text` (blanks skipped),
+    whose first line is at `line` and whose text lines are at `lines` (empty: they follow one
+    another; None: not recorded, in a store from before chunks kept them, so the first line
+    is all that is known)."""
+    if line is None or lines is None:
+        return line
+    found = _TEXT.search(text, offset)  # the line of what starts there, not of a newline
+    index = text.count("\n", 0, found.start() if found else offset)
+    if not lines:
+        return line + index
+    return lines[min(index, len(lines) - 1)]

@@ -345,7 +345,8 @@ class ChunkStore:
 
     def document_chunks(self, paths: Sequence[str]) -> list[StoredChunk]:
         """Every current chunk of these documents, in no particular order."""
-        rows = self._current_rows(paths, list(schema.CHUNK_TEXT_COLUMNS))
+        present = self._chunks.schema.names  # a store not yet upgraded has no line maps
+        rows = self._current_rows(paths, [c for c in schema.CHUNK_TEXT_COLUMNS if c in present])
         return [schema.stored_chunk(r, 0.0) for r in rows]
 
     def chunk_vectors(self, paths: Sequence[str]) -> dict[tuple[str, str, str], np.ndarray]:
@@ -409,6 +410,9 @@ class ChunkStore:
         missing = schema.missing_document_columns(self._documents.schema)
         if missing:
             self._documents.add_columns(missing)
+        missing_chunks = schema.missing_chunk_columns(self._chunks.schema)
+        if missing_chunks:
+            self._chunks.add_columns(missing_chunks)
         self._upgraded = True
 
     def _open_or_create(self, name: str, table_schema: Any) -> Table:

@@ -7,8 +7,11 @@ appear or change in one step.
 
 Store formats: 1 had no `build` column in `documents`; 2 records the extraction and chunking
 settings each document was built with (`build`), and indexes headings for full-text search
-too. A format-1 store is upgraded in place by the first writer (`missing_document_columns`);
-its documents get an empty build and are re-processed by the next ingest.
+too; 3 keeps each chunk's line map (`lines`: the file line of each of its text lines, when
+they do not follow one another), so a quote's citation names the quote's own line. An older
+store is upgraded in place by the first writer (`missing_document_columns`,
+`missing_chunk_columns`): its documents get an empty build, its chunks no line map (null),
+and the next ingest re-processes them.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ if TYPE_CHECKING:
 CHUNKS = "chunks"
 DOCUMENTS = "documents"
 MODEL_KEY = b"margin.embedding_model"
-STORE_FORMAT = 2
+STORE_FORMAT = 3
 # Columns added to `documents` after format 1, with the SQL value existing rows get.
 _ADDED_DOCUMENT_COLUMNS = {"build": "''"}
 FULL_TEXT_COLUMNS = ("text", "heading")  # each with its own index, "<column>_idx"
@@ -41,6 +44,7 @@ CHUNK_TEXT_COLUMNS = (
     "line",
     "ordinal",
     "text",
+    "lines",
 )
 
 
@@ -59,6 +63,7 @@ def chunks_schema(dim: int, model_id: str) -> pa.Schema:
             pa.field("line", pa.int32()),
             pa.field("ordinal", pa.int32()),
             pa.field("text", pa.string()),
+            _lines_field(),
             pa.field("vector", pa.list_(pa.float32(), dim)),
         ],
         metadata={MODEL_KEY: model_id.encode()},
@@ -96,6 +101,17 @@ def missing_document_columns(table_schema: pa.Schema) -> dict[str, str]:
     }
 
 
+def missing_chunk_columns(table_schema: pa.Schema) -> list[pa.Field]:
+    """The columns a `chunks` table written by an older format lacks (all null when added)."""
+    return [] if "lines" in table_schema.names else [_lines_field()]
+
+
+def _lines_field() -> pa.Field:
+    import pyarrow as pa
+
+    return pa.field("lines", pa.list_(pa.int32()))
+
+
 def chunk_rows(
     meta: DocumentMeta,
     doc_version: str,
@@ -119,6 +135,7 @@ def chunk_rows(
         "line": [c.line for c in chunks],
         "ordinal": [c.ordinal for c in chunks],
         "text": [c.text for c in chunks],
+        "lines": [list(c.lines) for c in chunks],
         "vector": pa.FixedSizeListArray.from_arrays(flat, dim),
     }
     return pa.table(columns, schema=schema)
@@ -198,6 +215,7 @@ def stored_chunk(row: dict[str, Any], score: float) -> StoredChunk:
         ordinal=int(row["ordinal"]),
         text=row["text"],
         score=score,
+        lines=None if row.get("lines") is None else tuple(row["lines"]),
     )
 
 

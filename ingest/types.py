@@ -73,6 +73,7 @@ class Chunk:
     page: int | None = None
     heading: str = ""
     line: int | None = None
+    lines: tuple[int, ...] = ()  # each text line's file line, when not line, line + 1, ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +104,9 @@ class StoredChunk:
     ordinal: int
     text: str
     score: float = 0.0
+    # Each text line's file line when they are not line, line + 1, ... (as `Chunk.lines`);
+    # None in a store written before chunks kept them: only `line` is known.
+    lines: tuple[int, ...] | None = ()
 
 
 @dataclass(frozen=True, slots=True)

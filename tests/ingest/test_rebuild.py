@@ -148,6 +148,26 @@ def test_a_store_without_build_settings_is_upgraded_and_reprocessed(
     assert {d.build for d in old.documents()} == {IngestOptions().build()}
 
 
+def test_a_store_from_before_line_maps_is_read_then_upgraded_and_reprocessed(
+    tmp_path: Path, open_store: OpenStore, fake_embedder: HashingEmbedder
+) -> None:
+    notes = _notes(tmp_path)
+    store = open_store(fake_embedder)
+    first = Ingestor(store, fake_embedder, IngestOptions()).run([notes])
+    # what a store from before line maps looks like: no column, an older extraction's build
+    store._chunks.drop_columns(["lines"])
+    store._documents.update(values={"build": "extraction=5"})
+    old = open_store(fake_embedder)
+    [found] = old.text_search("kiln stoneware", 1)  # reading needs no upgrade
+    assert found.lines is None and found.line == 1  # only the chunk's first line is known
+    assert all(c.lines is None for c in old.document_chunks(sorted(first.added)))
+    report = Ingestor(old, fake_embedder, IngestOptions()).run([notes])
+    assert sorted(report.reprocessed) == sorted(first.added)
+    assert "lines" in old._chunks.schema.names
+    chunks = old.document_chunks(sorted(first.added))
+    assert chunks and all(c.lines == () for c in chunks)  # text and Markdown lines follow
+
+
 def test_full_text_search_matches_the_title_and_heading_path(
     tmp_path: Path, open_store: OpenStore, fake_embedder: HashingEmbedder
 ) -> None:
