@@ -11,6 +11,10 @@ reported line counts: "exact" when it starts on that line (a chunk may start mid
 "near" within 3 lines, "off" further, and "unfound" when the words are nowhere in the file
 (text a loader made up); "late" counts the chunks whose line is after the one their text
 starts on. One line per format.
+
+With `--every-line`, every text line of every chunk is placed instead, at the line its chunk's
+line map gives it (`ingest.source_lines.line_at`): the line a quote starting there is cited at.
+A line inside an HTML block joined from several file lines has the block's first line.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ BENCH = "chunk_lines"
 FIRST_WORDS = 5
 NEAR_LINES = 3
 _WORD = re.compile(r"\w+")
+_WORDED_LINE = re.compile(r"^.*\w.*$", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,16 +95,26 @@ def _its_newlines(match: re.Match[str]) -> str:
     return "\n" * match.group().count("\n")
 
 
-def placements(path: Path, tokenizer: Tokenizes) -> list[Placed]:
-    """Each chunk of the file that has a line, placed in the file."""
+def placements(path: Path, tokenizer: Tokenizes, *, every_line: bool = False) -> list[Placed]:
+    """Each chunk of the file that has a line, placed in the file; or each of its text lines
+    with a word in it."""
     from ingest.chunking import chunk_document
     from ingest.loaders import load_document
     from ingest.loaders.decoding import read_text
+    from ingest.source_lines import line_at
 
     document = load_document(path)
     chunks = chunk_document(document, path.name, tokenizer, chunk_tokens=200, overlap_tokens=32)
     words = source_words(read_text(path), markup=_format(path) == "html")
-    return [place(c.text, c.line, words) for c in chunks if c.line is not None]
+    if not every_line:
+        return [place(c.text, c.line, words) for c in chunks if c.line is not None]
+    placed = []
+    for chunk in chunks:
+        for found in _WORDED_LINE.finditer(chunk.text):
+            line = line_at(chunk.text, found.start(), chunk.line, chunk.lines)
+            if line is not None:
+                placed.append(place(found.group(), line, words))
+    return placed
 
 
 def files(paths: Iterable[Path]) -> Iterator[Path]:
@@ -138,13 +153,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("paths", nargs="*", type=Path, default=[DOCS, REPO / ".eval-corpus"])
     parser.add_argument("--show", type=int, default=0, help="print this many misplaced chunks")
+    parser.add_argument(
+        "--every-line", action="store_true", help="place every text line of every chunk"
+    )
     args = parser.parse_args(argv)
     tokenizer = load_bundled_embedder()
     counts: dict[str, Counter[str]] = {}
     shown = 0
     for path in files(args.paths):
         try:
-            placed = placements(path, tokenizer)
+            placed = placements(path, tokenizer, every_line=args.every_line)
         except LoadError:
             continue
         kind = _format(path)
@@ -157,8 +175,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                 shown += 1
                 note(f"{path}: line {item.reported}, found {item.found}: {item.opening!r}")
     for kind, tally in sorted(counts.items()):
-        chunks = sum(tally[v] for v in ("exact", "near", "off", "unfound"))
-        emit(BENCH, format=kind, chunks=chunks, **{k: tally[k] for k in sorted(tally)})
+        placed = sum(tally[v] for v in ("exact", "near", "off", "unfound"))
+        counted = {"lines" if args.every_line else "chunks": placed}
+        emit(BENCH, format=kind, **counted, **{k: tally[k] for k in sorted(tally)})
 
 
 if __name__ == "__main__":

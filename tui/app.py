@@ -163,7 +163,7 @@ class MarginApp(App[int]):
                 markup=False,
             )
             return
-        argv = editor_argv(source.path, source.line, self._environ)
+        argv = editor_argv(source.path, source.shown_line, self._environ)
         try:
             code = self._run_suspended(argv)
         except Exception as error:

@@ -405,6 +405,7 @@ class AskRun:
             answer.refusal_reason, answer.answer = refusal
             answer.mode = "refused"
             yield TextDelta(answer.answer)
+        answer.locate_citations()
         answer.latency_ms = clock.finish()
         try:
             answer.interaction_id = self._deps.log.record(answer, reservation=self._reservation)

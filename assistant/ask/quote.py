@@ -119,6 +119,7 @@ def quoted(chosen: list[EvidenceWindow], evidence: Evidence) -> Quote:
                 source=number,
                 score=1.0,
                 evidence=passage.text,
+                line=window.source.line_at(passage.start),
             )
         )
         pieces.append(piece)

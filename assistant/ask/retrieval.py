@@ -271,4 +271,5 @@ def as_source(number: int, chunk: StoredChunk, score: float) -> Source:
         text=chunk.text,
         collection=chunk.collection,
         local_only=chunk.local_only,
+        lines=chunk.lines,
     )

@@ -9,10 +9,11 @@ same numbers. `Answering` is what callers (the service, eval, test stubs) need o
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal, Protocol
 
 from assistant.terminal import sanitize
+from ingest.source_lines import line_at
 
 AnswerMode = Literal["model", "quote", "calculator", "retrieval-only", "refused"]
 # The guardrail event kind of an answer whose model saw local-only text (guardrails.context).
@@ -38,6 +39,21 @@ class Source:
     text: str
     collection: str = "default"
     local_only: bool = False
+    # Each text line's file line when they are not line, line + 1, ... (`StoredChunk.lines`);
+    # None: not recorded (a store from before chunks kept them), so only `line` is known.
+    lines: tuple[int, ...] | None = ()
+    # The file line of the passage the answer cites from it (its first cited or matched
+    # sentence's evidence); None when the answer cites nothing of it or the line is unknown.
+    cited_line: int | None = None
+
+    def line_at(self, offset: int) -> int | None:
+        """The file line of character `offset` of `text`, where known."""
+        return line_at(self.text, offset, self.line, self.lines)
+
+    @property
+    def shown_line(self) -> int | None:
+        """The line a person is sent to: the cited passage's, else the chunk's first."""
+        return self.cited_line if self.cited_line is not None else self.line
 
     def location(self) -> str:
         """`path`, `path p. 3` or `path > Heading`, as a person reads it."""
@@ -56,6 +72,7 @@ class Source:
             "page": self.page,
             "heading": self.heading,
             "line": self.line,
+            "cited_line": self.cited_line,
             "score": round(self.score, 4),
             "text": self.text,
             "collection": self.collection,
@@ -89,8 +106,9 @@ class SentenceSupport:
     """How one sentence of the answer (`answer[start:end]`) is backed by the sources.
 
     `cited`: the sources the model cited in it; `source`: the one that supports it best (for
-    an unsupported sentence, the nearest); `evidence`: that source's best matching passage;
-    `missing`: terms, numbers and names in the sentence that no source contains.
+    an unsupported sentence, the nearest); `evidence`: that source's best matching passage,
+    and `line` the file line it starts on, where known; `missing`: terms, numbers and names
+    in the sentence that no source contains.
     See `assistant.guardrails.support`.
     """
 
@@ -103,6 +121,7 @@ class SentenceSupport:
     score: float = 0.0
     evidence: str = ""
     missing: tuple[str, ...] = ()
+    line: int | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SentenceSupport:
@@ -117,6 +136,7 @@ class SentenceSupport:
             score=float(data.get("score", 0.0)),
             evidence=str(data.get("evidence", "")),
             missing=tuple(str(t) for t in data.get("missing", ())),
+            line=data.get("line"),
         )
 
     def to_json(self, answer: str) -> dict[str, Any]:
@@ -131,6 +151,7 @@ class SentenceSupport:
             "score": self.score,
             "evidence": self.evidence,
             "missing": list(self.missing),
+            "line": self.line,
         }
 
 
@@ -182,6 +203,16 @@ class Answer:
 
     def event(self, kind: str, detail: str) -> None:
         self.guardrails.append(GuardrailEvent(kind, detail))
+
+    def locate_citations(self) -> None:
+        """Give each source the file line of the first passage the answer cites or matches
+        from it (`Source.cited_line`): where a person opening it should land."""
+        first: dict[int, int] = {}
+        for sentence in self.sentences:
+            backed = sentence.status in ("cited", "attributed")
+            if backed and sentence.source is not None and sentence.line is not None:
+                first.setdefault(sentence.source, sentence.line)
+        self.sources = [replace(s, cited_line=first.get(s.number)) for s in self.sources]
 
     def drew_on_local_only(self) -> bool:
         """Whether the model saw local-only text: this answer never goes to a remote model."""

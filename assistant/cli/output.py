@@ -32,13 +32,14 @@ def emit_json(payload: dict[str, Any]) -> None:
 
 def place(source: Source) -> str:
     """Where a source is, on one line: its file name (escaped), then `p. N` or `:LINE` (the
-    form editors and terminals open at that line; it tells apart chunks of one long section),
-    then its heading."""
+    form editors and terminals open at that line; it tells apart chunks of one long section,
+    and once the answer is in, it is the line of the passage the answer cites), then its
+    heading."""
     shown = display_path(source.path)
     if source.page is not None:
         shown += f" p. {source.page}"
-    elif source.line is not None:
-        shown += f":{source.line}"
+    elif source.shown_line is not None:
+        shown += f":{source.shown_line}"
     if source.heading:
         shown += f" > {one_line(source.heading)}"
     return shown

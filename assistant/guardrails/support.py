@@ -58,6 +58,7 @@ class _Passage:
     number: int
     text: str
     words: frozenset[str]
+    start: int  # where it is in its source's checked text
 
 
 @dataclass(slots=True)
@@ -98,10 +99,13 @@ def mark(sentence: SentenceSupport) -> str:
 
 
 class SupportChecker:
-    """Checks answer sentences against one answer's sources (number -> text)."""
+    """Checks answer sentences against one answer's sources (number -> text); built by `of`,
+    it knows their file lines too, and gives each sentence its evidence's line."""
 
-    def __init__(self, sources: Mapping[int, str]):
+    def __init__(self, sources: Mapping[int, str], located: Mapping[int, Source] | None = None):
         self._sources = dict(sources)
+        # each source whose text ends its checked text, for the file line of a passage
+        self._located = dict(located or {})
         self._numbers = set(sources)
         self._flat = {n: _flatten(text) for n, text in sources.items()}
         self._numbers_in = {
@@ -115,7 +119,9 @@ class SupportChecker:
         heading path, then its text. A heading is the document's own words: an answer that
         names grep from the grep manual's title, or a default from a signature heading
         (`shutil.copytree(src, dst, symlinks=False, ...)`), names what its source holds."""
-        return cls({s.number: f"{s.heading}\n\n{s.text}" if s.heading else s.text for s in sources})
+        sources = list(sources)
+        texts = {s.number: f"{s.heading}\n\n{s.text}" if s.heading else s.text for s in sources}
+        return cls(texts, {s.number: s for s in sources})
 
     @functools.cached_property
     def _passages(self) -> list[_Passage]:
@@ -173,6 +179,7 @@ class SupportChecker:
             score=round(score, 3),
             evidence=_evidence(passage),
             missing=tuple(missing),
+            line=self._line_of(passage),
         )
 
     def _check_code(self, unit: TextUnit, block: str) -> SentenceSupport:
@@ -199,6 +206,14 @@ class SupportChecker:
             if covered > best.get(passage.number, (-1.0, None))[0]:
                 best[passage.number] = (covered, passage)
         return best
+
+    def _line_of(self, passage: _Passage | None) -> int | None:
+        """The file line the passage starts on; a heading's is its text's first line."""
+        source = None if passage is None else self._located.get(passage.number)
+        if passage is None or source is None:
+            return None
+        heading = len(self._sources[passage.number]) - len(source.text)
+        return source.line_at(max(0, passage.start - heading))
 
     def _weight(self, word: str) -> float:
         return self._weights.get(word, self._novel_weight)
@@ -227,10 +242,12 @@ def check_support(text: str, sources: Mapping[int, str]) -> SupportReport:
 def _passages(number: int, text: str) -> list[_Passage]:
     """Each sentence of a source (cut by the passage splitter, as evidence is), and each
     pair of adjacent sentences."""
-    units = [span.text for span in passage_sentences(text)]
-    single = [_Passage(number, u, frozenset(claims.content_words(u))) for u in units]
+    single = [
+        _Passage(number, span.text, frozenset(claims.content_words(span.text)), span.start)
+        for span in passage_sentences(text)
+    ]
     pairs = [
-        _Passage(number, f"{a.text} {b.text}", a.words | b.words)
+        _Passage(number, f"{a.text} {b.text}", a.words | b.words, a.start)
         for a, b in itertools.pairwise(single)
     ]
     return single + pairs

@@ -291,6 +291,7 @@ class InteractionLog:
             search_query=row["search_query"] if row["history_used"] else None,
         )
         answer.usage.max_tokens = row["max_tokens"]
+        answer.locate_citations()
         snapshot = row["config_snapshot"]
         return InteractionRecord(
             id=row_id,

@@ -135,6 +135,8 @@ def source_from_json(data: dict[str, Any]) -> Source:
         text=str(data.get("text", "")),
         collection=str(data.get("collection", "default")),
         local_only=bool(data.get("local_only", False)),
+        lines=None if data.get("lines") is None else tuple(int(n) for n in data["lines"]),
+        cited_line=data.get("cited_line"),
     )
 
 

@@ -50,9 +50,42 @@ async def test_a_source_opens_in_full_and_in_the_editor(make_assistant: Assistan
         await pilot.pause()
         [command] = editor.commands
         assert command[0] == "vim" and command[-1].endswith("/keys.md")
-        assert command[1] == f"+{screen.source.line}"
+        # at the cited sentence's line, under the note's heading (the chunk's first line)
+        assert (screen.source.line, command[1]) == (1, "+3")
         await pilot.press("escape")
         assert app.screen is app.chat
+
+
+KILN_NOTE = "# Kiln\n\n" + "".join(
+    f"Firing log {day}: the glaze test came out even and the shelves were reloaded.\n"
+    for day in range(1, 7)
+)
+KILN_FACT = "The kiln fires stoneware at 1240 degrees and earthenware at 1060."
+
+
+async def test_the_editor_opens_a_source_at_the_line_the_answer_cites(
+    notes: Path, make_assistant: AssistantMaker
+) -> None:
+    (notes / "kiln.md").write_text(KILN_NOTE + KILN_FACT + "\n", encoding="utf-8")
+    editor = Recorder()
+    model = ScriptedModel([f"{KILN_FACT} [1]"])
+    app = MarginApp(make_assistant(model), run_command=editor)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await ask(pilot, "At what temperature does the kiln fire stoneware?")
+        await settle(pilot)
+        sources = app.query_one(SourceList)
+        [kiln] = [i for i, s in enumerate(sources.sources) if s.cited_line is not None]
+        source = sources.sources[kiln]
+        fact_line = (KILN_NOTE + KILN_FACT).count("\n") + 1
+        assert source.path.endswith("/kiln.md") and source.line is not None
+        assert source.line < fact_line == source.cited_line  # the chunk's line, the answer's
+        sources.focus()
+        sources.highlighted = kiln
+        await pilot.press("e")
+        await pilot.pause()
+        [command] = editor.commands
+        assert command[1] == f"+{fact_line}" and command[-1].endswith("/kiln.md")
 
 
 async def test_guardrail_events_show_on_the_answer(make_assistant: AssistantMaker) -> None:

@@ -234,6 +234,7 @@ class ChatScreen(Screen[None]):
             return
         answer = message.answer
         self._job = None
+        self.query_one(SourceList).cited(answer.sources)
         await exchange.finish(answer)
         if not answer.refused and not answer.cancelled:
             self.turns.append(PlainTurn.of(answer))

@@ -23,8 +23,8 @@ def source_heading(source: Source) -> Content:
     place = [display_path(source.path)]
     if source.page is not None:
         place.append(f"page {source.page}")
-    if source.line is not None:
-        place.append(f"line {source.line}")
+    if source.shown_line is not None:
+        place.append(f"line {source.shown_line}")
     if source.heading:
         place.append(one_line(source.heading))
     extra = f"score {source.score:.2f} · collection {one_line(source.collection)}"

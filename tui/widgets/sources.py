@@ -63,6 +63,12 @@ class SourceList(OptionList):
         if sources:
             self.highlighted = 0
 
+    def cited(self, sources: list[Source]) -> None:
+        """The same sources once the answer is in: each opens at the line of the passage the
+        answer cites from it. The highlighted one stays highlighted."""
+        if [s.id for s in sources] == [s.id for s in self.sources]:
+            self.sources = list(sources)
+
     @property
     def current(self) -> Source | None:
         if self.highlighted is None or not self.sources:

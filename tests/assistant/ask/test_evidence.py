@@ -139,6 +139,9 @@ def test_a_packed_markdown_log_is_quoted_from_the_entry_that_answers(
     quote = quote_answer(found.evidence)
     assert quote is not None
     assert quote.text == "## Hydrangeas\n\nPlanted on 14 April 2024 by the north fence. [1]"
+    # cited at the entry's own line, not at the chunk's first (the front matter's)
+    assert (source.line, quote.sentences[0].line) == (1, 12)
+    assert log.splitlines()[11] == "## Hydrangeas"
 
 
 SED_MANUAL = """SED(1)                           User Commands                          SED(1)
@@ -175,3 +178,49 @@ def test_a_manual_page_option_is_quoted_from_a_real_store_with_its_description_a
     assert quote is not None
     assert "--in-place[=SUFFIX]" in quote.text and "makes backup if SUFFIX" in quote.text
     assert "follow symlinks" not in quote.text and "line-wrap" not in quote.text
+    line = quote.sentences[0].line
+    assert line is not None and SED_MANUAL.splitlines()[line - 1].strip().startswith("-i[SUFFIX]")
+
+
+# A Sphinx page: paragraphs wrapped over several lines, blocks joined, markup lines left out,
+# so a chunk's text lines are not its file's lines one for one.
+OTTERS_HTML = """<!DOCTYPE html>
+<html>
+<head><title>Otters</title></head>
+<body>
+<div class="body" role="main">
+<section id="otters">
+<h1>Otters</h1>
+<p>Sea otters hold hands while they sleep, so that
+they do not drift apart at night; a group of them
+resting together is called a raft.</p>
+<p>They wrap themselves in kelp as well, which keeps them in place
+when the tide turns and the wind rises over the bay.</p>
+<ul>
+<li><p>They eat a quarter of their weight a day.</p></li>
+<li><p>They crack shells open with stones.</p></li>
+</ul>
+<p>Otters groom their fur for hours every day, working air
+into it: the air keeps them warm and dry, as they have no
+blubber under their skin at all.</p>
+</section>
+</div>
+</body>
+</html>
+"""
+
+
+def test_a_quote_from_an_html_page_is_cited_at_its_own_line_of_the_file(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "otters.html").write_text(OTTERS_HTML)
+    found = indexed(tmp_path, embedder)[2].retrieve("Why do otters groom their fur?", k=3)
+    quote = quote_answer(found.evidence)
+    assert quote is not None and "working air" in quote.text
+    [source] = found.sources
+    line = quote.sentences[0].line
+    assert source.line is not None and line is not None and line > source.line
+    # the quote opens with the sentence before its best one: the line it is on
+    opening = " ".join(quote.text.split()[:4]).removeprefix("- ")
+    assert opening in OTTERS_HTML.splitlines()[line - 1], (quote.text, line)

@@ -90,6 +90,15 @@ def test_sources_show_the_line_an_editor_opens_them_at(ingested: Path) -> None:
     assert len(listed) == len(sources) and all(s["line"] for s in sources)
     for line, source in zip(listed, sources, strict=True):
         assert f"{Path(source['path']).name}:{source['line']} > " in line, line
+    # once the answer is in, a cited source is shown at the line its quoted passage starts on
+    answer = json.loads(found.stdout)
+    [cited] = [s for s in sources if s["number"] == answer["cited"][0]]
+    opening = " ".join(answer["answer"].split()[:4])
+    file_line = Path(cited["path"]).read_text().splitlines()[cited["cited_line"] - 1]
+    assert opening in " ".join(file_line.split()), (opening, file_line)
+    assert answer["sentences"][0]["line"] == cited["cited_line"]
+    [footer] = [line for line in shown.stderr.splitlines() if line.startswith("cited [")]
+    assert f"{Path(cited['path']).name}:{cited['cited_line']} > " in footer, footer
 
 
 @pytest.mark.slow

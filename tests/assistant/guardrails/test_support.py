@@ -208,3 +208,29 @@ def test_a_sources_heading_is_its_words_too() -> None:
     [text_only] = check_support(answer, {1: grep.text}).sentences
     assert (with_heading.status, with_heading.missing) == ("cited", ())
     assert text_only.status == "unsupported" and "grep" in text_only.missing
+
+
+def test_each_sentence_knows_the_file_line_of_its_evidence() -> None:
+    # An HTML page's chunk: its text lines are not the file's lines one for one.
+    page = Source(
+        1,
+        "otters.html:12",
+        "/notes/otters.html",
+        None,
+        "Otters",
+        12,
+        0.8,
+        "Sea otters hold hands while they sleep.\n"
+        "They wrap themselves in kelp as well.\n"
+        "Otters groom their fur for hours every day, working air into it.",
+        lines=(12, 15, 21),
+    )
+    answer = (
+        "Otters groom their fur for hours every day [1]. "
+        "Sea otters hold hands while they sleep [1]."
+    )
+    groom, sleep = SupportChecker.of([page]).check_text(answer).sentences
+    assert (groom.status, groom.line) == ("cited", 21)
+    assert (sleep.status, sleep.line) == ("cited", 12)
+    # checked against text alone, with no source to place it in, a sentence has no line
+    assert {s.line for s in check_support(answer, {1: page.text}).sentences} == {None}
