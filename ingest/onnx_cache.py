@@ -7,13 +7,15 @@ onnxruntime): when any of them changes the model is exported again.
 
 An export is used only if it matched the torch model on every probe text (cosine >= 0.9999,
 alone and in one padded batch) when it was built, the file is the one the manifest
-describes, and two probes still give their recorded vectors when it is loaded (a few
-milliseconds). A mismatch is recorded, so later runs go straight to torch and
-`margin doctor` can say why.
+describes (its size and time; after a copy that gave it a new time, a restored backup or
+`cp -r`, its size and SHA-256, and the manifest takes the new time), and two probes still
+give their recorded vectors when it is loaded (a few milliseconds). A mismatch is recorded,
+so later runs go straight to torch and `margin doctor` can say why.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import shutil
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from durable.private_files import write_private
 from ingest.errors import EmbedderError
+from ingest.file_digest import file_sha256
 from ingest.onnx_encoder import OnnxEncoder
 from ingest.onnx_export import EXPORTER_VERSION, OPSET, export_onnx, exportable
 
@@ -166,7 +169,9 @@ class OnnxCache:
             recorded = (manifest["model_file"]["size"], manifest["model_file"]["mtime_ns"])
         except (OSError, KeyError, TypeError) as exc:
             raise ExportDamaged(f"{model_file} or its manifest is incomplete ({exc})") from exc
-        if (stat.st_size, stat.st_mtime_ns) != tuple(recorded):
+        if (stat.st_size, stat.st_mtime_ns) != tuple(recorded) and not self._restamped(
+            manifest, model_file, stat.st_size, stat.st_mtime_ns
+        ):
             raise ExportDamaged(f"{model_file} changed after it was checked")
         encoder = self._encoder(model_file, batch_size)
         import numpy as np
@@ -175,6 +180,23 @@ class OnnxCache:
         if float(agreement.min()) < MIN_COSINE:
             raise ExportDamaged(f"{model_file} no longer gives the vectors it was checked with")
         return encoder
+
+    def _restamped(
+        self, manifest: dict[str, Any], model_file: Path, size: int, mtime_ns: int
+    ) -> bool:
+        """Whether the file is the checked one under a new time (a copy); if so, the manifest
+        records the new time, so that the next load compares times again."""
+        recorded = manifest["model_file"]
+        try:
+            same = size == recorded["size"] and file_sha256(model_file) == recorded.get("sha256")
+        except OSError:
+            return False
+        if not same:
+            return False
+        restamped = {**manifest, "model_file": {**recorded, "mtime_ns": mtime_ns}}
+        with contextlib.suppress(OSError):  # read-only: the file is still the checked one
+            write_private(self.entry / MANIFEST, json.dumps(restamped))
+        return True
 
     # -- building --------------------------------------------------------------------------
 
@@ -238,7 +260,11 @@ class OnnxCache:
             **manifest,
             "status": "verified",
             "detail": f"matches torch on {len(PROBES)} probe texts",
-            "model_file": {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns},
+            "model_file": {
+                "size": stat.st_size,
+                "mtime_ns": stat.st_mtime_ns,
+                "sha256": file_sha256(model_file),
+            },
             "check": {
                 "texts": list(LOAD_CHECK),
                 "vectors": expected[: len(LOAD_CHECK)].astype(float).tolist(),

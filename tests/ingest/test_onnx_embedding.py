@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import threading
 from pathlib import Path
@@ -145,6 +146,25 @@ def test_a_truncated_export_is_rebuilt_with_a_message(
     assert "exporting the embedding model to ONNX again" in caplog.text
     assert float(vector @ embedder.embed_query(QUERIES[0])) >= MIN_COSINE
     assert exports.load() is not None  # the rebuilt file is verified and usable
+
+
+def test_a_copied_export_with_a_new_time_is_used_and_a_changed_one_is_not(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder, embedding_cache: Path
+) -> None:
+    # `cp -r` of the data folder, or a restored backup: the same bytes under a new time
+    cache = copy_cache(embedding_cache, tmp_path / "cache")
+    exports = onnx_cache(cache, embedder)
+    model_file = exports.entry / MODEL_FILE
+    later = model_file.stat().st_mtime_ns + 10**9
+    os.utime(model_file, ns=(later, later))
+    assert exports.load() is not None
+    assert exports.manifest()["model_file"]["mtime_ns"] == later  # compared by time again
+    # the same size, other bytes, a new time: not the file that was checked
+    data = bytearray(model_file.read_bytes())
+    data[-1] ^= 0xFF
+    model_file.write_bytes(bytes(data))
+    with pytest.raises(ExportDamaged, match="changed after it was checked"):
+        exports.load()
 
 
 @pytest.mark.parametrize(
