@@ -121,14 +121,14 @@ def one_repeat(folder: Path, embedder: SentenceTransformerEmbedder, bare: Any) -
 
 def _upgraded(ingestor: Any, folder: Path) -> Any:
     """An ingest of `folder` as the next extraction version would run it."""
-    from ingest import pipeline
+    from ingest import options
 
-    current = pipeline.EXTRACTION_VERSION
-    pipeline.EXTRACTION_VERSION = current + 1
+    current = options.EXTRACTION_VERSION
+    options.EXTRACTION_VERSION = current + 1
     try:
         return ingestor.run([folder])
     finally:
-        pipeline.EXTRACTION_VERSION = current
+        options.EXTRACTION_VERSION = current
 
 
 def corpus_figures(

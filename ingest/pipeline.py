@@ -1,114 +1,34 @@
-"""The ingest run: walk -> hash -> load -> chunk -> embed -> store, incremental and resumable.
+"""The ingest pipeline: walk -> hash -> load -> chunk -> embed -> store, incremental and resumable.
 
 Unchanged files cost a stat (and a hash when the mtime moved); changed files are replaced
 whole; files gone from an ingested folder are removed, and so are indexed files gone from
 anywhere else when their own folder is still there or their content turned up in this run
 (a file moved from a public folder into a local-only one does not stay under its old path).
 A document's collection and local-only flag change only by an explicit act: see
-`placement.py`. Work is committed in small batches, so an interrupted run keeps every
-finished batch and the next run picks up the rest; the vectors of a document it was still
-embedding are journaled (`vector_journal.py`), so the next run does not embed them again,
-and the interrupt says what was kept (`interruption.py`).
+`placement.py`. `Ingestor` is the way in: it walks the paths and hands the files to one
+`IngestRun` (`run.py`), which reads them and commits them in small batches, so an
+interrupted run keeps every finished batch and the next run picks up the rest.
 """
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
-from ingest.batch_vectors import BatchVectors
-from ingest.chunking import chunk_document
-from ingest.embedded import container_of, embedded_by_container, plan_embedded
+from ingest.embedded import container_of
 from ingest.embedder import Embedder
-from ingest.errors import LoadError, NotADocumentError
-from ingest.extraction import EXTRACTION_VERSION, Extractor
-from ingest.gone import gone_documents, under_any
-from ingest.interruption import IngestInterrupted, Interruption, Unfinished
-from ingest.loaders import is_supported
-from ingest.placement import Decision, Placement, Places, Request, moved_placements
-from ingest.run_progress import EmbeddingShare, ProgressCallback, RunProgress
+from ingest.gone import under_any
+from ingest.options import IngestOptions as IngestOptions  # re-exported
+from ingest.placement import Placement, Request, moved_placements
+from ingest.run import IngestRun
 from ingest.run_progress import IngestProgress as IngestProgress  # re-exported
-from ingest.store import ChunkStore, DocumentWrite
-from ingest.types import (
-    Chunk,
-    DocumentInfo,
-    DocumentMeta,
-    EmbeddedDocument,
-    FileProblem,
-    IngestReport,
-    KeptDocument,
-    LoadedDocument,
-    Outcome,
-    SourceFile,
-)
+from ingest.run_progress import ProgressCallback
+from ingest.store import ChunkStore
+from ingest.types import FileProblem, IngestReport, SourceFile
 from ingest.vector_journal import VectorJournal
 from ingest.walk import walk
-
-
-class IngestSettings(Protocol):
-    """The `[ingest]` table of config.toml, as ingest reads it."""
-
-    @property
-    def max_file_mb(self) -> float: ...
-    @property
-    def include_hidden(self) -> bool: ...
-    @property
-    def chunk_tokens(self) -> int: ...
-    @property
-    def overlap_tokens(self) -> int: ...
-    @property
-    def batch_size(self) -> int: ...
-    @property
-    def file_timeout_s(self) -> float: ...
-    @property
-    def file_memory_mb(self) -> int: ...
-
-
-@dataclass(frozen=True, slots=True)
-class IngestOptions:
-    max_bytes: int = 50 * 1024 * 1024
-    include_hidden: bool = False
-    chunk_tokens: int = 200
-    overlap_tokens: int = 32
-    file_timeout_s: float = 60.0
-    file_memory_mb: int = 1024
-    ocr_page_timeout_s: float = 60.0  # each scanned page gets this long on top of the file's
-    commit_chunks: int = 256  # commit once this many chunks wait (bounds work lost to a kill)
-
-    def build(self) -> str:
-        """The settings a stored document's chunks depend on; a change re-processes it."""
-        return (
-            f"extraction={EXTRACTION_VERSION};chunk_tokens={self.chunk_tokens};"
-            f"overlap_tokens={self.overlap_tokens}"
-        )
-
-    @classmethod
-    def from_config(cls, config: IngestSettings) -> IngestOptions:
-        return cls(
-            max_bytes=int(config.max_file_mb * 1024 * 1024),
-            include_hidden=config.include_hidden,
-            chunk_tokens=config.chunk_tokens,
-            overlap_tokens=config.overlap_tokens,
-            file_timeout_s=config.file_timeout_s,
-            file_memory_mb=config.file_memory_mb,
-        )
-
-
-_Queued = tuple[DocumentMeta, list[Chunk], Outcome]
-
-
-@dataclass(slots=True)
-class _Pending:
-    """Loaded documents waiting to be embedded and committed together."""
-
-    documents: list[_Queued] = field(default_factory=list)
-    chunks: int = 0
-    share: EmbeddingShare = field(default_factory=EmbeddingShare)  # of progress
 
 
 class Ingestor:
@@ -144,7 +64,7 @@ class Ingestor:
                 roots, include_hidden=self.options.include_hidden, max_bytes=self.options.max_bytes
             )
         )
-        run = _Run(self, Request(collection, local_only), progress, cancel)
+        run = self._run(Request(collection, local_only), progress, cancel)
         return run.execute(items, roots)
 
     def move(
@@ -160,7 +80,7 @@ class Ingestor:
         targets = [Path(p).expanduser().resolve() for p in paths]
         with self.store.writing():
             moves = moved_placements(self.store.documents(), targets, collection, local_only)
-            self.store.move_documents([(path, *_fields(place)) for path, place in moves])
+            self.store.move_documents([(path, *place.fields()) for path, place in moves])
         return [path for path, _ in moves]
 
     def forget(self, paths: Iterable[str | Path]) -> list[str]:
@@ -198,310 +118,30 @@ class Ingestor:
             }
             items = list(walk(list(placements), max_bytes=self.options.max_bytes))
             items = [_with_root(item, placements) for item in items]
-            run = _Run(self, placements, progress, cancel, redo_before=started_at)
+            run = self._run(placements, progress, cancel, redo_before=started_at)
             report = run.execute(items, [])
             if not report.cancelled:
                 self.store.clear_reindex_plan()
         return report
 
-
-class _Run:
-    """One pass over the walked files; collects the report.
-
-    `placing` is what the run asks for (a Request, decided per file against the index), or
-    the placement of every file (a re-index restores each document where it was).
-    """
-
-    def __init__(
+    def _run(
         self,
-        ingestor: Ingestor,
         placing: Request | dict[str, Placement],
         progress: ProgressCallback | None,
         cancel: threading.Event | None,
         *,
         redo_before: str | None = None,
-    ):
-        self.store = ingestor.store
-        self.build = ingestor.options.build()
-        # Re-index: documents stored before this moment are re-processed even if unchanged.
-        self.redo_before = redo_before
-        self.embedder = ingestor.embedder
-        self.options = ingestor.options
-        self.placing = placing
-        self.places = Places([])
-        self.stored: dict[str, DocumentInfo] = {}
-        self.inside: dict[str, list[str]] = {}  # stored attachments by the file holding them
-        self.added_hashes: set[str] = set()
-        self.counts = RunProgress(progress)
-        self.cancel = cancel
-        self.report = IngestReport([], [], [], [], [], [])
-        self.pending = _Pending()
-        self.journal = ingestor.journal
-        self.reading: str | None = None  # the file being read and chunked
-        self.in_flight: BatchVectors | None = None  # the batch being embedded and written
-
-    def execute(self, items: list[SourceFile | FileProblem], roots: list[Path]) -> IngestReport:
-        started = time.monotonic()
-        files = [item for item in items if isinstance(item, SourceFile)]
-        self.counts.begin(len(files), sum(item.size for item in files))
-        with (
-            self.store.writing(),
-            Extractor(
-                timeout_s=self.options.file_timeout_s,
-                memory_mb=self.options.file_memory_mb,
-                ocr_page_timeout_s=self.options.ocr_page_timeout_s,
-            ) as extractor,
-        ):
-            try:
-                self._files(items, roots, extractor)
-            except KeyboardInterrupt as exc:
-                raise IngestInterrupted(self._interruption()) from exc
-        self.report.seconds = time.monotonic() - started
-        return self.report
-
-    def _files(
-        self, items: list[SourceFile | FileProblem], roots: list[Path], extractor: Extractor
-    ) -> None:
-        self.store.remove_orphans()
-        self.stored = {d.path: d for d in self.store.documents()}
-        self.inside = embedded_by_container(self.stored)
-        self.places = Places(self.stored.values())
-        kept: set[str] = set()
-        for item in items:
-            if self.cancel is not None and self.cancel.is_set():
-                self.report.cancelled = True
-                break
-            if isinstance(item, FileProblem):
-                (self.report.failed if item.failed else self.report.skipped).append(item)
-                if item.failed:
-                    kept.add(item.path)
-                continue
-            kept.add(str(item.path))
-            self._file(item, self.stored.get(str(item.path)), extractor)
-        self._commit()
-        if not self.report.cancelled:
-            self._remove_missing(self.stored, kept, roots)
-        self.store.refresh_indexes()
-
-    def _interruption(self) -> Interruption:
-        """What the run kept and what it leaves for the next, at an interrupt."""
-        report = self.report
-        unfinished = self.in_flight.unfinished() if self.in_flight is not None else []
-        unfinished += [Unfinished(m.path, len(c), 0) for m, c, _ in self.pending.documents]
-        return Interruption(
-            committed=len(report.added) + len(report.updated) + len(report.reprocessed),
-            unfinished=tuple(unfinished),
-            reading=self.reading,
-        )
-
-    def _file(self, source: SourceFile, stored: DocumentInfo | None, extractor: Extractor) -> None:
-        path = str(source.path)
-        self.counts.file_started(path)
-        counted, read = 0.0, False  # read: the run spent work on the file
-        if not is_supported(source.path):
-            self.report.skipped.append(FileProblem(path, "not a text format margin reads"))
-        elif (placement := self._place(path, str(source.root), stored)) is None:
-            self.report.skipped.append(FileProblem(path, "not where it was indexed; ingest it"))
-        elif stored is None or not self._unchanged(source, stored):
-            kind: Outcome = "updated" if stored else "added"
-            counted, read = self._load(source, stored, placement, extractor, kind), True
-        elif not (self._current(stored) and self._inside_current(path)):
-            counted, read = self._load(source, stored, placement, extractor, "reprocessed"), True
-        elif placement != Placement(stored.collection, stored.local_only, stored.root):
-            moved = [path, *self.inside.get(path, [])]  # its attachments go with it
-            self.store.move_documents([(p, *_fields(placement)) for p in moved])
-            self.report.moved.extend(moved)
-        else:
-            self.report.unchanged.append(path)
-        self.counts.file_done(source.size - counted, read=read)
-
-    def _place(self, path: str, root: str, stored: DocumentInfo | None) -> Placement | None:
-        if isinstance(self.placing, dict):
-            return self.placing.get(path)
-        decision: Decision = self.places.decide(path, root, stored, self.placing)
-        if decision.kept_because is not None:
-            placement = decision.placement
-            self.report.kept.append(
-                KeptDocument(
-                    path, placement.collection, placement.local_only, decision.kept_because
-                )
-            )
-        return decision.placement
-
-    def _current(self, stored: DocumentInfo) -> bool:
-        """Built with today's settings (and, in a re-index, already redone by it)."""
-        if stored.build != self.build:
-            return False
-        return self.redo_before is None or stored.ingested_at > self.redo_before
-
-    def _inside_current(self, path: str) -> bool:
-        """The stored documents inside the file (attachments) are all current too."""
-        return all(self._current(self.stored[inner]) for inner in self.inside.get(path, []))
-
-    def _unchanged(self, source: SourceFile, stored: DocumentInfo) -> bool:
-        """Same content as indexed: same size and mtime, or the same hash."""
-        if (stored.size, stored.mtime_ns) == (source.size, source.mtime_ns):
-            return True
-        if stored.size != source.size or _content_hash(source.path) != stored.content_hash:
-            return False
-        self.store.update_file_stats(stored.path, size=source.size, mtime_ns=source.mtime_ns)
-        return True
-
-    def _load(
-        self,
-        source: SourceFile,
-        stored: DocumentInfo | None,
-        placement: Placement,
-        extractor: Extractor,
-        kind: Outcome,
-    ) -> float:
-        """Read, chunk and queue the file; returns its bytes when they are counted (read
-        now, the rest as its chunks are embedded), else 0."""
-        path = str(source.path)
-        started = time.monotonic()
-
-        def on_page(page: int, pages: int) -> None:
-            self.counts.page_read(source.size, page, pages)
-
-        self.reading = path
-        try:
-            content_hash = _content_hash(source.path)
-            document = extractor.load(source.path, on_page=on_page)
-        except NotADocumentError as exc:
-            self.report.skipped.append(FileProblem(path, str(exc)))
-            gone = [path] if stored is not None else []
-            gone += self.inside.get(path, [])
-            self.store.delete_documents(gone)
-            self.report.removed.extend(gone)
-            return 0.0
-        except (LoadError, OSError) as exc:
-            self.report.failed.append(FileProblem(path, str(exc), failed=True))
-            return 0.0
-        finally:
-            self.reading = None
-        meta = DocumentMeta(
-            path=path,
-            collection=placement.collection,
-            local_only=placement.local_only,
-            size=source.size,
-            mtime_ns=source.mtime_ns,
-            content_hash=content_hash,
-            root=placement.root,
-            build=self.build,
-        )
-        self.added_hashes.add(content_hash)
-        self.reading = path
-        # A file and the documents inside it are committed together; a file that would take
-        # the batch past `commit_chunks` waits for the documents before it to be committed.
-        queued = [self._chunked(meta, document, kind)]
-        queued += self._embedded(source, document.embedded, placement)
-        chunks, read_seconds = sum(len(c) for _, c, _ in queued), time.monotonic() - started
-        if self.pending.chunks + chunks > self.options.commit_chunks:
-            self._commit()
-        self.reading = None
-        self.counts.file_read(
-            source.size, self.pending.share, chunks=chunks, read_seconds=read_seconds
-        )
-        for entry in queued:
-            self.pending.documents.append(entry)
-            self.pending.chunks += len(entry[1])
-        if self.pending.chunks >= self.options.commit_chunks:
-            self._commit()
-        return source.size
-
-    def _embedded(
-        self, source: SourceFile, documents: Sequence[EmbeddedDocument], placement: Placement
-    ) -> list[_Queued]:
-        """The documents inside the file (its attachments): each kept, removed, or chunked to
-        be written (returned)."""
-        plan = plan_embedded(
-            source,
-            documents,
-            self.stored,
-            self.inside.get(str(source.path), []),
-            collection=placement.collection,
-            local_only=placement.local_only,
-            root=placement.root,
-            build=self.build,
-            current=self._current,
-        )
-        for problem in plan.problems:
-            (self.report.failed if problem.failed else self.report.skipped).append(problem)
-        self.report.unchanged.extend(plan.unchanged)
-        queued = [self._chunked(meta, document, kind) for meta, document, kind in plan.write]
-        self.store.delete_documents(plan.gone)
-        self.report.removed.extend(plan.gone)
-        return queued
-
-    def _chunked(self, meta: DocumentMeta, document: LoadedDocument, kind: Outcome) -> _Queued:
-        self.report.warnings.extend(FileProblem(meta.path, w) for w in document.warnings)
-        chunks = chunk_document(
-            document,
-            Path(meta.path).name,  # an attachment's own name: "report.pdf"
+    ) -> IngestRun:
+        return IngestRun(
+            self.store,
             self.embedder,
-            chunk_tokens=self.options.chunk_tokens,
-            overlap_tokens=self.options.overlap_tokens,
-        )
-        return meta, chunks, kind
-
-    def _commit(self) -> None:
-        """Embed the pending documents and write them in one commit."""
-        pending, self.pending = self.pending, _Pending()
-        if not pending.documents:
-            return
-        batch = BatchVectors(
-            [(meta.path, chunks) for meta, chunks, _ in pending.documents],
-            self.embedder,
+            self.options,
             self.journal,
+            placing=placing,
+            progress=progress,
+            cancel=cancel,
+            redo_before=redo_before,
         )
-        self.in_flight = batch
-        self.counts.embedding(pending.share)
-        self.store.replace_documents(self._vectors(pending, batch))
-        self.in_flight = None
-        batch.committed()
-        for meta, chunks, kind in pending.documents:
-            getattr(self.report, kind).append(meta.path)
-            self.report.chunks += len(chunks)
-        self.counts.stored(pending.chunks)
-
-    def _vectors(self, pending: _Pending, batch: BatchVectors) -> list[DocumentWrite]:
-        """The pending documents with their vectors. An edited or re-processed document's chunk
-        that comes out with its stored heading and text keeps its stored vector (an extraction
-        fix that moves only line numbers embeds nothing); a re-index embeds every chunk anew,
-        but for those a stopped run journaled."""
-        stored = [
-            meta.path
-            for meta, _, kind in pending.documents
-            if kind in ("updated", "reprocessed") and self.redo_before is None
-        ]
-        vectors = batch.fill(
-            self.store.chunk_vectors(stored),
-            lambda done, total: self.counts.embedded(pending.share, done, total),
-        )
-        writes, offset = [], 0
-        for meta, chunks, _ in pending.documents:
-            writes.append(DocumentWrite(meta, chunks, vectors[offset : offset + len(chunks)]))
-            offset += len(chunks)
-        return writes
-
-    def _remove_missing(
-        self, stored: dict[str, DocumentInfo], kept: set[str], roots: list[Path]
-    ) -> None:
-        gone = gone_documents(stored, kept, roots, self.added_hashes)
-        self.store.delete_documents(gone)
-        self.report.removed.extend(gone)
-
-
-def _content_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _fields(placement: Placement) -> tuple[str, bool, str]:
-    return placement.collection, placement.local_only, placement.root
 
 
 def _with_root(

@@ -35,6 +35,10 @@ class Placement:
     local_only: bool
     root: str
 
+    def fields(self) -> tuple[str, bool, str]:
+        """(collection, local_only, root): a move as `ChunkStore.move_documents` takes it."""
+        return self.collection, self.local_only, self.root
+
 
 @dataclass(frozen=True, slots=True)
 class Request:

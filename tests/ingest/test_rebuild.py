@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from ingest import pipeline
+from ingest import options as ingest_options
 from ingest.chunking import embedding_text
 from ingest.fakes import HashingEmbedder
 from ingest.pipeline import IngestOptions, Ingestor, IngestProgress
@@ -72,7 +72,7 @@ def test_an_extraction_upgrade_that_leaves_the_chunks_as_they_were_embeds_nothin
     paths = sorted(first.added)
     before = store.chunk_vectors(paths)
     fake_embedder.calls.clear()
-    monkeypatch.setattr(pipeline, "EXTRACTION_VERSION", pipeline.EXTRACTION_VERSION + 1)
+    monkeypatch.setattr(ingest_options, "EXTRACTION_VERSION", ingest_options.EXTRACTION_VERSION + 1)
     upgraded = Ingestor(store, fake_embedder, IngestOptions()).run([notes])
     assert sorted(upgraded.reprocessed) == paths and upgraded.chunks == first.chunks
     assert sum(fake_embedder.calls) == 0
