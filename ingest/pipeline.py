@@ -56,7 +56,9 @@ class Ingestor:
         """Bring the index in line with `paths` (files or folders).
 
         `collection` (None: not named) and `local_only` are what the run asks for; indexed
-        documents keep theirs unless `local_only` is given (see `placement.py`).
+        documents keep theirs unless `local_only` is given (see `placement.py`). `cancel`, once
+        set, stops the run between files or embedding slices, keeping what Ctrl+C keeps; the
+        report's `interruption` says what that is.
         """
         roots = [Path(p).expanduser().resolve() for p in paths]
         items = list(

@@ -3,8 +3,10 @@
 Queued documents are committed in small batches (`IngestOptions.commit_chunks`), each
 embedded and written in one commit, so an interrupted run keeps every finished batch and the
 next run picks up the rest; the vectors of a document it was still embedding are journaled
-(`vector_journal.py`), so the next run does not embed them again, and the interrupt says what
-was kept (`interruption.py`).
+(`vector_journal.py`), so the next run does not embed them again. A run set to stop (its
+`cancel`, checked between files and between embedding slices) stops as Ctrl+C stops it and
+keeps the same; what was kept (`interruption.py`) is raised at an interrupt, and on the
+report after a stop.
 """
 
 from __future__ import annotations
@@ -44,6 +46,11 @@ from ingest.types import (
 from ingest.vector_journal import VectorJournal
 
 _Queued = tuple[DocumentMeta, list[Chunk], Outcome]
+
+
+class _StopAsked(Exception):
+    """The run's `cancel` is set. Raised where the run may stop and caught by the run, which
+    then keeps and reports just what an interrupt (Ctrl+C) at that point keeps."""
 
 
 @dataclass(slots=True)
@@ -120,24 +127,30 @@ class IngestRun:
         self.inside = embedded_by_container(self.stored)
         self.places = Places(self.stored.values())
         kept: set[str] = set()
-        for item in items:
-            if self.cancel is not None and self.cancel.is_set():
-                self.report.cancelled = True
-                break
-            if isinstance(item, FileProblem):
-                (self.report.failed if item.failed else self.report.skipped).append(item)
-                if item.failed:
-                    kept.add(item.path)
-                continue
-            kept.add(str(item.path))
-            self._file(item, self.stored.get(str(item.path)), extractor)
-        self._commit()
-        if not self.report.cancelled:
+        try:
+            for item in items:
+                self._stop_if_asked()
+                if isinstance(item, FileProblem):
+                    (self.report.failed if item.failed else self.report.skipped).append(item)
+                    if item.failed:
+                        kept.add(item.path)
+                    continue
+                kept.add(str(item.path))
+                self._file(item, self.stored.get(str(item.path)), extractor)
+            self._commit()
             self._remove_missing(self.stored, kept, roots)
+        except _StopAsked:
+            self.report.interruption = self._interruption()
         self.store.refresh_indexes()
 
+    def _stop_if_asked(self) -> None:
+        """Stop here when `cancel` is set. Called between files, before a batch is embedded and
+        after each of its slices (journaled by then): a stop keeps what Ctrl+C there keeps."""
+        if self.cancel is not None and self.cancel.is_set():
+            raise _StopAsked
+
     def _interruption(self) -> Interruption:
-        """What the run kept and what it leaves for the next, at an interrupt."""
+        """What the run kept and what it leaves for the next, at an interrupt or a stop."""
         report = self.report
         unfinished = self.in_flight.unfinished() if self.in_flight is not None else []
         unfinished += [Unfinished(m.path, len(c), 0) for m, c, _ in self.pending.documents]
@@ -299,9 +312,10 @@ class IngestRun:
 
     def _commit(self) -> None:
         """Embed the pending documents and write them in one commit."""
-        pending, self.pending = self.pending, _Pending()
-        if not pending.documents:
+        if not self.pending.documents:
             return
+        self._stop_if_asked()
+        pending, self.pending = self.pending, _Pending()
         batch = BatchVectors(
             [(meta.path, chunks) for meta, chunks, _ in pending.documents],
             self.embedder,
@@ -327,10 +341,12 @@ class IngestRun:
             for meta, _, kind in pending.documents
             if kind in ("updated", "reprocessed") and self.redo_before is None
         ]
-        vectors = batch.fill(
-            self.store.chunk_vectors(stored),
-            lambda done, total: self.counts.embedded(pending.share, done, total),
-        )
+
+        def embedded(done: int, total: int) -> None:
+            self.counts.embedded(pending.share, done, total)
+            self._stop_if_asked()  # the slices embedded so far are journaled
+
+        vectors = batch.fill(self.store.chunk_vectors(stored), embedded)
         writes, offset = [], 0
         for meta, chunks, _ in pending.documents:
             writes.append(DocumentWrite(meta, chunks, vectors[offset : offset + len(chunks)]))

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from ingest.interruption import Interruption
+
 HEADING_SEPARATOR = " > "  # between the headings of a path: "Title > Section > Subsection"
 
 
@@ -161,7 +163,8 @@ class IngestReport:
     """What one ingest run did; the `--json` shape of `margin ingest`.
 
     `moved`: unchanged documents given another collection or made local-only by this run;
-    `kept`: documents that stayed where they were although the run asked otherwise.
+    `kept`: documents that stayed where they were although the run asked otherwise;
+    `interruption`: what a run stopped by its `cancel` kept, and what the next one picks up.
     """
 
     added: list[str]
@@ -172,13 +175,17 @@ class IngestReport:
     skipped: list[FileProblem]
     chunks: int = 0
     seconds: float = 0.0
-    cancelled: bool = False
+    interruption: Interruption | None = None  # None: the run was not stopped
     reprocessed: list[str] = field(default_factory=list)  # same file, new extraction settings
     warnings: list[FileProblem] = field(
         default_factory=list
     )  # indexed, but with something left out
     moved: list[str] = field(default_factory=list)
     kept: list[KeptDocument] = field(default_factory=list)
+
+    @property
+    def cancelled(self) -> bool:
+        return self.interruption is not None
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -1,12 +1,14 @@
 """An ingest interrupted inside a large document keeps the vectors it made: the next run
 embeds only the rest, the result equals an uninterrupted run, search never sees half a
-document, and the interrupt says what was kept. Real LanceDB, fake embedder."""
+document, and the interrupt says what was kept; a run stopped by its `cancel` keeps the same.
+Real LanceDB, fake embedder."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -40,6 +42,42 @@ class StoppingEmbedder(HashingEmbedder):
         if sum(self.calls) + len(texts) > self.limit:
             raise KeyboardInterrupt
         return super().embed_documents(texts)
+
+
+class CancellingEmbedder(HashingEmbedder):
+    """Sets `cancel` (as the TUI's stop does) once `limit` texts are embedded."""
+
+    def __init__(self, limit: int, cancel: threading.Event):
+        super().__init__(dim=64, max_tokens=256)
+        self.limit = limit
+        self.cancel = cancel
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        vectors = super().embed_documents(texts)
+        if sum(self.calls) >= self.limit:
+            self.cancel.set()
+        return vectors
+
+
+def _stopped_part_way(
+    how: str, folder: Path, open_store: OpenStore, journal: VectorJournal
+) -> tuple[ChunkStore, HashingEmbedder, Interruption]:
+    """Ingest `folder` and stop it inside big.txt, by Ctrl+C or by the run's `cancel`."""
+    if how == "ctrl+c":
+        stopping: HashingEmbedder = StoppingEmbedder(limit=150)
+        store = open_store(stopping)
+        with pytest.raises(IngestInterrupted) as interrupted:
+            Ingestor(store, stopping, IngestOptions(), journal).run([folder])
+        assert sum(stopping.calls) <= 150
+        return store, stopping, interrupted.value.interruption
+    cancel = threading.Event()
+    stopping = CancellingEmbedder(limit=150, cancel=cancel)
+    store = open_store(stopping)
+    report = Ingestor(store, stopping, IngestOptions(), journal).run([folder], cancel=cancel)
+    assert sum(stopping.calls[:-1]) < 150 <= sum(stopping.calls)  # at the next slice's end
+    assert report.interruption is not None and report.cancelled
+    assert [Path(p).name for p in report.added] == ["a1.md", "a2.md"]
+    return store, stopping, report.interruption
 
 
 def _folder(root: Path) -> Path:
@@ -77,17 +115,14 @@ def _assert_equals_a_clean_run(
         assert np.array_equal(vector, expected[0])
 
 
-def test_an_interrupted_big_document_resumes_without_embedding_its_chunks_again(
-    tmp_path: Path, open_store: OpenStore
+@pytest.mark.parametrize("how", ["ctrl+c", "cancel"])
+def test_a_big_document_stopped_part_way_resumes_without_embedding_its_chunks_again(
+    tmp_path: Path, open_store: OpenStore, how: str
 ) -> None:
     folder = _folder(tmp_path)
     big = str(folder / "big.txt")
     journal = VectorJournal(tmp_path / "cache" / "vector-journal.sqlite")
-    stopping = StoppingEmbedder(limit=150)
-    store = open_store(stopping)
-    with pytest.raises(IngestInterrupted) as stopped:
-        Ingestor(store, stopping, IngestOptions(), journal).run([folder])
-    interruption = stopped.value.interruption
+    store, stopping, interruption = _stopped_part_way(how, folder, open_store, journal)
     [unfinished] = interruption.unfinished
     embedded = sum(stopping.calls) - 2  # the two notes before it went in a commit of their own
     assert interruption.committed == 2 and interruption.reading is None
@@ -249,3 +284,26 @@ def test_a_progress_event_reports_the_chunks_reused(tmp_path: Path, open_store: 
     )
     assert events[-1].bytes_done == events[-1].bytes_total
     assert events[-1].files_done == events[-1].files_total == 4
+
+
+def test_a_stop_between_files_embeds_no_more_and_says_what_starts_over(
+    tmp_path: Path, open_store: OpenStore, fake_embedder: HashingEmbedder
+) -> None:
+    """The notes read before the stop wait in a batch not embedded yet: they are left for the
+    next run, as at Ctrl+C, rather than embedded after the stop."""
+    folder = _folder(tmp_path)
+    cancel = threading.Event()
+
+    def stop_after_two(event: IngestProgress) -> None:
+        if event.files_done == 2:
+            cancel.set()
+
+    store = open_store(fake_embedder)
+    report = Ingestor(store, fake_embedder, IngestOptions()).run(
+        [folder], progress=stop_after_two, cancel=cancel
+    )
+    assert report.interruption is not None and fake_embedder.calls == []
+    assert report.interruption.describe() == (
+        "interrupted: no document was finished by this run; 2 files start over next time."
+    )
+    assert store.documents() == []

@@ -116,14 +116,17 @@ def test_reindex_redoes_every_document_and_resumes_without_redoing(
     assert sum(fake_embedder.calls) == first.chunks  # every chunk embedded again
     assert store.reindex_plan() is None
 
-    # A re-index stopped after its first document picks up only the other one.
+    # A re-index stopped after its first document picks up only the other one. (Each
+    # document commits as soon as it is read: a stop leaves the documents of a batch not
+    # embedded yet for the next run, as Ctrl+C does.)
     cancel = threading.Event()
 
     def stop_after_one(event: IngestProgress) -> None:
         if event.files_done == 1:
             cancel.set()
 
-    stopped = ingestor.reindex(progress=stop_after_one, cancel=cancel)
+    committing_each = Ingestor(store, fake_embedder, IngestOptions(commit_chunks=1))
+    stopped = committing_each.reindex(progress=stop_after_one, cancel=cancel)
     assert stopped.cancelled and len(stopped.reprocessed) == 1
     assert store.reindex_plan() is not None
     resumed = ingestor.reindex()
