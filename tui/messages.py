@@ -99,10 +99,11 @@ class IngestProgress(Message):
 
 
 class IngestFinished(Message):
-    def __init__(self, report: Any, cancelled: bool) -> None:
+    """The run's report; a stopped run's `interruption` says what it kept."""
+
+    def __init__(self, report: Any) -> None:
         super().__init__()
         self.report = report
-        self.cancelled = cancelled
 
 
 class IngestFailed(Message):

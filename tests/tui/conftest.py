@@ -11,6 +11,7 @@ import pytest
 from assistant.config import Config, load_config
 from assistant.core import Assistant, build_assistant
 from assistant.locations import resolve_locations
+from ingest.embedder import Embedder
 from ingest.fakes import HashingEmbedder
 from models.base import ChatModel
 from models.fake import ScriptedModel
@@ -46,9 +47,9 @@ def notes(home: Path) -> Path:
 
 @pytest.fixture
 def make_assistant(notes: Path) -> Iterator[AssistantMaker]:
-    """`make_assistant(model, config=..., extra_models=..., ingest=True, mode="generate")`: a
-    real Assistant
-    (real store and log under MARGIN_HOME) with the fake embedder and a scripted model."""
+    """`make_assistant(model, config=..., extra_models=..., ingest=True, mode="generate",
+    embedder=...)`: a real Assistant (real store and log under MARGIN_HOME) with a scripted
+    model, and the fake embedder unless another is given."""
     built: list[Assistant] = []
 
     def make(
@@ -58,12 +59,15 @@ def make_assistant(notes: Path) -> Iterator[AssistantMaker]:
         extra_models: dict[str, ChatModel] | None = None,
         ingest: bool = True,
         mode: str = "generate",
+        embedder: Embedder | None = None,
     ) -> Assistant:
         models = {"local": model or ScriptedModel([ANSWER]), **(extra_models or {})}
         # The scripted model stands in for the bundled one, which "auto" would quote instead.
         config = config or load_config(resolve_locations().config_file)
         config = replace(config, ask=replace(config.ask, mode=mode))
-        assistant = build_assistant(config=config, embedder=HashingEmbedder(), models=models)
+        assistant = build_assistant(
+            config=config, embedder=embedder or HashingEmbedder(), models=models
+        )
         built.append(assistant)
         if ingest:
             assistant.ingest([notes])

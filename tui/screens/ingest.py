@@ -25,7 +25,9 @@ from tui.session import Session
 REDRAW_EVERY_S = 1.0
 
 
-def report_summary(report: Any, cancelled: bool) -> str:
+def report_summary(report: Any) -> str:
+    """The run's figures, after what a stopped run kept and what the next one picks up: the
+    words `margin ingest` says at Ctrl+C."""
     parts = [
         f"{len(report.added)} added",
         f"{len(report.updated)} updated",
@@ -38,8 +40,10 @@ def report_summary(report: Any, cancelled: bool) -> str:
         f"{report.chunks} chunks",
         f"{report.seconds:.1f} s",
     ]
-    prefix = "Stopped: files finished so far are kept. " if cancelled else "Done: "
-    return prefix + " · ".join(parts)
+    if report.interruption is None:
+        return "Done: " + " · ".join(parts)
+    stopped = report.interruption.describe()
+    return f"{stopped[:1].upper()}{stopped[1:]} " + " · ".join(parts)
 
 
 class IngestScreen(Screen[None]):
@@ -82,6 +86,11 @@ class IngestScreen(Screen[None]):
     @property
     def running(self) -> bool:
         return self._cancel is not None
+
+    @property
+    def stopping(self) -> bool:
+        """Stop was pressed and the run has not ended yet (it says so until it has)."""
+        return self._cancel is not None and self._cancel.is_set()
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#start")
@@ -133,25 +142,28 @@ class IngestScreen(Screen[None]):
         except Exception as error:
             self.post_message(IngestFailed(error))
             return
-        self.post_message(IngestFinished(report, cancel.is_set()))
+        self.post_message(IngestFinished(report))
 
     def on_ingest_progress(self, message: IngestProgress) -> None:
         bar = self.query_one("#ingest-progress", ProgressBar)
         bar.update(total=message.total or None, progress=message.done)
-        self.query_one("#ingest-current", Static).update(message.description)
+        if not self.stopping:
+            self.query_one("#ingest-current", Static).update(message.description)
 
     def _redraw(self) -> None:
         """Between events (one large file, one batch embedding) the time left counts down."""
-        if self._meter is not None and self._meter.latest is not None and self.running:
-            self.query_one("#ingest-current", Static).update(self._meter.describe())
+        meter = self._meter
+        if meter is not None and meter.latest is not None and self.running and not self.stopping:
+            self.query_one("#ingest-current", Static).update(meter.describe())
 
     def on_ingest_finished(self, message: IngestFinished) -> None:
         self._finish()
         report = message.report
-        bar = self.query_one("#ingest-progress", ProgressBar)
-        bar.update(total=max(bar.total or 0, bar.progress, 1), progress=bar.total or 1)
+        if report.interruption is None:  # a stopped run's bar stays where it stopped
+            bar = self.query_one("#ingest-progress", ProgressBar)
+            bar.update(total=max(bar.total or 0, bar.progress, 1), progress=bar.total or 1)
         self.query_one("#ingest-current", Static).update("")
-        self.query_one("#ingest-summary", Static).update(report_summary(report, message.cancelled))
+        self.query_one("#ingest-summary", Static).update(report_summary(report))
         table = self.query_one("#problems", DataTable)
         for problem in report.failed:
             table.add_row(display_path(problem.path), one_line(problem.reason))
@@ -183,6 +195,6 @@ class IngestScreen(Screen[None]):
     def action_back(self) -> None:
         if self._cancel is not None:
             self._cancel.set()
-            self.query_one("#ingest-current", Static).update("Stopping after the current file…")
+            self.query_one("#ingest-current", Static).update("Stopping…")
             return
         self.dismiss(None)

@@ -1,0 +1,117 @@
+"""The ingest screen's stop takes effect inside a large document, between its embedding
+slices, and keeps what Ctrl+C in `margin ingest` keeps: the documents committed, and the
+vectors of the unfinished one in the journal, so the next ingest embeds only the rest.
+Real bundled embedder, real store under a temp MARGIN_HOME."""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from textual.widgets import Input, ProgressBar
+
+from ingest.embedder import Embedder
+from tests.fixtures.ingest import sample_text, write_files
+from tests.tui.conftest import AssistantMaker
+from tests.tui.helpers import settle, wait_for
+from tui.app import MarginApp
+from tui.screens.ingest import IngestScreen
+
+if TYPE_CHECKING:
+    import numpy as np
+
+pytestmark = [pytest.mark.anyio, pytest.mark.slow, pytest.mark.timeout(600)]
+
+KEPT = re.compile(
+    r"big\.txt was ([\d,]+) of ([\d,]+) chunks in, and the next ingest picks up from there\."
+)
+
+
+class HeldEmbedder:
+    """The real embedder, counting the texts it is given to embed as documents. The first
+    call after `hold_after` of them sets `held` and waits for `release`: a test presses stop
+    while the run is inside a document."""
+
+    def __init__(self, inner: Embedder, *, hold_after: int) -> None:
+        self.inner = inner
+        self.model_id = inner.model_id
+        self.dim = inner.dim
+        self.max_tokens = inner.max_tokens
+        self.hold_after = hold_after
+        self.embedded = 0
+        self.held = threading.Event()
+        self.release = threading.Event()
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        if self.embedded >= self.hold_after and not self.held.is_set():
+            self.held.set()
+            assert self.release.wait(60), "the test never released the embedder"
+        self.embedded += len(texts)
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.inner.embed_query(text)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self.inner.embed_queries(texts)
+
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
+
+    def token_spans(self, text: str) -> list[tuple[int, int]]:
+        return self.inner.token_spans(text)
+
+
+async def test_stop_inside_a_large_document_keeps_its_embedded_chunks_for_the_next_ingest(
+    make_assistant: AssistantMaker, home: Path, embedder: Embedder
+) -> None:
+    # A one-chunk note, then a one-line text of more chunks than a batch holds (256), so the
+    # note is committed on its own before the text is embedded.
+    folder = write_files(
+        home / "reports",
+        {
+            "a.md": "# Kilns\n\nThe kiln fires stoneware at 1240 degrees.",
+            "big.txt": sample_text("the long report", 3000),
+        },
+    )
+    # Held at the second slice of big.txt: the note's chunk and the first slice are in.
+    held = HeldEmbedder(embedder, hold_after=2)
+    assistant = make_assistant(ingest=False, embedder=held)
+    app = MarginApp(assistant)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, IngestScreen)
+        await pilot.press(*str(folder), "enter")
+        await wait_for(held.held)
+        await pilot.press("escape")  # stop, while big.txt is being embedded
+        await pilot.pause()
+        assert screen.stopping
+        assert str(screen.query_one("#ingest-current").render()) == "Stopping…"
+        held.release.set()
+        await settle(pilot)
+        summary = str(screen.query_one("#ingest-summary").render())
+
+        kept = KEPT.search(summary)
+        assert kept is not None, summary
+        done, chunks = (int(figure.replace(",", "")) for figure in kept.groups())
+        assert summary.startswith("Interrupted: 1 document finished by this run is kept; ")
+        assert done == held.embedded - 1  # every chunk of it embedded before the stop
+        assert 0 < done < chunks
+        assert [Path(d.path).name for d in assistant.sources()] == ["a.md"]
+        bar = screen.query_one("#ingest-progress", ProgressBar)
+        assert bar.total is not None and bar.progress < bar.total
+
+        first_run = held.embedded
+        screen.query_one("#paths", Input).focus()
+        await pilot.press("enter")  # the same paths again
+        await settle(pilot)
+        summary = str(screen.query_one("#ingest-summary").render())
+        assert summary.startswith("Done: 1 added · 0 updated · 1 unchanged"), summary
+        assert held.embedded - first_run == chunks - done
+    assert {Path(d.path).name: d.chunks for d in assistant.sources()}["big.txt"] == chunks
