@@ -11,7 +11,6 @@ report after a stop.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 from collections.abc import Sequence
@@ -24,6 +23,7 @@ from ingest.embedded import embedded_by_container, plan_embedded
 from ingest.embedder import Embedder
 from ingest.errors import LoadError, NotADocumentError
 from ingest.extraction import Extractor
+from ingest.file_digest import file_sha256
 from ingest.gone import gone_documents
 from ingest.interruption import IngestInterrupted, Interruption, Unfinished
 from ingest.loaders import is_supported
@@ -208,7 +208,7 @@ class IngestRun:
         """Same content as indexed: same size and mtime, or the same hash."""
         if (stored.size, stored.mtime_ns) == (source.size, source.mtime_ns):
             return True
-        if stored.size != source.size or _content_hash(source.path) != stored.content_hash:
+        if stored.size != source.size or file_sha256(source.path) != stored.content_hash:
             return False
         self.store.update_file_stats(stored.path, size=source.size, mtime_ns=source.mtime_ns)
         return True
@@ -231,7 +231,7 @@ class IngestRun:
 
         self.reading = path
         try:
-            content_hash = _content_hash(source.path)
+            content_hash = file_sha256(source.path)
             document = extractor.load(source.path, on_page=on_page)
         except NotADocumentError as exc:
             self.report.skipped.append(FileProblem(path, str(exc)))
@@ -359,11 +359,3 @@ class IngestRun:
         gone = gone_documents(stored, kept, roots, self.added_hashes)
         self.store.delete_documents(gone)
         self.report.removed.extend(gone)
-
-
-def _content_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
