@@ -163,6 +163,7 @@ NOT_FOR_A_SEARCH = [
     "assistant.ask.budget",
     "assistant.ask.dependencies",
     "ingest.pipeline",
+    "ingest.run",
     "models.llama_cpp",
     "models.openai_compat",
     "detect_secrets",  # a question with no token-like run and no quoted value never needs it
