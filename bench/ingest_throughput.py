@@ -26,42 +26,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bench import DOCS, emit, margin_home, median, note, timed
+from ingest.fakes import RecordingEmbedder
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from ingest.embedder import SentenceTransformerEmbedder
 
 BENCH = "ingest_throughput"
 SUFFIXES = (".py", ".rst", ".txt")
 MIN_BYTES, MAX_BYTES = 400, 1_000
-
-
-class RecordingEmbedder:
-    """The real embedder, keeping every text margin asks it to embed."""
-
-    def __init__(self, inner: SentenceTransformerEmbedder):
-        self.inner = inner
-        self.model_id = inner.model_id
-        self.dim = inner.dim
-        self.max_tokens = inner.max_tokens
-        self.texts: list[str] = []
-
-    def embed_documents(self, texts: list[str]) -> np.ndarray:
-        self.texts.extend(texts)
-        return self.inner.embed_documents(texts)
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self.inner.embed_query(text)
-
-    def embed_queries(self, texts: list[str]) -> np.ndarray:
-        return self.inner.embed_queries(texts)
-
-    def count_tokens(self, text: str) -> int:
-        return self.inner.count_tokens(text)
-
-    def token_spans(self, text: str) -> list[tuple[int, int]]:
-        return self.inner.token_spans(text)
 
 
 def package_sample(target: Path, files: int) -> Path:

@@ -35,6 +35,7 @@ from pathlib import Path
 from assistant.config import load_config
 from assistant.core import load_embedder
 from assistant.locations import resolve_locations
+from ingest.fakes import RecordingEmbedder
 from ingest.pipeline import IngestOptions, Ingestor
 from ingest.store import ChunkStore
 
@@ -42,24 +43,10 @@ folder, scratch, repeats = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]
 where = resolve_locations()
 embedder = load_embedder(load_config(where.config_file), where)
 
-class Recording:
-    def __init__(self, inner):
-        self.inner, self.texts = inner, []
-        self.model_id, self.dim, self.max_tokens = inner.model_id, inner.dim, inner.max_tokens
-    def embed_documents(self, texts):
-        self.texts.extend(texts)
-        return self.inner.embed_documents(texts)
-    def embed_query(self, text):
-        return self.inner.embed_query(text)
-    def count_tokens(self, text):
-        return self.inner.count_tokens(text)
-    def token_spans(self, text):
-        return self.inner.token_spans(text)
-
 warm = ["a warm-up text about the python standard library and its modules"] * 48
 embedder.embed_documents(warm)  # the backend is chosen (and loaded) outside the timing
 for number in range(repeats):
-    recorder = Recording(embedder)
+    recorder = RecordingEmbedder(embedder)
     store = ChunkStore(scratch / f"store{number}", model_id=embedder.model_id,
                        dim=embedder.dim, lock_path=scratch / f"lock{number}")
     started = time.perf_counter()

@@ -1,4 +1,5 @@
-"""A small deterministic embedder for unit tests: no model, no randomness, no `hash()`."""
+"""Embedders for tests and benches: a small deterministic one (no model, no randomness, no
+`hash()`), and a wrapper that keeps what margin gives a real one to embed."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from ingest.embedder import Embedder
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
@@ -44,3 +47,31 @@ class HashingEmbedder:
 
     def token_spans(self, text: str) -> list[tuple[int, int]]:
         return [m.span() for m in _TOKEN.finditer(text)]
+
+
+class RecordingEmbedder:
+    """Another embedder (the real one), keeping every text it is given to embed as a
+    document; a subclass may also hold or fail a call."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.model_id = inner.model_id
+        self.dim = inner.dim
+        self.max_tokens = inner.max_tokens
+        self.texts: list[str] = []
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        self.texts.extend(texts)
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.inner.embed_query(text)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self.inner.embed_queries(texts)
+
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
+
+    def token_spans(self, text: str) -> list[tuple[int, int]]:
+        return self.inner.token_spans(text)

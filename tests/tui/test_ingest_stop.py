@@ -14,6 +14,7 @@ import pytest
 from textual.widgets import Input, ProgressBar
 
 from ingest.embedder import Embedder
+from ingest.fakes import RecordingEmbedder
 from tests.fixtures.ingest import sample_text, write_files
 from tests.tui.conftest import AssistantMaker
 from tests.tui.helpers import settle, wait_for
@@ -30,39 +31,26 @@ KEPT = re.compile(
 )
 
 
-class HeldEmbedder:
-    """The real embedder, counting the texts it is given to embed as documents. The first
+class HeldEmbedder(RecordingEmbedder):
+    """The real embedder, keeping the texts it is given to embed as documents. The first
     call after `hold_after` of them sets `held` and waits for `release`: a test presses stop
     while the run is inside a document."""
 
     def __init__(self, inner: Embedder, *, hold_after: int) -> None:
-        self.inner = inner
-        self.model_id = inner.model_id
-        self.dim = inner.dim
-        self.max_tokens = inner.max_tokens
+        super().__init__(inner)
         self.hold_after = hold_after
-        self.embedded = 0
         self.held = threading.Event()
         self.release = threading.Event()
+
+    @property
+    def embedded(self) -> int:
+        return len(self.texts)
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         if self.embedded >= self.hold_after and not self.held.is_set():
             self.held.set()
             assert self.release.wait(60), "the test never released the embedder"
-        self.embedded += len(texts)
-        return self.inner.embed_documents(texts)
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self.inner.embed_query(text)
-
-    def embed_queries(self, texts: list[str]) -> np.ndarray:
-        return self.inner.embed_queries(texts)
-
-    def count_tokens(self, text: str) -> int:
-        return self.inner.count_tokens(text)
-
-    def token_spans(self, text: str) -> list[tuple[int, int]]:
-        return self.inner.token_spans(text)
+        return super().embed_documents(texts)
 
 
 async def test_stop_inside_a_large_document_keeps_its_embedded_chunks_for_the_next_ingest(
