@@ -118,7 +118,12 @@ class FastEmbedder:
         """Start opening the verified ONNX export on a thread of its own, so that it loads
         while the caller opens the store (about 0.2 s of a cold `margin search`); the first query
         waits for it. Only an export already in place: exporting, falling back and saying so
-        stay with the first query."""
+        stay with the first query.
+
+        The thread is not a daemon: a command that needs no query (an index with no documents)
+        waits for it at exit. A daemon thread still inside onnxruntime when Python shuts down is
+        ended by `pthread_exit` on its way back, and the unwinding aborts the process ("terminate
+        called without an active exception", exit 134)."""
         if self.setting not in ("auto", "onnx"):
             return
         try:  # every import in this thread: the package versions in the key read email headers
@@ -126,7 +131,7 @@ class FastEmbedder:
             self.exports.identity()
         except (ImportError, ExportRefused, OSError):
             return  # the first query says what is wrong and embeds with torch
-        threading.Thread(target=self._open_export_early, name="onnx-open", daemon=True).start()
+        threading.Thread(target=self._open_export_early, name="onnx-open", daemon=False).start()
 
     def _open_export_early(self) -> None:
         with self._lock:
