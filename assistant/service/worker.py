@@ -100,9 +100,14 @@ class EngineWorker:
         self._jobs.put(job)
 
     def stop(self, timeout_s: float) -> None:
-        """Finish queued jobs and close the engine, waiting (bounded) unless still loading."""
+        """Finish queued jobs and close the engine, waiting (bounded), also while the engine is
+        still being built: a process that exits under the build leaves it opening the store and
+        the query model while Python shuts down, and native code (LanceDB's runtime,
+        onnxruntime) calling back into a finalizing interpreter aborts the process. The build
+        is short (its store lock waits 3 s at most); after it the thread closes the engine at
+        once, without warming up."""
         self._jobs.put(None)
-        if self.built.is_set():
+        if self._thread.is_alive():
             self._thread.join(timeout_s)
 
     def _run(self) -> None:
