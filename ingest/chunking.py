@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from itertools import pairwise
 from typing import Protocol
 
 from ingest.sections import document_title, prepare_sections
+from ingest.source_lines import irregular
 from ingest.types import Chunk, LoadedDocument, Section
 
 # Look for a paragraph or sentence end in the last part of a full window only.
@@ -88,11 +88,7 @@ def chunk_sections(
 def _chunk_lines(section: Section, first: int, count: int) -> tuple[int, ...]:
     """The file lines of a chunk's `count` text lines from the section's line `first`, when
     they do not follow one another (as `Section.lines`); () when they do or are not known."""
-    if not section.lines:
-        return ()
-    numbers = section.lines[first : first + count]
-    following = all(after == before + 1 for before, after in pairwise(numbers))
-    return () if following else numbers
+    return irregular(section.lines[first : first + count]) if section.lines else ()
 
 
 def _windows(

@@ -188,10 +188,9 @@ class OnnxCache:
         records the new time, so that the next load compares times again."""
         recorded = manifest["model_file"]
         try:
-            same = size == recorded["size"] and file_sha256(model_file) == recorded.get("sha256")
+            if size != recorded["size"] or file_sha256(model_file) != recorded.get("sha256"):
+                return False
         except OSError:
-            return False
-        if not same:
             return False
         restamped = {**manifest, "model_file": {**recorded, "mtime_ns": mtime_ns}}
         with contextlib.suppress(OSError):  # read-only: the file is still the checked one

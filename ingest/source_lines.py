@@ -38,8 +38,14 @@ def placed(section: Section, text: str, numbers: Sequence[int] | None) -> Sectio
     """`section` holding `text`, whose lines are at `numbers` in the file (None: unknown)."""
     if not numbers:
         return replace(section, text=text, line=None, lines=())
+    return replace(section, text=text, line=numbers[0], lines=irregular(numbers))
+
+
+def irregular(numbers: Sequence[int]) -> tuple[int, ...]:
+    """Line numbers as `Section.lines` and `Chunk.lines` keep them: all of them when they do
+    not follow one another, () when they do (the first line says it all)."""
     following = all(after == before + 1 for before, after in pairwise(numbers))
-    return replace(section, text=text, line=numbers[0], lines=() if following else tuple(numbers))
+    return () if following else tuple(numbers)
 
 
 def trimmed(section: Section) -> Section:
