@@ -17,6 +17,8 @@ from assistant.core import Assistant
 from assistant.log.stats import Percentiles, Stats
 from models.base import Message, Pricing
 from models.fake import ScriptedModel
+from tui.app import MarginApp
+from tui.screens.ingest import IngestScreen
 
 KEYS_NOTE = """# Keys
 
@@ -99,6 +101,17 @@ async def settle(pilot: Pilot[object]) -> None:
 async def wait_for(event: threading.Event) -> None:
     """Wait, off the event loop, for something a worker thread signals."""
     assert await asyncio.to_thread(event.wait, 30), "the worker never got there"
+
+
+async def start_ingest(app: MarginApp, pilot: Pilot[Any], folder: Path) -> IngestScreen:
+    """Open the ingest screen and start ingesting `folder` there; the screen, mid-run."""
+    await settle(pilot)
+    await pilot.press("ctrl+o")
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, IngestScreen)
+    await pilot.press(*str(folder), "enter")
+    return screen
 
 
 async def ask(pilot: Pilot[object], question: str = QUESTION) -> None:

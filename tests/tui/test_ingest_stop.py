@@ -17,9 +17,8 @@ from ingest.embedder import Embedder
 from ingest.fakes import RecordingEmbedder
 from tests.fixtures.ingest import sample_text, write_files
 from tests.tui.conftest import AssistantMaker
-from tests.tui.helpers import settle, wait_for
+from tests.tui.helpers import settle, start_ingest, wait_for
 from tui.app import MarginApp
-from tui.screens.ingest import IngestScreen
 
 if TYPE_CHECKING:
     import numpy as np
@@ -70,12 +69,7 @@ async def test_stop_inside_a_large_document_keeps_its_embedded_chunks_for_the_ne
     assistant = make_assistant(ingest=False, embedder=held)
     app = MarginApp(assistant)
     async with app.run_test(size=(120, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("ctrl+o")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, IngestScreen)
-        await pilot.press(*str(folder), "enter")
+        screen = await start_ingest(app, pilot, folder)
         await wait_for(held.held)
         await pilot.press("escape")  # stop, while big.txt is being embedded
         await pilot.pause()

@@ -17,7 +17,15 @@ from ingest.fakes import HashingEmbedder
 from models.download import format_size
 from models.fake import ScriptedModel
 from tests.tui.conftest import AssistantMaker
-from tests.tui.helpers import ANSWER, QUESTION, Recorder, ask, settle, two_profile_config
+from tests.tui.helpers import (
+    ANSWER,
+    QUESTION,
+    Recorder,
+    ask,
+    settle,
+    start_ingest,
+    two_profile_config,
+)
 from tui.app import MarginApp
 from tui.screens.help import HelpScreen
 from tui.screens.ingest import IngestScreen
@@ -166,12 +174,7 @@ async def ingest_on_screen(
     app: MarginApp, pilot: Pilot[None], folder: Path
 ) -> tuple[IngestScreen, str]:
     """Open the ingest screen, ingest `folder` there; the screen and its summary line."""
-    await settle(pilot)
-    await pilot.press("ctrl+o")
-    await pilot.pause()
-    screen = app.screen
-    assert isinstance(screen, IngestScreen)
-    await pilot.press(*str(folder), "enter")
+    screen = await start_ingest(app, pilot, folder)
     await settle(pilot)
     return screen, str(screen.query_one("#ingest-summary").render())
 

@@ -19,8 +19,8 @@ import pytest
 
 from assistant.ask.evidence import EvidenceSelector, prompt_sources
 from assistant.ask.names import NameCheck, tokenizer_vocabulary
-from assistant.ask.quote import quote_answer
-from assistant.ask.retrieval import Retriever
+from assistant.ask.quote import Quote, quote_answer
+from assistant.ask.retrieval import Retrieval, Retriever
 from assistant.ask.term_stats import TermStatistics
 from assistant.config import RetrievalConfig
 from ingest.embedder import SentenceTransformerEmbedder
@@ -122,6 +122,18 @@ def test_rare_terms_weigh_more_and_counts_follow_the_store(
     assert fresh.idf(["hydrangea"]) == terms.idf(["hydrangea"])  # a damaged file is rebuilt
 
 
+def quoted_note(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder, name: str, text: str, question: str
+) -> tuple[Retrieval, Quote]:
+    """The note `name` alone in a real store: what the question retrieves, and its quote."""
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / name).write_text(text)
+    found = indexed(tmp_path, embedder)[2].retrieve(question, k=3)
+    quote = quote_answer(found.evidence)
+    assert quote is not None
+    return found, quote
+
+
 def test_a_packed_markdown_log_is_quoted_from_the_entry_that_answers(
     tmp_path: Path, embedder: SentenceTransformerEmbedder
 ) -> None:
@@ -130,14 +142,12 @@ def test_a_packed_markdown_log_is_quoted_from_the_entry_that_answers(
         "Low salt since March.\n\n## Hydrangeas\n\nPlanted on 14 April 2024 by the north "
         "fence.\n\n## Tools\n\nThe good shears are in the shed.\n"
     )
-    (tmp_path / "notes").mkdir()
-    (tmp_path / "notes" / "log.md").write_text(log)
-    found = indexed(tmp_path, embedder)[2].retrieve("When were the hydrangeas planted?", k=3)
+    found, quote = quoted_note(
+        tmp_path, embedder, "log.md", log, "When were the hydrangeas planted?"
+    )
     [source] = found.sources
     assert source.heading == "Garden log"  # the front matter's title; "tags: …" is no heading
     assert "Diet\n## Diet" not in source.text  # a packed entry's heading is not written twice
-    quote = quote_answer(found.evidence)
-    assert quote is not None
     assert quote.text == "## Hydrangeas\n\nPlanted on 14 April 2024 by the north fence. [1]"
     # cited at the entry's own line, not at the chunk's first (the front matter's)
     assert (source.line, quote.sentences[0].line) == (1, 12)
@@ -171,11 +181,9 @@ DESCRIPTION
 def test_a_manual_page_option_is_quoted_from_a_real_store_with_its_description_alone(
     tmp_path: Path, embedder: SentenceTransformerEmbedder
 ) -> None:
-    (tmp_path / "notes").mkdir()
-    (tmp_path / "notes" / "sed.1.txt").write_text(SED_MANUAL)
-    found = indexed(tmp_path, embedder)[2].retrieve("What does the -i option of sed do?", k=3)
-    quote = quote_answer(found.evidence)
-    assert quote is not None
+    _, quote = quoted_note(
+        tmp_path, embedder, "sed.1.txt", SED_MANUAL, "What does the -i option of sed do?"
+    )
     assert "--in-place[=SUFFIX]" in quote.text and "makes backup if SUFFIX" in quote.text
     assert "follow symlinks" not in quote.text and "line-wrap" not in quote.text
     line = quote.sentences[0].line
@@ -213,11 +221,10 @@ blubber under their skin at all.</p>
 def test_a_quote_from_an_html_page_is_cited_at_its_own_line_of_the_file(
     tmp_path: Path, embedder: SentenceTransformerEmbedder
 ) -> None:
-    (tmp_path / "notes").mkdir()
-    (tmp_path / "notes" / "otters.html").write_text(OTTERS_HTML)
-    found = indexed(tmp_path, embedder)[2].retrieve("Why do otters groom their fur?", k=3)
-    quote = quote_answer(found.evidence)
-    assert quote is not None and "working air" in quote.text
+    found, quote = quoted_note(
+        tmp_path, embedder, "otters.html", OTTERS_HTML, "Why do otters groom their fur?"
+    )
+    assert "working air" in quote.text
     [source] = found.sources
     line = quote.sentences[0].line
     assert source.line is not None and line is not None and line > source.line
