@@ -7,12 +7,7 @@ superseded chunk rows and document rows. Readers only return chunks whose `doc_v
 the current one of their document, so rows left by an interrupted write stay invisible until
 the next writer removes them.
 
-A reader sees each document whole, old or new, even while a writer replaces it: a search runs
-against a view of the committed versions and must read the chunk table at the version that
-view was taken with (`_consistent`). If a writer moved the chunk table in between (its step 3
-may have deleted rows the view still points at), the reader takes a fresh view and searches
-again; one that keeps losing the race reads both tables opened at versions that were current
-together (`_pinned`), never waiting for the writer (an ingest holds its lock for minutes).
+Reads, and how each sees a document whole while a writer replaces it: `ingest.store_reader`.
 """
 
 from __future__ import annotations
@@ -21,12 +16,12 @@ import json
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from ingest import store_schema as schema
 from ingest.errors import ModelMismatchError, StoreError, StoreWriteError
@@ -34,9 +29,10 @@ from ingest.lancedb_import import import_lancedb
 from ingest.lease import FolderLock, ObjectLease, WriterLock
 from ingest.store_files import FolderFiles, ObjectFiles, SideFiles
 from ingest.store_location import StoreLocation, probe, short_reason
+from ingest.store_reader import StoreReader, document_rows
 from ingest.store_recovery import open_with_rollback
-from ingest.types import Chunk, DocumentInfo, DocumentMeta, StoredChunk
-from ingest.vector_index import ensure_vector_index, tune_query
+from ingest.types import Chunk, DocumentInfo, DocumentMeta
+from ingest.vector_index import ensure_vector_index
 
 if TYPE_CHECKING:
     import numpy as np
@@ -47,11 +43,8 @@ DEFAULT_LOCK_TIMEOUT_S = 3.0
 # list the table's versions first (6 of the 9 requests of a warm vector search); a writer
 # checks out the latest versions when it takes the lease.
 REMOTE_READ_CONSISTENCY = timedelta(seconds=2)
-OPTIMISTIC_READS = 8  # searches against the moving table before a reader pins versions
 REINDEX_PLAN = "reindex-plan.json"
 ReindexPlan = tuple[str, list[DocumentInfo]]  # (started at, ISO 8601 UTC; the documents)
-View = tuple[dict[str, str], int]  # (committed doc_version per path, chunk rows not visible)
-Row = TypeVar("Row")  # what a read of the chunk table returns a list of
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +56,7 @@ class DocumentWrite:
     vectors: np.ndarray
 
 
-class ChunkStore:
+class ChunkStore(StoreReader):
     """The index in one folder or object-storage prefix. Searching is always allowed; writing
     takes the file lock (a folder) or the writer lease (object storage, `ingest.lease`)."""
 
@@ -115,7 +108,7 @@ class ChunkStore:
             self._check_model()
         self._last_seq = 0
         self._upgraded = False
-        self._view: tuple[tuple[int, int], View] | None = None
+        self._view = None
         if self.rolled_back_versions:
             with self.writing():
                 self._drop_inconsistent_documents()
@@ -229,7 +222,7 @@ class ChunkStore:
     def remove_orphans(self) -> int:
         """Delete chunk rows no committed document points at (left by an interrupted write)."""
         with self.writing():
-            committed = {d["doc_version"] for d in _document_rows(self._documents)}
+            committed = {d["doc_version"] for d in document_rows(self._documents)}
             orphans = sorted(set(self._chunk_versions()) - committed)
             if orphans:
                 self._chunks.delete(schema.sql_in("doc_version", orphans))
@@ -279,128 +272,6 @@ class ChunkStore:
             )
             self._documents = self._open_or_create(schema.DOCUMENTS, schema.documents_schema())
 
-    # -- reading ---------------------------------------------------------------------------
-
-    def stored_model_id(self) -> str:
-        metadata = self._chunks.schema.metadata or {}
-        return metadata.get(schema.MODEL_KEY, b"").decode()
-
-    def documents(self) -> list[DocumentInfo]:
-        return _documents_of(self._documents)
-
-    def is_empty(self) -> bool:
-        """No document is stored (counts rows, reads none)."""
-        return self._documents.count_rows() == 0
-
-    def chunk_count(self) -> int:
-        return sum(int(r["chunks"]) for r in self._committed_rows().values())
-
-    def vector_search(
-        self, vector: np.ndarray, k: int, where: str | None = None
-    ) -> list[StoredChunk]:
-        """The k chunks nearest to `vector`; score = cosine similarity."""
-
-        def search(chunks: Table, view: View) -> list[StoredChunk]:
-            committed, stale = view
-            query: Any = chunks.search(vector, vector_column_name="vector")
-            query = tune_query(query.distance_type("cosine"))
-            if where:
-                query = query.where(where, prefilter=True)
-            rows = query.limit(k + stale).to_arrow().to_pylist()
-            return [
-                schema.stored_chunk(r, 1.0 - float(r["_distance"]))
-                for r in rows
-                if _ok(r, committed)
-            ][:k]
-
-        return self._consistent(search)
-
-    def text_search(self, query: str, k: int, where: str | None = None) -> list[StoredChunk]:
-        """The k best full-text (BM25) matches for `query` in text and heading; score = BM25."""
-        from lancedb.query import FullTextOperator, MultiMatchQuery
-
-        indexed = {i.name for i in self._chunks.list_indices()}
-        columns = [c for c in schema.FULL_TEXT_COLUMNS if f"{c}_idx" in indexed]
-        if not query.strip() or "text" not in columns:
-            return []
-
-        def search(chunks: Table, view: View) -> list[StoredChunk]:
-            committed, stale = view
-            matches = chunks.search(
-                MultiMatchQuery(query, columns, boosts=None, operator=FullTextOperator.OR),
-                query_type="fts",
-            )
-            if where:
-                matches = matches.where(where, prefilter=True)
-            rows = matches.limit(k + stale).to_arrow().to_pylist()
-            return [schema.stored_chunk(r, float(r["_score"])) for r in rows if _ok(r, committed)][
-                :k
-            ]
-
-        return self._consistent(search)
-
-    def version(self) -> tuple[int, int]:
-        """Changes with every committed write: equal versions mean the same documents."""
-        return (self._documents.version, self._chunks.version)
-
-    def document_chunks(self, paths: Sequence[str]) -> list[StoredChunk]:
-        """Every current chunk of these documents, in no particular order."""
-        present = self._chunks.schema.names  # a store not yet upgraded has no line maps
-        rows = self._current_rows(paths, [c for c in schema.CHUNK_TEXT_COLUMNS if c in present])
-        return [schema.stored_chunk(r, 0.0) for r in rows]
-
-    def chunk_vectors(self, paths: Sequence[str]) -> dict[tuple[str, str, str], np.ndarray]:
-        """The stored vector of every current chunk of these documents, by (path, heading,
-        text): what a document re-read into the same chunks can keep."""
-        import numpy as np
-
-        rows = self._current_rows(paths, ["path", "doc_version", "heading", "text", "vector"])
-        return {
-            (r["path"], r["heading"] or "", r["text"]): np.asarray(r["vector"], np.float32)
-            for r in rows
-        }
-
-    def _current_rows(self, paths: Sequence[str], columns: list[str]) -> list[dict[str, Any]]:
-        """These columns of every current chunk row of these documents."""
-        if not paths:
-            return []
-
-        def fetch(chunks: Table, view: View) -> list[dict[str, Any]]:
-            committed, _stale = view
-            query = chunks.search().where(schema.sql_in("path", list(paths)))
-            rows = query.select(columns).limit(None).to_arrow().to_pylist()
-            return [r for r in rows if _ok(r, committed)]
-
-        return self._consistent(fetch)
-
-    def get_chunks(self, ids: Sequence[str]) -> list[StoredChunk]:
-        if not ids:
-            return []
-
-        def fetch(chunks: Table, view: View) -> list[StoredChunk]:
-            committed, _stale = view
-            rows = chunks.search().where(schema.sql_in("id", list(ids))).limit(len(ids) * 2)
-            by_id = {
-                r["id"]: schema.stored_chunk(r, 0.0)
-                for r in rows.to_arrow().to_pylist()
-                if _ok(r, committed)
-            }
-            return [by_id[i] for i in ids if i in by_id]
-
-        return self._consistent(fetch)
-
-    def passage(self, chunk_id: str, *, around: int) -> list[StoredChunk]:
-        """The chunk `chunk_id` and up to `around` chunks before and after it in the same
-        document version, in reading order; empty if `chunk_id` is not a current chunk."""
-        found = self.get_chunks([chunk_id])
-        if not found:
-            return []
-        chunk = found[0]
-        version = schema.doc_version_of(chunk.id)
-        first = max(0, chunk.ordinal - around)
-        ids = [schema.chunk_id(version, o) for o in range(first, chunk.ordinal + around + 1)]
-        return sorted(self.get_chunks(ids), key=lambda c: c.ordinal)
-
     # -- internals -------------------------------------------------------------------------
 
     def _upgrade(self) -> None:
@@ -445,64 +316,10 @@ class ChunkStore:
         rows = self._chunks.search().select(["doc_version"]).limit(None).to_arrow()
         return [str(v) for v in rows.column("doc_version").to_pylist()]
 
-    def _committed_rows(self) -> dict[str, dict[str, Any]]:
-        return _committed_rows(self._documents)
-
     def _current_versions(self, paths: Sequence[str]) -> dict[str, str]:
         wanted = set(paths)
         rows = self._committed_rows()
         return {p: r["doc_version"] for p, r in rows.items() if p in wanted}
-
-    def _consistent(self, read: Callable[[Table, View], list[Row]]) -> list[Row]:
-        """`read(chunks, view)`, done while the chunk table stayed at the version the view was
-        taken with, so every committed version in the view still has all its rows.
-
-        Versions only grow: the chunk table's version unchanged from before the view to after
-        the read means the read saw exactly that version. Otherwise a writer committed or
-        deleted in between, and the read is done again on a fresh view; after
-        OPTIMISTIC_READS such losses, on tables pinned at versions that go together.
-        """
-        for _ in range(OPTIMISTIC_READS):
-            chunks_version, view = self._read_view()
-            found = read(self._chunks, view)
-            if self._chunks.version == chunks_version:
-                return found
-        return read(*self._pinned())
-
-    def _read_view(self) -> tuple[int, View]:
-        """The chunk table's version, then the current version per path and how many chunk
-        rows are not visible (to over-fetch).
-
-        Kept until either table gets a new version, so a search does not read every document
-        row again (39 ms at 5,000 documents); versions only grow, so a view computed from data
-        newer than its key is at worst computed once more.
-        """
-        key = (self._documents.version, self._chunks.version)
-        cached = self._view
-        if cached is not None and cached[0] == key:
-            return key[1], cached[1]
-        view = _view_of(self._documents, self._chunks)
-        self._view = (key, view)
-        return key[1], view
-
-    def _pinned(self) -> tuple[Table, View]:
-        """The chunk table and a view, from both tables opened at versions that were current at
-        the same moment, which later writes cannot change (old versions stay readable for a
-        week: `optimize` keeps them).
-
-        Every chunk table version made while the document table is at one version holds all
-        the rows of the versions it commits: a writer adds rows before it commits them and
-        deletes them only after committing what replaces them. The document table moves once
-        per batch, so it is seen still quickly.
-        """
-        while True:
-            documents_version = self._documents.version
-            chunks_version = self._chunks.version
-            if self._documents.version == documents_version:
-                break
-        documents = self._db.open_table(schema.DOCUMENTS, version=documents_version)
-        chunks = self._db.open_table(schema.CHUNKS, version=chunks_version)
-        return chunks, _view_of(documents, chunks)
 
     def _next_seq(self) -> int:
         self._last_seq = max(time.time_ns(), self._last_seq + 1)
@@ -518,43 +335,3 @@ class ChunkStore:
         ]
         if broken:
             self._documents.delete(schema.sql_in("path", broken))
-
-
-def read_documents(folder: Path) -> list[DocumentInfo]:
-    """The documents of the store in `folder`, sorted by path, read as they are: no writer lock,
-    no embedding model, no upgrade or repair (for a quick listing; `ChunkStore` does those,
-    and a store that needs them fails here). Empty when nothing was ever stored."""
-    if not (folder / f"{schema.DOCUMENTS}.lance").is_dir():
-        return []
-    lancedb = import_lancedb()
-    return _documents_of(lancedb.connect(str(folder)).open_table(schema.DOCUMENTS))
-
-
-def _documents_of(documents: Table) -> list[DocumentInfo]:
-    rows = _committed_rows(documents).values()
-    return sorted((schema.document_info(r) for r in rows), key=lambda d: d.path)
-
-
-def _document_rows(documents: Table) -> list[dict[str, Any]]:
-    return documents.search().limit(None).to_arrow().to_pylist()
-
-
-def _committed_rows(documents: Table) -> dict[str, dict[str, Any]]:
-    """The current row of each document: the newest when a write left two."""
-    current: dict[str, dict[str, Any]] = {}
-    for row in _document_rows(documents):
-        held = current.get(row["path"])
-        if held is None or row["seq"] > held["seq"]:
-            current[row["path"]] = row
-    return current
-
-
-def _view_of(documents: Table, chunks: Table) -> View:
-    rows = _committed_rows(documents)
-    visible = sum(int(r["chunks"]) for r in rows.values())
-    stale = max(0, chunks.count_rows() - visible)
-    return {p: r["doc_version"] for p, r in rows.items()}, stale
-
-
-def _ok(row: dict[str, Any], committed: dict[str, str]) -> bool:
-    return committed.get(row["path"]) == row["doc_version"]

@@ -151,7 +151,7 @@ def search(query: str, k: int | None, collection: str | None, as_json: bool) -> 
 def _documents() -> list[DocumentInfo]:
     """The stored documents, without loading the embedding model or the assistant."""
     from assistant.locations import resolve_locations
-    from ingest.store import read_documents
+    from ingest.store_reader import read_documents
 
     try:
         return read_documents(resolve_locations().store_dir)

@@ -17,7 +17,8 @@ import pytest
 from ingest import store_schema as schema
 from ingest.errors import ModelMismatchError, StoreBusyError
 from ingest.fakes import HashingEmbedder
-from ingest.store import OPTIMISTIC_READS, ChunkStore
+from ingest.store import ChunkStore
+from ingest.store_reader import OPTIMISTIC_READS
 from ingest.types import Chunk, DocumentMeta, StoredChunk
 from tests.fixtures.store_race import VERSIONS, put
 from tests.fixtures.store_race import open_store as open_store_for_race
