@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from ingest.embedded import container_of
@@ -151,5 +152,5 @@ def _with_root(
 ) -> SourceFile | FileProblem:
     if isinstance(item, SourceFile) and str(item.path) in plan:
         root = Path(plan[str(item.path)].root)
-        return SourceFile(item.path, root, item.size, item.mtime_ns)
+        return replace(item, root=root)
     return item

@@ -103,7 +103,7 @@ class IngestRun:
     def execute(self, items: list[SourceFile | FileProblem], roots: list[Path]) -> IngestReport:
         started = time.monotonic()
         files = [item for item in items if isinstance(item, SourceFile)]
-        self.counts.begin(len(files), sum(item.size for item in files))
+        self.counts.begin(len(files), sum(item.work for item in files))
         with (
             self.store.writing(),
             Extractor(
@@ -179,7 +179,7 @@ class IngestRun:
             self.report.moved.extend(moved)
         else:
             self.report.unchanged.append(path)
-        self.counts.file_done(source.size - counted, read=read)
+        self.counts.file_done(source.work - counted, read=read)
 
     def _place(self, path: str, root: str, stored: DocumentInfo | None) -> Placement | None:
         if isinstance(self.placing, dict):
@@ -227,7 +227,7 @@ class IngestRun:
         started = time.monotonic()
 
         def on_page(page: int, pages: int) -> None:
-            self.counts.page_read(source.size, page, pages)
+            self.counts.page_read(source.work, page, pages)
 
         self.reading = path
         try:
@@ -266,14 +266,14 @@ class IngestRun:
             self._commit()
         self.reading = None
         self.counts.file_read(
-            source.size, self.pending.share, chunks=chunks, read_seconds=read_seconds
+            source.work, self.pending.share, chunks=chunks, read_seconds=read_seconds
         )
         for entry in queued:
             self.pending.documents.append(entry)
             self.pending.chunks += len(entry[1])
         if self.pending.chunks >= self.options.commit_chunks:
             self._commit()
-        return source.size
+        return source.work
 
     def _embedded(
         self, source: SourceFile, documents: Sequence[EmbeddedDocument], placement: Placement

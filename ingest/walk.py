@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pathspec
 
+from ingest.gzip_size import unpacked_size
 from ingest.types import FileProblem, SourceFile
 
 # Folders that hold tooling, dependencies or build output, never the person's documents.
@@ -102,7 +103,13 @@ def _file_entry(path: Path, root: Path, max_bytes: int) -> SourceFile | FileProb
         )
     if not os.access(path, os.R_OK):
         return FileProblem(str(path), "cannot be read: permission denied", failed=True)
-    return SourceFile(path=path, root=root, size=info.st_size, mtime_ns=info.st_mtime_ns)
+    return SourceFile(
+        path=path,
+        root=root,
+        size=info.st_size,
+        mtime_ns=info.st_mtime_ns,
+        unpacked=unpacked_size(path, info.st_size),
+    )
 
 
 def _size(n: int) -> str:

@@ -7,12 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest.errors import LoadError, NotADocumentError
+from ingest.gzip_size import MAX_UNPACKED_BYTES
 from ingest.loaders.nested import ReadNamed
 from ingest.loaders.sniffing import GZIP_MAGIC, describe, read_head
 from ingest.types import LoadedDocument
 
 SUFFIXES = (".gz",)
-MAX_UNPACKED_BYTES = 64 * 1024 * 1024
 
 
 def inner_name(path: Path) -> str:

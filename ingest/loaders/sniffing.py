@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest.errors import LoadError, NotADocumentError
+from ingest.gzip_size import GZIP_MAGIC
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Compound File: legacy Office, encrypted OOXML
-GZIP_MAGIC = b"\x1f\x8b"
 
 _KINDS = (
     (b"%PDF-", "a PDF"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import subprocess
 import sys
@@ -267,6 +268,28 @@ def test_a_large_pdf_reports_its_pages_as_the_worker_reads_them(
     assert events[-1].chunks_done == report.chunks
     inside = [e.bytes_done for e in reading]
     assert inside[-1] > 0 and (len(inside) == 1 or inside[-1] > inside[0])
+
+
+def test_progress_counts_a_gzip_files_text_as_it_embeds(
+    tmp_path: Path, open_store: OpenStore, fake_embedder: HashingEmbedder
+) -> None:
+    """A compressed file is counted at its unpacked size, the text its chunks come from:
+    counted at its size on disk, a tenth of the work, the bytes stood still while it
+    embedded and the time left climbed."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    text = sample_text("compressed manual", 600)
+    (folder / "manual.txt.gz").write_bytes(gzip.compress(text.encode()))
+    (folder / "notes.txt").write_text(sample_text("plain notes", 20), encoding="utf-8")
+    events: list[IngestProgress] = []
+    store = open_store(fake_embedder)
+    Ingestor(store, fake_embedder, IngestOptions(commit_chunks=16)).run(
+        [folder], progress=events.append
+    )
+    total = len(text.encode()) + (folder / "notes.txt").stat().st_size
+    assert {e.bytes_total for e in events} == {total}
+    done = [e.bytes_done for e in events]
+    assert done == sorted(done) and done[-1] == total
 
 
 def test_progress_moves_while_one_large_batch_embeds(
