@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from assistant.ask.copies import fold_copies
 from assistant.ask.evidence import Evidence, EvidenceSelector, uniform_weights
 from assistant.ask.names import MissingName, NameCheck
 from assistant.ask.ranking import RankingWeights, code_match, code_tokens, fuse, relevance
@@ -236,10 +237,11 @@ class Retriever:
 
 
 def _diversify(ranked: Sequence[Source], k: int, per_document: int) -> list[Source]:
-    """The top k, taking at most `per_document` chunks from any one file."""
+    """The top k, each copy of a passage folded into the first (`assistant.ask.copies`),
+    taking at most `per_document` chunks from any one file."""
     taken: dict[str, int] = {}
     chosen = []
-    for source in ranked:
+    for source in fold_copies(ranked):
         if taken.get(source.path, 0) >= per_document:
             continue
         taken[source.path] = taken.get(source.path, 0) + 1

@@ -45,6 +45,8 @@ class Source:
     # The file line of the passage the answer cites from it (its first cited or matched
     # sentence's evidence); None when the answer cites nothing of it or the line is unknown.
     cited_line: int | None = None
+    # Other files holding this passage too (`assistant.ask.copies`), folded into it.
+    copies: tuple[str, ...] = ()
 
     def line_at(self, offset: int) -> int | None:
         """The file line of character `offset` of `text`, where known."""
@@ -77,6 +79,7 @@ class Source:
             "text": self.text,
             "collection": self.collection,
             "local_only": self.local_only,
+            "copies": list(self.copies),
         }
 
 

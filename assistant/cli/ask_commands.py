@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from assistant.cli.free_text import FreeTextCommand
-from assistant.cli.output import EXIT_INTERRUPTED, emit_json, guarded, place, say
+from assistant.cli.output import EXIT_INTERRUPTED, also_in, emit_json, guarded, place, say
 from assistant.config import ASK_MODES
 from assistant.errors import INGEST_FIRST, UsageError
 from assistant.terminal import sanitize
@@ -159,6 +159,9 @@ def _print_sources(sources: list[Source]) -> None:
     click.secho("Sources", bold=True)
     for source in sources:
         click.echo(f"  [{source.number}] {place(source)}  ({source.score:.2f})")
+        copies = also_in(source)
+        if copies:
+            click.echo(f"      {copies}")
     click.echo()
 
 

@@ -16,7 +16,7 @@ import click
 
 from assistant.cli.free_text import EMPTY_SEARCH, FreeTextCommand
 from assistant.cli.ingest_display import ingest_progress
-from assistant.cli.output import emit_json, guarded, place, say
+from assistant.cli.output import also_in, emit_json, guarded, place, say
 from assistant.errors import INGEST_FIRST, NOTHING_INGESTED, UsageError
 from assistant.terminal import display_path, one_line
 
@@ -350,3 +350,6 @@ def _print_result(source: Source) -> None:
     snippet = text if len(text) <= _SNIPPET_CHARS else text[:_SNIPPET_CHARS].rstrip() + "…"
     click.echo(f"[{source.number}] {place(source)}  ({source.score:.2f})")
     click.echo(f"    {snippet}")
+    copies = also_in(source)
+    if copies:
+        click.echo(f"    {copies}")

@@ -45,6 +45,13 @@ def place(source: Source) -> str:
     return shown
 
 
+def also_in(source: Source) -> str | None:
+    """`also in: addons.md, addons.html`: the other files holding the passage, if any."""
+    if not source.copies:
+        return None
+    return "also in: " + ", ".join(display_path(path) for path in source.copies)
+
+
 def say(message: str, *, err: bool = True) -> None:
     click.echo(sanitize(message), err=err)
 

@@ -137,6 +137,7 @@ def source_from_json(data: dict[str, Any]) -> Source:
         local_only=bool(data.get("local_only", False)),
         lines=None if data.get("lines") is None else tuple(int(n) for n in data["lines"]),
         cited_line=data.get("cited_line"),
+        copies=tuple(str(path) for path in data.get("copies", ())),
     )
 
 

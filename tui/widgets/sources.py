@@ -24,6 +24,9 @@ def source_prompt(source: Source) -> Content:
         place.append(f"p. {source.page}")
     if source.heading:
         place.append(one_line(source.heading))
+    if source.copies:
+        count = len(source.copies)
+        place.append(f"also in {count} other {'file' if count == 1 else 'files'}")
     return Content.assemble(
         (f"[{source.number}] ", "bold $text-accent"),
         (shown.name, "bold"),
