@@ -6,6 +6,12 @@ gets a deadline, extended by `ocr_page_timeout_s` for every page the worker star
 and that file is reported with the reason. While it reads a PDF the worker also says
 which page it has reached, for progress displays. The worker's address space is capped (RLIMIT_AS),
 and so is that of the Tesseract it starts.
+
+A read can be stopped: when the `cancel` the extractor was given is set (checked every
+`CANCEL_POLL_S` while a file is read), or at Ctrl+C, the worker is told to stop at once
+(SIGTERM: it ends the Tesseract it is waiting for, then itself; SIGKILL after
+`_STOP_GRACE_S`), since its reply would be for a file no one waits for. A cancelled read
+raises `ReadCancelled`; the next load starts a fresh worker.
 """
 
 from __future__ import annotations
@@ -13,8 +19,10 @@ from __future__ import annotations
 import json
 import os
 import selectors
+import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -36,25 +44,50 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # 5: before chunks kept their line maps, which a quote's citation line is read from).
 EXTRACTION_VERSION = 6
 _STARTUP_TIMEOUT_S = 60.0
+_STOP_GRACE_S = 1.0  # a worker told to stop that is still there after this is killed
+CANCEL_POLL_S = 0.1  # how often a read looks at its `cancel`
 PageCallback = Callable[[int, int], None]
 
 
+class ReadCancelled(Exception):
+    """The extractor's `cancel` was set while a file was being read; nothing of it is kept."""
+
+
 class Extractor:
-    """Loads documents through the worker; use as a context manager, or call close()."""
+    """Loads documents through the worker; use as a context manager, or call close().
+    `cancel`, once set, stops the read in progress (ReadCancelled) and every later one."""
 
     def __init__(
-        self, *, timeout_s: float = 60.0, memory_mb: int = 1024, ocr_page_timeout_s: float = 60.0
+        self,
+        *,
+        timeout_s: float = 60.0,
+        memory_mb: int = 1024,
+        ocr_page_timeout_s: float = 60.0,
+        cancel: threading.Event | None = None,
     ):
         self.timeout_s = timeout_s
         self.memory_mb = memory_mb
         self.ocr_page_timeout_s = ocr_page_timeout_s
+        self.cancel = cancel
         self._worker: subprocess.Popen[bytes] | None = None
         self._buffer = b""
 
     def load(self, path: Path, on_page: PageCallback | None = None) -> LoadedDocument:
         """The document at `path` and the documents inside it (e-mail attachments); raises
-        LoadError (or NotADocumentError) with the reason. `on_page(page, pages)` hears of
-        each page of a PDF as it is read."""
+        LoadError (or NotADocumentError) with the reason, ReadCancelled when `cancel` is set.
+        `on_page(page, pages)` hears of each page of a PDF as it is read."""
+        try:
+            reply = self._reply(path, on_page)
+        except KeyboardInterrupt:
+            self._stop()  # half way through the file: no one waits for its reply
+            raise
+        if "error" in reply:
+            error = NotADocumentError if reply["skip"] else LoadError
+            raise error(reply["error"])
+        return document_from_reply(reply)
+
+    def _reply(self, path: Path, on_page: PageCallback | None) -> dict[str, Any]:
+        """The worker's answer for `path`, after the page lines before it."""
         worker = self._running_worker()
         assert worker.stdin is not None
         try:
@@ -63,17 +96,14 @@ class Extractor:
         except BrokenPipeError:
             raise self._lost_worker() from None
         deadline = time.monotonic() + self.timeout_s
-        reply = json.loads(self._read_line(worker, deadline))
+        reply: dict[str, Any] = json.loads(self._read_line(worker, deadline))
         while "ocr_page" in reply or "page" in reply:
             if "ocr_page" in reply:
                 deadline = max(deadline, time.monotonic() + self.ocr_page_timeout_s)
             elif on_page is not None:
                 on_page(reply["page"], reply["pages"])
             reply = json.loads(self._read_line(worker, deadline))
-        if "error" in reply:
-            error = NotADocumentError if reply["skip"] else LoadError
-            raise error(reply["error"])
-        return document_from_reply(reply)
+        return reply
 
     def close(self) -> None:
         worker, self._worker = self._worker, None
@@ -124,15 +154,20 @@ class Extractor:
         fd = worker.stdout.fileno()
         with selectors.DefaultSelector() as selector:
             selector.register(fd, selectors.EVENT_READ)
-            while b"\n" not in self._buffer:
+            while True:
+                if self.cancel is not None and self.cancel.is_set():  # also between lines
+                    self._stop()
+                    raise ReadCancelled
+                if b"\n" in self._buffer:
+                    break
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    self._kill()
+                    self._stop()
                     raise LoadError(
                         f"reading took longer than {self.timeout_s:g} s; "
                         "the file may be malformed (stopped)"
                     )
-                if not selector.select(remaining):
+                if not selector.select(min(remaining, CANCEL_POLL_S)):
                     continue
                 data = os.read(fd, 1 << 20)
                 if not data:
@@ -150,11 +185,17 @@ class Extractor:
             f"or need more than {self.memory_mb} MB to read"
         )
 
-    def _kill(self) -> None:
-        if self._worker is not None:
-            self._worker.kill()
-            self._worker.wait()
-            self._worker = None
+    def _stop(self) -> None:
+        """End the worker now, with the Tesseract it may be waiting for."""
+        worker, self._worker = self._worker, None
+        if worker is None:
+            return
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=_STOP_GRACE_S)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
 
 
 def document_from_reply(reply: dict[str, Any]) -> LoadedDocument:

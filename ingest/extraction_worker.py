@@ -76,6 +76,10 @@ def _heartbeat(page: int) -> None:
     sys.stdout.flush()
 
 
+def _exit(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str]) -> None:
     memory_mb = int(argv[0]) if argv else 0
     ocr = Ocr.find(page_timeout_s=float(argv[1]) if len(argv) > 1 else 60.0, on_page=_heartbeat)
@@ -84,6 +88,9 @@ def main(argv: list[str]) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     # Ctrl+C reaches the whole process group; the parent decides when this worker stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # It says so with SIGTERM, also in the middle of a file: exiting by an exception ends the
+    # Tesseract being waited for too (subprocess.run kills its child on the way out).
+    signal.signal(signal.SIGTERM, _exit)
     sys.stdout.write(json.dumps({"ready": True}) + "\n")
     sys.stdout.flush()
     for line in sys.stdin:

@@ -4,9 +4,9 @@ Queued documents are committed in small batches (`IngestOptions.commit_chunks`),
 embedded and written in one commit, so an interrupted run keeps every finished batch and the
 next run picks up the rest; the vectors of a document it was still embedding are journaled
 (`vector_journal.py`), so the next run does not embed them again. A run set to stop (its
-`cancel`, checked between files and between embedding slices) stops as Ctrl+C stops it and
-keeps the same; what was kept (`interruption.py`) is raised at an interrupt, and on the
-report after a stop.
+`cancel`, checked between files, while a file is read and between embedding slices) stops
+as Ctrl+C stops it and keeps the same; what was kept (`interruption.py`) is raised at an
+interrupt, and on the report after a stop.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from ingest.chunking import chunk_document
 from ingest.embedded import embedded_by_container, plan_embedded
 from ingest.embedder import Embedder
 from ingest.errors import LoadError, NotADocumentError
-from ingest.extraction import Extractor
+from ingest.extraction import Extractor, ReadCancelled
 from ingest.file_digest import file_sha256
 from ingest.gone import gone_documents
 from ingest.interruption import IngestInterrupted, Interruption, Unfinished
@@ -110,6 +110,7 @@ class IngestRun:
                 timeout_s=self.options.file_timeout_s,
                 memory_mb=self.options.file_memory_mb,
                 ocr_page_timeout_s=self.options.ocr_page_timeout_s,
+                cancel=self.cancel,
             ) as extractor,
         ):
             try:
@@ -145,7 +146,8 @@ class IngestRun:
 
     def _stop_if_asked(self) -> None:
         """Stop here when `cancel` is set. Called between files, before a batch is embedded and
-        after each of its slices (journaled by then): a stop keeps what Ctrl+C there keeps."""
+        after each of its slices (journaled by then): a stop keeps what Ctrl+C there keeps.
+        (The extractor, given the same `cancel`, stops a read in progress: ReadCancelled.)"""
         if self.cancel is not None and self.cancel.is_set():
             raise _StopAsked
 
@@ -229,11 +231,14 @@ class IngestRun:
         def on_page(page: int, pages: int) -> None:
             self.counts.page_read(source.work, page, pages)
 
-        self.reading = path
+        self.reading = path  # until the file is queued, a stop or an interrupt names it
         try:
             content_hash = file_sha256(source.path)
             document = extractor.load(source.path, on_page=on_page)
+        except ReadCancelled:
+            raise _StopAsked from None
         except NotADocumentError as exc:
+            self.reading = None
             self.report.skipped.append(FileProblem(path, str(exc)))
             gone = [path] if stored is not None else []
             gone += self.inside.get(path, [])
@@ -241,10 +246,9 @@ class IngestRun:
             self.report.removed.extend(gone)
             return 0.0
         except (LoadError, OSError) as exc:
+            self.reading = None
             self.report.failed.append(FileProblem(path, str(exc), failed=True))
             return 0.0
-        finally:
-            self.reading = None
         meta = DocumentMeta(
             path=path,
             collection=placement.collection,
@@ -256,7 +260,6 @@ class IngestRun:
             build=self.build,
         )
         self.added_hashes.add(content_hash)
-        self.reading = path
         # A file and the documents inside it are committed together; a file that would take
         # the batch past `commit_chunks` waits for the documents before it to be committed.
         queued = [self._chunked(meta, document, kind)]
