@@ -7,8 +7,12 @@ journal (`ingest.vector_journal`), so the next run embeds only its other chunks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ingest.types import IngestReport
 
 _NAMED = 3  # unfinished documents named in the message; the rest are counted
 
@@ -62,10 +66,23 @@ class Interruption:
             parts.append(f"{starts} over next time")
         return "; ".join(parts) + "."
 
+    def to_json(self) -> dict[str, Any]:
+        """The `interruption` of `margin ingest --json`: the message and its figures."""
+        return {
+            "message": self.describe(),
+            "committed": self.committed,
+            "unfinished": [
+                {"path": u.path, "chunks": u.chunks, "done": u.done} for u in self.unfinished
+            ],
+            "reading": self.reading,
+        }
+
 
 class IngestInterrupted(KeyboardInterrupt):
-    """Ctrl+C (or SIGINT) stopped an ingest run; `interruption` says what it kept."""
+    """Ctrl+C (or SIGINT) stopped an ingest run; `interruption` says what it kept, and
+    `report` what the run did until then (with that `interruption`)."""
 
-    def __init__(self, interruption: Interruption):
+    def __init__(self, interruption: Interruption, report: IngestReport):
         super().__init__(interruption.describe())
         self.interruption = interruption
+        self.report = replace(report, interruption=interruption)

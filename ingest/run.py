@@ -104,19 +104,20 @@ class IngestRun:
         started = time.monotonic()
         files = [item for item in items if isinstance(item, SourceFile)]
         self.counts.begin(len(files), sum(item.work for item in files))
-        with (
-            self.store.writing(),
-            Extractor(
-                timeout_s=self.options.file_timeout_s,
-                memory_mb=self.options.file_memory_mb,
-                ocr_page_timeout_s=self.options.ocr_page_timeout_s,
-                cancel=self.cancel,
-            ) as extractor,
-        ):
-            try:
+        try:
+            with (
+                self.store.writing(),
+                Extractor(
+                    timeout_s=self.options.file_timeout_s,
+                    memory_mb=self.options.file_memory_mb,
+                    ocr_page_timeout_s=self.options.ocr_page_timeout_s,
+                    cancel=self.cancel,
+                ) as extractor,
+            ):
                 self._files(items, roots, extractor)
-            except KeyboardInterrupt as exc:
-                raise IngestInterrupted(self._interruption()) from exc
+        except KeyboardInterrupt as exc:
+            self.report.seconds = time.monotonic() - started
+            raise IngestInterrupted(self._interruption(), self.report) from exc
         self.report.seconds = time.monotonic() - started
         return self.report
 

@@ -209,4 +209,5 @@ class IngestReport:
             "chunks": self.chunks,
             "seconds": round(self.seconds, 3),
             "cancelled": self.cancelled,
+            "interruption": None if self.interruption is None else self.interruption.to_json(),
         }

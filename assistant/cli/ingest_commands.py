@@ -1,6 +1,7 @@
 """`margin ingest`, `watch`, `reindex`, `search`, `sources`, `move` and `forget`.
 
-Progress and messages go to stderr; stdout carries only the `--json` object.
+Progress and messages go to stderr; stdout carries only the `--json` object, which an
+ingest or re-index stopped by Ctrl+C prints too (with its `interruption`).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import contextlib
 import re
 import sys
 from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +21,7 @@ from assistant.cli.ingest_display import ingest_progress
 from assistant.cli.output import also_in, emit_json, guarded, place, say
 from assistant.errors import INGEST_FIRST, NOTHING_INGESTED, UsageError
 from assistant.terminal import display_path, one_line
+from ingest.interruption import IngestInterrupted, Interruption
 
 if TYPE_CHECKING:
     from assistant.ask.types import Source
@@ -66,13 +69,13 @@ def ingest(
     changes where documents are."""
     from assistant.core import open_index
 
-    index = open_index()
-    with ingest_progress("Ingesting") as on_progress:
-        report = index.ingestor().run(
-            paths, collection=collection, local_only=local_only, progress=on_progress
-        )
-    index.terms.refresh()  # term counts for evidence, so the next question does not wait
-    _finish(report, as_json)
+    with _interruption_reported(as_json):
+        index = open_index()
+        with ingest_progress("Ingesting") as on_progress:
+            report = index.ingestor().run(
+                paths, collection=collection, local_only=local_only, progress=on_progress
+            )
+    _finish(report, as_json, index.terms.refresh)
 
 
 @click.command()
@@ -89,11 +92,11 @@ def reindex(as_json: bool) -> None:
     """
     from assistant.core import open_index
 
-    index = open_index(check_model=False)
-    with ingest_progress("Re-indexing") as on_progress:
-        report = index.ingestor().reindex(progress=on_progress)
-    index.terms.refresh()
-    _finish(report, as_json)
+    with _interruption_reported(as_json):
+        index = open_index(check_model=False)
+        with ingest_progress("Re-indexing") as on_progress:
+            report = index.ingestor().reindex(progress=on_progress)
+    _finish(report, as_json, index.terms.refresh)
 
 
 @click.command()
@@ -292,7 +295,29 @@ def _say_kept(report: IngestReport, *, listed: int) -> None:
         say(f"  and {len(report.kept) - listed} more (`--json` lists them all).")
 
 
-def _finish(report: IngestReport, as_json: bool) -> None:
+@contextlib.contextmanager
+def _interruption_reported(as_json: bool) -> Iterator[None]:
+    """Ctrl+C in the block: `guarded` says on stderr what the run kept, and under `--json`
+    the run's report so far, with its `interruption`, is the one object on stdout. Before
+    the run began (opening the index, walking, waiting for the store) nothing was done."""
+    try:
+        yield
+    except IngestInterrupted as exc:
+        if as_json:
+            emit_json(exc.report.to_json())
+        raise
+    except KeyboardInterrupt as exc:
+        from ingest.types import IngestReport
+
+        nothing = IngestInterrupted(Interruption(committed=0), IngestReport([], [], [], [], [], []))
+        if as_json:
+            emit_json(nothing.report.to_json())
+        raise nothing from exc
+
+
+def _finish(report: IngestReport, as_json: bool, refresh_terms: Callable[[], None]) -> None:
+    """Print the report, then count terms for evidence (so the next question does not wait
+    for it): a Ctrl+C while they are counted comes after the report."""
     if as_json:
         for problem in report.warnings:  # one line each on stderr, the object on stdout
             say(f"warning: {display_path(problem.path)}: {one_line(problem.reason)}")
@@ -300,6 +325,7 @@ def _finish(report: IngestReport, as_json: bool) -> None:
         _say_kept(report, listed=0)
     else:
         _summarise(report, quiet_when_idle=False)
+    refresh_terms()
     if report.failed:
         sys.exit(EXIT_SOME_FAILED)
 

@@ -122,6 +122,7 @@ def test_real_process_prints_only_json_on_stdout(tmp_path: Path) -> None:
     report = json.loads(done.stdout)
     assert [Path(p["path"]).name for p in report["failed"]] == ["broken.PDF"]
     assert len(report["skipped"]) == 2
+    assert report["interruption"] is None and report["cancelled"] is False
     assert "\x1b" not in done.stderr
 
     human = subprocess.run(

@@ -5,6 +5,7 @@ Real LanceDB, fake embedder."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -184,19 +185,34 @@ def test_the_message_names_what_was_kept_and_what_is_left() -> None:
     )
 
 
+@pytest.mark.parametrize("as_json", [False, True])
 def test_ctrl_c_in_margin_ingest_says_what_it_kept_and_the_next_ingest_resumes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, as_json: bool
 ) -> None:
     folder = _folder(tmp_path)
     stopping = StoppingEmbedder(limit=150)
     monkeypatch.setattr("assistant.core.load_embedder", lambda config, locations: stopping)
-    result = CliRunner().invoke(cli, ["ingest", str(folder)])
+    result = CliRunner().invoke(cli, ["ingest", str(folder), *(["--json"] if as_json else [])])
     assert result.exit_code == 130
     embedded = sum(stopping.calls) - 2
     assert f"2 documents finished by this run are kept; big.txt was {embedded} of " in (
         result.stderr
     )
     assert "the next ingest picks up from there." in result.stderr
+    if as_json:  # the report so far, with what the interrupt kept
+        report = json.loads(result.stdout)
+        assert [Path(p).name for p in report["added"]] == ["a1.md", "a2.md"]
+        interruption = report["interruption"]
+        [big] = interruption.pop("unfinished")
+        assert (big["path"], big["done"]) == (str(folder / "big.txt"), embedded)
+        assert f"big.txt was {embedded} of {big['chunks']:,} chunks in" in result.stderr
+        assert interruption == {
+            "message": result.stderr.strip().splitlines()[-1].removeprefix("margin: "),
+            "committed": 2,
+            "reading": None,
+        }
+    else:
+        assert result.stdout == ""
     listed = CliRunner().invoke(cli, ["sources", "--json"])
     assert '"chunks": 1' in listed.stdout and "big.txt" not in listed.stdout
 
@@ -204,6 +220,7 @@ def test_ctrl_c_in_margin_ingest_says_what_it_kept_and_the_next_ingest_resumes(
     monkeypatch.setattr("assistant.core.load_embedder", lambda config, locations: counting)
     again = CliRunner().invoke(cli, ["ingest", str(folder), "--json"])
     assert again.exit_code == 0, again.stderr
+    assert json.loads(again.stdout)["interruption"] is None
     stored = {d.path: d.chunks for d in new_store_at_home(counting).documents()}
     assert sum(counting.calls) == stored[str(folder / "big.txt")] - embedded + 1
 
