@@ -1,21 +1,23 @@
 """The ingest screen's stop takes effect inside a large document, between its embedding
 slices, and keeps what Ctrl+C in `margin ingest` keeps: the documents committed, and the
 vectors of the unfinished one in the journal, so the next ingest embeds only the rest.
-Real bundled embedder, real store under a temp MARGIN_HOME."""
+Real bundled embedder, real store under a temp MARGIN_HOME. A stop while a scanned PDF is
+being read (real worker, real Tesseract) ends the read and says the file is read again."""
 
 from __future__ import annotations
 
 import re
+import shutil
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from textual.widgets import Input, ProgressBar
 
 from ingest.embedder import Embedder
 from ingest.fakes import RecordingEmbedder
-from tests.fixtures.ingest import sample_text, write_files
+from tests.fixtures.ingest import sample_text, write_files, write_scanned_pdf
 from tests.tui.conftest import AssistantMaker
 from tests.tui.helpers import settle, start_ingest, wait_for
 from tui.app import MarginApp
@@ -97,3 +99,44 @@ async def test_stop_inside_a_large_document_keeps_its_embedded_chunks_for_the_ne
         assert summary.startswith("Done: 1 added · 0 updated · 1 unchanged"), summary
         assert held.embedded - first_run == chunks - done
     assert {Path(d.path).name: d.chunks for d in assistant.sources()}["big.txt"] == chunks
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract-ocr is not installed")
+async def test_stop_while_a_scan_is_read_ends_the_read_and_says_it_is_read_again(
+    make_assistant: AssistantMaker, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tesseract takes seconds a page; the stop, pressed once page 1 is read, is heard
+    before page 2 is (the worker tells each page read at most every 0.5 s)."""
+    folder = home / "scans"
+    folder.mkdir()
+    write_scanned_pdf(
+        folder / "scan.pdf", [f"Page {n}: the gannets dive for herring." for n in (1, 2, 3)]
+    )
+    assistant = make_assistant(ingest=False)
+    pages: list[int] = []
+    reading = threading.Event()
+    ingest = assistant.ingest
+
+    def hearing_pages(paths: Any, *, progress: Any, **options: Any) -> Any:
+        def heard(event: Any) -> None:
+            if event.page:
+                pages.append(event.page)
+                reading.set()
+            progress(event)
+
+        return ingest(paths, progress=heard, **options)
+
+    monkeypatch.setattr(assistant, "ingest", hearing_pages)
+    app = MarginApp(assistant)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await start_ingest(app, pilot, folder)
+        await wait_for(reading)
+        await pilot.press("escape")  # stop, while Tesseract reads page 2
+        await settle(pilot)
+        summary = str(screen.query_one("#ingest-summary").render())
+    assert pages == [1]
+    assert summary.startswith(
+        "Interrupted: no document was finished by this run; scan.pdf was being read; "
+        "the next ingest reads it again. 0 added · "
+    ), summary
+    assert assistant.sources() == []
