@@ -2,7 +2,11 @@
 
 YAML front matter (Jekyll, Hugo, Obsidian: "---", "title: …", "tags: […]", "---") is kept as
 text, never read as headings (its closing "---" would underline the last key as a heading),
-and its `title` is the document's title."""
+and its `title` is the document's title.
+
+HTML comments outside code (`<!-- toc -->`, Node's `<!-- YAML added: v0.3.3 -->` above each
+entry) are left out, as a rendered page leaves them out: they were quoted as the answer's
+first lines. Each line they took stays, empty, so every line keeps its number."""
 
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _YAML_KEY = re.compile(r"^[A-Za-z_][\w-]*:(\s|$)")
 _FRONT_MATTER_MOST = 100  # lines
 _TITLE = re.compile(r"""^title:[ \t]*(["']?)(.*?)\1[ \t]*$""", re.MULTILINE)
+_COMMENT_OPEN, _COMMENT_CLOSE = "<!--", "-->"
 
 
 def load(path: Path) -> LoadedDocument:
@@ -33,7 +38,7 @@ def load(path: Path) -> LoadedDocument:
 
 def parse(text: str) -> list[Section]:
     builder = SectionBuilder()
-    lines = text.split("\n")
+    lines = _without_comments(text.split("\n"))
     front_matter = _front_matter_lines(lines)
     fence: str | None = None
     for number, line in enumerate(lines, start=1):
@@ -68,3 +73,41 @@ def _front_matter_lines(lines: Sequence[str]) -> int:
         return 0
     head = enumerate(lines[2:_FRONT_MATTER_MOST], start=3)
     return next((i for i, line in head if line.rstrip() in ("---", "...")), 0)
+
+
+def _without_comments(lines: list[str]) -> list[str]:
+    """The lines with HTML comments outside fenced code and code spans cut out; a line
+    inside a comment is left empty."""
+    kept: list[str] = []
+    fence: str | None = None
+    inside = False
+    for line in lines:
+        opening = None if inside else FENCE.match(line)
+        if opening and (fence is None or opening.group(1)[0] == fence[0]):
+            fence = None if fence else opening.group(1)
+        if fence or opening:
+            kept.append(line)
+            continue
+        shown, at = [], 0
+        while at <= len(line):
+            if inside:
+                end = line.find(_COMMENT_CLOSE, at)
+                if end < 0:
+                    break
+                inside, at = False, end + len(_COMMENT_CLOSE)
+                continue
+            start = _comment_start(line, at)
+            shown.append(line[at : start if start >= 0 else len(line)])
+            if start < 0:
+                break
+            inside, at = True, start + len(_COMMENT_OPEN)
+        kept.append("".join(shown).rstrip() if shown else "")
+    return kept
+
+
+def _comment_start(line: str, at: int) -> int:
+    """Where the next comment opens in `line` from `at`, outside `code spans`; -1: none."""
+    start = line.find(_COMMENT_OPEN, at)
+    while start >= 0 and line.count("`", 0, start) % 2 == 1:
+        start = line.find(_COMMENT_OPEN, start + 1)
+    return start
