@@ -11,6 +11,7 @@ the share of the smaller one's five-word shingles (words in lower case, markup a
 punctuation left out, so Markdown's "### Building `addon.node`" reads as the HTML's
 "Building addon.node") found in the other is at least `COPY_SHARE`. The first keeps its
 place and names the files of its copies (`Source.copies`); the copies leave the results.
+Only copies in the same collection, with the same local-only flag, are folded.
 """
 
 from __future__ import annotations
@@ -49,7 +50,14 @@ def fold_copies(ranked: Sequence[Source]) -> list[Source]:
     kept_shingles: list[Shingles] = []
     for source in ranked:
         own = shingles(source.text)
-        original = next((i for i, seen in enumerate(kept_shingles) if is_copy(own, seen)), None)
+        original = next(
+            (
+                i
+                for i, seen in enumerate(kept_shingles)
+                if _same_policy(source, kept[i]) and is_copy(own, seen)
+            ),
+            None,
+        )
         if original is None:
             kept.append(source)
             kept_shingles.append(own)
@@ -63,3 +71,10 @@ def with_copy(source: Source, path: str) -> Source:
     if path == source.path or path in source.copies:
         return source
     return replace(source, copies=(*source.copies, path))
+
+
+def _same_policy(one: Source, other: Source) -> bool:
+    """Whether whatever may see one may see the other: a copy is folded only into a source of
+    its own collection and local-only flag, so a policy that withholds one (an MCP client's,
+    a remote model's) withholds its copies with it and never hides a copy it would share."""
+    return (one.collection, one.local_only) == (other.collection, other.local_only)

@@ -89,6 +89,7 @@ def passage(chunk: Source | StoredChunk) -> dict[str, Any]:
     }
     if isinstance(chunk, Source):
         item["score"] = round(chunk.score, 3)
+        item["copies"] = list(chunk.copies)
     return item
 
 

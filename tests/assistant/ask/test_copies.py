@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from difflib import SequenceMatcher
 from pathlib import Path
 
@@ -66,6 +67,17 @@ def test_the_first_keeps_its_place_and_names_each_other_file_once() -> None:
     assert folded[1].copies == ()
     assert folded[0].to_json()["copies"] == ["/docs/addons.md", "/docs/addons.html"]
     assert with_copy(folded[0], "/docs/all.html") is folded[0]
+
+
+def test_a_copy_in_another_collection_or_local_only_stays_a_result_of_its_own() -> None:
+    """A policy (an MCP client's, a remote model's) may withhold one and share the other."""
+    public = _source("/docs/addons.md", PARAGRAPH)
+    private = replace(_source("/private/addons.md", PARAGRAPH), collection="private")
+    local = replace(_source("/local/addons.md", PARAGRAPH), local_only=True)
+    again = _source("/docs/addons.html", PARAGRAPH)
+    folded = fold_copies([private, public, local, again])
+    assert [s.path for s in folded] == ["/private/addons.md", "/docs/addons.md", "/local/addons.md"]
+    assert [s.copies for s in folded] == [(), ("/docs/addons.html",), ()]
 
 
 def _words(text: str) -> list[str]:

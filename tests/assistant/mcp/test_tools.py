@@ -118,7 +118,7 @@ def test_search_returns_passages_with_where_they_come_from(setup: Setup) -> None
     assert first["heading"] == "Meeting" and first["collection"] == "default"
     assert "planning meeting moved to the Lisbon office" in first["text"]
     assert set(first) == {"id", "path", "page", "line", "heading", "collection", "text", "score",
-                          "injection"}  # fmt: skip
+                          "copies", "injection"}  # fmt: skip
     assert len(results) <= 3
 
 
