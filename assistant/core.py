@@ -19,7 +19,7 @@ from assistant.ask.names import NameCheck, tokenizer_vocabulary
 from assistant.ask.reranker import CrossEncoderReranker
 from assistant.ask.retrieval import Retriever
 from assistant.ask.term_stats import TERMS_FILE, TermStatistics
-from assistant.ask.types import AskOptions, Source
+from assistant.ask.types import AskOptions, Found
 from assistant.config import BUNDLED, Config, ModelProfile, load_config
 from assistant.locations import Locations, resolve_locations
 from assistant.store_access import store_location
@@ -84,13 +84,13 @@ class Assistant:
         k: int | None = None,
         collection: str | None = None,
         include_local_only: bool = True,
-    ) -> list[Source]:
+    ) -> Found:
         return self._deps.retriever.retrieve(
             query,
             k=k or self.config.retrieval.k,
             collection=collection,
             where_local_only=None if include_local_only else False,
-        ).sources
+        ).found()
 
     def passage(self, chunk_id: str, *, around: int = 1) -> list[StoredChunk]:
         """The chunk `chunk_id` (an id from a search) with up to `around` chunks each side of

@@ -65,6 +65,8 @@ class BudgetExceededError(MarginError):
 
 NOTHING_INGESTED = "Nothing is ingested yet, so there is nothing to search or answer from."
 INGEST_FIRST = "Run `margin ingest PATH` first."
+# A search whose results an ask would refuse to answer from (the relevance gate).
+NOTHING_CLOSE = "Nothing in your documents closely matches this"
 
 
 class NoDocumentsError(MarginError):

@@ -36,7 +36,7 @@ from assistant.ask.evidence import Evidence, EvidenceSelector, uniform_weights
 from assistant.ask.names import MissingName, NameCheck
 from assistant.ask.ranking import RankingWeights, code_match, code_tokens, fuse, relevance
 from assistant.ask.reranker import Reranker
-from assistant.ask.types import GuardrailEvent, Source
+from assistant.ask.types import Found, GuardrailEvent, Source
 from assistant.config import RetrievalConfig
 from assistant.guardrails.withholding import Recipient, renumbered, withhold
 from ingest.embedder import Embedder
@@ -90,6 +90,11 @@ class Retrieval:
             and not self.missing_names
         )
 
+    def found(self) -> Found:
+        """The sources as search results, saying whether any is close to the question."""
+        close = self.relevant or not self.sources
+        return Found(self.sources, close=close, why="" if close else self.why_not_relevant())
+
     def why_not_relevant(self) -> str:
         """What the refusal says beyond "not found": the names no passage found mentions.
 
@@ -133,10 +138,10 @@ class Retriever:
         k: int | None = None,
         collection: str | None = None,
         where_local_only: bool | None = None,
-    ) -> list[Source]:
+    ) -> Found:
         return self.retrieve(
             query, k=k, collection=collection, where_local_only=where_local_only
-        ).sources
+        ).found()
 
     def retrieve(
         self,

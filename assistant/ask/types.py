@@ -8,7 +8,7 @@ same numbers. `Answering` is what callers (the service, eval, test stubs) need o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal, Protocol
 
@@ -81,6 +81,18 @@ class Source:
             "local_only": self.local_only,
             "copies": list(self.copies),
         }
+
+
+class Found(list[Source]):
+    """A search's sources, best first, and whether any is close to the query: `close` is
+    False when an ask would refuse (`Retrieval.relevant`), and these are only the nearest
+    passages; `why` then names what none of them mentions, where that is the reason. The
+    scores order the results and cannot tell this: they are relative to the search."""
+
+    def __init__(self, sources: Iterable[Source] = (), *, close: bool = True, why: str = ""):
+        super().__init__(sources)
+        self.close = close
+        self.why = why
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,6 +380,6 @@ class Answering(Protocol):
 
     def search(
         self, query: str, *, k: int | None = None, collection: str | None = None
-    ) -> list[Source]: ...
+    ) -> Found: ...
 
     def ask(self, question: str, options: AskOptions | None = None) -> AskStream: ...

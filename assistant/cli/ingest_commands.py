@@ -19,7 +19,7 @@ import click
 from assistant.cli.free_text import EMPTY_SEARCH, FreeTextCommand
 from assistant.cli.ingest_display import ingest_progress
 from assistant.cli.output import also_in, emit_json, guarded, place, say
-from assistant.errors import INGEST_FIRST, NOTHING_INGESTED, UsageError
+from assistant.errors import INGEST_FIRST, NOTHING_CLOSE, NOTHING_INGESTED, UsageError
 from assistant.terminal import display_path, one_line
 from ingest.interruption import IngestInterrupted, Interruption
 
@@ -144,8 +144,18 @@ def search(query: str, k: int | None, collection: str | None, as_json: bool) -> 
     results = run_search(query, k=k, collection=collection)
     if not results:
         say(f"{NOTHING_INGESTED} {INGEST_FIRST}" if not _documents() else "Nothing found.")
+    elif not results.close:
+        why = f" ({results.why})" if results.why else ""
+        say(f"{NOTHING_CLOSE}{why}; the nearest passages:")
     if as_json:
-        emit_json({"query": query, "results": [source.to_json() for source in results]})
+        emit_json(
+            {
+                "query": query,
+                "close": results.close,
+                "why": results.why,
+                "results": [source.to_json() for source in results],
+            }
+        )
         return
     for source in results:
         _print_result(source)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from assistant.ask.types import Answer, AskOptions, Source
-from assistant.errors import IngestError, MarginError, ModelError, UsageError
+from assistant.errors import NOTHING_CLOSE, IngestError, MarginError, ModelError, UsageError
 from assistant.guardrails.input_check import EMPTY_QUESTION
 from assistant.log.mcp_calls import McpCall
 from assistant.mcp.arguments import Arguments
@@ -49,6 +49,10 @@ log = logging.getLogger("margin.mcp")
 DESTINATION = "mcp"
 EMPTY_QUERY = "Search for something: the query is empty."
 NOTHING_FOUND = "No passage matched. Try other words, or list_sources to see what is ingested."
+NOT_CLOSE = (
+    f"{NOTHING_CLOSE}: these are only the nearest passages (margin's ask would say it is not "
+    "in the documents). Try other words, or tell the user the documents do not say."
+)
 _CLIENT_NAME = re.compile(r"[^A-Za-z0-9_.\-]+")
 LOGGED_CHARS = 4000  # of each argument in the tool-call log
 LOGGED_ITEMS = 100
@@ -175,6 +179,12 @@ class McpTools:
         payload: dict[str, Any] = {"results": [passage(s) for s in sources]}
         if not sources:
             payload["notices"] = [NOTHING_FOUND]
+        elif all(self._policy.shares(s.local_only, s.collection) for s in sources):
+            # Only then: judged with passages the policy withholds, it would tell the client
+            # whether a collection it may not read matches the query.
+            payload["close"] = sources.close
+            if not sources.close:
+                payload["notices"] = [NOT_CLOSE]
         return _Outcome(payload, results=len(sources))
 
     def _ask(self, args: Arguments) -> _Outcome:

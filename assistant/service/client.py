@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from assistant.ask.types import Answer, AnswerDone, AskEvent, AskOptions, AskStream, Source
+from assistant.ask.types import Answer, AnswerDone, AskEvent, AskOptions, AskStream, Found
 from assistant.locations import Locations, resolve_locations
 from assistant.service.protocol import (
     LOG_NAME,
@@ -147,9 +147,7 @@ class ServiceClient:
         finally:
             connection.close()
 
-    def search(
-        self, query: str, *, k: int | None = None, collection: str | None = None
-    ) -> list[Source]:
+    def search(self, query: str, *, k: int | None = None, collection: str | None = None) -> Found:
         connection = self.request("search", query=query, k=k, collection=collection)
         try:
             return results_from_wire(self.first_reply(connection))
@@ -297,7 +295,7 @@ def run_search(
     collection: str | None = None,
     use_service: bool = True,
     locations: Locations | None = None,
-) -> list[Source]:
+) -> Found:
     """Search through the warm service when it is running, else in this process."""
     if use_service and service_wanted():
         results = _through_service(

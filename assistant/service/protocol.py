@@ -34,6 +34,7 @@ from assistant.ask.types import (
     AnswerUsage,
     AskEvent,
     AskOptions,
+    Found,
     GuardrailEvent,
     SentenceChecked,
     SentenceSupport,
@@ -279,15 +280,24 @@ def event_from_wire(message: dict[str, Any]) -> AskEvent:
     raise ProtocolError(f"unexpected event {kind!r} in an answer")
 
 
-def results_to_wire(sources: list[Source]) -> dict[str, Any]:
-    return {"event": "results", "results": [source_to_wire(s) for s in sources]}
+def results_to_wire(found: Found) -> dict[str, Any]:
+    return {
+        "event": "results",
+        "results": [source_to_wire(s) for s in found],
+        "close": found.close,
+        "why": found.why,
+    }
 
 
-def results_from_wire(message: dict[str, Any]) -> list[Source]:
+def results_from_wire(message: dict[str, Any]) -> Found:
     raise_if_error(message)
     if message.get("event") != "results":
         raise ProtocolError(f"expected search results, got {message.get('event')!r}")
-    return [source_from_json(s) for s in message["results"]]
+    return Found(
+        (source_from_json(s) for s in message["results"]),
+        close=bool(message.get("close", True)),
+        why=str(message.get("why", "")),
+    )
 
 
 def error_to_wire(exc: BaseException) -> dict[str, Any]:

@@ -143,6 +143,17 @@ def test_an_unrelated_question_is_not_relevant(retriever: Retriever) -> None:
     assert not found.relevant
 
 
+def test_a_search_says_whether_any_result_is_close_as_an_ask_would(
+    retriever: Retriever,
+) -> None:
+    """The scores order the results, relative to the search, so they cannot say that
+    nothing matches; `close` is the relevance gate's verdict on the same results."""
+    far = retriever.search("lattice quantum chromodynamics on GPUs", k=3)
+    assert len(far) == 3 and not far.close
+    near = retriever.search("how do I repair a punctured inner tube", k=3)
+    assert near.close and near.why == ""
+
+
 def test_local_only_chunks_are_withheld_before_ranking_for_a_remote_model(
     retriever: Retriever,
 ) -> None:

@@ -13,11 +13,12 @@ from typing import Any
 import pytest
 
 from assistant.config import parse_config
+from assistant.config_collections import CollectionPolicy
 from assistant.core import Assistant, build_assistant
 from assistant.locations import resolve_locations
 from assistant.mcp.policy import McpPolicy
 from assistant.mcp.specs import MAX_K
-from assistant.mcp.tools import McpTools, ToolResult, UnknownToolError
+from assistant.mcp.tools import NOT_CLOSE, McpTools, ToolResult, UnknownToolError
 from ingest.fakes import HashingEmbedder
 from models.base import Message
 from models.fake import ScriptedModel
@@ -120,6 +121,24 @@ def test_search_returns_passages_with_where_they_come_from(setup: Setup) -> None
     assert set(first) == {"id", "path", "page", "line", "heading", "collection", "text", "score",
                           "copies", "injection"}  # fmt: skip
     assert len(results) <= 3
+
+
+def test_search_says_when_nothing_is_close_unless_a_withheld_collection_would_tell(
+    setup: Setup,
+) -> None:
+    near = call(setup.tools(), "search", query="quarterly planning meeting", k=3)
+    assert near["close"] is True and NOT_CLOSE not in near.get("notices", [])
+    far = call(setup.tools(), "search", query="lattice quantum chromodynamics", k=3)
+    assert far["results"] and far["close"] is False
+    assert far["notices"] == [NOT_CLOSE]
+    # With the public collection's results withheld, `close` would be judged on passages the
+    # client never sees: it is left out.
+    rules = {"default": CollectionPolicy("default", models=("eu",))}
+    guarded = McpTools(setup.assistant, McpPolicy(allow_local_only=True, collections=rules))
+    guarded.name_client("test client/1.0")
+    mixed = call(guarded, "search", query="Lisbon office", k=5)
+    assert mixed["results"] and "close" not in mixed
+    assert all(r["collection"] == "private" for r in mixed["results"])
 
 
 def test_local_only_text_never_comes_back(setup: Setup) -> None:

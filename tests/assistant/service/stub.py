@@ -10,6 +10,7 @@ from assistant.ask.types import (
     AnswerDone,
     AskEvent,
     AskOptions,
+    Found,
     Source,
     SourcesFound,
     TextDelta,
@@ -88,7 +89,7 @@ class StubEngine:
     def search(self, query: str, *, k: int | None = None, collection: str | None = None):
         self.threads.add(threading.current_thread().name)
         _raise_for(query)
-        return [source(n, query) for n in range(1, (k or 3) + 1)]
+        return Found(source(n, query) for n in range(1, (k or 3) + 1))
 
     def ask(self, question: str, options: AskOptions | None = None) -> StubRun:
         self.threads.add(threading.current_thread().name)

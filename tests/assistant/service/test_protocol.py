@@ -13,6 +13,7 @@ from assistant.ask.types import (
     Answer,
     AnswerDone,
     AskOptions,
+    Found,
     GuardrailEvent,
     PlainTurn,
     SourcesFound,
@@ -33,6 +34,8 @@ from assistant.service.protocol import (
     event_to_wire,
     options_from_wire,
     options_to_wire,
+    results_from_wire,
+    results_to_wire,
     socket_path,
     source_from_json,
     source_to_wire,
@@ -54,6 +57,16 @@ def full_answer() -> Answer:
 
 def through_the_wire(message: dict) -> dict:  # type: ignore[type-arg]
     return decode_line(encode_line(message))
+
+
+def test_search_results_keep_whether_any_is_close_and_why_not() -> None:
+    far = Found([source(1, "far")], close=False, why="none of the passages found mentions “pyenv”")
+    back = results_from_wire(through_the_wire(results_to_wire(far)))
+    assert back == far and back.close is False and back.why == far.why
+    near = results_from_wire(through_the_wire(results_to_wire(Found([source(1, "near")]))))
+    assert near.close and near.why == ""
+    older = {"event": "results", "results": [source_to_wire(source(1, "older service"))]}
+    assert results_from_wire(older).close  # a service from before `close` was sent
 
 
 def test_a_source_survives_with_its_exact_score() -> None:
