@@ -112,7 +112,9 @@ def test_a_failed_pull_exits_1_and_registers_nothing(
 
 
 def test_a_wrong_sha256_option_registers_nothing(hub: FileServer) -> None:
-    result = margin("models", "pull", hub.url("/slow.gguf"), "--name", "x", "--sha256", "ab" * 32)
+    result = margin(
+        "models", "pull", hub.url("/cdn/smol.gguf"), "--name", "x", "--sha256", "ab" * 32
+    )
     assert result.exit_code == 1 and "the --sha256 given says abab" in result.stderr
     assert set(listed()) == {"local"} and models_folder() == []
 
