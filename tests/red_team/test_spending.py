@@ -118,7 +118,9 @@ def together(count: int, deltas: list[str]) -> Step:
 
 
 def test_parallel_asks_without_the_service_share_the_daily_budget(
-    red_team: RedTeam, tmp_path: Path
+    red_team: RedTeam,
+    tmp_path: Path,
+    seeded_embedding_cache: Path,  # each process embeds its question with the export in place
 ) -> None:
     config = red_team.home / "config" / "config.toml"
     config.write_text(PRICED.format(base_url=red_team.server.base_url))
