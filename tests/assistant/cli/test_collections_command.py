@@ -62,7 +62,11 @@ def test_an_invalid_policy_is_refused_and_nothing_is_written(margin_home: Path) 
     assert path.read_text() == PROFILES
 
 
-def test_sources_shows_each_collections_policy(margin_home: Path, tmp_path: Path) -> None:
+def test_sources_shows_each_collections_policy(
+    margin_home: Path,
+    tmp_path: Path,
+    seeded_embedding_cache: Path,  # the ingest finds the export: no torch child process
+) -> None:
     path = config_file(margin_home)
     path.write_text(PROFILES + '\n[collections.clients]\nmodels = ["eu"]\n')
     runner = CliRunner()
