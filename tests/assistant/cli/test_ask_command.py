@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -20,12 +21,26 @@ from tests.fixtures.models import FlakyServer, Step
 DOCS = Path(__file__).resolve().parents[3] / "docs"
 
 
-@pytest.fixture
-def ingested(margin_home: Path, embedder: object, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """docs/ ingested through the CLI with the session's real embedder."""
-    monkeypatch.setattr(core, "load_embedder", lambda config, locations: embedder)
-    result = CliRunner().invoke(cli, ["ingest", str(DOCS / "models.md"), str(DOCS / "ask.md")])
+@pytest.fixture(scope="session")
+def docs_home(tmp_path_factory: pytest.TempPathFactory, embedder: object) -> Path:
+    """A MARGIN_HOME with two files of docs/ ingested through the CLI with the session's real
+    embedder, once; tests get a copy (`ingested`)."""
+    home = tmp_path_factory.mktemp("ask-docs") / "margin-home"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MARGIN_HOME", str(home))
+        patch.setattr(core, "load_embedder", lambda config, locations: embedder)
+        result = CliRunner().invoke(cli, ["ingest", str(DOCS / "models.md"), str(DOCS / "ask.md")])
     assert result.exit_code == 0, result.output
+    return home
+
+
+@pytest.fixture
+def ingested(
+    docs_home: Path, margin_home: Path, embedder: object, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """This test's MARGIN_HOME as `docs_home` left it; the CLI embeds with the same embedder."""
+    shutil.copytree(docs_home, margin_home)
+    monkeypatch.setattr(core, "load_embedder", lambda config, locations: embedder)
     return margin_home
 
 
