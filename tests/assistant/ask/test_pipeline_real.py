@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,27 +13,14 @@ from assistant.config import ModelProfile, parse_config
 from assistant.core import Assistant, build_assistant
 from assistant.locations import Locations
 from models.base import ChatModel
+from tests.fixtures.ingest import copy_data
 
 pytestmark = pytest.mark.slow
 
-DOCS = Path(__file__).resolve().parents[3] / "docs"
-
-
-@pytest.fixture(scope="session")
-def docs_locations(tmp_path_factory: pytest.TempPathFactory, embedder: object) -> Locations:
-    """docs/ ingested once with the real embedder; tests copy the data folder."""
-    root = tmp_path_factory.mktemp("docs-home")
-    locations = Locations(config_dir=root / "config", data_dir=root / "data").ensure()
-    config = parse_config("", locations.config_file)
-    assistant = build_assistant(locations=locations, config=config, embedder=embedder)
-    report = assistant.ingest([DOCS])
-    assert not report.failed and len(report.added) >= 10
-    assistant.close()
-    return locations
-
 
 def copied(docs_locations: Locations, tmp_path: Path) -> Locations:
-    shutil.copytree(docs_locations.data_dir, tmp_path / "data")
+    """The session's ingested docs/ (`docs_locations`), copied to this test's folder."""
+    copy_data(docs_locations, tmp_path / "data")
     return Locations(config_dir=tmp_path / "config", data_dir=tmp_path / "data").ensure()
 
 

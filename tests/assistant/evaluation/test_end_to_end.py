@@ -16,8 +16,9 @@ from assistant.core import Assistant, build_assistant
 from assistant.evaluation.golden import load_golden
 from assistant.evaluation.runner import run_eval
 from assistant.evaluation.summary import summarize
-from assistant.locations import resolve_locations
+from assistant.locations import Locations, resolve_locations
 from models.base import ChatModel
+from tests.fixtures.ingest import copy_data
 
 pytestmark = pytest.mark.slow
 
@@ -46,17 +47,19 @@ def small_golden(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def docs_assistant(
-    embedder: object, local_model: ChatModel, seeded_embedding_cache: Path
+    embedder: object,
+    local_model: ChatModel,
+    seeded_embedding_cache: Path,
+    docs_locations: Locations,
 ) -> Iterator[Assistant]:
-    """docs/ ingested under this test's MARGIN_HOME, where the CLI looks too."""
+    """docs/ ingested (the session's copy) under this test's MARGIN_HOME, where the CLI looks
+    too."""
     locations = resolve_locations().ensure()
+    copy_data(docs_locations, locations.data_dir)
     config = parse_config('[ask]\nmode = "generate"\n', locations.config_file)  # the model path
     assistant = build_assistant(
         locations=locations, config=config, embedder=embedder, models={"local": local_model}
     )
-    report = assistant.ingest([DOCS])
-    assert not report.failed and len(report.added) >= 10
-    assert not any(path.endswith("golden.jsonl") for path in report.added)
     yield assistant
     assistant.close()
 
