@@ -17,6 +17,10 @@ from tests.fixtures.ingest import copy_data
 
 pytestmark = pytest.mark.slow
 
+# Answers of a few sentences: what is checked is that an answer streams and is measured; the
+# bundled model's full answers ran to 250 tokens, a few seconds each on one thread.
+ANSWER_TOKENS = "[ask]\nmax_tokens = 64\n"
+
 
 def copied(docs_locations: Locations, tmp_path: Path) -> Locations:
     """The session's ingested docs/ (`docs_locations`), copied to this test's folder."""
@@ -29,7 +33,7 @@ def local_assistant(
     docs_locations: Locations, tmp_path: Path, embedder: object, local_model: ChatModel
 ) -> Iterator[Assistant]:
     locations = copied(docs_locations, tmp_path)
-    config = parse_config("", locations.config_file)
+    config = parse_config(ANSWER_TOKENS, locations.config_file)
     assistant = build_assistant(
         locations=locations, config=config, embedder=embedder, models={"local": local_model}
     )
@@ -76,7 +80,7 @@ def test_remote_answer_through_a_real_server_is_redacted_and_audited(
     docs_locations: Locations, tmp_path: Path, embedder: object, llama_server: str
 ) -> None:
     locations = copied(docs_locations, tmp_path)
-    config = parse_config("", locations.config_file)
+    config = parse_config(ANSWER_TOKENS, locations.config_file)
     config.models["loopback"] = ModelProfile(
         name="loopback",
         kind="openai",
