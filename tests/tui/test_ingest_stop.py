@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from textual.widgets import Input, ProgressBar
 
+from assistant.config import parse_config
+from assistant.locations import resolve_locations
 from ingest.embedder import Embedder
 from ingest.fakes import RecordingEmbedder
 from tests.fixtures.ingest import sample_text, write_files, write_scanned_pdf
@@ -58,17 +60,21 @@ async def test_stop_inside_a_large_document_keeps_its_embedded_chunks_for_the_ne
     make_assistant: AssistantMaker, home: Path, embedder: Embedder
 ) -> None:
     # A one-chunk note, then a one-line text of more chunks than a batch holds (256), so the
-    # note is committed on its own before the text is embedded.
+    # note is committed on its own before the text is embedded. Chunks of 40 tokens: 300 of
+    # them cost a fifth of what 300 chunks of the default 200 tokens cost to embed.
     folder = write_files(
         home / "reports",
         {
             "a.md": "# Kilns\n\nThe kiln fires stoneware at 1240 degrees.",
-            "big.txt": sample_text("the long report", 3000),
+            "big.txt": sample_text("the long report", 600),
         },
+    )
+    small_chunks = parse_config(
+        "[ingest]\nchunk_tokens = 40\noverlap_tokens = 8\n", resolve_locations().config_file
     )
     # Held at the second slice of big.txt: the note's chunk and the first slice are in.
     held = HeldEmbedder(embedder, hold_after=2)
-    assistant = make_assistant(ingest=False, embedder=held)
+    assistant = make_assistant(ingest=False, embedder=held, config=small_chunks)
     app = MarginApp(assistant)
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await start_ingest(app, pilot, folder)
