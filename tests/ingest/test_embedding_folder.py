@@ -65,9 +65,10 @@ def run(*args: str) -> Result:
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(900)  # a first ingest: export and measuring in child processes (torch)
 def test_an_index_built_with_one_model_refuses_another_until_reindexed(
-    tmp_path: Path, margin_home: Path
+    tmp_path: Path,
+    margin_home: Path,
+    seeded_embedding_cache: Path,  # the bundled model's export in place: no torch child process
 ) -> None:
     notes = tmp_path / "notes"
     write_files(notes, {"otters.md": "# Otters\n\nSea otters hold hands while they sleep."})
