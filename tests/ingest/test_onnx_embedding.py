@@ -385,7 +385,7 @@ def test_a_first_ingest_exports_and_measures_without_torch_in_its_own_process(
 
     folder = tmp_path / "notes"
     folder.mkdir()
-    for name in ("models.md", "budgets.md"):
+    for name in ("index.md", "budgets.md"):
         (folder / name).write_bytes((DOCS / name).read_bytes())
     done = subprocess.run(
         [sys.executable, "-c", FIRST_INGEST_PROBE, str(folder)],
