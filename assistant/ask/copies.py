@@ -46,24 +46,16 @@ def is_copy(one: Shingles, other: Shingles) -> bool:
 
 def fold_copies(ranked: Sequence[Source]) -> list[Source]:
     """The sources in their order, each copy folded into the first source of its text."""
-    kept: list[Source] = []
-    kept_shingles: list[Shingles] = []
+    kept: list[tuple[Source, Shingles]] = []
     for source in ranked:
         own = shingles(source.text)
-        original = next(
-            (
-                i
-                for i, seen in enumerate(kept_shingles)
-                if _same_policy(source, kept[i]) and is_copy(own, seen)
-            ),
-            None,
-        )
-        if original is None:
-            kept.append(source)
-            kept_shingles.append(own)
+        for index, (first, seen) in enumerate(kept):
+            if _same_policy(source, first) and is_copy(own, seen):
+                kept[index] = (with_copy(first, source.path), seen)
+                break
         else:
-            kept[original] = with_copy(kept[original], source.path)
-    return kept
+            kept.append((source, own))
+    return [source for source, _ in kept]
 
 
 def with_copy(source: Source, path: str) -> Source:
