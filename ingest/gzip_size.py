@@ -8,6 +8,7 @@ from pathlib import Path
 MAX_UNPACKED_BYTES = 64 * 1024 * 1024
 _GZIP_SMALLEST = 18  # a 10-byte header and an 8-byte trailer
 GZIP_MAGIC = b"\x1f\x8b"
+GZIP_SUFFIX = ".gz"
 
 
 def unpacked_size(path: Path, size: int) -> int | None:
@@ -15,7 +16,7 @@ def unpacked_size(path: Path, size: int) -> int | None:
     at most the limit it is read up to; None when it is not a gzip file, or the trailer
     cannot tell: it cannot be read, or it says less than the file (several members, or more
     than 4 GiB). Reading fails later with its own message."""
-    if not path.name.lower().endswith(".gz") or size < _GZIP_SMALLEST:
+    if not path.name.lower().endswith(GZIP_SUFFIX) or size < _GZIP_SMALLEST:
         return None
     try:
         with path.open("rb") as handle:

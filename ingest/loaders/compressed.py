@@ -7,17 +7,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest.errors import LoadError, NotADocumentError
-from ingest.gzip_size import MAX_UNPACKED_BYTES
+from ingest.gzip_size import GZIP_SUFFIX, MAX_UNPACKED_BYTES
 from ingest.loaders.nested import ReadNamed
 from ingest.loaders.sniffing import GZIP_MAGIC, describe, read_head
 from ingest.types import LoadedDocument
 
-SUFFIXES = (".gz",)
+SUFFIXES = (GZIP_SUFFIX,)
 
 
 def inner_name(path: Path) -> str:
     """The name of the file inside: "README.md" for "README.md.gz"."""
-    return path.name[: -len(".gz")] if path.name.lower().endswith(".gz") else path.name
+    return path.name[: -len(GZIP_SUFFIX)] if path.name.lower().endswith(GZIP_SUFFIX) else path.name
 
 
 def load(path: Path, read: ReadNamed) -> LoadedDocument:
