@@ -184,6 +184,8 @@ class RequestHandler(socketserver.BaseRequestHandler):
         except (OSError, ProtocolError) as exc:
             self._send(error_message(UsageError(f"malformed request: {exc}")))
             return
+        if request is None:
+            return
         op = request.get("op")
         if op == "ping":
             self._send(service.status())
@@ -229,12 +231,16 @@ class RequestHandler(socketserver.BaseRequestHandler):
         return True
 
 
-def _read_request(sock: socket.socket) -> dict[str, Any]:
+def _read_request(sock: socket.socket) -> dict[str, Any] | None:
+    """The request, or None when the client hung up before sending a byte: nothing to answer
+    or log."""
     sock.settimeout(REQUEST_TIMEOUT_S)
     data = b""
     while b"\n" not in data:
         chunk = sock.recv(4096)
         if not chunk:
+            if not data:
+                return None
             raise ProtocolError("the connection closed before a whole request arrived")
         data += chunk
         if len(data) > MAX_REQUEST_BYTES:

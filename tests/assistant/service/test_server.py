@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import socket
 import stat
 import threading
 import time
@@ -91,6 +93,23 @@ def test_a_client_that_hangs_up_cancels_its_answer(stub_service: StubService):
     assert stub_run.cancelled.wait(20)
     # The engine thread is free again: the next request is answered.
     assert stub_service.client.search("after") == StubEngine().search("after")
+
+
+def test_a_connection_that_sends_nothing_is_no_request_and_no_trouble(
+    stub_service: StubService, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+):
+    caplog.set_level(logging.WARNING, logger="margin.service")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as silent:
+        silent.connect(str(stub_service.host.socket_path))
+        silent.shutdown(socket.SHUT_WR)
+        silent.settimeout(20)
+        # The server closes its end when the handler returns: no reply, then EOF.
+        assert silent.recv(4096) == b""
+    assert stub_service.service.requests == 0
+    assert stub_service.client.search("after") == StubEngine().search("after")
+    assert stub_service.service.requests == 1
+    assert caplog.records == []
+    assert "Traceback" not in capsys.readouterr().err
 
 
 def test_cancel_stops_the_answer_and_still_delivers_it(stub_service: StubService):
