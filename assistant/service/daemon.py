@@ -31,6 +31,8 @@ from durable.private_files import write_private
 log = logging.getLogger("margin.service")
 
 CHECK_EVERY_S = 1.0
+# How often the idle accept loop wakes; stopping does not wait for it (ServiceServer.shutdown).
+ACCEPT_POLL_S = 0.5
 DRAIN_TIMEOUT_S = 300.0
 LOCK_WAIT_S = 3.0
 
@@ -77,7 +79,10 @@ class ServiceHost:
         os.chmod(self.socket_path, 0o600)
         write_private(self.pid_path, f"{os.getpid()}\n")
         threading.Thread(
-            target=self._server.serve_forever, name="margin-accept", daemon=True
+            target=self._server.serve_forever,
+            args=(ACCEPT_POLL_S,),
+            name="margin-accept",
+            daemon=True,
         ).start()
         self.service.worker.start()
         return True

@@ -46,6 +46,7 @@ SEND_TIMEOUT_S = 60.0
 REQUEST_TIMEOUT_S = 10.0
 RELEASE_TIMEOUT_S = 5.0
 WATCH_POLL_S = 0.2
+WAKE_RETRY_S = 0.02
 _PACKAGES = ("assistant", "ingest", "models")
 FINAL_EVENTS = frozenset({"results", "done", "error"})
 
@@ -233,7 +234,7 @@ class RequestHandler(socketserver.BaseRequestHandler):
 
 def _read_request(sock: socket.socket) -> dict[str, Any] | None:
     """The request, or None when the client hung up before sending a byte: nothing to answer
-    or log."""
+    or log (the server's own wake-up on shutdown is such a connection)."""
     sock.settimeout(REQUEST_TIMEOUT_S)
     data = b""
     while b"\n" not in data:
@@ -319,4 +320,25 @@ class ServiceServer(socketserver.ThreadingUnixStreamServer):
 
     def __init__(self, path: Path, service: Service):
         self.service = service
+        self.path = path
         super().__init__(str(path), RequestHandler)
+
+    def shutdown(self) -> None:
+        """Stop serve_forever() now, not when its select() next times out.
+
+        serve_forever() checks the stop flag right after select() returns, so a connection to
+        our own socket ends it at once. A connection that arrives before the flag is set is
+        served as an empty one and the loop waits again: connect until shutdown() returns.
+        """
+        stopping = threading.Thread(target=super().shutdown, name="margin-shutdown", daemon=True)
+        stopping.start()
+        while stopping.is_alive():
+            self._wake()
+            stopping.join(WAKE_RETRY_S)
+
+    def _wake(self) -> None:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as wake:
+            wake.settimeout(WAKE_RETRY_S)
+            # No socket file or a full backlog: a later try, or the loop's own poll, wakes it.
+            with contextlib.suppress(OSError):
+                wake.connect(str(self.path))

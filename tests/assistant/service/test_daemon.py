@@ -12,6 +12,7 @@ import os
 import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from click.testing import CliRunner
 
 from assistant.cli import cli
 from assistant.locations import Locations, resolve_locations
+from assistant.service import daemon
 from assistant.service.client import ServiceClient, connect_or_start
 from assistant.service.daemon import ServiceHost
 from assistant.service.protocol import LOCK_NAME, LOG_NAME, PID_NAME
@@ -98,6 +100,23 @@ def test_the_service_exits_after_the_idle_timeout() -> None:
     assert reason.startswith("idle for")
     assert not host.socket_path.exists() and not host.pid_path.exists()
     assert engine.closed
+
+
+def test_closing_does_not_wait_for_the_accept_loop_to_poll(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(daemon, "ACCEPT_POLL_S", 3600.0)
+    engine = StubEngine()
+    service = Service(resolve_locations(), lambda: engine, idle_s=3600)
+    host = ServiceHost(service)
+    assert host.open()
+    assert ServiceClient(host.socket_path).search("keys") == StubEngine().search("keys")
+    closing = threading.Thread(target=host.close, daemon=True)
+    closing.start()
+    closing.join(timeout=30)
+    assert not closing.is_alive()
+    assert not host.socket_path.exists() and engine.closed
+    assert service.requests == 1  # waking the loop is no request
 
 
 def test_a_changed_config_retires_an_idle_service() -> None:
