@@ -243,17 +243,23 @@ class Retriever:
 
 def _diversify(ranked: Sequence[Source], k: int, per_document: int) -> list[Source]:
     """The top k, each copy of a passage folded into the first (`assistant.ask.copies`),
-    taking at most `per_document` chunks from any one file."""
+    taking at most `per_document` chunks from any one file while other files have candidates
+    left: when they run out, the file's next chunks fill the k, in their place. A question
+    about one document's subject lists more of that document, not fewer results than asked."""
+    folded = fold_copies(ranked)
     taken: dict[str, int] = {}
-    chosen = []
-    for source in fold_copies(ranked):
+    chosen: list[int] = []  # indexes into `folded`
+    held_back: list[int] = []
+    for index, source in enumerate(folded):
         if taken.get(source.path, 0) >= per_document:
+            held_back.append(index)
             continue
         taken[source.path] = taken.get(source.path, 0) + 1
-        chosen.append(source)
+        chosen.append(index)
         if len(chosen) == k:
             break
-    return chosen
+    filled = sorted(chosen + held_back[: k - len(chosen)])
+    return [folded[index] for index in filled]
 
 
 def _quoted(names: list[str]) -> str:

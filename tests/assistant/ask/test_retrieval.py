@@ -115,6 +115,16 @@ def test_sources_are_numbered_scored_and_diversified(retriever: Retriever) -> No
     assert found.relevant and found.gate_score >= found.min_relevance
 
 
+def test_one_file_fills_the_k_when_no_other_file_has_candidates(retriever: Retriever) -> None:
+    # The manuals collection is one long file: the per-file limit (2) gives way to the k asked
+    # for, and the scores still agree with the order.
+    found = retriever.search("espresso", k=5, collection="manuals")
+    assert [Path(s.path).name for s in found] == ["manual.md"] * 5
+    assert len({s.id for s in found}) == 5
+    scores = [s.score for s in found]
+    assert scores == sorted(scores, reverse=True)
+
+
 def test_the_gate_reads_the_cosine_of_sources_only_full_text_found(
     retriever: Retriever,
 ) -> None:
