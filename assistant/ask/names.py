@@ -45,6 +45,9 @@ _MIN_PREFIX = 3  # shortest stem that mentions a longer word it begins
 # "baked" and "bake"): "pip" does not mention "pipx", nor "log" "logrotate".
 _ENDINGS = frozenset({"e", "s", "d", "es", "ed", "er", "ly"})
 _JOINED = re.compile(r"[-/]")  # "Kwik-Fit", "yes/no": each word is known or not on its own
+# A release number, which documents write in several ways: "Git 2.39" is mentioned by
+# "v2.39", "2.39.0" and "git-2.39.0-relnotes.txt", not by "2.390", "12.39" or "1.2.39".
+_RELEASE = re.compile(r"v?(\d+(?:\.\d+)+)", re.IGNORECASE)
 
 KnownWord = Callable[[str], bool]
 ChunkCounts = Callable[[list[str]], dict[str, int] | None]  # chunks holding each term
@@ -63,7 +66,7 @@ class Name:
         one inflection's ending away: light stemming leaves "baked" as "bak" and "bake"
         whole."""
         if self.whole:
-            return self.terms[0] in terms
+            return self.terms[0] in terms or _release_found(self.text, terms)
         return all(term in terms or _prefix_found(term, terms) for term in self.terms)
 
 
@@ -128,6 +131,14 @@ def _name(token: str) -> Name:
         return Name(token, (terms[0],), whole=True)  # content_terms puts it whole first
     words = [term for term in terms if "-" not in term]  # "Kwik-Fit": "kwik" and "fit"
     return Name(token, tuple(dict.fromkeys(words or terms)))
+
+
+def _release_found(name: str, terms: set[str]) -> bool:
+    release = _RELEASE.fullmatch(name)
+    if release is None:
+        return False
+    written = re.compile(rf"(?<![\d.]){re.escape(release.group(1))}(?!\d)")
+    return any(written.search(term) for term in terms)
 
 
 def _prefix_found(term: str, terms: set[str]) -> bool:

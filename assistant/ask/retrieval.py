@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.ask.copies import fold_copies
@@ -199,7 +200,8 @@ class Retriever:
     def _missing_names(self, query: str, sources: list[Source]) -> list[MissingName]:
         if self.names is None or not sources:
             return []
-        return self.names.missing(query, [_passage(s) for s in sources])
+        # A file named after what the question asks about mentions it: git-2.39.0-relnotes.txt
+        return self.names.missing(query, [f"{Path(s.path).name}\n{_passage(s)}" for s in sources])
 
     def _ranked(
         self,

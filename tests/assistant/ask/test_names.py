@@ -15,6 +15,7 @@ from assistant.ask.names import (
 )
 from assistant.ask.retrieval import Retrieval
 from assistant.ask.sentences import TextSpan
+from assistant.ask.terms import content_terms
 from assistant.ask.types import Source
 
 VOCABULARY = {"install", "another", "python", "version", "with", "how", "do", "i", "glue"}
@@ -98,6 +99,23 @@ def test_a_word_is_known_when_the_tokenizer_reads_it_as_one_token() -> None:
     vocabulary = tokenizer_vocabulary(count_tokens)
     assert vocabulary("glue") and not vocabulary("pyenv")
     assert vocabulary("accented")  # an inflection of a known word is known
+
+
+@pytest.mark.parametrize(
+    ("passage", "mentioned"),
+    [
+        ("Git v2.39 Release Notes", True),
+        ("git-2.39.0-relnotes.txt", True),
+        ("Fixes since 2.39.1", True),
+        ("Git 2.390, 12.39 and 1.2.39", False),
+        ("version 2.3", False),
+    ],
+)
+def test_a_release_number_is_mentioned_however_documents_write_it(
+    passage: str, mentioned: bool
+) -> None:
+    [name] = [n for n in question_names("What is new in 2.39?", every_word_known)]
+    assert name.mentioned_in(set(content_terms(passage))) is mentioned
 
 
 class Counts:

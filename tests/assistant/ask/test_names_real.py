@@ -20,6 +20,9 @@ from assistant.locations import resolve_locations
 from ingest.embedder import SentenceTransformerEmbedder
 
 NOTES = Path(__file__).parents[2] / "data" / "long_notes"
+# The head of Git's own release notes (Debian's /usr/share/doc/git/RelNotes/2.39.0.txt), saved
+# under the name a person gives it: it writes the release "v2.39", its name "2.39.0".
+RELEASE_NOTES = Path(__file__).parents[2] / "data" / "release_notes"
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +30,7 @@ def index(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransforme
     home = tmp_path_factory.mktemp("names-home")
     notes = home / "notes"
     shutil.copytree(NOTES, notes, ignore=shutil.ignore_patterns("*.jsonl"))
+    shutil.copytree(RELEASE_NOTES, notes / "releases")
     locations = resolve_locations({"MARGIN_HOME": str(home)}).ensure()
     opened = open_index(locations, embedder=embedder)
     opened.ingestor().run([notes])
@@ -62,6 +66,23 @@ def test_a_question_about_a_name_the_notes_never_mention_is_refused(
 def test_the_same_questions_without_the_name_pass(index: Index, question: str) -> None:
     found = index.retriever().retrieve(question, k=3)
     assert found.relevant and found.missing_names == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Which option was added to git patch-id in Git 2.39?", "What is new in git v2.39?"],
+)
+def test_a_release_is_mentioned_as_documents_write_it(index: Index, question: str) -> None:
+    """ "2.39" is in the notes only as "v2.39" and in the file's name, as "2.39.0"."""
+    found = index.retriever().retrieve(question, k=3)
+    assert Path(found.sources[0].path).name == "git-2.39.0-relnotes.txt"
+    assert found.missing_names == [] and found.relevant
+
+
+def test_another_release_is_still_missing(index: Index) -> None:
+    found = index.retriever().retrieve("Which option was added to git patch-id in Git 2.3?", k=3)
+    assert [name.text for name in found.missing_names] == ["2.3"]
+    assert not found.relevant
 
 
 def test_a_name_mentioned_only_in_passing_elsewhere_refuses(index: Index) -> None:
