@@ -1,6 +1,7 @@
 """Manual pages saved as text (`man ls > ls.1.txt`): the page's sections (NAME, OPTIONS, ...)
 and their indented subsections become headings, the NAME line becomes the title, and the
-header and footer lines that `man` prints on every page are left out.
+header and footer lines that `man` prints on every page are left out. A word `man` hyphenated
+at a line's end ("automati‐" above "cally") is whole again, on the first of its lines.
 
 A text is taken for a manual page only when its first line is such a header, "LS(1)  User
 Commands  LS(1)" (the same name and section at both ends), and a NAME section follows; any
@@ -19,13 +20,17 @@ _SECTION = re.compile(r"^[A-Z][A-Z0-9 ,/&'()-]*$")
 _SUBSECTION = re.compile(r"^ {3}(?! )\S.{0,70}$")
 _FOOTER = re.compile(r"^\S.*\S {3,}\S.*\S {3,}\S.*$")
 _BODY_INDENT = 5  # body text sits deeper than a subsection's three spaces
+# groff marks a break inside a word with U+2010 HYPHEN at the line's end; a hyphen the page
+# itself writes ("often-used", "--sort") stays ASCII, so U+2010 there is only ever a break.
+_BROKEN_WORD = re.compile(r"(?<=[^\W\d_])\u2010$")
+_CONTINUATION = re.compile(r"^(?P<indent>\s*)(?P<rest>[^\W_]\S*)\s*(?P<after>.*)$")
 
 
 def parse(text: str) -> LoadedDocument | None:
     """The manual page's sections and title; None when `text` is not a manual page."""
     if not _HEADER.match(text.lstrip().split("\n", 1)[0]):
         return None  # decided on the first line, before any other text is split
-    lines = text.split("\n")
+    lines = _joined_words(text.split("\n"))
     first = next(i for i, line in enumerate(lines) if line.strip())
     end = _last_content_line(lines)
     builder = SectionBuilder()
@@ -45,6 +50,21 @@ def parse(text: str) -> LoadedDocument | None:
     if not title_lines:
         return None
     return LoadedDocument(sections=builder.finish(), title=" ".join(title_lines))
+
+
+def _joined_words(lines: list[str]) -> list[str]:
+    """The lines with each word broken at a line's end joined on the first line; the line
+    below keeps the rest of its text (empty when the word's end was all of it), so every
+    other word stays on its own line."""
+    joined = list(lines)
+    for index in range(len(joined) - 1):
+        continuation = _CONTINUATION.match(joined[index + 1])
+        if continuation is None or not _BROKEN_WORD.search(joined[index]):
+            continue
+        joined[index] = joined[index][:-1] + continuation["rest"]
+        after = continuation["after"]
+        joined[index + 1] = f"{continuation['indent']}{after}" if after else ""
+    return joined
 
 
 def _last_content_line(lines: list[str]) -> int:

@@ -1,6 +1,7 @@
 """Manual pages saved as text (`man ln > ln.1.txt`): sections as headings, the NAME line as
 the title, `man`'s header and footer left out; other text stays one plain section. The pages
-below are excerpts of real pages (GNU coreutils ln(1), OpenSSH ssh(1), findutils find(1))."""
+below are excerpts of real pages (GNU coreutils ln(1), OpenSSH ssh(1), findutils find(1),
+curl(1))."""
 
 from __future__ import annotations
 
@@ -77,6 +78,43 @@ def test_sections_become_headings_and_the_name_line_the_title() -> None:
     assert "-s, --symbolic\n              make symbolic links" in description.text
     text = "\n".join(s.text for s in document.sections)
     assert "User Commands" not in text and "September 2022" not in text  # header, footer
+
+
+# curl(1) as `man curl > curl.1.txt` saves it at 80 columns: groff hyphenates, with U+2010.
+CURL = """CURL(1)                          Curl Manual                         CURL(1)
+
+NAME
+       curl - transfer a URL
+
+OPTIONS
+       -L, --location
+              (HTTP) If the server reports that the requested page  has  moved
+              to a different location (indicated with a Location: header and a
+              3XX response code), this option will make curl redo the  request
+              on  the  new  place.  If used together with -i, --include or -I,
+              --head, headers from all requested pages will be shown. When au‐
+              thentication  is  used,  curl  only sends its credentials to the
+              initial host. If a redirect takes curl to a different  host,  it
+              will  not be able to intercept the user+password. See also --lo‐
+              cation-trusted on how to change this. You can limit  the  amount
+              of redirects to follow by using the --max-redirs option.
+
+curl 7.88.1                    February 19 2023                        CURL(1)
+"""
+
+
+def test_words_hyphenated_at_a_lines_end_are_whole_on_their_first_line() -> None:
+    document = parse(CURL)
+    assert document is not None
+    [_, options] = document.sections
+    assert "\u2010" not in options.text
+    assert "shown. When authentication\n" in options.text
+    assert "See also --location-trusted\n" in options.text  # an option, whole again
+    assert "\n              on how to change this." in options.text
+    # no line added or lost: the section is the file's lines 7 to 17, each where it was
+    assert (options.line, options.text.count("\n") + 1) == (7, 11)
+    [broken] = [n for n, line in enumerate(CURL.split("\n"), 1) if "When au" in line]
+    assert options.text.split("\n")[broken - options.line].endswith("When authentication")
 
 
 def test_indented_subsections_nest_under_their_section_and_options_do_not() -> None:
