@@ -11,6 +11,9 @@ _MAX_CONTROL_SHARE = 0.01
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
 _WESTERN = ("cp1252", "latin_1", "iso8859_15")
 _CHAOS_TOLERANCE = 0.1
+# PostScript is a program that draws pages: its text is drawing commands and hex images, with
+# the words in between cut at every change of font (gdb's 242 KB reference card: 1,133 chunks).
+_POSTSCRIPT = b"%!PS"
 
 
 def read_text(path: Path) -> str:
@@ -27,6 +30,10 @@ def decode(data: bytes) -> str:
         raise NotADocumentError("empty file")
     if b"\x00" in data[:65536] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise NotADocumentError("binary file (contains NUL bytes)")
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(_POSTSCRIPT):
+        raise NotADocumentError(
+            "PostScript, not text: convert it to PDF (ps2pdf FILE) to ingest it"
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

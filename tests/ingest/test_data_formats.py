@@ -221,6 +221,28 @@ def test_compressed_archives_and_binaries_are_not_documents(tmp_path: Path) -> N
         load_document(tmp_path / "blob.gz")
 
 
+# The head of a PostScript file as dvips writes it (gdb's refcard.ps), and one groff writes.
+DVIPS = """%!PS-Adobe-2.0
+%%Creator: dvips(k) 2022.1 (TeX Live 2022)  Copyright 2022 Radical Eye Software
+%%Title: refcard.dvi
+%%Pages: 2
+%%EndComments
+TeXDict begin 1 0 bop 0 0 a Fs(GDB)g(QUICK)g(REFERENCE)f(GDB)h(V)l(ersion)g(5)
+"""
+GROFF = "\n%!PS-Adobe-3.0\n%%Creator: groff version 1.22.4\n%%Pages: 1\n/F0 10/Times-Roman@0 SF\n"
+
+
+def test_postscript_is_not_read_as_text(tmp_path: Path) -> None:
+    (tmp_path / "refcard").write_text(DVIPS)  # no suffix: the content decides
+    _gzip(tmp_path / "refcard.ps.gz", DVIPS)
+    (tmp_path / "figure.eps").write_text(GROFF)
+    for name in ("refcard", "refcard.ps.gz", "figure.eps"):
+        with pytest.raises(NotADocumentError, match=r"^PostScript, not text: convert it to PDF"):
+            load_document(tmp_path / name)
+    (tmp_path / "notes.txt").write_text("Print with %!PS at the top of the file.\n")
+    assert load_document(tmp_path / "notes.txt").sections[0].text.startswith("Print")
+
+
 def test_debian_compressed_readmes() -> None:
     readmes = sorted(Path("/usr/share/doc").glob("*/*.md.gz"))[:25]
     if not readmes:
