@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from assistant.ask.evidence import EvidenceSelector
+from assistant.ask.followup import embedding_similarities
 from assistant.ask.names import NameCheck, tokenizer_vocabulary
 from assistant.ask.reranker import CrossEncoderReranker
 from assistant.ask.retrieval import Retriever
@@ -187,6 +188,7 @@ def build_assistant(
         cache=log.cache,
         egress=log.egress,
         budget=RequestBudgetGate(Budget(config.budget, log.spend_today), ledger=log.budget),
+        similarities=embedding_similarities(index.embedder),
     )
     return Assistant(
         config=config,

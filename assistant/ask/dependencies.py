@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from assistant.ask.budget import RequestBudget
+from assistant.ask.followup import Similarities
 from assistant.ask.retrieval import Retrieval
 from assistant.config import Config, ModelProfile
 from assistant.guardrails.withholding import Recipient
@@ -76,3 +77,4 @@ class AskDependencies:
     cache: AnswerCache
     egress: EgressLog
     budget: RequestBudget
+    similarities: Similarities | None = None  # which topic word "what about X?" replaces

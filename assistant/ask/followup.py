@@ -8,6 +8,12 @@ turn before (the content words of what that turn searched, so a chain of follow-
 its subject). Any other question is searched exactly as asked, as if the conversation were
 new: "What does shutil.copytree do?" after a question about venv finds what it finds alone.
 
+"What about wget?" after "How do I make curl follow redirects?" asks the same of another
+thing: the new thing takes the place of the topic word most like it ("wget" of "curl", by the
+embedding model's cosine, at least `IN_PLACE_SIMILARITY`), or the search would find curl's
+page again. "What about Windows?" after a question about virtual environments is like none
+of its words, and adds to the topic instead.
+
 The rules are plain and deterministic; tests/assistant/ask/test_followup.py holds a labelled
 set of follow-ups and independent questions they are checked on.
 """
@@ -15,12 +21,26 @@ set of follow-ups and independent questions they are checked on.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from assistant.ask.types import PlainTurn, Turn
 
+if TYPE_CHECKING:
+    from ingest.embedder import Embedder
+
 MAX_TOPIC_WORDS = 8
+# A new thing replaces a topic word at least this like it. Word pairs by the bundled MiniLM's
+# cosine: wget/curl 0.51, macOS/linux 0.56 (replaced); Windows/virtual 0.43, json/parse 0.34,
+# timeouts/limit 0.29 (added: the thing is asked about in the same setting).
+IN_PLACE_SIMILARITY = 0.5
+# "what about X?", "how about X?", "and X?", "and for X?": the same question of another thing
+_ANOTHER_THING = re.compile(
+    r"^\W*(?:what about|how about|and(?: for| with| in| on)?)\s+(?P<thing>[^?.!]+?)\W*$",
+    re.IGNORECASE,
+)
+_THING_WORDS = 3
 
 _CONTINUES = re.compile(
     r"^\W*(?:(?P<word>and|or|but|so|also|then|plus|same)\b"
@@ -133,8 +153,14 @@ def _refers_inside(pronoun: str, before: str) -> bool:
     )
 
 
-def standalone_query(question: str, history: Sequence[Turn]) -> SearchQuery:
-    """What to search for `question`, asked after `history` (oldest turn first)."""
+Similarities = Callable[[str, list[str]], list[float]]  # cosine of a text with each word
+
+
+def standalone_query(
+    question: str, history: Sequence[Turn], similarities: Similarities | None = None
+) -> SearchQuery:
+    """What to search for `question`, asked after `history` (oldest turn first);
+    `similarities` finds the topic word another thing takes the place of (None: it adds)."""
     if not history:
         return SearchQuery(question)
     reason = depends_on_history(question)
@@ -144,9 +170,39 @@ def standalone_query(question: str, history: Sequence[Turn]) -> SearchQuery:
     topic = topic_words(previous.search_query or previous.question)
     own = {word.lower() for word in _WORD.findall(question)}
     added = [word for word in topic if word.lower() not in own]
+    swap = _in_place(question, added, similarities)
+    if swap is not None:
+        thing, replaced = swap
+        added.remove(replaced)
+        reason += f"; “{thing}” in place of “{replaced}”"
     if not added:
         return SearchQuery(question)
     return SearchQuery(f"{question.strip()} ({' '.join(added)})", reason)
+
+
+def _in_place(
+    question: str, topic: list[str], similarities: Similarities | None
+) -> tuple[str, str] | None:
+    """The other thing a question asks about and the topic word it takes the place of."""
+    asked = _ANOTHER_THING.match(question.strip())
+    if similarities is None or asked is None or not topic:
+        return None
+    thing = asked["thing"].strip()
+    if len(_WORD.findall(thing)) > _THING_WORDS:
+        return None
+    scores = similarities(thing, topic)
+    best = max(range(len(topic)), key=scores.__getitem__)
+    return (thing, topic[best]) if scores[best] >= IN_PLACE_SIMILARITY else None
+
+
+def embedding_similarities(embedder: Embedder) -> Similarities:
+    """Cosines by the embedding model (its vectors are unit length), in one batch."""
+
+    def similarities(text: str, words: list[str]) -> list[float]:
+        vectors = embedder.embed_queries([text, *words])
+        return [float(cosine) for cosine in vectors[1:] @ vectors[0]]
+
+    return similarities
 
 
 def topic_words(text: str) -> list[str]:

@@ -136,7 +136,7 @@ class AskRun:
             yield from self._finish(answer, clock)
             return
 
-        query = standalone_query(checked.text, self._recent_turns())
+        query = standalone_query(checked.text, self._recent_turns(), deps.similarities)
         if query.uses_history:
             self._history, answer.search_query = self._recent_turns(), query.text
         recipient = Recipient(profile.name, profile.is_remote, deps.config.collections)

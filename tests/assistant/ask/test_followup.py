@@ -5,12 +5,15 @@ from __future__ import annotations
 import pytest
 
 from assistant.ask.followup import (
+    Similarities,
     depends_on_history,
+    embedding_similarities,
     recent_history,
     standalone_query,
     topic_words,
 )
 from assistant.ask.types import PlainTurn
+from ingest.embedder import SentenceTransformerEmbedder
 
 FOLLOW_UPS = [
     "And how do I activate it?",
@@ -103,3 +106,53 @@ def test_recent_history_skips_unanswered_turns_and_keeps_the_last() -> None:
     turns = [PlainTurn("a", "1"), None, PlainTurn("b", "2"), PlainTurn("c", "3")]
     assert recent_history(turns, 2) == (PlainTurn("b", "2"), PlainTurn("c", "3"))
     assert recent_history(turns, 0) == ()
+
+
+CURL = PlainTurn("How do I make curl follow redirects?", "Use -L [1].")
+
+
+def cosines(table: dict[str, float]) -> Similarities:
+    def similarities(text: str, words: list[str]) -> list[float]:
+        return [table.get(word, 0.0) for word in words]
+
+    return similarities
+
+
+def test_another_thing_takes_the_place_of_the_topic_word_most_like_it() -> None:
+    query = standalone_query("What about wget?", [CURL], cosines({"curl": 0.6, "redirects": 0.4}))
+    assert query.text == "What about wget? (follow redirects)"
+    assert query.reason.endswith("; “wget” in place of “curl”")
+
+
+def test_a_thing_like_no_topic_word_adds_to_the_topic() -> None:
+    query = standalone_query("What about Windows?", [VENV], cosines({"virtual": 0.43}))
+    assert query.text == "What about Windows? (create virtual environment)"
+    assert "in place of" not in query.reason
+
+
+def test_only_a_short_thing_after_what_about_replaces() -> None:
+    like_all = cosines({"curl": 0.9, "follow": 0.9, "redirects": 0.9})
+    for question in ("And how do I limit them to five hops?", "Why?"):
+        assert "in place of" not in standalone_query(question, [CURL], like_all).reason
+    assert standalone_query("What about wget?", [CURL]).text == (
+        "What about wget? (curl follow redirects)"  # no similarities: the topic stays whole
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "turn", "searched"),
+    [
+        ("What about wget?", CURL, "What about wget? (follow redirects)"),
+        ("And on macOS?", PlainTurn("How do I install Python on Linux?", "x"), None),
+        ("What about Windows?", VENV, "What about Windows? (create virtual environment)"),
+        ("What about timeouts?", CURL, "What about timeouts? (curl follow redirects)"),
+    ],
+)
+def test_in_place_by_the_bundled_embedding_model(
+    embedder: SentenceTransformerEmbedder, question: str, turn: PlainTurn, searched: str | None
+) -> None:
+    query = standalone_query(question, [turn], embedding_similarities(embedder))
+    if searched is None:  # "macOS" takes the place of "Linux"
+        assert query.text == "And on macOS? (install Python)", query
+    else:
+        assert query.text == searched
