@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from assistant.ask.english_words import is_common_english
 from assistant.ask.evidence import EvidenceSelector
 from assistant.ask.followup import embedding_similarities
 from assistant.ask.names import NameCheck, tokenizer_vocabulary
@@ -239,7 +240,11 @@ class Index:
         passing = self.config.retrieval.passing_mentions
         if passing < 0:
             return None
-        known = tokenizer_vocabulary(self.embedder.count_tokens)
+        vocabulary = tokenizer_vocabulary(self.embedder.count_tokens)
+
+        def known(word: str) -> bool:  # whole to the embedding model, or a common word
+            return vocabulary(word) or is_common_english(word)
+
         return NameCheck(known, self.terms.chunk_counts, passing)
 
 

@@ -1,0 +1,49 @@
+"""Common English words, for the names rule (`assistant.ask.names`).
+
+The rule takes a word the embedding model cuts into pieces for a name the documents must
+mention ("pyenv", "tmux"); ordinary words it cuts too ("indentation", "punctured",
+"odometer") then refused questions the documents answer in other words ("indent", "a flat
+tyre", "61,200 kilometres"). A word in pyspellchecker's English list, with a count of its
+own, is not a name. The list gives words it has no count for the floor count,
+`UNCOUNTED`: 103,247 of its 160,572, many of them jargon ("ssh", "emacs", "keyring"), which
+stay names. It holds American spellings: a British one is looked up as its American twin
+("summarise" as "summarize", "colour" as "color").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cache
+
+UNCOUNTED = 50
+_BRITISH = (
+    (re.compile(r"(?<=[a-z]{2})is(e|ed|es|ing|ation|ations)$"), r"iz\1"),  # summarise
+    (re.compile(r"(?<=[a-z]{2})ys(e|ed|es|ing)$"), r"yz\1"),  # analyse
+    (re.compile(r"(?<=[a-z]{2})our(s|ed|ing|ite|ites|ful)?$"), r"or\1"),  # colour, favourite
+    (re.compile(r"(?<=[a-z]{2})tre(s)?$"), r"ter\1"),  # centre
+    (re.compile(r"(?<=[a-z]{2})ogue(s)?$"), r"og\1"),  # catalogue
+)
+
+
+def is_common_english(word: str) -> bool:
+    """Whether `word` (lower case) is a counted word of the English list."""
+    counts = _counts()
+    return any(counts.get(spelling, 0) > UNCOUNTED for spelling in _spellings(word))
+
+
+def _spellings(word: str) -> Iterator[str]:
+    yield word
+    for british, american in _BRITISH:
+        if british.search(word):
+            yield british.sub(american, word)
+
+
+@cache
+def _counts() -> dict[str, int]:
+    """The list, loaded on first use (about 0.2 s): only a question with a word the embedding
+    model does not know whole needs it."""
+    from spellchecker import SpellChecker
+
+    words: dict[str, int] = SpellChecker(language="en", distance=1).word_frequency.dictionary
+    return words
