@@ -10,7 +10,12 @@ running headers and footers.
 - Words split by letter spacing are rejoined ("e xecuted" -> "executed") when the joined word
   occurs elsewhere in the document and the parts do not.
 - Lines repeated at the top or bottom of most pages (running headers and footers, page
-  numbers) are removed.
+  numbers) are removed, and so are numbered ones repeated on a few pages with their number
+  changing ("Chapter 4: Function reference 9", "... 10": one chapter's running header).
+- Contents and index entries, a title and its page number joined by a dot leader
+  ("2.4 Library Notes . . . . . 7", "alias . . . . 53"), are removed: they repeat every title
+  and term of the document, and a search for one found the contents page, not the section.
+- A page holding nothing but its number is empty.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ _SPACES = re.compile(r"[ \t\u00a0]+")
 _EDGE_LINES = 2  # lines at each end of a page checked for running headers and footers
 _REPEAT_SHARE = 0.5  # a line on more than this share of pages is a running header/footer
 _MIN_PAGES = 3
+_LEADER_ENTRY = re.compile(r"^\S.*?(?: ?\.){4,} ?(?:\d+|[ivxlc]+)$", re.IGNORECASE)
+_PAGE_NUMBER = re.compile(r"\d+|[ivxlc]+", re.IGNORECASE)
 _SHORT_WORD = re.compile(
     r"^(?:a|i|o|an|as|at|be|by|do|go|he|if|in|is|it|me|my|no|of|on|or|so|to|up|us|we)$"
 )
@@ -41,8 +48,9 @@ _SHORT_WORD = re.compile(
 
 def normalise_pages(pages: Sequence[str]) -> list[str]:
     """Each page's text cleaned; the whole document is the vocabulary for repairs."""
-    cleaned = [_characters(page) for page in pages]
+    cleaned = [_without_leader_entries(_characters(page)) for page in pages]
     cleaned = _without_running_lines(cleaned)
+    cleaned = ["" if _PAGE_NUMBER.fullmatch(page) else page for page in cleaned]
     vocabulary = Counter(w.lower() for page in cleaned for w in _WORD.findall(page))
     hyphenated = {
         m.group(0).lower() for page in cleaned for m in re.finditer(r"[A-Za-z]+-[a-z]+", page)
@@ -58,15 +66,28 @@ def _characters(text: str) -> str:
     return "\n".join(lines).strip()
 
 
+def _without_leader_entries(page: str) -> str:
+    return "\n".join(line for line in page.split("\n") if not _LEADER_ENTRY.match(line))
+
+
 def _without_running_lines(pages: list[str]) -> list[str]:
-    """Drop header/footer lines that repeat (numbers aside) on most pages."""
+    """Drop header/footer lines that repeat (numbers aside) on most pages, or on a few with
+    their number changing."""
     if len(pages) < _MIN_PAGES:
         return pages
     seen: Counter[str] = Counter()
+    written: dict[str, set[str]] = {}  # each numbered shape's lines as written
     for page in pages:
+        for line in _edge_lines(page.split("\n")):
+            shape = _shape(line)
+            if "#" in shape:
+                written.setdefault(shape, set()).add(line.strip())
         seen.update({_shape(line) for line in _edge_lines(page.split("\n"))})
     running = {
-        shape for shape, count in seen.items() if shape and count > _REPEAT_SHARE * len(pages)
+        shape
+        for shape, count in seen.items()
+        if shape
+        and (count > _REPEAT_SHARE * len(pages) or len(written.get(shape, ())) >= _MIN_PAGES)
     }
     if not running:
         return pages

@@ -42,6 +42,40 @@ def test_running_headers_and_page_numbers_are_removed(tmp_path: Path) -> None:
     assert [s.text for s in document.sections][2] == "This page is about newts."
 
 
+def test_one_chapters_running_header_contents_entries_and_bare_numbers_go() -> None:
+    # pages as PDFium reads a texinfo manual (libtasn1's): contents, then chapter 2's pages,
+    # each under its running header with the page number, then a page left with its number
+    pages = [
+        "Table of Contents\n1 Introduction . . . . . . . . . . . . . 1\n"
+        "2.4 Library Notes. . . . . . . . . . . . . . 7\nAppendix A Copying . . . . . . . . iv",
+        "Chapter 1: Introduction 1\n1 Introduction\nlibtasn1 is a library for ASN.1.",
+        "Chapter 2: ASN.1 structure handling 2\nThe parser reads a definitions file.",
+        "Chapter 2: ASN.1 structure handling 3\nAn element is named by its path.",
+        "Chapter 2: ASN.1 structure handling 4\nThe maximum name size is 64.",
+        "Chapter 2: ASN.1 structure handling 5\n2.4 Library Notes\nAll names are ASCII.",
+        "6",
+        "Chapter 3: Utilities 7\nasn1Parser turns a file into C.",
+    ]
+    cleaned = normalise_pages(pages)
+    text = "\n".join(cleaned)
+    assert ". . . ." not in text and "Table of Contents" in text  # the entries, not the title
+    assert "ASN.1 structure handling" not in text  # four pages, four numbers: running
+    assert "Chapter 1: Introduction 1" in text and "Chapter 3: Utilities 7" in text  # once
+    assert "2.4 Library Notes\nAll names are ASCII." in text  # the section's own heading stays
+    assert cleaned[6] == ""
+
+
+@pytest.mark.skipif(
+    not (BASH_DOCS / "bashref.pdf").exists(),
+    reason="Debian's bash-doc is not installed (apt-get install bash-doc)",
+)
+def test_debian_bash_reference_loses_its_contents_index_and_chapter_headers() -> None:
+    text = "\n".join(s.text for s in load_document(BASH_DOCS / "bashref.pdf").sections)
+    assert not re.search(r"(?: ?\.){4,} ?\d+$", text, re.MULTILINE)  # contents and index
+    assert len(re.findall(r"^Chapter \d+: ", text, re.MULTILINE)) <= 5  # was 156
+    assert "1.1 What is Bash?" in text  # the section itself, with its heading line
+
+
 def test_outline_gives_each_section_its_heading_path(tmp_path: Path) -> None:
     from pypdf import PdfReader, PdfWriter
 
