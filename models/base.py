@@ -2,7 +2,9 @@
 
 A backend implements `count_tokens` and `_generate`; `ChatModel.stream` wraps the backend's
 generator in a `ChatStream`, which measures time to first token and total time on a monotonic
-clock, fills in usage the backend did not report, prices it, and lets any thread cancel.
+clock, fills in usage the backend did not report, prices it, and lets any thread cancel. It
+stops reading at max_tokens, and when the model repeats itself (`models.repetition`), local
+and remote alike.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from models.repetition import Repetition, RepetitionStop
 from models.stream_limits import StreamNote, TokenCap, implausible_usage
 
 Role = Literal["system", "user", "assistant"]
-FinishReason = Literal["stop", "length", "cancelled"]
+# "repetition": margin stopped a model that was writing the same words over and over
+FinishReason = Literal["stop", "length", "cancelled", "repetition"]
 
 # Tokens a chat template adds around each message (role markers, separators).
 MESSAGE_OVERHEAD_TOKENS = 4
@@ -73,6 +77,7 @@ class Completion:
     total_s: float
     finish_reason: FinishReason
     notes: tuple[StreamNote, ...] = ()  # what the server did wrong: ignored max_tokens, ...
+    repetition: Repetition | None = None  # the loop the stream was stopped in, if it was
 
 
 class ChatStream:
@@ -87,6 +92,7 @@ class ChatStream:
         self._ttft: float | None = None
         self._end: StreamEnd | None = None
         self._cap = TokenCap(options.max_tokens)
+        self._loop = RepetitionStop()
         self.completion: Completion | None = None
         self._deltas = model._generate(self._messages, options, self._cancel)
 
@@ -103,7 +109,8 @@ class ChatStream:
     def __next__(self) -> str:
         if self.completion is not None:
             raise StopIteration
-        for item in self._deltas if not self._cap.cut else ():
+        stopped = self._cap.cut or self._loop.found is not None
+        for item in self._deltas if not stopped else ():
             if isinstance(item, StreamEnd):
                 self._end = item
                 continue
@@ -117,6 +124,7 @@ class ChatStream:
             if self._ttft is None:
                 self._ttft = time.monotonic() - self._started
             self._parts.append(item)
+            self._loop.feed(item)  # a loop found: this delta is the last one read
             return item
         self._finish()
         raise StopIteration
@@ -132,6 +140,8 @@ class ChatStream:
         if self._cap.cut:
             reason = "length"
             notes.append(self._cap.note())
+        if self._loop.found is not None and reason != "cancelled":
+            reason = "repetition"
         usage = end.usage
         problem = None if usage is None else self._implausible(usage)
         if problem is not None:
@@ -156,6 +166,7 @@ class ChatStream:
             total_s=time.monotonic() - self._started,
             finish_reason=reason,
             notes=tuple(notes),
+            repetition=self._loop.found if reason == "repetition" else None,
         )
 
     def _implausible(self, usage: Usage) -> str | None:

@@ -3,7 +3,8 @@
 The limit comes from the model's context: whatever the prompt leaves free, under the
 ceiling `ask.max_tokens` (512 by default, as the bundled 135M model can repeat itself until
 its context is full; 0: no ceiling); the budget may lower it further for a remote model. An
-answer that stops at any of these limits says so (`truncation_of`, `describe_truncation`).
+answer that stops at any of these limits, or that the stream stopped as the model was
+repeating itself, says so (`truncation_of`, `describe_truncation`).
 When choosing sources, the prompt leaves at least `answer_reserve` tokens free.
 """
 
@@ -35,8 +36,8 @@ def truncation_of(
 ) -> Truncation | None:
     """Why an answer stopped short, from how its stream finished: `given` is the max_tokens
     the model was given, `limit` what `answer_limit` allowed, `ceiling` ask.max_tokens."""
-    if finish_reason == "cancelled":
-        return "cancelled"
+    if finish_reason in ("cancelled", "repetition"):
+        return finish_reason
     if finish_reason != "length":
         return None
     if given < limit:
@@ -53,6 +54,8 @@ def describe_truncation(truncation: Truncation, max_tokens: int) -> str:
             f"Cut off at {max_tokens:,} tokens: the budget paid for no more "
             "(budget.request_usd and budget.daily_usd in config.toml)."
         )
+    if truncation == "repetition":
+        return "Stopped: the model was repeating itself; the repeats are left out of the answer."
     if truncation == "max_tokens":
         return f"Cut off at {max_tokens:,} tokens, the limit set by ask.max_tokens in config.toml."
     return (

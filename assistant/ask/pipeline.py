@@ -2,8 +2,8 @@
 
 check_input -> calculator? -> standalone query -> retrieve (withholding, evidence)
 -> SourcesFound -> relevant? -> quote? -> check_context -> cache? -> build prompt
--> answer limit -> budget -> model stream (TextDelta, SentenceChecked...) -> check_output
--> quote instead? (auto) -> log -> AnswerDone
+-> answer limit -> budget -> model stream (TextDelta, SentenceChecked...; a loop
+is cut) -> check_output -> quote instead? (auto) -> log -> AnswerDone
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from assistant.guardrails.events import (
     grounding_event,
     local_only_used_event,
     quote_policy_event,
+    repeating_event,
     replaced_event,
 )
 from assistant.guardrails.input_check import check_input
@@ -303,9 +304,18 @@ class AskRun:
                 deps.log.budget.release(self._reservation)
             raise
         yield from text.feed(restorer.flush())
-        yield from text.finish()
         completion = stream.completion
         assert completion is not None
+        if completion.repetition is None:
+            yield from text.finish()
+        else:  # the repeats have streamed: the answer ends before them
+            loop, raw = completion.repetition, completion.text
+            # offsets in the restored text; a cut between words splits no placeholder
+            text.cut(
+                len(context.restore(raw[: loop.repeats_at])),
+                not_before=len(context.restore(raw[: loop.starts_at])),
+            )
+            answer.guardrails.append(repeating_event(loop, completion.usage.completion_tokens))
         if completion.ttft_s is not None:
             clock.add("ttft", completion.ttft_s * 1000)
         clock.add("generate", completion.total_s * 1000)

@@ -43,6 +43,20 @@ class SentenceStream:
             self._emitted = len(self._text)
         return events
 
+    def cut(self, at: int, *, not_before: int = 0) -> None:
+        """Drop the text from `at` on, and the checks of what is dropped: the model went on
+        repeating itself from there. The cut moves back to the latest end of a checked
+        sentence or of a line at or after `not_before` (where the repeated run starts), so
+        no half sentence stays; what stays after the last checked sentence (a code block's
+        lines) is checked now. The dropped text has already streamed: no event is sent."""
+        ends = [unit.end for unit in self.checked if not_before <= unit.end <= at]
+        line_end = self._text.rfind("\n", not_before, at)
+        boundary = max([*ends, line_end + 1] if line_end >= 0 else ends, default=at)
+        self._text = self._text[:boundary].rstrip()
+        self.checked = [unit for unit in self.checked if unit.end <= boundary]
+        self.checked.extend(self.checker.check(self._text, unit) for unit in self._units())
+        self._emitted = min(self._emitted, len(self._text))
+
     def _units(self) -> list[TextUnit]:
         """The units from the end of the last checked one on. The text before it is split for
         good (the splitter is prefix-stable, and a unit never ends inside code), so each token

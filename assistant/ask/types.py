@@ -21,8 +21,9 @@ LOCAL_ONLY_USED = "local_only.used"
 UnitKind = Literal["prose", "code"]  # a sentence, or a fenced code block
 SupportStatus = Literal["cited", "attributed", "unsupported", "skipped"]
 # Why an answer stops short: the model's context was full, it reached `ask.max_tokens`, the
-# budget paid for no more, or the person stopped it.
-Truncation = Literal["context", "max_tokens", "budget", "cancelled"]
+# budget paid for no more, the person stopped it, or margin did as the model was repeating
+# itself (models.repetition).
+Truncation = Literal["context", "max_tokens", "budget", "cancelled", "repetition"]
 
 
 @dataclass(frozen=True, slots=True)

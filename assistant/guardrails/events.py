@@ -15,6 +15,7 @@ from assistant.guardrails.pii import Redactor
 if TYPE_CHECKING:
     from assistant.guardrails.injection import InjectionFinding
     from assistant.guardrails.support import SupportReport
+    from models.repetition import Repetition
 
 INPUT_CONTROL_CHARS = "input.control_chars"
 INJECTION = "injection"
@@ -29,6 +30,7 @@ CITATION_INVALID = "citation.invalid"
 CITATION_ATTRIBUTED = "citation.attributed"
 GROUNDING_UNSUPPORTED = "grounding.unsupported"
 ANSWER_REPLACED = "answer.replaced"  # ask.mode = "auto" quoted instead of an unsupported answer
+ANSWER_REPEATING = "answer.repeating"  # the model looped; margin stopped it, dropped the repeats
 ANSWER_CHECKS = (CITATION_ATTRIBUTED, GROUNDING_UNSUPPORTED)  # about the text the model wrote
 
 _MAX_LISTED = 8
@@ -165,6 +167,17 @@ def replaced_event(report: SupportReport) -> GuardrailEvent:
         ANSWER_REPLACED,
         f"{unsupported} of {checked} sentence{'s' if checked != 1 else ''} the model wrote "
         "not supported by any source; the answer is the sources' own words instead",
+    )
+
+
+def repeating_event(repetition: Repetition, tokens: int) -> GuardrailEvent:
+    """The model was stopped writing the same words again and again: counts, never the text
+    (it may hold what the sources held)."""
+    return GuardrailEvent(
+        ANSWER_REPEATING,
+        f"the model wrote the same {repetition.words} word{'s' if repetition.words != 1 else ''}"
+        f" {repetition.copies} times in a row; margin stopped it after {tokens} tokens and "
+        "left the repeats out of the answer",
     )
 
 

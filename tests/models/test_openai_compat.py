@@ -226,3 +226,16 @@ def test_cancel_closes_the_stream(flaky_server: Start) -> None:
     assert len(completion.text.split()) < 10
     assert server.handled.wait(30)  # the server could not keep writing: the client hung up
     assert server.chunks_sent < 200
+
+
+def test_a_server_streaming_a_loop_is_hung_up_on(flaky_server: Start) -> None:
+    intro = ["Keys", " live", " in", " the", " keyring."]
+    loop = [" It", " is", " locked", " until", " you", " log", " in."] * 30
+    server = flaky_server(Step.stream(intro + loop, usage=(40, 215), gap_s=0.005))
+    completion = remote(server.base_url).stream(QUESTION).complete()
+    assert completion.finish_reason == "repetition" and completion.repetition is not None
+    assert completion.text[: completion.repetition.repeats_at] == (
+        "Keys live in the keyring. It is locked until you log in. "
+    )
+    assert completion.usage.estimated  # the server's usage never came: margin counted
+    assert server.handled.wait(30) and server.chunks_sent < len(intro + loop)

@@ -356,7 +356,7 @@ def test_sources_that_do_not_fit_the_context_are_named(tmp_path: Path) -> None:
 
 def test_cancel_stops_the_answer_and_logs_it_as_cancelled(tmp_path: Path) -> None:
     h = Harness(tmp_path, [make_source(1, "Keys live in the keyring.")])
-    h.local = ScriptedModel([" ".join(["word"] * 200)], profile="local", delay_s=0.01)
+    h.local = ScriptedModel([distinct_words(200)], profile="local", delay_s=0.01)
     h.deps.models = ModelRegistry(h.config.models, build=pytest.fail, preloaded={"local": h.local})
     run = AskRun(h.deps, "Where do keys live?", AskOptions())
     deltas = 0
@@ -392,6 +392,11 @@ def test_remote_answer_has_a_cost(tmp_path: Path) -> None:
     assert answer.usage.cost_usd == pytest.approx(expected) and expected > 0
     assert h.log.spend_today() == pytest.approx(expected)
     assert answer.model == "remote" and not answer.usage.estimated
+
+
+def distinct_words(count: int) -> str:
+    """A long reply that never repeats itself, which the stream would stop as a loop."""
+    return " ".join(f"w{n:x}" for n in range(count))  # short: within 6 bytes a token
 
 
 def scripted(h: Harness, *replies: str, **options: object) -> ScriptedModel:
@@ -464,7 +469,7 @@ def test_the_answer_may_use_all_the_room_the_prompt_leaves(tmp_path: Path) -> No
 
 
 def test_by_default_the_answer_stops_at_512_tokens_and_says_so(harness: Harness) -> None:
-    model = scripted(harness, " ".join(["word"] * 600))
+    model = scripted(harness, distinct_words(600))
     _, answer = harness.run("How are keys kept?")
     assert model.context_tokens - model.count_message_tokens(model.calls[0]) > 512
     assert answer.usage.max_tokens == answer.usage.completion_tokens == 512
@@ -473,7 +478,7 @@ def test_by_default_the_answer_stops_at_512_tokens_and_says_so(harness: Harness)
 
 def test_an_answer_cut_by_a_full_context_says_so(tmp_path: Path) -> None:
     h = Harness(tmp_path, [make_source(1, "Keys live in the keyring.")])
-    model = scripted(h, " ".join(["word"] * 400), context_tokens=300)
+    model = scripted(h, distinct_words(400), context_tokens=300)
     _, answer = h.run("Where do keys live?")
     prompt = model.count_message_tokens(model.calls[0])
     assert answer.truncation == "context" and answer.usage.completion_tokens == 300 - prompt
@@ -496,7 +501,7 @@ def test_an_answer_cut_by_the_budget_says_so(tmp_path: Path) -> None:
     config = parse_config("[budget]\nrequest_usd = 0.00025\n", tmp_path / "c.toml")
     h = Harness(tmp_path, [make_source(1, "Keys live in the keyring.")], config)
     h.remote = ScriptedModel(
-        [" ".join(["word"] * 200)], profile="remote", is_remote=True, pricing=Pricing(1.0, 2.0)
+        [distinct_words(200)], profile="remote", is_remote=True, pricing=Pricing(1.0, 2.0)
     )
     h.deps.models = ModelRegistry(
         h.config.models, build=pytest.fail, preloaded={"remote": h.remote}
@@ -504,6 +509,56 @@ def test_an_answer_cut_by_the_budget_says_so(tmp_path: Path) -> None:
     _, answer = h.run("Where do keys live?", model="remote")
     assert answer.truncation == "budget"
     assert answer.usage.completion_tokens == answer.usage.max_tokens < 200
+
+
+KEYS_LOOP = "Keys are kept in the keyring [1]. " + "It is locked. It opens when you log in. " * 12
+
+
+def test_a_model_repeating_itself_is_stopped_and_the_repeats_left_out(tmp_path: Path) -> None:
+    h = Harness(tmp_path, [make_source(1, "Keys are kept in the keyring.")])
+    scripted(h, KEYS_LOOP)
+    events, answer = h.run("Where are keys kept?")
+    streamed = "".join(e.text for e in events if isinstance(e, TextDelta))
+    assert streamed.count("It is locked.") > 1  # the repeats streamed before the stop...
+    kept = "Keys are kept in the keyring [1]. It is locked. It opens when you log in."
+    assert answer.answer == kept
+    assert answer.answer.count("It is locked.") == 1  # ...and are not in the answer
+    assert answer.sentences[-1].end == len(answer.answer)
+    assert answer.truncation == "repetition" and answer.to_json()["truncated"] is True
+    assert answer.usage.completion_tokens < len(KEYS_LOOP.split())  # stopped early
+    [event] = [e for e in answer.guardrails if e.kind == "answer.repeating"]
+    assert event.detail.startswith("the model wrote the same 9 words 3 times in a row")
+    logged = h.log.get(answer.interaction_id or 0).answer
+    assert logged.truncation == "repetition" and logged.answer == answer.answer
+    assert "answer.repeating" in [e.kind for e in logged.guardrails]
+    assert compute_stats(h.log).truncated == {"repetition": 1}
+    _, again = h.run("Where are keys kept?")
+    assert not again.cached  # a cut answer is not served again from the cache
+
+
+def test_a_remote_model_is_stopped_the_same_and_cut_in_the_restored_text(
+    tmp_path: Path,
+) -> None:
+    h = Harness(tmp_path, [make_source(1, "Write to alice@example.com about keys.")])
+    loop = "Write to [EMAIL_1] about keys [1]. " + "Call first. Then write again and wait. " * 9
+    h.remote = ScriptedModel([loop], profile="remote", is_remote=True, pricing=Pricing(1.0, 2.0))
+    h.deps.models = ModelRegistry(
+        h.config.models, build=pytest.fail, preloaded={"remote": h.remote}
+    )
+    _, answer = h.run("Who do I write to about keys?", model="remote")
+    assert "[EMAIL_1]" in "\n".join(m.content for m in h.remote.calls[0])  # it was masked
+    assert answer.answer == (
+        "Write to alice@example.com about keys [1]. Call first. Then write again and wait."
+    )
+    assert answer.truncation == "repetition"
+
+
+def test_auto_quotes_instead_of_a_loop_and_still_says_it_was_stopped(tmp_path: Path) -> None:
+    h = Harness(tmp_path, [make_source(1, NOTES, score=0.3)], mode="auto")
+    scripted(h, "Gertrude Miller planted roses in 1987. " + "They bloom in June by the pond. " * 8)
+    _, answer = h.run("When were the hydrangeas planted?")
+    assert answer.fallback == "unsupported" and answer.truncation is None  # the quote is whole
+    assert "answer.repeating" in [e.kind for e in answer.guardrails]
 
 
 def test_only_the_configured_number_of_recent_turns_is_sent(tmp_path: Path) -> None:

@@ -68,3 +68,33 @@ def test_white_space_after_a_possible_end_waits_for_the_next_character() -> None
 
 def test_an_empty_answer_gives_no_events() -> None:
     assert replay([""]) == []
+
+
+def cut_stream(text: str, at: int, not_before: int) -> SentenceStream:
+    stream = SentenceStream(SupportChecker(SOURCES))
+    stream.feed(text)
+    stream.cut(at, not_before=not_before)
+    return stream
+
+
+def test_a_cut_ends_at_the_last_sentence_end_and_keeps_its_checks() -> None:
+    repeat = "Penguins migrate. Keys live in the keyring. "
+    text = "API keys live in the system keyring [1]. " + repeat * 3
+    first = text.index("Penguins")
+    stream = cut_stream(text, first + len(repeat) + 9, not_before=first + 3)
+    assert stream.text == "API keys live in the system keyring [1]. " + repeat.rstrip()
+    assert [text[c.start : c.end] for c in stream.checked][-1] == "Keys live in the keyring."
+    assert stream.checked[-1].end == len(stream.text)
+
+
+def test_a_cut_inside_code_keeps_whole_lines_and_checks_them() -> None:
+    text = "Run this:\n```\nkeyring get margin\nkeyring get margin\nkeyring get"
+    start = text.index("keyring")
+    stream = cut_stream(text, text.index("keyring", start + 1) + 4, not_before=start)
+    assert stream.text == "Run this:\n```\nkeyring get margin"
+    assert stream.checked[-1].kind == "code"
+
+
+def test_a_cut_with_no_sentence_end_in_the_repeated_run_is_at_the_word() -> None:
+    stream = cut_stream("keys keys keys keys", 5, not_before=0)
+    assert stream.text == "keys" and len(stream.checked) == 1

@@ -215,6 +215,25 @@ def remote_config(margin_home: Path, base_url: str) -> None:
 
 
 @pytest.mark.slow
+def test_a_model_repeating_itself_is_stopped_and_the_cli_says_so(
+    ingested: Path, flaky_server: Callable[..., FlakyServer]
+) -> None:
+    intro = "margin keeps API keys in the operating system's keyring."
+    loop = [" It asks the keyring", " for the key each time", " it starts a request."] * 12
+    server = flaky_server(Step.stream([intro, *loop]), Step.stream([intro, *loop]))
+    remote_config(ingested, server.base_url)
+    question = "How does margin keep API keys safe?"
+    result = CliRunner().invoke(cli, ["ask", question, "--mode", "generate"])
+    assert result.exit_code == 0, result.output
+    assert "… Stopped: the model was repeating itself; the repeats are left out" in result.stderr
+    assert "! answer.repeating: the model wrote the same 13 words 3 times" in result.stderr
+    result = CliRunner().invoke(cli, ["ask", question, "--mode", "generate", "--json"])
+    answer = json.loads(result.stdout)
+    assert answer["truncated"] is True and answer["truncation"] == "repetition"
+    assert answer["answer"].count("It asks the keyring") == 1
+
+
+@pytest.mark.slow
 def test_marks_footnotes_and_a_follow_up_through_the_cli(
     ingested: Path, flaky_server: Callable[..., FlakyServer]
 ) -> None:

@@ -1,0 +1,82 @@
+"""The repetition stop (models.repetition): loops the bundled model wrote are stopped at
+their third copy; lists, tables and code whose lines look alike are not stopped."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from models.repetition import MIN_REPEATED_WORDS, Repetition, RepetitionStop
+
+# The bundled SmolLM2's loop on "How do I limit the download speed in wget?" (trial 9).
+WGET_LOOP = (
+    "To limit the download speed in wget, you can use the --limit-rate option. "
+    + "You can also specify a maximum transfer rate using the --max-transfer-rate option, "
+    "which allows you to set a maximum transfer rate.\nThe --no-cache-on-download and "
+    "--no-cache-off options will prevent the server from storing cached results of your "
+    "requests until they are requested again.\nThis is useful for very slow servers that do "
+    "not support caching.\n" * 5
+)
+
+
+def stream_words(text: str) -> Repetition | None:
+    """Feed `text` a token at a time, as a model streams it."""
+    stop = RepetitionStop()
+    for delta in re.findall(r"\s*\S+\s*?", text):
+        if stop.feed(delta) is not None:
+            return stop.found
+    return stop.feed("\n")  # the last word ends
+
+
+def test_a_repeated_passage_is_stopped_at_its_third_copy() -> None:
+    found = stream_words(WGET_LOOP)
+    assert found is not None and found.copies == 3
+    intro_end = WGET_LOOP.index("You can")
+    cycle = WGET_LOOP.index("You can", intro_end + 1) - intro_end
+    assert (found.starts_at, found.repeats_at) == (intro_end, intro_end + cycle)
+
+
+def test_where_the_words_are_cut_into_deltas_does_not_matter() -> None:
+    by_character = RepetitionStop()
+    found = next(f for f in map(by_character.feed, WGET_LOOP) if f is not None)
+    assert found == stream_words(WGET_LOOP)
+
+
+@pytest.mark.parametrize(
+    ("loop", "copies"),
+    [
+        ("word " * 40, MIN_REPEATED_WORDS + 1),  # one word needs many copies
+        ("I do not know. " * 20, 7),
+        # a tag whose lines only indent further each time (trial 9, "stash untracked files")
+        ("".join(f"{' ' * 2 * n}<label>\n" for n in range(40)), MIN_REPEATED_WORDS + 1),
+    ],
+)
+def test_short_loops_need_more_copies(loop: str, copies: int) -> None:
+    found = stream_words(loop)
+    assert found is not None and found.copies == copies
+
+
+LEGITIMATE = {
+    "a list of similar options": "\n".join(
+        f"- `--{name}`: sets the {name} of the transfer, in bytes per second."
+        for name in ["limit-rate", "max-rate", "min-rate", "start-rate", "burst-rate", "rate"]
+    ),
+    "a table": "| option | default | unit |\n| --- | --- | --- |\n"
+    + "\n".join(f"| --opt-{n} | {n * 10} | seconds |" for n in range(12)),
+    "code with lines alike": "```python\n"
+    + "\n".join(f'parser.add_argument("--flag-{n}", action="store_true")' for n in range(10))
+    + "\n```",
+    "steps with the same wording": "\n".join(
+        f"{n}. Run `git stash push` in the folder of repository {name}, then check it."
+        for n, name in enumerate(["one", "two", "three", "four", "five"], 1)
+    ),
+    "a sentence said twice": "Keys are kept in the keyring, never in a plain file on disk. " * 2,
+    "a small array": "```c\nint zeros[16] = {" + "0, " * 15 + "0};\n```",
+    "closing braces": "```c\n" + "".join(" " * (12 - 2 * n) + "}\n" for n in range(7)) + "```",
+}
+
+
+@pytest.mark.parametrize("name", LEGITIMATE)
+def test_repetition_a_real_answer_has_is_not_stopped(name: str) -> None:
+    assert stream_words(LEGITIMATE[name]) is None
