@@ -11,11 +11,14 @@ When choosing sources, the prompt leaves at least `answer_reserve` tokens free.
 from __future__ import annotations
 
 from assistant.ask.types import Truncation
+from assistant.config import AskConfig
 from models.base import FinishReason
 
 RESERVE_SHARE = 4  # the prompt leaves at least a quarter of the context for the answer...
 MAX_RESERVE = 1024  # ...or this many tokens, whichever is less
 MIN_ANSWER_TOKENS = 16
+# Named in the message of an answer cut at ask.max_tokens, which may be this or the setting.
+DEFAULT_MAX_TOKENS = AskConfig().max_tokens
 
 
 def answer_reserve(context_tokens: int, ceiling: int) -> int:
@@ -57,7 +60,10 @@ def describe_truncation(truncation: Truncation, max_tokens: int) -> str:
     if truncation == "repetition":
         return "Stopped: the model was repeating itself; the repeats are left out of the answer."
     if truncation == "max_tokens":
-        return f"Cut off at {max_tokens:,} tokens, the limit set by ask.max_tokens in config.toml."
+        return (
+            f"Cut off at {max_tokens:,} tokens, the limit ask.max_tokens sets "
+            f"({DEFAULT_MAX_TOKENS:,} by default; set it in config.toml, 0 for no limit)."
+        )
     return (
         f"Cut off at {max_tokens:,} tokens: the model's context was full after the question "
         "and its sources (a model profile's `context`, or fewer sources with --k, leaves room)."

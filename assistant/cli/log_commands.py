@@ -105,34 +105,57 @@ def _print_stats(figures: Stats) -> None:
         console.print(policies)
 
 
+# Why answers were cut short (Answer.truncation), as the stats line says it.
+CUT_SHORT = {
+    "max_tokens": "at the ask.max_tokens limit",
+    "context": "with the model's context full",
+    "budget": "at what the budget paid for",
+    "cancelled": "stopped by you",
+    "repetition": "stopped as the model was repeating itself",
+}
+
+
 def support_lines(figures: Stats) -> list[str]:
-    """How well answers were backed, in words: supported sentences, who cited, cut-offs."""
+    """How well answers were backed, in words: supported sentences, who cited, cut-offs.
+
+    The sentence figures count the answers shown as the model wrote them; an answer that
+    ask.mode = "auto" replaced by a quote had unsupported sentences too, which streamed
+    before the quote: the quoted line counts those answers."""
     support = figures.support
     lines = []
     if support.share is not None:
         lines.append(
             f"Supported sentences: {support.share:.0%} of {support.sentences_checked} checked "
-            f"in {support.answers} answers; {support.answers_with_unsupported} answers have a "
-            "sentence no source supports ([?])"
+            f"in {_answers(support.answers)} kept as the model wrote them; "
+            f"{support.answers_with_unsupported} of these "
+            f"{'has' if support.answers_with_unsupported == 1 else 'have'} a sentence no "
+            "source supports ([?])"
         )
     if support.answers:
         cited = support.citations
         lines.append(
-            f"Citations: {cited.get('model', 0)} answers cited by the model, "
+            f"Citations: {_answers(cited.get('model', 0))} cited by the model, "
             f"{cited.get('margin_only', 0)} only matched by margin ([n]?), "
             f"{cited.get('none', 0)} with neither"
         )
     if figures.truncated:
-        reasons = ", ".join(f"{why} {count}" for why, count in sorted(figures.truncated.items()))
-        lines.append(f"Cut short: {sum(figures.truncated.values())} answers ({reasons})")
+        reasons = ", ".join(
+            f"{count} {CUT_SHORT.get(why, why)}" for why, count in sorted(figures.truncated.items())
+        )
+        lines.append(f"Cut short: {_answers(sum(figures.truncated.values()))} ({reasons})")
     if figures.follow_ups:
         lines.append(f"Follow-ups searched with earlier turns: {figures.follow_ups}")
     if figures.quote_fallbacks:
         lines.append(
             f"Quoted instead of the model's answer (it failed the support check, ask.mode "
-            f"auto): {figures.quote_fallbacks}"
+            f"auto): {_answers(figures.quote_fallbacks)}, whose [?] sentences streamed before "
+            "the quote and are not counted above"
         )
     return lines
+
+
+def _answers(count: int) -> str:
+    return f"{count} answer{'' if count == 1 else 's'}"
 
 
 def _ms(value: float | None) -> str:

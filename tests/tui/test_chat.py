@@ -229,7 +229,7 @@ async def test_a_cut_answer_says_so(make_assistant: AssistantMaker, tmp_path: Pa
         exchange = app.query_one(ChatLog).last
         assert exchange is not None and exchange.answer is not None
         assert exchange.answer.truncation == "max_tokens"
-        assert "Cut off at 4 tokens, the limit set by ask.max_tokens" in exchange.text
+        assert "Cut off at 4 tokens, the limit ask.max_tokens sets" in exchange.text
 
 
 async def test_regenerate_and_copy(make_assistant: AssistantMaker) -> None:

@@ -29,6 +29,7 @@ def test_the_prompt_leaves_a_quarter_of_the_context_at_most_1024() -> None:
     [
         ("stop", 500, 500, 0, None),
         ("cancelled", 500, 500, 0, "cancelled"),
+        ("repetition", 500, 500, 512, "repetition"),
         ("length", 500, 500, 0, "context"),
         ("length", 256, 256, 256, "max_tokens"),
         ("length", 100, 256, 256, "budget"),
@@ -47,3 +48,11 @@ def test_each_reason_is_said_in_words_with_what_to_change() -> None:
     assert "1,200" in describe_truncation("budget", 1_200)
     assert "context" in describe_truncation("context", 300)
     assert describe_truncation("cancelled", 3).startswith("Stopped")
+    assert "repeating itself" in describe_truncation("repetition", 512)
+
+
+@pytest.mark.parametrize("ceiling", [512, 300])
+def test_the_max_tokens_message_is_true_with_or_without_a_setting(ceiling: int) -> None:
+    said = describe_truncation("max_tokens", ceiling)
+    assert said.startswith(f"Cut off at {ceiling} tokens, the limit ask.max_tokens sets")
+    assert "(512 by default; set it in config.toml" in said

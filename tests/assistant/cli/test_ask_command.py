@@ -277,7 +277,10 @@ def test_an_answer_cut_at_max_tokens_says_so_with_the_bundled_model(ingested: Pa
     write_config(ingested, settings)
     result = CliRunner().invoke(cli, ["ask", "How does margin keep API keys safe?"])
     assert result.exit_code == 0, result.output
-    assert "… Cut off at 4 tokens, the limit set by ask.max_tokens" in result.stderr
+    assert (
+        "… Cut off at 4 tokens, the limit ask.max_tokens sets (512 by default; set it in "
+        "config.toml, 0 for no limit)."
+    ) in result.stderr
     result = CliRunner().invoke(cli, ["ask", "How does margin keep API keys safe?", "--json"])
     answer = json.loads(result.stdout)
     assert answer["truncated"] is True and answer["truncation"] == "max_tokens"

@@ -172,8 +172,35 @@ def test_stats_says_how_well_answers_were_backed(home_log: InteractionLog) -> No
     home_log.record(answer)
     code, out, _ = run("stats")
     assert code == 0
-    assert "Supported sentences: 50% of 2 checked in 1 answers" in out
-    assert "Citations: 1 answers cited by the model, 0 only matched by margin" in out
-    assert "Cut short: 1 answers (max_tokens 1)" in out
+    assert (
+        "Supported sentences: 50% of 2 checked in 1 answer kept as the model wrote them; "
+        "1 of these has a sentence no source supports ([?])"
+    ) in " ".join(out.split())
+    assert "Citations: 1 answer cited by the model, 0 only matched by margin" in out
+    assert "Cut short: 1 answer (1 at the ask.max_tokens limit)" in out
     code, out, _ = run("stats", "--json")
     assert json.loads(out)["support"]["supported_share"] == 0.5
+
+
+def test_stats_counts_replaced_answers_apart_and_names_each_cut(home_log: InteractionLog) -> None:
+    kept, replaced, looped = make_answer(1), make_answer(2), make_answer(3)
+    for answer in (kept, looped):
+        answer.sentences = [SentenceSupport(0, 5, "unsupported", source=1)]
+    kept.truncation, looped.truncation = "max_tokens", "repetition"
+    replaced.mode, replaced.fallback = "quote", "unsupported"  # its [?] sentences streamed
+    replaced.sentences = [SentenceSupport(0, 5, "cited", cited=(1,), source=1)]
+    replaced.event("answer.replaced", "2 of 3 sentences the model wrote not supported")
+    for answer in (kept, replaced, looped):
+        home_log.record(answer)
+    code, out, _ = run("stats")
+    assert code == 0
+    said = " ".join(out.split())
+    assert "in 2 answers kept as the model wrote them; 2 of these have a sentence no" in said
+    assert (
+        "Cut short: 2 answers (1 at the ask.max_tokens limit, 1 stopped as the model was "
+        "repeating itself)"
+    ) in said
+    assert (
+        "ask.mode auto): 1 answer, whose [?] sentences streamed before the quote and are not "
+        "counted above"
+    ) in said
