@@ -12,7 +12,7 @@ between the span's offsets and keeps its structure:
   table rows, quotations and prompts keep their own lines, and blank lines between
   paragraphs stay (one);
 - the wrapped lines of a paragraph (a man page's 80 columns, a PDF's lines) are joined with
-  a space, as a renderer would join them;
+  a space, as a renderer would join them, and the spaces that justified them are one;
 - the common indentation is removed (a man page's seven columns), so prose does not turn
   into code when the quote is rendered as Markdown.
 
@@ -76,19 +76,27 @@ def quoted_passage(text: str, start: int, end: int) -> Passage:
                 opening = _FENCE.match(text[block_start:])
                 closing = opening.group(1) if opening else "```"
     lead = text.rfind("\n", 0, start) + 1
+    # A span starting inside its line has lost that line's indentation: it counts still.
+    first_indent = len(_indent(text[lead:start]))
     if not text[lead:start].strip():  # the span starts its line: keep the line's indentation
         start = lead
-    lines, ends_in_code = _laid_out(text[start:end].splitlines())
+    lines, ends_in_code = _laid_out(text[start:end].splitlines(), first_indent)
     if closing:
         lines.append(closing)
     return Passage(start, end, "\n".join(lines).strip("\n"), ends_in_code)
 
 
-def _laid_out(raw: list[str]) -> tuple[list[str], bool]:
-    """Lines as the passage shows them, and whether the last one is code."""
+def _laid_out(raw: list[str], first_indent: int = 0) -> tuple[list[str], bool]:
+    """Lines as the passage shows them, and whether the last one is code. The first line's
+    indentation is at least `first_indent` (a passage starting inside its line: a man page's
+    14 columns, or the lines below it would read as code)."""
     fenced = _fenced_lines(raw)
-    prose = [line for line, code in zip(raw, fenced, strict=True) if not code and line.strip()]
-    indent = min((len(_indent(line)) for line in prose), default=0)
+    prose = [
+        len(_indent(line)) if index else max(len(_indent(line)), first_indent)
+        for index, (line, code) in enumerate(zip(raw, fenced, strict=True))
+        if not code and line.strip()
+    ]
+    indent = min(prose, default=0)
     lines: list[str] = []
     code_last = False
     joinable = False  # the last line is prose a wrapped line may continue
@@ -108,6 +116,8 @@ def _laid_out(raw: list[str]) -> tuple[list[str], bool]:
             code_last, joinable = True, False
             continue
         body = body.strip()
+        if not _OWN_LINE.match(body):  # a justified line's padding ("limit  the  amount")
+            body = " ".join(body.split())
         if joinable and not _OWN_LINE.match(body):
             lines[-1] += " " + body
         else:

@@ -255,6 +255,27 @@ def test_a_manual_page_option_is_quoted_with_its_own_description_once() -> None:
     )
 
 
+CURL_REDIRECTS = (
+    "              initial host. If a redirect takes curl to a different  host,  it\n"
+    "              will  not be able to intercept the user+password. See also\n"
+    "              --location-trusted on how to change this. You can limit  the  amount\n"
+    "              of redirects to follow by using the --max-redirs option.\n\n"
+    "              When  curl  follows  a redirect and if the request is a POST, it\n"
+    "              will send the following request with a GET if the HTTP  response\n"
+    "              was  301,  302,  or  303."
+)
+
+
+def test_a_quote_starting_inside_a_manual_pages_line_is_prose_not_code() -> None:
+    # curl(1): the window quoted starts in the middle of its line, which loses its 14
+    # columns; the lines below keep theirs, and read as code once measured against none
+    text = quoted("How do I limit the number of redirects curl follows?", source(1, CURL_REDIRECTS))
+    assert "the amount of redirects to follow by using the --max-redirs option." in text
+    assert "\n\nWhen curl follows a redirect and if the request is a POST, it will send" in text
+    assert text.endswith("303. [1]")  # the citation after prose, on its line
+    assert not [line for line in text.splitlines() if line.startswith(" ")]  # no code
+
+
 XAUTH = (
     "Enable it host by host, rather than in the default host settings. In order for X11 "
     "forwarding to work, you need to install xauth on the server."
