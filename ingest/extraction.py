@@ -44,8 +44,9 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # 5: before chunks kept their line maps, which a quote's citation line is read from; 6: before
 # Markdown's HTML comments were left out; 7: before a manual page's words hyphenated at a
 # line's end were joined; 8: before a PDF's contents and index entries and one chapter's
-# running header were left out).
-EXTRACTION_VERSION = 9
+# running header were left out; 9: before an HTML menu page, a heading and a list of links,
+# was read as its heading and list instead of its tags' text).
+EXTRACTION_VERSION = 10
 _STARTUP_TIMEOUT_S = 60.0
 _STOP_GRACE_S = 1.0  # a worker told to stop that is still there after this is killed
 CANCEL_POLL_S = 0.1  # how often a read looks at its `cancel`

@@ -3,10 +3,11 @@
 The page is parsed with lxml; text a browser would hide is removed and reported
 (`html_hidden`); the main content is the page's landmark (`<main>`, `role="main"`,
 `<article>`, Sphinx's body) or, on pages without one, the body less blocks named or shaped
-like navigation (class or id "nav", "header", "footer"…; short blocks of mostly links);
-page furniture inside it (navigation, sidebars, footers, permalink glyphs) is skipped while
-walking it into sections (`html_walk`). A page nothing can be made of falls back to its
-whole visible text, never to nothing.
+like navigation (class or id "nav", "header", "footer"…; short blocks of mostly links), but
+for a menu page's menu; page furniture inside it (navigation, sidebars, footers, permalink
+glyphs) is skipped while walking it into sections (`html_walk`). A page nothing can be made
+of falls back to its whole visible text, never to nothing; a page nested deeper than the
+parser reads, to the text between its tags, with a warning.
 """
 
 from __future__ import annotations
@@ -19,7 +20,13 @@ from typing import TYPE_CHECKING
 from ingest.errors import NotADocumentError
 from ingest.loaders.decoding import read_text
 from ingest.loaders.html_hidden import remove_hidden
-from ingest.loaders.html_walk import SectionWalker, clean_heading, inline_text
+from ingest.loaders.html_walk import (
+    BLOCKS,
+    HEADINGS,
+    SectionWalker,
+    clean_heading,
+    inline_text,
+)
 from ingest.source_lines import placed
 from ingest.types import LoadedDocument, Section
 
@@ -54,6 +61,8 @@ INVISIBLE_MARKUP = re.compile(
     r"<!--.*?-->|<(script|style|template|noscript)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL
 )
 TAG = re.compile(r"<[^>]*>")
+# Elements whose text starts a line of its own when a page is read as its visible text.
+_OWN_LINES = BLOCKS | HEADINGS.keys() | {"br", "pre", "td", "th"}
 
 
 def load(path: Path) -> LoadedDocument:
@@ -61,7 +70,16 @@ def load(path: Path) -> LoadedDocument:
 
 
 def parse(markup: str) -> LoadedDocument:
-    root = _document(markup)
+    root, truncated = _document(markup)
+    if truncated:
+        return LoadedDocument(
+            sections=_markup_text(markup),
+            title=_title(root),
+            warnings=(
+                "the page could not be parsed (nested too deeply); its text between the tags "
+                "was indexed without the hidden-text check",
+            ),
+        )
     hidden = remove_hidden(root)
     warnings = tuple(w for w in [hidden.warning()] if w)
     title = _title(root)
@@ -71,25 +89,25 @@ def parse(markup: str) -> LoadedDocument:
     except RecursionError:
         sections = []
     if not any(s.text.strip() for s in sections):
-        sections = _visible_text(root)
-    if not sections and (sections := _markup_text(markup)):
-        warnings += (
-            "the page could not be parsed (nested too deeply); its text between the tags was "
-            "indexed without the hidden-text check",
-        )
+        # `_main_content` took the furniture out of `root`: the whole page is read afresh.
+        whole, _ = _document(markup)
+        remove_hidden(whole)
+        sections = _visible_text(whole)
     return LoadedDocument(sections=sections, title=title, warnings=warnings)
 
 
-def _document(markup: str) -> HtmlElement:
+def _document(markup: str) -> tuple[HtmlElement, bool]:
+    """The parsed page, and whether the parser stopped early: libxml2 reads no deeper than
+    2,048 elements (even with `huge_tree`) and drops the rest of a page nested deeper."""
     import lxml.html
     from lxml.etree import ParserError
 
-    # No depth limit in the parser (the worker bounds time and memory): deep pages are read.
     parser = lxml.html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
     try:
-        return lxml.html.document_fromstring(_XML_DECLARATION.sub(_blank, markup), parser=parser)
+        root = lxml.html.document_fromstring(_XML_DECLARATION.sub(_blank, markup), parser=parser)
     except (ParserError, ValueError) as exc:
         raise NotADocumentError(f"no HTML content in the file ({exc})") from exc
+    return root, any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log)
 
 
 def _title(root: HtmlElement) -> str:
@@ -112,19 +130,50 @@ def _main_content(root: HtmlElement) -> HtmlElement:
 
 
 def _extracted(root: HtmlElement) -> HtmlElement:
-    """Without landmarks: the body less blocks named or shaped like navigation."""
+    """Without landmarks: the body less blocks named or shaped like navigation, but for the
+    blocks holding its top headings (h1, or texinfo's h2-h4 on pages without one) and, on a
+    menu page (a texinfo or DocBook node: a heading, then the list of its subsections and
+    only furniture), the list: the first block after the heading."""
     body = root.find("body")
     body = body if body is not None else root
+    top = next((f".//{tag}" for tag in HEADINGS if body.find(f".//{tag}") is not None), None)
     doomed = [
         element
         for element in body.iter(*_BLOCK_TAGS)
-        if element.find(".//h1") is None
+        if (top is None or element.find(top) is None)
         and (_named_like_furniture(element) or _mostly_links(element))
     ]
+    heading = body.find(top) if top else None
+    if heading is not None and not _text_survives_after(heading, doomed):
+        doomed = _without_menu(doomed, heading)
     for element in doomed:
         if element.getparent() is not None:
             element.drop_tree()
     return body
+
+
+def _text_survives_after(heading: HtmlElement, doomed: list[HtmlElement]) -> bool:
+    """Whether any text after `heading` lies outside the `doomed` blocks (lxml hands out one
+    object per element while it is referenced, so the blocks are found by identity)."""
+    dropped = set(doomed)
+    for text in heading.xpath("following::text()"):
+        owner = text.getparent()
+        if text.is_tail and owner is not None:
+            owner = owner.getparent()
+        if owner is None or not text.strip():
+            continue
+        if not any(block in dropped for block in (owner, *owner.iterancestors())):
+            return True
+    return False
+
+
+def _without_menu(doomed: list[HtmlElement], heading: HtmlElement) -> list[HtmlElement]:
+    """`doomed` less the first block after `heading` and the blocks inside it."""
+    after = set(heading.xpath("following::*"))
+    menu = next((block for block in doomed if block in after), None)
+    if menu is None:
+        return doomed
+    return [block for block in doomed if block is not menu and menu not in block.iterancestors()]
 
 
 def _named_like_furniture(element: HtmlElement) -> bool:
@@ -167,6 +216,8 @@ def _visible_text(root: HtmlElement) -> list[Section]:
     for event, element in iterwalk(root, events=("start", "end")):
         if event == "start":
             at = element.sourceline or at
+        if element.tag in _OWN_LINES and lines[-1][1].strip():
+            lines.append((at, ""))
         text = (element.text if event == "start" else element.tail) or ""
         for index, part in enumerate(text.split("\n")):
             if index:

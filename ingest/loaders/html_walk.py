@@ -53,7 +53,7 @@ SKIPPED = frozenset(
 FURNITURE_ROLES = frozenset(["navigation", "banner", "contentinfo", "search", "complementary"])
 # Permalink anchors next to headings: Sphinx "¶", MkDocs "¶"/"#", others "§", "🔗", "#".
 PERMALINK_TEXT = frozenset(["¶", "#", "§", "🔗", "link", "permalink", "¶#"])
-_BLOCKS = frozenset(
+BLOCKS = frozenset(
     [
         "address",
         "article",
@@ -139,7 +139,7 @@ class SectionWalker:
         elif tag == "br":
             self._break()
         else:
-            block = tag in _BLOCKS
+            block = tag in BLOCKS
             if block:
                 self._break()
             if tag == "li":

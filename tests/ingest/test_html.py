@@ -16,6 +16,8 @@ from ingest.types import LoadedDocument
 from tests.fixtures.ingest import write_files
 
 PYTHON_DOCS = Path("/usr/share/doc/python3.11/html")
+# Whole small pages from Debian's packages: libffi-dev (texinfo, MIT) and valgrind (DocBook).
+DEBIAN_PAGES = Path(__file__).parents[1] / "data" / "debian_html"
 FURNITURE = ("Table of Contents", "Navigation", "Next topic", "Previous topic", "This Page")
 
 
@@ -281,7 +283,45 @@ def test_hidden_text_is_reported_by_ingest_and_never_indexed(
     assert all("evil" not in c.text for c in found)
 
 
-def test_unparseable_markup_falls_back_to_the_visible_text() -> None:
-    document = parse("<html><body><p>" + "<div>" * 3000 + "deep text" + "</div>" * 3000)
-    assert "deep text" in _texts(document)
-    assert "could not be parsed" in document.warnings[0]
+@pytest.mark.parametrize(
+    ("page", "heading", "menu"),
+    [
+        ("libffi-Types.html", "2.3 Types", ["- Primitive Types", "- Complex Type Example"]),
+        (
+            "valgrind-licenses.html",
+            "GNU Licenses",
+            ["Table of Contents", "1. The GNU General Public License:"],
+        ),
+    ],
+)
+def test_menu_page_is_its_heading_and_menu(page: str, heading: str, menu: list[str]) -> None:
+    """A texinfo or DocBook node holding only a heading and the list of its subsections: the
+    list is its content, the Next/Previous/Up bars around it are not."""
+    document = load_document(DEBIAN_PAGES / page)
+    assert document.warnings == ()
+    [section] = document.sections
+    assert section.heading == heading
+    for line in menu:
+        assert line in section.text.split("\n")
+    for furniture in ("Next:", "Previous:", "Up", "Home", "README.freebsd"):
+        assert furniture not in section.text
+
+
+def test_page_of_links_only_falls_back_to_its_visible_text_without_warning() -> None:
+    document = parse(
+        '<html><body><ul class="menu"><li><a href="a.html">Apples</a></li>'
+        '<li><a href="b.html">Pears</a></li></ul></body></html>'
+    )
+    assert _texts(document).split() == ["Apples", "Pears"]
+    assert document.warnings == ()
+
+
+@pytest.mark.parametrize("depth", [3000, 100_000])
+def test_unparseable_markup_falls_back_to_the_visible_text(depth: int) -> None:
+    """libxml2 stops reading 2,048 elements down and drops the rest: the text between the
+    tags is read instead, and the page says so."""
+    page = "<html><body><h1>Bomb</h1><p>" + "<div>" * depth + "deep text" + "</div>" * depth
+    document = parse(page + "<p>after it</p>")
+    assert _texts(document).split() == ["Bomb", "deep", "text", "after", "it"]
+    [warning] = document.warnings
+    assert "could not be parsed (nested too deeply)" in warning
