@@ -3,10 +3,11 @@
 Headings (h1-h6) open sections under their heading path. A definition-list entry whose term
 carries an `id` or a named anchor (Sphinx and pydoc API entries such as `str.partition(sep)`)
 becomes its own section, headed by the signature, one level below the heading above it.
-Code blocks keep their lines, list items become "- item" lines, data-table rows
-"cell | cell" lines; layout tables (pydoc's) are read as the blocks they hold. Every line
-keeps the file line its text starts on (lxml's `sourceline`, the line an element's start tag
-ends on, and the newlines of the text before it), or an earlier one where that is not known.
+Code blocks keep their lines, fenced as in Markdown; list items become "- item" lines,
+data-table rows "cell | cell" lines; layout tables (pydoc's) are read as the blocks they
+hold. Every line keeps the file line its text starts on (lxml's `sourceline`, the line an
+element's start tag ends on, and the newlines of the text before it), or an earlier one
+where that is not known.
 """
 
 from __future__ import annotations
@@ -88,6 +89,7 @@ BLOCKS = frozenset(
 _LAYOUT_INSIDE = ("table", "dl", "h1", "h2", "h3", "h4", "h5", "h6")
 _SPACES = re.compile(r"[ \t\f\v\r\n\u00a0\u200b]+")
 _HEADING_GLYPHS = re.compile(r"\s*[¶§🔗]+\s*$")
+_BACKTICKS = re.compile(r" {0,3}(`{3,})")
 
 
 def is_furniture(element: HtmlElement) -> bool:
@@ -171,12 +173,17 @@ class SectionWalker:
     def _pre(self, element: HtmlElement) -> None:
         self._break()
         code = element.text_content().replace("\r\n", "\n")
+        opening = self._at  # the fences go on the lines of <pre> and </pre>
         first = self._at + code.count("\n", 0, len(code) - len(code.lstrip("\n")))
         self._at += code.count("\n")
         code = code.strip("\n")
         if code.strip():
+            lines = code.split("\n")
+            fence = _fence_for(lines)
             self.builder.add([""])
-            self.builder.add(code.split("\n"), first)
+            self.builder.add([fence], opening)
+            self.builder.add(lines, first)
+            self.builder.add([fence], self._at)
             self.builder.add([""])
 
     def _definitions(self, element: HtmlElement) -> None:
@@ -276,6 +283,13 @@ class SectionWalker:
         if line:
             self.builder.add(["- " + line if self._bullet else line], start)
             self._bullet = False
+
+
+def _fence_for(lines: list[str]) -> str:
+    """A Markdown code fence longer than any a line of the code starts with: who reads the
+    chunk (sentences, citations, quotes) then keeps the code as code, line for line."""
+    runs = [len(opening.group(1)) for line in lines if (opening := _BACKTICKS.match(line))]
+    return "`" * max([3, *(run + 1 for run in runs)])
 
 
 def _anchored(term: HtmlElement) -> bool:

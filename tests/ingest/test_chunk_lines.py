@@ -151,6 +151,7 @@ def test_html_lines_are_the_lines_their_text_starts_on(tmp_path: Path) -> None:
         "Otters groom their fur f": 17,
         '>>> groom("fur")': 21,
         "'dry'": 22,
+        "```": 23,  # the code's fences: <pre> on line 20, </pre> on 23
         "Food | Share": 26,
         "sea urchins | most of it": 28,
         "- Otters eat crabs, clam": 31,

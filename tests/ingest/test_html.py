@@ -325,3 +325,19 @@ def test_unparseable_markup_falls_back_to_the_visible_text(depth: int) -> None:
     assert _texts(document).split() == ["Bomb", "deep", "text", "after", "it"]
     [warning] = document.warnings
     assert "could not be parsed (nested too deeply)" in warning
+
+
+def test_code_keeps_its_lines_in_a_fenced_block() -> None:
+    """libffi's closure example: a quote reads the fence as code and keeps it line for line
+    (unfenced, its lines were joined as wrapped prose: "void *bound_puts; int rc;")."""
+    document = load_document(DEBIAN_PAGES / "libffi-Closure-Example.html")
+    assert document.warnings == ()
+    text = _texts(document)
+    assert "stdout.\n\n```\n#include <stdio.h>\n#include <ffi.h>\n" in text
+    assert "\n  void *bound_puts;\n  int rc;\n" in text
+    assert text.endswith("  return 0;\n}\n```")
+
+
+def test_a_fence_in_the_code_gets_a_longer_fence_around_it() -> None:
+    document = parse("<h1>Fences</h1><p>Markdown:</p><pre>```sh\nls\n```</pre>")
+    assert document.sections[0].text.endswith("Markdown:\n\n````\n```sh\nls\n```\n````")

@@ -7,10 +7,13 @@ test_evidence.py and test_pipeline_real.py.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from assistant.ask.evidence import Evidence, EvidenceSelector, EvidenceWindow, uniform_weights
 from assistant.ask.quote import quote_answer
 from assistant.ask.sentences import TextSpan, passage_sentences
 from assistant.ask.types import Source
+from ingest.loaders import load_document
 
 BUILD = (
     "The firmware is built from the top folder. The build needs about two gigabytes of disk "
@@ -309,3 +312,13 @@ def test_a_quote_does_not_open_with_the_tail_of_a_sentence_the_chunk_before_hold
     assert quoted(
         "Which flag allows comments in regular expressions?", source(1, entry)
     ).startswith("re.X re.VERBOSE")
+
+
+def test_html_code_is_quoted_line_for_line() -> None:
+    """The trial's question on libffi's page: the code comes out as the page shows it."""
+    page = Path(__file__).parents[2] / "data" / "debian_html" / "libffi-Closure-Example.html"
+    [section] = load_document(page).sections
+    text = quoted("How do I allocate a closure in libffi?", source(1, section.text, page.name))
+    assert "\n  void *bound_puts;\n  int rc;\n" in text
+    assert "\n  closure = ffi_closure_alloc(sizeof(ffi_closure), &bound_puts);\n" in text
+    assert text.endswith("```\n[1]")
