@@ -9,8 +9,8 @@ between the span's offsets and keeps its structure:
   closing one, every line verbatim (a block the chunk cuts off is closed after its last
   line, so nothing after it renders as code); an indented code line stays as it is;
 - headings (a heading's underline too: "=====" under reST and setext titles), list items,
-  table rows, quotations and prompts keep their own lines, and blank lines between
-  paragraphs stay (one);
+  table rows ("| cell |", "cell | cell", box-drawn), quotations and prompts keep their own
+  lines, and blank lines between paragraphs stay (one);
 - the wrapped lines of a paragraph (a man page's 80 columns, a PDF's lines) are joined with
   a space, as a renderer would join them, and the spaces that justified them are one;
 - the common indentation is removed (a man page's seven columns), so prose does not turn
@@ -34,6 +34,9 @@ _OWN_LINE = re.compile(
 )
 # A line that stands alone: nothing is joined after it.
 _CLOSED_LINE = re.compile(r"^(?:#{1,6}[ \t]|\||([=~^*-])\1{2,}$)")
+# A table row, which stands alone too: the loaders' "cell | cell" (HTML, DOCX, ODT, PPTX,
+# EPUB, CSV) or a box drawn with lines (a manual page's tbl table, "│OnBootSec= │ ...").
+_TABLE_ROW = re.compile(r"^[\u2500-\u257f]|[ \t]\|[ \t]")
 INDENTED_CODE = 4  # columns of indentation (after the common one) that make a line code
 
 
@@ -116,13 +119,14 @@ def _laid_out(raw: list[str], first_indent: int = 0) -> tuple[list[str], bool]:
             code_last, joinable = True, False
             continue
         body = body.strip()
-        if not _OWN_LINE.match(body):  # a justified line's padding ("limit  the  amount")
+        row = _TABLE_ROW.search(body) is not None
+        if not row and not _OWN_LINE.match(body):  # a justified line's padding: one space
             body = " ".join(body.split())
-        if joinable and not _OWN_LINE.match(body):
+        if joinable and not row and not _OWN_LINE.match(body):
             lines[-1] += " " + body
         else:
             lines.append(body)
-        code_last, joinable = False, not _CLOSED_LINE.match(body)
+        code_last, joinable = False, not row and not _CLOSED_LINE.match(body)
     while lines and not lines[-1]:
         lines.pop()
     return lines, code_last

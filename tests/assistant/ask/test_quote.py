@@ -322,3 +322,36 @@ def test_html_code_is_quoted_line_for_line() -> None:
     assert "\n  void *bound_puts;\n  int rc;\n" in text
     assert "\n  closure = ffi_closure_alloc(sizeof(ffi_closure), &bound_puts);\n" in text
     assert text.endswith("```\n[1]")
+
+
+# systemd.timer(5) as `man` prints it: a tbl table drawn with box lines.
+TIMER = """       OnActiveSec=, OnBootSec=, OnStartupSec=, OnUnitActiveSec=,
+       OnUnitInactiveSec=
+           Defines monotonic timers relative to different starting points:
+
+           Table 1. Settings and their starting points
+           ┌───────────────────┬────────────────────────────┐
+           │Setting            │ Meaning                    │
+           ├───────────────────┼────────────────────────────┤
+           │OnBootSec=         │ Defines a timer relative   │
+           │                   │ to when the machine was    │
+           │                   │ booted up. In containers,  │
+           │                   │ for the system manager     │
+           │                   │ instance, this is mapped   │
+           │                   │ to OnStartupSec=, making   │
+           │                   │ both equivalent.           │
+           └───────────────────┴────────────────────────────┘
+           Multiple directives may be combined of the same and of different
+           types."""
+
+
+def test_table_rows_keep_their_lines() -> None:
+    """A box-drawn table and the loaders' "cell | cell" rows are not wrapped prose."""
+    text = quoted("What does OnBootSec= do in containers?", source(1, TIMER, "systemd.timer.5"))
+    box = [line.strip() for line in TIMER.split("\n")[5:15]]
+    quoted_lines = [line.strip() for line in text.split("\n")]
+    assert quoted_lines[quoted_lines.index(box[0]) :][: len(box)] == box
+    rows = "Food | Share\nsea urchins | most of it, in the north\ncrabs | some"
+    page = f"Otters eat what the kelp forest holds.\n\n{rows}\n\nThey crack shells on stones."
+    text = quoted("What share of the food is sea urchins?", source(1, page, "otters.html"))
+    assert f"\n{rows}\n" in text
