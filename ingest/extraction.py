@@ -45,8 +45,8 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # Markdown's HTML comments were left out; 7: before a manual page's words hyphenated at a
 # line's end were joined; 8: before a PDF's contents and index entries and one chapter's
 # running header were left out; 9: before an HTML menu page, a heading and a list of links,
-# was read as its heading and list instead of its tags' text, and before <pre> code was
-# stored as a fenced block).
+# was read as its heading and list instead of its tags' text, and before HTML's and EPUB's
+# <pre> code was stored as a fenced block).
 EXTRACTION_VERSION = 10
 _STARTUP_TIMEOUT_S = 60.0
 _STOP_GRACE_S = 1.0  # a worker told to stop that is still there after this is killed

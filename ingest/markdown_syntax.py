@@ -12,10 +12,19 @@ SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mdx")
 
 ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
 FENCE = re.compile(r"^ {0,3}(```+|~~~+)")
+_BACKTICKS = re.compile(r" {0,3}(`{3,})")
 
 
 def is_markdown(path: str) -> bool:
     return path.lower().endswith(SUFFIXES)
+
+
+def code_fence(lines: Sequence[str]) -> str:
+    """A code fence longer than any a line of the code starts with, for code a loader read
+    from markup (HTML's and EPUB's <pre>): who reads the chunk (sentences, citations, quotes)
+    then keeps the code as code, line for line."""
+    runs = [len(opening.group(1)) for line in lines if (opening := _BACKTICKS.match(line))]
+    return "`" * max([3, *(run + 1 for run in runs)])
 
 
 def atx_headings(lines: Sequence[str]) -> Iterator[tuple[int, str]]:

@@ -18,6 +18,7 @@ from ingest.errors import LoadError, NotADocumentError
 from ingest.loaders.archive import ZipDocument, attribute, first_text, join, local_name
 from ingest.loaders.decoding import decode
 from ingest.loaders.headings import SectionBuilder
+from ingest.markdown_syntax import FENCE
 from ingest.types import LoadedDocument, Section
 
 if TYPE_CHECKING:
@@ -187,7 +188,11 @@ def _sections(book: ZipDocument, chapters: list[str], toc: list[TocEntry]) -> li
 
 
 def _end_paragraph(builder: SectionBuilder, pieces: list[str]) -> None:
-    text = "\n".join(line.strip() for line in "".join(pieces).split("\n")).strip()
+    lines = "".join(pieces).strip("\n").split("\n")
+    if FENCE.match(lines[0]):  # a <pre>'s code (`epub_text`): its indentation is meaning
+        text = "\n".join(line.rstrip() for line in lines)
+    else:
+        text = "\n".join(line.strip() for line in lines).strip()
     if text:
         builder.add(["", text])
     pieces.clear()

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+from ingest.markdown_syntax import code_fence
+
 _SKIPPED = frozenset({"head", "script", "style", "template", "svg", "math", "object", "iframe"})
 _HEADINGS = {f"h{level}": level for level in range(1, 7)}
 _BLOCKS = frozenset(
@@ -83,6 +85,7 @@ class _ChapterParser(HTMLParser):
         self.events: list[Event] = []
         self._skipping = 0
         self._pre = 0
+        self._code: list[str] = []  # the text of the <pre> being read, fenced at its end
         self._heading: tuple[int, list[str]] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -121,8 +124,10 @@ class _ChapterParser(HTMLParser):
             self._end_heading()
         elif tag in _BLOCKS:
             self.events.append(Break())
-        if tag == "pre":
-            self._pre = max(0, self._pre - 1)
+        if tag == "pre" and self._pre:
+            self._pre -= 1
+            if not self._pre:
+                self._fenced_code()
 
     def close(self) -> None:
         super().close()
@@ -141,8 +146,17 @@ class _ChapterParser(HTMLParser):
         if not self._skipping:
             self._data(data if self._pre else _SPACES.sub(" ", data))
 
+    def _fenced_code(self) -> None:
+        code = "".join(self._code).replace("\r\n", "\n").strip("\n")
+        self._code = []
+        if code.strip():
+            fence = code_fence(code.split("\n"))
+            self.events.extend([Break(), Text(f"{fence}\n{code}\n{fence}"), Break()])
+
     def _data(self, text: str) -> None:
         if self._heading is not None:
             self._heading[1].append(text)
+        elif self._pre:
+            self._code.append(text)
         else:
             self.events.append(Text(text))

@@ -16,6 +16,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ingest.loaders.headings import SectionBuilder
+from ingest.markdown_syntax import code_fence
 from ingest.types import Section
 
 if TYPE_CHECKING:
@@ -89,7 +90,6 @@ BLOCKS = frozenset(
 _LAYOUT_INSIDE = ("table", "dl", "h1", "h2", "h3", "h4", "h5", "h6")
 _SPACES = re.compile(r"[ \t\f\v\r\n\u00a0\u200b]+")
 _HEADING_GLYPHS = re.compile(r"\s*[¶§🔗]+\s*$")
-_BACKTICKS = re.compile(r" {0,3}(`{3,})")
 
 
 def is_furniture(element: HtmlElement) -> bool:
@@ -179,7 +179,7 @@ class SectionWalker:
         code = code.strip("\n")
         if code.strip():
             lines = code.split("\n")
-            fence = _fence_for(lines)
+            fence = code_fence(lines)
             self.builder.add([""])
             self.builder.add([fence], opening)
             self.builder.add(lines, first)
@@ -283,13 +283,6 @@ class SectionWalker:
         if line:
             self.builder.add(["- " + line if self._bullet else line], start)
             self._bullet = False
-
-
-def _fence_for(lines: list[str]) -> str:
-    """A Markdown code fence longer than any a line of the code starts with: who reads the
-    chunk (sentences, citations, quotes) then keeps the code as code, line for line."""
-    runs = [len(opening.group(1)) for line in lines if (opening := _BACKTICKS.match(line))]
-    return "`" * max([3, *(run + 1 for run in runs)])
 
 
 def _anchored(term: HtmlElement) -> bool:

@@ -170,3 +170,17 @@ def test_a_book_of_images_has_no_text(tmp_path: Path) -> None:
     book = write_epub(tmp_path / "comic.epub", [("Page 1", "<img src='p1.png'/>")])
     with pytest.raises(NotADocumentError, match="no text in the book"):
         load_document(book)
+
+
+def test_code_keeps_its_lines_fenced(tmp_path: Path) -> None:
+    # a programming book's listing: quotes and citations read code by its fences
+    chapter = (
+        "<h1>Closures</h1><p>Allocate the closure first:</p>"
+        "<pre class='example'>\nvoid *code;\nffi_closure *closure;<br/>  closure = "
+        "ffi_closure_alloc(sizeof(ffi_closure), &amp;code);\n</pre><p>Then prepare it.</p>"
+    )
+    [section] = load_document(write_epub(tmp_path / "ffi.epub", [("Closures", chapter)])).sections
+    assert (
+        "Allocate the closure first:\n\n```\nvoid *code;\nffi_closure *closure;\n"
+        "  closure = ffi_closure_alloc(sizeof(ffi_closure), &code);\n```\n\nThen prepare it."
+    ) in section.text
