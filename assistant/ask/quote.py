@@ -18,12 +18,13 @@ whole code blocks on their own lines, the citation never inside code.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Literal
 
 from assistant.ask.evidence import CODE_END, Evidence, EvidenceWindow, starts_mid_sentence
 from assistant.ask.quote_layout import Passage, quoted_passage
-from assistant.ask.sentences import TextSpan
+from assistant.ask.sentences import TextSpan, passage_sentences
 from assistant.ask.terms import content_terms
 from assistant.ask.types import SentenceSupport
 from assistant.config import BUNDLED, ModelProfile
@@ -45,6 +46,11 @@ BUNDLED_FALLBACK_SHARE = 1.0
 # (CODE_END: it says what it has to say), is quoted with the sentence after it.
 SEPARATOR = "\n\n"  # between two quoted passages
 OVERLAP_PROBE = 24  # characters of a chunk's start looked for in the chunk before it
+# A sentence that opens by referring to the one before it.
+_REFERS_BACK = re.compile(
+    r"(?:This|These|That|Those|They|It|Its|Their|Such|Both|However|Otherwise|Instead"
+    r"|The (?:former|latter|same)|In (?:this|that|such a) case)\b"
+)
 FINISHED = tuple(stop + close for stop in ".!?" for close in ("", '"', "'", "”", "’", ")", "]"))
 
 
@@ -157,7 +163,21 @@ def _extent(window: EvidenceWindow, evidence: Evidence) -> tuple[int, int]:
         and (set(content_terms(after.text)) - quoted) & evidence.term_weights.keys()
     ):
         end = after.end
-    return _heading_above(window.source.text, span.start, window.source.heading), end
+    start = _referent_start(window.source.text, span.start)
+    return _heading_above(window.source.text, start, window.source.heading), end
+
+
+def _referent_start(text: str, start: int) -> int:
+    """Where a quote starting at `start` begins: earlier, while its first sentence refers back
+    ("This means that...", "They include...") to the one before it in the same paragraph,
+    which a quote opening with it would leave out."""
+    sentences = [s for s in passage_sentences(text) if s.end <= start]
+    while sentences and _REFERS_BACK.match(text[start:]):
+        before = sentences.pop()
+        if "\n\n" in text[before.end : start].replace(" ", ""):
+            break
+        start = before.start
+    return start
 
 
 def _heading_above(text: str, start: int, heading: str) -> int:

@@ -279,6 +279,21 @@ def test_a_quote_starting_inside_a_manual_pages_line_is_prose_not_code() -> None
     assert not [line for line in text.splitlines() if line.startswith(" ")]  # no code
 
 
+SERVER = (
+    "The old file server was moved to the basement in March.\n\nThe build server was moved "
+    "there too. It runs the nightly jobs at 02:00 and keeps their logs for a week. Those "
+    "logs are rotated by logrotate every Sunday night. The disk holding them is 2 TB."
+)
+
+
+def test_a_quote_does_not_open_with_a_sentence_that_refers_back() -> None:
+    # the answer's window opens with "Those logs...", whose "It" is the build server
+    text = quoted("How large is the disk holding them?", source(1, SERVER))
+    assert text.startswith("The build server was moved there too. It runs the nightly jobs")
+    assert text.endswith("The disk holding them is 2 TB. [1]")
+    assert "old file server" not in text  # the paragraph before stays out
+
+
 XAUTH = (
     "Enable it host by host, rather than in the default host settings. In order for X11 "
     "forwarding to work, you need to install xauth on the server."
