@@ -46,8 +46,9 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # line's end were joined; 8: before a PDF's contents and index entries and one chapter's
 # running header were left out; 9: before an HTML menu page, a heading and a list of links,
 # was read as its heading and list instead of its tags' text, and before HTML's and EPUB's
-# <pre> code was stored as a fenced block).
-EXTRACTION_VERSION = 10
+# <pre> code was stored as a fenced block; 10: before a PDF bookmark's title was found after
+# its number on the page, and a chapter's running header on two pages was left out).
+EXTRACTION_VERSION = 11
 _STARTUP_TIMEOUT_S = 60.0
 _STOP_GRACE_S = 1.0  # a worker told to stop that is still there after this is killed
 CANCEL_POLL_S = 0.1  # how often a read looks at its `cancel`

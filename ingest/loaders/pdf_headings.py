@@ -16,6 +16,9 @@ _MAX_DEPTH = 6
 _HEADING_SIZE_RATIO = 1.05  # a line this much larger than the body text may be a heading
 _MAX_HEADING_CHARS = 120
 _MAX_SIZE_LEVELS = 3
+_WORD = re.compile(r"[^\W\d_]{2}")
+# A section's number in front of its title on the page: "2.4 ", "A.1 ", "Appendix B ", "3. "
+_NUMBERING = r"(?:(?:appendix|chapter|part|section)[ \t]+)?(?:(?:\d+|[A-Z])(?:\.\d+)*\.?[ \t]+)?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,16 +96,20 @@ def split_pages(texts: Sequence[str], headings: Sequence[Heading]) -> list[Secti
 
 
 def _add(sections: list[Section], text: str, number: int, trail: Sequence[Heading]) -> None:
-    if text.strip():
+    # no word in it: what an index leaves of a page once its entries are gone ("T\nU\nW")
+    if _WORD.search(text):
         heading = HEADING_SEPARATOR.join(h.title for h in trail)
         sections.append(Section(text=text.strip(), page=number + 1, heading=heading))
 
 
 def _find_title(text: str, title: str, start: int) -> int | None:
-    """Where a line starting with `title` begins in `text` (at or after `start`)."""
+    """Where a line starting with `title` begins in `text` (at or after `start`), its number
+    before it or not: texinfo's outline says "Library Notes" where the page says "2.4 Library
+    Notes"; taking a title not found for the page's start headed that page's every chunk
+    with its last bookmark."""
     words = [re.escape(word) for word in title.split()]
     if not words:
         return None
-    pattern = re.compile(r"(?m)^[ \t]*" + r"\s+".join(words), re.IGNORECASE)
+    pattern = re.compile(r"(?m)^[ \t]*" + _NUMBERING + r"\s+".join(words), re.IGNORECASE)
     match = pattern.search(text, start)
     return match.start() if match else None

@@ -10,8 +10,8 @@ running headers and footers.
 - Words split by letter spacing are rejoined ("e xecuted" -> "executed") when the joined word
   occurs elsewhere in the document and the parts do not.
 - Lines repeated at the top or bottom of most pages (running headers and footers, page
-  numbers) are removed, and so are numbered ones repeated on a few pages with their number
-  changing ("Chapter 4: Function reference 9", "... 10": one chapter's running header).
+  numbers) are removed, and so are numbered ones on two or more pages whose last number counts
+  the pages ("Chapter 4: Function reference 9", "... 10": one chapter's running header).
 - Contents and index entries, a title and its page number joined by a dot leader
   ("2.4 Library Notes . . . . . 7", "alias . . . . 53"), are removed: they repeat every title
   and term of the document, and a search for one found the contents page, not the section.
@@ -71,23 +71,28 @@ def _without_leader_entries(page: str) -> str:
 
 
 def _without_running_lines(pages: list[str]) -> list[str]:
-    """Drop header/footer lines that repeat (numbers aside) on most pages, or on a few with
-    their number changing."""
+    """Drop header/footer lines that repeat (numbers aside) on most pages, or on two or more
+    with their last number counting the pages: one chapter's running header."""
     if len(pages) < _MIN_PAGES:
         return pages
     seen: Counter[str] = Counter()
-    written: dict[str, set[str]] = {}  # each numbered shape's lines as written
-    for page in pages:
+    offsets: dict[str, set[int]] = {}  # a numbered shape's last number less its page's index
+    for index, page in enumerate(pages):
+        shapes = set()
         for line in _edge_lines(page.split("\n")):
             shape = _shape(line)
-            if "#" in shape:
-                written.setdefault(shape, set()).add(line.strip())
-        seen.update({_shape(line) for line in _edge_lines(page.split("\n"))})
+            shapes.add(shape)
+            numbers = _DIGITS.findall(line)
+            if numbers:
+                offsets.setdefault(shape, set()).add(int(numbers[-1]) - index)
+        seen.update(shapes)
     running = {
         shape
         for shape, count in seen.items()
         if shape
-        and (count > _REPEAT_SHARE * len(pages) or len(written.get(shape, ())) >= _MIN_PAGES)
+        and (
+            count > _REPEAT_SHARE * len(pages) or (count >= 2 and len(offsets.get(shape, ())) == 1)
+        )
     }
     if not running:
         return pages

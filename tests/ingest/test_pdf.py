@@ -43,8 +43,8 @@ def test_running_headers_and_page_numbers_are_removed(tmp_path: Path) -> None:
 
 
 def test_one_chapters_running_header_contents_entries_and_bare_numbers_go() -> None:
-    # pages as PDFium reads a texinfo manual (libtasn1's): contents, then chapter 2's pages,
-    # each under its running header with the page number, then a page left with its number
+    # pages as PDFium reads a texinfo manual (libtasn1's): contents, then each chapter's
+    # pages under its running header with the page number, a page left with its number
     pages = [
         "Table of Contents\n1 Introduction . . . . . . . . . . . . . 1\n"
         "2.4 Library Notes. . . . . . . . . . . . . . 7\nAppendix A Copying . . . . . . . . iv",
@@ -55,14 +55,19 @@ def test_one_chapters_running_header_contents_entries_and_bare_numbers_go() -> N
         "Chapter 2: ASN.1 structure handling 5\n2.4 Library Notes\nAll names are ASCII.",
         "6",
         "Chapter 3: Utilities 7\nasn1Parser turns a file into C.",
+        "Chapter 3: Utilities 8\nasn1Coding makes DER.",
+        "Step 1\nUnpack the sources.",  # a number at a page's edge that is not the page's
+        "Step 1\nRun the tests.",
     ]
     cleaned = normalise_pages(pages)
     text = "\n".join(cleaned)
     assert ". . . ." not in text and "Table of Contents" in text  # the entries, not the title
-    assert "ASN.1 structure handling" not in text  # four pages, four numbers: running
-    assert "Chapter 1: Introduction 1" in text and "Chapter 3: Utilities 7" in text  # once
+    assert "ASN.1 structure handling" not in text  # four pages, numbered as pages: running
+    assert "Utilities" not in text  # two pages are enough when the number counts the pages
+    assert "Chapter 1: Introduction 1" in text  # one page: it cannot be told from a title
     assert "2.4 Library Notes\nAll names are ASCII." in text  # the section's own heading stays
     assert cleaned[6] == ""
+    assert text.count("Step 1") == 2
 
 
 @pytest.mark.skipif(
@@ -97,6 +102,33 @@ def test_outline_gives_each_section_its_heading_path(tmp_path: Path) -> None:
         (1, "Introduction", "Introduction\nThis manual covers otters."),
         (1, "Introduction > Habitat", "Habitat\nRivers and coasts."),
         (2, "Diet", "Diet\nFish, crabs and sea urchins."),
+    ]
+
+
+def test_an_outline_title_is_found_after_its_number_on_the_page(tmp_path: Path) -> None:
+    # texinfo's outline says "Library Notes" where the page says "2.4 Library Notes": a title
+    # not found used to start at the page's top, heading its every chunk with the last one
+    from pypdf import PdfReader, PdfWriter
+
+    path = write_pdf(
+        tmp_path / "libtasn1.pdf",
+        [
+            "2.3 Simple parsing\nFor simple types the parser is enough.\n2.4 Library Notes\n"
+            "Names are at most ASN1_MAX_NAME_SIZE long.\n2.5 Future developments\n"
+            "Add functions for C code."
+        ],
+    )
+    writer = PdfWriter(clone_from=PdfReader(path))
+    chapter = writer.add_outline_item("2 ASN.1 structure handling", 0)
+    for title in ("Simple parsing", "Library Notes", "Future developments"):
+        writer.add_outline_item(title, 0, parent=chapter)
+    with path.open("wb") as handle:
+        writer.write(handle)
+    sections = load_document(path).sections
+    assert [(s.heading.split(" > ")[-1], s.text.split("\n")[1]) for s in sections] == [
+        ("Simple parsing", "For simple types the parser is enough."),
+        ("Library Notes", "Names are at most ASN1_MAX_NAME_SIZE long."),
+        ("Future developments", "Add functions for C code."),
     ]
 
 
