@@ -47,7 +47,8 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # running header were left out; 9: before an HTML menu page, a heading and a list of links,
 # was read as its heading and list instead of its tags' text, and before HTML's and EPUB's
 # <pre> code was stored as a fenced block; 10: before a PDF bookmark's title was found after
-# its number on the page, and a chapter's running header on two pages was left out).
+# its number on the page, and a chapter's running header on two pages was left out, and
+# before HTML footnote references were written "[^1]").
 EXTRACTION_VERSION = 11
 _STARTUP_TIMEOUT_S = 60.0
 _STOP_GRACE_S = 1.0  # a worker told to stop that is still there after this is killed

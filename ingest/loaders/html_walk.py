@@ -102,6 +102,21 @@ def is_furniture(element: HtmlElement) -> bool:
     return "headerlink" in classes or _is_permalink(element)
 
 
+def _footnote_mark(element: HtmlElement) -> str | None:
+    """A footnote's number as Markdown writes it, "[^1]" where it is referred to and "[^1]:"
+    on the note (Sphinx, docutils); None for any other element. As the page prints it, "[1]"
+    reads as a citation of margin's source [1]."""
+    classes = (element.get("class") or "").split()
+    if element.get("role") == "doc-noteref" or "footnote-reference" in classes:
+        suffix = ""
+    elif "label" in classes and "footnote" in (element.getparent().get("class") or "").split():
+        suffix = ":"
+    else:
+        return None
+    number = element.text_content().strip().strip("[]").strip()
+    return f"[^{number}]{suffix}" if number else None
+
+
 def _is_permalink(element: HtmlElement) -> bool:
     if element.tag != "a" or not (element.get("href") or "").startswith("#"):
         return False
@@ -140,6 +155,8 @@ class SectionWalker:
             self._table(element)
         elif tag == "br":
             self._break()
+        elif (mark := _footnote_mark(element)) is not None:
+            self._text(mark)
         else:
             block = tag in BLOCKS
             if block:
@@ -308,9 +325,13 @@ def inline_text(element: HtmlElement) -> str:
 
     def collect(node: HtmlElement) -> None:
         if isinstance(node.tag, str) and not is_furniture(node):
-            parts.append(node.text or "")
-            for child in node:
-                collect(child)
+            mark = _footnote_mark(node)
+            if mark is not None:
+                parts.append(mark)
+            else:
+                parts.append(node.text or "")
+                for child in node:
+                    collect(child)
         parts.append(node.tail or "")
 
     parts.append(element.text or "")

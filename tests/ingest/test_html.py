@@ -341,3 +341,21 @@ def test_code_keeps_its_lines_in_a_fenced_block() -> None:
 def test_a_fence_in_the_code_gets_a_longer_fence_around_it() -> None:
     document = parse("<h1>Fences</h1><p>Markdown:</p><pre>```sh\nls\n```</pre>")
     assert document.sections[0].text.endswith("Markdown:\n\n````\n```sh\nls\n```\n````")
+
+
+# pathlib's table of os and pathlib equivalents, as Sphinx writes its footnote references
+FOOTNOTES = """<html><body><main><h1>pathlib</h1><p>Some of them have different semantics.<a
+class="footnote-reference brackets" href="#id5" id="id3" role="doc-noteref"><span
+class="fn-bracket">[</span>1<span class="fn-bracket">]</span></a></p><table
+class="docutils"><thead><tr><th>os and os.path</th><th>pathlib</th></tr></thead><tbody><tr>
+<td>os.path.abspath()</td><td>Path.absolute() <a class="footnote-reference brackets"
+href="#id5" role="doc-noteref"><span class="fn-bracket">[</span>1<span
+class="fn-bracket">]</span></a></td></tr></tbody></table></main></body></html>"""
+
+
+def test_a_footnote_reference_is_not_written_as_a_citation() -> None:
+    # "[1]" as printed reads as margin's citation of source [1] in a quote or a prompt
+    text = _texts(parse(FOOTNOTES))
+    assert "Some of them have different semantics.[^1]" in text
+    assert "os.path.abspath() | Path.absolute() [^1]" in text
+    assert "[1]" not in text
