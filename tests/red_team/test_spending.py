@@ -43,9 +43,20 @@ def kinds(answer: dict[str, object]) -> dict[str, str]:
     return {e["kind"]: e["detail"] for e in answer["guardrails"]}  # type: ignore[attr-defined, index]
 
 
+# Filler a model streams: two words in the Thue-Morse order, which never has the same run
+# three times in a row, so the repetition stop (models.repetition) leaves it to the cap and
+# the budget these tests are about; two distinct words are no claim for the support check.
+def filler(words: int, pair: tuple[str, str]) -> list[str]:
+    return [f"{pair[bin(n).count('1') % 2]} " for n in range(words)]
+
+
+RUNAWAY = filler(3000, ("gannet", "gannets"))  # a word at least a token: the cap is in tokens
+WORDS = filler(300, ("ab", "ba"))
+
+
 @pytest.mark.parametrize(
     "deltas",
-    [["gannet "] * 3000, ["gannet " * 3000]],
+    [RUNAWAY, ["".join(RUNAWAY)]],
     ids=["one token per event", "one huge event"],
 )
 def test_a_server_that_ignores_max_tokens_is_cut_at_the_cap(
@@ -125,7 +136,7 @@ def test_parallel_asks_without_the_service_share_the_daily_budget(
     config = red_team.home / "config" / "config.toml"
     config.write_text(PRICED.format(base_url=red_team.server.base_url))
     red_team.ingest(write_files(tmp_path / "station", {"feeding.md": INJECTION}))
-    red_team.server.steps[:] = [together(PARALLEL, ["ab "] * 300)]
+    red_team.server.steps[:] = [together(PARALLEL, WORDS)]
     environment = {**os.environ, "MARGIN_NO_SERVICE": "1"}
     asks = [
         subprocess.Popen(
@@ -170,14 +181,14 @@ def test_a_call_whose_cost_could_not_be_logged_still_counts_and_is_shown(
 
     def disk_fills_then_answer(handler: Handler, server: FlakyServer) -> None:
         log.db._connection = Refusing(working)  # type: ignore[assignment]
-        _stream(handler, server, ["ab "] * 300, None, None, 0.0)
+        _stream(handler, server, WORDS, None, None, 0.0)
 
-    red_team.server.steps[:] = [Step(disk_fills_then_answer, "full"), Step.stream(["ab "] * 300)]
+    red_team.server.steps[:] = [Step(disk_fills_then_answer, "full"), Step.stream(WORDS)]
     options = AskOptions(model="recorder", use_cache=False)
     try:
         first = assistant.ask("How do gannets feed?", options).complete()
         log.db._connection = working  # room again
-        assert first.answer.startswith("ab ab") and first.interaction_id is None
+        assert first.answer.startswith("ab ba ba ab") and first.interaction_id is None
         assert "the disk is full" in {e.kind: e.detail for e in first.guardrails}["log.not_written"]
         assert log.spend_today() == 0.0 and log.budget.held_today() == pytest.approx(0.30)
         second = assistant.ask("How do gannets feed?", options).complete()
