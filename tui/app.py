@@ -7,6 +7,7 @@ run an editor. `run_chat` is the entry point behind `margin chat`.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
@@ -102,7 +103,10 @@ class MarginApp(App[int]):
         self.chat.refresh_status()
         self.notify(problem.text(), title=problem.title, severity="error", markup=False, timeout=30)
 
-    def on_unmount(self) -> None:
+    async def on_unmount(self) -> None:
+        # An answer or ingest run still going is stopped as Escape stops it, and logs what it
+        # did, before the Assistant it uses is closed (off the loop: it may take a moment).
+        await asyncio.to_thread(self.session.work.stop_all_and_wait)
         if self._owns_assistant and self.session.assistant is not None:
             self.session.assistant.close()
 

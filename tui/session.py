@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from assistant.config import ModelProfile
+from tui.jobs import RunningWork
 
 if TYPE_CHECKING:
     from assistant.core import Assistant
@@ -19,6 +20,7 @@ class Session:
     collection: str | None = None  # None: every collection
     load_error: str | None = None  # the Assistant could not be built: nothing works
     warm_error: str | None = None  # the models did not load: asking may still work
+    work: RunningWork = field(default_factory=RunningWork)  # threads using the Assistant
 
     @property
     def ready(self) -> bool:

@@ -184,29 +184,30 @@ class ChatScreen(Screen[None]):
         assistant = self.session.assistant
         assert assistant is not None
         question, options = job.request.question, job.request.options
-        try:
-            if not options.conversation_id:
-                started = assistant.start_conversation(one_line(question)[:80])
-                options = replace(options, conversation_id=started)
-            self.post_message(AnswerStarted(job.number, options.conversation_id))
-            run = assistant.ask(question, options)
-            job.attach(run)
-            text = ""
+        with self.session.work.running(job.cancel):
             try:
-                for event in run:
-                    if isinstance(event, SourcesFound):
-                        sources, searched = event.sources, event.search_query
-                        self.post_message(SourcesReady(job.number, sources, searched))
-                    elif isinstance(event, TextDelta):
-                        text += event.text
-                        self.post_message(AnswerChunk(job.number, text))
-                    elif isinstance(event, AnswerDone):
-                        spent = assistant.spend_today_usd()
-                        self.post_message(AnswerFinished(job.number, event.answer, spent))
-            finally:
-                run.close()
-        except Exception as error:
-            self.post_message(AnswerFailed(job.number, error))
+                if not options.conversation_id:
+                    started = assistant.start_conversation(one_line(question)[:80])
+                    options = replace(options, conversation_id=started)
+                self.post_message(AnswerStarted(job.number, options.conversation_id))
+                run = assistant.ask(question, options)
+                job.attach(run)
+                text = ""
+                try:
+                    for event in run:
+                        if isinstance(event, SourcesFound):
+                            sources, searched = event.sources, event.search_query
+                            self.post_message(SourcesReady(job.number, sources, searched))
+                        elif isinstance(event, TextDelta):
+                            text += event.text
+                            self.post_message(AnswerChunk(job.number, text))
+                        elif isinstance(event, AnswerDone):
+                            spent = assistant.spend_today_usd()
+                            self.post_message(AnswerFinished(job.number, event.answer, spent))
+                finally:
+                    run.close()
+            except Exception as error:
+                self.post_message(AnswerFailed(job.number, error))
 
     def _current(self, request: int) -> Exchange | None:
         if self._job is None or self._job.number != request:

@@ -131,18 +131,19 @@ class IngestScreen(Screen[None]):
             meter.update(event)
             self.post_message(IngestProgress(event.bytes_done, event.bytes_total, meter.describe()))
 
-        try:
-            report = assistant.ingest(
-                paths,
-                collection=collection,
-                local_only=local_only,
-                progress=progress,
-                cancel=cancel,
-            )
-        except Exception as error:
-            self.post_message(IngestFailed(error))
-            return
-        self.post_message(IngestFinished(report))
+        with self.session.work.running(cancel.set):
+            try:
+                report = assistant.ingest(
+                    paths,
+                    collection=collection,
+                    local_only=local_only,
+                    progress=progress,
+                    cancel=cancel,
+                )
+            except Exception as error:
+                self.post_message(IngestFailed(error))
+                return
+            self.post_message(IngestFinished(report))
 
     def on_ingest_progress(self, message: IngestProgress) -> None:
         bar = self.query_one("#ingest-progress", ProgressBar)
