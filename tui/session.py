@@ -37,5 +37,9 @@ class Session:
         return 0.0 if self.assistant is None else self.assistant.config.budget.daily_usd
 
     @property
+    def max_question_chars(self) -> int:
+        return 0 if self.assistant is None else self.assistant.config.ask.max_question_chars
+
+    @property
     def history_turns(self) -> int:
         return 0 if self.assistant is None else self.assistant.config.ask.history_turns

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar, Literal
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -14,6 +14,8 @@ from textual.widgets import Footer, Input, Markdown
 
 from assistant.ask.followup import recent_history
 from assistant.ask.types import AnswerDone, AskOptions, PlainTurn, SourcesFound, TextDelta
+from assistant.errors import UsageError
+from assistant.guardrails.input_check import check_input
 from assistant.terminal import one_line, sanitize
 from tui.errors import describe_error, describe_refusal
 from tui.jobs import AskJob, AskRequest
@@ -44,17 +46,20 @@ Rating = Literal["up", "down"]
 class ChatScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "stop", "Stop", tooltip="Stop the answer being written"),
+        # Escape's other meaning, when no answer is being written: enabled while "stop" is not.
+        Binding("escape", "focus_question", show=False, tooltip="Back to the question"),
         Binding("ctrl+r", "regenerate", "Regenerate", tooltip="Ask the last question again"),
         Binding("ctrl+y", "copy_answer", "Copy", tooltip="Copy the last answer (OSC 52)"),
+        # No printable keys: typed text goes to the question, and never rates an answer.
         Binding(
-            "f2,plus",
+            "f2",
             "rate('up')",
             "Good",
             key_display="F2",
             tooltip="Rate the last answer helpful, with an optional note",
         ),
         Binding(
-            "f3,minus",
+            "f3",
             "rate('down')",
             "Bad",
             key_display="F3",
@@ -83,7 +88,10 @@ class ChatScreen(Screen[None]):
         with Horizontal(id="main"):
             yield ChatLog(id="chat-log")
             yield SourceList(id="sources")
-        yield Input(placeholder="Ask a question about your documents…", id="question")
+        # Not selected on focus: a key typed next would replace the whole question.
+        yield Input(
+            placeholder="Ask a question about your documents…", id="question", select_on_focus=False
+        )
         yield StatusBar(id="status")
         yield Footer()
 
@@ -133,6 +141,8 @@ class ChatScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stop":
             return self.answering
+        if action == "focus_question":
+            return not self.answering
         if action in ("regenerate", "copy_answer", "rate"):
             last = self.query_one(ChatLog).last
             return last is not None and last.finished and not self.answering
@@ -143,26 +153,43 @@ class ChatScreen(Screen[None]):
     @on(Input.Submitted, "#question")
     async def on_question(self, event: Input.Submitted) -> None:
         question = event.value.strip()
-        if not question:
-            return
-        event.input.clear()
-        await self.ask(question)
+        if question and await self.ask(question):
+            event.input.clear()
 
-    async def ask(self, question: str, *, use_cache: bool = True) -> None:
+    def on_key(self, event: events.Key) -> None:
+        """A key typed while reading the conversation goes to the question: not dropped, and
+        not taken for a binding (the event stops here, before bindings are looked up)."""
+        focused = self.focused
+        if event.character is None or not event.is_printable or focused is None:
+            return
+        if self.query_one(ChatLog) in focused.ancestors_with_self:
+            event.stop()
+            question = self.query_one("#question", Input)
+            question.focus()
+            question.insert_text_at_cursor(event.character)
+
+    async def ask(self, question: str, *, use_cache: bool = True) -> bool:
+        """Ask `question`, or say why not: False when it is refused, so it stays typed."""
         if self.answering:
             self.notify("An answer is still coming: press escape to stop it first.")
-            return
+            return False
         if self.session.load_error is not None:
             self.notify(
                 f"margin could not start: {self.session.load_error}",
                 severity="error",
                 markup=False,
             )
-            return
+            return False
         if not self.session.ready:
             self._pending = question
             self.notify("margin is still starting; your question will be asked once it is ready.")
-            return
+            return True
+        try:  # the pipeline's own check, made before the question leaves the input
+            check_input(question, max_chars=self.session.max_question_chars)
+        except UsageError as error:
+            problem = describe_error(error)
+            self.notify(problem.text(), title=problem.title, severity="warning", markup=False)
+            return False
         chat_log = self.query_one(ChatLog)
         self._exchange = await chat_log.add(question)
         self.query_one(SourceList).show([])
@@ -178,6 +205,7 @@ class ChatScreen(Screen[None]):
         self._job = AskJob(self._job_count, request)
         self.refresh_status()
         self._ask_in_thread(self._job)
+        return True
 
     @work(thread=True, group="ask", exit_on_error=False)
     def _ask_in_thread(self, job: AskJob) -> None:
@@ -262,8 +290,6 @@ class ChatScreen(Screen[None]):
         if self._job is not None:
             self._job.cancel()
             self.query_one(StatusBar).show(state="stopping")
-        else:
-            self.action_focus_question()
 
     def action_focus_question(self) -> None:
         self.query_one("#question", Input).focus()
