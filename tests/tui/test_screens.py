@@ -243,6 +243,28 @@ async def test_everything_fits_at_80_by_24(make_assistant: AssistantMaker) -> No
         assert screen.contains_region(app.screen.query_one("#help-box").region)
 
 
+async def test_the_conversation_fills_the_view_again_after_a_resize(
+    make_assistant: AssistantMaker,
+) -> None:
+    """140x45, then 70x20 (the conversation overflows: the newest answer shows), then
+    140x45 again: the conversation starts at the top, not under an empty band."""
+    app = MarginApp(make_assistant(ScriptedModel([ANSWER])))
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        for _ in range(2):
+            await ask(pilot)
+            await settle(pilot)
+        chat_log = app.query_one(ChatLog)
+        await pilot.resize_terminal(70, 20)
+        await settle(pilot)
+        assert chat_log.max_scroll_y > 0 and chat_log.scroll_y == chat_log.max_scroll_y
+        await pilot.resize_terminal(140, 45)
+        await settle(pilot)
+        top = chat_log.content_region.y
+        assert chat_log.max_scroll_y == 0 and chat_log.scroll_y == 0
+        assert chat_log.query_one("#welcome").region.y == top
+
+
 async def test_links_in_answers_are_shown_as_text_never_opened(
     make_assistant: AssistantMaker,
 ) -> None:

@@ -51,11 +51,28 @@ class ChatLog(VerticalScroll, can_focus=True):
 
     async def clear(self) -> None:
         await self.query_children(Exchange).remove()
-        self.anchor(False)
-        self.scroll_home(animate=False)
+        self._unanchor()
 
     def watch_virtual_size(self) -> None:
-        # Anchor only once the conversation overflows: an anchored log shorter than the
-        # view would sit at its bottom edge under an empty band.
-        if not self.is_anchored and self.container_size.height and self.max_scroll_y > 0:
+        self._anchor_while_overflowing()
+
+    def on_resize(self) -> None:
+        # In a resize, virtual_size changes while container_size is still the old one, so
+        # the check above can be wrong (anchoring a log that fits the larger view); here
+        # both sizes are current.
+        self._anchor_while_overflowing()
+
+    def _anchor_while_overflowing(self) -> None:
+        """Anchored only while the conversation overflows: an anchored log shorter than the
+        view sits at its bottom edge under an empty band."""
+        overflows = self.container_size.height > 0 and self.max_scroll_y > 0
+        if overflows and not self.is_anchored:
             self.anchor()
+        elif self.is_anchored and not overflows:
+            self._unanchor()
+
+    def _unanchor(self) -> None:
+        self.anchor(False)
+        # Forced: a log that fits cannot scroll, yet the anchor may have left it scrolled to
+        # a negative offset, which is the empty band above the conversation.
+        self.scroll_home(animate=False, force=True)
