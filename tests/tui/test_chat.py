@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
+from assistant.cli.output import place
 from assistant.config import parse_config
 from assistant.errors import ConfigError, ModelLoadError, RemoteModelError
 from models.base import Pricing
@@ -56,6 +57,29 @@ async def test_sources_are_shown_before_the_first_token(make_assistant: Assistan
         status = app.query_one(StatusBar).figures
         assert status.state == "ready" and status.answer is exchange.answer
         assert app.chat.conversation_id is not None
+
+
+async def test_sources_show_the_place_margin_ask_prints(make_assistant: AssistantMaker) -> None:
+    """The file name with its line (which tells apart passages under one heading), then the
+    heading; once the answer is in, the line is that of the passage it cites."""
+    gate = Gate()
+    app = MarginApp(make_assistant(ScriptedModel(gate)))
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await ask(pilot)
+        await wait_for(gate.reached)
+        await pilot.pause()
+        panel = app.query_one(SourceList)
+
+        def places() -> list[str]:
+            prompts = (panel.get_option_at_index(i).prompt for i in range(panel.option_count))
+            return [str(prompt).split("\n")[0] for prompt in prompts]
+
+        assert places() == ["[1] keys.md:1 > Keys", "[2] budget.md:1 > Budget"]
+        gate.release.set()
+        await settle(pilot)
+        assert places() == ["[1] keys.md:3 > Keys", "[2] budget.md:1 > Budget"]
+        assert place(panel.sources[0]).endswith("/notes/keys.md:3 > Keys")  # margin ask's
 
 
 async def test_escape_stops_the_answer(make_assistant: AssistantMaker) -> None:

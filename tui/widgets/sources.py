@@ -12,26 +12,24 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from assistant.ask.types import Source
-from assistant.terminal import one_line
+from assistant.cli.output import place
 from tui.markup import display_path
 
 
 def source_prompt(source: Source) -> Content:
-    """`[1] notes.md` over `0.82 · ~/docs · p. 3 · Keys` in the panel."""
+    """`[1] notes.md:12 > Keys` over `0.82 · ~/docs` in the panel: the place `margin ask`
+    prints (its line or page tells apart passages under one heading), then the score and
+    the folder."""
     shown = PurePosixPath(display_path(source.path))
-    place = [f"{source.score:.2f}", str(shown.parent)]
-    if source.page is not None:
-        place.append(f"p. {source.page}")
-    if source.heading:
-        place.append(one_line(source.heading))
+    details = [f"{source.score:.2f}", str(shown.parent)]
     if source.copies:
         count = len(source.copies)
-        place.append(f"also in {count} other {'file' if count == 1 else 'files'}")
+        details.append(f"also in {count} other {'file' if count == 1 else 'files'}")
     return Content.assemble(
         (f"[{source.number}] ", "bold $text-accent"),
-        (shown.name, "bold"),
+        (place(source, shown.name), "bold"),
         "\n",
-        (" · ".join(place), "$text-muted"),
+        (" · ".join(details), "$text-muted"),
     )
 
 
@@ -67,10 +65,12 @@ class SourceList(OptionList):
             self.highlighted = 0
 
     def cited(self, sources: list[Source]) -> None:
-        """The same sources once the answer is in: each opens at the line of the passage the
-        answer cites from it. The highlighted one stays highlighted."""
+        """The same sources once the answer is in: each shows, and opens at, the line of the
+        passage the answer cites from it. The highlighted one stays highlighted."""
         if [s.id for s in sources] == [s.id for s in self.sources]:
             self.sources = list(sources)
+            for index, source in enumerate(sources):
+                self.replace_option_prompt_at_index(index, source_prompt(source))
 
     @property
     def current(self) -> Source | None:
