@@ -103,18 +103,14 @@ def is_furniture(element: HtmlElement) -> bool:
 
 
 def _footnote_mark(element: HtmlElement) -> str | None:
-    """A footnote's number as Markdown writes it, "[^1]" where it is referred to and "[^1]:"
-    on the note (Sphinx, docutils); None for any other element. As the page prints it, "[1]"
-    reads as a citation of margin's source [1]."""
+    """A reference to a footnote (Sphinx, docutils) as Markdown writes it, "[^1]"; None for
+    any other element. As the page prints it, "[1]" reads as a citation of margin's source
+    [1]. (The notes themselves sit in an `<aside>`, left out with the page's sidebars.)"""
     classes = (element.get("class") or "").split()
-    if element.get("role") == "doc-noteref" or "footnote-reference" in classes:
-        suffix = ""
-    elif "label" in classes and "footnote" in (element.getparent().get("class") or "").split():
-        suffix = ":"
-    else:
+    if element.get("role") != "doc-noteref" and "footnote-reference" not in classes:
         return None
     number = element.text_content().strip().strip("[]").strip()
-    return f"[^{number}]{suffix}" if number else None
+    return f"[^{number}]" if number else None
 
 
 def _is_permalink(element: HtmlElement) -> bool:
