@@ -171,6 +171,8 @@ def _referent_start(text: str, start: int) -> int:
     """Where a quote starting at `start` begins: earlier, while its first sentence refers back
     ("This means that...", "They include...") to the one before it in the same paragraph,
     which a quote opening with it would leave out."""
+    if not _REFERS_BACK.match(text[start:]):
+        return start
     sentences = [s for s in passage_sentences(text) if s.end <= start]
     while sentences and _REFERS_BACK.match(text[start:]):
         before = sentences.pop()

@@ -120,9 +120,10 @@ def _laid_out(raw: list[str], first_indent: int = 0) -> tuple[list[str], bool]:
             continue
         body = body.strip()
         row = _TABLE_ROW.search(body) is not None
-        if not row and not _OWN_LINE.match(body):  # a justified line's padding: one space
+        own_line = row or _OWN_LINE.match(body) is not None
+        if not own_line:  # a justified line's padding: one space
             body = " ".join(body.split())
-        if joinable and not row and not _OWN_LINE.match(body):
+        if joinable and not own_line:
             lines[-1] += " " + body
         else:
             lines.append(body)
