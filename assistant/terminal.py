@@ -71,3 +71,8 @@ def _escape(match: re.Match[str]) -> str:
         return named
     code = ord(char)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def counted(count: int, noun: str) -> str:
+    """`count` and the noun after it, plural unless it is one: "1 answer", "1,204 chunks"."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"

@@ -20,7 +20,7 @@ from assistant.cli.free_text import EMPTY_SEARCH, FreeTextCommand
 from assistant.cli.ingest_display import ingest_progress
 from assistant.cli.output import also_in, emit_json, guarded, place, say
 from assistant.errors import INGEST_FIRST, NOTHING_CLOSE, NOTHING_INGESTED, UsageError
-from assistant.terminal import display_path, one_line
+from assistant.terminal import counted, display_path, one_line
 from ingest.interruption import IngestInterrupted, Interruption
 
 if TYPE_CHECKING:
@@ -226,14 +226,10 @@ def _totals(documents: list[DocumentInfo]) -> str:
     chunks = sum(d.chunks for d in documents)
     local = sum(d.local_only for d in documents)
     return (
-        f"{_count(len(documents), 'document')}, {_count(chunks, 'chunk')} in "
-        f"{_count(len(per_collection), 'collection')} ({collections})"
+        f"{counted(len(documents), 'document')}, {counted(chunks, 'chunk')} in "
+        f"{counted(len(per_collection), 'collection')} ({collections})"
         + (f"; {local:,} local-only" if local else "")
     )
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 @click.command()

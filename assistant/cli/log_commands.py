@@ -13,7 +13,7 @@ import click
 
 from assistant.cli.output import emit_json, guarded, say
 from assistant.errors import UsageError
-from assistant.terminal import one_line
+from assistant.terminal import counted, one_line
 
 if TYPE_CHECKING:
     from assistant.log import EgressEntry, InteractionLog, Rating, Stats
@@ -126,7 +126,7 @@ def support_lines(figures: Stats) -> list[str]:
     if support.share is not None:
         lines.append(
             f"Supported sentences: {support.share:.0%} of {support.sentences_checked} checked "
-            f"in {_answers(support.answers)} kept as the model wrote them; "
+            f"in {counted(support.answers, 'answer')} kept as the model wrote them; "
             f"{support.answers_with_unsupported} of these "
             f"{'has' if support.answers_with_unsupported == 1 else 'have'} a sentence no "
             "source supports ([?])"
@@ -134,7 +134,7 @@ def support_lines(figures: Stats) -> list[str]:
     if support.answers:
         cited = support.citations
         lines.append(
-            f"Citations: {_answers(cited.get('model', 0))} cited by the model, "
+            f"Citations: {counted(cited.get('model', 0), 'answer')} cited by the model, "
             f"{cited.get('margin_only', 0)} only matched by margin ([n]?), "
             f"{cited.get('none', 0)} with neither"
         )
@@ -142,20 +142,16 @@ def support_lines(figures: Stats) -> list[str]:
         reasons = ", ".join(
             f"{count} {CUT_SHORT.get(why, why)}" for why, count in sorted(figures.truncated.items())
         )
-        lines.append(f"Cut short: {_answers(sum(figures.truncated.values()))} ({reasons})")
+        lines.append(f"Cut short: {counted(sum(figures.truncated.values()), 'answer')} ({reasons})")
     if figures.follow_ups:
         lines.append(f"Follow-ups searched with earlier turns: {figures.follow_ups}")
     if figures.quote_fallbacks:
         lines.append(
             f"Quoted instead of the model's answer (it failed the support check, ask.mode "
-            f"auto): {_answers(figures.quote_fallbacks)}, whose [?] sentences streamed before "
-            "the quote and are not counted above"
+            f"auto): {counted(figures.quote_fallbacks, 'answer')}, whose [?] sentences "
+            "streamed before the quote and are not counted above"
         )
     return lines
-
-
-def _answers(count: int) -> str:
-    return f"{count} answer{'' if count == 1 else 's'}"
 
 
 def _ms(value: float | None) -> str:

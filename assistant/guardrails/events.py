@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from assistant.ask.types import LOCAL_ONLY_USED, GuardrailEvent, Turn
 from assistant.guardrails.pii import Redactor
+from assistant.terminal import counted
 
 if TYPE_CHECKING:
     from assistant.guardrails.injection import InjectionFinding
@@ -141,11 +142,11 @@ def grounding_event(report: SupportReport) -> GuardrailEvent:
     shown as its kind (for example `<email>`) when it holds any.
     """
     unsupported = len(report.unsupported)
-    counted = f"{unsupported} of {report.checked} sentence{'s' if report.checked != 1 else ''}"
+    share = f"{unsupported} of {counted(report.checked, 'sentence')}"
     missing = list(dict.fromkeys(term for s in report.unsupported for term in s.missing))
     if not missing:
         return GuardrailEvent(
-            GROUNDING_UNSUPPORTED, f"{counted} not supported by any source (marked [?])"
+            GROUNDING_UNSUPPORTED, f"{share} not supported by any source (marked [?])"
         )
     shown = []
     for term in missing[:_MAX_LISTED]:
@@ -156,7 +157,7 @@ def grounding_event(report: SupportReport) -> GuardrailEvent:
     listed = "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
     return GuardrailEvent(
         GROUNDING_UNSUPPORTED,
-        f"{counted} not supported by any source (marked [?]); in no source: {listed}",
+        f"{share} not supported by any source (marked [?]); in no source: {listed}",
     )
 
 
@@ -165,7 +166,7 @@ def replaced_event(report: SupportReport) -> GuardrailEvent:
     unsupported, checked = len(report.unsupported), report.checked
     return GuardrailEvent(
         ANSWER_REPLACED,
-        f"{unsupported} of {checked} sentence{'s' if checked != 1 else ''} the model wrote "
+        f"{unsupported} of {counted(checked, 'sentence')} the model wrote "
         "not supported by any source; the answer is the sources' own words instead",
     )
 
@@ -175,7 +176,7 @@ def repeating_event(repetition: Repetition, tokens: int) -> GuardrailEvent:
     (it may hold what the sources held)."""
     return GuardrailEvent(
         ANSWER_REPEATING,
-        f"the model wrote the same {repetition.words} word{'s' if repetition.words != 1 else ''}"
+        f"the model wrote the same {counted(repetition.words, 'word')}"
         f" {repetition.copies} times in a row; margin stopped it after {tokens} tokens and "
         "left the repeats out of the answer",
     )

@@ -31,6 +31,7 @@ from assistant.guardrails.events import INJECTION, LOCAL_ONLY_WITHHELD, PII_REDA
 from assistant.guardrails.injection import neutralise, scan_injection
 from assistant.guardrails.pii import Redactor
 from assistant.guardrails.withholding import MCP_RECIPIENT
+from assistant.terminal import counted
 
 if TYPE_CHECKING:
     from assistant.config_collections import CollectionPolicy
@@ -164,7 +165,7 @@ def _redact(value: Any, redactor: Redactor, key: str | None = None) -> Any:
 def _events(released: Released) -> list[GuardrailEvent]:
     events = []
     if released.withheld:
-        withheld = _count(released.withheld, "item")
+        withheld = counted(released.withheld, "item")
         events.append(
             GuardrailEvent(
                 LOCAL_ONLY_WITHHELD,
@@ -173,7 +174,7 @@ def _events(released: Released) -> list[GuardrailEvent]:
             )
         )
     if released.flagged:
-        flagged = _count(released.flagged, "passage")
+        flagged = counted(released.flagged, "passage")
         events.append(
             GuardrailEvent(INJECTION, f"{flagged} flagged and neutralised for the MCP client")
         )
@@ -181,7 +182,3 @@ def _events(released: Released) -> list[GuardrailEvent]:
         listed = ", ".join(f"{n} {kind}" for kind, n in sorted(released.redactions.items()))
         events.append(GuardrailEvent(PII_REDACTED, f"masked before the MCP client: {listed}"))
     return events
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"

@@ -7,7 +7,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.terminal import display_path, json_safe, one_line, sanitize
+from assistant.terminal import counted, display_path, json_safe, one_line, sanitize
 
 BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 C1 = "".join(chr(code) for code in range(0x80, 0xA0))
@@ -38,3 +38,12 @@ def test_json_stays_valid_and_round_trips_with_nothing_a_terminal_acts_on(value:
     assert json.loads(text) == {"v": value}
     assert not any(char in text for char in C1 + BIDI + "\x7f\u2028\u2029")
     text.encode("utf-8")  # lone surrogates are escaped too
+
+
+def test_a_count_says_its_noun_in_the_plural_unless_it_is_one() -> None:
+    assert [counted(n, "answer") for n in (0, 1, 2, 1204)] == [
+        "0 answers",
+        "1 answer",
+        "2 answers",
+        "1,204 answers",
+    ]
