@@ -14,7 +14,12 @@ between the span's offsets and keeps its structure:
 - the wrapped lines of a paragraph (a man page's 80 columns, a PDF's lines) are joined with
   a space, as a renderer would join them, and the spaces that justified them are one;
 - the common indentation is removed (a man page's seven columns), so prose does not turn
-  into code when the quote is rendered as Markdown.
+  into code when the quote is rendered as Markdown;
+- in a source laid out by hanging indents (a manual page saved as text: every line after the
+  first indented, an option's description deeper than the option), indentation is structure,
+  not code: a line indented deeper or shallower than the one above starts a line of its own
+  ("--sort=WORD" above its description), unless it lines up with the words after the tag on
+  the line above ("-S     sort by file size," continued below "sort").
 
 `ends_in_code` tells the caller where a citation may go: never inside code, so after a
 passage ending in code it goes on a line of its own.
@@ -38,6 +43,10 @@ _CLOSED_LINE = re.compile(r"^(?:#{1,6}[ \t]|\||([=~^*-])\1{2,}$)")
 # EPUB, CSV) or a box drawn with lines (a manual page's tbl table, "│OnBootSec= │ ...").
 _TABLE_ROW = re.compile(r"^[\u2500-\u257f]|[ \t]\|[ \t]")
 INDENTED_CODE = 4  # columns of indentation (after the common one) that make a line code
+# A source whose lines after the first are all indented this far, or further, is laid out by
+# hanging indents: a manual page's seven columns, and not Markdown's four-column code.
+HANGING_INDENT = 5
+_TAG_GAP = re.compile(r"\S {2,}(?=\S)")  # "-S     sort": where the words after a tag start
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,16 +92,29 @@ def quoted_passage(text: str, start: int, end: int) -> Passage:
     first_indent = len(_indent(text[lead:start]))
     if not text[lead:start].strip():  # the span starts its line: keep the line's indentation
         start = lead
-    lines, ends_in_code = _laid_out(text[start:end].splitlines(), first_indent)
+    raw = text[start:end].splitlines()
+    lines, ends_in_code = _laid_out(raw, first_indent, _hanging(text))
     if closing:
         lines.append(closing)
     return Passage(start, end, "\n".join(lines).strip("\n"), ends_in_code)
 
 
-def _laid_out(raw: list[str], first_indent: int = 0) -> tuple[list[str], bool]:
+def _hanging(text: str) -> bool:
+    """Whether `text` is laid out by hanging indents: its prose lines after the first (which
+    may start inside its line) are indented at least `HANGING_INDENT` columns."""
+    lines = text.splitlines()
+    prose = [line for line, code in zip(lines, _fenced_lines(lines), strict=True) if not code]
+    indents = [len(_indent(line)) for line in prose[1:] if line.strip()]
+    return bool(indents) and min(indents) >= HANGING_INDENT
+
+
+def _laid_out(
+    raw: list[str], first_indent: int = 0, hanging: bool = False
+) -> tuple[list[str], bool]:
     """Lines as the passage shows them, and whether the last one is code. The first line's
     indentation is at least `first_indent` (a passage starting inside its line: a man page's
-    14 columns, or the lines below it would read as code)."""
+    14 columns, or the lines below it would read as code). In a `hanging` layout no line is
+    code for its indentation, and a change of indentation starts a line."""
     fenced = _fenced_lines(raw)
     prose = [
         len(_indent(line)) if index else max(len(_indent(line)), first_indent)
@@ -103,7 +125,8 @@ def _laid_out(raw: list[str], first_indent: int = 0) -> tuple[list[str], bool]:
     lines: list[str] = []
     code_last = False
     joinable = False  # the last line is prose a wrapped line may continue
-    for line, code in zip(raw, fenced, strict=True):
+    continuing: set[int] = set()  # in a hanging layout: the columns a wrapped line may start at
+    for index, (line, code) in enumerate(zip(raw, fenced, strict=True)):
         if code:
             lines.append(line.rstrip())
             code_last, joinable = True, False
@@ -114,7 +137,11 @@ def _laid_out(raw: list[str], first_indent: int = 0) -> tuple[list[str], bool]:
                 lines.append("")
             joinable = False
             continue
-        if len(_indent(body)) >= INDENTED_CODE and not (lines and lines[-1] and joinable):
+        column = len(_indent(body)) if index else max(len(_indent(line)), first_indent) - indent
+        if hanging:
+            joinable = joinable and column in continuing
+            continuing = {column} | {column + gap.end() for gap in _TAG_GAP.finditer(body.strip())}
+        elif column >= INDENTED_CODE and not (lines and lines[-1] and joinable):
             lines.append(body)
             code_last, joinable = True, False
             continue

@@ -251,11 +251,40 @@ def test_a_manual_page_option_is_quoted_with_its_own_description_once() -> None:
     # Two overlapping chunks of sed(1); the first ends on the option's line.
     sources = [source(1, SED_FIRST, "sed.1.txt"), source(2, SED_NEXT, "sed.1.txt")]
     text = quoted("What does the -i option of sed do?", *sources)
-    # the option's line starts its entry: not the option above, not the one below, not twice
+    # the option's line starts its entry: not the option above, not the one below, not twice;
+    # its description is prose, not code, with the citation after it
     assert text == (
         "-i[SUFFIX], --in-place[=SUFFIX]\n\n"
-        "       edit files in place (makes backup if SUFFIX supplied)\n[2]"
+        "edit files in place (makes backup if SUFFIX supplied) [2]"
     )
+
+
+LS_OPTIONS = (
+    "in blocks\n\n"
+    "       -S     sort by file size, largest first; with -l, the sizes are\n"
+    "              shown in blocks\n\n"
+    "       --time=WORD\n"
+    "              change the default of using modification times; access time\n"
+    "              (-u): atime, access, use; change time (-c): ctime, status; birth\n"
+    "              time: birth, creation;\n\n"
+    "              with -l, WORD determines which time to show; with --sort=time,\n"
+    "              sort by WORD (newest first)\n"
+)
+
+
+def test_a_manual_pages_option_keeps_its_own_line_and_its_description_is_prose() -> None:
+    # ls(1): a tag with its description on the lines below, and a second paragraph of it
+    text = quoted(
+        "Which time does ls show with --time=WORD and -l?", source(1, LS_OPTIONS, "ls.1.txt")
+    )
+    assert text.startswith(
+        "--time=WORD\nchange the default of using modification times; access time (-u): atime,"
+    )
+    assert "\n\nwith -l, WORD determines which time to show; with --sort=time, sort by WORD" in text
+    assert not [line for line in text.splitlines() if line.startswith(" ")]  # no code
+    # a tag with its description on the same line: the description's next line continues it
+    text = quoted("How do I sort ls output by file size?", source(1, LS_OPTIONS, "ls.1.txt"))
+    assert "-S sort by file size, largest first; with -l, the sizes are shown in blocks" in text
 
 
 CURL_REDIRECTS = (
