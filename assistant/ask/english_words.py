@@ -7,7 +7,9 @@ tyre", "61,200 kilometres"). A word in pyspellchecker's English list, with a cou
 own, is not a name. The list gives words it has no count for the floor count,
 `UNCOUNTED`: 103,247 of its 160,572, many of them jargon ("ssh", "emacs", "keyring"), which
 stay names. It holds American spellings: a British one is looked up as its American twin
-("summarise" as "summarize", "colour" as "color").
+("summarise" as "summarize", "colour" as "color"). A common word behind one of English's
+everyday prefixes is common too: "subfolder", "uninstall", "unmount", "reindex", "multiline"
+are in no list. The cost: a brand built the same way ("Unraid", "Redash") is no longer a name.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Iterator
 from functools import cache
 
 UNCOUNTED = 50
+_PREFIXED = re.compile(r"^(?:sub|un|re|non|pre|multi)(?P<word>[a-z]{4,})$")
 _BRITISH = (
     (re.compile(r"(?<=[a-z]{2})is(e|ed|es|ing|ation|ations)$"), r"iz\1"),  # summarise
     (re.compile(r"(?<=[a-z]{2})ys(e|ed|es|ing)$"), r"yz\1"),  # analyse
@@ -29,7 +32,11 @@ _BRITISH = (
 def is_common_english(word: str) -> bool:
     """Whether `word` (lower case) is a counted word of the English list."""
     counts = _counts()
-    return any(counts.get(spelling, 0) > UNCOUNTED for spelling in _spellings(word))
+    prefixed = _PREFIXED.match(word)
+    words = (word, prefixed["word"]) if prefixed else (word,)
+    return any(
+        counts.get(spelling, 0) > UNCOUNTED for each in words for spelling in _spellings(each)
+    )
 
 
 def _spellings(word: str) -> Iterator[str]:
