@@ -34,6 +34,13 @@ from dataclasses import dataclass
 from ingest.types import StoredChunk
 
 RRF_K = 60  # the usual damping constant: top ranks matter, deep ranks still count
+# A full-text match this many times as strong (BM25) as the next, or the only one, is
+# decisive: fusion ranks it as if first in both rankings. Rank fusion alone cannot see the
+# gap: "allotment gate code" found the one note holding all three words at BM25 12.4 against
+# 3.9, outside the vector ranking's 50 (MiniLM barely knows "allotment"), and passages
+# middling in both rankings came first. No question of eval/real-tune.jsonl or
+# docs/golden.jsonl has a ratio above 2.11 (os.cpu_count, already first).
+DECISIVE_TEXT_MATCH = 2.5
 
 _WORDISH = re.compile(r"[$-]*[A-Za-z_][\w.$/-]*")
 _DOTTED = re.compile(r"[A-Za-z_]\w*\.\w{2,}")  # os.walk, str.partition (not "e.g")
@@ -58,7 +65,8 @@ class Fusion:
 
 
 def fuse(by_vector: Sequence[StoredChunk], by_text: Sequence[StoredChunk], weight: float) -> Fusion:
-    """Reciprocal-rank fusion of chunks and of their documents; `weight`: the vector share."""
+    """Reciprocal-rank fusion of chunks and of their documents; `weight`: the vector share.
+    A decisive full-text match (`DECISIVE_TEXT_MATCH`) counts as first in both rankings."""
     scores: dict[str, float] = {}
     chunks: dict[str, StoredChunk] = {}
     documents: dict[str, float] = {}
@@ -69,6 +77,9 @@ def fuse(by_vector: Sequence[StoredChunk], by_text: Sequence[StoredChunk], weigh
             chunks.setdefault(chunk.id, chunk)
         for rank, path in enumerate(dict.fromkeys(c.path for c in ranking), start=1):
             documents[path] = documents.get(path, 0.0) + share / (RRF_K + rank)
+    if _decisive(by_text):
+        top = by_text[0]
+        scores[top.id] = documents[top.path] = 1.0 / (RRF_K + 1)
     # Equal scores are common (ranks 3 and 5 against 5 and 3, at equal shares): the chunk
     # higher in the vector ranking goes first, not the one whose random id sorts first, which
     # changed the order when a document was re-processed. Chosen on eval/real-tune.jsonl:
@@ -79,6 +90,13 @@ def fuse(by_vector: Sequence[StoredChunk], by_text: Sequence[StoredChunk], weigh
         chunks=[(chunks[chunk_id], scores[chunk_id] * (RRF_K + 1)) for chunk_id in order],
         documents={path: score * (RRF_K + 1) for path, score in documents.items()},
     )
+
+
+def _decisive(by_text: Sequence[StoredChunk]) -> bool:
+    """Whether the best full-text match is far ahead of the next, or alone."""
+    if not by_text or by_text[0].score <= 0:
+        return False
+    return len(by_text) == 1 or by_text[0].score >= DECISIVE_TEXT_MATCH * by_text[1].score
 
 
 def code_tokens(question: str) -> list[str]:

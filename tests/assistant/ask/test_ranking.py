@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from assistant.ask.ranking import RankingWeights, code_match, code_tokens, fuse, relevance
 from ingest.types import StoredChunk
 
 
-def _chunk(chunk_id: str, path: str) -> StoredChunk:
+def _chunk(chunk_id: str, path: str, bm25: float = 0.0) -> StoredChunk:
     return StoredChunk(
         id=chunk_id,
         path=path,
@@ -19,6 +21,7 @@ def _chunk(chunk_id: str, path: str) -> StoredChunk:
         line=None,
         ordinal=0,
         text=chunk_id,
+        score=bm25,
     )
 
 
@@ -88,6 +91,29 @@ def test_a_document_found_by_both_rankings_through_different_chunks_outranks_one
     chunk_order = [c.path for c, _score in fusion.chunks]
     assert chunk_order[0] != "ln"  # by chunks alone, a page found once comes first
     assert max(fusion.documents, key=lambda p: fusion.documents[p]) == "ln"
+
+
+def test_a_full_text_match_far_ahead_of_the_next_counts_as_first_in_both_rankings() -> None:
+    # "allotment gate code": the one note holding all three words, BM25 12.4 against 3.9,
+    # outside the vector ranking; two passages middling in both rankings led before
+    middling = [_chunk("tasn:1", "libtasn1.pdf", 3.9), _chunk("git:1", "relnotes.txt", 3.9)]
+    vector = [_chunk(f"v:{i}", f"v{i}.md") for i in range(8)] + middling
+    text = [_chunk("garden:3", "garden-log.md", 12.4), *middling]
+    fusion = fuse(vector, text, 0.5)
+    assert fusion.chunks[0][0].id == "garden:3"
+    assert fusion.chunks[0][1] == pytest.approx(1.0)
+    assert max(fusion.documents, key=lambda p: fusion.documents[p]) == "garden-log.md"
+    # a lead of less than 2.5 times is left to the fusion; so are scores that are not BM25
+    text[0] = replace(text[0], score=9.0)
+    assert fuse(vector, text, 0.5).chunks[0][0].id != "garden:3"
+    unscored = [replace(c, score=0.0) for c in text]
+    assert fuse(vector, unscored, 0.5).chunks[0][0].id != "garden:3"
+
+
+def test_the_only_full_text_match_counts_as_first_in_both_rankings() -> None:
+    vector = [_chunk("todo:1", "todo.org"), _chunk("minutes:1", "minutes.txt")]
+    fusion = fuse(vector, [_chunk("garden:3", "garden-log.md", 5.2)], 0.5)
+    assert [c.id for c, _ in fusion.chunks][:2] == ["garden:3", "todo:1"]
 
 
 def test_equal_fused_scores_go_in_the_vector_rankings_order_whatever_the_ids() -> None:

@@ -115,3 +115,20 @@ def test_weighing_in_the_evidence_window_lifts_the_page_that_repeats_the_words(
 ) -> None:
     found = _retriever(index, embedder, BEFORE).retrieve(UNBUFFERED, k=3)
     assert Path(found.sources[0].path).name == "sys.md"
+
+
+def test_a_passage_full_text_search_finds_far_ahead_of_the_rest_is_first(
+    index: tuple[ChunkStore, TermStatistics], embedder: SentenceTransformerEmbedder
+) -> None:
+    # The vectors take "seeds the sequence" for the random module; only the bash manual says
+    # it. With the vector ranking's pool smaller than the index, as in any real one, BM25's
+    # lead (over 2.5 times the next) is what finds it.
+    store, _terms = index
+    query = "seeds the sequence"
+    assert Path(store.vector_search(embedder.embed_query(query), 1)[0].path).name == (
+        "python-random.md"
+    )
+    first, second = store.text_search(query, 5)[:2]
+    assert Path(first.path).name == "bash-variables.md" and first.score > 2.5 * second.score
+    found = _retriever(index, embedder, RetrievalConfig(pool=1)).retrieve(query, k=2)
+    assert Path(found.sources[0].path).name == "bash-variables.md"
