@@ -13,6 +13,10 @@ is a word of the question that reads as one:
   tokenizer cuts it into pieces, so dense similarity cannot vouch for it, only its letters
   can.
 
+In a question written in another language (`assistant.ask.question_language`) only code-like
+words are names: there every word is unknown to an English vocabulary, and nouns may be
+capitalised ("Wie lange muss Omas Apfelkuchen backen?").
+
 A name with fewer than two letters or digits (`$x`, `-p`) is a placeholder, not a name; an
 e-mail or web address is where to reply, and a secret or personal value (a key, a phone
 number) is data, not what the question asks about: none of them is a name. Each name is
@@ -27,6 +31,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from assistant.ask.question_language import reads_as_english
 from assistant.ask.terms import TOKEN, content_terms
 from assistant.guardrails.detectors import find_pii
 from assistant.guardrails.secret_keys import find_secrets
@@ -90,12 +95,13 @@ def question_names(question: str, known_word: KnownWord) -> list[Name]:
     """The names of `question`, in order, each once."""
     text = _without_personal_data(_ADDRESS.sub(" ", unicodedata.normalize("NFKC", question)))
     names: dict[tuple[str, ...], Name] = {}
+    english = reads_as_english(text)
     for match in TOKEN.finditer(text):
         token = match.group().strip(".")
         if sum(c.isalnum() for c in token) < _MIN_ALNUM or not content_terms(token):
             continue
         first = _starts_sentence(text[: match.start()])
-        if not _reads_as_name(token, first=first, known_word=known_word):
+        if not _reads_as_name(token, first=first, english=english, known_word=known_word):
             continue
         name = _name(token)
         names.setdefault(name.terms, name)
@@ -117,9 +123,11 @@ def _starts_sentence(before: str) -> bool:
     return _SENTENCE_END.search(before[-_LOOK_BACK:]) is not None
 
 
-def _reads_as_name(token: str, *, first: bool, known_word: KnownWord) -> bool:
+def _reads_as_name(token: str, *, first: bool, english: bool, known_word: KnownWord) -> bool:
     if _CODE_LIKE.search(token):
         return True
+    if not english:
+        return False
     if token.isupper() or (token[0].isupper() and not first):
         return True
     return not all(known_word(part.casefold()) for part in _JOINED.split(token) if part)

@@ -71,6 +71,26 @@ def test_without_a_vocabulary_only_code_like_and_capitalised_words_are_names() -
     assert [n.text for n in found] == ["Homebrew", "--force"]
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Wie lange muss Omas Apfelkuchen backen?", []),
+        ("Quelle est la capitale de la France ?", []),
+        ("¿Cuánto tiempo hay que hornear el pastel?", []),
+        ("Was ist der Standardwert von os.cpu_count in Python 3.12?", ["os.cpu_count", "3.12"]),
+    ],
+)
+def test_in_another_language_only_code_like_words_are_names(
+    question: str, expected: list[str]
+) -> None:
+    # every word is unknown to an English vocabulary, and German capitalises its nouns
+    assert names(question) == expected
+
+
+def test_a_few_foreign_words_in_an_english_question_leave_it_english() -> None:
+    assert "Apfelkuchen" in names("What does 'la vie en rose' mean in Apfelkuchen recipes?")
+
+
 def test_a_dotted_name_is_looked_for_whole_a_hyphenated_one_by_its_words() -> None:
     dotted, hyphenated = question_names("os.walk or llama-cpp-python", known)
     assert dotted.terms == ("os.walk",)
