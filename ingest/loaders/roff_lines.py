@@ -82,8 +82,8 @@ class RoffReader:
                 continue
             if name in _BLOCKS:
                 args = split_arguments(rest)
-                named_end = args[0] if name == "ig" else args[1] if len(args) > 1 else ""
-                end = "." + named_end if named_end else ".."
+                named_end = (args[1:] if name != "ig" else args)[:1]
+                end = "." + named_end[0] if named_end else ".."
                 while index < len(lines) and lines[index][1].strip() != end:
                     index += 1
                 index += 1

@@ -327,7 +327,7 @@ class MdocFormatter(Formatter):
         elif name == "In":
             words.add(f"#include <{text[0]}>" if text else "")
         elif name in ("Ex", "Rv"):
-            words.add(_standard_sentence(name, [t for t in text if t != "-std"] or [self.name]))
+            words.add(_standard_sentence(name, [t for t in text if t != "-std"] or [self._program]))
         else:
             for arg in args:
                 self._word(arg, words)
