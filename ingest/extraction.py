@@ -48,8 +48,9 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # was read as its heading and list instead of its tags' text, and before HTML's and EPUB's
 # <pre> code was stored as a fenced block; 10: before a PDF bookmark's title was found after
 # its number on the page, and a chapter's running header on two pages was left out, and
-# before HTML footnote references were written "[^1]").
-EXTRACTION_VERSION = 11
+# before HTML footnote references were written "[^1]"; 11: before manual pages in roff
+# source, `gzip.1.gz`, were read as the text `man` shows instead of their markup).
+EXTRACTION_VERSION = 12
 _STARTUP_TIMEOUT_S = 60.0
 _STOP_GRACE_S = 1.0  # a worker told to stop that is still there after this is killed
 CANCEL_POLL_S = 0.1  # how often a read looks at its `cancel`

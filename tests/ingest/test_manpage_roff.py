@@ -138,7 +138,6 @@ def test_an_mdoc_page_reads_as_its_sections_without_markup() -> None:
     [_, synopsis, description, status] = document.sections
     assert synopsis.text == "frob [-qv] [-o file] path ..."
     assert "The frob utility twiddles path. The options are as follows:" in description.text
-    assert "-o file\nWrite to file instead (default /dev/stdout).\n\n-v\nBe verbose, see ssh(1)."
     assert "-o file\nWrite to file instead (default /dev/stdout)." in description.text
     assert "\n-v\nBe verbose, see ssh(1).\n" in description.text
     assert "\u2022 one\n\u2022 two" in description.text
@@ -174,7 +173,8 @@ def test_definitions_conditionals_and_comments_print_nothing() -> None:
 
 
 def test_tbl_tables_become_rows_of_cells() -> None:
-    page = ".TH X 1\n.SH TABLE\n.TS\ntab(;);\nl l.\nname;value\n_\nlevel;T{\nsix by\ndefault\nT}\n.TE\n"
+    page = ".TH X 1\n.SH TABLE\n.TS\ntab(;);\nl l.\nname;value\n_\n"
+    page += "level;T{\nsix by\ndefault\nT}\n.TE\n"
     [table] = parse(page).sections
     assert table.text == "name | value\nlevel | six by default"
 
