@@ -25,7 +25,7 @@ from ingest.types import LoadedDocument, Section
 MANUAL_NAME = re.compile(r"\.(?:[1-9][a-z]{0,6}|n|l|man|mdoc)$", re.IGNORECASE)
 _OPENING = re.compile(r"^[.'][ \t]*(TH|Dd|Dt|so)\b")
 _REQUEST = re.compile(r"^[.'][ \t]*[A-Za-z]")
-_COMMENT = re.compile(r'^[.\'][ \t]*\\"')
+_COMMENT = re.compile(r'^(?:[.\'][ \t]*)?\\"')
 _MDOC_START = frozenset({"Dd", "Dt", "Sh", "Os"})
 _NAME_HEADINGS = frozenset({"NAME", "Name"})
 _TITLE_LIMIT = 200
@@ -38,8 +38,8 @@ def is_roff(text: str, *, manual_name: bool = False) -> bool:
     if lines and _COMMENT.match(lines[0]):
         return True
     for line in lines:
-        if not line.strip() or _COMMENT.match(line):
-            continue
+        if not line.strip() or line.strip() in (".", "'") or _COMMENT.match(line):
+            continue  # a line that is a lone control character does nothing
         return bool(_OPENING.match(line) or (manual_name and _REQUEST.match(line)))
     return False
 

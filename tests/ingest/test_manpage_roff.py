@@ -186,6 +186,8 @@ def test_tbl_tables_become_rows_of_cells() -> None:
         ('.\\" comment\nanything\n', False, True),
         (".so man1/bash.1\n", False, True),
         ('\n.\\" comment\n.Dd March 1 2024\n', False, True),
+        ('\\" a text-line comment\n.TH BZGREP 1\n', False, True),  # bzip2's bzgrep.1
+        (".\n.TH LZ4 1\n", False, True),  # lz4.1: a lone dot first
         (".PP\ntext\n", False, False),  # a request, but not one a page opens with
         (".PP\ntext\n", True, True),  # ...unless the file is named like a manual page
         ("GZIP(1)     General Commands Manual     GZIP(1)\n", True, False),
