@@ -15,6 +15,8 @@ between the span's offsets and keeps its structure:
   a space, as a renderer would join them, and the spaces that justified them are one;
 - the common indentation is removed (a man page's seven columns), so prose does not turn
   into code when the quote is rendered as Markdown;
+- an option's tag on a line of its own ("-s, --size", "--sort=WORD", a manual page's) keeps
+  it: its description below starts a line;
 - in a source laid out by hanging indents (a manual page saved as text: every line after the
   first indented, an option's description deeper than the option), indentation is structure,
   not code: a line indented deeper or shallower than the one above starts a line of its own
@@ -46,6 +48,9 @@ INDENTED_CODE = 4  # columns of indentation (after the common one) that make a l
 # A source whose lines after the first are all indented this far, or further, is laid out by
 # hanging indents: a manual page's seven columns, and not Markdown's four-column code.
 HANGING_INDENT = 5
+# A line that is only an option's tag: "-#  --fast --best", "-b batchfile", "--sort=WORD".
+_OPTION_TAG = re.compile(r"--?[^\s-]\S*(?: \S+){0,3}(?<![.;:!?])")
+_OPTION_TAG_WIDTH = 40
 _TAG_GAP = re.compile(r"\S {2,}(?=\S)")  # "-S     sort": where the words after a tag start
 
 
@@ -147,14 +152,15 @@ def _laid_out(
             continue
         body = body.strip()
         row = _TABLE_ROW.search(body) is not None
-        own_line = row or _OWN_LINE.match(body) is not None
+        tag = len(body) <= _OPTION_TAG_WIDTH and _OPTION_TAG.fullmatch(body) is not None
+        own_line = row or tag or _OWN_LINE.match(body) is not None
         if not own_line:  # a justified line's padding: one space
             body = " ".join(body.split())
         if joinable and not own_line:
             lines[-1] += " " + body
         else:
             lines.append(body)
-        code_last, joinable = False, not row and not _CLOSED_LINE.match(body)
+        code_last, joinable = False, not (row or tag) and not _CLOSED_LINE.match(body)
     while lines and not lines[-1]:
         lines.pop()
     return lines, code_last

@@ -399,3 +399,23 @@ def test_table_rows_keep_their_lines() -> None:
     page = f"Otters eat what the kelp forest holds.\n\n{rows}\n\nThey crack shells on stones."
     text = quoted("What share of the food is sea urchins?", source(1, page, "otters.html"))
     assert f"\n{rows}\n" in text
+
+
+GZIP_OPTIONS = (
+    "-c --stdout --to-stdout\nWrite output on standard output; keep original files unchanged.\n\n"
+    "-# --fast --best\nRegulate the speed of compression using the specified digit #, where -1\n"
+    "or --fast indicates the fastest compression method (less compression) and -9\n"
+    "or --best indicates the slowest compression method (best compression). The\n"
+    "default compression level is -6.\n"
+)
+
+
+def test_an_options_tag_keeps_its_own_line_above_its_wrapped_description() -> None:
+    # gzip(1) read from its roff source: tags flush left, each above its description, whose
+    # wrapped lines may start with an option ("or --fast indicates ...") and still join
+    text = quoted("What compression level does gzip use by default?", source(1, GZIP_OPTIONS))
+    assert "-# --fast --best\nRegulate the speed of compression using the specified digit #, " in (
+        text
+    )
+    assert "where -1 or --fast indicates the fastest" in text
+    assert "(best compression). The default compression level is -6. [1]" in text
