@@ -31,7 +31,7 @@ def test_layers_and_headless_core_hold() -> None:
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Contracts: 4 kept, 0 broken" in result.stdout
+    assert "Contracts: 5 kept, 0 broken" in result.stdout
 
 
 def test_help_imports_no_heavy_library() -> None:

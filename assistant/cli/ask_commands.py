@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 
 import click
 
+from assistant.ask.places import place
 from assistant.cli.free_text import FreeTextCommand
-from assistant.cli.output import EXIT_INTERRUPTED, also_in, emit_json, guarded, place, say
+from assistant.cli.output import EXIT_INTERRUPTED, also_in, emit_json, guarded, say
 from assistant.config import ASK_MODES
 from assistant.errors import INGEST_FIRST, UsageError
 from assistant.terminal import sanitize

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 
 import click
 
+from assistant.ask.places import place
 from assistant.cli.free_text import EMPTY_SEARCH, FreeTextCommand
 from assistant.cli.ingest_display import ingest_progress
-from assistant.cli.output import also_in, emit_json, guarded, place, say
+from assistant.cli.output import also_in, emit_json, guarded, say
 from assistant.errors import INGEST_FIRST, NOTHING_CLOSE, NOTHING_INGESTED, UsageError
 from assistant.terminal import counted, display_path, one_line
 from ingest.interruption import IngestInterrupted, Interruption

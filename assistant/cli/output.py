@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from assistant.errors import IngestError, MarginError, ModelError
-from assistant.terminal import display_path, json_safe, one_line, sanitize
+from assistant.terminal import display_path, json_safe, sanitize
 from ingest.interruption import IngestInterrupted
 
 if TYPE_CHECKING:
@@ -28,22 +28,6 @@ def emit_json(payload: dict[str, Any]) -> None:
     text = json.dumps(payload, ensure_ascii=False, indent=2, default=str)
     sys.stdout.write(json_safe(text) + "\n")
     sys.stdout.flush()
-
-
-def place(source: Source, shown_path: str | None = None) -> str:
-    """Where a source is, on one line: its file name (escaped), then `p. N` or `:LINE` (the
-    form editors and terminals open at that line; it tells apart chunks of one long section,
-    and once the answer is in, it is the line of the passage the answer cites), then its
-    heading. `shown_path` stands for the file name where it is shown otherwise (the chat's
-    sources panel gives the name here and the folder below it)."""
-    shown = display_path(source.path) if shown_path is None else shown_path
-    if source.page is not None:
-        shown += f" p. {source.page}"
-    elif source.shown_line is not None:
-        shown += f":{source.shown_line}"
-    if source.heading:
-        shown += f" > {one_line(source.heading)}"
-    return shown
 
 
 def also_in(source: Source) -> str | None:

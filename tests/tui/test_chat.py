@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
-from assistant.cli.output import place
+from assistant.ask.places import place
 from assistant.config import parse_config
 from assistant.errors import ConfigError, ModelLoadError, RemoteModelError
 from models.base import Pricing

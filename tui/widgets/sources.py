@@ -11,8 +11,8 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from assistant.ask.places import place
 from assistant.ask.types import Source
-from assistant.cli.output import place
 from tui.markup import display_path
 
 

@@ -1,0 +1,23 @@
+"""Where a source is, on one line, as `margin ask` prints it and the chat's sources panel
+shows it."""
+
+from __future__ import annotations
+
+from assistant.ask.types import Source
+from assistant.terminal import display_path, one_line
+
+
+def place(source: Source, shown_path: str | None = None) -> str:
+    """Where a source is, on one line: its file name (escaped), then `p. N` or `:LINE` (the
+    form editors and terminals open at that line; it tells apart chunks of one long section,
+    and once the answer is in, it is the line of the passage the answer cites), then its
+    heading. `shown_path` stands for the file name where it is shown otherwise (the chat's
+    sources panel gives the name here and the folder below it)."""
+    shown = display_path(source.path) if shown_path is None else shown_path
+    if source.page is not None:
+        shown += f" p. {source.page}"
+    elif source.shown_line is not None:
+        shown += f":{source.shown_line}"
+    if source.heading:
+        shown += f" > {one_line(source.heading)}"
+    return shown
