@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from assistant.ask.pipeline import AskRun
     from assistant.log.conversations import ConversationSummary
     from assistant.log.conversations import Turn as LoggedTurn
-    from assistant.log.interactions import InteractionLog
+    from assistant.log.interactions import InteractionLog, InteractionRecord
     from assistant.log.stats import Stats
     from ingest.pipeline import Ingestor, IngestProgress
     from ingest.types import DocumentInfo, IngestReport, StoredChunk
@@ -151,6 +151,9 @@ class Assistant:
 
     def turns(self, conversation_id: str) -> list[LoggedTurn]:
         return self.log.turns(conversation_id)
+
+    def conversation(self, conversation_id: str) -> list[InteractionRecord]:
+        return self.log.conversation(conversation_id)
 
     def close(self) -> None:
         self._deps.models.close()

@@ -246,6 +246,14 @@ class InteractionLog:
         rows = self.db.query("SELECT * FROM interactions ORDER BY id DESC LIMIT ?", (limit,))
         return [self._load(row) for row in rows]
 
+    def conversation(self, conversation_id: str) -> list[InteractionRecord]:
+        """A conversation's interactions, oldest first: each answer with its sources (and the
+        line it cites in each, where its sentences were logged with one) and its rating."""
+        rows = self.db.query(
+            "SELECT * FROM interactions WHERE conversation_id = ? ORDER BY id", (conversation_id,)
+        )
+        return [self._load(row) for row in rows]
+
     def _load(self, row: sqlite3.Row) -> InteractionRecord:
         row_id = row["id"]
         answer = Answer(

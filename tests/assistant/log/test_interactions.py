@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.ask.types import Answer
+from assistant.ask.types import Answer, SentenceSupport
 from assistant.errors import UsageError
 from assistant.log import InteractionLog, InvalidRatingError, UnknownInteractionError
 from tests.assistant.log.conftest import file_bytes
@@ -95,6 +95,30 @@ def test_conversations_and_turns(log: InteractionLog, clock: Clock) -> None:
     ]
     assert summaries[0].last_at == clock.now
     assert summaries[1].last_at == summaries[1].started_at
+
+
+def test_a_conversation_reads_back_with_sources_cited_lines_and_ratings(
+    log: InteractionLog,
+) -> None:
+    """What the chat needs to show a past conversation as it was: each answer in order, its
+    sources, the line each answer cites in them, and its latest rating."""
+    conversation = log.start_conversation("Keys")
+    cites_line_14 = SentenceSupport(0, 10, "cited", cited=(1,), source=1, line=14)
+    first = log.record(
+        replace(make_answer(0), conversation_id=conversation, sentences=[cites_line_14])
+    )
+    log.record(make_answer(1))  # in no conversation
+    second = log.record(replace(make_answer(2), conversation_id=conversation))
+    log.feedback(second, "down", "wrong file")
+    records = log.conversation(conversation)
+    assert [record.id for record in records] == [first, second]
+    keys, pdf = records[0].answer.sources
+    assert (keys.line, keys.cited_line, keys.shown_line) == (12, 14, 14)
+    assert (pdf.page, pdf.cited_line) == (3, None)
+    assert records[0].feedback is None
+    assert records[1].answer.sources[0].shown_line == 12  # cites no line: the chunk's
+    assert records[1].feedback is not None and records[1].feedback.rating == "down"
+    assert log.conversation("no-such-conversation") == []
 
 
 def test_an_unknown_conversation_id_is_created_on_record(log: InteractionLog) -> None:
