@@ -16,6 +16,7 @@ from assistant.ask.types import Answer, Source
 if TYPE_CHECKING:
     from assistant.core import Assistant
     from assistant.log.conversations import Turn
+    from assistant.log.interactions import InteractionRecord
 
 
 class AssistantReady(Message):
@@ -120,11 +121,14 @@ class FeedbackSaved(Message):
 
 
 class ConversationLoaded(Message):
-    """A past conversation's turns, to show again."""
+    """A past conversation, to show again (`records`) and to follow up (`turns`)."""
 
-    def __init__(self, conversation_id: str, turns: list[Turn]) -> None:
+    def __init__(
+        self, conversation_id: str, records: list[InteractionRecord], turns: list[Turn]
+    ) -> None:
         super().__init__()
         self.conversation_id = conversation_id
+        self.records = records
         self.turns = turns
 
 

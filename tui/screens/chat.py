@@ -49,21 +49,31 @@ class ChatScreen(Screen[None]):
         # Escape's other meaning, when no answer is being written: enabled while "stop" is not.
         Binding("escape", "focus_question", show=False, tooltip="Back to the question"),
         Binding("ctrl+r", "regenerate", "Regenerate", tooltip="Ask the last question again"),
-        Binding("ctrl+y", "copy_answer", "Copy", tooltip="Copy the last answer (OSC 52)"),
+        Binding("ctrl+y", "copy_answer", "Copy", tooltip="Copy the selected answer (OSC 52)"),
         # No printable keys: typed text goes to the question, and never rates an answer.
         Binding(
             "f2",
             "rate('up')",
             "Good",
             key_display="F2",
-            tooltip="Rate the last answer helpful, with an optional note",
+            tooltip="Rate the selected answer helpful, with an optional note",
         ),
         Binding(
             "f3",
             "rate('down')",
             "Bad",
             key_display="F3",
-            tooltip="Rate the last answer unhelpful, with an optional note",
+            tooltip="Rate the selected answer unhelpful, with an optional note",
+        ),
+        Binding(
+            "ctrl+up",
+            "pick(-1)",
+            "Earlier answer",
+            show=False,
+            tooltip="Select the answer before: its sources show, and F2, F3, ctrl+y act on it",
+        ),
+        Binding(
+            "ctrl+down", "pick(1)", "Later answer", show=False, tooltip="Select the next answer"
         ),
         Binding(
             "ctrl+n", "new_conversation", "New chat", show=False, tooltip="Start a new conversation"
@@ -143,9 +153,12 @@ class ChatScreen(Screen[None]):
             return self.answering
         if action == "focus_question":
             return not self.answering
-        if action in ("regenerate", "copy_answer", "rate"):
+        if action == "regenerate":
             last = self.query_one(ChatLog).last
             return last is not None and last.finished and not self.answering
+        if action in ("copy_answer", "rate"):
+            selected = self.query_one(ChatLog).selected
+            return selected is not None and selected.finished
         return True
 
     # -- asking -----------------------------------------------------------------------------
@@ -190,9 +203,8 @@ class ChatScreen(Screen[None]):
             problem = describe_error(error)
             self.notify(problem.text(), title=problem.title, severity="warning", markup=False)
             return False
-        chat_log = self.query_one(ChatLog)
-        self._exchange = await chat_log.add(question)
-        self.query_one(SourceList).show([])
+        self._exchange = await self.query_one(ChatLog).add(question)
+        self._select(self._exchange)
         self._job_count += 1
         options = AskOptions(
             model=self.session.profile,
@@ -249,8 +261,9 @@ class ChatScreen(Screen[None]):
     def on_sources_ready(self, message: SourcesReady) -> None:
         exchange = self._current(message.request)
         if exchange is not None:
-            self.query_one(SourceList).show(message.sources)
             exchange.sources_found(message.sources, message.search_query)
+            if self.query_one(ChatLog).selected is exchange:
+                self.query_one(SourceList).show(message.sources)
 
     def on_answer_chunk(self, message: AnswerChunk) -> None:
         exchange = self._current(message.request)
@@ -263,7 +276,8 @@ class ChatScreen(Screen[None]):
             return
         answer = message.answer
         self._job = None
-        self.query_one(SourceList).cited(answer.sources)
+        if self.query_one(ChatLog).selected is exchange:
+            self.query_one(SourceList).cited(answer.sources)
         await exchange.finish(answer)
         if not answer.refused and not answer.cancelled:
             self.turns.append(PlainTurn.of(answer))
@@ -284,7 +298,7 @@ class ChatScreen(Screen[None]):
         self.notify(problem.text(), title=problem.title, severity="error", markup=False)
         self.refresh_status()
 
-    # -- actions on the latest answer -------------------------------------------------------
+    # -- actions on the selected answer (the latest, unless an earlier one was picked) -------
 
     def action_stop(self) -> None:
         if self._job is not None:
@@ -304,15 +318,15 @@ class ChatScreen(Screen[None]):
         await self.ask(last.question, use_cache=False)
 
     def action_copy_answer(self) -> None:
-        last = self.query_one(ChatLog).last
-        if last is None or not last.text:
+        selected = self.query_one(ChatLog).selected
+        if selected is None or not selected.text:
             return
-        self.app.copy_to_clipboard(sanitize(last.text))
+        self.app.copy_to_clipboard(sanitize(selected.text))
         self.notify("Answer copied to the clipboard.")
 
     def action_rate(self, rating: Rating) -> None:
-        last = self.query_one(ChatLog).last
-        interaction_id = None if last is None else last.interaction_id
+        selected = self.query_one(ChatLog).selected
+        interaction_id = None if selected is None else selected.interaction_id
         if interaction_id is None:
             self.notify("This answer is not in the local log, so it cannot be rated.")
             return
@@ -355,9 +369,28 @@ class ChatScreen(Screen[None]):
 
     # -- sources ----------------------------------------------------------------------------
 
+    def _select(self, exchange: Exchange | None) -> None:
+        """Show `exchange`'s sources in the panel; F2, F3 and ctrl+y act on it."""
+        self.query_one(ChatLog).select(exchange)
+        self.query_one(SourceList).show(exchange.sources if exchange is not None else [])
+        self.refresh_bindings()
+
+    def action_pick(self, step: int) -> None:
+        chat_log = self.query_one(ChatLog)
+        exchanges, selected = chat_log.exchanges, chat_log.selected
+        if selected is None:
+            return
+        index = min(max(exchanges.index(selected) + step, 0), len(exchanges) - 1)
+        if exchanges[index] is not selected:
+            self._select(exchanges[index])
+
+    def on_exchange_picked(self, message: Exchange.Picked) -> None:
+        if message.exchange is not self.query_one(ChatLog).selected:
+            self._select(message.exchange)
+
     def on_source_list_view_requested(self, message: SourceList.ViewRequested) -> None:
-        last = self.query_one(ChatLog).last
-        question = last.question if last is not None else ""
+        selected = self.query_one(ChatLog).selected
+        question = selected.question if selected is not None else ""
         self.app.push_screen(SourceScreen(message.source, question))
 
     def on_source_list_edit_requested(self, message: SourceList.EditRequested) -> None:
@@ -372,7 +405,7 @@ class ChatScreen(Screen[None]):
         self.conversation_id = None
         self.turns = []
         await self.query_one(ChatLog).clear()
-        self.query_one(SourceList).show([])
+        self._select(None)
         self.refresh_status(answer=None)
         self.action_focus_question()
 
@@ -384,21 +417,18 @@ class ChatScreen(Screen[None]):
         assistant = self.session.assistant
         assert assistant is not None
         try:
+            records = assistant.conversation(conversation_id)
             turns = assistant.turns(conversation_id)
         except Exception as error:
             self.post_message(WorkFailed("Opening the conversation", error))
             return
-        self.post_message(ConversationLoaded(conversation_id, turns))
+        self.post_message(ConversationLoaded(conversation_id, records, turns))
 
     async def on_conversation_loaded(self, message: ConversationLoaded) -> None:
         await self.action_new_conversation()
         self.conversation_id = message.conversation_id
         chat_log = self.query_one(ChatLog)
-        for turn in message.turns:
-            await chat_log.add(
-                turn.question or "(question not kept)",
-                answer=turn.answer or "*(the log keeps no text for this answer)*",
-                interaction_id=turn.interaction_id,
-            )
+        await chat_log.reopen(message.records)
+        self._select(chat_log.last)
         self.turns = [turn for turn in (t.as_history() for t in message.turns) if turn is not None]
         self.refresh_status()

@@ -18,6 +18,8 @@ from tui.markup import display_path, highlighted_passage
 if TYPE_CHECKING:
     from tui.app import MarginApp
 
+NO_TEXT_KEPT = "The log keeps no text of this passage (privacy.log_text is off); e opens the file."
+
 
 def source_heading(source: Source) -> Content:
     place = [display_path(source.path)]
@@ -54,8 +56,13 @@ class SourceScreen(ModalScreen[None]):
         with Vertical(classes="dialog-box", id="source-box"):
             yield Label(source_heading(self.source), classes="dialog-title")
             with VerticalScroll(id="passage-scroll"):
-                yield Static(highlighted_passage(self.source.text, self.question), id="passage")
+                yield Static(self._passage(), id="passage")
         yield Footer()
+
+    def _passage(self) -> Content:
+        if not self.source.text:  # a source of a reopened answer, logged without its text
+            return Content.styled(NO_TEXT_KEPT, "italic $text-muted")
+        return highlighted_passage(self.source.text, self.question)
 
     def on_mount(self) -> None:
         self.query_one("#passage-scroll").focus()

@@ -7,6 +7,7 @@ from typing import Literal
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Static
 
 from assistant.ask.answer_limits import describe_truncation
@@ -32,16 +33,19 @@ class Exchange(Vertical):
     An answer that `ask.mode = "auto"` replaced with a quote says so above the quote.
     """
 
-    def __init__(
-        self, question: str, *, answer: str | None = None, interaction_id: int | None = None
-    ) -> None:
-        """`answer` and `interaction_id` are given for an exchange reopened from the log."""
+    class Picked(Message):
+        """The person clicked this exchange: its sources go to the panel."""
+
+        def __init__(self, exchange: Exchange) -> None:
+            super().__init__()
+            self.exchange = exchange
+
+    def __init__(self, question: str) -> None:
         super().__init__(classes="exchange")
         self.question = question
         self.answer: Answer | None = None
+        self.sources: list[Source] = []  # those found, then the answer's (with cited lines)
         self.rating: Rating | None = None
-        self._initial_answer = answer
-        self._interaction_id = interaction_id
 
     def compose(self) -> ComposeResult:
         yield Static(Content(one_line(self.question)), classes="question")
@@ -51,11 +55,6 @@ class Exchange(Vertical):
         yield Static(classes="guardrails")
         yield Static(classes="figures")
 
-    async def on_mount(self) -> None:
-        if self._initial_answer is not None:
-            await self.query_one(StreamingMarkdown).finish(self._initial_answer)
-            self._set_progress("")
-
     @property
     def text(self) -> str:
         return self.query_one(StreamingMarkdown).text
@@ -63,13 +62,14 @@ class Exchange(Vertical):
     @property
     def interaction_id(self) -> int | None:
         """The logged interaction to rate, once the answer is in."""
-        return self.answer.interaction_id if self.answer is not None else self._interaction_id
+        return self.answer.interaction_id if self.answer is not None else None
 
     @property
     def finished(self) -> bool:
-        return self.answer is not None or self._initial_answer is not None
+        return self.answer is not None
 
     def sources_found(self, sources: list[Source], search_query: str | None = None) -> None:
+        self.sources = list(sources)
         searched = self.query_one(".search-query", Static)
         searched.update(Content(f"searching for: {one_line(search_query or '')}"))
         searched.display = search_query is not None
@@ -84,7 +84,9 @@ class Exchange(Vertical):
         self.query_one(StreamingMarkdown).feed(text)
 
     async def finish(self, answer: Answer) -> None:
+        """Show the answer: one just written, or one from the log (a reopened conversation)."""
         self.answer = answer
+        self.sources = list(answer.sources)
         text = answer.answer
         markdown = answer_markdown(text, answer.sentences)
         if answer.fallback is not None:  # the model's streamed text is replaced: say why
@@ -110,6 +112,9 @@ class Exchange(Vertical):
         await self.query_one(StreamingMarkdown).finish(f"**{problem.title}.** {problem.message}")
         self.add_class("failed")
         self._set_progress("")
+
+    def on_click(self) -> None:
+        self.post_message(self.Picked(self))
 
     def rate(self, rating: Rating) -> None:
         self.rating = rating
