@@ -17,6 +17,7 @@ from textual import work
 from textual.app import App, SuspendNotSupported
 from textual.binding import Binding, BindingType
 
+from assistant.ask.places import on_disk
 from assistant.ask.types import Source
 from tui.editor import editor_argv, opens_in_viewer
 from tui.errors import describe_error
@@ -158,6 +159,16 @@ class MarginApp(App[int]):
     def open_source(self, source: Source) -> None:
         """Open the source's file in $EDITOR at its line; PDFs, Office documents, e-books and
         attachments go to the person's own viewer."""
+        if not on_disk(source):
+            self.notify(
+                f"{display_path(source.path)} is not there any more: it was moved or deleted "
+                "since margin read it. Enter shows the passage margin kept; ingest the file "
+                "where it is now to cite it there.",
+                title="File not found",
+                severity="warning",
+                markup=False,
+            )
+            return
         if opens_in_viewer(source.path):
             self.copy_to_clipboard(source.path)
             page = f" at page {source.page}" if source.page is not None else ""

@@ -1,10 +1,13 @@
-"""Where a source is, on one line, as `margin ask` prints it and the chat's sources panel
-shows it."""
+"""Where a source is: on one line, as `margin ask` prints it and the chat's sources panel
+shows it, and whether its file is still there to open."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from assistant.ask.types import Source
 from assistant.terminal import display_path, one_line
+from ingest.embedded import container_of
 
 
 def place(source: Source, shown_path: str | None = None) -> str:
@@ -21,3 +24,9 @@ def place(source: Source, shown_path: str | None = None) -> str:
     if source.heading:
         shown += f" > {one_line(source.heading)}"
     return shown
+
+
+def on_disk(source: Source) -> bool:
+    """Whether the file the source was read from (for an attachment, the e-mail holding it)
+    is still where it was: a source from an earlier answer may have moved since."""
+    return Path(container_of(source.path)).is_file()

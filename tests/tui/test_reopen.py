@@ -17,6 +17,7 @@ from models.fake import ScriptedModel
 from tests.tui.conftest import AssistantMaker
 from tests.tui.helpers import ANSWER, KEYS_NOTE, QUESTION, Recorder, ask, settle
 from tui.app import MarginApp
+from tui.screens.source import SourceScreen
 from tui.widgets.chat_log import ChatLog
 from tui.widgets.sources import SourceList
 
@@ -89,6 +90,39 @@ async def test_a_reopened_conversation_shows_each_answers_sources_as_they_were_l
         await pilot.press("ctrl+down")
         await pilot.pause()
         assert places(app) == live_second
+
+
+def notifications(app: MarginApp) -> list[tuple[str, str]]:
+    return [(n.title, n.message) for n in app._notifications]
+
+
+async def test_a_file_moved_since_the_answer_says_so_and_opens_nothing(
+    notes: Path, make_assistant: AssistantMaker
+) -> None:
+    editor = Recorder()
+    app = MarginApp(make_assistant(), run_command=editor)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        await ask(pilot)
+        await settle(pilot)
+        await reopen_latest(pilot)
+        (notes / "keys.md").rename(notes / "keyring.md")
+        panel = app.query_one(SourceList)
+        assert places(app)[0] == "[1] keys.md:3 > Keys"
+        panel.focus()
+        await pilot.press("e")
+        await pilot.pause()
+        assert editor.commands == []
+        [(title, message)] = notifications(app)
+        assert title == "File not found"
+        assert message.startswith("~/notes/keys.md is not there any more: it was moved or deleted")
+        await pilot.press("enter")  # the passage the log kept still shows
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SourceScreen)
+        assert "margin keeps API keys in the system keyring." in str(
+            screen.query_one("#passage").render()
+        )
 
 
 async def test_an_answer_logged_before_cited_lines_opens_at_its_chunks_line(

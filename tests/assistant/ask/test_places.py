@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
-from assistant.ask.places import place
+from assistant.ask.places import on_disk, place
 from assistant.ask.types import Source
 
 SOURCE = Source(1, "id-1", "/docs/venv.html", None, "venv > How\nvenvs work", 320, 0.8, "")
@@ -32,3 +33,14 @@ def test_the_name_is_escaped_unless_it_is_given() -> None:
     odd = replace(SOURCE, path="/docs/evil\u202egpj.exe", heading="")
     assert place(odd) == "/docs/evil\\u202egpj.exe:320"
     assert place(odd, "shown.exe") == "shown.exe:320"
+
+
+def test_on_disk_while_the_file_or_the_mail_holding_it_is_there(tmp_path: Path) -> None:
+    note, mail = tmp_path / "note.md", tmp_path / "offer.eml"
+    note.write_text("# Note\n", encoding="utf-8")
+    mail.write_text("Subject: offer\n", encoding="utf-8")
+    attachment = replace(SOURCE, path=f"{mail}#attachment-2/report.pdf")
+    assert on_disk(replace(SOURCE, path=str(note))) and on_disk(attachment)
+    note.unlink()
+    mail.unlink()
+    assert not on_disk(replace(SOURCE, path=str(note))) and not on_disk(attachment)
