@@ -346,13 +346,20 @@ def check_policies(config: Config) -> list[Check]:
 _SET_ASIDE = "the next `margin ask` keeps it aside and starts a new log (or move it yourself)"
 
 
+def check_config_file(path: Path) -> Check:
+    """The settings file read, or that there is none and the defaults are in use."""
+    if path.is_file():
+        return Check("config", True, str(path))
+    return Check("config", True, f"no {path}: the defaults are in use (docs/configuration.md)")
+
+
 def run_checks(locations: Locations) -> list[Check]:
     checks = [check_python(), check_libraries(), check_embedder(), check_ocr()]
     try:
         config = load_config(locations.config_file)
     except ConfigError as exc:
         return [*checks, Check("config", False, str(exc), "fix the line named above")]
-    checks.append(Check("config", True, str(locations.config_file)))
+    checks.append(check_config_file(locations.config_file))
     checks.append(check_keyring(config))
     probes: list[Callable[[], Check | list[Check]]] = [
         lambda: check_models(config, locations),

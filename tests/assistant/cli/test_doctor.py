@@ -29,6 +29,7 @@ def test_fresh_install_is_healthy_when_a_keyring_exists(monkeypatch: pytest.Monk
     assert checks["embedding model"]["ok"] and checks["model local"]["ok"]
     assert "SmolLM2" in checks["model local"]["detail"]
     assert checks["index"]["detail"].startswith("empty")
+    assert checks["config"]["ok"] and "the defaults are in use" in checks["config"]["detail"]
     assert code == 0 and report["ok"]
 
 
@@ -70,6 +71,7 @@ def test_no_keyring_is_no_problem_when_no_profile_reads_a_key_from_it(
     code, report = run_doctor()
     check = by_name(report)["keyring"]
     assert check["ok"] and "not needed" in check["detail"], check
+    assert by_name(report)["config"]["detail"] == str(config)
     assert code == 0, report
 
 
