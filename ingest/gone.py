@@ -6,7 +6,9 @@ wherever it is, when nothing is at its path any more and either its own root is 
 (the file was moved, perhaps with its whole folder). The second rule is what keeps a file
 moved from a public folder into a local-only one from staying in the index, and being sent,
 under its old path. A document whose root is gone too (an unplugged drive) stays until its
-folder is ingested again or forgotten.
+folder is ingested again or forgotten. A file ingested by its own name (a hidden one, which a
+folder walk skips) is not gone while it is still there: it leaves when it is deleted, or by
+`margin forget`.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ def gone_documents(
         for path, doc in stored.items()
         if (file := container_of(path)) not in walked
         and (
-            under_any(file, roots)
+            (under_any(file, roots) and not (doc.root == file and not vanished(file)))
             or (vanished(file) and (not vanished(doc.root) or doc.content_hash in added_hashes))
         )
     ]

@@ -205,3 +205,16 @@ def test_reindex_restores_every_document_where_it_was(
     assert [(d.path, d.collection, d.local_only, d.root) for d in after] == [
         (d.path, d.collection, d.local_only, d.root) for d in before
     ]
+
+
+def test_a_hidden_file_ingested_by_name_stays_when_its_folder_is_ingested(
+    home: Path, ingestor: Ingestor
+) -> None:
+    hidden = write_files(home / "public", {".drafts/idea.md": "# Idea\n\nA kiln for the shed."})
+    note = hidden / ".drafts" / "idea.md"
+    ingestor.run([note])
+    report = ingestor.run([home / "public"])  # the walk skips hidden folders
+    assert report.removed == []
+    assert "idea.md" in placements(ingestor.store)
+    note.unlink()
+    assert ingestor.run([home / "public"]).removed == [str(note.resolve())]
