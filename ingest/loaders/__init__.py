@@ -28,6 +28,7 @@ from ingest.loaders import (
     markdown,
     notebook,
     odt,
+    org,
     pdf,
     pptx,
     rst,
@@ -39,6 +40,7 @@ from ingest.types import LoadedDocument, Section
 _BY_SUFFIX: dict[str, Callable[[Path], LoadedDocument | list[Section]]] = {
     **dict.fromkeys(markdown.SUFFIXES, markdown.load),
     **dict.fromkeys(rst.SUFFIXES, rst.load),
+    **dict.fromkeys(org.SUFFIXES, org.load),
     **dict.fromkeys(html.SUFFIXES, html.load),
     **dict.fromkeys(code.SUFFIXES, code.load),
     **dict.fromkeys(docx.SUFFIXES, docx.load),
