@@ -49,7 +49,8 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # <pre> code was stored as a fenced block; 10: before a PDF bookmark's title was found after
 # its number on the page, and a chapter's running header on two pages was left out, and
 # before HTML footnote references were written "[^1]"; 11: before manual pages in roff
-# source, `gzip.1.gz`, were read as the text `man` shows instead of their markup).
+# source, `gzip.1.gz`, were read as the text `man` shows instead of their markup, and Org
+# files, read until then as plain text with their markup, by their headings).
 EXTRACTION_VERSION = 12
 _STARTUP_TIMEOUT_S = 60.0
 _STOP_GRACE_S = 1.0  # a worker told to stop that is still there after this is killed
