@@ -76,7 +76,7 @@ _SETUP = frozenset(
         *("TODO", "SEQ_TODO", "TYP_TODO", "TAGS", "PRIORITIES", "COLUMNS", "LINK", "ARCHIVE"),
         *("CONSTANTS", "PROPERTY", "NAME", "RESULTS", "CALL", "HEADER", "TBLFM", "PLOT"),
         *("SELECT_TAGS", "EXCLUDE_TAGS", "EXPORT_FILE_NAME", "INFOJS_OPT", "CITE_EXPORT"),
-        "BIBLIOGRAPHY",
+        *("BIBLIOGRAPHY", "TOC"),
     )
 )
 _SETUP_PREFIXES = ("ATTR_", "HTML", "LATEX", "BEAMER", "ODT", "TEXINFO", "MAN_", "EXPORT_")
@@ -144,8 +144,8 @@ class _Reader:
             return index + 1
         if begin := _BEGIN.match(line):
             return self._block(begin.group(1).lower(), begin.group(2) or "", index)
-        if end := _END.match(line):
-            if self.open_blocks and self.open_blocks[-1] == end.group(1).lower():
+        if block_end := _END.match(line):
+            if self.open_blocks and self.open_blocks[-1] == block_end.group(1).lower():
                 self.open_blocks.pop()
             return index + 1
         if keyword := _KEYWORD.match(line):
@@ -154,13 +154,11 @@ class _Reader:
         if _COMMENT.match(line):
             return index + 1
         drawer = _DRAWER.match(line)
-        if (
-            drawer
-            and drawer.group(1).upper() != "END"
-            and (end := self._end_of(index, _DRAWER_END, _HEADING))
-        ):
-            self._drawer(drawer.group(1).upper(), index, end)
-            return end + 1
+        if drawer and drawer.group(1).upper() != "END":
+            drawer_end = self._end_of(index, _DRAWER_END, _HEADING)
+            if drawer_end is not None:
+                self._drawer(drawer.group(1).upper(), index, drawer_end)
+                return drawer_end + 1
         if _PLANNING_LINE.match(line) and (planning := _planning(line)):
             self._add(planning, index)
             return index + 1
