@@ -289,9 +289,11 @@ def _block_begin(name: str) -> re.Pattern[str]:
 
 def _text_line(line: str) -> str:
     """A line of text, a list item or a table row, with its markup read as words."""
-    line = _CHECKBOX.sub(lambda m: f"{m.group(1)}[{m.group(2).replace('X', 'x')}]", line)
-    line = _DEFINITION.sub(r"\1: ", line)
-    line = _FOOTNOTE_DEFINITION.sub(r"[^\1]: ", line)
+    if "[" in line:
+        line = _CHECKBOX.sub(lambda m: f"{m.group(1)}[{m.group(2).replace('X', 'x')}]", line)
+        line = _FOOTNOTE_DEFINITION.sub(r"[^\1]: ", line)
+    if "::" in line:
+        line = _DEFINITION.sub(r"\1: ", line)
     return plain(line).rstrip()
 
 
