@@ -50,7 +50,9 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # its number on the page, and a chapter's running header on two pages was left out, and
 # before HTML footnote references were written "[^1]"; 11: before manual pages in roff
 # source, `gzip.1.gz`, were read as the text `man` shows instead of their markup, and Org
-# files, read until then as plain text with their markup, by their headings).
+# files, read until then as plain text with their markup, by their headings, and before a
+# PDF's compound broken at a line's end kept its hyphen ("camera-ready"), a manuscript's line
+# numbers were left out, and running headers on left and right pages in turn were too).
 EXTRACTION_VERSION = 12
 _STARTUP_TIMEOUT_S = 60.0
 _STOP_GRACE_S = 1.0  # a worker told to stop that is still there after this is killed

@@ -3,7 +3,9 @@
 PDFium's own text leaves out spaces that typesetters make by positioning glyphs rather than
 by a space character ("theyare" in groff output); a gap between two glyphs on one line wider
 than `GAP_EM` of the font size is a space here. Each line also reports its largest font size,
-from which headings can be found in PDFs without an outline.
+from which headings can be found in PDFs without an outline. A word PDFium joined across a
+line break keeps its hyphen and its break, for `normalise_pages` to judge with the whole
+document in view: "exe-cuted" is one word, "camera-ready" a compound.
 """
 
 from __future__ import annotations
@@ -63,7 +65,13 @@ def _spaced_lines(text: str, raw_page: Any, pdfium_c: Any) -> list[PageLine]:
                 lines.append(PageLine("".join(current), largest, bold and bool(current)))
                 current, largest, previous_right, bold = [], 0.0, None, True
             continue
-        if char in _SOFT_HYPHENS:  # PDFium has already joined the two halves of the word
+        if char in _SOFT_HYPHENS:
+            if text.startswith(("\r", "\n"), index + 1):
+                current.append("-")  # the line break follows
+            elif _next_glyph_starts_a_line(text, index, raw_page, previous_bottom, size, pdfium_c):
+                current.append("-")
+                lines.append(PageLine("".join(current), largest, bold))
+                current, largest, previous_right, bold = [], 0.0, None, True
             continue
         if char.isspace():
             current.append(" ")
@@ -88,6 +96,20 @@ def _spaced_lines(text: str, raw_page: Any, pdfium_c: Any) -> list[PageLine]:
     if current:
         lines.append(PageLine("".join(current), largest, bold))
     return lines
+
+
+def _next_glyph_starts_a_line(
+    text: str, index: int, raw_page: Any, bottom: float, size: float, pdfium_c: Any
+) -> bool:
+    """Whether PDFium's hyphen mark at `index` ends a line: it joins the two halves of a word
+    broken there, and dropping the mark lost the hyphen of a compound ("camera-ready" read
+    "cameraready"). The line is given back, hyphen and all, for `normalise_pages` to judge."""
+    following = index + 1
+    if following >= len(text) or text[following].isspace():
+        return False
+    rect = pdfium_c.FS_RECTF()
+    pdfium_c.FPDFText_GetLooseCharBox(raw_page, following, ctypes.byref(rect))
+    return abs(rect.bottom - bottom) >= size / 2
 
 
 def _plain_lines(text: str) -> list[PageLine]:

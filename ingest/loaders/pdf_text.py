@@ -6,16 +6,19 @@ running headers and footers.
   starting an option such as "–e") become "-", spacing tilde and circumflex "~" and "^";
   soft hyphens and zero-width characters go.
 - End-of-line hyphenation is joined ("exe-\\ncuted" -> "executed") unless the document
-  itself writes that word with a hyphen ("command-line").
+  itself writes that word with a hyphen ("command-line"), or never writes it joined while
+  both halves are words of its own ("camera-\\nready" -> "camera-ready").
 - Words split by letter spacing are rejoined ("e xecuted" -> "executed") when the joined word
   occurs elsewhere in the document and the parts do not.
-- Lines repeated at the top or bottom of most pages (running headers and footers, page
-  numbers) are removed, and so are numbered ones on two or more pages whose last number counts
-  the pages ("Chapter 4: Function reference 9", "... 10": one chapter's running header).
+- Lines repeated at the top or bottom of most pages, or of most left or right pages (running
+  headers and footers, page numbers, a paper's title and its authors in turn) are removed,
+  and so are numbered ones on two or more pages whose last number counts the pages
+  ("Chapter 4: Function reference 9", "... 10": one chapter's running header).
 - Contents and index entries, a title and its page number joined by a dot leader
   ("2.4 Library Notes . . . . . 7", "alias . . . . 53"), are removed: they repeat every title
   and term of the document, and a search for one found the contents page, not the section.
-- A page holding nothing but its number is empty.
+- A page holding nothing but its number is empty, and a manuscript's line numbers go
+  (`pdf_line_numbers`).
 """
 
 from __future__ import annotations
@@ -25,13 +28,15 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 
+from ingest.loaders.pdf_line_numbers import without_line_numbers
+
 _DASHES = str.maketrans({"\u2212": "-", "\u2010": "-", "\u2011": "-", "\u2012": "-"})
 # Spacing accents that typesetters use for ASCII "~" and "^" (groff's \(ti, \(ha): NFKC
 # would turn them into a space and a combining mark.
 _ASCII_ACCENTS = str.maketrans({"\u02dc": "~", "\u02c6": "^"})
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _OPTION_EN_DASH = re.compile(r"(?<![\w-])\u2013(?=[A-Za-z-])")
-_HYPHENATED = re.compile(r"([A-Za-z]+)-\n[ \t]*([a-z]+)")
+_HYPHENATED = re.compile(r"([A-Za-z]+)-\n[ \t]*([A-Za-z]+)")
 _WORD = re.compile(r"[A-Za-z]+")
 _SPLIT = re.compile(r"\b([A-Za-z]{1,12}) (?=([a-z]{1,12})\b)")  # the right part stays
 _DIGITS = re.compile(r"\d+")
@@ -39,6 +44,7 @@ _SPACES = re.compile(r"[ \t\u00a0]+")
 _EDGE_LINES = 2  # lines at each end of a page checked for running headers and footers
 _REPEAT_SHARE = 0.5  # a line on more than this share of pages is a running header/footer
 _MIN_PAGES = 3
+_MIN_COMPOUND_PART = 3  # letters in each half of a compound kept hyphenated at a line end
 _LEADER_ENTRY = re.compile(r"^\S.*?(?: ?\.){4,} ?(?:\d+|[ivxlc]+)$", re.IGNORECASE)
 _PAGE_NUMBER = re.compile(r"\d+|[ivxlc]+", re.IGNORECASE)
 _SHORT_WORD = re.compile(
@@ -48,12 +54,16 @@ _SHORT_WORD = re.compile(
 
 def normalise_pages(pages: Sequence[str]) -> list[str]:
     """Each page's text cleaned; the whole document is the vocabulary for repairs."""
-    cleaned = [_without_leader_entries(_characters(page)) for page in pages]
+    cleaned = without_line_numbers([_characters(page) for page in pages])
+    cleaned = [_without_leader_entries(page) for page in cleaned]
     cleaned = _without_running_lines(cleaned)
     cleaned = ["" if _PAGE_NUMBER.fullmatch(page) else page for page in cleaned]
     vocabulary = Counter(w.lower() for page in cleaned for w in _WORD.findall(page))
+    vocabulary.subtract(  # a word's halves at a line break are not words of the document
+        half.lower() for page in cleaned for m in _HYPHENATED.finditer(page) for half in m.groups()
+    )
     hyphenated = {
-        m.group(0).lower() for page in cleaned for m in re.finditer(r"[A-Za-z]+-[a-z]+", page)
+        m.group(0).lower() for page in cleaned for m in re.finditer(r"[A-Za-z]+-[A-Za-z]+", page)
     }
     return [_repair_words(page, vocabulary, hyphenated) for page in cleaned]
 
@@ -76,6 +86,7 @@ def _without_running_lines(pages: list[str]) -> list[str]:
     if len(pages) < _MIN_PAGES:
         return pages
     seen: Counter[str] = Counter()
+    seen_facing: Counter[tuple[int, str]] = Counter()  # by the page's side: left or right
     offsets: dict[str, set[int]] = {}  # a numbered shape's last number less its page's index
     for index, page in enumerate(pages):
         shapes = set()
@@ -86,12 +97,20 @@ def _without_running_lines(pages: list[str]) -> list[str]:
             if numbers:
                 offsets.setdefault(shape, set()).add(int(numbers[-1]) - index)
         seen.update(shapes)
+        seen_facing.update((index % 2, shape) for shape in shapes)
+    facing = {  # left and right pages take turns: "Smith et al." on one, the title on the other
+        shape
+        for (side, shape), count in seen_facing.items()
+        if count >= 2 and count > _REPEAT_SHARE * len(pages[side::2])
+    }
     running = {
         shape
         for shape, count in seen.items()
         if shape
         and (
-            count > _REPEAT_SHARE * len(pages) or (count >= 2 and len(offsets.get(shape, ())) == 1)
+            count > _REPEAT_SHARE * len(pages)
+            or (count >= 2 and len(offsets.get(shape, ())) == 1)
+            or shape in facing
         )
     }
     if not running:
@@ -126,8 +145,8 @@ def _repair_words(text: str, vocabulary: Counter[str], hyphenated: set[str]) -> 
         left, right = match.group(1), match.group(2)
         if f"{left}-{right}".lower() in hyphenated - {match.group(0).lower()}:
             return f"{left}-{right}"
-        if vocabulary[(left + right).lower()] or not (
-            vocabulary[left.lower()] and vocabulary[right.lower()]
+        if vocabulary[(left + right).lower()] > 0 or not (
+            _compound_part(left, vocabulary) and _compound_part(right, vocabulary)
         ):
             return left + right
         return f"{left}-{right}"
@@ -141,6 +160,12 @@ def _repair_words(text: str, vocabulary: Counter[str], hyphenated: set[str]) -> 
 
     text = _HYPHENATED.sub(join_hyphen, text)
     return _SPLIT.sub(join_split, text)
+
+
+def _compound_part(word: str, vocabulary: Counter[str]) -> bool:
+    """A half of a hyphenated line end that is a word of the document in its own right, and
+    too long to be a syllable ("be-cause", "re-ceive" are one word each)."""
+    return len(word) >= _MIN_COMPOUND_PART and vocabulary[word.lower()] > 0
 
 
 def _known(word: str, vocabulary: Counter[str]) -> bool:
