@@ -14,7 +14,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from assistant.ask.english_words import is_common_english
 from assistant.ask.evidence import EvidenceSelector
 from assistant.ask.followup import embedding_similarities
 from assistant.ask.names import NameCheck, tokenizer_vocabulary
@@ -27,6 +26,7 @@ from assistant.locations import Locations, resolve_locations
 from assistant.store_access import store_location
 from ingest.embedder import Embedder, load_bundled_embedder
 from ingest.embedding_folder import load_folder_embedder
+from ingest.english_words import is_common_english
 from ingest.fast_embedder import FastEmbedder
 from ingest.store import ChunkStore
 from models.base import ChatModel, Pricing

@@ -7,7 +7,8 @@ running headers and footers.
   soft hyphens and zero-width characters go.
 - End-of-line hyphenation is joined ("exe-\\ncuted" -> "executed") unless the document
   itself writes that word with a hyphen ("command-line"), or never writes it joined while
-  both halves are words of its own ("camera-\\nready" -> "camera-ready").
+  both halves are words of its own and the whole is no common English word
+  ("camera-\\nready" -> "camera-ready", but "under-\\nstands" -> "understands").
 - Words split by letter spacing are rejoined ("e xecuted" -> "executed") when the joined word
   occurs elsewhere in the document and the parts do not.
 - Lines repeated at the top or bottom of most pages, or of most left or right pages (running
@@ -28,6 +29,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 
+from ingest.english_words import is_common_english
 from ingest.loaders.pdf_line_numbers import without_line_numbers
 
 _DASHES = str.maketrans({"\u2212": "-", "\u2010": "-", "\u2011": "-", "\u2012": "-"})
@@ -145,8 +147,11 @@ def _repair_words(text: str, vocabulary: Counter[str], hyphenated: set[str]) -> 
         left, right = match.group(1), match.group(2)
         if f"{left}-{right}".lower() in hyphenated - {match.group(0).lower()}:
             return f"{left}-{right}"
-        if vocabulary[(left + right).lower()] > 0 or not (
-            _compound_part(left, vocabulary) and _compound_part(right, vocabulary)
+        joined = (left + right).lower()
+        if (
+            vocabulary[joined] > 0
+            or is_common_english(joined)
+            or not (_compound_part(left, vocabulary) and _compound_part(right, vocabulary))
         ):
             return left + right
         return f"{left}-{right}"

@@ -30,12 +30,13 @@ def test_hyphenation_is_still_joined_and_a_syllable_is_no_compound() -> None:
     pages = [
         "The document uses infor-\nmation and never writes the word whole.",
         "A camera-\nready copy; the camera is ready. The parser re-\nceives it be-\ncause",
-        "of the be and cause words.",
+        "of the be and cause words. The shell under-\nstands it; under the stands.",
     ]
     text = "\n".join(normalise_pages(pages))
     assert "uses information and" in text  # halves at a line end are not words of their own
     assert "A camera-ready copy" in text  # both halves are words the document uses
     assert "receives it because" in text  # "re" and "be" are too short for a compound
+    assert "The shell understands it" in text  # two words of its own, but one English word
 
 
 def test_manuscript_line_numbers_go_and_a_numbered_list_stays() -> None:

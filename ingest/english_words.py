@@ -1,4 +1,5 @@
-"""Common English words, for the names rule (`assistant.ask.names`).
+"""Common English words, for the names rule (`assistant.ask.names`) and for a PDF's words
+broken at a line's end (`ingest.loaders.pdf_text`: "under-" above "stands" is "understands").
 
 The rule takes a word the embedding model cuts into pieces for a name the documents must
 mention ("pyenv", "tmux"); ordinary words it cuts too ("indentation", "punctured",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.ask.english_words import is_common_english
+from ingest.english_words import is_common_english
 
 
 @pytest.mark.parametrize(
