@@ -18,8 +18,14 @@ from typing import Any
 GAP_EM = 0.12  # a horizontal gap this wide (in font sizes) between glyphs is a space
 _LINE_BREAKS = "\r\n"
 _FONT_NAME_BYTES = 128
-# Font weights PDFium reports are unreliable (695 for Times-Roman); font names are not.
-_BOLD_NAME = re.compile(rb"bold|black|heavy|semibold|demi", re.IGNORECASE)
+# Font weights PDFium reports are unreliable (695 for Times-Roman); font names are not. TeX's
+# bold fonts say so in a code: CMBX10 and CMBSY10 (Computer Modern), SFBX1000 (cm-super),
+# HFBRBX10; URW's Times says NimbusRomNo9L-Medi.
+_BOLD_NAME = re.compile(
+    rb"bold|black|heavy|semibold|demi|-medi(?:ital)?$"
+    rb"|(?:^|\+)(?:cmbx|cmbsy|cmb\d|cmssbx|sfb[xi]|sfsx|hfbrbx)",
+    re.IGNORECASE,
+)
 _SOFT_HYPHENS = "\x02\ufffe\u00ad"  # PDFium's mark where a hyphenated word was joined
 
 
