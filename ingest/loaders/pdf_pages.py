@@ -27,6 +27,7 @@ _BOLD_NAME = re.compile(
     re.IGNORECASE,
 )
 _SOFT_HYPHENS = "\x02\ufffe\u00ad"  # PDFium's mark where a hyphenated word was joined
+_LEFT_OUT = "\x00"  # a character PDFium's text range leaves out
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +45,10 @@ def page_lines(page: Any) -> list[PageLine]:
     try:
         count = textpage.count_chars()
         text = textpage.get_text_range(0, count) if count > 0 else ""
-        if len(text) != count:  # characters outside the BMP: indexes no longer line up
+        aligned = text if len(text) == count else _aligned(text, count, textpage.raw, pdfium_c)
+        if aligned is None:  # no telling which index is which character's
             return _plain_lines(text)
-        return _spaced_lines(text, textpage.raw, pdfium_c)
+        return _spaced_lines(aligned, textpage.raw, pdfium_c)
     finally:
         textpage.close()
 
@@ -70,6 +72,8 @@ def _spaced_lines(text: str, raw_page: Any, pdfium_c: Any) -> list[PageLine]:
             if char == "\n" or not text.startswith("\n", index + 1):
                 lines.append(PageLine("".join(current), largest, bold and bool(current)))
                 current, largest, previous_right, bold = [], 0.0, None, True
+            continue
+        if char == _LEFT_OUT:
             continue
         if char in _SOFT_HYPHENS:
             if text.startswith(("\r", "\n"), index + 1):
@@ -116,6 +120,27 @@ def _next_glyph_starts_a_line(
     rect = pdfium_c.FS_RECTF()
     pdfium_c.FPDFText_GetLooseCharBox(raw_page, following, ctypes.byref(rect))
     return abs(rect.bottom - bottom) >= size / 2
+
+
+def _aligned(text: str, count: int, raw_page: Any, pdfium_c: Any) -> str | None:
+    """The page's text with a blank (`_LEFT_OUT`) for each character PDFium's text range
+    left out, so that a character's place in it is its index for PDFium's font and box
+    queries. The range leaves out control codes in formulas, on a paper's every page with
+    an equation; without this its lines lost their font sizes, and so their headings."""
+    aligned: list[str] = []
+    at = 0
+    for index in range(count):
+        code = chr(pdfium_c.FPDFText_GetUnicode(raw_page, index))
+        if at < len(text) and (
+            code == text[at]
+            or (code in _SOFT_HYPHENS and text[at] in _SOFT_HYPHENS)
+            or ("\ud800" <= code <= "\udbff" and ord(text[at]) > 0xFFFF)  # one of a pair
+        ):
+            aligned.append(text[at])
+            at += 1
+        else:
+            aligned.append(_LEFT_OUT)
+    return "".join(aligned) if at == len(text) else None
 
 
 def _plain_lines(text: str) -> list[PageLine]:
