@@ -52,7 +52,10 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # source, `gzip.1.gz`, were read as the text `man` shows instead of their markup, and Org
 # files, read until then as plain text with their markup, by their headings, and before a
 # PDF's compound broken at a line's end kept its hyphen ("camera-ready"), a manuscript's line
-# numbers were left out, and running headers on left and right pages in turn were too).
+# numbers were left out, and running headers on left and right pages in turn were too, and
+# before a PDF without bookmarks was split by its numbered section headings ("2.1 Related
+# work"), TeX's bold fonts (CMBX10) read as bold, and lines on a page with formulas kept
+# their font sizes).
 EXTRACTION_VERSION = 12
 _STARTUP_TIMEOUT_S = 60.0
 _STOP_GRACE_S = 1.0  # a worker told to stop that is still there after this is killed

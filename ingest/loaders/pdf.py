@@ -2,8 +2,9 @@
 
 PDFium was chosen over pypdf by measurement (bench/pdf_extraction.py): on Debian's bash
 manual it gives fewer wrong words per 1,000 and reads 5-20 times faster. Headings come from
-the outline, or from font sizes when there is none. Pages without a text layer that draw
-an image are scanned pages: they are rendered at 300 dpi and read by Tesseract.
+the outline, or when there is none from the type of the lines: numbered, larger, bold. Pages
+without a text layer that draw an image are scanned pages: they are rendered at 300 dpi and
+read by Tesseract.
 
 This runs in the extraction worker, which bounds its time and memory.
 """

@@ -1,11 +1,14 @@
 """Academic papers through the PDF loader: compounds broken at a line's end keep their hyphen,
-a manuscript's line numbers go, running headers on left and right pages in turn go. One real
-two-column paper (elsarticle's test document, LPPL) is in tests/data/papers."""
+a manuscript's line numbers go, running headers on left and right pages in turn go, numbered
+section headings head their sections. One real two-column paper (elsarticle's test document,
+LPPL) is in tests/data/papers."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from ingest.chunking import chunk_document
+from ingest.fakes import HashingEmbedder
 from ingest.loaders import load_document
 from ingest.loaders.pdf_line_numbers import without_line_numbers
 from ingest.loaders.pdf_text import normalise_pages
@@ -24,6 +27,26 @@ def test_a_real_two_column_paper_keeps_its_compounds_hyphenated_at_line_ends() -
     text = " ".join(_text(PAPERS / "elsarticle-5p.pdf").split())
     assert "This quasi-particle is formed by the resonant interaction" in text
     assert "planar micro-cavity [6]" in text
+
+
+def test_a_real_paper_without_bookmarks_is_split_by_its_numbered_section_headings() -> None:
+    # its headings are bold at the body size, numbered; all it was split by was its title
+    document = load_document(PAPERS / "elsarticle-5p.pdf")
+    headings = list(dict.fromkeys(section.heading for section in document.sections))
+    assert headings[-5:] == [
+        "1. Introduction",
+        "2. Evanescent vs. conventional quadrupole light-matter coupling",
+        "3. Results and discussion",  # on a page with formulas, whose type was not read
+        "4. Appendix",
+        "References",
+    ]
+    chunks = chunk_document(
+        document, "elsarticle-5p.pdf", HashingEmbedder(), chunk_tokens=120, overlap_tokens=0
+    )
+    results = [c for c in chunks if "utilize the above calculated WGM" in " ".join(c.text.split())]
+    assert [(c.page, c.heading.split(" > ")[-1]) for c in results] == [
+        (3, "3. Results and discussion")
+    ]
 
 
 def test_hyphenation_is_still_joined_and_a_syllable_is_no_compound() -> None:
