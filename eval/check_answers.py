@@ -89,7 +89,7 @@ class Texts:
         if path not in self._extracted:
             document = load_document(Path(path))
             title = document_title(document.title, document.sections, Path(path).name)
-            sections = prepare_sections(document.sections, title)
+            sections = prepare_sections(document.sections, title, Path(path).name)
             self._extracted[path] = "\n".join(f"{s.heading}\n{s.text}" for s in sections)
         return self._extracted[path]
 

@@ -36,10 +36,11 @@ def chunk_document(
     chunk_tokens: int,
     overlap_tokens: int,
 ) -> list[Chunk]:
-    """A loaded document's chunks, each headed by its title and heading path."""
+    """A loaded document's chunks, each headed by its title (with what its file name adds)
+    and heading path."""
     title = document_title(document.title, document.sections, file_name)
     return chunk_sections(
-        prepare_sections(document.sections, title),
+        prepare_sections(document.sections, title, file_name),
         tokenizer,
         chunk_tokens=chunk_tokens,
         overlap_tokens=overlap_tokens,

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from ingest.boilerplate import is_furniture
+from ingest.file_names import titled
 from ingest.source_lines import joined, led_by, trimmed
 from ingest.types import HEADING_SEPARATOR, Section
 
@@ -26,11 +27,13 @@ _ATX = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.DOTALL)  #
 _SETEXT_UNDERLINE = re.compile(r"\n {0,3}(=+|-+)[ \t]*$")  # "Diet\n----"
 
 
-def prepare_sections(sections: Iterable[Section], title: str) -> list[Section]:
-    """Context headings, then drop heading-only and furniture sections, then merge tiny ones."""
+def prepare_sections(sections: Iterable[Section], title: str, file_name: str = "") -> list[Section]:
+    """Context headings (the title with what `file_name` adds to it, `titled`), then drop
+    heading-only and furniture sections, then merge tiny ones."""
+    shown_title = titled(title, file_name) if file_name else title
     ready = []
     for section in sections:
-        heading = context_heading(title, section.heading)
+        heading = context_heading(title, section.heading, shown_title)
         section = trimmed(section)
         if only_heading(section.text, section.heading) or is_furniture(section.text):
             continue
@@ -46,15 +49,19 @@ def document_title(title: str, sections: Sequence[Section], file_name: str) -> s
     return tops.pop() if len(tops) == 1 else file_name
 
 
-def context_heading(title: str, heading: str) -> str:
-    """`title > heading`, unless the heading path already starts with the title."""
+def context_heading(title: str, heading: str, shown_title: str = "") -> str:
+    """`title > heading`, unless the heading path already starts with the title, with the
+    title written as `shown_title` when given; a heading repeated right under itself (a
+    DOCX's Title paragraph and a first heading of the same words) is there once."""
     title = " ".join(title.split())
     if not title:
         return heading
-    if not heading:
-        return title
-    first = heading.split(HEADING_SEPARATOR, 1)[0]
-    return heading if first.casefold() == title.casefold() else title + HEADING_SEPARATOR + heading
+    path, above = [" ".join((shown_title or title).split())], title
+    for part in heading.split(HEADING_SEPARATOR) if heading else []:
+        if part.casefold() != above.casefold():
+            path.append(part)
+        above = part
+    return HEADING_SEPARATOR.join(path)
 
 
 def only_heading(text: str, heading: str) -> bool:

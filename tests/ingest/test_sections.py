@@ -76,3 +76,16 @@ def test_the_tail_of_a_section_cut_by_a_page_break_joins_it() -> None:
     assert first.page == 4 and first.text.endswith('A sample value\nis ".:~:/usr".')
     assert second.heading == "bash.pdf > PARAMETERS > HOME"
     assert third.page == 6  # a finished sentence before the break: the page stays its own
+
+
+def test_the_title_carries_what_the_file_name_adds_and_a_heading_is_not_repeated() -> None:
+    journal = [Section("# Tuesday\n\n" + LONG, heading="Tuesday")]
+    [day] = prepare_sections(journal, "Tuesday", "2026-11-03.md")
+    assert day.heading == "Tuesday (2026-11-03, 3 November 2026)"
+    [note] = prepare_sections([Section(LONG, heading="Notes > Otters")], "Notes", "notes.md")
+    assert note.heading == "Notes > Otters"  # a generic file name adds nothing
+    # A DOCX's Title paragraph and its first heading, of the same words
+    plan = [Section(LONG, heading="Kitchen plan > Kitchen plan > Budget")]
+    assert prepare_sections(plan, "Kitchen plan")[0].heading == "Kitchen plan > Budget"
+    assert context_heading("T", "A > A > B") == "T > A > B"
+

@@ -1,0 +1,79 @@
+"""What a file's name says that its title does not, for a chunk's context.
+
+A journal saved as `2026-11-03.md` whose only heading is "# Tuesday" has its date in the
+file name alone; a note renamed `books-to-read.md` keeps the title "Reading list". The heading
+path of every chunk (embedded and full-text indexed) then carries the name: "Tuesday
+(2026-11-03, 3 November 2026)", a date written out as people ask for it ("3 November",
+"November 3"). A name that adds nothing (`storage-decision.md` under "Storage format
+decision") or is a generic one ("notes", "README", "index") leaves the title as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+# 2026-11-03, 2026_11_03, 2026.11.03 or 20261103, not inside a longer number.
+_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)([-_.]?)(\d\d)\2(\d\d)(?!\d)")
+_WORD = re.compile(r"[^\W_]+")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+# Names that say nothing about what a file holds.
+GENERIC_STEMS = frozenset(
+    {"readme", "index", "notes", "note", "untitled", "document", "draft", "main", "home"}
+    | {"todo", "changelog", "news", "license", "copying", "contents", "default", "scratch"}
+)
+
+
+def titled(title: str, file_name: str) -> str:
+    """`title` with what `file_name` adds in brackets ("Tuesday (2026-11-03, 3 November
+    2026)"); the title alone when the name adds nothing."""
+    adds = name_context(title, file_name)
+    return f"{title} ({adds})" if adds else title
+
+
+def name_context(title: str, file_name: str) -> str:
+    """What `file_name` says that `title` does not: the stem when it has a word the title
+    lacks (numbers aside) and is no generic name, and a date in it as ISO and written out
+    in English; "" when it says nothing more."""
+    stem = _stem(file_name)
+    said = {word.casefold() for word in _WORD.findall(title)}
+    new = {w.casefold() for w in _WORD.findall(stem) if not w.isdigit()} - said
+    parts = [stem] if new and stem.casefold() not in GENERIC_STEMS else []
+    found = _DATE.search(stem)
+    day = _date(found) if found else None
+    if found and day:
+        if day.isoformat() not in (title + stem if parts else title):
+            parts.append(day.isoformat())  # "20261103" found as "2026-11-03" too
+        parts.append(f"{day.day} {_MONTHS[day.month - 1]} {day.year}")
+    return ", ".join(parts)
+
+
+def _stem(file_name: str) -> str:
+    """The name without its extensions: "ls.1.txt" is "ls.1", "notes.tar.gz" is "notes"."""
+    stem = file_name
+    for _ in range(2):
+        head, dot, suffix = stem.rpartition(".")
+        if not (dot and head and suffix.isalpha()):
+            break
+        stem = head
+    return stem
+
+
+def _date(found: re.Match[str]) -> date | None:
+    try:
+        return date(int(found.group(1)), int(found.group(3)), int(found.group(4)))
+    except ValueError:  # 2026-13-45: numbers, not a date
+        return None
