@@ -13,6 +13,11 @@ SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mdx")
 ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
 FENCE = re.compile(r"^ {0,3}(```+|~~~+)")
 _BACKTICKS = re.compile(r" {0,3}(`{3,})")
+_YAML_KEY = re.compile(r"^[A-Za-z_][\w-]*:(\s|$)")
+_FRONT_MATTER_MOST = 100  # lines
+# Obsidian's tags at a heading's end ("# Reading list #books"): search terms of the text, not
+# words of the heading. A tag starts with a letter: "Beans #2" is a heading's own words.
+_TRAILING_TAGS = re.compile(r"(?:[ \t]+#[^\W\d_][\w/-]*)+[ \t]*$")
 
 
 def is_markdown(path: str) -> bool:
@@ -30,7 +35,13 @@ def code_fence(lines: Sequence[str]) -> str:
 def atx_headings(lines: Sequence[str]) -> Iterator[tuple[int, str]]:
     """(level, title) of each "## Title" heading outside fenced code."""
     for _, atx in _atx_lines(lines):
-        yield len(atx.group(1)), atx.group(2)
+        yield len(atx.group(1)), without_tags(atx.group(2))
+
+
+def without_tags(title: str) -> str:
+    """A heading's words without the tags at its end: "Reading list #books" is "Reading
+    list" (the heading line keeps them in the text, where they are searched)."""
+    return _TRAILING_TAGS.sub("", title) or title
 
 
 def heading_starts(text: str) -> set[int]:
@@ -52,3 +63,13 @@ def _atx_lines(lines: Sequence[str]) -> Iterator[tuple[int, re.Match[str]]]:
         atx = None if fence else ATX.match(line)
         if atx:
             yield index, atx
+
+
+def front_matter_lines(lines: Sequence[str]) -> int:
+    """How many lines of front matter the text opens with, 0 if none: "---", a first line
+    that is a YAML key ("title: …"; a rule above a paragraph is no front matter), up to the
+    closing "---" or "..." within the first 100 lines."""
+    if len(lines) < 3 or lines[0].rstrip() != "---" or not _YAML_KEY.match(lines[1]):
+        return 0
+    head = enumerate(lines[2:_FRONT_MATTER_MOST], start=3)
+    return next((i for i, line in head if line.rstrip() in ("---", "...")), 0)

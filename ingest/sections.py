@@ -6,7 +6,8 @@ Every section's heading becomes the document's path to it, starting with the doc
 its context into the embedding and the full-text index. A section holding only its heading
 line is dropped (the heading lives on in the path of the sections under it); the tiny end
 of a sentence cut off by a page break joins its start; runs of tiny sections are packed
-together under their common heading; a tiny introduction joins the subsection after it.
+together under their common heading; a tiny introduction joins the subsection after it
+(Markdown's front matter, the document's own, keeps the title as its heading then).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import replace
 
 from ingest.boilerplate import is_furniture
 from ingest.file_names import titled
+from ingest.markdown_syntax import front_matter_lines, without_tags
 from ingest.source_lines import joined, led_by, trimmed
 from ingest.types import HEADING_SEPARATOR, Section
 
@@ -75,7 +77,7 @@ def _heading_words(text: str) -> str:
     """The words of a heading line without Markdown's marks."""
     text = _SETEXT_UNDERLINE.sub("", text.strip())
     atx = _ATX.match(text)
-    return " ".join((atx.group(1) if atx else text).split())
+    return " ".join((without_tags(atx.group(1)) if atx else text).split())
 
 
 def _merge_tiny(sections: Sequence[Section]) -> list[Section]:
@@ -99,7 +101,10 @@ def _merge_tiny(sections: Sequence[Section]) -> list[Section]:
                 index += 1
             merged.append(_packed(run))
         elif _is_under(following.heading, section.heading):
-            merged.append(replace(joined(section, following, "\n\n"), heading=following.heading))
+            # The subsection's heading path, unless what joins it is the document's front
+            # matter ("title: Atlas kickoff", "date: …"), which is about the whole document.
+            heading = section.heading if _front_matter(section) else following.heading
+            merged.append(replace(joined(section, following, "\n\n"), heading=heading))
             index += 2
         else:
             merged.append(section)
@@ -121,7 +126,15 @@ def _is_under(heading: str, parent: str) -> bool:
 
 
 def _tiny(section: Section) -> bool:
-    return len(section.text) < TINY_CHARS
+    """Shorter than `TINY_CHARS`, front matter aside: a title, a date and tags above one
+    line of text are no passage of their own."""
+    lines = section.text.split("\n")
+    return len("\n".join(lines[_front_matter(section) :])) < TINY_CHARS
+
+
+def _front_matter(section: Section) -> int:
+    """How many of the section's lines are Markdown front matter (it opens a document)."""
+    return front_matter_lines(section.text.split("\n")) if section.text.startswith("---") else 0
 
 
 def _can_pack(run: Sequence[Section], candidate: Section) -> bool:

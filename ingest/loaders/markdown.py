@@ -11,20 +11,17 @@ first lines. Each line they took stays, empty, so every line keeps its number.""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from pathlib import Path
 
 from ingest import markdown_syntax
 from ingest.loaders.decoding import read_text
 from ingest.loaders.headings import SectionBuilder
-from ingest.markdown_syntax import ATX, FENCE
+from ingest.markdown_syntax import ATX, FENCE, front_matter_lines, without_tags
 from ingest.types import LoadedDocument, Section
 
 SUFFIXES = markdown_syntax.SUFFIXES
 
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-_YAML_KEY = re.compile(r"^[A-Za-z_][\w-]*:(\s|$)")
-_FRONT_MATTER_MOST = 100  # lines
 _TITLE = re.compile(r"""^title:[ \t]*(["']?)(.*?)\1[ \t]*$""", re.MULTILINE)
 _COMMENT_OPEN, _COMMENT_CLOSE = "<!--", "-->"
 
@@ -32,27 +29,40 @@ _COMMENT_OPEN, _COMMENT_CLOSE = "<!--", "-->"
 def load(path: Path) -> LoadedDocument:
     text = read_text(path)
     lines = text.split("\n")
-    title = _TITLE.search("\n".join(lines[: _front_matter_lines(lines)]))
+    title = _TITLE.search("\n".join(lines[: front_matter_lines(lines)]))
     return LoadedDocument(parse(text), title=title.group(2) if title else "")
 
 
 def parse(text: str) -> list[Section]:
     builder = SectionBuilder()
     lines = _without_comments(text.split("\n"))
-    front_matter = _front_matter_lines(lines)
+    # The front matter and the blank lines after it, held until what follows shows where
+    # they belong: the document's top heading ("# Atlas kickoff") when that comes next, so
+    # they open its section; else a section of their own.
+    front_matter = front_matter_lines(lines)
+    held = lines[:front_matter]
     fence: str | None = None
     for number, line in enumerate(lines, start=1):
         if number <= front_matter:
-            builder.add([line], number)
+            continue
+        if held and not line.strip():
+            held.append(line)
             continue
         opening = FENCE.match(line)
         if opening and (fence is None or opening.group(1)[0] == fence[0]):
             fence = None if fence else opening.group(1)
         atx = None if fence or opening else ATX.match(line)
+        top = atx is not None and len(atx.group(1)) == 1
+        if held and not top:
+            builder.add(held, 1)
         if atx:
-            builder.heading(len(atx.group(1)), atx.group(2))
+            builder.heading(len(atx.group(1)), without_tags(atx.group(2)))
+            if held and top:
+                builder.add(held, 1)
+            held = []
             builder.add([line], number)
             continue
+        held = []
         underline = _SETEXT.match(line) if fence is None and number > 1 else None
         previous = lines[number - 2] if number > 1 else ""
         if underline and previous.strip() and builder.pending_is(previous):
@@ -62,17 +72,8 @@ def parse(text: str) -> list[Section]:
             builder.add([previous, line], number - 1)
             continue
         builder.add([line], number)
+    builder.add(held, 1)
     return builder.finish()
-
-
-def _front_matter_lines(lines: Sequence[str]) -> int:
-    """How many lines of front matter the text opens with, 0 if none: "---", a first line
-    that is a YAML key ("title: …"; a rule above a paragraph is no front matter), up to the
-    closing "---" or "..." within the first 100 lines."""
-    if len(lines) < 3 or lines[0].rstrip() != "---" or not _YAML_KEY.match(lines[1]):
-        return 0
-    head = enumerate(lines[2:_FRONT_MATTER_MOST], start=3)
-    return next((i for i, line in head if line.rstrip() in ("---", "...")), 0)
 
 
 def _without_comments(lines: list[str]) -> list[str]:

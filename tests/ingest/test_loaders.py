@@ -43,6 +43,21 @@ def test_markdown_front_matter_is_text_and_gives_the_title(tmp_path: Path) -> No
     assert [s.heading for s in rule_doc.sections] == ["", "Tools", "Seeds"]
 
 
+def test_markdown_front_matter_opens_the_top_headings_section_and_tags_stay_in_the_text(
+    tmp_path: Path,
+) -> None:
+    kickoff = (
+        "---\ntitle: Atlas kickoff\ndate: 2026-09-01\n---\n\n# Atlas kickoff #meeting\n\n"
+        "## Agreed\n\n* We meet every second Monday.\n"
+    )
+    write_files(tmp_path, {"kickoff.md": kickoff})
+    first, agreed = load_document(tmp_path / "kickoff.md").sections
+    assert first.heading == "Atlas kickoff"  # the tag is a search term, not a heading's word
+    assert first.text == kickoff[: kickoff.index("\n\n## Agreed")]
+    assert (first.line, first.lines) == (1, ())  # every line, the heading's too, in order
+    assert (agreed.heading, agreed.line) == ("Atlas kickoff > Agreed", 8)
+
+
 def test_markdown_comments_are_left_out_as_a_page_shows_them_and_lines_keep_their_numbers(
     tmp_path: Path,
 ) -> None:

@@ -89,3 +89,22 @@ def test_the_title_carries_what_the_file_name_adds_and_a_heading_is_not_repeated
     assert prepare_sections(plan, "Kitchen plan")[0].heading == "Kitchen plan > Budget"
     assert context_heading("T", "A > A > B") == "T > A > B"
 
+
+def test_front_matter_is_the_documents_not_its_first_subsections() -> None:
+    front = "---\ntitle: Atlas kickoff\ndate: 2026-09-01\nattendees: [Mara, Jonas, Priya]\n---"
+    sections = [
+        Section(front + "\n\n# Atlas kickoff", heading="Atlas kickoff", line=1),
+        Section("## Agreed\n\n" + LONG, heading="Atlas kickoff > Agreed", line=9),
+    ]
+    [kickoff] = prepare_sections(sections, "Atlas kickoff")
+    assert kickoff.heading == "Atlas kickoff"
+    assert kickoff.text.startswith(front + "\n\n# Atlas kickoff\n\n## Agreed")
+    # Front matter over one line of text is tiny: it joins what follows.
+    trip = [
+        Section("---\ntitle: Lisbon trip\ntags: [travel]\n---\n\n# Lisbon trip\n\nTalk: PyData."),
+        Section("## Documents\n\n" + LONG, heading="Lisbon trip > Documents"),
+    ]
+    [joined] = prepare_sections(
+        [Section(s.text, heading=s.heading or "Lisbon trip") for s in trip], "Lisbon trip"
+    )
+    assert joined.heading == "Lisbon trip" and "## Documents" in joined.text

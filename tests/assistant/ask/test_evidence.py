@@ -146,7 +146,9 @@ def test_a_packed_markdown_log_is_quoted_from_the_entry_that_answers(
         tmp_path, embedder, "log.md", log, "When were the hydrangeas planted?"
     )
     [source] = found.sources
-    assert source.heading == "Garden log"  # the front matter's title; "tags: …" is no heading
+    # the front matter's title, then the top heading its entries are under ("tags: …" is no
+    # heading; the front matter opens the top heading's section)
+    assert source.heading == "Garden log > Garden"
     assert "Diet\n## Diet" not in source.text  # a packed entry's heading is not written twice
     assert quote.text == "## Hydrangeas\n\nPlanted on 14 April 2024 by the north fence. [1]"
     # cited at the entry's own line, not at the chunk's first (the front matter's)
