@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from assistant.ask.evidence import CODE_END, Evidence, EvidenceWindow, starts_mid_sentence
-from assistant.ask.quote_layout import Passage, quoted_passage
+from assistant.ask.quote_layout import Passage, quoted_passage, through_table
 from assistant.ask.sentences import TextSpan, passage_sentences
 from assistant.ask.terms import content_terms
 from assistant.ask.types import SentenceSupport
@@ -98,11 +98,12 @@ def quoted(chosen: list[EvidenceWindow], evidence: Evidence) -> Quote:
     for window in chosen:
         passage = quoted_passage(window.source.text, *_extent(window, evidence))
         last = passages[-1] if passages else None
-        # overlapping stretches of one source (a window reaching into the next): one passage
+        # Overlapping or adjacent stretches of one source (a window reaching into the next,
+        # or two with only blank lines between): one passage, cited once.
         if (
             last is not None
             and last[0].source.id == window.source.id
-            and passage.start <= last[1].end
+            and not window.source.text[last[1].end : passage.start].strip()
         ):
             start, end = last[1].start, max(last[1].end, passage.end)
             passages[-1] = (last[0], quoted_passage(window.source.text, start, end))
@@ -141,7 +142,7 @@ def _extent(window: EvidenceWindow, evidence: Evidence) -> tuple[int, int]:
     quote does not ("If the separator is not found, ..." after "str.partition(sep) Split
     the string...": on eval/real-tune.jsonl 0.585 -> 0.610 containment, median quote 408 ->
     452 characters; docs/golden.jsonl unchanged), and starting at the section's heading when
-    it is the line right above."""
+    it is the line right above; a window that stops at a table's header carries its rows."""
     span = window.window
     entry_end = window.entry_end if window.entry_end is not None else len(window.source.text)
     following = sorted(
@@ -164,7 +165,8 @@ def _extent(window: EvidenceWindow, evidence: Evidence) -> tuple[int, int]:
     ):
         end = after.end
     start = _referent_start(window.source.text, span.start)
-    return _heading_above(window.source.text, start, window.source.heading), end
+    start = _heading_above(window.source.text, start, window.source.heading)
+    return start, through_table(window.source.text, start, end)
 
 
 def _referent_start(text: str, start: int) -> int:

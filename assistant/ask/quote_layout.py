@@ -8,9 +8,11 @@ between the span's offsets and keeps its structure:
 - a fenced code block the span touches is quoted whole, from its opening fence to its
   closing one, every line verbatim (a block the chunk cuts off is closed after its last
   line, so nothing after it renders as code); an indented code line stays as it is;
-- headings (a heading's underline too: "=====" under reST and setext titles), list items,
-  table rows ("| cell |", "cell | cell", box-drawn), quotations and prompts keep their own
-  lines, and blank lines between paragraphs stay (one);
+- headings (a heading's underline too: "=====" under reST and setext titles; org-mode's
+  "** TODO"), list items, table rows ("| cell |", "cell | cell", box-drawn), quotations,
+  prompts and runs of field lines (front matter's "title: …", an e-mail's headers, a CSV row
+  as the loader writes it) keep their own lines, and blank lines between paragraphs stay
+  (one);
 - the wrapped lines of a paragraph (a man page's 80 columns, a PDF's lines) are joined with
   a space, as a renderer would join them, and the spaces that justified them are one;
 - the common indentation is removed (a man page's seven columns), so prose does not turn
@@ -32,18 +34,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.ask.sentences import FIELD_LINE
 from assistant.guardrails.sentences import fenced_blocks
 
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 # A line that starts a block of its own (heading, list item, table row, quotation, prompt).
 _OWN_LINE = re.compile(
-    r"^(?:#{1,6}[ \t]|[-*•+][ \t]|\d{1,3}[.)][ \t]|>|\||\$[ \t]|>>>|([=~^*-])\1{2,}$)"
+    r"^(?:#{1,6}[ \t]|[-•+][ \t]|\*+[ \t]|\d{1,3}[.)][ \t]|>|\||\$[ \t]|>>>|([=~^*-])\1{2,}$)"
 )
 # A line that stands alone: nothing is joined after it.
 _CLOSED_LINE = re.compile(r"^(?:#{1,6}[ \t]|\||([=~^*-])\1{2,}$)")
 # A table row, which stands alone too: the loaders' "cell | cell" (HTML, DOCX, ODT, PPTX,
 # EPUB, CSV) or a box drawn with lines (a manual page's tbl table, "│OnBootSec= │ ...").
 _TABLE_ROW = re.compile(r"^[\u2500-\u257f]|[ \t]\|[ \t]")
+# Markdown's row under a table's header: "|---|:---:|", "--- | ---".
+_SEPARATOR_ROW = re.compile(r"^\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?$")
+MAX_TABLE_ROWS = 10  # rows a quote that reaches a table's header carries with it
 INDENTED_CODE = 4  # columns of indentation (after the common one) that make a line code
 # A source whose lines after the first are all indented this far, or further, is laid out by
 # hanging indents: a manual page's seven columns, and not Markdown's four-column code.
@@ -104,6 +110,38 @@ def quoted_passage(text: str, start: int, end: int) -> Passage:
     return Passage(start, end, "\n".join(lines).strip("\n"), ends_in_code)
 
 
+def through_table(text: str, start: int, end: int) -> int:
+    """Where a quote of `text[start:end]` ends: when it holds a table's header ("| Option |
+    Verdict |", no answer by itself) and stops inside the table, after the table's rows, at
+    most `MAX_TABLE_ROWS` of them ("| Parquet | **chosen** |"); else at `end`."""
+    last = text.rfind("\n", 0, max(end - 1, 0)) + 1
+    if not _is_row(_line_at(text, last)):
+        return end
+    top = last
+    while top > 0 and _is_row(_line_at(text, text.rfind("\n", 0, top - 1) + 1)):
+        top = text.rfind("\n", 0, top - 1) + 1
+    if top < text.rfind("\n", 0, start) + 1:  # the quote starts below the header
+        return end
+    rows, at = 0, top + len(_line_at(text, top))
+    while rows < MAX_TABLE_ROWS and at < len(text) and _is_row(_line_at(text, at + 1)):
+        row = _line_at(text, at + 1)
+        rows += 0 if _SEPARATOR_ROW.match(row.strip()) else 1
+        at += 1 + len(row)
+    return max(end, len(text[:at].rstrip()))
+
+
+def _line_at(text: str, start: int) -> str:
+    """The line of `text` that starts at `start`."""
+    newline = text.find("\n", start)
+    return text[start : newline if newline >= 0 else len(text)]
+
+
+def _is_row(line: str) -> bool:
+    """A table's row: Markdown's "| cell |" and its separator, a loader's "cell | cell"."""
+    line = line.strip()
+    return line.startswith("|") or bool(_TABLE_ROW.search(line) or _SEPARATOR_ROW.match(line))
+
+
 def _hanging(text: str) -> bool:
     """Whether `text` is laid out by hanging indents: its prose lines after the first (which
     may start inside its line) are indented at least `HANGING_INDENT` columns."""
@@ -131,6 +169,7 @@ def _laid_out(
     code_last = False
     joinable = False  # the last line is prose a wrapped line may continue
     continuing: set[int] = set()  # in a hanging layout: the columns a wrapped line may start at
+    field_above = False  # the line above is a line of fields ("title: …"): so is this one?
     for index, (line, code) in enumerate(zip(raw, fenced, strict=True)):
         if code:
             lines.append(line.rstrip())
@@ -153,7 +192,9 @@ def _laid_out(
         body = body.strip()
         row = _TABLE_ROW.search(body) is not None
         tag = len(body) <= _OPTION_TAG_WIDTH and _OPTION_TAG.fullmatch(body) is not None
-        own_line = row or tag or _OWN_LINE.match(body) is not None
+        field = FIELD_LINE.match(body) is not None
+        own_line = row or tag or (field and field_above) or _OWN_LINE.match(body) is not None
+        field_above = field
         if not own_line:  # a justified line's padding: one space
             body = " ".join(body.split())
         if joinable and not own_line:

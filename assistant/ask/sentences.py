@@ -27,14 +27,22 @@ from dataclasses import dataclass
 MIN_WORDS = 3
 MAX_WORDS = 48
 
-# A blank line, or a line break before a list item, a heading or a prompt.
+# A blank line, or a line break before a list item, a heading (an org-mode "** TODO" too) or
+# a prompt.
 _BLOCK_BREAK = re.compile(
     r"\n[ \t]*(?:\n[ \t]*)+"
-    r"|\n(?=[ \t]*(?:[-*•+]|\d{1,3}[.)]|#{1,6}|>>>|\$|\|)[ \t])"
+    r"|\n(?=[ \t]*(?:[-•+]|\*+|\d{1,3}[.)]|#{1,6}|>>>|\$|\|)[ \t])"
 )
+# A line of fields ("title: Lisbon trip", an e-mail's "From: …", a CSV row as the loader
+# writes it, "date: 2026-10-03; category: groceries"): in a run of such lines each is a
+# block of its own, as its line is, never a wrapped line of one sentence.
+FIELD_LINE = re.compile(r"[ \t]*[^\W\d][\w.-]*(?: [\w.-]+){0,2}:[ \t]+\S")
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[\"'“‘(\[`]?[A-Z0-9$`-])")
+# Titles and abbreviations a full stop does not end a sentence after ("Prof. Dr. Helga
+# Brandt", "approx. 40", "Dept. of Physics", "et al.", "claim no. 55"), and initials.
 _ABBREVIATION = re.compile(
-    r"(?:\b(?:e\.g|i\.e|etc|vs|cf|approx|no|fig|mr|mrs|ms|dr|st|ch|sec|vol|resp)"
+    r"(?:\b(?:e\.g|i\.e|etc|vs|cf|viz|approx|ca|no|nos|fig|figs|eq|pp|vol|ch|sec|resp|esp"
+    r"|incl|al|mr|mrs|ms|dr|prof|st|jr|sr|dept|univ|inc|ltd|corp|co)"
     r"|(?<![\w.])[A-Za-z])\.$",
     re.IGNORECASE,
 )
@@ -68,10 +76,24 @@ def _blocks(text: str) -> Iterator[tuple[int, int]]:
     start = 0
     for match in _BLOCK_BREAK.finditer(text):
         if text[start : match.start()].strip():
-            yield start, match.start()
+            yield from _field_lines(text, start, match.start())
         start = match.end()
     if text[start:].strip():
-        yield start, len(text)
+        yield from _field_lines(text, start, len(text))
+
+
+def _field_lines(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """The block `text[start:end]`, cut after each line of fields a line of fields follows."""
+    lines = text[start:end].split("\n")
+    fields = [FIELD_LINE.match(line) is not None for line in lines]
+    line_end = start
+    for index, line in enumerate(lines[:-1]):
+        line_end += len(line)
+        if fields[index] and fields[index + 1]:
+            yield start, line_end
+            start = line_end + 1
+        line_end += 1
+    yield start, end
 
 
 def _sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:

@@ -419,3 +419,56 @@ def test_an_options_tag_keeps_its_own_line_above_its_wrapped_description() -> No
     )
     assert "where -1 or --fast indicates the fastest" in text
     assert "(best compression). The default compression level is -6. [1]" in text
+
+
+DECISION = (
+    "# Storage format decision\n\n"
+    "We compared three options for the Atlas archive.\n\n"
+    "| Option | Read speed | Size on disk | Verdict |\n"
+    "|---|---|---|---|\n"
+    "| SQLite | fast | 1.2 GB | rejected |\n"
+    "| Parquet | very fast | 380 MB | **chosen** |\n"
+    "| plain JSON | slow | 4.7 GB | rejected |\n\n"
+    "## Why Parquet\n\nColumnar, so the monthly reports read three columns only."
+)
+
+
+def test_a_quote_that_reaches_a_tables_header_carries_its_rows() -> None:
+    text = quoted(
+        "Which options did we compare for the Atlas archive?", source(1, DECISION, "d.md")
+    )
+    table = DECISION.split("\n\n")[2]
+    assert f"{table} [1]" in text  # not "|---|---|---|---| [1]"
+    rows = "\n".join(f"| row {n} | value {n} |" for n in range(30))
+    long = f"The thirty sample values of the Atlas archive:\n\n| Row | Value |\n|---|---|\n{rows}"
+    text = quoted("Which sample values does the Atlas archive hold?", source(1, long, "v.md"))
+    assert "| row 9 | value 9 | [1]" in text and "row 10" not in text  # ten rows at most
+
+
+def test_front_matter_csv_rows_and_org_headings_keep_their_lines() -> None:
+    trip = (
+        "---\ntitle: Lisbon trip\ntrip_dates: 2026-11-26 to 2026-11-30\n"
+        "tags: [travel, conference]\n---\n\n# Lisbon trip\n\nConference: PyData Lisbon."
+    )
+    text = quoted("When is the trip to Lisbon?", source(1, trip, "lisbon.md"))
+    assert "title: Lisbon trip\ntrip_dates: 2026-11-26 to 2026-11-30\ntags:" in text
+    rows = (
+        "date: 2026-10-03; category: groceries; payee: Bio Company; amount_eur: 62.40\n"
+        "date: 2026-10-07; category: transport; payee: BVG; amount_eur: 49.00"
+    )
+    assert rows in quoted("What did I spend on groceries?", source(1, rows, "spent.csv"))
+    org = "* Home\n** TODO Call the insurance about the water damage claim\n** DONE Replace it"
+    text = quoted("Which claim is the water damage?", source(1, org, "todo.org"))
+    assert "* Home\n** TODO Call the insurance" in text
+    # prose wrapped at 80 columns is still one line
+    wrapped = "Note: the hydrangeas were planted on\n14 April 2021 along the north fence."
+    assert "planted on 14 April" in quoted("When were the hydrangeas planted?", source(1, wrapped))
+
+
+def test_a_title_does_not_end_a_sentence_and_one_passage_is_cited_once() -> None:
+    thesis = (
+        "Supervisor\n\nMy supervisor was Prof. Dr. Helga Brandt at TU Berlin. The defence took "
+        "place on 14 March 2019 and the grade was 1.3."
+    )
+    text = quoted("Who was my thesis supervisor?", source(1, thesis, "thesis.odt"))
+    assert "Prof. Dr. Helga Brandt at TU Berlin." in text and text.count("[1]") == 1

@@ -47,3 +47,15 @@ def test_a_table_or_listing_without_full_stops_is_cut_into_windows() -> None:
 
 def test_empty_and_blank_text_have_no_sentences() -> None:
     assert passage_sentences("") == [] and passage_sentences("  \n\n \t") == []
+
+
+def test_titles_do_not_end_a_sentence_and_lines_of_fields_are_their_own() -> None:
+    thesis = "My supervisor was Prof. Dr. Helga Brandt, Dept. of Physics. The grade was 1.3."
+    assert _texts(thesis) == [
+        "My supervisor was Prof. Dr. Helga Brandt, Dept. of Physics.",
+        "The grade was 1.3.",
+    ]
+    front = "title: Lisbon trip\ntrip_dates: 2026-11-26 to 2026-11-30\ntags: [travel, conference]"
+    assert _texts(front) == front.split("\n")
+    org = "** TODO Call the insurance today\n** DONE Replace the smoke detector battery"
+    assert _texts(org) == org.split("\n")
