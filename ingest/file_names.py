@@ -16,6 +16,7 @@ from datetime import date
 # 2026-11-03, 2026_11_03, 2026.11.03 or 20261103, not inside a longer number.
 _DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)([-_.]?)(\d\d)\2(\d\d)(?!\d)")
 _WORD = re.compile(r"[^\W_]+")
+_ADDED = re.compile(r" \([^()]*\)$")  # what `titled` adds: " (2026-11-03, 3 November 2026)"
 _MONTHS = (
     "January",
     "February",
@@ -42,6 +43,11 @@ def titled(title: str, file_name: str) -> str:
     2026)"); the title alone when the name adds nothing."""
     adds = name_context(title, file_name)
     return f"{title} ({adds})" if adds else title
+
+
+def plain_title(shown: str) -> str:
+    """A title `titled` wrote, without what the file name added: "Tuesday"."""
+    return _ADDED.sub("", shown)
 
 
 def name_context(title: str, file_name: str) -> str:

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from ingest.boilerplate import is_furniture
-from ingest.file_names import titled
+from ingest.file_names import plain_title, titled
 from ingest.markdown_syntax import front_matter_lines, without_tags
 from ingest.source_lines import joined, led_by, trimmed
 from ingest.types import HEADING_SEPARATOR, Section
@@ -68,9 +68,10 @@ def context_heading(title: str, heading: str, shown_title: str = "") -> str:
 
 def only_heading(text: str, heading: str) -> bool:
     """Whether `text` is nothing but the last heading of the path `heading`, as the document
-    writes it: "## Diet" and "Diet" underlined are the heading "Diet"."""
-    last = heading.rsplit(HEADING_SEPARATOR, 1)[-1]
-    return bool(last.strip()) and _heading_words(text) == " ".join(last.split())
+    writes it: "## Diet" and "Diet" underlined are the heading "Diet", "# Tuesday" the title
+    "Tuesday (2026-11-03, 3 November 2026)"."""
+    last = " ".join(heading.rsplit(HEADING_SEPARATOR, 1)[-1].split())
+    return bool(last) and _heading_words(text) in (last, plain_title(last))
 
 
 def _heading_words(text: str) -> str:

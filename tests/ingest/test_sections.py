@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.sections import context_heading, document_title, prepare_sections
+from ingest.sections import context_heading, document_title, only_heading, prepare_sections
 from ingest.types import Section
 
 LONG = "Sea otters hold hands while they sleep, so that they do not drift apart at night. " * 2
@@ -108,3 +108,8 @@ def test_front_matter_is_the_documents_not_its_first_subsections() -> None:
         [Section(s.text, heading=s.heading or "Lisbon trip") for s in trip], "Lisbon trip"
     )
     assert joined.heading == "Lisbon trip" and "## Documents" in joined.text
+
+
+def test_a_titles_heading_line_is_its_heading_with_the_file_names_words_too() -> None:
+    assert only_heading("# Tuesday", "Tuesday (2026-11-03, 3 November 2026)")
+    assert not only_heading("# Monday", "Tuesday (2026-11-03, 3 November 2026)")
