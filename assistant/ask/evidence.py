@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Protocol
 from assistant.ask.sentences import TextSpan, passage_sentences
 from assistant.ask.terms import content_terms
 from assistant.ask.types import Source
-from ingest.markdown_syntax import heading_starts, is_markdown
+from ingest.markdown_syntax import front_matter_lines, heading_starts, is_markdown
 
 if TYPE_CHECKING:
     import numpy as np
@@ -134,20 +134,22 @@ class EvidenceSelector:
         candidates = [candidate for source in sources for candidate in _windows(source, weights)]
         similarities = self._similarities(query_vector, candidates)
         scored = [
-            (_scored(candidate, similarities.get(index)), candidate.own)
+            (_scored(candidate, similarities.get(index)), candidate)
             for index, candidate in enumerate(candidates)
         ]
         # Between windows of one score (without dense scores, the three windows around a
-        # sentence holding the terms often tie), the one centred on that sentence comes first.
+        # sentence holding the terms often tie), the one centred on that sentence comes first,
+        # and one of the text before one of its front matter ("tags: [project-atlas]").
         scored.sort(
             key=lambda pair: (
                 -pair[0].score,
-                -pair[1],
+                -pair[1].own,
+                pair[1].front_matter,
                 pair[0].source.number,
                 pair[0].sentence.start,
             )
         )
-        return Evidence([window for window, _own in scored], weights)
+        return Evidence([window for window, _candidate in scored], weights)
 
     def _similarities(
         self, query_vector: np.ndarray | None, candidates: list[_Candidate]
@@ -190,6 +192,7 @@ class _Candidate:
     coverage: float  # of the window and heading
     own: float  # of the sentence alone
     entry_end: int | None  # where the next entry starts
+    front_matter: bool  # the sentence is in a Markdown note's front matter
 
     @property
     def promise(self) -> float:
@@ -203,6 +206,10 @@ def _windows(source: Source, weights: dict[str, float]) -> list[_Candidate]:
     heading = set(content_terms(source.heading))
     terms = [set(content_terms(s.text)) for s in sentences]
     entries = _entry_starts(source, sentences)
+    lines = source.text.split("\n")
+    metadata_end = (
+        len("\n".join(lines[: front_matter_lines(lines)])) if is_markdown(source.path) else 0
+    )
     total = sum(weights.values())
 
     def share(seen: set[str]) -> float:
@@ -232,7 +239,11 @@ def _windows(source: Source, weights: dict[str, float]) -> list[_Candidate]:
         entry_end = next(
             (sentences[k].start for k in range(last, len(sentences)) if entries[k]), None
         )
-        candidates.append(_Candidate(source, sentence, window, coverage, own, entry_end))
+        candidates.append(
+            _Candidate(
+                source, sentence, window, coverage, own, entry_end, sentence.start < metadata_end
+            )
+        )
     return candidates
 
 

@@ -472,3 +472,12 @@ def test_a_title_does_not_end_a_sentence_and_one_passage_is_cited_once() -> None
     )
     text = quoted("Who was my thesis supervisor?", source(1, thesis, "thesis.odt"))
     assert "Prof. Dr. Helga Brandt at TU Berlin." in text and text.count("[1]") == 1
+
+
+def test_a_notes_front_matter_loses_a_tie_to_its_text() -> None:
+    front = "---\ntitle: Storage format decision\ntags: [project-atlas, decision]\n---\n\n"
+    note = Source(1, "d.md:1", "d.md", None, "Storage format decision", 1, 0.5, front + DECISION)
+    question = "Which storage format did we choose for Atlas?"
+    best = EvidenceSelector(uniform_weights).select(question, None, [note]).best
+    assert best is not None and best.sentence.text.startswith("We compared three options")
+    assert "| Parquet | very fast | 380 MB | **chosen** |" in quoted(question, note)
