@@ -52,11 +52,11 @@ def plain_title(shown: str) -> str:
 
 def name_context(title: str, file_name: str) -> str:
     """What `file_name` says that `title` does not: the stem when it has a word the title
-    lacks (numbers aside) and is no generic name, and a date in it as ISO and written out
-    in English; "" when it says nothing more."""
+    lacks (numbers and forms of the title's words aside) and is no generic name, and a date
+    in it as ISO and written out in English; "" when it says nothing more."""
     stem = _stem(file_name)
-    said = {word.casefold() for word in _WORD.findall(title)}
-    new = {w.casefold() for w in _WORD.findall(stem) if not w.isdigit()} - said
+    said = [word.casefold() for word in _WORD.findall(title)]
+    new = [w for w in _WORD.findall(stem.casefold()) if not w.isdigit() and not _said(w, said)]
     parts = [stem] if new and stem.casefold() not in GENERIC_STEMS else []
     found = _DATE.search(stem)
     day = _date(found) if found else None
@@ -65,6 +65,12 @@ def name_context(title: str, file_name: str) -> str:
             parts.append(day.isoformat())  # "20261103" found as "2026-11-03" too
         parts.append(f"{day.day} {_MONTHS[day.month - 1]} {day.year}")
     return ", ".join(parts)
+
+
+def _said(word: str, said: list[str]) -> bool:
+    """Whether the title has `word`, or a word it starts or that starts it ("ask" and
+    "Asking"), or whether it is too short to say anything ("to")."""
+    return len(word) < 3 or any(w.startswith(word) or word.startswith(w) for w in said)
 
 
 def _stem(file_name: str) -> str:

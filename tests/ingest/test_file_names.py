@@ -24,7 +24,8 @@ def test_a_dated_name_with_words_keeps_them_and_the_date() -> None:
 
 
 def test_a_name_that_adds_words_is_kept_and_one_that_adds_nothing_is_not() -> None:
-    assert titled("Reading list", "books-to-read.md") == "Reading list (books-to-read)"
+    assert titled("Reading list", "books-to-buy.md") == "Reading list (books-to-buy)"
+    assert titled("Asking questions", "ask.md") == "Asking questions"  # a form of its word
     assert titled("Storage format decision", "storage-decision.md") == "Storage format decision"
     assert titled("ls - list directory contents", "ls.1.txt") == "ls - list directory contents"
     assert titled("expenses-2026-10.csv", "expenses-2026-10.csv") == "expenses-2026-10.csv"
