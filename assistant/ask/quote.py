@@ -153,8 +153,12 @@ def _extent(window: EvidenceWindow, evidence: Evidence) -> tuple[int, int]:
         ),
         key=lambda s: s.start,
     )
-    end = span.end
-    if not _said(span, following, window.source.text) or span.text.endswith(":"):
+    # A window stopped at a table's header carries the rows; else one that does not finish
+    # what it says carries the next sentence.
+    end = through_table(window.source.text, span.start, span.end)
+    if end == span.end and (
+        not _said(span, following, window.source.text) or span.text.endswith(":")
+    ):
         end = next((s.end for s in following if s.start >= end), end)
     quoted = set(content_terms(window.source.text[span.start : end]))
     quoted.update(content_terms(window.source.heading))
@@ -165,8 +169,7 @@ def _extent(window: EvidenceWindow, evidence: Evidence) -> tuple[int, int]:
     ):
         end = after.end
     start = _referent_start(window.source.text, span.start)
-    start = _heading_above(window.source.text, start, window.source.heading)
-    return start, through_table(window.source.text, start, end)
+    return _heading_above(window.source.text, start, window.source.heading), end
 
 
 def _referent_start(text: str, start: int) -> int:

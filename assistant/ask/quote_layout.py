@@ -111,9 +111,11 @@ def quoted_passage(text: str, start: int, end: int) -> Passage:
 
 
 def through_table(text: str, start: int, end: int) -> int:
-    """Where a quote of `text[start:end]` ends: when it holds a table's header ("| Option |
-    Verdict |", no answer by itself) and stops inside the table, after the table's rows, at
-    most `MAX_TABLE_ROWS` of them ("| Parquet | **chosen** |"); else at `end`."""
+    """Where a quote of `text[start:end]` ends: when it stops at a table's header or the
+    separator under it ("| Option | Verdict |", no answer by itself), after the table's rows,
+    at most `MAX_TABLE_ROWS` of them ("| Parquet | **chosen** |"); else at `end`. A quote
+    that holds rows already stops where it stops (a longer one answered no more on the
+    evaluation sets)."""
     last = text.rfind("\n", 0, max(end - 1, 0)) + 1
     if not _is_row(_line_at(text, last)):
         return end
@@ -123,6 +125,10 @@ def through_table(text: str, start: int, end: int) -> int:
     if top < text.rfind("\n", 0, start) + 1:  # the quote starts below the header
         return end
     rows, at = 0, top + len(_line_at(text, top))
+    while at < last and _SEPARATOR_ROW.match(_line_at(text, at + 1).strip()):
+        at += 1 + len(_line_at(text, at + 1))
+    if at < last:  # a row below the header is quoted
+        return end
     while rows < MAX_TABLE_ROWS and at < len(text) and _is_row(_line_at(text, at + 1)):
         row = _line_at(text, at + 1)
         rows += 0 if _SEPARATOR_ROW.match(row.strip()) else 1
