@@ -154,12 +154,13 @@ def _extent(window: EvidenceWindow, evidence: Evidence) -> tuple[int, int]:
         key=lambda s: s.start,
     )
     # A window stopped at a table's header carries the rows; else one that does not finish
-    # what it says carries the next sentence.
+    # what it says carries the next sentence, and the rows when that is the header.
     end = through_table(window.source.text, span.start, span.end)
     if end == span.end and (
         not _said(span, following, window.source.text) or span.text.endswith(":")
     ):
         end = next((s.end for s in following if s.start >= end), end)
+        end = through_table(window.source.text, span.start, end)
     quoted = set(content_terms(window.source.text[span.start : end]))
     quoted.update(content_terms(window.source.heading))
     after = next((s for s in following if s.start >= end), None)

@@ -439,6 +439,13 @@ def test_a_quote_that_reaches_a_tables_header_carries_its_rows() -> None:
     )
     table = DECISION.split("\n\n")[2]
     assert f"{table} [1]" in text  # not "|---|---|---|---| [1]"
+    # a window without a full stop at its end reaches the header as its next sentence
+    tagged = DECISION.replace(
+        "We compared three options for the Atlas archive.",
+        "Related: [[Project Atlas]]\n\nWe compared three options for the Atlas archive. #decision",
+    )
+    note = Source(1, "d.md:1", "d.md", None, "Storage format decision", 1, 0.5, tagged)
+    assert f"{table} [1]" in quoted("Which storage format did we choose for Atlas?", note)
     rows = "\n".join(f"| row {n} | value {n} |" for n in range(30))
     long = f"The thirty sample values of the Atlas archive:\n\n| Row | Value |\n|---|---|\n{rows}"
     text = quoted("Which sample values does the Atlas archive hold?", source(1, long, "v.md"))
