@@ -158,9 +158,11 @@ class _Reader:
             drawer_end = self._end_of(index, _DRAWER_END, _HEADING)
             if drawer_end is not None:
                 self._drawer(drawer.group(1).upper(), index, drawer_end)
+                self._set_apart(drawer_end + 1)
                 return drawer_end + 1
         if _PLANNING_LINE.match(line) and (planning := _planning(line)):
             self._add(planning, index)
+            self._set_apart(index + 1)
             return index + 1
         if _TABLE_RULE.match(line):
             if self._is_header_rule(index):
@@ -170,6 +172,13 @@ class _Reader:
             return self._fixed_width(index)
         self._add(self._text(line), index)
         return index + 1
+
+    def _set_apart(self, index: int) -> None:
+        """A blank line before the text at line `index`, after the lines a heading, a
+        planning line or a drawer made: a quote shows them as lines of their own, not run
+        into the paragraph below ("Scheduled: 2026-11-03 Tue The tap drips.")."""
+        if index < len(self.lines) and self.lines[index].strip():
+            self.builder.add([""])
 
     def _text(self, line: str) -> str:
         """A line of text; a link cut by the end of a line is its words on both lines."""
@@ -198,9 +207,8 @@ class _Reader:
             attributes.append(f"Priority: {priority.group(1)}")
         if tags:
             attributes.append(f"Tags: {', '.join(filter(None, tags.group(1).split(':')))}")
-        self.builder.add(["\n".join(attributes)], index + 1)
-        if index + 1 < len(self.lines) and self.lines[index + 1].strip():
-            self.builder.add([""])  # the heading's line stands alone, as the HTML loader's
+        self.builder.add(["\n\n".join(attributes)], index + 1)  # each a line of its own
+        self._set_apart(index + 1)  # the heading's line stands alone, as the HTML loader's
 
     def _keyword(self, name: str, value: str, index: int) -> None:
         if name == "TITLE":

@@ -63,9 +63,11 @@ def test_heading_paths_keep_todo_keywords_and_leave_priority_and_tags_to_the_tex
         ("Work", 21),
     ]
     plumber = document.sections[2].text.split("\n")
-    assert plumber[:3] == [
+    assert plumber[:5] == [
         "TODO Call the plumber about the tap",
+        "",
         "Priority: A",
+        "",
         "Tags: house, urgent",
     ]
     assert document.sections[2].lines[:3] == (8, 8, 8)  # the heading's attributes: its line
@@ -277,3 +279,15 @@ def test_a_quote_answer_from_a_real_org_file(
     assert answer.mode == "quote" and not answer.refused and answer.cited, answer
     assert "(add-hook 'org-mode-hook 'org-appear-mode)" in answer.answer
     assert "#+begin_src" not in answer.answer
+
+
+def test_a_headings_lines_planning_and_drawer_stand_apart_from_the_paragraph_below() -> None:
+    # a quote joins a paragraph's wrapped lines: these lines must not run into the text
+    task = "* TODO Call the plumber :house:\nSCHEDULED: <2026-11-03 Tue>\nThe tap drips.\n"
+    text = parse(task).sections[0].text
+    assert (
+        text
+        == "TODO Call the plumber\n\nTags: house\n\nScheduled: 2026-11-03 Tue\n\nThe tap drips."
+    )
+    drawer = "* Boiler\n:PROPERTIES:\n:MODEL: Vaillant ecoTEC\n:END:\nServiced every May.\n"
+    assert parse(drawer).sections[0].text.endswith("MODEL: Vaillant ecoTEC\n\nServiced every May.")
