@@ -57,7 +57,8 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # work"), TeX's bold fonts (CMBX10) read as bold, and lines on a page with formulas kept
 # their font sizes; 12: before a file name's date joined the title, "Tuesday (2026-11-03,
 # 3 November 2026)", a heading was not repeated under itself, Markdown front matter opened
-# the top heading's section and a heading's trailing "#tags" were left out of its path).
+# the top heading's section and a heading's trailing "#tags" were left out of its path, and
+# before a heading with nothing under it, an Org task, was kept).
 EXTRACTION_VERSION = 13
 _STARTUP_TIMEOUT_S = 60.0
 _STOP_GRACE_S = 1.0  # a worker told to stop that is still there after this is killed

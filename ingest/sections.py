@@ -4,7 +4,10 @@ tiny fragments merged with their neighbours.
 Every section's heading becomes the document's path to it, starting with the document title
 ("Built-in Types > Text Sequence Type — str > str.partition(sep)"), so that a chunk carries
 its context into the embedding and the full-text index. A section holding only its heading
-line is dropped (the heading lives on in the path of the sections under it); the tiny end
+line is dropped when sections follow under it (the heading lives on in their path); a
+heading with nothing under it is kept, its words being all there is (an Org task, "TODO
+Call the insurance (claim no. 55-2026-1187)"), and joins its neighbours as a tiny section;
+the tiny end
 of a sentence cut off by a page break joins its start; runs of tiny sections are packed
 together under their common heading; a tiny introduction joins the subsection after it
 (Markdown's front matter, the document's own, keeps the title as its heading then).
@@ -33,14 +36,22 @@ def prepare_sections(sections: Iterable[Section], title: str, file_name: str = "
     """Context headings (the title with what `file_name` adds to it, `titled`), then drop
     heading-only and furniture sections, then merge tiny ones."""
     shown_title = titled(title, file_name) if file_name else title
+    given = list(sections)
     ready = []
-    for section in sections:
+    for index, section in enumerate(given):
         heading = context_heading(title, section.heading, shown_title)
         section = trimmed(section)
-        if only_heading(section.text, section.heading) or is_furniture(section.text):
+        parent = only_heading(section.text, section.heading) and _has_subsections(given, index)
+        if parent or is_furniture(section.text):
             continue
         ready.append(replace(section, heading=heading))
     return _merge_tiny(ready)
+
+
+def _has_subsections(sections: Sequence[Section], index: int) -> bool:
+    """Whether the section after `index` sits under its heading."""
+    following = sections[index + 1] if index + 1 < len(sections) else None
+    return following is not None and _is_under(following.heading, sections[index].heading)
 
 
 def document_title(title: str, sections: Sequence[Section], file_name: str) -> str:

@@ -26,6 +26,21 @@ def test_heading_only_and_furniture_sections_are_dropped() -> None:
     assert [s.heading for s in prepare_sections(sections, "T")] == ["T > Methods > sleep()"]
 
 
+def test_a_heading_with_nothing_under_it_is_kept_its_words_being_all_there_is() -> None:
+    # an Org task list: "Home" has tasks under it, a task is a heading with no text
+    sections = [
+        Section("Home", heading="Home"),
+        Section("TODO Call the insurance (claim no. 55-2026-1187)", heading="Home > TODO Call"),
+        Section("DONE Replace the battery", heading="Home > DONE Replace the battery"),
+        Section("Work", heading="Work"),
+        Section(LONG, heading="Work > Talk"),
+    ]
+    ready = prepare_sections(sections, "Tasks")
+    text = "\n".join(s.text for s in ready)
+    assert "claim no. 55-2026-1187" in text and "DONE Replace the battery" in text
+    assert "Home" not in text.split("\n") and "Work" not in text.split("\n")
+
+
 def test_tiny_sections_are_packed_under_their_common_heading() -> None:
     sections = [
         Section("keys()\n\nReturn the keys.", heading="T > Context > keys()"),
