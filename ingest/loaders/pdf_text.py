@@ -148,11 +148,9 @@ def _repair_words(text: str, vocabulary: Counter[str], hyphenated: set[str]) -> 
         if f"{left}-{right}".lower() in hyphenated - {match.group(0).lower()}:
             return f"{left}-{right}"
         joined = (left + right).lower()
-        if (
-            vocabulary[joined] > 0
-            or is_common_english(joined)
-            or not (_compound_part(left, vocabulary) and _compound_part(right, vocabulary))
-        ):
+        compound = _compound_part(left, vocabulary) and _compound_part(right, vocabulary)
+        # the English list (loaded on first use) only for what the document cannot decide
+        if vocabulary[joined] > 0 or not compound or is_common_english(joined):
             return left + right
         return f"{left}-{right}"
 
