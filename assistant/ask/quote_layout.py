@@ -92,7 +92,8 @@ def _closes(fence: str, opening: str, line: str) -> bool:
 def quoted_passage(text: str, start: int, end: int) -> Passage:
     """`text[start:end]`, widened to every fenced block it touches, laid out as the source."""
     closing = ""  # the fence that closes a block the text cuts off, if the passage ends in it
-    for block_start, block_end, closed in fences(text):
+    blocks = fences(text)
+    for block_start, block_end, closed in blocks:
         if block_start < end and start < block_end:
             start, end = min(start, block_start), max(end, block_end)
             if not closed:
@@ -104,7 +105,7 @@ def quoted_passage(text: str, start: int, end: int) -> Passage:
     if not text[lead:start].strip():  # the span starts its line: keep the line's indentation
         start = lead
     raw = text[start:end].splitlines()
-    lines, ends_in_code = _laid_out(raw, first_indent, _hanging(text))
+    lines, ends_in_code = _laid_out(raw, first_indent, _hanging(text, blocks))
     if closing:
         lines.append(closing)
     return Passage(start, end, "\n".join(lines).strip("\n"), ends_in_code)
@@ -148,12 +149,16 @@ def _is_row(line: str) -> bool:
     return line.startswith("|") or bool(_TABLE_ROW.search(line) or _SEPARATOR_ROW.match(line))
 
 
-def _hanging(text: str) -> bool:
+def _hanging(text: str, blocks: list[tuple[int, int, bool]]) -> bool:
     """Whether `text` is laid out by hanging indents: its prose lines after the first (which
-    may start inside its line) are indented at least `HANGING_INDENT` columns."""
-    lines = text.splitlines()
-    prose = [line for line, code in zip(lines, _fenced_lines(lines), strict=True) if not code]
-    indents = [len(_indent(line)) for line in prose[1:] if line.strip()]
+    may start inside its line), outside the fenced `blocks`, are indented at least
+    `HANGING_INDENT` columns."""
+    indents = []
+    position = text.find("\n") + 1 if "\n" in text else len(text)
+    for line in text[position:].split("\n"):
+        if line.strip() and not any(start <= position < end for start, end, _ in blocks):
+            indents.append(len(_indent(line)))
+        position += len(line) + 1
     return bool(indents) and min(indents) >= HANGING_INDENT
 
 
