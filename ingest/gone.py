@@ -35,10 +35,16 @@ def gone_documents(
         for path, doc in stored.items()
         if (file := container_of(path)) not in walked
         and (
-            (under_any(file, roots) and not (doc.root == file and not vanished(file)))
+            (under_any(file, roots) and not _named_and_present(file, doc))
             or (vanished(file) and (not vanished(doc.root) or doc.content_hash in added_hashes))
         )
     ]
+
+
+def _named_and_present(file: str, doc: DocumentInfo) -> bool:
+    """A file ingested by its own name (its root), still there: a folder walk that skipped it
+    (hidden) does not make it gone."""
+    return doc.root == file and not vanished(file)
 
 
 def under_any(path: str, roots: Sequence[Path]) -> bool:
