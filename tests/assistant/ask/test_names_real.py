@@ -82,6 +82,16 @@ def test_a_release_is_mentioned_as_documents_write_it(index: Index, question: st
     assert found.missing_names == [] and found.relevant
 
 
+def test_a_question_in_another_language_names_only_code(index: Index) -> None:
+    # every word is unknown to MiniLM's vocabulary and the English list, nouns capitalised
+    found = index.retriever().retrieve("Wann wurden die Hortensien gepflanzt?", k=3)
+    assert found.missing_names == []
+    found = index.retriever().retrieve(
+        "Wann wurde die Option von git patch-id in Git 2.3 geändert?", k=3
+    )
+    assert [name.text for name in found.missing_names] == ["2.3"]
+
+
 def test_another_release_is_still_missing(index: Index) -> None:
     found = index.retriever().retrieve("Which option was added to git patch-id in Git 2.3?", k=3)
     assert [name.text for name in found.missing_names] == ["2.3"]
