@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
-from textual.app import App, SuspendNotSupported
+from textual.app import App, CSSPathType, SuspendNotSupported
 from textual.binding import Binding, BindingType
 
 from assistant.ask.places import on_disk
@@ -40,7 +40,7 @@ RunCommand = Callable[[Sequence[str]], int]
 
 class MarginApp(App[int]):
     TITLE = "margin"
-    CSS_PATH: ClassVar[list[str]] = ["app.tcss", "chat.tcss", "screens.tcss"]  # type: ignore[misc]
+    CSS_PATH: ClassVar[CSSPathType | None] = ["app.tcss", "chat.tcss", "screens.tcss"]
     COMMANDS = App.COMMANDS | {MarginCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", tooltip="This list of keys"),

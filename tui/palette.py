@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
@@ -31,7 +31,7 @@ class MarginCommands(Provider):
 
     @property
     def margin(self) -> MarginApp:
-        return self.app  # type: ignore[return-value]
+        return cast("MarginApp", self.app)
 
     def _gather(self) -> list[PaletteCommand]:
         app = self.margin

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, cast
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -92,7 +92,7 @@ class ChatScreen(Screen[None]):
 
     @property
     def margin(self) -> MarginApp:
-        return self.app  # type: ignore[return-value]
+        return cast("MarginApp", self.app)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):

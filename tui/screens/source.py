@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -71,8 +71,7 @@ class SourceScreen(ModalScreen[None]):
         self.dismiss(None)
 
     def action_edit(self) -> None:
-        app: MarginApp = self.app  # type: ignore[assignment]
-        app.open_source(self.source)
+        cast("MarginApp", self.app).open_source(self.source)
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(sanitize(self.source.text))

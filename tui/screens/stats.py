@@ -113,8 +113,10 @@ class StatsScreen(Screen[None]):
             series = [
                 [_seconds(getattr(figures[s], p)) for s in stages] for p in ("p50", "p95", "p99")
             ]
-            positions = list(range(1, len(stages) + 1))
-            plt.multiple_bar(positions, series, labels=["p50", "p95", "p99"])
+            positions: list[float] = list(range(1, len(stages) + 1))
+            plt.multiple_bar(  # type: ignore[call-arg]  # textual-plotext's stub: `label`, plotext: `labels`
+                positions, series, labels=["p50", "p95", "p99"]
+            )
             plt.xticks(positions, list(stages))
         widget.refresh()
 
@@ -130,7 +132,7 @@ class StatsScreen(Screen[None]):
         days = list(stats.cost_per_day.items())[-DAYS_SHOWN:]
         plt.title("Cost per day, USD")
         if days:
-            positions = list(range(1, len(days) + 1))
+            positions: list[float] = list(range(1, len(days) + 1))
             costs = [cost for _, cost in days]
             plt.bar(positions, costs, width=BAR_WIDTH)
             plt.ylim(0, max(*costs, MIN_COST_AXIS_USD))
@@ -143,15 +145,17 @@ class StatsScreen(Screen[None]):
         days = list(stats.feedback_per_day.items())[-DAYS_SHOWN:]
         plt.title("Feedback per day (up / down)")
         if days:
-            positions = list(range(1, len(days) + 1))
+            positions: list[float] = list(range(1, len(days) + 1))
             ups = [counts.get("up", 0) for _, counts in days]
             downs = [counts.get("down", 0) for _, counts in days]
-            plt.stacked_bar(positions, [ups, downs], labels=["up", "down"], width=BAR_WIDTH)
+            plt.stacked_bar(  # type: ignore[call-arg]  # textual-plotext's stub: `label`, plotext: `labels`
+                positions, [ups, downs], labels=["up", "down"], width=BAR_WIDTH
+            )
             _day_ticks(plt, positions, [day for day, _ in days])
         widget.refresh()
 
 
-def _day_ticks(plt: Plot, positions: list[int], days: list[str]) -> None:
+def _day_ticks(plt: Plot, positions: list[float], days: list[str]) -> None:
     """Numbered bars labelled with at most DAY_LABELS days (`MM-DD`).
 
     Plotext de-duplicates tick labels through a set of strings, so labels that collide are
