@@ -7,6 +7,9 @@ import re
 
 import pytest
 
+from assistant.ask.answer_limits import describe_truncation, truncation_of
+from models.base import GenerationOptions, Message
+from models.llama_cpp import LlamaCppModel
 from models.repetition import MIN_REPEATED_WORDS, Repetition, RepetitionStop
 
 # The bundled SmolLM2's loop on "How do I limit the download speed in wget?" (trial 9).
@@ -80,3 +83,35 @@ LEGITIMATE = {
 @pytest.mark.parametrize("name", LEGITIMATE)
 def test_repetition_a_real_answer_has_is_not_stopped(name: str) -> None:
     assert stream_words(LEGITIMATE[name]) is None
+
+
+# Greedy, the bundled SmolLM2 answers this with a five-line verse, then the same verse again
+# and again: stopped at its third copy, 204 tokens in (without the stop, it runs to max_tokens).
+SONG = Message(
+    "user", "Write the lyrics of a children's song where the same line comes back many times."
+)
+GREEDY = GenerationOptions(max_tokens=256, temperature=0.0)
+
+
+def spaced(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.slow
+def test_the_bundled_model_looping_is_stopped_and_marked(local_model: LlamaCppModel) -> None:
+    completion = local_model.stream([SONG], GREEDY).complete()
+    loop, text = completion.repetition, completion.text
+    assert completion.finish_reason == "repetition" and loop is not None and loop.copies == 3
+    assert completion.usage.completion_tokens < GREEDY.max_tokens
+    verse = spaced(text[loop.starts_at : loop.repeats_at])
+    assert loop.words == len(verse.split()) > MIN_REPEATED_WORDS  # a passage, not a phrase
+    assert spaced(text[: loop.repeats_at]).count(verse) == 1  # what the answer keeps...
+    assert spaced(text[loop.repeats_at :]).startswith(f"{verse} {verse}")  # ...and leaves out
+    truncation = truncation_of(
+        completion.finish_reason,
+        given=GREEDY.max_tokens,
+        limit=GREEDY.max_tokens,
+        ceiling=GREEDY.max_tokens,
+    )
+    assert truncation == "repetition"
+    assert "the model was repeating itself" in describe_truncation(truncation, GREEDY.max_tokens)
