@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
+from ingest.markdown_syntax import fenced_blocks
 from ingest.sections import document_title, prepare_sections
 from ingest.source_lines import irregular
 from ingest.types import Chunk, LoadedDocument, Section
@@ -103,6 +105,7 @@ def _windows(
     if count == 0:
         return
     word_starts = [i for i in range(count) if _starts_word(text, spans, i)]
+    code = _CodeBlocks(fenced_blocks(text), [start for start, _ in spans])
     first = 0
     while True:
         if count - first <= budget:
@@ -111,6 +114,8 @@ def _windows(
         end = _break_before(text, spans, word_starts, first, first + budget)
         yield spans[first][0], spans[end - 1][1]
         following = _overlap_start(text, spans, word_starts, (first, end), overlap)
+        if following is not None:
+            following = code.outside(following, word_starts, (first, end), overlap)
         first = following if following is not None and following > first else end
 
 
@@ -133,6 +138,34 @@ def _overlap_start(
     if starts:
         return min(starts, key=lambda i: abs(i - target))
     return _last_at_most(word_starts, target)
+
+
+@dataclass(frozen=True, slots=True)
+class _CodeBlocks:
+    """A section's fenced code blocks, for windows that would start inside one: its closing
+    fence would read as an opening one, and the prose after it as code."""
+
+    blocks: list[tuple[int, int]]  # character spans, fences included
+    token_starts: list[int]  # each token's first character
+
+    def outside(
+        self, start: int, word_starts: Sequence[int], window: tuple[int, int], overlap: int
+    ) -> int:
+        """`start`, or when token `start` is inside a block: the block's opening fence when it
+        is in the window's second half (or at most twice `overlap` before its end), else the
+        word after the block when the block ends inside the window; `start` when neither."""
+        first, end = window
+        at = self.token_starts[start]
+        block = next(((b, e) for b, e in self.blocks if b < at < e), None)
+        if block is None:
+            return start
+        opening = bisect_left(self.token_starts, block[0])
+        if first < opening and end - opening <= max(2 * overlap, (end - first) // 2):
+            return opening
+        after = bisect_left(word_starts, bisect_left(self.token_starts, block[1]))
+        return (
+            word_starts[after] if after < len(word_starts) and word_starts[after] < end else start
+        )
 
 
 def _starts_sentence(text: str, spans: Sequence[tuple[int, int]], i: int) -> bool:

@@ -12,6 +12,7 @@ SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mdx")
 
 ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
 FENCE = re.compile(r"^ {0,3}(```+|~~~+)")
+_FENCE_LINE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})[^\n]*$", re.MULTILINE)
 _BACKTICKS = re.compile(r" {0,3}(`{3,})")
 _YAML_KEY = re.compile(r"^[A-Za-z_][\w-]*:(\s|$)")
 _FRONT_MATTER_MOST = 100  # lines
@@ -73,3 +74,20 @@ def front_matter_lines(lines: Sequence[str]) -> int:
         return 0
     head = enumerate(lines[2:_FRONT_MATTER_MOST], start=3)
     return next((i for i, line in head if line.rstrip() in ("---", "...")), 0)
+
+
+def fenced_blocks(text: str) -> list[tuple[int, int]]:
+    """Spans of fenced code blocks, each from its opening fence to the end of its closing
+    fence line (or to the end of the text when it is never closed)."""
+    blocks: list[tuple[int, int]] = []
+    position = 0
+    while (opening := _FENCE_LINE.search(text, position)) is not None:
+        fence = opening.group(1)
+        closing = re.compile(rf"^[ ]{{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$", re.M)
+        found = closing.search(text, opening.end() + 1) if opening.end() < len(text) else None
+        end = found.end() if found is not None else len(text)
+        blocks.append((opening.start(), end))
+        position = end + 1
+        if position >= len(text):
+            break
+    return blocks

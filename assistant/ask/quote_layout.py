@@ -35,7 +35,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.ask.sentences import FIELD_LINE
-from assistant.guardrails.sentences import fenced_blocks
+from ingest.markdown_syntax import fenced_blocks
 
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 # A line that starts a block of its own (heading, list item, table row, quotation, prompt).

@@ -27,8 +27,8 @@ import re
 from dataclasses import dataclass
 
 from assistant.ask.types import UnitKind
+from ingest.markdown_syntax import fenced_blocks
 
-_FENCE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})[^\n]*$", re.MULTILINE)
 _BACKTICKS = re.compile(r"`+")
 _PARAGRAPH_END = re.compile(r"\n[ \t]*\n")
 _NO_END = 1 << 62  # sorts after any real span end
@@ -63,23 +63,6 @@ def code_spans(text: str, *, links: bool = True) -> list[tuple[int, int]]:
         urls = [(m.start(), m.end()) for m in _URL.finditer(text) if not _inside(spans, m.start())]
         spans = sorted(spans + urls)
     return spans
-
-
-def fenced_blocks(text: str) -> list[tuple[int, int]]:
-    """Spans of fenced code blocks, each from its opening fence to the end of its closing
-    fence line (or to the end of the text when it is never closed)."""
-    blocks: list[tuple[int, int]] = []
-    position = 0
-    while (opening := _FENCE.search(text, position)) is not None:
-        fence = opening.group(1)
-        closing = re.compile(rf"^[ ]{{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$", re.M)
-        found = closing.search(text, opening.end() + 1) if opening.end() < len(text) else None
-        end = found.end() if found is not None else len(text)
-        blocks.append((opening.start(), end))
-        position = end + 1
-        if position >= len(text):
-            break
-    return blocks
 
 
 def split_sentences(text: str) -> list[TextUnit]:

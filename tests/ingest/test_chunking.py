@@ -88,3 +88,23 @@ def test_without_a_sentence_start_near_the_overlap_a_chunk_opens_at_a_word() -> 
     chunks = chunk_sections([Section(text)], tokenizer, chunk_tokens=30, overlap_tokens=6)
     for before, after in itertools.pairwise(chunks):
         assert after.text.split()[:6] == before.text.split()[-6:]
+
+
+def test_a_chunk_does_not_open_inside_a_fenced_code_block(
+    embedder: SentenceTransformerEmbedder,
+) -> None:
+    """Its closing fence would read as an opening one, and the prose after it as code."""
+    parts = []
+    for n in range(12):
+        parts.append(f"Prose paragraph {n} explains the example below in plain words.")
+        parts.append(
+            "```\n" + "\n".join(f"value_{n}_{i} = compute({i})" for i in range(6)) + "\n```"
+        )
+    text = "\n\n".join(parts)
+    chunks = chunk_sections([Section(text)], embedder, chunk_tokens=120, overlap_tokens=24)
+    assert len(chunks) > 5
+    for chunk in chunks:
+        before_fence = chunk.text.split("```", 1)[0]
+        assert "compute(" not in before_fence, chunk.text  # no code above its first fence
+    covered = "".join(chunk.text for chunk in chunks)
+    assert all(f"value_{n}_5" in covered for n in range(12))  # nothing left out

@@ -82,13 +82,14 @@ def _stopped_part_way(
 
 
 def _folder(root: Path) -> Path:
-    """Two small notes, one document of a few hundred chunks on a single line, one more note."""
+    """Two small notes, one document of more chunks than a commit holds (about 330), on a
+    single line, one more note."""
     return write_files(
         root / "docs",
         {
             "a1.md": "# Kilns\n\nThe kiln fires stoneware at 1240 degrees.",
             "a2.md": "# Otters\n\nSea otters hold hands while they sleep.",
-            "big.txt": sample_text("the long report", 3000) + " " + NEEDLE,
+            "big.txt": sample_text("the long report", 4000) + " " + NEEDLE,
             "z.md": "# Bees\n\nBees dance to say where the flowers are.",
         },
     )

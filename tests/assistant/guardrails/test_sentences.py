@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.guardrails.sentences import code_spans, fenced_blocks, split_sentences
+from assistant.guardrails.sentences import code_spans, split_sentences
+from ingest.markdown_syntax import fenced_blocks
 
 
 def units(text: str) -> list[tuple[str, str]]:
