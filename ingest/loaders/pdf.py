@@ -2,7 +2,8 @@
 
 PDFium was chosen over pypdf by measurement (bench/pdf_extraction.py): on Debian's bash
 manual it gives fewer wrong words per 1,000 and reads 5-20 times faster. Headings come from
-the outline, or when there is none from the type of the lines: numbered, larger, bold. Pages
+the outline, or when there is none from the type of the lines: numbered, larger, bold.
+Footnotes follow their page's body (`pdf_footnotes`) rather than cut a paragraph. Pages
 without a text layer that draw an image are scanned pages: they are rendered at 300 dpi and
 read by Tesseract.
 
@@ -19,12 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from ingest.errors import LoadError
+from ingest.loaders.pdf_footnotes import page_parts
 from ingest.loaders.pdf_headings import (
     font_headings,
     outline_headings,
     split_pages,
 )
-from ingest.loaders.pdf_pages import PageLine, page_has_images, page_lines
+from ingest.loaders.pdf_pages import PageLine, body_size, page_has_images, page_lines
 from ingest.loaders.pdf_text import normalise_pages
 from ingest.ocr import DPI, INSTALL_HINT, Ocr, OcrUnavailableError
 from ingest.types import LoadedDocument
@@ -77,13 +79,21 @@ def _read(
             page.close()
         if on_page is not None:
             on_page(index + 1, len(document))
-    texts = normalise_pages(["\n".join(line.text for line in lines) for lines in pages])
+    body = body_size(pages)
+    parts = [page_parts(lines, body) for lines in pages]
+    texts = normalise_pages(
+        [_joined(part.body) for part in parts], [_joined(part.notes) for part in parts]
+    )
     if not any(texts):
         raise LoadError("PDF has no text layer and no images to read (blank pages?)")
     headings = outline_headings(_outline(document)) or font_headings(pages)
     headings = [replace(h, title=unicodedata.normalize("NFKC", h.title)) for h in headings]
     sections = split_pages(texts, headings)
     return LoadedDocument(sections=sections, title=_title(document) or file_name)
+
+
+def _joined(lines: list[PageLine]) -> str:
+    return "\n".join(line.text for line in lines)
 
 
 def _ocr_lines(page: Any, number: int, ocr: Ocr) -> list[PageLine]:

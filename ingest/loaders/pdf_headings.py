@@ -7,13 +7,12 @@ split where a heading starts.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ingest.english_words import is_common_english
 from ingest.loaders.pdf_heading_numbers import follows, section_number
-from ingest.loaders.pdf_pages import PageLine
+from ingest.loaders.pdf_pages import PageLine, body_size
 from ingest.types import HEADING_SEPARATOR, Section
 
 _MAX_DEPTH = 6
@@ -50,7 +49,7 @@ def font_headings(pages: Sequence[Sequence[PageLine]]) -> list[Heading]:
     largest = level 1; bold lines at the body size (a man page's NAME, SYNOPSIS) one level
     below those. A heading set in one style over several lines is one heading; an unnumbered
     one in the style of numbered ones ("References") takes their level."""
-    body = _body_size(pages)
+    body = body_size(pages)
     if body is None:
         return []
     larger = sorted({_style(line).size for lines in pages for line in lines}, reverse=True)
@@ -92,15 +91,6 @@ class _Style:
 
 def _style(line: PageLine) -> _Style:
     return _Style(round(line.size, 1), line.bold)
-
-
-def _body_size(pages: Sequence[Sequence[PageLine]]) -> float | None:
-    sizes: Counter[float] = Counter()
-    for lines in pages:
-        for line in lines:
-            if line.size > 0:
-                sizes[round(line.size, 1)] += len(line.text)
-    return sizes.most_common(1)[0][0] if sizes else None
 
 
 def _numbered(pages: Sequence[Sequence[PageLine]], body: float) -> dict[tuple[int, int], int]:

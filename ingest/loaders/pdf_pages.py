@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import ctypes
 import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +37,18 @@ class PageLine:
     text: str
     size: float  # the largest font size on the line, in points
     bold: bool = False  # every word on the line is set in a bold font
+    top: float = 0.0  # the line's highest and lowest glyph edges, in points up from the
+    bottom: float = 0.0  # page's foot (0 for both when the place is not known: OCR)
+
+
+def body_size(pages: Sequence[Sequence[PageLine]]) -> float | None:
+    """The size most of the document's text is set in, rounded to 0.1 point."""
+    sizes: Counter[float] = Counter()
+    for lines in pages:
+        for line in lines:
+            if line.size > 0:
+                sizes[round(line.size, 1)] += len(line.text)
+    return sizes.most_common(1)[0][0] if sizes else None
 
 
 def page_lines(page: Any) -> list[PageLine]:
@@ -62,7 +76,7 @@ def _spaced_lines(text: str, raw_page: Any, pdfium_c: Any) -> list[PageLine]:
     flags = ctypes.c_int()
     lines: list[PageLine] = []
     current: list[str] = []
-    largest = 0.0
+    largest, top, bottom = 0.0, 0.0, 0.0
     bold = True
     size = 10.0
     previous_right: float | None = None
@@ -70,7 +84,9 @@ def _spaced_lines(text: str, raw_page: Any, pdfium_c: Any) -> list[PageLine]:
     for index, char in enumerate(text):
         if char in _LINE_BREAKS:
             if char == "\n" or not text.startswith("\n", index + 1):
-                lines.append(PageLine("".join(current), largest, bold and bool(current)))
+                lines.append(
+                    PageLine("".join(current), largest, bold and bool(current), top, bottom)
+                )
                 current, largest, previous_right, bold = [], 0.0, None, True
             continue
         if char == _LEFT_OUT:
@@ -80,7 +96,7 @@ def _spaced_lines(text: str, raw_page: Any, pdfium_c: Any) -> list[PageLine]:
                 current.append("-")  # the line break follows
             elif _next_glyph_starts_a_line(text, index, raw_page, previous_bottom, size, pdfium_c):
                 current.append("-")
-                lines.append(PageLine("".join(current), largest, bold))
+                lines.append(PageLine("".join(current), largest, bold, top, bottom))
                 current, largest, previous_right, bold = [], 0.0, None, True
             continue
         if char.isspace():
@@ -90,6 +106,10 @@ def _spaced_lines(text: str, raw_page: Any, pdfium_c: Any) -> list[PageLine]:
         if not current or current[-1] == " ":  # font sizes change between words, if at all
             size = font_size(raw_page, index) or size
             largest = max(largest, size)
+            if previous_right is None:  # the line's first glyph
+                top, bottom = rect.top, rect.bottom
+            else:  # a line's extent is that of its words' first glyphs
+                top, bottom = max(top, rect.top), min(bottom, rect.bottom)
             if bold:
                 font_info(raw_page, index, name, _FONT_NAME_BYTES, ctypes.byref(flags))
                 bold = bool(_BOLD_NAME.search(name.value))
@@ -104,7 +124,7 @@ def _spaced_lines(text: str, raw_page: Any, pdfium_c: Any) -> list[PageLine]:
         current.append(char)
         previous_right, previous_bottom = rect.right, rect.bottom
     if current:
-        lines.append(PageLine("".join(current), largest, bold))
+        lines.append(PageLine("".join(current), largest, bold, top, bottom))
     return lines
 
 

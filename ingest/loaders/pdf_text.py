@@ -20,6 +20,8 @@ running headers and footers.
   and term of the document, and a search for one found the contents page, not the section.
 - A page holding nothing but its number is empty, and a manuscript's line numbers go
   (`pdf_line_numbers`).
+- A page's footnotes (`pdf_footnotes`) follow its body text as a block of their own, after a
+  blank line; their edges are searched for running footers too.
 """
 
 from __future__ import annotations
@@ -54,12 +56,16 @@ _SHORT_WORD = re.compile(
 )
 
 
-def normalise_pages(pages: Sequence[str]) -> list[str]:
-    """Each page's text cleaned; the whole document is the vocabulary for repairs."""
-    cleaned = without_line_numbers([_characters(page) for page in pages])
-    cleaned = [_without_leader_entries(page) for page in cleaned]
-    cleaned = _without_running_lines(cleaned)
-    cleaned = ["" if _PAGE_NUMBER.fullmatch(page) else page for page in cleaned]
+def normalise_pages(pages: Sequence[str], notes: Sequence[str] = ()) -> list[str]:
+    """Each page's text cleaned, its footnotes (`notes`, one string a page, if any) after its
+    body; the whole document is the vocabulary for repairs."""
+    bodies = without_line_numbers([_characters(page) for page in pages])
+    bodies = [_without_leader_entries(page) for page in bodies]
+    footnotes = [_characters(note) for note in notes] or [""] * len(bodies)
+    bodies, footnotes = _without_running_lines(bodies, footnotes)
+    bodies = ["" if _PAGE_NUMBER.fullmatch(page) else page for page in bodies]
+    footnotes = ["" if _PAGE_NUMBER.fullmatch(note) else note for note in footnotes]
+    cleaned = [f"{body}\n\n{note}".strip() for body, note in zip(bodies, footnotes, strict=True)]
     vocabulary = Counter(w.lower() for page in cleaned for w in _WORD.findall(page))
     vocabulary.subtract(  # a word's halves at a line break are not words of the document
         half.lower() for page in cleaned for m in _HYPHENATED.finditer(page) for half in m.groups()
@@ -82,17 +88,19 @@ def _without_leader_entries(page: str) -> str:
     return "\n".join(line for line in page.split("\n") if not _LEADER_ENTRY.match(line))
 
 
-def _without_running_lines(pages: list[str]) -> list[str]:
+def _without_running_lines(pages: list[str], notes: list[str]) -> tuple[list[str], list[str]]:
     """Drop header/footer lines that repeat (numbers aside) on most pages, or on two or more
-    with their last number counting the pages: one chapter's running header."""
+    with their last number counting the pages: one chapter's running header. A page's
+    footnotes, apart from its body, have edges of their own: a journal's running footer set
+    in their type ("J. ACM, Vol. 37, No. 4, Article 111.") is found there."""
     if len(pages) < _MIN_PAGES:
-        return pages
+        return pages, notes
     seen: Counter[str] = Counter()
     seen_facing: Counter[tuple[int, str]] = Counter()  # by the page's side: left or right
     offsets: dict[str, set[int]] = {}  # a numbered shape's last number less its page's index
-    for index, page in enumerate(pages):
+    for index, parts in enumerate(zip(pages, notes, strict=True)):
         shapes = set()
-        for line in _edge_lines(page.split("\n")):
+        for line in (line for part in parts for line in _edge_lines(part.split("\n"))):
             shape = _shape(line)
             shapes.add(shape)
             numbers = _DIGITS.findall(line)
@@ -116,21 +124,21 @@ def _without_running_lines(pages: list[str]) -> list[str]:
         )
     }
     if not running:
-        return pages
-    kept = []
-    for page in pages:
-        lines = page.split("\n")
-        edges = set(range(min(_EDGE_LINES, len(lines)))) | set(
-            range(max(0, len(lines) - _EDGE_LINES), len(lines))
-        )
-        kept.append(
-            "\n".join(
-                line
-                for index, line in enumerate(lines)
-                if not (index in edges and _shape(line) in running)
-            ).strip()
-        )
-    return kept
+        return pages, notes
+    return [_without_edges(page, running) for page in pages], [
+        _without_edges(note, running) for note in notes
+    ]
+
+
+def _without_edges(text: str, running: set[str]) -> str:
+    """The text without the lines at its edges whose shape is one of `running`."""
+    lines = text.split("\n")
+    edges = set(range(min(_EDGE_LINES, len(lines)))) | set(
+        range(max(0, len(lines) - _EDGE_LINES), len(lines))
+    )
+    return "\n".join(
+        line for index, line in enumerate(lines) if not (index in edges and _shape(line) in running)
+    ).strip()
 
 
 def _edge_lines(lines: list[str]) -> list[str]:

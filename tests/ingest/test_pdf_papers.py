@@ -1,7 +1,7 @@
 """Academic papers through the PDF loader: compounds broken at a line's end keep their hyphen,
 a manuscript's line numbers go, running headers on left and right pages in turn go, numbered
-section headings head their sections. One real two-column paper (elsarticle's test document,
-LPPL) is in tests/data/papers."""
+section headings head their sections, footnotes follow their page's body. A real paper
+(elsarticle's test document, LPPL) is in tests/data/papers."""
 
 from __future__ import annotations
 
@@ -19,6 +19,37 @@ PAPERS = Path(__file__).resolve().parent.parent / "data" / "papers"
 
 def _text(path: Path) -> str:
     return "\n".join(section.text for section in load_document(path).sections)
+
+
+def _pages(path: Path) -> dict[int, str]:
+    """Each page's text on one line, by page number."""
+    pages: dict[int, list[str]] = {}
+    for section in load_document(path).sections:
+        pages.setdefault(section.page or 0, []).append(section.text)
+    return {page: " ".join(" ".join(texts).split()) for page, texts in pages.items()}
+
+
+def test_a_footnote_at_a_columns_foot_follows_its_page_and_the_paragraph_reads_on() -> None:
+    # footnote 5 sat at the foot of the left column, between "the potential caused" and the
+    # right column's "by dielectric mismatch": a chunk read the footnote mid-sentence
+    pages = _pages(PAPERS / "elsarticle-5p.pdf")
+    assert "the potential caused by dielectric mismatch on the PMS surface." in pages[2]
+    assert pages[2].endswith(" comparing to the evanescent field penetration depth")
+    assert pages[2].index("the initial state") < pages[2].index("comparing to the evanescent")
+    # the title's and the authors' footnotes, kept together after the first page's body
+    notes = pages[1].index("This document is the results of the research project")
+    assert pages[1].index("of the WGM evanescent field.") < notes
+    assert "3Yet another author footnote. 4WGM occur at particular" in pages[1][notes:]
+
+
+def test_a_running_footer_set_in_footnote_type_still_goes() -> None:
+    footer = "J. ACM, Vol. 37, No. 4, Article 111. Publication date: August 2018."
+    animals = ["otters", "owls", "newts", "voles"]
+    pages = [f"This page tells of {animal}." for animal in animals]
+    notes = [f"{n}Seen near the river by {animal}.\n{footer}" for n, animal in enumerate(animals)]
+    cleaned = normalise_pages(pages, notes)
+    assert cleaned[1] == "This page tells of owls.\n\n1Seen near the river by owls."
+    assert not any("J. ACM" in page for page in cleaned)
 
 
 def test_a_real_two_column_paper_keeps_its_compounds_hyphenated_at_line_ends() -> None:
