@@ -22,6 +22,8 @@ running headers and footers.
   (`pdf_line_numbers`).
 - A page's footnotes (`pdf_footnotes`) follow its body text as a block of their own, after a
   blank line; their edges are searched for running footers too.
+- A word hyphenated across a page break is whole on the page it starts on
+  (`pdf_page_breaks`), joined by the rule for a line's end.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from collections.abc import Sequence
 
 from ingest.english_words import is_common_english
 from ingest.loaders.pdf_line_numbers import without_line_numbers
+from ingest.loaders.pdf_page_breaks import carried_over
 
 _DASHES = str.maketrans({"\u2212": "-", "\u2010": "-", "\u2011": "-", "\u2012": "-"})
 # Spacing accents that typesetters use for ASCII "~" and "^" (groff's \(ti, \(ha): NFKC
@@ -65,7 +68,10 @@ def normalise_pages(pages: Sequence[str], notes: Sequence[str] = ()) -> list[str
     bodies, footnotes = _without_running_lines(bodies, footnotes)
     bodies = ["" if _PAGE_NUMBER.fullmatch(page) else page for page in bodies]
     footnotes = ["" if _PAGE_NUMBER.fullmatch(note) else note for note in footnotes]
-    cleaned = [f"{body}\n\n{note}".strip() for body, note in zip(bodies, footnotes, strict=True)]
+    cleaned = [
+        f"{body}\n\n{note}".strip()
+        for body, note in zip(carried_over(bodies), footnotes, strict=True)
+    ]
     vocabulary = Counter(w.lower() for page in cleaned for w in _WORD.findall(page))
     vocabulary.subtract(  # a word's halves at a line break are not words of the document
         half.lower() for page in cleaned for m in _HYPHENATED.finditer(page) for half in m.groups()

@@ -1,7 +1,8 @@
 """Academic papers through the PDF loader: compounds broken at a line's end keep their hyphen,
 a manuscript's line numbers go, running headers on left and right pages in turn go, numbered
-section headings head their sections, footnotes follow their page's body. A real paper
-(elsarticle's test document, LPPL) is in tests/data/papers."""
+section headings head their sections, footnotes follow their page's body, a word broken
+across a page break is whole. Real papers
+(elsarticle's and ascelike's test documents, LPPL) are in tests/data/papers."""
 
 from __future__ import annotations
 
@@ -40,6 +41,27 @@ def test_a_footnote_at_a_columns_foot_follows_its_page_and_the_paragraph_reads_o
     notes = pages[1].index("This document is the results of the research project")
     assert pages[1].index("of the WGM evanescent field.") < notes
     assert "3Yet another author footnote. 4WGM occur at particular" in pages[1][notes:]
+
+
+def test_a_word_hyphenated_across_a_page_break_is_joined_on_its_first_page() -> None:
+    # "for-" ends ascelike's second page, "mat of the output manuscript." starts the third
+    pages = _pages(PAPERS / "ascexmpl.pdf")
+    assert pages[2].endswith(
+        "1. Options Journal|Proceedings|NewProceedings specify the overall format"
+    )
+    assert pages[3].startswith("of the output manuscript. Journal produces double-spaced")
+
+
+def test_a_compound_hyphenated_across_a_page_break_keeps_its_hyphen() -> None:
+    pages = [
+        "A camera is ready; the team reads it.\nThey sent the camera-",
+        "ready copy on time.\nThe shell under-",
+        "stands it; under the stands.",
+    ]
+    cleaned = normalise_pages(pages)
+    assert cleaned[0].endswith("They sent the camera-ready")
+    assert cleaned[1] == "copy on time.\nThe shell understands"
+    assert cleaned[2] == "it; under the stands."
 
 
 def test_a_running_footer_set_in_footnote_type_still_goes() -> None:
