@@ -22,8 +22,8 @@ running headers and footers.
   (`pdf_line_numbers`).
 - A page's footnotes (`pdf_footnotes`) follow its body text as a block of their own, after a
   blank line; their edges are searched for running footers too.
-- A word hyphenated across a page break is whole on the page it starts on
-  (`pdf_page_breaks`), joined by the rule for a line's end.
+- A sentence broken by a page break is whole on the page it starts on (`pdf_page_breaks`);
+  a word hyphenated there is joined by the rule for a line's end.
 """
 
 from __future__ import annotations

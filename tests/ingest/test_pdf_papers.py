@@ -1,7 +1,7 @@
 """Academic papers through the PDF loader: compounds broken at a line's end keep their hyphen,
 a manuscript's line numbers go, running headers on left and right pages in turn go, numbered
-section headings head their sections, footnotes follow their page's body, a word broken
-across a page break is whole. Real papers
+section headings head their sections, footnotes follow their page's body, a sentence
+broken by a page break is whole on its first page. Real papers
 (elsarticle's and ascelike's test documents, LPPL) are in tests/data/papers."""
 
 from __future__ import annotations
@@ -43,25 +43,33 @@ def test_a_footnote_at_a_columns_foot_follows_its_page_and_the_paragraph_reads_o
     assert "3Yet another author footnote. 4WGM occur at particular" in pages[1][notes:]
 
 
+def test_a_sentence_broken_by_footnotes_and_a_page_break_is_whole_on_its_first_page() -> None:
+    # the first page's footnotes sat between "Thus," and the next page's "the temporal ..."
+    pages = _pages(PAPERS / "elstest-1p.pdf")
+    sentence = "Thus, the temporal coherence of the condensate is effectively broken [4, 5]."
+    assert f"tends to escape from the crystal. {sentence} ?This document is" in pages[1]
+    assert pages[2].startswith("One proposed solution to this issue")
+
+
 def test_a_word_hyphenated_across_a_page_break_is_joined_on_its_first_page() -> None:
     # "for-" ends ascelike's second page, "mat of the output manuscript." starts the third
     pages = _pages(PAPERS / "ascexmpl.pdf")
-    assert pages[2].endswith(
-        "1. Options Journal|Proceedings|NewProceedings specify the overall format"
-    )
-    assert pages[3].startswith("of the output manuscript. Journal produces double-spaced")
+    assert pages[2].endswith("specify the overall format of the output manuscript.")
+    assert pages[3].startswith("Journal produces double-spaced manuscripts")
 
 
 def test_a_compound_hyphenated_across_a_page_break_keeps_its_hyphen() -> None:
     pages = [
         "A camera is ready; the team reads it.\nThey sent the camera-",
-        "ready copy on time.\nThe shell under-",
-        "stands it; under the stands.",
+        "ready copy on time. It came.\nThe shell under-",
+        "stands it; under the stands.\nThe end.",
+        "of the pages: a page that starts so and follows a full stop stays",
     ]
     cleaned = normalise_pages(pages)
-    assert cleaned[0].endswith("They sent the camera-ready")
-    assert cleaned[1] == "copy on time.\nThe shell understands"
-    assert cleaned[2] == "it; under the stands."
+    assert cleaned[0].endswith("They sent the camera-ready copy on time.")
+    assert cleaned[1] == "It came.\nThe shell understands it; under the stands."
+    assert cleaned[2] == "The end."
+    assert cleaned[3] == pages[3]
 
 
 def test_a_running_footer_set_in_footnote_type_still_goes() -> None:
