@@ -58,8 +58,11 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # their font sizes; 12: before a file name's date joined the title, "Tuesday (2026-11-03,
 # 3 November 2026)", a heading was not repeated under itself, Markdown front matter opened
 # the top heading's section and a heading's trailing "#tags" were left out of its path, and
-# before a heading with nothing under it, an Org task, was kept).
-EXTRACTION_VERSION = 13
+# before a heading with nothing under it, an Org task, was kept; 13: before a chunk after a
+# section's first opened at a sentence near the overlap and outside a fenced code block, and
+# before a PDF page's footnotes followed its body text and a word or sentence broken by a page
+# break was whole on the page it starts on).
+EXTRACTION_VERSION = 14
 _STARTUP_TIMEOUT_S = 60.0
 _STOP_GRACE_S = 1.0  # a worker told to stop that is still there after this is killed
 CANCEL_POLL_S = 0.1  # how often a read looks at its `cancel`
