@@ -37,7 +37,7 @@ CONVERSATION_ID_SHOWN = 8
     help="quote: the documents' own sentences, no model; generate: a model writes the "
     "answer; auto: chosen per question (default: ask.mode).",
 )
-@click.option("--k", type=click.IntRange(1, 50), help="How many sources to retrieve.")
+@click.option("-k", "--k", type=click.IntRange(1, 50), help="How many sources to retrieve.")
 @click.option("--collection", metavar="NAME", help="Only search this collection.")
 @click.option(
     "-c",

@@ -127,7 +127,7 @@ def watch(paths: tuple[Path, ...], collection: str | None, local_only: bool) -> 
 
 @click.command(cls=FreeTextCommand)
 @click.argument("query")
-@click.option("--k", type=click.IntRange(1, 100), help="How many results.")
+@click.option("-k", "--k", type=click.IntRange(1, 100), help="How many results.")
 @click.option("--collection", metavar="NAME", help="Only search this collection.")
 @_json_option
 @guarded

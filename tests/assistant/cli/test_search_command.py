@@ -54,3 +54,10 @@ def test_nothing_close_is_said_before_the_nearest_passages(runner: CliRunner) ->
     found = json.loads(named.stdout)
     assert found["close"] is False and "Zorgulator" in found["why"]
     assert found["results"] and "Zorgulator" in named.stderr
+
+
+def test_k_has_a_short_form(runner: CliRunner) -> None:
+    """`-k 1`, as `grep -m`-minded people type it, not "No such option"."""
+    shown = runner.invoke(cli, ["search", "garden", "-k", "1", "--json"])
+    assert shown.exit_code == 0, shown.output
+    assert len(json.loads(shown.stdout)["results"]) == 1
