@@ -6,7 +6,8 @@ back ("it", "its", "those", "that one", "the same"), continues ("and how do I...
 then does history shape the search: the question is searched together with the topic of the
 turn before (the content words of what that turn searched, so a chain of follow-ups keeps
 its subject). Any other question is searched exactly as asked, as if the conversation were
-new: "What does shutil.copytree do?" after a question about venv finds what it finds alone.
+new: "What does shutil.copytree do?" after a question about venv finds what it finds alone, and
+so does "How do I read a JSON file and print it?", whose "it" is the file it names.
 
 "What about wget?" after "How do I make curl follow redirects?" asks the same of another
 thing: the new thing takes the place of the topic word most like it ("wget" of "curl", by the
@@ -70,8 +71,18 @@ _CLAUSE_START = re.compile(
     re.IGNORECASE,
 )
 _ANTECEDENT = re.compile(
-    r"\b(?:a|an|the|my|our|your)\s+[A-Za-z]|`[^`]+`|\w+\.\w+|\w+_\w+|\w+\(\)", re.IGNORECASE
+    r"\b(?:a|an|the|my|our|your)\s+[A-Za-z]|`[^`]+`|\w+\.\w+|\w+_\w+|\w+\(\)"
+    r"|(?<=[^\s.?!]\s)(?-i:[A-Z][A-Za-z0-9]+)",  # a name inside a sentence: "JSON", "Python"
+    re.IGNORECASE,
 )
+# A pronoun a later clause ends on refers to what the first one named: "read a JSON file and
+# print it", "find files older than 7 days and delete them". A verb (at least one word) stands
+# between the joining word and the pronoun: "copy the output to it" still refers back.
+_LATER_CLAUSE = re.compile(
+    r"\b(?:and|or|then|to|so|before|after|when|once|until|if)\s+\w[^,;]*$", re.IGNORECASE
+)
+_PLURAL = frozenset({"they", "them", "their", "theirs"})
+_PERSONAL = _PLURAL | {"it", "its"}
 # "it" that refers to nothing: "is it possible to...", "how long does it take to..."
 _EMPTY_IT = re.compile(
     r"\b(?:is|was|isn't|wasn't)\s+it\s+(?:possible|safe|ok|okay|true|necessary|better|worth"
@@ -148,11 +159,21 @@ def _refers_inside(pronoun: str, before: str) -> bool:
     """True when `pronoun` refers to something named in `before`, the question up to it."""
     if pronoun in _POSSESSIVE and _PLURAL_NOUN.search(before) is not None:
         return True  # "where do new employees pick up their badge"
+    if _in_later_clause(pronoun, before):
+        return True
     if _ANTECEDENT.search(before) is None:
         return False
     return pronoun in _POSSESSIVE or (
         pronoun in _SUBJECT and _CLAUSE_START.search(before) is not None
     )
+
+
+def _in_later_clause(pronoun: str, before: str) -> bool:
+    """True when `pronoun` closes a clause after the one that names what it stands for."""
+    if pronoun not in _PERSONAL:
+        return False  # "and then do that on Windows" points back at an answer
+    named = (_PLURAL_NOUN if pronoun in _PLURAL else _ANTECEDENT).search(before)
+    return named is not None and _LATER_CLAUSE.search(before, named.end()) is not None
 
 
 Similarities = Callable[[str, list[str]], list[float]]  # cosine of a text with each word

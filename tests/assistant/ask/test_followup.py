@@ -31,6 +31,8 @@ FOLLOW_UPS = [
     "On Windows?",
     "With a proxy?",
     "Also for PDFs?",
+    "How do I copy the output to it?",
+    "Does Windows support it?",
 ]
 INDEPENDENT = [
     "What does shutil.copytree do?",
@@ -45,6 +47,12 @@ INDEPENDENT = [
     "When were the hydrangeas planted?",
     "Which Python version does margin need?",
     "What is the default value of ask.k?",
+    # a later clause's pronoun stands for what the first clause named
+    "How do I read a JSON file and print it?",
+    "How do I find files older than 7 days and delete them?",
+    "How do I create a zip archive and add files to it?",
+    "How do I install Python and add it to PATH?",
+    "How do I start a process and wait for it to finish?",
 ]
 
 

@@ -1,0 +1,78 @@
+"""`margin ask --continue` on real manual pages: which questions the conversation shapes.
+
+gzip(1) and sftp(1) come from tests/data/man_roff (Debian packages; licences in its README),
+ingested through the CLI with the session's MiniLM into LanceDB; turns are logged to SQLite and
+read back by `--continue`. Quote mode: no chat model is needed to see what was searched.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from assistant import core
+from assistant.cli import cli
+
+MAN_PAGES = Path(__file__).resolve().parents[2] / "data" / "man_roff"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="session")
+def man_pages_home(tmp_path_factory: pytest.TempPathFactory, embedder: object) -> Path:
+    """A MARGIN_HOME with gzip(1) and sftp(1) ingested through the CLI, once."""
+    home = tmp_path_factory.mktemp("ask-man-pages") / "margin-home"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MARGIN_HOME", str(home))
+        patch.setattr(core, "load_embedder", lambda config, locations: embedder)
+        pages = [str(MAN_PAGES / "gzip.1"), str(MAN_PAGES / "sftp.1")]
+        result = CliRunner().invoke(cli, ["ingest", *pages])
+    assert result.exit_code == 0, result.output
+    return home
+
+
+@pytest.fixture
+def man_pages(
+    man_pages_home: Path, margin_home: Path, embedder: object, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """This test's MARGIN_HOME as `man_pages_home` left it."""
+    shutil.copytree(man_pages_home, margin_home)
+    monkeypatch.setattr(core, "load_embedder", lambda config, locations: embedder)
+    return margin_home
+
+
+def quoted(question: str, *options: str) -> dict[str, object]:
+    result = CliRunner().invoke(cli, ["ask", question, "--mode", "quote", "--json", *options])
+    assert result.exit_code == 0, result.output
+    answer: dict[str, object] = json.loads(result.stdout)
+    return answer
+
+
+def found(answer: dict[str, object]) -> list[tuple[str, str, float]]:
+    sources = answer["sources"]
+    assert isinstance(sources, list) and sources
+    return [(s["path"], s["heading"], s["score"]) for s in sources]
+
+
+def test_a_question_whose_pronoun_names_its_own_subject_is_searched_as_asked(
+    man_pages: Path,
+) -> None:
+    question = "How do I connect to a server with sftp and list the files on it?"
+    fresh = quoted(question)
+    quoted("How do I keep the original file with gzip?")
+    after = quoted(question, "--continue")
+    assert after["history_used"] is False and after["search_query"] == question
+    assert found(after) == found(fresh)
+    assert Path(found(after)[0][0]).name == "sftp.1"
+
+
+def test_a_follow_up_is_searched_with_the_subject_before_it(man_pages: Path) -> None:
+    quoted("How do I keep the original file with gzip?")
+    after = quoted("And how do I make it compress harder?", "--continue")
+    assert after["history_used"] is True
+    assert str(after["search_query"]).endswith("(keep original file gzip)")
+    assert Path(found(after)[0][0]).name == "gzip.1"
