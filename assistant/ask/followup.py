@@ -2,7 +2,8 @@
 
 A question depends on the turns before it when it cannot be understood alone: it refers
 back ("it", "its", "those", "that one", "the same"), continues ("and how do I...",
-"what about...", "also"), or is a fragment ("Why?", "On Windows?", "The default?"). Only
+"what about...", "also"), is a fragment ("Why?", "On Windows?", "The default?") or asks
+about a part of something it does not name ("What's the default?", "Which is faster?"). Only
 then does history shape the search: the question is searched together with the topic of the
 turn before (the content words of what that turn searched, so a chain of follow-ups keeps
 its subject). Any other question is searched exactly as asked, as if the conversation were
@@ -97,6 +98,22 @@ _ADVERB = re.compile(
     re.IGNORECASE,
 )
 _BARE_WH = re.compile(r"^\W*(?:why|how|when|where|which|what|how so|example|examples)\W*$", re.I)
+# A question about "the" part or property of something it does not name ("What's the
+# default?", "What is the syntax?"), or which of several is better ("Which is faster?"). A
+# thing of its own ("What is the budget?", "When is the deadline?") is a question alone.
+_OF_SOMETHING = (
+    "default|defaults|syntax|difference|alternative|equivalent|opposite|limit|maximum|minimum"
+    "|format|flag|option|options|argument|arguments|parameter|parameters|value|values|type"
+    "|output|result|return value|exit code|exit status|error|exception|path|location|size"
+    "|unit|version|purpose|reason|point|catch|downside|advantage|example"
+)
+_BARE_SUBJECT = re.compile(
+    r"^\W*(?:(?:what|which|where|how|who|when)(?:'s|\s+(?:is|are|was|were|does|do|did))"
+    rf"\s+the\s+(?:{_OF_SOMETHING})(?:\s+(?:do|does|mean|means))?"
+    r"|which\s+(?:one\s+)?(?:is|are)\s+(?:\w+er|better|worse|best|worst|(?:more|less)\s+\w+))"
+    r"\W*$",
+    re.IGNORECASE,
+)
 _FRAGMENT_START = re.compile(
     r"^\W*(?:on|in|for|with|without|from|under|inside|using|via|the|a|an)\b", re.IGNORECASE
 )
@@ -149,6 +166,8 @@ def depends_on_history(question: str) -> str:
         return "it refers back to the answer before"
     if _BARE_WH.match(text) is not None:
         return "it is a fragment"
+    if _BARE_SUBJECT.match(text) is not None:
+        return "it names no subject of its own"
     short = len(_WORD.findall(text)) <= _FRAGMENT_WORDS
     if short and _VERB.search(text) is None and _FRAGMENT_START.match(text) is not None:
         return "it is a fragment"

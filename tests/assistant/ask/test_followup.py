@@ -33,6 +33,9 @@ FOLLOW_UPS = [
     "Also for PDFs?",
     "How do I copy the output to it?",
     "Does Windows support it?",
+    "What's the default?",
+    "What does the flag do?",
+    "Which is faster?",
 ]
 INDEPENDENT = [
     "What does shutil.copytree do?",
@@ -47,6 +50,9 @@ INDEPENDENT = [
     "When were the hydrangeas planted?",
     "Which Python version does margin need?",
     "What is the default value of ask.k?",
+    "What is the budget?",
+    "When is the deadline?",
+    "What is the difference between copy and copy2?",
     # a later clause's pronoun stands for what the first clause named
     "How do I read a JSON file and print it?",
     "How do I find files older than 7 days and delete them?",

@@ -76,3 +76,14 @@ def test_a_follow_up_is_searched_with_the_subject_before_it(man_pages: Path) -> 
     assert after["history_used"] is True
     assert str(after["search_query"]).endswith("(keep original file gzip)")
     assert Path(found(after)[0][0]).name == "gzip.1"
+
+
+def test_a_question_about_the_default_of_nothing_named_asks_about_the_subject_before(
+    man_pages: Path,
+) -> None:
+    quoted("How do I set the compression level of gzip?")
+    after = quoted("What's the default?", "--continue")
+    assert after["history_used"] is True
+    assert str(after["search_query"]).startswith("What's the default? (set compression level")
+    assert Path(found(after)[0][0]).name == "gzip.1"
+    assert "-6" in str(after["answer"])
