@@ -14,7 +14,10 @@ so does "How do I read a JSON file and print it?", whose "it" is the file it nam
 thing: the new thing takes the place of the topic word most like it ("wget" of "curl", by the
 embedding model's cosine, at least `IN_PLACE_SIMILARITY`), or the search would find curl's
 page again. "What about Windows?" after a question about virtual environments is like none
-of its words, and adds to the topic instead.
+of its words, and adds to the topic instead. Only a name (a tool, a system, a format: a word
+with a capital or digit, or one no English word list counts) is another thing: "And in
+reverse order?" after a question about sorting ls by time qualifies the question, though
+"reverse order" is 0.54 like "sort"; put in its place, the search found find(1) before ls(1).
 
 The rules are plain and deterministic; tests/assistant/ask/test_followup.py holds a labelled
 set of follow-ups and independent questions they are checked on.
@@ -28,6 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assistant.ask.types import PlainTurn, Turn
+from ingest.english_words import is_common_english
 
 if TYPE_CHECKING:
     from ingest.embedder import Embedder
@@ -45,6 +49,7 @@ _ANOTHER_THING = re.compile(
     re.IGNORECASE,
 )
 _THING_WORDS = 3
+_NAME_WORD = re.compile(r"[A-Za-z][\w+-]*")
 
 _CONTINUES = re.compile(
     r"^\W*(?:(?P<word>and|or|but|so|also|then|plus|same)\b"
@@ -230,11 +235,18 @@ def _in_place(
     if similarities is None or asked is None or not topic:
         return None
     thing = asked["thing"].strip()
-    if len(_WORD.findall(thing)) > _THING_WORDS:
+    if len(_WORD.findall(thing)) > _THING_WORDS or not _is_name(thing):
         return None
     scores = similarities(thing, topic)
     best = max(range(len(topic)), key=scores.__getitem__)
     return (thing, topic[best]) if scores[best] >= IN_PLACE_SIMILARITY else None
+
+
+def _is_name(thing: str) -> bool:
+    """Whether `thing` names something ("wget", "macOS", "bzip2") rather than qualifying the
+    question in common words ("reverse order", "a proxy")."""
+    words = _NAME_WORD.findall(thing)
+    return any(not word.islower() or not is_common_english(word) for word in words)
 
 
 def embedding_similarities(embedder: Embedder) -> Similarities:

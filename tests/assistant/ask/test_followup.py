@@ -144,6 +144,17 @@ def test_a_thing_like_no_topic_word_adds_to_the_topic() -> None:
     assert "in place of" not in query.reason
 
 
+def test_only_a_name_takes_the_place_of_a_topic_word() -> None:
+    like_sort = cosines({"sort": 0.9})
+    sort = PlainTurn("How do I sort ls output by time?", "Use -t [1].")
+    assert "in place of" not in standalone_query("And in reverse order?", [sort], like_sort).reason
+    for name in ("Visual Studio", "bzip2", "macOS"):
+        assert (
+            f"“{name}” in place of “sort”"
+            in standalone_query(f"What about {name}?", [sort], like_sort).reason
+        )
+
+
 def test_only_a_short_thing_after_what_about_replaces() -> None:
     like_all = cosines({"curl": 0.9, "follow": 0.9, "redirects": 0.9})
     for question in ("And how do I limit them to five hops?", "Why?"):
@@ -160,6 +171,11 @@ def test_only_a_short_thing_after_what_about_replaces() -> None:
         ("And on macOS?", PlainTurn("How do I install Python on Linux?", "x"), None),
         ("What about Windows?", VENV, "What about Windows? (create virtual environment)"),
         ("What about timeouts?", CURL, "What about timeouts? (curl follow redirects)"),
+        (  # "reverse order" is 0.54 like "sort", but qualifies the question: no name
+            "And in reverse order?",
+            PlainTurn("How do I sort ls output by modification time?", "x"),
+            "And in reverse order? (sort ls output modification time)",
+        ),
     ],
 )
 def test_in_place_by_the_bundled_embedding_model(
