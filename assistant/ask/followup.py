@@ -19,6 +19,10 @@ with a capital or digit, or one no English word list counts) is another thing: "
 reverse order?" after a question about sorting ls by time qualifies the question, though
 "reverse order" is 0.54 like "sort"; put in its place, the search found find(1) before ls(1).
 
+A new action on the same thing ("And list its contents?" after "How do I extract a tar
+archive?") takes the place of the earlier one: the search is for the tar archive, not for
+extracting it, which found --to-command's text before --list.
+
 The rules are plain and deterministic; tests/assistant/ask/test_followup.py holds a labelled
 set of follow-ups and independent questions they are checked on.
 """
@@ -49,6 +53,21 @@ _ANOTHER_THING = re.compile(
     re.IGNORECASE,
 )
 _THING_WORDS = 3
+# "How do I create a virtual environment?", then "And how do I activate it?" or "And activate
+# it?": the new action takes the place of the old, what it is done to stays.
+_HOW_TO = re.compile(
+    r"\bhow\s+(?:(?:do|can|could|should|would)\s+(?:i|you|we|one)|to)\s+(?P<verb>[a-z][\w-]*)",
+    re.IGNORECASE,
+)
+_AND_DO = re.compile(
+    r"^\W*(?:and|or|then|also)\s+(?P<verb>[a-z][\w-]*)\s+"
+    r"(?:it|them|its|their|one|ones|the|a|an|this|that|these|those)\b",
+    re.IGNORECASE,
+)
+_AS_WELL = re.compile(r"\b(?:too|also|as well)\b", re.IGNORECASE)  # one action more, not another
+_NOT_ACTIONS = frozenset(
+    {"across", "at", "by", "for", "from", "in", "inside", "into", "on", "onto", "over", "via"}
+)
 _NAME_WORD = re.compile(r"[A-Za-z][\w+-]*")
 
 _CONTINUES = re.compile(
@@ -222,6 +241,11 @@ def standalone_query(
         thing, replaced = swap
         added.remove(replaced)
         reason += f"; “{thing}” in place of “{replaced}”"
+    action = _new_action(question, previous.search_query or previous.question, added)
+    if action is not None:
+        verb, replaced = action
+        added.remove(replaced)
+        reason += f"; “{verb}” in place of “{replaced}”"
     if not added:
         return SearchQuery(question)
     return SearchQuery(f"{question.strip()} ({' '.join(added)})", reason)
@@ -240,6 +264,28 @@ def _in_place(
     scores = similarities(thing, topic)
     best = max(range(len(topic)), key=scores.__getitem__)
     return (thing, topic[best]) if scores[best] >= IN_PLACE_SIMILARITY else None
+
+
+def _new_action(question: str, before: str, topic: list[str]) -> tuple[str, str] | None:
+    """The action a follow-up asks about and the earlier one, in `topic`, it takes the place
+    of. A word the earlier question also names otherwise ("find files with find") stays."""
+    if _AS_WELL.search(question) is not None:
+        return None  # "How do I preserve timestamps too?" while copying
+    verb, replaced = _action(question), _action(before)
+    if verb is None or replaced is None or replaced not in topic:
+        return None
+    said = [word.lower() for word in _WORD.findall(before)]
+    return (verb, replaced) if said.count(replaced.lower()) == 1 else None
+
+
+def _action(text: str) -> str | None:
+    """The verb of "how do I VERB..." or "and VERB it..."; None when there is none."""
+    asked = _HOW_TO.search(text) or _AND_DO.match(text)
+    if asked is None:
+        return None
+    verb = asked["verb"]
+    known = verb.lower() in _QUESTION_WORDS or verb.lower() in _NOT_ACTIONS
+    return None if known else verb
 
 
 def _is_name(thing: str) -> bool:

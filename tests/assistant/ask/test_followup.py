@@ -83,8 +83,28 @@ def test_an_independent_question_is_searched_exactly_as_asked(question: str) -> 
 
 def test_a_follow_up_is_searched_with_the_topic_before_it() -> None:
     query = standalone_query("And how do I activate it?", [VENV])
-    assert query.text == "And how do I activate it? (create virtual environment)"
+    assert query.text == "And how do I activate it? (virtual environment)"
     assert query.uses_history and "continues" in query.reason
+    assert query.reason.endswith("; “activate” in place of “create”")
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "searched"),
+    [
+        ("How do I extract a tar archive?", "And list its contents?", "(tar archive)"),
+        ("How do I parse a JSON string?", "How do I pretty-print it?", "(JSON string)"),
+        # one more action, not another; a make/get/do question names none
+        ("How do I copy a directory with cp?", "How do I keep links too?", "(copy directory cp)"),
+        ("How do I add an argument?", "How do I make it required?", "(add argument)"),
+        # "find" is also the tool: it stays
+        ("How do I find files with find?", "And delete them?", "(find files)"),
+        ("How do I delete a file?", "And for directories?", "(delete file)"),
+    ],
+)
+def test_a_new_action_takes_the_place_of_the_one_before(
+    before: str, question: str, searched: str
+) -> None:
+    assert standalone_query(question, [PlainTurn(before, "x")]).text == f"{question} {searched}"
 
 
 def test_a_chain_of_follow_ups_keeps_its_subject() -> None:

@@ -1,6 +1,6 @@
 """`margin ask --continue` on real manual pages: which questions the conversation shapes.
 
-gzip(1) and sftp(1) come from tests/data/man_roff (Debian packages; licences in its README),
+gzip(1), sftp(1) and tar(1) come from tests/data/man_roff (Debian packages; licences in its README),
 ingested through the CLI with the session's MiniLM into LanceDB; turns are logged to SQLite and
 read back by `--continue`. Quote mode: no chat model is needed to see what was searched.
 """
@@ -24,12 +24,12 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="session")
 def man_pages_home(tmp_path_factory: pytest.TempPathFactory, embedder: object) -> Path:
-    """A MARGIN_HOME with gzip(1) and sftp(1) ingested through the CLI, once."""
+    """A MARGIN_HOME with gzip(1), sftp(1) and tar(1) ingested through the CLI, once."""
     home = tmp_path_factory.mktemp("ask-man-pages") / "margin-home"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MARGIN_HOME", str(home))
         patch.setattr(core, "load_embedder", lambda config, locations: embedder)
-        pages = [str(MAN_PAGES / "gzip.1"), str(MAN_PAGES / "sftp.1")]
+        pages = [str(MAN_PAGES / name) for name in ("gzip.1", "sftp.1", "tar.1")]
         result = CliRunner().invoke(cli, ["ingest", *pages])
     assert result.exit_code == 0, result.output
     return home
@@ -87,3 +87,13 @@ def test_a_question_about_the_default_of_nothing_named_asks_about_the_subject_be
     assert str(after["search_query"]).startswith("What's the default? (set compression level")
     assert Path(found(after)[0][0]).name == "gzip.1"
     assert "-6" in str(after["answer"])
+
+
+def test_a_new_action_on_the_same_thing_is_searched_without_the_old_one(
+    man_pages: Path,
+) -> None:
+    quoted("How do I extract a tar archive?")
+    after = quoted("And list its contents?", "--continue")
+    assert after["search_query"] == "And list its contents? (tar archive)"
+    assert Path(found(after)[0][0]).name == "tar.1"
+    assert "--list" in str(after["answer"])
