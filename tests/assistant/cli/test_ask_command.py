@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +14,7 @@ from assistant import core
 from assistant.cli import cli
 from assistant.locations import resolve_locations
 from assistant.log import InteractionLog
-from tests.fixtures.cli import margin_command
+from tests.fixtures.cli import ingested_home, margin_command, use_home
 from tests.fixtures.models import FlakyServer, Step
 
 DOCS = Path(__file__).resolve().parents[3] / "docs"
@@ -26,12 +25,7 @@ def docs_home(tmp_path_factory: pytest.TempPathFactory, embedder: object) -> Pat
     """A MARGIN_HOME with two files of docs/ ingested through the CLI with the session's real
     embedder, once; tests get a copy (`ingested`)."""
     home = tmp_path_factory.mktemp("ask-docs") / "margin-home"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MARGIN_HOME", str(home))
-        patch.setattr(core, "load_embedder", lambda config, locations: embedder)
-        result = CliRunner().invoke(cli, ["ingest", str(DOCS / "models.md"), str(DOCS / "ask.md")])
-    assert result.exit_code == 0, result.output
-    return home
+    return ingested_home(home, [DOCS / "models.md", DOCS / "ask.md"], embedder)
 
 
 @pytest.fixture
@@ -39,9 +33,7 @@ def ingested(
     docs_home: Path, margin_home: Path, embedder: object, monkeypatch: pytest.MonkeyPatch
 ) -> Path:
     """This test's MARGIN_HOME as `docs_home` left it; the CLI embeds with the same embedder."""
-    shutil.copytree(docs_home, margin_home)
-    monkeypatch.setattr(core, "load_embedder", lambda config, locations: embedder)
-    return margin_home
+    return use_home(docs_home, margin_home, embedder, monkeypatch)
 
 
 # One source in the bundled model's prompt: about 640 tokens to read instead of 1,000 with

@@ -8,14 +8,13 @@ read back by `--continue`. Quote mode: no chat model is needed to see what was s
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from assistant import core
 from assistant.cli import cli
+from tests.fixtures.cli import ingested_home, use_home
 
 MAN_PAGES = Path(__file__).resolve().parents[2] / "data" / "man_roff"
 
@@ -26,13 +25,8 @@ pytestmark = pytest.mark.slow
 def man_pages_home(tmp_path_factory: pytest.TempPathFactory, embedder: object) -> Path:
     """A MARGIN_HOME with gzip(1), sftp(1) and tar(1) ingested through the CLI, once."""
     home = tmp_path_factory.mktemp("ask-man-pages") / "margin-home"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MARGIN_HOME", str(home))
-        patch.setattr(core, "load_embedder", lambda config, locations: embedder)
-        pages = [str(MAN_PAGES / name) for name in ("gzip.1", "sftp.1", "tar.1")]
-        result = CliRunner().invoke(cli, ["ingest", *pages])
-    assert result.exit_code == 0, result.output
-    return home
+    pages = [MAN_PAGES / name for name in ("gzip.1", "sftp.1", "tar.1")]
+    return ingested_home(home, pages, embedder)
 
 
 @pytest.fixture
@@ -40,9 +34,7 @@ def man_pages(
     man_pages_home: Path, margin_home: Path, embedder: object, monkeypatch: pytest.MonkeyPatch
 ) -> Path:
     """This test's MARGIN_HOME as `man_pages_home` left it."""
-    shutil.copytree(man_pages_home, margin_home)
-    monkeypatch.setattr(core, "load_embedder", lambda config, locations: embedder)
-    return margin_home
+    return use_home(man_pages_home, margin_home, embedder, monkeypatch)
 
 
 def quoted(question: str, *options: str) -> dict[str, object]:
