@@ -488,3 +488,27 @@ def test_a_notes_front_matter_loses_a_tie_to_its_text() -> None:
     best = EvidenceSelector(uniform_weights).select(question, None, [note]).best
     assert best is not None and best.sentence.text.startswith("We compared three options")
     assert "| Parquet | very fast | 380 MB | **chosen** |" in quoted(question, note)
+
+
+def test_of_two_windows_about_as_good_the_one_from_the_higher_ranked_source_is_best() -> None:
+    """A rare term in a lower-ranked chunk's window ("token", which the question asks about
+    in passing) does not outweigh the source retrieval ranked first; a window holding much
+    more of the question still does. The best window is quoted first and shown first to a
+    model."""
+    weights = {"quot": 1.0, "name": 1.0, "shell": 1.0, "safe": 1.0, "token": 0.2}
+
+    def weigh(terms: set[str]) -> dict[str, float]:
+        return {term: weights.get(term, 1.0) for term in terms}
+
+    question = "How do I quote a name so it is safe for the shell as one token?"
+    shlex = source(1, "To quote a name for the shell, use shlex. The result is safe to paste.")
+    tutorial = source(3, "A shell token is safe when you quote the name whole.", "tutorial.md")
+    evidence = EvidenceSelector(weigh).select(question, None, [tutorial, shlex])
+    assert evidence.best is not None and evidence.best.source.number == 3  # by words alone
+    best = evidence.renumbered({s.id: s for s in (shlex, tutorial)}).best
+    assert best is not None and best.source.number == 1
+
+    far = source(1, "The shell reads a name.")
+    evidence = EvidenceSelector(weigh).select(question, None, [tutorial, far])
+    best = evidence.renumbered({s.id: s for s in (far, tutorial)}).best
+    assert best is not None and best.source.number == 3
