@@ -2,9 +2,8 @@
 
 A chunk never crosses a section (a markdown section, a PDF page), never ends inside a word
 unless one word alone is longer than a chunk, prefers to end at a paragraph or sentence,
-and repeats about `overlap_tokens` of the previous chunk's end at its start, from a sentence's
-start when one is near: a chunk opening with a sentence's tail ("127. If a command is found
-...") quotes and reads as a fragment.
+and repeats about `overlap_tokens` of the previous chunk's end at its start, but does not
+open inside a fenced code block where it can help it.
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ from ingest.types import Chunk, LoadedDocument, Section
 # Look for a paragraph or sentence end in the last part of a full window only.
 _BREAK_SEARCH_SHARE = 0.3
 _SENTENCE_ENDS = (".", "!", "?", ":", ";")
-_FULL_STOPS = (".", "!", "?")
 
 
 class Tokenizes(Protocol):
@@ -113,31 +111,10 @@ def _windows(
             return
         end = _break_before(text, spans, word_starts, first, first + budget)
         yield spans[first][0], spans[end - 1][1]
-        following = _overlap_start(text, spans, word_starts, (first, end), overlap)
+        following = _last_at_most(word_starts, end - overlap)
         if following is not None:
             following = code.outside(following, word_starts, (first, end), overlap)
         first = following if following is not None and following > first else end
-
-
-def _overlap_start(
-    text: str,
-    spans: Sequence[tuple[int, int]],
-    word_starts: Sequence[int],
-    window: tuple[int, int],
-    overlap: int,
-) -> int | None:
-    """Where the window after `window` (its first token and the one after its last) starts:
-    about `overlap` tokens before its end, at the sentence or paragraph start nearest to that
-    within half the overlap either way, else at the word start there."""
-    first, end = window
-    target = end - overlap
-    reach = overlap // 2
-    low, high = max(first + 1, target - reach), min(end - 1, target + reach)
-    nearby = _word_starts_between(word_starts, low, high)
-    starts = [i for i in nearby if _starts_sentence(text, spans, i)]
-    if starts:
-        return min(starts, key=lambda i: abs(i - target))
-    return _last_at_most(word_starts, target)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,15 +143,6 @@ class _CodeBlocks:
         return (
             word_starts[after] if after < len(word_starts) and word_starts[after] < end else start
         )
-
-
-def _starts_sentence(text: str, spans: Sequence[tuple[int, int]], i: int) -> bool:
-    """Token `i` opens a paragraph, or a sentence: after a full stop, not in lower case
-    ("e.g. the" goes on)."""
-    if i == 0 or _after_paragraph(text, spans, i):
-        return True
-    before = text[spans[i - 1][0] : spans[i - 1][1]]
-    return before.endswith(_FULL_STOPS) and not text[spans[i][0]].islower()
 
 
 def _starts_word(text: str, spans: Sequence[tuple[int, int]], i: int) -> bool:

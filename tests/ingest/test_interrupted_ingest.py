@@ -82,7 +82,7 @@ def _stopped_part_way(
 
 
 def _folder(root: Path) -> Path:
-    """Two small notes, one document of more chunks than a commit holds (about 330), on a
+    """Two small notes, one document of more chunks than a commit holds (about 360), on a
     single line, one more note."""
     return write_files(
         root / "docs",
