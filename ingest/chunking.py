@@ -103,7 +103,7 @@ def _windows(
     if count == 0:
         return
     word_starts = [i for i in range(count) if _starts_word(text, spans, i)]
-    code = _CodeBlocks(fenced_blocks(text), [start for start, _ in spans])
+    code = _CodeBlocks.of(text, spans, word_starts)
     first = 0
     while True:
         if count - first <= budget:
@@ -112,8 +112,8 @@ def _windows(
         end = _break_before(text, spans, word_starts, first, first + budget)
         yield spans[first][0], spans[end - 1][1]
         following = _last_at_most(word_starts, end - overlap)
-        if following is not None:
-            following = code.outside(following, word_starts, (first, end), overlap)
+        if following is not None and code is not None:
+            following = code.outside(following, (first, end), overlap)
         first = following if following is not None and following > first else end
 
 
@@ -122,27 +122,37 @@ class _CodeBlocks:
     """A section's fenced code blocks, for windows that would start inside one: its closing
     fence would read as an opening one, and the prose after it as code."""
 
-    blocks: list[tuple[int, int]]  # character spans, fences included
+    starts: list[int]  # each block's first character, in order
+    ends: list[int]  # the character after each block's closing fence
     token_starts: list[int]  # each token's first character
+    word_starts: Sequence[int]  # the tokens that start a word
 
-    def outside(
-        self, start: int, word_starts: Sequence[int], window: tuple[int, int], overlap: int
-    ) -> int:
+    @classmethod
+    def of(
+        cls, text: str, spans: Sequence[tuple[int, int]], word_starts: Sequence[int]
+    ) -> _CodeBlocks | None:
+        """The blocks of `text`, None when it has none (most sections)."""
+        blocks = fenced_blocks(text)
+        if not blocks:
+            return None
+        starts, ends = (list(edge) for edge in zip(*blocks, strict=True))
+        return cls(starts, ends, [start for start, _ in spans], word_starts)
+
+    def outside(self, start: int, window: tuple[int, int], overlap: int) -> int:
         """`start`, or when token `start` is inside a block: the block's opening fence when it
         is in the window's second half (or at most twice `overlap` before its end), else the
         word after the block when the block ends inside the window; `start` when neither."""
         first, end = window
         at = self.token_starts[start]
-        block = next(((b, e) for b, e in self.blocks if b < at < e), None)
-        if block is None:
+        block = bisect_left(self.starts, at) - 1  # the last block opening before `at`
+        if block < 0 or at >= self.ends[block]:
             return start
-        opening = bisect_left(self.token_starts, block[0])
+        opening = bisect_left(self.token_starts, self.starts[block])
         if first < opening and end - opening <= max(2 * overlap, (end - first) // 2):
             return opening
-        after = bisect_left(word_starts, bisect_left(self.token_starts, block[1]))
-        return (
-            word_starts[after] if after < len(word_starts) and word_starts[after] < end else start
-        )
+        words = self.word_starts
+        after = bisect_left(words, bisect_left(self.token_starts, self.ends[block]))
+        return words[after] if after < len(words) and words[after] < end else start
 
 
 def _starts_word(text: str, spans: Sequence[tuple[int, int]], i: int) -> bool:

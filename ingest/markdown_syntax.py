@@ -12,7 +12,7 @@ SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mdx")
 
 ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
 FENCE = re.compile(r"^ {0,3}(```+|~~~+)")
-_FENCE_LINE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})[^\n]*$", re.MULTILINE)
+_FENCE_LINE = re.compile(FENCE.pattern + r"[^\n]*$", re.MULTILINE)  # a whole fence line
 _BACKTICKS = re.compile(r" {0,3}(`{3,})")
 _YAML_KEY = re.compile(r"^[A-Za-z_][\w-]*:(\s|$)")
 _FRONT_MATTER_MOST = 100  # lines

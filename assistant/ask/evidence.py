@@ -121,8 +121,8 @@ class Evidence:
 
 
 def _with_source_rank(window: EvidenceWindow) -> float:
-    prior = 1 / window.source.number if window.source.number > 0 else 0.0
-    return -((1 - SOURCE_RANK_SHARE) * window.score + SOURCE_RANK_SHARE * prior)
+    place = 1 / window.source.number  # numbered from 1
+    return -((1 - SOURCE_RANK_SHARE) * window.score + SOURCE_RANK_SHARE * place)
 
 
 class EvidenceSelector:
