@@ -39,6 +39,8 @@ CREATE TABLE IF NOT EXISTS postings (
     PRIMARY KEY (term, path)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS postings_by_path ON postings (path);
 """
+# Counts in another format are made again from the store, whatever store version they were of.
+_FORGET = "DELETE FROM documents; DELETE FROM postings; DELETE FROM meta WHERE name = 'store';"
 READ_BATCH = 64  # documents read from the store at a time while counting
 
 
@@ -119,7 +121,7 @@ class TermStatistics:
         connection.executescript(_SCHEMA)
         version = connection.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
         if version is None or int(version[0]) != SCHEMA_VERSION:
-            connection.executescript("DELETE FROM documents; DELETE FROM postings;")
+            connection.executescript(_FORGET)
             connection.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
             )
