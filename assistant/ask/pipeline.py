@@ -19,7 +19,7 @@ from assistant.ask.dependencies import AskDependencies
 from assistant.ask.evidence import Evidence, prompt_sources
 from assistant.ask.followup import standalone_query
 from assistant.ask.prompting import PROMPT_VERSION, build_messages
-from assistant.ask.quote import Quote, answer_style, fallback_share, quote_answer
+from assistant.ask.quote import FALLBACK_SHARE, Quote, answer_style, quote_answer
 from assistant.ask.retrieval import Retrieval
 from assistant.ask.sentence_stream import SentenceStream
 from assistant.ask.types import (
@@ -95,7 +95,6 @@ class AskRun:
         self._policy: dict[str, dict[str, object]] = {}  # the collection rules that applied
         # ask.mode = "auto": the evidence to quote if the model's answer fails the support check
         self._fallback: Evidence | None = None
-        self._fallback_share = 0.0  # ...when less than this share of its sentences is supported
         self.answer: Answer | None = None
 
     def cancel(self) -> None:
@@ -163,9 +162,9 @@ class AskRun:
             yield from self._finish(answer, clock, refusal=_not_found(retrieval))
             return
         setting = options.mode or deps.config.ask.mode
-        style = answer_style(setting, profile, retrieval.evidence)
+        style = answer_style(setting, profile)
         if setting == "auto":
-            self._fallback, self._fallback_share = retrieval.evidence, fallback_share(profile)
+            self._fallback = retrieval.evidence
         quote_only = [
             s.collection for s in sources if deps.config.policy(s.collection).answer == "quote"
         ]
@@ -354,15 +353,15 @@ class AskRun:
     def _replace_unsupported(
         self, answer: Answer, clock: StageClock, support: SupportReport
     ) -> None:
-        """ask.mode = "auto": an answer the sources do not support well enough
-        (`quote.fallback_share`: mostly, for a capable model; at all, for the bundled one)
-        becomes a quote of their own words; otherwise its unsupported sentences stay marked.
+        """ask.mode = "auto": an answer the sources do not support well enough (less than
+        `quote.FALLBACK_SHARE` of its sentences) becomes a quote of their own words; otherwise
+        its unsupported sentences stay marked.
         The model's text has streamed by then: `fallback` and the `answer.replaced` event say
         what happened, so a CLI or chat can show the swap."""
         share = support.share
         if self._fallback is None or answer.cancelled or share is None:
             return
-        if share >= self._fallback_share:
+        if share >= FALLBACK_SHARE:
             return
         with clock.stage("quote"):
             quote = quote_answer(self._fallback)

@@ -5,12 +5,11 @@ where they say it. `ask.mode` (or `--mode`) chooses how a question is answered:
 
 - "quote": always quote;
 - "generate": a model writes the answer from the evidence;
-- "auto": quote when the model would be the small bundled one and the evidence holds the
-  question's terms (`DIRECT_COVERAGE`): on the evaluation sets the bundled 135M model's
-  answers contain the expected answer less often than the quoted sentence does; generate
-  otherwise (a capable model, or a question no sentence answers in its own words), and
-  quote after all when most of what the model wrote fails the support check
-  (`FALLBACK_SHARE`; the pipeline's `_replace_unsupported`).
+- "auto": quote when the model would be the small bundled one: on the evaluation sets every
+  answer it wrote failed the support check and was replaced by the quote anyway, after
+  seconds of generation. With a capable model, generate, and quote after all when most of
+  what the model wrote fails the support check (`FALLBACK_SHARE`; the pipeline's
+  `_replace_unsupported`).
 
 A quote is laid out as its source (`assistant.ask.quote_layout`): headings, list items and
 whole code blocks on their own lines, the citation never inside code.
@@ -34,13 +33,9 @@ AnswerStyle = Literal["generate", "quote"]
 
 MAX_SENTENCES = 2
 SECOND_SHARE = 0.9  # a second sentence is quoted when it scores this share of the best
-DIRECT_COVERAGE = 0.5  # the best window holds this share of the question's weighted terms
 # auto: a generated answer with less than this share of supported sentences is replaced by a
-# quote. A capable model's answer with one unsupported sentence of two stays, marked [?]; the
-# bundled 135M model's unsupported sentences are inventions (on docs/golden.jsonl it kept a
-# prompt echo and a made-up command at half supported), so any one replaces its answer.
+# quote. A capable model's answer with one unsupported sentence of two stays, marked [?].
 FALLBACK_SHARE = 0.5
-BUNDLED_FALLBACK_SHARE = 1.0
 # How a sentence ends when it does not announce the next one (closing quotes and brackets
 # after the stop included); a window ending otherwise, unless with a fenced code block
 # (CODE_END: it says what it has to say), is quoted with the sentence after it.
@@ -213,21 +208,11 @@ def _said(span: TextSpan, sentences: list[TextSpan], text: str) -> bool:
     )
 
 
-def answer_style(setting: str, profile: ModelProfile, evidence: Evidence) -> AnswerStyle:
-    """How to answer this question: `setting` is "auto", "generate" or "quote"."""
-    if setting == "quote":
-        return "quote"
-    if setting == "generate":
-        return "generate"
-    best = evidence.best
-    if _small(profile) and best is not None and best.coverage >= DIRECT_COVERAGE:
-        return "quote"
-    return "generate"
-
-
-def fallback_share(profile: ModelProfile) -> float:
-    """auto: the supported share under which this model's answer is replaced by a quote."""
-    return BUNDLED_FALLBACK_SHARE if _small(profile) else FALLBACK_SHARE
+def answer_style(setting: str, profile: ModelProfile) -> AnswerStyle:
+    """How to answer with `profile`: `setting` is "auto", "generate" or "quote"."""
+    if setting == "auto":
+        return "quote" if _small(profile) else "generate"
+    return "quote" if setting == "quote" else "generate"
 
 
 def _small(profile: ModelProfile) -> bool:

@@ -44,6 +44,12 @@ REMOTE = ModelProfile(
     input_usd_per_mtok=1.0,
     output_usd_per_mtok=2.0,
 )
+# A local model other than the bundled one: auto lets it write, then checks its answer.
+CAPABLE_LOCAL = '[models.local]\npath = "/models/qwen2.5-7b-instruct-q4_k_m.gguf"\n'
+
+
+def capable(tmp_path: Path) -> Config:
+    return parse_config(CAPABLE_LOCAL, tmp_path / "capable.toml")
 
 
 def make_source(number: int, text: str, *, score: float = 0.7, local_only: bool = False) -> Source:
@@ -554,7 +560,7 @@ def test_a_remote_model_is_stopped_the_same_and_cut_in_the_restored_text(
 
 
 def test_auto_quotes_instead_of_a_loop_and_still_says_it_was_stopped(tmp_path: Path) -> None:
-    h = Harness(tmp_path, [make_source(1, NOTES, score=0.3)], mode="auto")
+    h = Harness(tmp_path, [make_source(1, NOTES, score=0.3)], capable(tmp_path), mode="auto")
     scripted(h, "Gertrude Miller planted roses in 1987. " + "They bloom in June by the pond. " * 8)
     _, answer = h.run("When were the hydrangeas planted?")
     assert answer.fallback == "unsupported" and answer.truncation is None  # the quote is whole
@@ -658,9 +664,10 @@ def test_a_quote_of_local_only_text_is_marked_so_it_never_goes_remote_as_history
 def test_auto_quotes_for_the_bundled_model_and_generates_for_a_capable_one(
     tmp_path: Path,
 ) -> None:
-    h = Harness(tmp_path, [make_source(1, "Keys live in the keyring.", score=0.8)], mode="auto")
+    # However weak the evidence: the bundled model's answers were all replaced by the quote.
+    h = Harness(tmp_path, [make_source(1, "Keys live in the keyring.", score=0.3)], mode="auto")
     _, local = h.run("Where do keys live?")
-    assert local.mode == "quote" and h.local.calls == []
+    assert local.mode == "quote" and local.model == "quote" and h.local.calls == []
     _, remote = h.run("Where do keys live?", model="remote")
     assert len(h.remote.calls) == 1  # a capable model is asked...
     assert remote.fallback == "unsupported"  # ...and its answer, which no source holds, quoted
@@ -691,8 +698,7 @@ NOTES = "The hydrangeas were planted on 14 April 2021 along the north fence."
 
 
 def test_auto_replaces_an_unsupported_answer_with_a_quote_and_logs_it(tmp_path: Path) -> None:
-    # Evidence too weak to quote at once (0.3 < DIRECT_COVERAGE): auto lets the model write.
-    h = Harness(tmp_path, [make_source(1, NOTES, score=0.3)], mode="auto")
+    h = Harness(tmp_path, [make_source(1, NOTES, score=0.3)], capable(tmp_path), mode="auto")
     events, answer = h.run("When were the hydrangeas planted?")
     streamed = "".join(e.text for e in events if isinstance(e, TextDelta))
     assert streamed == "Keys are kept in the keyring [1]."  # the model's text, shown as it came
@@ -717,6 +723,7 @@ def test_auto_keeps_a_supported_answer_and_generate_never_replaces(tmp_path: Pat
     h = Harness(
         tmp_path,
         [make_source(1, NOTES, score=0.3)],
+        capable(tmp_path),
         mode="auto",
         local_replies=[
             "They were planted on 14 April 2021 [1].",
@@ -732,20 +739,19 @@ def test_auto_keeps_a_supported_answer_and_generate_never_replaces(tmp_path: Pat
     assert compute_stats(h.log).quote_fallbacks == 0
 
 
-def test_auto_keeps_a_capable_models_half_supported_answer_but_not_the_bundled_ones(
-    tmp_path: Path,
-) -> None:
+def test_auto_keeps_a_capable_models_half_supported_answer_marked(tmp_path: Path) -> None:
     reply = "They were planted on 14 April 2021 [1]. Gertrude Miller chose them in 1987."
     h = Harness(
         tmp_path,
         [make_source(1, NOTES, score=0.3)],
+        capable(tmp_path),
         mode="auto",
-        local_replies=[reply],
-        remote_replies=[reply],
+        remote_replies=[reply, "Gertrude Miller chose them in 1987."],
     )
-    _, capable = h.run("When were the hydrangeas planted?", model="remote")
-    assert capable.mode == "model" and capable.fallback is None and capable.answer == reply
-    assert [s.status for s in capable.sentences] == ["cited", "unsupported"]
-    assert "grounding.unsupported" in [e.kind for e in capable.guardrails]
-    _, bundled = h.run("When were the hydrangeas planted?")
-    assert bundled.fallback == "unsupported" and bundled.answer == f"{NOTES} [1]"
+    _, capable_answer = h.run("When were the hydrangeas planted?", model="remote")
+    assert capable_answer.mode == "model" and capable_answer.fallback is None
+    assert capable_answer.answer == reply
+    assert [s.status for s in capable_answer.sentences] == ["cited", "unsupported"]
+    assert "grounding.unsupported" in [e.kind for e in capable_answer.guardrails]
+    _, unsupported = h.run("Who chose the hydrangeas?", model="remote")
+    assert unsupported.fallback == "unsupported" and unsupported.answer == f"{NOTES} [1]"
