@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
 DENSE_SHARE = 0.5  # weight of dense similarity against lexical coverage in a sentence's score
 NEIGHBOURS = 1  # sentences on each side of the best one in a window
-_PLAIN_WORD = re.compile(r"[a-z][a-z'’-]*[,.;:!?)]*")
+_PLAIN_WORD = re.compile(r"[a-z][a-z'’-]*[,.;!?)]*")  # "date:" is a label, not a tail
 # A sentence ending a fenced code block ends its window: the block says what it has to say,
 # and the text after it starts something else.
 CODE_END = ("```", "~~~")
@@ -284,7 +284,7 @@ def _entry_starts(source: Source, sentences: Sequence[TextSpan]) -> list[bool]:
 
 def starts_mid_sentence(text: str) -> bool:
     """Whether `text` opens with the rest of a sentence: a plain lower-case word ("names.",
-    "option,"), not a name in code ("re.X", "os.walk(top)")."""
+    "option,"), not a name in code ("re.X", "os.walk(top)") or a label ("date: 2026-10-03")."""
     first = text.split(maxsplit=1)[0] if text.strip() else ""
     return _PLAIN_WORD.fullmatch(first) is not None
 

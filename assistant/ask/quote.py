@@ -164,8 +164,18 @@ def _extent(window: EvidenceWindow, evidence: Evidence) -> tuple[int, int]:
         and (set(content_terms(after.text)) - quoted) & evidence.term_weights.keys()
     ):
         end = after.end
-    start = _referent_start(window.source.text, span.start)
+    start = _past_tail(window.source.text, _referent_start(window.source.text, span.start), end)
     return _heading_above(window.source.text, start, window.source.heading), end
+
+
+def _past_tail(text: str, start: int, end: int) -> int:
+    """Where a quote starting at `start` begins: at the next sentence when it would open with
+    the tail of a sentence the chunk before holds whole (chunks overlap by a few words; two
+    chunks' windows cut at facing edges are joined before this), if it has one before `end`."""
+    opening = len(text) - len(text.lstrip())
+    if start > opening or not starts_mid_sentence(text):
+        return start
+    return next((s.start for s in passage_sentences(text) if start < s.start < end), start)
 
 
 def _referent_start(text: str, start: int) -> int:

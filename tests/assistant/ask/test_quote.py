@@ -351,6 +351,9 @@ def test_a_quote_does_not_open_with_the_tail_of_a_sentence_the_chunk_before_hold
     )
     text = quoted("Where does margin look for the key of a profile?", source(1, tail))
     assert text.startswith("When margin needs the key")
+    # nor when the tail itself is what matches best: the chunk before holds its sentence whole
+    text = quoted("How do I make sure the keyring really stored it?", source(1, tail))
+    assert text.startswith("When margin needs the key")
     # a name in code is no tail of a sentence: an API entry's first line stays
     entry = "re.X re.VERBOSE\n\nThis flag allows you to write regular expressions with comments."
     assert quoted(
