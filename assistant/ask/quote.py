@@ -181,16 +181,22 @@ def _past_tail(text: str, start: int, end: int) -> int:
 def _referent_start(text: str, start: int) -> int:
     """Where a quote starting at `start` begins: earlier, while its first sentence refers back
     ("This means that...", "They include...") to the one before it in the same paragraph,
-    which a quote opening with it would leave out."""
-    if not _REFERS_BACK.match(text[start:]):
+    which a quote opening with it would leave out, or is the rest of a sentence too long to
+    score whole (`sentences.MAX_WORDS`: "across both when each cuts them off, and...")."""
+    if not (_REFERS_BACK.match(text[start:]) or text[start : start + 1].islower()):
         return start
     sentences = [s for s in passage_sentences(text) if s.end <= start]
-    while sentences and _REFERS_BACK.match(text[start:]):
+    while sentences and (_REFERS_BACK.match(text[start:]) or _goes_on(sentences[-1], text, start)):
         before = sentences.pop()
         if "\n\n" in text[before.end : start].replace(" ", ""):
             break
         start = before.start
     return start
+
+
+def _goes_on(before: TextSpan, text: str, start: int) -> bool:
+    """Whether the text at `start` carries on the sentence `before` ends without finishing."""
+    return text[start : start + 1].islower() and not before.text.endswith((*FINISHED, ":"))
 
 
 def _heading_above(text: str, start: int, heading: str) -> int:

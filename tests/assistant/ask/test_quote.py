@@ -361,6 +361,21 @@ def test_a_quote_does_not_open_with_the_tail_of_a_sentence_the_chunk_before_hold
     ).startswith("re.X re.VERBOSE")
 
 
+LONG_SENTENCE = (
+    "Neighbouring chunks of a file overlap by a few words, and the same sentences are quoted "
+    "once, from the chunk that holds them whole, or as one passage across both chunks when "
+    "each of the two cuts them off at its edge, so that a reader never sees the same words "
+    "twice and never a passage that stops short of the end of what it was saying to you. "
+    "The default mode quotes when the model would be the small bundled one."
+)
+
+
+def test_a_quote_opens_where_a_sentence_too_long_to_score_whole_does() -> None:
+    # 64 words, scored as two pieces: the window of the sentence after it opens at the second
+    text = quoted("Which mode is the default with the bundled model?", source(1, LONG_SENTENCE))
+    assert text.startswith("Neighbouring chunks of a file overlap")
+
+
 def test_html_code_is_quoted_line_for_line() -> None:
     """The trial's question on libffi's page: the code comes out as the page shows it."""
     page = Path(__file__).parents[2] / "data" / "debian_html" / "libffi-Closure-Example.html"
