@@ -40,6 +40,7 @@ FALLBACK_SHARE = 0.5
 # after the stop included); a window ending otherwise, unless with a fenced code block
 # (CODE_END: it says what it has to say), is quoted with the sentence after it.
 SEPARATOR = "\n\n"  # between two quoted passages
+TAIL_WORDS = 24  # the most of a sentence two chunks share (`ingest.overlap_tokens` 32)
 OVERLAP_PROBE = 24  # characters of a chunk's start looked for in the chunk before it
 # A sentence that opens by referring to the one before it.
 _REFERS_BACK = re.compile(
@@ -171,11 +172,16 @@ def _extent(window: EvidenceWindow, evidence: Evidence) -> tuple[int, int]:
 def _past_tail(text: str, start: int, end: int) -> int:
     """Where a quote starting at `start` begins: at the next sentence when it would open with
     the tail of a sentence the chunk before holds whole (chunks overlap by a few words; two
-    chunks' windows cut at facing edges are joined before this), if it has one before `end`."""
+    chunks' windows cut at facing edges are joined before this), if it has one before `end`.
+    A longer first sentence is no such tail: the chunk before holds at most the overlap of it
+    ("nounset Same as -u. onecmd ... pipefail If set, ...": an option list, not a tail)."""
     opening = len(text) - len(text.lstrip())
     if start > opening or not starts_mid_sentence(text):
         return start
-    return next((s.start for s in passage_sentences(text) if start < s.start < end), start)
+    sentences = passage_sentences(text)
+    if not sentences or sentences[0].words > TAIL_WORDS:
+        return start
+    return next((s.start for s in sentences if start < s.start < end), start)
 
 
 def _referent_start(text: str, start: int) -> int:

@@ -361,6 +361,22 @@ def test_a_quote_does_not_open_with_the_tail_of_a_sentence_the_chunk_before_hold
     ).startswith("re.X re.VERBOSE")
 
 
+# A chunk of bash(1)'s `set -o` list as bash.pdf reads: it opens with an option's name.
+OPTIONS = (
+    "nounset Same as -u.\nonecmd Same as -t.\nphysical Same as -P.\npipefail If set, the return "
+    "value of a pipeline is the value of the last (rightmost) command to exit with a non-zero "
+    "status, or zero if all commands in the pipeline\nexit successfully. This option is "
+    "disabled by default.\nposix Change the behavior of bash where the default operation "
+    "differs from the\nPOSIX standard to match the standard (posix mode)."
+)
+
+
+def test_a_chunk_opening_with_a_long_lower_case_sentence_keeps_it() -> None:
+    # the chunk before can hold only a few words of it: an option list, not a sentence's tail
+    text = quoted("What does set -o pipefail change about the exit status?", source(1, OPTIONS))
+    assert "pipefail If set, the return value of a pipeline is the value of the last" in text
+
+
 LONG_SENTENCE = (
     "Neighbouring chunks of a file overlap by a few words, and the same sentences are quoted "
     "once, from the chunk that holds them whole, or as one passage across both chunks when "
