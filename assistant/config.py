@@ -147,6 +147,11 @@ class RetrievalConfig:
     # "What is the longest question margin accepts?" holds 0.0999 at extraction 14 (0.101 at
     # 13), so 0.1 refused it; 0.05 refuses none by coverage, 0.2 four of 50.
     min_coverage: float = ranged(0.05, 0, 1)
+    # An answer whose gate score is below this is marked a weak match (`evidence.weak`): the
+    # passages found may not answer it. 0.5, chosen on eval/real-tune.jsonl (extraction 14,
+    # quote answers): 5 of the 15 answers below it held the expected answer, 50 of the 70
+    # above it; docs/golden.jsonl 3 of 10 and 37 of 40. 0 marks none.
+    confident_relevance: float = ranged(0.5, 0, 1)
     # The sources must mention the names the question asks about (pyenv, `--slurp`, Excel;
     # see assistant.ask.names), unless the index mentions the name in more than this many
     # chunks (then ranking missed it, and the evidence decides); -1: names are not checked.

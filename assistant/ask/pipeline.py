@@ -44,6 +44,7 @@ from assistant.guardrails.events import (
     quote_policy_event,
     repeating_event,
     replaced_event,
+    weak_match_event,
 )
 from assistant.guardrails.input_check import check_input
 from assistant.guardrails.restore import StreamRestorer
@@ -161,6 +162,10 @@ class AskRun:
         if not retrieval.relevant:
             yield from self._finish(answer, clock, refusal=_not_found(retrieval))
             return
+        if retrieval.weak:
+            answer.guardrails.append(
+                weak_match_event(retrieval.gate_score, retrieval.confident_relevance)
+            )
         setting = options.mode or deps.config.ask.mode
         style = answer_style(setting, profile)
         if setting == "auto":

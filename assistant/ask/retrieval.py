@@ -73,6 +73,7 @@ class Retrieval:
     events: list[GuardrailEvent] = field(default_factory=list)  # what withholding did
     missing_names: list[MissingName] = field(default_factory=list)  # asked about, not found
     similarity: float = 0.0  # the best cosine of a source's chunk with the question
+    confident_relevance: float = 0.0  # a gate score below it is a weak match
 
     @property
     def gate_score(self) -> float:
@@ -90,6 +91,11 @@ class Retrieval:
             and self.evidence.best_coverage >= self.min_coverage
             and not self.missing_names
         )
+
+    @property
+    def weak(self) -> bool:
+        """Relevant, but only just: the passages found may not answer the question."""
+        return self.relevant and self.gate_score < self.confident_relevance
 
     def found(self) -> Found:
         """The sources as search results, saying whether any is close to the question."""
@@ -184,6 +190,7 @@ class Retriever:
             events=withholding.events,
             missing_names=self._missing_names(query, chosen),
             similarity=self._similarity(vector, chosen, cosines),
+            confident_relevance=config.confident_relevance,
         )
 
     def _similarity(

@@ -38,6 +38,9 @@ def print_run(run: Mapping[str, Any], console: Console) -> None:
     for name in names:
         figures.add_row(name, _ratio(metrics.get(name)))
     if not setup["retrieval_only"]:
+        figures.add_row("weak matches (evidence.weak)", str(metrics.get("weak_matches", 0)))
+        for name in ("containment_when_weak", "containment_when_confident"):
+            figures.add_row(name, _ratio(metrics.get(name)))
         figures.add_row(
             "tokens (prompt + completion)",
             f"{metrics['prompt_tokens']} + {metrics['completion_tokens']}",

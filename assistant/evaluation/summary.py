@@ -12,6 +12,7 @@ from typing import Any
 
 from assistant.errors import UsageError
 from assistant.evaluation.metrics import mean
+from assistant.guardrails.events import WEAK_MATCH
 from assistant.log.stats import percentile
 
 RETRIEVAL_METRICS = ("hit@1", "hit@5", "recall@k", "mrr@10", "ndcg@10")
@@ -44,11 +45,25 @@ def summarize(questions: Sequence[Question]) -> dict[str, float | int | None]:
     figures["answered_when_answerable"] = mean(
         q["metrics"].get("refusal_correct") for q in answered if q["answerable"]
     )
+    figures.update(_weak_matches(answered))
     figures.update(_latency(questions))
     for name in ("prompt_tokens", "completion_tokens"):
         figures[name] = sum(int(q["usage"].get(name, 0)) for q in questions)
     figures["cost_usd"] = sum(float(q["usage"].get("cost_usd", 0.0)) for q in questions)
     return figures
+
+
+def _weak_matches(answered: Sequence[Question]) -> dict[str, float | int | None]:
+    """How many answers were marked a weak match (`evidence.weak`), and how often those and
+    the others held the expected answer: what `retrieval.confident_relevance` is worth on
+    this set."""
+    weak = [q for q in answered if not q["refused"] and WEAK_MATCH in q["guardrails"]]
+    confident = [q for q in answered if not q["refused"] and WEAK_MATCH not in q["guardrails"]]
+    return {
+        "weak_matches": len(weak),
+        "containment_when_weak": mean(q["metrics"].get("containment") for q in weak),
+        "containment_when_confident": mean(q["metrics"].get("containment") for q in confident),
+    }
 
 
 def _latency(questions: Sequence[Question]) -> dict[str, float | None]:

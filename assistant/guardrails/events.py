@@ -32,6 +32,7 @@ CITATION_ATTRIBUTED = "citation.attributed"
 GROUNDING_UNSUPPORTED = "grounding.unsupported"
 ANSWER_REPLACED = "answer.replaced"  # ask.mode = "auto" quoted instead of an unsupported answer
 ANSWER_REPEATING = "answer.repeating"  # the model looped; margin stopped it, dropped the repeats
+WEAK_MATCH = "evidence.weak"  # relevant enough to answer from, but only just
 ANSWER_CHECKS = (CITATION_ATTRIBUTED, GROUNDING_UNSUPPORTED)  # about the text the model wrote
 
 _MAX_LISTED = 8
@@ -93,6 +94,15 @@ def quote_policy_event(collections: Iterable[str]) -> GuardrailEvent:
         "answered with verbatim quotes, no model: "
         f"collection(s) {', '.join(names)} have answer = 'quote'",
         tuple(names),
+    )
+
+
+def weak_match_event(score: float, confident: float) -> GuardrailEvent:
+    """The sources passed the relevance gate with little to spare: say so beside the answer."""
+    return GuardrailEvent(
+        WEAK_MATCH,
+        f"the passages found match the question weakly ({score:.2f}, under {confident:.2f}); "
+        "they may not answer it",
     )
 
 

@@ -233,3 +233,12 @@ def test_a_quote_from_an_html_page_is_cited_at_its_own_line_of_the_file(
     # the quote opens with the sentence before its best one: the line it is on
     opening = " ".join(quote.text.split()[:4]).removeprefix("- ")
     assert opening in OTTERS_HTML.splitlines()[line - 1], (quote.text, line)
+
+
+def test_the_hard_negative_the_gate_lets_through_is_marked_a_weak_match(
+    notes_index: tuple[ChunkStore, TermStatistics, Retriever],
+) -> None:
+    retriever = notes_index[2]
+    passed = retriever.retrieve(HARD_NEGATIVE, k=3)
+    assert passed.relevant and passed.weak, passed.gate_score
+    assert not retriever.retrieve("When were the hydrangeas planted?", k=3).weak

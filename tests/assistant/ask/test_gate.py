@@ -33,6 +33,7 @@ def retrieval(
         CONFIG.min_coverage,
         missing_names=missing or [],
         similarity=similarity,
+        confident_relevance=CONFIG.confident_relevance,
     )
 
 
@@ -78,3 +79,14 @@ def test_nothing_found_is_never_relevant() -> None:
     found = retrieval([], similarity=0.9)
     assert found.gate_score == 0.0
     assert not found.relevant
+
+
+def test_an_answer_that_only_just_passes_is_a_weak_match() -> None:
+    # the long notes' hard negative "Which train goes to the team offsite?": 0.42
+    just = retrieval([window(0.45, 0.3)], similarity=0.38)
+    assert CONFIG.min_relevance <= just.gate_score < CONFIG.confident_relevance
+    assert just.relevant and just.weak
+    clear = retrieval([window(0.8, 0.6)], similarity=0.6)
+    assert clear.relevant and not clear.weak
+    refused = retrieval([window(0.1, 0.2)], similarity=0.2)
+    assert not refused.relevant and not refused.weak  # a refusal is not also "weak"

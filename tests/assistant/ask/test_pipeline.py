@@ -104,6 +104,7 @@ class FixedRetriever:
             withholding.events,
             self.missing_names,
             similarity=max((s.score for s in sources), default=0.0),
+            confident_relevance=RetrievalConfig().confident_relevance,
         )
 
     def nothing_ingested(self) -> bool:
@@ -755,3 +756,18 @@ def test_auto_keeps_a_capable_models_half_supported_answer_marked(tmp_path: Path
     assert "grounding.unsupported" in [e.kind for e in capable_answer.guardrails]
     _, unsupported = h.run("Who chose the hydrangeas?", model="remote")
     assert unsupported.fallback == "unsupported" and unsupported.answer == f"{NOTES} [1]"
+
+
+def test_an_answer_from_sources_that_only_just_pass_says_they_may_not_answer_it(
+    tmp_path: Path,
+) -> None:
+    weak = Harness(tmp_path / "weak", [make_source(1, NOTES, score=0.4)], mode="quote")
+    _, answer = weak.run("When were the hydrangeas planted?")
+    [event] = [e for e in answer.guardrails if e.kind == "evidence.weak"]
+    assert "may not answer it" in event.detail and not answer.refused
+    assert "evidence.weak" in [e["kind"] for e in answer.to_json()["guardrails"]]
+    logged = weak.log.get(answer.interaction_id or 0)
+    assert logged is not None and "evidence.weak" in [e.kind for e in logged.answer.guardrails]
+    strong = Harness(tmp_path / "strong", [make_source(1, NOTES, score=0.8)], mode="quote")
+    _, clear = strong.run("When were the hydrangeas planted?")
+    assert "evidence.weak" not in [e.kind for e in clear.guardrails]

@@ -7,6 +7,7 @@ import math
 import pytest
 
 from assistant.evaluation import metrics as m
+from assistant.evaluation.summary import summarize
 
 RANKED = ["a", "b", "c", "d", "e", "f"]
 
@@ -88,3 +89,31 @@ def test_refusal_correct(refused: bool, answerable: bool, expected: float) -> No
 def test_mean_skips_missing_values() -> None:
     assert m.mean([1.0, None, 0.0]) == 0.5
     assert m.mean([None]) is None
+
+
+def _answered(containment: float | None, *, weak: bool, answerable: bool = True) -> dict:
+    return {
+        "answerable": answerable,
+        "answer": "a quote [1]",
+        "refused": False,
+        "guardrails": ["evidence.weak"] if weak else [],
+        "metrics": {"containment": containment, "refusal_correct": float(answerable)},
+        "latency_ms": {},
+        "usage": {},
+    }
+
+
+def test_a_run_says_how_often_weak_and_confident_answers_held_the_expected_answer() -> None:
+    questions = [
+        _answered(1.0, weak=True),
+        _answered(0.0, weak=True),
+        _answered(None, weak=True, answerable=False),  # no expected answer to hold
+        _answered(1.0, weak=False),
+        _answered(1.0, weak=False),
+        _answered(0.0, weak=False),
+        {**_answered(None, weak=False), "refused": True, "answer": "Not found."},
+    ]
+    figures = summarize(questions)
+    assert figures["weak_matches"] == 3
+    assert figures["containment_when_weak"] == 0.5
+    assert figures["containment_when_confident"] == pytest.approx(2 / 3)
