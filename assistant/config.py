@@ -149,8 +149,10 @@ class RetrievalConfig:
     min_coverage: float = ranged(0.05, 0, 1)
     # An answer whose gate score is below this is marked a weak match (`evidence.weak`): the
     # passages found may not answer it. 0.5, chosen on eval/real-tune.jsonl (extraction 14,
-    # quote answers): 5 of the 15 answers below it held the expected answer, 50 of the 70
-    # above it; docs/golden.jsonl 3 of 10 and 37 of 40. 0 marks none.
+    # quote answers): 5 of the 12 answerable questions answered below it held the expected
+    # answer, 50 of the 70 above it, and its 3 answered unanswerable ones were below it;
+    # docs/golden.jsonl 3 of 10 and 37 of 39. Held out, eval/real-report.jsonl: 2 of 13 and 39
+    # of 69, 4 of 5. 0 marks none.
     confident_relevance: float = ranged(0.5, 0, 1)
     # The sources must mention the names the question asks about (pyenv, `--slurp`, Excel;
     # see assistant.ask.names), unless the index mentions the name in more than this many
