@@ -100,9 +100,15 @@ class Assistant:
         return self._index.store.passage(chunk_id, around=around)
 
     def warm_up(self, model: str | None = None) -> None:
-        """Load the embedding model and a chat model now rather than at the first question."""
+        """Load the embedding model now rather than at the first question, and the chat
+        model when answers will need it: not when `ask.mode` quotes with this profile (the
+        bundled model under "auto"), which a question's `--mode generate` still loads."""
+        from assistant.ask.quote import answer_style
+
         self._index.embedder.embed_query("warm up")
-        self._deps.models.get(self.config.profile(model).name)
+        profile = self.config.profile(model)
+        if answer_style(self.config.ask.mode, profile) == "generate":
+            self._deps.models.get(profile.name)
 
     # Documents ----------------------------------------------------------------------------
 

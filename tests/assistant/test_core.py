@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from keyring.backends import fail, null
 
-from assistant.config import ModelProfile, builtin_local_profile
+from assistant.config import ModelProfile, builtin_local_profile, parse_config
 from assistant.core import build_model
+from assistant.locations import Locations
 from models.base import Message
 from models.bundled import bundled_gguf_path
 from models.errors import MissingKeyError
@@ -86,3 +87,26 @@ def test_profile_without_key_env_or_key_talks_to_a_keyless_server(flaky_server: 
     model = build_model(remote_profile(server.base_url, key_env=""), keys=keys)
     assert model.stream([Message("user", "Hello")]).complete().text == "Hi"
     assert "Authorization" not in server.headers[0]
+
+
+def test_warming_up_loads_the_chat_model_only_when_answers_need_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, embedder: object
+) -> None:
+    import assistant.core as core
+    from models.fake import ScriptedModel
+
+    built: list[str] = []
+
+    def build(profile: ModelProfile, **_: object) -> ScriptedModel:
+        built.append(profile.name)
+        return ScriptedModel([], profile=profile.name)
+
+    monkeypatch.setattr(core, "build_model", build)
+    locations = Locations(config_dir=tmp_path / "config", data_dir=tmp_path / "data")
+    for mode, expected in (("auto", []), ("quote", []), ("generate", ["local"])):
+        built.clear()
+        config = parse_config(f'[ask]\nmode = "{mode}"\n', tmp_path / "config.toml")
+        assistant = core.build_assistant(locations=locations, config=config, embedder=embedder)  # type: ignore[arg-type]
+        assistant.warm_up()
+        assistant.close()
+        assert built == expected, mode  # auto quotes with the bundled model: no need to load it
