@@ -15,6 +15,14 @@ Four signals, each in [0, 1], make a chunk's relevance (`relevance`):
   `random` module first; the chunk that holds the token as written is the one asked about;
 - evidence: the score of the chunk's best sentence window (`assistant.ask.evidence`).
 
+A chunk that reads as a paper's list of references (`ingest.reference_lists`) then keeps
+`REFERENCE_LIST_SHARE` of its relevance, unless the question asks for a work or its author
+(`asks_for_reference`): the titles it lists repeat the paper's topic, and on 30 questions
+about 16 real papers (Debian's TeX Live documentation) entries were quoted as the answer to
+"Which package does hep-paper use for intelligent cross-referencing?" ("[9] T. Cubitt. 'The
+cleveref package: Intelligent cross-referencing'") and "What does the arxiv-collector
+script do?" instead of the body's sentences that say so.
+
 By default only the first and the third count: plain fusion (the two rankings weigh the
 same) with the code-token bonus. Document fusion and evidence stay as settings
 (`retrieval.document_weight`, `retrieval.evidence_weight`): on eval/real-tune.jsonl, shares
@@ -31,6 +39,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ingest.reference_lists import reads_as_reference_list
 from ingest.types import StoredChunk
 
 RRF_K = 60  # the usual damping constant: top ranks matter, deep ranks still count
@@ -42,6 +51,15 @@ RRF_K = 60  # the usual damping constant: top ranks matter, deep ranks still cou
 # docs/golden.jsonl has a ratio above 2.11 (os.cpu_count, already first).
 DECISIVE_TEXT_MATCH = 2.5
 
+# A reference list's chunk keeps this share of its relevance: below the body passages that
+# rank near it.
+REFERENCE_LIST_SHARE = 0.5
+_ASKS_FOR_WORK = re.compile(
+    r"\b(?:who\s+(?:wrote|authored|published|edited)|written\s+by|authors?\s+of"
+    r"|(?:which|what)\s+(?:paper|article|book|publication|thesis|report|work|reference)s?\b"
+    r"|cite[sd]?\b|citations?\s+(?:for|of)\b|references?\s+(?:for|to)\b|published\s+(?:in|by))",
+    re.IGNORECASE,
+)
 _WORDISH = re.compile(r"[$-]*[A-Za-z_][\w.$/-]*")
 _DOTTED = re.compile(r"[A-Za-z_]\w*\.\w{2,}")  # os.walk, str.partition (not "e.g")
 _CAMEL = re.compile(r"[a-z][A-Z]")  # DataFrame, macOS
@@ -135,3 +153,22 @@ def relevance(
     fused = (1 - weights.document_share) * chunk + weights.document_share * document
     score = (1 - weights.evidence_share) * fused + weights.evidence_share * evidence
     return (score + weights.code_bonus * code) / (1 + weights.code_bonus)
+
+
+def asks_for_reference(question: str) -> bool:
+    """Whether a question asks for a work, its author or its citation ("Who wrote ...",
+    "Which paper ...", "What should I cite for ...")."""
+    return _ASKS_FOR_WORK.search(question) is not None
+
+
+def below_body(
+    question: str, passages: Sequence[tuple[str, str]], scores: Sequence[float]
+) -> list[float]:
+    """The relevance of each passage (heading path, text), a reference list's at
+    `REFERENCE_LIST_SHARE` of its own unless the question asks for a reference."""
+    if asks_for_reference(question):
+        return list(scores)
+    return [
+        score * REFERENCE_LIST_SHARE if reads_as_reference_list(text, heading) else score
+        for (heading, text), score in zip(passages, scores, strict=True)
+    ]

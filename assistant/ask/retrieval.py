@@ -12,7 +12,8 @@
    the code tokens of the question it holds verbatim and its best evidence window, with the
    `*_weight` settings (`assistant.ask.ranking.relevance`; by default the fused score and the
    code tokens only); with a `reranker` configured, it is the cross-encoder's probability
-   instead.
+   instead. A chunk that reads as a list of references keeps a share of its relevance unless
+   the question asks for a work or its author (`assistant.ask.ranking.below_body`).
 4. The top k by relevance, at most `per_document` chunks of one file, numbered from 1.
 
 The score a `Source` shows is that relevance, in [0, 1], so sources are always listed in
@@ -35,7 +36,14 @@ from typing import TYPE_CHECKING
 from assistant.ask.copies import fold_copies
 from assistant.ask.evidence import Evidence, EvidenceSelector, uniform_weights
 from assistant.ask.names import MissingName, NameCheck
-from assistant.ask.ranking import RankingWeights, code_match, code_tokens, fuse, relevance
+from assistant.ask.ranking import (
+    RankingWeights,
+    below_body,
+    code_match,
+    code_tokens,
+    fuse,
+    relevance,
+)
 from assistant.ask.reranker import Reranker
 from assistant.ask.types import Found, GuardrailEvent, Source
 from assistant.config import RetrievalConfig
@@ -235,6 +243,7 @@ class Retriever:
                 )
                 for s in candidates
             ]
+        scores = below_body(query, [(s.heading, s.text) for s in candidates], scores)
         scored = [
             replace(s, score=round(score, 4)) for s, score in zip(candidates, scores, strict=True)
         ]

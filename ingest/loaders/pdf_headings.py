@@ -199,7 +199,7 @@ def split_pages(texts: Sequence[str], headings: Sequence[Heading]) -> list[Secti
     for number, text in enumerate(texts):
         start = 0
         for heading in by_page.get(number, []):
-            at = _find_title(text, heading.title, start)
+            at = find_title(text, heading.title, start)
             if at is None:
                 at = start  # the heading is not in the text layer: it starts where we are
             _add(sections, text[start:at], number, trail)
@@ -218,7 +218,7 @@ def _add(sections: list[Section], text: str, number: int, trail: Sequence[Headin
         sections.append(Section(text=text.strip(), page=number + 1, heading=heading))
 
 
-def _find_title(text: str, title: str, start: int) -> int | None:
+def find_title(text: str, title: str, start: int) -> int | None:
     """Where a line starting with `title` begins in `text` (at or after `start`), its number
     before it or not: texinfo's outline says "Library Notes" where the page says "2.4 Library
     Notes"; taking a title not found for the page's start headed that page's every chunk
