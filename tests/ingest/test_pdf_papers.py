@@ -1,8 +1,9 @@
 """Academic papers through the PDF loader: compounds broken at a line's end keep their hyphen,
 a manuscript's line numbers go, running headers on left and right pages in turn go, numbered
 section headings head their sections, footnotes follow their page's body, a sentence
-broken by a page break is whole on its first page. Real papers
-(elsarticle's and ascelike's test documents, LPPL) are in tests/data/papers."""
+broken by a page break is whole on its first page, also when the next page opens with a
+figure. Real papers (elsarticle's and ascelike's test documents, LPPL) are in
+tests/data/papers."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from ingest.chunking import chunk_document
 from ingest.fakes import HashingEmbedder
 from ingest.loaders import load_document
 from ingest.loaders.pdf_line_numbers import without_line_numbers
+from ingest.loaders.pdf_page_breaks import carried_over
 from ingest.loaders.pdf_text import normalise_pages
 from tests.fixtures.ingest import write_pdf
 
@@ -56,6 +58,34 @@ def test_a_word_hyphenated_across_a_page_break_is_joined_on_its_first_page() -> 
     pages = _pages(PAPERS / "ascexmpl.pdf")
     assert pages[2].endswith("specify the overall format of the output manuscript.")
     assert pages[3].startswith("Journal produces double-spaced manuscripts")
+
+
+def test_a_sentence_broken_by_a_page_that_opens_with_a_figure_is_whole_on_its_first_page() -> None:
+    # "To improve the" ends the fourth page; the fifth opens with Figure 2's caption, and
+    # "spatial coherence one has to sacrifice ..." follows the caption's last line
+    pages = _pages(PAPERS / "elstest-3p.pdf")
+    assert pages[4].endswith(
+        "To improve the spatial coherence one has to sacrifice the temporal coherence "
+        "slightly by delocalizing the corresponding WGM."
+    )
+    assert pages[5].startswith("Figure 2: Schematic of formation of the evanescent polariton")
+    assert "WGM-WGM coupling between the microspheres. It can be done by using" in pages[5]
+
+
+def test_only_a_float_that_opens_the_page_is_passed_over() -> None:
+    ending = "The coupling grows as the spheres come closer, and the"
+    figure = "(a) (b)\nFigure 3: Dispersion of the polariton on a chain\nof spheres."
+    assert carried_over([ending, f"{figure}\nchain keeps it. It holds."]) == [
+        f"{ending}\nchain keeps it.",
+        f"{figure}\nIt holds.",
+    ]
+    prose = "Our model, unlike the earlier ones, is solved in closed form."
+    for following in (
+        f"{prose}\n{figure}\nchain keeps it.",  # the page opens with prose, not a float
+        f"{figure}\nThe chain keeps it.",  # a sentence of its own follows the caption
+        "Figure 3: Dispersion\n" + "\n".join(["x = 1"] * 8) + "\nchain.",  # no caption's end
+    ):
+        assert carried_over([ending, following]) == [ending, following]
 
 
 def test_a_compound_hyphenated_across_a_page_break_keeps_its_hyphen() -> None:
