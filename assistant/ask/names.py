@@ -18,8 +18,10 @@ words are names: there every word is unknown to an English vocabulary, and nouns
 capitalised ("Wie lange muss Omas Apfelkuchen backen?").
 
 A name with fewer than two letters or digits (`$x`, `-p`) is a placeholder, not a name; an
-e-mail or web address is where to reply, and a secret or personal value (a key, a phone
-number) is data, not what the question asks about: none of them is a name. Each name is
+e-mail or web address is where to reply, a secret or personal value (a key, a phone
+number) is data, and the frames of a pasted stack trace (`File "app.py", line 3, in main`
+and the asker's own code line under it, `at com.example.App.run(App.java:12)`) say where the
+asker's program failed, not what the question asks about: none of them is a name. Each name is
 looked for by its terms (`assistant.ask.terms`): a dotted or underscored name whole, any other
 by every word in it.
 """
@@ -42,6 +44,14 @@ _SUFFIXES = ("s", "es", "ed", "d", "ing", "ly", "er")  # a known word's inflecti
 _MIN_ALNUM = 2
 # An e-mail or web address in a question says where to reply or look, not what it is about.
 _ADDRESS = re.compile(r"\S+@\S+|\b(?:https?|ftp)://\S+|\bwww\.\S+", re.IGNORECASE)
+# A stack trace's frame: Python's `File "...", line N, in f` with the indented source and
+# caret lines under it (and the trace's first line), or a Java or JavaScript `at f(file:N)`.
+_STACK_FRAME = re.compile(
+    r"^[ \t]*Traceback \(most recent call last\):"
+    r'|^[ \t]*File "[^"\n]*", line \d+[^\n]*(?:\n[ \t]+(?!File ")[^\n]*)*'
+    r"|^[ \t]+at [^\n]*:\d+\)?[ \t]*$",
+    re.MULTILINE,
+)
 _LOOK_BACK = 16  # characters before a word searched for the end of a sentence
 _BEFORE_NOTHING = re.compile(r"[\W_]*")
 _SENTENCE_END = re.compile(r"(?:[.?!:;]\s+|\n\s*)[\W_]*$")
@@ -93,7 +103,8 @@ def tokenizer_vocabulary(count_tokens: Callable[[str], int]) -> KnownWord:
 
 def question_names(question: str, known_word: KnownWord) -> list[Name]:
     """The names of `question`, in order, each once."""
-    text = _without_personal_data(_ADDRESS.sub(" ", unicodedata.normalize("NFKC", question)))
+    text = unicodedata.normalize("NFKC", question)
+    text = _without_personal_data(_ADDRESS.sub(" ", _STACK_FRAME.sub(" ", text)))
     names: dict[tuple[str, ...], Name] = {}
     english = reads_as_english(text)
     for match in TOKEN.finditer(text):

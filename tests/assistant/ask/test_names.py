@@ -66,6 +66,29 @@ def test_addresses_and_the_first_word_of_each_sentence_are_not_names() -> None:
     assert capitalised("In Python, a word after a comma is no new sentence") == ["Python"]
 
 
+def test_the_frames_of_a_pasted_stack_trace_are_not_names() -> None:
+    """Where the asker's program failed (its file, function, variables) is not what the
+    question asks about; the exception it raised is."""
+    python = (
+        "Traceback (most recent call last):\n"
+        '  File "unpack_logs.py", line 3, in <module>\n'
+        "    data = zlib.decompress(raw_blob)\n"
+        "           ^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+        "zlib.error: Error -3 while decompressing data: incorrect header check\n"
+        "what does this mean?"
+    )
+    java = (
+        'Exception in thread "main" java.util.zip.ZipException: invalid entry size\n'
+        "\tat java.util.zip.ZipInputStream.readEnd(ZipInputStream.java:398)\n"
+        "\tat com.example.Unpack.main(Unpack.java:21)\n"
+        "Why?"
+    )
+    assert [n.text for n in question_names(python, every_word_known)] == ["zlib.error"]
+    assert [n.text for n in question_names(java, every_word_known)] == [
+        "java.util.zip.ZipException"
+    ]
+
+
 def test_without_a_vocabulary_only_code_like_and_capitalised_words_are_names() -> None:
     found = question_names("How do I install pyenv with Homebrew and --force?", every_word_known)
     assert [n.text for n in found] == ["Homebrew", "--force"]
