@@ -10,9 +10,10 @@ Four signals, each in [0, 1], make a chunk's relevance (`relevance`):
   different chunks (one says "symbolic link", the other holds `ln -s`) is found by both
   rankings, which chunk fusion cannot see;
 - code tokens: the share of the question's code tokens (`shutil.copytree`, `$RANDOM`,
-  `DEFAULT_ARG_SIZE`, `--slurp`, `-a`) the chunk holds verbatim, case and punctuation
-  included. Full-text search splits `$RANDOM` into the word "random" and finds Python's
-  `random` module first; the chunk that holds the token as written is the one asked about;
+  `DEFAULT_ARG_SIZE`, `--slurp`, `-a`, the `1.34` of "tar 1.34") the chunk holds verbatim,
+  case and punctuation included. Full-text search splits `$RANDOM` into the word "random"
+  and finds Python's `random` module first, and `1.34` into "1" and "34"; the chunk that
+  holds the token as written is the one asked about;
 - evidence: the score of the chunk's best sentence window (`assistant.ask.evidence`).
 
 A chunk that reads as a paper's list of references (`ingest.reference_lists`) then keeps
@@ -39,6 +40,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assistant.ask.terms import STOP_WORDS
 from ingest.reference_lists import reads_as_reference_list
 from ingest.types import StoredChunk
 
@@ -62,6 +64,9 @@ _ASKS_FOR_WORK = re.compile(
 )
 _WORDISH = re.compile(r"[$-]*[A-Za-z_][\w.$/-]*")
 _DOTTED = re.compile(r"[A-Za-z_]\w*\.\w{2,}")  # os.walk, str.partition (not "e.g")
+# A release of what the word before it names: "tar 1.34", "GnuPG 2.2", "release 3.6" (not
+# "is 0.1", a number in a sum)
+_RELEASE = re.compile(r"\b([A-Za-z][\w-]*) v?(\d+(?:\.\d+)+)\b")
 _CAMEL = re.compile(r"[a-z][A-Z]")  # DataFrame, macOS
 
 
@@ -120,8 +125,9 @@ def _decisive(by_text: Sequence[StoredChunk]) -> bool:
 def code_tokens(question: str) -> list[str]:
     """The tokens of `question` that are code rather than words: a variable (`$RANDOM`), an
     option (`-a`, `--slurp`), a dotted name (`os.walk`, `pyproject.toml`), a name with an
-    underscore (`lru_cache`, `DEFAULT_ARG_SIZE`) or inner capitals (`DataFrame`). Hyphenated
-    words ("command-line"), acronyms ("JSON") and numbers are not code."""
+    underscore (`lru_cache`, `DEFAULT_ARG_SIZE`) or inner capitals (`DataFrame`), a release
+    number after the name it is a release of (`1.34` in "tar 1.34"). Hyphenated words
+    ("command-line"), acronyms ("JSON") and other numbers are not code."""
     tokens: list[str] = []
     for match in _WORDISH.finditer(question):
         token = match.group().rstrip(".-/")
@@ -130,6 +136,11 @@ def code_tokens(question: str) -> list[str]:
             token[0] in "$-" or "_" in core or _DOTTED.search(core) or _CAMEL.search(core)
         ) and token not in tokens:
             tokens.append(token)
+    for match in _RELEASE.finditer(question):
+        number = match.group(2)
+        named = match.group(1).casefold() not in STOP_WORDS
+        if named and not any(token.endswith(number) for token in tokens):  # "v2.39" is code
+            tokens.append(number)
     return tokens
 
 

@@ -39,6 +39,9 @@ def _chunk(chunk_id: str, path: str, bm25: float = 0.0) -> StoredChunk:
         ("Read a sheet into a DataFrame", ["DataFrame"]),
         ("Declare it in pyproject.toml.", ["pyproject.toml"]),
         ("re.match or re.search, and re.match again?", ["re.match", "re.search"]),
+        ("What changed in GNU tar 1.34?", ["1.34"]),  # a release of what the word names
+        ("Where does GnuPG 2.2 keep its keys?", ["GnuPG", "2.2"]),
+        ("What is new in git v2.39?", ["v2.39"]),  # once, as written
     ],
 )
 def test_code_tokens_are_the_questions_code(question: str, tokens: list[str]) -> None:
