@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from assistant.ask.question_language import reads_as_english
-from assistant.ask.terms import TOKEN, content_terms
+from assistant.ask.terms import STOP_WORDS, TOKEN, content_terms
 from assistant.guardrails.detectors import find_pii
 from assistant.guardrails.secret_keys import find_secrets
 
@@ -141,7 +141,13 @@ def _reads_as_name(token: str, *, first: bool, english: bool, known_word: KnownW
         return False
     if token.isupper() or (token[0].isupper() and not first):
         return True
-    return not all(known_word(part.casefold()) for part in _JOINED.split(token) if part)
+    return not all(_known(part.casefold(), known_word) for part in _JOINED.split(token) if part)
+
+
+def _known(word: str, known_word: KnownWord) -> bool:
+    """A known word, or an auxiliary's negation typed without its apostrophe ("doesnt",
+    "isnt", "shouldnt"), which a tokenizer cuts in two."""
+    return known_word(word) or (word.endswith("nt") and word[:-2] in STOP_WORDS)
 
 
 def _name(token: str) -> Name:

@@ -89,6 +89,12 @@ def test_the_frames_of_a_pasted_stack_trace_are_not_names() -> None:
     ]
 
 
+def test_a_negation_typed_without_its_apostrophe_is_not_a_name() -> None:
+    assert names("Why doesnt glue install?") == []
+    assert names("I dont glue, isnt it?") == []
+    assert names("Why doesnt pyenv install?") == ["pyenv"]
+
+
 def test_without_a_vocabulary_only_code_like_and_capitalised_words_are_names() -> None:
     found = question_names("How do I install pyenv with Homebrew and --force?", every_word_known)
     assert [n.text for n in found] == ["Homebrew", "--force"]
