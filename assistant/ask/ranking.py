@@ -65,7 +65,7 @@ _ASKS_FOR_WORK = re.compile(
 _WORDISH = re.compile(r"[$-]*[A-Za-z_][\w.$/-]*")
 _DOTTED = re.compile(r"[A-Za-z_]\w*\.\w{2,}")  # os.walk, str.partition (not "e.g")
 # A release of what the word before it names: "tar 1.34", "GnuPG 2.2", "release 3.6" (not
-# "is 0.1", a number in a sum)
+# "is 0.1", a number in a sum); a passage holds it when it holds both
 _RELEASE = re.compile(r"\b([A-Za-z][\w-]*) v?(\d+(?:\.\d+)+)\b")
 _CAMEL = re.compile(r"[a-z][A-Z]")  # DataFrame, macOS
 
@@ -126,8 +126,8 @@ def code_tokens(question: str) -> list[str]:
     """The tokens of `question` that are code rather than words: a variable (`$RANDOM`), an
     option (`-a`, `--slurp`), a dotted name (`os.walk`, `pyproject.toml`), a name with an
     underscore (`lru_cache`, `DEFAULT_ARG_SIZE`) or inner capitals (`DataFrame`), a release
-    number after the name it is a release of (`1.34` in "tar 1.34"). Hyphenated words
-    ("command-line"), acronyms ("JSON") and other numbers are not code."""
+    number with the name it is a release of (`tar 1.34`). Hyphenated words ("command-line"),
+    acronyms ("JSON") and other numbers are not code."""
     tokens: list[str] = []
     for match in _WORDISH.finditer(question):
         token = match.group().rstrip(".-/")
@@ -137,24 +137,34 @@ def code_tokens(question: str) -> list[str]:
         ) and token not in tokens:
             tokens.append(token)
     for match in _RELEASE.finditer(question):
-        number = match.group(2)
-        named = match.group(1).casefold() not in STOP_WORDS
-        if named and not any(token.endswith(number) for token in tokens):  # "v2.39" is code
-            tokens.append(number)
+        name, number = match.groups()
+        release = f"{name} {number}"
+        named = name.casefold() not in STOP_WORDS
+        if named and release not in tokens and not any(t.endswith(number) for t in tokens):
+            tokens.append(release)  # not when written "v2.39", a dotted name already
     return tokens
 
 
 def code_match(tokens: Sequence[str], text: str) -> float:
     """The share of `tokens` found in `text` as whole tokens, case included; a `$variable`
-    also counts where the text names it without the `$` (manuals list `RANDOM`)."""
+    also counts where the text names it without the `$` (manuals list `RANDOM`), a release
+    where the text holds its number and its name in any case (`diffutils-NEWS.txt` and
+    "release 3.8" for `diffutils 3.8`, not "New in version 3.11" for `Python 3.11`)."""
     if not tokens:
         return 0.0
     return sum(1 for token in tokens if _holds(text, token)) / len(tokens)
 
 
 def _holds(text: str, token: str) -> bool:
+    if " " in token:
+        name, number = token.split(" ")
+        return _holds(text, number) and _whole(name, text, re.IGNORECASE)
     forms = {token, token.lstrip("$")} if token.startswith("$") else {token}
-    return any(re.search(rf"(?<![\w-]){re.escape(form)}(?!\w)", text) for form in forms)
+    return any(_whole(form, text) for form in forms)
+
+
+def _whole(token: str, text: str, flags: int = 0) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(token)}(?!\w)", text, flags) is not None
 
 
 def relevance(

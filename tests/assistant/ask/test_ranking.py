@@ -39,8 +39,8 @@ def _chunk(chunk_id: str, path: str, bm25: float = 0.0) -> StoredChunk:
         ("Read a sheet into a DataFrame", ["DataFrame"]),
         ("Declare it in pyproject.toml.", ["pyproject.toml"]),
         ("re.match or re.search, and re.match again?", ["re.match", "re.search"]),
-        ("What changed in GNU tar 1.34?", ["1.34"]),  # a release of what the word names
-        ("Where does GnuPG 2.2 keep its keys?", ["GnuPG", "2.2"]),
+        ("What changed in GNU tar 1.34?", ["tar 1.34"]),  # a release with what it is of
+        ("Where does GnuPG 2.2 keep its keys?", ["GnuPG", "GnuPG 2.2"]),
         ("What is new in git v2.39?", ["v2.39"]),  # once, as written
     ],
 )
@@ -72,6 +72,9 @@ def test_code_match_is_verbatim_and_counts_a_variable_by_its_name() -> None:
     assert code_match(["-a"], "a non-ascii name") == 0.0  # inside a word, not an option
     assert code_match(["os.walk", "os.scandir"], "os.walk(top, topdown=True)") == 0.5
     assert code_match([], "anything") == 0.0
+    assert code_match(["tar 1.34"], "tar-NEWS.txt\nversion 1.34 - Sergey Poznyakoff") == 1.0
+    assert code_match(["Python 3.11"], "hashlib\nNew in version 3.11.") == 0.0  # no name
+    assert code_match(["tar 1.34"], "tar-NEWS.txt\nversion 1.3 - Sergey Poznyakoff") == 0.0
 
 
 def test_fusion_scales_first_in_both_rankings_to_one_and_fuses_documents() -> None:
