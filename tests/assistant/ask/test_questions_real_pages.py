@@ -1,0 +1,64 @@
+"""Questions on real pages nobody here wrote, ingested with the real MiniLM into LanceDB and
+searched the way `margin ask` searches (`Index.retriever`, its ranking and names rule): the
+zlib reference of the Python documentation and GNU diffutils' NEWS file.
+
+- A pasted stack trace: the asker's file name (`unpack_logs.py`) is nowhere in the documents
+  and never will be, it says where the asker's program failed; the question is about the
+  exception, which the zlib page documents, so it is answered, not refused for a name.
+- One release of a long changelog: every section of a NEWS file reads alike ("Bug fixes",
+  "diff now ..."), and full-text search splits "3.8" into "3" and "8", so without more the
+  release asked about is one passage among many; the passage that holds it comes first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.core import Index, open_index
+from assistant.locations import resolve_locations
+from ingest.embedder import SentenceTransformerEmbedder
+
+DATA = Path(__file__).parents[2] / "data"
+TRACE = (
+    "Traceback (most recent call last):\n"
+    '  File "unpack_logs.py", line 3, in <module>\n'
+    "    data = zlib.decompress(blob)\n"
+    "zlib.error: Error -3 while decompressing data: incorrect header check\n"
+    "What does this mean?"
+)
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder) -> Index:
+    home = tmp_path_factory.mktemp("pages-home")
+    locations = resolve_locations({"MARGIN_HOME": str(home)}).ensure()
+    opened = open_index(locations, embedder=embedder)
+    opened.ingestor().run([DATA / "python_html", DATA / "news"])
+    return opened
+
+
+def test_a_pasted_traceback_is_answered_from_the_page_of_its_exception(index: Index) -> None:
+    found = index.retriever().retrieve(TRACE, k=3)
+    assert Path(found.sources[0].path).name == "zlib.html"
+    assert found.missing_names == []
+    assert found.relevant
+
+
+def test_a_name_the_question_asks_about_is_still_missing_after_a_trace(index: Index) -> None:
+    found = index.retriever().retrieve(TRACE.replace("What does", "Does zstandard"), k=3)
+    assert [name.text for name in found.missing_names] == ["zstandard"]
+    assert not found.relevant
+
+
+@pytest.mark.parametrize(
+    ("question", "heading"),
+    [
+        ("What changed in diffutils 3.8?", "changes in release 3.8 "),
+        ("What is new in diffutils 3.6?", "changes in release 3.6 "),
+        ("Which bugs were fixed in diffutils release 3.3?", "changes in release 3.3 "),
+    ],
+)
+def test_the_release_asked_about_comes_first(index: Index, question: str, heading: str) -> None:
+    found = index.retriever().retrieve(question, k=3)
+    assert heading in found.sources[0].text
