@@ -40,6 +40,9 @@ FALLBACK_SHARE = 0.5
 # after the stop included); a window ending otherwise, unless with a fenced code block
 # (CODE_END: it says what it has to say), is quoted with the sentence after it.
 SEPARATOR = "\n\n"  # between two quoted passages
+_OUTLINE_HEADING = re.compile(r"\*{1,4} \S")  # "* Noteworthy changes in release 3.6"
+HEADING_WORDS = 12  # an outline heading is no longer than this
+MAX_HEADINGS_CROSSED = 3  # a release's heading, its "New features" heading, the first item
 TAIL_WORDS = 24  # the most of a sentence two chunks share (`ingest.overlap_tokens` 32)
 OVERLAP_PROBE = 24  # characters of a chunk's start looked for in the chunk before it
 # A sentence that opens by referring to the one before it.
@@ -165,8 +168,34 @@ def _extent(window: EvidenceWindow, evidence: Evidence) -> tuple[int, int]:
         and (set(content_terms(after.text)) - quoted) & evidence.term_weights.keys()
     ):
         end = after.end
+    end = _under_heading(window.source.text, end)
     start = _past_tail(window.source.text, _referent_start(window.source.text, span.start), end)
     return _heading_above(window.source.text, start, window.source.heading), end
+
+
+def _under_heading(text: str, end: int) -> int:
+    """Where a quote ending at `end` ends: when its last line is an outline heading of a text
+    file ("* Noteworthy changes in release 3.6 (2017-05-21) [stable]" in GNU's NEWS files),
+    after the first sentence under it, past the headings below it ("** New features"): a
+    heading alone answers nothing."""
+    sentences = passage_sentences(text)
+    for _ in range(MAX_HEADINGS_CROSSED):
+        last = next((s for s in reversed(sentences) if s.end <= end), None)
+        after = next((s for s in sentences if s.start >= end), None)
+        if last is None or after is None or not _reads_as_heading(text, last):
+            break
+        end = after.end
+    return end
+
+
+def _reads_as_heading(text: str, sentence: TextSpan) -> bool:
+    line = text[sentence.start : sentence.end]
+    return (
+        _OUTLINE_HEADING.match(line) is not None
+        and "\n" not in line
+        and sentence.words <= HEADING_WORDS
+        and text[sentence.end :].startswith(("\n\n", "\n \n"))
+    )
 
 
 def _past_tail(text: str, start: int, end: int) -> int:

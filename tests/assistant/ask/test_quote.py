@@ -392,6 +392,17 @@ def test_a_quote_opens_where_a_sentence_too_long_to_score_whole_does() -> None:
     assert text.startswith("Neighbouring chunks of a file overlap")
 
 
+def test_a_quote_ending_on_a_news_files_release_heading_carries_on_to_what_it_heads() -> None:
+    news = Path(__file__).parents[2] / "data" / "news" / "diffutils-NEWS.txt"
+    lines = news.read_text().splitlines()
+    release = lines.index("* Noteworthy changes in release 3.6 (2017-05-21) [stable]")
+    chunk = "\n".join(lines[release - 3 : release + 8])
+    question = "What are the noteworthy changes in release 3.6 of diffutils?"
+    text = quoted(question, source(1, chunk, news.name))
+    assert "* Noteworthy changes in release 3.6 (2017-05-21) [stable]\n\n** New features" in text
+    assert "When one file is a prefix of the other, cmp now appends the shorter" in text
+
+
 def test_html_code_is_quoted_line_for_line() -> None:
     """The trial's question on libffi's page: the code comes out as the page shows it."""
     page = Path(__file__).parents[2] / "data" / "debian_html" / "libffi-Closure-Example.html"
