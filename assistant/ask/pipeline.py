@@ -19,6 +19,7 @@ from assistant.ask.dependencies import AskDependencies
 from assistant.ask.evidence import Evidence, prompt_sources
 from assistant.ask.followup import standalone_query
 from assistant.ask.prompting import PROMPT_VERSION, build_messages
+from assistant.ask.question_language import reads_as_english
 from assistant.ask.quote import FALLBACK_SHARE, Quote, answer_style, quote_answer
 from assistant.ask.retrieval import Retrieval
 from assistant.ask.sentence_stream import SentenceStream
@@ -54,19 +55,25 @@ from assistant.log.errors import LogWriteError
 from models.base import ChatModel, ChatStream, GenerationOptions
 
 NOT_FOUND = "Not found in your documents."
+NOT_ENGLISH = (
+    "The question does not read as English; margin's relevance check and its bundled "
+    "embedding model are made for English: asking in English may find it."
+)
 LOCAL_ONLY = (
     "Every relevant source is in a collection this model may not receive (local-only, or "
     "its [collections] policy); ask a model it allows."
 )
 
 
-def _not_found(retrieval: Retrieval) -> tuple[str, str]:
+def _not_found(retrieval: Retrieval, question: str) -> tuple[str, str]:
     """Why nothing relevant was found: nothing is (saying which names of the question the
-    documents do not mention), or only local-only sources are."""
+    documents do not mention, and that a question in another language than English is
+    matched poorly), or only local-only sources are."""
     if retrieval.withheld and not retrieval.sources:
         return ("local_only", LOCAL_ONLY)
     why = retrieval.why_not_relevant()
-    return ("not_found", f"Not found in your documents: {why}." if why else NOT_FOUND)
+    found = f"Not found in your documents: {why}." if why else NOT_FOUND
+    return ("not_found", found if reads_as_english(question) else f"{found} {NOT_ENGLISH}")
 
 
 class AskRun:
@@ -160,7 +167,7 @@ class AskRun:
         answer.guardrails.extend(retrieval.events)
         yield SourcesFound(sources, answer.search_query)
         if not retrieval.relevant:
-            yield from self._finish(answer, clock, refusal=_not_found(retrieval))
+            yield from self._finish(answer, clock, refusal=_not_found(retrieval, query.text))
             return
         if retrieval.weak:
             answer.guardrails.append(

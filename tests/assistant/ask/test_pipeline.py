@@ -771,3 +771,14 @@ def test_an_answer_from_sources_that_only_just_pass_says_they_may_not_answer_it(
     strong = Harness(tmp_path / "strong", [make_source(1, NOTES, score=0.8)], mode="quote")
     _, clear = strong.run("When were the hydrangeas planted?")
     assert "evidence.weak" not in [e.kind for e in clear.guardrails]
+
+
+def test_a_refused_question_in_another_language_says_english_may_find_it(
+    tmp_path: Path,
+) -> None:
+    h = Harness(tmp_path, [make_source(1, "Unrelated gardening notes.", score=0.05)])
+    _, german = h.run("Wie lange muss der Apfelkuchen backen?")
+    assert german.refused and german.answer.startswith("Not found in your documents.")
+    assert "does not read as English" in german.answer
+    _, english = h.run("How long does the apple cake bake?")
+    assert english.refused and "English" not in english.answer
