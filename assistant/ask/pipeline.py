@@ -16,6 +16,7 @@ from assistant.ask.answer_limits import answer_limit, answer_reserve, truncation
 from assistant.ask.calculator import try_calculate
 from assistant.ask.clock import StageClock
 from assistant.ask.dependencies import AskDependencies
+from assistant.ask.echoed_tags import EchoedTagFilter, shown_prefix, without_tags
 from assistant.ask.evidence import Evidence, prompt_sources
 from assistant.ask.followup import standalone_query
 from assistant.ask.prompting import PROMPT_VERSION, build_messages
@@ -40,6 +41,7 @@ from assistant.guardrails.events import (
     ANSWER_CHECKS,
     attribution_event,
     citation_event,
+    echoed_tags_event,
     grounding_event,
     local_only_used_event,
     quote_policy_event,
@@ -218,7 +220,7 @@ class AskRun:
             answer.cached, answer.model_id = True, model.model_id
             given = [source for source, _ in context.sources]
             text = SentenceStream(SupportChecker.of(given))
-            yield from text.feed(cached["answer"])
+            yield from text.feed(without_tags(cached["answer"]))
             yield from text.finish()
             support = self._check_output(answer, text, given)
             self._replace_unsupported(answer, clock, support)
@@ -298,6 +300,7 @@ class AskRun:
         options = GenerationOptions(
             max_tokens=decision.max_tokens, temperature=ask_config.temperature
         )
+        tags = EchoedTagFilter()
         restorer = StreamRestorer(context.restore)
         text = SentenceStream(SupportChecker.of(plan.included))
         stream = model.stream(plan.messages, options)
@@ -306,7 +309,7 @@ class AskRun:
             stream.cancel()
         try:
             for delta in stream:
-                yield from text.feed(restorer.feed(delta))
+                yield from text.feed(restorer.feed(tags.feed(delta)))
         except KeyboardInterrupt:  # Ctrl+C in a terminal: keep and log what came so far
             stream.cancel()
             stream.complete()
@@ -314,19 +317,21 @@ class AskRun:
             if not restorer.text and self._reservation is not None:  # nothing came: no cost
                 deps.log.budget.release(self._reservation)
             raise
-        yield from text.feed(restorer.flush())
+        yield from text.feed(restorer.feed(tags.flush()) + restorer.flush())
         completion = stream.completion
         assert completion is not None
         if completion.repetition is None:
             yield from text.finish()
         else:  # the repeats have streamed: the answer ends before them
             loop, raw = completion.repetition, completion.text
-            # offsets in the restored text; a cut between words splits no placeholder
+            # offsets in the text shown; a cut between words splits no placeholder
             text.cut(
-                len(context.restore(raw[: loop.repeats_at])),
-                not_before=len(context.restore(raw[: loop.starts_at])),
+                len(context.restore(shown_prefix(raw[: loop.repeats_at]))),
+                not_before=len(context.restore(shown_prefix(raw[: loop.starts_at]))),
             )
             answer.guardrails.append(repeating_event(loop, completion.usage.completion_tokens))
+        if tags.removed:
+            answer.guardrails.append(echoed_tags_event(tags.removed))
         if completion.ttft_s is not None:
             clock.add("ttft", completion.ttft_s * 1000)
         clock.add("generate", completion.total_s * 1000)

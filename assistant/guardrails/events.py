@@ -33,6 +33,7 @@ GROUNDING_UNSUPPORTED = "grounding.unsupported"
 ANSWER_REPLACED = "answer.replaced"  # ask.mode = "auto" quoted instead of an unsupported answer
 ANSWER_REPEATING = "answer.repeating"  # the model looped; margin stopped it, dropped the repeats
 WEAK_MATCH = "evidence.weak"  # relevant enough to answer from, but only just
+ANSWER_TAGS_REMOVED = "answer.tags_removed"  # the model wrote the prompt's <source> tags
 ANSWER_CHECKS = (CITATION_ATTRIBUTED, GROUNDING_UNSUPPORTED)  # about the text the model wrote
 
 _MAX_LISTED = 8
@@ -189,6 +190,15 @@ def repeating_event(repetition: Repetition, tokens: int) -> GuardrailEvent:
         f"the model wrote the same {counted(repetition.words, 'word')}"
         f" {repetition.copies} times in a row; margin stopped it after {tokens} tokens and "
         "left the repeats out of the answer",
+    )
+
+
+def echoed_tags_event(count: int) -> GuardrailEvent:
+    """The model wrote `count` of the prompt's `<source>` tags into its answer."""
+    return GuardrailEvent(
+        ANSWER_TAGS_REMOVED,
+        f"the model copied {counted(count, 'tag')} of the prompt's <source> markup into its "
+        "answer; margin left them out",
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
@@ -782,3 +784,49 @@ def test_a_refused_question_in_another_language_says_english_may_find_it(
     assert "does not read as English" in german.answer
     _, english = h.run("How long does the apple cake bake?")
     assert english.refused and "English" not in english.answer
+
+
+# The prompt's source tags, as the bundled model echoes them, cut into words by the model.
+ECHOED = (
+    '<source n="1" path="/notes/doc1.md" heading="Notes">\n'
+    "Keys are kept in the keyring [1].\n</source>\n"
+)
+
+
+def test_the_prompts_tags_the_model_echoes_are_never_shown_checked_or_logged(
+    tmp_path: Path,
+) -> None:
+    h = Harness(tmp_path, [make_source(1, "Keys are kept in the keyring.")])
+    scripted(h, ECHOED)
+    events, answer = h.run("How are keys kept?")
+    streamed = "".join(e.text for e in events if isinstance(e, TextDelta))
+    assert streamed == answer.answer == "Keys are kept in the keyring [1].\n"
+    assert [e.support.status for e in events if isinstance(e, SentenceChecked)] == ["cited"]
+    assert answer.groundedness == 1.0 and answer.cited == [1]
+    assert "answer.tags_removed" in [e.kind for e in answer.guardrails]
+    assert h.log.get(answer.interaction_id or 0).answer.answer == answer.answer
+    _, again = h.run("How are keys kept?")
+    assert again.cached and again.answer == answer.answer
+
+
+def test_an_answer_cached_with_echoed_tags_is_served_without_them(tmp_path: Path) -> None:
+    h = Harness(tmp_path, [make_source(1, "Keys are kept in the keyring.")])
+    _, first = h.run("How are keys kept?")
+    with sqlite3.connect(tmp_path / "logs.db") as db:  # as margin cached it before the fix
+        db.execute(
+            "UPDATE answer_cache SET answer_json = ?",
+            (json.dumps(first.to_json() | {"answer": ECHOED}),),
+        )
+    events, again = h.run("How are keys kept?")
+    assert again.cached and again.answer == "Keys are kept in the keyring [1].\n"
+    assert "<" not in "".join(e.text for e in events if isinstance(e, TextDelta))
+
+
+def test_a_loop_after_an_echoed_tag_is_cut_where_the_shown_text_repeats(tmp_path: Path) -> None:
+    h = Harness(tmp_path, [make_source(1, "Keys are kept in the keyring.")])
+    scripted(h, '<source n="1" path="/notes/doc1.md" heading="Notes">\n' + KEYS_LOOP)
+    _, answer = h.run("Where are keys kept?")
+    assert answer.answer == (
+        "Keys are kept in the keyring [1]. It is locked. It opens when you log in."
+    )
+    assert answer.truncation == "repetition"
