@@ -198,7 +198,7 @@ def echoed_tags_event(count: int) -> GuardrailEvent:
     return GuardrailEvent(
         ANSWER_TAGS_REMOVED,
         f"the model copied {counted(count, 'tag')} of the prompt's <source> markup into its "
-        "answer; margin left them out",
+        f"answer; margin left {'it' if count == 1 else 'them'} out",
     )
 
 
