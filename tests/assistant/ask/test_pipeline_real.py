@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -149,3 +150,29 @@ def test_auto_quotes_instead_of_what_a_model_invents(
         source = " ".join(by_number[sentence.source].split())  # type: ignore[index]
         for line in sentence.evidence.splitlines():
             assert " ".join(line.split()) in source
+
+
+JSON_PAGE = Path(__file__).parents[2] / "data" / "python_docs" / "json.html"
+
+
+def test_the_source_tag_the_bundled_model_copies_from_its_prompt_is_never_shown(
+    tmp_path: Path, embedder: object, local_model: ChatModel
+) -> None:
+    # Greedy decoding on one CPU (its words vary across CPUs): asked this, the bundled model
+    # starts a code block with a copy of the prompt's <source n="1" path=... heading=...> tag.
+    locations = Locations(config_dir=tmp_path / "config", data_dir=tmp_path / "data").ensure()
+    config = parse_config("[ask]\ntemperature = 0\nmax_tokens = 96\n", locations.config_file)
+    assistant = build_assistant(
+        locations=locations, config=config, embedder=embedder, models={"local": local_model}
+    )
+    assert not assistant.ingest([JSON_PAGE]).failed
+    question = "Show me the source text about json.dump."
+    run = assistant.ask(question, AskOptions(mode="generate", use_cache=False))
+    events = list(run)
+    answer = run.answer
+    assistant.close()
+    assert answer is not None and answer.usage.completion_tokens > 0
+    streamed = "".join(e.text for e in events if isinstance(e, TextDelta))
+    for shown in (streamed, answer.answer):
+        assert not re.search(r"<\s*/?\s*source\b", shown, re.IGNORECASE), shown
+    assert "answer.tags_removed" in [e.kind for e in answer.guardrails]  # the model wrote one
