@@ -196,3 +196,21 @@ def test_files_passed_unread_do_not_speed_up_the_rate_of_work() -> None:
             left, truth = meter.work.seconds_left(), (chunks - done) / 10
             assert left is not None and abs(left - truth) <= truth / 2, (done, left)
     assert meter.latest is not None and meter.latest.bytes_passed == 1_700_000
+
+
+def test_no_time_left_is_shown_before_five_percent_while_a_slow_start_skews_the_rate() -> None:
+    """Models load and the first files are read slowly, then work goes ten times faster: an
+    early estimate from the slow start would be ten times too long."""
+    clock = FakeClock()
+    smoother = RateSmoother(clock)
+    total, done = 100_000.0, 0.0
+    for _ in range(20):  # 20 s at 100 units a second: 2% done
+        clock.now += 1.0
+        done += 100.0
+        smoother.update(done, total)
+        assert smoother.seconds_left() is None
+    while done / total < 0.05:  # then 1,000 a second
+        clock.now += 1.0
+        done += 1000.0
+        smoother.update(done, total)
+    assert smoother.seconds_left() is not None
