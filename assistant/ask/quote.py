@@ -178,6 +178,9 @@ def _under_heading(text: str, end: int) -> int:
     file ("* Noteworthy changes in release 3.6 (2017-05-21) [stable]" in GNU's NEWS files),
     after the first sentence under it, past the headings below it ("** New features"): a
     heading alone answers nothing."""
+    last_line = text[text.rfind("\n", 0, end) + 1 : end]
+    if not _OUTLINE_HEADING.match(last_line):  # most quotes: no need to split the text
+        return end
     sentences = passage_sentences(text)
     for _ in range(MAX_HEADINGS_CROSSED):
         last = next((s for s in reversed(sentences) if s.end <= end), None)
