@@ -57,8 +57,9 @@ def _weak_matches(answered: Sequence[Question]) -> dict[str, float | int | None]
     """How many answers were marked a weak match (`evidence.weak`), and how often those and
     the others held the expected answer: what `retrieval.confident_relevance` is worth on
     this set."""
-    weak = [q for q in answered if not q["refused"] and WEAK_MATCH in q["guardrails"]]
-    confident = [q for q in answered if not q["refused"] and WEAK_MATCH not in q["guardrails"]]
+    answers = [q for q in answered if not q["refused"]]
+    weak = [q for q in answers if WEAK_MATCH in q["guardrails"]]
+    confident = [q for q in answers if WEAK_MATCH not in q["guardrails"]]
     return {
         "weak_matches": len(weak),
         "containment_when_weak": mean(q["metrics"].get("containment") for q in weak),
