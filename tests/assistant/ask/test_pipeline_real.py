@@ -78,6 +78,16 @@ def test_unrelated_question_is_refused_without_the_model(local_assistant: Assist
     assert answer.usage.completion_tokens == 0
 
 
+def test_a_question_in_german_is_refused_with_a_hint_to_ask_in_english(
+    local_assistant: Assistant,
+) -> None:
+    german = local_assistant.ask("Wie bewahrt margin die API-Schlüssel sicher auf?").complete()
+    assert german.refused and german.refusal_reason == "not_found"
+    assert "does not read as English" in german.answer and "asking in English" in german.answer
+    english = local_assistant.ask("How does margin keep API keys safe?").complete()
+    assert not english.refused
+
+
 def test_remote_answer_through_a_real_server_is_redacted_and_audited(
     docs_locations: Locations, tmp_path: Path, embedder: object, llama_server: str
 ) -> None:
