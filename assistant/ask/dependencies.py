@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 from assistant.ask.budget import RequestBudget
 from assistant.ask.followup import Similarities
 from assistant.ask.retrieval import Retrieval
+from assistant.ask.types import Source
 from assistant.config import Config, ModelProfile
 from assistant.guardrails.withholding import Recipient
 from models.base import ChatModel
@@ -32,6 +33,8 @@ class SourceSearch(Protocol):
     ) -> Retrieval: ...
 
     def nothing_ingested(self) -> bool: ...
+
+    def following(self, source: Source) -> Source | None: ...
 
 
 class ModelRegistry:

@@ -360,7 +360,7 @@ class AskRun:
     def _quote(self, answer: Answer, clock: StageClock, retrieval: Retrieval) -> Iterator[AskEvent]:
         """Answer with the best evidence sentences, verbatim: no model, nothing leaves."""
         with clock.stage("quote"):
-            quote = quote_answer(retrieval.evidence)
+            quote = quote_answer(retrieval.evidence, self._deps.retriever.following)
         assert quote is not None  # relevant evidence has a best window
         answer.model = "quote"
         self._use_quote(answer, quote)
@@ -381,7 +381,7 @@ class AskRun:
         if share >= FALLBACK_SHARE:
             return
         with clock.stage("quote"):
-            quote = quote_answer(self._fallback)
+            quote = quote_answer(self._fallback, self._deps.retriever.following)
         if quote is None:
             return
         answer.guardrails = [e for e in answer.guardrails if e.kind not in ANSWER_CHECKS]
@@ -393,6 +393,7 @@ class AskRun:
         answer.mode = "quote"
         answer.answer, answer.cited, answer.attributed = quote.text, quote.cited, []
         answer.sentences, answer.groundedness = quote.sentences, 1.0
+        answer.sources = [quote.read_on.get(s.number, s) for s in answer.sources]
         quoted = [s for s in answer.sources if s.number in quote.cited]
         # quoted local-only text stays on this machine
         if any(s.local_only for s in quoted) and not answer.drew_on_local_only():

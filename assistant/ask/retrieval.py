@@ -50,7 +50,7 @@ from assistant.config import RetrievalConfig
 from assistant.guardrails.withholding import Recipient, renumbered, withhold
 from ingest.embedder import Embedder
 from ingest.store import ChunkStore
-from ingest.store_schema import sql_in, where_clause
+from ingest.store_schema import chunk_id, sql_in, where_clause
 from ingest.types import StoredChunk
 
 if TYPE_CHECKING:
@@ -145,6 +145,15 @@ class Retriever:
 
     def nothing_ingested(self) -> bool:
         return self.store.is_empty()
+
+    def following(self, source: Source) -> Source | None:
+        """The chunk after `source` in its file (the same version of it), numbered and scored
+        as `source`; None at the file's end or when the file has changed since."""
+        version, _, ordinal = source.id.rpartition(":")
+        if not ordinal.isdigit():
+            return None
+        found = self.store.get_chunks([chunk_id(version, int(ordinal) + 1)])
+        return as_source(source.number, found[0], source.score) if found else None
 
     def search(
         self,

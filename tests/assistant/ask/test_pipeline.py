@@ -112,6 +112,9 @@ class FixedRetriever:
     def nothing_ingested(self) -> bool:
         return self.empty_index
 
+    def following(self, source: Source) -> Source | None:
+        return None
+
 
 class Harness:
     def __init__(

@@ -7,6 +7,7 @@ test_evidence.py and test_pipeline_real.py.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from assistant.ask.evidence import Evidence, EvidenceSelector, EvidenceWindow, uniform_weights
@@ -557,3 +558,79 @@ def test_of_two_windows_about_as_good_the_one_from_the_higher_ranked_source_is_b
     evidence = EvidenceSelector(weigh).select(question, None, [tutorial, far])
     best = evidence.renumbered({s.id: s for s in (far, tutorial)}).best
     assert best is not None and best.source.number == 3
+
+
+# A README cut into two chunks that overlap by a few words, as ingest cuts them.
+DAEMON = (
+    "The daemon reads its settings once, at start. Changes to the settings file take effect "
+    "after a restart, because the daemon keeps"
+)
+DAEMON_NEXT = (
+    "after a restart, because the daemon keeps no watch on the file. Its log goes to the "
+    "journal.\n\nTo build it from a checkout, run:"
+)
+DAEMON_LAST = (
+    "journal.\n\nTo build it from a checkout, run:\n\n    autoreconf -fi\n    ./configure\n"
+    "    make\n\nThe tests need a running journal."
+)
+
+
+def read_on(question: str, chunks: list[str], found: int = 1) -> tuple[str, dict[int, Source]]:
+    """The quote from the `found` first chunks (numbered from 1), reading on into the chunks
+    after them; and the sources it read on from, by number."""
+    sources = [
+        Source(i + 1, f"README:{i}", "README", None, "", 1, 0.5, t) for i, t in enumerate(chunks)
+    ]
+
+    def following(source: Source) -> Source | None:
+        ordinal = int(source.id.rpartition(":")[2]) + 1
+        return replace(sources[ordinal], number=source.number) if ordinal < len(sources) else None
+
+    evidence = EvidenceSelector(uniform_weights).select(question, None, sources[:found])
+    quote = quote_answer(evidence, following)
+    assert quote is not None
+    return quote.text, quote.read_on
+
+
+def test_a_sentence_its_chunk_cuts_off_is_finished_from_the_next_chunk() -> None:
+    question = "When do changes to the settings file take effect?"
+    text, sources = read_on(question, [DAEMON, DAEMON_NEXT])
+    assert text.endswith("because the daemon keeps no watch on the file. [1]")
+    # the cited source is shown as far as the quote reaches, not the whole next chunk
+    assert sources[1].text == DAEMON + " no watch on the file."
+    # without the next chunk, the quote stops where the chunk does
+    assert read_on(question, [DAEMON])[0].endswith("because the daemon keeps [1]")
+
+
+def test_a_window_of_the_chunk_read_on_into_is_quoted_in_the_same_passage() -> None:
+    # Both chunks were found, and the best window of each is quoted: the second chunk's opens
+    # with the tail of the sentence the first one cut off.
+    question = "Does the daemon keep a watch on the settings file?"
+    text, _sources = read_on(question, [DAEMON, DAEMON_NEXT], found=2)
+    assert text == (
+        "The daemon reads its settings once, at start. Changes to the settings file take effect "
+        "after a restart, because the daemon keeps no watch on the file. Its log goes to the "
+        "journal. [1]"
+    )
+
+
+def test_a_chunk_ending_on_a_colon_reads_on_to_what_it_announces() -> None:
+    text, sources = read_on("How do I build it from a checkout?", [DAEMON_NEXT, DAEMON_LAST])
+    assert text.endswith("run:\n\n    autoreconf -fi\n    ./configure\n    make\n[1]")
+    assert "tests need" not in text
+    assert sources[1].text.endswith("    make")
+
+
+def test_a_chunk_ending_a_line_or_a_section_is_not_read_on() -> None:
+    # A manual's option list: the chunk ends an option's line, the next goes on to another.
+    option = "-S     sort by file size, largest first"
+    text, sources = read_on(
+        "How do I sort by file size?",
+        [f"-r     reverse order while sorting\n{option}", f"{option}\n-t     sort by time"],
+    )
+    assert "-t" not in text and sources == {}
+    # The next chunk opens a section of its own: nothing of it goes on from the cut sentence.
+    text, sources = read_on(
+        "When do changes to the settings file take effect?", [DAEMON, "## Logging\n\nLogs go"]
+    )
+    assert text.endswith("the daemon keeps [1]") and sources == {}
