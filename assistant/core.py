@@ -19,6 +19,7 @@ from assistant.ask.followup import embedding_similarities
 from assistant.ask.names import NameCheck, tokenizer_vocabulary
 from assistant.ask.reranker import CrossEncoderReranker
 from assistant.ask.retrieval import Retriever
+from assistant.ask.spelling import Speller
 from assistant.ask.term_stats import TERMS_FILE, TermStatistics
 from assistant.ask.types import AskOptions, Found
 from assistant.config import BUNDLED, Config, ModelProfile, load_config
@@ -233,6 +234,7 @@ class Index:
 
     def retriever(self) -> Retriever:
         settings = self.config.retrieval
+        names = self.name_check()
         return Retriever(
             self.store,
             self.embedder,
@@ -241,7 +243,8 @@ class Index:
                 self.terms.idf, self.embedder, dense_sentences=settings.dense_sentences
             ),
             reranker=CrossEncoderReranker.from_setting(settings.reranker),
-            names=self.name_check(),
+            names=names,
+            speller=None if names is None else Speller(names.known_word, self.terms.chunk_counts),
         )
 
     def name_check(self) -> NameCheck | None:

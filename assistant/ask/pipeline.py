@@ -47,6 +47,7 @@ from assistant.guardrails.events import (
     quote_policy_event,
     repeating_event,
     replaced_event,
+    respelt_event,
     weak_match_event,
 )
 from assistant.guardrails.input_check import check_input
@@ -167,7 +168,9 @@ class AskRun:
             )
         answer.sources = sources = retrieval.sources
         answer.guardrails.extend(retrieval.events)
-        yield SourcesFound(sources, answer.search_query)
+        if retrieval.respellings:
+            answer.guardrails.append(respelt_event(retrieval.respellings))
+        yield SourcesFound(sources, retrieval.searched or answer.search_query)
         if not retrieval.relevant:
             yield from self._finish(answer, clock, refusal=_not_found(retrieval, query.text))
             return

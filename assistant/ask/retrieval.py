@@ -23,13 +23,17 @@ cosine with the question (their stored chunk vectors, from the vector ranking) a
 evidence window's lexical coverage of the question's weighted terms; it must reach
 `min_relevance`, the coverage `min_coverage`, and the sources must mention every name the
 question asks about that the index mentions rarely or never (`assistant.ask.names`): a
-question about pyenv is not answered by the venv pages.
+question about pyenv is not answered by the venv pages. A word of the question no document
+holds that is an ordinary word misspelt ("compresion") is put right and searched again
+(`assistant.ask.spelling`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,6 +49,7 @@ from assistant.ask.ranking import (
     relevance,
 )
 from assistant.ask.reranker import Reranker
+from assistant.ask.spelling import Respelling, Speller, respelt
 from assistant.ask.types import Found, GuardrailEvent, Source
 from assistant.config import RetrievalConfig
 from assistant.guardrails.withholding import Recipient, renumbered, withhold
@@ -82,6 +87,8 @@ class Retrieval:
     missing_names: list[MissingName] = field(default_factory=list)  # asked about, not found
     similarity: float = 0.0  # the best cosine of a source's chunk with the question
     confident_relevance: float = 0.0  # a gate score below it is a weak match
+    respellings: list[Respelling] = field(default_factory=list)  # misspelt words put right
+    searched: str | None = None  # the query as searched, when misspelt words were put right
 
     @property
     def gate_score(self) -> float:
@@ -108,7 +115,8 @@ class Retrieval:
     def found(self) -> Found:
         """The sources as search results, saying whether any is close to the question."""
         close = self.relevant or not self.sources
-        return Found(self.sources, close=close, why="" if close else self.why_not_relevant())
+        why = "" if close else self.why_not_relevant()
+        return Found(self.sources, close=close, why=why, searched=self.searched)
 
     def why_not_relevant(self) -> str:
         """What the refusal says beyond "not found": the names no passage found mentions.
@@ -133,6 +141,7 @@ class Retriever:
         evidence: EvidenceSelector | None = None,
         reranker: Reranker | None = None,
         names: NameCheck | None = None,
+        speller: Speller | None = None,
     ):
         self.store = store
         self.embedder = embedder
@@ -142,6 +151,7 @@ class Retriever:
         )
         self.reranker = reranker
         self.names = names
+        self.speller = speller
 
     def nothing_ingested(self) -> bool:
         return self.store.is_empty()
@@ -180,7 +190,51 @@ class Retriever:
         """Top k chunks for `query`; with a `recipient` (the model that will read them), the
         chunks its collection policies keep from it leave before ranking, and the best of
         them are reported as withheld;
-        `vector_weight` overrides the configured weighting."""
+        `vector_weight` overrides the configured weighting.
+        A query whose misspelt words no document holds ("compresion") is searched again put
+        right (`assistant.ask.spelling`), when the sources then found mention the correction."""
+        search = partial(
+            self._retrieve,
+            k=k,
+            collection=collection,
+            where_local_only=where_local_only,
+            recipient=recipient,
+            vector_weight=vector_weight,
+        )
+        found = search(query)
+        unknown = [name.text for name in found.missing_names if name.chunks == 0]
+        if self.speller is None or not unknown:
+            return found
+        where = where_clause(collection=collection, local_only=where_local_only)
+        respellings = self.speller.respellings(
+            unknown, lambda word: self._visible(word, where, recipient)
+        )
+        if not respellings:
+            return found
+        corrected = respelt(query, respellings)
+        return replace(search(corrected), respellings=respellings, searched=corrected)
+
+    def _visible(self, word: str, where: str | None, recipient: Recipient | None) -> int:
+        """How many passages this search may show hold `word` as written, in any case (up to
+        `pool`): the index-wide counts a correction is chosen by may come from collections
+        kept from the asker, and a correction names what it was chosen for."""
+        written = re.compile(rf"(?<![\w-]){re.escape(word)}(?![\w-])", re.IGNORECASE)
+        held = [
+            as_source(0, c, c.score) for c in self.store.text_search(word, self.config.pool, where)
+        ]
+        found = [s for s in held if written.search(_passage(s))]
+        return len(withhold(found, recipient).allowed)
+
+    def _retrieve(
+        self,
+        query: str,
+        *,
+        k: int | None,
+        collection: str | None,
+        where_local_only: bool | None,
+        recipient: Recipient | None,
+        vector_weight: float | None,
+    ) -> Retrieval:
         config = self.config
         if self.store.is_empty():  # nothing to find: no need to load the embedding model
             return Retrieval([], Evidence([], {}), config.min_relevance, config.min_coverage)

@@ -90,10 +90,18 @@ class Found(list[Source]):
     passages; `why` then names what none of them mentions, where that is the reason. The
     scores order the results and cannot tell this: they are relative to the search."""
 
-    def __init__(self, sources: Iterable[Source] = (), *, close: bool = True, why: str = ""):
+    def __init__(
+        self,
+        sources: Iterable[Source] = (),
+        *,
+        close: bool = True,
+        why: str = "",
+        searched: str | None = None,
+    ):
         super().__init__(sources)
         self.close = close
         self.why = why
+        self.searched = searched  # the query as searched, when misspelt words were put right
 
 
 @dataclass(frozen=True, slots=True)

@@ -143,6 +143,8 @@ def search(query: str, k: int | None, collection: str | None, as_json: bool) -> 
     from assistant.service.client import run_search
 
     results = run_search(query, k=k, collection=collection)
+    if results.searched is not None and not as_json:
+        say(f"searching for: {' '.join(results.searched.split())}")
     if not results:
         say(f"{NOTHING_INGESTED} {INGEST_FIRST}" if not _documents() else "Nothing found.")
     elif not results.close:
@@ -154,6 +156,7 @@ def search(query: str, k: int | None, collection: str | None, as_json: bool) -> 
                 "query": query,
                 "close": results.close,
                 "why": results.why,
+                "searched": results.searched or query,
                 "results": [source.to_json() for source in results],
             }
         )

@@ -14,6 +14,7 @@ from assistant.guardrails.pii import Redactor
 from assistant.terminal import counted
 
 if TYPE_CHECKING:
+    from assistant.ask.spelling import Respelling
     from assistant.guardrails.injection import InjectionFinding
     from assistant.guardrails.support import SupportReport
     from models.repetition import Repetition
@@ -33,6 +34,7 @@ GROUNDING_UNSUPPORTED = "grounding.unsupported"
 ANSWER_REPLACED = "answer.replaced"  # ask.mode = "auto" quoted instead of an unsupported answer
 ANSWER_REPEATING = "answer.repeating"  # the model looped; margin stopped it, dropped the repeats
 WEAK_MATCH = "evidence.weak"  # relevant enough to answer from, but only just
+QUESTION_RESPELT = "question.respelt"  # misspelt words no document holds, searched put right
 ANSWER_TAGS_REMOVED = "answer.tags_removed"  # the model wrote the prompt's <source> tags
 ANSWER_CHECKS = (CITATION_ATTRIBUTED, GROUNDING_UNSUPPORTED)  # about the text the model wrote
 
@@ -104,6 +106,16 @@ def weak_match_event(score: float, confident: float) -> GuardrailEvent:
         WEAK_MATCH,
         f"the passages found match the question weakly ({score:.2f}, under {confident:.2f}); "
         "they may not answer it",
+    )
+
+
+def respelt_event(respellings: Sequence[Respelling]) -> GuardrailEvent:
+    """Words of the question no document holds were searched for as the word meant."""
+    words = " and ".join(f"“{r.word}”" for r in respellings)
+    corrections = " and ".join(f"“{r.correction}”" for r in respellings)
+    verb = "is" if len(respellings) == 1 else "are"
+    return GuardrailEvent(
+        QUESTION_RESPELT, f"{words} {verb} in no document; searched for {corrections} instead"
     )
 
 

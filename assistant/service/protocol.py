@@ -286,6 +286,7 @@ def results_to_wire(found: Found) -> dict[str, Any]:
         "results": [source_to_wire(s) for s in found],
         "close": found.close,
         "why": found.why,
+        "searched": found.searched,
     }
 
 
@@ -297,6 +298,7 @@ def results_from_wire(message: dict[str, Any]) -> Found:
         (source_from_json(s) for s in message["results"]),
         close=bool(message.get("close", True)),
         why=str(message.get("why", "")),
+        searched=message.get("searched"),
     )
 
 

@@ -88,6 +88,18 @@ def test_a_question_in_german_is_refused_with_a_hint_to_ask_in_english(
     assert not english.refused
 
 
+def test_a_misspelt_question_is_answered_and_says_what_was_searched_for(
+    local_assistant: Assistant,
+) -> None:
+    run = local_assistant.ask("Which enviornment variable can hold an API key?", AskOptions())
+    found = next(e for e in run if isinstance(e, SourcesFound))
+    answer = run.complete()
+    assert found.search_query == "Which environment variable can hold an API key?"
+    assert not answer.refused and answer.mode == "quote"
+    respelt = [e.detail for e in answer.guardrails if e.kind == "question.respelt"]
+    assert respelt == ["“enviornment” is in no document; searched for “environment” instead"]
+
+
 def test_remote_answer_through_a_real_server_is_redacted_and_audited(
     docs_locations: Locations, tmp_path: Path, embedder: object, llama_server: str
 ) -> None:

@@ -7,7 +7,8 @@ zlib reference of the Python documentation and GNU diffutils' NEWS file.
   exception, which the zlib page documents, so it is answered, not refused for a name.
 - One release of a long changelog: every section of a NEWS file reads alike ("Bug fixes",
   "diff now ..."), and full-text search splits "3.8" into "3" and "8", so without more the
-  release asked about is one passage among many; the passage that holds it comes first."""
+  release asked about is one passage among many; the passage that holds it comes first.
+- A misspelt word ("compresion") no page holds is searched for as the word the page uses."""
 
 from __future__ import annotations
 
@@ -62,3 +63,13 @@ def test_a_name_the_question_asks_about_is_still_missing_after_a_trace(index: In
 def test_the_release_asked_about_comes_first(index: Index, question: str, heading: str) -> None:
     found = index.retriever().retrieve(question, k=3)
     assert heading in found.sources[0].text
+
+
+def test_a_misspelt_word_is_searched_for_as_the_word_the_page_uses(index: Index) -> None:
+    found = index.retriever().retrieve("What is the default compresion level of zlib?", k=3)
+    assert [(r.word, r.correction) for r in found.respellings] == [("compresion", "compression")]
+    assert found.searched == "What is the default compression level of zlib?"
+    assert found.relevant and Path(found.sources[0].path).name == "zlib.html"
+    # a name no page holds is still missing, not turned into a word that is there
+    unknown = index.retriever().retrieve("Does zstandard compress better than zlib?", k=3)
+    assert unknown.respellings == [] and unknown.searched is None

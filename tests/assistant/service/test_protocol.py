@@ -64,7 +64,11 @@ def test_search_results_keep_whether_any_is_close_and_why_not() -> None:
     back = results_from_wire(through_the_wire(results_to_wire(far)))
     assert back == far and back.close is False and back.why == far.why
     near = results_from_wire(through_the_wire(results_to_wire(Found([source(1, "near")]))))
-    assert near.close and near.why == ""
+    assert near.close and near.why == "" and near.searched is None
+    respelt = Found([source(1, "near")], searched="compression level")
+    assert results_from_wire(through_the_wire(results_to_wire(respelt))).searched == (
+        "compression level"
+    )
     older = {"event": "results", "results": [source_to_wire(source(1, "older service"))]}
     assert results_from_wire(older).close  # a service from before `close` was sent
 
