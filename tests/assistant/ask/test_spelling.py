@@ -21,6 +21,8 @@ INDEX = {  # words as written in the passages, and how many passages hold each
     "pyvenv": 6,
     "argparse": 25,
     "functools.lru_cache": 4,
+    "findutils": 9,
+    "pathlib": 30,
     "ssh": 50,
     "session": 1,
 }
@@ -53,6 +55,9 @@ def test_a_name_is_put_right_only_for_a_slip_of_the_hand() -> None:
     assert corrected("argpaarse", "funnctools.lru_cache") == ["argparse", "functools.lru_cache"]
     # "pyvenv" is one letter added to "pyenv", another tool: a name is not another name
     assert corrected("pyenv") == []
+    assert corrected("pthlib") == []  # "pathlib" with a letter left out: too short to tell
+    # a name that long is one edit from no other name
+    assert corrected("fndutils") == ["findutils"]
 
 
 def test_words_of_their_own_and_short_words_are_left_alone() -> None:
