@@ -42,6 +42,7 @@ _CODE_LIKE = re.compile(r"[._$@\d]|^[-~/]|[a-z][A-Z]")
 _WHOLE_NAME = re.compile(r"[._$@]|^[-~/]")  # kept whole: os.walk, --slurp, $RANDOM, base_url
 _SUFFIXES = ("s", "es", "ed", "d", "ing", "ly", "er")  # a known word's inflections are known
 _MIN_ALNUM = 2
+_VARIABLE = "$"  # a shell or environment variable's sigil: `$HOME` and `HOME` are one name
 # An e-mail or web address in a question says where to reply or look, not what it is about.
 _ADDRESS = re.compile(r"\S+@\S+|\b(?:https?|ftp)://\S+|\bwww\.\S+", re.IGNORECASE)
 # A stack trace's frame: Python's `File "...", line N, in f` with the indented source and
@@ -81,7 +82,7 @@ class Name:
         one inflection's ending away: light stemming leaves "baked" as "bak" and "bake"
         whole."""
         if self.whole:
-            return self.terms[0] in terms or _release_found(self.text, terms)
+            return _code_found(self.terms[0], terms) or _release_found(self.text, terms)
         return all(term in terms or _prefix_found(term, terms) for term in self.terms)
 
 
@@ -156,6 +157,22 @@ def _name(token: str) -> Name:
         return Name(token, (terms[0],), whole=True)  # content_terms puts it whole first
     words = [term for term in terms if "-" not in term]  # "Kwik-Fit": "kwik" and "fit"
     return Name(token, tuple(dict.fromkeys(words or terms)))
+
+
+def _code_found(term: str, terms: set[str]) -> bool:
+    """Whether `terms` write the code-like `term` in one of the forms documents use for it:
+    a variable with or without its `$` (`$SYSTEMD_OFFLINE=1` mentions `SYSTEMD_OFFLINE`, and
+    `SYSTEMD_OFFLINE` mentions `$SYSTEMD_OFFLINE`), a function or attribute with its module
+    before it (`yaml.safe_load(stream)` mentions `safe_load`). A number is no attribute:
+    "1.2.39" does not mention "2.39" (`_release_found` says what does)."""
+    if term in terms:
+        return True
+    bare = term.removeprefix(_VARIABLE)
+    attribute = "." + bare if not bare[:1].isdigit() else None
+    return any(
+        other.removeprefix(_VARIABLE) == bare or (attribute and other.endswith(attribute))
+        for other in terms
+    )
 
 
 def _release_found(name: str, terms: set[str]) -> bool:

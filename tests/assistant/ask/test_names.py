@@ -167,6 +167,23 @@ def test_a_release_number_is_mentioned_however_documents_write_it(
     assert name.mentioned_in(set(content_terms(passage))) is mentioned
 
 
+@pytest.mark.parametrize(
+    ("question", "passage", "mentioned"),
+    [
+        ("What does SYSTEMD_OFFLINE=1 do?", "* `$SYSTEMD_OFFLINE=[0|1]` — if set", True),
+        ("What range does $RANDOM produce?", "RANDOM expands to an integer", True),
+        ("When do I call safe_load?", "    >>> yaml.safe_load(stream)", True),
+        ("When do I call safe_load?", "    >>> yaml.unsafe_load(stream)", False),
+        ("What does SYSTEMD_OFFLINE=1 do?", "* `$SYSTEMD_OFFLINE_MODE=1`", False),
+    ],
+)
+def test_a_code_name_is_mentioned_as_documents_write_it(
+    question: str, passage: str, mentioned: bool
+) -> None:
+    [name] = question_names(question, every_word_known)
+    assert name.mentioned_in(set(content_terms(passage))) is mentioned
+
+
 class Counts:
     def __init__(self, counts: dict[str, int] | None):
         self.counts = counts

@@ -1,0 +1,56 @@
+"""Code names in questions on real package documentation: the bundled MiniLM's tokenizer
+decides what is a name, LanceDB holds Debian's files, SQLite counts the terms, wired as
+`margin ask` wires them (`Index.retriever`).
+
+A question writes a variable or a function the short way ("SYSTEMD_OFFLINE=1", "safe_load")
+where the documents write it in full (`$SYSTEMD_OFFLINE=[0|1]`, `yaml.safe_load(stream)`):
+the passages that answer it mention the name, so it is not refused for lack of it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.core import Index, open_index
+from assistant.locations import resolve_locations
+from ingest.embedder import SentenceTransformerEmbedder
+
+PACKAGE_DOCS = Path(__file__).parents[2] / "data" / "package_docs"
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder) -> Index:
+    home = tmp_path_factory.mktemp("code-names-home")
+    docs = home / "doc"
+    for package in (p for p in PACKAGE_DOCS.iterdir() if p.is_dir()):  # not the licence notes
+        shutil.copytree(package, docs / package.name)
+    locations = resolve_locations({"MARGIN_HOME": str(home)}).ensure()
+    opened = open_index(locations, embedder=embedder)
+    opened.ingestor().run([docs])
+    return opened
+
+
+@pytest.mark.parametrize(
+    ("question", "source"),
+    [
+        ("What does setting SYSTEMD_OFFLINE=1 do?", "ENVIRONMENT.md"),
+        ("What does SYSTEMD_EMOJI=0 change?", "ENVIRONMENT.md"),
+        ("What is safe_load for in PyYAML?", "README.md"),
+    ],
+)
+def test_a_name_written_in_full_by_the_documents_is_mentioned(
+    index: Index, question: str, source: str
+) -> None:
+    found = index.retriever().retrieve(question, k=3)
+    assert found.missing_names == []
+    assert found.relevant
+    assert Path(found.sources[0].path).name == source
+
+
+def test_a_variable_the_documents_never_write_is_still_missing(index: Index) -> None:
+    found = index.retriever().retrieve("What does SYSTEMD_FROBNICATE=1 do?", k=3)
+    assert [name.text for name in found.missing_names] == ["SYSTEMD_FROBNICATE"]
+    assert not found.relevant
