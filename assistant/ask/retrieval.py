@@ -278,8 +278,9 @@ class Retriever:
     def _missing_names(self, query: str, sources: list[Source]) -> list[MissingName]:
         if self.names is None or not sources:
             return []
-        # A file named after what the question asks about mentions it: git-2.39.0-relnotes.txt
-        return self.names.missing(query, [f"{Path(s.path).name}\n{_passage(s)}" for s in sources])
+        # A file named after what the question asks about mentions it, and so does the folder
+        # it is kept in: git-2.39.0-relnotes.txt, procps/bugs.md, tmux/README
+        return self.names.missing(query, [f"{_file_place(s.path)}\n{_passage(s)}" for s in sources])
 
     def _ranked(
         self,
@@ -346,6 +347,12 @@ def _diversify(ranked: Sequence[Source], k: int, per_document: int) -> list[Sour
 def _quoted(names: list[str]) -> str:
     quoted = [f"“{name}”" for name in names]
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
+def _file_place(path: str) -> str:
+    """A file's name with its folder's: "procps/bugs.md"."""
+    file = Path(path)
+    return f"{file.parent.name}/{file.name}"
 
 
 def _passage(source: Source) -> str:

@@ -4,7 +4,9 @@ decides what is a name, LanceDB holds Debian's files, SQLite counts the terms, w
 
 A question writes a variable or a function the short way ("SYSTEMD_OFFLINE=1", "safe_load")
 where the documents write it in full (`$SYSTEMD_OFFLINE=[0|1]`, `yaml.safe_load(stream)`):
-the passages that answer it mention the name, so it is not refused for lack of it.
+the passages that answer it mention the name, so it is not refused for lack of it. So does
+the folder a file is kept in: Debian keeps a package's notes in a folder named after it
+(procps/bugs.md), and so do people (notes/tmux/README).
 """
 
 from __future__ import annotations
@@ -54,3 +56,12 @@ def test_a_variable_the_documents_never_write_is_still_missing(index: Index) -> 
     found = index.retriever().retrieve("What does SYSTEMD_FROBNICATE=1 do?", k=3)
     assert [name.text for name in found.missing_names] == ["SYSTEMD_FROBNICATE"]
     assert not found.relevant
+
+
+def test_the_folder_a_file_is_kept_in_mentions_its_name(index: Index) -> None:
+    """procps's bugs.md names procps only in its section on where to send a report; the
+    two passages on what to send do not."""
+    found = index.retriever().retrieve("Does procps want strace output?", k=2)
+    assert found.missing_names == []
+    assert found.relevant
+    assert Path(found.sources[0].path).parent.name == "procps"
