@@ -166,7 +166,7 @@ def _reading_on(
     windows: list[tuple[EvidenceWindow, bool]] = []  # each, and whether it was read on
     carried = {}  # by the next chunk's id: the source read on into it, and where it starts
     for window in chosen:
-        reading = _carried_on(window, _extent(window, evidence)[1], following)
+        reading = _carried_on(window, evidence, following)
         if reading is not None:
             window, after, shift = reading
             carried[after] = (window.source, shift)
@@ -178,16 +178,16 @@ def _reading_on(
 
 
 def _carried_on(
-    window: EvidenceWindow, end: int, following: NextChunk
+    window: EvidenceWindow, evidence: Evidence, following: NextChunk
 ) -> tuple[EvidenceWindow, str, int] | None:
     """The window on its source read on into the next chunk of the file (they overlap by a few
-    words), when its quote would reach the chunk's end (`end`) unfinished: a sentence cut off
-    in mid-line (bash(1)'s "... even when producing output that can"), or the words announcing
+    words), when its quote would reach the chunk's end unfinished: a sentence cut off in
+    mid-line (bash(1)'s "... even when producing output that can"), or the words announcing
     what comes next ("To build, run:"); with the next chunk's id and where its text starts in
     the source read on. None when the chunk ends a line (a manual's option, a list item), and
     when the next chunk does not go on from it (the file's end, another section)."""
     text = window.source.text
-    if end < len(text.rstrip()) or text.rstrip().endswith(FINISHED):
+    if text.rstrip().endswith(FINISHED) or _extent(window, evidence)[1] < len(text.rstrip()):
         return None
     after = following(window.source)
     overlap = _overlap(text, after.text) if after is not None else 0

@@ -158,12 +158,13 @@ def code_match(tokens: Sequence[str], text: str) -> float:
 def _holds(text: str, token: str) -> bool:
     if " " in token:
         name, number = token.split(" ")
-        return _holds(text, number) and _whole(name, text, re.IGNORECASE)
+        return _holds(text, number) and whole_word(name, text, re.IGNORECASE)
     forms = {token, token.lstrip("$")} if token.startswith("$") else {token}
-    return any(_whole(form, text) for form in forms)
+    return any(whole_word(form, text) for form in forms)
 
 
-def _whole(token: str, text: str, flags: int = 0) -> bool:
+def whole_word(token: str, text: str, flags: int = 0) -> bool:
+    """Whether `text` holds `token` whole: not inside a longer word or option."""
     return re.search(rf"(?<![\w-]){re.escape(token)}(?!\w)", text, flags) is not None
 
 

@@ -47,6 +47,7 @@ from assistant.ask.ranking import (
     code_tokens,
     fuse,
     relevance,
+    whole_word,
 )
 from assistant.ask.reranker import Reranker
 from assistant.ask.spelling import Respelling, Speller, respelt
@@ -192,7 +193,8 @@ class Retriever:
         them are reported as withheld;
         `vector_weight` overrides the configured weighting.
         A query whose misspelt words no document holds ("compresion") is searched again put
-        right (`assistant.ask.spelling`), when the sources then found mention the correction."""
+        right (`assistant.ask.spelling`), when passages this search may show hold the
+        correction as written."""
         search = partial(
             self._retrieve,
             k=k,
@@ -218,12 +220,13 @@ class Retriever:
         """How many passages this search may show hold `word` as written, in any case (up to
         `pool`): the index-wide counts a correction is chosen by may come from collections
         kept from the asker, and a correction names what it was chosen for."""
-        written = re.compile(rf"(?<![\w-]){re.escape(word)}(?![\w-])", re.IGNORECASE)
+        found = self.store.text_search(word, self.config.pool, where)
         held = [
-            as_source(0, c, c.score) for c in self.store.text_search(word, self.config.pool, where)
+            as_source(0, chunk, chunk.score)
+            for chunk in found
+            if whole_word(word, f"{chunk.heading}\n{chunk.text}", re.IGNORECASE)
         ]
-        found = [s for s in held if written.search(_passage(s))]
-        return len(withhold(found, recipient).allowed)
+        return len(withhold(held, recipient).allowed)
 
     def _retrieve(
         self,

@@ -85,8 +85,9 @@ class Speller:
         candidates = {
             c: _term(c) for c in one_edit_away(word) if c in slips or c[0].casefold() == first
         }
-        counts = self._chunk_counts(sorted({*candidates.values(), _term(word)} - {""}))
-        if not counts or counts.get(_term(word), 0) > 0:
+        own = _term(word)
+        counts = self._chunk_counts(sorted({*candidates.values(), own} - {""}))
+        if not counts or counts.get(own, 0) > 0:
             return []  # no statistics, or the word itself is in the index
         held = sorted(
             (c for c, term in candidates.items() if counts.get(term, 0) >= MIN_CHUNKS),
