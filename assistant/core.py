@@ -87,12 +87,14 @@ class Assistant:
         k: int | None = None,
         collection: str | None = None,
         include_local_only: bool = True,
+        excluded_collections: Sequence[str] = (),
     ) -> Found:
         return self._deps.retriever.retrieve(
             query,
             k=k or self.config.retrieval.k,
             collection=collection,
             where_local_only=None if include_local_only else False,
+            excluded_collections=excluded_collections,
         ).found()
 
     def passage(self, chunk_id: str, *, around: int = 1) -> list[StoredChunk]:

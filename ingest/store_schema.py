@@ -228,11 +228,19 @@ def sql_in(column: str, values: Sequence[str]) -> str:
     return f"{column} IN ({', '.join(sql_string(v) for v in values)})"
 
 
-def where_clause(*, collection: str | None = None, local_only: bool | None = None) -> str | None:
-    """The filter a search applies for a collection and the local-only flag (None = any)."""
+def where_clause(
+    *,
+    collection: str | None = None,
+    local_only: bool | None = None,
+    excluded: Sequence[str] = (),
+) -> str | None:
+    """The filter a search applies for a collection, the local-only flag (None = any) and
+    the collections it leaves out."""
     parts = []
     if collection is not None:
         parts.append(f"collection = {sql_string(collection)}")
+    if excluded:
+        parts.append(f"NOT ({sql_in('collection', excluded)})")
     if local_only is not None:
         parts.append(f"local_only = {'true' if local_only else 'false'}")
     return " AND ".join(parts) or None

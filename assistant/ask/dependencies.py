@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -29,6 +29,7 @@ class SourceSearch(Protocol):
         k: int | None = None,
         collection: str | None = None,
         where_local_only: bool | None = None,
+        excluded_collections: Sequence[str] = (),
         recipient: Recipient | None = None,
     ) -> Retrieval: ...
 

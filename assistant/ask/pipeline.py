@@ -164,6 +164,7 @@ class AskRun:
                 k=options.k or deps.config.ask.k,
                 collection=options.collection,
                 where_local_only=None if options.include_local_only else False,
+                excluded_collections=options.excluded_collections,
                 recipient=recipient,
             )
         answer.sources = sources = retrieval.sources

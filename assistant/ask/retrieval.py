@@ -173,9 +173,14 @@ class Retriever:
         k: int | None = None,
         collection: str | None = None,
         where_local_only: bool | None = None,
+        excluded_collections: Sequence[str] = (),
     ) -> Found:
         return self.retrieve(
-            query, k=k, collection=collection, where_local_only=where_local_only
+            query,
+            k=k,
+            collection=collection,
+            where_local_only=where_local_only,
+            excluded_collections=excluded_collections,
         ).found()
 
     def retrieve(
@@ -185,29 +190,29 @@ class Retriever:
         k: int | None = None,
         collection: str | None = None,
         where_local_only: bool | None = None,
+        excluded_collections: Sequence[str] = (),
         recipient: Recipient | None = None,
         vector_weight: float | None = None,
     ) -> Retrieval:
-        """Top k chunks for `query`; with a `recipient` (the model that will read them), the
-        chunks its collection policies keep from it leave before ranking, and the best of
-        them are reported as withheld;
-        `vector_weight` overrides the configured weighting.
+        """Top k chunks for `query` (of `collection`, None: all but `excluded_collections`;
+        `where_local_only` None: local-only or not); with a `recipient` (the model that will
+        read them), the chunks its collection policies keep from it leave before ranking, and
+        the best of them are reported as withheld; `vector_weight` overrides the configured
+        weighting. A reader that may see none of `excluded_collections` (an MCP client) is
+        told nothing of them: not even that they match.
         A query whose misspelt words no document holds ("compresion") is searched again put
         right (`assistant.ask.spelling`), when passages this search may show hold the
         correction as written."""
+        where = where_clause(
+            collection=collection, local_only=where_local_only, excluded=excluded_collections
+        )
         search = partial(
-            self._retrieve,
-            k=k,
-            collection=collection,
-            where_local_only=where_local_only,
-            recipient=recipient,
-            vector_weight=vector_weight,
+            self._retrieve, k=k, where=where, recipient=recipient, vector_weight=vector_weight
         )
         found = search(query)
         unknown = [name.text for name in found.missing_names if name.chunks == 0]
         if self.speller is None or not unknown:
             return found
-        where = where_clause(collection=collection, local_only=where_local_only)
         respellings = self.speller.respellings(
             unknown, lambda word: self._visible(word, where, recipient)
         )
@@ -233,8 +238,7 @@ class Retriever:
         query: str,
         *,
         k: int | None,
-        collection: str | None,
-        where_local_only: bool | None,
+        where: str | None,
         recipient: Recipient | None,
         vector_weight: float | None,
     ) -> Retrieval:
@@ -243,7 +247,6 @@ class Retriever:
             return Retrieval([], Evidence([], {}), config.min_relevance, config.min_coverage)
         wanted = k or config.k
         weight = config.vector_weight if vector_weight is None else vector_weight
-        where = where_clause(collection=collection, local_only=where_local_only)
         vector = self.embedder.embed_query(query)
         by_vector = self.store.vector_search(vector, config.pool, where) if weight > 0 else []
         by_text = self.store.text_search(query, config.pool, where) if weight < 1 else []

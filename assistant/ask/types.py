@@ -362,6 +362,9 @@ class AskOptions:
     # False: local-only collections are left out before retrieval (the MCP server without
     # --allow-local-only), so none of their text can reach the prompt or the answer
     include_local_only: bool = True
+    # Collections left out before retrieval, like local-only ones above: those whose policy
+    # keeps them from the MCP client asking, so that nothing of them shapes its answer
+    excluded_collections: tuple[str, ...] = ()
     mode: str | None = None  # "auto", "generate" or "quote"; None: [ask] mode
 
 

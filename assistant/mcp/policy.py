@@ -6,7 +6,9 @@ treated like a prompt to a remote model:
 1. collection policies: items from local-only collections are dropped (unless the server was
    started with `--allow-local-only`), and so are items of a collection whose
    `[collections.NAME] models` names the profiles allowed (the client is none of them); a
-   result built from them is replaced by a notice;
+   result built from them is replaced by a notice. Searches and answers leave both out
+   before retrieval (`withheld_collections`), so this is the second line: it drops what a
+   tool listed from the index directly;
 2. injected instructions: every passage is scanned; a passage that reads like instructions to
    an AI gets the techniques found in its `injection` field, and its text is neutralised (the
    offending lines marked, chat-template tokens broken, invisible characters removed);
@@ -85,6 +87,12 @@ class McpPolicy:
             return False
         policy = self.collections.get(collection) if collection is not None else None
         return policy is None or policy.refusal(MCP_RECIPIENT, not self.allow_local_only) is None
+
+    def withheld_collections(self) -> tuple[str, ...]:
+        """The collections whose policy keeps them from the client: left out of its searches
+        and answers before anything is ranked, so that none of their text shapes a result
+        (which passage comes first, whether anything is close, a misspelling put right)."""
+        return tuple(sorted(name for name in self.collections if not self.shares(False, name)))
 
     def _shares_item(self, item: Mapping[str, Any]) -> bool:
         collection = item.get(COLLECTION)

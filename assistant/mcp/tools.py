@@ -174,14 +174,16 @@ class McpTools:
         k = args.whole_number("k", low=1, high=MAX_K, default=DEFAULT_K)
         collection = self._collection(args)
         sources = self._assistant.search(
-            query, k=k, collection=collection, include_local_only=self._policy.allow_local_only
+            query,
+            k=k,
+            collection=collection,
+            include_local_only=self._policy.allow_local_only,
+            excluded_collections=self._policy.withheld_collections(),
         )
         payload: dict[str, Any] = {"results": [passage(s) for s in sources]}
         if not sources:
             payload["notices"] = [NOTHING_FOUND]
-        elif all(self._policy.shares(s.local_only, s.collection) for s in sources):
-            # Only then: judged with passages the policy withholds, it would tell the client
-            # whether a collection it may not read matches the query.
+        else:
             payload["close"] = sources.close
             if not sources.close:
                 payload["notices"] = [NOT_CLOSE]
@@ -192,7 +194,9 @@ class McpTools:
             "question", limit=self._max_chars, what="question", empty=EMPTY_QUESTION
         )
         options = AskOptions(
-            collection=self._collection(args), include_local_only=self._policy.allow_local_only
+            collection=self._collection(args),
+            include_local_only=self._policy.allow_local_only,
+            excluded_collections=self._policy.withheld_collections(),
         )
         run = self._assistant.ask(question, options)
         self._running = run

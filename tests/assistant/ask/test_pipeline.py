@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -86,10 +86,15 @@ class FixedRetriever:
         k: int | None = None,
         collection: str | None = None,
         where_local_only: bool | None = None,
+        excluded_collections: Sequence[str] = (),
         recipient: Recipient | None = None,
     ) -> Retrieval:
         self.queries.append(query)
-        kept = [s for s in self.sources if where_local_only in (None, s.local_only)]
+        kept = [
+            s
+            for s in self.sources
+            if where_local_only in (None, s.local_only) and s.collection not in excluded_collections
+        ]
         withholding = withhold(kept, recipient)
         sources = withholding.allowed[:k]
         windows = [

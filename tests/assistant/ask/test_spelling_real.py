@@ -1,10 +1,11 @@
 """A misspelt word is put right only into a word the asker may see, through the real parts:
 MiniLM and LanceDB over the zlib page of the Python documentation and GNU diffutils' NEWS
-file, the NEWS file ingested as local-only.
+file, the NEWS file ingested as local-only, in a collection of its own.
 
-The index-wide term counts a correction is chosen by include local-only documents; the
-correction, shown as "searching for: ...", would tell a remote model or an MCP client that
-they hold the word. So it is made only when a passage the search may show holds it."""
+The index-wide term counts a correction is chosen by include local-only documents and
+collections kept from the asker; the correction, shown as "searching for: ...", would tell a
+remote model or an MCP client that they hold the word. So it is made only when a passage the
+search may show holds it."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def index(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransforme
     opened = open_index(locations, embedder=embedder)
     ingestor = opened.ingestor()
     ingestor.run([DATA / "python_html"])
-    ingestor.run([DATA / "news"], local_only=True)
+    ingestor.run([DATA / "news"], collection="news", local_only=True)
     return opened
 
 
@@ -35,6 +36,13 @@ def test_a_word_only_local_only_documents_hold_is_no_correction_for_others(index
     hidden = index.retriever().retrieve(QUESTION, k=3, where_local_only=False)
     assert hidden.respellings == [] and hidden.searched is None
     assert [name.text for name in hidden.missing_names] == ["diffuttils"]
+    assert not hidden.relevant
+
+
+def test_a_word_only_an_excluded_collection_holds_is_no_correction(index: Index) -> None:
+    # What the MCP server does for a collection whose policy keeps it from the client
+    hidden = index.retriever().retrieve(QUESTION, k=3, excluded_collections=("news",))
+    assert hidden.respellings == [] and hidden.searched is None
     assert not hidden.relevant
 
 

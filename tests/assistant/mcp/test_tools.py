@@ -123,7 +123,7 @@ def test_search_returns_passages_with_where_they_come_from(setup: Setup) -> None
     assert len(results) <= 3
 
 
-def test_search_says_when_nothing_is_close_unless_a_withheld_collection_would_tell(
+def test_search_says_when_nothing_is_close_judged_on_what_the_client_may_read(
     setup: Setup,
 ) -> None:
     near = call(setup.tools(), "search", query="quarterly planning meeting", k=3)
@@ -131,14 +131,34 @@ def test_search_says_when_nothing_is_close_unless_a_withheld_collection_would_te
     far = call(setup.tools(), "search", query="lattice quantum chromodynamics", k=3)
     assert far["results"] and far["close"] is False
     assert far["notices"] == [NOT_CLOSE]
-    # With the public collection's results withheld, `close` would be judged on passages the
-    # client never sees: it is left out.
+    # A collection kept from the client is left out of the search itself: the results are
+    # the other collection's, as many as asked for, and `close` is judged on them alone.
+    guarded = guarded_tools(setup)
+    mixed = call(guarded, "search", query="Lisbon office", k=5)
+    assert [r["collection"] for r in mixed["results"]] == ["private"]
+    assert mixed["close"] is True
+    far = call(guarded, "search", query="quarterly planning meeting agenda", k=5)
+    assert [r["collection"] for r in far["results"]] == ["private"]
+    assert far["close"] is False and far["notices"] == [NOT_CLOSE]
+
+
+def guarded_tools(setup: Setup) -> McpTools:
+    """Tools whose client may read the local-only diary but not the public notes."""
     rules = {"default": CollectionPolicy("default", models=("eu",))}
     guarded = McpTools(setup.assistant, McpPolicy(allow_local_only=True, collections=rules))
     guarded.name_client("test client/1.0")
-    mixed = call(guarded, "search", query="Lisbon office", k=5)
-    assert mixed["results"] and "close" not in mixed
-    assert all(r["collection"] == "private" for r in mixed["results"])
+    return guarded
+
+
+def test_ask_answers_from_the_collections_the_client_may_read(setup: Setup) -> None:
+    # Before, an answer drawing on the public notes was withheld whole; now the notes are
+    # never searched, and the answer comes from what the client may read.
+    answer = call(
+        guarded_tools(setup), "ask", question="What is the Lisbon office project codename?"
+    )
+    assert not answer.get("withheld") and not answer["refused"]
+    assert {s["collection"] for s in answer["sources"]} == {"private"}
+    assert SECRET in setup.prompts[-1] and "Lisbon office notes" not in setup.prompts[-1]
 
 
 def test_local_only_text_never_comes_back(setup: Setup) -> None:

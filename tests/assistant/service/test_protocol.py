@@ -108,6 +108,7 @@ EVERY_OPTION = AskOptions(
     conversation_id="c-7",
     use_cache=False,
     include_local_only=False,
+    excluded_collections=("mail", "diary"),
     mode="quote",
 )
 
