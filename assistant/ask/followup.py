@@ -3,8 +3,10 @@
 A question depends on the turns before it when it cannot be understood alone: it refers
 back ("it", "its", "those", "that one", "the same"), continues ("and how do I...",
 "what about...", "also"), is a fragment ("Why?", "On Windows?", "The default?") or asks
-about a part of something it does not name ("What's the default?", "Which is faster?"). Only
-then does history shape the search: the question is searched together with the topic of the
+about a part of something it does not name ("What's the default?", "Which is faster?"), or
+names a thing of the turn before with "the" ("What should I include in the report?" after
+"How do I report a bug in procps?"; see `_THE_SAME_THING`). Only then does history shape the
+search: the question is searched together with the topic of the
 turn before (the content words of what that turn searched, so a chain of follow-ups keeps
 its subject). Any other question is searched exactly as asked, as if the conversation were
 new: "What does shutil.copytree do?" after a question about venv finds what it finds alone, and
@@ -148,6 +150,22 @@ _VERB = re.compile(
 )
 _FRAGMENT_WORDS = 5
 _WORD = re.compile(r"-{0,2}[\w$][\w.\-/$]*")  # "--in-place" and "-i" keep their dashes
+# "the NOUN", NOUN a word of the turn before, refers back to it when NOUN ends its phrase:
+# the question ends or a possessive, a preposition, a joining word, an auxiliary verb or an
+# adverb in -ly follows ("close the file?", "the archive's contents", "the budget is spent",
+# "unmount the drive safely"). Another word after it may make a thing of its own ("the
+# environment variables", "the file descriptor", "the git stash command"): left alone, as is a
+# question that names a thing of its own (a name or code: "the file command ... for a PDF").
+# Plain and conservative: a follow-up it misses ("the rule run") is searched as asked.
+_THE_SAME_THING = re.compile(r"\bthe\s+(?P<noun>[a-z][a-z-]*)(?P<possessive>['’]s\b)?")
+_ENDS_PHRASE_LIST = """
+    about above after again against and are as at because before behind below between but
+    by can could did do does during for from had has have if in inside into is may might must
+    near of on or over should since so than that then through to too under until was were when
+    where which while will with within without would
+"""
+_ENDS_PHRASE = frozenset(_ENDS_PHRASE_LIST.split())
+_CODE = re.compile(r"`[^`]+`|\w\.\w|\w_\w|\w\(\)|(?:^|\s)--?\w")
 _QUESTION_WORD_LIST = """
     a about above after again all also am an and any are as at be because been before being
     between both but by can could did do does doing during each few for from further had has
@@ -229,13 +247,13 @@ def standalone_query(
     `similarities` finds the topic word another thing takes the place of (None: it adds)."""
     if not history:
         return SearchQuery(question)
-    reason = depends_on_history(question)
-    if not reason:
-        return SearchQuery(question)
     previous = history[-1]
     topic = topic_words(previous.search_query or previous.question)
-    own = {word.lower() for word in _WORD.findall(question)}
-    added = [word for word in topic if word.lower() not in own]
+    reason = depends_on_history(question) or _names_earlier_thing(question, topic)
+    if not reason:
+        return SearchQuery(question)
+    own = {_singular(word.lower()) for word in _WORD.findall(question)}
+    added = [word for word in topic if _singular(word.lower()) not in own]
     swap = _in_place(question, added, similarities)
     if swap is not None:
         thing, replaced = swap
@@ -249,6 +267,39 @@ def standalone_query(
     if not added:
         return SearchQuery(question)
     return SearchQuery(f"{question.strip()} ({' '.join(added)})", reason)
+
+
+def _names_earlier_thing(question: str, topic: Sequence[str]) -> str:
+    """Why `question` refers back to a thing of `topic` by "the" (`_THE_SAME_THING`), or ""."""
+    if _CODE.search(question) is not None:
+        return ""
+    earlier = {_singular(word.lower()) for word in topic}
+    for named in _THE_SAME_THING.finditer(question):
+        noun = named["noun"]
+        if _singular(noun) not in earlier or _names_own_thing(question, noun):
+            continue
+        after = question[named.end() :].split(maxsplit=1)
+        following = after[0].strip("?.!,;:").lower() if after else ""
+        if named["possessive"] or following in _ENDS_PHRASE or following.endswith("ly"):
+            return f"it refers back (“the {noun}”)"
+        if not following or after[0][0] in "?.!,;:":
+            return f"it refers back (“the {noun}”)"
+    return ""
+
+
+def _names_own_thing(question: str, noun: str) -> bool:
+    """Whether `question` names something besides `noun`: a name, not common English words."""
+    words = _NAME_WORD.findall(re.sub(r"['’]s\b", "", question))
+    own = [
+        word
+        for position, word in enumerate(words)
+        if word != "I" and word.lower() != noun and not (position == 0 and word.istitle())
+    ]
+    return _is_name(" ".join(own)) if own else False
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
 def _in_place(

@@ -107,6 +107,51 @@ def test_a_new_action_takes_the_place_of_the_one_before(
     assert standalone_query(question, [PlainTurn(before, "x")]).text == f"{question} {searched}"
 
 
+@pytest.mark.parametrize(
+    ("before", "question", "searched"),
+    [
+        (
+            "How do I report a bug in procps?",
+            "What should I include in the report?",
+            "(bug procps)",
+        ),
+        ("How do I create a tar archive?", "How do I list the archive's contents?", "(tar)"),
+        ("How do I set a daily budget?", "What happens when the budget is spent?", "(set daily)"),
+        ("How do I mount a USB drive?", "How do I unmount the drive safely?", "(USB)"),
+        ("What does git rebase do?", "How do I abort the rebase?", "(git)"),
+        ("How do I define a bash function?", "How do I call the functions?", "(bash)"),
+    ],
+)
+def test_the_thing_the_turn_before_named_is_searched_with_its_topic(
+    before: str, question: str, searched: str
+) -> None:
+    query = standalone_query(question, [PlainTurn(before, "x")])
+    assert query.text == f"{question} {searched}" and "it refers back (“the " in query.reason
+
+
+@pytest.mark.parametrize(
+    ("before", "question"),
+    [
+        # the same word starts a thing of its own
+        (
+            "What is a virtual environment?",
+            "How do I check the environment variables of a process?",
+        ),
+        ("How do I create a git branch?", "What does the git stash command do?"),
+        ("How do I configure the model?", "How do I change the model context size?"),
+        # the question names a thing of its own
+        ("How do I read a file in Python?", "What does the file command print for a PDF?"),
+        ("How do I open a file?", "How do I open the file with `os.open`?"),
+        # a word the turn before does not have
+        ("How do I set a budget?", "What is the default model?"),
+    ],
+)
+def test_a_question_with_a_thing_of_its_own_is_searched_as_asked(
+    before: str, question: str
+) -> None:
+    assert standalone_query(question, [PlainTurn(before, "x")]).text == question
+
+
 def test_a_chain_of_follow_ups_keeps_its_subject() -> None:
     second = standalone_query("And on Windows?", [VENV])
     turn = PlainTurn("And on Windows?", "Use Scripts\\activate [1].", search_query=second.text)

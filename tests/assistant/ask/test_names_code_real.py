@@ -11,28 +11,11 @@ the folder a file is kept in: Debian keeps a package's notes in a folder named a
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from assistant.core import Index, open_index
-from assistant.locations import resolve_locations
-from ingest.embedder import SentenceTransformerEmbedder
-
-PACKAGE_DOCS = Path(__file__).parents[2] / "data" / "package_docs"
-
-
-@pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder) -> Index:
-    home = tmp_path_factory.mktemp("code-names-home")
-    docs = home / "doc"
-    for package in (p for p in PACKAGE_DOCS.iterdir() if p.is_dir()):  # not the licence notes
-        shutil.copytree(package, docs / package.name)
-    locations = resolve_locations({"MARGIN_HOME": str(home)}).ensure()
-    opened = open_index(locations, embedder=embedder)
-    opened.ingestor().run([docs])
-    return opened
+from assistant.core import Index
 
 
 @pytest.mark.parametrize(
@@ -44,24 +27,24 @@ def index(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransforme
     ],
 )
 def test_a_name_written_in_full_by_the_documents_is_mentioned(
-    index: Index, question: str, source: str
+    package_docs_index: Index, question: str, source: str
 ) -> None:
-    found = index.retriever().retrieve(question, k=3)
+    found = package_docs_index.retriever().retrieve(question, k=3)
     assert found.missing_names == []
     assert found.relevant
     assert Path(found.sources[0].path).name == source
 
 
-def test_a_variable_the_documents_never_write_is_still_missing(index: Index) -> None:
-    found = index.retriever().retrieve("What does SYSTEMD_FROBNICATE=1 do?", k=3)
+def test_a_variable_the_documents_never_write_is_still_missing(package_docs_index: Index) -> None:
+    found = package_docs_index.retriever().retrieve("What does SYSTEMD_FROBNICATE=1 do?", k=3)
     assert [name.text for name in found.missing_names] == ["SYSTEMD_FROBNICATE"]
     assert not found.relevant
 
 
-def test_the_folder_a_file_is_kept_in_mentions_its_name(index: Index) -> None:
+def test_the_folder_a_file_is_kept_in_mentions_its_name(package_docs_index: Index) -> None:
     """procps's bugs.md names procps only in its section on where to send a report; the
     two passages on what to send do not."""
-    found = index.retriever().retrieve("Does procps want strace output?", k=2)
+    found = package_docs_index.retriever().retrieve("Does procps want strace output?", k=2)
     assert found.missing_names == []
     assert found.relevant
     assert Path(found.sources[0].path).parent.name == "procps"
