@@ -129,24 +129,96 @@ def test_the_thing_the_turn_before_named_is_searched_with_its_topic(
     assert query.text == f"{question} {searched}" and "it refers back (“the " in query.reason
 
 
-@pytest.mark.parametrize(
-    ("before", "question"),
-    [
-        # the same word starts a thing of its own
-        (
-            "What is a virtual environment?",
-            "How do I check the environment variables of a process?",
-        ),
-        ("How do I create a git branch?", "What does the git stash command do?"),
-        ("How do I configure the model?", "How do I change the model context size?"),
-        # the question names a thing of its own
-        ("How do I read a file in Python?", "What does the file command print for a PDF?"),
-        ("How do I open a file?", "How do I open the file with `os.open`?"),
-        # a word the turn before does not have
-        ("How do I set a budget?", "What is the default model?"),
-    ],
-)
-def test_a_question_with_a_thing_of_its_own_is_searched_as_asked(
+def test_a_question_naming_code_of_its_own_is_searched_as_asked() -> None:
+    question = "How do I open the file with `os.open`?"
+    assert standalone_query(question, [PlainTurn("How do I open a file?", "x")]).text == question
+
+
+# Written before the rule was: follow-ups that name a thing of the turn before with "the", and
+# questions that only share a word with it; the last 8 of each were kept aside until the rule
+# was done (docs/ask.md gives the counts). A follow-up the rule misses is searched as asked,
+# as before it.
+MISSED = pytest.mark.xfail(strict=True, reason="a verb or another word follows the noun")
+THE_SAME_THING = [
+    ("How do I report a bug in procps?", "What should I include in the report?"),
+    pytest.param(
+        "How do I create a virtual environment?", "Where is the environment stored?", marks=MISSED
+    ),
+    (
+        "How do I create a tar archive with gzip compression?",
+        "How do I list the archive's contents?",
+    ),
+    ("How do I open a file for writing in Python?", "How do I close the file?"),
+    pytest.param(
+        "How do I configure a remote model?", "How much does the model cost?", marks=MISSED
+    ),
+    ("How do I define a bash function?", "How do I pass arguments to the function?"),
+    ("How do I start a systemd service?", "How do I see the service's logs?"),
+    ("What does git rebase do?", "How do I abort the rebase?"),
+    ("How do I make a new branch in git?", "How do I delete the branch?"),
+    pytest.param(
+        "How do I write a regular expression that matches digits?",
+        "How do I make the expression case-insensitive?",
+        marks=MISSED,
+    ),
+    ("How do I create a Python dictionary?", "How do I loop over the dictionary?"),
+    ("How do I mount a USB drive?", "How do I unmount the drive safely?"),
+    pytest.param(
+        "How do I schedule a cron job?", "Where does the output of the job go?", marks=MISSED
+    ),
+    ("How do I set a daily budget?", "What happens when the budget is spent?"),
+    ("How do I write a systemd unit file?", "Where do I put the file?"),
+    ("How do I add a remote in git?", "How do I rename the remote?"),
+    ("How do I create a zip archive in Python?", "How do I add a password to the archive?"),
+    pytest.param(
+        "How do I write a Makefile rule?", "Why does the rule run every time?", marks=MISSED
+    ),
+    pytest.param(
+        "How do I start a background process?", "How do I stop the process later?", marks=MISSED
+    ),
+    pytest.param(
+        "How do I create a symbolic link?", "How do I check where the link points?", marks=MISSED
+    ),
+    ("How do I declare an array in bash?", "How do I get the length of the array?"),
+    ("How do I open a TCP socket in Python?", "How do I close the socket?"),
+    ("How do I create a new user account?", "How do I lock the account?"),
+]
+SHARED_WORD = [
+    ("How do I create a virtual environment?", "What does the shutil module do?"),
+    ("How do I read a file in Python?", "What does the file command print for a PDF?"),
+    ("How do I report a bug in procps?", "What does the ps command show?"),
+    ("How do I open a file in Python?", "How do I change the file permissions with chmod?"),
+    ("How do I set a budget?", "What is the default model?"),
+    ("How do I create a git branch?", "What does the git stash command do?"),
+    ("How do I install Python on Windows?", "What is the latest version of the Python language?"),
+    ("How do I compress a file with gzip?", "How do I compress the output of a command?"),
+    ("How do I write a shell script?", "What is the shebang line?"),
+    ("How do I copy a directory in Python?", "How do I find the size of a directory in bash?"),
+    ("How do I sort a list in Python?", "How do I sort the lines of a text file?"),
+    ("What is a virtual environment?", "How do I check the environment variables of a process?"),
+    ("How do I read a CSV file?", "What is the file format of a wheel?"),
+    ("How do I configure the model?", "How do I change the model context size?"),
+    ("How do I list files in a directory?", "What does the directory stack do in bash?"),
+    ("How do I create a git branch?", "What does the git log command show?"),
+    ("How do I read a JSON file?", "What is the file descriptor limit on Linux?"),
+    ("How do I start a process?", "What is the process substitution syntax in bash?"),
+    ("How do I install a package with pip?", "What does the package manager apt do?"),
+    ("How do I create an array in bash?", "What is the array module in Python?"),
+    ("How do I write a Makefile?", "What does the make command do with -j?"),
+    ("How do I create a user?", "What is the user agent string of curl?"),
+    ("How do I use a socket?", "What is the socket timeout default in urllib?"),
+]
+
+
+@pytest.mark.parametrize(("before", "question"), THE_SAME_THING)
+def test_labelled_follow_ups_naming_the_same_thing_use_the_turn_before(
+    before: str, question: str
+) -> None:
+    assert standalone_query(question, [PlainTurn(before, "x")]).uses_history
+
+
+@pytest.mark.parametrize(("before", "question"), SHARED_WORD)
+def test_labelled_questions_sharing_only_a_word_are_searched_as_asked(
     before: str, question: str
 ) -> None:
     assert standalone_query(question, [PlainTurn(before, "x")]).text == question
