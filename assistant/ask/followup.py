@@ -157,7 +157,7 @@ _WORD = re.compile(r"-{0,2}[\w$][\w.\-/$]*")  # "--in-place" and "-i" keep their
 # environment variables", "the file descriptor", "the git stash command"): left alone, as is a
 # question that names a thing of its own (a name or code: "the file command ... for a PDF").
 # Plain and conservative: a follow-up it misses ("the rule run") is searched as asked.
-_THE_SAME_THING = re.compile(r"\bthe\s+(?P<noun>[a-z][a-z-]*)(?P<possessive>['’]s\b)?")
+_THE_SAME_THING = re.compile(r"\b(?i:the)\s+(?P<noun>[a-z][a-z-]*)(?P<possessive>['’]s\b)?")
 _ENDS_PHRASE_LIST = """
     about above after again against and are as at because before behind below between but
     by can could did do does during for from had has have if in inside into is may might must
