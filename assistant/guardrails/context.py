@@ -5,8 +5,9 @@ turns the model may not receive under the collection policies are withheld (retr
 withholds sources first; this is the second line, which a budget fallback to another model
 passes too); for a remote model that includes local-only chunks and earlier chat turns that
 drew on local-only sources. PII and secrets are masked with reversible placeholders in every
-field that leaves (the question, history, each source's text, path and heading), per
-collection where its policy says `redact`, otherwise as `[privacy] redact_for_remote` says;
+field that leaves (the question, history, each source's text, path and heading: a path in
+the person's home folder goes as `~/...`, without their user name), per collection where its
+policy says `redact`, otherwise as `[privacy] redact_for_remote` says;
 `restore` puts the originals back in the text shown to the person. A local model's answer
 that saw local-only text is marked (`local_only.used`) so that later turns keep it local.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from assistant.ask.types import GuardrailEvent, PlainTurn, Source, Turn
 from assistant.config import PrivacyConfig
@@ -98,7 +100,9 @@ def guard_context(
         ]
         context.sources = [
             (
-                replace(s, path=redactor.redact(s.path), heading=redactor.redact(s.heading)),
+                replace(
+                    s, path=redactor.redact(from_home(s.path)), heading=redactor.redact(s.heading)
+                ),
                 redactor.redact(t),
             )
             if masked
@@ -111,3 +115,12 @@ def guard_context(
             context.restore = redactor.restore
             events.append(event)
     return context
+
+
+def from_home(path: str) -> str:
+    """`path` as `~/...` when it is in the home folder: the folder's name is usually the
+    person's user name, which a remote model has no need of."""
+    home = str(Path.home()).rstrip("/")
+    if home and path.startswith(f"{home}/"):
+        return f"~{path[len(home) :]}"
+    return path

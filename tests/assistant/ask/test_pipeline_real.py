@@ -15,7 +15,7 @@ from assistant.core import Assistant, build_assistant
 from assistant.locations import Locations
 from models.base import ChatModel
 from models.bundled import bundled_gguf_path
-from tests.fixtures.ingest import copy_data
+from tests.fixtures.ingest import DOCS, copy_data
 
 pytestmark = pytest.mark.slow
 
@@ -101,8 +101,14 @@ def test_a_misspelt_question_is_answered_and_says_what_was_searched_for(
 
 
 def test_remote_answer_through_a_real_server_is_redacted_and_audited(
-    docs_locations: Locations, tmp_path: Path, embedder: object, llama_server: str
+    docs_locations: Locations,
+    tmp_path: Path,
+    embedder: object,
+    llama_server: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    home = DOCS.parents[1]  # the docs as if kept in the person's home folder
+    monkeypatch.setenv("HOME", str(home))
     locations = copied(docs_locations, tmp_path)
     config = parse_config(ANSWER_TOKENS, locations.config_file)
     config.models["loopback"] = ModelProfile(
@@ -124,6 +130,7 @@ def test_remote_answer_through_a_real_server_is_redacted_and_audited(
     [entry] = assistant.log.egress.entries()
     sent = str(entry.to_json())
     assert "bob@example.org" not in sent and "[EMAIL_1]" in sent
+    assert f'path="~/{DOCS.parent.name}/docs/' in sent and str(home) + "/" not in sent
     assert entry.interaction_id == answer.interaction_id
     assistant.close()
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
 from assistant.ask.types import PlainTurn, Source
 from assistant.config import PrivacyConfig
-from assistant.guardrails.context import guard_context
+from assistant.guardrails.context import from_home, guard_context
 from models.fake import ScriptedModel
 
 CARD = "4111 1111 " + "1111 1111"
@@ -34,6 +39,20 @@ def test_path_and_heading_are_masked_for_a_remote_model_and_restored() -> None:
     assert context.restore(shown.path) == source(1).path
     assert context.restore(shown.heading) == source(1).heading
     assert context.redactions == {"email": 1, "card": 1}
+
+
+def test_a_path_in_the_home_folder_goes_remote_without_the_user_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "erin"
+    monkeypatch.setenv("HOME", str(home))
+    inside = replace(source(1), path=f"{home}/clients/acme.md")
+    outside = replace(source(2), path="/srv/notes/acme.md")
+    context = guard_context("Who is the client?", (), [inside, outside], REMOTE, PrivacyConfig())
+    assert [shown.path for shown, _ in context.sources] == ["~/clients/acme.md", outside.path]
+    assert from_home(f"{home}erin/x.md") == f"{home}erin/x.md"  # a neighbour, not inside
+    local = guard_context("Who is the client?", (), [inside], LOCAL, PrivacyConfig())
+    assert local.sources[0][0].path == inside.path  # nothing leaves: the path stays whole
 
 
 def test_nothing_is_masked_for_the_local_model() -> None:
