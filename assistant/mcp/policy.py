@@ -14,7 +14,8 @@ treated like a prompt to a remote model:
    offending lines marked, chat-template tokens broken, invisible characters removed);
 3. personal data and secrets: every string in the result is masked with placeholders such as
    `[EMAIL_1]` (`[privacy] redact_for_mcp`, on by default), except the structural fields
-   (ids, collection names, timestamps) a client passes back.
+   (ids, collection names, timestamps) a client passes back; a file path in the home folder
+   goes as `~/...`, as it does to a remote model.
 
 `McpPolicy.release` takes a result as built from margin's data and returns what may leave,
 with the guardrail events and the counts the tool-call log keeps. The rule per collection is
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from assistant.ask.types import GuardrailEvent
+from assistant.guardrails.context import from_home
 from assistant.guardrails.events import INJECTION, LOCAL_ONLY_WITHHELD, PII_REDACTED
 from assistant.guardrails.injection import neutralise, scan_injection
 from assistant.guardrails.pii import Redactor
@@ -42,6 +44,8 @@ if TYPE_CHECKING:
 STRUCTURAL_KEYS = frozenset(
     {"id", "collection", "collections", "ingested_at", "mode", "refusal_reason", "kind", "model"}
 )
+# Fields holding file paths: one in the home folder leaves as ~/..., without the user name.
+PATH_KEYS = frozenset({"path", "copies"})
 LOCAL_ONLY = "local_only"
 INJECTION_FIELD = "injection"
 # Fields of a passage scanned for injected instructions.
@@ -162,7 +166,9 @@ def _guard_passage(passage: dict[str, Any], released: Released) -> None:
 
 def _redact(value: Any, redactor: Redactor, key: str | None = None) -> Any:
     if isinstance(value, str):
-        return value if key in STRUCTURAL_KEYS else redactor.redact(value)
+        if key in STRUCTURAL_KEYS:
+            return value
+        return redactor.redact(from_home(value) if key in PATH_KEYS else value)
     if isinstance(value, dict):
         return {name: _redact(inner, redactor, name) for name, inner in value.items()}
     if isinstance(value, list):

@@ -219,6 +219,19 @@ def test_email_addresses_are_masked_everywhere_unless_switched_off(setup: Setup)
     assert EMAIL in clear["results"][0]["text"]
 
 
+def test_a_path_in_the_home_folder_leaves_without_the_user_name(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(setup.root))
+    found = call(setup.tools(), "search", query="planning meeting agenda", k=1)
+    assert found["results"][0]["path"] == "~/public/notes/meeting.md"
+    assert str(setup.root) not in json.dumps(found)
+    listed = call(setup.tools(), "list_sources")
+    assert all(d["path"].startswith("~/public/") for d in listed["documents"])
+    clear = call(setup.tools(redact=False), "search", query="planning meeting agenda", k=1)
+    assert clear["results"][0]["path"] == str(setup.root / "public/notes/meeting.md")
+
+
 def test_injected_instructions_are_flagged(setup: Setup) -> None:
     results = call(setup.tools(), "search", query="Lisbon office notes", k=5)["results"]
     hidden = next(r for r in results if r["path"].endswith("hidden.md"))
