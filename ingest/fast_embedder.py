@@ -98,6 +98,22 @@ class FastEmbedder:
             return self.torch.embed_documents([])
         return self._embed(texts, self.document_backend(texts))
 
+    def ready_for_documents(self) -> bool:
+        """The backend for documents is chosen and loaded. (Without the lock: a thread
+        holding it is loading, and the answer is then no.)"""
+        if self.setting != "auto":
+            backend: Backend = self.setting
+        elif self._choice is not None:
+            backend = self._choice.backend
+        else:
+            return False  # the choice is read, or measured (exporting the model), first
+        if backend == "onnx":
+            if not self._onnx_tried:
+                return False
+            if self._onnx is not None:
+                return True
+        return self.torch.ready_for_documents()
+
     def count_tokens(self, text: str) -> int:
         return self.torch.count_tokens(text)
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from ingest.batch_vectors import BatchVectors
 from ingest.chunking import chunk_document
 from ingest.embedded import embedded_by_container, plan_embedded
-from ingest.embedder import Embedder
+from ingest.embedder import Embedder, ready_for_documents
 from ingest.errors import LoadError, NotADocumentError
 from ingest.extraction import Extractor, ReadCancelled
 from ingest.file_digest import file_sha256
@@ -140,6 +140,7 @@ class IngestRun:
                 kept.add(str(item.path))
                 self._file(item, self.stored.get(str(item.path)), extractor)
             self._commit()
+            self.counts.finishing()
             self._remove_missing(self.stored, kept, roots)
         except _StopAsked:
             self.report.interruption = self._interruption()
@@ -326,7 +327,8 @@ class IngestRun:
             self.journal,
         )
         self.in_flight = batch
-        self.counts.embedding(pending.share)
+        loading = not ready_for_documents(self.embedder)
+        self.counts.embedding(pending.share, pending.chunks, loading=loading)
         self.store.replace_documents(self._vectors(pending, batch))
         self.in_flight = None
         batch.committed()

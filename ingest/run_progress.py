@@ -8,6 +8,11 @@ the share of its time its reading took: its reading time against that and the ti
 chunks will take at the embedding rate measured so far. A fixed quarter made the time left
 of one 4.2 MB one-line text (9 s to read and chunk, 7,107 chunks at 2-10 a second) jump
 to a quarter done in seconds, show 2:47 left, then crawl up to 1:20:48.
+
+Each event also says what the run is doing (`Stage`), so a display that has heard nothing for
+a while can tell a person what the run waits on: the first batch can wait for seconds while
+the embedding model loads (the first ingest also exports it to ONNX and measures it), with
+every file read and not a chunk embedded.
 """
 
 from __future__ import annotations
@@ -15,16 +20,22 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 READ_SHARE = 0.25  # of a PDF's bytes, counted as its pages are read; the rest as it embeds
 SECONDS_PER_CHUNK = 0.05  # the embedding rate assumed until one is measured (20 chunks/s)
 MEASURED_AFTER = 8  # chunks embedded before the measured rate is used
 
+Stage = Literal["opening", "reading", "loading", "embedding", "writing", "finishing"]
+# opening the index; reading `current`; loading the embedding model for a batch; embedding
+# a batch; writing it to the index; finishing: removing what is gone, updating the indexes
+
 
 @dataclass(frozen=True, slots=True)
 class IngestProgress:
     """One progress event. `page` of `pages`: the page of `current` being read (0 of 0
-    when it is not a PDF, or not being read)."""
+    when it is not a PDF, or not being read). `batch_chunks`: the chunks of the batch being
+    loaded for, embedded or written (0 in the other stages)."""
 
     files_done: int
     files_total: int
@@ -36,6 +47,8 @@ class IngestProgress:
     bytes_passed: int = 0  # of bytes_done: files passed without reading (unchanged, skipped)
     page: int = 0
     pages: int = 0
+    stage: Stage = "opening"
+    batch_chunks: int = 0
 
 
 ProgressCallback = Callable[[IngestProgress], None]
@@ -63,6 +76,8 @@ class RunProgress:
         self.bytes_done = self.bytes_passed = 0.0
         self.current: str | None = None
         self._reading = (0.0, 0, 0)  # bytes read of the current file, its page, its pages
+        self.stage: Stage = "opening"
+        self.batch_chunks = 0
 
     def begin(self, files_total: int, bytes_total: int) -> None:
         self.files_total, self.bytes_total = files_total, bytes_total
@@ -70,6 +85,7 @@ class RunProgress:
 
     def file_started(self, path: str) -> None:
         self.current = path
+        self.stage = "reading"
         self._tell()
 
     def page_read(self, size: int, page: int, pages: int) -> None:
@@ -94,9 +110,13 @@ class RunProgress:
         whole = read_seconds + chunks * per_chunk
         return read_seconds / whole if whole > 0 else 1.0
 
-    def embedding(self, share: EmbeddingShare) -> None:
-        """The batch owing `share` starts to embed (its time counts from now)."""
-        share.since = self.clock()
+    def embedding(self, share: EmbeddingShare, chunks: int, *, loading: bool = False) -> None:
+        """The batch of `chunks` owing `share` starts to embed (its time counts from now);
+        `loading`: the embedding model loads first, and the time of the first slice, which
+        waits for it, is no measure of the embedding rate."""
+        share.since = None if loading else self.clock()
+        self.stage, self.batch_chunks = ("loading" if loading else "embedding"), chunks
+        self._tell()
 
     def file_done(self, uncounted: float, *, read: bool = True) -> None:
         """The run is past the file; `uncounted` of its bytes were not counted otherwise
@@ -121,10 +141,19 @@ class RunProgress:
             self._embedding = (seconds + now - share.since, embedded + done - share.chunks_embedded)
         share.since = now
         share.chunks_embedded = done
+        self.stage = "embedding" if done < total else "writing"
         self._tell()
 
     def stored(self, chunks: int) -> None:
+        """The batch is written; the run reads on, or finishes once past every file."""
         self.chunks_stored += chunks
+        self.batch_chunks = 0
+        self.stage = "reading" if self.files_done < self.files_total else "finishing"
+        self._tell()
+
+    def finishing(self) -> None:
+        """Past every file: what is gone is removed and the indexes brought up to date."""
+        self.stage, self.batch_chunks = "finishing", 0
         self._tell()
 
     def _tell(self) -> None:
@@ -143,5 +172,7 @@ class RunProgress:
                 bytes_passed=round(self.bytes_passed),
                 page=page,
                 pages=pages,
+                stage=self.stage,
+                batch_chunks=self.batch_chunks,
             )
         )

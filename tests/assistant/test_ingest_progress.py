@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from assistant.ingest_progress import IngestMeter, RateSmoother, clock_time
+from assistant.ingest_progress import IngestMeter, RateSmoother, clock_time, doing
 from ingest.run_progress import READ_SHARE, EmbeddingShare, IngestProgress, RunProgress
 
 
@@ -112,12 +112,64 @@ def test_the_meter_describes_bytes_files_chunks_rate_time_left_and_the_page() ->
                 bytes_total=4_000_000,
                 page=second * 10,
                 pages=180,
+                stage="reading",
             )
         )
     assert meter.describe() == (
         "1.0 MB of 4.0 MB (25%) · 10 of 40 files · 40 chunks · 4.0 chunks/s · 0:00:30 left · "
         "reading bash.pdf, page 100 of 180"
     )
+
+
+@pytest.mark.parametrize(
+    ("event", "words"),
+    [
+        (IngestProgress(0, 4, 0, None), "opening the index"),
+        (IngestProgress(0, 4, 0, "/docs/a\nb.md", stage="reading"), "reading a b.md"),
+        (IngestProgress(4, 4, 0, "/docs/d.md", stage="loading", batch_chunks=26),
+         "loading the embedding model (26 chunks to embed)"),
+        (IngestProgress(4, 4, 4, "/docs/d.md", stage="embedding", batch_chunks=1),
+         "embedding 1 chunk"),
+        (IngestProgress(4, 4, 26, "/docs/d.md", stage="writing", batch_chunks=1_026),
+         "writing 1,026 chunks to the index"),
+        (IngestProgress(4, 4, 26, "/docs/d.md", stage="finishing"), "updating the search index"),
+    ],
+)  # fmt: skip
+def test_the_line_ends_with_what_the_run_is_doing(event: IngestProgress, words: str) -> None:
+    meter = IngestMeter(FakeClock())
+    meter.update(event)
+    assert doing(event) == meter.doing() == words
+    assert meter.describe().endswith(f" · {words}")
+
+
+def test_the_wait_for_the_embedding_model_is_no_rate_of_work() -> None:
+    """Every file read in a second, then 20 s loading the model before the first slice of
+    4 chunks, then 10 chunks a second: the rate and the time left follow the embedding.
+    (Counting the wait, a first ingest showed 0.1 chunks/s and 1:32 left for a second.)"""
+    clock = FakeClock()
+    meter = IngestMeter(clock)
+    run = RunProgress(meter.update, clock=clock)
+    run.begin(4, 4_000)
+    for name in "abcd":
+        run.file_started(f"/docs/{name}.md")
+        clock.now += 0.25
+        run.file_done(0)
+    share = EmbeddingShare(bytes=4_000)
+    run.embedding(share, 100, loading=True)
+    assert meter.doing() == "loading the embedding model (100 chunks to embed)"
+    clock.now += 20.0
+    run.embedded(share, 4, 100)
+    assert meter.doing() == "embedding 100 chunks"
+    for done in range(14, 100, 10):
+        clock.now += 1.0
+        run.embedded(share, done, 100)
+    assert meter.chunks.rate == pytest.approx(10.0)
+    left = meter.work.seconds_left()
+    assert left is not None and left == pytest.approx(0.6, abs=0.3)
+    assert run.read_share(chunks=10, read_seconds=1.0) == pytest.approx(0.5)  # 0.1 s a chunk
+    clock.now += 0.6
+    run.embedded(share, 100, 100)
+    assert meter.doing() == "writing 100 chunks to the index"
 
 
 def test_clock_time() -> None:
@@ -143,7 +195,7 @@ def test_one_huge_file_gets_a_time_left_close_to_the_truth_from_the_start(
     clock.now += read_seconds
     share = EmbeddingShare()
     run.file_read(size, share, chunks=chunks, read_seconds=read_seconds)
-    run.embedding(share)
+    run.embedding(share, chunks)
     finish = clock.now + chunks * seconds_per_chunk
     checked = 0
     for done in [*range(32, chunks, 32), chunks]:
@@ -166,7 +218,7 @@ def test_a_file_read_page_by_page_keeps_its_quarter_and_others_their_time_share(
     run.page_read(1_000, 3, 3)  # a PDF: its pages counted as the worker reads them
     run.file_read(1_000, share, chunks=10, read_seconds=1.0)
     assert run.bytes_done == 1_000 * READ_SHARE
-    run.embedding(share)
+    run.embedding(share, 10)
     clock.now += 10 * 0.2  # 0.2 s a chunk, measured
     run.embedded(share, 10, 10)
     assert run.read_share(chunks=10, read_seconds=2.0) == pytest.approx(0.5)  # 2 s of 4
@@ -188,7 +240,7 @@ def test_files_passed_unread_do_not_speed_up_the_rate_of_work() -> None:
     run.file_started("/notes/new.txt")
     share = EmbeddingShare()
     run.file_read(size, share, chunks=chunks, read_seconds=0.0)
-    run.embedding(share)
+    run.embedding(share, chunks)
     for done in range(10, chunks, 10):
         clock.now += 1.0  # 10 chunks, 10 KB, a second
         run.embedded(share, done, chunks)

@@ -15,7 +15,12 @@ import pytest
 
 from ingest.backend_setup import BackendSetup
 from ingest.chunking import chunk_document, embedding_text
-from ingest.embedder import SentenceTransformerEmbedder
+from ingest.embedder import (
+    SentenceTransformerEmbedder,
+    load_bundled_embedder,
+    ready_for_documents,
+)
+from ingest.fakes import RecordingEmbedder
 from ingest.fast_embedder import FastEmbedder
 from ingest.loaders import load_document
 from ingest.onnx_cache import (
@@ -627,3 +632,21 @@ def test_onnx_runtime_is_closed_before_torch_is_timed(
     assert len(opened) == 1 and {t.backend for t in choice.trials} >= {"torch", "onnx"}
     assert sessions_alive and set(sessions_alive) == {0}
     assert min(t.min_cosine for t in choice.trials if t.backend == "onnx") >= MIN_COSINE
+
+
+def test_each_embedder_says_whether_documents_wait_for_a_model_to_load(
+    embedding_cache: Path,
+) -> None:
+    """What an ingest's progress calls "loading the embedding model": until the first
+    documents are embedded, the backend choice and the backend itself are loaded first."""
+    fresh = load_bundled_embedder()
+    assert not ready_for_documents(fresh)
+    fresh.embed_documents(["Sea otters hold hands while they sleep."])
+    assert ready_for_documents(fresh)
+    fast = FastEmbedder(fresh, embedding_cache, setting="auto")
+    assert not ready_for_documents(fast)  # the recorded choice is read, and ONNX opened
+    fast.embed_documents(["Sea otters hold hands while they sleep."])
+    assert ready_for_documents(fast)
+    assert ready_for_documents(FastEmbedder(fresh, embedding_cache, setting="torch"))
+    assert not ready_for_documents(FastEmbedder(fresh, embedding_cache, setting="onnx"))
+    assert ready_for_documents(RecordingEmbedder(fast))

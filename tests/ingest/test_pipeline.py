@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ingest.errors import StoreBusyError
@@ -313,3 +316,43 @@ def test_progress_moves_while_one_large_batch_embeds(
     assert len(set(before_stored)) >= 3 and max(before_stored) == report.chunks
     assert len(fake_embedder.calls) >= 3  # slices, not one call for the batch
     assert events[-1].chunks_stored == events[-1].chunks_done == report.chunks
+
+
+class LoadsOnFirstEmbed(HashingEmbedder):
+    """The fake embedder, loading its model (a flag) the first time it embeds documents."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loaded = False
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        self.loaded = True
+        return super().embed_documents(texts)
+
+    def ready_for_documents(self) -> bool:
+        return self.loaded
+
+
+def test_progress_says_what_the_run_does_and_when_the_model_loads(
+    tmp_path: Path, open_store: OpenStore
+) -> None:
+    """Debian package docs in batches of 8 chunks: each event names its stage, and only the
+    first batch waits for the embedding model (a first ingest sat at "4 of 4 files · 0
+    chunks" for 20 s while it loaded, saying nothing of it)."""
+    folder = shutil.copytree(REPO / "tests" / "data" / "package_docs", tmp_path / "docs")
+    embedder = LoadsOnFirstEmbed()
+    events: list[IngestProgress] = []
+    report = Ingestor(open_store(embedder), embedder, IngestOptions(commit_chunks=8)).run(
+        [folder], progress=events.append
+    )
+    assert len(report.added) == 4
+    stages = [stage for stage, _ in itertools.groupby(e.stage for e in events)]
+    assert stages[:3] == ["opening", "reading", "loading"]
+    assert stages[-1] == "finishing"
+    assert stages.count("loading") == 1 and stages.count("embedding") > 1, stages
+    assert set(stages) == {"opening", "reading", "loading", "embedding", "writing", "finishing"}
+    loading = next(e for e in events if e.stage == "loading")
+    assert loading.chunks_done == 0 and 0 < loading.batch_chunks <= report.chunks
+    writing = [e for e in events if e.stage == "writing"]
+    assert all(e.batch_chunks for e in writing) and events[-1].batch_chunks == 0
+    assert all(e.current for e in events if e.stage == "reading")
