@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from click.testing import CliRunner, Result
 from assistant.cli import cli
 from ingest.embedder import SentenceTransformerEmbedder
 from ingest.fakes import HashingEmbedder
+from ingest.fast_embedder import FastEmbedder
 from ingest.store import ChunkStore
 from tests.fixtures.cli import margin_command
 from tests.fixtures.ingest import write_files, write_pdf
@@ -146,12 +149,12 @@ def progress_line(files: int, reading: str) -> re.Pattern[str]:
     )
 
 
-def test_without_a_terminal_progress_is_a_plain_line_every_interval(
+def test_without_a_terminal_progress_is_plain_lines(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """stderr is not a terminal under CliRunner: lines (here every 50 ms instead of 10 s)
-    with done/total, rate, time left and what the run does; stdout still holds only the
-    JSON object."""
+    """stderr is not a terminal under CliRunner: lines (here at most every 50 ms instead of
+    10 s) with done/total, rate, time left and what the run does; stdout still holds only
+    the JSON object."""
     monkeypatch.setattr("assistant.cli.ingest_display.LINE_EVERY_S", 0.05)
     folder = write_files(
         tmp_path / "many", {f"note{n}.md": f"# Note {n}\n\n" + "words " * 400 for n in range(6)}
@@ -165,6 +168,32 @@ def test_without_a_terminal_progress_is_a_plain_line_every_interval(
     assert lines, result.stderr
     pattern = progress_line(7, r"(note\d\.md|paper\.pdf(, page \d+ of 30)?)")
     assert [line for line in lines if not pattern.match(line)] == []
+
+
+def test_a_log_gets_a_new_line_only_when_the_run_moved_on_and_what_it_is_doing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast_embedder: FastEmbedder
+) -> None:
+    """Debian package docs, ingested with the embedder margin builds (its model not loaded
+    yet), ticked every 20 ms: no line repeats the one before (they did, every 10 s, while
+    the model loaded), each ends with what the run is doing, and the JSON object and the
+    summary are as before."""
+    monkeypatch.setattr("assistant.cli.ingest_display.LINE_EVERY_S", 0.02)
+    monkeypatch.setattr("assistant.core.load_embedder", lambda config, locations: fast_embedder)
+    folder = shutil.copytree(REPO / "tests" / "data" / "package_docs", tmp_path / "docs")
+    result = _run("ingest", str(folder), "--json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert len(report["added"]) == 4 and report["chunks"] > 4 and report["failed"] == []
+    lines = [line for line in result.stderr.splitlines() if line.startswith("Ingesting")]
+    assert lines, result.stderr
+    assert [a for a, b in itertools.pairwise(lines) if a == b] == []
+    pattern = progress_line(4, r"(README|ENVIRONMENT|bugs)\.md")
+    assert [line for line in lines if not pattern.match(line)] == []
+    human = _run("ingest", str(folder))
+    assert human.exit_code == 0 and human.stdout == ""
+    assert human.stderr.splitlines()[-1].startswith(
+        "0 added, 0 updated, 4 unchanged, 0 removed, 0 skipped, 0 failed; 0 chunks in "
+    )
 
 
 HOSTILE_NAMES = {
