@@ -6,11 +6,11 @@ back ("it", "its", "those", "that one", "the same"), continues ("and how do I...
 about a part of something it does not name ("What's the default?", "Which is faster?"), or
 names a thing of the turn before with "the" ("What should I include in the report?" after
 "How do I report a bug in procps?"; see `_THE_SAME_THING`). Only then does history shape the
-search: the question is searched together with the topic of the
-turn before (the content words of what that turn searched, so a chain of follow-ups keeps
-its subject). Any other question is searched exactly as asked, as if the conversation were
-new: "What does shutil.copytree do?" after a question about venv finds what it finds alone, and
-so does "How do I read a JSON file and print it?", whose "it" is the file it names.
+search: the question is searched together with the topic of the turn before (the content
+words of what that turn searched, so a chain of follow-ups keeps its subject). Any other
+question is searched exactly as asked, as if the conversation were new: "What does
+shutil.copytree do?" after a question about venv finds what it finds alone, and so does "How
+do I read a JSON file and print it?", whose "it" is the file it names.
 
 "What about wget?" after "How do I make curl follow redirects?" asks the same of another
 thing: the new thing takes the place of the topic word most like it ("wget" of "curl", by the
@@ -279,10 +279,9 @@ def _names_earlier_thing(question: str, topic: Sequence[str]) -> str:
         if _singular(noun) not in earlier or _names_own_thing(question, noun):
             continue
         after = question[named.end() :].split(maxsplit=1)
-        following = after[0].strip("?.!,;:").lower() if after else ""
-        if named["possessive"] or following in _ENDS_PHRASE or following.endswith("ly"):
-            return f"it refers back (“the {noun}”)"
-        if not following or after[0][0] in "?.!,;:":
+        following = after[0].strip("?.!,;:").lower() if after else ""  # "": the phrase ends
+        ends = not following or following in _ENDS_PHRASE or following.endswith("ly")
+        if named["possessive"] or ends:
             return f"it refers back (“the {noun}”)"
     return ""
 
