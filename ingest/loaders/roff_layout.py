@@ -13,6 +13,8 @@ from ingest.markdown_syntax import code_fence
 from ingest.types import Section
 
 WIDTH = 78
+_SENTENCE_ENDS = (".", "!", "?", ":")
+_CLOSERS = "\"')]\u201d\u2019"
 
 
 @dataclass(slots=True)
@@ -58,6 +60,12 @@ class Page:
             else:
                 self._words.append(_Word(word, line))
         self._glued = False
+
+    def mid_sentence(self) -> bool:
+        """The line being filled has words and its last one ends no sentence."""
+        return bool(self._words) and not self._words[-1].text.rstrip(_CLOSERS).endswith(
+            _SENTENCE_ENDS
+        )
 
     def glue_next(self) -> None:
         """The next text joins the last word with no space (`\\c`, mdoc's `.Ns`)."""

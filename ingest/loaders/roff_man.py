@@ -1,7 +1,13 @@
 """The `man` macro package (man(7), groff_man(7)), as most Linux manual pages are written:
 `.SH`/`.SS` headings, paragraphs, `.TP`/`.IP` tagged paragraphs whose tag starts a line of
 its own, font macros reduced to their words, `.EX`/`.nf` examples kept line by line, and
-pod2man's `.Vb`/`.Ve` verbatim blocks."""
+pod2man's `.Vb`/`.Ve` verbatim blocks.
+
+help2man writes an option as `.HP` and its flag, then its description under an untagged
+`.IP`, and starts another `.IP` at every line of the description it wraps, often in the
+middle of a sentence. Inside an option (after `.TP` or `.HP`), an untagged `.IP` that
+comes in the middle of a sentence, or right after the flag, goes on at a new line of the
+same paragraph, so a flag and its description stay together as a `.TP` option does."""
 
 from __future__ import annotations
 
@@ -23,6 +29,7 @@ class ManFormatter(Formatter):
         super().__init__(strings)
         self._heading_level = 0  # a .SH or .SS whose title is on the next line
         self._tag_open = False  # a .TP's tag is the next line of text
+        self._in_option = False  # after a .TP or .HP, until another paragraph starts
         self._link = ""  # the address of an open .UR or .MT
 
     def feed(self, item: RoffLine) -> None:
@@ -50,7 +57,7 @@ class ManFormatter(Formatter):
                 page.heading(level, self.inline(" ".join(args)))
             else:
                 self._heading_level = level
-            self._tag_open = False
+            self._tag_open = self._in_option = False
         elif name in _FONTS:
             if args:
                 self.write(" ".join(args), line)
@@ -58,9 +65,12 @@ class ManFormatter(Formatter):
             self.write("".join(args), line)
         elif name in _PARAGRAPHS:
             page.paragraph()
+            self._in_option = name == "HP"
         elif name in ("TP", "TQ"):
             page.paragraph() if name == "TP" else page.line_break()
-            self._tag_open = True
+            self._tag_open = self._in_option = True
+        elif name == "IP" and not args and self._in_option and page.mid_sentence():
+            page.line_break()
         elif name == "IP":
             self._tagged_paragraph(args[0] if args else "", line)
         elif name in ("RS", "RE"):
@@ -96,6 +106,7 @@ class ManFormatter(Formatter):
 
     def _tagged_paragraph(self, tag: str, line: int) -> None:
         self.page.paragraph()
+        self._in_option = self._in_option or bool(tag)
         text = " ".join(self.inline(tag).split())
         if not text:
             return

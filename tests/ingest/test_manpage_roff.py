@@ -275,6 +275,46 @@ def test_gzip_options_read_like_the_rendered_page() -> None:
     assert source[options.line_of(tag_index) - 1] == ".B \\-# --fast --best"  # type: ignore[operator]
 
 
+def test_help2man_options_keep_their_flag_and_wrapped_description_in_one_paragraph() -> None:
+    # help2man writes `.HP` and the flag, then an untagged `.IP` at each wrapped line
+    document = load_document(PAGES / "timeout.1")
+    [description] = [s for s in document.sections if s.heading == "DESCRIPTION"]
+    options = description.text.split("\n\n")
+    assert (
+        "-k, --kill-after=DURATION\nalso send a KILL signal if COMMAND is still running\n"
+        "this long after the initial signal was sent"
+    ) in options
+    assert (
+        "--preserve-status\nexit with the same status as COMMAND, even when the\ncommand times out"
+        in options
+    )
+    assert "-v, --verbose\ndiagnose to stderr any signal sent upon timeout" in options
+
+
+INDENTED_PARAGRAPHS = r""".TH X 5
+.SH DESCRIPTION
+.TP
+.B search
+Search list for host-name lookup.
+.IP
+This may be changed by listing the desired domain search path.
+.LP
+The basic command format is
+.IP
+x options file
+"""
+
+
+def test_an_indented_paragraph_after_a_finished_sentence_or_outside_an_option_stays_apart() -> None:
+    [section] = parse(INDENTED_PARAGRAPHS).sections
+    assert section.text.split("\n\n") == [
+        "search\nSearch list for host-name lookup.",
+        "This may be changed by listing the desired domain search path.",
+        "The basic command format is",
+        "x options file",
+    ]
+
+
 def test_sftp_mdoc_options_and_commands_stand_on_their_own_lines() -> None:
     document = load_document(PAGES / "sftp.1")
     assert document.title == "sftp \u2014 OpenSSH secure file transfer"
