@@ -23,7 +23,8 @@ reverse order?" after a question about sorting ls by time qualifies the question
 
 A new action on the same thing ("And list its contents?" after "How do I extract a tar
 archive?") takes the place of the earlier one: the search is for the tar archive, not for
-extracting it, which found --to-command's text before --list.
+extracting it, which found --to-command's text before --list. Not when the earlier question
+names little else: in "How do I zip a directory?" the verb is the tool, and stays.
 
 The rules are plain and deterministic; tests/assistant/ask/test_followup.py holds a labelled
 set of follow-ups and independent questions they are checked on.
@@ -66,6 +67,10 @@ _AND_DO = re.compile(
     r"(?:it|them|its|their|one|ones|the|a|an|this|that|these|those)\b",
     re.IGNORECASE,
 )
+# Topic words that must be left when the earlier action goes: with fewer ("directory"), the
+# verb may be what names the thing ("How do I zip a directory?", then "How do I protect it with
+# a password?"), and it stays.
+_THING_LEFT = 2
 _AS_WELL = re.compile(r"\b(?:too|also|as well)\b", re.IGNORECASE)  # one action more, not another
 _NOT_ACTIONS = frozenset(
     {"across", "at", "by", "for", "from", "in", "inside", "into", "on", "onto", "over", "via"}
@@ -324,6 +329,8 @@ def _new_action(question: str, before: str, topic: list[str]) -> tuple[str, str]
     verb, replaced = _action(question), _action(before)
     if verb is None or replaced is None or replaced not in topic:
         return None
+    if len(topic_words(before)) - 1 < _THING_LEFT:
+        return None  # "zip a directory", "sort a file": the verb names the tool as well
     said = [word.lower() for word in _WORD.findall(before)]
     return (verb, replaced) if said.count(replaced.lower()) == 1 else None
 

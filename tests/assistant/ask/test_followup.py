@@ -225,6 +225,20 @@ def test_labelled_questions_sharing_only_a_word_are_searched_as_asked(
     assert standalone_query(question, [PlainTurn(before, "x")]).text == question
 
 
+@pytest.mark.parametrize(
+    ("before", "question", "searched"),
+    [
+        # the man page trial: "(directory)" alone found wget's page
+        ("How do I zip a directory?", "How do I protect it with a password?", "(zip directory)"),
+        ("How do I sort a file?", "And remove duplicates from it?", "(sort file)"),
+    ],
+)
+def test_an_earlier_action_that_names_the_tool_stays(
+    before: str, question: str, searched: str
+) -> None:
+    assert standalone_query(question, [PlainTurn(before, "x")]).text == f"{question} {searched}"
+
+
 def test_a_chain_of_follow_ups_keeps_its_subject() -> None:
     second = standalone_query("And on Windows?", [VENV])
     turn = PlainTurn("And on Windows?", "Use Scripts\\activate [1].", search_query=second.text)
