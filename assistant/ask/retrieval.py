@@ -173,14 +173,9 @@ class Retriever:
         k: int | None = None,
         collection: str | None = None,
         where_local_only: bool | None = None,
-        excluded_collections: Sequence[str] = (),
     ) -> Found:
         return self.retrieve(
-            query,
-            k=k,
-            collection=collection,
-            where_local_only=where_local_only,
-            excluded_collections=excluded_collections,
+            query, k=k, collection=collection, where_local_only=where_local_only
         ).found()
 
     def retrieve(

@@ -298,7 +298,7 @@ def results_from_wire(message: dict[str, Any]) -> Found:
         (source_from_json(s) for s in message["results"]),
         close=bool(message.get("close", True)),
         why=str(message.get("why", "")),
-        searched=message.get("searched"),
+        searched=None if message.get("searched") is None else str(message["searched"]),
     )
 
 
