@@ -145,12 +145,14 @@ def test_auto_answers_with_a_quote_and_never_asks_the_bundled_model(
     assert answer.groundedness == 1.0
 
 
-def test_auto_quotes_instead_of_what_a_model_invents(
+def test_auto_keeps_a_capable_models_answer_only_when_the_sources_support_it(
     docs_locations: Locations, tmp_path: Path, embedder: object, local_model: ChatModel
 ) -> None:
     # The bundled GGUF named by its path stands for a capable local model, which auto lets
-    # write. Greedy decoding: the same answer every run on one CPU (its words vary across CPUs,
-    # whose kernels round differently).
+    # write. What it writes depends on the CPU's rounding and on the prompt, which holds the
+    # docs' absolute paths (so the checkout's folder): whichever answer it writes, auto keeps
+    # it when most of its sentences are supported and quotes the documents instead when not.
+    # test_pipeline.py drives each branch with a model that writes a given answer.
     locations = copied(docs_locations, tmp_path)
     capable = f'[models.local]\npath = "{bundled_gguf_path()}"\n'
     config = parse_config(
@@ -168,12 +170,17 @@ def test_auto_quotes_instead_of_what_a_model_invents(
     checks = [e.support for e in events if isinstance(e, SentenceChecked)]
     checked = [c for c in checks if c.status != "skipped"]
     supported = [c for c in checked if c.status in ("cited", "attributed")]
-    # an answer below the supported share...
-    assert checked and len(supported) / len(checked) < FALLBACK_SHARE, checks
+    assert checked, checks
     streamed = "".join(e.text for e in events if isinstance(e, TextDelta))
-    assert answer.fallback == "unsupported" and answer.mode == "quote"  # ...so it is quoted
+    kinds = [e.kind for e in answer.guardrails]
+    if len(supported) / len(checked) >= FALLBACK_SHARE:
+        assert answer.mode == "generate" and answer.fallback is None, checks
+        assert answer.groundedness is not None and answer.groundedness >= FALLBACK_SHARE
+        assert "answer.replaced" not in kinds
+        return
+    assert answer.fallback == "unsupported" and answer.mode == "quote", checks
     assert answer.answer != streamed and answer.groundedness == 1.0
-    assert "answer.replaced" in [e.kind for e in answer.guardrails]
+    assert "answer.replaced" in kinds
     by_number = {s.number: s.text for s in answer.sources}
     for sentence in answer.sentences:  # every quoted line is its source's own
         source = " ".join(by_number[sentence.source].split())  # type: ignore[index]
