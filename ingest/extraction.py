@@ -64,8 +64,9 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # break was whole on the page it starts on; 14: before a PDF's list of references that no
 # heading opened got a "References" heading of its own, and a sentence broken by a page that
 # opens with a figure's caption was joined; 15: before a help2man option's wrapped
-# description, untagged `.IP` lines, was cut into paragraphs apart from its flag).
-EXTRACTION_VERSION = 16
+# description, untagged `.IP` lines, was cut into paragraphs apart from its flag; 16: before
+# a space character groff draws inside a kerned PDF word, "rev erts", was no longer a space).
+EXTRACTION_VERSION = 17
 _STARTUP_TIMEOUT_S = 60.0
 _STOP_GRACE_S = 1.0  # a worker told to stop that is still there after this is killed
 CANCEL_POLL_S = 0.1  # how often a read looks at its `cancel`
