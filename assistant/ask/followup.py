@@ -157,11 +157,16 @@ _FRAGMENT_WORDS = 5
 _WORD = re.compile(r"-{0,2}[\w$][\w.\-/$]*")  # "--in-place" and "-i" keep their dashes
 # "the NOUN", NOUN a word of the turn before, refers back to it when NOUN ends its phrase:
 # the question ends or a possessive, a preposition, a joining word, an auxiliary verb or an
-# adverb in -ly follows ("close the file?", "the archive's contents", "the budget is spent",
-# "unmount the drive safely"). Another word after it may make a thing of its own ("the
-# environment variables", "the file descriptor", "the git stash command"): left alone, as is a
-# question that names a thing of its own (a name or code: "the file command ... for a PDF").
-# Plain and conservative: a follow-up it misses ("the rule run") is searched as asked.
+# adverb follows ("close the file?", "the archive's contents", "the budget is spent",
+# "unmount the drive safely", "stop the process later"). So does it when "the NOUN" is the
+# subject of a question or clause (after an auxiliary verb or a question word) and the word
+# after it is its verb: a participle ("is the key stored"), or a word the question or a
+# determiner follows ("does the model cost?", "does the rule run every time", "where the link
+# points"). Another word after it may make a thing of its own ("the environment variables",
+# "the file descriptor", "the git stash command", "does the job control in bash do"): left
+# alone, as is a question that names a thing of its own (a name or code: "the file command
+# ... for a PDF"). Plain and conservative: a follow-up it misses ("make the expression
+# case-insensitive") is searched as asked.
 _THE_SAME_THING = re.compile(r"\b(?i:the)\s+(?P<noun>[a-z][a-z-]*)(?P<possessive>['’]s\b)?")
 _ENDS_PHRASE_LIST = """
     about above after again against and are as at because before behind below between but
@@ -170,6 +175,15 @@ _ENDS_PHRASE_LIST = """
     where which while will with within without would
 """
 _ENDS_PHRASE = frozenset(_ENDS_PHRASE_LIST.split())
+_PHRASE_END_ADVERB_LIST = "later now first instead afterwards anyway yet already also once"
+_PHRASE_END_ADVERBS = frozenset(_PHRASE_END_ADVERB_LIST.split())
+_SUBJECT_BEFORE_LIST = """
+    is are was were do does did can could should will would may might must has have had
+    where what which when why how whether if
+"""
+_SUBJECT_BEFORE = frozenset(_SUBJECT_BEFORE_LIST.split())
+_DETERMINER_LIST = "a an the its their his her my your our this these those every each all"
+_DETERMINERS = frozenset(_DETERMINER_LIST.split())
 _CODE = re.compile(r"`[^`]+`|\w\.\w|\w_\w|\w\(\)|(?:^|\s)--?\w")
 _QUESTION_WORD_LIST = """
     a about above after again all also am an and any are as at be because been before being
@@ -283,12 +297,29 @@ def _names_earlier_thing(question: str, topic: Sequence[str]) -> str:
         noun = named["noun"]
         if _singular(noun) not in earlier or _names_own_thing(question, noun):
             continue
-        after = question[named.end() :].split(maxsplit=1)
-        following = after[0].strip("?.!,;:").lower() if after else ""  # "": the phrase ends
-        ends = not following or following in _ENDS_PHRASE or following.endswith("ly")
+        after = [word.strip("?.!,;:").lower() for word in question[named.end() :].split()]
+        following = after[0] if after else ""  # "": the phrase ends
+        ends = (
+            not following
+            or following in _ENDS_PHRASE
+            or following in _PHRASE_END_ADVERBS
+            or following.endswith("ly")
+            or _subject_with_its_verb(question[: named.start()], after)
+        )
         if named["possessive"] or ends:
             return f"it refers back (“the {noun}”)"
     return ""
+
+
+def _subject_with_its_verb(before: str, after: Sequence[str]) -> bool:
+    """Whether "the NOUN", with the question's words `before` and `after` it, is the subject
+    of a question or clause followed by its verb: "Where is the key stored?", "How much does
+    the model cost?", "Where does the script print its output?"."""
+    preceding = before.split()[-1].lower() if before.split() else ""
+    if preceding not in _SUBJECT_BEFORE or not after:
+        return False
+    verb, rest = after[0], after[1:]
+    return verb.endswith("ed") or not rest or rest[0] in _DETERMINERS
 
 
 def _names_own_thing(question: str, noun: str) -> bool:

@@ -137,22 +137,19 @@ def test_a_question_naming_code_of_its_own_is_searched_as_asked() -> None:
 
 # Written before the rule was: follow-ups that name a thing of the turn before with "the", and
 # questions that only share a word with it; the last 8 of each were kept aside until the rule
-# was done (docs/ask.md gives the counts). A follow-up the rule misses is searched as asked,
-# as before it.
-MISSED = pytest.mark.xfail(strict=True, reason="a verb or another word follows the noun")
+# was done, and 12 more of each were written before the rule for a subject and its verb
+# ("does the model cost?"; docs/ask.md gives the counts). A follow-up the rules miss is
+# searched as asked, as before them.
+MISSED = pytest.mark.xfail(strict=True, reason="the noun's phrase goes on or is no subject")
 THE_SAME_THING = [
     ("How do I report a bug in procps?", "What should I include in the report?"),
-    pytest.param(
-        "How do I create a virtual environment?", "Where is the environment stored?", marks=MISSED
-    ),
+    ("How do I create a virtual environment?", "Where is the environment stored?"),
     (
         "How do I create a tar archive with gzip compression?",
         "How do I list the archive's contents?",
     ),
     ("How do I open a file for writing in Python?", "How do I close the file?"),
-    pytest.param(
-        "How do I configure a remote model?", "How much does the model cost?", marks=MISSED
-    ),
+    ("How do I configure a remote model?", "How much does the model cost?"),
     ("How do I define a bash function?", "How do I pass arguments to the function?"),
     ("How do I start a systemd service?", "How do I see the service's logs?"),
     ("What does git rebase do?", "How do I abort the rebase?"),
@@ -171,18 +168,29 @@ THE_SAME_THING = [
     ("How do I write a systemd unit file?", "Where do I put the file?"),
     ("How do I add a remote in git?", "How do I rename the remote?"),
     ("How do I create a zip archive in Python?", "How do I add a password to the archive?"),
-    pytest.param(
-        "How do I write a Makefile rule?", "Why does the rule run every time?", marks=MISSED
-    ),
-    pytest.param(
-        "How do I start a background process?", "How do I stop the process later?", marks=MISSED
-    ),
-    pytest.param(
-        "How do I create a symbolic link?", "How do I check where the link points?", marks=MISSED
-    ),
+    ("How do I write a Makefile rule?", "Why does the rule run every time?"),
+    ("How do I start a background process?", "How do I stop the process later?"),
+    ("How do I create a symbolic link?", "How do I check where the link points?"),
     ("How do I declare an array in bash?", "How do I get the length of the array?"),
     ("How do I open a TCP socket in Python?", "How do I close the socket?"),
     ("How do I create a new user account?", "How do I lock the account?"),
+    # written before the rule for a subject and its verb ("does the model cost?")
+    ("How do I create a cron job?", "When does the job run?"),
+    ("How do I install a Python package with pip?", "Where is the package installed?"),
+    ("How do I start a systemd service?", "Why does the service fail?"),
+    ("How do I set up an SSH key?", "Where is the key stored?"),
+    ("How do I create a swap file?", "How big should the file be?"),
+    ("How do I generate a GPG key?", "When does the key expire?"),
+    ("How do I run a Python script at startup?", "Where does the script print its output?"),
+    pytest.param(
+        "How do I add a user to a group?",
+        "How do I check which groups the user belongs to?",
+        marks=MISSED,
+    ),
+    pytest.param("How do I mount a network share?", "Why is the share read-only?", marks=MISSED),
+    ("How do I make a bash alias?", "Where should the alias go?"),
+    ("How do I compile a C program with gcc?", "Why is the program so slow?"),
+    ("How do I write a unit test in Python?", "How do I skip the test for now?"),
 ]
 SHARED_WORD = [
     ("How do I create a virtual environment?", "What does the shutil module do?"),
@@ -208,6 +216,22 @@ SHARED_WORD = [
     ("How do I write a Makefile?", "What does the make command do with -j?"),
     ("How do I create a user?", "What is the user agent string of curl?"),
     ("How do I use a socket?", "What is the socket timeout default in urllib?"),
+    # written before the rule for a subject and its verb
+    ("How do I create a cron job?", "What does the job control in bash do?"),
+    ("How do I read a file in Python?", "Where is the file system table stored?"),
+    ("How do I set a shell variable?", "What does the variable PS1 control?"),
+    ("How do I start a systemd service?", "How does the service manager order units at boot?"),
+    ("How do I make a bash function?", "What does the function keyword do?"),
+    ("How do I write a Python class?", "What is the class attribute lookup order?"),
+    ("How do I open a file?", "Why is the file descriptor limit reached?"),
+    ("How do I kill a process?", "What does the process substitution syntax look like?"),
+    ("How do I create a tar archive?", "Where is the archive module of Python documented?"),
+    ("How do I make a new git branch?", "What does the branch protection setting do on GitHub?"),
+    ("How do I write a log message in Python?", "What does the log level WARNING mean?"),
+    (
+        "How do I create a virtual environment?",
+        "Where are the environment variables of a process stored?",
+    ),
 ]
 
 

@@ -29,3 +29,15 @@ def test_the_report_of_the_turn_before_is_searched_with_its_topic(
 def test_a_thing_of_its_own_after_the_same_word_is_searched_as_asked() -> None:
     question = "What does the ps command show?"
     assert standalone_query(question, [BUG_REPORT]).text == question
+
+
+def test_the_report_as_the_subject_of_its_verb_is_searched_with_its_topic(
+    package_docs_index: Index,
+) -> None:
+    question = "Where should the report go?"
+    retriever = package_docs_index.retriever()
+    query = standalone_query(question, [BUG_REPORT])
+    assert query.text == f"{question} (bug procps)"
+    found = retriever.retrieve(query.text, k=3)
+    assert found.relevant and Path(found.sources[0].path).parent.name == "procps"
+    assert "procps@freelists.org" in found.evidence.windows[0].source.text
