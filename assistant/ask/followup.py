@@ -184,6 +184,7 @@ _SUBJECT_BEFORE_LIST = """
 _SUBJECT_BEFORE = frozenset(_SUBJECT_BEFORE_LIST.split())
 _DETERMINER_LIST = "a an the its their his her my your our this these those every each all"
 _DETERMINERS = frozenset(_DETERMINER_LIST.split())
+_BEFORE_VERB = frozenset(["not", "never", "still", "always", "ever", "even"])
 _CODE = re.compile(r"`[^`]+`|\w\.\w|\w_\w|\w\(\)|(?:^|\s)--?\w")
 _QUESTION_WORD_LIST = """
     a about above after again all also am an and any are as at be because been before being
@@ -318,6 +319,8 @@ def _subject_with_its_verb(before: str, after: Sequence[str]) -> bool:
     preceding = before.split()[-1].lower() if before.split() else ""
     if preceding not in _SUBJECT_BEFORE or not after:
         return False
+    if after[0] in _BEFORE_VERB and len(after) > 1:
+        after = after[1:]  # "Why does the job not run?"
     verb, rest = after[0], after[1:]
     return verb.endswith("ed") or not rest or rest[0] in _DETERMINERS
 

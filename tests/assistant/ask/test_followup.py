@@ -119,6 +119,7 @@ def test_a_new_action_takes_the_place_of_the_one_before(
         ("How do I set a daily budget?", "What happens when the budget is spent?", "(set daily)"),
         ("How do I mount a USB drive?", "How do I unmount the drive safely?", "(USB)"),
         ("What does git rebase do?", "How do I abort the rebase?", "(git)"),
+        ("How do I schedule a cron job?", "Why does the job not run?", "(schedule cron)"),
         ("How do I report a bug in procps?", "The report should say what?", "(bug procps)"),
         ("How do I define a bash function?", "How do I call the functions?", "(bash)"),
     ],
