@@ -18,6 +18,7 @@ pytest_plugins = [
     "tests.fixtures.downloads",
     "tests.fixtures.rerankers",
     "tests.fixtures.object_store",
+    "tests.fixtures.cli",
 ]
 
 

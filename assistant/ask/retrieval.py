@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING
 from assistant.ask.copies import fold_copies
 from assistant.ask.evidence import Evidence, EvidenceSelector, uniform_weights
 from assistant.ask.names import MissingName, NameCheck
+from assistant.ask.pasted import without_markup
 from assistant.ask.ranking import (
     RankingWeights,
     below_body,
@@ -89,7 +90,7 @@ class Retrieval:
     similarity: float = 0.0  # the best cosine of a source's chunk with the question
     confident_relevance: float = 0.0  # a gate score below it is a weak match
     respellings: list[Respelling] = field(default_factory=list)  # misspelt words put right
-    searched: str | None = None  # the query as searched, when misspelt words were put right
+    searched: str | None = None  # the query as searched, when markup was read or words respelt
 
     @property
     def gate_score(self) -> float:
@@ -197,14 +198,18 @@ class Retriever:
         told nothing of them: not even that they match.
         A query whose misspelt words no document holds ("compresion") is searched again put
         right (`assistant.ask.spelling`), when passages this search may show hold the
-        correction as written."""
+        correction as written. Markup pasted with the query (`\\fB\\-L\\fR`, `&lt;`) is searched
+        as the text it stands for (`assistant.ask.pasted`); `searched` then says what was."""
         where = where_clause(
             collection=collection, local_only=where_local_only, excluded=excluded_collections
         )
         search = partial(
             self._retrieve, k=k, where=where, recipient=recipient, vector_weight=vector_weight
         )
-        found = search(query)
+        plain = without_markup(query)
+        found = search(plain)
+        if plain != query:
+            found = replace(found, searched=plain)
         unknown = [name.text for name in found.missing_names if name.chunks == 0]
         if self.speller is None or not unknown:
             return found
@@ -213,7 +218,7 @@ class Retriever:
         )
         if not respellings:
             return found
-        corrected = respelt(query, respellings)
+        corrected = respelt(plain, respellings)
         return replace(search(corrected), respellings=respellings, searched=corrected)
 
     def _visible(self, word: str, where: str | None, recipient: Recipient | None) -> int:

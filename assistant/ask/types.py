@@ -101,7 +101,7 @@ class Found(list[Source]):
         super().__init__(sources)
         self.close = close
         self.why = why
-        self.searched = searched  # the query as searched, when misspelt words were put right
+        self.searched = searched  # the query as searched, when markup was read or words respelt
 
 
 @dataclass(frozen=True, slots=True)

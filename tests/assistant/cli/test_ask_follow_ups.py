@@ -1,8 +1,9 @@
 """`margin ask --continue` on real manual pages: which questions the conversation shapes.
 
 gzip(1), sftp(1) and tar(1) come from tests/data/man_roff (Debian packages; licences in its README),
-ingested through the CLI with the session's MiniLM into LanceDB; turns are logged to SQLite and
-read back by `--continue`. Quote mode: no chat model is needed to see what was searched.
+ingested through the CLI with the session's MiniLM into LanceDB (`man_pages`); turns are logged
+to SQLite and read back by `--continue`. Quote mode: no chat model is needed to see what was
+searched.
 """
 
 from __future__ import annotations
@@ -14,27 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from assistant.cli import cli
-from tests.fixtures.cli import ingested_home, use_home
-
-MAN_PAGES = Path(__file__).resolve().parents[2] / "data" / "man_roff"
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="session")
-def man_pages_home(tmp_path_factory: pytest.TempPathFactory, embedder: object) -> Path:
-    """A MARGIN_HOME with gzip(1), sftp(1) and tar(1) ingested through the CLI, once."""
-    home = tmp_path_factory.mktemp("ask-man-pages") / "margin-home"
-    pages = [MAN_PAGES / name for name in ("gzip.1", "sftp.1", "tar.1")]
-    return ingested_home(home, pages, embedder)
-
-
-@pytest.fixture
-def man_pages(
-    man_pages_home: Path, margin_home: Path, embedder: object, monkeypatch: pytest.MonkeyPatch
-) -> Path:
-    """This test's MARGIN_HOME as `man_pages_home` left it."""
-    return use_home(man_pages_home, margin_home, embedder, monkeypatch)
 
 
 def quoted(question: str, *options: str) -> dict[str, object]:
