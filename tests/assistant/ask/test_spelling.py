@@ -25,6 +25,10 @@ INDEX = {  # words as written in the passages, and how many passages hold each
     "pathlib": 30,
     "ssh": 50,
     "session": 1,
+    "tail": 8,
+    "tmp": 20,
+    "fist": 3,
+    "mosh": 2,
 }
 
 
@@ -63,6 +67,13 @@ def test_a_name_is_put_right_only_for_a_slip_of_the_hand() -> None:
 def test_words_of_their_own_and_short_words_are_left_alone() -> None:
     assert corrected("Flask") == []  # a word the model knows is no typo of "flash"
     assert corrected("ssh", "tmux") == []  # too near other words to tell
+
+
+def test_a_four_letter_word_is_put_right_only_by_two_letters_swapped_back() -> None:
+    assert corrected("tial", "Tial") == ["tail", "Tail"]
+    # a letter changed, added or left out makes another word too often: "fish" is no "fist",
+    # "tmux" no "tmp", "mush" no "mosh"
+    assert corrected("fish", "tmux", "mush", "tial") == ["tail"]
 
 
 def test_a_correction_keeps_the_first_letter_and_is_held_by_enough_passages() -> None:
