@@ -25,10 +25,12 @@ letters swapped: "tial" is "tail"), no chunk holds it, and it is no word of
 its own ("Flask" is not a misspelt "flash"); the correction keeps the first letter unless two
 letters swapped (a slip rarely changes it: "bigest" is "biggest", not "digest"), an ordinary
 word has `MIN_LETTERS` letters too ("conda" is not "cond"), and of the corrections that
-`MIN_CHUNKS` chunks at least hold, the one most chunks hold is taken. The retriever searches
-again with the correction only when a passage the asker may see holds it, and the answer says
-what was searched for (`assistant.ask.retrieval`): the counts are index-wide and may come from
-collections kept from the asker.
+`MIN_CHUNKS` chunks at least hold, the one most chunks hold is taken; a slip of a stop word
+("gvie", "whcih") is put right into it with no count, since it is never searched for. The
+retriever searches again with the correction only when a passage the asker may see holds it
+(or it is a stop word), and the answer says what was searched for
+(`assistant.ask.retrieval`): the counts are index-wide and may come from collections kept
+from the asker.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from assistant.ask.names import ChunkCounts, KnownWord
-from assistant.ask.terms import content_terms
+from assistant.ask.terms import STOP_WORDS, content_terms
 
 MIN_LETTERS = 5  # shorter words are too near other words: "fish" and "fist", "tmux" and "tmp"
 # A word of this many letters, under MIN_LETTERS, is put right only by two neighbouring
@@ -77,7 +79,9 @@ class Speller:
         found = []
         for word in dict.fromkeys(words):
             corrections = self._corrections(word)
-            correction = next((c for c in corrections if visible(c) >= MIN_CHUNKS), None)
+            correction = next(
+                (c for c in corrections if _common(c) or visible(c) >= MIN_CHUNKS), None
+            )
             if correction is not None:
                 found.append(Respelling(word, correction))
         return found
@@ -90,6 +94,9 @@ class Speller:
         slips = swapped(word) if short else slipped(word)
         first = word[0].casefold()
         edits = slips if short else one_edit_away(word)
+        common = sorted(c for c in slips if _common(c))
+        if common:
+            return common  # a slip of a word every text uses ("gvie", "whcih") names nothing
         candidates = {c: _term(c) for c in edits if c in slips or c[0].casefold() == first}
         own = _term(word)
         counts = self._chunk_counts(sorted({*candidates.values(), own} - {""}))
@@ -139,6 +146,12 @@ def respelt(question: str, respellings: Sequence[Respelling]) -> str:
             question,
         )
     return question
+
+
+def _common(word: str) -> bool:
+    """Whether `word` is one every text uses, a stop word: never searched for, so a correction
+    into it needs no passage to hold it and tells nothing of what the index holds."""
+    return word.casefold() in STOP_WORDS
 
 
 def _term(word: str) -> str:

@@ -76,6 +76,13 @@ def test_a_four_letter_word_is_put_right_only_by_two_letters_swapped_back() -> N
     assert corrected("fish", "tmux", "mush", "tial") == ["tail"]
 
 
+def test_a_slip_of_a_stop_word_is_put_right_with_no_passage_holding_it() -> None:
+    # stop words are never searched for: no count is kept, and none needs to be seen
+    speller = Speller(lambda word: word in KNOWN, counts)
+    found = speller.respellings(["gvie", "Whcih", "btoh"], lambda word: 0)
+    assert [r.correction for r in found] == ["give", "Which", "both"]
+
+
 def test_a_correction_keeps_the_first_letter_and_is_held_by_enough_passages() -> None:
     # "digest" is held by more passages, but a slip rarely changes the first letter
     assert corrected("bigest") == ["biggest"]
