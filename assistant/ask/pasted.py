@@ -51,4 +51,5 @@ def without_markup(question: str) -> str:
         text = _ROFF_CHARACTER.sub(lambda match: _ROFF_CHARACTERS[match.group()], text)
     text = _ROFF_OPTION.sub(lambda match: "-" * (len(match.group(1)) // 2), text)
     text = _HTML_ENTITY.sub(lambda match: html.unescape(match.group()), text)
-    return " ".join(text.split()) if text != question else question
+    plain = " ".join(text.split())
+    return plain if plain and text != question else question  # markup alone stays as typed

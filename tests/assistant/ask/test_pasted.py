@@ -34,6 +34,7 @@ def test_pasted_markup_is_read_as_its_text(pasted: str, searched: str) -> None:
         r"How do I write \\ in a Python string?",
         "Is AT&T or R&D a name, and what is &copy without its semicolon?",
         "How do I compress a file with gzip?",
+        r"\fB\fR",  # markup and nothing else: searched as typed, never as nothing
     ],
 )
 def test_code_and_plain_text_stay_as_typed(question: str) -> None:
