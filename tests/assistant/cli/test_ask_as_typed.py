@@ -52,3 +52,10 @@ def test_a_four_letter_command_with_two_letters_swapped_is_put_right(man_pages: 
     assert Path(answer["sources"][0]["path"]).name == "gzip.1"
     [respelt] = [e for e in answer["guardrails"] if e["kind"] == "question.respelt"]
     assert respelt["detail"] == "“gizp” is in no document; searched for “gzip” instead"
+
+
+def test_search_reads_pasted_markup_too(man_pages: Path) -> None:
+    result = CliRunner().invoke(cli, ["search", r"\fB\-\-exclude\fR=\fIPATTERN\fR"])
+    assert result.exit_code == 0, result.output
+    assert "searching for: --exclude=PATTERN" in result.output
+    assert "tar.1" in result.output.split("searching for:")[1]
