@@ -8,7 +8,8 @@ glyph over it: a space character whose next glyph starts no further than `TOUCHI
 the glyph before it is no word break. Each line also reports its largest font size,
 from which headings can be found in PDFs without an outline. A word PDFium joined across a
 line break keeps its hyphen and its break, for `normalise_pages` to judge with the whole
-document in view: "exe-cuted" is one word, "camera-ready" a compound.
+document in view: "exe-cuted" is one word, "camera-ready" a compound. A lowercase letter
+read from one of TeX's maths symbol fonts is the symbol it draws (`pdf_symbol_fonts`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from ingest.loaders.pdf_symbol_fonts import could_be_symbol, reads_as_letters, symbol_for
 
 GAP_EM = 0.12  # a horizontal gap this wide (in font sizes) between glyphs is a space
 # A space character with a gap this narrow (in font sizes) across it is inside a word. In
@@ -140,6 +143,10 @@ def _spaced_lines(text: str, raw_page: Any, pdfium_c: Any) -> list[PageLine]:
             and rect.left - previous_right > GAP_EM * size
         ):
             current.append(" ")
+        if could_be_symbol(char):
+            font_info(raw_page, index, name, _FONT_NAME_BYTES, ctypes.byref(flags))
+            if reads_as_letters(name.value):
+                char = symbol_for(char)
         current.append(char)
         previous_right, previous_bottom = rect.right, rect.bottom
     if current:
