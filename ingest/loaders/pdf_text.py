@@ -51,6 +51,7 @@ _SPACES = re.compile(r"[ \t\u00a0]+")
 _EDGE_LINES = 2  # lines at each end of a page checked for running headers and footers
 _REPEAT_SHARE = 0.5  # a line on more than this share of pages is a running header/footer
 _MIN_PAGES = 3
+_MAX_PEELS = 16  # rounds of taking running lines off the edges: 32 lines at each end at most
 _MIN_COMPOUND_PART = 3  # letters in each half of a compound kept hyphenated at a line end
 _LEADER_ENTRY = re.compile(r"^\S.*?(?: ?\.){4,} ?(?:\d+|[ivxlc]+)$", re.IGNORECASE)
 _PAGE_NUMBER = re.compile(r"\d+|[ivxlc]+", re.IGNORECASE)
@@ -65,7 +66,7 @@ def normalise_pages(pages: Sequence[str], notes: Sequence[str] = ()) -> list[str
     bodies = without_line_numbers([_characters(page) for page in pages])
     bodies = [_without_leader_entries(page) for page in bodies]
     footnotes = [_characters(note) for note in notes] or [""] * len(bodies)
-    bodies, footnotes = _without_running_lines(bodies, footnotes)
+    bodies, footnotes = _without_running_blocks(bodies, footnotes)
     bodies = ["" if _PAGE_NUMBER.fullmatch(page) else page for page in bodies]
     footnotes = ["" if _PAGE_NUMBER.fullmatch(note) else note for note in footnotes]
     cleaned = [
@@ -94,11 +95,29 @@ def _without_leader_entries(page: str) -> str:
     return "\n".join(line for line in page.split("\n") if not _LEADER_ENTRY.match(line))
 
 
-def _without_running_lines(pages: list[str], notes: list[str]) -> tuple[list[str], list[str]]:
+def _without_running_blocks(pages: list[str], notes: list[str]) -> tuple[list[str], list[str]]:
+    """Running lines taken off the pages' edges until their edges hold none: a sidebar set
+    on every page (elsarticle's manual repeats its version, date, contact and twelve "quick
+    links" at each page's top) is a block deeper than the edge lines one look sees. Below
+    the first edge lines only lines on most pages go: two margin notes a page apart
+    ("11pt" ending one page of jmlr's manual, "12pt" opening the next) count pages only by
+    chance."""
+    for peel in range(_MAX_PEELS):
+        peeled = _without_running_lines(pages, notes, chapters=peel == 0)
+        if peeled == (pages, notes):
+            break
+        pages, notes = peeled
+    return pages, notes
+
+
+def _without_running_lines(
+    pages: list[str], notes: list[str], chapters: bool = True
+) -> tuple[list[str], list[str]]:
     """Drop header/footer lines that repeat (numbers aside) on most pages, or on two or more
     with their last number counting the pages: one chapter's running header. A page's
     footnotes, apart from its body, have edges of their own: a journal's running footer set
-    in their type ("J. ACM, Vol. 37, No. 4, Article 111.") is found there."""
+    in their type ("J. ACM, Vol. 37, No. 4, Article 111.") is found there. Without
+    `chapters`, only lines on most pages (or most of one side's) are running lines."""
     if len(pages) < _MIN_PAGES:
         return pages, notes
     seen: Counter[str] = Counter()
@@ -125,7 +144,7 @@ def _without_running_lines(pages: list[str], notes: list[str]) -> tuple[list[str
         if shape
         and (
             count > _REPEAT_SHARE * len(pages)
-            or (count >= 2 and len(offsets.get(shape, ())) == 1)
+            or (chapters and count >= 2 and len(offsets.get(shape, ())) == 1)
             or shape in facing
         )
     }

@@ -187,3 +187,29 @@ def test_running_headers_on_left_and_right_pages_in_turn_go(tmp_path: Path) -> N
     text = "\n".join(s.text for s in document.sections)
     assert "Smith et al." not in text and "Field Guide" not in text
     assert "This page is about newts." in text
+
+
+def test_a_sidebar_repeated_at_every_pages_top_goes_however_many_lines_it_has() -> None:
+    # elsarticle's manual opens each page with a 16-line sidebar: its version, date, contact,
+    # and "QUICK LINKS" to its sections, which also cut the pages at false headings
+    text = _text(PAPERS / "elsdoc-4pages.pdf")
+    for furniture in ("Version: 3.3", "Contact: elsarticle@stmdocs.in", "QUICK LINKS"):
+        assert furniture not in text
+    assert "I Final print" not in text and "I Frontmatter I Floats" not in text
+    assert "elsarticle.cls is a thoroughly re-written document class" in text
+
+
+def test_lines_below_the_running_block_go_only_when_most_pages_have_them() -> None:
+    # jmlr's manual: margin notes "11pt" ending one page and "12pt" opening the next, below
+    # a two-line running header, count pages by chance; they are text, not a header
+    header = "The jmlr class\nCode"
+    body = "A line of code.\nAnother line.\nA third line."
+    pages = [
+        f"{header}\nThe first page.\n{body}",
+        f"{header}\n{body}\nPass font sizes to jmlr\n11pt",
+        f"{header}\n12pt\nSwitch on two-side mode.\n{body}",
+        f"{header}\nThe last page.\n{body}",
+    ]
+    cleaned = normalise_pages(pages)
+    assert cleaned[1].endswith("to jmlr\n11pt") and cleaned[2].startswith("12pt\n")
+    assert not any("The jmlr class" in page for page in cleaned)
