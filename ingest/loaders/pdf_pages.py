@@ -72,12 +72,30 @@ def page_lines(page: Any) -> list[PageLine]:
         aligned = text if len(text) == count else _aligned(text, count, textpage.raw, pdfium_c)
         if aligned is None:  # no telling which index is which character's
             return _plain_lines(text)
-        return _spaced_lines(aligned, textpage.raw, pdfium_c)
+        return _spaced_lines(aligned, textpage.raw, pdfium_c, _has_symbol_font(page, pdfium_c))
     finally:
         textpage.close()
 
 
-def _spaced_lines(text: str, raw_page: Any, pdfium_c: Any) -> list[PageLine]:
+def _has_symbol_font(page: Any, pdfium_c: Any) -> bool:
+    """Whether a text object of `page` is set in a font whose symbols PDFium reads as
+    letters: asked once per page, so that only such pages ask each letter's font (which
+    made reading bash's manuals 40% slower)."""
+    name = ctypes.create_string_buffer(_FONT_NAME_BYTES)
+    for index in range(pdfium_c.FPDFPage_CountObjects(page.raw)):
+        item = pdfium_c.FPDFPage_GetObject(page.raw, index)
+        if pdfium_c.FPDFPageObj_GetType(item) != pdfium_c.FPDF_PAGEOBJ_TEXT:
+            continue
+        font = pdfium_c.FPDFTextObj_GetFont(item)
+        named = font and pdfium_c.FPDFFont_GetBaseFontName(font, name, _FONT_NAME_BYTES)
+        if named and reads_as_letters(name.value):
+            return True
+    return False
+
+
+def _spaced_lines(
+    text: str, raw_page: Any, pdfium_c: Any, symbol_font: bool = False
+) -> list[PageLine]:
     rect = pdfium_c.FS_RECTF()
     box = ctypes.byref(rect)
     char_box, font_size = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetFontSize
@@ -143,7 +161,7 @@ def _spaced_lines(text: str, raw_page: Any, pdfium_c: Any) -> list[PageLine]:
             and rect.left - previous_right > GAP_EM * size
         ):
             current.append(" ")
-        if could_be_symbol(char):
+        if symbol_font and could_be_symbol(char):
             font_info(raw_page, index, name, _FONT_NAME_BYTES, ctypes.byref(flags))
             if reads_as_letters(name.value):
                 char = symbol_for(char)
