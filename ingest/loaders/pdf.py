@@ -28,7 +28,7 @@ from ingest.loaders.pdf_headings import (
 )
 from ingest.loaders.pdf_pages import PageLine, body_size, page_has_images, page_lines
 from ingest.loaders.pdf_references import with_reference_lists
-from ingest.loaders.pdf_text import normalise_pages
+from ingest.loaders.pdf_text import normalise_pages, plain_characters
 from ingest.ocr import DPI, INSTALL_HINT, Ocr, OcrUnavailableError
 from ingest.types import LoadedDocument
 
@@ -88,7 +88,7 @@ def _read(
     if not any(texts):
         raise LoadError("PDF has no text layer and no images to read (blank pages?)")
     headings = outline_headings(_outline(document)) or font_headings(pages)
-    headings = [replace(h, title=unicodedata.normalize("NFKC", h.title)) for h in headings]
+    headings = [replace(h, title=plain_characters(h.title)) for h in headings]
     headings = with_reference_lists(texts, headings)
     sections = split_pages(texts, headings)
     return LoadedDocument(sections=sections, title=_title(document) or file_name)

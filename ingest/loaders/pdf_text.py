@@ -1,6 +1,7 @@
 """Clean the text a PDF's text layer gives: glyphs, dashes, hyphenation, split words, and
 running headers and footers.
 
+- Accents TeX draws apart from their letters ("G¨odel") are put on them (`pdf_accents`).
 - Unicode NFKC: ligatures (ﬁ, ﬂ, ﬀ) and compatibility glyphs become plain letters.
 - Minus signs and hyphen-like dashes that stand for "-" (U+2212, U+2010-2012, an en dash
   starting an option such as "–e") become "-", spacing tilde and circumflex "~" and "^";
@@ -34,6 +35,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from ingest.english_words import is_common_english
+from ingest.loaders.pdf_accents import with_accents_on_letters
 from ingest.loaders.pdf_line_numbers import without_line_numbers
 from ingest.loaders.pdf_page_breaks import carried_over
 
@@ -63,9 +65,9 @@ _SHORT_WORD = re.compile(
 def normalise_pages(pages: Sequence[str], notes: Sequence[str] = ()) -> list[str]:
     """Each page's text cleaned, its footnotes (`notes`, one string a page, if any) after its
     body; the whole document is the vocabulary for repairs."""
-    bodies = without_line_numbers([_characters(page) for page in pages])
+    bodies = without_line_numbers([plain_characters(page) for page in pages])
     bodies = [_without_leader_entries(page) for page in bodies]
-    footnotes = [_characters(note) for note in notes] or [""] * len(bodies)
+    footnotes = [plain_characters(note) for note in notes] or [""] * len(bodies)
     bodies, footnotes = _without_running_blocks(bodies, footnotes)
     bodies = ["" if _PAGE_NUMBER.fullmatch(page) else page for page in bodies]
     footnotes = ["" if _PAGE_NUMBER.fullmatch(note) else note for note in footnotes]
@@ -83,8 +85,11 @@ def normalise_pages(pages: Sequence[str], notes: Sequence[str] = ()) -> list[str
     return [_repair_words(page, vocabulary, hyphenated) for page in cleaned]
 
 
-def _characters(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text.translate(_ASCII_ACCENTS))
+def plain_characters(text: str) -> str:
+    """The text's characters cleaned (accents, NFKC, dashes, invisible characters, spaces);
+    a heading's title is cleaned as the page that holds it, so it is found there."""
+    text = with_accents_on_letters(text).translate(_ASCII_ACCENTS)
+    text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text).translate(_DASHES)
     text = _OPTION_EN_DASH.sub("-", text)
     lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\r", "\n").split("\n")]

@@ -213,3 +213,18 @@ def test_lines_below_the_running_block_go_only_when_most_pages_have_them() -> No
     cleaned = normalise_pages(pages)
     assert cleaned[1].endswith("to jmlr\n11pt") and cleaned[2].startswith("12pt\n")
     assert not any("The jmlr class" in page for page in cleaned)
+
+
+def test_accents_drawn_apart_from_their_letters_are_put_back_in_text_and_headings() -> None:
+    # ecothesis's guide, in Computer Modern's old encoding: PDFium reads "Disserta¸c˜oes",
+    # "Vin´ıcius", "Pre^ambulo"; no search for "utilização" found it, and its sections'
+    # headings, cleaned apart from the page, were not found on it
+    document = load_document(PAPERS / "ecothesis.pdf")
+    text = "\n".join(section.text for section in document.sections)
+    for word in ("Dissertações", "Vinícius", "necessários", "Preâmbulo", "Capítulos"):
+        assert word in text
+    assert not any(mark in text for mark in "¨´˜ˆ¸\u0301\u0303\u0327")
+    headings = {section.heading for section in document.sections}
+    assert "2 Guia de utilização > 2.3 Preâmbulo" in headings
+    preamble = next(s for s in document.sections if s.heading.endswith("2.3 Preâmbulo"))
+    assert preamble.text.startswith("2.3 Preâmbulo\n")
