@@ -65,8 +65,11 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # heading opened got a "References" heading of its own, and a sentence broken by a page that
 # opens with a figure's caption was joined; 15: before a help2man option's wrapped
 # description, untagged `.IP` lines, was cut into paragraphs apart from its flag; 16: before
-# a space character groff draws inside a kerned PDF word, "rev erts", was no longer a space).
-EXTRACTION_VERSION = 17
+# a space character groff draws inside a kerned PDF word, "rev erts", was no longer a space;
+# 17: before TeX's symbol fonts read as symbols ("⟨options⟩", not "hoptionsi"), a sidebar
+# repeated at every page's top went however deep it is, and accents TeX draws apart from
+# their letters, "G¨odel", were put on them, in the text and in headings alike).
+EXTRACTION_VERSION = 18
 _STARTUP_TIMEOUT_S = 60.0
 _STOP_GRACE_S = 1.0  # a worker told to stop that is still there after this is killed
 CANCEL_POLL_S = 0.1  # how often a read looks at its `cancel`
