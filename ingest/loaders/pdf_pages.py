@@ -1,8 +1,9 @@
 """A PDF page's text layer through PDFium, with the spaces its layout implies.
 
 PDFium's own text leaves out spaces that typesetters make by positioning glyphs rather than
-by a space character ("theyare" in groff output); a gap between two glyphs on one line wider
-than `GAP_EM` of the font size is a space here. The other way round, groff sets a space
+by a space character ("theyare" in groff output); a gap between two upright glyphs on one
+line wider than `GAP_EM` of the size they are drawn at (the font's size scaled by the text
+matrix) is a space here. The other way round, groff sets a space
 character inside some kerned words ("rev erts", "neg ative" in bash.pdf) and draws the next
 glyph over it: a space character whose next glyph starts no further than `TOUCHING_EM` past
 the glyph before it is no word break. Each line also reports its largest font size,
@@ -15,6 +16,7 @@ read from one of TeX's maths symbol fonts is the symbol it draws (`pdf_symbol_fo
 from __future__ import annotations
 
 import ctypes
+import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -28,6 +30,7 @@ GAP_EM = 0.12  # a horizontal gap this wide (in font sizes) between glyphs is a 
 # bash.pdf the 24 such spaces span -0.02 to -0.005 and a word's space at least 0.05; in 60
 # of texlive-doc's PDFs, 1 space character of 225,803 spans less ("Pawe l", -0.001).
 TOUCHING_EM = 0.02
+_UPRIGHT_SKEW = 0.5  # an oblique font's shear is at most this share of its scale; a turn more
 _LINE_BREAKS = "\r\n"
 _FONT_NAME_BYTES = 128
 # Font weights PDFium reports are unreliable (695 for Times-Roman); font names are not. TeX's
@@ -98,7 +101,8 @@ def _spaced_lines(
 ) -> list[PageLine]:
     rect = pdfium_c.FS_RECTF()
     box = ctypes.byref(rect)
-    char_box, font_size = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetFontSize
+    char_box = pdfium_c.FPDFText_GetLooseCharBox
+    glyph_size = _GlyphSize(raw_page, pdfium_c)
     font_info = pdfium_c.FPDFText_GetFontInfo
     is_generated = pdfium_c.FPDFText_IsGenerated
     name = ctypes.create_string_buffer(_FONT_NAME_BYTES)
@@ -108,6 +112,7 @@ def _spaced_lines(
     largest, top, bottom = 0.0, 0.0, 0.0
     bold = True
     size = 10.0
+    upright = True
     previous_right: float | None = None
     previous_bottom = 0.0
     drawn_space = False  # the last character was a space the PDF draws, not PDFium's guess
@@ -136,6 +141,7 @@ def _spaced_lines(
         char_box(raw_page, index, box)
         if (
             drawn_space
+            and upright
             and previous_right is not None
             and current[-1] == " "
             and abs(rect.bottom - previous_bottom) < size / 2
@@ -144,7 +150,8 @@ def _spaced_lines(
             current.pop()  # a kerned word's inner space
         drawn_space = False
         if not current or current[-1] == " ":  # font sizes change between words, if at all
-            size = font_size(raw_page, index) or size
+            drawn_size, upright = glyph_size(index)
+            size = drawn_size or size
             largest = max(largest, size)
             if previous_right is None:  # the line's first glyph
                 top, bottom = rect.top, rect.bottom
@@ -154,7 +161,8 @@ def _spaced_lines(
                 font_info(raw_page, index, name, _FONT_NAME_BYTES, ctypes.byref(flags))
                 bold = bool(_BOLD_NAME.search(name.value))
         if (
-            previous_right is not None
+            upright
+            and previous_right is not None
             and current
             and current[-1] != " "
             and abs(rect.bottom - previous_bottom) < size / 2
@@ -170,6 +178,31 @@ def _spaced_lines(
     if current:
         lines.append(PageLine("".join(current), largest, bold, top, bottom))
     return lines
+
+
+class _GlyphSize:
+    """The size a character is drawn at on the page, in points (its font's size scaled by
+    its text matrix), and whether it stands upright. Acrobat Distiller sets every font at
+    size 1 and scales it by the matrix; PDFium's font size alone said 1 point there, so a
+    kern of a quarter point opened a space inside a word ("numb er", "do es" in llncs's
+    manual) and no line was larger than another. A rotated glyph's neighbours follow it up
+    or down the page, not across: gaps across it say nothing of spaces."""
+
+    def __init__(self, raw_page: Any, pdfium_c: Any):
+        self._page = raw_page
+        self._font_size = pdfium_c.FPDFText_GetFontSize
+        self._get_matrix = pdfium_c.FPDFText_GetMatrix
+        self._matrix = pdfium_c.FS_MATRIX()
+        self._pointer = ctypes.byref(self._matrix)
+
+    def __call__(self, index: int) -> tuple[float, bool]:
+        size = float(self._font_size(self._page, index))
+        if not self._get_matrix(self._page, index, self._pointer):
+            return size, True
+        m = self._matrix
+        scale = math.sqrt(abs(m.a * m.d - m.b * m.c))
+        upright = abs(m.b) + abs(m.c) <= _UPRIGHT_SKEW * (abs(m.a) + abs(m.d))
+        return size * scale, upright
 
 
 def _next_glyph_starts_a_line(
