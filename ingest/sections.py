@@ -27,6 +27,7 @@ from ingest.types import HEADING_SEPARATOR, Section
 
 TINY_CHARS = 100  # a section shorter than this is merged with its neighbours
 PACK_CHARS = 600  # packed tiny sections stop growing here (well inside one chunk)
+_WRAPPED_HEADING_LINES = 4  # the most lines a heading is looked for over at a text's start
 
 _ATX = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.DOTALL)  # "## Diet ##"
 _SETEXT_UNDERLINE = re.compile(r"\n {0,3}(=+|-+)[ \t]*$")  # "Diet\n----"
@@ -83,6 +84,15 @@ def only_heading(text: str, heading: str) -> bool:
     "Tuesday (2026-11-03, 3 November 2026)"."""
     last = " ".join(heading.rsplit(HEADING_SEPARATOR, 1)[-1].split())
     return bool(last) and _heading_words(text) in (last, plain_title(last))
+
+
+def _opens_with(text: str, heading: str) -> bool:
+    """Whether `text` opens with `heading`, on its first line or wrapped over the first few (a
+    paper's title set on three lines: "ecothesis - Um modelo em LATEX para\nTrabalhos ...")."""
+    lines = text.split("\n", _WRAPPED_HEADING_LINES)[:_WRAPPED_HEADING_LINES]
+    return any(
+        only_heading("\n".join(lines[:count]), heading) for count in range(1, len(lines) + 1)
+    )
 
 
 def _heading_words(text: str) -> str:
@@ -165,9 +175,8 @@ def _packed(run: Sequence[Section]) -> Section:
     entries = []
     for section, path in zip(run, paths, strict=True):
         own = path[len(common) :]
-        first_line = section.text.split("\n", 1)[0]
         # Keep each entry findable: its own heading leads its text unless the text starts with it.
-        if own and not only_heading(first_line, own[-1]):
+        if own and not _opens_with(section.text, own[-1]):
             section = led_by(section, HEADING_SEPARATOR.join(own))
         entries.append(section)
     packed = entries[0]

@@ -53,6 +53,22 @@ def test_tiny_sections_are_packed_under_their_common_heading() -> None:
     assert entry.heading == "T > Context > run()"
 
 
+def test_a_packed_entry_whose_text_opens_with_its_wrapped_heading_is_not_led_by_it_again() -> None:
+    # a paper's title over three lines, its bookmark in one: the chunk read the title twice
+    title = "ecothesis - Um modelo em LATEX para Trabalhos de Conclusão de Curso, Teses"
+    sections = [
+        Section(
+            "ecothesis - Um modelo em LATEX para\nTrabalhos de Conclusão de\nCurso, Teses",
+            heading=f"T > {title}",
+        ),
+        Section("Vinícius Barros Rodrigues", heading="T > Guia > Vinícius Barros Rodrigues"),
+        Section(LONG, heading="T > Organograma"),
+    ]
+    packed, _ = prepare_sections(sections, "T")
+    assert packed.text.count("Trabalhos") == 1
+    assert packed.text.startswith("ecothesis - Um modelo em LATEX para\nTrabalhos")
+
+
 def test_markdown_headings_count_as_their_words() -> None:
     sections = [
         Section("# Garden log", heading="Garden log"),
