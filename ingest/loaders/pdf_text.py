@@ -19,6 +19,9 @@ running headers and footers.
 - Contents and index entries, a title and its page number joined by a dot leader
   ("2.4 Library Notes . . . . . 7", "alias . . . . 53"), are removed: they repeat every title
   and term of the document, and a search for one found the contents page, not the section.
+  So are the entries of an index set as makeindex sets it, a term and its pages without a
+  leader ("alias, 12, 45, 67"), with its letter groups and "see" references, but only on a
+  page most of whose lines are such entries (`pdf_index_entries`).
 - A page holding nothing but its number is empty, and a manuscript's line numbers go
   (`pdf_line_numbers`).
 - A page's footnotes (`pdf_footnotes`) follow its body text as a block of their own, after a
@@ -36,6 +39,7 @@ from collections.abc import Sequence
 
 from ingest.english_words import is_common_english
 from ingest.loaders.pdf_accents import with_accents_on_letters
+from ingest.loaders.pdf_index_entries import without_index_entries
 from ingest.loaders.pdf_line_numbers import without_line_numbers
 from ingest.loaders.pdf_page_breaks import carried_over
 
@@ -71,10 +75,10 @@ def normalise_pages(pages: Sequence[str], notes: Sequence[str] = ()) -> list[str
     bodies, footnotes = _without_running_blocks(bodies, footnotes)
     bodies = ["" if _PAGE_NUMBER.fullmatch(page) else page for page in bodies]
     footnotes = ["" if _PAGE_NUMBER.fullmatch(note) else note for note in footnotes]
-    cleaned = [
-        f"{body}\n\n{note}".strip()
-        for body, note in zip(carried_over(bodies), footnotes, strict=True)
-    ]
+    # an index's entries go once its pages' sentences are whole: a term left of them
+    # ("style", its sub-entries gone) is no sentence running onto the next page
+    bodies = [without_index_entries(page, len(pages)) for page in carried_over(bodies)]
+    cleaned = [f"{body}\n\n{note}".strip() for body, note in zip(bodies, footnotes, strict=True)]
     vocabulary = Counter(w.lower() for page in cleaned for w in _WORD.findall(page))
     vocabulary.subtract(  # a word's halves at a line break are not words of the document
         half.lower() for page in cleaned for m in _HYPHENATED.finditer(page) for half in m.groups()
