@@ -1,12 +1,16 @@
 """A back-of-book index as makeindex sets it, a term and its pages with no dot leader, goes
 from the PDF's text: a search for a term found the index, not the section explaining it.
 Only a page most of whose lines are entries is an index; prose citing pages and tables of
-numbers stay."""
+numbers stay. The real index is ndsu-thesis-2022's manual (LPPL) in tests/data/papers."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from ingest.loaders import load_document
 from ingest.loaders.pdf_text import normalise_pages
 
+PAPERS = Path(__file__).resolve().parent.parent / "data" / "papers"
 PROSE = "Otters hold hands while they sleep, and the survey counted them twice."
 INDEX = "\n".join(
     [
@@ -82,3 +86,18 @@ def test_entries_out_of_order_are_no_index() -> None:
     rows = ["zebra, 3, 4", "apple, 5", "mango, 6, 7", "berry, 8", "yak, 9", "cherry, 2, 3"]
     page = "\n".join(["Fruit and where they grow", *rows, "kiwi, 3"])
     assert _document(page) == [page]
+
+
+def test_a_real_index_goes_and_the_prose_on_its_first_page_stays() -> None:
+    # ndsu-thesis-2022's manual: its index starts at the foot of page 23, under "15.9 Voice
+    # of the developers!" and "Acknowledgements", and fills page 24
+    sections = load_document(PAPERS / "ndsu-index.pdf").sections
+    text = "\n".join(section.text for section in sections)
+    assert "15.9 Voice of the developers!\nIt is interesting to know what" in text
+    assert "is also highly appreciated." in text
+    for entry in ("abovedisplayskip, 20", "acknowledgements, 6, 23", "BibTeX, 4, 10, 12", "11"):
+        assert f"\n{entry}\n" not in f"\n{text}\n"
+    assert "list of appendix figures" not in text and "multiple bibliographies" not in text
+    index = [section for section in sections if section.heading == "Index"]
+    assert [section.page for section in index] == [23, 24]
+    assert index[0].text.startswith("Index\n")
