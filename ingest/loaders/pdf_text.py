@@ -20,8 +20,8 @@ running headers and footers.
   ("2.4 Library Notes . . . . . 7", "alias . . . . 53"), are removed: they repeat every title
   and term of the document, and a search for one found the contents page, not the section.
   So are the entries of an index set as makeindex sets it, a term and its pages without a
-  leader ("alias, 12, 45, 67"), with its letter groups and "see" references, but only on a
-  page most of whose lines are such entries (`pdf_index_entries`).
+  leader ("alias, 12, 45, 67"), and the "see" references beside them, but only on a page
+  most of whose lines are such entries (`pdf_index_entries`).
 - A page holding nothing but its number is empty, and a manuscript's line numbers go
   (`pdf_line_numbers`).
 - A page's footnotes (`pdf_footnotes`) follow its body text as a block of their own, after a
