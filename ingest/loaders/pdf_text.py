@@ -15,7 +15,9 @@ running headers and footers.
 - Lines repeated at the top or bottom of most pages, or of most left or right pages (running
   headers and footers, page numbers, a paper's title and its authors in turn) are removed,
   and so are numbered ones on two or more pages whose last number counts the pages
-  ("Chapter 4: Function reference 9", "... 10": one chapter's running header).
+  ("Chapter 4: Function reference 9", "... 10": one chapter's running header). One on most
+  pages whose number counts the pages goes wherever the text layer puts it: a two-column
+  journal's footer comes between its columns.
 - Contents and index entries, a title and its page number joined by a dot leader
   ("2.4 Library Notes . . . . . 7", "alias . . . . 53"), are removed: they repeat every title
   and term of the document, and a search for one found the contents page, not the section.
@@ -57,6 +59,7 @@ _SPACES = re.compile(r"[ \t\u00a0]+")
 _EDGE_LINES = 2  # lines at each end of a page checked for running headers and footers
 _REPEAT_SHARE = 0.5  # a line on more than this share of pages is a running header/footer
 _MIN_PAGES = 3
+_MIN_RUNNING_WORDS = 2  # words of a running line found inside a page: more than "Page 3"
 _MAX_PEELS = 16  # rounds of taking running lines off the edges: 32 lines at each end at most
 _MIN_COMPOUND_PART = 3  # letters in each half of a compound kept hyphenated at a line end
 _LEADER_ENTRY = re.compile(r"^\S.*?(?: ?\.){4,} ?(?:\d+|[ivxlc]+)$", re.IGNORECASE)
@@ -73,6 +76,7 @@ def normalise_pages(pages: Sequence[str], notes: Sequence[str] = ()) -> list[str
     bodies = [_without_leader_entries(page) for page in bodies]
     footnotes = [plain_characters(note) for note in notes] or [""] * len(bodies)
     bodies, footnotes = _without_running_blocks(bodies, footnotes)
+    bodies = _without_page_counting_lines(bodies)
     bodies = ["" if _PAGE_NUMBER.fullmatch(page) else page for page in bodies]
     footnotes = ["" if _PAGE_NUMBER.fullmatch(note) else note for note in footnotes]
     # an index's entries go once its pages' sentences are whole: a term left of them
@@ -162,6 +166,46 @@ def _without_running_lines(
     return [_without_edges(page, running) for page in pages], [
         _without_edges(note, running) for note in notes
     ]
+
+
+def _without_page_counting_lines(pages: list[str]) -> list[str]:
+    """Running lines the text layer puts inside the page: a two-column journal's footer
+    ("2 TUGboat Authors' Guide, March 2022") read between its columns is at no edge. Such a
+    line is on most pages (or most of one side's), says more than a number, and one of its
+    numbers counts the pages; no line of body text is so."""
+    if len(pages) < _MIN_PAGES:
+        return pages
+    found: dict[str, list[tuple[int, list[int]]]] = {}  # shape -> its pages and numbers
+    for index, page in enumerate(pages):
+        for line in set(page.split("\n")):
+            numbers = [int(number) for number in _DIGITS.findall(line)]
+            if numbers and len(_WORD.findall(line)) >= _MIN_RUNNING_WORDS:
+                found.setdefault(_shape(line), []).append((index, numbers))
+    counting = {shape for shape, seen in found.items() if _counts_pages(seen, len(pages))}
+    if not counting:
+        return pages
+    return [
+        "\n".join(line for line in page.split("\n") if _shape(line) not in counting)
+        for page in pages
+    ]
+
+
+def _counts_pages(seen: list[tuple[int, list[int]]], page_count: int) -> bool:
+    """Whether a line seen on these pages with these numbers is on most pages, or most of
+    one side's, with a number that goes up page by page."""
+    pages = {index for index, _ in seen}
+    sides = [sum(1 for index in pages if index % 2 == side) for side in (0, 1)]
+    most = len(pages) > _REPEAT_SHARE * page_count or any(
+        count >= _MIN_PAGES and count > _REPEAT_SHARE * ((page_count + 1 - side) // 2)
+        for side, count in enumerate(sides)
+    )
+    if not most or len(pages) < _MIN_PAGES or len(seen) != len(pages):
+        return False
+    width = min(len(numbers) for _, numbers in seen)
+    return any(
+        len({numbers[position] - index for index, numbers in seen}) == 1
+        for position in range(width)
+    )
 
 
 def _without_edges(text: str, running: set[str]) -> str:

@@ -70,6 +70,27 @@ def test_one_chapters_running_header_contents_entries_and_bare_numbers_go() -> N
     assert text.count("Step 1") == 2
 
 
+def test_a_running_footer_read_between_two_columns_goes_wherever_it_is_on_the_page() -> None:
+    # TUGboat's authors' guide: its footer, on left and right pages in turn, comes between
+    # the left column and the right in the text layer, at no edge of the page
+    topics = ["tags", "macros", "fonts", "figures", "tables", "references"]
+    pages = []
+    for number, topic in enumerate(topics, start=1):
+        footer = f"TUGboat Authors' Guide, March 2022 {number}"
+        if number % 2 == 0:
+            footer = f"{number} TUGboat Authors' Guide, March 2022"
+        steps = "In 2 steps, write them.\n" if number < 3 else ""
+        pages.append(
+            f"This page is about {topic}.\nAuthors write {topic} with care.\n{footer}\n"
+            f"See Table 2 for the tags.\n{steps}The {topic} end here.\nAsk us about {topic}."
+        )
+    text = "\n".join(normalise_pages(pages))
+    assert "Authors' Guide" not in text
+    assert text.count("See Table 2 for the tags.") == 6  # on every page, its number no page's
+    assert text.count("In 2 steps, write them.") == 2  # two pages of six: no running line
+    assert "This page is about tables.\nAuthors write tables with care.\nSee Table 2" in text
+
+
 @pytest.mark.skipif(
     not (BASH_DOCS / "bashref.pdf").exists(),
     reason="Debian's bash-doc is not installed (apt-get install bash-doc)",
