@@ -13,6 +13,7 @@ it, or its running footer does, or the next line starts higher up (the next colu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,6 +23,9 @@ SMALL_RATIO = 0.95  # a line whose largest type is below this share of the body 
 FOOT_SHARE = 0.5  # a block starts in this lower share of the page's text
 MIN_LETTERS = 12  # fewer letters than this are a formula's pieces or a lone marker
 FOOTER_LINES = 2  # lines after a block at the page's end that are its running footer
+# A note's marker, a number or a symbol set as a superscript, glued to the note's first word
+# ("3Yet another", "∗Corresponding author"), at a line's start or after a sentence.
+_GLUED_MARKER = re.compile(r"(?:^|(?<=[.!?)] ))(\d{1,3}(?=[A-Z][a-z])|[∗†‡§¶]+(?=[^\W\d_]))", re.M)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,3 +92,9 @@ def _same_type(line: PageLine, other: PageLine) -> bool:
 
 def _small(line: PageLine, body_size: float) -> bool:
     return 0 < line.size < SMALL_RATIO * body_size
+
+
+def with_markers_apart(notes: str) -> str:
+    """Footnotes with each marker a word of its own: "3Yet another" was the word "3yet" to a
+    search for "yet", "1Department" no department."""
+    return _GLUED_MARKER.sub(r"\1 ", notes)

@@ -27,7 +27,8 @@ running headers and footers.
 - A page holding nothing but its number is empty, and a manuscript's line numbers go
   (`pdf_line_numbers`).
 - A page's footnotes (`pdf_footnotes`) follow its body text as a block of their own, after a
-  blank line; their edges are searched for running footers too.
+  blank line, each marker a word apart ("3 Yet", not "3Yet"); their edges are searched for
+  running footers too.
 - A sentence broken by a page break is whole on the page it starts on (`pdf_page_breaks`);
   a word hyphenated there is joined by the rule for a line's end.
 """
@@ -41,6 +42,7 @@ from collections.abc import Sequence
 
 from ingest.english_words import is_common_english
 from ingest.loaders.pdf_accents import with_accents_on_letters
+from ingest.loaders.pdf_footnotes import with_markers_apart
 from ingest.loaders.pdf_index_entries import without_index_entries
 from ingest.loaders.pdf_line_numbers import without_line_numbers
 from ingest.loaders.pdf_page_breaks import carried_over
@@ -74,7 +76,8 @@ def normalise_pages(pages: Sequence[str], notes: Sequence[str] = ()) -> list[str
     body; the whole document is the vocabulary for repairs."""
     bodies = without_line_numbers([plain_characters(page) for page in pages])
     bodies = [_without_leader_entries(page) for page in bodies]
-    footnotes = [plain_characters(note) for note in notes] or [""] * len(bodies)
+    footnotes = [with_markers_apart(plain_characters(note)) for note in notes]
+    footnotes = footnotes or [""] * len(bodies)
     bodies, footnotes = _without_running_blocks(bodies, footnotes)
     bodies = _without_page_counting_lines(bodies)
     bodies = ["" if _PAGE_NUMBER.fullmatch(page) else page for page in bodies]

@@ -3,7 +3,9 @@ gives PDFium, line by line (a real paper's footnotes are in test_pdf_papers)."""
 
 from __future__ import annotations
 
-from ingest.loaders.pdf_footnotes import page_parts
+import pytest
+
+from ingest.loaders.pdf_footnotes import page_parts, with_markers_apart
 from ingest.loaders.pdf_pages import PageLine
 
 BODY, SMALL = 10.0, 8.0
@@ -62,3 +64,27 @@ def test_a_small_table_with_body_text_under_it_stays() -> None:
 def test_lines_without_a_place_are_all_body() -> None:
     lines = [PageLine("read by OCR", 0.0), PageLine("1 no type or place", 0.0)]
     assert page_parts(lines, BODY).body == lines
+
+
+@pytest.mark.parametrize(
+    ("read", "apart"),
+    [
+        ("3Yet another author footnote.", "3 Yet another author footnote."),
+        (
+            "The first ends. 2Disney World is the second.",
+            "The first ends. 2 Disney World is the second.",
+        ),
+        ("∗Corresponding author", "∗ Corresponding author"),
+        ("†Version 4.2e of the class.", "† Version 4.2e of the class."),
+    ],
+)
+def test_a_notes_marker_glued_to_its_first_word_is_set_apart(read: str, apart: str) -> None:
+    assert with_markers_apart(read) == apart
+
+
+@pytest.mark.parametrize(
+    "note",
+    ["See 3D printing in 2Dx.", "An 8MB limit applies.", "x 12Apples", "4WGM occur at particular"],
+)
+def test_numbers_that_are_no_markers_stay_with_their_words(note: str) -> None:
+    assert with_markers_apart(note) == note

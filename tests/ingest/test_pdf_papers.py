@@ -42,7 +42,7 @@ def test_a_footnote_at_a_columns_foot_follows_its_page_and_the_paragraph_reads_o
     # the title's and the authors' footnotes, kept together after the first page's body
     notes = pages[1].index("This document is the results of the research project")
     assert pages[1].index("of the WGM evanescent field.") < notes
-    assert "3Yet another author footnote. 4WGM occur at particular" in pages[1][notes:]
+    assert "3 Yet another author footnote. 4WGM occur at particular" in pages[1][notes:]
 
 
 def test_a_sentence_broken_by_footnotes_and_a_page_break_is_whole_on_its_first_page() -> None:
@@ -108,7 +108,7 @@ def test_a_running_footer_set_in_footnote_type_still_goes() -> None:
     pages = [f"This page tells of {animal}." for animal in animals]
     notes = [f"{n}Seen near the river by {animal}.\n{footer}" for n, animal in enumerate(animals)]
     cleaned = normalise_pages(pages, notes)
-    assert cleaned[1] == "This page tells of owls.\n\n1Seen near the river by owls."
+    assert cleaned[1] == "This page tells of owls.\n\n1 Seen near the river by owls."
     assert not any("J. ACM" in page for page in cleaned)
 
 
