@@ -1,8 +1,9 @@
 """TeX's maths symbol fonts, whose glyphs PDFium reads as the letters of their codes.
 
-Computer Modern's symbol fonts (CMSY, bold CMBSY) and Latin Modern's Type 1 copy of them
-carry no Unicode map, and some of their glyph names ("angbracketleft") are in no list PDFium
-knows, so it gives the character code instead: a manual's "⟨options⟩" reads "hoptionsi",
+Computer Modern's symbol fonts (CMSY, bold CMBSY), Latin Modern's Type 1 copy of them and
+the TX and PX fonts' (txsys, pxsy: "⟨http://...⟩" read "hhttp://...i") carry no Unicode
+map, and some of their glyph names ("angbracketleft") are in no list PDFium knows, so it
+gives the character code instead: a manual's "⟨options⟩" reads "hoptionsi",
 "\\author{⟨author⟩}" reads "\\author{hauthori}". Codes 0x61-0x7A of their encoding (TeX's OMS)
 are the symbols below; the fonts have no lowercase letters, so a lowercase letter read from
 one is always such a code.
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-_SYMBOL_FONT = re.compile(rb"(?:^|\+)(?:CMB?SY\d|LMMathSymbols)", re.IGNORECASE)
+_SYMBOL_FONT = re.compile(rb"(?:^|\+)(?:CMB?SY\d|LMMathSymbols|[tp]xb?sys?$)", re.IGNORECASE)
 _SYMBOLS = dict(zip("abcdefghijklmnopqrstuvwxyz", "⊣⌊⌋⌈⌉{}⟨⟩|‖↕⇕\\≀√⨿∇∫⊔⊓⊑⊒§†‡", strict=True))
 
 

@@ -23,5 +23,7 @@ def test_angle_brackets_from_the_symbol_font_read_as_angle_brackets() -> None:
 def test_only_the_symbol_fonts_letters_are_symbols() -> None:
     assert reads_as_letters(b"ABCDEF+CMSY10") and reads_as_letters(b"CMBSY7")
     assert reads_as_letters(b"LMMathSymbols9-Regular")
+    assert reads_as_letters(b"txsys") and reads_as_letters(b"ABCDEF+Pxsy")  # TX and PX fonts
     assert not reads_as_letters(b"CMR10") and not reads_as_letters(b"CMTI10")
+    assert not reads_as_letters(b"txsya") and not reads_as_letters(b"Pxsyc")  # AMS-like sets
     assert [symbol_for(letter) for letter in "fghijn"] == ["{", "}", "⟨", "⟩", "|", "\\"]
