@@ -52,6 +52,9 @@ _DASHES = str.maketrans({"\u2212": "-", "\u2010": "-", "\u2011": "-", "\u2012": 
 # would turn them into a space and a combining mark.
 _ASCII_ACCENTS = str.maketrans({"\u02dc": "~", "\u02c6": "^"})
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+# An accent on no letter: one TeX set apart from a capital ("Par Wikipedia ´" for "Wikipédia",
+# "Enonc´e ´"), left by `with_accents_on_letters` and made a mark on a space by NFKC.
+_LOOSE_MARKS = re.compile("(?:^|(?<=\\s))[\u0300-\u036f]+", re.MULTILINE)
 _OPTION_EN_DASH = re.compile(r"(?<![\w-])\u2013(?=[A-Za-z-])")
 _HYPHENATED = re.compile(r"([A-Za-z]+)-\n[ \t]*([A-Za-z]+)")
 _WORD = re.compile(r"[A-Za-z]+")
@@ -101,7 +104,7 @@ def plain_characters(text: str) -> str:
     a heading's title is cleaned as the page that holds it, so it is found there."""
     text = with_accents_on_letters(text).translate(_ASCII_ACCENTS)
     text = unicodedata.normalize("NFKC", text)
-    text = _INVISIBLE.sub("", text).translate(_DASHES)
+    text = _LOOSE_MARKS.sub("", _INVISIBLE.sub("", text)).translate(_DASHES)
     text = _OPTION_EN_DASH.sub("-", text)
     lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\r", "\n").split("\n")]
     return "\n".join(lines).strip()

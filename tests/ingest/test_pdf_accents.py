@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.loaders.pdf_accents import with_accents_on_letters
+from ingest.loaders.pdf_text import normalise_pages
 
 
 @pytest.mark.parametrize(
@@ -67,3 +68,10 @@ def test_marks_that_are_no_accents_stay(text: str) -> None:
 
 def test_an_accent_unicode_has_no_letter_for_stays() -> None:
     assert with_accents_on_letters("¯hω") == "¯hω"  # h-bar: no precomposed h with macron
+
+
+def test_an_accent_left_on_no_letter_goes_and_groffs_tilde_and_caret_stay() -> None:
+    # aomart's French sample: TeX set the accents of capitals apart, "Wikipédia" read
+    # "Wikipedia ´"; NFKC made that a mark on a space, a stray glyph in every quote
+    page = "Th´eor`eme par Wikipedia ´\n1. Enonc´e ´\nType ˆC, or cd ˜/src."
+    assert normalise_pages([page]) == ["Théorème par Wikipedia\n1. Enoncé\nType ^C, or cd ~/src."]
