@@ -11,9 +11,8 @@ capitale de la France ?" is French, "What does 'la vie en rose' mean?" stays Eng
 from __future__ import annotations
 
 import re
-import unicodedata
 
-from assistant.ask.terms import STOP_WORDS
+from assistant.ask.terms import STOP_WORDS, folded
 
 _FUNCTION_WORDS = {
     "de": """der die das den dem des ein eine einen einem einer und oder aber ist sind war
@@ -24,17 +23,18 @@ _FUNCTION_WORDS = {
         quels quelles où quand comment pourquoi combien avec pour dans sur par mon ma mes
         ton ta je tu il elle nous vous ils elles ce cette ces faut peut doit""",
     "es": """el la los las un una unos unas y o es son era está están no que qué quién cómo
-        cuándo dónde cuánto cuánta cuántos por para con en del al mi mis tu hay puedo
-        debo se lo le""",
+        cuándo dónde cuánto cuánta cuántos cuál cuáles por para con en del al mi mis tu hay
+        puedo debo se lo le""",
     "it": """il lo la gli le un una uno e o è sono era non che chi come quando dove perché
         quanto con per in del della dei delle nel nella mio mia io tu lui lei posso devo""",
-    "pt": """o a os as um uma e ou é são era não que quem como quando onde porquê quanto por
-        para com em do da dos das no na meu minha eu você ele ela posso devo""",
+    "pt": """o a os as um uma e ou é são era não que quem qual quais como quando onde porquê
+        quanto por para com em do da dos das no na meu minha eu você ele ela posso devo""",
     "nl": """de het een en of is zijn was niet geen wat wie hoe wanneer waar waarom welke
         met voor op van bij naar uit mijn ik jij hij zij wij moet kan""",
 }
-_FOREIGN = {
-    language: frozenset(words.split()) - STOP_WORDS for language, words in _FUNCTION_WORDS.items()
+_FOREIGN = {  # without their accents: "sao" typed for "são" is Portuguese all the same
+    language: frozenset(folded(words).split()) - STOP_WORDS
+    for language, words in _FUNCTION_WORDS.items()
 }
 _WORD = re.compile(r"[^\W\d_]+")
 _MIN_FOREIGN = 2
@@ -42,7 +42,7 @@ _MIN_FOREIGN = 2
 
 def reads_as_english(question: str) -> bool:
     """Whether `question` reads as English rather than one of six other European languages."""
-    words = [w.casefold() for w in _WORD.findall(unicodedata.normalize("NFC", question))]
+    words = _WORD.findall(folded(question))
     english = sum(1 for word in words if word in STOP_WORDS)
     foreign = max(
         sum(1 for word in words if word in vocabulary) for vocabulary in _FOREIGN.values()

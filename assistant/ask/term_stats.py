@@ -29,7 +29,7 @@ from ingest.types import DocumentInfo, StoredChunk
 log = logging.getLogger(__name__)
 
 TERMS_FILE = "terms.sqlite"  # in the cache folder
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: terms without their accents ("godel"), letters of any script
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (

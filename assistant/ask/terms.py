@@ -1,7 +1,8 @@
 """The content terms of a question or a passage, for lexical coverage.
 
 A term is a word lower-cased and lightly stemmed ("planted" and "plant", "pickup" and
-"pickups" meet), or a technical token kept whole as well as in parts: `str.partition`,
+"pickups" meet) and without its accents ("Gödel" and "Godel" meet, as they do in the
+full-text index), or a technical token kept whole as well as in parts: `str.partition`,
 `lru_cache`, `--almost-all`, `$RANDOM`, `2>&1` are terms, and so are `partition`, `lru`,
 `cache`, `almost` and `random`. Stop words, including the words every question is made of
 ("how", "what", "does", "use"), are not terms: coverage counts what the question is about.
@@ -16,7 +17,7 @@ from functools import lru_cache
 TOKEN = re.compile(  # a word or a technical token
     r"\d>&\d|[$-]*\w[\w.+/-]*\w|[$-]*\w"
 )
-_PARTS = re.compile(r"[A-Za-z]+|\d+")
+_PARTS = re.compile(r"[^\W\d_]+|\d+")
 _STOP_WORD_LIST = """
     a about above after again against all also am an and any are as at be because been before
     being below between both but by can could did do does doing done down during each either
@@ -34,15 +35,24 @@ STOP_WORDS = frozenset(_STOP_WORD_LIST.split())
 
 def content_terms(text: str) -> list[str]:
     """The terms of `text` in order, repeats kept (a caller wanting a set makes one)."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
     terms: list[str] = []
-    for match in TOKEN.finditer(folded):
+    for match in TOKEN.finditer(folded(text)):
         token = match.group().strip(".")
         parts = _PARTS.findall(token)
         if len(parts) > 1 or token != (parts[0] if parts else token):
             terms.append(token)
         terms.extend(stem(part) for part in parts if part not in STOP_WORDS and len(part) > 1)
     return terms
+
+
+def folded(text: str) -> str:
+    """`text` lower-cased, its letters without their accents, as the full-text index folds
+    them: a question typed without them ("Dissertacoes", "Godel") is about "Dissertações"
+    and "Gödel", and one in another script keeps its letters."""
+    lower = unicodedata.normalize("NFKC", text).casefold()
+    if lower.isascii():
+        return lower
+    return "".join(c for c in unicodedata.normalize("NFKD", lower) if not unicodedata.combining(c))
 
 
 @lru_cache(maxsize=65536)

@@ -16,6 +16,8 @@ from assistant.ask.question_language import reads_as_english
         "¿Cuánto tiempo hay que hornear el pastel?",
         "Quanto tempo devo cuocere la torta?",
         "Hoe lang moet de taart in de oven?",
+        "Quais pacotes sao necessarios para a compilacao?",  # typed without its accents
+        "¿Cuál es el tamaño de la página?",
     ],
 )
 def test_questions_in_other_languages(question: str) -> None:

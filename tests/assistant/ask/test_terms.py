@@ -21,3 +21,9 @@ def test_stemming_is_light_and_stable() -> None:
     assert stem("running") == "run" and stem("pickups") == "pickup"
     assert stem("status") == "status" and stem("bus") == "bus"
     assert stem(stem("libraries")) == stem("libraries")
+
+
+def test_accents_fold_away_as_in_the_full_text_index_and_other_scripts_are_terms() -> None:
+    assert content_terms("Dissertacoes utilizacao") == content_terms("Dissertações utilização")
+    assert content_terms("Gödel") == content_terms("Godel") == ["godel"]
+    assert content_terms("Привет, мир") == ["привет", "мир"]  # letters of any script
