@@ -19,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ingest.errors import LoadError
+from ingest.errors import LoadError, NotADocumentError
 from ingest.loaders.pdf_footnotes import page_parts
 from ingest.loaders.pdf_headings import (
     font_headings,
@@ -66,9 +66,11 @@ def _read(
         raise LoadError("PDF has no pages")
     pages: list[list[PageLine]] = []
     scanned: list[int] = []
+    draws = False  # a page draws something: a path, a form, an image
     for index in range(len(document)):
         page = document[index]
         try:
+            draws = draws or _draws(page)
             lines = page_lines(page)
             if sum(len(line.text.strip()) for line in lines) < _MIN_TEXT_CHARS and (
                 page_has_images(page)
@@ -85,13 +87,21 @@ def _read(
     texts = normalise_pages(
         [_joined(part.body) for part in parts], [_joined(part.notes) for part in parts]
     )
+    if not any(texts) and (draws or scanned):  # a figure of a paper, a logo
+        raise NotADocumentError("no text in the PDF: it draws pictures without words")
     if not any(texts):
-        raise LoadError("PDF has no text layer and no images to read (blank pages?)")
+        raise LoadError("PDF has no text layer and draws nothing (blank pages?)")
     headings = outline_headings(_outline(document)) or font_headings(pages)
     headings = [replace(h, title=plain_characters(h.title)) for h in headings]
     headings = with_reference_lists(texts, headings)
     sections = split_pages(texts, headings)
     return LoadedDocument(sections=sections, title=_title(document) or file_name)
+
+
+def _draws(page: Any) -> bool:
+    import pypdfium2.raw as pdfium_c
+
+    return bool(pdfium_c.FPDFPage_CountObjects(page.raw))
 
 
 def _joined(lines: list[PageLine]) -> str:

@@ -19,7 +19,7 @@ from ingest.fakes import HashingEmbedder
 from ingest.fast_embedder import FastEmbedder
 from ingest.store import ChunkStore
 from tests.fixtures.cli import margin_command
-from tests.fixtures.ingest import write_files, write_pdf
+from tests.fixtures.ingest import write_files, write_pdf, write_pdf_drawing
 
 REPO = Path(__file__).resolve().parents[2]
 GPL = Path("/usr/share/common-licenses/GPL-3")  # real text, in every Debian install
@@ -260,3 +260,17 @@ def test_ingest_keeps_privacy_says_so_and_move_changes_it(tmp_path: Path) -> Non
     }
     assert (listed["vault.md"]["collection"], listed["vault.md"]["local_only"]) == ("secret", False)
     assert "move" in _run("--help").stdout
+
+
+def test_a_papers_figures_are_skipped_and_the_ingest_succeeds(tmp_path: Path) -> None:
+    # a LaTeX paper's folder: its text, and its figures as PDFs drawn without words; each
+    # figure counted as a failure, and `margin ingest ~/papers` ended with exit code 3
+    paper = write_files(tmp_path / "paper", {"main.md": "# Results\n\nOtters sleep afloat."})
+    write_pdf_drawing(paper / "figure-1.pdf", [b"2 w 72 72 m 300 400 l 500 120 l S"])
+    result = _run("ingest", str(paper), "--json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert [Path(p).name for p in report["added"]] == ["main.md"] and report["failed"] == []
+    [figure] = report["skipped"]
+    assert Path(figure["path"]).name == "figure-1.pdf"
+    assert "draws pictures without words" in figure["reason"]

@@ -9,7 +9,7 @@ import pytest
 
 from ingest.errors import LoadError, NotADocumentError
 from ingest.loaders import is_supported, load_document
-from tests.fixtures.ingest import write_files, write_pdf
+from tests.fixtures.ingest import write_files, write_pdf, write_pdf_drawing
 
 
 def test_markdown_keeps_heading_path_and_ignores_hashes_in_code(tmp_path: Path) -> None:
@@ -187,6 +187,13 @@ def test_bad_pdfs_fail_with_clear_reasons(tmp_path: Path) -> None:
             load_document(tmp_path / name)
         assert reason in str(caught.value), name
         assert not isinstance(caught.value, NotADocumentError), name
+
+
+def test_a_pdf_drawing_pictures_without_words_is_skipped_not_failed(tmp_path: Path) -> None:
+    # a paper's folder holds its figures as PDFs: a plot drawn with paths, no text layer
+    figure = write_pdf_drawing(tmp_path / "figure-1.pdf", [b"2 w 72 72 m 300 400 l 500 120 l S"])
+    with pytest.raises(NotADocumentError, match="draws pictures without words"):
+        load_document(figure)
 
 
 @pytest.mark.parametrize(
