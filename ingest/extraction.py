@@ -74,7 +74,8 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # before an index set as makeindex sets it, "alias, 12, 45", went from its pages, and before
 # a running line counting the pages went from inside a page, between two columns, and a
 # footnote's marker was set apart from its first word, "3Yet", and an accent on no letter,
-# "Wikipedia ´", went).
+# "Wikipedia ´", went, and before a line of large type with an e-mail or web address in it
+# was no heading).
 EXTRACTION_VERSION = 18
 _STARTUP_TIMEOUT_S = 60.0
 _STOP_GRACE_S = 1.0  # a worker told to stop that is still there after this is killed

@@ -21,6 +21,9 @@ _MAX_HEADING_CHARS = 120
 _MAX_SIZE_LEVELS = 3
 _MAX_PLAIN_HEADING_CHARS = 60  # a numbered heading in plain body type is short
 _WORD = re.compile(r"[^\W\d_]{2}")
+# An e-mail or web address: a title block's author lines, set large, are no heading
+# ("Bas Straathof Eindhoven University of Technology ... bas.straathof@gmail.com").
+_ADDRESS = re.compile(r"\S@\S+\.[A-Za-z]{2,}|\bhttps?://", re.IGNORECASE)
 _NUMBER_START = re.compile(r"(?:\d|[A-Z]\.|[IVX]+\.)")  # a line that may be the next heading
 _PAGE_REFERENCE = re.compile(r"\s(?:\d+|[ivxlc]+)\s*$")
 # A section's number in front of its title on the page: "2.4 ", "A.1 ", "Appendix B ", "3. "
@@ -47,7 +50,7 @@ def font_headings(pages: Sequence[Sequence[PageLine]]) -> list[Heading]:
     """Headings judged from the type of each line: numbered ones (`_numbered`) at the depth
     their number gives; short lines set larger than the body text (its most common size),
     largest = level 1; bold lines at the body size (a man page's NAME, SYNOPSIS) one level
-    below those. A heading set in one style over several lines is one heading; an unnumbered
+    below those. A line with an e-mail or web address in it is an author's, not a heading. A heading set in one style over several lines is one heading; an unnumbered
     one in the style of numbered ones ("References") takes their level."""
     body = body_size(pages)
     if body is None:
@@ -78,7 +81,11 @@ def font_headings(pages: Sequence[Sequence[PageLine]]) -> list[Heading]:
             while _continues(lines, index, style, title, body, is_numbered):
                 title = _joined(title, " ".join(lines[index].text.split()))
                 index += 1
-            if 2 < len(title) <= _MAX_HEADING_CHARS and re.search(r"[A-Za-z]", title):
+            if (
+                2 < len(title) <= _MAX_HEADING_CHARS
+                and re.search(r"[A-Za-z]", title)
+                and not _ADDRESS.search(title)
+            ):
                 headings.append(Heading(number, min(level, _MAX_DEPTH), title))
     return headings
 

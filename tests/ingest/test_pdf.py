@@ -165,6 +165,22 @@ def test_larger_type_makes_headings_when_there_is_no_outline(tmp_path: Path) -> 
     ]
 
 
+def test_an_authors_line_set_large_with_an_address_is_no_heading(tmp_path: Path) -> None:
+    # a manual's title block: the author and e-mail in large type under the title headed
+    # every chunk of its first pages ("The MarVoSym Font Package > Thomas Henlich ... @...")
+    path = write_pdf(
+        tmp_path / "manual.pdf",
+        [
+            "# The Otter Package\nThe package typesets otters.\n"
+            "# Jane Doe (jane.doe@example.org)\nIt needs no options.\n"
+            "# Usage\nLoad it in the preamble."
+        ],
+    )
+    sections = load_document(path).sections
+    assert [s.heading for s in sections] == ["The Otter Package", "Usage"]
+    assert "Jane Doe (jane.doe@example.org)\nIt needs no options." in sections[0].text
+
+
 def test_gaps_between_glyphs_become_spaces(tmp_path: Path) -> None:
     # Words placed apart by positioning only, as groff and TeX often do: no space glyphs.
     drawing = b"BT /F1 11 Tf 72 720 Td [(they) -350 (are) -350 (here)] TJ ET"
