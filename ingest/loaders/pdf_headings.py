@@ -50,8 +50,9 @@ def font_headings(pages: Sequence[Sequence[PageLine]]) -> list[Heading]:
     """Headings judged from the type of each line: numbered ones (`_numbered`) at the depth
     their number gives; short lines set larger than the body text (its most common size),
     largest = level 1; bold lines at the body size (a man page's NAME, SYNOPSIS) one level
-    below those. A line with an e-mail or web address in it is an author's, not a heading. A heading set in one style over several lines is one heading; an unnumbered
-    one in the style of numbered ones ("References") takes their level."""
+    below those. A heading set in one style over several lines is one heading; an unnumbered
+    one in the style of numbered ones ("References") takes their level. One with an e-mail or
+    web address in it is an author's line, not a heading."""
     body = body_size(pages)
     if body is None:
         return []
