@@ -46,6 +46,7 @@ _CEDILLA_LETTERS = set("cCsStT")
 _DOTLESS = {"\u0131": "i", "\u0237": "j"}  # TeX puts an accent on a dotless i: \'\i
 
 _LETTER = r"[^\W\d_]"
+_ONE_LETTER = re.compile(_LETTER)
 _PROSE_AFTER = r"[\s.,;:!?)’\-]|$"  # what ends a word in running text: not "=", "{" or "`"
 _CONTRACTION = re.compile(r"(?:s|t|d|m|ll|re|ve)\b")
 _ACCENT_BEFORE = re.compile(f"(?<!\\\\)([{''.join(_BEFORE)}])({_LETTER})")
@@ -96,7 +97,7 @@ def with_accents_on_letters(text: str) -> str:
 
 def _follows_letter(match: re.Match[str]) -> bool:
     start = match.start()
-    return start > 0 and re.match(_LETTER, match.string[start - 1]) is not None
+    return start > 0 and _ONE_LETTER.match(match.string, start - 1) is not None
 
 
 def _composed(letter: str, mark: str) -> str | None:
