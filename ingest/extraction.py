@@ -75,8 +75,9 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # a running line counting the pages went from inside a page, between two columns, and a
 # footnote's marker was set apart from its first word, "3Yet", and an accent on no letter,
 # "Wikipedia ´", went, and before a line of large type with an e-mail or web address in it
-# was no heading).
-EXTRACTION_VERSION = 18
+# was no heading); 18: before an HTML manual page's NAME section was read where the page's
+# header holds it (asciidoc's).
+EXTRACTION_VERSION = 19
 _STARTUP_TIMEOUT_S = 60.0
 _STOP_GRACE_S = 1.0  # a worker told to stop that is still there after this is killed
 CANCEL_POLL_S = 0.1  # how often a read looks at its `cancel`

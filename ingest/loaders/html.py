@@ -5,7 +5,9 @@ The page is parsed with lxml; text a browser would hide is removed and reported
 `<article>`, Sphinx's body) or, on pages without one, the body less blocks named or shaped
 like navigation (class or id "nav", "header", "footer"…; short blocks of mostly links), but
 for a menu page's menu; page furniture inside it (navigation, sidebars, footers, permalink
-glyphs) is skipped while walking it into sections (`html_walk`). A page nothing can be made
+glyphs) is skipped while walking it into sections (`html_walk`). A manual page's NAME section
+is read even where the landmark leaves it out (asciidoc puts it in the page header, beside
+the title). A page nothing can be made
 of falls back to its whole visible text, never to nothing; a page nested deeper than the
 parser reads, to the text between its tags, with a warning.
 """
@@ -44,6 +46,8 @@ _LANDMARKS = (
     "//*[@id='content' or @id='main-content' or @id='main']",
 )
 _MIN_LANDMARK_CHARS = 40
+# A manual page's first section: "git-commit - Record changes to the repository".
+_NAME_HEADING = "NAME"
 # Pages without landmarks: blocks whose class or id names them as furniture, or that are
 # short and nearly all links, are dropped.
 _BLOCK_TAGS = ("div", "table", "ul", "ol", "p", "td", "header")
@@ -121,12 +125,27 @@ def _title(root: HtmlElement) -> str:
     return _TITLE_SUFFIX.sub("", " ".join(title.text_content().split()))
 
 
-def _main_content(root: HtmlElement) -> HtmlElement:
+def _main_content(root: HtmlElement) -> list[HtmlElement]:
+    """The elements holding the page's content, in the page's order."""
     for query in _LANDMARKS:
         for element in root.xpath(query):
             if len(" ".join(element.text_content().split())) >= _MIN_LANDMARK_CHARS:
-                return element
-    return _extracted(root)
+                return [*_name_section_before(element), element]
+    return [_extracted(root)]
+
+
+def _name_section_before(landmark: HtmlElement) -> list[HtmlElement]:
+    """A manual page's NAME heading and its body where they come before `landmark` (asciidoc's
+    manual pages hold them in the page header, next to the page's title), or nothing."""
+    for heading in landmark.xpath("preceding::*[self::h2 or self::h3]"):
+        if clean_heading(inline_text(heading)) == _NAME_HEADING:
+            body = []
+            for sibling in heading.itersiblings():
+                if sibling.tag in HEADINGS:
+                    break
+                body.append(sibling)
+            return [heading, *body]
+    return []
 
 
 def _extracted(root: HtmlElement) -> HtmlElement:
@@ -190,9 +209,10 @@ def _mostly_links(element: HtmlElement) -> bool:
     return len(links) >= 2 and sum(map(len, links)) / len(text) >= _LINK_SHARE
 
 
-def _walk(element: HtmlElement) -> list[Section]:
+def _walk(elements: list[HtmlElement]) -> list[Section]:
     walker = SectionWalker()
-    walker.walk(element)
+    for element in elements:
+        walker.walk(element)
     return walker.finish()
 
 

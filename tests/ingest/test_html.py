@@ -16,7 +16,8 @@ from ingest.types import LoadedDocument
 from tests.fixtures.ingest import write_files
 
 PYTHON_DOCS = Path("/usr/share/doc/python3.11/html")
-# Whole small pages from Debian's packages: libffi-dev (texinfo, MIT) and valgrind (DocBook).
+# Whole small pages from Debian's packages: libffi-dev (texinfo, MIT), valgrind (DocBook) and
+# git-doc 1:2.39.5-0+deb12u3 (asciidoc's manual page, GPL-2).
 DEBIAN_PAGES = Path(__file__).parents[1] / "data" / "debian_html"
 FURNITURE = ("Table of Contents", "Navigation", "Next topic", "Previous topic", "This Page")
 
@@ -305,6 +306,27 @@ def test_menu_page_is_its_heading_and_menu(page: str, heading: str, menu: list[s
         assert line in section.text.split("\n")
     for furniture in ("Next:", "Previous:", "Up", "Home", "README.freebsd"):
         assert furniture not in section.text
+
+
+def test_asciidoc_manual_page_keeps_its_name_section_from_the_page_header() -> None:
+    """asciidoc puts a manual page's NAME section in the header, outside the content landmark:
+    it is the page's summary ("what does git stage do?"), so it is read first."""
+    document = load_document(DEBIAN_PAGES / "git-stage.html")
+    assert document.title == "git-stage(1) Manual Page"
+    assert [s.heading for s in document.sections] == ["NAME", "SYNOPSIS", "DESCRIPTION", "GIT"]
+    name = document.sections[0]
+    assert name.text.split("\n")[-1] == "git-stage - Add file contents to the staging area"
+    lines = (DEBIAN_PAGES / "git-stage.html").read_text().split("\n")
+    assert lines[name.line_of(0) - 1] == "<h2>NAME</h2>"
+    assert "git-stage(1) Manual Page" not in _texts(document)  # the header's title stays out
+
+
+def test_a_header_without_a_name_section_stays_out() -> None:
+    document = parse(
+        '<html><body><div id="header"><h1>Release notes</h1><h2>A subtitle</h2></div>'
+        '<div id="content"><p>Version 2 reads faster than version 1 did.</p></div></body></html>'
+    )
+    assert _texts(document) == "Version 2 reads faster than version 1 did."
 
 
 def test_page_of_links_only_falls_back_to_its_visible_text_without_warning() -> None:
