@@ -10,7 +10,7 @@ import pytest
 from assistant.ask.answer_limits import describe_truncation, truncation_of
 from models.base import GenerationOptions, Message
 from models.llama_cpp import LlamaCppModel
-from models.repetition import MIN_REPEATED_WORDS, Repetition, RepetitionStop
+from models.repetition import MIN_COPIES, MIN_REPEATED_WORDS, Repetition, RepetitionStop
 
 # The bundled SmolLM2's loop on "How do I limit the download speed in wget?" (trial 9).
 WGET_LOOP = (
@@ -85,11 +85,15 @@ def test_repetition_a_real_answer_has_is_not_stopped(name: str) -> None:
     assert stream_words(LEGITIMATE[name]) is None
 
 
-# Greedy, the bundled SmolLM2 answers this with a five-line verse, then the same verse again
-# and again: stopped at its third copy, 204 tokens in (without the stop, it runs to max_tokens).
-SONG = Message(
-    "user", "Write the lyrics of a children's song where the same line comes back many times."
+# Greedy, the bundled SmolLM2 (llama-cpp-python 0.3.36, one thread) sings the verse once, then
+# "Rows, rows, rows, ..." until stopped: 25 copies of one word, 95 tokens in (without the stop,
+# it runs to max_tokens), on one thread or two. Which loop a model falls into depends on the
+# llama.cpp build and the CPU: a children's song looped on an earlier machine, not on this one.
+VERSE = (
+    "Row, row, row your boat,\nGently down the stream.\n"
+    "Merrily, merrily, merrily, merrily,\nLife is but a dream."
 )
+SONG = Message("user", f"Sing the song again and again:\n\n{VERSE}\n\n{VERSE}\n\n{VERSE}")
 GREEDY = GenerationOptions(max_tokens=256, temperature=0.0)
 
 
@@ -101,12 +105,14 @@ def spaced(text: str) -> str:
 def test_the_bundled_model_looping_is_stopped_and_marked(local_model: LlamaCppModel) -> None:
     completion = local_model.stream([SONG], GREEDY).complete()
     loop, text = completion.repetition, completion.text
-    assert completion.finish_reason == "repetition" and loop is not None and loop.copies == 3
+    assert completion.finish_reason == "repetition" and loop is not None
+    assert loop.copies >= MIN_COPIES and loop.words * (loop.copies - 1) >= MIN_REPEATED_WORDS
     assert completion.usage.completion_tokens < GREEDY.max_tokens
-    verse = spaced(text[loop.starts_at : loop.repeats_at])
-    assert loop.words == len(verse.split()) > MIN_REPEATED_WORDS  # a passage, not a phrase
-    assert spaced(text[: loop.repeats_at]).count(verse) == 1  # what the answer keeps...
-    assert spaced(text[loop.repeats_at :]).startswith(f"{verse} {verse}")  # ...and leaves out
+    run = spaced(text[loop.starts_at : loop.repeats_at])
+    assert len(run.split()) == loop.words
+    assert spaced(text[: loop.repeats_at]).endswith(run)  # what the answer keeps...
+    left_out = spaced(text[loop.repeats_at :])
+    assert left_out.startswith(" ".join([run] * (loop.copies - 2)))  # ...and leaves out
     truncation = truncation_of(
         completion.finish_reason,
         given=GREEDY.max_tokens,
