@@ -85,15 +85,21 @@ def test_repetition_a_real_answer_has_is_not_stopped(name: str) -> None:
     assert stream_words(LEGITIMATE[name]) is None
 
 
-# Greedy, the bundled SmolLM2 (llama-cpp-python 0.3.36, one thread) sings the verse once, then
-# "Rows, rows, rows, ..." until stopped: 25 copies of one word, 95 tokens in (without the stop,
-# it runs to max_tokens), on one thread or two. Which loop a model falls into depends on the
-# llama.cpp build and the CPU: a children's song looped on an earlier machine, not on this one.
+# Prompts the bundled SmolLM2 loops on, greedy. Which loop it falls into depends on the
+# llama.cpp build and the CPU: on one machine it sang a five-line verse of the children's song
+# again and again (stopped at its third copy, 204 tokens in); on another, with llama-cpp-python
+# 0.3.16 and 0.3.36 alike, it writes that song to max_tokens without a loop, and sings the
+# verse it is given once, then "Rows, rows, rows, ..." (stopped at 25 copies, 95 tokens in).
 VERSE = (
     "Row, row, row your boat,\nGently down the stream.\n"
     "Merrily, merrily, merrily, merrily,\nLife is but a dream."
 )
-SONG = Message("user", f"Sing the song again and again:\n\n{VERSE}\n\n{VERSE}\n\n{VERSE}")
+LOOPING = [
+    Message(
+        "user", "Write the lyrics of a children's song where the same line comes back many times."
+    ),
+    Message("user", f"Sing the song again and again:\n\n{VERSE}\n\n{VERSE}\n\n{VERSE}"),
+]
 GREEDY = GenerationOptions(max_tokens=256, temperature=0.0)
 
 
@@ -103,9 +109,11 @@ def spaced(text: str) -> str:
 
 @pytest.mark.slow
 def test_the_bundled_model_looping_is_stopped_and_marked(local_model: LlamaCppModel) -> None:
-    completion = local_model.stream([SONG], GREEDY).complete()
+    completions = (local_model.stream([prompt], GREEDY).complete() for prompt in LOOPING)
+    completion = next((c for c in completions if c.finish_reason == "repetition"), None)
+    assert completion is not None, "the bundled model looped on none of the prompts"
     loop, text = completion.repetition, completion.text
-    assert completion.finish_reason == "repetition" and loop is not None
+    assert loop is not None
     assert loop.copies >= MIN_COPIES and loop.words * (loop.copies - 1) >= MIN_REPEATED_WORDS
     assert completion.usage.completion_tokens < GREEDY.max_tokens
     run = spaced(text[loop.starts_at : loop.repeats_at])
