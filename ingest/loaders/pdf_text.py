@@ -155,7 +155,7 @@ def _without_running_lines(
     facing = {  # left and right pages take turns: "Smith et al." on one, the title on the other
         shape
         for (side, shape), count in seen_facing.items()
-        if count >= 2 and count > _REPEAT_SHARE * len(pages[side::2])
+        if count >= 2 and _most_of_one_side(count, side, len(pages))
     }
     running = {
         shape
@@ -202,7 +202,7 @@ def _counts_pages(seen: list[tuple[int, list[int]]], page_count: int) -> bool:
     pages = {index for index, _ in seen}
     sides = [sum(1 for index in pages if index % 2 == side) for side in (0, 1)]
     most = len(pages) > _REPEAT_SHARE * page_count or any(
-        count >= _MIN_PAGES and count > _REPEAT_SHARE * ((page_count + 1 - side) // 2)
+        count >= _MIN_PAGES and _most_of_one_side(count, side, page_count)
         for side, count in enumerate(sides)
     )
     if not most or len(pages) < _MIN_PAGES or len(seen) != len(pages):
@@ -212,6 +212,12 @@ def _counts_pages(seen: list[tuple[int, list[int]]], page_count: int) -> bool:
         len({numbers[position] - index for index, numbers in seen}) == 1
         for position in range(width)
     )
+
+
+def _most_of_one_side(count: int, side: int, page_count: int) -> bool:
+    """Whether `count` pages are most of the left (`side` 1) or right (0) pages of a
+    document of `page_count` pages, counted from the first page as index 0."""
+    return count > _REPEAT_SHARE * ((page_count + 1 - side) // 2)
 
 
 def _without_edges(text: str, running: set[str]) -> str:
