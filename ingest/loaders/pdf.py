@@ -26,7 +26,13 @@ from ingest.loaders.pdf_headings import (
     outline_headings,
     split_pages,
 )
-from ingest.loaders.pdf_pages import PageLine, body_size, page_has_images, page_lines
+from ingest.loaders.pdf_pages import (
+    PageLine,
+    body_size,
+    page_draws,
+    page_has_images,
+    page_lines,
+)
 from ingest.loaders.pdf_references import with_reference_lists
 from ingest.loaders.pdf_text import normalise_pages, plain_characters
 from ingest.ocr import DPI, INSTALL_HINT, Ocr, OcrUnavailableError
@@ -70,7 +76,7 @@ def _read(
     for index in range(len(document)):
         page = document[index]
         try:
-            draws = draws or _draws(page)
+            draws = draws or page_draws(page)
             lines = page_lines(page)
             if sum(len(line.text.strip()) for line in lines) < _MIN_TEXT_CHARS and (
                 page_has_images(page)
@@ -96,12 +102,6 @@ def _read(
     headings = with_reference_lists(texts, headings)
     sections = split_pages(texts, headings)
     return LoadedDocument(sections=sections, title=_title(document) or file_name)
-
-
-def _draws(page: Any) -> bool:
-    import pypdfium2.raw as pdfium_c
-
-    return bool(pdfium_c.FPDFPage_CountObjects(page.raw))
 
 
 def _joined(lines: list[PageLine]) -> str:

@@ -246,6 +246,13 @@ def _plain_lines(text: str) -> list[PageLine]:
     return [PageLine(line, 0.0) for line in text.replace("\r\n", "\n").split("\n")]
 
 
+def page_draws(page: Any) -> bool:
+    """True when the page draws anything at all: text, a path, a form or an image."""
+    import pypdfium2.raw as pdfium_c
+
+    return bool(pdfium_c.FPDFPage_CountObjects(page.raw))
+
+
 def page_has_images(page: Any) -> bool:
     """True when the page draws at least one image (a scan, if it has no text)."""
     import pypdfium2.raw as pdfium_c
