@@ -57,6 +57,10 @@ _WITH_OCR: dict[str, Callable[[Path, Ocr | None], LoadedDocument]] = {
     **dict.fromkeys(image.SUFFIXES, image.load),
 }
 
+# A page's source kept as text beside the built page, as Sphinx's `_sources` keep
+# `library/glob.rst.txt` and MyST's `guide.md.txt`: read in its own markup.
+_SAVED_AS_TEXT = (*rst.SUFFIXES, *markdown.SUFFIXES)
+
 # Formats margin does not read; skipped by name, without opening the file.
 BINARY_SUFFIXES = frozenset(
     [
@@ -156,6 +160,8 @@ def load_document(
         loaded = compressed.load(path, partial(_read_compressed, ocr))
     elif suffix in mail.SUFFIXES:
         loaded = mail.load(path, partial(_read_attachment, ocr))
+    elif suffix == ".txt" and path.stem.lower().endswith(_SAVED_AS_TEXT):
+        loaded = _BY_SUFFIX[Path(path.stem.lower()).suffix](path)
     else:
         loaded = _BY_SUFFIX.get(suffix, text.load)(path)
     if isinstance(loaded, list):

@@ -98,6 +98,78 @@ def test_rst_titles_nest_in_order_of_first_use(tmp_path: Path) -> None:
     assert [s.heading for s in sections] == ["Title", "Title > Part", "Title > Next"]
 
 
+RST_PAGE = """\
+:mod:`glob` --- Unix style pathname pattern expansion
+=====================================================
+
+.. module:: glob
+   :synopsis: Unix shell style pathname pattern expansion.
+
+.. index:: single: filenames; pathname expansion
+
+.. _glob-intro:
+
+Uses :func:`os.scandir` and :meth:`~pathlib.Path.glob`, see :ref:`the tutorial <tut-files>`.
+
+.. function:: glob(pathname, *, recursive=False)
+   :noindex:
+
+   Return a list of path names.
+
+..
+   A comment the built page leaves out,
+   over two lines.
+
+.. versionadded:: 3.4 The *recursive* parameter.
+
+.. code-block:: python
+
+   glob("*.txt")
+
+.. seealso::
+
+   Module :mod:`fnmatch`
+"""
+
+
+def test_rst_reads_as_the_built_page_shows_it(tmp_path: Path) -> None:
+    write_files(tmp_path, {"glob.rst": RST_PAGE})
+    (section,) = load_document(tmp_path / "glob.rst").sections
+    assert section.heading == "glob --- Unix style pathname pattern expansion"
+    assert "Uses os.scandir and glob, see the tutorial." in section.text
+    assert "glob(pathname, *, recursive=False)\n\n   Return a list of path names." in section.text
+    assert "New in version 3.4. The *recursive* parameter." in section.text
+    assert '\n\n\n   glob("*.txt")' in section.text  # no "python" above the code
+    assert "See also\n\n   Module fnmatch" in section.text
+    for unseen in (":func:", "tut-files", "index", "synopsis", "noindex", "glob-intro", "comment"):
+        assert unseen not in section.text
+    lines = section.text.split("\n")
+    assert lines[2:5] == ["", "Uses os.scandir and glob, see the tutorial.", ""]
+    assert section.line_of(lines.index("   Return a list of path names.")) == 16
+
+
+@pytest.mark.parametrize(
+    ("name", "heading"), [("glob.rst.txt", "Title"), ("guide.md.txt", "Title"), ("notes.txt", "")]
+)
+def test_a_source_sphinx_keeps_as_text_is_read_in_its_markup(
+    tmp_path: Path, name: str, heading: str
+) -> None:
+    title = "Title\n=====\n\nBody.\n" if ".rst" in name else "# Title\n\nBody.\n"
+    write_files(tmp_path, {name: title if name != "notes.txt" else "Title\n\nBody.\n"})
+    assert load_document(tmp_path / name).sections[0].heading == heading
+
+
+def test_debian_python_glob_source_reads_like_its_page() -> None:
+    source = Path("/usr/share/doc/python3.11/html/_sources/library/glob.rst.txt")
+    if not source.exists():
+        pytest.skip("needs Debian's python3.11-doc")
+    sections = load_document(source).sections
+    text = "\n".join(s.text for s in sections)
+    assert sections[0].heading == "glob --- Unix style pathname pattern expansion"
+    assert "using the os.scandir and fnmatch.fnmatch functions in concert" in " ".join(text.split())
+    assert ":func:" not in text and "single: " not in text
+
+
 def test_html_keeps_visible_text_only(tmp_path: Path) -> None:
     page = (
         "<html><head><style>p{color:red}</style><script>steal()</script></head><body>"
