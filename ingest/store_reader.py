@@ -150,14 +150,14 @@ class StoreReader:
     def passage(self, chunk_id: str, *, around: int) -> list[StoredChunk]:
         """The chunk `chunk_id` and up to `around` chunks before and after it in the same
         document version, in reading order; empty if `chunk_id` is not a current chunk."""
-        found = self.get_chunks([chunk_id])
-        if not found:
-            return []
-        chunk = found[0]
-        version = schema.doc_version_of(chunk.id)
-        first = max(0, chunk.ordinal - around)
-        ids = [schema.chunk_id(version, o) for o in range(first, chunk.ordinal + around + 1)]
-        return sorted(self.get_chunks(ids), key=lambda c: c.ordinal)
+        found = sorted(self.get_chunks(_around([chunk_id], around)), key=lambda c: c.ordinal)
+        return found if any(c.id == chunk_id for c in found) else []
+
+    def neighbours(self, chunk_ids: Sequence[str], *, around: int) -> list[StoredChunk]:
+        """The current chunks up to `around` places before and after `chunk_ids` in their
+        document versions, not those chunks themselves: one read for all of them."""
+        wanted = set(chunk_ids)
+        return [c for c in self.get_chunks(_around(chunk_ids, around)) if c.id not in wanted]
 
     def _committed_rows(self) -> dict[str, dict[str, Any]]:
         return _committed_rows(self._documents)
@@ -253,3 +253,16 @@ def _view_of(documents: Table, chunks: Table) -> View:
 
 def _ok(row: dict[str, Any], committed: dict[str, str]) -> bool:
     return committed.get(row["path"]) == row["doc_version"]
+
+
+def _around(chunk_ids: Sequence[str], around: int) -> list[str]:
+    """The ids of `chunk_ids` and of up to `around` chunks before and after each, in order."""
+    ids: dict[str, None] = {}
+    for chunk_id in chunk_ids:
+        place = schema.chunk_place(chunk_id)
+        if place is None:
+            continue
+        version, ordinal = place
+        for o in range(max(0, ordinal - around), ordinal + around + 1):
+            ids[schema.chunk_id(version, o)] = None
+    return list(ids)

@@ -146,9 +146,12 @@ def chunk_id(doc_version: str, ordinal: int) -> str:
     return f"{doc_version}:{ordinal}"
 
 
-def doc_version_of(chunk: str) -> str:
-    """The document version part of a chunk id."""
-    return chunk.rpartition(":")[0]
+def chunk_place(chunk: str) -> tuple[str, int] | None:
+    """A chunk id's document version and position; None when `chunk` is no chunk id."""
+    version, _, position = chunk.rpartition(":")
+    if not version or not position.isdecimal():
+        return None
+    return version, int(position)
 
 
 def moved_chunk_rows(rows: pa.Table, moved: dict[str, Any], schema: pa.Schema) -> pa.Table:

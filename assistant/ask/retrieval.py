@@ -256,7 +256,8 @@ class Retriever:
         candidates = withholding.allowed
         evidence = self.evidence.select(query, vector, candidates)
         ranked = self._ranked(query, candidates, evidence, fusion.documents)
-        chosen = renumbered(_diversify(ranked, wanted, config.per_document))
+        folded = fold_copies(ranked, self._neighbours)
+        chosen = renumbered(_diversify(folded, wanted, config.per_document))
         cosines = {c.id: c.score for c in by_vector}
         return Retrieval(
             sources=chosen,
@@ -280,6 +281,14 @@ class Retriever:
             found = self.store.vector_search(vector, len(missing), sql_in("id", missing))
             known = {**known, **{c.id: c.score for c in found}}
         return max((known.get(s.id, 0.0) for s in sources), default=0.0)
+
+    def _neighbours(self, sources: Sequence[Source]) -> dict[str, list[str]]:
+        """The texts of the chunks either side of `sources` in their files, by file."""
+        chunks = self.store.neighbours([s.id for s in sources], around=1)
+        by_file: dict[str, list[str]] = {}
+        for chunk in chunks:
+            by_file.setdefault(chunk.path, []).append(chunk.text)
+        return by_file
 
     def _missing_names(self, query: str, sources: list[Source]) -> list[MissingName]:
         if self.names is None or not sources:
@@ -330,15 +339,14 @@ class Retriever:
 
 
 def _diversify(ranked: Sequence[Source], k: int, per_document: int) -> list[Source]:
-    """The top k, each copy of a passage folded into the first (`assistant.ask.copies`),
-    taking at most `per_document` chunks from any one file while other files have candidates
-    left: when they run out, the file's next chunks fill the k, in their place. A question
-    about one document's subject lists more of that document, not fewer results than asked."""
-    folded = fold_copies(ranked)
+    """The top k, taking at most `per_document` chunks from any one file while other files
+    have candidates left: when they run out, the file's next chunks fill the k, in their
+    place. A question about one document's subject lists more of that document, not fewer
+    results than asked."""
     taken: dict[str, int] = {}
-    chosen: list[int] = []  # indexes into `folded`
+    chosen: list[int] = []  # indexes into `ranked`
     held_back: list[int] = []
-    for index, source in enumerate(folded):
+    for index, source in enumerate(ranked):
         if taken.get(source.path, 0) >= per_document:
             held_back.append(index)
             continue
@@ -347,7 +355,7 @@ def _diversify(ranked: Sequence[Source], k: int, per_document: int) -> list[Sour
         if len(chosen) == k:
             break
     filled = sorted(chosen + held_back[: k - len(chosen)])
-    return [folded[index] for index in filled]
+    return [ranked[index] for index in filled]
 
 
 def _quoted(names: list[str]) -> str:
