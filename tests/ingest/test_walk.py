@@ -95,3 +95,29 @@ def test_unreadable_file_is_a_failure(tmp_path: Path) -> None:
     (tmp_path / "locked.md").chmod(0)
     _, problems = _walk(tmp_path)
     assert problems["locked.md"].failed
+
+
+def test_a_built_sphinx_sites_sources_are_left_out(tmp_path: Path) -> None:
+    write_files(
+        tmp_path,
+        {
+            "site/searchindex.js": "Search.setIndex({})",
+            "site/glob.html": "<p>glob</p>",
+            "site/_sources/glob.rst.txt": "glob\n====",
+            "notes/_sources/draft.md": "a person's own folder of that name",
+        },
+    )
+    files, problems = _walk(tmp_path)
+    assert sorted(files) == ["draft.md", "glob.html", "searchindex.js"]
+    assert problems == {}
+    assert _walk(tmp_path / "site" / "_sources")[0] == ["glob.rst.txt"]  # named, it is read
+
+
+def test_debians_sphinx_site_is_read_as_its_pages() -> None:
+    site = Path("/usr/share/doc/python-notebook-doc/html")
+    sources = sorted(p.name for p in (site / "_sources").rglob("*.txt"))
+    assert len(sources) > 10
+    files = [item.path for item in walk([site], max_bytes=LIMIT * 1000)]
+    assert not [p for p in files if "_sources" in Path(p).parts]
+    assert {Path(p).name for p in files} >= {"notebook.html", "security.html"}
+    assert sorted(_walk(site / "_sources", max_bytes=LIMIT * 1000)[0]) == sources
