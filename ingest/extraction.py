@@ -77,8 +77,9 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # "Wikipedia ´", went, and before a line of large type with an e-mail or web address in it
 # was no heading); 18: before an HTML manual page's NAME section was read where the page's
 # header holds it (asciidoc's); 19: before reStructuredText's roles, directives and index
-# entries were read as the built page shows them, and Sphinx's `.rst.txt` sources as reST.
-EXTRACTION_VERSION = 20
+# entries were read as the built page shows them, and Sphinx's `.rst.txt` sources as reST;
+# 20: before an SVG picture was read for the words it draws, not as its XML.
+EXTRACTION_VERSION = 21
 _STARTUP_TIMEOUT_S = 60.0
 _STOP_GRACE_S = 1.0  # a worker told to stop that is still there after this is killed
 CANCEL_POLL_S = 0.1  # how often a read looks at its `cancel`

@@ -32,6 +32,7 @@ from ingest.loaders import (
     pdf,
     pptx,
     rst,
+    svg,
     text,
 )
 from ingest.ocr import Ocr
@@ -49,6 +50,7 @@ _BY_SUFFIX: dict[str, Callable[[Path], LoadedDocument | list[Section]]] = {
     **dict.fromkeys(epub.SUFFIXES, epub.load),
     **dict.fromkeys(notebook.SUFFIXES, notebook.load),
     **dict.fromkeys(delimited.SUFFIXES, delimited.load),
+    **dict.fromkeys(svg.SUFFIXES, svg.load),
     **dict.fromkeys(text.SUFFIXES, text.load),
 }
 # Loaders that may need OCR take the Ocr the caller set up (limits, progress).
