@@ -29,6 +29,8 @@ from pathlib import Path
 
 from bench import DOCS, REPO, emit, note
 from ingest.chunking import Tokenizes
+from ingest.markdown_syntax import FENCE
+from ingest.types import Chunk
 
 BENCH = "chunk_lines"
 FIRST_WORDS = 5
@@ -88,6 +90,17 @@ def place(chunk_text: str, reported: int, words: Sequence[tuple[str, int]]) -> P
     return Placed(reported, found, " ".join(opening))
 
 
+def place_chunk(chunk: Chunk, words: Sequence[tuple[str, int]]) -> Placed:
+    """`place` for a chunk with a line, from its first line that the next one follows in the
+    file: the fence line the chunker repeats over a chunk that opens inside a code block is
+    the block's, lines above the rest."""
+    assert chunk.line is not None
+    first, _, rest = chunk.text.partition("\n")
+    if FENCE.match(first) and len(chunk.lines) > 1 and chunk.lines[1] != chunk.lines[0] + 1:
+        return place(rest, chunk.lines[1], words)
+    return place(chunk.text, chunk.line, words)
+
+
 def _its_newlines(match: re.Match[str]) -> str:
     """Only the newlines of the markup left out, so that a word an inline tag cuts
     ("<b>ot</b>ters") stays one word, as in the text the HTML loader's parser gives (its
@@ -107,7 +120,7 @@ def placements(path: Path, tokenizer: Tokenizes, *, every_line: bool = False) ->
     chunks = chunk_document(document, path.name, tokenizer, chunk_tokens=200, overlap_tokens=32)
     words = source_words(read_text(path), markup=_format(path) == "html")
     if not every_line:
-        return [place(c.text, c.line, words) for c in chunks if c.line is not None]
+        return [place_chunk(c, words) for c in chunks if c.line is not None]
     placed = []
     for chunk in chunks:
         for found in _WORDED_LINE.finditer(chunk.text):

@@ -65,10 +65,10 @@ def chunk_sections(
     overlap = max(0, min(overlap_tokens, budget // 2))
     chunks: list[Chunk] = []
     for section in sections:
+        spans = tokenizer.token_spans(section.text)
+        code = _CodeBlocks.of(section.text, spans)
         newlines, counted = 0, 0  # windows only move forward: count each newline once
-        for start, end in _windows(
-            section.text, tokenizer.token_spans(section.text), budget, overlap
-        ):
+        for start, end in _windows(section.text, spans, budget, overlap, code):
             window = section.text[start:end]
             text = window.strip()
             if not text:
@@ -76,34 +76,48 @@ def chunk_sections(
             first = start + len(window) - len(window.lstrip())
             newlines += section.text.count("\n", counted, first)
             counted = first
+            numbers = list(range(newlines, newlines + text.count("\n") + 1))
+            opening = code.opening_before(first) if code is not None else None
+            if opening is not None:
+                # Opened inside a block longer than a chunk: its fence line opens the chunk
+                # too, or the block's closing fence would open one, and the prose after it
+                # read as code (to a renderer, and to the sentences evidence is made of).
+                fence_end = section.text.index("\n", opening)
+                text = f"{section.text[opening:fence_end].strip()}\n{text}"
+                numbers.insert(0, section.text.count("\n", 0, opening))
             chunks.append(
                 Chunk(
                     text=text,
                     ordinal=len(chunks),
                     page=section.page,
                     heading=section.heading,
-                    line=section.line_of(newlines),
-                    lines=_chunk_lines(section, newlines, text.count("\n") + 1),
+                    line=section.line_of(numbers[0]),
+                    lines=_chunk_lines(section, numbers),
                 )
             )
     return chunks
 
 
-def _chunk_lines(section: Section, first: int, count: int) -> tuple[int, ...]:
-    """The file lines of a chunk's `count` text lines from the section's line `first`, when
-    they do not follow one another (as `Section.lines`); () when they do or are not known."""
-    return irregular(section.lines[first : first + count]) if section.lines else ()
+def _chunk_lines(section: Section, numbers: Sequence[int]) -> tuple[int, ...]:
+    """The file lines of a chunk's text lines, the section's lines `numbers`, when they do not
+    follow one another (as `Section.lines`); () when they do or are not known."""
+    if section.line is None:
+        return ()
+    return irregular([line for n in numbers if (line := section.line_of(n)) is not None])
 
 
 def _windows(
-    text: str, spans: Sequence[tuple[int, int]], budget: int, overlap: int
+    text: str,
+    spans: Sequence[tuple[int, int]],
+    budget: int,
+    overlap: int,
+    code: _CodeBlocks | None,
 ) -> Iterable[tuple[int, int]]:
     """Character ranges of successive windows of at most `budget` tokens."""
     count = len(spans)
     if count == 0:
         return
     word_starts = [i for i in range(count) if _starts_word(text, spans, i)]
-    code = _CodeBlocks.of(text, spans, word_starts)
     first = 0
     while True:
         if count - first <= budget:
@@ -113,7 +127,7 @@ def _windows(
         yield spans[first][0], spans[end - 1][1]
         following = _last_at_most(word_starts, end - overlap)
         if following is not None and code is not None:
-            following = code.outside(following, (first, end), overlap)
+            following = code.outside(following, (first, end), overlap, word_starts)
         first = following if following is not None and following > first else end
 
 
@@ -122,23 +136,32 @@ class _CodeBlocks:
     """A section's fenced code blocks, for windows that would start inside one: its closing
     fence would read as an opening one, and the prose after it as code."""
 
+    text: str
     starts: list[int]  # each block's first character, in order
     ends: list[int]  # the character after each block's closing fence
     token_starts: list[int]  # each token's first character
-    word_starts: Sequence[int]  # the tokens that start a word
 
     @classmethod
-    def of(
-        cls, text: str, spans: Sequence[tuple[int, int]], word_starts: Sequence[int]
-    ) -> _CodeBlocks | None:
+    def of(cls, text: str, spans: Sequence[tuple[int, int]]) -> _CodeBlocks | None:
         """The blocks of `text`, None when it has none (most sections)."""
         blocks = fenced_blocks(text)
         if not blocks:
             return None
         starts, ends = (list(edge) for edge in zip(*blocks, strict=True))
-        return cls(starts, ends, [start for start, _ in spans], word_starts)
+        return cls(text, starts, ends, [start for start, _ in spans])
 
-    def outside(self, start: int, window: tuple[int, int], overlap: int) -> int:
+    def opening_before(self, at: int) -> int | None:
+        """Where the block holding character `at` below its fence line starts; None when `at`
+        is outside every block, or on a fence line that opens one."""
+        block = bisect_right(self.starts, at) - 1
+        if block < 0 or at >= self.ends[block]:
+            return None
+        fence_end = self.text.find("\n", self.starts[block])
+        return self.starts[block] if 0 <= fence_end < at else None
+
+    def outside(
+        self, start: int, window: tuple[int, int], overlap: int, word_starts: Sequence[int]
+    ) -> int:
         """`start`, or when token `start` is inside a block: the block's opening fence when it
         is in the window's second half (or at most twice `overlap` before its end), else the
         word after the block when the block ends inside the window; `start` when neither."""
@@ -150,7 +173,7 @@ class _CodeBlocks:
         opening = bisect_left(self.token_starts, self.starts[block])
         if first < opening and end - opening <= max(2 * overlap, (end - first) // 2):
             return opening
-        words = self.word_starts
+        words = word_starts
         after = bisect_left(words, bisect_left(self.token_starts, self.ends[block]))
         return words[after] if after < len(words) and words[after] < end else start
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.chunk_lines import place, source_words
+from bench.chunk_lines import place_chunk, source_words
 from ingest.chunking import chunk_document
 from ingest.embedder import SentenceTransformerEmbedder
 from ingest.errors import LoadError
@@ -240,7 +240,7 @@ def test_every_chunk_of_the_docs_starts_on_its_line(embedder: SentenceTransforme
         words = source_words(read_text(path), markup=path.suffix == ".html")
         for chunk in chunks_of(path, embedder):
             assert chunk.line is not None
-            placed = place(chunk.text, chunk.line, words)
+            placed = place_chunk(chunk, words)
             if placed.verdict != "exact":
                 misplaced.append((path.name, placed))
     assert misplaced == []

@@ -8,6 +8,7 @@ import re
 from ingest.chunking import chunk_sections
 from ingest.embedder import SentenceTransformerEmbedder
 from ingest.fakes import HashingEmbedder
+from ingest.markdown_syntax import fenced_blocks
 from ingest.types import Section
 from tests.fixtures.ingest import sample_text
 
@@ -92,3 +93,25 @@ def test_a_chunk_does_not_open_inside_a_fenced_code_block(
         assert "compute(" not in before_fence, chunk.text  # no code above its first fence
     covered = "".join(chunk.text for chunk in chunks)
     assert all(f"value_{n}_5" in covered for n in range(12))  # nothing left out
+
+
+def test_a_block_longer_than_a_chunk_has_its_fence_line_over_each_of_its_chunks(
+    embedder: SentenceTransformerEmbedder,
+) -> None:
+    """The chunks a long block must be cut into open with its fence line again, at the line of
+    the fence, so that the block's closing fence closes and the prose after it is prose."""
+    code = "\n".join(f"c.NotebookApp.option_{i} = compute_setting({i})" for i in range(60))
+    text = f"Set these in the config file:\n\n```python\n{code}\n```\n\nThen start the server."
+    chunks = chunk_sections([Section(text, line=10)], embedder, chunk_tokens=120, overlap_tokens=24)
+    inside = [chunk for chunk in chunks if not chunk.text.startswith("Set these")]
+    assert len(inside) >= 2
+    for chunk in inside:
+        fence, first, *_ = chunk.text.split("\n")
+        assert fence == "```python"
+        assert chunk.line == 12 and chunk.lines[0] == 12  # the fence's line, in the file
+        number = int(re.search(r"option_(\d+)", first).group(1))  # type: ignore[union-attr]
+        assert chunk.lines[1] == 13 + number  # and the code's own lines after it
+        blocks = fenced_blocks(chunk.text)
+        assert blocks[0][0] == 0
+        assert "Then start" not in "".join(chunk.text[a:b] for a, b in blocks)
+    assert inside[-1].text.endswith("```\n\nThen start the server.")
