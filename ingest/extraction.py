@@ -79,7 +79,8 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # header holds it (asciidoc's); 19: before reStructuredText's roles, directives and index
 # entries were read as the built page shows them, and Sphinx's `.rst.txt` sources as reST;
 # 20: before an SVG picture was read for the words it draws, not as its XML, and before a
-# chunk opened inside a code block longer than a chunk repeated the block's fence line.
+# chunk opened inside a code block longer than a chunk repeated the block's fence line, and
+# before a notebook cell's prompt in HTML ("[3]:", nbsphinx's and nbconvert's) was left out.
 EXTRACTION_VERSION = 21
 _STARTUP_TIMEOUT_S = 60.0
 _STOP_GRACE_S = 1.0  # a worker told to stop that is still there after this is killed

@@ -90,6 +90,8 @@ BLOCKS = frozenset(
 _LAYOUT_INSIDE = ("table", "dl", "h1", "h2", "h3", "h4", "h5", "h6")
 _SPACES = re.compile(r"[ \t\f\v\r\n\u00a0\u200b]+")
 _HEADING_GLYPHS = re.compile(r"\s*[¶§🔗]+\s*$")
+_CELL_PROMPTS = frozenset({"input_prompt", "output_prompt", "jp-inputprompt", "jp-outputprompt"})
+_NBSPHINX_CELLS = frozenset({"nbinput", "nboutput"})  # the cell beside its `prompt`
 
 
 def is_furniture(element: HtmlElement) -> bool:
@@ -99,7 +101,21 @@ def is_furniture(element: HtmlElement) -> bool:
     if (element.get("role") or "").lower() in FURNITURE_ROLES:
         return True
     classes = (element.get("class") or "").lower().split()
-    return "headerlink" in classes or _is_permalink(element)
+    return "headerlink" in classes or _is_permalink(element) or _is_cell_prompt(element, classes)
+
+
+def _is_cell_prompt(element: HtmlElement, classes: list[str]) -> bool:
+    """A notebook cell's prompt ("[3]:", "In [3]:", "Out[3]:"), as nbconvert's templates and
+    nbsphinx write it beside the cell: the order the cells last ran in. Read, each was a code
+    block of its own between the cells ("Running Code" in Debian's Jupyter manual: 9 of them)."""
+    if _CELL_PROMPTS.intersection(classes):
+        return True
+    parent = element.getparent()
+    return (
+        "prompt" in classes
+        and parent is not None
+        and not _NBSPHINX_CELLS.isdisjoint((parent.get("class") or "").lower().split())
+    )
 
 
 def _footnote_mark(element: HtmlElement) -> str | None:

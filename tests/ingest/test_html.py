@@ -381,3 +381,34 @@ def test_a_footnote_reference_is_not_written_as_a_citation() -> None:
     assert "Some of them have different semantics.[^1]" in text
     assert "os.path.abspath() | Path.absolute() [^1]" in text
     assert "[1]" not in text
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        # nbsphinx
+        '<div class="nbinput docutils container"><div class="prompt highlight-none notranslate">'
+        '<div class="highlight"><pre><span></span>[3]:</pre></div></div>'
+        '<div class="input_area highlight-ipython3 notranslate"><div class="highlight">'
+        "<pre>print(a)</pre></div></div></div>",
+        # nbconvert, classic template
+        '<div class="cell code_cell"><div class="input"><div class="prompt input_prompt">'
+        'In&nbsp;[3]:</div><div class="inner_cell"><pre>print(a)</pre></div></div></div>',
+        # nbconvert, lab template
+        '<div class="jp-Cell jp-CodeCell"><div class="jp-InputArea">'
+        '<div class="jp-InputPrompt jp-InputArea-prompt">In&nbsp;[3]:</div>'
+        '<div class="jp-CodeMirrorEditor"><pre>print(a)</pre></div></div></div>',
+    ],
+)
+def test_a_notebook_cells_prompt_is_left_out(cell: str) -> None:
+    page = f"<html><body><main><h1>Running Code</h1><p>Run a cell:</p>{cell}</main></body></html>"
+    text = _texts(parse(page))
+    assert "print(a)" in text
+    assert "[3]" not in text
+
+
+def test_debians_notebook_pages_read_without_their_prompts() -> None:
+    page = Path("/usr/share/doc/python-notebook-doc/html/examples/Notebook/Running Code.html")
+    text = _texts(load_document(page))
+    assert "```\nprint(a)\n```" in text
+    assert "]:" not in text  # nine prompts, "[2]:" to "[10]:", each was a code block
