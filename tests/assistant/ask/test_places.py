@@ -29,6 +29,17 @@ def test_no_line_and_no_heading_leave_the_name() -> None:
     assert place(replace(SOURCE, line=None, heading="")) == "/docs/venv.html"
 
 
+def test_a_file_titled_by_its_name_is_not_named_twice() -> None:
+    notes = replace(SOURCE, path="/notes/garden.txt", heading="garden.txt", line=1)
+    assert place(notes) == "/notes/garden.txt:1"
+    cells = replace(notes, path="/nb/Equations.ipynb.gz", heading="Equations.ipynb.gz > Cell 2")
+    assert place(replace(cells, line=None)) == "/nb/Equations.ipynb.gz > Cell 2"
+    attached = replace(notes, path="/mail/offer.eml#attachment-1/terms.txt", heading="terms.txt")
+    assert place(attached) == "/mail/offer.eml#attachment-1/terms.txt:1"
+    titled = replace(notes, heading="garden.txt notes > Beds")  # a title that only starts so
+    assert place(titled) == "/notes/garden.txt:1 > garden.txt notes > Beds"
+
+
 def test_the_name_is_escaped_unless_it_is_given() -> None:
     odd = replace(SOURCE, path="/docs/evil\u202egpj.exe", heading="")
     assert place(odd) == "/docs/evil\\u202egpj.exe:320"
