@@ -38,6 +38,7 @@ NextChunk = Callable[[Source], Source | None]
 
 MAX_SENTENCES = 2
 SECOND_SHARE = 0.9  # a second sentence is quoted when it scores this share of the best
+SHARED_SENTENCE_WORDS = 8  # a sentence this long in two files' windows says the same in both
 # auto: a generated answer with less than this share of supported sentences is replaced by a
 # quote. A capable model's answer with one unsupported sentence of two stays, marked [?].
 FALLBACK_SHARE = 0.5
@@ -365,14 +366,20 @@ def _small(profile: ModelProfile) -> bool:
 
 def _overlaps(one: EvidenceWindow, other: EvidenceWindow) -> bool:
     """The same text: overlapping windows of one source, windows of two chunks of a file that
-    share a sentence, or one window's words held in the other's."""
+    share a sentence, of two files that share a long one (a notebook and the page made of it,
+    each with a table its own way), or one window's words held in the other's."""
     if one.source.id == other.source.id:
         return one.window.start < other.window.end and other.window.start < one.window.end
-    if one.source.path == other.source.path and (
+    if (one.source.path == other.source.path or _long(one.sentence) or _long(other.sentence)) and (
         one.sentence.text in other.window.text or other.sentence.text in one.window.text
     ):
         return True
     return one.window.text in other.window.text or other.window.text in one.window.text
+
+
+def _long(sentence: TextSpan) -> bool:
+    """A sentence that two files hold because one copies the other, not by chance ("Note:")."""
+    return len(sentence.text.split()) >= SHARED_SENTENCE_WORDS
 
 
 def _same_place(one: EvidenceWindow, other: EvidenceWindow) -> bool:

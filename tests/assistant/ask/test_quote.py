@@ -634,3 +634,27 @@ def test_a_chunk_ending_a_line_or_a_section_is_not_read_on() -> None:
         "When do changes to the settings file take effect?", [DAEMON, "## Logging\n\nLogs go"]
     )
     assert text.endswith("the daemon keeps [1]") and sources == {}
+
+
+def test_a_long_sentence_two_files_share_is_quoted_from_one_of_them() -> None:
+    """A notebook and the page built from it say the same, each with the table its own way."""
+    said = "Because Markdown is a superset of HTML you can even add things like HTML tables:"
+    notebook = f"## General HTML\n\n{said}\n\n<table><tr><th>Header 1</th></tr></table>"
+    page = f"General HTML\n\n{said}\n\nHeader 1 | Header 2\nrow 1 | row 2"
+    text = quoted(
+        "How do I make a markdown cell show an HTML table?",
+        source(1, notebook, "cells.ipynb"),
+        source(2, page, "cells.html"),
+    )
+    assert text.count(said) == 1
+
+
+def test_a_short_sentence_two_files_share_does_not_hide_the_second() -> None:
+    one = "Example:\n\nThe backup job copies the photos folder to the NAS every night at two."
+    two = "Example:\n\nThe backup job copies the mail folder to the cloud every night at three."
+    text = quoted(
+        "When does the backup job copy folders every night?",
+        source(1, one, "a.md"),
+        source(2, two, "b.md"),
+    )
+    assert "[1]" in text and "[2]" in text
