@@ -80,8 +80,9 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # entries were read as the built page shows them, and Sphinx's `.rst.txt` sources as reST;
 # 20: before an SVG picture was read for the words it draws, not as its XML, and before a
 # chunk opened inside a code block longer than a chunk repeated the block's fence line, and
-# before a notebook cell's prompt in HTML ("[3]:", nbsphinx's and nbconvert's) was left out.
-EXTRACTION_VERSION = 21
+# before a notebook cell's prompt in HTML ("[3]:", nbsphinx's and nbconvert's) was left out;
+# 21: before a roff motion right, DocBook's `\(bu\h'+03'`, left a space: "•login name".
+EXTRACTION_VERSION = 22
 _STARTUP_TIMEOUT_S = 60.0
 _STOP_GRACE_S = 1.0  # a worker told to stop that is still there after this is killed
 CANCEL_POLL_S = 0.1  # how often a read looks at its `cancel`

@@ -1,10 +1,12 @@
 """Roff's escapes within a line, turned into the text `man` would print: fonts and sizes
 left out (`\\fB`, `\\s-1`), special characters as Unicode (`\\(em`, `\\[u00E9]`, `\\('e`),
-strings by their definitions (`\\*(lq`, a page's own `.ds`), motions and marks dropped.
-An escape this module does not know prints its character, as groff's does."""
+strings by their definitions (`\\*(lq`, a page's own `.ds`), a motion right as a space,
+other motions and marks dropped. An escape this module does not know prints its character,
+as groff's does."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # Characters by their groff names (groff_char(7)); a name not here prints nothing.
@@ -111,17 +113,21 @@ _ACCENTS = {
     "~": "\u0303",
     ",": "\u0327",
 }
-# Escapes whose argument is a quoted string that prints nothing: \h'1m', \w'text', \X'...'.
-_QUOTED_SILENT = frozenset("hvwlLDXbSHRxAB")
+# Escapes whose argument is a quoted string that prints nothing: \v'1v', \w'text', \X'...'.
+_QUOTED_SILENT = frozenset("vwlLDXbSHRxAB")
+# \h'+03': a motion right of at least one of these units leaves a space ("\(bu\h'+03'\c", the
+# bullet of DocBook's manual pages); left, short or computed ones print nothing.
+_MOTION = re.compile(r"\+?(\d+(?:\.\d*)?|\.\d+)[mnciPv]?")
 # Escapes that print their quoted argument: \o'e\'' (overstrike), \Z'text' (zero width).
 _QUOTED_SHOWN = frozenset("oZ")
+_QUOTED_ARGUMENT = _QUOTED_SILENT | _QUOTED_SHOWN | frozenset("hCN")
 # Escapes with a one-character, "(xx" or "[name]" argument that print nothing.
 _NAME_SILENT = frozenset("fFnkgmMYV$sz")
 # Escapes that print nothing and take no argument.
 _SILENT = frozenset("&|^%:/,)dupra{}cE!tT")
 _SPACES = frozenset(" ~0")
 NO_BREAK = "\u00a0"  # roff's unbreakable space (`\ `, `\~`), a plain space once laid out
-_MAX_DEPTH = 8  # strings naming strings: deeper than this is a loop
+_MAX_DEPTH = 8  # strings naming strings, arguments in arguments: deeper is a loop or hostile
 
 
 def named_character(name: str) -> str:
@@ -177,6 +183,9 @@ def text_of(line: str, strings: dict[str, str], depth: int = 0) -> str:
         elif escape == "N":
             code, index = _quoted(line, index)
             out.append(chr(int(code)) if code.isdigit() and int(code) < 0x110000 else "")
+        elif escape == "h":
+            motion, index = _quoted(line, index)
+            out.append(_motion_space(motion))
         elif escape in _QUOTED_SILENT:
             _, index = _quoted(line, index)
         elif escape in _QUOTED_SHOWN:
@@ -187,6 +196,13 @@ def text_of(line: str, strings: dict[str, str], depth: int = 0) -> str:
         else:
             out.append(escape)
     return "".join(out)
+
+
+def _motion_space(motion: str) -> str:
+    """What a horizontal motion `\\h'motion'` prints: a space if it moves right by one unit
+    (an em, an en, a character...) or more, else nothing."""
+    matched = _MOTION.fullmatch(motion.strip())
+    return " " if matched is not None and float(matched.group(1)) >= 1 else ""
 
 
 def _name(line: str, index: int) -> tuple[str, int]:
@@ -204,15 +220,19 @@ def _name(line: str, index: int) -> tuple[str, int]:
     return line[index], index + 1
 
 
-def _quoted(line: str, index: int) -> tuple[str, int]:
-    """The argument of \\h'...' and the like, delimited by the character at `index`."""
+def _quoted(line: str, index: int, depth: int = 0) -> tuple[str, int]:
+    """The argument of \\h'...' and the like, delimited by the character at `index`; an
+    escape's argument inside it is passed whole, `\\h'\\w'xx'u'`, to `_MAX_DEPTH` deep."""
     if index >= len(line):
         return "", index
     delimiter = line[index]
-    end = line.find(delimiter, index + 1)
-    if end < 0:
-        return line[index + 1 :], len(line)
-    return line[index + 1 : end], end + 1
+    at = index + 1
+    while at < len(line) and line[at] != delimiter:
+        if line[at] == "\\" and line[at + 1 : at + 2] in _QUOTED_ARGUMENT and depth < _MAX_DEPTH:
+            at = _quoted(line, at + 2, depth + 1)[1]
+        else:
+            at += 2 if line[at] == "\\" else 1
+    return line[index + 1 : at], min(at + 1, len(line))
 
 
 def _sized(line: str, index: int) -> int:

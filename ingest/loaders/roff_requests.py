@@ -48,9 +48,11 @@ class Formatter:
             self.write(text, item.line)
 
     def write(self, raw: str, line: int, *, glued: bool = False) -> None:
-        """Text as written in the source (escapes in it); a trailing `\\c` joins what follows."""
-        self.page.text(self.inline(raw), line, glued=glued)
-        if raw.endswith("\\c"):
+        """Text as written in the source (escapes in it); a trailing `\\c` joins what follows,
+        unless what it prints ends in a space (`\\(bu\\h'+03'\\c`)."""
+        printed = self.inline(raw)
+        self.page.text(printed, line, glued=glued)
+        if raw.endswith("\\c") and not printed[-1:].isspace():
             self.page.glue_next()
 
     def inline(self, raw: str) -> str:

@@ -172,6 +172,35 @@ def test_definitions_conditionals_and_comments_print_nothing() -> None:
     assert [(s.heading, s.text) for s in document.sections] == [("NAME", "x - it's \u00e9t\u00e9")]
 
 
+def test_a_motion_right_leaves_a_space_and_other_motions_print_nothing() -> None:
+    """DocBook's bullet, `\\h'-04'\\(bu\\h'+03'\\c` before the item's line, reads "• login
+    name", not "•login name"; a motion left, a fraction of a unit or a computed one is none."""
+    page = "\n".join(
+        [
+            ".TH X 5",
+            ".SH DESCRIPTION",
+            "These fields are:",
+            ".sp",
+            ".RS 4",
+            ".ie n \\{\\",
+            "\\h'-04'\\(bu\\h'+03'\\c",
+            ".\\}",
+            "login name",
+            ".RE",
+            ".sp",
+            "a\\h'-2m'b\\h'0.5n'c\\h'3u'd\\h'\\w'xx'u'e\\h'1i'f",
+        ]
+    )
+    document = parse(page)
+    assert document.sections[0].text.splitlines() == [
+        "These fields are:",
+        "",
+        "• login name",
+        "",
+        "abcde f",
+    ]
+
+
 def test_tbl_tables_become_rows_of_cells() -> None:
     page = ".TH X 1\n.SH TABLE\n.TS\ntab(;);\nl l.\nname;value\n_\n"
     page += "level;T{\nsix by\ndefault\nT}\n.TE\n"
