@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from assistant.ask.evidence import CODE_END, Evidence, EvidenceWindow, starts_mid_sentence
-from assistant.ask.quote_layout import Passage, quoted_passage, through_table
+from assistant.ask.quote_layout import Passage, quoted_passage, through_list, through_table
 from assistant.ask.sentences import TextSpan, passage_sentences
 from assistant.ask.terms import content_terms
 from assistant.ask.types import SentenceSupport, Source
@@ -224,7 +224,8 @@ def _extent(window: EvidenceWindow, evidence: Evidence) -> tuple[int, int]:
     quote does not ("If the separator is not found, ..." after "str.partition(sep) Split
     the string...": on eval/real-tune.jsonl 0.585 -> 0.610 containment, median quote 408 ->
     452 characters; docs/golden.jsonl unchanged), and starting at the section's heading when
-    it is the line right above; a window that stops at a table's header carries its rows."""
+    it is the line right above; a window that stops at a table's header carries its rows, and
+    one that stops inside a list it announces carries the list's items."""
     span = window.window
     entry_end = window.entry_end if window.entry_end is not None else len(window.source.text)
     following = [s for s in _sentences(window, evidence) if s.end <= entry_end]
@@ -236,12 +237,11 @@ def _extent(window: EvidenceWindow, evidence: Evidence) -> tuple[int, int]:
         )
     # A window stopped at a table's header carries the rows; else one that does not finish
     # what it says carries the next sentence, and the rows when that is the header.
-    end = through_table(window.source.text, span.start, span.end)
-    if end == span.end and (
-        not _said(span, following, window.source.text) or span.text.endswith(":")
-    ):
+    text = window.source.text
+    end = through_list(text, span.start, through_table(text, span.start, span.end))
+    if end == span.end and (not _said(span, following, text) or span.text.endswith(":")):
         end = next((s.end for s in following if s.start >= end), end)
-        end = through_table(window.source.text, span.start, end)
+        end = through_list(text, span.start, through_table(text, span.start, end))
     quoted = set(content_terms(window.source.text[span.start : end]))
     quoted.update(content_terms(window.source.heading))
     after = next((s for s in following if s.start >= end), None)

@@ -50,6 +50,8 @@ _TABLE_ROW = re.compile(r"^[\u2500-\u257f]|[ \t]\|[ \t]")
 # Markdown's row under a table's header: "|---|:---:|", "--- | ---".
 _SEPARATOR_ROW = re.compile(r"^\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?$")
 MAX_TABLE_ROWS = 10  # rows a quote that reaches a table's header carries with it
+MAX_LIST_ITEMS = 12  # items a quote that stops inside an announced list carries with it
+_LIST_ITEM = re.compile(r"^([ \t]*)(?:[-•+*◦▪‣]|\d{1,3}[.)])[ \t]+\S")  # "•   login name"
 INDENTED_CODE = 4  # columns of indentation (after the common one) that make a line code
 # A source whose lines after the first are all indented this far, or further, is laid out by
 # hanging indents: a manual page's seven columns, and not Markdown's four-column code.
@@ -135,6 +137,46 @@ def through_table(text: str, start: int, end: int) -> int:
         rows += 0 if _SEPARATOR_ROW.match(row.strip()) else 1
         at += 1 + len(row)
     return max(end, len(text[:at].rstrip()))
+
+
+def through_list(text: str, start: int, end: int) -> int:
+    """Where a quote of `text[start:end]` ends: when it stops inside a list that a line of the
+    quote announces ("These fields are:" above "•   login name"), after the list's last item,
+    at most `MAX_LIST_ITEMS` of them and their wrapped lines; else at `end`. The first item
+    alone answers "Which fields make up a line of /etc/passwd?" with "login name"."""
+    line_start = text.rfind("\n", 0, max(end - 1, 0)) + 1
+    item = _LIST_ITEM.match(_line_at(text, line_start))
+    if item is None:
+        return end
+    top = line_start  # the list's first item: up over items, their wrapped lines, blank lines
+    above = text.rfind("\n", 0, max(top - 1, 0)) + 1
+    while top > 0 and _in_list(_line_at(text, above), len(item.group(1))):
+        top, above = above, text.rfind("\n", 0, max(above - 1, 0)) + 1
+    while top > 0 and not _line_at(text, above).strip():
+        above = text.rfind("\n", 0, max(above - 1, 0)) + 1
+    if above < text.rfind("\n", 0, start) + 1 or not _line_at(text, above).rstrip().endswith(":"):
+        return end  # the quote does not hold what announces the list
+    items, at, last = 0, top, end
+    while at < len(text):
+        line = _line_at(text, at)
+        if _LIST_ITEM.match(line):
+            items += 1
+            if items > MAX_LIST_ITEMS:
+                break
+        elif not _in_list(line, len(item.group(1))):
+            break
+        if line.strip():
+            last = at + len(line)
+        at += len(line) + 1
+    return max(end, last)
+
+
+def _in_list(line: str, marker_indent: int) -> bool:
+    """A line of a list: an item, a blank line, or an item's wrapped line (indented deeper
+    than the items' markers)."""
+    return (
+        not line.strip() or _LIST_ITEM.match(line) is not None or len(_indent(line)) > marker_indent
+    )
 
 
 def _line_at(text: str, start: int) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from assistant.ask.evidence import Evidence, EvidenceSelector, EvidenceWindow, uniform_weights
 from assistant.ask.quote import quote_answer
+from assistant.ask.quote_layout import MAX_LIST_ITEMS, through_list
 from assistant.ask.sentences import TextSpan, passage_sentences
 from assistant.ask.types import Source
 from ingest.loaders import load_document
@@ -496,6 +497,34 @@ def test_a_quote_that_reaches_a_tables_header_carries_its_rows() -> None:
     long = f"The thirty sample values of the Atlas archive:\n\n| Row | Value |\n|---|---|\n{rows}"
     text = quoted("Which sample values does the Atlas archive hold?", source(1, long, "v.md"))
     assert "| row 9 | value 9 | [1]" in text and "row 10" not in text  # ten rows at most
+
+
+FIELDS = (
+    "/etc/passwd holds one line per account, with seven fields. These fields are:\n\n"
+    "• login name\n\n• optional encrypted password, an x when it\n"
+    "  is kept in /etc/shadow\n\n• user home directory\n\n"
+    "If the password field is a lower-case x, the password is in the shadow file."
+)
+
+
+def test_a_quote_stopping_inside_a_list_it_announces_carries_the_items() -> None:
+    first = FIELDS.index("login name") + len("login name")
+    last = FIELDS.index("home directory") + len("home directory")
+    assert through_list(FIELDS, 0, first) == last  # wrapped lines and blank lines between
+    assert through_list(FIELDS, FIELDS.index("These"), first) == last
+    # a quote that starts below the announcement, or reaches no item, stays as it is
+    assert through_list(FIELDS, FIELDS.index("• login"), first) == first
+    assert through_list(FIELDS, 0, FIELDS.index(" These")) == FIELDS.index(" These")
+    # a list nothing announces is no part of the quote
+    plain = FIELDS.replace("These fields are:", "They are listed below.")
+    at = plain.index("login name") + len("login name")
+    assert through_list(plain, 0, at) == at
+    numbered = "Build it in three steps:\n1. configure\n2) make\n3. make install\n\nDone."
+    assert through_list(numbered, 0, numbered.index("\n2)")) == numbered.index("\n\nDone")
+    items = "\n".join(f"- step {n}" for n in range(1, 31))
+    steps = f"The thirty steps of the release:\n{items}"
+    end = through_list(steps, 0, steps.index("\n- step 2"))
+    assert steps[:end].endswith(f"- step {MAX_LIST_ITEMS}")
 
 
 def test_front_matter_csv_rows_and_org_headings_keep_their_lines() -> None:

@@ -1,9 +1,12 @@
-"""A quote whose passage runs past its chunk's end, through the real parts: jq's README as
-Debian ships it, chunked and embedded by MiniLM into LanceDB, asked in quote mode.
+"""Quotes whose passage runs past their window, through the real parts: jq's README and the
+passwd(5) manual page as Debian ships them, chunked and embedded by MiniLM into LanceDB,
+asked in quote mode.
 
 The chunk that answers which library jq needs for regular expressions ends on "To build,
 run:"; the commands it announces open the next chunk. The quote reads on into that chunk,
 and the source it cites is shown as far as the quote reaches, so every quoted line is in it.
+The window that answers which fields make up a line of /etc/passwd ends on the first item
+of the list it announces; the quote carries the list.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from assistant.locations import resolve_locations
 from ingest.embedder import SentenceTransformerEmbedder
 
 README = Path(__file__).parents[2] / "data" / "readmes" / "jq-README"
+PASSWD = Path(__file__).parents[2] / "data" / "man_roff" / "passwd.5"
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +31,7 @@ def assistant(
 ) -> Iterator[Assistant]:
     home = tmp_path_factory.mktemp("readme-home")
     locations = resolve_locations({"MARGIN_HOME": str(home)}).ensure()
-    open_index(locations, embedder=embedder).ingestor().run([README])
+    open_index(locations, embedder=embedder).ingestor().run([README, PASSWD])
     opened = build_assistant(locations=locations, embedder=embedder)
     yield opened
     opened.close()
@@ -48,3 +52,14 @@ def test_a_quote_ending_its_chunk_on_a_colon_reads_on_to_the_commands(
     shown = " ".join(cited.text.split())
     for line in answer.sentences[0].evidence.splitlines():
         assert " ".join(line.split()) in shown
+
+
+def test_a_quote_stopping_inside_the_list_it_announces_carries_the_list(
+    assistant: Assistant,
+) -> None:
+    answer = assistant.ask("Which fields make up a line of /etc/passwd?", AskOptions(mode="quote"))
+    text = answer.complete().answer
+    assert "These fields are:" in text
+    items = [line.split(maxsplit=1)[1] for line in text.splitlines() if line.startswith("•")]
+    assert items[0] == "login name" and items[-1] == "optional user command interpreter"
+    assert len(items) == 7
