@@ -25,7 +25,13 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from assistant.ask.evidence import CODE_END, Evidence, EvidenceWindow, starts_mid_sentence
-from assistant.ask.quote_layout import Passage, quoted_passage, through_list, through_table
+from assistant.ask.quote_layout import (
+    Passage,
+    fences,
+    quoted_passage,
+    through_list,
+    through_table,
+)
 from assistant.ask.sentences import TextSpan, passage_sentences
 from assistant.ask.terms import content_terms
 from assistant.ask.types import SentenceSupport, Source
@@ -185,8 +191,10 @@ def _carried_on(
     words), when its quote would reach the chunk's end unfinished: a sentence cut off in
     mid-line (bash(1)'s "... even when producing output that can"), or the words announcing
     what comes next ("To build, run:"); with the next chunk's id and where its text starts in
-    the source read on. None when the chunk ends a line (a manual's option, a list item), and
-    when the next chunk does not go on from it (the file's end, another section)."""
+    the source read on. None when the chunk ends a line (a manual's option, a list item) but
+    for one inside a code block it cuts off (argparse's `add_argument('-v', '--verbose',`
+    before `action='store_true')`), and when the next chunk does not go on from it (the
+    file's end, another section)."""
     text = window.source.text
     if text.rstrip().endswith(FINISHED) or _extent(window, evidence)[1] < len(text.rstrip()):
         return None
@@ -195,10 +203,17 @@ def _carried_on(
     if after is None or not overlap:
         return None
     rest = after.text[overlap:]
-    if not text.rstrip().endswith(":") and (not rest or rest[0] == "\n"):
+    ends_line = not rest or rest[0] == "\n"
+    if ends_line and not text.rstrip().endswith(":") and not _in_open_block(text):
         return None
     read_on = replace(window, source=replace(window.source, text=text + rest))
     return read_on, after.id, len(text) - overlap
+
+
+def _in_open_block(text: str) -> bool:
+    """`text` ends inside a fenced code block: its last one is not closed."""
+    blocks = fences(text)
+    return bool(blocks) and not blocks[-1][2]
 
 
 def _moved(window: EvidenceWindow, source: Source, shift: int) -> EvidenceWindow:

@@ -665,6 +665,23 @@ def test_a_chunk_ending_a_line_or_a_section_is_not_read_on() -> None:
     assert text.endswith("the daemon keeps [1]") and sources == {}
 
 
+def test_a_code_block_its_chunk_cuts_off_is_finished_from_the_next_chunk() -> None:
+    """argparse's page: the chunk ends inside the block, at a line's end; the next chunk opens
+    with the block's fence again and its lines the chunks share (ingest's chunking)."""
+    lines = [
+        "parser.add_argument('filename')           # positional argument",
+        "parser.add_argument('-v', '--verbose',",
+        "                    action='store_true')  # on/off flag",
+    ]
+    said = "It supports positional arguments, options that accept values, and on/off flags:"
+    first = f"{said}\n\n```\n{lines[0]}\n{lines[1]}"
+    after = f"```\n{lines[0]}\n{lines[1]}\n{lines[2]}\n```\n\nThe method runs the parser."
+    text, sources = read_on("How do I add an on/off flag to a command-line tool?", [first, after])
+    code = "\n".join(lines)
+    assert text == f"{said}\n\n```\n{code}\n```\n[1]"
+    assert sources[1].text.endswith("action='store_true')  # on/off flag\n```")
+
+
 def test_a_long_sentence_two_files_share_is_quoted_from_one_of_them() -> None:
     """A notebook and the page built from it say the same, each with the table its own way."""
     said = "Because Markdown is a superset of HTML you can even add things like HTML tables:"
