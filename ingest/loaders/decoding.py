@@ -8,12 +8,14 @@ from ingest.errors import LoadError, NotADocumentError
 
 # Share of the text that may be control characters before it counts as binary.
 _MAX_CONTROL_SHARE = 0.01
-_ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
+_ALLOWED_CONTROLS = frozenset("\t\n\r\f\v\x1f")  # and GNU Info's node separator
 _WESTERN = ("cp1252", "latin_1", "iso8859_15")
 _CHAOS_TOLERANCE = 0.1
 # PostScript is a program that draws pages: its text is drawing commands and hex images, with
 # the words in between cut at every change of font (gdb's 242 KB reference card: 1,133 chunks).
 _POSTSCRIPT = b"%!PS"
+# GNU Info marks an index node and an image with NULs: "\0\b[index\0\b]" is text, not binary.
+_INFO_MARKERS = (b"\x00\x08[", b"\x00\x08]")
 
 
 def read_text(path: Path) -> str:
@@ -28,7 +30,10 @@ def read_text(path: Path) -> str:
 def decode(data: bytes) -> str:
     if not data.strip():
         raise NotADocumentError("empty file")
-    if b"\x00" in data[:65536] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    head = data[:65536]
+    for marker in _INFO_MARKERS:
+        head = head.replace(marker, b"")
+    if b"\x00" in head and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise NotADocumentError("binary file (contains NUL bytes)")
     if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(_POSTSCRIPT):
         raise NotADocumentError(

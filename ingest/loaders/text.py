@@ -1,13 +1,15 @@
 """Plain text: one section for the whole file, the chunker keeps line numbers. A manual page
 in roff source (`gzip.1`) is read by `ingest.loaders.roff`, one saved as text by its sections
-(`ingest.loaders.manpage`). Files of unknown suffixes come here too, so roff is told by
-content: a file named like a manual page (`ls.1`, `ssl.3ssl`) may open with any request."""
+(`ingest.loaders.manpage`), a GNU Info manual by its nodes (`ingest.loaders.info`). Files of
+unknown suffixes come here too, so these are told by content: a file named like a manual
+page (`ls.1`, `ssl.3ssl`) may open with any request, and Info files are named `grep.info`,
+`find.info-1` or `dir`."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ingest.loaders import manpage, roff
+from ingest.loaders import info, manpage, roff
 from ingest.loaders.decoding import read_text
 from ingest.types import LoadedDocument, Section
 
@@ -16,6 +18,8 @@ SUFFIXES = (".txt", ".text", ".log")
 
 def load(path: Path) -> LoadedDocument | list[Section]:
     text = read_text(path)
+    if info.is_info(text):
+        return info.parse(text)
     if roff.is_roff(text, manual_name=roff.MANUAL_NAME.search(path.name) is not None):
         return roff.parse(text)
     return manpage.parse(text) or [Section(text=text, line=1)]
