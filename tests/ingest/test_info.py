@@ -6,17 +6,15 @@ read through the real pipeline."""
 from __future__ import annotations
 
 import gzip
-import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from assistant.cli import cli
 from ingest.embedder import SentenceTransformerEmbedder
 from ingest.errors import NotADocumentError
 from ingest.loaders import load_document
 from ingest.loaders.info import is_info, parse
+from tests.fixtures.cli import cli_json
 
 TIME = Path(__file__).parents[1] / "data" / "info" / "time.info.gz"
 
@@ -162,18 +160,13 @@ def test_a_quote_from_a_real_manual_cites_its_node(
     (folder / TIME.name).write_bytes(TIME.read_bytes())
     table = "This is time.info.\n\x1f\nIndirect:\ntime.info-1: 1201\n\x1f\n"
     (folder / "split.info.gz").write_bytes(gzip.compress(table.encode()))
-    runner = CliRunner()
-    ingested = runner.invoke(cli, ["ingest", str(folder), "--json"])
-    assert ingested.exit_code == 0, ingested.output
-    report = json.loads(ingested.stdout)
+    report = cli_json("ingest", str(folder))
     assert len(report["added"]) == 1
     [skipped] = report["skipped"]
     assert "its text is in time.info-1" in skipped["reason"]
 
     question = "How do I make time write its report to a file instead of the screen?"
-    asked = runner.invoke(cli, ["ask", question, "--mode", "quote", "--json"])
-    assert asked.exit_code == 0, asked.output
-    answer = json.loads(asked.stdout)
+    answer = cli_json("ask", question, "--mode", "quote")
     assert "write the statistics to a file" in " ".join(answer["answer"].split())
     assert "*note" not in answer["answer"] and "File: time.info" not in answer["answer"]
     [cited] = [s for s in answer["sources"] if s["number"] == answer["cited"][0]]

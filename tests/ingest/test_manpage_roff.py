@@ -6,18 +6,16 @@ snippets below are written for these tests; the pages in tests/data/man_roff are
 from __future__ import annotations
 
 import gzip
-import json
 import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from assistant.cli import cli
 from ingest.embedder import SentenceTransformerEmbedder
 from ingest.errors import LoadError, NotADocumentError
 from ingest.loaders import load_document
 from ingest.loaders.roff import is_roff, parse
+from tests.fixtures.cli import cli_json
 
 PAGES = Path(__file__).parents[1] / "data" / "man_roff"
 # A request or macro at a line's start, or an escape, left in the text (".gz" in a filled
@@ -363,25 +361,19 @@ def test_a_quote_from_real_pages_answers_in_the_pages_words(
     for name in ("gzip.1", "sftp.1"):
         (folder / f"{name}.gz").write_bytes(gzip.compress((PAGES / name).read_bytes()))
     (folder / "environment.5.gz").write_bytes((PAGES / "environment.5.gz").read_bytes())
-    runner = CliRunner()
-    ingested = runner.invoke(cli, ["ingest", str(folder), "--json"])
-    assert ingested.exit_code == 0, ingested.output
-    report = json.loads(ingested.stdout)
+    report = cli_json("ingest", str(folder))
     assert len(report["added"]) == 2
     [skipped] = report["skipped"]
     assert "only includes man5/pam_env.conf.5" in skipped["reason"]
 
-    found = runner.invoke(cli, ["search", "fastest compression level", "--json", "--k", "20"])
-    results = json.loads(found.stdout)["results"]
+    results = cli_json("search", "fastest compression level", "--k", "20")["results"]
     assert all(not MARKUP.search(line) for r in results for line in r["text"].split("\n"))
     assert "gzip, gunzip, zcat - compress or expand files > OPTIONS" in {
         r["heading"] for r in results
     }
 
     question = "What compression level does gzip use by default?"
-    asked = runner.invoke(cli, ["ask", question, "--mode", "quote", "--json"])
-    assert asked.exit_code == 0, asked.output
-    answer = json.loads(asked.stdout)
+    answer = cli_json("ask", question, "--mode", "quote")
     assert "-6" in answer["answer"] and not MARKUP.search(answer["answer"])
     [cited] = [s for s in answer["sources"] if s["number"] == answer["cited"][0]]
     assert Path(cited["path"]).name == "gzip.1.gz"
