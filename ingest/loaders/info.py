@@ -24,7 +24,7 @@ from ingest.errors import NotADocumentError
 from ingest.loaders.headings import SectionBuilder
 from ingest.types import LoadedDocument
 
-SEPARATOR = "\x1f"  # opens a node, the tag table, the table of a split manual's parts
+_SEPARATOR = "\x1f"  # opens a node, the tag table, the table of a split manual's parts
 _NODE_HEADER = re.compile(r"^File: ([^\n,\t]+),?\s+Node: ?([^,\t\n]+)")
 _STARTS_NODE = re.compile(r"\x1f\f?\r?\n(?:File: [^\n]*Node:|Indirect:)")
 _UNDERLINES = {"*": 1, "=": 2, "-": 3, ".": 4}  # chapter, section, subsection, subsubsection
@@ -42,23 +42,21 @@ _PART = re.compile(r"^(\S+): \d+$")  # "find.info-1: 1201" in a split manual's t
 
 @dataclass(slots=True)
 class _Block:
-    """The lines from one separator to the next, with the file line of the first."""
+    """The lines from one separator to the next, with the file line of the first; a node's
+    name ("ls invocation") and the file its header names ("coreutils.info", "dir")."""
 
     header: str
     line: int  # the file line of `lines[0]`
+    node: str | None = None  # None for a table or local variables
+    file: str = ""
     lines: list[str] = field(default_factory=list)
 
-    @property
-    def node(self) -> str | None:
-        """The node's name ("ls invocation"); None for a table or local variables."""
-        header = _NODE_HEADER.match(self.header)
-        return header.group(2).strip() if header else None
-
-    @property
-    def file(self) -> str:
-        """The Info file the node says it is in ("coreutils.info", "dir")."""
-        header = _NODE_HEADER.match(self.header)
-        return header.group(1).strip() if header else ""
+    @classmethod
+    def opened_by(cls, header: str, line: int) -> _Block:
+        named = _NODE_HEADER.match(header)
+        if named is None:
+            return cls(header, line)
+        return cls(header, line, node=named.group(2).strip(), file=named.group(1).strip())
 
 
 def is_info(text: str) -> bool:
@@ -112,10 +110,10 @@ def _blocks(lines: list[str]) -> list[_Block]:
     current: _Block | None = None
     expecting_header = False
     for number, line in enumerate(lines, start=1):
-        if line.startswith(SEPARATOR):
+        if line.startswith(_SEPARATOR):
             current, expecting_header = None, True
         elif expecting_header:
-            current = _Block(line.strip(), number + 1)
+            current = _Block.opened_by(line.strip(), number + 1)
             blocks.append(current)
             expecting_header = False
         elif current is not None:
