@@ -101,7 +101,7 @@ def quoted_passage(text: str, start: int, end: int) -> Passage:
             if not closed:
                 opening = _FENCE.match(text[block_start:])
                 closing = opening.group(1) if opening else "```"
-    lead = text.rfind("\n", 0, start) + 1
+    lead = _line_start(text, start)
     # A span starting inside its line has lost that line's indentation: it counts still.
     first_indent = len(_indent(text[lead:start]))
     if not text[lead:start].strip():  # the span starts its line: keep the line's indentation
@@ -119,13 +119,13 @@ def through_table(text: str, start: int, end: int) -> int:
     at most `MAX_TABLE_ROWS` of them ("| Parquet | **chosen** |"); else at `end`. A quote
     that holds rows already stops where it stops (a longer one answered no more on the
     evaluation sets)."""
-    last = text.rfind("\n", 0, max(end - 1, 0)) + 1
+    last = _line_above(text, end)
     if not _is_row(_line_at(text, last)):
         return end
     top = last
-    while top > 0 and _is_row(_line_at(text, text.rfind("\n", 0, top - 1) + 1)):
-        top = text.rfind("\n", 0, top - 1) + 1
-    if top < text.rfind("\n", 0, start) + 1:  # the quote starts below the header
+    while top > 0 and _is_row(_line_at(text, _line_above(text, top))):
+        top = _line_above(text, top)
+    if top < _line_start(text, start):  # the quote starts below the header
         return end
     rows, at = 0, top + len(_line_at(text, top))
     while at < last and _SEPARATOR_ROW.match(_line_at(text, at + 1).strip()):
@@ -144,17 +144,17 @@ def through_list(text: str, start: int, end: int) -> int:
     quote announces ("These fields are:" above "•   login name"), after the list's last item,
     at most `MAX_LIST_ITEMS` of them and their wrapped lines; else at `end`. The first item
     alone answers "Which fields make up a line of /etc/passwd?" with "login name"."""
-    line_start = text.rfind("\n", 0, max(end - 1, 0)) + 1
+    line_start = _line_above(text, end)
     item = _LIST_ITEM.match(_line_at(text, line_start))
     if item is None:
         return end
     top = line_start  # the list's first item: up over items, their wrapped lines, blank lines
-    above = text.rfind("\n", 0, max(top - 1, 0)) + 1
+    above = _line_above(text, top)
     while top > 0 and _in_list(_line_at(text, above), len(item.group(1))):
-        top, above = above, text.rfind("\n", 0, max(above - 1, 0)) + 1
+        top, above = above, _line_above(text, above)
     while top > 0 and not _line_at(text, above).strip():
-        above = text.rfind("\n", 0, max(above - 1, 0)) + 1
-    if above < text.rfind("\n", 0, start) + 1 or not _line_at(text, above).rstrip().endswith(":"):
+        above = _line_above(text, above)
+    if above < _line_start(text, start) or not _line_at(text, above).rstrip().endswith(":"):
         return end  # the quote does not hold what announces the list
     items, at, last = 0, top, end
     while at < len(text):
@@ -169,6 +169,17 @@ def through_list(text: str, start: int, end: int) -> int:
             last = at + len(line)
         at += len(line) + 1
     return max(end, last)
+
+
+def _line_start(text: str, at: int) -> int:
+    """Where the line holding position `at` starts."""
+    return text.rfind("\n", 0, at) + 1
+
+
+def _line_above(text: str, at: int) -> int:
+    """Where the line holding the character before `at` starts: the line above, when `at`
+    starts a line; `at`'s own line, when `at` is a line's end."""
+    return _line_start(text, max(at - 1, 0))
 
 
 def _in_list(line: str, marker_indent: int) -> bool:
