@@ -82,8 +82,9 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # chunk opened inside a code block longer than a chunk repeated the block's fence line, and
 # before a notebook cell's prompt in HTML ("[3]:", nbsphinx's and nbconvert's) was left out;
 # 21: before a roff motion right, DocBook's `\(bu\h'+03'`, left a space ("•login name"),
-# and before a GNU Info manual was read by its nodes, not as plain text.
-EXTRACTION_VERSION = 22
+# and before a GNU Info manual was read by its nodes, not as plain text; 22: before a
+# paragraph's number linking to the paragraph after it (SiSU's, in HTML and EPUB) went.
+EXTRACTION_VERSION = 23
 _STARTUP_TIMEOUT_S = 60.0
 _STOP_GRACE_S = 1.0  # a worker told to stop that is still there after this is killed
 CANCEL_POLL_S = 0.1  # how often a read looks at its `cancel`

@@ -3,6 +3,12 @@
 Uses the standard library's tolerant HTML parser: chapters are often not well-formed XML
 (HTML entities without a DTD, stray tags), and it never expands entity declarations or
 fetches anything.
+
+A paragraph's number that links to the paragraph right after it is left out: SiSU's books
+(Debian's live manual) set one before each paragraph, `<label class="ocn"><a
+href="#o519">519</a></label><p id="o519">`: 1,030 of the live manual's 4,163 lines, each a
+number on its own between the paragraphs of every chunk and quote. A number that links
+anywhere else (a footnote's, a cross-reference's) stays.
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ _BLOCKS = frozenset(
 )
 _CELLS = frozenset({"td", "th"})
 _SPACES = re.compile(r"\s+")
+_NUMBER = re.compile(r"\s*\d{1,6}\.?\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +94,8 @@ class _ChapterParser(HTMLParser):
         self._pre = 0
         self._code: list[str] = []  # the text of the <pre> being read, fenced at its end
         self._heading: tuple[int, list[str]] | None = None
+        self._link: tuple[str, int] | None = None  # an open `<a href="#id">`: id, first event
+        self._number: tuple[str, int, int] | None = None  # a number linking ahead: id, events
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "body":
@@ -97,7 +106,12 @@ class _ChapterParser(HTMLParser):
             return
         for name, value in attrs:
             if name in ("id", "name") and value:
+                self._drop_number_of(value)
                 self.events.append(Anchor(value))
+        self._number = None
+        href = dict(attrs).get("href") or ""
+        if tag == "a" and href.startswith("#") and self._heading is None and not self._pre:
+            self._link = (href[1:], len(self.events))
         if tag in _HEADINGS or tag in _BLOCKS:
             self._end_heading()  # a block inside a heading ends it (an unclosed <h1>)
             self.events.append(Break())
@@ -120,6 +134,9 @@ class _ChapterParser(HTMLParser):
             return
         if self._skipping:
             return
+        if tag == "a" and self._link is not None:
+            self._number = self._linked_number(*self._link)
+            self._link = None
         if tag in _HEADINGS:
             self._end_heading()
         elif tag in _BLOCKS:
@@ -128,6 +145,23 @@ class _ChapterParser(HTMLParser):
             self._pre -= 1
             if not self._pre:
                 self._fenced_code()
+
+    def _linked_number(self, target: str, first: int) -> tuple[str, int, int] | None:
+        """The link just closed, when its text is a number alone: the id it links to, and
+        where its events start and end."""
+        pieces = self.events[first:]
+        if not pieces or not all(isinstance(event, Text) for event in pieces):
+            return None
+        text = "".join(event.text for event in pieces if isinstance(event, Text))
+        return (target, first, len(self.events)) if _NUMBER.fullmatch(text) else None
+
+    def _drop_number_of(self, name: str) -> None:
+        """Leaves out the number just read when it links to the element with id `name`,
+        the next one opened after it."""
+        if self._number is not None and self._number[0] == name:
+            _, first, end = self._number
+            del self.events[first:end]
+        self._number = None
 
     def close(self) -> None:
         super().close()
@@ -154,6 +188,8 @@ class _ChapterParser(HTMLParser):
             self.events.extend([Break(), Text(f"{fence}\n{code}\n{fence}"), Break()])
 
     def _data(self, text: str) -> None:
+        if text.strip():
+            self._number = None  # text between a number and what it links to: not its number
         if self._heading is not None:
             self._heading[1].append(text)
         elif self._pre:

@@ -55,6 +55,7 @@ SKIPPED = frozenset(
 FURNITURE_ROLES = frozenset(["navigation", "banner", "contentinfo", "search", "complementary"])
 # Permalink anchors next to headings: Sphinx "¶", MkDocs "¶"/"#", others "§", "🔗", "#".
 PERMALINK_TEXT = frozenset(["¶", "#", "§", "🔗", "link", "permalink", "¶#"])
+_NUMBER = re.compile(r"\d{1,6}\.?")
 BLOCKS = frozenset(
     [
         "address",
@@ -101,7 +102,12 @@ def is_furniture(element: HtmlElement) -> bool:
     if (element.get("role") or "").lower() in FURNITURE_ROLES:
         return True
     classes = (element.get("class") or "").lower().split()
-    return "headerlink" in classes or _is_permalink(element) or _is_cell_prompt(element, classes)
+    return (
+        "headerlink" in classes
+        or _is_permalink(element)
+        or _is_paragraph_number(element)
+        or _is_cell_prompt(element, classes)
+    )
 
 
 def _is_cell_prompt(element: HtmlElement, classes: list[str]) -> bool:
@@ -133,6 +139,21 @@ def _is_permalink(element: HtmlElement) -> bool:
     if element.tag != "a" or not (element.get("href") or "").startswith("#"):
         return False
     return (element.text_content() or "").strip().lower() in PERMALINK_TEXT
+
+
+def _is_paragraph_number(element: HtmlElement) -> bool:
+    """A paragraph's number that links to the paragraph right after it, alone or alone in
+    its wrapper: SiSU's `<label class="ocn"><a href="#o519">519</a></label><p id="o519">`
+    (as in `ingest.loaders.epub_text`). A footnote's number links elsewhere."""
+    href = element.get("href") or ""
+    text = (element.text_content() or "").strip()
+    if element.tag != "a" or not href.startswith("#") or not _NUMBER.fullmatch(text):
+        return False
+    holder, parent = element, element.getparent()
+    if parent is not None and (parent.text_content() or "").strip() == text:
+        holder = parent
+    following = holder.getnext()
+    return following is not None and following.get("id") == href[1:]
 
 
 def clean_heading(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -83,7 +84,27 @@ def test_debian_live_manual_epub(tmp_path: Path) -> None:
     assert not any(h.startswith("Table of Contents") for h in headings)
     impatient = next(s for s in sections if s.heading.endswith("1.1 For the impatient"))
     assert "we suggest reading in the following order" in impatient.text
-    assert "live-build" in "\n".join(s.text for s in sections)
+    text = "\n".join(s.text for s in sections)
+    assert "live-build" in text
+    # SiSU numbers every paragraph with a link to it: 1,030 numbers, none of them left
+    assert not re.search(r"(?m)^\d+$", text)
+    hooks = next(s for s in sections if s.heading.endswith("9.2 Hooks"))
+    assert hooks.text.startswith("9.2 Hooks\n\nHooks allow commands to be run in the chroot")
+
+
+def test_a_paragraph_number_linking_to_its_paragraph_is_left_out(tmp_path: Path) -> None:
+    body = (
+        "<h1>Hooks</h1><div><label class='ocn'><a href='#o518'>518</a></label>"
+        "<p id='o518'>Hooks run in the chroot.<a href='#n1'>1</a></p></div>"
+        "<div><label class='ocn'><a href='#o519'>519</a></label>"
+        "<p id='o519'>Boot-time hooks run at boot, see <a href='#o518'>518</a>.</p></div>"
+        "<p id='n1'>1. Inside the build.</p>"
+    )
+    sections = load_document(write_epub(tmp_path / "hooks.epub", [("Hooks", body)])).sections
+    assert sections[0].text == (
+        "Hooks\n\nHooks run in the chroot.1\n\nBoot-time hooks run at boot, see 518."
+        "\n\n1. Inside the build."
+    )
 
 
 def test_pandoc_epub_from_debian_python_docs(tmp_path: Path) -> None:
