@@ -83,8 +83,10 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # before a notebook cell's prompt in HTML ("[3]:", nbsphinx's and nbconvert's) was left out;
 # 21: before a roff motion right, DocBook's `\(bu\h'+03'`, left a space ("•login name"),
 # and before a GNU Info manual was read by its nodes, not as plain text; 22: before a
-# paragraph's number linking to the paragraph after it (SiSU's, in HTML and EPUB) went.
-EXTRACTION_VERSION = 23
+# paragraph's number linking to the paragraph after it (SiSU's, in HTML and EPUB) went; 23:
+# before a PDF without a metadata title (or a file name there) was titled by the large type
+# atop its first page, not by its file name.
+EXTRACTION_VERSION = 24
 _STARTUP_TIMEOUT_S = 60.0
 _STOP_GRACE_S = 1.0  # a worker told to stop that is still there after this is killed
 CANCEL_POLL_S = 0.1  # how often a read looks at its `cancel`

@@ -13,7 +13,6 @@ This runs in the extraction worker, which bounds its time and memory.
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -35,6 +34,7 @@ from ingest.loaders.pdf_pages import (
 )
 from ingest.loaders.pdf_references import with_reference_lists
 from ingest.loaders.pdf_text import normalise_pages, plain_characters
+from ingest.loaders.pdf_title import pdf_title
 from ingest.ocr import DPI, INSTALL_HINT, Ocr, OcrUnavailableError
 from ingest.types import LoadedDocument
 
@@ -101,7 +101,8 @@ def _read(
     headings = [replace(h, title=plain_characters(h.title)) for h in headings]
     headings = with_reference_lists(texts, headings)
     sections = split_pages(texts, headings)
-    return LoadedDocument(sections=sections, title=_title(document) or file_name)
+    title = pdf_title(_metadata_title(document), pages[0], body)
+    return LoadedDocument(sections=sections, title=title or file_name)
 
 
 def _joined(lines: list[PageLine]) -> str:
@@ -137,12 +138,11 @@ def _outline(document: Any) -> list[tuple[int, str, int | None]]:
     return items
 
 
-def _title(document: Any) -> str:
+def _metadata_title(document: Any) -> str:
     try:
-        title = document.get_metadata_value("Title")
+        return str(document.get_metadata_value("Title") or "")
     except Exception:  # a damaged Info dictionary is not worth failing the file for
         return ""
-    return " ".join(unicodedata.normalize("NFKC", title or "").split())
 
 
 def _open_error(exc: Exception) -> LoadError:
