@@ -85,7 +85,9 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # and before a GNU Info manual was read by its nodes, not as plain text; 22: before a
 # paragraph's number linking to the paragraph after it (SiSU's, in HTML and EPUB) went; 23:
 # before a PDF without a metadata title (or a file name there) was titled by the large type
-# atop its first page, not by its file name.
+# atop its first page, not by its file name, a bookmark's title was found on its page
+# whatever punctuation the two write differently ("Nonregular", "Non-regular"), and a
+# running header in a heading's type headed no section.
 EXTRACTION_VERSION = 24
 _STARTUP_TIMEOUT_S = 60.0
 _STOP_GRACE_S = 1.0  # a worker told to stop that is still there after this is killed

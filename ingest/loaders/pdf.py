@@ -21,6 +21,7 @@ from typing import Any
 from ingest.errors import LoadError, NotADocumentError
 from ingest.loaders.pdf_footnotes import page_parts
 from ingest.loaders.pdf_headings import (
+    find_title,
     font_headings,
     outline_headings,
     split_pages,
@@ -97,7 +98,12 @@ def _read(
         raise NotADocumentError("no text in the PDF: it draws pictures without words")
     if not any(texts):
         raise LoadError("PDF has no text layer and draws nothing (blank pages?)")
-    headings = outline_headings(_outline(document)) or font_headings(pages)
+    headings = outline_headings(_outline(document)) or [
+        # a line in a heading's type that cleaning took off its page is a running header
+        heading
+        for heading in font_headings(pages)
+        if find_title(texts[heading.page], plain_characters(heading.title), 0) is not None
+    ]
     headings = [replace(h, title=plain_characters(h.title)) for h in headings]
     headings = with_reference_lists(texts, headings)
     sections = split_pages(texts, headings)

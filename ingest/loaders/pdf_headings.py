@@ -27,6 +27,10 @@ _ADDRESS = re.compile(r"\S@\S+\.[A-Za-z]{2,}|\bhttps?://", re.IGNORECASE)
 _NUMBER_START = re.compile(r"(?:\d|[A-Z]\.|[IVX]+\.)")  # a line that may be the next heading
 _PAGE_REFERENCE = re.compile(r"\s(?:\d+|[ivxlc]+)\s*$")
 # A section's number in front of its title on the page: "2.4 ", "A.1 ", "Appendix B ", "3. "
+# Between a title's letters and digits, the page may set spaces, punctuation and line breaks
+# the outline leaves out, or the other way round: the outline's "2.13. Nonregular files"
+# is "2.13. Non-regular files" on the page, "A better way – to format" wraps over two lines.
+_BETWEEN = r"[\W_]*"
 _NUMBERING = r"(?:(?:appendix|chapter|part|section)[ \t]+)?(?:(?:\d+|[A-Z])(?:\.\d+)*\.?[ \t]+)?"
 
 
@@ -231,9 +235,9 @@ def find_title(text: str, title: str, start: int) -> int | None:
     before it or not: texinfo's outline says "Library Notes" where the page says "2.4 Library
     Notes"; taking a title not found for the page's start headed that page's every chunk
     with its last bookmark."""
-    words = [re.escape(word) for word in title.split()]
-    if not words:
+    characters = [re.escape(character) for character in title if character.isalnum()]
+    if not characters:
         return None
-    pattern = re.compile(r"(?m)^[ \t]*" + _NUMBERING + r"\s+".join(words), re.IGNORECASE)
+    pattern = re.compile(r"(?m)^[ \t]*" + _NUMBERING + _BETWEEN.join(characters), re.IGNORECASE)
     match = pattern.search(text, start)
     return match.start() if match else None

@@ -8,7 +8,8 @@ with their title in type 1.4 to 2.5 times the body's: "Bash Reference Manual", "
 MIME-info Database". That page's title can be gone from the text besides, when it is also
 the running header of the pages after it (`pdf_text`).
 
-The first page's title is the run of lines set in the page's largest type, when that type is
+The first page's title is the run of lines (three at most, and none numbered after its first:
+"1. Introduction" opens a section) set in the page's largest type, when that type is
 `TITLE_SCALE` times the body's at least and the run starts among the page's first
 `TITLE_LINES` lines: "NAME" over a manual page (10.9 points against 10) is a heading, not a
 title.
@@ -27,6 +28,7 @@ TITLE_SCALE = 1.3  # the title's type against the body's, at least
 TITLE_LINES = 10  # the title starts among the first page's first lines
 _MAX_TITLE_LINES = 3  # a title wraps over three lines at most
 _SAME_SIZE = 0.5  # points: lines this close in size are set in one type
+_SECTION_NUMBER = re.compile(r"\s*\d+(?:\.\d+)*\.?\s")
 _FILE_NAME = re.compile(
     r"(?:Microsoft (?:Word|PowerPoint|Excel) - )?[^\s/\\]*\."
     r"(?:dvi|tex|docx?|pptx?|xlsx?|odt|rtf|ps|pdf|txt|indd|qxd)",
@@ -50,9 +52,9 @@ def first_page_title(lines: Sequence[PageLine], body: float | None) -> str:
     start = next(i for i, line in enumerate(lines) if abs(line.size - largest) < _SAME_SIZE)
     if start >= TITLE_LINES:
         return ""
-    run = []
-    for line in lines[start : start + _MAX_TITLE_LINES]:
-        if abs(line.size - largest) >= _SAME_SIZE:
-            break
+    run = [lines[start].text]
+    for line in lines[start + 1 : start + _MAX_TITLE_LINES]:
+        if abs(line.size - largest) >= _SAME_SIZE or _SECTION_NUMBER.match(line.text):
+            break  # a numbered line in the title's type opens the first section
         run.append(line.text)
     return " ".join(plain_characters(" ".join(run)).split())

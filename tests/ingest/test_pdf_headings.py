@@ -4,8 +4,12 @@ two lines as one heading, and the numbered lines that are no headings."""
 
 from __future__ import annotations
 
-from ingest.loaders.pdf_headings import Heading, font_headings
+from pathlib import Path
+
+from ingest.loaders import load_document
+from ingest.loaders.pdf_headings import Heading, find_title, font_headings
 from ingest.loaders.pdf_pages import PageLine
+from tests.fixtures.ingest import write_pdf
 
 BODY = 10.0
 
@@ -138,3 +142,34 @@ def test_a_title_set_over_two_lines_is_one_heading() -> None:
         "2. Evanescent vs. conventional quadrupole light-matter coupling",
         "3. Changes from older Versions",
     ]
+
+
+def test_a_title_is_found_on_its_page_whatever_punctuation_or_line_breaks_differ() -> None:
+    page = "then use that type.\n2.13. Non-regular files\nSometimes it is useful to\n"
+    # the outline of Debian's shared-mime-info spec leaves out the page's hyphen
+    assert find_title(page, "2.13. Nonregular files", 0) == page.index("2.13.")
+    wrapped = "Intro text.\nelsarticle.cls -- A better way to\nformat your document\n"
+    title = "elsarticle.cls – A better way to format your document"
+    assert find_title(wrapped, title, 0) == wrapped.index("elsarticle")
+    assert find_title(page, "2.13. Regular files", 0) is None
+    assert (
+        find_title("Non-regular files are rare.", "Nonregular files", 1) is None
+    )  # not a line's start
+
+
+def test_a_running_header_in_heading_type_heads_no_section(tmp_path: Path) -> None:
+    # a paper's title repeated atop every page in large type: its pages' text kept its
+    # section's heading instead of the title's
+    pages = [
+        "# Otter Survey\n# 1. Diet\nOtters eat fish.",
+        "# Otter Survey\nThey eat crabs too.\n# 2. Dens\nHolts are dens by rivers.",
+        "# Otter Survey\nCubs stay in the holt.",
+    ]
+    document = load_document(write_pdf(tmp_path / "survey.pdf", pages))
+    assert [(s.page, s.heading, s.text) for s in document.sections] == [
+        (1, "1. Diet", "1. Diet\nOtters eat fish."),
+        (2, "1. Diet", "They eat crabs too."),
+        (2, "2. Dens", "2. Dens\nHolts are dens by rivers."),
+        (3, "2. Dens", "Cubs stay in the holt."),
+    ]
+    assert document.title == "Otter Survey"
