@@ -58,6 +58,32 @@ def test_markdown_front_matter_opens_the_top_headings_section_and_tags_stay_in_t
     assert (agreed.heading, agreed.line) == ("Atlas kickoff > Agreed", 8)
 
 
+def test_markdown_link_definitions_are_left_out_as_a_page_shows_them(tmp_path: Path) -> None:
+    text = (
+        "# Notes\n\nSee [INSTALL][] and [the guide][g].\n\n[INSTALL]: INSTALL\n[g]:\n"
+        "  https://example.org/guide \"The guide\"\n[pep]: <https://peps.org/pep 8> 'PEP 8'\n\n"
+        "Text[^1] here.\n\n[^1]: A footnote stays.\n\n[TODO]: call the plumber\n"
+        "A paragraph\n[x]: inside-a-paragraph\n\n```\n[code]: in-a-fence\n```\n"
+    )
+    write_files(tmp_path, {"notes.md": text})
+    [section] = load_document(tmp_path / "notes.md").sections
+    lines = section.text.split("\n")
+    assert lines[4:8] == ["", "", "", ""]  # the definitions' lines, kept empty
+    assert lines[9] == "Text[^1] here."  # line 10 of the file
+    for kept in ("[^1]: A footnote stays.", "[TODO]: call the plumber", "[x]: inside-a-paragraph"):
+        assert kept in lines  # text, a title that is no title, a paragraph's line
+    assert "[code]: in-a-fence" in lines
+
+
+def test_a_real_readmes_link_definitions_are_left_out() -> None:
+    readme = Path("/usr/share/doc/git/README.md")
+    if not readme.exists():
+        pytest.skip("Debian's git is not installed")
+    text = "\n".join(s.text for s in load_document(readme).sections)
+    assert "[INSTALL]: INSTALL" in readme.read_text() and "[INSTALL]: INSTALL" not in text
+    assert "Please read the file [INSTALL][] for installation instructions." in text
+
+
 def test_markdown_comments_are_left_out_as_a_page_shows_them_and_lines_keep_their_numbers(
     tmp_path: Path,
 ) -> None:
