@@ -127,3 +127,34 @@ def test_debians_sphinx_site_is_read_as_its_pages() -> None:
     assert {"notebook.html", "security.html"} <= {p.name for p in found}
     assert not [p for p in found if {"_sources", "_static", "searchindex.js"} & set(p.parts)]
     assert sorted(_walk(site / "_sources", max_bytes=LIMIT * 1000)[0]) == sources
+
+
+def test_a_pages_json_export_beside_it_is_skipped_with_its_reason(tmp_path: Path) -> None:
+    write_files(
+        tmp_path,
+        {
+            "api/fs.md": "# File system",
+            "api/fs.html": "<h1>File system</h1>",
+            "api/fs.json": '{"textRaw": "File system"}',
+            "api/path.html": "<h1>Path</h1>",
+            "api/path.json.gz": b"\x1f\x8b",
+            "api/settings.json": '{"theme": "dark"}',  # no page of its name: data, read
+        },
+    )
+    files, problems = _walk(tmp_path)
+    assert sorted(files) == ["fs.html", "fs.md", "path.html", "settings.json"]
+    assert problems["fs.json"].reason == "the JSON form of fs.md beside it, which is read instead"
+    assert "path.html" in problems["path.json.gz"].reason
+    assert not problems["fs.json"].failed
+    assert _walk(tmp_path / "api" / "fs.json")[0] == ["fs.json"]  # named, it is read
+
+
+def test_debians_node_api_docs_are_read_as_their_pages_not_their_json() -> None:
+    api = Path("/usr/share/doc/nodejs/api")
+    if not (api / "fs.json.gz").exists():
+        pytest.skip("Debian's nodejs-doc is not installed")
+    files, problems = _walk(api, max_bytes=LIMIT * 10_000)
+    assert {"fs.md", "fs.html", "path.md"} <= set(files)
+    assert not [name for name in files if name.endswith((".json", ".json.gz"))]
+    exports = {name for name, problem in problems.items() if "JSON form" in problem.reason}
+    assert {"fs.json.gz", "path.json.gz", "index.json"} <= exports
