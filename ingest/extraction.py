@@ -88,8 +88,10 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # atop its first page, not by its file name, a bookmark's title was found on its page
 # whatever punctuation the two write differently ("Nonregular", "Non-regular"), and a
 # running header in a heading's type headed no section; 24: before a Markdown link reference
-# definition (`[INSTALL]: INSTALL`) was left out as a rendered page leaves it out.
-EXTRACTION_VERSION = 25
+# definition (`[INSTALL]: INSTALL`) was left out as a rendered page leaves it out; 25: before
+# a button inside an HTML code block (Node's "copy") was left out of its code, and a code
+# line's trailing spaces went.
+EXTRACTION_VERSION = 26
 _STARTUP_TIMEOUT_S = 60.0
 _STOP_GRACE_S = 1.0  # a worker told to stop that is still there after this is killed
 CANCEL_POLL_S = 0.1  # how often a read looks at its `cancel`

@@ -222,13 +222,13 @@ class SectionWalker:
 
     def _pre(self, element: HtmlElement) -> None:
         self._break()
-        code = element.text_content().replace("\r\n", "\n")
+        code = visible_text(element).replace("\r\n", "\n")
         opening = self._at  # the fences go on the lines of <pre> and </pre>
         first = self._at + code.count("\n", 0, len(code) - len(code.lstrip("\n")))
-        self._at += code.count("\n")
+        self._at += element.text_content().count("\n")
         code = code.strip("\n")
         if code.strip():
-            lines = code.split("\n")
+            lines = [line.rstrip() for line in code.split("\n")]
             fence = code_fence(lines)
             self.builder.add([""])
             self.builder.add([fence], opening)
@@ -354,6 +354,12 @@ def first_text_line(element: HtmlElement) -> int | None:
 
 def inline_text(element: HtmlElement) -> str:
     """The visible text of an element on one line, without permalinks or furniture."""
+    return _SPACES.sub(" ", visible_text(element)).strip()
+
+
+def visible_text(element: HtmlElement) -> str:
+    """The text of an element as written, without permalinks or furniture: Node's "copy"
+    button inside each `<pre>` ends no code example."""
     parts: list[str] = []
 
     def collect(node: HtmlElement) -> None:
@@ -370,4 +376,4 @@ def inline_text(element: HtmlElement) -> str:
     parts.append(element.text or "")
     for child in element:
         collect(child)
-    return _SPACES.sub(" ", "".join(parts)).strip()
+    return "".join(parts)

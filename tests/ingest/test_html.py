@@ -98,6 +98,19 @@ def test_a_paragraph_number_linking_to_its_paragraph_is_left_out() -> None:
     assert "see 518." in text  # so does a cross-reference to a numbered paragraph
 
 
+def test_a_code_blocks_buttons_are_not_its_code() -> None:
+    # Node's API pages: a flavour toggle and a "copy" button inside every <pre>
+    page = (
+        '<html><body><h1>Path</h1><pre class="with-34-chars"><input class="js-flavor-toggle" '
+        'type="checkbox"><code class="language-js">path.basename(\'/a/quux.html\');\n'
+        "// Returns: 'quux.html'</code> <button class=\"copy-button\">copy</button></pre>"
+        "<p>Next.</p></body></html>"
+    )
+    text = _texts(parse(page))
+    assert "```\npath.basename('/a/quux.html');\n// Returns: 'quux.html'\n```" in text
+    assert "copy" not in text
+
+
 MKDOCS_PAGE = """<html><head><title>Install - My Tool</title></head><body>
 <header class="md-header"><nav class="md-header__inner"><a href="/">My Tool</a>
 <label class="md-search">Search</label></nav></header><div class="md-container">
