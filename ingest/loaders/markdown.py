@@ -10,7 +10,14 @@ first lines. So are link reference definitions (`[INSTALL]: INSTALL`, `[pep]:
 https://peps.python.org/pep-0008/ "PEP 8"`), the targets of `[INSTALL][]` that a page shows
 nowhere: 107 of the 195 Markdown files under `/usr/share/doc` end with a block of them, which
 a search for the link's words found. A footnote's `[^1]: text` is text and stays. Each line
-they took stays, empty, so every line keeps its number."""
+they took stays, empty, so every line keeps its number.
+
+HTML tags outside code read as the page shows them too: an `<a id="intro">` anchor, a
+`<br/>`, an `<img>` badge after a title are gone, a `<table>`'s cells are their text, one
+cell a line as the file writes them, and `<code>O_RDONLY</code>` is the code span
+`` `O_RDONLY` ``. Node's `fs.md` sets its file-open flags as such a table, which was quoted tag
+by tag ("<td><code>O_RDWR</code></td> <td>Flag indicating ..."). Only HTML's own element
+names count as tags: `<Buffer 68 65>` and `<directory>` are text."""
 
 from __future__ import annotations
 
@@ -33,6 +40,15 @@ _COMMENT_OPEN, _COMMENT_CLOSE = "<!--", "-->"
 _LABEL = r"^ {0,3}\[(?!\^)(?:[^\]\\\n]|\\.)+\]:"
 _TARGET = r"(?:<[^>\n]*>|[^\s<]\S*)(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\)))?[ \t]*$"
 _DEFINITION = re.compile(_LABEL + r"[ \t]*" + _TARGET)
+_HTML_ELEMENTS = (
+    "a|abbr|b|blockquote|br|caption|center|cite|code|col|colgroup|dd|del|details|div|dl|dt|em|"
+    "figcaption|figure|font|h[1-6]|hr|i|img|ins|kbd|li|mark|ol|p|picture|pre|q|s|samp|small|"
+    "source|span|strong|sub|summary|sup|table|tbody|td|tfoot|th|thead|tr|tt|u|ul|var"
+)
+_TAG = re.compile(rf"</?(?:{_HTML_ELEMENTS})(?:\s[^<>]*)?/?>", re.IGNORECASE)
+_CODE_TAG = re.compile(r"</?code(?:\s[^<>]*)?>", re.IGNORECASE)
+_LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 _LABEL_ALONE = re.compile(_LABEL + r"[ \t]*$")
 _TARGET_ALONE = re.compile(r"^[ \t]+" + _TARGET)
 
@@ -46,7 +62,7 @@ def load(path: Path) -> LoadedDocument:
 
 def parse(text: str) -> list[Section]:
     builder = SectionBuilder()
-    lines = _without_link_definitions(_without_comments(text.split("\n")))
+    lines = _without_tags(_without_link_definitions(_without_comments(text.split("\n"))))
     # The front matter and the blank lines after it, held until what follows shows where
     # they belong: the document's top heading ("# Atlas kickoff") when that comes next, so
     # they open its section; else a section of their own.
@@ -136,6 +152,35 @@ def _without_link_definitions(lines: list[str]) -> list[str]:
         )
         index += max(taken, 1)
     return kept
+
+
+def _without_tags(lines: list[str]) -> list[str]:
+    """The lines with HTML tags outside fenced code and code spans taken out, `<code>`
+    written as a code span's backtick."""
+    kept = []
+    fence: str | None = None
+    for line in lines:
+        opening = FENCE.match(line)
+        if opening and (fence is None or opening.group(1)[0] == fence[0]):
+            fence = None if fence else opening.group(1)
+        kept.append(line if fence or opening or "<" not in line else _shown(line))
+    return kept
+
+
+def _shown(line: str) -> str:
+    """One line's text outside code spans without its tags, and without its indentation when
+    it had any: a line of tags alone is empty."""
+    parts, at = [], 0
+    for span in _CODE_SPAN.finditer(line):
+        parts.extend([_untagged(line[at : span.start()]), span.group()])
+        at = span.end()
+    parts.append(_untagged(line[at:]))
+    shown = "".join(parts)
+    return shown if shown == line else shown.strip()  # a table's cell line is no code block
+
+
+def _untagged(text: str) -> str:
+    return _TAG.sub("", _LINE_BREAK.sub(" ", _CODE_TAG.sub("`", text)))
 
 
 def _definition_lines(lines: list[str], index: int) -> int:

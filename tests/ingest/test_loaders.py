@@ -75,6 +75,35 @@ def test_markdown_link_definitions_are_left_out_as_a_page_shows_them(tmp_path: P
     assert "[code]: in-a-fence" in lines
 
 
+def test_markdown_html_tags_read_as_a_page_shows_them(tmp_path: Path) -> None:
+    text = (
+        '## <a id="intro">1.</a> Introduction\n\n<table>\n  <tr>\n'
+        "    <td><code>O_RDONLY</code></td>\n"
+        "    <td>Open for reading only.</td>\n  </tr>\n</table>\n\n"
+        "Line<br/>break, <kbd>Ctrl</kbd>+<kbd>C</kbd>, `<code>a span</code>`, <Buffer 68 65>.\n"
+        "    indented code stays\n\n```html\n<td>in a fence</td>\n```\n"
+    )
+    write_files(tmp_path, {"fs.md": text})
+    [section] = load_document(tmp_path / "fs.md").sections
+    assert section.heading == "1. Introduction"
+    lines = section.text.split("\n")
+    assert (
+        lines[:9]
+        == ["## 1. Introduction", "", "", "", "`O_RDONLY`", "Open for reading only."] + [""] * 3
+    )  # a cell's line loses its indentation: it is no code block
+    assert lines[9] == "Line break, Ctrl+C, `<code>a span</code>`, <Buffer 68 65>."  # line 10
+    assert "    indented code stays" in lines and "<td>in a fence</td>" in lines
+
+
+def test_node_api_markdown_tables_read_as_their_cells() -> None:
+    page = Path("/usr/share/doc/nodejs/api/os.md")
+    if not page.exists():
+        pytest.skip("Debian's nodejs-doc is not installed")
+    text = "\n".join(s.text for s in load_document(page).sections)
+    assert "<td>" not in text and "<kbd>" not in text
+    assert "`SIGINT`\nSent to indicate when a user wishes to interrupt a process\n(Ctrl+C)." in text
+
+
 def test_a_real_readmes_link_definitions_are_left_out() -> None:
     readme = Path("/usr/share/doc/git/README.md")
     if not readme.exists():
