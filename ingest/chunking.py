@@ -164,7 +164,10 @@ class _CodeBlocks:
     ) -> int:
         """`start`, or when token `start` is inside a block: the block's opening fence when it
         is in the window's second half (or at most twice `overlap` before its end), else the
-        word after the block when the block ends inside the window; `start` when neither."""
+        word after the block when the block ends inside the window; when neither, the start
+        of `start`'s line, if the window holds it: a line of code cut at a word reads as
+        other code ("destination.txt will be created" for `// destination.txt will be
+        created`)."""
         first, end = window
         at = self.token_starts[start]
         block = bisect_left(self.starts, at) - 1  # the last block opening before `at`
@@ -175,7 +178,10 @@ class _CodeBlocks:
             return opening
         words = word_starts
         after = bisect_left(words, bisect_left(self.token_starts, self.ends[block]))
-        return words[after] if after < len(words) and words[after] < end else start
+        if after < len(words) and words[after] < end:
+            return words[after]
+        line = bisect_left(self.token_starts, self.text.rfind("\n", 0, at) + 1)
+        return line if first < line < start else start
 
 
 def _starts_word(text: str, spans: Sequence[tuple[int, int]], i: int) -> bool:

@@ -115,3 +115,20 @@ def test_a_block_longer_than_a_chunk_has_its_fence_line_over_each_of_its_chunks(
         assert blocks[0][0] == 0
         assert "Then start" not in "".join(chunk.text[a:b] for a, b in blocks)
     assert inside[-1].text.endswith("```\n\nThen start the server.")
+
+
+def test_a_chunk_opening_inside_a_long_block_opens_at_a_line_of_it(
+    embedder: SentenceTransformerEmbedder,
+) -> None:
+    """A line cut at a word reads as other code: `// destination.txt will be created` read
+    "destination.txt will be created", no longer a comment."""
+    words = " ".join(f"word{n}" for n in range(30))
+    code = "\n".join(f"// step {i} keeps {words}\nrun({i})" for i in range(12))
+    text = f"Copy files:\n\n```js\n{code}\n```\n\nDone."
+    chunks = chunk_sections([Section(text)], embedder, chunk_tokens=120, overlap_tokens=24)
+    inside = [chunk for chunk in chunks if chunk.text.startswith("```js\n")]
+    assert len(inside) >= 3
+    lines = set(code.split("\n"))
+    for chunk in inside:
+        first = chunk.text.split("\n")[1]
+        assert first in lines, first  # a whole line of the block
