@@ -143,7 +143,8 @@ def test_headings_and_file_names_are_masked_and_cannot_close_the_source_tag(
             r'n="\d+" path="[^"<>]*"( page="\d+")?( heading="[^"<>]*")?', attributes
         )
     assert '<source n="9"' not in prompt and "&lt;/source>&lt;source" in prompt
-    assert "colonies&quot;&gt;&lt;/source&gt;" in prompt  # the heading, as an attribute
+    assert "colonies`&quot;&gt;&lt;/source&gt;" in prompt  # the heading, as an attribute
+    assert 'n="8"' not in prompt  # raw HTML in Markdown is read as a page shows it: not at all
 
 
 def test_a_placeholder_split_without_brackets_is_restored_on_screen_as_in_json(
