@@ -91,8 +91,9 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # definition (`[INSTALL]: INSTALL`) was left out as a rendered page leaves it out; 25: before
 # a button inside an HTML code block (Node's "copy") was left out of its code, and a code
 # line's trailing spaces went; 26: before HTML tags in Markdown read as the page shows them;
-# 27: before a chunk opening inside a code block longer than a chunk opened at a line of it.
-EXTRACTION_VERSION = 28
+# 27: before a chunk opening inside a code block longer than a chunk opened at a line of it;
+# 28: before two code elements that are all an HTML code block holds read as two examples.
+EXTRACTION_VERSION = 29
 _STARTUP_TIMEOUT_S = 60.0
 _STOP_GRACE_S = 1.0  # a worker told to stop that is still there after this is killed
 CANCEL_POLL_S = 0.1  # how often a read looks at its `cancel`

@@ -222,7 +222,7 @@ class SectionWalker:
 
     def _pre(self, element: HtmlElement) -> None:
         self._break()
-        code = visible_text(element).replace("\r\n", "\n")
+        code = _code_text(element).replace("\r\n", "\n")
         opening = self._at  # the fences go on the lines of <pre> and </pre>
         first = self._at + code.count("\n", 0, len(code) - len(code.lstrip("\n")))
         self._at += element.text_content().count("\n")
@@ -355,6 +355,23 @@ def first_text_line(element: HtmlElement) -> int | None:
 def inline_text(element: HtmlElement) -> str:
     """The visible text of an element on one line, without permalinks or furniture."""
     return _SPACES.sub(" ", visible_text(element)).strip()
+
+
+def _code_text(pre: HtmlElement) -> str:
+    """A `<pre>`'s code. Two or more `<code>` elements that are all it holds (buttons aside)
+    are as many examples, one under the other: Node's pages give each example in CommonJS
+    and as an ES module, one shown at a time, which read as one line, "const path =
+    require('node:path');import path from ...". A `<code>` inside a line (a grammar's
+    `<code>identifier</code>`, git's `<code>user</code>`) is part of that line."""
+    codes = [child for child in pre if child.tag == "code"]
+    alone = not (pre.text or "").strip() and all(
+        not (child.tail or "").strip() and (child.tag == "code" or is_furniture(child))
+        for child in pre
+    )
+    if len(codes) < 2 or not alone:
+        return visible_text(pre)
+    apart = [code.tail if "\n" in (code.tail or "") else "\n\n" for code in codes]
+    return "".join(visible_text(code) + gap for code, gap in zip(codes, apart, strict=True))
 
 
 def visible_text(element: HtmlElement) -> str:

@@ -111,6 +111,23 @@ def test_a_code_blocks_buttons_are_not_its_code() -> None:
     assert "copy" not in text
 
 
+def test_two_code_elements_in_one_block_are_two_examples() -> None:
+    # Node's pages: the CommonJS and the ES module form of one example, one shown at a time
+    page = (
+        '<html><body><h1>Path</h1><pre><input class="js-flavor-toggle" type="checkbox">'
+        "<code class=\"language-js cjs\">const path = require('node:path');</code>"
+        "<code class=\"language-js mjs\">import path from 'node:path';</code>"
+        '<button class="copy-button">copy</button></pre></body></html>'
+    )
+    text = _texts(parse(page))
+    assert "const path = require('node:path');\n\nimport path from 'node:path';\n```" in text
+    # a <code> inside a line is part of it (git's placeholders); codes a line apart stay so
+    inline = "<pre>git clone <code>user</code>@host:/r.git\nssh <code>user</code>@host</pre>"
+    assert "git clone user@host:/r.git\nssh user@host" in _texts(parse(inline))
+    lines = "<pre><code>fc [-e ename] [first]</code>\n<code>fc -s [pat=rep]</code>\n</pre>"
+    assert "fc [-e ename] [first]\nfc -s [pat=rep]" in _texts(parse(lines))
+
+
 MKDOCS_PAGE = """<html><head><title>Install - My Tool</title></head><body>
 <header class="md-header"><nav class="md-header__inner"><a href="/">My Tool</a>
 <label class="md-search">Search</label></nav></header><div class="md-container">
