@@ -55,15 +55,23 @@ def heading_starts(text: str) -> set[int]:
 
 
 def _atx_lines(lines: Sequence[str]) -> Iterator[tuple[int, re.Match[str]]]:
+    for index, (line, code) in enumerate(zip(lines, code_lines(lines), strict=True)):
+        atx = None if code else ATX.match(line)
+        if atx:
+            yield index, atx
+
+
+def code_lines(lines: Sequence[str]) -> list[bool]:
+    """Whether each line is fenced code: a fence line, or a line between an opening fence and
+    the one that closes it (of the same character)."""
+    code = []
     fence: str | None = None
-    for index, line in enumerate(lines):
+    for line in lines:
         opening = FENCE.match(line)
         if opening and (fence is None or opening.group(1)[0] == fence[0]):
             fence = None if fence else opening.group(1)
-            continue
-        atx = None if fence else ATX.match(line)
-        if atx:
-            yield index, atx
+        code.append(bool(fence or opening))
+    return code
 
 
 def front_matter_lines(lines: Sequence[str]) -> int:

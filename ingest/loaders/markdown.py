@@ -27,7 +27,7 @@ from pathlib import Path
 from ingest import markdown_syntax
 from ingest.loaders.decoding import read_text
 from ingest.loaders.headings import SectionBuilder
-from ingest.markdown_syntax import ATX, FENCE, front_matter_lines, without_tags
+from ingest.markdown_syntax import ATX, FENCE, code_lines, front_matter_lines, without_tags
 from ingest.types import LoadedDocument, Section
 
 SUFFIXES = markdown_syntax.SUFFIXES
@@ -62,7 +62,7 @@ def load(path: Path) -> LoadedDocument:
 
 def parse(text: str) -> list[Section]:
     builder = SectionBuilder()
-    lines = _without_tags(_without_link_definitions(_without_comments(text.split("\n"))))
+    lines = _without_html(_without_link_definitions(_without_comments(text.split("\n"))))
     # The front matter and the blank lines after it, held until what follows shows where
     # they belong: the document's top heading ("# Atlas kickoff") when that comes next, so
     # they open its section; else a section of their own.
@@ -137,34 +137,27 @@ def _without_link_definitions(lines: list[str]) -> list[str]:
     """The lines with link reference definitions outside fenced code left empty. A definition
     cannot interrupt a paragraph: it follows a blank line, a heading or another one."""
     kept = list(lines)
-    fence: str | None = None
+    code = code_lines(lines)
     may_define = True  # the line above ends no paragraph's text
     index = 0
     while index < len(lines):
         line = lines[index]
-        opening = FENCE.match(line)
-        if opening and (fence is None or opening.group(1)[0] == fence[0]):
-            fence = None if fence else opening.group(1)
-        taken = 0 if fence or opening or not may_define else _definition_lines(lines, index)
+        taken = 0 if code[index] or not may_define else _definition_lines(lines, index)
         kept[index : index + taken] = [""] * taken
-        may_define = not (fence or opening) and (
+        may_define = not code[index] and (
             taken > 0 or not line.strip() or ATX.match(line) is not None
         )
         index += max(taken, 1)
     return kept
 
 
-def _without_tags(lines: list[str]) -> list[str]:
+def _without_html(lines: list[str]) -> list[str]:
     """The lines with HTML tags outside fenced code and code spans taken out, `<code>`
     written as a code span's backtick."""
-    kept = []
-    fence: str | None = None
-    for line in lines:
-        opening = FENCE.match(line)
-        if opening and (fence is None or opening.group(1)[0] == fence[0]):
-            fence = None if fence else opening.group(1)
-        kept.append(line if fence or opening or "<" not in line else _shown(line))
-    return kept
+    return [
+        line if code or "<" not in line else _shown(line)
+        for line, code in zip(lines, code_lines(lines), strict=True)
+    ]
 
 
 def _shown(line: str) -> str:
