@@ -98,13 +98,12 @@ def _read(
         raise NotADocumentError("no text in the PDF: it draws pictures without words")
     if not any(texts):
         raise LoadError("PDF has no text layer and draws nothing (blank pages?)")
-    headings = outline_headings(_outline(document)) or [
-        # a line in a heading's type that cleaning took off its page is a running header
-        heading
-        for heading in font_headings(pages)
-        if find_title(texts[heading.page], plain_characters(heading.title), 0) is not None
+    outline = outline_headings(_outline(document))
+    headings = [
+        replace(h, title=plain_characters(h.title)) for h in outline or font_headings(pages)
     ]
-    headings = [replace(h, title=plain_characters(h.title)) for h in headings]
+    if not outline:  # a line in a heading's type that cleaning took off its page: a running header
+        headings = [h for h in headings if find_title(texts[h.page], h.title, 0) is not None]
     headings = with_reference_lists(texts, headings)
     sections = split_pages(texts, headings)
     title = pdf_title(_metadata_title(document), pages[0], body)

@@ -26,11 +26,11 @@ _WORD = re.compile(r"[^\W\d_]{2}")
 _ADDRESS = re.compile(r"\S@\S+\.[A-Za-z]{2,}|\bhttps?://", re.IGNORECASE)
 _NUMBER_START = re.compile(r"(?:\d|[A-Z]\.|[IVX]+\.)")  # a line that may be the next heading
 _PAGE_REFERENCE = re.compile(r"\s(?:\d+|[ivxlc]+)\s*$")
-# A section's number in front of its title on the page: "2.4 ", "A.1 ", "Appendix B ", "3. "
 # Between a title's letters and digits, the page may set spaces, punctuation and line breaks
 # the outline leaves out, or the other way round: the outline's "2.13. Nonregular files"
 # is "2.13. Non-regular files" on the page, "A better way – to format" wraps over two lines.
 _BETWEEN = r"[\W_]*"
+# A section's number in front of its title on the page: "2.4 ", "A.1 ", "Appendix B ", "3. "
 _NUMBERING = r"(?:(?:appendix|chapter|part|section)[ \t]+)?(?:(?:\d+|[A-Z])(?:\.\d+)*\.?[ \t]+)?"
 
 
