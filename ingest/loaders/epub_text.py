@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+from ingest.loaders.html_walk import PARAGRAPH_NUMBER
 from ingest.markdown_syntax import code_fence
 
 _SKIPPED = frozenset({"head", "script", "style", "template", "svg", "math", "object", "iframe"})
@@ -50,7 +51,6 @@ _BLOCKS = frozenset(
 )
 _CELLS = frozenset({"td", "th"})
 _SPACES = re.compile(r"\s+")
-_NUMBER = re.compile(r"\s*\d{1,6}\.?\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +153,9 @@ class _ChapterParser(HTMLParser):
         if not pieces or not all(isinstance(event, Text) for event in pieces):
             return None
         text = "".join(event.text for event in pieces if isinstance(event, Text))
-        return (target, first, len(self.events)) if _NUMBER.fullmatch(text) else None
+        return (
+            (target, first, len(self.events)) if PARAGRAPH_NUMBER.fullmatch(text.strip()) else None
+        )
 
     def _drop_number_of(self, name: str) -> None:
         """Leaves out the number just read when it links to the element with id `name`,

@@ -55,7 +55,7 @@ SKIPPED = frozenset(
 FURNITURE_ROLES = frozenset(["navigation", "banner", "contentinfo", "search", "complementary"])
 # Permalink anchors next to headings: Sphinx "¶", MkDocs "¶"/"#", others "§", "🔗", "#".
 PERMALINK_TEXT = frozenset(["¶", "#", "§", "🔗", "link", "permalink", "¶#"])
-_NUMBER = re.compile(r"\d{1,6}\.?")
+PARAGRAPH_NUMBER = re.compile(r"\d{1,6}\.?")  # a link's text that numbers a paragraph
 BLOCKS = frozenset(
     [
         "address",
@@ -147,7 +147,7 @@ def _is_paragraph_number(element: HtmlElement) -> bool:
     (as in `ingest.loaders.epub_text`). A footnote's number links elsewhere."""
     href = element.get("href") or ""
     text = (element.text_content() or "").strip()
-    if element.tag != "a" or not href.startswith("#") or not _NUMBER.fullmatch(text):
+    if element.tag != "a" or not href.startswith("#") or not PARAGRAPH_NUMBER.fullmatch(text):
         return False
     holder, parent = element, element.getparent()
     if parent is not None and (parent.text_content() or "").strip() == text:
