@@ -58,6 +58,13 @@ def test_markdown_front_matter_opens_the_top_headings_section_and_tags_stay_in_t
     assert (agreed.heading, agreed.line) == ("Atlas kickoff > Agreed", 8)
 
 
+def _one_section(path: Path, text: str) -> tuple[str, list[str]]:
+    """The heading and the text's lines of the one section `text` written to `path` reads as."""
+    write_files(path.parent, {path.name: text})
+    [section] = load_document(path).sections
+    return section.heading, section.text.split("\n")
+
+
 def test_markdown_link_definitions_are_left_out_as_a_page_shows_them(tmp_path: Path) -> None:
     text = (
         "# Notes\n\nSee [INSTALL][] and [the guide][g].\n\n[INSTALL]: INSTALL\n[g]:\n"
@@ -65,9 +72,7 @@ def test_markdown_link_definitions_are_left_out_as_a_page_shows_them(tmp_path: P
         "Text[^1] here.\n\n[^1]: A footnote stays.\n\n[TODO]: call the plumber\n"
         "A paragraph\n[x]: inside-a-paragraph\n\n```\n[code]: in-a-fence\n```\n"
     )
-    write_files(tmp_path, {"notes.md": text})
-    [section] = load_document(tmp_path / "notes.md").sections
-    lines = section.text.split("\n")
+    _, lines = _one_section(tmp_path / "notes.md", text)
     assert lines[4:8] == ["", "", "", ""]  # the definitions' lines, kept empty
     assert lines[9] == "Text[^1] here."  # line 10 of the file
     for kept in ("[^1]: A footnote stays.", "[TODO]: call the plumber", "[x]: inside-a-paragraph"):
@@ -83,10 +88,8 @@ def test_markdown_html_tags_read_as_a_page_shows_them(tmp_path: Path) -> None:
         "Line<br/>break, <kbd>Ctrl</kbd>+<kbd>C</kbd>, `<code>a span</code>`, <Buffer 68 65>.\n"
         "    indented code stays\n\n```html\n<td>in a fence</td>\n```\n"
     )
-    write_files(tmp_path, {"fs.md": text})
-    [section] = load_document(tmp_path / "fs.md").sections
-    assert section.heading == "1. Introduction"
-    lines = section.text.split("\n")
+    heading, lines = _one_section(tmp_path / "fs.md", text)
+    assert heading == "1. Introduction"
     assert (
         lines[:9]
         == ["## 1. Introduction", "", "", "", "`O_RDONLY`", "Open for reading only."] + [""] * 3
