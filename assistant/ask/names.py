@@ -22,8 +22,9 @@ e-mail or web address is where to reply, a secret or personal value (a key, a ph
 number) is data, and the frames of a pasted stack trace (`File "app.py", line 3, in main`
 and the asker's own code line under it, `at com.example.App.run(App.java:12)`) say where the
 asker's program failed, not what the question asks about: none of them is a name. Each name is
-looked for by its terms (`assistant.ask.terms`): a dotted or underscored name whole, any other
-by every word in it.
+looked for by its terms (`assistant.ask.terms`): a dotted or underscored name whole, a key
+chord in any of the ways documents write it ("Ctrl-C" as "Control-C", "Ctrl+C" or "C-c"), any
+other by every word in it.
 """
 
 from __future__ import annotations
@@ -64,6 +65,11 @@ _JOINED = re.compile(r"[-/]")  # "Kwik-Fit", "yes/no": each word is known or not
 # A release number, which documents write in several ways: "Git 2.39" is mentioned by
 # "v2.39", "2.39.0" and "git-2.39.0-relnotes.txt", not by "2.390", "12.39" or "1.2.39".
 _RELEASE = re.compile(r"v?(\d+(?:\.\d+)+)", re.IGNORECASE)
+# A key chord, which documents write in several ways: "Ctrl-C" is mentioned by "Control-C",
+# "Ctrl+C" and Emacs's "C-c" (Python's pages say "Control-C" where a person types "Ctrl-C").
+_CHORD = re.compile(r"(?:ctrl|control|ctl|cntrl)[-+](\w.*)", re.IGNORECASE)
+_CHORD_KEYS = re.compile(r"[-+]")
+CONTROL_NAMES = ("ctrl", "control", "ctl")
 
 KnownWord = Callable[[str], bool]
 ChunkCounts = Callable[[list[str]], dict[str, int] | None]  # chunks holding each term
@@ -76,11 +82,19 @@ class Name:
     text: str
     terms: tuple[str, ...]  # all of them must be found for the name to be mentioned
     whole: bool = False  # a code-like name: only its exact term mentions it
+    forms: tuple[str, ...] = ()  # a key chord's ways of being written: any one mentions it
+
+    @property
+    def counted(self) -> tuple[str, ...]:
+        """The terms whose chunk counts say how often the index mentions the name."""
+        return self.forms or self.terms
 
     def mentioned_in(self, terms: set[str]) -> bool:
         """Whether `terms` (a passage's) mention the name. A word is also mentioned by a term
         one inflection's ending away: light stemming leaves "baked" as "bak" and "bake"
         whole."""
+        if self.forms:
+            return any(form in terms for form in self.forms)
         if self.whole:
             return _code_found(self.terms[0], terms) or _release_found(self.text, terms)
         return all(term in terms or _prefix_found(term, terms) for term in self.terms)
@@ -153,10 +167,23 @@ def _known(word: str, known_word: KnownWord) -> bool:
 
 def _name(token: str) -> Name:
     terms = content_terms(token)
+    chord = _CHORD.fullmatch(token)
+    if chord is not None:
+        return Name(token, tuple(terms), forms=_chord_forms(chord.group(1).casefold()))
     if _WHOLE_NAME.search(token):
         return Name(token, (terms[0],), whole=True)  # content_terms puts it whole first
     words = [term for term in terms if "-" not in term]  # "Kwik-Fit": "kwik" and "fit"
     return Name(token, tuple(dict.fromkeys(words or terms)))
+
+
+def _chord_forms(keys: str) -> tuple[str, ...]:
+    """The ways of writing Ctrl with `keys` ("c", "shift+t"): each name of the Ctrl key, the
+    keys joined by "-" or by "+", and Emacs's "C-c" for a single key."""
+    pressed = _CHORD_KEYS.split(keys)
+    forms = [f"{control}{join}{join.join(pressed)}" for control in CONTROL_NAMES for join in "-+"]
+    if len(pressed) == 1:
+        forms.append(f"c-{keys}")
+    return tuple(forms)
 
 
 def _code_found(term: str, terms: set[str]) -> bool:
@@ -231,12 +258,15 @@ class NameCheck:
         unfound = [name for name in names if not name.mentioned_in(found)]
         if not unfound:
             return []
-        counts = self._chunk_counts(sorted({t for name in unfound for t in name.terms}))
+        counts = self._chunk_counts(sorted({t for name in unfound for t in name.counted}))
         if counts is None:  # no statistics: a name alone never refuses
             return []
         missing = []
         for name in unfound:
-            chunks = min(counts.get(term, 0) for term in name.terms)
+            if name.forms:  # chunks writing the chord any way
+                chunks = sum(counts.get(form, 0) for form in name.forms)
+            else:
+                chunks = min(counts.get(term, 0) for term in name.terms)
             if chunks <= self._passing:
                 missing.append(MissingName(name.text, chunks))
         return missing

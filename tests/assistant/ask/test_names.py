@@ -184,6 +184,26 @@ def test_a_code_name_is_mentioned_as_documents_write_it(
     assert name.mentioned_in(set(content_terms(passage))) is mentioned
 
 
+@pytest.mark.parametrize(
+    ("question", "passage", "mentioned"),
+    [
+        ("Why doesn't except catch Ctrl-C?", "the interrupt key (Control-C or Delete)", True),
+        ("Why doesn't except catch Ctrl-C?", "press Ctrl+C to stop", True),
+        ("Why doesn't except catch Ctrl-C?", "C-c C-c sends the message", True),
+        ("How do I quit with CTRL-D?", "an end-of-file character (Control-D on Unix)", True),
+        ("What does Ctrl+Shift+T do?", "Control-Shift-T reopens the tab", True),
+        ("Why doesn't except catch Ctrl-C?", "Control-D ends the input", False),
+        ("Why doesn't except catch Ctrl-C?", "the Ctrl key", False),
+        ("What does Ctrl+Shift+T do?", "Control-T swaps two characters", False),
+    ],
+)
+def test_a_key_chord_is_mentioned_however_documents_write_it(
+    question: str, passage: str, mentioned: bool
+) -> None:
+    [name] = [n for n in question_names(question, every_word_known) if n.forms]
+    assert name.mentioned_in(set(content_terms(passage))) is mentioned
+
+
 class Counts:
     def __init__(self, counts: dict[str, int] | None):
         self.counts = counts
@@ -203,6 +223,16 @@ def test_a_name_the_sources_do_not_mention_is_missing_if_the_index_rarely_does()
     missing = check.missing(question, ["Ubuntu notes: nothing else here."])
     assert missing == [MissingName("Conda", 0), MissingName("Zsh", 1)]  # Linux: 69 chunks
     assert counts.asked == [["conda", "linux", "zsh"]]  # one look-up, Ubuntu was found
+
+
+def test_a_key_chord_counts_the_chunks_writing_it_any_way() -> None:
+    counts = Counts({"control-c": 4, "ctrl-c": 2})
+    check = NameCheck(every_word_known, counts, passing_mentions=5)
+    missing = check.missing("Why doesn't it catch Ctrl-C?", ["nothing about keys"])
+    assert missing == []  # six chunks write it: a ranking miss, not a sign nothing answers
+    assert "control-c" in counts.asked[0] and "ctrl+c" in counts.asked[0]
+    rare = NameCheck(every_word_known, Counts({"ctrl-c": 1}), passing_mentions=5)
+    assert rare.missing("Why doesn't it catch Ctrl-C?", ["nothing"]) == [MissingName("Ctrl-C", 1)]
 
 
 def test_names_the_sources_mention_ask_for_no_counts() -> None:

@@ -23,6 +23,8 @@ NOTES = Path(__file__).parents[2] / "data" / "long_notes"
 # The head of Git's own release notes (Debian's /usr/share/doc/git/RelNotes/2.39.0.txt), saved
 # under the name a person gives it: it writes the release "v2.39", its name "2.39.0".
 RELEASE_NOTES = Path(__file__).parents[2] / "data" / "release_notes"
+# Python's page of built-in exceptions (python3.11-doc), which writes "Control-C".
+EXCEPTIONS_PAGE = Path(__file__).parents[2] / "data" / "python_html" / "exceptions.html"
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +33,7 @@ def index(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransforme
     notes = home / "notes"
     shutil.copytree(NOTES, notes, ignore=shutil.ignore_patterns("*.jsonl"))
     shutil.copytree(RELEASE_NOTES, notes / "releases")
+    shutil.copy(EXCEPTIONS_PAGE, notes)
     locations = resolve_locations({"MARGIN_HOME": str(home)}).ensure()
     opened = open_index(locations, embedder=embedder)
     opened.ingestor().run([notes])
@@ -120,3 +123,17 @@ def test_a_negation_typed_without_its_apostrophe_does_not_refuse(index: Index) -
     # MiniLM cuts "doesnt" in two, and no note writes it
     found = index.retriever().retrieve("Why doesnt the guest wifi password work?", k=3)
     assert found.missing_names == [] and found.relevant
+
+
+def test_a_key_chord_is_found_as_the_documents_write_it(index: Index) -> None:
+    """The page says "Control-C" where a person types "Ctrl-C": the question is answered."""
+    found = index.retriever().retrieve("Why doesn't except Exception catch Ctrl-C?", k=3)
+    assert Path(found.sources[0].path).name == "exceptions.html"
+    assert "Control-C" in found.sources[0].text
+    assert found.missing_names == [] and found.relevant
+
+
+def test_a_key_chord_the_documents_never_write_is_missing(index: Index) -> None:
+    found = index.retriever().retrieve("Which exception does Ctrl-Q raise in Python?", k=3)
+    assert [name.text for name in found.missing_names] == ["Ctrl-Q"]
+    assert not found.relevant
