@@ -11,7 +11,9 @@ from collections.abc import Iterator, Sequence
 SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mdx")
 
 ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
-FENCE = re.compile(r"^ {0,3}(```+|~~~+)")
+# A fence line; a list item may open with one ("- ```" and the item's indented code, as pip's
+# configuration page lists its environment variables)
+FENCE = re.compile(r"^ {0,3}(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?(```+|~~~+)")
 _FENCE_LINE = re.compile(FENCE.pattern + r"[^\n]*$", re.MULTILINE)  # a whole fence line
 _BACKTICKS = re.compile(r" {0,3}(`{3,})")
 _YAML_KEY = re.compile(r"^[A-Za-z_][\w-]*:(\s|$)")

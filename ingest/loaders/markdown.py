@@ -17,7 +17,11 @@ HTML tags outside code read as the page shows them too: an `<a id="intro">` anch
 cell a line as the file writes them, and `<code>O_RDONLY</code>` is the code span
 `` `O_RDONLY` ``. Node's `fs.md` sets its file-open flags as such a table, which was quoted tag
 by tag ("<td><code>O_RDWR</code></td> <td>Flag indicating ..."). Only HTML's own element
-names count as tags: `<Buffer 68 65>` and `<directory>` are text."""
+names count as tags: `<Buffer 68 65>` and `<directory>` are text.
+
+MyST's roles and directives, the Markdown of Sphinx projects, read as the built page shows
+them too (`ingest.loaders.myst`): "{ref}`pip freeze`" is "pip freeze", and a "```{note}"
+fence a note, not a code block."""
 
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ from pathlib import Path
 from ingest import markdown_syntax
 from ingest.loaders.decoding import read_text
 from ingest.loaders.headings import SectionBuilder
+from ingest.loaders.myst import without_myst_markup
 from ingest.markdown_syntax import ATX, FENCE, code_lines, front_matter_lines, without_tags
 from ingest.types import LoadedDocument, Section
 
@@ -62,7 +67,8 @@ def load(path: Path) -> LoadedDocument:
 
 def parse(text: str) -> list[Section]:
     builder = SectionBuilder()
-    lines = _without_html(_without_link_definitions(_without_comments(text.split("\n"))))
+    lines = without_myst_markup(text.split("\n"))
+    lines = _without_html(_without_link_definitions(_without_comments(lines)))
     # The front matter and the blank lines after it, held until what follows shows where
     # they belong: the document's top heading ("# Atlas kickoff") when that comes next, so
     # they open its section; else a section of their own.

@@ -1,9 +1,12 @@
 """reStructuredText: sections from underlined (and overlined) titles, levels in order of use,
 and the text as a reader of the built page sees it:
 
+- a title is its line, without the adornment under (and over) it: "Usage" not "Usage" over
+  "*****", which a quote opening at the title had shown;
 - an interpreted text role shows its text: ":func:`os.scandir`" reads "os.scandir",
   ":meth:`~pathlib.Path.glob`" "glob" (Sphinx shows the last name), ":ref:`the tutorial
-  <tut-intro>`" "the tutorial";
+  <tut-intro>`" "the tutorial", ":pep:`440`" "PEP 440", over a line break too; so does a
+  hyperlink, "`wheel package <https://pypi.org/project/wheel/>`_" "wheel package";
 - a directive shows its arguments and content, not its name and options: ".. function::
   glob(pathname)" reads "glob(pathname)", and its ":noindex:" lines go; an admonition shows
   its title (".. versionadded:: 3.4" reads "New in version 3.4.", ".. seealso::" "See
@@ -23,13 +26,17 @@ from pathlib import Path
 
 from ingest.loaders.decoding import read_text
 from ingest.loaders.headings import SectionBuilder
+from ingest.loaders.sphinx_markup import ROLE_CONTENT, admonition_title, role_text
 from ingest.types import Section
 
 SUFFIXES = (".rst", ".rest")
 
 _ADORNMENT = re.compile(r"^([=\-`:'\"~^_*+#<>.])\1{2,}\s*$")
-# `:role:`text``, `:role:`~a.b``, `:role:`title <target>``
-_ROLE = re.compile(r":[\w.+-]+(?::[\w.+-]+)*:`(~?)([^`<]*?)\s*(?:<[^>`]*>)?`")
+# `:role:`text``, `:role:`~a.b``, `:role:`title <target>``, `:py:func:`f``; over a line
+# break too (":ref:`--find-links\n<install_--find-links>`"); with the rest of its line
+_ROLE = re.compile(rf":([\w.+-]+(?::[\w.+-]+)*):`{ROLE_CONTENT}`([^\n]*)")
+# a hyperlink reference: `` `wheel package <https://pypi.org/project/wheel/>`_ ``, `` `PyPI`_ ``
+_LINK = re.compile(rf"(?<![`\w])`{ROLE_CONTENT}`__?(?!\w)([^\n]*)")
 # `.. name:: arguments`, or any other explicit markup: a comment, `.. _target:`, `.. |sub| ...`
 _EXPLICIT = re.compile(r"^(\s*)\.\.(?:\s+(?:([\w:-]+)::(.*)|.*))?$")
 _OPTION = re.compile(r"^\s+:[\w -]+:")  # a directive's option line, right under it
@@ -42,22 +49,6 @@ _UNSEEN = frozenset(
 _UNSHOWN_ARGUMENT = frozenset(
     {"code", "code-block", "sourcecode", "literalinclude", "include", "image", "figure"}
 )
-# What the page shows in place of an admonition's name ({} is the argument, a version).
-_TITLES = {
-    "note": "Note",
-    "warning": "Warning",
-    "important": "Important",
-    "tip": "Tip",
-    "hint": "Hint",
-    "caution": "Caution",
-    "attention": "Attention",
-    "danger": "Danger",
-    "error": "Error",
-    "seealso": "See also",
-    "versionadded": "New in version {}.",
-    "versionchanged": "Changed in version {}.",
-    "deprecated": "Deprecated since version {}.",
-}
 
 
 def load(path: Path) -> list[Section]:
@@ -67,7 +58,7 @@ def load(path: Path) -> list[Section]:
 def parse(text: str) -> list[Section]:
     builder = SectionBuilder()
     styles: list[tuple[str, bool]] = []  # (character, overlined) in order of first use
-    lines = [_ROLE.sub(_role_text, line) for line in text.split("\n")]
+    lines = _LINK.sub(_link_text, _ROLE.sub(_role_text, text)).split("\n")
     shown = _shown_lines(lines)
     index = 0
     while index < len(lines):
@@ -82,14 +73,28 @@ def parse(text: str) -> list[Section]:
         if style not in styles:
             styles.append(style)
         builder.heading(styles.index(style) + 1, lines[text_line].strip())
-        builder.add(lines[index : index + used], index + 1)
+        # the title as the page shows it: its line, without the adornment over and under it
+        title_lines = range(index, index + used)
+        builder.add([lines[i] if i == text_line else "" for i in title_lines], index + 1)
         index += used
     return builder.finish()
 
 
 def _role_text(match: re.Match[str]) -> str:
-    shortened, text = match.groups()
-    return text.rsplit(".", 1)[-1] if shortened else text
+    name, shortened, text, rest = match.groups()
+    return _in_place(role_text(name, shortened, text), match, _ROLE.sub(_role_text, rest))
+
+
+def _link_text(match: re.Match[str]) -> str:
+    _shortened, text, rest = match.groups()
+    return _in_place(text, match, _LINK.sub(_link_text, rest))
+
+
+def _in_place(shown: str, match: re.Match[str], rest: str) -> str:
+    """What the page shows for the markup `match` found, and the rest of its last line; a
+    markup over line breaks leaves empty lines after it: every other line keeps its
+    number."""
+    return " ".join(shown.split()) + rest + "\n" * match.group().count("\n")
 
 
 def _shown_lines(lines: list[str]) -> list[str | None]:
@@ -122,13 +127,8 @@ def _shown_lines(lines: list[str]) -> list[str | None]:
 def _directive_line(name: str, argument: str) -> str:
     if name in _UNSHOWN_ARGUMENT:
         return ""
-    title = _TITLES.get(name)
-    if title is None:
-        return argument.strip()
-    if "{}" not in title:
-        return f"{title} {argument.strip()}".rstrip()
-    version, _, rest = argument.strip().partition(" ")  # "3.10 Added *root_dir*."
-    return f"{title.format(version)} {rest}".rstrip()
+    title = admonition_title(name, argument)
+    return argument.strip() if title is None else title
 
 
 def _title_at(lines: list[str], i: int) -> tuple[int, tuple[str, bool], int] | None:

@@ -11,6 +11,8 @@ from ingest.errors import LoadError, NotADocumentError
 from ingest.loaders import is_supported, load_document
 from tests.fixtures.ingest import write_files, write_pdf, write_pdf_drawing
 
+DATA = Path(__file__).parents[1] / "data"
+
 
 def test_markdown_keeps_heading_path_and_ignores_hashes_in_code(tmp_path: Path) -> None:
     text = (
@@ -154,6 +156,10 @@ def test_rst_titles_nest_in_order_of_first_use(tmp_path: Path) -> None:
     write_files(tmp_path, {"doc.rst": text})
     sections = load_document(tmp_path / "doc.rst").sections
     assert [s.heading for s in sections] == ["Title", "Title > Part", "Title > Next"]
+    # a title reads as its line: the adornment is left out, each line keeps its number
+    assert sections[0].text.split("\n")[:4] == ["Title", "", "", "Intro."]
+    assert sections[1].text.split("\n") == ["Part", "", "", "Body."]
+    assert (sections[0].line_of(0), sections[1].line_of(0), sections[1].line_of(3)) == (2, 7, 10)
 
 
 RST_PAGE = """\
@@ -226,6 +232,113 @@ def test_debian_python_glob_source_reads_like_its_page() -> None:
     assert sections[0].heading == "glob --- Unix style pathname pattern expansion"
     assert "using the os.scandir and fnmatch.fnmatch functions in concert" in " ".join(text.split())
     assert ":func:" not in text and "single: " not in text
+
+
+def test_rst_roles_and_links_read_as_their_text_over_line_breaks_too(tmp_path: Path) -> None:
+    text = (
+        "Title\n=====\n\nTo install from local only, use :ref:`--find-links\n"
+        "<install_--find-links>` and --no-index, as :pep:`440` says.\n\n"
+        "It needs the `wheel package <https://pypi.org/project/wheel/>`_ from `PyPI`_, see the\n"
+        "`Python Windows launcher\n<https://docs.python.org/3/using/windows.html>`_ docs.\n\n"
+        "``pip download`` stays code.\n"
+    )
+    write_files(tmp_path, {"guide.rst": text})
+    (section,) = load_document(tmp_path / "guide.rst").sections
+    lines = section.text.split("\n")
+    assert lines[3:10] == [
+        "To install from local only, use --find-links and --no-index, as PEP 440 says.",
+        "",  # the line the role ended on
+        "",
+        "It needs the wheel package from PyPI, see the",
+        "Python Windows launcher docs.",
+        "",
+        "",
+    ]
+    assert section.line_of(lines.index("``pip download`` stays code.")) == 11
+
+
+MYST_PAGE = """\
+# Caching
+
+```{versionadded} 20.1
+```
+
+(wheel-caching)=
+## Wheels
+
+Use {file}`requirements.txt`, {ref}`pip freeze <pip-freeze>` and {pep}`517`.
+Code stays code: `${rotation}` and `{thread_id}`.
+
+```{note}
+Set to **no** to turn it off.
+```
+
+````{tab} Linux
+```shell
+pip cache dir
+```
+````
+
+```{pip-cli}
+$ pip install x
+```
+
+```{code-block} python
+:linenos:
+print(1)
+```
+
+```{admonition} Tip of the day
+---
+class: tip
+---
+Read the docs.
+```
+
+- ```
+  PIP_FIND_LINKS=a
+  ```
+
+```{warning}
+Last.
+```
+"""
+
+
+def test_myst_reads_as_the_built_page_shows_it_and_lines_keep_their_numbers(
+    tmp_path: Path,
+) -> None:
+    write_files(tmp_path, {"caching.md": MYST_PAGE})
+    sections = load_document(tmp_path / "caching.md").sections
+    assert [s.heading for s in sections] == ["Caching", "Caching > Wheels"]
+    text = "\n".join(s.text for s in sections)
+    assert "New in version 20.1." in sections[0].text
+    assert "Use requirements.txt, pip freeze and PEP 517." in text
+    assert "Code stays code: `${rotation}` and `{thread_id}`." in text  # as Node's pages write
+    assert "Note\nSet to **no** to turn it off.\n" in text  # prose, no fence around it
+    assert "Linux\n```shell\npip cache dir\n```" in text  # the tab's own code block stays
+    assert "```\n$ pip install x\n```" in text and "```python\n\nprint(1)\n```" in text
+    assert "Tip of the day\n\n\n\nRead the docs." in text
+    assert "  ```\n\nWarning\nLast." in text  # a list item's fence opened and closed
+    for unseen in ("{file}", "{note}", "{tab}", "(wheel-caching)=", ":linenos:", "class: tip"):
+        assert unseen not in text
+    lines = sections[1].text.split("\n")
+    assert sections[1].line_of(lines.index("Read the docs.")) == 35
+
+
+def test_pips_myst_and_rst_pages_read_as_their_built_pages() -> None:
+    caching = load_document(DATA / "pip_docs" / "caching.md").sections
+    text = "\n".join(s.text for s in caching)
+    assert "Caution\nThe exact filesystem structure of pip's cache's contents" in text
+    assert "Linux\n```\n~/.cache/pip\n```" in text
+    assert "{" not in text and "(wheel-caching)=" not in text
+    configuration = load_document(DATA / "pip_docs" / "configuration.md").sections
+    text = "\n".join(s.text for s in configuration)
+    assert "Note\nEnvironment variables set to an empty string" in text
+    assert [s.heading for s in configuration][-1] == "Configuration > Precedence / Override order"
+    guide = "\n".join(s.text for s in load_document(DATA / "pip_docs" / "user_guide.rst").sections)
+    assert "you'll be using --find-links and --no-index like so:" in guide
+    assert ":ref:" not in guide and "<install_--find-links>" not in guide
 
 
 def test_html_keeps_visible_text_only(tmp_path: Path) -> None:
