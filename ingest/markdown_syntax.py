@@ -12,8 +12,9 @@ SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mdx")
 
 ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
 # A fence line; a list item may open with one ("- ```" and the item's indented code, as pip's
-# configuration page lists its environment variables)
-FENCE = re.compile(r"^ {0,3}(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?(```+|~~~+)")
+# configuration page lists its environment variables). Backticks after a backtick fence make
+# it a code span instead ("```x``` is ..."), as CommonMark reads them.
+FENCE = re.compile(r"^ {0,3}(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?(```+(?=[^`\n]*$)|~~~+)")
 _FENCE_LINE = re.compile(FENCE.pattern + r"[^\n]*$", re.MULTILINE)  # a whole fence line
 _BACKTICKS = re.compile(r" {0,3}(`{3,})")
 _YAML_KEY = re.compile(r"^[A-Za-z_][\w-]*:(\s|$)")
