@@ -29,6 +29,7 @@ from assistant.ask.quote_layout import (
     Passage,
     fences,
     quoted_passage,
+    table_header,
     through_list,
     through_table,
 )
@@ -131,6 +132,7 @@ def quoted(
             continue
         if not any(passage.text == taken.text for _, taken in passages):
             passages.append((window, passage))
+    passages = [(w, _under_header(w.source.text, passage)) for w, passage in passages]
     pieces, sentences, start = [], [], 0
     for window, passage in passages:
         number = window.source.number
@@ -162,6 +164,13 @@ def quoted(
             end = max(passage.end, len(read_on[number].text) if number in read_on else 0)
             read_on[number] = replace(window.source, text=window.source.text[:end])
     return Quote(SEPARATOR.join(pieces), cited, sentences, read_on)
+
+
+def _under_header(text: str, passage: Passage) -> Passage:
+    """The passage, under its table's header when it starts at a row below it: a row alone
+    ("| `daily_usd` | 1.00 | 0 to 10,000 | ...") does not say what its cells are."""
+    header = table_header(text, passage.start)
+    return replace(passage, text=f"{header}\n{passage.text}") if header else passage
 
 
 def _reading_on(

@@ -19,6 +19,9 @@ between the span's offsets and keeps its structure:
   into code when the quote is rendered as Markdown;
 - an option's tag on a line of its own ("-s, --size", "--sort=WORD", a manual page's) keeps
   it: its description below starts a line;
+- a quote that starts at a table's row below its header is quoted under the header
+  (`table_header`): "| Escape | stop the answer ... |" alone does not say its first cell is
+  a key; on docs/golden.jsonl 5 of the 50 answers started so;
 - in a source laid out by hanging indents (a manual page saved as text: every line after the
   first indented, an option's description deeper than the option), indentation is structure,
   not code: a line indented deeper or shallower than the one above starts a line of its own
@@ -137,6 +140,29 @@ def through_table(text: str, start: int, end: int) -> int:
         rows += 0 if _SEPARATOR_ROW.match(row.strip()) else 1
         at += 1 + len(row)
     return max(end, len(text[:at].rstrip()))
+
+
+def table_header(text: str, start: int) -> str:
+    """The header of the table a quote starting at `start` opens inside, below its header
+    row ("| `daily_usd` | 1.00 | 0 to 10,000 | ..." under "| setting | default | range |
+    meaning |"), with the separator under it. A table's header is its first row after a
+    blank line; "" when the quote starts no row, starts at the header, or the rows above it
+    follow no blank line in `text` (a chunk opening inside the table may have cut its header
+    off, or opens with the end of a row)."""
+    line = _line_start(text, start)
+    if not _is_row(_line_at(text, line)):
+        return ""
+    top = line
+    while top > 0 and _is_row(_line_at(text, _line_above(text, top))):
+        top = _line_above(text, top)
+    if top == line or top == 0 or _line_at(text, _line_above(text, top)).strip():
+        return ""  # at the header, or no blank line above: a chunk's overlap may cut rows
+    header = [_line_at(text, top)]
+    below = top + len(header[0]) + 1
+    separator = _line_at(text, below) if below < line else ""
+    if _SEPARATOR_ROW.match(separator.strip()):
+        header.append(separator)
+    return "\n".join(header)
 
 
 def through_list(text: str, start: int, end: int) -> int:

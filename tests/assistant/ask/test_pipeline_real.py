@@ -72,6 +72,18 @@ def test_a_quote_answer_is_the_documents_own_words_with_citations(
             assert " ".join(line.split()) in by_number[sentence.source]  # type: ignore[index]
 
 
+def test_a_quoted_table_row_comes_under_its_tables_header(local_assistant: Assistant) -> None:
+    """docs/chat.md's key table: a row alone ("| Escape | stop the answer ... |") does not say
+    what its cells are."""
+    question = "Which key stops an answer that is being written in the chat TUI?"
+    answer = local_assistant.ask(question, AskOptions(mode="quote")).complete()
+    assert not answer.refused and answer.answer.startswith("| key | action |\n|---|---|\n")
+    assert "| Escape | stop the answer that is being written" in answer.answer
+    [source] = [s for s in answer.sources if s.number == answer.sentences[0].source]
+    for line in answer.sentences[0].evidence.splitlines():  # every quoted line is the source's
+        assert " ".join(line.split()) in " ".join(source.text.split())
+
+
 def test_unrelated_question_is_refused_without_the_model(local_assistant: Assistant) -> None:
     answer = local_assistant.ask("What is the airspeed of an unladen swallow?").complete()
     assert answer.refused and answer.refusal_reason == "not_found"

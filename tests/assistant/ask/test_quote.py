@@ -499,6 +499,24 @@ def test_a_quote_that_reaches_a_tables_header_carries_its_rows() -> None:
     assert "| row 9 | value 9 | [1]" in text and "row 10" not in text  # ten rows at most
 
 
+BUDGET = (
+    "The budget section sets what margin may spend on remote models.\n\n"
+    "| key | default | meaning |\n|---|---|---|\n"
+    "| `request_usd` | 0.05 | refuse before the call if the estimated cost is above this |\n"
+    "| `daily_usd` | 1.00 | the spending limit for one day |\n"
+)
+
+
+def test_a_quote_starting_at_a_row_below_the_header_is_quoted_under_it() -> None:
+    text = quoted("What is the spending limit for one day?", source(1, BUDGET, "b.md"))
+    header, rows = "| key | default | meaning |\n|---|---|---|\n", BUDGET.split("|---|\n")[1]
+    assert text == f"{header}{rows.rstrip()} [1]"  # the window's two rows, under the header
+    # a chunk opening inside the table, with the end of a row: its header is not there
+    cut = BUDGET[BUDGET.index("estimated cost") :]
+    text = quoted("What is the spending limit for one day?", source(1, cut, "b.md"))
+    assert text == "| `daily_usd` | 1.00 | the spending limit for one day | [1]"
+
+
 FIELDS = (
     "/etc/passwd holds one line per account, with seven fields. These fields are:\n\n"
     "• login name\n\n• optional encrypted password, an x when it\n"
