@@ -32,6 +32,8 @@ from ingest.types import Section
 SUFFIXES = (".rst", ".rest")
 
 _ADORNMENT = re.compile(r"^([=\-`:'\"~^_*+#<>.])\1{2,}\s*$")
+_PLAIN_SLACK = 2  # characters an underline in plain text may differ from its title by
+_LISTING_LINES = 500  # the longest listing between two rules: a log's rules pair no further
 # `:role:`text``, `:role:`~a.b``, `:role:`title <target>``, `:py:func:`f``; over a line
 # break too (":ref:`--find-links\n<install_--find-links>`"); with the rest of its line
 _ROLE = re.compile(rf":([\w.+-]+(?::[\w.+-]+)*):`{ROLE_CONTENT}`([^\n]*)")
@@ -56,17 +58,65 @@ def load(path: Path) -> list[Section]:
 
 
 def parse(text: str) -> list[Section]:
+    lines = _LINK.sub(_link_text, _ROLE.sub(_role_text, text)).split("\n")
+    return _sections(lines, _shown_lines(lines))
+
+
+def titled_text(text: str) -> list[Section]:
+    """Plain text whose titles are underlined as reStructuredText's are ("Downloading" over
+    "-----------", as GNU's and Debian's READMEs write them), by those titles; the rest of
+    the text as it is. Lines between two equal rules (AsciiDoc's listing blocks, "-----"
+    above and below `$ git clone ...`) are no titles."""
+    lines = text.split("\n")
+    return _sections(lines, _outside_listings(lines), plain=True)
+
+
+def underlined_titles(text: str) -> int:
+    """How many titles plain `text` underlines (`titled_text`)."""
+    lines = text.split("\n")
+    shown = _outside_listings(lines)
+    count, index = 0, 0
+    while index < len(lines):
+        title = _title_at(lines, index, plain=True) if shown[index] is not None else None
+        count += title is not None
+        index += title[2] if title else 1
+    return count
+
+
+def _outside_listings(lines: list[str]) -> list[str | None]:
+    """Each line, or None for a line of a listing: between a rule that underlines no title
+    and the next equal one, both included."""
+    shown: list[str | None] = list(lines)
+    index = 0
+    while index < len(lines):
+        rule = lines[index].strip()
+        end = min(len(lines), index + 1 + _LISTING_LINES)
+        opens = _ADORNMENT.match(rule) and (
+            index == 0 or _title_at(lines, index - 1, plain=True) is None
+        )
+        closing = (
+            next((j for j in range(index + 1, end) if lines[j].strip() == rule), None)
+            if opens
+            else None
+        )
+        if closing is None:
+            index += 1
+            continue
+        shown[index : closing + 1] = [None] * (closing + 1 - index)
+        index = closing + 1
+    return shown
+
+
+def _sections(lines: list[str], shown: list[str | None], *, plain: bool = False) -> list[Section]:
     builder = SectionBuilder()
     styles: list[tuple[str, bool]] = []  # (character, overlined) in order of first use
-    lines = _LINK.sub(_link_text, _ROLE.sub(_role_text, text)).split("\n")
-    shown = _shown_lines(lines)
     index = 0
     while index < len(lines):
         line = shown[index]
-        title = None if line is None else _title_at(lines, index)
+        title = None if line is None else _title_at(lines, index, plain=plain)
         if title is None:
-            if line is not None:
-                builder.add([line], index + 1)
+            if line is not None or plain:  # a listing's lines are text all the same
+                builder.add([lines[index] if line is None else line], index + 1)
             index += 1
             continue
         text_line, style, used = title
@@ -131,19 +181,26 @@ def _directive_line(name: str, argument: str) -> str:
     return argument.strip() if title is None else title
 
 
-def _title_at(lines: list[str], i: int) -> tuple[int, tuple[str, bool], int] | None:
-    """(title line index, style, lines used) when a section title starts at line i."""
+def _title_at(
+    lines: list[str], i: int, *, plain: bool = False
+) -> tuple[int, tuple[str, bool], int] | None:
+    """(title line index, style, lines used) when a section title starts at line i. In plain
+    text (`plain`), only an underline as long as its title, give or take two characters
+    (AsciiDoc's rule), under a title with a letter or digit: a listing's delimiter lines
+    ("-----" above and below `git foo`) and a rule under a signature are no titles."""
     over = _ADORNMENT.match(lines[i])
-    if over and i + 2 < len(lines):
+    if over and i + 2 < len(lines) and not plain:
         title, under = lines[i + 1], _ADORNMENT.match(lines[i + 2])
         if title.strip() and under and under.group(1) == over.group(1):
             return i + 1, (over.group(1), True), 3
     if i + 1 < len(lines) and lines[i].strip() and not over:
         under = _ADORNMENT.match(lines[i + 1])
-        if (
-            under
-            and len(lines[i + 1].rstrip()) >= len(lines[i].rstrip())
-            and not lines[i][0].isspace()
-        ):
+        title_length, under_length = len(lines[i].rstrip()), len(lines[i + 1].rstrip())
+        fits = (
+            abs(under_length - title_length) <= _PLAIN_SLACK and any(c.isalnum() for c in lines[i])
+            if plain
+            else under_length >= title_length
+        )
+        if under and fits and not lines[i][0].isspace():
             return i, (under.group(1), False), 2
     return None

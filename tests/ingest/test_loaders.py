@@ -257,6 +257,37 @@ def test_rst_roles_and_links_read_as_their_text_over_line_breaks_too(tmp_path: P
     assert section.line_of(lines.index("``pip download`` stays code.")) == 11
 
 
+def test_plain_text_with_underlined_titles_has_their_sections(tmp_path: Path) -> None:
+    readme = (
+        "GNU make\n\nThis is the README.\n\nDownloading\n-----------\n\nGet it from ftp.\n\n"
+        "Building it\n~~~~~~~~~~~\nTo build, run sh build.sh.\n\nBug Reporting\n-------------\n\n"
+        "Mail bug-make, as in:\n\n-------------\n$ mail bug-m\n-------------\n"
+    )
+    write_files(tmp_path, {"README": readme, "notes.txt": "Signed,\nAda\n-----\nP.S. hi\n"})
+    sections = load_document(tmp_path / "README").sections
+    assert [(s.heading, s.line) for s in sections] == [
+        ("", 1),
+        ("Downloading", 5),
+        ("Downloading > Building it", 10),
+        ("Bug Reporting", 14),
+    ]
+    text = "\n".join(s.text for s in sections)
+    assert "~~~" not in text  # an underline is no code fence
+    # a listing between two rules is text, though its line is as long as a rule
+    assert sections[3].text.endswith("-------------\n$ mail bug-m\n-------------")
+    assert sections[2].text == "Building it\n\nTo build, run sh build.sh."
+    # one underlined line is not enough: a rule under a signature
+    (note,) = load_document(tmp_path / "notes.txt").sections
+    assert note.heading == "" and "-----" in note.text
+
+
+def test_a_real_readmes_underlined_titles_head_its_sections() -> None:
+    readme = DATA / "readmes" / "make-README"
+    sections = load_document(readme).sections
+    assert [s.heading for s in sections][1:4] == ["Downloading", "Documentation", "Development"]
+    assert "sh build.sh" in next(s.text for s in sections if "build.sh" in s.text)
+
+
 MYST_PAGE = """\
 # Caching
 
