@@ -18,6 +18,7 @@ number.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from ingest.loaders.sphinx_markup import ROLE_CONTENT, admonition_title, role_text
 from ingest.markdown_syntax import FENCE, code_lines
@@ -64,20 +65,21 @@ def _without_roles(line: str) -> str:
 
 def _without_directives(lines: list[str]) -> list[str]:
     shown = list(lines)
-    closings: set[int] = set()  # the lines closing the admonitions read so far
+    closed: set[int] = set()  # the lines closing the admonitions read so far
+    closings = _Closings(lines)
     index = 0
     while index < len(lines):
-        if index in closings:
+        if index in closed:
             index += 1
             continue
         directive = _DIRECTIVE.match(lines[index])
         fence = FENCE.match(lines[index])
         if directive is None:
             # a code block of its own: nothing in it is a directive
-            index = _closing(lines, index, fence.group(1)) + 1 if fence else index + 1
+            index = closings.after(index, fence.group(1)) + 1 if fence else index + 1
             continue
         indent, marker, name, argument = directive.groups()
-        end = _closing(lines, index, marker)
+        end = closings.after(index, marker)
         title = admonition_title(name, argument)
         if title is None:  # a code block: the page shows its code, not the directive
             language = argument.split()[0] if name in _CODE and argument else ""
@@ -91,19 +93,37 @@ def _without_directives(lines: list[str]) -> list[str]:
             shown[at] = ""
         if end < len(lines):
             shown[end] = ""
-            closings.add(end)
+            closed.add(end)
         index += 1  # its text is read on: it may hold code blocks and directives of its own
     return shown
 
 
-def _closing(lines: list[str], opening: int, marker: str) -> int:
-    """The line closing the fence opened at `opening` with `marker` (CommonMark: the same
-    character, at least as many, nothing else); the end of the text when none does."""
-    for index in range(opening + 1, len(lines)):
-        stripped = lines[index].strip()
-        if stripped and set(stripped) == {marker[0]} and len(stripped) >= len(marker):
-            return index
-    return len(lines)
+class _Closings:
+    """Where each fence closes (CommonMark: a line of the same character, at least as many,
+    nothing else), looked up among the text's fence-only lines. The last answer for each
+    fence string is kept: thousands of fences that never close are read in one pass, not one
+    pass each."""
+
+    def __init__(self, lines: list[str]):
+        self._end = len(lines)
+        self._fences: dict[str, list[tuple[int, int]]] = {}  # by character: (line, length)
+        for index, line in enumerate(lines):
+            stripped = line.strip()
+            if len(stripped) >= 3 and len(set(stripped)) == 1 and stripped[0] in "`~":
+                self._fences.setdefault(stripped[0], []).append((index, len(stripped)))
+        self._known: dict[str, tuple[int, int]] = {}  # by fence: (asked from, closing line)
+
+    def after(self, opening: int, marker: str) -> int:
+        """The line closing the fence `marker` opened at line `opening`; the text's end when
+        none does."""
+        asked, closing = self._known.get(marker, (self._end, self._end))
+        if asked <= opening < closing:  # none closes it between: the same line closes both
+            return closing
+        fences = self._fences.get(marker[0], [])
+        start = bisect_right(fences, (opening, self._end))
+        closing = next((i for i, length in fences[start:] if length >= len(marker)), self._end)
+        self._known[marker] = (opening, closing)
+        return closing
 
 
 def _options_end(lines: list[str], start: int, end: int) -> int:

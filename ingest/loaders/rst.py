@@ -35,10 +35,12 @@ _ADORNMENT = re.compile(r"^([=\-`:'\"~^_*+#<>.])\1{2,}\s*$")
 _PLAIN_SLACK = 2  # characters an underline in plain text may differ from its title by
 _LISTING_LINES = 500  # the longest listing between two rules: a log's rules pair no further
 # `:role:`text``, `:role:`~a.b``, `:role:`title <target>``, `:py:func:`f``; over a line
-# break too (":ref:`--find-links\n<install_--find-links>`"); with the rest of its line
-_ROLE = re.compile(rf":([\w.+-]+(?::[\w.+-]+)*):`{ROLE_CONTENT}`([^\n]*)")
+# break too (":ref:`--find-links\n<install_--find-links>`")
+_ROLE = re.compile(rf":([\w.+-]+(?::[\w.+-]+)*):`{ROLE_CONTENT}`")
 # a hyperlink reference: `` `wheel package <https://pypi.org/project/wheel/>`_ ``, `` `PyPI`_ ``
-_LINK = re.compile(rf"(?<![`\w])`{ROLE_CONTENT}`__?(?!\w)([^\n]*)")
+_LINK = re.compile(rf"(?<![`\w])`{ROLE_CONTENT}`__?(?!\w)")
+# A line break that markup spanned, put back at the end of the line the markup ends on.
+_BREAK = "\ue000"
 # `.. name:: arguments`, or any other explicit markup: a comment, `.. _target:`, `.. |sub| ...`
 _EXPLICIT = re.compile(r"^(\s*)\.\.(?:\s+(?:([\w:-]+)::(.*)|.*))?$")
 _OPTION = re.compile(r"^\s+:[\w -]+:")  # a directive's option line, right under it
@@ -58,7 +60,9 @@ def load(path: Path) -> list[Section]:
 
 
 def parse(text: str) -> list[Section]:
-    lines = _LINK.sub(_link_text, _ROLE.sub(_role_text, text)).split("\n")
+    shown = _LINK.sub(_link_text, _ROLE.sub(_role_text, text.replace(_BREAK, "")))
+    lines = [line.replace(_BREAK, "") + "\n" * line.count(_BREAK) for line in shown.split("\n")]
+    lines = "\n".join(lines).split("\n")
     return _sections(lines, _shown_lines(lines))
 
 
@@ -131,20 +135,20 @@ def _sections(lines: list[str], shown: list[str | None], *, plain: bool = False)
 
 
 def _role_text(match: re.Match[str]) -> str:
-    name, shortened, text, rest = match.groups()
-    return _in_place(role_text(name, shortened, text), match, _ROLE.sub(_role_text, rest))
+    name, shortened, text = match.groups()
+    return _in_place(role_text(name, shortened, text), match)
 
 
 def _link_text(match: re.Match[str]) -> str:
-    _shortened, text, rest = match.groups()
-    return _in_place(text, match, _LINK.sub(_link_text, rest))
+    _shortened, text = match.groups()
+    return _in_place(text, match)
 
 
-def _in_place(shown: str, match: re.Match[str], rest: str) -> str:
-    """What the page shows for the markup `match` found, and the rest of its last line; a
-    markup over line breaks leaves empty lines after it: every other line keeps its
-    number."""
-    return " ".join(shown.split()) + rest + "\n" * match.group().count("\n")
+def _in_place(shown: str, match: re.Match[str]) -> str:
+    """What the page shows for the markup `match` found. A markup over line breaks leaves
+    them for the end of its line (`_BREAK`): the rest of the line it ends on joins it, and
+    every later line keeps its number."""
+    return " ".join(shown.split()) + _BREAK * match.group().count("\n")
 
 
 def _shown_lines(lines: list[str]) -> list[str | None]:

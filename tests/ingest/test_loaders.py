@@ -288,6 +288,21 @@ def test_a_real_readmes_underlined_titles_head_its_sections() -> None:
     assert "sh build.sh" in next(s.text for s in sections if "build.sh" in s.text)
 
 
+def test_rst_and_myst_markup_in_bulk_read_whole(tmp_path: Path) -> None:
+    """Thousands of roles on one line (each had read the rest of its line again, one level
+    deeper, to a RecursionError) and of directive fences that never close."""
+    roles = " ".join(f":ref:`entry {n} <e{n}>`" for n in range(3000))
+    write_files(
+        tmp_path,
+        {"bulk.rst": f"Title\n=====\n\n{roles}\n", "bulk.md": "```{note}\n" * 3000 + "end\n"},
+    )
+    (section,) = load_document(tmp_path / "bulk.rst").sections
+    assert section.text.endswith("entry 2998 entry 2999") and ":ref:" not in section.text
+    notes = load_document(tmp_path / "bulk.md").sections
+    text = "\n".join(s.text for s in notes)
+    assert text.count("Note") == 3000 and text.endswith("end") and "{note}" not in text
+
+
 MYST_PAGE = """\
 # Caching
 
