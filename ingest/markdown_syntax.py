@@ -16,6 +16,7 @@ ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
 # it a code span instead ("```x``` is ..."), as CommonMark reads them.
 FENCE = re.compile(r"^ {0,3}(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?(```+(?=[^`\n]*$)|~~~+)")
 _FENCE_LINE = re.compile(FENCE.pattern + r"[^\n]*$", re.MULTILINE)  # a whole fence line
+CODE_SPAN = re.compile(r"(`+)((?:(?!\1).)+?)\1")  # `code`, ``a `tick` inside``; group 2: text
 _BACKTICKS = re.compile(r" {0,3}(`{3,})")
 _YAML_KEY = re.compile(r"^[A-Za-z_][\w-]*:(\s|$)")
 _FRONT_MATTER_MOST = 100  # lines

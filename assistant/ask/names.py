@@ -69,7 +69,7 @@ _RELEASE = re.compile(r"v?(\d+(?:\.\d+)+)", re.IGNORECASE)
 # "Ctrl+C" and Emacs's "C-c" (Python's pages say "Control-C" where a person types "Ctrl-C").
 _CHORD = re.compile(r"(?:ctrl|control|ctl|cntrl)[-+](\w.*)", re.IGNORECASE)
 _CHORD_KEYS = re.compile(r"[-+]")
-CONTROL_NAMES = ("ctrl", "control", "ctl")
+_CONTROL_NAMES = ("ctrl", "control", "ctl")
 
 KnownWord = Callable[[str], bool]
 ChunkCounts = Callable[[list[str]], dict[str, int] | None]  # chunks holding each term
@@ -88,6 +88,13 @@ class Name:
     def counted(self) -> tuple[str, ...]:
         """The terms whose chunk counts say how often the index mentions the name."""
         return self.forms or self.terms
+
+    def chunks(self, counts: dict[str, int]) -> int:
+        """How many chunks of the index mention the name, by `counts` of its `counted` terms:
+        those writing a chord any way, those holding every term of another name (at most)."""
+        if self.forms:
+            return sum(counts.get(form, 0) for form in self.forms)
+        return min(counts.get(term, 0) for term in self.terms)
 
     def mentioned_in(self, terms: set[str]) -> bool:
         """Whether `terms` (a passage's) mention the name. A word is also mentioned by a term
@@ -180,7 +187,7 @@ def _chord_forms(keys: str) -> tuple[str, ...]:
     """The ways of writing Ctrl with `keys` ("c", "shift+t"): each name of the Ctrl key, the
     keys joined by "-" or by "+", and Emacs's "C-c" for a single key."""
     pressed = _CHORD_KEYS.split(keys)
-    forms = [f"{control}{join}{join.join(pressed)}" for control in CONTROL_NAMES for join in "-+"]
+    forms = [f"{control}{join}{join.join(pressed)}" for control in _CONTROL_NAMES for join in "-+"]
     if len(pressed) == 1:
         forms.append(f"c-{keys}")
     return tuple(forms)
@@ -263,10 +270,7 @@ class NameCheck:
             return []
         missing = []
         for name in unfound:
-            if name.forms:  # chunks writing the chord any way
-                chunks = sum(counts.get(form, 0) for form in name.forms)
-            else:
-                chunks = min(counts.get(term, 0) for term in name.terms)
+            chunks = name.chunks(counts)
             if chunks <= self._passing:
                 missing.append(MissingName(name.text, chunks))
         return missing

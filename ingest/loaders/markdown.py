@@ -32,7 +32,14 @@ from ingest import markdown_syntax
 from ingest.loaders.decoding import read_text
 from ingest.loaders.headings import SectionBuilder
 from ingest.loaders.myst import without_myst_markup
-from ingest.markdown_syntax import ATX, FENCE, code_lines, front_matter_lines, without_tags
+from ingest.markdown_syntax import (
+    ATX,
+    CODE_SPAN,
+    FENCE,
+    code_lines,
+    front_matter_lines,
+    without_tags,
+)
 from ingest.types import LoadedDocument, Section
 
 SUFFIXES = markdown_syntax.SUFFIXES
@@ -53,7 +60,6 @@ _HTML_ELEMENTS = (
 _TAG = re.compile(rf"</?(?:{_HTML_ELEMENTS})(?:\s[^<>]*)?/?>", re.IGNORECASE)
 _CODE_TAG = re.compile(r"</?code(?:\s[^<>]*)?>", re.IGNORECASE)
 _LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
-_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 _LABEL_ALONE = re.compile(_LABEL + r"[ \t]*$")
 _TARGET_ALONE = re.compile(r"^[ \t]+" + _TARGET)
 
@@ -170,7 +176,7 @@ def _shown(line: str) -> str:
     """One line's text outside code spans without its tags, and without its indentation when
     it had any: a line of tags alone is empty."""
     parts, at = [], 0
-    for span in _CODE_SPAN.finditer(line):
+    for span in CODE_SPAN.finditer(line):
         parts.extend([_untagged(line[at : span.start()]), span.group()])
         at = span.end()
     parts.append(_untagged(line[at:]))

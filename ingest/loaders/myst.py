@@ -21,14 +21,13 @@ import re
 from bisect import bisect_right
 
 from ingest.loaders.sphinx_markup import ROLE_CONTENT, admonition_title, role_text
-from ingest.markdown_syntax import FENCE, code_lines
+from ingest.markdown_syntax import CODE_SPAN, FENCE, code_lines
 
 _DIRECTIVE = re.compile(r"^( {0,3})(`{3,}|~{3,})\{([\w:-]+)\}[ \t]*(.*?)[ \t]*$")
 _OPTION = re.compile(r"^[ \t]*:[\w-]+:")  # ":class: tip" right under a directive's name
 _OPTIONS_BLOCK = "---"  # a directive's options as YAML between two such lines
 # Directives whose argument is the code's language, which the page's code block is in.
 _CODE = frozenset({"code", "code-block", "sourcecode", "code-cell"})
-_CODE_SPAN = re.compile(r"(`+)((?:(?!\1).)+?)\1")
 # A role's name right before its code span: `{file}`, `{py:func}` (not code's `${pid}`)
 _ROLE_NAME = re.compile(r"(?<![\w$`{}])\{([\w.+-]+(?::[\w.+-]+)*)\}$")
 _ROLE_CONTENT = re.compile(ROLE_CONTENT)
@@ -53,7 +52,7 @@ def _without_roles(line: str) -> str:
     if "}`" not in line:
         return line
     parts, at = [], 0
-    for span in _CODE_SPAN.finditer(line):
+    for span in CODE_SPAN.finditer(line):
         name = _ROLE_NAME.search(line, at, span.start())
         content = _ROLE_CONTENT.fullmatch(span.group(2))
         if name is None or content is None:
@@ -80,17 +79,15 @@ def _without_directives(lines: list[str]) -> list[str]:
             continue
         indent, marker, name, argument = directive.groups()
         end = closings.after(index, marker)
+        for at in range(index + 1, _options_end(lines, index + 1, end)):
+            shown[at] = ""
         title = admonition_title(name, argument)
         if title is None:  # a code block: the page shows its code, not the directive
             language = argument.split()[0] if name in _CODE and argument else ""
             shown[index] = f"{indent}{marker}{language}"
-            for at in range(index + 1, _options_end(lines, index + 1, end)):
-                shown[at] = ""
             index = end + 1
             continue
         shown[index] = f"{indent}{title}"
-        for at in range(index + 1, _options_end(lines, index + 1, end)):
-            shown[at] = ""
         if end < len(lines):
             shown[end] = ""
             closed.add(end)

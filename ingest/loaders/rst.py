@@ -22,6 +22,7 @@ markup read, the source reads as the page does, so search finds the two as copie
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from ingest.loaders.decoding import read_text
@@ -41,6 +42,9 @@ _ROLE = re.compile(rf":([\w.+-]+(?::[\w.+-]+)*):`{ROLE_CONTENT}`")
 _LINK = re.compile(rf"(?<![`\w])`{ROLE_CONTENT}`__?(?!\w)")
 # A line break that markup spanned, put back at the end of the line the markup ends on.
 _BREAK = "\ue000"
+# A section title: the line its text is on, its style (adornment character, overlined), and
+# how many lines it takes.
+Title = tuple[int, tuple[str, bool], int]
 # `.. name:: arguments`, or any other explicit markup: a comment, `.. _target:`, `.. |sub| ...`
 _EXPLICIT = re.compile(r"^(\s*)\.\.(?:\s+(?:([\w:-]+)::(.*)|.*))?$")
 _OPTION = re.compile(r"^\s+:[\w -]+:")  # a directive's option line, right under it
@@ -61,36 +65,39 @@ def load(path: Path) -> list[Section]:
 
 def parse(text: str) -> list[Section]:
     shown = _LINK.sub(_link_text, _ROLE.sub(_role_text, text.replace(_BREAK, "")))
-    lines = [line.replace(_BREAK, "") + "\n" * line.count(_BREAK) for line in shown.split("\n")]
-    lines = "\n".join(lines).split("\n")
-    return _sections(lines, _shown_lines(lines))
+    lines: list[str] = []
+    for line in shown.split("\n"):  # each break markup spanned, after the line it ends on
+        lines += [line.replace(_BREAK, ""), *[""] * line.count(_BREAK)]
+    return _sections(lines, _shown_lines(lines), lambda index: _title_at(lines, index))
 
 
-def titled_text(text: str) -> list[Section]:
+def titled_text(text: str, min_titles: int) -> list[Section] | None:
     """Plain text whose titles are underlined as reStructuredText's are ("Downloading" over
-    "-----------", as GNU's and Debian's READMEs write them), by those titles; the rest of
-    the text as it is. Lines between two equal rules (AsciiDoc's listing blocks, "-----"
-    above and below `$ git clone ...`) are no titles."""
+    "-----------", as GNU's and Debian's READMEs write them), by those titles, the rest of
+    the text as it is; None when it underlines fewer than `min_titles`. Lines between two
+    equal rules (AsciiDoc's listing blocks, "-----" above and below `$ git clone ...`) are
+    no titles."""
     lines = text.split("\n")
-    return _sections(lines, _outside_listings(lines), plain=True)
+    titles = _plain_titles(lines)
+    return _sections(lines, list(lines), titles.get) if len(titles) >= min_titles else None
 
 
-def underlined_titles(text: str) -> int:
-    """How many titles plain `text` underlines (`titled_text`)."""
-    lines = text.split("\n")
-    shown = _outside_listings(lines)
-    count, index = 0, 0
+def _plain_titles(lines: list[str]) -> dict[int, Title]:
+    """The underlined titles of plain text, by the line each starts at."""
+    listing = _listing_lines(lines)
+    titles: dict[int, Title] = {}
+    index = 0
     while index < len(lines):
-        title = _title_at(lines, index, plain=True) if shown[index] is not None else None
-        count += title is not None
+        title = None if index in listing else _title_at(lines, index, plain=True)
+        if title is not None:
+            titles[index] = title
         index += title[2] if title else 1
-    return count
+    return titles
 
 
-def _outside_listings(lines: list[str]) -> list[str | None]:
-    """Each line, or None for a line of a listing: between a rule that underlines no title
-    and the next equal one, both included."""
-    shown: list[str | None] = list(lines)
+def _listing_lines(lines: list[str]) -> set[int]:
+    """The lines of listings: from a rule that underlines no title to the next equal one."""
+    listing: set[int] = set()
     index = 0
     while index < len(lines):
         rule = lines[index].strip()
@@ -106,21 +113,25 @@ def _outside_listings(lines: list[str]) -> list[str | None]:
         if closing is None:
             index += 1
             continue
-        shown[index : closing + 1] = [None] * (closing + 1 - index)
+        listing.update(range(index, closing + 1))
         index = closing + 1
-    return shown
+    return listing
 
 
-def _sections(lines: list[str], shown: list[str | None], *, plain: bool = False) -> list[Section]:
+def _sections(
+    lines: list[str], shown: list[str | None], title_at: Callable[[int], Title | None]
+) -> list[Section]:
+    """Sections of `lines` as `shown` (None: a line the page does not show), opened at each
+    title `title_at` finds."""
     builder = SectionBuilder()
     styles: list[tuple[str, bool]] = []  # (character, overlined) in order of first use
     index = 0
     while index < len(lines):
         line = shown[index]
-        title = None if line is None else _title_at(lines, index, plain=plain)
+        title = None if line is None else title_at(index)
         if title is None:
-            if line is not None or plain:  # a listing's lines are text all the same
-                builder.add([lines[index] if line is None else line], index + 1)
+            if line is not None:
+                builder.add([line], index + 1)
             index += 1
             continue
         text_line, style, used = title
@@ -185,9 +196,7 @@ def _directive_line(name: str, argument: str) -> str:
     return argument.strip() if title is None else title
 
 
-def _title_at(
-    lines: list[str], i: int, *, plain: bool = False
-) -> tuple[int, tuple[str, bool], int] | None:
+def _title_at(lines: list[str], i: int, *, plain: bool = False) -> Title | None:
     """(title line index, style, lines used) when a section title starts at line i. In plain
     text (`plain`), only an underline as long as its title, give or take two characters
     (AsciiDoc's rule), under a title with a letter or digit: a listing's delimiter lines

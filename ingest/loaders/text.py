@@ -2,12 +2,11 @@
 titles are underlined as reStructuredText's are (GNU's and Debian's READMEs: "Downloading"
 over "-----------", "UPGRADE ISSUES" over "==============") has a section for each, headed
 by its title path, and its underlines are left out (a line of "~~~~" read as a code fence
-in quotes and in the chunker). A manual page
-in roff source (`gzip.1`) is read by `ingest.loaders.roff`, one saved as text by its sections
-(`ingest.loaders.manpage`), a GNU Info manual by its nodes (`ingest.loaders.info`). Files of
-unknown suffixes come here too, so these are told by content: a file named like a manual
-page (`ls.1`, `ssl.3ssl`) may open with any request, and Info files are named `grep.info`,
-`find.info-1` or `dir`."""
+in quotes and in the chunker). A manual page in roff source (`gzip.1`) is read by
+`ingest.loaders.roff`, one saved as text by its sections (`ingest.loaders.manpage`), a GNU
+Info manual by its nodes (`ingest.loaders.info`). Files of unknown suffixes come here too,
+so these are told by content: a file named like a manual page (`ls.1`, `ssl.3ssl`) may open
+with any request, and Info files are named `grep.info`, `find.info-1` or `dir`."""
 
 from __future__ import annotations
 
@@ -29,9 +28,4 @@ def load(path: Path) -> LoadedDocument | list[Section]:
         return info.parse(text)
     if roff.is_roff(text, manual_name=roff.MANUAL_NAME.search(path.name) is not None):
         return roff.parse(text)
-    sections = manpage.parse(text)
-    if sections:
-        return sections
-    if rst.underlined_titles(text) >= MIN_TITLES:
-        return rst.titled_text(text)
-    return [Section(text=text, line=1)]
+    return manpage.parse(text) or rst.titled_text(text, MIN_TITLES) or [Section(text=text, line=1)]
