@@ -117,7 +117,7 @@ class _Closings:
         if asked <= opening < closing:  # none closes it between: the same line closes both
             return closing
         fences = self._fences.get(marker[0], [])
-        start = bisect_right(fences, (opening, self._end))
+        start = bisect_right(fences, opening, key=lambda fence: fence[0])
         closing = next((i for i, length in fences[start:] if length >= len(marker)), self._end)
         self._known[marker] = (opening, closing)
         return closing

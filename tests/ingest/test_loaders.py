@@ -372,6 +372,15 @@ def test_myst_reads_as_the_built_page_shows_it_and_lines_keep_their_numbers(
     assert sections[1].line_of(lines.index("Read the docs.")) == 35
 
 
+def test_a_directive_shown_inside_a_long_fence_stays_code(tmp_path: Path) -> None:
+    """A fence longer than the text has lines (twelve backticks around five lines) closes
+    where it closes, not on its own line: the directive it shows is code."""
+    fence = "`" * 12
+    write_files(tmp_path, {"example.md": f"{fence}\n```{{note}}\nx\n```\n{fence}\n"})
+    (section,) = load_document(tmp_path / "example.md").sections
+    assert section.text == f"{fence}\n```{{note}}\nx\n```\n{fence}"
+
+
 def test_pips_myst_and_rst_pages_read_as_their_built_pages() -> None:
     caching = load_document(DATA / "pip_docs" / "caching.md").sections
     text = "\n".join(s.text for s in caching)
