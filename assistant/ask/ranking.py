@@ -68,6 +68,11 @@ _DOTTED = re.compile(r"[A-Za-z_]\w*\.\w{2,}")  # os.walk, str.partition (not "e.
 # "is 0.1", a number in a sum); a passage holds it when it holds both
 _RELEASE = re.compile(r"\b([A-Za-z][\w-]*) v?(\d+(?:\.\d+)+)\b")
 _CAMEL = re.compile(r"[a-z][A-Z]")  # DataFrame, macOS
+# A keyword argument or setting as written in code: `shell=True`, `nargs='?'`, `level=9`
+# (not "==" of a comparison, nor the value of an option, `--preserve=all`)
+_KEYWORD = re.compile(
+    r"(?<![\w=-])[A-Za-z_]\w*=(?:'[^'\s]*'|\"[^\"\s]*\"|-?\d+(?:\.\d+)?|[A-Za-z_][\w.]*)(?![\w=])"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,12 +128,13 @@ def _decisive(by_text: Sequence[StoredChunk]) -> bool:
 
 
 def code_tokens(question: str) -> list[str]:
-    """The tokens of `question` that are code rather than words: a variable (`$RANDOM`), an
-    option (`-a`, `--slurp`), a dotted name (`os.walk`, `pyproject.toml`), a name with an
-    underscore (`lru_cache`, `DEFAULT_ARG_SIZE`) or inner capitals (`DataFrame`), a release
-    number with the name it is a release of (`tar 1.34`). Hyphenated words ("command-line"),
+    """The tokens of `question` that are code rather than words: a keyword argument or setting
+    (`shell=True`), a variable (`$RANDOM`), an option (`-a`, `--slurp`), a dotted name
+    (`os.walk`, `pyproject.toml`), a name with an underscore (`lru_cache`, `DEFAULT_ARG_SIZE`)
+    or inner capitals (`DataFrame`), a release number with the name it is a release of
+    (`tar 1.34`). Hyphenated words ("command-line"),
     acronyms ("JSON") and other numbers are not code."""
-    tokens: list[str] = []
+    tokens = list(dict.fromkeys(match.group() for match in _KEYWORD.finditer(question)))
     for match in _WORDISH.finditer(question):
         token = match.group().rstrip(".-/")
         core = token.lstrip("$-")

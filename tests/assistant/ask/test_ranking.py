@@ -42,6 +42,10 @@ def _chunk(chunk_id: str, path: str, bm25: float = 0.0) -> StoredChunk:
         ("What changed in GNU tar 1.34?", ["tar 1.34"]),  # a release with what it is of
         ("Where does GnuPG 2.2 keep its keys?", ["GnuPG", "GnuPG 2.2"]),
         ("What is new in git v2.39?", ["v2.39"]),  # once, as written
+        ("Why is shell=True dangerous?", ["shell=True"]),  # a keyword argument
+        ("What does nargs='?' mean, and nargs='?' again?", ["nargs='?'"]),
+        ("subprocess.run with check=True", ["check=True", "subprocess.run"]),
+        ("What does cp --preserve=all keep?", ["--preserve"]),  # an option, not its value
     ],
 )
 def test_code_tokens_are_the_questions_code(question: str, tokens: list[str]) -> None:
@@ -54,6 +58,7 @@ def test_code_tokens_are_the_questions_code(question: str, tokens: list[str]) ->
         "How do I add an on/off flag to a command-line tool?",
         "How do I keep accented letters in JSON output?",
         "Why is 0.1 + 0.1 == 0.3 False?",
+        "Is x == y when x = 3?",
         "What does EAFP stand for, e.g. in Python?",
         "Who won the 2018 World Cup?",
         "",
@@ -72,6 +77,8 @@ def test_code_match_is_verbatim_and_counts_a_variable_by_its_name() -> None:
     assert code_match(["-a"], "a non-ascii name") == 0.0  # inside a word, not an option
     assert code_match(["os.walk", "os.scandir"], "os.walk(top, topdown=True)") == 0.5
     assert code_match([], "anything") == 0.0
+    assert code_match(["shell=True"], "Popen(args, shell=True)") == 1.0
+    assert code_match(["shell=True"], "a shell that is True to form") == 0.0
     assert code_match(["tar 1.34"], "tar-NEWS.txt\nversion 1.34 - Sergey Poznyakoff") == 1.0
     assert code_match(["Python 3.11"], "hashlib\nNew in version 3.11.") == 0.0  # no name
     assert code_match(["tar 1.34"], "tar-NEWS.txt\nversion 1.3 - Sergey Poznyakoff") == 0.0

@@ -49,10 +49,20 @@ DOCUMENTS = {
     "streams unbuffered by passing the -u command-line option or setting the PYTHONUNBUFFERED "
     "environment variable.\nChanged in version 3.9: Non-interactive stderr is now line-buffered "
     "instead of fully buffered.",
+    "bash-security.md": "# Restricted shell\n\n"
+    "Passing untrusted input to the shell is dangerous: a command built from input a user "
+    "typed can run any other command the shell allows. Quote every variable, and never pass "
+    "untrusted input to eval. A restricted shell limits which commands can run.",
+    "subprocess.md": "# subprocess: subprocess management\n\n## Security considerations\n\n"
+    "Unlike some other popen functions, this implementation will never implicitly call a "
+    "system shell. If the shell is invoked explicitly, via shell=True, it is the application's "
+    "responsibility to ensure that all whitespace and metacharacters are quoted appropriately "
+    "to avoid shell injection vulnerabilities.",
     "espresso.md": "# Espresso\n\nGrind fine: 18 g of coffee in, 36 g out, in about 28 seconds.",
     "kittens.md": "# Kitten care\n\nKittens get their first vaccines at eight weeks.",
 }
 QUESTION = "What range of values does $RANDOM produce?"
+KEYWORD = "Why is passing untrusted input to a command with shell=True dangerous?"
 UNBUFFERED = "Which python option makes stdout and stderr unbuffered?"
 PLAIN = RetrievalConfig(vector_weight=0.5, document_weight=0, evidence_weight=0, code_weight=0)
 # The defaults before: chosen on real-tune over an older index; evidence counted for 0.25.
@@ -96,6 +106,15 @@ def test_the_default_ranking_finds_the_manual_that_lists_the_variable(
     assert scores == sorted(scores, reverse=True)
     assert all(0.0 <= score <= 1.0 for score in scores)
     assert found.relevant
+
+
+def test_a_keyword_argument_in_the_question_finds_the_page_that_holds_it(
+    index: tuple[ChunkStore, TermStatistics], embedder: SentenceTransformerEmbedder
+) -> None:
+    plain = _retriever(index, embedder, PLAIN).retrieve(KEYWORD, k=3)
+    assert Path(plain.sources[0].path).name == "bash-security.md"
+    found = _retriever(index, embedder, RetrievalConfig()).retrieve(KEYWORD, k=3)
+    assert Path(found.sources[0].path).name == "subprocess.md"
 
 
 def test_the_entry_both_rankings_put_first_stays_first_by_default(
