@@ -53,9 +53,10 @@ _LABEL = r"^ {0,3}\[(?!\^)(?:[^\]\\\n]|\\.)+\]:"
 _TARGET = r"(?:<[^>\n]*>|[^\s<]\S*)(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\)))?[ \t]*$"
 _DEFINITION = re.compile(_LABEL + r"[ \t]*" + _TARGET)
 _HTML_ELEMENTS = (
-    "a|abbr|b|blockquote|br|caption|center|cite|code|col|colgroup|dd|del|details|div|dl|dt|em|"
-    "figcaption|figure|font|h[1-6]|hr|i|img|ins|kbd|li|mark|ol|p|picture|pre|q|s|samp|small|"
-    "source|span|strong|sub|summary|sup|table|tbody|td|tfoot|th|thead|tr|tt|u|ul|var"
+    "a|abbr|article|aside|b|blockquote|br|button|caption|center|cite|code|col|colgroup|dd|del|"
+    "details|div|dl|dt|em|figcaption|figure|font|footer|h[1-6]|header|hr|i|img|ins|kbd|li|mark|"
+    "nav|ol|p|picture|pre|q|s|samp|section|small|source|span|strong|sub|summary|sup|table|tbody|"
+    "td|tfoot|th|thead|tr|tt|u|ul|var"
 )
 _TAG = re.compile(rf"</?(?:{_HTML_ELEMENTS})(?:\s[^<>]*)?/?>", re.IGNORECASE)
 _CODE_TAG = re.compile(r"</?code(?:\s[^<>]*)?>", re.IGNORECASE)
@@ -73,8 +74,7 @@ def load(path: Path) -> LoadedDocument:
 
 def parse(text: str) -> list[Section]:
     builder = SectionBuilder()
-    lines = without_myst_markup(text.split("\n"))
-    lines = _without_html(_without_link_definitions(_without_comments(lines)))
+    lines = shown_lines(text.split("\n"))
     # The front matter and the blank lines after it, held until what follows shows where
     # they belong: the document's top heading ("# Atlas kickoff") when that comes next, so
     # they open its section; else a section of their own.
@@ -113,6 +113,13 @@ def parse(text: str) -> list[Section]:
         builder.add([line], number)
     builder.add(held, 1)
     return builder.finish()
+
+
+def shown_lines(lines: list[str]) -> list[str]:
+    """Markdown's lines as its rendered page shows their text: without HTML comments, link
+    reference definitions and tags, MyST's markup read as its text. Every line stays, empty
+    when nothing of it shows, so each keeps its number."""
+    return _without_html(_without_link_definitions(_without_comments(without_myst_markup(lines))))
 
 
 def _without_comments(lines: list[str]) -> list[str]:

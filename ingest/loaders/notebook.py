@@ -1,5 +1,10 @@
 """Jupyter notebooks (.ipynb): markdown and code cells, without outputs, located by cell number.
 
+A markdown cell reads as the notebook shows it (`ingest.loaders.markdown.shown_lines`): the
+HTML its writers use for notes and layout (`<div class="alert alert-success">`, `<br>`,
+`<img>`) and comments are left out, as a Markdown file's are. Jupyter's own manual had its
+cells' `<div>` tags quoted and chunked as text.
+
 Neighbouring cells under the same markdown heading are read together, up to about one
 chunk of text, so a one-line code cell does not become a chunk of its own; the location is
 the heading path and the cells: "Cleaning the data > Cells 4-6" (cells numbered from 1, in
@@ -16,6 +21,7 @@ from typing import Any
 
 from ingest.errors import LoadError
 from ingest.loaders.decoding import read_text
+from ingest.loaders.markdown import shown_lines
 from ingest.markdown_syntax import atx_headings
 from ingest.types import HEADING_SEPARATOR, LoadedDocument, Section
 
@@ -112,7 +118,10 @@ def _headings(cell: dict[str, Any], text: str) -> list[tuple[int, str]]:
 
 
 def _cell_text(cell: dict[str, Any]) -> str:
-    return _source(cell.get("source", cell.get("input", ""))).strip("\n")
+    text = _source(cell.get("source", cell.get("input", "")))
+    if cell.get("cell_type") == "markdown":
+        text = "\n".join(shown_lines(text.split("\n")))
+    return text.strip("\n")
 
 
 def _source(source: Any) -> str:

@@ -68,6 +68,24 @@ def test_notebook_cells_are_located_by_heading_and_number_without_outputs(tmp_pa
     assert all(s.line is None for s in sections)
 
 
+def test_a_markdown_cell_reads_as_the_notebook_shows_it(tmp_path: Path) -> None:
+    cells = [
+        cell("markdown", "# Kiln log\n\n<!-- draft: check with Ana -->\nFiring notes."),
+        cell(
+            "markdown",
+            '<div class="alert alert-success">\nVent the kiln below <b>600 °C</b>.\n</div>\n'
+            "Press the <button class='btn'><i class=\"fa fa-play\"></i></button> button.",
+        ),
+        cell("code", "html = \"<div class='plot'>kept</div>\""),
+    ]
+    write_files(tmp_path, {"kiln.ipynb": notebook(cells)})
+    [section] = load_document(tmp_path / "kiln.ipynb").sections
+    assert "Vent the kiln below 600 °C." in section.text
+    assert "Press the  button." in section.text
+    assert "alert" not in section.text and "draft" not in section.text
+    assert "<div class='plot'>kept</div>" in section.text  # code is code
+
+
 def test_old_notebooks_with_worksheets_and_heading_cells(tmp_path: Path) -> None:
     old = {
         "nbformat": 3,
@@ -97,6 +115,7 @@ def test_debian_jupyter_example_notebook(tmp_path: Path) -> None:
     text = "\n".join(s.text for s in sections)
     assert "time.sleep(10)" in text
     assert "127\n255\n511" not in text  # a printed output of the last cell
+    assert "<button" not in text and "toolbar above" in text  # its toolbar buttons' markup
 
 
 @pytest.mark.parametrize(
