@@ -63,6 +63,12 @@ SPHINX_SITE_SUPPORT = frozenset({"_sources", "_static", *SPHINX_SITE_MARKS})
 # and child_process made 1,522 of their 2,909 chunks (144 s of ingest) from JSON.
 JSON_EXPORTS = (".json", ".json.gz")
 PAGE_SUFFIXES = (".md", ".markdown", ".html", ".htm", ".rst", ".txt")
+# A notebook a Sphinx site built a page from (nbsphinx, Jupyter Book), beside that page:
+# Debian's Jupyter Notebook manual keeps `Notebook Basics.ipynb.gz` beside `Notebook
+# Basics.html`. Both were read, and the notebook's chunks took places among the sources that
+# the page's own passages would have had. Outside a Sphinx site, a notebook and its HTML
+# export (`jupyter nbconvert --to html`) are both read.
+NOTEBOOKS = (".ipynb", ".ipynb.gz")
 
 
 def walk(
@@ -104,14 +110,29 @@ def _is_sphinx_site(folder: Path) -> bool:
     return any((folder / mark).is_file() for mark in SPHINX_SITE_MARKS)
 
 
-def _page_of_export(folder: Path, name: str) -> str | None:
-    """The page a JSON file named `name` in `folder` exports (`fs.md` for `fs.json.gz`), when
-    that page is beside it; else None."""
-    suffix = next((s for s in JSON_EXPORTS if name.lower().endswith(s)), None)
+def _read_instead(folder: Path, name: str, in_sphinx_site: bool) -> str | None:
+    """Why the file named `name` in `folder` is left out for the page beside it: a page's JSON
+    export (`fs.json.gz` beside `fs.md`), or in a Sphinx site the notebook a page was built
+    from; None when it is read."""
+    page = _page_beside(folder, name, JSON_EXPORTS, PAGE_SUFFIXES)
+    if page is not None:
+        return f"the JSON form of {page} beside it, which is read instead"
+    page = _page_beside(folder, name, NOTEBOOKS, (".html",)) if in_sphinx_site else None
+    if page is not None:
+        return f"the notebook {page} beside it was built from; the page is read instead"
+    return None
+
+
+def _page_beside(
+    folder: Path, name: str, suffixes: tuple[str, ...], page_suffixes: tuple[str, ...]
+) -> str | None:
+    """The page beside a file named `name` in `folder` whose name is the file's stem with one
+    of `page_suffixes`, for a file with one of `suffixes`; else None."""
+    suffix = next((s for s in suffixes if name.lower().endswith(s)), None)
     if suffix is None:
         return None
     stem = name[: -len(suffix)]
-    return next((stem + s for s in PAGE_SUFFIXES if (folder / (stem + s)).is_file()), None)
+    return next((stem + s for s in page_suffixes if (folder / (stem + s)).is_file()), None)
 
 
 def _missing_reason(exc: BaseException) -> str:
@@ -174,10 +195,10 @@ class _TreeWalker:
         self.active_dirs: set[tuple[int, int]] = set()
 
     def walk(self) -> Iterator[SourceFile | FileProblem]:
-        yield from self._folder(self.root, self.root, ())
+        yield from self._folder(self.root, self.root, (), in_sphinx_site=False)
 
     def _folder(
-        self, folder: Path, real: Path, rules: tuple[_IgnoreFile, ...]
+        self, folder: Path, real: Path, rules: tuple[_IgnoreFile, ...], *, in_sphinx_site: bool
     ) -> Iterator[SourceFile | FileProblem]:
         try:
             identity = (real.stat().st_dev, real.stat().st_ino)
@@ -191,13 +212,19 @@ class _TreeWalker:
         self.active_dirs.add(identity)
         try:
             rules = rules + _gitignore(folder, real)
+            in_sphinx_site = in_sphinx_site or _is_sphinx_site(real)
             for entry in entries:
-                yield from self._entry(folder, real, entry, rules)
+                yield from self._entry(folder, real, entry, rules, in_sphinx_site)
         finally:
             self.active_dirs.discard(identity)
 
     def _entry(
-        self, folder: Path, real: Path, entry: os.DirEntry[str], rules: tuple[_IgnoreFile, ...]
+        self,
+        folder: Path,
+        real: Path,
+        entry: os.DirEntry[str],
+        rules: tuple[_IgnoreFile, ...],
+        in_sphinx_site: bool,
     ) -> Iterator[SourceFile | FileProblem]:
         if is_ignored_name(entry.name, include_hidden=self.include_hidden):
             return
@@ -223,11 +250,10 @@ class _TreeWalker:
         if is_dir:
             if (target / "pyvenv.cfg").exists():
                 return
-            yield from self._folder(path, target, rules)
+            yield from self._folder(path, target, rules, in_sphinx_site=in_sphinx_site)
             return
-        page = _page_of_export(real, entry.name)
-        if page is not None:
-            reason = f"the JSON form of {page} beside it, which is read instead"
+        reason = _read_instead(real, entry.name, in_sphinx_site)
+        if reason is not None:
             yield FileProblem(str(path), reason)
             return
         item = _file_entry(target, self.root, self.max_bytes)

@@ -127,6 +127,33 @@ def test_debians_sphinx_site_is_read_as_its_pages() -> None:
     assert {"notebook.html", "security.html"} <= {p.name for p in found}
     assert not [p for p in found if {"_sources", "_static", "searchindex.js"} & set(p.parts)]
     assert sorted(_walk(site / "_sources", max_bytes=LIMIT * 1000)[0]) == sources
+    # its example notebooks, each beside the page built from it (nbsphinx)
+    files, problems = _walk(site, max_bytes=LIMIT * 1000)
+    assert "Notebook Basics.html" in files
+    assert [name for name in files if name.endswith((".ipynb", ".ipynb.gz"))] == []
+    assert "Notebook Basics.html" in problems["Notebook Basics.ipynb.gz"].reason
+
+
+def test_a_notebook_beside_the_page_a_sphinx_site_built_from_it_is_skipped(
+    tmp_path: Path,
+) -> None:
+    write_files(
+        tmp_path,
+        {
+            "site/searchindex.js": "Search.setIndex({})",
+            "site/examples/Basics.html": "<h1>Basics</h1>",
+            "site/examples/Basics.ipynb.gz": b"\x1f\x8b",
+            "site/examples/Tour.ipynb": "{}",  # no page built from it: read
+            "notes/survey.ipynb": "{}",  # a notebook and its export, outside a site: both read
+            "notes/survey.html": "<h1>Survey</h1>",
+        },
+    )
+    files, problems = _walk(tmp_path)
+    assert sorted(files) == ["Basics.html", "Tour.ipynb", "survey.html", "survey.ipynb"]
+    assert problems["Basics.ipynb.gz"].reason == (
+        "the notebook Basics.html beside it was built from; the page is read instead"
+    )
+    assert not problems["Basics.ipynb.gz"].failed
 
 
 def test_a_pages_json_export_beside_it_is_skipped_with_its_reason(tmp_path: Path) -> None:
