@@ -30,12 +30,11 @@ decides on (`assistant.ask.retrieval`), and its sentence is what a quote answer 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
-from assistant.ask.sentences import TextSpan, passage_sentences
+from assistant.ask.sentences import TextSpan, passage_sentences, starts_mid_sentence
 from assistant.ask.terms import content_terms
 from assistant.ask.types import Source
 from ingest.markdown_syntax import front_matter_lines, heading_starts, is_markdown
@@ -45,7 +44,6 @@ if TYPE_CHECKING:
 
 DENSE_SHARE = 0.5  # weight of dense similarity against lexical coverage in a sentence's score
 NEIGHBOURS = 1  # sentences on each side of the best one in a window
-_PLAIN_WORD = re.compile(r"[a-z][a-z'’-]*[,.;!?)]*")  # "date:" is a label, not a tail
 # A sentence ending a fenced code block ends its window: the block says what it has to say,
 # and the text after it starts something else.
 CODE_END = ("```", "~~~")
@@ -280,13 +278,6 @@ def _entry_starts(source: Source, sentences: Sequence[TextSpan]) -> list[bool]:
         )
         starts.append(term or sentence.start in headings)
     return starts
-
-
-def starts_mid_sentence(text: str) -> bool:
-    """Whether `text` opens with the rest of a sentence: a plain lower-case word ("names.",
-    "option,"), not a name in code ("re.X", "os.walk(top)") or a label ("date: 2026-10-03")."""
-    first = text.split(maxsplit=1)[0] if text.strip() else ""
-    return _PLAIN_WORD.fullmatch(first) is not None
 
 
 def _line_indent(text: str, start: int) -> int | None:

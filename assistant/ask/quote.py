@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from assistant.ask.evidence import CODE_END, Evidence, EvidenceWindow, starts_mid_sentence
+from assistant.ask.evidence import CODE_END, Evidence, EvidenceWindow
 from assistant.ask.quote_layout import (
     Passage,
     fences,
@@ -33,7 +33,7 @@ from assistant.ask.quote_layout import (
     through_list,
     through_table,
 )
-from assistant.ask.sentences import TextSpan, passage_sentences
+from assistant.ask.sentences import TextSpan, passage_sentences, starts_mid_sentence
 from assistant.ask.terms import content_terms
 from assistant.ask.types import SentenceSupport, Source
 from assistant.config import BUNDLED, ModelProfile

@@ -10,7 +10,9 @@ neighbours. The splitter knows the shapes real documents take:
 - a sentence ends at `.`, `!` or `?` before a space and a capital, digit, quote or bracket,
   but not after an abbreviation ("e.g.", "i.e.", "etc.") or an initial;
 - a fragment of fewer than `MIN_WORDS` words joins the next span of its block (an option
-  name like "-a, --all" joins its description), or the one before at a block's end;
+  name like "-a, --all" joins its description), or the one before at a block's end; not the
+  tail of a sentence a text opens inside ("details.)" of a chunk that starts mid-sentence),
+  which stays a span of its own, so a quote can leave it out;
 - a span longer than `MAX_WORDS` (a table, a code listing) is cut into windows of that size.
 
 It cuts source text: the evidence stage scores its sentences and the answer-support check
@@ -47,6 +49,7 @@ _ABBREVIATION = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"\S+")
+_PLAIN_WORD = re.compile(r"[a-z][a-z'’-]*[,.;!?)]*")  # "date:" is a label, not a tail
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +69,22 @@ def passage_sentences(text: str) -> list[TextSpan]:
     """The sentences of `text`, in order, each at least `MIN_WORDS` words where the text
     allows it and at most `MAX_WORDS`."""
     spans: list[TextSpan] = []
+    tail = starts_mid_sentence(text)
     for block_start, block_end in _blocks(text):
         pieces = list(_sentences(text, block_start, block_end))
+        if tail and len(pieces) > 1:  # the tail of a sentence the text opens inside
+            spans.extend(_sized(text, pieces[:1]))
+            pieces = pieces[1:]
+        tail = False
         spans.extend(_sized(text, _merged(text, pieces)))
     return spans
+
+
+def starts_mid_sentence(text: str) -> bool:
+    """Whether `text` opens with the rest of a sentence: a plain lower-case word ("names.",
+    "option,"), not a name in code ("re.X", "os.walk(top)") or a label ("date: 2026-10-03")."""
+    first = text.split(maxsplit=1)[0] if text.strip() else ""
+    return _PLAIN_WORD.fullmatch(first) is not None
 
 
 def _blocks(text: str) -> Iterator[tuple[int, int]]:

@@ -356,6 +356,13 @@ def test_a_quote_does_not_open_with_the_tail_of_a_sentence_the_chunk_before_hold
     # nor when the tail itself is what matches best: the chunk before holds its sentence whole
     text = quoted("How do I make sure the keyring really stored it?", source(1, tail))
     assert text.startswith("When margin needs the key")
+    # a tail of two words is no fragment of the sentence after it (signal(7) at a chunk's start)
+    signals = (
+        "details.) Using these system calls, a process can elect to ignore the signal or catch "
+        "it with a handler.\n\nBy default, a signal handler is invoked on the process stack."
+    )
+    text = quoted("How can a process elect to catch a signal?", source(1, signals))
+    assert text.startswith("Using these system calls, a process can elect")
     # a name in code is no tail of a sentence: an API entry's first line stays
     entry = "re.X re.VERBOSE\n\nThis flag allows you to write regular expressions with comments."
     assert quoted(

@@ -38,6 +38,17 @@ def test_list_items_and_prompts_start_new_spans_and_short_fragments_join() -> No
     assert "$ python -m venv tutorial-env and activate it afterwards." in _texts(prompt)
 
 
+def test_the_tail_of_a_sentence_a_text_opens_inside_stays_apart() -> None:
+    # signal(7)'s chunk opening inside "... (See sigaction(2) for further details.)"
+    text = "details.) Using these system calls, a process can elect a behavior. It applies to all."
+    assert _texts(text) == [
+        "details.)",
+        "Using these system calls, a process can elect a behavior.",
+        "It applies to all.",
+    ]
+    assert _texts("Run it. It ends.") == ["Run it. It ends."]  # not a tail: a fragment joins
+
+
 def test_a_table_or_listing_without_full_stops_is_cut_into_windows() -> None:
     words = " ".join(f"cell{n}" for n in range(130))
     spans = passage_sentences(words)
