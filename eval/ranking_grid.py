@@ -32,7 +32,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.ask.ranking import RankingWeights, code_match, code_tokens, fuse, relevance
+from assistant.ask.ranking import (
+    RankingWeights,
+    code_match,
+    code_tokens,
+    entry_match,
+    fuse,
+    relevance,
+)
 from assistant.ask.retrieval import as_source
 from assistant.config import RetrievalConfig
 from assistant.evaluation import metrics as m
@@ -130,12 +137,15 @@ def ranked_documents(record: dict[str, Any], point: Point) -> list[str]:
             evidence.get(chunk.id, 0.0),
             code_match(tokens, passage),
         )
-        scored.append((round(relevance(*signals, point.weights), 4), chunk.path))
+        entry = entry_match(tokens, chunk.heading)
+        scored.append((round(relevance(*signals, point.weights, entry), 4), chunk.path))
     scored.sort(key=lambda pair: -pair[0])  # stable: ties keep the fused order
     return m.distinct(path for _score, path in scored)[:DEPTH]
 
 
-PLAIN = Point(0.5, RankingWeights(document_share=0.0, evidence_share=0.0, code_bonus=0.0))
+PLAIN = Point(
+    0.5, RankingWeights(document_share=0.0, evidence_share=0.0, code_bonus=0.0, entry_bonus=0.0)
+)
 
 
 def misses(records: Sequence[dict[str, Any]], point: Point) -> Iterable[dict[str, Any]]:

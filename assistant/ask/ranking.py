@@ -1,6 +1,6 @@
 """How retrieved chunks are ranked: fused ranks, the document's ranks, code tokens, evidence.
 
-Four signals, each in [0, 1], make a chunk's relevance (`relevance`):
+Five signals, each in [0, 1], make a chunk's relevance (`relevance`):
 
 - chunk fusion: weighted reciprocal-rank fusion of the chunk's place in the vector ranking
   and in the full-text (BM25) ranking, `w / (K + vector_rank) + (1 - w) / (K + text_rank)`,
@@ -14,7 +14,10 @@ Four signals, each in [0, 1], make a chunk's relevance (`relevance`):
   case and punctuation included. Full-text search splits `$RANDOM` into the word "random"
   and finds Python's `random` module first, and `1.34` into "1" and "34"; the chunk that
   holds the token as written is the one asked about;
-- evidence: the score of the chunk's best sentence window (`assistant.ask.evidence`).
+- evidence: the score of the chunk's best sentence window (`assistant.ask.evidence`);
+- entry: the share of the code tokens whose own entry the chunk is under (`entry_match`: its
+  heading opens with the token, `str.split(sep=None, maxsplit=-1)` for `str.split`), over a
+  passage that only mentions them.
 
 A chunk that reads as a paper's list of references (`ingest.reference_lists`) then keeps
 `REFERENCE_LIST_SHARE` of its relevance, unless the question asks for a work or its author
@@ -24,8 +27,8 @@ about 16 real papers (Debian's TeX Live documentation) entries were quoted as th
 cleveref package: Intelligent cross-referencing'") and "What does the arxiv-collector
 script do?" instead of the body's sentences that say so.
 
-By default only the first and the third count: plain fusion (the two rankings weigh the
-same) with the code-token bonus. Document fusion and evidence stay as settings
+By default only the first, the third and the fifth count: plain fusion (the two rankings
+weigh the same) with the code-token and entry bonuses. Document fusion and evidence stay as settings
 (`retrieval.document_weight`, `retrieval.evidence_weight`): on eval/real-tune.jsonl, shares
 for them chosen on some questions did not carry over to the others (`python -m
 eval.ranking_grid`, cross-validated; docs/ask.md "How retrieval ranks"). Evidence counts
@@ -42,7 +45,7 @@ from dataclasses import dataclass
 
 from assistant.ask.terms import STOP_WORDS
 from ingest.reference_lists import reads_as_reference_list
-from ingest.types import StoredChunk
+from ingest.types import HEADING_SEPARATOR, StoredChunk
 
 RRF_K = 60  # the usual damping constant: top ranks matter, deep ranks still count
 # A full-text match this many times as strong (BM25) as the next, or the only one, is
@@ -53,6 +56,15 @@ RRF_K = 60  # the usual damping constant: top ranks matter, deep ranks still cou
 # docs/golden.jsonl has a ratio above 2.11 (os.cpu_count, already first).
 DECISIVE_TEXT_MATCH = 2.5
 
+# Added to the relevance of a chunk under the entry of the API, option or variable the
+# question names in code (`entry_match`), before it is scaled back to 0..1: a passage that
+# mentions `str.split` in passing ("Split the argument into words using str.split()", the
+# `string.capwords` entry) holds the token as much as `str.split`'s own entry does, and both
+# rankings put it first for "How does str.split() without arguments treat several spaces in
+# a row?". Found on eval/real-report.jsonl's misses (that one and `python -O`, first in
+# stdtypes' `bytes.rstrip` entry, which mentions "-O" nowhere but "Python" twice); on
+# real-tune and real-fresh it moves no first document from 0.05 to 0.3.
+ENTRY_BONUS = 0.1
 # A reference list's chunk keeps this share of its relevance: below the body passages that
 # rank near it.
 REFERENCE_LIST_SHARE = 0.5
@@ -68,6 +80,7 @@ _DOTTED = re.compile(r"[A-Za-z_]\w*\.\w{2,}")  # os.walk, str.partition (not "e.
 # "is 0.1", a number in a sum); a passage holds it when it holds both
 _RELEASE = re.compile(r"\b([A-Za-z][\w-]*) v?(\d+(?:\.\d+)+)\b")
 _CAMEL = re.compile(r"[a-z][A-Z]")  # DataFrame, macOS
+_ENTRY_NAMES = re.compile(r"\s*[/,]\s*")  # "bytes.rstrip([chars]) / bytearray.rstrip([chars])"
 # A keyword argument or setting as written in code: `shell=True`, `nargs='?'`, `level=9`
 # (not "==" of a comparison, nor the value of an option, `--preserve=all`)
 _KEYWORD = re.compile(
@@ -82,6 +95,7 @@ class RankingWeights:
     document_share: float = 0.0  # document fusion against chunk fusion
     evidence_share: float = 0.0  # best evidence window against the fused score
     code_bonus: float = 0.3  # added for holding every code token (then scaled back to 0..1)
+    entry_bonus: float = ENTRY_BONUS  # added for being the entry every code token names
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,18 +183,41 @@ def _holds(text: str, token: str) -> bool:
     return any(whole_word(form, text) for form in forms)
 
 
+def entry_match(tokens: Sequence[str], heading: str) -> float:
+    """The share of `tokens` that name the entry a chunk is under: its heading's last part,
+    or one of the names it lists, opens with the token (`str.split(sep=None, maxsplit=-1)`
+    for `str.split`, not `str.splitlines(keepends=False)`; `-a, --all` for `--all`)."""
+    if not tokens or not heading:
+        return 0.0
+    entry = heading.split(HEADING_SEPARATOR)[-1].strip()
+    names = _ENTRY_NAMES.split(entry)
+    return sum(1 for token in tokens if any(_opens_with(name, token) for name in names)) / len(
+        tokens
+    )
+
+
+def _opens_with(name: str, token: str) -> bool:
+    return re.match(rf"{re.escape(token)}(?![\w.-])", name) is not None
+
+
 def whole_word(token: str, text: str, flags: int = 0) -> bool:
     """Whether `text` holds `token` whole: not inside a longer word or option."""
     return re.search(rf"(?<![\w-]){re.escape(token)}(?!\w)", text, flags) is not None
 
 
 def relevance(
-    chunk: float, document: float, evidence: float, code: float, weights: RankingWeights
+    chunk: float,
+    document: float,
+    evidence: float,
+    code: float,
+    weights: RankingWeights,
+    entry: float = 0.0,
 ) -> float:
     """A chunk's relevance in [0, 1] from its signals (each in [0, 1])."""
     fused = (1 - weights.document_share) * chunk + weights.document_share * document
     score = (1 - weights.evidence_share) * fused + weights.evidence_share * evidence
-    return (score + weights.code_bonus * code) / (1 + weights.code_bonus)
+    bonuses = weights.code_bonus * code + weights.entry_bonus * entry
+    return (score + bonuses) / (1 + weights.code_bonus + weights.entry_bonus)
 
 
 def asks_for_reference(question: str) -> bool:

@@ -46,6 +46,7 @@ from assistant.ask.ranking import (
     below_body,
     code_match,
     code_tokens,
+    entry_match,
     fuse,
     relevance,
     whole_word,
@@ -319,6 +320,7 @@ class Retriever:
                     best.get(s.id, 0.0),
                     code_match(tokens, _passage(s)),
                     weights,
+                    entry_match(tokens, s.heading),
                 )
                 for s in candidates
             ]

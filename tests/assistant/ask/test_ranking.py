@@ -6,7 +6,14 @@ from dataclasses import replace
 
 import pytest
 
-from assistant.ask.ranking import RankingWeights, code_match, code_tokens, fuse, relevance
+from assistant.ask.ranking import (
+    RankingWeights,
+    code_match,
+    code_tokens,
+    entry_match,
+    fuse,
+    relevance,
+)
 from ingest.types import StoredChunk
 
 
@@ -146,15 +153,28 @@ def test_relevance_stays_in_zero_one_and_grows_with_every_signal() -> None:
         relevance(0.2, 0.9, 0.2, 0.0, weights),
         relevance(0.2, 0.2, 0.9, 0.0, weights),
         relevance(0.2, 0.2, 0.2, 1.0, weights),
+        relevance(0.2, 0.2, 0.2, 0.0, weights, entry=1.0),
     ):
         assert low < raised <= 1.0
-    assert relevance(1.0, 1.0, 1.0, 1.0, weights) == pytest.approx(1.0)
+    assert relevance(1.0, 1.0, 1.0, 1.0, weights, entry=1.0) == pytest.approx(1.0)
     assert relevance(0.0, 0.0, 0.0, 0.0, weights) == 0.0
 
 
 def test_zero_weights_give_plain_chunk_fusion() -> None:
-    plain = RankingWeights(document_share=0.0, evidence_share=0.0, code_bonus=0.0)
-    assert relevance(0.7, 0.1, 0.9, 1.0, plain) == pytest.approx(0.7)
+    plain = RankingWeights(document_share=0.0, evidence_share=0.0, code_bonus=0.0, entry_bonus=0)
+    assert relevance(0.7, 0.1, 0.9, 1.0, plain, entry=1.0) == pytest.approx(0.7)
+
+
+def test_the_entry_a_code_token_names_is_the_one_its_heading_opens_with() -> None:
+    entry = "Built-in Types > String Methods > str.split(sep=None, maxsplit=-1)"
+    assert entry_match(["str.split"], entry) == 1.0
+    assert entry_match(["str.split"], "String Methods > str.splitlines(keepends=False)") == 0.0
+    assert entry_match(["str.split"], "Helper functions > string.capwords(s, sep=None)") == 0.0
+    assert entry_match(["--all"], "ls > OPTIONS > -a, --all") == 1.0  # one of the names listed
+    assert entry_match(["-O"], "Miscellaneous options > -OO") == 0.0
+    rstrip = "Bytes and Bytearray Operations > bytes.rstrip([chars]) / bytearray.rstrip([chars])"
+    assert entry_match(["bytearray.rstrip", "os.walk"], rstrip) == 0.5
+    assert entry_match([], entry) == 0.0 and entry_match(["str.split"], "") == 0.0
 
 
 def test_by_default_a_better_fused_rank_is_not_overtaken_by_evidence_or_its_document() -> None:

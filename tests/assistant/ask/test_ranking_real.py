@@ -58,10 +58,22 @@ DOCUMENTS = {
     "system shell. If the shell is invoked explicitly, via shell=True, it is the application's "
     "responsibility to ensure that all whitespace and metacharacters are quoted appropriately "
     "to avoid shell injection vulnerabilities.",
+    "string.md": "# string: common string operations\n\n## Helper functions\n\n"
+    "### string.capwords(s, sep=None)\n\n"
+    "Split the argument into words using str.split(), capitalize each word using "
+    "str.capitalize(), and join the capitalized words using str.join(). If the optional "
+    "second argument sep is absent or None, runs of whitespace characters are replaced by a "
+    "single space and leading and trailing whitespace are removed.",
+    "stdtypes.md": "# Built-in types\n\n## String methods\n\n"
+    "### str.split(sep=None, maxsplit=-1)\n\n"
+    "Return a list of the words in the string, using sep as the delimiter string. If sep is "
+    "not specified or is None, a different splitting algorithm is applied: runs of "
+    "consecutive whitespace are regarded as a single separator.",
     "espresso.md": "# Espresso\n\nGrind fine: 18 g of coffee in, 36 g out, in about 28 seconds.",
     "kittens.md": "# Kitten care\n\nKittens get their first vaccines at eight weeks.",
 }
 QUESTION = "What range of values does $RANDOM produce?"
+SPLIT = "How does str.split() without arguments treat several spaces in a row?"
 KEYWORD = "Why is passing untrusted input to a command with shell=True dangerous?"
 UNBUFFERED = "Which python option makes stdout and stderr unbuffered?"
 PLAIN = RetrievalConfig(vector_weight=0.5, document_weight=0, evidence_weight=0, code_weight=0)
@@ -115,6 +127,14 @@ def test_a_keyword_argument_in_the_question_finds_the_page_that_holds_it(
     assert Path(plain.sources[0].path).name == "bash-security.md"
     found = _retriever(index, embedder, RetrievalConfig()).retrieve(KEYWORD, k=3)
     assert Path(found.sources[0].path).name == "subprocess.md"
+
+
+def test_the_entry_of_the_api_the_question_names_comes_before_a_mention_of_it(
+    index: tuple[ChunkStore, TermStatistics], embedder: SentenceTransformerEmbedder
+) -> None:
+    found = _retriever(index, embedder, RetrievalConfig()).retrieve(SPLIT, k=3)
+    assert [Path(s.path).name for s in found.sources][:2] == ["stdtypes.md", "string.md"]
+    assert found.sources[0].score > found.sources[1].score  # both hold `str.split`
 
 
 def test_the_entry_both_rankings_put_first_stays_first_by_default(
