@@ -97,6 +97,28 @@ class StoreReader:
 
         return self._consistent(search)
 
+    def heading_search(
+        self, fragments: Sequence[str], k: int, where: str | None = None
+    ) -> list[StoredChunk]:
+        """Up to k chunks whose heading holds any of `fragments` (and perhaps a few that
+        match them with `_` read as any character, as SQL LIKE does); score 0."""
+        if not fragments:
+            return []
+        condition = schema.sql_contains("heading", fragments)
+        if where:
+            condition = f"{condition} AND ({where})"
+
+        present = self._chunks.schema.names
+        columns = [c for c in schema.CHUNK_TEXT_COLUMNS if c in present]
+
+        def fetch(chunks: Table, view: View) -> list[StoredChunk]:
+            committed, stale = view
+            query = chunks.search().where(condition).select(columns).limit(k + stale)
+            rows = query.to_arrow().to_pylist()
+            return [schema.stored_chunk(r, 0.0) for r in rows if _ok(r, committed)][:k]
+
+        return self._consistent(fetch)
+
     def version(self) -> tuple[int, int]:
         """Changes with every committed write: equal versions mean the same documents."""
         return (self._documents.version, self._chunks.version)

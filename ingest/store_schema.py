@@ -231,6 +231,12 @@ def sql_in(column: str, values: Sequence[str]) -> str:
     return f"{column} IN ({', '.join(sql_string(v) for v in values)})"
 
 
+def sql_contains(column: str, fragments: Sequence[str]) -> str:
+    """A filter for rows whose `column` holds any of `fragments` (a superset: `_` and `%` in
+    a fragment match any character, as LIKE reads them)."""
+    return "(" + " OR ".join(f"{column} LIKE {sql_string(f'%{f}%')}" for f in fragments) + ")"
+
+
 def where_clause(
     *,
     collection: str | None = None,

@@ -75,6 +75,14 @@ if TYPE_CHECKING:
 # str.join) is far from every sentence but near the chunk, and the chunk vectors cost
 # nothing (stored, and mostly returned by the vector ranking already).
 GATE_SIMILARITY_SHARE = 0.4
+# The chunks under the entry a question names in code (`str.split`, `-O`, `PermitRootLogin`:
+# a heading that opens with the token) count as the full-text ranking's first, at most this
+# many. Full-text search reads `-O` as the letter "o" and leaves it out: "What does python -O
+# remove from my program?" found the `-O` entry of Python's command-line page in neither
+# ranking. Headings are scanned for the tokens, up to ENTRY_SCAN rows (about 17 ms at 200,000
+# chunks).
+MAX_ENTRIES = 10
+ENTRY_SCAN = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,14 +257,17 @@ class Retriever:
         wanted = k or config.k
         weight = config.vector_weight if vector_weight is None else vector_weight
         vector = self.embedder.embed_query(query)
+        tokens = code_tokens(query)
         by_vector = self.store.vector_search(vector, config.pool, where) if weight > 0 else []
         by_text = self.store.text_search(query, config.pool, where) if weight < 1 else []
+        if weight < 1:
+            by_text = entries_first(self._entries(tokens, where), by_text)
         fusion = fuse(by_vector, by_text, weight)
         fused = [as_source(0, c, s) for c, s in fusion.chunks]
         withholding = withhold(fused[: max(config.rerank_depth, wanted)], recipient)
         candidates = withholding.allowed
         evidence = self.evidence.select(query, vector, candidates)
-        ranked = self._ranked(query, candidates, evidence, fusion.documents)
+        ranked = self._ranked(query, tokens, candidates, evidence, fusion.documents)
         folded = fold_copies(ranked, self._neighbours)
         chosen = renumbered(_diversify(folded, wanted, config.per_document))
         cosines = {c.id: c.score for c in by_vector}
@@ -298,9 +309,16 @@ class Retriever:
         # it is kept in: git-2.39.0-relnotes.txt, procps/bugs.md, tmux/README
         return self.names.missing(query, [f"{_file_place(s.path)}\n{_passage(s)}" for s in sources])
 
+    def _entries(self, tokens: Sequence[str], where: str | None) -> list[StoredChunk]:
+        """The chunks under the entries the code tokens name (`entry_match`), as the store
+        holds them: `-O` is one letter to full-text search, which leaves it out."""
+        found = self.store.heading_search(tokens, ENTRY_SCAN, where)
+        return [chunk for chunk in found if entry_match(tokens, chunk.heading) > 0]
+
     def _ranked(
         self,
         query: str,
+        tokens: Sequence[str],
         candidates: list[Source],
         evidence: Evidence,
         documents: dict[str, float],
@@ -311,7 +329,6 @@ class Retriever:
             scores = self.reranker.relevance(query, [_passage(s) for s in candidates])
         else:
             best = evidence.best_by_source()
-            tokens = code_tokens(query)
             weights = self.weights
             scores = [
                 relevance(
@@ -338,6 +355,18 @@ class Retriever:
             evidence_share=config.evidence_weight,
             code_bonus=config.code_weight,
         )
+
+
+def entries_first(
+    entries: Sequence[StoredChunk], by_text: Sequence[StoredChunk]
+) -> list[StoredChunk]:
+    """The full-text ranking with the chunks of the entries a question names first (at most
+    `MAX_ENTRIES`: those it ranks, in its order, then the others), as if they matched best."""
+    place = {chunk.id: rank for rank, chunk in enumerate(by_text)}
+    unranked = len(place)
+    first = sorted(entries, key=lambda chunk: place.get(chunk.id, unranked))[:MAX_ENTRIES]
+    ids = {chunk.id for chunk in first}
+    return [*first, *(chunk for chunk in by_text if chunk.id not in ids)]
 
 
 def _diversify(ranked: Sequence[Source], k: int, per_document: int) -> list[Source]:

@@ -61,6 +61,23 @@ def test_replace_document_swaps_all_chunks(
     assert [c.path for c in store.text_search("fresh", 5)] == ["/docs/c.md"]
 
 
+def test_heading_search_finds_headings_holding_a_fragment_as_written(
+    open_store: OpenStore, fake_embedder: HashingEmbedder
+) -> None:
+    store = open_store(fake_embedder)
+    headings = ["Options > -O", "Options > -OO", "Options > -o FILE", "Strings > str.split(sep)"]
+    chunks = [Chunk(f"text {n}", n, heading=h) for n, h in enumerate(headings)]
+    texts = [c.text for c in chunks]
+    store.replace_document(_meta("/docs/a.md"), chunks, fake_embedder.embed_documents(texts))
+    _put(store, fake_embedder, "/docs/b.md", ["no heading"], collection="notes")
+    found = store.heading_search(["-O"], 10)
+    assert sorted(c.heading for c in found) == ["Options > -O", "Options > -OO"]  # case kept
+    assert [c.heading for c in store.heading_search(["str.split", "x_y"], 10)] == [headings[3]]
+    assert store.heading_search(["it's"], 10) == []  # a quote in a fragment is no syntax error
+    assert store.heading_search(["-O"], 10, "collection = 'notes'") == []
+    assert store.heading_search([], 10) == [] and len(store.heading_search(["-O"], 1)) == 1
+
+
 def test_scores_are_cosine_similarities(
     open_store: OpenStore, fake_embedder: HashingEmbedder
 ) -> None:

@@ -14,6 +14,7 @@ from assistant.ask.ranking import (
     fuse,
     relevance,
 )
+from assistant.ask.retrieval import MAX_ENTRIES, entries_first
 from ingest.types import StoredChunk
 
 
@@ -163,6 +164,16 @@ def test_relevance_stays_in_zero_one_and_grows_with_every_signal() -> None:
 def test_zero_weights_give_plain_chunk_fusion() -> None:
     plain = RankingWeights(document_share=0.0, evidence_share=0.0, code_bonus=0.0, entry_bonus=0)
     assert relevance(0.7, 0.1, 0.9, 1.0, plain, entry=1.0) == pytest.approx(0.7)
+
+
+def test_the_entries_a_question_names_lead_the_full_text_ranking() -> None:
+    ranked = [_chunk("a", "/a"), _chunk("entry2", "/b"), _chunk("c", "/c")]
+    entries = [_chunk("entry1", "/b"), _chunk("entry2", "/b")]
+    # the one full-text search ranks keeps its place among them; the other follows
+    assert [c.id for c in entries_first(entries, ranked)] == ["entry2", "entry1", "a", "c"]
+    many = [_chunk(f"e{n}", "/e") for n in range(MAX_ENTRIES + 5)]
+    assert len(entries_first(many, ranked)) == MAX_ENTRIES + 3
+    assert entries_first([], ranked) == ranked
 
 
 def test_the_entry_a_code_token_names_is_the_one_its_heading_opens_with() -> None:

@@ -69,10 +69,17 @@ DOCUMENTS = {
     "Return a list of the words in the string, using sep as the delimiter string. If sep is "
     "not specified or is None, a different splitting algorithm is applied: runs of "
     "consecutive whitespace are regarded as a single separator.",
+    "options.md": "# Command line\n\n## Miscellaneous options\n\n### -O\n\n"
+    "Remove assert statements and any code conditional on the value of __debug__. Augment "
+    "the filename for compiled (bytecode) files by adding .opt-1 before the .pyc extension. "
+    "See also PYTHONOPTIMIZE. Changed in version 3.5: modify .pyc filenames according to "
+    "PEP 488. " * 3 + "\n\n### -OO\n\nDo -O and also discard docstrings. Augment the "
+    "filename for compiled (bytecode) files by adding .opt-2 before the .pyc extension. " * 3,
     "espresso.md": "# Espresso\n\nGrind fine: 18 g of coffee in, 36 g out, in about 28 seconds.",
     "kittens.md": "# Kitten care\n\nKittens get their first vaccines at eight weeks.",
 }
 QUESTION = "What range of values does $RANDOM produce?"
+OPTION = "What does python -O strip out of my program?"
 SPLIT = "How does str.split() without arguments treat several spaces in a row?"
 KEYWORD = "Why is passing untrusted input to a command with shell=True dangerous?"
 UNBUFFERED = "Which python option makes stdout and stderr unbuffered?"
@@ -135,6 +142,21 @@ def test_the_entry_of_the_api_the_question_names_comes_before_a_mention_of_it(
     found = _retriever(index, embedder, RetrievalConfig()).retrieve(SPLIT, k=3)
     assert [Path(s.path).name for s in found.sources][:2] == ["stdtypes.md", "string.md"]
     assert found.sources[0].score > found.sources[1].score  # both hold `str.split`
+
+
+def test_the_entry_an_option_names_is_found_where_neither_ranking_finds_it(
+    index: tuple[ChunkStore, TermStatistics], embedder: SentenceTransformerEmbedder
+) -> None:
+    # Full-text search reads -O as the letter "o" and leaves it out; with a pool smaller than
+    # the index, as in any real one, neither ranking holds the option's entry.
+    store, _terms = index
+    narrow = RetrievalConfig(pool=2)
+    vector = store.vector_search(embedder.embed_query(OPTION), narrow.pool)
+    text = store.text_search(OPTION, narrow.pool)
+    assert "-O" not in {c.heading.rpartition(" > ")[2] for c in vector + text}
+    found = _retriever(index, embedder, narrow).retrieve(OPTION, k=3)
+    [entry] = [s for s in found.sources if s.heading.endswith("> -O")]
+    assert "Remove assert statements" in entry.text
 
 
 def test_the_entry_both_rankings_put_first_stays_first_by_default(
