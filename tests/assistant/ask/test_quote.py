@@ -94,7 +94,7 @@ def test_a_quote_keeps_headings_lists_and_a_whole_code_block_with_the_citation_o
     text = quoted("How do I remove the work key with margin keys?", source(1, KEYS))
     # the fenced block is whole, its blank line and all, and the citation comes after it
     fence = KEYS[KEYS.index("```sh") : KEYS.index("```\n\n") + 3]
-    assert text == f"{fence}\n[1]"
+    assert text.endswith(f"\n\n{fence}\n[1]") and text.count("[1]") == 1
     prose = quoted("Where do the keys live, which library?", source(1, KEYS))
     # the wrapped line is joined, as a renderer joins it
     assert "Keys live in\nyour" not in prose
