@@ -169,5 +169,5 @@ def test_a_quote_from_a_real_manual_cites_its_node(
     answer = cli_json("ask", question, "--mode", "quote")
     assert "write the statistics to a file" in " ".join(answer["answer"].split())
     assert "*note" not in answer["answer"] and "File: time.info" not in answer["answer"]
-    [cited] = [s for s in answer["sources"] if s["number"] == answer["cited"][0]]
-    assert cited["heading"].endswith("1.3 Redirecting Output")
+    cited = [s["heading"] for s in answer["sources"] if s["number"] in answer["cited"]]
+    assert any(heading.endswith("1.3 Redirecting Output") for heading in cited)
