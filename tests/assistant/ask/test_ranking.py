@@ -14,7 +14,9 @@ from assistant.ask.ranking import (
     fuse,
     relevance,
 )
-from assistant.ask.retrieval import MAX_ENTRIES, entries_first
+from assistant.ask.retrieval import ENTRY_TOKENS, MAX_ENTRIES, Retriever, entries_first
+from assistant.config import RetrievalConfig
+from ingest.fakes import HashingEmbedder
 from ingest.types import StoredChunk
 
 
@@ -174,6 +176,25 @@ def test_the_entries_a_question_names_lead_the_full_text_ranking() -> None:
     many = [_chunk(f"e{n}", "/e") for n in range(MAX_ENTRIES + 5)]
     assert len(entries_first(many, ranked)) == MAX_ENTRIES + 3
     assert entries_first([], ranked) == ranked
+
+
+class _Headings:
+    """A store that records the heading lookups asked of it and finds nothing."""
+
+    def __init__(self) -> None:
+        self.asked: list[list[str]] = []
+
+    def heading_search(self, fragments: list[str], k: int, where: str | None = None) -> list:
+        self.asked.append(list(fragments))
+        return []
+
+
+def test_only_a_questions_first_code_tokens_are_looked_up_by_heading() -> None:
+    store = _Headings()
+    retriever = Retriever(store, HashingEmbedder(), RetrievalConfig())  # type: ignore[arg-type]
+    pasted = [f"module{n}.function_{n}" for n in range(120)]  # a listing pasted as a question
+    assert retriever._entries(pasted, None) == []
+    assert store.asked == [pasted[:ENTRY_TOKENS]]
 
 
 def test_the_entry_a_code_token_names_is_the_one_its_heading_opens_with() -> None:
