@@ -49,6 +49,10 @@ MIN_LETTERS = 5  # shorter words are too near other words: "fish" and "fist", "t
 SHORT_LETTERS = 4
 MIN_CHUNKS = 2  # a correction the index holds once may be a typo of its own
 LONG_NAME = 8  # a name this long is one edit from no other name: any edit may put it right
+# At most this many of a question's unknown words are tried: a question with more is a paste
+# (a listing of 123 dotted names took 1.5 s to try, each word's edits counted in the index),
+# not a sentence with a slip or two.
+MAX_TRIED = 4
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _SPELLABLE = re.compile(r"[A-Za-z][A-Za-z0-9._-]*[A-Za-z0-9]")
 
@@ -73,11 +77,12 @@ class Speller:
         self._chunk_counts = chunk_counts
 
     def respellings(self, words: Iterable[str], visible: Visible) -> list[Respelling]:
-        """The words of `words` put right, each into a word `MIN_CHUNKS` passages the asker
-        may see hold as written (`visible`: the index's counts are of stemmed terms, where
-        "conde" counts as "cond"); a word with no sure correction is left out."""
+        """The words of `words` (the first `MAX_TRIED`) put right, each into a word
+        `MIN_CHUNKS` passages the asker may see hold as written (`visible`: the index's
+        counts are of stemmed terms, where "conde" counts as "cond"); a word with no sure
+        correction is left out."""
         found = []
-        for word in dict.fromkeys(words):
+        for word in list(dict.fromkeys(words))[:MAX_TRIED]:
             corrections = self._corrections(word)
             correction = next(
                 (c for c in corrections if _common(c) or visible(c) >= MIN_CHUNKS), None

@@ -7,7 +7,14 @@ test_pipeline_real.py."""
 
 from __future__ import annotations
 
-from assistant.ask.spelling import Respelling, Speller, one_edit_away, respelt, slipped
+from assistant.ask.spelling import (
+    MAX_TRIED,
+    Respelling,
+    Speller,
+    one_edit_away,
+    respelt,
+    slipped,
+)
 from assistant.ask.terms import content_terms
 
 KNOWN = {"environment", "python", "compression", "biggest", "digest", "flash", "flask"}
@@ -53,6 +60,20 @@ def test_an_ordinary_word_misspelt_is_put_right_in_its_own_case() -> None:
     assert corrected("enviroment") == ["environment"]  # a letter left out
     assert corrected("Pyhton", "PYHTON") == ["Python", "PYTHON"]  # two swapped
     assert corrected("compresion") == ["compression"]
+
+
+def test_only_a_questions_first_unknown_words_are_tried() -> None:
+    pasted = [f"modul{n}x" for n in range(100)]  # a listing pasted as a question
+    asked: list[list[str]] = []
+
+    def counted(terms: list[str]) -> dict[str, int]:
+        asked.append(terms)
+        return counts(terms)
+
+    speller = Speller(lambda word: word in KNOWN, counted)
+    assert speller.respellings([*pasted, "enviroment"], visible) == []  # past the first few
+    assert len(asked) == MAX_TRIED
+    assert corrected("enviroment", "compresion") == ["environment", "compression"]
 
 
 def test_a_name_is_put_right_only_for_a_slip_of_the_hand() -> None:
