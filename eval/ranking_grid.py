@@ -138,7 +138,7 @@ def ranked_documents(record: dict[str, Any], point: Point) -> list[str]:
             code_match(tokens, passage),
         )
         entry = entry_match(tokens, chunk.heading)
-        scored.append((round(relevance(*signals, point.weights, entry), 4), chunk.path))
+        scored.append((round(relevance(*signals, point.weights, entry=entry), 4), chunk.path))
     scored.sort(key=lambda pair: -pair[0])  # stable: ties keep the fused order
     return m.distinct(path for _score, path in scored)[:DEPTH]
 

@@ -107,9 +107,7 @@ class StoreReader:
         condition = schema.sql_contains("heading", fragments)
         if where:
             condition = f"{condition} AND ({where})"
-
-        present = self._chunks.schema.names
-        columns = [c for c in schema.CHUNK_TEXT_COLUMNS if c in present]
+        columns = self._text_columns()
 
         def fetch(chunks: Table, view: View) -> list[StoredChunk]:
             committed, stale = view
@@ -125,9 +123,14 @@ class StoreReader:
 
     def document_chunks(self, paths: Sequence[str]) -> list[StoredChunk]:
         """Every current chunk of these documents, in no particular order."""
-        present = self._chunks.schema.names  # a store not yet upgraded has no line maps
-        rows = self._current_rows(paths, [c for c in schema.CHUNK_TEXT_COLUMNS if c in present])
+        rows = self._current_rows(paths, self._text_columns())
         return [schema.stored_chunk(r, 0.0) for r in rows]
+
+    def _text_columns(self) -> list[str]:
+        """Every column of a chunk row but its vector, as this store has them: one not yet
+        upgraded has no line maps."""
+        present = self._chunks.schema.names
+        return [c for c in schema.CHUNK_TEXT_COLUMNS if c in present]
 
     def chunk_vectors(self, paths: Sequence[str]) -> dict[tuple[str, str, str], np.ndarray]:
         """The stored vector of every current chunk of these documents, by (path, heading,

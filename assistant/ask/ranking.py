@@ -28,8 +28,8 @@ cleveref package: Intelligent cross-referencing'") and "What does the arxiv-coll
 script do?" instead of the body's sentences that say so.
 
 By default only the first, the third and the fifth count: plain fusion (the two rankings
-weigh the same) with the code-token and entry bonuses. Document fusion and evidence stay as settings
-(`retrieval.document_weight`, `retrieval.evidence_weight`): on eval/real-tune.jsonl, shares
+weigh the same) with the code-token and entry bonuses. Document fusion and evidence stay as
+settings (`retrieval.document_weight`, `retrieval.evidence_weight`): on eval/real-tune.jsonl, shares
 for them chosen on some questions did not carry over to the others (`python -m
 eval.ranking_grid`, cross-validated; docs/ask.md "How retrieval ranks"). Evidence counts
 the question's words a second time (BM25 has): with it, the `sys` page's paragraph on
@@ -189,11 +189,9 @@ def entry_match(tokens: Sequence[str], heading: str) -> float:
     for `str.split`, not `str.splitlines(keepends=False)`; `-a, --all` for `--all`)."""
     if not tokens or not heading:
         return 0.0
-    entry = heading.split(HEADING_SEPARATOR)[-1].strip()
-    names = _ENTRY_NAMES.split(entry)
-    return sum(1 for token in tokens if any(_opens_with(name, token) for name in names)) / len(
-        tokens
-    )
+    names = _ENTRY_NAMES.split(heading.split(HEADING_SEPARATOR)[-1].strip())
+    named = sum(1 for token in tokens if any(_opens_with(name, token) for name in names))
+    return named / len(tokens)
 
 
 def _opens_with(name: str, token: str) -> bool:
@@ -211,6 +209,7 @@ def relevance(
     evidence: float,
     code: float,
     weights: RankingWeights,
+    *,
     entry: float = 0.0,
 ) -> float:
     """A chunk's relevance in [0, 1] from its signals (each in [0, 1])."""

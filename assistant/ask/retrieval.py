@@ -342,7 +342,7 @@ class Retriever:
                     best.get(s.id, 0.0),
                     code_match(tokens, _passage(s)),
                     weights,
-                    entry_match(tokens, s.heading),
+                    entry=entry_match(tokens, s.heading),
                 )
                 for s in candidates
             ]
@@ -366,10 +366,12 @@ def entries_first(
     entries: Sequence[StoredChunk], by_text: Sequence[StoredChunk]
 ) -> list[StoredChunk]:
     """The full-text ranking with the chunks of the entries a question names first (at most
-    `MAX_ENTRIES`: those it ranks, in its order, then the others), as if they matched best."""
+    `MAX_ENTRIES`: those it ranks, in its order and with their scores, then the others), as
+    if they matched best."""
     place = {chunk.id: rank for rank, chunk in enumerate(by_text)}
     unranked = len(place)
-    first = sorted(entries, key=lambda chunk: place.get(chunk.id, unranked))[:MAX_ENTRIES]
+    order = sorted(entries, key=lambda chunk: place.get(chunk.id, unranked))[:MAX_ENTRIES]
+    first = [by_text[place[chunk.id]] if chunk.id in place else chunk for chunk in order]
     ids = {chunk.id for chunk in first}
     return [*first, *(chunk for chunk in by_text if chunk.id not in ids)]
 
