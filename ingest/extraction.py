@@ -96,8 +96,9 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # 29: before MyST's roles and directives in Markdown read as the built page shows them, and
 # a reStructuredText role over a line break and a PEP's number did; 30: before plain text
 # with underlined titles (READMEs: "Downloading" over "-----------") had their sections; 31:
-# before a notebook's markdown cells were read without their HTML tags and comments.
-EXTRACTION_VERSION = 32
+# before a notebook's markdown cells were read without their HTML tags and comments; 32:
+# before underscores TeX draws as rules in PDFs read as underscores, not spaces.
+EXTRACTION_VERSION = 33
 _STARTUP_TIMEOUT_S = 60.0
 _STOP_GRACE_S = 1.0  # a worker told to stop that is still there after this is killed
 CANCEL_POLL_S = 0.1  # how often a read looks at its `cancel`

@@ -10,7 +10,8 @@ the glyph before it is no word break. Each line also reports its largest font si
 from which headings can be found in PDFs without an outline. A word PDFium joined across a
 line break keeps its hyphen and its break, for `normalise_pages` to judge with the whole
 document in view: "exe-cuted" is one word, "camera-ready" a compound. A lowercase letter
-read from one of TeX's maths symbol fonts is the symbol it draws (`pdf_symbol_fonts`).
+read from one of TeX's maths symbol fonts is the symbol it draws (`pdf_symbol_fonts`), and
+a gap where TeX draws an underscore as a rule reads "_" (`pdf_underscores`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ingest.loaders.pdf_symbol_fonts import could_be_symbol, reads_as_letters, symbol_for
+from ingest.loaders.pdf_underscores import Rule, gap_text, page_rules, rules_between
 
 GAP_EM = 0.12  # a horizontal gap this wide (in font sizes) between glyphs is a space
 # A space character with a gap this narrow (in font sizes) across it is inside a word. In
@@ -75,7 +77,13 @@ def page_lines(page: Any) -> list[PageLine]:
         aligned = text if len(text) == count else _aligned(text, count, textpage.raw, pdfium_c)
         if aligned is None:  # no telling which index is which character's
             return _plain_lines(text)
-        return _spaced_lines(aligned, textpage.raw, pdfium_c, _has_symbol_font(page, pdfium_c))
+        return _spaced_lines(
+            aligned,
+            textpage.raw,
+            pdfium_c,
+            _has_symbol_font(page, pdfium_c),
+            page_rules(page.raw, pdfium_c),
+        )
     finally:
         textpage.close()
 
@@ -97,7 +105,11 @@ def _has_symbol_font(page: Any, pdfium_c: Any) -> bool:
 
 
 def _spaced_lines(
-    text: str, raw_page: Any, pdfium_c: Any, symbol_font: bool = False
+    text: str,
+    raw_page: Any,
+    pdfium_c: Any,
+    symbol_font: bool = False,
+    rules: Sequence[Rule] = (),
 ) -> list[PageLine]:
     rect = pdfium_c.FS_RECTF()
     box = ctypes.byref(rect)
@@ -160,14 +172,23 @@ def _spaced_lines(
             if bold:
                 font_info(raw_page, index, name, _FONT_NAME_BYTES, ctypes.byref(flags))
                 bold = bool(_BOLD_NAME.search(name.value))
-        if (
-            upright
-            and previous_right is not None
-            and current
-            and current[-1] != " "
-            and abs(rect.bottom - previous_bottom) < size / 2
-            and rect.left - previous_right > GAP_EM * size
-        ):
+        # Where the glyph before on this line ends; None at a line's first glyph.
+        after = (
+            previous_right
+            if previous_right is not None and abs(rect.bottom - previous_bottom) < size / 2
+            else None
+        )
+        gap = upright and after is not None and current and rect.left - after > GAP_EM * size
+        drawn = (
+            _drawn_underscores(rules, raw_page, index, after, rect.left, size, pdfium_c)
+            if rules and after is not None and upright and current and (gap or current[-1] == " ")
+            else None
+        )
+        if drawn is not None:
+            if current[-1] == " ":
+                current.pop()
+            current.append(drawn)
+        elif gap and current[-1] != " ":
             current.append(" ")
         if symbol_font and could_be_symbol(char):
             font_info(raw_page, index, name, _FONT_NAME_BYTES, ctypes.byref(flags))
@@ -178,6 +199,26 @@ def _spaced_lines(
     if current:
         lines.append(PageLine("".join(current), largest, bold, top, bottom))
     return lines
+
+
+def _drawn_underscores(
+    rules: Sequence[Rule],
+    raw_page: Any,
+    index: int,
+    after: float,
+    before: float,
+    size: float,
+    pdfium_c: Any,
+) -> str | None:
+    """The underscores drawn as rules (`pdf_underscores`) between the glyph before and the
+    glyph at `index`, with the spaces beside them; None when there are none."""
+    rules = rules_between(rules, after, before, size)
+    if not rules:
+        return None
+    x, y = ctypes.c_double(), ctypes.c_double()
+    if not pdfium_c.FPDFText_GetCharOrigin(raw_page, index, ctypes.byref(x), ctypes.byref(y)):
+        return None
+    return gap_text(rules, after, before, y.value, size, GAP_EM * size)
 
 
 class _GlyphSize:
