@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.loaders import load_document
+from ingest.loaders import load_document, pdf_underscores
 from ingest.loaders.pdf_underscores import Rule, gap_text, rules_between
 from tests.fixtures.ingest import write_pdf_drawing
 
@@ -44,6 +44,16 @@ def test_rules_above_the_baseline_or_as_wide_as_a_word_are_no_underscores(
     assert _drawn(tmp_path, SIZE_THEN_T + underline) == "size t"
     thick = b"90.5 719.8 4.2 3 re f"  # a box, not a line
     assert _drawn(tmp_path, SIZE_THEN_T + thick) == "size t"
+
+
+def test_a_page_drawing_more_paths_than_the_limit_is_not_searched_for_underscores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pdf_underscores, "MAX_PATHS", 3)
+    underscore = b"90.5 719.8 4.2 0.9 re f "
+    elsewhere = b"300 100 50 50 re f "  # a figure's box
+    assert _drawn(tmp_path, SIZE_THEN_T + underscore + elsewhere * 2) == "size_t"
+    assert _drawn(tmp_path, SIZE_THEN_T + underscore + elsewhere * 3) == "size t"
 
 
 def test_an_underscore_after_a_words_space_keeps_the_space() -> None:
