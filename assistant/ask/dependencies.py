@@ -37,6 +37,8 @@ class SourceSearch(Protocol):
 
     def following(self, source: Source) -> Source | None: ...
 
+    def preceding(self, source: Source) -> Source | None: ...
+
 
 class ModelRegistry:
     """Builds each model profile once, on first use, and keeps it loaded.

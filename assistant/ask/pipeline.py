@@ -364,7 +364,8 @@ class AskRun:
     def _quote(self, answer: Answer, clock: StageClock, retrieval: Retrieval) -> Iterator[AskEvent]:
         """Answer with the best evidence sentences, verbatim: no model, nothing leaves."""
         with clock.stage("quote"):
-            quote = quote_answer(retrieval.evidence, self._deps.retriever.following)
+            retriever = self._deps.retriever
+            quote = quote_answer(retrieval.evidence, retriever.following, retriever.preceding)
         assert quote is not None  # relevant evidence has a best window
         answer.model = "quote"
         self._use_quote(answer, quote)
@@ -385,7 +386,8 @@ class AskRun:
         if share >= FALLBACK_SHARE:
             return
         with clock.stage("quote"):
-            quote = quote_answer(self._fallback, self._deps.retriever.following)
+            retriever = self._deps.retriever
+            quote = quote_answer(self._fallback, retriever.following, retriever.preceding)
         if quote is None:
             return
         answer.guardrails = [e for e in answer.guardrails if e.kind not in ANSWER_CHECKS]

@@ -14,7 +14,10 @@ where they say it. `ask.mode` (or `--mode`) chooses how a question is answered:
 A quote is laid out as its source (`assistant.ask.quote_layout`): headings, list items and
 whole code blocks on their own lines, the citation never inside code. A passage its chunk's
 end cuts off reads on into the next chunk of its file (`_carried_on`): of the answers to the
-evaluation sets (extraction 15), 12 of 267 had ended in mid-sentence or on a colon, 0 now.
+evaluation sets (extraction 15), 12 of 267 had ended in mid-sentence or on a colon, 0 now. One
+that would open inside a sentence the chunk before starts reads back into it (`_read_back`):
+of the passages quoted for the three sets (extraction 33), 5 of 634 had opened so, 1 now (a
+sentence that goes on after a code block, "you can make the file usable as a script").
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from assistant.config import BUNDLED, ModelProfile
 from ingest.sections import only_heading
 
 AnswerStyle = Literal["generate", "quote"]
-# The chunk after a source's in its file, as a source; None at the file's end.
+# The chunk after (or before) a source's in its file, as a source; None at the file's end.
 NextChunk = Callable[[Source], Source | None]
 
 MAX_SENTENCES = 2
@@ -77,19 +80,22 @@ class Quote:
     text: str  # each quoted passage followed by its citation, a blank line between two
     cited: list[int]
     sentences: list[SentenceSupport]  # one per passage: cited, by the source it is quoted from
-    # Cited sources a passage read on from into the next chunk of their file, by number, with
-    # the text quoted from: what the person is shown as that source, so a quote's every word
-    # is in the source it cites.
+    # Cited sources a passage read on from into the next chunk of their file, or back into
+    # the chunk before, by number, with the text quoted from: what the person is shown as that
+    # source, so a quote's every word is in the source it cites.
     read_on: dict[int, Source] = field(default_factory=dict)
 
 
-def quote_answer(evidence: Evidence, following: NextChunk | None = None) -> Quote | None:
+def quote_answer(
+    evidence: Evidence, following: NextChunk | None = None, preceding: NextChunk | None = None
+) -> Quote | None:
     """The best evidence window (a sentence and its neighbours: on eval/real-tune.jsonl it
     holds the expected answer 56% of the time, the sentence alone 30%), and the next best if
     it is nearly as good and says something else; None when there is no evidence. A window
-    its chunk's end leaves unfinished reads on in the next chunk (`following`)."""
+    its chunk's end leaves unfinished reads on in the next chunk (`following`), one opening
+    inside a sentence the chunk before starts reads back into it (`preceding`)."""
     chosen = _chosen(evidence)
-    return quoted(chosen, evidence, following) if chosen else None
+    return quoted(chosen, evidence, following, preceding) if chosen else None
 
 
 def _chosen(evidence: Evidence) -> list[EvidenceWindow]:
@@ -115,10 +121,17 @@ def _chosen(evidence: Evidence) -> list[EvidenceWindow]:
 
 
 def quoted(
-    chosen: list[EvidenceWindow], evidence: Evidence, following: NextChunk | None = None
+    chosen: list[EvidenceWindow],
+    evidence: Evidence,
+    following: NextChunk | None = None,
+    preceding: NextChunk | None = None,
 ) -> Quote:
     """These windows, in the order of their sources, each laid out as its source and cited;
-    one its chunk's end cuts off read on into the next chunk of its file (`following`)."""
+    one its chunk's end cuts off read on into the next chunk of its file (`following`), one
+    opening inside a sentence read back into the chunk before (`preceding`)."""
+    prefixes: dict[str, int] = {}  # by source id: characters read back
+    if preceding is not None:
+        chosen = _reading_back(chosen, preceding, prefixes)
     if following is not None:
         chosen = _reading_on(chosen, evidence, following)
     chosen = sorted(chosen, key=lambda w: (w.source.number, w.sentence.start))
@@ -161,13 +174,15 @@ def quoted(
         pieces.append(piece)
         start += len(piece) + len(SEPARATOR)
     cited = sorted({w.source.number for w, _ in passages})
-    # a source read on into the next chunk, as far as its passages reach
+    # a source read on into the next chunk, as far as its passages reach, or back into the
+    # chunk before, from where its passage starts
     stored = {w.source.id: len(w.source.text) for w in evidence.windows}
     read_on: dict[int, Source] = {}
     for window, passage in passages:
-        number = window.source.number
-        if passage.end > stored[window.source.id]:
-            end = max(passage.end, len(read_on[number].text) if number in read_on else 0)
+        number, prefix = window.source.number, prefixes.get(window.source.id, 0)
+        if passage.end > stored[window.source.id] + prefix or prefix:
+            end = max(passage.end, prefix + stored[window.source.id])
+            end = max(end, len(read_on[number].text) if number in read_on else 0)
             read_on[number] = replace(window.source, text=window.source.text[:end])
     return Quote(SEPARATOR.join(pieces), cited, sentences, read_on)
 
@@ -223,6 +238,86 @@ def _carried_on(
         return None
     read_on = replace(window, source=replace(window.source, text=text + rest))
     return read_on, after.id, len(text) - overlap
+
+
+def _reading_back(
+    chosen: list[EvidenceWindow], preceding: NextChunk, prefixes: dict[str, int]
+) -> list[EvidenceWindow]:
+    """The windows, each one opening inside a sentence the chunk before starts on its source
+    read back into that chunk (`_read_back`), and the other windows of that source moved onto
+    it; `prefixes` records, by source id, how much each source gained."""
+    read: dict[str, tuple[EvidenceWindow, EvidenceWindow]] = {}  # by source id: old, new
+    for window in chosen:
+        if window.source.id not in read:
+            reading = _read_back(window, preceding)
+            if reading is not None:
+                read[window.source.id] = (window, reading[0])
+                prefixes[window.source.id] = reading[1]
+
+    def placed(window: EvidenceWindow) -> EvidenceWindow:
+        if window.source.id not in read:
+            return window
+        old, new = read[window.source.id]
+        return new if window is old else _moved(window, new.source, prefixes[window.source.id])
+
+    return [placed(window) for window in chosen]
+
+
+def _read_back(window: EvidenceWindow, preceding: NextChunk) -> tuple[EvidenceWindow, int] | None:
+    """The window on its source read back into the chunk before (they overlap by a few words)
+    when its quote would open with the rest of a sentence that chunk starts ("on a file which
+    is of equal size as the one on the server, Wget will refuse..."), quoted from that
+    sentence's start, and how many characters the source gained; None when it would not open
+    so: the chunk before ends a sentence or announces what follows where this one starts (an
+    option list's "nounset  Same as -u." after "noclobber  Same as -C.")."""
+    text = window.source.text
+    opening = len(text) - len(text.lstrip())
+    if not starts_mid_sentence(text) or _referent_start(text, window.window.start) > opening:
+        return None
+    before = preceding(window.source)
+    overlap = _overlap(before.text, text) if before is not None else 0
+    if before is None or not overlap:
+        return None
+    cut = len(before.text) - overlap
+    head = before.text[:cut].rstrip()
+    if not head or head.endswith((*FINISHED, ":")):
+        return None
+    start = max((s.start for s in passage_sentences(before.text) if s.start < cut), default=0)
+    source = replace(
+        window.source,
+        text=before.text[start:cut] + text,
+        page=before.page,
+        line=before.line_at(start),
+        lines=_lines_joined(before, start, cut, window.source),
+    )
+    moved = _moved(window, source, cut - start)
+    if window.window.start > opening:  # its quote opens earlier, where it refers back to
+        return moved, cut - start
+    whole = replace(
+        moved,
+        window=TextSpan(0, moved.window.end, source.text[: moved.window.end]),
+        sentence=TextSpan(0, moved.sentence.end, source.text[: moved.sentence.end]),
+    )
+    return whole, cut - start
+
+
+def _lines_joined(before: Source, start: int, cut: int, source: Source) -> tuple[int, ...] | None:
+    """`Source.lines` of `before.text[start:cut]` followed by `source.text`, whose first line
+    is the one the cut is in."""
+    if before.lines == () and source.lines == ():
+        return ()  # one line after another
+    earlier, later = _file_lines(before), _file_lines(source)
+    if earlier is None or later is None:
+        return None
+    first = before.text.count("\n", 0, start)
+    return (*earlier[first : first + before.text.count("\n", start, cut)], *later)
+
+
+def _file_lines(source: Source) -> tuple[int, ...] | None:
+    """The file line of each line of the source's text; None when not known."""
+    if source.line is None or source.lines is None:
+        return None
+    return source.lines or tuple(source.line + k for k in range(source.text.count("\n") + 1))
 
 
 def _in_open_block(text: str) -> bool:

@@ -174,10 +174,17 @@ class Retriever:
     def following(self, source: Source) -> Source | None:
         """The chunk after `source` in its file (the same version of it), numbered and scored
         as `source`; None at the file's end or when the file has changed since."""
+        return self._beside(source, 1)
+
+    def preceding(self, source: Source) -> Source | None:
+        """The chunk before `source` in its file, as `following`; None at the file's start."""
+        return self._beside(source, -1)
+
+    def _beside(self, source: Source, step: int) -> Source | None:
         version, _, ordinal = source.id.rpartition(":")
-        if not ordinal.isdigit():
+        if not ordinal.isdigit() or int(ordinal) + step < 0:
             return None
-        found = self.store.get_chunks([chunk_id(version, int(ordinal) + 1)])
+        found = self.store.get_chunks([chunk_id(version, int(ordinal) + step)])
         return as_source(source.number, found[0], source.score) if found else None
 
     def search(

@@ -49,7 +49,7 @@ _ABBREVIATION = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"\S+")
-_PLAIN_WORD = re.compile(r"[a-z][a-z'’-]*[,.;!?)]*")  # "date:" is a label, not a tail
+_PLAIN_WORD = re.compile(r"[a-z][a-z0-9'’-]*[,.;!?)]*")  # "date:" is a label, not a tail
 
 
 @dataclass(frozen=True, slots=True)

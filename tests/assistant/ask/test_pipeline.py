@@ -120,6 +120,9 @@ class FixedRetriever:
     def following(self, source: Source) -> Source | None:
         return None
 
+    def preceding(self, source: Source) -> Source | None:
+        return None
+
 
 class Harness:
     def __init__(

@@ -690,6 +690,67 @@ def test_a_chunk_ending_a_line_or_a_section_is_not_read_on() -> None:
     assert text.endswith("the daemon keeps [1]") and sources == {}
 
 
+def read_back(
+    question: str, chunks: list[str], lines: list[tuple[int, ...]] | None = None
+) -> tuple[str, dict[int, Source]]:
+    """The quote from the last of `chunks` alone (each on the file lines `lines` lists, else
+    from line 1 on), reading back into the chunks before it; and the sources it read back
+    into, by number."""
+    sources = [
+        Source(1, f"README:{i}", "README", None, "", ls[0] if ls else 1, 0.5, text, lines=ls)
+        for i, (text, ls) in enumerate(zip(chunks, lines or [()] * len(chunks), strict=True))
+    ]
+
+    def preceding(source: Source) -> Source | None:
+        ordinal = int(source.id.rpartition(":")[2]) - 1
+        return sources[ordinal] if ordinal >= 0 else None
+
+    evidence = EvidenceSelector(uniform_weights).select(question, None, sources[-1:])
+    quote = quote_answer(evidence, None, preceding)
+    assert quote is not None
+    return quote.text, quote.read_on
+
+
+# The daemon's README cut elsewhere: the second chunk opens on the first one's last line.
+SETTINGS = (
+    "The daemon reads its settings once.\nChanges to the settings file take effect\n"
+    "after a restart, because the daemon keeps"
+)
+
+
+def test_a_chunk_opening_inside_a_sentence_is_quoted_from_the_sentences_start() -> None:
+    # Only the second chunk was found; its opening words are the end of a sentence the first
+    # chunk starts ("after a restart, because the daemon keeps"), and its best window.
+    question = "Does the daemon keep a watch on the settings file after a restart?"
+    text, sources = read_back(question, [SETTINGS, DAEMON_NEXT], [(1, 2, 3), (3, 4, 6)])
+    assert text.startswith(
+        "Changes to the settings file take effect after a restart, because the daemon keeps no "
+        "watch on the file."
+    )
+    # the source is shown from where the quote starts, on the lines each line of it is on
+    shown = sources[1]
+    assert shown.text == "Changes to the settings file take effect\n" + DAEMON_NEXT
+    assert shown.line == 2 and shown.lines == (2, 3, 4, 6)
+    assert shown.line_at(shown.text.index("To build")) == 6
+    # lines that follow one another in both chunks still do
+    _, sources = read_back(question, [SETTINGS, DAEMON_NEXT])
+    assert sources[1].line == 2 and sources[1].line_at(sources[1].text.index("To build")) == 5
+    # without the chunk before, the tail is left out, as it was
+    alone, shown_alone = read_back(question, [DAEMON_NEXT])
+    assert alone == "Its log goes to the journal. [1]" and shown_alone == {}
+
+
+def test_a_chunk_opening_after_a_finished_sentence_is_not_read_back() -> None:
+    # A manual's option list: the chunk before ends an option's line, the next opens with an
+    # option in lower case.
+    options = "nounset  Same as -u.\npipefail  If set, a pipeline returns its last failure."
+    text, sources = read_back(
+        "What does pipefail do to the return value of a pipeline?",
+        [f"The options are:\nnoclobber  Same as -C.\n{options}", options],
+    )
+    assert text.startswith("nounset") and "noclobber" not in text and sources == {}
+
+
 def test_a_code_block_its_chunk_cuts_off_is_finished_from_the_next_chunk() -> None:
     """argparse's page: the chunk ends inside the block, at a line's end; the next chunk opens
     with the block's fence again and its lines the chunks share (ingest's chunking)."""

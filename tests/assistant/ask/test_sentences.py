@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.ask.sentences import MAX_WORDS, passage_sentences
+from assistant.ask.sentences import MAX_WORDS, passage_sentences, starts_mid_sentence
 
 
 def _texts(text: str) -> list[str]:
@@ -70,3 +70,13 @@ def test_titles_do_not_end_a_sentence_and_lines_of_fields_are_their_own() -> Non
     assert _texts(front) == front.split("\n")
     org = "** TODO Call the insurance today\n** DONE Replace the smoke detector battery"
     assert _texts(org) == org.split("\n")
+
+
+def test_a_text_opening_with_a_plain_lower_case_word_opens_inside_a_sentence() -> None:
+    assert starts_mid_sentence("after a restart, because the daemon keeps")
+    assert starts_mid_sentence("poly1305\nevaluation point, and the next 16 bytes")  # Nettle's
+    assert starts_mid_sentence("names.")
+    assert not starts_mid_sentence("The daemon reads its settings once.")
+    assert not starts_mid_sentence("re.X re.VERBOSE")  # a name in code
+    assert not starts_mid_sentence("os.walk(top) walks the tree")
+    assert not starts_mid_sentence("date: 2026-10-03")  # a label
