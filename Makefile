@@ -14,7 +14,7 @@ SYSTEM_PACKAGES := dbus-run-session:dbus gnome-keyring-daemon:gnome-keyring tmux
 	/usr/share/doc/live-manual/epub/live-manual.en.epub:live-manual-epub \
 	/usr/share/doc/python-notebook-doc/html/examples/Notebook/nbpackage/mynotebook.ipynb:python-notebook-doc \
 	/usr/lib/python3.11/test/test_email/data/msg_02.txt:libpython3.11-testsuite \
-	/usr/share/doc/bash/bashref.pdf:bash-doc
+	/usr/share/doc/bash/bashref.pdf:bash-doc /usr/share/doc/libtasn1-doc/libtasn1.pdf:libtasn1-doc
 
 .PHONY: demo test check lint typecheck eval eval-real bench system-deps clean
 
@@ -36,8 +36,9 @@ demo: $(STAMP)
 # The keyring tests need a real Secret Service; the TUI smoke test needs tmux; the OCR tests
 # need Tesseract and its English data; the document tests read files nobody here wrote:
 # Python's HTML docs, DOCX/ODT/PPTX/EPUB pandoc makes from their reST, Debian's live-manual
-# EPUB, Jupyter's example notebooks, Python's e-mail test messages (about 50 MB to download
-# in all; `make demo` works without any of them). A pair is command-or-file:package.
+# EPUB, Jupyter's example notebooks, Python's e-mail test messages, libtasn1's PDF manual
+# (about 50 MB to download in all; `make demo` works without any of them). A pair is
+# command-or-file:package.
 system-deps:
 	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
 	  want=$${pair%%:*}; \

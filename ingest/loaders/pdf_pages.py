@@ -11,7 +11,9 @@ from which headings can be found in PDFs without an outline. A word PDFium joine
 line break keeps its hyphen and its break, for `normalise_pages` to judge with the whole
 document in view: "exe-cuted" is one word, "camera-ready" a compound. A lowercase letter
 read from one of TeX's maths symbol fonts is the symbol it draws (`pdf_symbol_fonts`), and
-a gap where TeX draws an underscore as a rule reads "_" (`pdf_underscores`).
+a gap where TeX draws an underscore as a rule reads "_" (`pdf_underscores`). A category
+label Texinfo sets apart at the right margin of a definition's first line ("[Function]") is
+left out: it is not part of the prototype it ends.
 """
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ GAP_EM = 0.12  # a horizontal gap this wide (in font sizes) between glyphs is a 
 # bash.pdf the 24 such spaces span -0.02 to -0.005 and a word's space at least 0.05; in 60
 # of texlive-doc's PDFs, 1 space character of 225,803 spans less ("Pawe l", -0.001).
 TOUCHING_EM = 0.02
+# A gap this wide (in font sizes) before a line's last words sets them apart from the line:
+# Texinfo's category label at a definition's right margin follows 4.7 of them in Nettle's manual.
+LABEL_GAP_EM = 2.0
+_MARGIN_LABEL = re.compile(r"\[[A-Z][a-z]+(?: [A-Za-z]+){0,2}\]")  # [Function], [Context struct]
 _UPRIGHT_SKEW = 0.5  # an oblique font's shear is at most this share of its scale; a turn more
 _LINE_BREAKS = "\r\n"
 _FONT_NAME_BYTES = 128
@@ -128,13 +134,14 @@ def _spaced_lines(
     previous_right: float | None = None
     previous_bottom = 0.0
     drawn_space = False  # the last character was a space the PDF draws, not PDFium's guess
+    label: int | None = None  # where the text after the line's last wide gap starts in `current`
     for index, char in enumerate(text):
         if char in _LINE_BREAKS:
             if char == "\n" or not text.startswith("\n", index + 1):
                 lines.append(
-                    PageLine("".join(current), largest, bold and bool(current), top, bottom)
+                    PageLine(_text(current, label), largest, bold and bool(current), top, bottom)
                 )
-                current, largest, previous_right, bold = [], 0.0, None, True
+                current, largest, previous_right, bold, label = [], 0.0, None, True, None
             continue
         if char == _LEFT_OUT:
             continue
@@ -143,8 +150,8 @@ def _spaced_lines(
                 current.append("-")  # the line break follows
             elif _next_glyph_starts_a_line(text, index, raw_page, previous_bottom, size, pdfium_c):
                 current.append("-")
-                lines.append(PageLine("".join(current), largest, bold, top, bottom))
-                current, largest, previous_right, bold = [], 0.0, None, True
+                lines.append(PageLine(_text(current, label), largest, bold, top, bottom))
+                current, largest, previous_right, bold, label = [], 0.0, None, True, None
             continue
         if char.isspace():
             current.append(" ")
@@ -179,6 +186,8 @@ def _spaced_lines(
             else None
         )
         gap = upright and after is not None and current and rect.left - after > GAP_EM * size
+        if gap and after is not None and rect.left - after > LABEL_GAP_EM * size:
+            label = len(current)
         drawn = (
             _drawn_underscores(rules, raw_page, index, after, rect.left, size, pdfium_c)
             if rules and after is not None and upright and current and (gap or current[-1] == " ")
@@ -197,8 +206,18 @@ def _spaced_lines(
         current.append(char)
         previous_right, previous_bottom = rect.right, rect.bottom
     if current:
-        lines.append(PageLine("".join(current), largest, bold, top, bottom))
+        lines.append(PageLine(_text(current, label), largest, bold, top, bottom))
     return lines
+
+
+def _text(characters: list[str], label: int | None) -> str:
+    """A line's text, without the category label Texinfo sets at the right margin of a
+    definition's first line ("void pbkdf2 (...) [Function]") after a wide gap (`label`: where
+    the text after the line's last one starts)."""
+    text = "".join(characters)
+    if label is not None and _MARGIN_LABEL.fullmatch("".join(characters[label:]).strip()):
+        return "".join(characters[:label]).rstrip()
+    return text
 
 
 def _drawn_underscores(
