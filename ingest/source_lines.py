@@ -20,11 +20,18 @@ _TEXT = re.compile(r"\S")
 
 def file_lines(section: Section) -> tuple[int, ...] | None:
     """The file line of each of the section's text lines; None where lines are not known."""
-    if section.line is None:
+    return text_lines(section.text, section.line, section.lines)
+
+
+def text_lines(text: str, line: int | None, lines: Sequence[int] | None) -> tuple[int, ...] | None:
+    """The file line of each line of `text`, whose first line is at `line` and whose lines
+    are at `lines` (empty: they follow one another; None: not recorded, as `line_at` reads
+    them); None where they are not known."""
+    if line is None or lines is None:
         return None
-    if section.lines:
-        return section.lines
-    return tuple(range(section.line, section.line + section.text.count("\n") + 1))
+    if lines:
+        return tuple(lines)
+    return tuple(range(line, line + text.count("\n") + 1))
 
 
 def lines_fit(section: Section) -> bool:

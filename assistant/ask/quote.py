@@ -41,9 +41,11 @@ from assistant.ask.terms import content_terms
 from assistant.ask.types import SentenceSupport, Source
 from assistant.config import BUNDLED, ModelProfile
 from ingest.sections import only_heading
+from ingest.source_lines import irregular, text_lines
 
 AnswerStyle = Literal["generate", "quote"]
-# The chunk after (or before) a source's in its file, as a source; None at the file's end.
+# The chunk after (or before) a source's in its file, as a source; None at the file's end
+# (or start).
 NextChunk = Callable[[Source], Source | None]
 
 MAX_SENTENCES = 2
@@ -180,9 +182,10 @@ def quoted(
     read_on: dict[int, Source] = {}
     for window, passage in passages:
         number, prefix = window.source.number, prefixes.get(window.source.id, 0)
-        if passage.end > stored[window.source.id] + prefix or prefix:
-            end = max(passage.end, prefix + stored[window.source.id])
-            end = max(end, len(read_on[number].text) if number in read_on else 0)
+        chunk_end = prefix + stored[window.source.id]  # where the stored chunk's text ends
+        if prefix or passage.end > chunk_end:
+            shown = len(read_on[number].text) if number in read_on else 0
+            end = max(passage.end, chunk_end, shown)
             read_on[number] = replace(window.source, text=window.source.text[:end])
     return Quote(SEPARATOR.join(pieces), cited, sentences, read_on)
 
@@ -303,21 +306,13 @@ def _read_back(window: EvidenceWindow, preceding: NextChunk) -> tuple[EvidenceWi
 
 def _lines_joined(before: Source, start: int, cut: int, source: Source) -> tuple[int, ...] | None:
     """`Source.lines` of `before.text[start:cut]` followed by `source.text`, whose first line
-    is the one the cut is in."""
-    if before.lines == () and source.lines == ():
-        return ()  # one line after another
-    earlier, later = _file_lines(before), _file_lines(source)
+    is the one the cut is in; None when either's lines are not known."""
+    earlier = text_lines(before.text, before.line, before.lines)
+    later = text_lines(source.text, source.line, source.lines)
     if earlier is None or later is None:
         return None
     first = before.text.count("\n", 0, start)
-    return (*earlier[first : first + before.text.count("\n", start, cut)], *later)
-
-
-def _file_lines(source: Source) -> tuple[int, ...] | None:
-    """The file line of each line of the source's text; None when not known."""
-    if source.line is None or source.lines is None:
-        return None
-    return source.lines or tuple(source.line + k for k in range(source.text.count("\n") + 1))
+    return irregular((*earlier[first : first + before.text.count("\n", start, cut)], *later))
 
 
 def _in_open_block(text: str) -> bool:

@@ -733,7 +733,7 @@ def test_a_chunk_opening_inside_a_sentence_is_quoted_from_the_sentences_start() 
     assert shown.line == 2 and shown.lines == (2, 3, 4, 6)
     assert shown.line_at(shown.text.index("To build")) == 6
     # lines that follow one another in both chunks still do
-    _, sources = read_back(question, [SETTINGS, DAEMON_NEXT])
+    _, sources = read_back(question, [SETTINGS, DAEMON_NEXT], [(1, 2, 3), (3, 4, 5)])
     assert sources[1].line == 2 and sources[1].line_at(sources[1].text.index("To build")) == 5
     # without the chunk before, the tail is left out, as it was
     alone, shown_alone = read_back(question, [DAEMON_NEXT])
