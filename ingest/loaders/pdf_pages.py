@@ -185,19 +185,23 @@ def _spaced_lines(
             if previous_right is not None and abs(rect.bottom - previous_bottom) < size / 2
             else None
         )
-        gap = upright and after is not None and current and rect.left - after > GAP_EM * size
-        if gap and after is not None and rect.left - after > LABEL_GAP_EM * size:
+        # The gap from that glyph, in font sizes; 0 where there is none to judge.
+        gap = (rect.left - after) / size if upright and after is not None and current else 0.0
+        if gap > LABEL_GAP_EM:
             label = len(current)
         drawn = (
             _drawn_underscores(rules, raw_page, index, after, rect.left, size, pdfium_c)
-            if rules and after is not None and upright and current and (gap or current[-1] == " ")
+            if rules
+            and after is not None
+            and (gap > GAP_EM or (current and current[-1] == " "))
+            and upright
             else None
         )
         if drawn is not None:
             if current[-1] == " ":
                 current.pop()
             current.append(drawn)
-        elif gap and current[-1] != " ":
+        elif gap > GAP_EM and current[-1] != " ":
             current.append(" ")
         if symbol_font and could_be_symbol(char):
             font_info(raw_page, index, name, _FONT_NAME_BYTES, ctypes.byref(flags))
@@ -214,10 +218,9 @@ def _text(characters: list[str], label: int | None) -> str:
     """A line's text, without the category label Texinfo sets at the right margin of a
     definition's first line ("void pbkdf2 (...) [Function]") after a wide gap (`label`: where
     the text after the line's last one starts)."""
-    text = "".join(characters)
     if label is not None and _MARGIN_LABEL.fullmatch("".join(characters[label:]).strip()):
         return "".join(characters[:label]).rstrip()
-    return text
+    return "".join(characters)
 
 
 def _drawn_underscores(
