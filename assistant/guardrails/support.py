@@ -196,13 +196,16 @@ class SupportChecker:
         )
 
     def _best_passages(self, words: set[str]) -> dict[int, tuple[float, _Passage | None]]:
-        """Per source, the weighted coverage of `words` by its best passage."""
-        total = sum(self._weight(w) for w in words)
+        """Per source, the weighted coverage of `words` by its best passage. The sums are
+        exact (`math.fsum`), so a set's order, which the process's string hashing decides,
+        cannot break a tie: the first passage of equal coverage, a single sentence before
+        the pair that holds it, is always the one shown and placed."""
+        total = math.fsum(self._weight(w) for w in words)
         best: dict[int, tuple[float, _Passage | None]] = {}
         if not total:
             return best
         for passage in self._passages:
-            covered = sum(self._weight(w) for w in words & passage.words) / total
+            covered = math.fsum(self._weight(w) for w in words & passage.words) / total
             if covered > best.get(passage.number, (-1.0, None))[0]:
                 best[passage.number] = (covered, passage)
         return best
