@@ -98,8 +98,10 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # with underlined titles (READMEs: "Downloading" over "-----------") had their sections; 31:
 # before a notebook's markdown cells were read without their HTML tags and comments; 32:
 # before underscores TeX draws as rules in PDFs read as underscores, not spaces; 33: before
-# Texinfo's category labels at a PDF definition's right margin ("[Function]") went.
-EXTRACTION_VERSION = 34
+# Texinfo's category labels at a PDF definition's right margin ("[Function]") went; 34:
+# before a heading titling an HTML note box (DocBook's) was the box's first line, not a
+# section heading the rest of the section.
+EXTRACTION_VERSION = 35
 _STARTUP_TIMEOUT_S = 60.0
 _STOP_GRACE_S = 1.0  # a worker told to stop that is still there after this is killed
 CANCEL_POLL_S = 0.1  # how often a read looks at its `cancel`

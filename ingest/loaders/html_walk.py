@@ -91,6 +91,8 @@ BLOCKS = frozenset(
 _LAYOUT_INSIDE = ("table", "dl", "h1", "h2", "h3", "h4", "h5", "h6")
 _SPACES = re.compile(r"[ \t\f\v\r\n\u00a0\u200b]+")
 _HEADING_GLYPHS = re.compile(r"\s*[¶§🔗]+\s*$")
+# Boxes set apart from the text around them (DocBook's, Sphinx's and others' class names).
+_BOXES = frozenset(["note", "tip", "warning", "caution", "important", "admonition", "hint"])
 _CELL_PROMPTS = frozenset({"input_prompt", "output_prompt", "jp-inputprompt", "jp-outputprompt"})
 _NBSPHINX_CELLS = frozenset({"nbinput", "nboutput"})  # the cell beside its `prompt`
 
@@ -108,6 +110,18 @@ def is_furniture(element: HtmlElement) -> bool:
         or _is_paragraph_number(element)
         or _is_cell_prompt(element, classes)
     )
+
+
+def titles_a_box(heading: HtmlElement) -> bool:
+    """A heading that titles a note or warning box, as DocBook writes one:
+    `<div class="note"><h3 class="title">Note</h3><p>…</p></div>`. It is the box's first
+    line, not a section: as a section it headed the rest of the section the box sits in
+    (PostgreSQL's manual: the 8 parameters after `COPY`'s note on NULL, 9,225 characters of
+    `ALTER TABLE`'s description, were "Description > Note")."""
+    parent = heading.getparent()
+    if parent is None:
+        return False
+    return not _BOXES.isdisjoint((parent.get("class") or "").lower().split())
 
 
 def _is_cell_prompt(element: HtmlElement, classes: list[str]) -> bool:
@@ -178,7 +192,7 @@ class SectionWalker:
         if not tag or is_furniture(element):
             self._tail(element)
             return
-        if tag in HEADINGS:
+        if tag in HEADINGS and not titles_a_box(element):
             self._heading(HEADINGS[tag], inline_text(element), first_text_line(element))
         elif tag == "pre":
             self._pre(element)
@@ -191,7 +205,7 @@ class SectionWalker:
         elif (mark := _footnote_mark(element)) is not None:
             self._text(mark)
         else:
-            block = tag in BLOCKS
+            block = tag in BLOCKS or tag in HEADINGS
             if block:
                 self._break()
             if tag == "li":

@@ -16,8 +16,9 @@ from ingest.types import LoadedDocument
 from tests.fixtures.ingest import write_files
 
 PYTHON_DOCS = Path("/usr/share/doc/python3.11/html")
-# Whole small pages from Debian's packages: libffi-dev (texinfo, MIT), valgrind (DocBook) and
-# git-doc 1:2.39.5-0+deb12u3 (asciidoc's manual page, GPL-2).
+# Whole small pages from Debian's packages: libffi-dev (texinfo, MIT), valgrind (DocBook),
+# git-doc 1:2.39.5-0+deb12u3 (asciidoc's manual page, GPL-2) and postgresql-doc-15
+# 15.20-0+deb12u1 (DocBook, the PostgreSQL Licence).
 DEBIAN_PAGES = Path(__file__).parents[1] / "data" / "debian_html"
 FURNITURE = ("Table of Contents", "Navigation", "Next topic", "Previous topic", "This Page")
 
@@ -352,6 +353,28 @@ def test_menu_page_is_its_heading_and_menu(page: str, heading: str, menu: list[s
         assert line in section.text.split("\n")
     for furniture in ("Next:", "Previous:", "Up", "Home", "README.freebsd"):
         assert furniture not in section.text
+
+
+def test_a_note_boxs_title_is_its_first_line_not_a_section() -> None:
+    """DocBook titles a note with a heading; as a section, it headed the rest of the section
+    the note sits in, and the example after it was cited as "Bit String Types > Note"."""
+    document = load_document(DEBIAN_PAGES / "postgresql-datatype-bit.html")
+    [section] = document.sections
+    assert section.heading == "8.10. Bit String Types"
+    lines = section.text.split("\n")
+    note = lines.index("Note")
+    assert lines[note + 1].startswith("If one explicitly casts a bit-string value to bit(n)")
+    assert lines[note + 2].startswith("Refer to Section 4.1.2.5")  # the section's text again
+    assert "Example 8.3. Using the Bit String Types" in lines
+
+
+def test_a_heading_beside_a_box_still_opens_a_section() -> None:
+    document = parse(
+        '<html><body><div class="sect1"><h2>Storage</h2><div class="note"><h3>Note</h3>'
+        "<p>Values are padded.</p></div><h3>Limits</h3><p>At most 83 bits.</p></div></body></html>"
+    )
+    assert [s.heading for s in document.sections] == ["Storage", "Storage > Limits"]
+    assert document.sections[0].text == "Storage\n\nNote\nValues are padded."
 
 
 def test_asciidoc_manual_page_keeps_its_name_section_from_the_page_header() -> None:
