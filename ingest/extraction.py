@@ -100,8 +100,10 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # before underscores TeX draws as rules in PDFs read as underscores, not spaces; 33: before
 # Texinfo's category labels at a PDF definition's right margin ("[Function]") went; 34:
 # before a heading titling an HTML note box (DocBook's) was the box's first line, not a
-# section heading the rest of the section.
-EXTRACTION_VERSION = 35
+# section heading the rest of the section; 35: before an HTML line break kept the words either
+# side apart in a line of text, and a definition list's entry with an id ended at the next
+# term without one.
+EXTRACTION_VERSION = 36
 _STARTUP_TIMEOUT_S = 60.0
 _STOP_GRACE_S = 1.0  # a worker told to stop that is still there after this is killed
 CANCEL_POLL_S = 0.1  # how often a read looks at its `cancel`

@@ -294,6 +294,9 @@ class SectionWalker:
                     self.builder.add([signature], line)
             self.builder.add([""])
             return
+        if self._depth > entry_depth:  # an entry before it had an id; this one is not its text
+            self.builder.close(entry_depth + 1)
+            self._depth = entry_depth
         for signature, line in zip(signatures, lines, strict=True):
             if signature:
                 self.builder.add([signature if signature.endswith(":") else signature + ":"], line)
@@ -390,7 +393,9 @@ def _code_text(pre: HtmlElement) -> str:
 
 def visible_text(element: HtmlElement) -> str:
     """The text of an element as written, without permalinks or furniture: Node's "copy"
-    button inside each `<pre>` ends no code example."""
+    button inside each `<pre>` ends no code example. A line break reads as one, so the words
+    either side stay apart in a line of text (PostgreSQL's "\\if expression<br/>\\elif ...",
+    one term of four lines, read "\\if expression\\elif expression\\else\\endif")."""
     parts: list[str] = []
 
     def collect(node: HtmlElement) -> None:
@@ -398,6 +403,8 @@ def visible_text(element: HtmlElement) -> str:
             mark = _footnote_mark(node)
             if mark is not None:
                 parts.append(mark)
+            elif node.tag == "br":
+                parts.append("\n")
             else:
                 parts.append(node.text or "")
                 for child in node:

@@ -429,6 +429,36 @@ def test_code_keeps_its_lines_in_a_fenced_block() -> None:
     assert text.endswith("  return 0;\n}\n```")
 
 
+def test_a_line_break_keeps_the_words_either_side_apart() -> None:
+    """DocBook writes an option's two spellings as two lines of one term; read as one line,
+    they were one word ("-a--data-only", "SUPERUSERNOSUPERUSER")."""
+    document = parse(
+        "<h1>pg_dump</h1><dl><dt><span><code>-a</code><br/></span><span><code>--data-only"
+        "</code></span></dt><dd><p>Dump only the data.</p></dd></dl>"
+        "<table><tr><th>Name</th><th>Role</th></tr><tr><td>SUPERUSER<br>NOSUPERUSER</td>"
+        "<td>may bypass<br>checks</td></tr></table><pre>ls<br/>pwd</pre>"
+    )
+    lines = _texts(document).split("\n")
+    assert "-a --data-only:" in lines
+    assert "SUPERUSER NOSUPERUSER | may bypass checks" in lines
+    assert "ls\npwd" in _texts(document)
+
+
+def test_an_entry_with_an_id_ends_at_the_next_term_without_one() -> None:
+    """In psql's list of meta-commands 3 of 200 terms have an id: each opened a section, and
+    the terms after it (`\\d`, `\\da`, ...) were read as its text, 29,467 characters of it."""
+    document = parse(
+        "<h2>Meta-Commands</h2><dl><dt>\\a</dt><dd><p>Toggle alignment.</p></dd>"
+        '<dt id="copy">\\copy</dt><dd><p>Copy from the client.</p></dd>'
+        "<dt>\\d</dt><dd><p>Describe a relation.</p></dd></dl>"
+    )
+    assert [(s.heading, s.text.split("\n")[-1]) for s in document.sections] == [
+        ("Meta-Commands", "Toggle alignment."),
+        ("Meta-Commands > \\copy", "Copy from the client."),
+        ("Meta-Commands", "Describe a relation."),
+    ]
+
+
 def test_a_fence_in_the_code_gets_a_longer_fence_around_it() -> None:
     document = parse("<h1>Fences</h1><p>Markdown:</p><pre>```sh\nls\n```</pre>")
     assert document.sections[0].text.endswith("Markdown:\n\n````\n```sh\nls\n```\n````")
