@@ -7,6 +7,8 @@ is a word of the question that reads as one:
 
 - code-like: a dotted or underscored identifier (`multiprocessing.Pool`, `os.cpu_count`), an
   option (`--slurp`), a variable (`$RANDOM`), a version or file name (`3.12`, `environment.yml`);
+  a whole number only where it numbers the name before it (`PEP 572`, `Windows 11`), not where
+  it is a value the question gives ("slower than, say, 500 ms", `varchar(255)`, "since 1970");
 - capitalised where a word need not be (`Excel`, `FIFA`, `Google`), not a sentence's first
   word;
 - a word the embedding model does not know whole (`pyenv`, `zsh`, `tmux`, `conda`): the
@@ -33,6 +35,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from assistant.ask.question_language import reads_as_english
 from assistant.ask.terms import STOP_WORDS, TOKEN, content_terms
@@ -54,6 +57,8 @@ _STACK_FRAME = re.compile(
     r"|^[ \t]+at [^\n]*:\d+\)?[ \t]*$",
     re.MULTILINE,
 )
+# A capitalised word before a whole number ("PEP ", "Windows "): the number names what it follows.
+_NUMBERED = re.compile(r"\b[A-Z][\w-]*[ \t]+$")
 _LOOK_BACK = 16  # characters before a word searched for the end of a sentence
 _BEFORE_NOTHING = re.compile(r"[\W_]*")
 _SENTENCE_END = re.compile(r"(?:[.?!:;]\s+|\n\s*)[\W_]*$")
@@ -72,7 +77,15 @@ _CHORD_KEYS = re.compile(r"[-+]")
 _CONTROL_NAMES = ("ctrl", "control", "ctl")
 
 KnownWord = Callable[[str], bool]
-ChunkCounts = Callable[[list[str]], dict[str, int] | None]  # chunks holding each term
+
+
+class ChunkCounts(Protocol):
+    """How many chunks hold each term, of the documents at `paths` when given, else of the
+    index; None when the counts cannot be had (`TermStatistics.chunk_counts`)."""
+
+    def __call__(
+        self, terms: list[str], paths: list[str] | None = None
+    ) -> dict[str, int] | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +145,8 @@ def question_names(question: str, known_word: KnownWord) -> list[Name]:
     for match in TOKEN.finditer(text):
         token = match.group().strip(".")
         if sum(c.isalnum() for c in token) < _MIN_ALNUM or not content_terms(token):
+            continue
+        if token.isdigit() and not _NUMBERED.search(text[: match.start()]):
             continue
         first = _starts_sentence(text[: match.start()])
         if not _reads_as_name(token, first=first, english=english, known_word=known_word):
@@ -250,14 +265,21 @@ class MissingName:
 class NameCheck:
     """Which names of a question the sources found do not mention, where the index mentions
     them in at most `passing_mentions` chunks: never, or only in passing somewhere else. A
-    name the index mentions more often is a ranking miss, not a sign that nothing answers."""
+    name the index mentions more often is a ranking miss, not a sign that nothing answers;
+    so is one that another chunk of a source's own document mentions: "CTE" in a question
+    that found PostgreSQL's page on WITH queries, which writes "CTE" in 4 of its 35 chunks,
+    none of them among the sources. A capitalised ordinary word is not mentioned that way:
+    "drive" elsewhere on a page is the word, not "Google Drive"."""
 
     def __init__(self, known_word: KnownWord, chunk_counts: ChunkCounts, passing_mentions: int):
         self.known_word = known_word
         self._chunk_counts = chunk_counts
         self._passing = passing_mentions
 
-    def missing(self, question: str, passages: Iterable[str]) -> list[MissingName]:
+    def missing(
+        self, question: str, passages: Iterable[str], documents: Iterable[str] = ()
+    ) -> list[MissingName]:
+        """The names none of `passages` mentions, nor the `documents` (paths) they are from."""
         names = question_names(question, self.known_word)
         if not names:
             return []
@@ -268,9 +290,17 @@ class NameCheck:
         counts = self._chunk_counts(sorted({t for name in unfound for t in name.counted}))
         if counts is None:  # no statistics: a name alone never refuses
             return []
-        missing = []
-        for name in unfound:
-            chunks = name.chunks(counts)
-            if chunks <= self._passing:
-                missing.append(MissingName(name.text, chunks))
-        return missing
+        rare = [name for name in unfound if name.chunks(counts) <= self._passing]
+        paths = sorted(set(documents))
+        unknown = [name for name in rare if not self._is_word(name)]
+        if unknown and paths:
+            near = self._chunk_counts(sorted({t for name in unknown for t in name.counted}), paths)
+            if near is not None:
+                rare = [name for name in rare if name not in unknown or name.chunks(near) == 0]
+        return [MissingName(name.text, name.chunks(counts)) for name in rare]
+
+    def _is_word(self, name: Name) -> bool:
+        """A name that is a known word written with a capital ("Drive", "Porto")."""
+        if name.whole or name.forms or _CODE_LIKE.search(name.text):
+            return False
+        return all(_known(w.casefold(), self.known_word) for w in _JOINED.split(name.text) if w)

@@ -318,7 +318,11 @@ class Retriever:
             return []
         # A file named after what the question asks about mentions it, and so does the folder
         # it is kept in: git-2.39.0-relnotes.txt, procps/bugs.md, tmux/README
-        return self.names.missing(query, [f"{_file_place(s.path)}\n{_passage(s)}" for s in sources])
+        return self.names.missing(
+            query,
+            [f"{_file_place(s.path)}\n{_passage(s)}" for s in sources],
+            [s.path for s in sources],
+        )
 
     def _entries(self, tokens: Sequence[str], where: str | None) -> list[StoredChunk]:
         """The chunks under the entries the code tokens name (`entry_match`), as the store

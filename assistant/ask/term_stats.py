@@ -74,12 +74,14 @@ class TermStatistics:
             return dict.fromkeys(wanted, 1.0)
         return {t: math.log((total + 1) / (counts.get(t, 0) + 0.5)) for t in wanted}
 
-    def chunk_counts(self, terms: list[str]) -> dict[str, int] | None:
-        """How many chunks hold each term (absent terms: 0); None when the counts cannot be
-        had."""
+    def chunk_counts(
+        self, terms: list[str], paths: list[str] | None = None
+    ) -> dict[str, int] | None:
+        """How many chunks hold each term (absent terms: 0), of the documents at `paths` when
+        given, else of the index; None when the counts cannot be had."""
         wanted = sorted(set(terms))
         try:
-            _, counts = self._counts(wanted)
+            _, counts = self._counts(wanted, None if paths is None else sorted(set(paths)))
         except (sqlite3.Error, OSError) as exc:
             log.warning("margin: term statistics unavailable: %s", exc)
             return None
@@ -93,14 +95,18 @@ class TermStatistics:
         except (sqlite3.Error, OSError) as exc:
             log.warning("margin: term statistics not updated: %s", exc)
 
-    def _counts(self, terms: list[str]) -> tuple[int, dict[str, int]]:
+    def _counts(
+        self, terms: list[str], paths: list[str] | None = None
+    ) -> tuple[int, dict[str, int]]:
         with self._lock, self._connect() as connection:
             self._update(connection)
             total = connection.execute("SELECT COALESCE(SUM(chunks), 0) FROM documents")
-            marks = ",".join("?" * len(terms))
+            where = f"term IN ({','.join('?' * len(terms))})"
+            if paths is not None:
+                where += f" AND path IN ({','.join('?' * len(paths))})"
             rows = connection.execute(
-                f"SELECT term, SUM(chunks) FROM postings WHERE term IN ({marks}) GROUP BY term",
-                terms,
+                f"SELECT term, SUM(chunks) FROM postings WHERE {where} GROUP BY term",
+                [*terms, *(paths or [])],
             )
             return int(total.fetchone()[0]), {term: int(n) for term, n in rows}
 

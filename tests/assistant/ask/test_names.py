@@ -205,15 +205,26 @@ def test_a_key_chord_is_mentioned_however_documents_write_it(
 
 
 class Counts:
-    def __init__(self, counts: dict[str, int] | None):
-        self.counts = counts
-        self.asked: list[list[str]] = []
+    """Chunk counts of terms in the index, and in each document (`by_path`)."""
 
-    def __call__(self, terms: list[str]) -> dict[str, int] | None:
-        self.asked.append(terms)
+    def __init__(
+        self,
+        counts: dict[str, int] | None,
+        by_path: dict[str, dict[str, int]] | None = None,
+    ):
+        self.counts = counts
+        self.by_path = by_path or {}
+        self.asked: list[list[str]] = []
+        self.asked_in: list[tuple[list[str], list[str]]] = []
+
+    def __call__(self, terms: list[str], paths: list[str] | None = None) -> dict[str, int] | None:
         if self.counts is None:
             return None
-        return {t: self.counts.get(t, 0) for t in terms}
+        if paths is None:
+            self.asked.append(terms)
+            return {t: self.counts.get(t, 0) for t in terms}
+        self.asked_in.append((terms, paths))
+        return {t: sum(self.by_path.get(p, {}).get(t, 0) for p in paths) for t in terms}
 
 
 def test_a_name_the_sources_do_not_mention_is_missing_if_the_index_rarely_does() -> None:
@@ -241,6 +252,48 @@ def test_names_the_sources_mention_ask_for_no_counts() -> None:
     assert check.missing("What does Bash do?", ["Bash is a shell."]) == []
     assert check.missing("what does it do?", ["anything"]) == []
     assert counts.asked == []
+
+
+def test_a_name_another_chunk_of_a_sources_document_mentions_is_not_missing() -> None:
+    """PostgreSQL's page on WITH queries writes "CTE" in 4 of its 35 chunks; a question about a
+    CTE found two others of the page: a ranking miss, not a sign that nothing answers."""
+    counts = Counts({"cte": 2}, {"/pg/queries-with.html": {"cte": 2}})
+    check = NameCheck(lambda word: word != "cte", counts, passing_mentions=5)
+    question = "How do I fold my CTE into the main query?"
+    found = ["WITH queries evaluate once.", "The parent query fetches rows."]
+    pages = ["/pg/queries-with.html", "/pg/queries-with.html"]
+    assert check.missing(question, found, pages) == []
+    assert counts.asked_in == [(["cte"], ["/pg/queries-with.html"])]
+    assert check.missing(question, found, ["/pg/sql-copy.html"]) == [MissingName("CTE", 2)]
+    assert check.missing(question, found) == [MissingName("CTE", 2)]  # no documents given
+
+
+def test_a_capitalised_word_is_not_mentioned_by_the_word_elsewhere_in_a_document() -> None:
+    counts = Counts({"driv": 3}, {"docs/storage.md": {"driv": 3}})  # terms are stemmed
+    check = NameCheck(lambda word: word != "google", counts, passing_mentions=5)
+    question = "How do I sync the index to Google Drive?"
+    found = ["The index lives where the data folder is."]
+    missing = check.missing(question, found, ["docs/storage.md"])
+    assert missing == [MissingName("Google", 0), MissingName("Drive", 3)]
+    assert counts.asked_in == [(["googl"], ["docs/storage.md"])]  # Drive is a word: not asked
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Which setting logs every query slower than, say, 500 ms?", []),
+        ("Is varchar(255) any faster than text?", []),
+        ("How do I print the seconds since 1970?", []),
+        ("How do I open port 8080?", []),
+        ("What does PEP 572 add?", ["PEP", "572"]),
+        ("Does it run on Windows 11?", ["Windows", "11"]),
+        ("What syntax does Python 3.12 add?", ["Python", "3.12"]),
+    ],
+)
+def test_a_whole_number_is_a_name_only_where_it_numbers_the_name_before_it(
+    question: str, expected: list[str]
+) -> None:
+    assert [name.text for name in question_names(question, every_word_known)] == expected
 
 
 def test_without_term_counts_a_name_alone_never_refuses() -> None:

@@ -137,3 +137,32 @@ def test_a_key_chord_the_documents_never_write_is_missing(index: Index) -> None:
     found = index.retriever().retrieve("Which exception does Ctrl-Q raise in Python?", k=3)
     assert [name.text for name in found.missing_names] == ["Ctrl-Q"]
     assert not found.relevant
+
+
+def test_a_name_another_chunk_of_the_sources_page_mentions_is_a_ranking_miss(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    """The page writes "CTE" once, in its first section; a question about a CTE's
+    materialisation finds the last section alone (k = 1): the gate decides, not the name."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    filler = " ".join(["Rows flow from the inner query to the outer one as they are fetched."] * 25)
+    (notes / "with-queries.md").write_text(
+        "# WITH queries\n\nA WITH query, or CTE, names a subquery for one statement.\n\n"
+        f"## Recursion\n\n{filler}\n\n"
+        "## Materialisation\n\nA WITH query referenced twice is materialized once; write "
+        "NOT MATERIALIZED to fold it into the parent query, so that its filters are pushed "
+        "down.\n",
+        encoding="utf-8",
+    )
+    (notes / "copy.md").write_text("# COPY\n\nCOPY moves rows between a table and a file.\n")
+    locations = resolve_locations({"MARGIN_HOME": str(tmp_path / "home")}).ensure()
+    opened = open_index(locations, embedder=embedder)
+    opened.ingestor().run([notes])
+    question = "How do I stop my CTE from being materialized twice?"
+    found = opened.retriever().retrieve(question, k=1)
+    assert [Path(s.path).name for s in found.sources] == ["with-queries.md"]
+    assert "CTE" not in found.sources[0].text and "NOT MATERIALIZED" in found.sources[0].text
+    assert found.missing_names == [] and found.relevant
+    absent = opened.retriever().retrieve("How do I stop my XYZQ from being materialized?", k=1)
+    assert [name.text for name in absent.missing_names] == ["XYZQ"]
