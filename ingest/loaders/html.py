@@ -65,6 +65,11 @@ INVISIBLE_MARKUP = re.compile(
     r"<!--.*?-->|<(script|style|template|noscript)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL
 )
 TAG = re.compile(r"<[^>]*>")
+# `<meta http-equiv="Refresh" content="0; url=Options.html">`: a page that is a pointer.
+_REFRESH = re.compile(
+    r"\s*(?P<delay>\d+(?:\.\d+)?)\s*[;,]\s*url\s*=\s*(?P<url>\S.*)", re.IGNORECASE
+)
+REDIRECT_SECONDS = 10  # a page that moves its reader on sooner is not read
 # Elements whose text starts a line of its own when a page is read as its visible text.
 _OWN_LINES = BLOCKS | HEADINGS.keys() | {"br", "pre", "td", "th"}
 
@@ -75,6 +80,8 @@ def load(path: Path) -> LoadedDocument:
 
 def parse(markup: str) -> LoadedDocument:
     root, truncated = _document(markup)
+    if (target := _sends_on(root)) is not None:
+        raise NotADocumentError(f"a page that sends the reader on to {target}")
     if truncated:
         return LoadedDocument(
             sections=_markup_text(markup),
@@ -112,6 +119,21 @@ def _document(markup: str) -> tuple[HtmlElement, bool]:
     except (ParserError, ValueError) as exc:
         raise NotADocumentError(f"no HTML content in the file ({exc})") from exc
     return root, any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log)
+
+
+def _sends_on(root: HtmlElement) -> str | None:
+    """Where a page that moves its reader on before they could read it sends them: Texinfo
+    writes one such page for each node and anchor, `<meta http-equiv="Refresh" content="0;
+    url=Options.html#Description-of-Options">` over "The node you are looking for is at
+    Description of Options." (144 of the 186 pages of zsh's manual). None for a page that
+    stays, or only reloads itself now and then."""
+    for meta in root.iter("meta"):
+        if (meta.get("http-equiv") or "").strip().lower() != "refresh":
+            continue
+        found = _REFRESH.match(meta.get("content") or "")
+        if found and float(found["delay"]) < REDIRECT_SECONDS:
+            return found["url"].strip().strip("'\"")
+    return None
 
 
 def _title(root: HtmlElement) -> str:

@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 
 from ingest.boilerplate import is_furniture_line
+from ingest.embedder import SentenceTransformerEmbedder
+from ingest.errors import NotADocumentError
 from ingest.loaders import load_document
 from ingest.loaders.html import parse
 from ingest.types import LoadedDocument
+from tests.fixtures.cli import cli_json
 from tests.fixtures.ingest import write_files
 
 PYTHON_DOCS = Path("/usr/share/doc/python3.11/html")
@@ -375,6 +378,45 @@ def test_a_heading_beside_a_box_still_opens_a_section() -> None:
     )
     assert [s.heading for s in document.sections] == ["Storage", "Storage > Limits"]
     assert document.sections[0].text == "Storage\n\nNote\nValues are padded."
+
+
+# A page Texinfo (texi2any 6.8) writes for each node and anchor, as in zsh's manual.
+NODE_POINTER = """<!DOCTYPE html><html><!-- This file redirects to the location of a node -->
+<head><title>Description of Options (zsh)</title>
+<meta http-equiv="Refresh" content="0; url=Options.html#Description-of-Options"></head>
+<body><p>The node you are looking for is at
+<a href="Options.html#Description-of-Options">Description of Options</a>.</p></body></html>"""
+
+
+def test_a_page_that_sends_its_reader_on_at_once_is_not_a_document() -> None:
+    with pytest.raises(NotADocumentError, match=r"sends the reader on to Options\.html#Desc"):
+        parse(NODE_POINTER)
+    for stays in ('content="300"', 'content="60; url=news.html"'):
+        page = parse(
+            NODE_POINTER.replace('content="0; url=Options.html#Description-of-Options"', stays)
+        )
+        assert "The node you are looking for" in _texts(page)
+
+
+def test_ingest_skips_a_texinfo_node_pointer_and_says_where_it_points(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, embedder: SentenceTransformerEmbedder
+) -> None:
+    monkeypatch.setattr("assistant.core.load_embedder", lambda config, locations: embedder)
+    folder = write_files(
+        tmp_path / "zsh",
+        {
+            "Description-of-Options.html": NODE_POINTER,
+            "Options.html": "<html><body><h2>Description of Options</h2><p>AUTO_CD: if a "
+            "command is the name of a directory, cd to it.</p></body></html>",
+        },
+    )
+    report = cli_json("ingest", str(folder))
+    assert [Path(p).name for p in report["added"]] == ["Options.html"]
+    [skipped] = report["skipped"]
+    assert (
+        skipped["reason"]
+        == "a page that sends the reader on to Options.html#Description-of-Options"
+    )
 
 
 def test_asciidoc_manual_page_keeps_its_name_section_from_the_page_header() -> None:
