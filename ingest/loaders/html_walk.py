@@ -353,8 +353,19 @@ class SectionWalker:
 
 
 def _anchored(term: HtmlElement) -> bool:
-    """A term others link to: an id (Sphinx, Javadoc) or a named anchor inside (pydoc)."""
-    return bool(term.get("id")) or term.find(".//a[@name]") is not None
+    """A term others link to: an id (Sphinx, Javadoc), a named anchor inside (pydoc), or the
+    index entries Texinfo puts just before it, at the end of the entry above (or in an empty
+    description of their own): `<span id="index-AUTO_005fCD"></span></dd><dt>AUTO_CD</dt>`."""
+    if term.get("id") or term.find(".//a[@name]") is not None:
+        return True
+    before = term.getprevious()
+    last = before[-1] if before is not None and len(before) else None
+    return (
+        last is not None
+        and last.tag in ("span", "a")
+        and (last.get("id") or last.get("name") or "").startswith("index-")
+        and not (last.tail or "").strip()
+    )
 
 
 def first_text_line(element: HtmlElement) -> int | None:

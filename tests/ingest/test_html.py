@@ -501,6 +501,24 @@ def test_an_entry_with_an_id_ends_at_the_next_term_without_one() -> None:
     ]
 
 
+def test_a_term_after_texinfos_index_anchors_is_an_entry() -> None:
+    """Texinfo (zsh's manual) anchors each option in the description above its term; read as
+    terms, zsh's 200 options were lines under "16.2.1 Changing Directories" and the like."""
+    document = parse(
+        '<h3>Changing Directories</h3><dl compact="compact"><dd><span id="index-AUTO_005fCD">'
+        "</span>\n</dd><dt><span><tt>AUTO_CD</tt> (<tt>-J</tt>)</span></dt><dd><p>Perform cd "
+        'to a directory typed as a command.</p>\n<span id="index-CDABLE_005fVARS"></span>\n'
+        "</dd><dt><span><tt>CDABLE_VARS</tt></span></dt><dd><p>Try a parameter's value as a "
+        "directory.</p></dd><dt><tt>bye</tt></dt><dd><p>Same as exit.</p></dd></dl>"
+    )
+    assert [(s.heading, s.text.split("\n")[-1]) for s in document.sections] == [
+        ("Changing Directories", "Changing Directories"),
+        ("Changing Directories > AUTO_CD (-J)", "Perform cd to a directory typed as a command."),
+        ("Changing Directories > CDABLE_VARS", "Try a parameter's value as a directory."),
+        ("Changing Directories", "Same as exit."),
+    ]
+
+
 def test_a_fence_in_the_code_gets_a_longer_fence_around_it() -> None:
     document = parse("<h1>Fences</h1><p>Markdown:</p><pre>```sh\nls\n```</pre>")
     assert document.sections[0].text.endswith("Markdown:\n\n````\n```sh\nls\n```\n````")
