@@ -28,6 +28,7 @@ from ingest.loaders.html_walk import (
     SectionWalker,
     clean_heading,
     inline_text,
+    is_printed_index,
 )
 from ingest.source_lines import placed
 from ingest.types import LoadedDocument, Section
@@ -70,6 +71,7 @@ _REFRESH = re.compile(
     r"\s*(?P<delay>\d+(?:\.\d+)?)\s*[;,]\s*url\s*=\s*(?P<url>\S.*)", re.IGNORECASE
 )
 REDIRECT_SECONDS = 10  # a page that moves its reader on sooner is not read
+INDEX_PAGE_SHARE = 0.8  # a page with this share of its text in its printed index is an index
 # Elements whose text starts a line of its own when a page is read as its visible text.
 _OWN_LINES = BLOCKS | HEADINGS.keys() | {"br", "pre", "td", "th"}
 
@@ -82,6 +84,8 @@ def parse(markup: str) -> LoadedDocument:
     root, truncated = _document(markup)
     if (target := _sends_on(root)) is not None:
         raise NotADocumentError(f"a page that sends the reader on to {target}")
+    if _index_share(root) >= INDEX_PAGE_SHARE:
+        raise NotADocumentError("a manual's index: its entries point to sections read there")
     if truncated:
         return LoadedDocument(
             sections=_markup_text(markup),
@@ -119,6 +123,17 @@ def _document(markup: str) -> tuple[HtmlElement, bool]:
     except (ParserError, ValueError) as exc:
         raise NotADocumentError(f"no HTML content in the file ({exc})") from exc
     return root, any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log)
+
+
+def _index_share(root: HtmlElement) -> float:
+    """The share of a page's text in its printed index (`is_printed_index`): near all of it
+    on a manual's index page, whose footer ("This document was generated on ... using
+    texi2any.") is all the rest."""
+    indexes = [table for table in root.iter("table") if is_printed_index(table)]
+    if not indexes:
+        return 0.0
+    total = len("".join(root.text_content().split()))
+    return sum(len("".join(t.text_content().split())) for t in indexes) / total if total else 0.0
 
 
 def _sends_on(root: HtmlElement) -> str | None:

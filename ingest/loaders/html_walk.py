@@ -106,6 +106,7 @@ def is_furniture(element: HtmlElement) -> bool:
     classes = (element.get("class") or "").lower().split()
     return (
         "headerlink" in classes
+        or is_printed_index(element)
         or _is_permalink(element)
         or _is_paragraph_number(element)
         or _is_cell_prompt(element, classes)
@@ -122,6 +123,19 @@ def titles_a_box(heading: HtmlElement) -> bool:
     if parent is None:
         return False
     return not _BOXES.isdisjoint((parent.get("class") or "").lower().split())
+
+
+def is_printed_index(element: HtmlElement) -> bool:
+    """A manual's printed index, as Texinfo writes it (`<table class="index-cp">`, Texinfo 7's
+    `cp-entries-printindex`), or the bar of its letters ("Jump to: A B C"): entries pointing
+    to sections, which are read where they are. zsh's six indexes made 257 of its 2,706
+    chunks ("ALIASES | | 16.2.6 Input/Output")."""
+    if element.tag != "table":
+        return False
+    classes = (element.get("class") or "").split()
+    if any(c.startswith("index-") or c.endswith("-printindex") for c in classes):
+        return True
+    return element.find(".//a[@class='summary-letter']") is not None
 
 
 def _is_cell_prompt(element: HtmlElement, classes: list[str]) -> bool:

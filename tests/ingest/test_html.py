@@ -398,6 +398,31 @@ def test_a_page_that_sends_its_reader_on_at_once_is_not_a_document() -> None:
         assert "The node you are looking for" in _texts(page)
 
 
+def _printed_index(entries: int) -> str:
+    """Texinfo's printed index (texi2any 6.8, as in zsh's manual): a bar of letters, then a
+    table of entries, each linking to the section that documents it."""
+    rows = "".join(
+        f'<tr><td></td><td><a href="Options.html#index-OPT{n}"><code>OPT{n}</code></a></td>'
+        f'<td></td><td><a href="Options.html#Input">16.2.6 Input/Output</a></td></tr>'
+        for n in range(entries)
+    )
+    letters = '<table><tr><th>Jump to:</th><td><a class="summary-letter" href="#A">A</a></td>'
+    return f'{letters}</tr></table><table class="index-pg">{rows}</table>'
+
+
+def test_a_manuals_index_page_is_not_a_document_and_an_index_elsewhere_is_left_out() -> None:
+    footer = "<p>This document was generated on February 5, 2023 using texi2any.</p>"
+    with pytest.raises(NotADocumentError, match="a manual's index"):
+        parse(f"<html><body><h1>Options Index</h1>{_printed_index(40)}{footer}</body></html>")
+    page = parse(
+        "<html><body><h1>Options</h1><p>ALIASES expands aliases; it is on by default, and "
+        "an alias is expanded when it is the first word of a simple command, unless it is "
+        f"quoted.</p><h2>Index</h2>{_printed_index(3)}</body></html>"
+    )
+    assert "expands aliases" in _texts(page)
+    assert "OPT1" not in _texts(page) and "Jump to" not in _texts(page)
+
+
 def test_ingest_skips_a_texinfo_node_pointer_and_says_where_it_points(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, embedder: SentenceTransformerEmbedder
 ) -> None:
