@@ -32,6 +32,9 @@ EXIT_SOME_FAILED = 3
 _COLLECTION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 _SNIPPET_CHARS = 240
 _KEPT_LISTED = 10
+# Skipped files listed on stderr: a manual in HTML by Texinfo brings a pointer page per node
+# (144 of zsh's 186 pages), skipped at every run.
+_SKIPPED_LISTED = 20
 MOVE_HINT = "`margin move PATH --collection NAME [--local-only | --no-local-only]` changes that."
 
 
@@ -373,8 +376,12 @@ def _summarise(report: IngestReport, *, quiet_when_idle: bool, each_file: bool =
     _say_kept(report, listed=_KEPT_LISTED)
     for problem in report.failed:
         say(f"  failed: {display_path(problem.path)}: {one_line(problem.reason)}")
-    for problem in report.skipped:
+    for problem in report.skipped[:_SKIPPED_LISTED]:
         say(f"  skipped: {display_path(problem.path)}: {one_line(problem.reason)}")
+    if len(report.skipped) > _SKIPPED_LISTED:
+        say(
+            f"  and {len(report.skipped) - _SKIPPED_LISTED} more skipped (`--json` lists them all)."
+        )
     for problem in report.warnings:
         say(f"  warning: {display_path(problem.path)}: {one_line(problem.reason)}")
     if report.cancelled:

@@ -274,3 +274,21 @@ def test_a_papers_figures_are_skipped_and_the_ingest_succeeds(tmp_path: Path) ->
     [figure] = report["skipped"]
     assert Path(figure["path"]).name == "figure-1.pdf"
     assert "draws pictures without words" in figure["reason"]
+
+
+def test_a_long_list_of_skipped_files_is_cut_short_and_json_holds_it_all(tmp_path: Path) -> None:
+    """A manual in Texinfo's HTML brings a pointer page per node, skipped at every run."""
+    pointer = (
+        '<html><head><meta http-equiv="Refresh" content="0; url=Options.html#{n}"></head></html>'
+    )
+    files = {f"node-{n:02}.html": pointer.format(n=n) for n in range(23)}
+    docs = write_files(
+        tmp_path / "manual", {**files, "Options.html": "<h1>Options</h1><p>AUTO_CD."}
+    )
+    human = _run("ingest", str(docs))
+    assert human.exit_code == 0, human.stderr
+    listed = [line for line in human.stderr.splitlines() if line.startswith("  skipped: ")]
+    assert len(listed) == 20 and "node-00.html" in listed[0]
+    assert "  and 3 more skipped (`--json` lists them all)." in human.stderr.splitlines()
+    report = json.loads(_run("ingest", str(docs), "--json").stdout)
+    assert len(report["skipped"]) == 23
