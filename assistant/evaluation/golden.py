@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import UsageError
+from assistant.evaluation.metrics import normalize
 
 KEYS = ("question", "expected_sources", "expected_answer", "answerable")
 MAX_REPORTED = 20
@@ -97,6 +98,11 @@ def _parse_line(line: str, number: int, base: Path) -> GoldenQuestion:
     expected = data.get("expected_answer")
     if expected is not None and (not isinstance(expected, str) or not expected.strip()):
         raise ValueError('"expected_answer" must be a non-empty string when given')
+    if expected is not None and not normalize(expected):
+        raise ValueError(
+            f'"expected_answer" {expected.strip()!r} has no letter or digit to look for in an '
+            "answer (punctuation is ignored when answers are compared)"
+        )
     if expected is not None and not answerable:
         raise ValueError('an unanswerable question ("answerable": false) has no expected answer')
     return GoldenQuestion(

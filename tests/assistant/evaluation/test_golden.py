@@ -51,6 +51,7 @@ def test_relative_sources_resolve_against_the_golden_folder(tmp_path: Path) -> N
         (line(question="x?", expected_sources=["a"], answerable=False), "has no expected sour"),
         (line(question="x?", answerable=False, expected_answer="no"), "has no expected answer"),
         (line(question="x?", expected_sources=["a"], expected_answer=3), "non-empty string"),
+        (line(question="x?", expected_sources=["a"], expected_answer="%*"), "no letter or digit"),
         (line(question="x?", expected_sources=["a"], source="a"), "unknown key 'source'"),
     ],
 )
