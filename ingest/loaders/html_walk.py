@@ -126,13 +126,20 @@ def titles_a_box(heading: HtmlElement) -> bool:
 
 
 def is_printed_index(element: HtmlElement) -> bool:
-    """A manual's printed index, as Texinfo writes it (`<table class="index-cp">`, Texinfo 7's
-    `cp-entries-printindex`), or the bar of its letters ("Jump to: A B C"): entries pointing
-    to sections, which are read where they are. zsh's six indexes made 257 of its 2,706
-    chunks ("ALIASES | | 16.2.6 Input/Output")."""
+    """A manual's printed index: entries pointing to sections, which are read where they are.
+    Texinfo's (`<table class="index-cp">`, Texinfo 7's `cp-entries-printindex`) and the bar of
+    its letters ("Jump to: A B C"): zsh's six indexes made 257 of its 2,706 chunks ("ALIASES |
+    | 16.2.6 Input/Output"); Sphinx's general index (`indextable`: Python's is 850 kB of text
+    in 28 pages, "abort() (asyncio.Barrier method)"); DocBook's (`<div class="indexdiv">`,
+    PostgreSQL's book index, 140 kB). A module index, whose entries say what each is for, is
+    read."""
+    classes = (element.get("class") or "").split()
+    if element.tag == "div":
+        return "indexdiv" in classes
     if element.tag != "table":
         return False
-    classes = (element.get("class") or "").split()
+    if "indextable" in classes and "modindextable" not in classes:
+        return True
     if any(c.startswith("index-") or c.endswith("-printindex") for c in classes):
         return True
     return element.find(".//a[@class='summary-letter']") is not None
