@@ -178,7 +178,12 @@ def _reads_as_name(token: str, *, first: bool, english: bool, known_word: KnownW
         return False
     if token.isupper() or (token[0].isupper() and not first):
         return True
-    return not all(_known(part.casefold(), known_word) for part in _JOINED.split(token) if part)
+    return not _known_words(token, known_word)
+
+
+def _known_words(token: str, known_word: KnownWord) -> bool:
+    """Whether each word of `token` is known on its own ("yes/no", "Kwik-Fit": each part)."""
+    return all(_known(part.casefold(), known_word) for part in _JOINED.split(token) if part)
 
 
 def _known(word: str, known_word: KnownWord) -> bool:
@@ -301,6 +306,6 @@ class NameCheck:
 
     def _is_word(self, name: Name) -> bool:
         """A name that is a known word written with a capital ("Drive", "Porto")."""
-        if name.whole or name.forms or _CODE_LIKE.search(name.text):
+        if name.forms or _CODE_LIKE.search(name.text):  # a chord, or code (`whole` is code)
             return False
-        return all(_known(w.casefold(), self.known_word) for w in _JOINED.split(name.text) if w)
+        return _known_words(name.text, self.known_word)
