@@ -10,7 +10,7 @@ import contextlib
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,7 +26,7 @@ from ingest.interruption import IngestInterrupted, Interruption
 
 if TYPE_CHECKING:
     from assistant.ask.types import Source
-    from ingest.types import DocumentInfo, IngestReport
+    from ingest.types import DocumentInfo, FileProblem, IngestReport, KeptDocument
 
 EXIT_SOME_FAILED = 3
 _COLLECTION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
@@ -302,10 +302,17 @@ def _say_kept(report: IngestReport, *, listed: int) -> None:
         f"{len(report.kept)} {stays}: an ingest never makes a document public or moves it "
         f"to another collection. {MOVE_HINT}"
     )
-    for kept in report.kept[:listed]:
-        say(f"  kept: {display_path(kept.path)}: {one_line(kept.reason)}")
-    if len(report.kept) > listed:
-        say(f"  and {len(report.kept) - listed} more (`--json` lists them all).")
+    _say_first(report.kept, "kept", listed, more="more")
+
+
+def _say_first(
+    problems: Sequence[FileProblem | KeptDocument], label: str, listed: int, *, more: str
+) -> None:
+    """The first `listed` files with their reasons, then how many more `--json` lists."""
+    for problem in problems[:listed]:
+        say(f"  {label}: {display_path(problem.path)}: {one_line(problem.reason)}")
+    if len(problems) > listed:
+        say(f"  and {len(problems) - listed} {more} (`--json` lists them all).")
 
 
 @contextlib.contextmanager
@@ -376,12 +383,7 @@ def _summarise(report: IngestReport, *, quiet_when_idle: bool, each_file: bool =
     _say_kept(report, listed=_KEPT_LISTED)
     for problem in report.failed:
         say(f"  failed: {display_path(problem.path)}: {one_line(problem.reason)}")
-    for problem in report.skipped[:_SKIPPED_LISTED]:
-        say(f"  skipped: {display_path(problem.path)}: {one_line(problem.reason)}")
-    if len(report.skipped) > _SKIPPED_LISTED:
-        say(
-            f"  and {len(report.skipped) - _SKIPPED_LISTED} more skipped (`--json` lists them all)."
-        )
+    _say_first(report.skipped, "skipped", _SKIPPED_LISTED, more="more skipped")
     for problem in report.warnings:
         say(f"  warning: {display_path(problem.path)}: {one_line(problem.reason)}")
     if report.cancelled:
