@@ -113,7 +113,7 @@ def is_furniture(element: HtmlElement) -> bool:
     )
 
 
-def titles_a_box(heading: HtmlElement) -> bool:
+def _titles_a_box(heading: HtmlElement) -> bool:
     """A heading that titles a note or warning box, as DocBook writes one:
     `<div class="note"><h3 class="title">Note</h3><p>…</p></div>`. It is the box's first
     line, not a section: as a section it headed the rest of the section the box sits in
@@ -213,7 +213,7 @@ class SectionWalker:
         if not tag or is_furniture(element):
             self._tail(element)
             return
-        if tag in HEADINGS and not titles_a_box(element):
+        if tag in HEADINGS and not _titles_a_box(element):
             self._heading(HEADINGS[tag], inline_text(element), first_text_line(element))
         elif tag == "pre":
             self._pre(element)
