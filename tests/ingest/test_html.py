@@ -20,8 +20,9 @@ from tests.fixtures.ingest import write_files
 
 PYTHON_DOCS = Path("/usr/share/doc/python3.11/html")
 # Whole small pages from Debian's packages: libffi-dev (texinfo, MIT), valgrind (DocBook),
-# git-doc 1:2.39.5-0+deb12u3 (asciidoc's manual page, GPL-2) and postgresql-doc-15
-# 15.20-0+deb12u1 (DocBook, the PostgreSQL Licence).
+# git-doc 1:2.39.5-0+deb12u3 (asciidoc's manual page, GPL-2), postgresql-doc-15
+# 15.20-0+deb12u1 (DocBook, the PostgreSQL Licence) and zsh-doc 5.9-4 (texi2any, the zsh
+# licence: a node pointer page).
 DEBIAN_PAGES = Path(__file__).parents[1] / "data" / "debian_html"
 FURNITURE = ("Table of Contents", "Navigation", "Next topic", "Previous topic", "This Page")
 
@@ -449,6 +450,14 @@ def test_a_module_index_is_read() -> None:
         "</tr></table></body></html>"
     )
     assert "abc | Abstract base classes." in _texts(page)
+
+
+def test_zshs_own_node_pointer_page_is_not_a_document() -> None:
+    with pytest.raises(NotADocumentError) as raised:
+        load_document(DEBIAN_PAGES / "zsh-Description-of-Options.html")
+    assert str(raised.value) == (
+        "a page that sends the reader on to Options.html#Description-of-Options"
+    )
 
 
 def test_ingest_skips_a_texinfo_node_pointer_and_says_where_it_points(
