@@ -107,8 +107,10 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # was an entry; 38: before Texinfo's printed index was left out of an HTML page, and a page
 # that is mostly one skipped; 39: before Sphinx's and DocBook's indexes were printed indexes
 # too, and a page 30% index was an index page; 40: before a Texinfo page's closing credit
-# ("This document was generated on ... using texi2any.") was read as its last paragraph.
-EXTRACTION_VERSION = 41
+# ("This document was generated on ... using texi2any.") was read as its last paragraph; 41:
+# before a one-column HTML table of paragraph cells (PostgreSQL's function tables) read as a
+# data table, each cell's paragraphs on one line.
+EXTRACTION_VERSION = 42
 _STARTUP_TIMEOUT_S = 60.0
 _STOP_GRACE_S = 1.0  # a worker told to stop that is still there after this is killed
 CANCEL_POLL_S = 0.1  # how often a read looks at its `cancel`

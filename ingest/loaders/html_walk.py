@@ -337,9 +337,11 @@ class SectionWalker:
                 self.builder.add([signature if signature.endswith(":") else signature + ":"], line)
 
     def _table(self, element: HtmlElement) -> None:
-        """A data table as "cell | cell" rows; a layout table (pydoc's) as the blocks it holds."""
+        """A data table as "cell | cell" rows; a layout table (pydoc's) as the blocks it holds,
+        and a column of cells made of paragraphs as those blocks, a blank line after each."""
         self._break()
-        if any(inner is not element for inner in element.iter(*_LAYOUT_INSIDE)):
+        column = _paragraph_column(element)
+        if column or any(inner is not element for inner in element.iter(*_LAYOUT_INSIDE)):
             for cell in element.xpath("./tr/td | ./*/tr/td | ./tr/th | ./*/tr/th"):
                 if "section-title" in (cell.get("class") or ""):  # pydoc's section headings
                     level = 2 if cell.find(".//strong[@class='bigsection']") is not None else 3
@@ -350,6 +352,8 @@ class SectionWalker:
                 for child in cell:
                     self.walk(child)
                 self._break()
+                if column:
+                    self.builder.add([""])
             return
         self.builder.add([""])
         caption = element.find("caption")
@@ -385,6 +389,16 @@ class SectionWalker:
         if line:
             self.builder.add(["- " + line if self._bullet else line], start)
             self._bullet = False
+
+
+def _paragraph_column(table: HtmlElement) -> bool:
+    """A table of one column whose cells are paragraphs: PostgreSQL's function tables, a
+    signature, a description and an example in each cell, which as a data table's row ran
+    together ("lpad ( string text, ... ) → text Extends the string ...") and into the next."""
+    rows = [[cell for cell in row if cell.tag in ("td", "th")] for row in table.iter("tr")]
+    return all(len(cells) <= 1 for cells in rows) and any(
+        len(cells[0].findall("p")) > 1 for cells in rows if cells
+    )
 
 
 def _anchored(term: HtmlElement) -> bool:

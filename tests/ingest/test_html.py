@@ -605,6 +605,29 @@ def test_a_texinfo_pages_closing_credit_is_not_its_last_paragraph(credit: str) -
     ]
 
 
+# PostgreSQL 15's function tables (functions-string.html): one column, a cell per function
+FUNCTION_TABLE = """<h2>String Functions</h2><table class="table"><thead><tr>
+<th class="func_table_entry"><p class="func_signature">Function</p><p>Description</p>
+<p>Example(s)</p></th></tr></thead><tbody><tr><td class="func_table_entry">
+<p class="func_signature"><code>length</code> ( <code>text</code> ) → <code>integer</code></p>
+<p>Returns the number of characters in the string.</p>
+<p><code>length('jose')</code> → <code>4</code></p></td></tr><tr><td class="func_table_entry">
+<p class="func_signature"><code>lpad</code> ( <em>string</em> <code>text</code>, <em>length</em>
+<code>integer</code> ) → <code>text</code></p><p>Extends the string to length
+<em>length</em> by prepending the characters <em>fill</em>.</p></td></tr></tbody></table>"""
+
+
+def test_a_column_of_paragraph_cells_reads_as_blocks_one_per_cell() -> None:
+    text = parse(FUNCTION_TABLE).sections[0].text
+    assert text.split("\n\n")[1:] == [
+        "Function\nDescription\nExample(s)",
+        "length ( text ) → integer\nReturns the number of characters in the string.\n"
+        "length('jose') → 4",
+        "lpad ( string text, length integer ) → text\n"
+        "Extends the string to length length by prepending the characters fill.",
+    ]
+
+
 def test_a_fence_in_the_code_gets_a_longer_fence_around_it() -> None:
     document = parse("<h1>Fences</h1><p>Markdown:</p><pre>```sh\nls\n```</pre>")
     assert document.sections[0].text.endswith("Markdown:\n\n````\n```sh\nls\n```\n````")
