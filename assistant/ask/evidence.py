@@ -19,7 +19,8 @@ into sentences (`assistant.ask.sentences`), and each sentence is scored by:
   gate reads the chunks' cosines, not the sentences'.
 
 A window is a sentence with one neighbour on each side, within its entry: a Markdown file's
-"## Heading" line, or a term over its indented definition (a manual page's option line),
+"## Heading" line, a term over its indented definition (a manual page's option line), or
+a short label line over its description (an HTML definition list's term, "--amend:"),
 starts a window, and a window stops before the next one (tiny notes are packed into one
 chunk, and the entry above a heading is another's). A chunk that opens inside a sentence
 lends that tail to no other sentence's window. The best windows are what the prompt shows
@@ -30,6 +31,7 @@ decides on (`assistant.ask.retrieval`), and its sentence is what a quote answer 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
@@ -55,6 +57,8 @@ CODE_END = ("```", "~~~")
 # on one set or lost on the other. Sources and their order do not change.
 SOURCE_RANK_SHARE = 0.1
 PROMPT_WINDOWS = 3  # evidence windows the model reads before the sources themselves
+LABEL_WORDS = 4  # the most words of a term over its description ("-m <msg>:", "--amend:")
+_BULLET = re.compile(r"[-*•+]\s|\d{1,3}[.)]\s")
 
 
 class SentenceEmbedder(Protocol):
@@ -276,8 +280,21 @@ def _entry_starts(source: Source, sentences: Sequence[TextSpan]) -> list[bool]:
             and below > indent
             and "\n" not in text[sentence.start : sentence.end]
         )
-        starts.append(term or sentence.start in headings)
+        starts.append(term or sentence.start in headings or _opens_with_label(text, sentence))
     return starts
+
+
+def _opens_with_label(text: str, sentence: TextSpan) -> bool:
+    """A sentence whose first line is a term over its description, as an HTML definition
+    list's term reads ("--amend:" above "Replace the tip of the current branch ...": Git's
+    manual pages, written by AsciiDoc): a few words, not a list item's ("- to look up an
+    existing member:") nor a sentence announcing what follows ("The following two sets of
+    commands are not equivalent:")."""
+    if _line_indent(text, sentence.start) is None:
+        return False
+    line_end = text.find("\n", sentence.start, sentence.end)
+    label = text[sentence.start : line_end].rstrip() if line_end > 0 else ""
+    return label.endswith(":") and len(label.split()) <= LABEL_WORDS and not _BULLET.match(label)
 
 
 def _line_indent(text: str, start: int) -> int | None:

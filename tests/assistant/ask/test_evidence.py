@@ -192,6 +192,29 @@ def test_a_manual_page_option_is_quoted_from_a_real_store_with_its_description_a
     assert line is not None and SED_MANUAL.splitlines()[line - 1].strip().startswith("-i[SUFFIX]")
 
 
+# git-commit(1)'s --cleanup modes as AsciiDoc writes them (git-doc 2.39): terms without ids,
+# so not sections, each a line of its own over its description.
+CLEANUP_MODES = """<html><body><h2>OPTIONS</h2><div class="dlist"><dl>
+<dt class="hdlist1">scissors</dt><dd><p>Same as <code>whitespace</code> except that everything
+from (and including) the line found below is truncated, if the message is to be edited.</p>
+<div class="literalblock"><div class="content">
+<pre><code># ------------------------ &gt;8 ------------------------</code></pre></div></div></dd>
+<dt class="hdlist1">default</dt><dd><p>Same as <code>strip</code> if the message is to be
+edited. Otherwise <code>whitespace</code>.</p></dd></dl></div>
+<div class="paragraph"><p>The default can be changed by the commit.cleanup configuration
+variable.</p></div></body></html>"""
+
+
+def test_a_term_over_its_description_starts_an_entry_no_quote_reaches_back_past(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    _, quote = quoted_note(
+        tmp_path, embedder, "git-commit.html", CLEANUP_MODES, "What does the default mode do?"
+    )
+    assert quote.text.startswith("default: Same as strip if the message is to be edited.")
+    assert ">8" not in quote.text
+
+
 # A Sphinx page: paragraphs wrapped over several lines, blocks joined, markup lines left out,
 # so a chunk's text lines are not its file's lines one for one.
 OTTERS_HTML = """<!DOCTYPE html>
