@@ -275,7 +275,7 @@ def _read_back(window: EvidenceWindow, preceding: NextChunk) -> tuple[EvidenceWi
     option list's "nounset  Same as -u." after "noclobber  Same as -C.")."""
     text = window.source.text
     opening = len(text) - len(text.lstrip())
-    if not starts_mid_sentence(text) or _referent_start(text, window.window.start) > opening:
+    if _referent_start(text, window.window.start) > opening:
         return None
     before = preceding(window.source)
     overlap = _overlap(before.text, text) if before is not None else 0
@@ -284,6 +284,11 @@ def _read_back(window: EvidenceWindow, preceding: NextChunk) -> tuple[EvidenceWi
     cut = len(before.text) - overlap
     head = before.text[:cut].rstrip()
     if not head or head.endswith((*FINISHED, ":")):
+        return None
+    # A chunk opening with an option or a bracket ("--include-untracked is enabled by
+    # default.", "(e.g. backporting a fix ...), adding this ...") does not look cut off, but
+    # is when the chunk before runs on to it in the same line.
+    if not starts_mid_sentence(text) and before.text[len(head) : cut].strip(" \t") != "":
         return None
     start = max((s.start for s in passage_sentences(before.text) if s.start < cut), default=0)
     source = replace(

@@ -47,6 +47,22 @@ def test_a_window_that_announces_a_command_is_quoted_with_it() -> None:
     assert text.endswith("instead of gcc, type:\n\n    make CC=clang firmware\n[1]")
 
 
+def test_a_term_line_of_its_own_starts_an_entry_the_quote_above_stops_before() -> None:
+    # git-commit(1) as HTML reads: each term a line of its own, ending in a colon, over its
+    # description; the window of the entry above stops before it.
+    options = (
+        "--no-edit:\nUse the selected commit message without launching an editor.\n"
+        "-m <msg> --message=<msg>:\nUse the given message as the commit message. If several "
+        "are given, their values are concatenated as separate paragraphs."
+    )
+    text = quoted(
+        "How do I keep the commit message without launching an editor?", source(1, options)
+    )
+    assert text == (
+        "--no-edit: Use the selected commit message without launching an editor. [1]"
+    ), text
+
+
 def test_a_window_of_finished_sentences_is_quoted_alone() -> None:
     text = quoted("When were the hydrangeas planted?", source(1, PLANTS))
     assert "14 April 2021" in text
@@ -749,6 +765,31 @@ def test_a_chunk_opening_after_a_finished_sentence_is_not_read_back() -> None:
         [f"The options are:\nnoclobber  Same as -C.\n{options}", options],
     )
     assert text.startswith("nounset") and "noclobber" not in text and sources == {}
+
+
+def test_a_chunk_opening_with_an_option_inside_a_line_is_read_back() -> None:
+    # git-stash(1) as chunked: the chunk opens at "--include-untracked", which could start a
+    # sentence, but the chunk before runs on to it in the same line.
+    before = (
+        "show [-u | --include-untracked | --only-untracked]:\nShow the changes recorded in "
+        "the stash entry. You can also use stash.showIncludeUntracked to set whether "
+        "--include-untracked is enabled"
+    )
+    after = (
+        "--include-untracked is enabled by default.\npop [--index]:\nRemove a single "
+        "stashed state from the stash list and apply it on top of the current working tree."
+    )
+    text, sources = read_back(
+        "Is --include-untracked enabled by default for show?", [before, after]
+    )
+    assert text.startswith("You can also use stash.showIncludeUntracked to set whether")
+    assert 1 in sources
+    # a chunk opening a line of its own is not read back: the line before is another's
+    text, sources = read_back(
+        "Is --include-untracked enabled by default for show?",
+        [before.replace(" whether --include", " whether\n--include"), after],
+    )
+    assert text.startswith("--include-untracked is enabled by default.") and sources == {}
 
 
 def test_a_code_block_its_chunk_cuts_off_is_finished_from_the_next_chunk() -> None:
