@@ -59,6 +59,8 @@ _STACK_FRAME = re.compile(
 )
 # A capitalised word before a whole number ("PEP ", "Windows "): the number names what it follows.
 _NUMBERED = re.compile(r"\b[A-Z][\w-]*[ \t]+$")
+# Between two sentences: a stop (not of "e.g." or "i.e."), spaces, then a capital.
+_SENTENCE_BREAK = re.compile(r"(?<![.\s][a-z]\.[a-z]\.)(?<=[.!?])(\s+)(?=[A-Z\"'(\[])")
 _LOOK_BACK = 16  # characters before a word searched for the end of a sentence
 _BEFORE_NOTHING = re.compile(r"[\W_]*")
 _SENTENCE_END = re.compile(r"(?:[.?!:;]\s+|\n\s*)[\W_]*$")
@@ -142,6 +144,7 @@ def question_names(question: str, known_word: KnownWord) -> list[Name]:
     text = _without_personal_data(_ADDRESS.sub(" ", _STACK_FRAME.sub(" ", text)))
     names: dict[tuple[str, ...], Name] = {}
     english = reads_as_english(text)
+    text = _asking_sentences(text)
     for match in TOKEN.finditer(text):
         token = match.group().strip(".")
         if sum(c.isalnum() for c in token) < _MIN_ALNUM or not content_terms(token):
@@ -154,6 +157,24 @@ def question_names(question: str, known_word: KnownWord) -> list[Name]:
         name = _name(token)
         names.setdefault(name.terms, name)
     return list(names.values())
+
+
+def _asking_sentences(text: str) -> str:
+    """The sentences that ask, the others blanked, when a question tells its situation first:
+    in "One of my worktrees lives on an external USB drive that isn't always plugged in. How
+    do I stop git from pruning it while it's unplugged?", the drive is where the asker is, not
+    what the documents must mention. Text with no sentence ending in "?", or only such
+    sentences, is asked whole."""
+    pieces = _SENTENCE_BREAK.split(text)  # sentences, with the spaces between them
+    sentences = pieces[::2]
+    asking = [sentence.rstrip().endswith("?") for sentence in sentences]
+    if all(asking) or not any(asking):
+        return text
+    kept = [
+        piece if index % 2 or asking[index // 2] else " " * len(piece)
+        for index, piece in enumerate(pieces)
+    ]
+    return "".join(kept)
 
 
 def _without_personal_data(text: str) -> str:

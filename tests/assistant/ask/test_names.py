@@ -95,6 +95,28 @@ def test_a_negation_typed_without_its_apostrophe_is_not_a_name() -> None:
     assert names("Why doesnt pyenv install?") == ["pyenv"]
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # the situation told first is where the asker is; the sentence that asks is the ask
+        (
+            "One of my worktrees lives on an external USB drive. How do I stop git pruning it?",
+            [],
+        ),
+        ("Half our team is on Windows. How do I get LF endings whatever the OS?", ["LF", "OS"]),
+        ("I use Pyenv. How do I install another Python with Homebrew?", ["Python", "Homebrew"]),
+        # a question of one sentence, or with none that asks, is asked whole
+        ("How do I install another Python version with Pyenv?", ["Python", "Pyenv"]),
+        ("I use Pyenv. Install another Python version.", ["Pyenv", "Python"]),
+        ("Is Pyenv fine for this? Which Python?", ["Pyenv", "Python"]),
+    ],
+)
+def test_only_the_sentences_that_ask_name_what_must_be_mentioned(
+    question: str, expected: list[str]
+) -> None:
+    assert [name.text for name in question_names(question, every_word_known)] == expected
+
+
 def test_without_a_vocabulary_only_code_like_and_capitalised_words_are_names() -> None:
     found = question_names("How do I install pyenv with Homebrew and --force?", every_word_known)
     assert [n.text for n in found] == ["Homebrew", "--force"]
