@@ -30,7 +30,11 @@ _STOP_WORD_LIST = """
     wants was way ways we were what whatever when where whether which while who whom whose
     why will with within without would yes yet you your
 """
-STOP_WORDS = frozenset(_STOP_WORD_LIST.split())
+# Stop words typed as one word without their contraction's apostrophe ("whats", "im"), which
+# light stemming would leave as terms ("whats" as "what"). A negation's stub is a term either
+# way, as the documents' own "doesn't" is.
+_CONTRACTIONS = "heres hows im ive thats theres theyre whats wheres whos youre youve"
+STOP_WORDS = frozenset(_STOP_WORD_LIST.split() + _CONTRACTIONS.split())
 
 
 def content_terms(text: str) -> list[str]:

@@ -27,3 +27,10 @@ def test_accents_fold_away_as_in_the_full_text_index_and_other_scripts_are_terms
     assert content_terms("Dissertacoes utilizacao") == content_terms("Dissertações utilização")
     assert content_terms("Gödel") == content_terms("Godel") == ["godel"]
     assert content_terms("Привет, мир") == ["привет", "мир"]  # letters of any script
+
+
+def test_a_stop_word_typed_without_its_contractions_apostrophe_is_no_term() -> None:
+    question = "whats the quickest way back to the branch im on, and hows that merged?"
+    assert content_terms(question) == ["quickest", "back", "branch", "merg"]
+    # a negation's stub is a term as the documents' own "doesn't" is
+    assert content_terms("it doesn't") == content_terms("docs say it doesn't")[-1:] == ["doesn"]
