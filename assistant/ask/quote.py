@@ -74,6 +74,7 @@ _REFERS_BACK = re.compile(
     r"(?:This|These|That|Those|They|It|Its|Their|Such|Both|However|Otherwise|Instead"
     r"|The (?:former|latter|same)|In (?:this|that|such a) case)\b"
 )
+_CALLOUT = re.compile(r"<\d{1,2}> ")  # a callout list's item: "<2> Rewind the master branch"
 FINISHED = tuple(stop + close for stop in ".!?" for close in ("", '"', "'", "”", "’", ")", "]"))
 
 
@@ -377,7 +378,31 @@ def _extent(window: EvidenceWindow, evidence: Evidence) -> tuple[int, int]:
         end = after.end
     end = _under_heading(window.source.text, end)
     start = _past_tail(window.source.text, _referent_start(window.source.text, span.start), end)
+    start = _callouts_code(window.source.text, start)
     return _heading_above(window.source.text, start, window.source.heading), end
+
+
+def _callouts_code(text: str, start: int) -> int:
+    """Where a quote starting at `start` begins: at the code block its callouts explain when
+    it opens in a callout list right under one ("<2> Rewind the master branch to get rid of
+    those three commits." under "$ git reset --hard HEAD~3  <2>"), and at the line announcing
+    that block when one does ("Undo a commit, making it a topic branch:"); else at `start`."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if not _CALLOUT.match(text, line_start):
+        return start
+    while line_start > 0:  # back to the list's first item
+        above = text.rfind("\n", 0, line_start - 1) + 1
+        if not _CALLOUT.match(text, above):
+            break
+        line_start = above
+    block = next(
+        (b for b in fences(text) if b[1] <= line_start and not text[b[1] : line_start].strip()),
+        None,
+    )
+    if block is None:
+        return start
+    before = text[: block[0]].rstrip()
+    return before.rfind("\n") + 1 if before.endswith(":") else block[0]
 
 
 def _sentences(window: EvidenceWindow, evidence: Evidence) -> list[TextSpan]:

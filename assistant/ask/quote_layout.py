@@ -41,9 +41,11 @@ from assistant.ask.sentences import FIELD_LINE
 from ingest.markdown_syntax import fenced_blocks
 
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
-# A line that starts a block of its own (heading, list item, table row, quotation, prompt).
+# A line that starts a block of its own (heading, list item or callout, table row, quotation,
+# prompt).
 _OWN_LINE = re.compile(
-    r"^(?:#{1,6}[ \t]|[-•+][ \t]|\*+[ \t]|\d{1,3}[.)][ \t]|>|\||\$[ \t]|>>>|([=~^*-])\1{2,}$)"
+    r"^(?:#{1,6}[ \t]|[-•+][ \t]|\*+[ \t]|\d{1,3}[.)][ \t]|<\d{1,2}>[ \t]|>|\||\$[ \t]|>>>"
+    r"|([=~^*-])\1{2,}$)"
 )
 # A line that stands alone: nothing is joined after it.
 _CLOSED_LINE = re.compile(r"^(?:#{1,6}[ \t]|\||([=~^*-])\1{2,}$)")
@@ -54,7 +56,7 @@ _TABLE_ROW = re.compile(r"^[\u2500-\u257f]|[ \t]\|[ \t]")
 _SEPARATOR_ROW = re.compile(r"^\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?$")
 MAX_TABLE_ROWS = 10  # rows a quote that reaches a table's header carries with it
 MAX_LIST_ITEMS = 12  # items a quote that stops inside an announced list carries with it
-_LIST_ITEM = re.compile(r"^([ \t]*)(?:[-•+*◦▪‣]|\d{1,3}[.)])[ \t]+\S")  # "•   login name"
+_LIST_ITEM = re.compile(r"^([ \t]*)(?:[-•+*◦▪‣]|\d{1,3}[.)]|<\d{1,2}>)[ \t]+\S")  # "•   login name"
 INDENTED_CODE = 4  # columns of indentation (after the common one) that make a line code
 # A source whose lines after the first are all indented this far, or further, is laid out by
 # hanging indents: a manual page's seven columns, and not Markdown's four-column code.

@@ -218,7 +218,7 @@ class SectionWalker:
         self._start: int | None = None  # the file line `_line`'s text starts on
         self._at = 1  # the file line the walk has reached (never past the text it reads)
         self._depth = 0  # level of the innermost open heading or API entry
-        self._bullet = False  # the next line starts a list item
+        self._bullet = ""  # what the next line starts with: a list item's "- ", a callout's "<2> "
 
     def walk(self, element: HtmlElement) -> None:
         tag = element.tag if isinstance(element.tag, str) else ""
@@ -244,7 +244,7 @@ class SectionWalker:
             if block:
                 self._break()
             if tag == "li":
-                self._bullet = True
+                self._bullet = _item_mark(element)
             self._text(element.text)
             for child in element:
                 self.walk(child)
@@ -261,7 +261,7 @@ class SectionWalker:
     def _heading(self, level: int, title: str, line: int | None) -> None:
         self._break()
         title = clean_heading(title)
-        self._bullet = False
+        self._bullet = ""
         if not title:
             return
         self.builder.heading(level, title)
@@ -387,8 +387,20 @@ class SectionWalker:
         line = _SPACES.sub(" ", "".join(self._line)).strip()
         start, self._line, self._start = self._start, [], None
         if line:
-            self.builder.add(["- " + line if self._bullet else line], start)
-            self._bullet = False
+            self.builder.add([self._bullet + line], start)
+            self._bullet = ""
+
+
+def _item_mark(item: HtmlElement) -> str:
+    """How a list item's line starts: "- ", or its number in angle brackets for an item of a
+    callout list, which explains the code line marked so above it (AsciiDoc's `colist`:
+    "$ git reset --hard HEAD~3  <2>" over "<2> Rewind the master branch ...")."""
+    parent = item.getparent()
+    holder = parent.getparent() if parent is not None else None
+    classes = (holder.get("class") or "").split() if holder is not None else []
+    if parent is None or parent.tag != "ol" or not {"colist", "calloutlist"} & set(classes):
+        return "- "
+    return f"<{[li for li in parent if li.tag == 'li'].index(item) + 1}> "
 
 
 def _paragraph_column(table: HtmlElement) -> bool:

@@ -628,6 +628,23 @@ def test_a_column_of_paragraph_cells_reads_as_blocks_one_per_cell() -> None:
     ]
 
 
+def test_a_callout_lists_items_are_numbered_as_the_code_lines_they_explain() -> None:
+    """AsciiDoc's callouts (git-reset(1)'s examples): as bullets, "- Rewind the master branch"
+    no longer said which line of the code it explains."""
+    document = parse(
+        '<h2>EXAMPLES</h2><div class="listingblock"><pre><code>$ git branch topic/wip  '
+        "&lt;1&gt;\n$ git reset --hard HEAD~3  &lt;2&gt;</code></pre></div>"
+        '<div class="colist arabic"><ol><li><p>Create topic/wip off the current HEAD.</p></li>'
+        "<li><p>Rewind the master branch.</p></li></ol></div><ol><li>A list item.</li></ol>"
+    )
+    assert document.sections[0].text.split("\n")[-4:] == [
+        "",
+        "<1> Create topic/wip off the current HEAD.",
+        "<2> Rewind the master branch.",
+        "- A list item.",
+    ]
+
+
 def test_a_fence_in_the_code_gets_a_longer_fence_around_it() -> None:
     document = parse("<h1>Fences</h1><p>Markdown:</p><pre>```sh\nls\n```</pre>")
     assert document.sections[0].text.endswith("Markdown:\n\n````\n```sh\nls\n```\n````")

@@ -63,6 +63,19 @@ def test_a_term_line_of_its_own_starts_an_entry_the_quote_above_stops_before() -
     ), text
 
 
+def test_a_quote_of_callouts_carries_the_code_they_explain() -> None:
+    examples = (
+        "See also the --amend option.\nUndo a commit, making it a topic branch:\n\n```\n"
+        "$ git branch topic/wip          <1>\n$ git reset --hard HEAD~3       <2>\n```\n\n"
+        "<1> You have made some commits, but realize they were premature to be in the master "
+        "branch.\n<2> Rewind the master branch to get rid of those three commits.\n"
+        "Undo commits permanently:"
+    )
+    text = quoted("How do I rewind the master branch by three commits?", source(1, examples))
+    assert text.startswith("Undo a commit, making it a topic branch:\n\n```\n$ git branch")
+    assert "<1> You have made" in text and "\n<2> Rewind the master branch" in text
+
+
 def test_a_window_of_finished_sentences_is_quoted_alone() -> None:
     text = quoted("When were the hydrangeas planted?", source(1, PLANTS))
     assert "14 April 2021" in text
