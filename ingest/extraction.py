@@ -110,8 +110,9 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # ("This document was generated on ... using texi2any.") was read as its last paragraph; 41:
 # before a one-column HTML table of paragraph cells (PostgreSQL's function tables) read as a
 # data table, each cell's paragraphs on one line; 42: before an HTML callout list's items
-# (AsciiDoc's) were numbered as the code lines they explain, not bullets.
-EXTRACTION_VERSION = 43
+# (AsciiDoc's) were numbered as the code lines they explain, not bullets; 43: before
+# AsciiDoc's note boxes read as a data table's row ("Note | This is ...").
+EXTRACTION_VERSION = 44
 _STARTUP_TIMEOUT_S = 60.0
 _STOP_GRACE_S = 1.0  # a worker told to stop that is still there after this is killed
 CANCEL_POLL_S = 0.1  # how often a read looks at its `cancel`

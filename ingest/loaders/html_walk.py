@@ -341,7 +341,11 @@ class SectionWalker:
         and a column of cells made of paragraphs as those blocks, a blank line after each."""
         self._break()
         column = _paragraph_column(element)
-        if column or any(inner is not element for inner in element.iter(*_LAYOUT_INSIDE)):
+        if (
+            column
+            or _boxes(element)
+            or any(inner is not element for inner in element.iter(*_LAYOUT_INSIDE))
+        ):
             for cell in element.xpath("./tr/td | ./*/tr/td | ./tr/th | ./*/tr/th"):
                 if "section-title" in (cell.get("class") or ""):  # pydoc's section headings
                     level = 2 if cell.find(".//strong[@class='bigsection']") is not None else 3
@@ -401,6 +405,14 @@ def _item_mark(item: HtmlElement) -> str:
     if parent is None or parent.tag != "ol" or not {"colist", "calloutlist"} & set(classes):
         return "- "
     return f"<{[li for li in parent if li.tag == 'li'].index(item) + 1}> "
+
+
+def _boxes(table: HtmlElement) -> bool:
+    """A table that lays out a note box: AsciiDoc's `<div class="admonitionblock"><table><tr>
+    <td class="icon"><div class="title">Note</div></td><td class="content">…`, which as a
+    data table's row read "Note | This is a potentially dangerous mode ..."."""
+    holder = table.getparent()
+    return holder is not None and "admonitionblock" in (holder.get("class") or "").split()
 
 
 def _paragraph_column(table: HtmlElement) -> bool:

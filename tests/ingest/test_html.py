@@ -645,6 +645,23 @@ def test_a_callout_lists_items_are_numbered_as_the_code_lines_they_explain() -> 
     ]
 
 
+def test_an_asciidoc_note_box_reads_as_its_title_over_its_text() -> None:
+    # git-pull(1)'s note box: a table laying out an icon cell and a content cell
+    document = parse(
+        '<h2>OPTIONS</h2><div class="admonitionblock"><table><tr><td class="icon"><div '
+        'class="title">Note</div></td><td class="content">This is a potentially <em>dangerous'
+        "</em> mode.<pre>git pull --rebase</pre></td></tr></table></div>"
+    )
+    assert document.sections[0].text.split("\n")[2:] == [
+        "Note",
+        "This is a potentially dangerous mode.",
+        "",
+        "```",
+        "git pull --rebase",
+        "```",
+    ]
+
+
 def test_a_fence_in_the_code_gets_a_longer_fence_around_it() -> None:
     document = parse("<h1>Fences</h1><p>Markdown:</p><pre>```sh\nls\n```</pre>")
     assert document.sections[0].text.endswith("Markdown:\n\n````\n```sh\nls\n```\n````")
