@@ -84,6 +84,7 @@ class EvidenceWindow:
     similarity: float | None  # cosine with the question; None when not embedded
     score: float  # 0..1, what windows are ranked by
     entry_end: int | None = None  # where the next entry (heading, term) starts; None: no next
+    entry_start: int | None = None  # where the window's entry starts; None: no entry holds it
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +209,7 @@ class _Candidate:
     coverage: float  # of the window and heading
     own: float  # of the sentence alone
     entry_end: int | None  # where the next entry starts
+    entry_start: int | None  # where the window's entry starts
     front_matter: bool  # the sentence is in a Markdown note's front matter
 
     @property
@@ -255,9 +257,17 @@ def _windows(source: Source, weights: dict[str, float]) -> list[_Candidate]:
         entry_end = next(
             (sentences[k].start for k in range(last, len(sentences)) if entries[k]), None
         )
+        entry_start = next((sentences[k].start for k in range(first, -1, -1) if entries[k]), None)
         candidates.append(
             _Candidate(
-                source, sentence, window, coverage, own, entry_end, sentence.start < metadata_end
+                source,
+                sentence,
+                window,
+                coverage,
+                own,
+                entry_end,
+                entry_start,
+                sentence.start < metadata_end,
             )
         )
     return candidates
@@ -317,4 +327,5 @@ def _scored(candidate: _Candidate, similarity: float | None) -> EvidenceWindow:
         similarity=None if similarity is None else round(similarity, 4),
         score=round(score, 4),
         entry_end=candidate.entry_end,
+        entry_start=candidate.entry_start,
     )

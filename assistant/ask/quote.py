@@ -64,6 +64,11 @@ FALLBACK_SHARE = 0.5
 # after the stop included); a window ending otherwise, unless with a fenced code block
 # (CODE_END: it says what it has to say), is quoted with the sentence after it.
 SEPARATOR = "\n\n"  # between two quoted passages
+# A quote starting this few characters after its entry's term (an option's; not a Markdown
+# heading, which its citation names) starts at the term: "-x: When recording the commit,
+# append a line that says ..." before "Do not use this option if ...".
+ENTRY_LEAD = 300  # and in the same paragraph
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 _OUTLINE_HEADING = re.compile(r"\*{1,4} \S")  # "* Noteworthy changes in release 3.6"
 HEADING_WORDS = 12  # an outline heading is no longer than this
 MAX_HEADINGS_CROSSED = 3  # a release's heading, its "New features" heading, the first item
@@ -334,12 +339,14 @@ def _moved(window: EvidenceWindow, source: Source, shift: int) -> EvidenceWindow
         return TextSpan(span.start + shift, span.end + shift, span.text)
 
     entry_end = None if window.entry_end is None else window.entry_end + shift
+    entry_start = None if window.entry_start is None else window.entry_start + shift
     return replace(
         window,
         source=source,
         sentence=moved(window.sentence),
         window=moved(window.window),
         entry_end=entry_end,
+        entry_start=entry_start,
     )
 
 
@@ -349,9 +356,10 @@ def _extent(window: EvidenceWindow, evidence: Evidence) -> tuple[int, int]:
     before the command), and one more when that next sentence holds a question term the
     quote does not ("If the separator is not found, ..." after "str.partition(sep) Split
     the string...": on eval/real-tune.jsonl 0.585 -> 0.610 containment, median quote 408 ->
-    452 characters; docs/golden.jsonl unchanged), and starting at the section's heading when
-    it is the line right above; a window that stops at a table's header carries its rows, and
-    one that stops inside a list it announces carries the list's items."""
+    452 characters; docs/golden.jsonl unchanged), starting at its entry's term when that is
+    at most `ENTRY_LEAD` characters before it in the same paragraph, and at the section's
+    heading when it is the line right above; a window that stops at a table's header carries
+    its rows, and one that stops inside a list it announces carries the list's items."""
     span = window.window
     entry_end = window.entry_end if window.entry_end is not None else len(window.source.text)
     following = [s for s in _sentences(window, evidence) if s.end <= entry_end]
@@ -379,6 +387,14 @@ def _extent(window: EvidenceWindow, evidence: Evidence) -> tuple[int, int]:
     end = _under_heading(window.source.text, end)
     start = _past_tail(window.source.text, _referent_start(window.source.text, span.start), end)
     start = _callouts_code(window.source.text, start)
+    term = window.entry_start
+    if (
+        term is not None
+        and 0 < start - term <= ENTRY_LEAD
+        and text[term] != "#"
+        and not _PARAGRAPH_BREAK.search(text, term, start)
+    ):
+        start = term
     return _heading_above(window.source.text, start, window.source.heading), end
 
 

@@ -76,6 +76,21 @@ def test_a_quote_of_callouts_carries_the_code_they_explain() -> None:
     assert "<1> You have made" in text and "\n<2> Rewind the master branch" in text
 
 
+def test_a_quote_a_few_sentences_into_an_entry_starts_at_its_term() -> None:
+    # git-cherry-pick(1): what -x does is its first sentence; the question's words are in
+    # the fourth
+    options = (
+        "-e:\nEdit the commit message prior to committing.\n-x:\nWhen recording the commit, "
+        "append a line that says (cherry picked from commit ...) to the original message. "
+        "This is done only for cherry picks without conflicts. A later pick reads the line "
+        "back. Do not use this option if "
+        "you are cherry-picking from your private branch.\n-r:\nA no-op."
+    )
+    text = quoted("Should I use it when cherry-picking from my private branch?", source(1, options))
+    assert text.startswith("-x: When recording the commit, append a line"), text
+    assert "-e:" not in text and "-r:" not in text
+
+
 def test_a_window_of_finished_sentences_is_quoted_alone() -> None:
     text = quoted("When were the hydrangeas planted?", source(1, PLANTS))
     assert "14 April 2021" in text
