@@ -64,10 +64,11 @@ FALLBACK_SHARE = 0.5
 # after the stop included); a window ending otherwise, unless with a fenced code block
 # (CODE_END: it says what it has to say), is quoted with the sentence after it.
 SEPARATOR = "\n\n"  # between two quoted passages
-# A quote starting this few characters after its entry's term (an option's; not a Markdown
-# heading, which its citation names) starts at the term: "-x: When recording the commit,
-# append a line that says ..." before "Do not use this option if ...".
-ENTRY_LEAD = 300  # and in the same paragraph
+# A quote starting at most this many characters after its entry's term (an option's; not a
+# Markdown heading, which its citation names), in the same paragraph, starts at the term:
+# "-x: When recording the commit, append a line that says ..." before "Do not use this
+# option if ...".
+ENTRY_LEAD = 300
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 _OUTLINE_HEADING = re.compile(r"\*{1,4} \S")  # "* Noteworthy changes in release 3.6"
 HEADING_WORDS = 12  # an outline heading is no longer than this
