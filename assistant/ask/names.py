@@ -41,6 +41,7 @@ from assistant.ask.question_language import reads_as_english
 from assistant.ask.terms import STOP_WORDS, TOKEN, content_terms
 from assistant.guardrails.detectors import find_pii
 from assistant.guardrails.secret_keys import find_secrets
+from assistant.guardrails.sentences import split_sentences
 
 _CODE_LIKE = re.compile(r"[._$@\d]|^[-~/]|[a-z][A-Z]")
 _WHOLE_NAME = re.compile(r"[._$@]|^[-~/]")  # kept whole: os.walk, --slurp, $RANDOM, base_url
@@ -59,8 +60,6 @@ _STACK_FRAME = re.compile(
 )
 # A capitalised word before a whole number ("PEP ", "Windows "): the number names what it follows.
 _NUMBERED = re.compile(r"\b[A-Z][\w-]*[ \t]+$")
-# Between two sentences: a stop (not of "e.g." or "i.e."), spaces, then a capital.
-_SENTENCE_BREAK = re.compile(r"(?<![.\s][a-z]\.[a-z]\.)(?<=[.!?])(\s+)(?=[A-Z\"'(\[])")
 _LOOK_BACK = 16  # characters before a word searched for the end of a sentence
 _BEFORE_NOTHING = re.compile(r"[\W_]*")
 _SENTENCE_END = re.compile(r"(?:[.?!:;]\s+|\n\s*)[\W_]*$")
@@ -164,17 +163,16 @@ def _asking_sentences(text: str) -> str:
     in "One of my worktrees lives on an external USB drive that isn't always plugged in. How
     do I stop git from pruning it while it's unplugged?", the drive is where the asker is, not
     what the documents must mention. Text with no sentence ending in "?", or only such
-    sentences, is asked whole."""
-    pieces = _SENTENCE_BREAK.split(text)  # sentences, with the spaces between them
-    sentences = pieces[::2]
-    asking = [sentence.rstrip().endswith("?") for sentence in sentences]
+    sentences, is asked whole. A line break is no sentence's end here: a long question
+    wraps."""
+    units = split_sentences(text.replace("\n", " "))
+    asking = [text[unit.start : unit.end].endswith("?") for unit in units]
     if all(asking) or not any(asking):
         return text
-    kept = [
-        piece if index % 2 or asking[index // 2] else " " * len(piece)
-        for index, piece in enumerate(pieces)
-    ]
-    return "".join(kept)
+    for unit, asks in zip(units, asking, strict=True):
+        if not asks:
+            text = text[: unit.start] + " " * (unit.end - unit.start) + text[unit.end :]
+    return text
 
 
 def _without_personal_data(text: str) -> str:
