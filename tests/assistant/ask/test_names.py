@@ -105,7 +105,7 @@ def test_a_negation_typed_without_its_apostrophe_is_not_a_name() -> None:
         ),
         ("Half our team is on Windows. How do I get LF endings whatever the OS?", ["LF", "OS"]),
         ("I use Pyenv. How do I install another Python with Homebrew?", ["Python", "Homebrew"]),
-        ("Our team is on Windows. How do I read a sheet in\nExcel?", ["Excel"]),  # wrapped
+        ("Our team is on Windows. How do I read an Excel\nsheet?", ["Excel"]),  # wrapped
         # a question of one sentence, or with none that asks, is asked whole
         ("How do I install another Python version with Pyenv?", ["Python", "Pyenv"]),
         ("I use Pyenv. Install another Python version.", ["Pyenv", "Python"]),
