@@ -31,11 +31,11 @@ decides on (`assistant.ask.retrieval`), and its sentence is what a quote answer 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
+from assistant.ask.quote_layout import LIST_ITEM
 from assistant.ask.sentences import TextSpan, passage_sentences, starts_mid_sentence
 from assistant.ask.terms import content_terms
 from assistant.ask.types import Source
@@ -58,7 +58,6 @@ CODE_END = ("```", "~~~")
 SOURCE_RANK_SHARE = 0.1
 PROMPT_WINDOWS = 3  # evidence windows the model reads before the sources themselves
 LABEL_WORDS = 4  # the most words of a term over its description ("-m <msg>:", "--amend:")
-_BULLET = re.compile(r"[-*•+]\s|\d{1,3}[.)]\s")
 
 
 class SentenceEmbedder(Protocol):
@@ -304,7 +303,7 @@ def _opens_with_label(text: str, sentence: TextSpan) -> bool:
         return False
     line_end = text.find("\n", sentence.start, sentence.end)
     label = text[sentence.start : line_end].rstrip() if line_end > 0 else ""
-    return label.endswith(":") and len(label.split()) <= LABEL_WORDS and not _BULLET.match(label)
+    return label.endswith(":") and len(label.split()) <= LABEL_WORDS and not LIST_ITEM.match(label)
 
 
 def _line_indent(text: str, start: int) -> int | None:

@@ -36,7 +36,12 @@ from assistant.ask.quote_layout import (
     through_list,
     through_table,
 )
-from assistant.ask.sentences import TextSpan, passage_sentences, starts_mid_sentence
+from assistant.ask.sentences import (
+    CALLOUT_MARK,
+    TextSpan,
+    passage_sentences,
+    starts_mid_sentence,
+)
 from assistant.ask.terms import content_terms
 from assistant.ask.types import SentenceSupport, Source
 from assistant.config import BUNDLED, ModelProfile
@@ -80,7 +85,7 @@ _REFERS_BACK = re.compile(
     r"(?:This|These|That|Those|They|It|Its|Their|Such|Both|However|Otherwise|Instead"
     r"|The (?:former|latter|same)|In (?:this|that|such a) case)\b"
 )
-_CALLOUT = re.compile(r"<\d{1,2}> ")  # a callout list's item: "<2> Rewind the master branch"
+_CALLOUT = re.compile(CALLOUT_MARK + " ")
 FINISHED = tuple(stop + close for stop in ".!?" for close in ("", '"', "'", "”", "’", ")", "]"))
 
 

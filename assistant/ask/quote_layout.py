@@ -37,15 +37,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.ask.sentences import FIELD_LINE
+from assistant.ask.sentences import CALLOUT_MARK, FIELD_LINE
 from ingest.markdown_syntax import fenced_blocks
 
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 # A line that starts a block of its own (heading, list item or callout, table row, quotation,
 # prompt).
 _OWN_LINE = re.compile(
-    r"^(?:#{1,6}[ \t]|[-•+][ \t]|\*+[ \t]|\d{1,3}[.)][ \t]|<\d{1,2}>[ \t]|>|\||\$[ \t]|>>>"
-    r"|([=~^*-])\1{2,}$)"
+    rf"^(?:#{{1,6}}[ \t]|[-•+][ \t]|\*+[ \t]|\d{{1,3}}[.)][ \t]|{CALLOUT_MARK}[ \t]|>|\||\$[ \t]"
+    r"|>>>|([=~^*-])\1{2,}$)"
 )
 # A line that stands alone: nothing is joined after it.
 _CLOSED_LINE = re.compile(r"^(?:#{1,6}[ \t]|\||([=~^*-])\1{2,}$)")
@@ -56,7 +56,8 @@ _TABLE_ROW = re.compile(r"^[\u2500-\u257f]|[ \t]\|[ \t]")
 _SEPARATOR_ROW = re.compile(r"^\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?$")
 MAX_TABLE_ROWS = 10  # rows a quote that reaches a table's header carries with it
 MAX_LIST_ITEMS = 12  # items a quote that stops inside an announced list carries with it
-_LIST_ITEM = re.compile(r"^([ \t]*)(?:[-•+*◦▪‣]|\d{1,3}[.)]|<\d{1,2}>)[ \t]+\S")  # "•   login name"
+# "•   login name", "<2> Rewind the master branch"
+LIST_ITEM = re.compile(rf"^([ \t]*)(?:[-•+*◦▪‣]|\d{{1,3}}[.)]|{CALLOUT_MARK})[ \t]+\S")
 INDENTED_CODE = 4  # columns of indentation (after the common one) that make a line code
 # A source whose lines after the first are all indented this far, or further, is laid out by
 # hanging indents: a manual page's seven columns, and not Markdown's four-column code.
@@ -173,7 +174,7 @@ def through_list(text: str, start: int, end: int) -> int:
     at most `MAX_LIST_ITEMS` of them and their wrapped lines; else at `end`. The first item
     alone answers "Which fields make up a line of /etc/passwd?" with "login name"."""
     line_start = _line_above(text, end)
-    item = _LIST_ITEM.match(_line_at(text, line_start))
+    item = LIST_ITEM.match(_line_at(text, line_start))
     if item is None:
         return end
     top = line_start  # the list's first item: up over items, their wrapped lines, blank lines
@@ -187,7 +188,7 @@ def through_list(text: str, start: int, end: int) -> int:
     items, at, last = 0, top, end
     while at < len(text):
         line = _line_at(text, at)
-        if _LIST_ITEM.match(line):
+        if LIST_ITEM.match(line):
             items += 1
             if items > MAX_LIST_ITEMS:
                 break
@@ -214,7 +215,7 @@ def _in_list(line: str, marker_indent: int) -> bool:
     """A line of a list: an item, a blank line, or an item's wrapped line (indented deeper
     than the items' markers)."""
     return (
-        not line.strip() or _LIST_ITEM.match(line) is not None or len(_indent(line)) > marker_indent
+        not line.strip() or LIST_ITEM.match(line) is not None or len(_indent(line)) > marker_indent
     )
 
 

@@ -28,12 +28,13 @@ from dataclasses import dataclass
 
 MIN_WORDS = 3
 MAX_WORDS = 48
+CALLOUT_MARK = r"<\d{1,2}>"  # a callout list's item, "<2> Rewind ...", as HTML's are read
 
 # A blank line, or a line break before a list item (a callout's "<2> " too), a heading (an
 # org-mode "** TODO" too) or a prompt.
 _BLOCK_BREAK = re.compile(
     r"\n[ \t]*(?:\n[ \t]*)+"
-    r"|\n(?=[ \t]*(?:[-•+]|\*+|\d{1,3}[.)]|<\d{1,2}>|#{1,6}|>>>|\$|\|)[ \t])"
+    rf"|\n(?=[ \t]*(?:[-•+]|\*+|\d{{1,3}}[.)]|{CALLOUT_MARK}|#{{1,6}}|>>>|\$|\|)[ \t])"
 )
 # A line of fields ("title: Lisbon trip", an e-mail's "From: …", a CSV row as the loader
 # writes it, "date: 2026-10-03; category: groceries"): in a run of such lines each is a
