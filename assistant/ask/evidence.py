@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from assistant.ask.quote_layout import LIST_ITEM
 from assistant.ask.sentences import TextSpan, passage_sentences, starts_mid_sentence
@@ -57,6 +57,7 @@ CODE_END = ("```", "~~~")
 # on one set or lost on the other. Sources and their order do not change.
 SOURCE_RANK_SHARE = 0.1
 PROMPT_WINDOWS = 3  # evidence windows the model reads before the sources themselves
+EntryStart = Literal["", "heading", "term"]  # how a sentence starts an entry, if it does
 LABEL_WORDS = 4  # the most words of a term over its description ("-m <msg>:", "--amend:")
 
 
@@ -83,7 +84,9 @@ class EvidenceWindow:
     similarity: float | None  # cosine with the question; None when not embedded
     score: float  # 0..1, what windows are ranked by
     entry_end: int | None = None  # where the next entry (heading, term) starts; None: no next
-    entry_start: int | None = None  # where the window's entry starts; None: no entry holds it
+    # where the term of the window's entry starts; None: no term's entry holds it (none, or a
+    # heading's, which a citation names)
+    entry_start: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +211,7 @@ class _Candidate:
     coverage: float  # of the window and heading
     own: float  # of the sentence alone
     entry_end: int | None  # where the next entry starts
-    entry_start: int | None  # where the window's entry starts
+    entry_start: int | None  # where the term of the window's entry starts
     front_matter: bool  # the sentence is in a Markdown note's front matter
 
     @property
@@ -256,7 +259,10 @@ def _windows(source: Source, weights: dict[str, float]) -> list[_Candidate]:
         entry_end = next(
             (sentences[k].start for k in range(last, len(sentences)) if entries[k]), None
         )
-        entry_start = next((sentences[k].start for k in range(first, -1, -1) if entries[k]), None)
+        entry = next((k for k in range(first, -1, -1) if entries[k]), None)
+        entry_start = (
+            sentences[entry].start if entry is not None and entries[entry] == "term" else None
+        )
         candidates.append(
             _Candidate(
                 source,
@@ -272,15 +278,15 @@ def _windows(source: Source, weights: dict[str, float]) -> list[_Candidate]:
     return candidates
 
 
-def _entry_starts(source: Source, sentences: Sequence[TextSpan]) -> list[bool]:
-    """Which sentences start an entry of their own: a Markdown file's "## Heading" lines, and
-    a term over an indented definition (a manual page's "-i[SUFFIX], --in-place" line: a
+def _entry_starts(source: Source, sentences: Sequence[TextSpan]) -> list[EntryStart]:
+    """Which sentences start an entry of their own, and how: a Markdown file's "## Heading"
+    lines, and a term over its definition (a manual page's "-i[SUFFIX], --in-place" line: a
     line of its own at the start of its line, the next sentence on a later line and indented
-    deeper)."""
+    deeper; or a label line, `_opens_with_label`); "" for the others."""
     text = source.text
     headings = heading_starts(text) if is_markdown(source.path) else set()
     indents = [_line_indent(text, s.start) for s in sentences]
-    starts = []
+    starts: list[EntryStart] = []
     for index, sentence in enumerate(sentences):
         indent, below = indents[index], indents[index + 1] if index + 1 < len(sentences) else None
         term = (
@@ -289,7 +295,10 @@ def _entry_starts(source: Source, sentences: Sequence[TextSpan]) -> list[bool]:
             and below > indent
             and "\n" not in text[sentence.start : sentence.end]
         )
-        starts.append(term or sentence.start in headings or _opens_with_label(text, sentence))
+        if sentence.start in headings:
+            starts.append("heading")
+        else:
+            starts.append("term" if term or _opens_with_label(text, sentence) else "")
     return starts
 
 

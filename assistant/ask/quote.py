@@ -69,8 +69,8 @@ FALLBACK_SHARE = 0.5
 # after the stop included); a window ending otherwise, unless with a fenced code block
 # (CODE_END: it says what it has to say), is quoted with the sentence after it.
 SEPARATOR = "\n\n"  # between two quoted passages
-# A quote starting at most this many characters after its entry's term (an option's; not a
-# Markdown heading, which its citation names), in the same paragraph, starts at the term:
+# A quote starting at most this many characters after its entry's term (an option's;
+# `EvidenceWindow.entry_start`), in the same paragraph, starts at the term:
 # "-x: When recording the commit, append a line that says ..." before "Do not use this
 # option if ...".
 ENTRY_LEAD = 300
@@ -300,7 +300,7 @@ def _read_back(window: EvidenceWindow, preceding: NextChunk) -> tuple[EvidenceWi
     # A chunk opening with an option or a bracket ("--include-untracked is enabled by
     # default.", "(e.g. backporting a fix ...), adding this ...") does not look cut off, but
     # is when the chunk before runs on to it in the same line.
-    if not starts_mid_sentence(text) and before.text[len(head) : cut].strip(" \t") != "":
+    if not starts_mid_sentence(text) and "\n" in before.text[len(head) : cut]:
         return None
     start = max((s.start for s in passage_sentences(before.text) if s.start < cut), default=0)
     source = replace(
@@ -394,13 +394,8 @@ def _extent(window: EvidenceWindow, evidence: Evidence) -> tuple[int, int]:
     start = _past_tail(window.source.text, _referent_start(window.source.text, span.start), end)
     start = _callouts_code(window.source.text, start)
     term = window.entry_start
-    if (
-        term is not None
-        and 0 < start - term <= ENTRY_LEAD
-        and text[term] != "#"
-        and not _PARAGRAPH_BREAK.search(text, term, start)
-    ):
-        start = term
+    if term is not None and 0 < start - term <= ENTRY_LEAD:
+        start = start if _PARAGRAPH_BREAK.search(text, term, start) else term
     return _heading_above(window.source.text, start, window.source.heading), end
 
 
