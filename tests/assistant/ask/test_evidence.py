@@ -215,6 +215,33 @@ def test_a_term_over_its_description_starts_an_entry_no_quote_reaches_back_past(
     assert ">8" not in quote.text
 
 
+# git-reset(1)'s example as AsciiDoc writes it: a title, the code with callout marks, and the
+# callout list that explains each marked line.
+RESET_EXAMPLE = """<html><body><h2>EXAMPLES</h2><div class="dlist"><dl>
+<dt class="hdlist1">Undo a commit, making it a topic branch</dt><dd>
+<div class="listingblock"><div class="content"><pre><code>$ git branch topic/wip          &lt;1&gt;
+$ git reset --hard HEAD~3       &lt;2&gt;
+$ git switch topic/wip          &lt;3&gt;</code></pre></div></div>
+<div class="colist arabic"><ol><li><p>You have made some commits, but realize they were
+premature to be in the master branch.</p></li><li><p>Rewind the master branch to get rid of
+those three commits.</p></li><li><p>Switch to topic/wip branch and keep working.</p></li></ol>
+</div></dd></dl></div></body></html>"""
+
+
+def test_a_callout_is_quoted_from_a_real_store_with_the_code_it_explains(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    _, quote = quoted_note(
+        tmp_path,
+        embedder,
+        "git-reset.html",
+        RESET_EXAMPLE,
+        "How do I rewind the master branch to get rid of my last three commits?",
+    )
+    assert "$ git reset --hard HEAD~3       <2>" in quote.text
+    assert "\n<2> Rewind the master branch" in quote.text
+
+
 # A Sphinx page: paragraphs wrapped over several lines, blocks joined, markup lines left out,
 # so a chunk's text lines are not its file's lines one for one.
 OTTERS_HTML = """<!DOCTYPE html>
