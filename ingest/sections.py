@@ -23,7 +23,7 @@ from ingest.boilerplate import is_furniture
 from ingest.file_names import plain_title, titled
 from ingest.markdown_syntax import front_matter_lines, without_tags
 from ingest.source_lines import joined, led_by, trimmed
-from ingest.types import HEADING_SEPARATOR, Section
+from ingest.types import HEADING_SEPARATOR, TERMS_SEPARATOR, Section
 
 TINY_CHARS = 100  # a section shorter than this is merged with its neighbours
 PACK_CHARS = 600  # packed tiny sections stop growing here (well inside one chunk)
@@ -90,9 +90,14 @@ def _opens_with(text: str, heading: str) -> bool:
     """Whether `text` opens with `heading`, on its first line or wrapped over the first few (a
     paper's title set on three lines: "ecothesis - Um modelo em LATEX para\nTrabalhos ...")."""
     lines = text.split("\n", _WRAPPED_HEADING_LINES)[:_WRAPPED_HEADING_LINES]
-    return any(
-        only_heading("\n".join(lines[:count]), heading) for count in range(1, len(lines) + 1)
-    )
+    heads = ("\n".join(lines[:count]) for count in range(1, len(lines) + 1))
+    labels = (_terms(lines[:count]) for count in range(1, len(lines) + 1))
+    return any(only_heading(text, heading) for text in (*heads, *labels))
+
+
+def _terms(lines: Sequence[str]) -> str:
+    """Label lines ("-n:", "--dry-run:") as the heading of the entry they are the terms of."""
+    return TERMS_SEPARATOR.join(line.strip().removesuffix(":") for line in lines)
 
 
 def _heading_words(text: str) -> str:

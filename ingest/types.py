@@ -9,6 +9,7 @@ from typing import Any, Literal
 from ingest.interruption import Interruption
 
 HEADING_SEPARATOR = " > "  # between the headings of a path: "Title > Section > Subsection"
+TERMS_SEPARATOR = " / "  # between the terms of one entry in its heading ("-n / --dry-run")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,10 @@
 """Walk an HTML content element into sections: headings, API entries, code, lists, tables.
 
 Headings (h1-h6) open sections under their heading path. A definition-list entry whose term
-carries an `id` or a named anchor (Sphinx and pydoc API entries such as `str.partition(sep)`)
-becomes its own section, headed by the signature, one level below the heading above it.
+carries an `id` or a named anchor (Sphinx and pydoc API entries such as `str.partition(sep)`),
+or is an AsciiDoc labelled-list term (a manual page's option or setting, `--force-with-lease`,
+`push.default`), becomes its own section, headed by the term, one level below the heading
+above it.
 Code blocks keep their lines, fenced as in Markdown; list items become "- item" lines,
 data-table rows "cell | cell" lines; layout tables (pydoc's) are read as the blocks they
 hold. Every line keeps the file line its text starts on (lxml's `sourceline`, the line an
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from ingest.loaders.headings import SectionBuilder
 from ingest.markdown_syntax import code_fence
-from ingest.types import Section
+from ingest.types import TERMS_SEPARATOR, Section
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -87,6 +89,7 @@ BLOCKS = frozenset(
         "ul",
     ]
 )
+_ASCIIDOC_TERM = "hdlist1"  # the class AsciiDoc and Asciidoctor give a labelled list's terms
 # A table holding these (or other tables) lays out a page rather than tabulating data.
 _LAYOUT_INSIDE = ("table", "dl", "h1", "h2", "h3", "h4", "h5", "h6")
 _SPACES = re.compile(r"[ \t\f\v\r\n\u00a0\u200b]+")
@@ -317,24 +320,25 @@ class SectionWalker:
             self._depth = entry_depth
 
     def _terms(self, terms: list[HtmlElement], entry_depth: int) -> None:
+        """An entry's terms: signatures others link to, one a line over a blank one; other
+        terms as labels, "--amend:" right over their text, under a heading of their own when
+        they are an entry's (AsciiDoc's), else in the text of the section above."""
         signatures = [clean_heading(inline_text(term)) for term in terms]
-        named = [s for term, s in zip(terms, signatures, strict=True) if _anchored(term) and s]
+        named = [s for term, s in zip(terms, signatures, strict=True) if _is_entry(term) and s]
         lines = [first_text_line(term) for term in terms]
+        anchored = any(_anchored(term) for term in terms)
         if named:
             level = entry_depth + 1
-            self.builder.heading(level, " / ".join(named))
+            self.builder.heading(level, TERMS_SEPARATOR.join(named))
             self._depth = level
-            for signature, line in zip(signatures, lines, strict=True):
-                if signature:
-                    self.builder.add([signature], line)
-            self.builder.add([""])
-            return
-        if self._depth > entry_depth:  # an entry before it had an id; this one is not its text
+        elif self._depth > entry_depth:  # an entry before it had an id; this one is not its text
             self.builder.close(entry_depth + 1)
             self._depth = entry_depth
         for signature, line in zip(signatures, lines, strict=True):
             if signature:
-                self.builder.add([signature if signature.endswith(":") else signature + ":"], line)
+                self.builder.add([signature if anchored else _label(signature)], line)
+        if anchored:
+            self.builder.add([""])
 
     def _table(self, element: HtmlElement) -> None:
         """A data table as "cell | cell" rows; a layout table (pydoc's) as the blocks it holds,
@@ -423,6 +427,17 @@ def _paragraph_column(table: HtmlElement) -> bool:
     return all(len(cells) <= 1 for cells in rows) and any(
         len(cells[0].findall("p")) > 1 for cells in rows if cells
     )
+
+
+def _label(term: str) -> str:
+    return term if term.endswith(":") else term + ":"
+
+
+def _is_entry(term: HtmlElement) -> bool:
+    """A term that heads an entry of its own: one others link to, or an AsciiDoc labelled
+    list's (`<dt class="hdlist1">`), the form of a manual page's options and settings, which
+    carry no id."""
+    return _anchored(term) or _ASCIIDOC_TERM in (term.get("class") or "").split()
 
 
 def _anchored(term: HtmlElement) -> bool:

@@ -494,6 +494,38 @@ def test_asciidoc_manual_page_keeps_its_name_section_from_the_page_header() -> N
     assert "git-stage(1) Manual Page" not in _texts(document)  # the header's title stays out
 
 
+GIT_STASH = Path(__file__).parents[1] / "data" / "git_stash"
+# git-config(1)'s settings as asciidoc writes them: labelled lists, one inside another
+SETTINGS = """<html><body><div id="content"><h2>VARIABLES</h2><div class="dlist"><dl>
+<dt class="hdlist1">advice.*</dt><dd><p>These variables control optional help messages.</p>
+<div class="dlist"><dl><dt class="hdlist1">pushUpdateRejected</dt><dd><p>Set this variable to
+false to disable the push hints.</p></dd></dl></div></dd>
+<dt class="hdlist1">core.fileMode</dt><dd><p>Tells Git if the executable bit of files in the
+working tree is to be honored.</p></dd></dl></div>
+<div class="paragraph"><p>Other settings follow.</p></div></div></body></html>"""
+
+
+def test_asciidoc_options_and_settings_are_entries_headed_by_their_terms() -> None:
+    """asciidoc's labelled lists (a manual page's options, commands and settings) have no id
+    to link to: each term is an entry all the same, its terms still a label line each over
+    its description."""
+    stash = {s.heading: s.text for s in load_document(GIT_STASH / "git-stash.html").sections}
+    quiet = "OPTIONS > -q / --quiet"
+    assert stash[quiet].startswith("-q:\n--quiet:\nThis option is only valid for apply, drop")
+    assert stash["COMMANDS > clear"].startswith("clear:\nRemove all the stash entries.")
+    assert not any("\n--quiet:\n" in text for heading, text in stash.items() if heading != quiet)
+    settings = parse(SETTINGS).sections
+    assert [s.heading for s in settings] == [
+        "VARIABLES",
+        "VARIABLES > advice.*",
+        "VARIABLES > advice.* > pushUpdateRejected",
+        "VARIABLES > core.fileMode",
+        "VARIABLES",
+    ]
+    assert settings[2].text.startswith("pushUpdateRejected:\nSet this variable to false")
+    assert settings[-1].text == "Other settings follow."
+
+
 def test_a_header_without_a_name_section_stays_out() -> None:
     document = parse(
         '<html><body><div id="header"><h1>Release notes</h1><h2>A subtitle</h2></div>'

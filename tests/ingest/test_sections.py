@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from ingest.sections import context_heading, document_title, only_heading, prepare_sections
+from ingest.sections import (
+    context_heading,
+    document_title,
+    only_heading,
+    prepare_sections,
+)
 from ingest.types import Section
 
 LONG = "Sea otters hold hands while they sleep, so that they do not drift apart at night. " * 2
@@ -67,6 +72,18 @@ def test_a_packed_entry_whose_text_opens_with_its_wrapped_heading_is_not_led_by_
     packed, _ = prepare_sections(sections, "T")
     assert packed.text.count("Trabalhos") == 1
     assert packed.text.startswith("ecothesis - Um modelo em LATEX para\nTrabalhos")
+
+
+def test_packed_options_keep_their_term_lines_once() -> None:
+    # git's manual pages as HTML: an option's terms are label lines over its description
+    sections = [
+        Section("-n:\n--dry-run:\nDo no harm.", heading="T > OPTIONS > -n / --dry-run"),
+        Section("-v:\nRun verbosely.", heading="T > OPTIONS > -v"),
+        Section(LONG, heading="T > OPTIONS > --all"),
+    ]
+    packed, _ = prepare_sections(sections, "T")
+    assert packed.heading == "T > OPTIONS"
+    assert packed.text == "-n:\n--dry-run:\nDo no harm.\n\n-v:\nRun verbosely."
 
 
 def test_markdown_headings_count_as_their_words() -> None:

@@ -298,6 +298,7 @@ STASH_QUESTIONS = [
     "What does git stash pop do?",
     "How do I stash untracked files too?",
     "How do I see the changes recorded in a stash?",
+    "How do I list my stashes?",
 ]
 
 
