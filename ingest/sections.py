@@ -86,6 +86,19 @@ def only_heading(text: str, heading: str) -> bool:
     return bool(last) and _heading_words(text) in (last, plain_title(last))
 
 
+def after_opening_heading(text: str, heading: str) -> int | None:
+    """Where `text` goes on after the lines that open it with its section's own heading
+    ("## Diet", or an entry's terms one a line: "-n" and "--dry-run" under "-n / --dry-run"),
+    the blank lines after them skipped; None when it does not open so."""
+    block = text.split("\n\n", 1)[0]
+    lines = block.split("\n")
+    if not (only_heading(lines[0], heading) or only_heading(_terms(lines), heading)):
+        return None
+    end = len(lines[0]) if only_heading(lines[0], heading) else len(block)
+    rest = text[end:]
+    return end + len(rest) - len(rest.lstrip("\n"))
+
+
 def _opens_with(text: str, heading: str) -> bool:
     """Whether `text` opens with `heading`, on its first line or wrapped over the first few (a
     paper's title set on three lines: "ecothesis - Um modelo em LATEX para\nTrabalhos ...")."""

@@ -40,6 +40,7 @@ from assistant.ask.sentences import TextSpan, passage_sentences, starts_mid_sent
 from assistant.ask.terms import content_terms
 from assistant.ask.types import Source
 from ingest.markdown_syntax import front_matter_lines, heading_starts, is_markdown
+from ingest.sections import after_opening_heading
 
 if TYPE_CHECKING:
     import numpy as np
@@ -84,8 +85,8 @@ class EvidenceWindow:
     similarity: float | None  # cosine with the question; None when not embedded
     score: float  # 0..1, what windows are ranked by
     entry_end: int | None = None  # where the next entry (heading, term) starts; None: no next
-    # where the term of the window's entry starts; None: no term's entry holds it (none, or a
-    # heading's, which a citation names)
+    # where the window's entry starts: its term, or the text under the heading its chunk opens
+    # with; None: neither holds it
     entry_start: int | None = None
 
 
@@ -211,7 +212,7 @@ class _Candidate:
     coverage: float  # of the window and heading
     own: float  # of the sentence alone
     entry_end: int | None  # where the next entry starts
-    entry_start: int | None  # where the term of the window's entry starts
+    entry_start: int | None  # where the window's entry starts (its term, or under its heading)
     front_matter: bool  # the sentence is in a Markdown note's front matter
 
     @property
@@ -226,6 +227,9 @@ def _windows(source: Source, weights: dict[str, float]) -> list[_Candidate]:
     heading = set(content_terms(source.heading))
     terms = [set(content_terms(s.text)) for s in sentences]
     entries = _entry_starts(source, sentences)
+    # A chunk opening with its section's heading (an entry's terms) starts the entry's text
+    # after it: "When recording the commit, ..." under "-x".
+    description = after_opening_heading(source.text, source.heading)
     lines = source.text.split("\n")
     metadata_end = (
         len("\n".join(lines[: front_matter_lines(lines)])) if is_markdown(source.path) else 0
@@ -260,9 +264,12 @@ def _windows(source: Source, weights: dict[str, float]) -> list[_Candidate]:
             (sentences[k].start for k in range(last, len(sentences)) if entries[k]), None
         )
         entry = next((k for k in range(first, -1, -1) if entries[k]), None)
-        entry_start = (
-            sentences[entry].start if entry is not None and entries[entry] == "term" else None
-        )
+        if entry is not None and entries[entry] == "term":
+            entry_start: int | None = sentences[entry].start
+        elif description is not None and (entry is None or sentences[entry].start < description):
+            entry_start = description
+        else:
+            entry_start = None
         candidates.append(
             _Candidate(
                 source,

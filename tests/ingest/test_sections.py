@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ingest.sections import (
+    after_opening_heading,
     context_heading,
     document_title,
     only_heading,
@@ -84,6 +85,17 @@ def test_packed_options_keep_their_term_lines_once() -> None:
     packed, _ = prepare_sections(sections, "T")
     assert packed.heading == "T > OPTIONS"
     assert packed.text == "-n:\n--dry-run:\nDo no harm.\n\n-v:\nRun verbosely."
+
+
+def test_the_text_after_a_chunks_own_heading_lines() -> None:
+    entry = "bytes.partition(sep)\nbytearray.partition(sep)\n\nSplit the sequence."
+    heading = "T > bytes.partition(sep) / bytearray.partition(sep)"
+    assert after_opening_heading(entry, heading) == entry.index("Split")
+    assert after_opening_heading("## Diet\n\nLow salt.", "Log > Diet") == len("## Diet\n\n")
+    assert after_opening_heading("Diet\nLow salt.", "Log > Diet") == len("Diet\n")
+    # a label line is its entry's term, not a heading line over a blank one
+    assert after_opening_heading("-v:\nRun verbosely.", "T > -v") is None
+    assert after_opening_heading("Low salt.\n\nDiet", "Log > Diet") is None
 
 
 def test_markdown_headings_count_as_their_words() -> None:

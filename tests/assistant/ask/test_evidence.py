@@ -260,6 +260,8 @@ when the tide turns and the wind rises over the bay.</p>
 <li><p>They eat a quarter of their weight a day.</p></li>
 <li><p>They crack shells open with stones.</p></li>
 </ul>
+<p>A raft can hold a hundred otters or more, most of them females with their pups,
+while the males gather in rafts of their own further along the coast.</p>
 <p>Otters groom their fur for hours every day, working air
 into it: the air keeps them warm and dry, as they have no
 blubber under their skin at all.</p>

@@ -91,6 +91,28 @@ def test_a_quote_a_few_sentences_into_an_entry_starts_at_its_term() -> None:
     assert "-e:" not in text and "-r:" not in text
 
 
+MISSING = (
+    "__missing__(key)\n\nIf the default_factory attribute is None, this raises a KeyError "
+    "exception with the key as argument. If default_factory is not None, it is called without "
+    "arguments to provide a default value for the given key. This method is called by the "
+    "__getitem__() method of the dict class when the requested key is not found."
+)
+
+
+def test_a_quote_a_few_sentences_into_its_chunks_entry_starts_under_the_heading() -> None:
+    # collections.defaultdict's entry: the question's words are in its third sentence
+    entry = replace(source(1, MISSING), heading="collections > __missing__(key)")
+    text = quoted("Which method of the dict class calls it when a key is not found?", entry)
+    assert text.startswith("__missing__(key)\n\nIf the default_factory attribute is None"), text
+    # a paragraph between them, or another heading's chunk: the quote starts at its window
+    apart = replace(entry, text=MISSING.replace("argument. If", "argument.\n\nIf"))
+    text = quoted("Which method of the dict class calls it when a key is not found?", apart)
+    assert text.startswith("If default_factory is not None"), text
+    elsewhere = replace(entry, heading="collections > defaultdict objects")
+    text = quoted("Which method of the dict class calls it when a key is not found?", elsewhere)
+    assert text.startswith("If default_factory is not None"), text
+
+
 def test_a_window_of_finished_sentences_is_quoted_alone() -> None:
     text = quoted("When were the hydrangeas planted?", source(1, PLANTS))
     assert "14 April 2021" in text
