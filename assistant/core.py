@@ -27,7 +27,7 @@ from assistant.locations import Locations, resolve_locations
 from assistant.store_access import store_location
 from ingest.embedder import Embedder, load_bundled_embedder
 from ingest.embedding_folder import load_folder_embedder
-from ingest.english_words import is_common_english
+from ingest.english_words import is_clipped_english, is_common_english
 from ingest.fast_embedder import FastEmbedder
 from ingest.store import ChunkStore
 from models.base import ChatModel, Pricing
@@ -257,7 +257,7 @@ class Index:
         vocabulary = tokenizer_vocabulary(self.embedder.count_tokens)
 
         def known(word: str) -> bool:  # whole to the embedding model, or a common word
-            return vocabulary(word) or is_common_english(word)
+            return vocabulary(word) or is_common_english(word) or is_clipped_english(word)
 
         return NameCheck(known, self.terms.chunk_counts, passing)
 

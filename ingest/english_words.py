@@ -11,16 +11,22 @@ stay names. It holds American spellings: a British one is looked up as its Ameri
 ("summarise" as "summarize", "colour" as "color"). A common word behind one of English's
 everyday prefixes is common too: "subfolder", "uninstall", "unmount", "reindex", "multiline"
 are in no list. The cost: a brand built the same way ("Unraid", "Redash") is no longer a name.
+Nor is a common word as people clip it ("admin", "config"): "How can I pip install a
+package without admin rights?" was refused for want of "admin" in Python's documentation,
+which says "for the current user".
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from functools import cache
 
 UNCOUNTED = 50
 _PREFIXED = re.compile(r"^(?:sub|un|re|non|pre|multi)(?P<word>[a-z]{4,})$")
+_EVERYDAY_PREFIX = re.compile(r"^(?:sub|un|re|non|pre|multi)")
+CLIPPED_LETTERS = 5  # the fewest letters of a clipped word: "admin", "config"
 _BRITISH = (
     (re.compile(r"(?<=[a-z]{2})is(e|ed|es|ing|ation|ations)$"), r"iz\1"),  # summarise
     (re.compile(r"(?<=[a-z]{2})ys(e|ed|es|ing)$"), r"yz\1"),  # analyse
@@ -40,11 +46,33 @@ def is_common_english(word: str) -> bool:
     )
 
 
+def is_clipped_english(word: str) -> bool:
+    """Whether `word` (lower case) is a common word clipped, as people type them: the first
+    `CLIPPED_LETTERS` or more letters of a counted word at least two letters longer ("admin"
+    for "administrator", "config" for "configuration"). A word one of the everyday prefixes
+    starts is not ("redis" is no clipped "rediscover", which is "re" and "discover")."""
+    if len(word) < CLIPPED_LETTERS or not word.isalpha() or _EVERYDAY_PREFIX.match(word):
+        return False
+    words = _counted()
+    index = bisect_left(words, word)
+    while index < len(words) and words[index].startswith(word):
+        if len(words[index]) >= len(word) + 2:
+            return True
+        index += 1
+    return False
+
+
 def _spellings(word: str) -> Iterator[str]:
     yield word
     for british, american in _BRITISH:
         if british.search(word):
             yield british.sub(american, word)
+
+
+@cache
+def _counted() -> list[str]:
+    """The counted words, in order."""
+    return sorted(word for word, count in _counts().items() if count > UNCOUNTED)
 
 
 @cache

@@ -60,6 +60,10 @@ _STACK_FRAME = re.compile(
 )
 # A capitalised word before a whole number ("PEP ", "Windows "): the number names what it follows.
 _NUMBERED = re.compile(r"\b[A-Z][\w-]*[ \t]+$")
+_NUMBER = re.compile(r"\d+(?:\.\d+)*")
+# An operator between two numbers, a spaced minus included ("2 - 1"), not a hyphen ("3.12-slim").
+_OPERATOR_BEFORE = re.compile(r"[\d)](?:\s*(?:[+*/%<>=]+|\*\*)|\s+-)\s*$")
+_OPERATOR_AFTER = re.compile(r"\s*(?:[+*/%<>=]+|-\s)\s*[\d(.]")
 _LOOK_BACK = 16  # characters before a word searched for the end of a sentence
 _BEFORE_NOTHING = re.compile(r"[\W_]*")
 _SENTENCE_END = re.compile(r"(?:[.?!:;]\s+|\n\s*)[\W_]*$")
@@ -148,7 +152,7 @@ def question_names(question: str, known_word: KnownWord) -> list[Name]:
         token = match.group().strip(".")
         if sum(c.isalnum() for c in token) < _MIN_ALNUM or not content_terms(token):
             continue
-        if token.isdigit() and not _NUMBERED.search(text[: match.start()]):
+        if _is_value(token, text[: match.start()], text[match.end() :]):
             continue
         first = _starts_sentence(text[: match.start()])
         if not _reads_as_name(token, first=first, english=english, known_word=known_word):
@@ -156,6 +160,17 @@ def question_names(question: str, known_word: KnownWord) -> list[Name]:
         name = _name(token)
         names.setdefault(name.terms, name)
     return list(names.values())
+
+
+def _is_value(token: str, before: str, after: str) -> bool:
+    """Whether a number is a value the question gives, not a name: a whole number that does
+    not number the name before it ("500 ms", not "PEP 572"), or any number an operator joins
+    to another ("0.1 + 0.2", "x == 0.3"; not "3.12" in "Python 3.12")."""
+    if not _NUMBER.fullmatch(token):
+        return False
+    if token.isdigit() and not _NUMBERED.search(before):
+        return True
+    return _OPERATOR_BEFORE.search(before) is not None or _OPERATOR_AFTER.match(after) is not None
 
 
 def _asking_sentences(text: str) -> str:

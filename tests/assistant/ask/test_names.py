@@ -311,6 +311,11 @@ def test_a_capitalised_word_is_not_mentioned_by_the_word_elsewhere_in_a_document
         ("What does PEP 572 add?", ["PEP", "572"]),
         ("Does it run on Windows 11?", ["Windows", "11"]),
         ("What syntax does Python 3.12 add?", ["Python", "3.12"]),
+        # a number an operator joins to another is a value, a version before a hyphen is not
+        ("Why does 0.1 + 0.2 not equal 0.3?", ["0.3"]),
+        ("Is 2**10 == 1024?", []),
+        ("What is 3.5 - 1.2?", []),
+        ("Which image is python:3.12-slim?", ["3.12-slim"]),
     ],
 )
 def test_a_whole_number_is_a_name_only_where_it_numbers_the_name_before_it(
