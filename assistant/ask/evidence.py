@@ -60,6 +60,7 @@ SOURCE_RANK_SHARE = 0.1
 PROMPT_WINDOWS = 3  # evidence windows the model reads before the sources themselves
 EntryStart = Literal["", "heading", "term"]  # how a sentence starts an entry, if it does
 LABEL_WORDS = 4  # the most words of a term over its description ("-m <msg>:", "--amend:")
+_SENTENCE_STOPS = (".", ",", ";", ":", "!", "?")  # a term line ends with none of them
 
 
 class SentenceEmbedder(Protocol):
@@ -305,8 +306,29 @@ def _entry_starts(source: Source, sentences: Sequence[TextSpan]) -> list[EntrySt
         if sentence.start in headings:
             starts.append("heading")
         else:
-            starts.append("term" if term or _opens_with_label(text, sentence) else "")
+            label = _opens_with_label(text, sentence) or _opens_with_term_line(text, sentence)
+            starts.append("term" if term or label else "")
     return starts
+
+
+def _opens_with_term_line(text: str, sentence: TextSpan) -> bool:
+    """A sentence whose first line is a manual page's term over the description indented
+    deeper below it, run into one sentence for being a word or two ("ServerAliveCountMax"
+    over "Sets the number of server alive messages ...")."""
+    indent = _line_indent(text, sentence.start)
+    line_end = text.find("\n", sentence.start, sentence.end)
+    if indent is None or line_end < 0:
+        return False
+    term = text[sentence.start : line_end].rstrip()
+    below = len(text[line_end + 1 : sentence.end]) - len(
+        text[line_end + 1 : sentence.end].lstrip(" ")
+    )
+    return (
+        below > indent
+        and len(term.split()) <= LABEL_WORDS
+        and not term.endswith(_SENTENCE_STOPS)
+        and not LIST_ITEM.match(term)
+    )
 
 
 def _opens_with_label(text: str, sentence: TextSpan) -> bool:

@@ -91,6 +91,21 @@ def test_a_quote_a_few_sentences_into_an_entry_starts_at_its_term() -> None:
     assert "-e:" not in text and "-r:" not in text
 
 
+def test_a_manual_pages_one_word_term_starts_its_entry() -> None:
+    # ssh_config(5) as man renders it: a term too short to be a sentence of its own runs into
+    # the first line of its description, indented deeper below it
+    settings = (
+        "     SendEnv\n             Specifies what variables from the local environ(7) should "
+        "be sent\n             to the server.  The default is not to send any\n             "
+        "environment variables.\n\n     ServerAliveCountMax\n             Sets the number of "
+        "server alive messages which may be\n             sent without ssh receiving any "
+        "messages back from the server."
+    )
+    text = quoted("How many server alive messages may be sent?", source(1, settings))
+    assert text.startswith("ServerAliveCountMax\n"), text
+    assert "environment variables" not in text
+
+
 MISSING = (
     "__missing__(key)\n\nIf the default_factory attribute is None, this raises a KeyError "
     "exception with the key as argument. If default_factory is not None, it is called without "
