@@ -290,7 +290,8 @@ def _entry_starts(source: Source, sentences: Sequence[TextSpan]) -> list[EntrySt
     """Which sentences start an entry of their own, and how: a Markdown file's "## Heading"
     lines, and a term over its definition (a manual page's "-i[SUFFIX], --in-place" line: a
     line of its own at the start of its line, the next sentence on a later line and indented
-    deeper; or a label line, `_opens_with_label`); "" for the others."""
+    deeper, or the first line of its sentence over its description's, `_opens_with_term_line`;
+    or a label line, `_opens_with_label`); "" for the others."""
     text = source.text
     headings = heading_starts(text) if is_markdown(source.path) else set()
     indents = [_line_indent(text, s.start) for s in sentences]
@@ -320,9 +321,8 @@ def _opens_with_term_line(text: str, sentence: TextSpan) -> bool:
     if indent is None or line_end < 0:
         return False
     term = text[sentence.start : line_end].rstrip()
-    below = len(text[line_end + 1 : sentence.end]) - len(
-        text[line_end + 1 : sentence.end].lstrip(" ")
-    )
+    description = text[line_end + 1 : sentence.end]
+    below = len(description) - len(description.lstrip(" "))
     return (
         below > indent
         and len(term.split()) <= LABEL_WORDS
