@@ -821,6 +821,26 @@ def test_a_chunk_opening_inside_a_sentence_is_quoted_from_the_sentences_start() 
     assert alone == "Its log goes to the journal. [1]" and shown_alone == {}
 
 
+def test_reading_back_takes_the_sentence_before_when_it_holds_what_the_quote_lacks() -> None:
+    # subprocess's Popen as chunked: the fact ends the chunk before, right above the sentence
+    # the found chunk opens inside, as a window's neighbour would have been
+    before = (
+        "The default shell is decided by the platform.\nOn POSIX with shell=True, the shell "
+        "defaults to /bin/sh. If args is a string, the string specifies the command to"
+    )
+    after = (
+        "the string specifies the command to execute through the shell. This means that the "
+        "string must be formatted exactly as it would be when typed at the shell prompt."
+    )
+    question = "Which shell executes the command when I set shell=True?"
+    text, sources = read_back(question, [before, after])
+    assert text.startswith("On POSIX with shell=True, the shell defaults to /bin/sh. If args"), text
+    assert "decided by the platform" not in text and 1 in sources
+    # a sentence before holding no word of the question the quote lacks stays out
+    text, _ = read_back("Which shell executes the command?", [before, after])
+    assert text.startswith("If args is a string, the string specifies the command"), text
+
+
 def test_a_chunk_opening_after_a_finished_sentence_is_not_read_back() -> None:
     # A manual's option list: the chunk before ends an option's line, the next opens with an
     # option in lower case.
