@@ -24,8 +24,8 @@ from collections.abc import Iterator
 from functools import cache
 
 UNCOUNTED = 50
-_PREFIXED = re.compile(r"^(?:sub|un|re|non|pre|multi)(?P<word>[a-z]{4,})$")
 _EVERYDAY_PREFIX = re.compile(r"^(?:sub|un|re|non|pre|multi)")
+_PREFIXED = re.compile(_EVERYDAY_PREFIX.pattern + r"(?P<word>[a-z]{4,})$")
 CLIPPED_LETTERS = 5  # the fewest letters of a clipped word: "admin", "config"
 _BRITISH = (
     (re.compile(r"(?<=[a-z]{2})is(e|ed|es|ing|ation|ations)$"), r"iz\1"),  # summarise

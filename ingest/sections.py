@@ -92,9 +92,12 @@ def after_opening_heading(text: str, heading: str) -> int | None:
     the blank lines after them skipped; None when it does not open so."""
     block = text.split("\n\n", 1)[0]
     lines = block.split("\n")
-    if not (only_heading(lines[0], heading) or only_heading(_terms(lines), heading)):
+    if only_heading(lines[0], heading):
+        end = len(lines[0])
+    elif only_heading(_terms(lines), heading):
+        end = len(block)
+    else:
         return None
-    end = len(lines[0]) if only_heading(lines[0], heading) else len(block)
     rest = text[end:]
     return end + len(rest) - len(rest.lstrip("\n"))
 
@@ -103,9 +106,11 @@ def _opens_with(text: str, heading: str) -> bool:
     """Whether `text` opens with `heading`, on its first line or wrapped over the first few (a
     paper's title set on three lines: "ecothesis - Um modelo em LATEX para\nTrabalhos ...")."""
     lines = text.split("\n", _WRAPPED_HEADING_LINES)[:_WRAPPED_HEADING_LINES]
-    heads = ("\n".join(lines[:count]) for count in range(1, len(lines) + 1))
-    labels = (_terms(lines[:count]) for count in range(1, len(lines) + 1))
-    return any(only_heading(text, heading) for text in (*heads, *labels))
+    return any(
+        only_heading(opening, heading)
+        for count in range(1, len(lines) + 1)
+        for opening in ("\n".join(lines[:count]), _terms(lines[:count]))
+    )
 
 
 def _terms(lines: Sequence[str]) -> str:

@@ -290,8 +290,7 @@ def _entry_starts(source: Source, sentences: Sequence[TextSpan]) -> list[EntrySt
     """Which sentences start an entry of their own, and how: a Markdown file's "## Heading"
     lines, and a term over its definition (a manual page's "-i[SUFFIX], --in-place" line: a
     line of its own at the start of its line, the next sentence on a later line and indented
-    deeper, or the first line of its sentence over its description's, `_opens_with_term_line`;
-    or a label line, `_opens_with_label`); "" for the others."""
+    deeper; or the first line of its sentence, `_opens_with_term`); "" for the others."""
     text = source.text
     headings = heading_starts(text) if is_markdown(source.path) else set()
     indents = [_line_indent(text, s.start) for s in sentences]
@@ -307,41 +306,31 @@ def _entry_starts(source: Source, sentences: Sequence[TextSpan]) -> list[EntrySt
         if sentence.start in headings:
             starts.append("heading")
         else:
-            label = _opens_with_label(text, sentence) or _opens_with_term_line(text, sentence)
-            starts.append("term" if term or label else "")
+            starts.append("term" if term or _opens_with_term(text, sentence) else "")
     return starts
 
 
-def _opens_with_term_line(text: str, sentence: TextSpan) -> bool:
-    """A sentence whose first line is a manual page's term over the description indented
-    deeper below it, run into one sentence for being a word or two ("ServerAliveCountMax"
-    over "Sets the number of server alive messages ...")."""
+def _opens_with_term(text: str, sentence: TextSpan) -> bool:
+    """A sentence whose first line, a few words at the start of its line and not a list
+    item's ("- to look up an existing member:"), is a term over its description: a label
+    ending in a colon, as an HTML definition list's term reads ("--amend:" above "Replace the
+    tip of the current branch ...": Git's manual pages, written by AsciiDoc), or a manual
+    page's term run into one sentence with the first line of its description, indented
+    deeper below it, for being a word or two ("ServerAliveCountMax" over "Sets the number of
+    server alive messages ..."). A sentence announcing what follows ("The following two sets
+    of commands are not equivalent:") has too many words."""
     indent = _line_indent(text, sentence.start)
     line_end = text.find("\n", sentence.start, sentence.end)
     if indent is None or line_end < 0:
         return False
     term = text[sentence.start : line_end].rstrip()
+    if len(term.split()) > LABEL_WORDS or LIST_ITEM.match(term):
+        return False
+    if term.endswith(":"):
+        return True
     description = text[line_end + 1 : sentence.end]
     below = len(description) - len(description.lstrip(" "))
-    return (
-        below > indent
-        and len(term.split()) <= LABEL_WORDS
-        and not term.endswith(_SENTENCE_STOPS)
-        and not LIST_ITEM.match(term)
-    )
-
-
-def _opens_with_label(text: str, sentence: TextSpan) -> bool:
-    """A sentence whose first line is a term over its description, as an HTML definition
-    list's term reads ("--amend:" above "Replace the tip of the current branch ...": Git's
-    manual pages, written by AsciiDoc): a few words, not a list item's ("- to look up an
-    existing member:") nor a sentence announcing what follows ("The following two sets of
-    commands are not equivalent:")."""
-    if _line_indent(text, sentence.start) is None:
-        return False
-    line_end = text.find("\n", sentence.start, sentence.end)
-    label = text[sentence.start : line_end].rstrip() if line_end > 0 else ""
-    return label.endswith(":") and len(label.split()) <= LABEL_WORDS and not LIST_ITEM.match(label)
+    return below > indent and not term.endswith(_SENTENCE_STOPS)
 
 
 def _line_indent(text: str, start: int) -> int | None:

@@ -413,9 +413,9 @@ def _extent(window: EvidenceWindow, evidence: Evidence) -> tuple[int, int]:
     end = _under_heading(window.source.text, end)
     start = _past_tail(window.source.text, _referent_start(window.source.text, span.start), end)
     start = _callouts_code(window.source.text, start)
-    term = window.entry_start
-    if term is not None and 0 < start - term <= ENTRY_LEAD:
-        start = start if _PARAGRAPH_BREAK.search(text, term, start) else term
+    entry = window.entry_start
+    if entry is not None and 0 < start - entry <= ENTRY_LEAD:
+        start = start if _PARAGRAPH_BREAK.search(text, entry, start) else entry
     return _heading_above(window.source.text, start, window.source.heading), end
 
 
