@@ -192,6 +192,59 @@ def test_a_manual_page_option_is_quoted_from_a_real_store_with_its_description_a
     assert line is not None and SED_MANUAL.splitlines()[line - 1].strip().startswith("-i[SUFFIX]")
 
 
+# ssh_config(5) as man renders it: a setting's name, one word, runs into one sentence with the
+# first line of its description
+SSH_CONFIG_MANUAL = """SSH_CONFIG(5)            File Formats Manual            SSH_CONFIG(5)
+
+DESCRIPTION
+     SendEnv
+             Specifies what variables from the local environ(7) should be sent
+             to the server.  The default is not to send any environment
+             variables.
+
+     ServerAliveCountMax
+             Sets the number of server alive messages which may be sent
+             without ssh(1) receiving any messages back from the server.
+"""
+
+
+def test_a_manual_pages_one_word_setting_is_quoted_from_a_real_store_without_the_one_above(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    _, quote = quoted_note(
+        tmp_path,
+        embedder,
+        "ssh_config.5.txt",
+        SSH_CONFIG_MANUAL,
+        "How many server alive messages may ssh send without an answer?",
+    )
+    assert quote.text.startswith("ServerAliveCountMax"), quote.text
+    assert "environment" not in quote.text
+
+
+# collections.defaultdict's __missing__ as Sphinx writes an API entry
+MISSING_ENTRY = """<html><body><div class="body" role="main"><section id="collections">
+<h1>collections</h1><dl class="py method"><dt class="sig sig-object py"
+id="collections.defaultdict.__missing__">__missing__(key)</dt><dd><p>If the default_factory
+attribute is None, this raises a KeyError exception with the key as argument.</p>
+<p>If default_factory is not None, it is called without arguments to provide a default value
+for the given key. This method is called by the __getitem__() method of the dict class when
+the requested key is not found.</p></dd></dl></section></div></body></html>"""
+
+
+def test_a_quote_into_an_api_entry_starts_at_its_signature_from_a_real_store(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    _, quote = quoted_note(
+        tmp_path,
+        embedder,
+        "collections.html",
+        MISSING_ENTRY,
+        "Which method of the dict class calls it when a key is not found?",
+    )
+    assert quote.text.startswith("__missing__(key)\n\nIf the default_factory attribute"), quote.text
+
+
 # git-commit(1)'s --cleanup modes as AsciiDoc writes them (git-doc 2.39): terms without ids,
 # so not sections, each a line of its own over its description.
 CLEANUP_MODES = """<html><body><h2>OPTIONS</h2><div class="dlist"><dl>
