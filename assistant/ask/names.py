@@ -15,6 +15,9 @@ is a word of the question that reads as one:
   tokenizer cuts it into pieces, so dense similarity cannot vouch for it, only its letters
   can.
 
+When a question tells its situation before it asks, only the sentences that ask name
+anything (`assistant.ask.asking`).
+
 In a question written in another language (`assistant.ask.question_language`) only code-like
 words are names: there every word is unknown to an English vocabulary, and nouns may be
 capitalised ("Wie lange muss Omas Apfelkuchen backen?").
@@ -37,11 +40,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from assistant.ask.asking import asking_sentences
 from assistant.ask.question_language import reads_as_english
 from assistant.ask.terms import STOP_WORDS, TOKEN, content_terms
 from assistant.guardrails.detectors import find_pii
 from assistant.guardrails.secret_keys import find_secrets
-from assistant.guardrails.sentences import split_sentences
 
 _CODE_LIKE = re.compile(r"[._$@\d]|^[-~/]|[a-z][A-Z]")
 _WHOLE_NAME = re.compile(r"[._$@]|^[-~/]")  # kept whole: os.walk, --slurp, $RANDOM, base_url
@@ -147,7 +150,7 @@ def question_names(question: str, known_word: KnownWord) -> list[Name]:
     text = _without_personal_data(_ADDRESS.sub(" ", _STACK_FRAME.sub(" ", text)))
     names: dict[tuple[str, ...], Name] = {}
     english = reads_as_english(text)
-    text = _asking_sentences(text)
+    text = asking_sentences(text)
     for match in TOKEN.finditer(text):
         token = match.group().strip(".")
         if sum(c.isalnum() for c in token) < _MIN_ALNUM or not content_terms(token):
@@ -171,23 +174,6 @@ def _is_value(token: str, before: str, after: str) -> bool:
     if token.isdigit() and not _NUMBERED.search(before):
         return True
     return _OPERATOR_BEFORE.search(before) is not None or _OPERATOR_AFTER.match(after) is not None
-
-
-def _asking_sentences(text: str) -> str:
-    """The sentences that ask, the others blanked, when a question tells its situation first:
-    in "One of my worktrees lives on an external USB drive that isn't always plugged in. How
-    do I stop git from pruning it while it's unplugged?", the drive is where the asker is, not
-    what the documents must mention. Text with no sentence ending in "?", or only such
-    sentences, is asked whole. A line break is no sentence's end here: a long question
-    wraps."""
-    units = split_sentences(text.replace("\n", " "))
-    asking = [text[unit.start : unit.end].endswith("?") for unit in units]
-    if all(asking) or not any(asking):
-        return text
-    for unit, asks in zip(units, asking, strict=True):
-        if not asks:
-            text = text[: unit.start] + " " * (unit.end - unit.start) + text[unit.end :]
-    return text
 
 
 def _without_personal_data(text: str) -> str:

@@ -11,9 +11,15 @@
    (`assistant.ask.evidence`). A chunk's relevance mixes its fused score, its document's,
    the code tokens of the question it holds verbatim and its best evidence window, with the
    `*_weight` settings (`assistant.ask.ranking.relevance`; by default the fused score and the
-   code tokens only); with a `reranker` configured, it is the cross-encoder's probability
-   instead. A chunk that reads as a list of references keeps a share of its relevance unless
-   the question asks for a work or its author (`assistant.ask.ranking.below_body`).
+   code tokens only). The code tokens are those of the sentences that ask when the question
+   tells its situation first (`assistant.ask.asking`): in "I copied a nested list with
+   copy.copy and [...]. How is a deep copy different?" the passages holding `copy.copy`
+   (its entry, the `re` page's "Added support of copy.copy()") outranked the module's
+   paragraph on deep copies, which both rankings put first. They are all still looked up as
+   entries (`entries_first`): what the asker tried is where to look. With a `reranker`
+   configured, a chunk's relevance is the cross-encoder's probability instead. A chunk that
+   reads as a list of references keeps a share of its relevance unless the question asks
+   for a work or its author (`assistant.ask.ranking.below_body`).
 4. The top k by relevance, at most `per_document` chunks of one file, numbered from 1.
 
 The score a `Source` shows is that relevance, in [0, 1], so sources are always listed in
@@ -37,6 +43,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assistant.ask.asking import asking_sentences
 from assistant.ask.copies import fold_copies
 from assistant.ask.evidence import Evidence, EvidenceSelector, uniform_weights
 from assistant.ask.names import MissingName, NameCheck
@@ -278,7 +285,8 @@ class Retriever:
         withholding = withhold(fused[: max(config.rerank_depth, wanted)], recipient)
         candidates = withholding.allowed
         evidence = self.evidence.select(query, vector, candidates)
-        ranked = self._ranked(query, tokens, candidates, evidence, fusion.documents)
+        asked = code_tokens(asking_sentences(query))
+        ranked = self._ranked(query, asked, candidates, evidence, fusion.documents)
         folded = fold_copies(ranked, self._neighbours)
         chosen = renumbered(_diversify(folded, wanted, config.per_document))
         cosines = {c.id: c.score for c in by_vector}

@@ -110,6 +110,8 @@ def test_a_negation_typed_without_its_apostrophe_is_not_a_name() -> None:
         ("How do I install another Python version with Pyenv?", ["Python", "Pyenv"]),
         ("I use Pyenv. Install another Python version.", ["Pyenv", "Python"]),
         ("Is Pyenv fine for this? Which Python?", ["Pyenv", "Python"]),
+        # a question mark in quotes asks too: a sentence splitter cuts after it
+        ("Does Argparse take nargs='?' for an option?", ["Argparse"]),
     ],
 )
 def test_only_the_sentences_that_ask_name_what_must_be_mentioned(

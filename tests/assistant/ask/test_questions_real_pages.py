@@ -1,6 +1,6 @@
 """Questions on real pages nobody here wrote, ingested with the real MiniLM into LanceDB and
 searched the way `margin ask` searches (`Index.retriever`, its ranking and names rule): the
-zlib reference of the Python documentation and GNU diffutils' NEWS file.
+zlib and copy references of the Python documentation and GNU diffutils' NEWS file.
 
 - A pasted stack trace: the asker's file name (`unpack_logs.py`) is nowhere in the documents
   and never will be, it says where the asker's program failed; the question is about the
@@ -8,7 +8,10 @@ zlib reference of the Python documentation and GNU diffutils' NEWS file.
 - One release of a long changelog: every section of a NEWS file reads alike ("Bug fixes",
   "diff now ..."), and full-text search splits "3.8" into "3" and "8", so without more the
   release asked about is one passage among many; the passage that holds it comes first.
-- A misspelt word ("compresion") no page holds is searched for as the word the page uses."""
+- A misspelt word ("compresion") no page holds is searched for as the word the page uses.
+- What the asker tried, told before the question ("I copied a nested list with copy.copy"),
+  does not outrank the passage on what is asked: `copy.copy`'s own entry holds the code
+  token, the paragraph on deep copies does not."""
 
 from __future__ import annotations
 
@@ -73,3 +76,15 @@ def test_a_misspelt_word_is_searched_for_as_the_word_the_page_uses(index: Index)
     # a name no page holds is still missing, not turned into a word that is there
     unknown = index.retriever().retrieve("Does zstandard compress better than zlib?", k=3)
     assert unknown.respellings == [] and unknown.searched is None
+
+
+def test_the_code_the_asker_tried_does_not_outrank_the_passage_asked_about(index: Index) -> None:
+    question = (
+        "I copied a nested list with copy.copy and changing an inner list changed the original"
+        " too. How is a deep copy different?"
+    )
+    found = index.retriever().retrieve(question, k=3)
+    assert "A deep copy constructs a new compound object" in found.sources[0].text
+    # asked about in the sentence that asks, the entry is what holds the answer
+    entry = index.retriever().retrieve("What does copy.copy return for a nested list?", k=3)
+    assert entry.sources[0].text.startswith("copy.copy(x)")
