@@ -126,6 +126,8 @@ def _chosen(evidence: Evidence) -> list[EvidenceWindow]:
         # Neighbouring chunks of a file overlap. Of two windows around the same sentence,
         # one whole is quoted, not also a copy cut off by a chunk's edge; two cut off at
         # facing edges make one passage across both chunks.
+        if _code_of_another_matter(window, evidence):
+            continue
         same = next((i for i, taken in enumerate(chosen) if _same_place(window, taken)), None)
         if same is None:
             if not any(_overlaps(window, taken) for taken in chosen):
@@ -135,6 +137,16 @@ def _chosen(evidence: Evidence) -> list[EvidenceWindow]:
         elif _cut_off(window) and _cut_off(chosen[same]):
             chosen[same] = _joined(chosen[same], window) or chosen[same]
     return chosen
+
+
+def _code_of_another_matter(window: EvidenceWindow, evidence: Evidence) -> bool:
+    """Whether a window is a fenced code block holding none of the question's terms: it
+    scores by its heading alone. For "When does the else clause of a for loop run?", the
+    prime numbers example's output ("4 equals 2 * 2") under "break and continue Statements,
+    and else Clauses on Loops" was quoted above the paragraph that answers."""
+    text = window.source.text
+    in_code = any(start <= window.sentence.start < end for start, end, _ in fences(text))
+    return in_code and not set(content_terms(window.window.text)) & set(evidence.term_weights)
 
 
 def quoted(

@@ -916,3 +916,32 @@ def test_a_short_sentence_two_files_share_does_not_hide_the_second() -> None:
         source(2, two, "b.md"),
     )
     assert "[1]" in text and "[2]" in text
+
+
+def test_a_code_block_holding_none_of_the_question_words_is_not_quoted_for_its_heading() -> None:
+    # Python's tutorial: the prime numbers example's output, under a heading that holds the
+    # question's words, scored as high as a second passage needs.
+    loops = Source(
+        1,
+        "controlflow.html:1",
+        "controlflow.html",
+        None,
+        "4.4. break and continue Statements, and else Clauses on Loops",
+        1,
+        0.5,
+        "```\n4 equals 2 * 2\n5 is a prime number\n```\n\n(Yes, this is the correct code.) "
+        "Look closely: the else clause belongs to the for loop. A loop's else clause runs "
+        "when no break occurs.",
+    )
+
+    # weighed as the index weighs them: "run" is in most passages, "clause" in few
+    def weights(terms: set[str]) -> dict[str, float]:
+        return {term: 0.5 if term == "run" else 2.0 for term in terms}
+
+    question = "When does the else clause of a for loop run?"
+    evidence = EvidenceSelector(weights).select(question, None, [loops])
+    quote = quote_answer(evidence)
+    assert quote is not None
+    text = quote.text
+    assert "prime number" not in text
+    assert text.endswith("A loop's else clause runs when no break occurs. [1]"), text
