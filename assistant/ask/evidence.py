@@ -294,11 +294,17 @@ def _entry_starts(source: Source, sentences: Sequence[TextSpan]) -> list[EntrySt
     text = source.text
     headings = heading_starts(text) if is_markdown(source.path) else set()
     indents = [_line_indent(text, s.start) for s in sentences]
+    # A chunk that opens inside a sentence ("encrypted channel and" over the indented rest of
+    # one of ssh_config(5)'s) does not open a line: how far its first line is indented is not
+    # known, and only a label's colon makes it a term.
+    cut_off = starts_mid_sentence(text)
     starts: list[EntryStart] = []
     for index, sentence in enumerate(sentences):
         indent, below = indents[index], indents[index + 1] if index + 1 < len(sentences) else None
+        opening = cut_off and not text[: sentence.start].strip()
         term = (
-            indent is not None
+            not opening
+            and indent is not None
             and below is not None
             and below > indent
             and "\n" not in text[sentence.start : sentence.end]
@@ -306,11 +312,12 @@ def _entry_starts(source: Source, sentences: Sequence[TextSpan]) -> list[EntrySt
         if sentence.start in headings:
             starts.append("heading")
         else:
-            starts.append("term" if term or _opens_with_term(text, sentence) else "")
+            labelled = _opens_with_term(text, sentence, cut_off=opening)
+            starts.append("term" if term or labelled else "")
     return starts
 
 
-def _opens_with_term(text: str, sentence: TextSpan) -> bool:
+def _opens_with_term(text: str, sentence: TextSpan, *, cut_off: bool = False) -> bool:
     """A sentence whose first line, a few words at the start of its line and not a list
     item's ("- to look up an existing member:"), is a term over its description: a label
     ending in a colon, as an HTML definition list's term reads ("--amend:" above "Replace the
@@ -318,7 +325,8 @@ def _opens_with_term(text: str, sentence: TextSpan) -> bool:
     page's term run into one sentence with the first line of its description, indented
     deeper below it, for being a word or two ("ServerAliveCountMax" over "Sets the number of
     server alive messages ..."). A sentence announcing what follows ("The following two sets
-    of commands are not equivalent:") has too many words."""
+    of commands are not equivalent:") has too many words. The first line of a sentence
+    `cut_off` by its chunk's start is a term only as a label."""
     indent = _line_indent(text, sentence.start)
     line_end = text.find("\n", sentence.start, sentence.end)
     if indent is None or line_end < 0:
@@ -328,6 +336,8 @@ def _opens_with_term(text: str, sentence: TextSpan) -> bool:
         return False
     if term.endswith(":"):
         return True
+    if cut_off:
+        return False
     description = text[line_end + 1 : sentence.end]
     below = len(description) - len(description.lstrip(" "))
     return below > indent and not term.endswith(_SENTENCE_STOPS)

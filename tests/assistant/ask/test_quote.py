@@ -106,6 +106,19 @@ def test_a_manual_pages_one_word_term_starts_its_entry() -> None:
     assert "environment variables" not in text
 
 
+def test_a_chunk_opening_inside_a_sentence_does_not_open_with_a_term() -> None:
+    # A chunk of ssh_config(5) starts three words before its first line's end: those words
+    # over the indented rest of their sentence read like a term over its description.
+    cut = (
+        "encrypted channel and\n             therefore will not be spoofable.  The TCP "
+        "keepalive option\n             enabled by TCPKeepAlive is spoofable.  The server alive "
+        "mechanism is\n             valuable when the client or server depend on knowing when "
+        "a\n             connection has become unresponsive."
+    )
+    text = quoted("When is the server alive mechanism valuable?", source(1, cut))
+    assert text.startswith("The TCP keepalive option enabled by TCPKeepAlive"), text
+
+
 MISSING = (
     "__missing__(key)\n\nIf the default_factory attribute is None, this raises a KeyError "
     "exception with the key as argument. If default_factory is not None, it is called without "
