@@ -327,9 +327,11 @@ def _read_back(
     if not starts_mid_sentence(text) and "\n" in before.text[len(head) : cut]:
         return None
     head_sentences = [s for s in passage_sentences(before.text) if s.start < cut]
-    start = head_sentences[-1].start if head_sentences else 0
-    if len(head_sentences) > 1 and window.window.start <= opening:
-        prior = head_sentences[-2]
+    # from the start of the sentence, not of the last piece of one too long to score whole
+    start = _referent_start(before.text, head_sentences[-1].start) if head_sentences else 0
+    earlier = [s for s in head_sentences if s.start < start]
+    if earlier and window.window.start <= opening:
+        prior = earlier[-1]
         quoted_terms = set(content_terms(before.text[start:cut] + text[: window.window.end]))
         fresh = (set(content_terms(prior.text)) - quoted_terms) & asked
         if fresh and not _PARAGRAPH_BREAK.search(before.text, prior.end, start):

@@ -13,7 +13,7 @@ from pathlib import Path
 from assistant.ask.evidence import Evidence, EvidenceSelector, EvidenceWindow, uniform_weights
 from assistant.ask.quote import quote_answer
 from assistant.ask.quote_layout import MAX_LIST_ITEMS, through_list
-from assistant.ask.sentences import TextSpan, passage_sentences
+from assistant.ask.sentences import MAX_WORDS, TextSpan, passage_sentences
 from assistant.ask.types import Source
 from ingest.loaders import load_document
 
@@ -852,6 +852,25 @@ def test_reading_back_takes_the_sentence_before_when_it_holds_what_the_quote_lac
     # a sentence before holding no word of the question the quote lacks stays out
     text, _ = read_back("Which shell executes the command?", [before, after])
     assert text.startswith("If args is a string, the string specifies the command"), text
+
+
+def test_reading_back_starts_at_the_sentence_not_at_the_last_piece_of_a_long_one() -> None:
+    # git-worktree(1) as chunked: the chunk opens inside a sentence of 60 words, which is
+    # scored in pieces of at most MAX_WORDS; the quote starts where the sentence does.
+    sentence = (
+        "If a working tree is deleted without using git worktree remove, then its associated "
+        "administrative files, which reside in the repository (see DETAILS below), will "
+        "eventually be removed automatically (see gc.worktreePruneExpire in git-config(1)), or "
+        "you can run git worktree prune in the main or any linked worktree to clean up any "
+        "stale administrative files."
+    )
+    assert len(sentence.split()) > MAX_WORDS
+    before = "Each worktree has its own HEAD.\n" + sentence
+    after = sentence[sentence.index("git-config(1)") :] + "\nLock a worktree on a portable device."
+    text, _ = read_back(
+        "How do I clean up stale administrative files of a worktree?", [before, after]
+    )
+    assert text.startswith("If a working tree is deleted without using git worktree remove"), text
 
 
 def test_a_chunk_opening_after_a_finished_sentence_is_not_read_back() -> None:
