@@ -512,16 +512,32 @@ def _referent_start(text: str, start: int) -> int:
     """Where a quote starting at `start` begins: earlier, while its first sentence refers back
     ("This means that...", "They include...") to the one before it in the same paragraph,
     which a quote opening with it would leave out, or is the rest of a sentence too long to
-    score whole (`sentences.MAX_WORDS`: "across both when each cuts them off, and...")."""
+    score whole (`sentences.MAX_WORDS`: "across both when each cuts them off, and..."), or
+    the rest of one a code block interrupts ("For example," and `$ gitk --since="2 weeks
+    ago" drivers/` above "allows you to browse any commits from the last 2 weeks ...")."""
     if not (_REFERS_BACK.match(text[start:]) or text[start : start + 1].islower()):
         return start
     sentences = [s for s in passage_sentences(text) if s.end <= start]
     while sentences and (_REFERS_BACK.match(text[start:]) or _goes_on(sentences[-1], text, start)):
         before = sentences.pop()
         if "\n\n" in text[before.end : start].replace(" ", ""):
-            break
+            lead_in = _lead_in(text, before, sentences) if text[start].islower() else None
+            return start if lead_in is None else lead_in
         start = before.start
     return start
+
+
+def _lead_in(text: str, block: TextSpan, sentences: list[TextSpan]) -> int | None:
+    """Where the sentence a fenced code block interrupts starts: the block holding `block`,
+    right under the first part of that sentence, the last of `sentences` before it, ending
+    unfinished ("For example,"); None when there is no such block."""
+    fence = next((f for f in fences(text) if f[0] <= block.start and block.end <= f[1]), None)
+    if fence is None:
+        return None
+    above = [s for s in sentences if s.end <= fence[0]]
+    if not above or above[-1].text.endswith(FINISHED) or text[above[-1].end : fence[0]].strip():
+        return None
+    return above[-1].start
 
 
 def _goes_on(before: TextSpan, text: str, start: int) -> bool:

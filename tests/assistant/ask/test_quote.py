@@ -873,6 +873,21 @@ def test_reading_back_starts_at_the_sentence_not_at_the_last_piece_of_a_long_one
     assert text.startswith("If a working tree is deleted without using git worktree remove"), text
 
 
+def test_a_sentence_a_code_block_interrupts_is_quoted_from_its_start() -> None:
+    # Git's user manual: the sentence's subject is above the example, its verb below it
+    manual = (
+        'For example,\n\n```\n$ gitk --since="2 weeks ago" drivers/\n```\n\nallows you to '
+        "browse any commits from the last 2 weeks of commits that modified files under the "
+        "drivers directory. (Note: you can adjust gitk's fonts by holding down the control key "
+        "while pressing - or +.)"
+    )
+    text = quoted("How do I adjust the fonts in gitk?", source(1, manual))
+    assert text.startswith('For example,\n\n```\n$ gitk --since="2 weeks ago" drivers/\n```'), text
+    # a sentence of its own under the block starts the quote
+    finished = manual.replace("For example,", "For example:").replace("allows you to", "It lets")
+    assert quoted("How do I adjust the fonts in gitk?", source(1, finished)).startswith("It lets")
+
+
 def test_a_chunk_opening_after_a_finished_sentence_is_not_read_back() -> None:
     # A manual's option list: the chunk before ends an option's line, the next opens with an
     # option in lower case.
