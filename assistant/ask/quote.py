@@ -78,6 +78,9 @@ SEPARATOR = "\n\n"  # between two quoted passages
 # -> 81 words; held out, real-report 0.590 unchanged, real-fresh 0.711 -> 0.733.
 ENTRY_LEAD = 300
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+# A quote opening inside brackets starts at the sentence that opens them, this many
+# characters back at most (an aside of a sentence or two, not a stray bracket far above).
+_BRACKET_REACH = 300
 _OUTLINE_HEADING = re.compile(r"\*{1,4} \S")  # "* Noteworthy changes in release 3.6"
 HEADING_WORDS = 12  # an outline heading is no longer than this
 MAX_HEADINGS_CROSSED = 3  # a release's heading, its "New features" heading, the first item
@@ -515,6 +518,8 @@ def _referent_start(text: str, start: int) -> int:
     score whole (`sentences.MAX_WORDS`: "across both when each cuts them off, and..."), or
     the rest of one a code block interrupts ("For example," and `$ gitk --since="2 weeks
     ago" drivers/` above "allows you to browse any commits from the last 2 weeks ...")."""
+    if _in_brackets(text, start):
+        return _bracket_start(text, start)
     if not (_REFERS_BACK.match(text[start:]) or text[start : start + 1].islower()):
         return start
     sentences = [s for s in passage_sentences(text) if s.end <= start]
@@ -525,6 +530,34 @@ def _referent_start(text: str, start: int) -> int:
             return start if lead_in is None else lead_in
         start = before.start
     return start
+
+
+def _in_brackets(text: str, start: int) -> bool:
+    """Whether `start` is inside a bracket opened earlier in its paragraph and closed later
+    in it: "Look closely: the else clause belongs to the for loop, not the if statement.)" is
+    the second sentence of "(Yes, this is the correct code. Look closely: ...)"."""
+    return _bracket_start(text, start) < start and ")" in _paragraph_rest(text, start)
+
+
+def _bracket_start(text: str, start: int) -> int:
+    """Where the sentence opening the bracket `start` is inside of starts, within
+    `_BRACKET_REACH` characters; `start` when it is inside none."""
+    paragraph = max(text.rfind("\n\n", 0, start) + 2, 0)
+    depth, opened = 0, start
+    for index in range(start - 1, paragraph - 1, -1):
+        depth += {")": 1, "(": -1}.get(text[index], 0)
+        if depth < 0:
+            opened = index
+            break
+    if opened == start or start - opened > _BRACKET_REACH:
+        return start
+    sentences = [s for s in passage_sentences(text) if s.start <= opened]
+    return sentences[-1].start if sentences else opened
+
+
+def _paragraph_rest(text: str, start: int) -> str:
+    end = text.find("\n\n", start)
+    return text[start : len(text) if end < 0 else end]
 
 
 def _lead_in(text: str, block: TextSpan, sentences: list[TextSpan]) -> int | None:

@@ -888,6 +888,18 @@ def test_a_sentence_a_code_block_interrupts_is_quoted_from_its_start() -> None:
     assert quoted("How do I adjust the fonts in gitk?", source(1, finished)).startswith("It lets")
 
 
+def test_a_quote_opening_inside_brackets_starts_at_the_sentence_that_opens_them() -> None:
+    # Python's tutorial: the window around the sentence that answers opens with the second
+    # sentence of an aside in brackets
+    aside = (
+        "The prime numbers example prints its output. (Yes, this is the correct code. Look "
+        "closely: the else clause belongs to the for loop, not the if statement.) When used "
+        "with a loop, the else clause runs when no break occurs. See Handling Exceptions."
+    )
+    text = quoted("When does the else clause of a loop run with no break?", source(1, aside))
+    assert text.startswith("(Yes, this is the correct code. Look closely:"), text
+
+
 def test_a_chunk_opening_after_a_finished_sentence_is_not_read_back() -> None:
     # A manual's option list: the chunk before ends an option's line, the next opens with an
     # option in lower case.
