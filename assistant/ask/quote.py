@@ -142,6 +142,43 @@ def _chosen(evidence: Evidence) -> list[EvidenceWindow]:
     return chosen
 
 
+def _unrepeated(
+    passages: list[tuple[EvidenceWindow, Passage]],
+) -> list[tuple[EvidenceWindow, Passage]]:
+    """The passages, each without the sentences at its start or end that a passage before it
+    from another chunk of its file quotes already, and without one left with none: chunks
+    overlap, and a quote reaching past its window runs into what its neighbour's quotes ("Note
+    that the root logger is created with level WARNING." ending one and opening the next)."""
+    kept: list[tuple[EvidenceWindow, Passage]] = []
+    for window, passage in passages:
+        source = window.source
+        said = " ".join(
+            " ".join(taken.text.split())
+            for other, taken in kept
+            if other.source.path == source.path and other.source.id != source.id
+        )
+        spans = [
+            s
+            for s in passage_sentences(source.text)
+            if passage.start <= s.start and s.end <= passage.end
+        ]
+        head = tail = 0  # sentences said already
+        while head < len(spans) and _long(spans[head]) and spans[head].text in said:
+            head += 1
+        while (
+            tail < len(spans) - head and _long(spans[-1 - tail]) and spans[-1 - tail].text in said
+        ):
+            tail += 1
+        if head or tail:
+            if head + tail == len(spans):
+                continue
+            start = spans[head].start if head else passage.start
+            end = spans[-1 - tail].end if tail else passage.end
+            passage = quoted_passage(source.text, start, end)
+        kept.append((window, passage))
+    return kept
+
+
 def _code_of_another_matter(window: EvidenceWindow, evidence: Evidence) -> bool:
     """Whether a window is a fenced code block holding none of the question's terms: it
     scores by its heading alone. For "When does the else clause of a for loop run?", the
@@ -183,7 +220,7 @@ def quoted(
             continue
         if not any(passage.text == taken.text for _, taken in passages):
             passages.append((window, passage))
-    passages = [(w, _under_header(w.source.text, passage)) for w, passage in passages]
+    passages = [(w, _under_header(w.source.text, passage)) for w, passage in _unrepeated(passages)]
     pieces, sentences, start = [], [], 0
     for window, passage in passages:
         number = window.source.number

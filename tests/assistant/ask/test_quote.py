@@ -900,6 +900,32 @@ def test_a_quote_opening_inside_brackets_starts_at_the_sentence_that_opens_them(
     assert text.startswith("(Yes, this is the correct code. Look closely:"), text
 
 
+def test_a_sentence_two_chunks_of_a_file_share_is_quoted_once() -> None:
+    # logging's setLevel as chunked: the first chunk ends with the sentence the next opens
+    # with, and each chunk's passage reaches it
+    shared = "Note that the root logger is created with level WARNING, not NOTSET like the others."
+    first = (
+        "setLevel(level)\n\nSets the threshold for this logger to level. When a logger is "
+        "created, the level is set to NOTSET, which hands its messages to the parent logger. "
+        + shared
+    )
+    second = (
+        f"{shared} The term delegation to the parent means that a logger whose level is NOTSET "
+        "hands its messages to its parent logger, up to the root logger."
+    )
+    text = quoted(
+        "Which level is a logger created with, and what does NOTSET hand to the parent logger?",
+        Source(1, "logging.html:4", "logging.html", None, "Logger Objects", 1, 0.5, first),
+        Source(2, "logging.html:5", "logging.html", None, "Logger Objects", 9, 0.4, second),
+    )
+    assert text.count(shared) == 1, text
+    assert text.endswith(
+        "[1]\n\nThe term delegation to the parent means that a logger whose "
+        "level is NOTSET hands its messages to its parent logger, up to the "
+        "root logger. [2]"
+    ), text
+
+
 def test_a_chunk_opening_after_a_finished_sentence_is_not_read_back() -> None:
     # A manual's option list: the chunk before ends an option's line, the next opens with an
     # option in lower case.
