@@ -36,7 +36,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from assistant.ask.quote_layout import LIST_ITEM
-from assistant.ask.sentences import TextSpan, passage_sentences, starts_mid_sentence
+from assistant.ask.sentences import MIN_WORDS, TextSpan, passage_sentences, starts_mid_sentence
 from assistant.ask.terms import content_terms
 from assistant.ask.types import Source
 from ingest.markdown_syntax import front_matter_lines, heading_starts, is_markdown
@@ -57,6 +57,15 @@ CODE_END = ("```", "~~~")
 # 0.610 -> 0.634 (14), docs/golden.jsonl 0.780 -> 0.800 on both; 0.05 and 0.15 gained less
 # on one set or lost on the other. Sources and their order do not change.
 SOURCE_RANK_SHARE = 0.1
+# A window of fewer than MIN_WORDS words, all its entry holds (a manual page's "SYNOPSIS
+# /etc/fstab", its FILES section's "/etc/fstab, <fstab.h>"), names what its heading is about
+# and says nothing of it; its score keeps this share. It had been quoted as the answer to
+# "What should the last number on the root filesystem's line in /etc/fstab be?" and "What goes
+# on each line of /etc/hosts?" (eval/real-tune2.jsonl, real-tune.jsonl); at 0.5 the first
+# still was, its source ranked first (SOURCE_RANK_SHARE). No other answer of the tuning sets,
+# golden or the trials changed but one of pip's trial, which quotes another heading's three
+# words instead of "Usage". Refusals do not change: the gate reads coverage.
+FRAGMENT_SHARE = 0.2
 PROMPT_WINDOWS = 3  # evidence windows the model reads before the sources themselves
 EntryStart = Literal["", "heading", "term"]  # how a sentence starts an entry, if it does
 LABEL_WORDS = 4  # the most words of a term over its description ("-m <msg>:", "--amend:")
@@ -355,6 +364,8 @@ def _scored(candidate: _Candidate, similarity: float | None) -> EvidenceWindow:
         score = candidate.coverage * (1 - DENSE_SHARE)
     else:
         score = DENSE_SHARE * max(0.0, similarity) + (1 - DENSE_SHARE) * candidate.coverage
+    if candidate.window.words < MIN_WORDS:
+        score *= FRAGMENT_SHARE
     return EvidenceWindow(
         source=candidate.source,
         sentence=candidate.sentence,

@@ -926,6 +926,27 @@ def test_a_sentence_two_chunks_of_a_file_share_is_quoted_once() -> None:
     ), text
 
 
+def test_a_window_of_a_word_or_two_is_not_quoted_over_a_sentence() -> None:
+    # fstab(5): its FILES section names the file the question names, and says nothing of it
+    files = Source(
+        1, "fstab.5:10", "fstab.5", None, "fstab > FILES", 120, 0.7, "/etc/fstab, <fstab.h>"
+    )
+    description = Source(
+        2,
+        "fstab.5:1",
+        "fstab.5",
+        None,
+        "fstab > DESCRIPTION",
+        10,
+        0.6,
+        "Each filesystem is described on a separate line. Fields on each line are separated by "
+        "tabs or spaces.",
+    )
+    text = quoted("What goes on each line of /etc/fstab?", files, description)
+    assert text.startswith("Each filesystem is described on a separate line."), text
+    assert "<fstab.h>" not in text
+
+
 def test_a_chunk_opening_after_a_finished_sentence_is_not_read_back() -> None:
     # A manual's option list: the chunk before ends an option's line, the next opens with an
     # option in lower case.
