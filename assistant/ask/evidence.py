@@ -310,7 +310,7 @@ def _entry_starts(source: Source, sentences: Sequence[TextSpan]) -> list[EntrySt
     starts: list[EntryStart] = []
     for index, sentence in enumerate(sentences):
         indent, below = indents[index], indents[index + 1] if index + 1 < len(sentences) else None
-        opening = cut_off and not text[: sentence.start].strip()
+        opening = cut_off and index == 0
         term = (
             not opening
             and indent is not None

@@ -126,11 +126,11 @@ def _chosen(evidence: Evidence) -> list[EvidenceWindow]:
     for window in evidence.windows[1:]:
         if len(chosen) == MAX_SENTENCES or window.score < SECOND_SHARE * best.score:
             break
+        if _code_of_another_matter(window, evidence):
+            continue
         # Neighbouring chunks of a file overlap. Of two windows around the same sentence,
         # one whole is quoted, not also a copy cut off by a chunk's edge; two cut off at
         # facing edges make one passage across both chunks.
-        if _code_of_another_matter(window, evidence):
-            continue
         same = next((i for i, taken in enumerate(chosen) if _same_place(window, taken)), None)
         if same is None:
             if not any(_overlaps(window, taken) for taken in chosen):
@@ -555,8 +555,9 @@ def _referent_start(text: str, start: int) -> int:
     score whole (`sentences.MAX_WORDS`: "across both when each cuts them off, and..."), or
     the rest of one a code block interrupts ("For example," and `$ gitk --since="2 weeks
     ago" drivers/` above "allows you to browse any commits from the last 2 weeks ...")."""
-    if _in_brackets(text, start):
-        return _bracket_start(text, start)
+    bracket = _bracket_start(text, start)
+    if bracket < start:
+        return bracket
     if not (_REFERS_BACK.match(text[start:]) or text[start : start + 1].islower()):
         return start
     sentences = [s for s in passage_sentences(text) if s.end <= start]
@@ -569,24 +570,22 @@ def _referent_start(text: str, start: int) -> int:
     return start
 
 
-def _in_brackets(text: str, start: int) -> bool:
-    """Whether `start` is inside a bracket opened earlier in its paragraph and closed later
-    in it: "Look closely: the else clause belongs to the for loop, not the if statement.)" is
-    the second sentence of "(Yes, this is the correct code. Look closely: ...)"."""
-    return _bracket_start(text, start) < start and ")" in _paragraph_rest(text, start)
-
-
 def _bracket_start(text: str, start: int) -> int:
-    """Where the sentence opening the bracket `start` is inside of starts, within
-    `_BRACKET_REACH` characters; `start` when it is inside none."""
-    paragraph = max(text.rfind("\n\n", 0, start) + 2, 0)
-    depth, opened = 0, start
-    for index in range(start - 1, paragraph - 1, -1):
-        depth += {")": 1, "(": -1}.get(text[index], 0)
+    """Where the sentence starts that opens a bracket `start` is inside of, one opened at
+    most `_BRACKET_REACH` characters before it in its paragraph and closed after it there;
+    `start` when it is inside none. "Look closely: the else clause belongs to the for loop,
+    not the if statement.)" is the second sentence of "(Yes, this is the correct code. Look
+    closely: ...)"."""
+    paragraph = text.rfind("\n\n", 0, start)
+    paragraph = 0 if paragraph < 0 else paragraph + 2
+    depth = 0
+    for opened in range(start - 1, max(paragraph, start - _BRACKET_REACH) - 1, -1):
+        depth += {")": 1, "(": -1}.get(text[opened], 0)
         if depth < 0:
-            opened = index
             break
-    if opened == start or start - opened > _BRACKET_REACH:
+    else:
+        return start
+    if ")" not in _paragraph_rest(text, start):
         return start
     sentences = [s for s in passage_sentences(text) if s.start <= opened]
     return sentences[-1].start if sentences else opened
