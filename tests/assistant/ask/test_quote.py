@@ -898,6 +898,10 @@ def test_a_quote_opening_inside_brackets_starts_at_the_sentence_that_opens_them(
     )
     text = quoted("When does the else clause of a loop run with no break?", source(1, aside))
     assert text.startswith("(Yes, this is the correct code. Look closely:"), text
+    # a bracket opening the passage's first paragraph
+    opening = aside.removeprefix("The prime numbers example prints its output. ")
+    text = quoted("When does the else clause of a loop run with no break?", source(1, opening))
+    assert text.startswith("(Yes, this is the correct code. Look closely:"), text
 
 
 def test_a_sentence_two_chunks_of_a_file_share_is_quoted_once() -> None:
