@@ -187,7 +187,7 @@ def test_auto_keeps_a_capable_models_answer_only_when_the_sources_support_it(
     streamed = "".join(e.text for e in events if isinstance(e, TextDelta))
     kinds = [e.kind for e in answer.guardrails]
     if len(supported) / len(checked) >= FALLBACK_SHARE:
-        assert answer.mode == "generate" and answer.fallback is None, checks
+        assert answer.mode == "model" and answer.fallback is None, checks
         assert answer.groundedness is not None and answer.groundedness >= FALLBACK_SHARE
         assert "answer.replaced" not in kinds
         return
