@@ -30,8 +30,8 @@ PLANTS = (
 )
 
 
-def source(number: int, text: str, path: str = "notes.md") -> Source:
-    return Source(number, f"{path}:{number}", path, None, "", 1, 0.5, text)
+def source(number: int, text: str, path: str = "notes.md", heading: str = "") -> Source:
+    return Source(number, f"{path}:{number}", path, None, heading, 1, 0.5, text)
 
 
 def quoted(question: str, *sources: Source) -> str:
@@ -919,8 +919,8 @@ def test_a_sentence_two_chunks_of_a_file_share_is_quoted_once() -> None:
     )
     text = quoted(
         "Which level is a logger created with, and what does NOTSET hand to the parent logger?",
-        Source(1, "logging.html:4", "logging.html", None, "Logger Objects", 1, 0.5, first),
-        Source(2, "logging.html:5", "logging.html", None, "Logger Objects", 9, 0.4, second),
+        source(1, first, "logging.html", "Logger Objects"),
+        source(2, second, "logging.html", "Logger Objects"),
     )
     assert text.count(shared) == 1, text
     assert text.endswith(
@@ -932,19 +932,13 @@ def test_a_sentence_two_chunks_of_a_file_share_is_quoted_once() -> None:
 
 def test_a_window_of_a_word_or_two_is_not_quoted_over_a_sentence() -> None:
     # fstab(5): its FILES section names the file the question names, and says nothing of it
-    files = Source(
-        1, "fstab.5:10", "fstab.5", None, "fstab > FILES", 120, 0.7, "/etc/fstab, <fstab.h>"
-    )
-    description = Source(
+    files = source(1, "/etc/fstab, <fstab.h>", "fstab.5", "fstab > FILES")
+    description = source(
         2,
-        "fstab.5:1",
-        "fstab.5",
-        None,
-        "fstab > DESCRIPTION",
-        10,
-        0.6,
         "Each filesystem is described on a separate line. Fields on each line are separated by "
         "tabs or spaces.",
+        "fstab.5",
+        "fstab > DESCRIPTION",
     )
     text = quoted("What goes on each line of /etc/fstab?", files, description)
     assert text.startswith("Each filesystem is described on a separate line."), text
@@ -1031,17 +1025,13 @@ def test_a_short_sentence_two_files_share_does_not_hide_the_second() -> None:
 def test_a_code_block_holding_none_of_the_question_words_is_not_quoted_for_its_heading() -> None:
     # Python's tutorial: the prime numbers example's output, under a heading that holds the
     # question's words, scored as high as a second passage needs.
-    loops = Source(
+    loops = source(
         1,
-        "controlflow.html:1",
-        "controlflow.html",
-        None,
-        "4.4. break and continue Statements, and else Clauses on Loops",
-        1,
-        0.5,
         "```\n4 equals 2 * 2\n5 is a prime number\n```\n\n(Yes, this is the correct code.) "
         "Look closely: the else clause belongs to the for loop. A loop's else clause runs "
         "when no break occurs.",
+        "controlflow.html",
+        "4.4. break and continue Statements, and else Clauses on Loops",
     )
 
     # weighed as the index weighs them: "run" is in most passages, "clause" in few
