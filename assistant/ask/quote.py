@@ -157,6 +157,9 @@ def _unrepeated(
             for other, taken in kept
             if other.source.path == source.path and other.source.id != source.id
         )
+        if not said:
+            kept.append((window, passage))
+            continue
         spans = [
             s
             for s in passage_sentences(source.text)
@@ -184,9 +187,9 @@ def _code_of_another_matter(window: EvidenceWindow, evidence: Evidence) -> bool:
     scores by its heading alone. For "When does the else clause of a for loop run?", the
     prime numbers example's output ("4 equals 2 * 2") under "break and continue Statements,
     and else Clauses on Loops" was quoted above the paragraph that answers."""
-    text = window.source.text
-    in_code = any(start <= window.sentence.start < end for start, end, _ in fences(text))
-    return in_code and not set(content_terms(window.window.text)) & set(evidence.term_weights)
+    if set(content_terms(window.window.text)) & evidence.term_weights.keys():
+        return False
+    return any(start <= window.sentence.start < end for start, end, _ in fences(window.source.text))
 
 
 def quoted(
