@@ -29,7 +29,9 @@ from ingest.types import DocumentInfo, StoredChunk
 log = logging.getLogger(__name__)
 
 TERMS_FILE = "terms.sqlite"  # in the cache folder
-SCHEMA_VERSION = 2  # 2: terms without their accents ("godel"), letters of any script
+# 2: terms without their accents ("godel"), letters of any script; 3: stop words named as
+# keywords ("the else block") are terms
+SCHEMA_VERSION = 3
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (

@@ -5,7 +5,10 @@ A term is a word lower-cased and lightly stemmed ("planted" and "plant", "pickup
 full-text index), or a technical token kept whole as well as in parts: `str.partition`,
 `lru_cache`, `--almost-all`, `$RANDOM`, `2>&1` are terms, and so are `partition`, `lru`,
 `cache`, `almost` and `random`. Stop words, including the words every question is made of
-("how", "what", "does", "use"), are not terms: coverage counts what the question is about.
+("how", "what", "does", "use"), are not terms: coverage counts what the question is about,
+except a stop word that is a language's keyword and says so by the word after it: "the else
+block of a try statement", "a with statement", "the in operator" are about `else`, `try`,
+`with` and `in`.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import pairwise
 
 TOKEN = re.compile(  # a word or a technical token
     r"\d>&\d|[$-]*\w[\w.+/-]*\w|[$-]*\w"
@@ -35,16 +39,25 @@ _STOP_WORD_LIST = """
 # way, as the documents' own "doesn't" is.
 _CONTRACTIONS = "heres hows im ive thats theres theyre whats wheres whos youre youve"
 STOP_WORDS = frozenset(_STOP_WORD_LIST.split() + _CONTRACTIONS.split())
+# Stop words that are keywords of Python, shells or SQL, and the words (stemmed) that make
+# one of them a keyword when they follow it: "else block", "try clause", "for loop".
+_KEYWORDS = "and as do else for from if in is not or try until where while with"
+KEYWORD_STOP_WORDS = frozenset(_KEYWORDS.split())
+_KEYWORD_NOUNS = "block claus statement keyword loop operator builtin"
+KEYWORD_NOUNS = frozenset(_KEYWORD_NOUNS.split())
 
 
 def content_terms(text: str) -> list[str]:
     """The terms of `text` in order, repeats kept (a caller wanting a set makes one)."""
     terms: list[str] = []
-    for match in TOKEN.finditer(folded(text)):
-        token = match.group().strip(".")
+    tokens = [match.group().strip(".") for match in TOKEN.finditer(folded(text))]
+    for token, following in pairwise([*tokens, ""]):
         parts = _PARTS.findall(token)
         if len(parts) > 1 or token != (parts[0] if parts else token):
             terms.append(token)
+        elif token in KEYWORD_STOP_WORDS and stem(following) in KEYWORD_NOUNS:
+            terms.append(token)
+            continue
         terms.extend(stem(part) for part in parts if part not in STOP_WORDS and len(part) > 1)
     return terms
 

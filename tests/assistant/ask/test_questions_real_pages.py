@@ -1,6 +1,7 @@
 """Questions on real pages nobody here wrote, ingested with the real MiniLM into LanceDB and
-searched the way `margin ask` searches (`Index.retriever`, its ranking and names rule): the
-zlib and copy references of the Python documentation and GNU diffutils' NEWS file.
+searched the way `margin ask` searches (`Index.retriever`, its ranking and names rule), or
+answered in quote mode: the zlib and copy references and the tutorial's page on errors of the
+Python documentation, and GNU diffutils' NEWS file.
 
 - A pasted stack trace: the asker's file name (`unpack_logs.py`) is nowhere in the documents
   and never will be, it says where the asker's program failed; the question is about the
@@ -11,16 +12,21 @@ zlib and copy references of the Python documentation and GNU diffutils' NEWS fil
 - A misspelt word ("compresion") no page holds is searched for as the word the page uses.
 - What the asker tried, told before the question ("I copied a nested list with copy.copy"),
   does not outrank the passage on what is asked: `copy.copy`'s own entry holds the code
-  token, the paragraph on deep copies does not."""
+  token, the paragraph on deep copies does not.
+- The tutorial's page on errors says what a try statement's else clause is for; a question
+  names the clause by its keywords ("else", "try"), words that are stop words in prose.
+  The quote is the sentence that says it, not the try statement's other clauses."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from assistant.core import Index, open_index
-from assistant.locations import resolve_locations
+from assistant.ask.types import AskOptions
+from assistant.core import Assistant, Index, build_assistant, open_index
+from assistant.locations import Locations, resolve_locations
 from ingest.embedder import SentenceTransformerEmbedder
 
 DATA = Path(__file__).parents[2] / "data"
@@ -34,12 +40,25 @@ TRACE = (
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder) -> Index:
+def locations(
+    tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder
+) -> Locations:
     home = tmp_path_factory.mktemp("pages-home")
-    locations = resolve_locations({"MARGIN_HOME": str(home)}).ensure()
-    opened = open_index(locations, embedder=embedder)
-    opened.ingestor().run([DATA / "python_html", DATA / "news"])
-    return opened
+    ingested = resolve_locations({"MARGIN_HOME": str(home)}).ensure()
+    open_index(ingested, embedder=embedder).ingestor().run([DATA / "python_html", DATA / "news"])
+    return ingested
+
+
+@pytest.fixture(scope="module")
+def index(locations: Locations, embedder: SentenceTransformerEmbedder) -> Index:
+    return open_index(locations, embedder=embedder)
+
+
+@pytest.fixture(scope="module")
+def assistant(locations: Locations, embedder: SentenceTransformerEmbedder) -> Iterator[Assistant]:
+    opened = build_assistant(locations=locations, embedder=embedder)
+    yield opened
+    opened.close()
 
 
 def test_a_pasted_traceback_is_answered_from_the_page_of_its_exception(index: Index) -> None:
@@ -88,3 +107,17 @@ def test_the_code_the_asker_tried_does_not_outrank_the_passage_asked_about(index
     # asked about in the sentence that asks, the entry is what holds the answer
     entry = index.retriever().retrieve("What does copy.copy return for a nested list?", k=3)
     assert entry.sources[0].text.startswith("copy.copy(x)")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the else clause of a try statement good for?",
+        "When should I use an else block with try instead of more code in the try block?",
+    ],
+)
+def test_the_keywords_a_question_names_choose_the_quote(
+    assistant: Assistant, question: str
+) -> None:
+    answer = assistant.ask(question, AskOptions(mode="quote")).complete()
+    assert "it avoids accidentally catching an exception" in " ".join(answer.answer.split())

@@ -34,3 +34,15 @@ def test_a_stop_word_typed_without_its_contractions_apostrophe_is_no_term() -> N
     assert content_terms(question) == ["quickest", "back", "branch", "merg"]
     # a negation's stub is a term as the documents' own "doesn't" is
     assert content_terms("it doesn't") == content_terms("docs say it doesn't")[-1:] == ["doesn"]
+
+
+def test_a_stop_word_is_a_term_where_the_word_after_it_makes_it_a_keyword() -> None:
+    assert content_terms("the else block of a try statement") == [
+        "else",
+        "block",
+        "try",
+        "statement",
+    ]
+    assert content_terms("for loops and the in operator") == ["for", "loop", "in", "operator"]
+    # the same words in prose are not terms
+    assert content_terms("What else can I try for this block?") == ["block"]
