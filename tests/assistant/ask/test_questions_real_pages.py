@@ -1,7 +1,7 @@
 """Questions on real pages nobody here wrote, ingested with the real MiniLM into LanceDB and
 searched the way `margin ask` searches (`Index.retriever`, its ranking and names rule), or
-answered in quote mode: the zlib and copy references and the tutorial's page on errors of the
-Python documentation, and GNU diffutils' NEWS file.
+answered in quote mode: the zlib, copy and functools references and the tutorial's page on
+errors of the Python documentation, and GNU diffutils' NEWS file.
 
 - A pasted stack trace: the asker's file name (`unpack_logs.py`) is nowhere in the documents
   and never will be, it says where the asker's program failed; the question is about the
@@ -15,7 +15,9 @@ Python documentation, and GNU diffutils' NEWS file.
   token, the paragraph on deep copies does not.
 - The tutorial's page on errors says what a try statement's else clause is for; a question
   names the clause by its keywords ("else", "try"), words that are stop words in prose.
-  The quote is the sentence that says it, not the try statement's other clauses."""
+  The quote is the sentence that says it, not the try statement's other clauses.
+- What functools.lru_cache does with `maxsize=None` is said in a sentence of its entry, and
+  shown in an example a chunk before it: the sentence is quoted, not the code."""
 
 from __future__ import annotations
 
@@ -121,3 +123,11 @@ def test_the_keywords_a_question_names_choose_the_quote(
 ) -> None:
     answer = assistant.ask(question, AskOptions(mode="quote")).complete()
     assert "it avoids accidentally catching an exception" in " ".join(answer.answer.split())
+
+
+def test_what_a_page_says_of_an_argument_is_quoted_not_the_example_using_it(
+    assistant: Assistant,
+) -> None:
+    question = "What happens if I pass maxsize=None to functools.lru_cache?"
+    answer = assistant.ask(question, AskOptions(mode="quote")).complete()
+    assert "If maxsize is set to None, the LRU feature is disabled" in answer.answer

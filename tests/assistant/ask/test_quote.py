@@ -1045,3 +1045,24 @@ def test_a_code_block_holding_none_of_the_question_words_is_not_quoted_for_its_h
     text = quote.text
     assert "prime number" not in text
     assert text.endswith("A loop's else clause runs when no break occurs. [1]"), text
+
+
+def test_what_the_prose_says_of_a_name_is_quoted_before_code_that_only_uses_it() -> None:
+    example = source(
+        1,
+        "Example of efficiently computing Fibonacci numbers:\n\n```\n@lru_cache(maxsize=None)\n"
+        "def fib(n):\n    return n if n < 2 else fib(n-1) + fib(n-2)\n```",
+        heading="functools > @functools.lru_cache",
+    )
+    said = "If maxsize is set to None, the LRU feature is disabled and the cache can grow."
+    prose = source(2, said, heading="functools > @functools.lru_cache")
+    assert quoted("What happens if I pass maxsize=None?", example, prose).startswith(said)
+    # code the question's words are only in is still what is quoted
+    assert "def fib(n):" in quoted("How is fib decorated for its cache?", example, prose)
+
+
+def test_a_how_to_question_is_answered_with_the_command_not_the_prose_on_its_names() -> None:
+    example = source(1, "Set a key:\n\n```sh\nmargin keys set work\nmargin keys remove work\n```")
+    prose = source(2, "The keys of the work profile live in the keyring, never in a file.")
+    text = quoted("How do I remove the work profile's keys?", example, prose)
+    assert "margin keys remove work" in text
