@@ -9,9 +9,10 @@ refusals at or below 2% while refusing the most unanswerable questions; then, at
 evidence thresholds, the same for `passing_mentions` (the names rule: a name of the question
 none of the sources mentions refuses when the index holds it in at most that many chunks;
 -1 turns the rule off), and for `min_coverage` (the share of the question's weighted terms the
-best window must hold). It also says how often the best evidence sentence, and its window,
-contain the expected answer: what a quote answer can reach. Tune on `real-tune.jsonl`; check
-the chosen value on `real-report.jsonl`.
+best window must hold). A one-word match (`Retrieval.one_word_match`) is refused at every
+setting, as `margin ask` refuses it. It also says how often the best evidence sentence, and
+its window, contain the expected answer: what a quote answer can reach. Tune on
+`real-tune.jsonl`; check the chosen value on `real-report.jsonl`.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ def measure(index: Index, golden_path: Path, k: int) -> list[dict[str, Any]]:
                 "score": found.gate_score,
                 "similarity": found.similarity,
                 "coverage": found.evidence.best_coverage,
+                "one_word": found.one_word_match,
                 "unfound_names": [[name.text, name.chunks] for name in found.missing_names],
                 "in_sentence": bool(best and expected and m.contains(best.sentence.text, expected)),
                 "in_window": bool(best and expected and m.contains(best.window.text, expected)),
@@ -61,7 +63,7 @@ def measure(index: Index, golden_path: Path, k: int) -> list[dict[str, Any]]:
 
 def refused(row: dict[str, Any], min_relevance: float, min_coverage: float, passing: int) -> bool:
     """Whether the gate refuses this question with these settings."""
-    if row["score"] < min_relevance or row["coverage"] < min_coverage:
+    if row["score"] < min_relevance or row["coverage"] < min_coverage or row["one_word"]:
         return True
     return passing >= 0 and any(chunks <= passing for _, chunks in row["unfound_names"])
 

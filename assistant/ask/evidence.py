@@ -127,6 +127,14 @@ class Evidence:
     def best(self) -> EvidenceWindow | None:
         return self.windows[0] if self.windows else None
 
+    def held_by_best(self) -> set[str]:
+        """The question's terms the best window and its heading hold."""
+        best = self.best
+        if best is None:
+            return set()
+        text = f"{best.source.heading}\n{best.window.text}"
+        return set(content_terms(text)) & self.term_weights.keys()
+
     @property
     def best_coverage(self) -> float:
         """The highest lexical coverage of any window, 0..1; 0.0 when nothing was found."""

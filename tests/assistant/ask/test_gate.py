@@ -7,7 +7,7 @@ import pytest
 
 from assistant.ask.evidence import Evidence, EvidenceWindow
 from assistant.ask.names import MissingName
-from assistant.ask.retrieval import GATE_SIMILARITY_SHARE, Retrieval
+from assistant.ask.retrieval import GATE_SIMILARITY_SHARE, ONE_WORD_SIMILARITY, Retrieval
 from assistant.ask.sentences import TextSpan
 from assistant.ask.types import Source
 from assistant.config import RetrievalConfig
@@ -23,12 +23,15 @@ def window(coverage: float, similarity: float | None, text: str = "A sentence.")
 
 
 def retrieval(
-    windows: list[EvidenceWindow], similarity: float, missing: list[MissingName] | None = None
+    windows: list[EvidenceWindow],
+    similarity: float,
+    missing: list[MissingName] | None = None,
+    terms: dict[str, float] | None = None,
 ) -> Retrieval:
     sources = [w.source for w in windows[:1]]
     return Retrieval(
         sources,
-        Evidence(windows, {}),
+        Evidence(windows, terms or {}),
         CONFIG.min_relevance,
         CONFIG.min_coverage,
         missing_names=missing or [],
@@ -90,3 +93,24 @@ def test_an_answer_that_only_just_passes_is_a_weak_match() -> None:
     assert clear.relevant and not clear.weak
     refused = retrieval([window(0.1, 0.2)], similarity=0.2)
     assert not refused.relevant and not refused.weak  # a refusal is not also "weak"
+
+
+AUSTRALIA = {"capital": 7.55, "australia": 8.4}  # the question's terms, by their IDF
+
+
+def test_one_word_of_the_question_from_far_sources_is_refused() -> None:
+    # "What is the capital of Australia?" over time.html's "Australia/Melbourne" TZ example
+    tz = window(0.53, None, "TZ='Australia/Melbourne' sets the time zone.")
+    found = retrieval([tz], similarity=0.27, terms=AUSTRALIA)
+    assert found.gate_score >= CONFIG.min_relevance
+    assert found.one_word_match and not found.relevant
+    # the same word from sources near the question in meaning passes
+    near = retrieval([tz], similarity=ONE_WORD_SIMILARITY, terms=AUSTRALIA)
+    assert not near.one_word_match and near.relevant
+
+
+def test_two_words_of_the_question_or_a_one_word_question_are_no_one_word_match() -> None:
+    both = window(1.0, None, "Canberra is the capital of Australia.")
+    assert retrieval([both], similarity=0.27, terms=AUSTRALIA).relevant
+    jq = window(1.0, None, "jq is a lightweight command-line JSON processor.")
+    assert retrieval([jq], similarity=0.27, terms={"jq": 6.79}).relevant

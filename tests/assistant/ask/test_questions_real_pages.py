@@ -1,7 +1,7 @@
 """Questions on real pages nobody here wrote, ingested with the real MiniLM into LanceDB and
 searched the way `margin ask` searches (`Index.retriever`, its ranking and names rule), or
-answered in quote mode: the zlib, copy and functools references and the tutorial's page on
-errors of the Python documentation, and GNU diffutils' NEWS file.
+answered in quote mode: the zlib, copy, functools and time references and the tutorial's page
+on errors of the Python documentation, and GNU diffutils' NEWS file.
 
 - A pasted stack trace: the asker's file name (`unpack_logs.py`) is nowhere in the documents
   and never will be, it says where the asker's program failed; the question is about the
@@ -17,7 +17,10 @@ errors of the Python documentation, and GNU diffutils' NEWS file.
   names the clause by its keywords ("else", "try"), words that are stop words in prose.
   The quote is the sentence that says it, not the try statement's other clauses.
 - What functools.lru_cache does with `maxsize=None` is said in a sentence of its entry, and
-  shown in an example a chunk before it: the sentence is quoted, not the code."""
+  shown in an example a chunk before it: the sentence is quoted, not the code.
+- "What is the capital of Australia?" shares one word with the time page's TZ examples
+  ("Australia/Melbourne"), which outweighs the rest of the question in coverage; nothing
+  else says the page answers it, and it is refused."""
 
 from __future__ import annotations
 
@@ -131,3 +134,13 @@ def test_what_a_page_says_of_an_argument_is_quoted_not_the_example_using_it(
     question = "What happens if I pass maxsize=None to functools.lru_cache?"
     answer = assistant.ask(question, AskOptions(mode="quote")).complete()
     assert "If maxsize is set to None, the LRU feature is disabled" in answer.answer
+
+
+def test_a_question_one_word_of_a_far_page_matches_is_refused(index: Index) -> None:
+    found = index.retriever().retrieve("What is the capital of Australia?", k=3)
+    assert found.gate_score >= found.min_relevance  # on the coverage of "Australia" alone
+    assert found.evidence.held_by_best() == {"australia"}
+    assert found.one_word_match and not found.relevant
+    # a question the page answers, in its words, is not a one-word match
+    answered = index.retriever().retrieve("How do I set the TZ environment variable?", k=3)
+    assert answered.relevant and not answered.one_word_match

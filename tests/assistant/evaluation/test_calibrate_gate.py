@@ -8,11 +8,19 @@ from assistant.config import RetrievalConfig
 from eval.calibrate_gate import coverage_table, passing_table, refused
 
 
-def row(answerable: bool, score: float, coverage: float, names: list[Any] | None = None) -> dict:
+def row(
+    answerable: bool,
+    score: float,
+    coverage: float,
+    names: list[Any] | None = None,
+    *,
+    one_word: bool = False,
+) -> dict:
     return {
         "answerable": answerable,
         "score": score,
         "coverage": coverage,
+        "one_word": one_word,
         "unfound_names": names or [],
     }
 
@@ -33,6 +41,7 @@ def test_each_rule_refuses_on_its_own() -> None:
     assert refused(row(True, 0.9, 0.9, [["pyenv", 5]]), 0.30, 0.1, 5)
     assert not refused(row(True, 0.9, 0.9, [["pyenv", 6]]), 0.30, 0.1, 5)
     assert not refused(row(True, 0.9, 0.9, [["pyenv", 0]]), 0.30, 0.1, -1)
+    assert refused(row(False, 0.9, 0.9, one_word=True), 0.30, 0.1, -1)
 
 
 def test_the_coverage_table_moves_only_the_coverage_threshold() -> None:
