@@ -68,9 +68,17 @@ def test_a_local_only_folder_stays_private_when_ingested_again_or_through_its_pa
 def test_a_file_moved_into_a_local_only_folder_is_not_sent_under_its_old_path(
     red_team: RedTeam, tmp_path: Path
 ) -> None:
+    # a public note on the same hide, without the code: the remote model is asked, so what it
+    # is sent can be checked
+    visitors = "# Visiting the osprey hide\n\nThe osprey hide key box hangs by the door.\n"
     home = write_files(
         tmp_path / "station",
-        {"public/osprey.md": MOVED, "private/vault.md": VAULT, "public/feeding.md": INJECTION},
+        {
+            "public/osprey.md": MOVED,
+            "private/vault.md": VAULT,
+            "public/feeding.md": INJECTION,
+            "public/visitors.md": visitors,
+        },
     )
     red_team.ingest(home / "public")
     red_team.ingest(home / "private", extra=("--local-only",))
