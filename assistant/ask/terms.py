@@ -53,11 +53,9 @@ def content_terms(text: str) -> list[str]:
     tokens = [match.group().strip(".") for match in TOKEN.finditer(folded(text))]
     for token, following in pairwise([*tokens, ""]):
         parts = _PARTS.findall(token)
-        if len(parts) > 1 or token != (parts[0] if parts else token):
+        keyword = token in KEYWORD_STOP_WORDS and stem(following) in KEYWORD_NOUNS
+        if keyword or len(parts) > 1 or token != (parts[0] if parts else token):
             terms.append(token)
-        elif token in KEYWORD_STOP_WORDS and stem(following) in KEYWORD_NOUNS:
-            terms.append(token)
-            continue
         terms.extend(stem(part) for part in parts if part not in STOP_WORDS and len(part) > 1)
     return terms
 
