@@ -114,6 +114,7 @@ class EvidenceWindow:
     # where the window's entry starts: its term, or the text under the heading its chunk opens
     # with; None: neither holds it
     entry_start: int | None = None
+    terms: frozenset[str] = frozenset()  # the question's terms the window and its heading hold
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,13 +128,9 @@ class Evidence:
     def best(self) -> EvidenceWindow | None:
         return self.windows[0] if self.windows else None
 
-    def held_by_best(self) -> set[str]:
+    def held_by_best(self) -> frozenset[str]:
         """The question's terms the best window and its heading hold."""
-        best = self.best
-        if best is None:
-            return set()
-        text = f"{best.source.heading}\n{best.window.text}"
-        return set(content_terms(text)) & self.term_weights.keys()
+        return self.best.terms if self.best is not None else frozenset()
 
     @property
     def best_coverage(self) -> float:
@@ -251,6 +248,7 @@ class _Candidate:
     entry_end: int | None  # where the next entry starts
     entry_start: int | None  # where the window's entry starts (its term, or under its heading)
     front_matter: bool  # the sentence is in a Markdown note's front matter
+    terms: frozenset[str]  # the question's terms the window and its heading hold
 
     @property
     def promise(self) -> float:
@@ -321,6 +319,7 @@ def _windows(source: Source, weights: dict[str, float], code_share: float) -> li
                 entry_end,
                 entry_start,
                 sentence.start < metadata_end,
+                frozenset((prose | code) & weights.keys()),
             )
         )
     return candidates
@@ -406,4 +405,5 @@ def _scored(candidate: _Candidate, similarity: float | None) -> EvidenceWindow:
         score=round(score, 4),
         entry_end=candidate.entry_end,
         entry_start=candidate.entry_start,
+        terms=candidate.terms,
     )

@@ -15,11 +15,16 @@ from assistant.config import RetrievalConfig
 CONFIG = RetrievalConfig()
 
 
-def window(coverage: float, similarity: float | None, text: str = "A sentence.") -> EvidenceWindow:
+def window(
+    coverage: float,
+    similarity: float | None,
+    text: str = "A sentence.",
+    held: frozenset[str] = frozenset(),
+) -> EvidenceWindow:
     source = Source(1, "id-1", "notes.md", None, "", None, 0.9, text)
     span = TextSpan(0, len(text), text)
     score = 0.5 * (similarity or 0.0) + 0.5 * coverage
-    return EvidenceWindow(source, span, span, coverage, similarity, score)
+    return EvidenceWindow(source, span, span, coverage, similarity, score, terms=held)
 
 
 def retrieval(
@@ -100,7 +105,9 @@ AUSTRALIA = {"capital": 7.55, "australia": 8.4}  # the question's terms, by thei
 
 def test_one_word_of_the_question_from_far_sources_is_refused() -> None:
     # "What is the capital of Australia?" over time.html's "Australia/Melbourne" TZ example
-    tz = window(0.53, None, "TZ='Australia/Melbourne' sets the time zone.")
+    tz = window(
+        0.53, None, "TZ='Australia/Melbourne' sets the time zone.", frozenset({"australia"})
+    )
     found = retrieval([tz], similarity=0.27, terms=AUSTRALIA)
     assert found.gate_score >= CONFIG.min_relevance
     assert found.one_word_match and not found.relevant
@@ -110,7 +117,7 @@ def test_one_word_of_the_question_from_far_sources_is_refused() -> None:
 
 
 def test_two_words_of_the_question_or_a_one_word_question_are_no_one_word_match() -> None:
-    both = window(1.0, None, "Canberra is the capital of Australia.")
+    both = window(1.0, None, "Canberra is the capital of Australia.", frozenset(AUSTRALIA))
     assert retrieval([both], similarity=0.27, terms=AUSTRALIA).relevant
-    jq = window(1.0, None, "jq is a lightweight command-line JSON processor.")
+    jq = window(1.0, None, "jq is a lightweight command-line JSON processor.", frozenset({"jq"}))
     assert retrieval([jq], similarity=0.27, terms={"jq": 6.79}).relevant
