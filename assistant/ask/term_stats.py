@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 TERMS_FILE = "terms.sqlite"  # in the cache folder
 # 2: terms without their accents ("godel"), letters of any script; 3: stop words named as
 # keywords ("the else block") are terms
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (

@@ -45,6 +45,7 @@ _KEYWORDS = "and as do else for from if in is not or try until where while with"
 KEYWORD_STOP_WORDS = frozenset(_KEYWORDS.split())
 _KEYWORD_NOUNS = "block claus statement keyword loop operator builtin"
 KEYWORD_NOUNS = frozenset(_KEYWORD_NOUNS.split())
+_ADVERB_AFTER = "cdeghklmnrt"  # the letters before "-ly" in an adverb made of an adjective
 
 
 def content_terms(text: str) -> list[str]:
@@ -72,9 +73,11 @@ def folded(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """Just enough stemming for overlap: plurals, -ing, -ed and a final -e come off."""
+    """Just enough stemming for overlap: plurals, -ing, -ed and a final -e come off, and an
+    adverb meets its adjective ("numerically" and "numeric", "recursively" and "recursive")."""
     if word.isdigit() or len(word) <= 3:
         return word
+    word = _adjective(word)
     for suffix, keep in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", "e")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)] + keep
@@ -85,3 +88,14 @@ def stem(word: str) -> str:
     if len(word) >= 4 and word[-1] == word[-2] and word[-1] not in "lsz":
         word = word[:-1]  # running -> runn -> run
     return word[:-1] if len(word) > 4 and word.endswith("e") else word
+
+
+def _adjective(word: str) -> str:
+    """The adjective of an adverb, and "-ical" as "-ic": "manually" is "manual", "quickly"
+    "quick", "numerically" and "numerical" are "numeric". Only after a letter an adjective
+    ends with, so "family", "supply" and "assembly" stay nouns and verbs."""
+    if word.endswith("ly") and len(word) >= 6 and word[-3] in _ADVERB_AFTER:
+        word = word[:-2]
+    if word.endswith("ical") and len(word) >= 7:
+        word = word[:-2]
+    return word

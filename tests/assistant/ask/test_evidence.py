@@ -192,6 +192,63 @@ def test_a_manual_page_option_is_quoted_from_a_real_store_with_its_description_a
     assert line is not None and SED_MANUAL.splitlines()[line - 1].strip().startswith("-i[SUFFIX]")
 
 
+# sort(1) as man renders it: its options say "numeric" and "numerical", a question
+# "numerically"
+SORT_MANUAL = """SORT(1)                          User Commands                         SORT(1)
+
+NAME
+       sort - sort lines of text files
+
+SYNOPSIS
+       sort [OPTION]... [FILE]...
+       sort [OPTION]... --files0-from=F
+
+DESCRIPTION
+       Write sorted concatenation of all FILE(s) to standard output.
+
+       With no FILE, or when FILE is -, read standard input.
+
+       Mandatory arguments to long options are mandatory for short options
+       too.  Ordering options:
+
+       -b, --ignore-leading-blanks
+              ignore leading blanks
+
+       -d, --dictionary-order
+              consider only blanks and alphanumeric characters
+
+       -f, --ignore-case
+              fold lower case to upper case characters
+
+       -g, --general-numeric-sort
+              compare according to general numerical value
+
+       -i, --ignore-nonprinting
+              consider only printable characters
+
+       -M, --month-sort
+              compare (unknown) < 'JAN' < ... < 'DEC'
+
+       -h, --human-numeric-sort
+              compare human readable numbers (e.g., 2K 1G)
+
+       -n, --numeric-sort
+              compare according to string numerical value
+
+"""
+
+
+def test_an_adverb_in_the_question_meets_its_adjective_in_a_real_store(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    _, quote = quoted_note(
+        tmp_path, embedder, "sort.1.txt", SORT_MANUAL, "How do I sort lines numerically?"
+    )
+    # -g, -h and -n all compare numbers: the words cannot choose between them, only find them
+    assert quote.text.startswith("-g, --general-numeric-sort"), quote.text
+    assert "sort lines of text files" not in quote.text
+
+
 # ssh_config(5) as man renders it: a setting's name, one word, runs into one sentence with the
 # first line of its description
 SSH_CONFIG_MANUAL = """SSH_CONFIG(5)            File Formats Manual            SSH_CONFIG(5)

@@ -23,6 +23,15 @@ def test_stemming_is_light_and_stable() -> None:
     assert stem(stem("libraries")) == stem("libraries")
 
 
+def test_an_adverb_meets_its_adjective_and_nouns_ending_in_ly_stay() -> None:
+    assert stem("numerically") == stem("numerical") == stem("numeric")
+    assert stem("recursively") == stem("recursive") and stem("manually") == stem("manual")
+    assert stem("automatically") == stem("automatic") and stem("quickly") == "quick"
+    for word in ("family", "supply", "assembly", "reply", "early", "only"):
+        assert stem(word) == word
+    assert stem(stem("numerically")) == stem("numerically")
+
+
 def test_accents_fold_away_as_in_the_full_text_index_and_other_scripts_are_terms() -> None:
     assert content_terms("Dissertacoes utilizacao") == content_terms("Dissertações utilização")
     assert content_terms("Gödel") == content_terms("Godel") == ["godel"]
