@@ -185,6 +185,11 @@ _SUBJECT_BEFORE = frozenset(_SUBJECT_BEFORE_LIST.split())
 _DETERMINER_LIST = "a an the its their his her my your our this these those every each all"
 _DETERMINERS = frozenset(_DETERMINER_LIST.split())
 _BEFORE_VERB = frozenset(["not", "never", "still", "always", "ever", "even"])
+_RELATIVE = frozenset(["which", "what"])  # "which groups the user belongs to"
+_OF_PHRASE = 4  # words back from "of" to the "the" that opens its phrase: "the first run of"
+_MAKES = frozenset(["make", "keep", "leave", "set", "render", "mark"])
+_STRANDED_LIST = "about at by for from in into of on over to with"  # ends "belongs to?"
+_STRANDED = frozenset(_STRANDED_LIST.split())
 _CODE = re.compile(r"`[^`]+`|\w\.\w|\w_\w|\w\(\)|(?:^|\s)--?\w")
 _QUESTION_WORD_LIST = """
     a about above after again all also am an and any are as at be because been before being
@@ -306,6 +311,7 @@ def _names_earlier_thing(question: str, topic: Sequence[str]) -> str:
             or following in _PHRASE_END_ADVERBS
             or following.endswith("ly")
             or _subject_with_its_verb(question[: named.start()], after)
+            or _object_with_its_complement(question[: named.start()], after)
         )
         if named["possessive"] or ends:
             return f"it refers back (“the {noun}”)"
@@ -315,14 +321,32 @@ def _names_earlier_thing(question: str, topic: Sequence[str]) -> str:
 def _subject_with_its_verb(before: str, after: Sequence[str]) -> bool:
     """Whether "the NOUN", with the question's words `before` and `after` it, is the subject
     of a question or clause followed by its verb: "Where is the key stored?", "How much does
-    the model cost?", "Where does the script print its output?"."""
-    preceding = before.split()[-1].lower() if before.split() else ""
-    if preceding not in _SUBJECT_BEFORE or not after:
+    the model cost?", "Where does the script print its output?"; also as the noun of an "of"
+    phrase that is the subject ("When does the first run of the timer happen?", "Where does
+    the size of the file get checked?") and in a clause after "which" or "what" and its noun
+    ("which groups the user belongs to?", "which ports the container uses?")."""
+    words = [word.lower() for word in before.split()]
+    if words[-1:] == ["of"]:  # the subject is the phrase "of" ends: "the first run of"
+        start = max(0, len(words) - _OF_PHRASE)
+        opens = [at for at in range(start, len(words)) if words[at] == "the"]
+        words = words[: opens[-1]] if opens else words
+    relative = len(words) >= 2 and words[-2] in _RELATIVE and words[-1] not in _QUESTION_WORDS
+    subject = relative or (bool(words) and words[-1] in _SUBJECT_BEFORE)
+    if not subject or not after:
         return False
     if after[0] in _BEFORE_VERB and len(after) > 1:
         after = after[1:]  # "Why does the job not run?"
     verb, rest = after[0], after[1:]
-    return verb.endswith("ed") or not rest or rest[0] in _DETERMINERS
+    stranded = len(rest) == 1 and rest[0] in _STRANDED  # "belongs to?"
+    participle = bool(rest) and rest[0].endswith("ed")  # "get checked?"
+    return verb.endswith("ed") or not rest or rest[0] in _DETERMINERS or stranded or participle
+
+
+def _object_with_its_complement(before: str, after: Sequence[str]) -> bool:
+    """Whether "the NOUN" is what a verb such as "make" turns into the question's last word:
+    "How do I make the script executable?", "make the expression case-insensitive?"."""
+    words = before.lower().split()
+    return bool(words) and words[-1] in _MAKES and len(after) == 1
 
 
 def _names_own_thing(question: str, noun: str) -> bool:
@@ -383,7 +407,13 @@ def _is_name(thing: str) -> bool:
     """Whether `thing` names something ("wget", "macOS", "bzip2") rather than qualifying the
     question in common words ("reverse order", "a proxy")."""
     words = _NAME_WORD.findall(thing)
-    return any(not word.islower() or not is_common_english(word) for word in words)
+    return any(not word.islower() or not _common_words(word) for word in words)
+
+
+def _common_words(word: str) -> bool:
+    """Whether `word` is common English, or made of common words by hyphens ("read-only",
+    "case-insensitive")."""
+    return all(is_common_english(part) for part in word.split("-") if part)
 
 
 def embedding_similarities(embedder: Embedder) -> Similarities:

@@ -141,7 +141,12 @@ def test_a_question_naming_code_of_its_own_is_searched_as_asked() -> None:
 # was done, and 12 more of each were written before the rule for a subject and its verb
 # ("does the model cost?"; docs/ask.md gives the counts). A follow-up the rules miss is
 # searched as asked, as before them.
-MISSED = pytest.mark.xfail(strict=True, reason="the noun's phrase goes on or is no subject")
+NOTHING_TO_ADD = pytest.mark.xfail(
+    strict=True, reason="it holds the topic's words but the action it replaces: searched as asked"
+)
+OWN_NAME = pytest.mark.xfail(
+    strict=True, reason="a word of its own reads as a name (“writable”, “URL”): searched as asked"
+)
 THE_SAME_THING = [
     ("How do I report a bug in procps?", "What should I include in the report?"),
     ("How do I create a virtual environment?", "Where is the environment stored?"),
@@ -155,16 +160,13 @@ THE_SAME_THING = [
     ("How do I start a systemd service?", "How do I see the service's logs?"),
     ("What does git rebase do?", "How do I abort the rebase?"),
     ("How do I make a new branch in git?", "How do I delete the branch?"),
-    pytest.param(
+    (
         "How do I write a regular expression that matches digits?",
         "How do I make the expression case-insensitive?",
-        marks=MISSED,
     ),
     ("How do I create a Python dictionary?", "How do I loop over the dictionary?"),
     ("How do I mount a USB drive?", "How do I unmount the drive safely?"),
-    pytest.param(
-        "How do I schedule a cron job?", "Where does the output of the job go?", marks=MISSED
-    ),
+    ("How do I schedule a cron job?", "Where does the output of the job go?"),
     ("How do I set a daily budget?", "What happens when the budget is spent?"),
     ("How do I write a systemd unit file?", "Where do I put the file?"),
     ("How do I add a remote in git?", "How do I rename the remote?"),
@@ -186,12 +188,26 @@ THE_SAME_THING = [
     pytest.param(
         "How do I add a user to a group?",
         "How do I check which groups the user belongs to?",
-        marks=MISSED,
+        marks=NOTHING_TO_ADD,
     ),
-    pytest.param("How do I mount a network share?", "Why is the share read-only?", marks=MISSED),
+    ("How do I mount a network share?", "Why is the share read-only?"),
     ("How do I make a bash alias?", "Where should the alias go?"),
     ("How do I compile a C program with gcc?", "Why is the program so slow?"),
     ("How do I write a unit test in Python?", "How do I skip the test for now?"),
+    # written before the rules for a relative clause, an "of" phrase and "make the NOUN
+    # ADJECTIVE"
+    ("How do I create a shell script?", "How do I make the script executable?"),
+    pytest.param(
+        "How do I mount a USB drive?", "How do I make the drive writable?", marks=OWN_NAME
+    ),
+    pytest.param(
+        "How do I add a remote in git?",
+        "How do I see which URL the remote points to?",
+        marks=OWN_NAME,
+    ),
+    ("How do I create a systemd timer?", "When does the first run of the timer happen?"),
+    ("How do I start a Docker container?", "How do I find out which ports the container uses?"),
+    ("How do I create a log file?", "Where does the size of the file get checked?"),
 ]
 SHARED_WORD = [
     ("How do I create a virtual environment?", "What does the shutil module do?"),
@@ -233,6 +249,14 @@ SHARED_WORD = [
         "How do I create a virtual environment?",
         "Where are the environment variables of a process stored?",
     ),
+    # written before the rules for a relative clause, an "of" phrase and "make the NOUN
+    # ADJECTIVE"
+    ("How do I read a file?", "How do I make the file system read-only?"),
+    ("How do I start a process?", "Where does the output of the process substitution go?"),
+    ("How do I create a user?", "How do I see which groups the user database lists?"),
+    ("How do I read a file in Python?", "How do I make the file descriptor non-blocking?"),
+    ("How do I create a git branch?", "Which commits the branch protection rule blocks?"),
+    ("How do I open a socket?", "What is the size of the socket buffer on Linux?"),
 ]
 
 
