@@ -192,6 +192,61 @@ def test_a_manual_page_option_is_quoted_from_a_real_store_with_its_description_a
     assert line is not None and SED_MANUAL.splitlines()[line - 1].strip().startswith("-i[SUFFIX]")
 
 
+# Notes on shell operators, each near "What does the walrus operator do?" in meaning and by
+# the word "operator", and one on Python's conditions whose last sentences name the walrus
+# operator: only full-text search ranks it first, and fusion put it fourth
+OPERATOR_NOTES = {
+    "lists.md": "# Lists of commands\n\nA list is a sequence of pipelines separated by one of "
+    "the operators ;, &, && or ||. Of these list operators, && and || have equal precedence, "
+    "followed by ; and &. The control operator & runs a command in the background.\n",
+    "and-or.md": "# AND and OR lists\n\nThe operator && runs the second command only if the "
+    "first succeeds. The operator || runs it only if the first fails. The return status of "
+    "AND and OR lists is the exit status of the last command executed.\n",
+    "pipes.md": "# Pipelines\n\nThe pipe operator | connects the output of one command to the "
+    "input of the next. The operator |& also connects standard error.\n",
+    "redirection.md": "# Redirection operators\n\nThe redirection operators < and > read from "
+    "and write to files; the operator >> appends. Each operator applies to the command before "
+    "it.\n",
+    "arithmetic.md": "# Arithmetic operators\n\nShell arithmetic uses the operators + - * / and "
+    "%, the exponent operator ** and the increment operators ++ and --. What each operator "
+    "does follows C.\n",
+    "test.md": "# Test operators\n\nThe test operators -eq, -ne, -lt and -gt compare integers; "
+    "the string operators = and != compare strings. The operator -z is true when a string is "
+    "empty.\n",
+    "ternary.md": "# The conditional operator\n\nInside arithmetic, the ternary operator "
+    "expr ? a : b does what C's does. The comma operator evaluates both sides.\n",
+    "patterns.md": "# Pattern operators\n\nThe extended pattern operators ?(list), *(list), "
+    "+(list), @(list) and !(list) match zero or more occurrences of a pattern. What each "
+    "operator does depends on extglob.\n",
+    "conditions.md": "# More on conditions\n\nThe conditions used in while and if statements "
+    "can contain any operators, not just comparisons. The comparison operators in and not in "
+    "check membership; is and is not compare identity. Comparisons can be chained: a < b == c "
+    "tests whether a is less than b and b equals c. The Boolean operators and and or are "
+    "short-circuit operators: their arguments are evaluated from left to right, and "
+    "evaluation stops as soon as the outcome is determined. Note that in Python, unlike C, "
+    "assignment inside expressions must be done explicitly with the walrus operator :=. This "
+    "avoids a common class of problems encountered in C programs.\n",
+}
+
+
+def test_the_one_passage_holding_every_word_of_the_question_is_among_the_sources(
+    tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    (tmp_path / "notes").mkdir()
+    for name, text in OPERATOR_NOTES.items():
+        (tmp_path / "notes" / name).write_text(text)
+    retriever = indexed(tmp_path, embedder)[2]
+    found = retriever.retrieve("What does the walrus operator do?", k=3)
+    names = [Path(s.path).name for s in found.sources]
+    assert names[-1] == "conditions.md" and "conditions.md" not in names[:-1]
+    assert [s.score for s in found.sources] == sorted(
+        (s.score for s in found.sources), reverse=True
+    )
+    assert found.relevant
+    quote = quote_answer(found.evidence)
+    assert quote is not None and "the walrus operator :=" in quote.text
+
+
 # sort(1) as man renders it: its options say "numeric" and "numerical", a question
 # "numerically"
 SORT_MANUAL = """SORT(1)                          User Commands                         SORT(1)
