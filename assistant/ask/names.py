@@ -8,7 +8,9 @@ is a word of the question that reads as one:
 - code-like: a dotted or underscored identifier (`multiprocessing.Pool`, `os.cpu_count`), an
   option (`--slurp`), a variable (`$RANDOM`), a version or file name (`3.12`, `environment.yml`);
   a whole number only where it numbers the name before it (`PEP 572`, `Windows 11`), not where
-  it is a value the question gives ("slower than, say, 500 ms", `varchar(255)`, "since 1970");
+  it is a value the question gives ("slower than, say, 500 ms", `varchar(255)`, "since 1970"),
+  and no value with a digit the question gives as an example ("a date string like
+  2024-01-31", "e.g. 10:30"; "e.g." itself is Latin, not code);
 - capitalised where a word need not be (`Excel`, `FIFA`, `Google`), not a sentence's first
   word;
 - a word the embedding model does not know whole (`pyenv`, `zsh`, `tmux`, `conda`): the
@@ -64,12 +66,19 @@ _STACK_FRAME = re.compile(
 # A capitalised word before a whole number ("PEP ", "Windows "): the number names what it follows.
 _NUMBERED = re.compile(r"\b[A-Z][\w-]*[ \t]+$")
 _NUMBER = re.compile(r"\d+(?:\.\d+)*")
+# Words that give an example, before a value with digits in it: "a date string like
+# 2024-01-31", "a number such as 2.675", "e.g. 10:30". What a question asks about on a date
+# ("What did we decide on 2024-03-12?") is a name.
+_EXAMPLE_BEFORE = re.compile(
+    r"\b(?:like|such as|e\.g\.,?|for example,?|for instance,?|say,)\s*['\"`‘“]?$", re.IGNORECASE
+)
 # An operator between two numbers, a spaced minus included ("2 - 1"), not a hyphen ("3.12-slim").
 _OPERATOR_BEFORE = re.compile(r"[\d)](?:\s*(?:[+*/%<>=]+|\*\*)|\s+-)\s*$")
 _OPERATOR_AFTER = re.compile(r"\s*(?:[+*/%<>=]+|-\s)\s*[\d(.]")
 _LOOK_BACK = 16  # characters before a word searched for the end of a sentence
 _BEFORE_NOTHING = re.compile(r"[\W_]*")
 _SENTENCE_END = re.compile(r"(?:[.?!:;]\s+|\n\s*)[\W_]*$")
+_ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "viz"})  # Latin, not code: "e.g."
 _MIN_PREFIX = 3  # shortest stem that mentions a longer word it begins
 # ... by one of the endings light stemming leaves between two forms of a word ("bak" from
 # "baked" and "bake"): "pip" does not mention "pipx", nor "log" "logrotate".
@@ -155,6 +164,8 @@ def question_names(question: str, known_word: KnownWord) -> list[Name]:
         token = match.group().strip(".")
         if sum(c.isalnum() for c in token) < _MIN_ALNUM or not content_terms(token):
             continue
+        if token.casefold() in _ABBREVIATIONS:
+            continue
         if _is_value(token, text[: match.start()], text[match.end() :]):
             continue
         first = _starts_sentence(text[: match.start()])
@@ -167,8 +178,11 @@ def question_names(question: str, known_word: KnownWord) -> list[Name]:
 
 def _is_value(token: str, before: str, after: str) -> bool:
     """Whether a number is a value the question gives, not a name: a whole number that does
-    not number the name before it ("500 ms", not "PEP 572"), or any number an operator joins
-    to another ("0.1 + 0.2", "x == 0.3"; not "3.12" in "Python 3.12")."""
+    not number the name before it ("500 ms", not "PEP 572"), any number an operator joins
+    to another ("0.1 + 0.2", "x == 0.3"; not "3.12" in "Python 3.12"), or anything with a
+    digit the question gives as an example ("like 2024-01-31")."""
+    if any(c.isdigit() for c in token) and _EXAMPLE_BEFORE.search(before):
+        return True
     if not _NUMBER.fullmatch(token):
         return False
     if token.isdigit() and not _NUMBERED.search(before):

@@ -326,6 +326,20 @@ def test_a_whole_number_is_a_name_only_where_it_numbers_the_name_before_it(
     assert [name.text for name in question_names(question, every_word_known)] == expected
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("How do I parse a date string like 2024-01-31 in Python?", ["Python"]),
+        ('How do I parse a date string like "2024-01-31"?', []),
+        ("How do I round a number such as 2.675 to two places?", []),
+        ("How do I parse a timestamp, e.g. 10:30:15?", []),  # nor is "e.g."
+        ("What did we decide on 2024-03-12?", ["2024-03-12"]),  # a date asked about is
+    ],
+)
+def test_a_value_given_as_an_example_is_no_name(question: str, expected: list[str]) -> None:
+    assert [name.text for name in question_names(question, every_word_known)] == expected
+
+
 def test_without_term_counts_a_name_alone_never_refuses() -> None:
     check = NameCheck(every_word_known, Counts(None), passing_mentions=5)
     assert check.missing("Can Conda do it?", ["nothing about it"]) == []
