@@ -20,7 +20,9 @@ on errors of the Python documentation, and GNU diffutils' NEWS file.
   shown in an example a chunk before it: the sentence is quoted, not the code.
 - "What is the capital of Australia?" shares one word with the time page's TZ examples
   ("Australia/Melbourne"), which outweighs the rest of the question in coverage; nothing
-  else says the page answers it, and it is refused."""
+  else says the page answers it, and it is refused.
+- A date given as an example of what to parse ("like 2024-01-31") is not asked about: the
+  page on time.strptime answers though it never holds that date; a date asked about is."""
 
 from __future__ import annotations
 
@@ -144,3 +146,15 @@ def test_a_question_one_word_of_a_far_page_matches_is_refused(index: Index) -> N
     # a question the page answers, in its words, is not a one-word match
     answered = index.retriever().retrieve("How do I set the TZ environment variable?", k=3)
     assert answered.relevant and not answered.one_word_match
+
+
+def test_a_date_given_as_an_example_is_not_asked_about(index: Index) -> None:
+    found = index.retriever().retrieve(
+        "How do I parse a date string like 2024-01-31 with the time module?", k=3
+    )
+    assert found.missing_names == [] and found.relevant
+    assert any("strptime" in s.heading + s.text for s in found.sources)
+    # a date asked about, which no page holds, is missing
+    asked = index.retriever().retrieve("What happened on 2024-01-31?", k=3)
+    assert [name.text for name in asked.missing_names] == ["2024-01-31"]
+    assert not asked.relevant
