@@ -242,7 +242,10 @@ class Index:
             self.embedder,
             settings,
             evidence=EvidenceSelector(
-                self.terms.idf, self.embedder, dense_sentences=settings.dense_sentences
+                self.terms.idf,
+                self.embedder,
+                dense_sentences=settings.dense_sentences,
+                term_counts=self.terms.chunk_counts,
             ),
             reranker=CrossEncoderReranker.from_setting(settings.reranker),
             names=names,

@@ -49,6 +49,8 @@ from ingest.sections import after_opening_heading
 if TYPE_CHECKING:
     import numpy as np
 
+    from assistant.ask.names import ChunkCounts
+
 DENSE_SHARE = 0.5  # weight of dense similarity against lexical coverage in a sentence's score
 NEIGHBOURS = 1  # sentences on each side of the best one in a window
 # A sentence ending a fenced code block ends its window: the block says what it has to say,
@@ -119,10 +121,12 @@ class EvidenceWindow:
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """Every scored window of the sources, best first, and the question's weighted terms."""
+    """Every scored window of the sources, best first, the question's weighted terms, and
+    those of them no chunk of the index holds."""
 
     windows: list[EvidenceWindow]
     term_weights: dict[str, float]
+    unseen: frozenset[str] = frozenset()  # empty when the index's counts cannot be had
 
     @property
     def best(self) -> EvidenceWindow | None:
@@ -154,7 +158,7 @@ class Evidence:
             replace(w, source=sources[w.source.id]) for w in self.windows if w.source.id in sources
         ]
         windows.sort(key=_with_source_rank)  # stable: ties keep the selector's order
-        return Evidence(windows, self.term_weights)
+        return Evidence(windows, self.term_weights, self.unseen)
 
 
 def _with_source_rank(window: EvidenceWindow) -> float:
@@ -173,8 +177,10 @@ class EvidenceSelector:
         embedder: SentenceEmbedder | None = None,
         *,
         dense_sentences: int = 0,
+        term_counts: ChunkCounts | None = None,
     ):
         self._term_weights = term_weights
+        self._term_counts = term_counts
         self._embedder = embedder if dense_sentences > 0 else None
         self._dense_sentences = dense_sentences
 
@@ -203,7 +209,12 @@ class EvidenceSelector:
                 pair[0].sentence.start,
             )
         )
-        return Evidence([window for window, _candidate in scored], weights)
+        return Evidence([window for window, _candidate in scored], weights, self._unseen(weights))
+
+    def _unseen(self, weights: Mapping[str, float]) -> frozenset[str]:
+        """The question's terms no chunk of the index holds; none without the counts."""
+        counts = self._term_counts(sorted(weights)) if self._term_counts and weights else None
+        return frozenset(term for term, chunks in (counts or {}).items() if chunks == 0)
 
     def _similarities(
         self, query_vector: np.ndarray | None, candidates: list[_Candidate]

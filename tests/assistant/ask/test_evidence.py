@@ -70,7 +70,12 @@ def indexed(
         store,
         embedder,
         config,
-        evidence=EvidenceSelector(terms.idf, embedder, dense_sentences=config.dense_sentences),
+        evidence=EvidenceSelector(
+            terms.idf,
+            embedder,
+            dense_sentences=config.dense_sentences,
+            term_counts=terms.chunk_counts,
+        ),
         names=names,
     )
     return store, terms, retriever
@@ -96,6 +101,22 @@ def test_a_question_the_notes_do_not_answer_is_refused(
 ) -> None:
     found = notes_index[2].retrieve(str(question["question"]), k=3)
     assert not found.relevant, f"passed at gate score {found.gate_score}"
+
+
+@pytest.mark.parametrize(
+    "question", ["What happened to the windscreen?", "Is the windscreen damaged?"]
+)
+def test_a_word_the_notes_never_use_does_not_make_a_one_word_match(
+    notes_index: tuple[ChunkStore, TermStatistics, Retriever], question: str
+) -> None:
+    # "happened" and "damaged" are in no note: the window holding "windscreen" holds every
+    # word of the question the notes could hold
+    found = notes_index[2].retrieve(question, k=3)
+    assert found.evidence.held_by_best() == {"windscreen"}
+    assert found.evidence.unseen and found.similarity < 0.4
+    assert found.relevant and not found.one_word_match
+    quote = quote_answer(found.evidence)
+    assert quote is not None and "chip in the windscreen" in " ".join(quote.text.split())
 
 
 def test_the_prompt_leads_with_the_evidence_labelled_as_its_source(
