@@ -121,12 +121,19 @@ class EvidenceWindow:
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """Every scored window of the sources, best first, the question's weighted terms, and
-    those of them no chunk of the index holds."""
+    """Every scored window of the sources, best first, and the question's weighted terms
+    (with the index's counts of them, when it has any)."""
 
     windows: list[EvidenceWindow]
     term_weights: dict[str, float]
-    unseen: frozenset[str] = frozenset()  # empty when the index's counts cannot be had
+    term_counts: ChunkCounts | None = None
+
+    def unseen(self) -> frozenset[str]:
+        """The question's terms no chunk of the index holds; none without the counts."""
+        if self.term_counts is None or not self.term_weights:
+            return frozenset()
+        counts = self.term_counts(sorted(self.term_weights)) or {}
+        return frozenset(term for term, chunks in counts.items() if chunks == 0)
 
     @property
     def best(self) -> EvidenceWindow | None:
@@ -158,7 +165,7 @@ class Evidence:
             replace(w, source=sources[w.source.id]) for w in self.windows if w.source.id in sources
         ]
         windows.sort(key=_with_source_rank)  # stable: ties keep the selector's order
-        return Evidence(windows, self.term_weights, self.unseen)
+        return Evidence(windows, self.term_weights, self.term_counts)
 
 
 def _with_source_rank(window: EvidenceWindow) -> float:
@@ -209,12 +216,7 @@ class EvidenceSelector:
                 pair[0].sentence.start,
             )
         )
-        return Evidence([window for window, _candidate in scored], weights, self._unseen(weights))
-
-    def _unseen(self, weights: Mapping[str, float]) -> frozenset[str]:
-        """The question's terms no chunk of the index holds; none without the counts."""
-        counts = self._term_counts(sorted(weights)) if self._term_counts and weights else None
-        return frozenset(term for term, chunks in (counts or {}).items() if chunks == 0)
+        return Evidence([window for window, _candidate in scored], weights, self._term_counts)
 
     def _similarities(
         self, query_vector: np.ndarray | None, candidates: list[_Candidate]

@@ -175,9 +175,12 @@ class Retrieval:
         asked = self.evidence.term_weights
         if len(asked) < 2 or len(self.evidence.held_by_best()) > 1:
             return False
-        seen = asked.keys() - self.evidence.unseen
-        limit = ONE_WORD_SIMILARITY if len(seen) >= 2 else UNSEEN_WORDS_SIMILARITY
-        return self.similarity < limit
+        if self.similarity >= ONE_WORD_SIMILARITY:
+            return False
+        if self.similarity < UNSEEN_WORDS_SIMILARITY:
+            return True
+        # in between, whether the index holds another of the words (its counts, read only here)
+        return len(asked.keys() - self.evidence.unseen()) >= 2
 
     @property
     def weak(self) -> bool:

@@ -113,7 +113,7 @@ def test_a_word_the_notes_never_use_does_not_make_a_one_word_match(
     # word of the question the notes could hold
     found = notes_index[2].retrieve(question, k=3)
     assert found.evidence.held_by_best() == {"windscreen"}
-    assert found.evidence.unseen and found.similarity < 0.4
+    assert found.evidence.unseen() and found.similarity < 0.4
     assert found.relevant and not found.one_word_match
     quote = quote_answer(found.evidence)
     assert quote is not None and "chip in the windscreen" in " ".join(quote.text.split())
