@@ -47,6 +47,7 @@ from assistant.ask.question_language import reads_as_english
 from assistant.ask.terms import STOP_WORDS, TOKEN, content_terms
 from assistant.guardrails.detectors import find_pii
 from assistant.guardrails.secret_keys import find_secrets
+from assistant.guardrails.sentences import ABBREVIATIONS
 
 _CODE_LIKE = re.compile(r"[._$@\d]|^[-~/]|[a-z][A-Z]")
 _WHOLE_NAME = re.compile(r"[._$@]|^[-~/]")  # kept whole: os.walk, --slurp, $RANDOM, base_url
@@ -78,7 +79,6 @@ _OPERATOR_AFTER = re.compile(r"\s*(?:[+*/%<>=]+|-\s)\s*[\d(.]")
 _LOOK_BACK = 16  # characters before a word searched for the end of a sentence
 _BEFORE_NOTHING = re.compile(r"[\W_]*")
 _SENTENCE_END = re.compile(r"(?:[.?!:;]\s+|\n\s*)[\W_]*$")
-_ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "viz"})  # Latin, not code: "e.g."
 _MIN_PREFIX = 3  # shortest stem that mentions a longer word it begins
 # ... by one of the endings light stemming leaves between two forms of a word ("bak" from
 # "baked" and "bake"): "pip" does not mention "pipx", nor "log" "logrotate".
@@ -164,8 +164,8 @@ def question_names(question: str, known_word: KnownWord) -> list[Name]:
         token = match.group().strip(".")
         if sum(c.isalnum() for c in token) < _MIN_ALNUM or not content_terms(token):
             continue
-        if token.casefold() in _ABBREVIATIONS:
-            continue
+        if "." in token and token.casefold() in ABBREVIATIONS:
+            continue  # "e.g.", "i.e.": dotted, but not code
         if _is_value(token, text[: match.start()], text[match.end() :]):
             continue
         first = _starts_sentence(text[: match.start()])

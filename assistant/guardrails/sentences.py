@@ -40,7 +40,7 @@ _BOUNDARY = re.compile(
 )
 _WORD_BEFORE_DOT = re.compile(r"(?:^|[\s(])([\w.]+)$")
 _ABBREVIATION_LIST = "e.g i.e etc vs cf approx incl fig no nos mr mrs ms dr st ca resp viz al"
-_ABBREVIATIONS = frozenset(_ABBREVIATION_LIST.split())
+ABBREVIATIONS = frozenset(_ABBREVIATION_LIST.split())  # written with a full stop after
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +97,7 @@ def _not_an_end(text: str, boundary: re.Match[str]) -> bool:
     word = before.group(1)
     at_line_start = line[: before.start(1)].strip() == ""
     return (
-        word.lower().rstrip(".") in _ABBREVIATIONS
+        word.lower().rstrip(".") in ABBREVIATIONS
         or (len(word) == 1 and word.isupper())
         or (word.isdigit() and len(word) <= 3 and at_line_start)
     )
