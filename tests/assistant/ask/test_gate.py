@@ -6,8 +6,13 @@ from __future__ import annotations
 import pytest
 
 from assistant.ask.evidence import Evidence, EvidenceWindow
-from assistant.ask.names import MissingName
-from assistant.ask.retrieval import GATE_SIMILARITY_SHARE, ONE_WORD_SIMILARITY, Retrieval
+from assistant.ask.names import ChunkCounts, MissingName
+from assistant.ask.retrieval import (
+    GATE_SIMILARITY_SHARE,
+    ONE_WORD_SIMILARITY,
+    UNSEEN_WORDS_SIMILARITY,
+    Retrieval,
+)
 from assistant.ask.sentences import TextSpan
 from assistant.ask.types import Source
 from assistant.config import RetrievalConfig
@@ -32,11 +37,13 @@ def retrieval(
     similarity: float,
     missing: list[MissingName] | None = None,
     terms: dict[str, float] | None = None,
+    counts: dict[str, int] | None = None,
+    read: list[list[str]] | None = None,
 ) -> Retrieval:
     sources = [w.source for w in windows[:1]]
     return Retrieval(
         sources,
-        Evidence(windows, terms or {}),
+        Evidence(windows, terms or {}, None if counts is None else _counted(counts, read)),
         CONFIG.min_relevance,
         CONFIG.min_coverage,
         missing_names=missing or [],
@@ -121,3 +128,34 @@ def test_two_words_of_the_question_or_a_one_word_question_are_no_one_word_match(
     assert retrieval([both], similarity=0.27, terms=AUSTRALIA).relevant
     jq = window(1.0, None, "jq is a lightweight command-line JSON processor.", frozenset({"jq"}))
     assert retrieval([jq], similarity=0.27, terms={"jq": 6.79}).relevant
+
+
+def _counted(counts: dict[str, int], read: list[list[str]] | None) -> ChunkCounts:
+    """The index's counts of terms, as `TermStatistics.chunk_counts` gives them, each read kept."""
+
+    def term_counts(terms: list[str], paths: list[str] | None = None) -> dict[str, int]:
+        if read is not None:
+            read.append(terms)
+        return {term: counts.get(term, 0) for term in terms}
+
+    return term_counts
+
+
+def test_a_one_word_match_whose_other_words_no_document_holds_needs_less_closeness() -> None:
+    tz = window(0.53, None, "TZ='Australia/Melbourne'", frozenset({"australia"}))
+    between = (UNSEEN_WORDS_SIMILARITY + ONE_WORD_SIMILARITY) / 2
+    read: list[list[str]] = []
+    unseen = retrieval(
+        [tz], similarity=between, terms=AUSTRALIA, counts={"australia": 3}, read=read
+    )
+    assert not unseen.one_word_match and read == [["australia", "capital"]]
+    seen = retrieval(
+        [tz], similarity=between, terms=AUSTRALIA, counts={"australia": 3, "capital": 9}
+    )
+    assert seen.one_word_match
+    # below the lower bound, or with no counts to read, a one-word match is refused as before
+    far = retrieval(
+        [tz], similarity=UNSEEN_WORDS_SIMILARITY - 0.01, terms=AUSTRALIA, counts={}, read=read
+    )
+    assert far.one_word_match and len(read) == 1  # the counts are not read
+    assert retrieval([tz], similarity=between, terms=AUSTRALIA).one_word_match
