@@ -365,6 +365,58 @@ def test_only_a_short_thing_after_what_about_replaces() -> None:
     )
 
 
+def test_a_name_like_no_word_takes_the_place_of_the_name_written_the_same_way() -> None:
+    tmux = PlainTurn("How do I build tmux from source?", "x")
+    unlike = cosines({})
+    query = standalone_query("And wget?", [tmux], unlike)
+    assert query.text == "And wget? (build source)"
+    assert query.reason.endswith("; “wget” in place of “tmux”")
+    debian = PlainTurn("How do I install pip on Debian?", "x")
+    assert standalone_query("What about Fedora?", [debian], unlike).text == (
+        "What about Fedora? (install pip)"
+    )
+    pdf = PlainTurn("How do I convert a PDF to text?", "x")
+    assert (
+        standalone_query("What about DOCX?", [pdf], unlike).text
+        == "What about DOCX? (convert text)"
+    )
+
+
+def test_a_name_written_otherwise_adds_to_the_topic() -> None:
+    install = PlainTurn("How do I install tmux?", "x")
+    for question in ("What about Windows?", "What about YAML?", "And --verbose?"):
+        assert "in place of" not in standalone_query(question, [install], cosines({})).reason
+
+
+def test_of_names_written_alike_the_one_most_like_the_new_one_is_replaced() -> None:
+    docker = PlainTurn("How do I install Docker on Ubuntu?", "x")
+    query = standalone_query(
+        "What about Fedora?", [docker], cosines({"Ubuntu": 0.3, "Docker": 0.1})
+    )
+    assert query.text == "What about Fedora? (install Docker)"
+
+
+def test_an_option_is_not_replaced_by_a_command() -> None:
+    flag = PlainTurn("What does the -r flag of cp do?", "x")
+    query = standalone_query("What about mv?", [flag], cosines({"-r": 0.4, "cp": 0.2}))
+    assert query.text == "What about mv? (-r flag)"
+
+
+def test_after_in_on_or_with_only_a_name_put_there_before_is_replaced() -> None:
+    procps = PlainTurn("How do I report a bug in procps?", "x")
+    assert standalone_query("And in util-linux?", [procps], cosines({})).text == (
+        "And in util-linux? (report bug)"
+    )
+    docker = PlainTurn("How do I install Docker?", "x")
+    for question in ("And on Ubuntu?", "What about on Ubuntu?"):
+        assert standalone_query(question, [docker], cosines({})).text == (
+            f"{question} (install Docker)"
+        )
+    windows = PlainTurn("How do I install Python on Windows?", "x")
+    on_a_mac = standalone_query("And on a Mac?", [windows], cosines({"Windows": 0.4}))
+    assert on_a_mac.text == "And on a Mac? (install Python)"
+
+
 @pytest.mark.parametrize(
     ("question", "turn", "searched"),
     [
@@ -372,6 +424,16 @@ def test_only_a_short_thing_after_what_about_replaces() -> None:
         ("And on macOS?", PlainTurn("How do I install Python on Linux?", "x"), None),
         ("What about Windows?", VENV, "What about Windows? (create virtual environment)"),
         ("What about timeouts?", CURL, "What about timeouts? (curl follow redirects)"),
+        (
+            "And wget?",
+            PlainTurn("How do I build tmux from source?", "x"),
+            "And wget? (build source)",
+        ),
+        (
+            "What about Windows?",
+            PlainTurn("How do I install tmux?", "x"),
+            "What about Windows? (install tmux)",
+        ),
         (  # "reverse order" is 0.54 like "sort", but qualifies the question: no name
             "And in reverse order?",
             PlainTurn("How do I sort ls output by modification time?", "x"),

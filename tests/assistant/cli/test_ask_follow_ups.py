@@ -71,3 +71,13 @@ def test_a_new_action_on_the_same_thing_is_searched_without_the_old_one(
     assert after["search_query"] == "And list its contents? (tar archive)"
     assert Path(found(after)[0][0]).name == "tar.1"
     assert "--list" in str(after["answer"])
+
+
+def test_another_command_takes_the_place_of_the_one_asked_about_before(
+    man_pages: Path,
+) -> None:
+    quoted("How do I make gzip quiet?")
+    after = quoted("And sftp?", "--continue")
+    assert after["search_query"] == "And sftp? (quiet)"
+    assert Path(found(after)[0][0]).name == "sftp.1"
+    assert "-q" in str(after["answer"])
