@@ -17,9 +17,10 @@ thing: the new thing takes the place of the topic word most like it ("wget" of "
 embedding model's cosine, at least `IN_PLACE_SIMILARITY`), or the search would find curl's
 page again. A name like no word that much takes the place of a name written the same way: a
 command of a command ("And wget?" after a question about building tmux), a system of a system
-("What about Fedora?" after one about Debian), a format of a format; after "in", "on" or
-"with" only of a name the question before put there ("And in util-linux?" after "How do I
-report a bug in procps?"). "What about Windows?" after a question about virtual environments
+("What about Fedora?" after one about Debian), a format of a format. After "in", "on" or
+"with", a thing takes the place only of a word the question before put there ("And in
+util-linux?" after "How do I report a bug in procps?", not "And in tmux.conf?" after "How do I
+configure tmux?"). "What about Windows?" after a question about virtual environments
 is like none of its words, and after "How do I install tmux?" it names no command: either
 adds to the topic instead. Only a name (a tool, a system, a format: a word
 with a capital or digit, or one no English word list counts) is another thing: "And in
@@ -65,12 +66,12 @@ IN_PLACE_SIMILARITY = 0.5
 # "what about X?", "how about X?", "and X?", "and for X?": the same question of another thing
 _ANOTHER_THING = re.compile(
     r"^\W*(?:what about|how about|and(?:\s+(?P<place>for|with|in|on))?)"
-    r"\s+(?P<thing>[^?.!]+?)\W*$",
+    r"\s+(?P<thing>[^?!]+?)\W*$",
     re.IGNORECASE,
 )
 # "And in util-linux?" after "How do I report a bug in procps?" asks the same of util-linux;
 # "And on Windows?" after "How do I install tmux?" asks where, and tmux stays: a thing after
-# one of these takes a name's place only where the earlier question put the name after it.
+# one of these takes the place only of a word the earlier question put after it.
 _WHERE = frozenset({"in", "on", "with"})
 _ARTICLE = r"(?:(?:a|an|the|my|our|your)\s+)?"
 _THING_WORDS = 3
@@ -387,28 +388,29 @@ def _in_place(
 ) -> tuple[str, str] | None:
     """The other thing a question asks about and the topic word it takes the place of:
     the word most like it, or else the name of `topic` most like it of those written the
-    same way (and put after the same "in", "on" or "with" in the question `before`)."""
+    same way; after "in", "on" or "with", of the words the question `before` put there."""
     asked = _ANOTHER_THING.match(question.strip())
     if similarities is None or asked is None or not topic:
         return None
     thing = asked["thing"].strip()
     if len(_WORD.findall(thing)) > _THING_WORDS or not _is_name(thing):
         return None
-    scores = similarities(thing, topic)
-    best = max(range(len(topic)), key=scores.__getitem__)
-    if scores[best] >= IN_PLACE_SIMILARITY:
-        return thing, topic[best]
     place, name = asked["place"], thing
     if place is None:  # "What about on Ubuntu?"
         first, _, rest = thing.partition(" ")
         place, name = (first, rest) if first.lower() in _WHERE and rest else ("", thing)
-    alike = [
+    there = [
         index
         for index, word in enumerate(topic)
-        if _is_name(word)
-        and _written(word) == _written(name)
-        and (place.lower() not in _WHERE or _put_after(place, word, before))
+        if place.lower() not in _WHERE or _put_after(place, word, before)
     ]
+    if not there:
+        return None
+    scores = similarities(thing, topic)
+    best = max(there, key=scores.__getitem__)
+    if scores[best] >= IN_PLACE_SIMILARITY:
+        return thing, topic[best]
+    alike = [i for i in there if _is_name(topic[i]) and _written(topic[i]) == _written(name)]
     return (thing, topic[max(alike, key=scores.__getitem__)]) if alike else None
 
 

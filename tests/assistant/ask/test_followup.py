@@ -396,6 +396,20 @@ def test_of_names_written_alike_the_one_most_like_the_new_one_is_replaced() -> N
     assert query.text == "What about Fedora? (install Docker)"
 
 
+def test_a_dotted_name_takes_the_place_of_the_one_asked_about_before() -> None:
+    copytree = PlainTurn(
+        "Does it follow symlinks?", "x", search_query="Does it follow symlinks? (shutil.copytree)"
+    )
+    query = standalone_query("And shutil.move?", [copytree], cosines({"shutil.copytree": 0.4}))
+    assert query.text == "And shutil.move? (follow symlinks)"
+
+
+def test_a_thing_after_in_takes_no_place_the_question_before_did_not_put_there() -> None:
+    configure = PlainTurn("How do I configure tmux?", "x")
+    query = standalone_query("And in tmux.conf?", [configure], cosines({"tmux": 0.8}))
+    assert query.text == "And in tmux.conf? (configure tmux)"
+
+
 def test_an_option_is_not_replaced_by_a_command() -> None:
     flag = PlainTurn("What does the -r flag of cp do?", "x")
     query = standalone_query("What about mv?", [flag], cosines({"-r": 0.4, "cp": 0.2}))
