@@ -73,6 +73,16 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)*")
 _EXAMPLE_BEFORE = re.compile(
     r"\b(?:like|such as|e\.g\.,?|for example,?|for instance,?|say,)\s*['\"`‘“]?$", re.IGNORECASE
 )
+# A quantity: a number with its unit of size, time, frequency or screen, written on
+# ("larger than 100MB", "every 5s", "1.5GiB") or after it ("100 MB"), is a value the question
+# gives; "find files larger than 100MB" was refused, since no passage writes "100MB".
+_UNITS = (
+    r"(?:[kmgtp]i?b|[kmgt]|b|bytes?|bits?|[mµun]s|s|secs?|seconds?|mins?|minutes?|h|hrs?"
+    r"|hours?|d|days?|px|pt|em|[kmg]?hz|fps|dpi|x)"
+)
+_QUANTITY = re.compile(rf"\d+(?:\.\d+)?{_UNITS}", re.IGNORECASE)
+_UNIT = re.compile(_UNITS, re.IGNORECASE)
+_NUMBER_BEFORE = re.compile(r"\d[ \t]*$")
 # An operator between two numbers, a spaced minus included ("2 - 1"), not a hyphen ("3.12-slim").
 _OPERATOR_BEFORE = re.compile(r"[\d)](?:\s*(?:[+*/%<>=]+|\*\*)|\s+-)\s*$")
 _OPERATOR_AFTER = re.compile(r"\s*(?:[+*/%<>=]+|-\s)\s*[\d(.]")
@@ -179,9 +189,11 @@ def question_names(question: str, known_word: KnownWord) -> list[Name]:
 def _is_value(token: str, before: str, after: str) -> bool:
     """Whether a number is a value the question gives, not a name: a whole number that does
     not number the name before it ("500 ms", not "PEP 572"), any number an operator joins
-    to another ("0.1 + 0.2", "x == 0.3"; not "3.12" in "Python 3.12"), or anything with a
-    digit the question gives as an example ("like 2024-01-31")."""
+    to another ("0.1 + 0.2", "x == 0.3"; not "3.12" in "Python 3.12"), a quantity ("100MB",
+    "100 MB"), or anything with a digit the question gives as an example ("like 2024-01-31")."""
     if any(c.isdigit() for c in token) and _EXAMPLE_BEFORE.search(before):
+        return True
+    if _QUANTITY.fullmatch(token) or (_UNIT.fullmatch(token) and _NUMBER_BEFORE.search(before)):
         return True
     if not _NUMBER.fullmatch(token):
         return False

@@ -340,6 +340,21 @@ def test_a_value_given_as_an_example_is_no_name(question: str, expected: list[st
     assert [name.text for name in question_names(question, every_word_known)] == expected
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("How do I find files larger than 100MB?", []),
+        ("How do I find files larger than 100 MB?", []),
+        ("How do I set a 1.5GiB memory limit?", []),
+        ("How do I retry every 500ms, or every 5s?", []),
+        ("Why is my 4K display blurry at 60Hz?", []),
+        ("What does -O2 do on x86 with ext4?", ["-O2", "x86", "ext4"]),  # no quantities
+    ],
+)
+def test_a_quantity_is_a_value_not_a_name(question: str, expected: list[str]) -> None:
+    assert [name.text for name in question_names(question, every_word_known)] == expected
+
+
 def test_without_term_counts_a_name_alone_never_refuses() -> None:
     check = NameCheck(every_word_known, Counts(None), passing_mentions=5)
     assert check.missing("Can Conda do it?", ["nothing about it"]) == []

@@ -22,7 +22,8 @@ on errors of the Python documentation, and GNU diffutils' NEWS file.
   ("Australia/Melbourne"), which outweighs the rest of the question in coverage; nothing
   else says the page answers it, and it is refused.
 - A date given as an example of what to parse ("like 2024-01-31") is not asked about: the
-  page on time.strptime answers though it never holds that date; a date asked about is."""
+  page on time.strptime answers though it never holds that date; a date asked about is. Nor
+  is a quantity ("suspend execution for 500ms"): time.sleep's entry answers without writing it."""
 
 from __future__ import annotations
 
@@ -158,3 +159,9 @@ def test_a_date_given_as_an_example_is_not_asked_about(index: Index) -> None:
     asked = index.retriever().retrieve("What happened on 2024-01-31?", k=3)
     assert [name.text for name in asked.missing_names] == ["2024-01-31"]
     assert not asked.relevant
+
+
+def test_a_quantity_the_question_gives_is_not_asked_about(index: Index) -> None:
+    found = index.retriever().retrieve("How do I suspend execution for 500ms?", k=3)
+    assert found.missing_names == [] and found.relevant
+    assert any("time.sleep" in s.heading + s.text for s in found.sources)
