@@ -113,8 +113,8 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # (AsciiDoc's) were numbered as the code lines they explain, not bullets; 43: before
 # AsciiDoc's note boxes read as a data table's row ("Note | This is ..."); 44: before an
 # AsciiDoc labelled list's terms (a manual page's options) were "term:" lines, not entries;
-# 45: before a Markdown image was its markup, not its alt text, and a README's badges
-# ("[![Build Status](….svg)](…)") were quoted as an answer's first lines.
+# 45: before a README's lines of badges ("[![Build Status](….svg)](…)") were quoted as an
+# answer's first lines.
 EXTRACTION_VERSION = 46
 _STARTUP_TIMEOUT_S = 60.0
 _STOP_GRACE_S = 1.0  # a worker told to stop that is still there after this is killed

@@ -61,11 +61,11 @@ _HTML_ELEMENTS = (
 _TAG = re.compile(rf"</?(?:{_HTML_ELEMENTS})(?:\s[^<>]*)?/?>", re.IGNORECASE)
 _CODE_TAG = re.compile(r"</?code(?:\s[^<>]*)?>", re.IGNORECASE)
 _LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
-# An image, `![alt](src "title")`, and one that links elsewhere: a README's badges,
-# "[![Build Status](https://travis-ci.org/….svg)](https://travis-ci.org/…)", four to a line,
-# were quoted as the answer's first lines.
-_IMAGE = re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)")
-_LINKED_IMAGE = re.compile(r"\[\s*!\[[^\]\n]*\]\([^)\n]*\)\s*\]\([^)\n]*\)")
+# A line of badges, images that each link elsewhere, "[![Build Status](….svg)](…)", four to a
+# line in libsodium's README: a page shows pictures there, no text, and they were quoted as
+# an answer's first lines.
+_LINKED_IMAGE = r"\[\s*!\[[^\]\n]*\]\([^)\n]*\)\s*\]\([^)\n]*\)"
+_BADGES = re.compile(rf"\s*{_LINKED_IMAGE}(?:[\s,]*{_LINKED_IMAGE})*[\s,]*")
 _LABEL_ALONE = re.compile(_LABEL + r"[ \t]*$")
 _TARGET_ALONE = re.compile(r"^[ \t]+" + _TARGET)
 
@@ -122,9 +122,10 @@ def parse(text: str) -> list[Section]:
 
 def shown_lines(lines: list[str]) -> list[str]:
     """Markdown's lines as its rendered page shows their text: without HTML comments, link
-    reference definitions, tags and badges, an image as its alt text, MyST's markup read as
-    its text. Every line stays, empty when nothing of it shows, so each keeps its number."""
-    return _without_markup(_without_link_definitions(_without_comments(without_myst_markup(lines))))
+    reference definitions, lines of badges and tags, MyST's markup read as its text. Every
+    line stays, empty when nothing of it shows, so each keeps its number."""
+    shown = _without_link_definitions(_without_comments(without_myst_markup(lines)))
+    return _without_html(_without_badges(shown))
 
 
 def _without_comments(lines: list[str]) -> list[str]:
@@ -175,12 +176,21 @@ def _without_link_definitions(lines: list[str]) -> list[str]:
     return kept
 
 
-def _without_markup(lines: list[str]) -> list[str]:
-    """The lines with HTML tags and images outside fenced code and code spans as the page
-    shows them: tags taken out, `<code>` written as a code span's backtick, an image linked
-    elsewhere (a badge) gone and any other image its alt text."""
+def _without_badges(lines: list[str]) -> list[str]:
+    """The lines with a line of badges alone outside fenced code left empty. An image in a
+    line of text stays as written: an instruction to end answers with one is what the
+    prompt-injection check flags (`assistant.guardrails.injection`)."""
     return [
-        line if code or ("<" not in line and "![" not in line) else _shown(line)
+        "" if not code and _BADGES.fullmatch(line) else line
+        for line, code in zip(lines, code_lines(lines), strict=True)
+    ]
+
+
+def _without_html(lines: list[str]) -> list[str]:
+    """The lines with HTML tags outside fenced code and code spans taken out, `<code>`
+    written as a code span's backtick."""
+    return [
+        line if code or "<" not in line else _shown(line)
         for line, code in zip(lines, code_lines(lines), strict=True)
     ]
 
@@ -198,8 +208,7 @@ def _shown(line: str) -> str:
 
 
 def _untagged(text: str) -> str:
-    untagged = _TAG.sub("", _LINE_BREAK.sub(" ", _CODE_TAG.sub("`", text)))
-    return _IMAGE.sub(r"\1", _LINKED_IMAGE.sub("", untagged))
+    return _TAG.sub("", _LINE_BREAK.sub(" ", _CODE_TAG.sub("`", text)))
 
 
 def _definition_lines(lines: list[str], index: int) -> int:
