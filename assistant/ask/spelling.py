@@ -18,7 +18,9 @@ not `pyvenv`, nor `zsh` `ssh`):
   ("symilnk", "argpaarse", "subproocess", "funnctools.lru_cache"), the slips of a hand that
   knows the word, which rarely turn one name into another; a name of `LONG_NAME` characters
   or more by any one edit too ("timedlta", "statistis", "fndutils"): names that long are not
-  one letter apart.
+  one letter apart; and such a name two letters short of the name the documents write in
+  full, as people shorten it: "How do I restart a postgres cluster?" was refused over
+  postgresql-common's README, which writes "postgresql" only.
 
 The misspelling has at least `MIN_LETTERS` characters (`SHORT_LETTERS` when two neighbouring
 letters swapped: "tial" is "tail"), no chunk holds it, and it is no word of
@@ -95,10 +97,10 @@ class Speller:
         """The sure corrections of `word`, the one most chunks hold first."""
         if len(word) < SHORT_LETTERS or not _SPELLABLE.fullmatch(word) or self._ordinary(word):
             return []  # too short to tell, or a word of its own ("Flask" is not "flash")
-        short = len(word) < MIN_LETTERS
+        short, long = len(word) < MIN_LETTERS, len(word) >= LONG_NAME
         slips = swapped(word) if short else slipped(word)
         first = word[0].casefold()
-        edits = slips if short else one_edit_away(word)
+        edits = slips if short else one_edit_away(word) | (lengthened(word) if long else set())
         common = sorted(c for c in slips if _common(c))
         if common:
             return common  # a slip of a word every text uses ("gvie", "whcih") names nothing
@@ -111,7 +113,6 @@ class Speller:
             (c for c, term in candidates.items() if counts.get(term, 0) >= MIN_CHUNKS),
             key=lambda c: (-counts[candidates[c]], c),
         )
-        long = len(word) >= LONG_NAME
         return [c for c in held if long or c in slips or self._ordinary(c)]
 
     def _ordinary(self, word: str) -> bool:
@@ -126,6 +127,12 @@ def one_edit_away(word: str) -> set[str]:
     changed = {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
     added = {a + c + b for a, b in splits for c in _LETTERS}
     return (left_out | changed | added | slipped(word)) - {word}
+
+
+def lengthened(word: str) -> set[str]:
+    """`word` with two letters more at its end: a long name as people shorten it, "postgres"
+    for "postgresql"."""
+    return {word + a + b for a in _LETTERS for b in _LETTERS}
 
 
 def slipped(word: str) -> set[str]:

@@ -6,7 +6,8 @@ A question writes a variable or a function the short way ("SYSTEMD_OFFLINE=1", "
 where the documents write it in full (`$SYSTEMD_OFFLINE=[0|1]`, `yaml.safe_load(stream)`):
 the passages that answer it mention the name, so it is not refused for lack of it. So does
 the folder a file is kept in: Debian keeps a package's notes in a folder named after it
-(procps/bugs.md), and so do people (notes/tmux/README).
+(procps/bugs.md), and so do people (notes/tmux/README). A long name shortened
+("postgres") is searched for as the documents write it ("postgresql").
 """
 
 from __future__ import annotations
@@ -48,3 +49,12 @@ def test_the_folder_a_file_is_kept_in_mentions_its_name(package_docs_index: Inde
     assert found.missing_names == []
     assert found.relevant
     assert Path(found.sources[0].path).parent.name == "procps"
+
+
+def test_a_long_name_shortened_is_searched_as_the_documents_write_it(
+    package_docs_index: Index,
+) -> None:
+    found = package_docs_index.retriever().retrieve("How do I restart a postgres cluster?", k=2)
+    assert [(r.word, r.correction) for r in found.respellings] == [("postgres", "postgresql")]
+    assert found.missing_names == [] and found.relevant
+    assert Path(found.sources[0].path).name == "README.systemd"

@@ -36,6 +36,8 @@ INDEX = {  # words as written in the passages, and how many passages hold each
     "tmp": 20,
     "fist": 3,
     "mosh": 2,
+    "postgresql": 30,
+    "mongodb": 4,
 }
 
 
@@ -83,6 +85,11 @@ def test_a_name_is_put_right_only_for_a_slip_of_the_hand() -> None:
     assert corrected("pthlib") == []  # "pathlib" with a letter left out: too short to tell
     # a name that long is one edit from no other name
     assert corrected("fndutils") == ["findutils"]
+
+
+def test_a_long_name_is_put_right_into_the_name_it_shortens_by_two_letters() -> None:
+    assert corrected("postgres") == ["postgresql"]
+    assert corrected("mongo") == []  # a short one may be another name's start
 
 
 def test_words_of_their_own_and_short_words_are_left_alone() -> None:
