@@ -183,16 +183,16 @@ def test_a_log_gets_a_new_line_only_when_the_run_moved_on_and_what_it_is_doing(
     result = _run("ingest", str(folder), "--json")
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
-    assert len(report["added"]) == 4 and report["chunks"] > 4 and report["failed"] == []
+    assert len(report["added"]) == 5 and report["chunks"] > 5 and report["failed"] == []
     lines = [line for line in result.stderr.splitlines() if line.startswith("Ingesting")]
     assert lines, result.stderr
     assert [a for a, b in itertools.pairwise(lines) if a == b] == []
-    pattern = progress_line(4, r"(README|ENVIRONMENT|bugs)\.md")
+    pattern = progress_line(5, r"(README|ENVIRONMENT|bugs)\.(md|systemd)")
     assert [line for line in lines if not pattern.match(line)] == []
     human = _run("ingest", str(folder))
     assert human.exit_code == 0 and human.stdout == ""
     assert human.stderr.splitlines()[-1].startswith(
-        "0 added, 0 updated, 4 unchanged, 0 removed, 0 skipped, 0 failed; 0 chunks in "
+        "0 added, 0 updated, 5 unchanged, 0 removed, 0 skipped, 0 failed; 0 chunks in "
     )
 
 

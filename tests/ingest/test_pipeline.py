@@ -345,7 +345,7 @@ def test_progress_says_what_the_run_does_and_when_the_model_loads(
     report = Ingestor(open_store(embedder), embedder, IngestOptions(commit_chunks=8)).run(
         [folder], progress=events.append
     )
-    assert len(report.added) == 4
+    assert len(report.added) == 5
     stages = [stage for stage, _ in itertools.groupby(e.stage for e in events)]
     assert stages[:3] == ["opening", "reading", "loading"]
     assert stages[-1] == "finishing"
