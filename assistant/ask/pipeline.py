@@ -18,7 +18,7 @@ from assistant.ask.clock import StageClock
 from assistant.ask.dependencies import AskDependencies
 from assistant.ask.echoed_tags import EchoedTagFilter, shown_prefix, without_tags
 from assistant.ask.evidence import Evidence, prompt_sources
-from assistant.ask.followup import standalone_query
+from assistant.ask.followup import depends_on_history, standalone_query
 from assistant.ask.prompting import PROMPT_VERSION, build_messages
 from assistant.ask.question_language import reads_as_english
 from assistant.ask.quote import FALLBACK_SHARE, Quote, answer_style, quote_answer
@@ -62,21 +62,32 @@ NOT_ENGLISH = (
     "The question does not read as English; margin's relevance check and its bundled "
     "embedding model are made for English: asking in English may find it."
 )
+# A refused question that reads as a follow-up, asked with no conversation before it ("What
+# about it?", "And how do I undo that?" as the first question): what was searched stood alone.
+NO_EARLIER_TURN = (
+    "The question reads as a follow-up, since {why}, yet no earlier answer came with it. "
+    "Say what it is about, or continue the conversation it belongs to."
+)
 LOCAL_ONLY = (
     "Every relevant source is in a collection this model may not receive (local-only, or "
     "its [collections] policy); ask a model it allows."
 )
 
 
-def _not_found(retrieval: Retrieval, question: str) -> tuple[str, str]:
+def _not_found(retrieval: Retrieval, question: str, follow_up: str = "") -> tuple[str, str]:
     """Why nothing relevant was found: nothing is (saying which names of the question the
-    documents do not mention, and that a question in another language than English is
-    matched poorly), or only local-only sources are."""
+    documents do not mention, that a question in another language than English is matched
+    poorly, and why it reads as a `follow_up` to no earlier turn), or only local-only
+    sources are."""
     if retrieval.withheld and not retrieval.sources:
         return ("local_only", LOCAL_ONLY)
     why = retrieval.why_not_relevant()
     found = f"Not found in your documents: {why}." if why else NOT_FOUND
-    return ("not_found", found if reads_as_english(question) else f"{found} {NOT_ENGLISH}")
+    if not reads_as_english(question):
+        found = f"{found} {NOT_ENGLISH}"
+    elif follow_up:
+        found = f"{found} {NO_EARLIER_TURN.format(why=follow_up)}"
+    return ("not_found", found)
 
 
 class AskRun:
@@ -173,7 +184,9 @@ class AskRun:
             answer.guardrails.append(respelt_event(retrieval.respellings))
         yield SourcesFound(sources, retrieval.searched or answer.search_query)
         if not retrieval.relevant:
-            yield from self._finish(answer, clock, refusal=_not_found(retrieval, query.text))
+            alone = "" if self._recent_turns() else depends_on_history(checked.text)
+            refusal = _not_found(retrieval, query.text, alone)
+            yield from self._finish(answer, clock, refusal=refusal)
             return
         if retrieval.weak:
             answer.guardrails.append(

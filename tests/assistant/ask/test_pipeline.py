@@ -797,6 +797,18 @@ def test_a_refused_question_in_another_language_says_english_may_find_it(
     assert english.refused and "English" not in english.answer
 
 
+def test_a_refused_follow_up_with_no_answer_before_it_says_so(tmp_path: Path) -> None:
+    h = Harness(tmp_path, [make_source(1, "Unrelated gardening notes.", score=0.05)])
+    _, alone = h.run("And how do I undo that?")
+    assert alone.refused and alone.answer.startswith("Not found in your documents.")
+    assert "reads as a follow-up, since it continues the conversation ('and')" in alone.answer
+    earlier = (PlainTurn("How do I prune roses?", "In March [1]."),)
+    _, followed = h.run("And how do I undo that?", history=earlier)
+    assert followed.refused and "follow-up" not in followed.answer
+    _, independent = h.run("How long does the apple cake bake?")
+    assert independent.refused and "follow-up" not in independent.answer
+
+
 # The prompt's source tags, as the bundled model echoes them, cut into words by the model.
 ECHOED = (
     '<source n="1" path="/notes/doc1.md" heading="Notes">\n'

@@ -81,3 +81,10 @@ def test_another_command_takes_the_place_of_the_one_asked_about_before(
     assert after["search_query"] == "And sftp? (quiet)"
     assert Path(found(after)[0][0]).name == "sftp.1"
     assert "-q" in str(after["answer"])
+
+
+def test_a_follow_up_asked_first_says_why_it_found_nothing(man_pages: Path) -> None:
+    alone = quoted("And what about it?")
+    assert alone["refused"] is True and alone["history_used"] is False
+    assert "reads as a follow-up" in str(alone["answer"])
+    assert "continue the conversation it belongs to" in str(alone["answer"])
