@@ -126,9 +126,7 @@ def test_a_markdown_line_of_badges_is_left_out_and_an_image_in_text_stays(
 
 
 def test_a_real_readmes_badges_are_left_out() -> None:
-    readme = Path("/usr/share/doc/libsodium23/README.markdown")
-    if not readme.exists():
-        pytest.skip("Debian's libsodium23 is not installed")
+    readme = DATA / "readmes" / "libsodium-README.markdown"
     text = "\n".join(s.text for s in load_document(readme).sections)
     assert "travis-ci.org" in readme.read_text() and "travis-ci.org" not in text
     assert "Sodium is a new, easy-to-use software library for encryption" in text
