@@ -399,11 +399,8 @@ def _in_place(
     if place is None:  # "What about on Ubuntu?"
         first, _, rest = thing.partition(" ")
         place, name = (first, rest) if first.lower() in _WHERE and rest else ("", thing)
-    there = [
-        index
-        for index, word in enumerate(topic)
-        if place.lower() not in _WHERE or _put_after(place, word, before)
-    ]
+    placed = place.lower() in _WHERE
+    there = [i for i, word in enumerate(topic) if not placed or _put_after(place, word, before)]
     if not there:
         return None
     scores = similarities(thing, topic)
