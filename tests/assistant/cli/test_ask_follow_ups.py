@@ -63,24 +63,29 @@ def test_a_question_about_the_default_of_nothing_named_asks_about_the_subject_be
     assert "-6" in str(after["answer"])
 
 
-def test_a_new_action_on_the_same_thing_is_searched_without_the_old_one(
-    man_pages: Path,
+@pytest.mark.parametrize(
+    ("first", "follow_up", "searched", "page", "quoted_option"),
+    [
+        # a new action on the same thing is searched without the old one
+        (
+            "How do I extract a tar archive?",
+            "And list its contents?",
+            "And list its contents? (tar archive)",
+            "tar.1",
+            "--list",
+        ),
+        # another command takes the place of the one asked about before
+        ("How do I make gzip quiet?", "And sftp?", "And sftp? (quiet)", "sftp.1", "-q"),
+    ],
+)
+def test_a_follow_up_is_searched_with_what_it_keeps_of_the_turn_before(
+    man_pages: Path, first: str, follow_up: str, searched: str, page: str, quoted_option: str
 ) -> None:
-    quoted("How do I extract a tar archive?")
-    after = quoted("And list its contents?", "--continue")
-    assert after["search_query"] == "And list its contents? (tar archive)"
-    assert Path(found(after)[0][0]).name == "tar.1"
-    assert "--list" in str(after["answer"])
-
-
-def test_another_command_takes_the_place_of_the_one_asked_about_before(
-    man_pages: Path,
-) -> None:
-    quoted("How do I make gzip quiet?")
-    after = quoted("And sftp?", "--continue")
-    assert after["search_query"] == "And sftp? (quiet)"
-    assert Path(found(after)[0][0]).name == "sftp.1"
-    assert "-q" in str(after["answer"])
+    quoted(first)
+    after = quoted(follow_up, "--continue")
+    assert after["search_query"] == searched
+    assert Path(found(after)[0][0]).name == page
+    assert quoted_option in str(after["answer"])
 
 
 def test_a_follow_up_asked_first_says_why_it_found_nothing(man_pages: Path) -> None:
