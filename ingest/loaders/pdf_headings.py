@@ -32,6 +32,9 @@ _PAGE_REFERENCE = re.compile(r"\s(?:\d+|[ivxlc]+)\s*$")
 _BETWEEN = r"[\W_]*"
 # A section's number in front of its title on the page: "2.4 ", "A.1 ", "Appendix B ", "3. "
 _NUMBERING = r"(?:(?:appendix|chapter|part|section)[ \t]+)?(?:(?:\d+|[A-Z])(?:\.\d+)*\.?[ \t]+)?"
+# Punctuation the page sets before a title's first letter and the outline leaves out:
+# fontconfig's outline says "dir prefix="default"" where the page says "<dir prefix=…>".
+_OPENING = r"[^\w\s]*"
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +241,8 @@ def find_title(text: str, title: str, start: int) -> int | None:
     characters = [re.escape(character) for character in title if character.isalnum()]
     if not characters:
         return None
-    pattern = re.compile(r"(?m)^[ \t]*" + _NUMBERING + _BETWEEN.join(characters), re.IGNORECASE)
+    pattern = re.compile(
+        r"(?m)^[ \t]*" + _NUMBERING + _OPENING + _BETWEEN.join(characters), re.IGNORECASE
+    )
     match = pattern.search(text, start)
     return match.start() if match else None

@@ -157,6 +157,19 @@ def test_a_title_is_found_on_its_page_whatever_punctuation_or_line_breaks_differ
     )  # not a line's start
 
 
+def test_a_title_is_found_after_punctuation_the_outline_leaves_out() -> None:
+    # fontconfig's user manual: each element's bookmark is its tag without "<", so none on
+    # a page was found and the page's text all went under its last element's heading
+    page = (
+        'fonts-conf\n<dir prefix="default" salt="">\nThis element contains a directory name\n'
+        '<remap-dir prefix="default" as-path="" salt="">\nThis element contains\n'
+    )
+    assert find_title(page, 'dir prefix="default" salt=""', 0) == page.index("<dir")
+    remap = 'remapdir prefix="default" aspath="" salt=""'
+    assert find_title(page, remap, 0) == page.index("<remap-dir")
+    assert find_title(page, "directory name", 0) is None  # still a line's start only
+
+
 def test_a_running_header_in_heading_type_heads_no_section(tmp_path: Path) -> None:
     # a paper's title repeated atop every page in large type: its pages' text kept its
     # section's heading instead of the title's
