@@ -5,12 +5,12 @@
 The files under the given paths (default: the repository's docs/ and .eval-corpus/) are found,
 loaded and chunked the way `margin ingest` does it (its walker, which honours .gitignore files
 and leaves hidden ones out, and its size limit; bundled MiniLM tokenizer, 200-token chunks, 32
-of overlap). For each chunk with a line, its first words are looked for in the file (HTML
-without the markup the HTML loader's patterns match), and the occurrence nearest the
-reported line counts: "exact" when it starts on that line (a chunk may start mid-line),
-"near" within 3 lines, "off" further, and "unfound" when the words are nowhere in the file
-(text a loader made up); "late" counts the chunks whose line is after the one their text
-starts on. One line per format.
+of overlap). For each chunk with a line, its first words (five at most, of its first line)
+are looked for in the file (HTML without the markup the HTML loader's patterns match), and
+the occurrence nearest the reported line counts: "exact" when it starts on that line (a chunk
+may start mid-line), "near" within 3 lines, "off" further, and "unfound" when the words are
+nowhere in the file (text a loader made up); "late" counts the chunks whose line is after the
+one their text starts on. One line per format.
 
 With `--every-line`, every text line of every chunk is placed instead, at the line its chunk's
 line map gives it (`ingest.source_lines.line_at`): the line a quote starting there is cited at.
@@ -73,8 +73,11 @@ def place(chunk_text: str, reported: int, words: Sequence[tuple[str, int]]) -> P
     """The occurrence of the chunk's first words nearest the line they should be on: the
     reported line, or a later one when the chunk opens with lines of no words ("***")."""
     folded = chunk_text.casefold()
-    opening = _WORD.findall(folded)[:FIRST_WORDS]
     first = _WORD.search(folded)
+    # from its first line only: the lines after it may follow lines the loader left out
+    # (a table of contents' entries between a heading and the text under it)
+    first_line = folded[first.start() :].split("\n", 1)[0] if first else ""
+    opening = _WORD.findall(first_line)[:FIRST_WORDS]
     reported += folded.count("\n", 0, first.start()) if first else 0
     found: int | None = None
     if opening:

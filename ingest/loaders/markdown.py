@@ -66,6 +66,15 @@ _LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 # an answer's first lines.
 _LINKED_IMAGE = r"\[\s*!\[[^\]\n]*\]\([^)\n]*\)\s*\]\([^)\n]*\)"
 _BADGES = re.compile(rf"\s*{_LINKED_IMAGE}(?:[\s,]*{_LINKED_IMAGE})*[\s,]*")
+# An entry of a table of contents: a list item that is only a link to a heading of the page
+# ("* [Building Node.js](#building-nodejs)") or to another file ("- [Rename A Remote](git/
+# rename-a-remote.md)"), whose text is that heading's or that file's title. A notes
+# repository's README of 1,944 of them was quoted for the notes they list. A link to a site
+# ("https://…") stays: that is its only mention here.
+_CONTENTS_ENTRY = re.compile(
+    r"\s*(?:[-*+]|\d+[.)])[ \t]+\[[^\]\n]+\]\(\s*<?(?![a-zA-Z][\w+.-]*:|//)[^)\s>]*>?"
+    r"(?:[ \t]+\"[^\"\n]*\")?\s*\)\s*"
+)
 _LABEL_ALONE = re.compile(_LABEL + r"[ \t]*$")
 _TARGET_ALONE = re.compile(r"^[ \t]+" + _TARGET)
 
@@ -125,7 +134,7 @@ def shown_lines(lines: list[str]) -> list[str]:
     reference definitions, lines of badges and tags, MyST's markup read as its text. Every
     line stays, empty when nothing of it shows, so each keeps its number."""
     shown = _without_link_definitions(_without_comments(without_myst_markup(lines)))
-    return _without_html(_without_badges(shown))
+    return _without_html(_without_contents(_without_badges(shown)))
 
 
 def _without_comments(lines: list[str]) -> list[str]:
@@ -182,6 +191,15 @@ def _without_badges(lines: list[str]) -> list[str]:
     prompt-injection check flags (`assistant.guardrails.injection`)."""
     return [
         "" if not code and _BADGES.fullmatch(line) else line
+        for line, code in zip(lines, code_lines(lines), strict=True)
+    ]
+
+
+def _without_contents(lines: list[str]) -> list[str]:
+    """The lines with a table of contents' entries outside fenced code left empty: each
+    repeats the title of a heading or a file the index holds as itself."""
+    return [
+        "" if not code and _CONTENTS_ENTRY.fullmatch(line) else line
         for line, code in zip(lines, code_lines(lines), strict=True)
     ]
 
