@@ -26,6 +26,11 @@ adds to the topic instead. Only a name (a tool, a system, a format: a word
 with a capital or digit, or one no English word list counts) is another thing: "And in
 reverse order?" after a question about sorting ls by time qualifies the question, though
 "reverse order" is 0.54 like "sort"; put in its place, the search found find(1) before ls(1).
+A plural in common words is another thing of the kind the topic's plurals are, and takes the
+place of the one most like it: "What about functions?" after "How do I list schemas in psql?"
+searched (list schemas psql) and quoted the schemas note again. A plural with no plural in
+the topic adds to it ("What about plugins?" after "How do I install tmux?"): as a name, the
+word in no English word list, it took tmux's place.
 
 A new action on the same thing ("And list its contents?" after "How do I extract a tar
 archive?") takes the place of the earlier one: the search is for the tar archive, not for
@@ -75,6 +80,27 @@ _ANOTHER_THING = re.compile(
 _WHERE = frozenset({"in", "on", "with"})
 _ARTICLE = r"(?:(?:a|an|the|my|our|your)\s+)?"
 _THING_WORDS = 3
+# Plurals that ask about the question, not another thing: "What about examples?" after "How do
+# I write unit tests?" still asks about tests.
+_ABOUT_THE_QUESTION = frozenset(
+    [
+        "examples",
+        "options",
+        "alternatives",
+        "details",
+        "defaults",
+        "ones",
+        "others",
+        "steps",
+        "differences",
+        "advantages",
+        "drawbacks",
+        "caveats",
+        "limitations",
+        "pros",
+        "cons",
+    ]
+)
 # "How do I create a virtual environment?", then "And how do I activate it?" or "And activate
 # it?": the new action takes the place of the old, what it is done to stays.
 _HOW_TO = re.compile(
@@ -393,7 +419,11 @@ def _in_place(
     if similarities is None or asked is None or not topic:
         return None
     thing = asked["thing"].strip()
-    if len(_WORD.findall(thing)) > _THING_WORDS or not _is_name(thing):
+    if len(_WORD.findall(thing)) > _THING_WORDS:
+        return None
+    if asked["place"] is None and _plural(thing):
+        return _in_place_of_plural(thing, topic, similarities)
+    if not _is_name(thing):
         return None
     place, name = asked["place"], thing
     if place is None:  # "What about on Ubuntu?"
@@ -409,6 +439,36 @@ def _in_place(
         return thing, topic[best]
     alike = [i for i in there if _is_name(topic[i]) and _written(topic[i]) == _written(name)]
     return (thing, topic[max(alike, key=scores.__getitem__)]) if alike else None
+
+
+def _in_place_of_plural(
+    thing: str, topic: list[str], similarities: Similarities
+) -> tuple[str, str] | None:
+    """The word of `topic` the plural `thing` takes the place of: the word most like it, if
+    at least `IN_PLACE_SIMILARITY` like it, or else the topic's plural most like it ("What
+    about functions?" after "How do I list schemas in psql?"), of a plural name only if
+    `thing` is one ("nftables" of "iptables", not of "ports"); None: `thing` adds to the
+    topic."""
+    scores = similarities(thing, topic)
+    best = max(range(len(topic)), key=scores.__getitem__)
+    if scores[best] >= IN_PLACE_SIMILARITY:
+        return thing, topic[best]
+    named = _is_name(thing)
+    plurals = [i for i, word in enumerate(topic) if _plural(word) and (_is_name(word) or not named)]
+    return (thing, topic[max(plurals, key=scores.__getitem__)]) if plurals else None
+
+
+def _plural(word: str) -> bool:
+    """Whether `word` is one lower-case word that reads as a plural ("functions", "tags"),
+    not one of those that ask about the question rather than a thing ("examples")."""
+    return (
+        word.isalpha()
+        and word.islower()
+        and len(word) > 3
+        and word.endswith("s")
+        and not word.endswith(("ss", "us", "is"))
+        and word not in _ABOUT_THE_QUESTION
+    )
 
 
 def _put_after(place: str, word: str, text: str) -> bool:

@@ -431,13 +431,54 @@ def test_after_in_on_or_with_only_a_name_put_there_before_is_replaced() -> None:
     assert on_a_mac.text == "And on a Mac? (install Python)"
 
 
+def test_a_plural_takes_the_place_of_the_topics_plural_most_like_it() -> None:
+    schemas = PlainTurn("How do I list schemas in psql?", "x")
+    query = standalone_query("What about functions?", [schemas], cosines({"list": 0.29}))
+    assert query.text == "What about functions? (list psql)"
+    assert query.reason.endswith("; “functions” in place of “schemas”")
+    copying = PlainTurn("How do I copy files between servers with rsync?", "x")
+    like = cosines({"files": 0.64, "servers": 0.3})
+    assert standalone_query("What about directories?", [copying], like).text == (
+        "What about directories? (copy servers rsync)"
+    )
+
+
+def test_a_plural_name_takes_the_place_only_of_a_plural_name() -> None:
+    ufw = PlainTurn("How do I open ports with ufw?", "x")
+    query = standalone_query("What about iptables?", [ufw], cosines({"ports": 0.44}))
+    assert query.text == "What about iptables? (open ports ufw)"
+    rules = PlainTurn("How do I list rules in iptables?", "x")
+    query = standalone_query("What about nftables?", [rules], cosines({"list": 0.34}))
+    assert query.text == "What about nftables? (list rules)"
+
+
+def test_a_plural_with_no_plural_to_replace_adds_to_the_topic() -> None:
+    install = PlainTurn("How do I install tmux?", "x")
+    # "plugins" is no English word, yet no command in tmux's place
+    query = standalone_query("What about plugins?", [install], cosines({"tmux": 0.17}))
+    assert query.text == "What about plugins? (install tmux)"
+    lines = PlainTurn("How do I count lines in a file?", "x")
+    for question in ("What about examples?", "And in folders?", "What about hidden files?"):
+        assert "in place of" not in standalone_query(question, [lines], cosines({})).reason
+
+
 @pytest.mark.parametrize(
     ("question", "turn", "searched"),
     [
         ("What about wget?", CURL, "What about wget? (follow redirects)"),
         ("And on macOS?", PlainTurn("How do I install Python on Linux?", "x"), None),
         ("What about Windows?", VENV, "What about Windows? (create virtual environment)"),
-        ("What about timeouts?", CURL, "What about timeouts? (curl follow redirects)"),
+        ("What about timeouts?", CURL, "What about timeouts? (curl follow)"),
+        (
+            "What about functions?",
+            PlainTurn("How do I list schemas in psql?", "x"),
+            "What about functions? (list psql)",
+        ),
+        (
+            "What about plugins?",
+            PlainTurn("How do I install tmux?", "x"),
+            "What about plugins? (install tmux)",
+        ),
         (
             "And wget?",
             PlainTurn("How do I build tmux from source?", "x"),
