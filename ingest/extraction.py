@@ -116,8 +116,10 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # 45: before a README's lines of badges ("[![Build Status](….svg)](…)") were quoted as an
 # answer's first lines; 46: before a Markdown table of contents' entries ("- [Rename A
 # Remote](git/rename-a-remote.md)") were quoted for the notes they list, and before a PDF
-# bookmark was found on its page after punctuation it leaves out ("<dir prefix=…>").
-EXTRACTION_VERSION = 47
+# bookmark was found on its page after punctuation it leaves out ("<dir prefix=…>"); 47:
+# before a short run of numbered lines on a long page of a PDF whose code listings number
+# their lines was taken for line numbers ("1 Definition of CRC" lost its number and heading).
+EXTRACTION_VERSION = 48
 _STARTUP_TIMEOUT_S = 60.0
 _STOP_GRACE_S = 1.0  # a worker told to stop that is still there after this is killed
 CANCEL_POLL_S = 0.1  # how often a read looks at its `cancel`

@@ -6,7 +6,10 @@ headings ("205 3.1.4. Hiding columns") and hyphenated words ("doc-\\n60 ument") 
 A page's numbers are the longest run of lines, in reading order, that start with a number one
 more than the last such line's. A run of `MIN_RUN` lines, at least half the page's, is not a
 numbered list or a contents page: the document numbers its lines, and a shorter run on a page
-with little text is its numbers too.
+with little text is its numbers too. A short run on a page of many lines is not: a paper whose
+code listings number their lines had its contents page's chapters ("1 Definition of CRC 2"),
+its section headings ("1 Definition of CRC", then found nowhere and dropped) and its plots'
+axis labels taken for line numbers.
 """
 
 from __future__ import annotations
@@ -29,9 +32,16 @@ def without_line_numbers(pages: list[str]) -> list[str]:
     ):
         return pages
     return [
-        _without(page.split("\n"), run) if len(run) >= MIN_RUN_ONCE_NUMBERED else page
+        _without(page.split("\n"), run) if _numbers_lines(page, run) else page
         for page, run in zip(pages, runs, strict=True)
     ]
+
+
+def _numbers_lines(page: str, run: set[int]) -> bool:
+    """Whether `run` is the page's line numbers, once some page showed the document numbers
+    its lines: `MIN_RUN` lines, or at least `MIN_RUN_ONCE_NUMBERED` that are half the page's."""
+    lines = page.count("\n") + 1
+    return len(run) >= MIN_RUN or len(run) >= max(MIN_RUN_ONCE_NUMBERED, MIN_SHARE * lines)
 
 
 def _without(lines: list[str], numbered: set[int]) -> str:

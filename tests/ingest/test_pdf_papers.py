@@ -164,6 +164,21 @@ def test_manuscript_line_numbers_go_and_a_numbered_list_stays() -> None:
     assert without_line_numbers([pages[2]]) == [pages[2]]  # no page shows line numbering
 
 
+def test_a_code_listings_numbers_leave_a_short_run_on_a_long_page_alone() -> None:
+    # "Everything we know about CRC but afraid to forget" (zlib1g-dev's crc-doc): its code
+    # listings number their lines, a page of them is line numbering, and the contents page's
+    # chapters and a chapter's heading lost their numbers, the heading then found nowhere
+    listing = [f"{n} crc ^= table[(crc ^ data[i]) & 0xff];" for n in range(1, 31)]
+    contents = ["Contents", *(f"{n} Chapter {n} {n + 1}" for n in range(1, 5))]
+    contents += [f"{n}.1 Part of chapter {n} . . . . {n + 1}" for n in range(1, 27)]
+    chapter = ["1 Definition of CRC", *(f"Prose line {n} of the definition." for n in range(40))]
+    chapter[20:23] = ["1 = CRC(M1, v)", "2 + x + 1) = x", "3 + 2x"]
+    pages = ["\n".join(listing), "\n".join(contents), "\n".join(chapter)]
+    cleaned = without_line_numbers(pages)
+    assert cleaned[0].split("\n")[0] == "crc ^= table[(crc ^ data[i]) & 0xff];"
+    assert cleaned[1:] == pages[1:]
+
+
 def test_line_numbers_go_through_the_loader_and_hyphenation_is_joined_again(
     tmp_path: Path,
 ) -> None:
