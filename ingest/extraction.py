@@ -118,8 +118,10 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # Remote](git/rename-a-remote.md)") were quoted for the notes they list, and before a PDF
 # bookmark was found on its page after punctuation it leaves out ("<dir prefix=…>"); 47:
 # before a short run of numbered lines on a long page of a PDF whose code listings number
-# their lines was taken for line numbers ("1 Definition of CRC" lost its number and heading).
-EXTRACTION_VERSION = 48
+# their lines was taken for line numbers ("1 Definition of CRC" lost its number and heading);
+# 48: before a paper's title block under its title (authors, affiliations, a date) headed
+# sections of its own.
+EXTRACTION_VERSION = 49
 _STARTUP_TIMEOUT_S = 60.0
 _STOP_GRACE_S = 1.0  # a worker told to stop that is still there after this is killed
 CANCEL_POLL_S = 0.1  # how often a read looks at its `cancel`

@@ -7,6 +7,7 @@ split where a heading starts.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ _HEADING_SIZE_RATIO = 1.05  # a line this much larger than the body text may be 
 _MAX_HEADING_CHARS = 120
 _MAX_SIZE_LEVELS = 3
 _MAX_PLAIN_HEADING_CHARS = 60  # a numbered heading in plain body type is short
+_TITLE_BLOCK_LINES = 2  # headings set alike one after another under a paper's title
 _WORD = re.compile(r"[^\W\d_]{2}")
 # An e-mail or web address: a title block's author lines, set large, are no heading
 # ("Bas Straathof Eindhoven University of Technology ... bas.straathof@gmail.com").
@@ -72,6 +74,8 @@ def font_headings(pages: Sequence[Sequence[PageLine]]) -> list[Heading]:
     for (page, index), depth in sorted(numbered.items(), key=lambda item: item[1], reverse=True):
         style_levels[_style(pages[page][index])] = depth  # the shallowest last
     headings = []
+    front: list[tuple[Heading, _Style]] = []  # the first page's, before its first text
+    text_seen = False
     for number, lines in enumerate(pages):
         index = 0
         while index < len(lines):
@@ -84,6 +88,7 @@ def font_headings(pages: Sequence[Sequence[PageLine]]) -> list[Heading]:
                 level = style_levels.get(style, level)
             index += 1
             if not level:
+                text_seen = text_seen or bool(line.text.strip())
                 continue
             is_numbered = (number, index - 1) in numbered
             while _continues(lines, index, style, title, body, is_numbered):
@@ -95,7 +100,21 @@ def font_headings(pages: Sequence[Sequence[PageLine]]) -> list[Heading]:
                 and not _ADDRESS.search(title)
             ):
                 headings.append(Heading(number, min(level, _MAX_DEPTH), title))
-    return headings
+                if number == 0 and not text_seen and not is_numbered:
+                    front.append((headings[-1], style))
+    return _without_title_block(headings, front)
+
+
+def _without_title_block(
+    headings: list[Heading], front: list[tuple[Heading, _Style]]
+) -> list[Heading]:
+    """`headings` less a paper's title block: on its first page, before any text, the lines
+    set alike after its title (authors, affiliations, a date), none bold. "Andrew Kadatch1
+    and Bob Jenkins2", "1Google Inc." and "2Microsoft Corporation September 3, 2010" headed
+    the abstract of zlib's CRC paper."""
+    styles = Counter(style for _, style in front[1:] if not style.bold)
+    block = {heading for heading, style in front[1:] if styles[style] >= _TITLE_BLOCK_LINES}
+    return [heading for heading in headings if heading not in block]
 
 
 @dataclass(frozen=True, slots=True)

@@ -243,3 +243,13 @@ def test_accents_drawn_apart_from_their_letters_are_put_back_in_text_and_heading
     assert "2 Guia de utilização > 2.3 Preâmbulo" in headings
     preamble = next(s for s in document.sections if s.heading.endswith("2.3 Preâmbulo"))
     assert preamble.text.startswith("2.3 Preâmbulo\n")
+
+
+def test_a_papers_title_block_heads_no_section() -> None:
+    # the author's name and the date under ecothesis's title, set alike and larger than the
+    # body text, were headings of their own: "Guia de utilização > 13 de junho de 2018"
+    document = load_document(PAPERS / "ecothesis.pdf")
+    subtitle = document.sections[1]  # after the title's
+    assert subtitle.heading == "Guia de utilização"
+    assert subtitle.text == "Guia de utilização\nVinícius Barros Rodrigues\n13 de junho de 2018"
+    assert document.sections[2].heading == "1 Organograma dos arquivos"
