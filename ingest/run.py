@@ -26,7 +26,7 @@ from ingest.extraction import Extractor, ReadCancelled
 from ingest.file_digest import file_sha256
 from ingest.gone import gone_documents
 from ingest.interruption import IngestInterrupted, Interruption, Unfinished
-from ingest.loaders import is_supported
+from ingest.loaders import skip_reason
 from ingest.options import IngestOptions
 from ingest.placement import Decision, Placement, Places, Request
 from ingest.run_progress import EmbeddingShare, ProgressCallback, RunProgress
@@ -168,8 +168,8 @@ class IngestRun:
         path = str(source.path)
         self.counts.file_started(path)
         counted, read = 0.0, False  # read: the run spent work on the file
-        if not is_supported(source.path):
-            self.report.skipped.append(FileProblem(path, "not a text format margin reads"))
+        if (skipped := skip_reason(source.path)) is not None:
+            self.report.skipped.append(FileProblem(path, skipped))
         elif (placement := self._place(path, str(source.root), stored)) is None:
             self.report.skipped.append(FileProblem(path, "not where it was indexed; ingest it"))
         elif stored is None or not self._unchanged(source, stored):

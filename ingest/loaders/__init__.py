@@ -135,12 +135,28 @@ BINARY_SUFFIXES = frozenset(
 )
 
 
+# Files that only list the pages beside them by name and link: Devhelp's book index, which
+# gtk-doc writes for every library it documents, held each function's name and was found
+# before the function's own entry ("What does xsltParseStylesheetFile do?").
+INDEX_SUFFIXES = frozenset([".devhelp", ".devhelp2"])
+_NOT_TEXT = "not a text format margin reads"
+_INDEX_OF_PAGES = "an index of the pages beside it (Devhelp's), which are read themselves"
+
+
 def is_supported(path: Path) -> bool:
-    """False for file types that are never text (by name); the rest are tried."""
+    """False for files never read (by name): binary types and indexes of other pages; the
+    rest are tried."""
+    return skip_reason(path) is None
+
+
+def skip_reason(path: Path) -> str | None:
+    """Why a file is never read, judged by its name alone; None: it is tried."""
     suffix = path.suffix.lower()
     if suffix in compressed.SUFFIXES:
-        return is_supported(Path(compressed.inner_name(path)))
-    return suffix not in BINARY_SUFFIXES
+        return skip_reason(Path(compressed.inner_name(path)))
+    if suffix in BINARY_SUFFIXES:
+        return _NOT_TEXT
+    return _INDEX_OF_PAGES if suffix in INDEX_SUFFIXES else None
 
 
 def load_document(
@@ -150,9 +166,10 @@ def load_document(
     NotADocumentError) with the reason. `on_page(page, pages)` hears of each page of a PDF
     read (not of files inside it)."""
     suffix = path.suffix.lower()
-    if not is_supported(path):
+    skipped = skip_reason(path)
+    if skipped is not None:
         suffixes = path.suffixes[-2:] if suffix in compressed.SUFFIXES else [suffix]
-        raise NotADocumentError(f"not a text format margin reads ({''.join(suffixes).lower()})")
+        raise NotADocumentError(f"{skipped} ({''.join(suffixes).lower()})")
     loaded: LoadedDocument | list[Section]
     if suffix in pdf.SUFFIXES:
         loaded = pdf.load(path, ocr, on_page)

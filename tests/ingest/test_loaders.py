@@ -545,6 +545,8 @@ def test_a_pdf_drawing_pictures_without_words_is_skipped_not_failed(tmp_path: Pa
         ("logo.GIF", False),
         ("sheet.xlsx", False),
         ("old.doc", False),
+        ("libxslt.devhelp2", False),  # an index of the pages beside it
+        ("glib.devhelp.gz", False),
     ],
 )
 def test_which_file_names_are_read(name: str, read: bool) -> None:

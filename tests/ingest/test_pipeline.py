@@ -44,6 +44,27 @@ def _folder(root: Path) -> Path:
     return root / "notes"
 
 
+def test_a_devhelp_index_is_skipped_and_the_pages_it_lists_are_read(
+    tmp_path: Path, open_store: OpenStore, fake_embedder: HashingEmbedder
+) -> None:
+    # gtk-doc's index of a library's pages: each function's name and link, found before the
+    # function's own entry
+    index = (
+        '<?xml version="1.0"?>\n<book xmlns="http://www.devhelp.net/book" name="otter">\n'
+        '<functions><keyword type="function" name="otter_swim ()" link="api.html#otter-swim"/>'
+        "</functions></book>\n"
+    )
+    page = "<html><body><h2 id='otter-swim'>otter_swim ()</h2><p>Swims.</p></body></html>"
+    docs = write_files(tmp_path / "docs", {"otter.devhelp2": index, "api.html": page})
+    report = Ingestor(open_store(fake_embedder), fake_embedder, IngestOptions()).run([docs])
+    assert [Path(p).name for p in report.added] == ["api.html"]
+    [skipped] = report.skipped
+    assert Path(skipped.path).name == "otter.devhelp2"
+    assert (
+        skipped.reason == "an index of the pages beside it (Devhelp's), which are read themselves"
+    )
+
+
 def test_first_run_reports_every_file(
     tmp_path: Path, open_store: OpenStore, fake_embedder: HashingEmbedder
 ) -> None:
