@@ -169,7 +169,7 @@ class IngestRun:
         self.counts.file_started(path)
         counted, read = 0.0, False  # read: the run spent work on the file
         if (skipped := skip_reason(source.path)) is not None:
-            self.report.skipped.append(FileProblem(path, skipped))
+            self._not_a_document(path, stored, skipped)
         elif (placement := self._place(path, str(source.root), stored)) is None:
             self.report.skipped.append(FileProblem(path, "not where it was indexed; ingest it"))
         elif stored is None or not self._unchanged(source, stored):
@@ -217,6 +217,15 @@ class IngestRun:
         self.store.update_file_stats(stored.path, size=source.size, mtime_ns=source.mtime_ns)
         return True
 
+    def _not_a_document(self, path: str, stored: DocumentInfo | None, reason: str) -> None:
+        """Skip the file for `reason`; what an earlier run indexed of it leaves the index (a
+        Devhelp index read before it was skipped by name, a file now binary)."""
+        self.report.skipped.append(FileProblem(path, reason))
+        gone = [path] if stored is not None else []
+        gone += self.inside.get(path, [])
+        self.store.delete_documents(gone)
+        self.report.removed.extend(gone)
+
     def _load(
         self,
         source: SourceFile,
@@ -241,11 +250,7 @@ class IngestRun:
             raise _StopAsked from None
         except NotADocumentError as exc:
             self.reading = None
-            self.report.skipped.append(FileProblem(path, str(exc)))
-            gone = [path] if stored is not None else []
-            gone += self.inside.get(path, [])
-            self.store.delete_documents(gone)
-            self.report.removed.extend(gone)
+            self._not_a_document(path, stored, str(exc))
             return 0.0
         except (LoadError, OSError) as exc:
             self.reading = None

@@ -19,6 +19,7 @@ from ingest.errors import StoreBusyError
 from ingest.fakes import HashingEmbedder
 from ingest.pipeline import IngestOptions, Ingestor, IngestProgress
 from ingest.store import ChunkStore
+from ingest.types import Chunk, DocumentMeta
 from tests.fixtures.ingest import sample_text, write_files, write_pdf
 
 OpenStore = Callable[..., ChunkStore]
@@ -63,6 +64,23 @@ def test_a_devhelp_index_is_skipped_and_the_pages_it_lists_are_read(
     assert (
         skipped.reason == "an index of the pages beside it (Devhelp's), which are read themselves"
     )
+
+
+def test_a_file_indexed_before_it_was_skipped_by_name_leaves_the_index(
+    tmp_path: Path, open_store: OpenStore, fake_embedder: HashingEmbedder
+) -> None:
+    docs = write_files(tmp_path / "docs", {"otter.devhelp2": "<book/>", "api.md": "# Otters"})
+    store = open_store(fake_embedder)
+    index = str((docs / "otter.devhelp2").resolve())
+    text = "<keyword name='otter_swim ()'/>"  # as a release that read the index stored it
+    meta = DocumentMeta(index, "default", False, 7, 1, "old", str(docs.resolve()))
+    store.replace_document(meta, [Chunk(text, 0)], fake_embedder.embed_documents([text]))
+    report = Ingestor(store, fake_embedder, IngestOptions()).run([docs])
+    assert report.removed == [index]
+    assert [Path(p.path).name for p in report.skipped] == ["otter.devhelp2"]
+    assert {c.path for c in store.vector_search(fake_embedder.embed_query("otter"), 5)} == {
+        str((docs / "api.md").resolve())
+    }
 
 
 def test_first_run_reports_every_file(
