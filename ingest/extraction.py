@@ -120,8 +120,9 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # before a short run of numbered lines on a long page of a PDF whose code listings number
 # their lines was taken for line numbers ("1 Definition of CRC" lost its number and heading);
 # 48: before a paper's title block under its title (authors, affiliations, a date) headed
-# sections of its own.
-EXTRACTION_VERSION = 49
+# sections of its own; 49: before an HTML word index of a site's pages (libxslt's "API
+# Alphabetic Index") was a printed index.
+EXTRACTION_VERSION = 50
 _STARTUP_TIMEOUT_S = 60.0
 _STOP_GRACE_S = 1.0  # a worker told to stop that is still there after this is killed
 CANCEL_POLL_S = 0.1  # how often a read looks at its `cancel`

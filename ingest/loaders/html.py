@@ -131,7 +131,7 @@ def _index_share(root: HtmlElement) -> float:
     """The share of a page's text in its printed index (`is_printed_index`): near all of it
     on a manual's index page, whose footer ("This document was generated on ... using
     texi2any.") or navigation is all the rest."""
-    indexes = [element for element in root.iter("table", "div") if is_printed_index(element)]
+    indexes = [element for element in root.iter("table", "div", "dl") if is_printed_index(element)]
     if not indexes:
         return 0.0
     total = len("".join(root.text_content().split()))

@@ -95,6 +95,9 @@ _LAYOUT_INSIDE = ("table", "dl", "h1", "h2", "h3", "h4", "h5", "h6")
 _SPACES = re.compile(r"[ \t\f\v\r\n\u00a0\u200b]+")
 _HEADING_GLYPHS = re.compile(r"\s*[¶§🔗]+\s*$")
 # Boxes set apart from the text around them (DocBook's, Sphinx's and others' class names).
+# A generated word index: each plain term over nothing but links to the site's own pages
+_WORD_INDEX_ENTRIES = 10
+_ELSEWHERE = re.compile(r"[a-zA-Z][\w+.-]*:|//")  # a link to another site: "https://…"
 _BOXES = frozenset(["note", "tip", "warning", "caution", "important", "admonition", "hint"])
 _CELL_PROMPTS = frozenset({"input_prompt", "output_prompt", "jp-inputprompt", "jp-outputprompt"})
 _NBSPHINX_CELLS = frozenset({"nbinput", "nboutput"})  # the cell beside its `prompt`
@@ -141,9 +144,11 @@ def is_printed_index(element: HtmlElement) -> bool:
     its letters ("Jump to: A B C"): zsh's six indexes made 257 of its 2,706 chunks ("ALIASES |
     | 16.2.6 Input/Output"); Sphinx's general index (`indextable`: Python's is 850 kB of text
     in 28 pages, "abort() (asyncio.Barrier method)"); DocBook's (`<div class="indexdiv">`,
-    PostgreSQL's book index, 140 kB). A module index, whose entries say what each is for, is
-    read."""
+    PostgreSQL's book index, 140 kB). So is a generated word index (`_is_word_index`). A
+    module index, whose entries say what each is for, is read."""
     classes = (element.get("class") or "").split()
+    if element.tag == "dl":
+        return _is_word_index(element)
     if element.tag == "div":
         return "indexdiv" in classes
     if element.tag != "table":
@@ -153,6 +158,25 @@ def is_printed_index(element: HtmlElement) -> bool:
     if any(c.startswith("index-") or c.endswith("-printindex") for c in classes):
         return True
     return element.find(".//a[@class='summary-letter']") is not None
+
+
+def _is_word_index(element: HtmlElement) -> bool:
+    """A definition list of plain terms, each over nothing but links to pages of the same
+    site: libxml2's and libxslt's "API Alphabetic Index" ("param: _xsltCompilerCtxt
+    xsltQuoteUserParams ..."), whose pages came before the functions' own entries. A list of
+    links to other sites (zsh's version control systems, each with its home page) is read."""
+    terms, entries = element.findall("dt"), element.findall("dd")
+    if len(entries) < _WORD_INDEX_ENTRIES or any(t.find(".//a[@href]") is not None for t in terms):
+        return False
+    return all(_only_own_links(entry) for entry in entries)
+
+
+def _only_own_links(entry: HtmlElement) -> bool:
+    links = entry.findall(".//a[@href]")
+    if not links or any(_ELSEWHERE.match(link.get("href") or "") for link in links):
+        return False
+    linked = "".join(link.text_content() for link in links)
+    return "".join(entry.text_content().split()) == "".join(linked.split())
 
 
 def _is_cell_prompt(element: HtmlElement, classes: list[str]) -> bool:

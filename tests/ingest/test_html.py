@@ -443,6 +443,39 @@ def test_sphinx_and_docbook_indexes_are_indexes_too(index: str) -> None:
         parse(f"<html><body><h1>Index</h1>{index * 20}</body></html>")
 
 
+def _word_index(entries: int, href: str = "html/libxslt-xsltInternals.html#{n}") -> str:
+    """A word index as libxslt's "API Alphabetic Index" pages write it: a plain term over
+    the names of the functions whose comments use it, each a link."""
+    rows = "".join(
+        f"<dt>param{n}</dt><dd><a href='{href.format(n=n)}'>xsltParse{n}</a><br />"
+        f"<a href='{href.format(n=n + 1)}'>xsltQuote{n}</a><br /></dd>"
+        for n in range(entries)
+    )
+    return f"<h2>Letter p:</h2><dl>{rows}</dl>"
+
+
+def test_a_word_index_of_the_sites_pages_is_an_index() -> None:
+    with pytest.raises(NotADocumentError, match="a manual's index"):
+        parse(f"<html><body><h1>API Alphabetic Index o-p</h1>{_word_index(30)}</body></html>")
+    prose = "<p>xsltParseStylesheetFile loads and parses an XSLT stylesheet from a file.</p>"
+    page = parse(f"<html><body><h1>API</h1>{prose * 12}{_word_index(10)}</body></html>")
+    assert "loads and parses" in _texts(page) and "param3" not in _texts(page)
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        _word_index(9),  # too few entries to tell
+        _word_index(30, href="https://example.org/{n}"),  # links elsewhere: zsh's list of VCS
+        _word_index(30).replace("<dt>param3</dt>", "<dt><a href='#p3'>param3</a></dt>"),
+        _word_index(30).replace("<br /></dd>", " loads a stylesheet.</dd>", 1),
+    ],
+)
+def test_a_list_of_links_that_is_no_word_index_is_read(kept: str) -> None:
+    prose = "<p>Stylesheets are parsed once and applied many times.</p>"
+    assert "param" in _texts(parse(f"<html><body><h1>API</h1>{prose}{kept}</body></html>"))
+
+
 def test_a_module_index_is_read() -> None:
     page = parse(
         '<html><body><h1>Python Module Index</h1><table class="indextable modindextable"><tr>'
