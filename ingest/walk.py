@@ -69,6 +69,10 @@ PAGE_SUFFIXES = (".md", ".markdown", ".html", ".htm", ".rst", ".txt")
 # the page's own passages would have had. Outside a Sphinx site, a notebook and its HTML
 # export (`jupyter nbconvert --to html`) are both read.
 NOTEBOOKS = (".ipynb", ".ipynb.gz")
+# A page's XML source beside the page built from it: libxslt's tutorials keep the DocBook
+# `libxslttutorial.xml.gz` beside `libxslttutorial.html`. Read as code, its tags and all, it
+# came second and third among the sources for questions the page answers.
+XML_SOURCES = (".xml", ".xml.gz")
 
 
 def walk(
@@ -112,14 +116,18 @@ def _is_sphinx_site(folder: Path) -> bool:
 
 def _read_instead(folder: Path, name: str, in_sphinx_site: bool) -> str | None:
     """Why the file named `name` in `folder` is left out for the page beside it: a page's JSON
-    export (`fs.json.gz` beside `fs.md`), or in a Sphinx site the notebook a page was built
-    from; None when it is read."""
+    export (`fs.json.gz` beside `fs.md`) or XML source (`tutorial.xml.gz` beside
+    `tutorial.html`), or in a Sphinx site the notebook a page was built from; None when it is
+    read."""
     page = _page_beside(folder, name, JSON_EXPORTS, PAGE_SUFFIXES)
     if page is not None:
         return f"the JSON form of {page} beside it, which is read instead"
     page = _page_beside(folder, name, NOTEBOOKS, (".html",)) if in_sphinx_site else None
     if page is not None:
         return f"the notebook {page} beside it was built from; the page is read instead"
+    page = _page_beside(folder, name, XML_SOURCES, (".html", ".htm"))
+    if page is not None:
+        return f"the XML source of {page} beside it; the page is read instead"
     return None
 
 

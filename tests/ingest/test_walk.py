@@ -176,6 +176,25 @@ def test_a_pages_json_export_beside_it_is_skipped_with_its_reason(tmp_path: Path
     assert _walk(tmp_path / "api" / "fs.json")[0] == ["fs.json"]  # named, it is read
 
 
+def test_a_pages_xml_source_beside_it_is_skipped_with_its_reason(tmp_path: Path) -> None:
+    write_files(
+        tmp_path,
+        {
+            "tutorial/libxslttutorial.html": "<h1>libxslt Tutorial</h1>",
+            "tutorial/libxslttutorial.xml.gz": b"\x1f\x8b",
+            "tutorial/pipes.htm": "<h1>Pipes</h1>",
+            "tutorial/pipes.xml": "<article><title>Pipes</title></article>",
+            "tutorial/fonts.xml": "<fontconfig/>",  # no page of its name: read
+        },
+    )
+    files, problems = _walk(tmp_path)
+    assert sorted(files) == ["fonts.xml", "libxslttutorial.html", "pipes.htm"]
+    assert problems["libxslttutorial.xml.gz"].reason == (
+        "the XML source of libxslttutorial.html beside it; the page is read instead"
+    )
+    assert "pipes.htm" in problems["pipes.xml"].reason and not problems["pipes.xml"].failed
+
+
 def test_debians_node_api_docs_are_read_as_their_pages_not_their_json() -> None:
     api = Path("/usr/share/doc/nodejs/api")
     if not (api / "fs.json.gz").exists():
