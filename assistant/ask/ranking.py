@@ -80,8 +80,6 @@ _DOTTED = re.compile(r"[A-Za-z_]\w*\.\w{2,}")  # os.walk, str.partition (not "e.
 # "is 0.1", a number in a sum); a passage holds it when it holds both
 _RELEASE = re.compile(r"\b([A-Za-z][\w-]*) v?(\d+(?:\.\d+)+)\b")
 _CAMEL = re.compile(r"[a-z][A-Z]")  # DataFrame, macOS
-# A command typed at a prompt by its sign: psql's `\x` and `\dt`, Vim's `:wq` and `:q!`
-_PROMPT_COMMAND = re.compile(r"(?<![\w\\])\\[A-Za-z][\w+]*|(?<!\S):[A-Za-z%][\w!%]*")
 _ENTRY_NAMES = re.compile(r"\s*[/,]\s*")  # "bytes.rstrip([chars]) / bytearray.rstrip([chars])"
 # A keyword argument or setting as written in code: `shell=True`, `nargs='?'`, `level=9`
 # (not "==" of a comparison, nor the value of an option, `--preserve=all`)
@@ -148,11 +146,9 @@ def code_tokens(question: str) -> list[str]:
     (`shell=True`), a variable (`$RANDOM`), an option (`-a`, `--slurp`), a dotted name
     (`os.walk`, `pyproject.toml`), a name with an underscore (`lru_cache`, `DEFAULT_ARG_SIZE`)
     or inner capitals (`DataFrame`), a release number with the name it is a release of
-    (`tar 1.34`), a command typed at a prompt by its sign (psql's `\\x`, Vim's `:wq`; full-text
-    search reads neither). Hyphenated words ("command-line"),
+    (`tar 1.34`). Hyphenated words ("command-line"),
     acronyms ("JSON") and other numbers are not code."""
     tokens = list(dict.fromkeys(match.group() for match in _KEYWORD.finditer(question)))
-    tokens += [t for t in dict.fromkeys(_PROMPT_COMMAND.findall(question)) if t not in tokens]
     for match in _WORDISH.finditer(question):
         token = match.group().rstrip(".-/")
         core = token.lstrip("$-")
