@@ -107,9 +107,11 @@ _HOW_TO = re.compile(
     r"\bhow\s+(?:(?:do|can|could|should|would)\s+(?:i|you|we|one)|to)\s+(?P<verb>[a-z][\w-]*)",
     re.IGNORECASE,
 )
+# Not before "one" or "ones": "And remote ones?" after deleting merged branches asks about
+# other branches, and took "remote" for an action in the place of "delete".
 _AND_DO = re.compile(
     r"^\W*(?:and|or|then|also)\s+(?P<verb>[a-z][\w-]*)\s+"
-    r"(?:it|them|its|their|one|ones|the|a|an|this|that|these|those)\b",
+    r"(?:it|them|its|their|the|a|an|this|that|these|those)\b",
     re.IGNORECASE,
 )
 # Topic words that must be left when the earlier action goes: with fewer ("directory"), the

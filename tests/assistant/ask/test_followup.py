@@ -99,6 +99,8 @@ def test_a_follow_up_is_searched_with_the_topic_before_it() -> None:
         # "find" is also the tool: it stays
         ("How do I find files with find?", "And delete them?", "(find files)"),
         ("How do I delete a file?", "And for directories?", "(delete file)"),
+        # a word before "ones" describes them: no action
+        ("How do I delete merged branches?", "And remote ones?", "(delete merged branches)"),
     ],
 )
 def test_a_new_action_takes_the_place_of_the_one_before(
