@@ -13,6 +13,7 @@ import pytest
 from assistant.core import Index
 from ingest.embedder import SentenceTransformerEmbedder
 from ingest.loaders import load_document
+from tests.fixtures.ingest import ingested_index
 
 NOTES = Path(__file__).parents[1] / "data" / "notes_repo" / "til"
 
@@ -36,13 +37,7 @@ def test_a_readmes_table_of_contents_is_left_out_and_its_links_to_sites_stay() -
 def notes_index(
     tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder
 ) -> Index:
-    from assistant.core import open_index
-    from assistant.locations import resolve_locations
-
-    home = tmp_path_factory.mktemp("notes-repo-home")
-    opened = open_index(resolve_locations({"MARGIN_HOME": str(home)}).ensure(), embedder=embedder)
-    opened.ingestor().run([NOTES])
-    return opened
+    return ingested_index(tmp_path_factory.mktemp("notes-repo-home"), [NOTES], embedder)
 
 
 @pytest.mark.parametrize(

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.core import Index, open_index
-from assistant.locations import resolve_locations
+from assistant.core import Index
 from ingest.embedder import SentenceTransformerEmbedder
+from tests.fixtures.ingest import ingested_index
 
 NOTES = Path(__file__).parents[2] / "data" / "long_notes"
 # The head of Git's own release notes (Debian's /usr/share/doc/git/RelNotes/2.39.0.txt), saved
@@ -34,10 +34,7 @@ def index(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransforme
     shutil.copytree(NOTES, notes, ignore=shutil.ignore_patterns("*.jsonl"))
     shutil.copytree(RELEASE_NOTES, notes / "releases")
     shutil.copy(EXCEPTIONS_PAGE, notes)
-    locations = resolve_locations({"MARGIN_HOME": str(home)}).ensure()
-    opened = open_index(locations, embedder=embedder)
-    opened.ingestor().run([notes])
-    return opened
+    return ingested_index(home, [notes], embedder)
 
 
 @pytest.mark.parametrize(
@@ -158,9 +155,7 @@ def test_a_name_another_chunk_of_the_sources_page_mentions_is_a_ranking_miss(
         encoding="utf-8",
     )
     (notes / "copy.md").write_text("# COPY\n\nCOPY moves rows between a table and a file.\n")
-    locations = resolve_locations({"MARGIN_HOME": str(tmp_path / "home")}).ensure()
-    opened = open_index(locations, embedder=embedder)
-    opened.ingestor().run([notes])
+    opened = ingested_index(tmp_path / "home", [notes], embedder)
     question = "How do I stop my CTE from being materialized twice?"
     found = opened.retriever().retrieve(question, k=1)
     assert [Path(s.path).name for s in found.sources] == ["with-queries.md"]
