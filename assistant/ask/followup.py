@@ -415,17 +415,14 @@ def _in_place(
     question: str, before: str, topic: list[str], similarities: Similarities | None
 ) -> tuple[str, str] | None:
     """The other thing a question asks about and the topic word it takes the place of:
-    the word most like it, or else the name of `topic` most like it of those written the
-    same way; after "in", "on" or "with", of the words the question `before` put there."""
+    the word most like it, or else the word of `topic` most like it of those of its kind
+    (`_alike`); after "in", "on" or "with", of the words the question `before` put there."""
     asked = _ANOTHER_THING.match(question.strip())
     if similarities is None or asked is None or not topic:
         return None
     thing = asked["thing"].strip()
-    if len(_WORD.findall(thing)) > _THING_WORDS:
-        return None
-    if asked["place"] is None and _plural(thing):
-        return _in_place_of_plural(thing, topic, similarities)
-    if not _is_name(thing):
+    plural = asked["place"] is None and _plural(thing)
+    if len(_WORD.findall(thing)) > _THING_WORDS or not (plural or _is_name(thing)):
         return None
     place, name = asked["place"], thing
     if place is None:  # "What about on Ubuntu?"
@@ -439,25 +436,17 @@ def _in_place(
     best = max(there, key=scores.__getitem__)
     if scores[best] >= IN_PLACE_SIMILARITY:
         return thing, topic[best]
-    alike = [i for i in there if _is_name(topic[i]) and _written(topic[i]) == _written(name)]
+    alike = [i for i in there if _alike(topic[i], name, plural)]
     return (thing, topic[max(alike, key=scores.__getitem__)]) if alike else None
 
 
-def _in_place_of_plural(
-    thing: str, topic: list[str], similarities: Similarities
-) -> tuple[str, str] | None:
-    """The word of `topic` the plural `thing` takes the place of: the word most like it, if
-    at least `IN_PLACE_SIMILARITY` like it, or else the topic's plural most like it ("What
-    about functions?" after "How do I list schemas in psql?"), of a plural name only if
-    `thing` is one ("nftables" of "iptables", not of "ports"); None: `thing` adds to the
-    topic."""
-    scores = similarities(thing, topic)
-    best = max(range(len(topic)), key=scores.__getitem__)
-    if scores[best] >= IN_PLACE_SIMILARITY:
-        return thing, topic[best]
-    named = _is_name(thing)
-    plurals = [i for i, word in enumerate(topic) if _plural(word) and (_is_name(word) or not named)]
-    return (thing, topic[max(plurals, key=scores.__getitem__)]) if plurals else None
+def _alike(word: str, name: str, plural: bool) -> bool:
+    """Whether the topic's `word` is of the kind of the new thing `name`: for a plural, a
+    plural ("functions" of "schemas"; a plural name only of a plural name, "nftables" of
+    "iptables", not of "ports"); for a name, a name written the same way (`_written`)."""
+    if plural:
+        return _plural(word) and (_is_name(word) or not _is_name(name))
+    return _is_name(word) and _written(word) == _written(name)
 
 
 def _plural(word: str) -> bool:
