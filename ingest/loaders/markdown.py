@@ -131,10 +131,11 @@ def parse(text: str) -> list[Section]:
 
 def shown_lines(lines: list[str]) -> list[str]:
     """Markdown's lines as its rendered page shows their text: without HTML comments, link
-    reference definitions, lines of badges and tags, MyST's markup read as its text. Every
+    reference definitions, lines of badges, a table of contents' entries and tags, MyST's
+    markup read as its text. Every
     line stays, empty when nothing of it shows, so each keeps its number."""
     shown = _without_link_definitions(_without_comments(without_myst_markup(lines)))
-    return _without_html(_without_contents(_without_badges(shown)))
+    return _without_html(_without_lines_alone(shown))
 
 
 def _without_comments(lines: list[str]) -> list[str]:
@@ -185,21 +186,13 @@ def _without_link_definitions(lines: list[str]) -> list[str]:
     return kept
 
 
-def _without_badges(lines: list[str]) -> list[str]:
-    """The lines with a line of badges alone outside fenced code left empty. An image in a
-    line of text stays as written: an instruction to end answers with one is what the
-    prompt-injection check flags (`assistant.guardrails.injection`)."""
+def _without_lines_alone(lines: list[str]) -> list[str]:
+    """The lines outside fenced code left empty that are only a line of badges or an entry
+    of a table of contents. An image in a line of text stays as written: an instruction to
+    end answers with one is what the prompt-injection check flags
+    (`assistant.guardrails.injection`)."""
     return [
-        "" if not code and _BADGES.fullmatch(line) else line
-        for line, code in zip(lines, code_lines(lines), strict=True)
-    ]
-
-
-def _without_contents(lines: list[str]) -> list[str]:
-    """The lines with a table of contents' entries outside fenced code left empty: each
-    repeats the title of a heading or a file the index holds as itself."""
-    return [
-        "" if not code and _CONTENTS_ENTRY.fullmatch(line) else line
+        "" if not code and (_BADGES.fullmatch(line) or _CONTENTS_ENTRY.fullmatch(line)) else line
         for line, code in zip(lines, code_lines(lines), strict=True)
     ]
 
