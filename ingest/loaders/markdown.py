@@ -132,8 +132,8 @@ def parse(text: str) -> list[Section]:
 def shown_lines(lines: list[str]) -> list[str]:
     """Markdown's lines as its rendered page shows their text: without HTML comments, link
     reference definitions, lines of badges, a table of contents' entries and tags, MyST's
-    markup read as its text. Every
-    line stays, empty when nothing of it shows, so each keeps its number."""
+    markup read as its text. Every line stays, empty when nothing of it shows, so each keeps
+    its number."""
     shown = _without_link_definitions(_without_comments(without_myst_markup(lines)))
     return _without_html(_without_lines_alone(shown))
 
