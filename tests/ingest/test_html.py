@@ -462,6 +462,12 @@ def test_a_word_index_of_the_sites_pages_is_an_index() -> None:
     assert "loads and parses" in _texts(page) and "param3" not in _texts(page)
 
 
+def test_libxslts_api_alphabetic_index_page_is_an_index_page() -> None:
+    # "Letter L: Load: xsltParseStylesheetFile ...": it came before the function's entry
+    with pytest.raises(NotADocumentError, match="a manual's index"):
+        load_document(DEBIAN_PAGES / "libxslt-APIchunk1.html")
+
+
 @pytest.mark.parametrize(
     "kept",
     [
