@@ -113,8 +113,9 @@ def test_a_write_interrupted_before_its_commit_stays_invisible(
 def test_readers_see_every_document_whole_while_another_process_replaces_it(
     tmp_path: Path,
 ) -> None:
-    """Two reader processes search while a writer process replaces a document 40 times: every
-    search finds exactly the old version or the new one, never a mix and never nothing."""
+    """Two reader processes search while a writer process replaces a document 40 times (and on,
+    until each reader has seen the new version): every search finds exactly the old version or
+    the new one, never a mix and never nothing."""
     store = open_store_for_race(tmp_path)
     put(store, "A")
     store.refresh_indexes()  # the full-text index, so the readers' text searches find rows
@@ -131,7 +132,7 @@ def test_readers_see_every_document_whole_while_another_process_replaces_it(
         for reader in readers:
             assert reader.stdout is not None and reader.stdout.readline().strip() == "ready"
         subprocess.run(
-            [sys.executable, "-m", "tests.fixtures.store_race", "write", str(tmp_path), "40"],
+            [sys.executable, "-m", "tests.fixtures.store_race", "write", str(tmp_path), "40", "2"],
             cwd=ROOT,
             check=True,
             timeout=240,
