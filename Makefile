@@ -22,10 +22,31 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip wheel
 
-# llama-cpp-python builds from source the first time (about 6 minutes on 2 cores; pip caches it).
-$(STAMP): pyproject.toml | $(BIN)/python
+# llama-cpp-python is built from source once per machine (about 6 minutes on 2 cores) and kept
+# in LLAMA_WHEELS. It is built for any x86-64 CPU with AVX2, not for this one: llama.cpp's AMX
+# code stops with "Illegal instruction" on Xeons that have AMX, a build for one CPU can crash
+# on another that shares the wheel, and the bundled model's greedy answers, which tests read,
+# come out the same on every machine. LLAMA_VERSION is the version pyproject.toml pins.
+LLAMA_VERSION := 0.3.36
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF
+ifeq ($(shell uname -m),x86_64)
+LLAMA_CMAKE_ARGS += -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+LLAMA_BUILD := $(LLAMA_VERSION)-avx2
+else
+LLAMA_BUILD := $(LLAMA_VERSION)-generic
+endif
+LLAMA_WHEELS ?= $(HOME)/.cache/margin/wheels/llama-cpp-python-$(LLAMA_BUILD)
+LLAMA_STAMP := $(VENV)/.llama-$(LLAMA_BUILD)
+
+$(LLAMA_STAMP): | $(BIN)/python
+	ls $(LLAMA_WHEELS)/*.whl >/dev/null 2>&1 || CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" \
+	  $(BIN)/pip wheel --quiet --no-cache-dir --no-deps -w $(LLAMA_WHEELS) 'llama-cpp-python==$(LLAMA_VERSION)'
+	$(BIN)/pip install --quiet --no-deps --force-reinstall $(LLAMA_WHEELS)/*.whl
+	touch $@
+
+$(STAMP): pyproject.toml $(LLAMA_STAMP) | $(BIN)/python
 	$(BIN)/pip install --quiet 'torch==2.13.0'
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --find-links $(LLAMA_WHEELS) -e '.[dev]'
 	touch $(STAMP)
 
 demo: $(STAMP)
