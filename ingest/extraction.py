@@ -121,8 +121,9 @@ _PACKAGE_PARENT = str(Path(ingest.__file__).resolve().parent.parent)
 # their lines was taken for line numbers ("1 Definition of CRC" lost its number and heading);
 # 48: before a paper's title block under its title (authors, affiliations, a date) headed
 # sections of its own; 49: before an HTML word index of a site's pages (libxslt's "API
-# Alphabetic Index") was a printed index.
-EXTRACTION_VERSION = 50
+# Alphabetic Index") was a printed index; 50: before a LaTeX source was read as code, one
+# section of markup under its file name, not sections of the text its page shows.
+EXTRACTION_VERSION = 51
 _STARTUP_TIMEOUT_S = 60.0
 _STOP_GRACE_S = 1.0  # a worker told to stop that is still there after this is killed
 CANCEL_POLL_S = 0.1  # how often a read looks at its `cancel`

@@ -56,7 +56,6 @@ SUFFIXES = tuple(
         ".cfg",
         ".conf",
         ".xml",
-        ".tex",
         ".el",
         ".clj",
         ".ex",
