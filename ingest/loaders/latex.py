@@ -159,7 +159,12 @@ class _Listing:
 def load(path: Path) -> LoadedDocument:
     source = read_text(path)
     converter = _Converter(source)
-    return LoadedDocument(converter.sections(), title=converter.title)
+    try:
+        return LoadedDocument(converter.sections(), title=converter.title)
+    except RecursionError:
+        # Groups nested thousands deep: the file is kept searchable as it is written.
+        warning = "its braces nest too deep to read as LaTeX; indexed as written"
+        return LoadedDocument([Section(source, heading=path.name, line=1)], warnings=(warning,))
 
 
 class _Converter:

@@ -155,6 +155,14 @@ def test_a_library_manual_in_pythons_old_markup() -> None:
     assert "```\nimport httplib2\nh = httplib2.Http()\nresp, content = h.request(" in examples.text
 
 
+def test_braces_nested_too_deep_are_indexed_as_written_with_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "deep.tex"
+    path.write_text("\\section{Deep}\n" + "{" * 20_000 + "the word" + "}" * 20_000)
+    loaded = load_document(path)
+    assert loaded.warnings == ("its braces nest too deep to read as LaTeX; indexed as written",)
+    assert "the word" in loaded.sections[0].text
+
+
 @pytest.fixture(scope="module")
 def latex_index(
     tmp_path_factory: pytest.TempPathFactory, embedder: SentenceTransformerEmbedder
