@@ -114,6 +114,8 @@ _HIDDEN = {
     "lstinputlisting": "[{",
     "inputminted": "[{{",
     "setlength": "{{",
+    "rule": "[{{",
+    "color": "[{",
     "addtolength": "{{",
     "setcounter": "{{",
     "addcontentsline": "{{{",
@@ -142,6 +144,8 @@ _SHOWN = {
     "caption": "*[{",
     "lettrine": "[{{",
     "footnote": "[{",
+    "multicolumn": "{{{",
+    "textcolor": "[{{",
 }
 
 
@@ -400,8 +404,20 @@ def _text_converter() -> LatexNodes2Text:
             "footnote", simplify_repl=lambda node, l2tobj: f" ({shown(1)(node, l2tobj)})"
         ),
     ]
+
+    def given(node: Any, l2tobj: Any) -> str:
+        """A macro without a rule of its own shows its last argument in braces, the text it
+        sets ("\\texttt{-f}" reads "-f", "\\textcolor{red}{Stop}" "Stop", "\\multicolumn{2}
+        {c}{Total}" "Total"), and a \\verb its text; pylatexenc's default drops both."""
+        if node.nodeargd is not None and hasattr(node.nodeargd, "verbatim_text"):
+            return str(node.nodeargd.verbatim_text)
+        arguments = node.nodeargd.argnlist if node.nodeargd else []
+        braced = [a for a in arguments if _is_group(a) and a.delimiters == ("{", "}")]
+        return str(l2tobj.nodelist_to_text(braced[-1].nodelist)) if braced else ""
+
     context = get_default_latex_context_db().filter_context(keep_categories=None)
     context.add_context_category("margin", macros=specs, prepend=True)
+    context.set_unknown_macro_spec(MacroTextSpec("", simplify_repl=given))
 
     class Text(LatexNodes2Text):
         """Arguments of a macro the converter does not know, one after another, are words of
