@@ -2,7 +2,6 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
 DEMO_HOME := .margin-demo
 DEMO_QUESTION ?= How does margin keep API keys safe?
 EVAL_HOME := .margin-eval
@@ -36,17 +35,15 @@ else
 LLAMA_BUILD := $(LLAMA_VERSION)-generic
 endif
 LLAMA_WHEELS ?= $(HOME)/.cache/margin/wheels/llama-cpp-python-$(LLAMA_BUILD)
-LLAMA_STAMP := $(VENV)/.llama-$(LLAMA_BUILD)
+# Named after the build, so a venv made before holds no stamp and gets this build.
+STAMP := $(VENV)/.installed-llama-$(LLAMA_BUILD)
 
-$(LLAMA_STAMP): | $(BIN)/python
+$(STAMP): pyproject.toml | $(BIN)/python
 	ls $(LLAMA_WHEELS)/*.whl >/dev/null 2>&1 || CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" \
 	  $(BIN)/pip wheel --quiet --no-cache-dir --no-deps -w $(LLAMA_WHEELS) 'llama-cpp-python==$(LLAMA_VERSION)'
-	$(BIN)/pip install --quiet --no-deps --force-reinstall $(LLAMA_WHEELS)/*.whl
-	touch $@
-
-$(STAMP): pyproject.toml $(LLAMA_STAMP) | $(BIN)/python
 	$(BIN)/pip install --quiet 'torch==2.13.0'
 	$(BIN)/pip install --quiet --find-links $(LLAMA_WHEELS) -e '.[dev]'
+	$(BIN)/pip install --quiet --no-deps --force-reinstall $(LLAMA_WHEELS)/*.whl
 	touch $(STAMP)
 
 demo: $(STAMP)
