@@ -383,6 +383,11 @@ def _text_converter() -> LatexNodes2Text:
 
         return text
 
+    def typewriter(node: Any, l2tobj: Any) -> str:
+        """The typewriter font sets "--" as two hyphens, not a dash: "\\texttt{--force}"."""
+        text = shown(0)(node, l2tobj)
+        return str(text).replace("\N{EM DASH}", "---").replace("\N{EN DASH}", "--")
+
     def link(node: Any, l2tobj: Any) -> str:
         address = argument(node, 0)
         label = argument(node, 1)
@@ -400,6 +405,7 @@ def _text_converter() -> LatexNodes2Text:
         MacroTextSpec("url", simplify_repl=address),
         MacroTextSpec("caption", simplify_repl=shown(2)),
         MacroTextSpec("lettrine", simplify_repl=shown(1, 2)),
+        MacroTextSpec("texttt", simplify_repl=typewriter),
         MacroTextSpec(
             "footnote", simplify_repl=lambda node, l2tobj: f" ({shown(1)(node, l2tobj)})"
         ),

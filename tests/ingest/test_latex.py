@@ -31,7 +31,7 @@ PAPER = r"""\documentclass{article}
 Functions that log are \emph{not pure}~\cite{milewski, awodey}. % a note to myself
 The caf\'e's ``fish'' --- see Section~\ref{sec:intro} --- composes $f \circ g$.\footnote{Or
 Kleisli composition.}
-Run \verb|make --dry-run| or \texttt{make -n} first; \textcolor{red}{never} skip it.
+Run \verb|make --dry-run| or \texttt{make --just-print} first; \textcolor{red}{never} skip it.
 \begin{itemize}
 \item first item
 \item second item
@@ -83,7 +83,7 @@ def test_a_paper_reads_as_its_typeset_page(tmp_path: Path) -> None:
     text = _text(sections)
     assert "Functions that log are not pure [milewski, awodey]." in text
     assert "The café's “fish” — see Section  — composes $f \\circ g$. (Or\nKleisli" in text
-    assert "Run make --dry-run or make -n first; never skip it." in text
+    assert "Run make --dry-run or make --just-print first; never skip it." in text
     assert "  * first item" in text
     assert "See the notes (https://example.org/kleisli) and https://example.org." in text
     for hidden in ("usepackage", "A. Writer", "a note to myself", "sec:intro", "draft"):
