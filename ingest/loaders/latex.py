@@ -22,6 +22,7 @@ anew (a table, a list item's bullet) is placed on the line it starts on.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -251,7 +252,7 @@ class _Converter:
 
         text = ""
         for before, node in zip([None, *nodes], nodes, strict=False):
-            if _is_group(before) and _is_group(node) and text.strip():
+            if _apart(before, node) and text.strip():
                 yield " ", self._line(node.pos), True
             text = self._plain(node)
             written = self.source[node.pos : node.pos + node.len]
@@ -274,7 +275,7 @@ class _Converter:
 
     def _last_argument(self, node: Any) -> str:
         """The text of a macro's last argument given: a section's title, not its short form."""
-        given = [a for a in (node.nodeargd.argnlist if node.nodeargd else []) if a is not None]
+        given = [a for a in _arguments(node) if a is not None]
         return " ".join(self._text.nodelist_to_text(given[-1:]).split())
 
     def _plain(self, node: Any) -> str:
@@ -288,8 +289,6 @@ class _Converter:
 
     def _line(self, offset: int) -> int:
         """The 1-based file line of `offset`."""
-        from bisect import bisect_right
-
         return bisect_right(self._line_starts, offset)
 
 
@@ -368,7 +367,7 @@ def _text_converter() -> LatexNodes2Text:
     from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
     def argument(node: Any, index: int) -> Any:
-        arguments = node.nodeargd.argnlist if node.nodeargd else []
+        arguments = _arguments(node)
         return arguments[index] if index < len(arguments) else None
 
     def citation(node: Any, l2tobj: Any) -> str:
@@ -417,8 +416,7 @@ def _text_converter() -> LatexNodes2Text:
         {c}{Total}" "Total"), and a \\verb its text; pylatexenc's default drops both."""
         if node.nodeargd is not None and hasattr(node.nodeargd, "verbatim_text"):
             return str(node.nodeargd.verbatim_text)
-        arguments = node.nodeargd.argnlist if node.nodeargd else []
-        braced = [a for a in arguments if _is_group(a) and a.delimiters == ("{", "}")]
+        braced = [a for a in _arguments(node) if _is_group(a) and a.delimiters == ("{", "}")]
         return str(l2tobj.nodelist_to_text(braced[-1].nodelist)) if braced else ""
 
     context = get_default_latex_context_db().filter_context(keep_categories=None)
@@ -426,21 +424,31 @@ def _text_converter() -> LatexNodes2Text:
     context.set_unknown_macro_spec(MacroTextSpec("", simplify_repl=given))
 
     class Text(LatexNodes2Text):
-        """Arguments of a macro the converter does not know, one after another, are words of
-        their own: "\\moduleauthor{Joe Gregorio}{joe@bitworking.org}" reads "Joe Gregorio
+        """Groups one after another are words of their own (`_apart`): "Joe Gregorio
         joe@bitworking.org", not "Joe Gregoriojoe@bitworking.org"."""
 
         def nodelist_to_text(self, nodelist: Sequence[Any]) -> str:
             text = ""
             run: list[Any] = []
             for node in nodelist:
-                if run and _is_group(run[-1]) and _is_group(node):
+                if run and _apart(run[-1], node):
                     text += super().nodelist_to_text(run) + " "
                     run = []
                 run.append(node)
             return text + str(super().nodelist_to_text(run))
 
     return Text(latex_context=context, math_mode="verbatim")
+
+
+def _arguments(node: Any) -> list[Any]:
+    """A macro's arguments as the walker read them (None for an optional one not given)."""
+    return list(node.nodeargd.argnlist) if node.nodeargd else []
+
+
+def _apart(before: Any, node: Any) -> bool:
+    """Whether two nodes are arguments of a macro the converter does not know, one after the
+    other: words of their own ("\\moduleauthor{Joe Gregorio}{joe@bitworking.org}")."""
+    return _is_group(before) and _is_group(node)
 
 
 def _is_group(node: Any) -> bool:
