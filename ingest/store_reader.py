@@ -102,9 +102,21 @@ class StoreReader:
     ) -> list[StoredChunk]:
         """Up to k chunks whose heading holds any of `fragments` (and perhaps a few that
         match them with `_` read as any character, as SQL LIKE does); score 0."""
+        return self._containing("heading", fragments, k, where)
+
+    def text_containing(
+        self, fragments: Sequence[str], k: int, where: str | None = None
+    ) -> list[StoredChunk]:
+        """Up to k chunks whose text holds any of `fragments`, as `heading_search` reads them;
+        score 0. It reads every row `where` leaves: narrow it to a few documents."""
+        return self._containing("text", fragments, k, where)
+
+    def _containing(
+        self, column: str, fragments: Sequence[str], k: int, where: str | None
+    ) -> list[StoredChunk]:
         if not fragments:
             return []
-        condition = schema.sql_contains("heading", fragments)
+        condition = schema.sql_contains(column, fragments)
         if where:
             condition = f"{condition} AND ({where})"
         columns = self._text_columns()

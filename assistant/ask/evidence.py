@@ -43,6 +43,7 @@ from assistant.ask.quote_layout import LIST_ITEM, fences
 from assistant.ask.sentences import MIN_WORDS, TextSpan, passage_sentences, starts_mid_sentence
 from assistant.ask.terms import content_terms
 from assistant.ask.types import Source
+from assistant.ask.written_entries import opens_option_entry
 from ingest.markdown_syntax import front_matter_lines, heading_starts, is_markdown
 from ingest.sections import after_opening_heading
 
@@ -342,7 +343,9 @@ def _entry_starts(source: Source, sentences: Sequence[TextSpan]) -> list[EntrySt
     """Which sentences start an entry of their own, and how: a Markdown file's "## Heading"
     lines, and a term over its definition (a manual page's "-i[SUFFIX], --in-place" line: a
     line of its own at the start of its line, the next sentence on a later line and indented
-    deeper; or the first line of its sentence, `_opens_with_term`); "" for the others."""
+    deeper; or the first line of its sentence, `_opens_with_term`; or an option's line with
+    its description, flush left as in bash's PDFs, "-e Exit immediately if ...",
+    `assistant.ask.written_entries`); "" for the others."""
     text = source.text
     headings = heading_starts(text) if is_markdown(source.path) else set()
     indents = [_line_indent(text, s.start) for s in sentences]
@@ -365,7 +368,8 @@ def _entry_starts(source: Source, sentences: Sequence[TextSpan]) -> list[EntrySt
             starts.append("heading")
         else:
             labelled = _opens_with_term(text, sentence, cut_off=opening)
-            starts.append("term" if term or labelled else "")
+            option = not opening and opens_option_entry(text, sentence.start)
+            starts.append("term" if term or labelled or option else "")
     return starts
 
 

@@ -16,8 +16,9 @@ Five signals, each in [0, 1], make a chunk's relevance (`relevance`):
   holds the token as written is the one asked about;
 - evidence: the score of the chunk's best sentence window (`assistant.ask.evidence`);
 - entry: the share of the code tokens whose own entry the chunk is under (`entry_match`: its
-  heading opens with the token, `str.split(sep=None, maxsplit=-1)` for `str.split`), over a
-  passage that only mentions them.
+  heading opens with the token, `str.split(sep=None, maxsplit=-1)` for `str.split`) or holds
+  (a line of it opens with the token, bash's "-u Treat unset variables ..."), over a passage
+  that only mentions them.
 
 A chunk that reads as a paper's list of references (`ingest.reference_lists`) then keeps
 `REFERENCE_LIST_SHARE` of its relevance, unless the question asks for a work or its author
@@ -44,6 +45,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.ask.terms import STOP_WORDS
+from assistant.ask.written_entries import defines
 from ingest.reference_lists import reads_as_reference_list
 from ingest.types import HEADING_SEPARATOR, StoredChunk
 
@@ -134,6 +136,17 @@ def fuse(by_vector: Sequence[StoredChunk], by_text: Sequence[StoredChunk], weigh
     )
 
 
+def named_first(fusion: Fusion, named: Sequence[StoredChunk]) -> Fusion:
+    """`fusion` with the `named` chunks first, in their order, each scored (with its document)
+    as if first in both rankings."""
+    if not named:
+        return fusion
+    first = {chunk.id: chunk for chunk in named}
+    rest = [(chunk, score) for chunk, score in fusion.chunks if chunk.id not in first]
+    documents = {**fusion.documents, **{chunk.path: 1.0 for chunk in named}}
+    return Fusion([*((chunk, 1.0) for chunk in first.values()), *rest], documents)
+
+
 def _decisive(by_text: Sequence[StoredChunk]) -> bool:
     """Whether the best full-text match is far ahead of the next, or alone."""
     if not by_text or by_text[0].score <= 0:
@@ -183,14 +196,19 @@ def _holds(text: str, token: str) -> bool:
     return any(whole_word(form, text) for form in forms)
 
 
-def entry_match(tokens: Sequence[str], heading: str) -> float:
+def entry_match(tokens: Sequence[str], heading: str, text: str = "") -> float:
     """The share of `tokens` that name the entry a chunk is under: its heading's last part,
     or one of the names it lists, opens with the token (`str.split(sep=None, maxsplit=-1)`
-    for `str.split`, not `str.splitlines(keepends=False)`; `-a, --all` for `--all`)."""
-    if not tokens or not heading:
+    for `str.split`, not `str.splitlines(keepends=False)`; `-a, --all` for `--all`), or a
+    line of its `text` opens the token's entry (`assistant.ask.written_entries`)."""
+    if not tokens or not (heading or text):
         return 0.0
-    names = _ENTRY_NAMES.split(heading.split(HEADING_SEPARATOR)[-1].strip())
-    named = sum(1 for token in tokens if any(_opens_with(name, token) for name in names))
+    names = _ENTRY_NAMES.split(heading.split(HEADING_SEPARATOR)[-1].strip()) if heading else []
+    named = sum(
+        1
+        for token in tokens
+        if any(_opens_with(name, token) for name in names) or defines(text, token)
+    )
     return named / len(tokens)
 
 

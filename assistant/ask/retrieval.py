@@ -16,10 +16,15 @@
    copy.copy and [...]. How is a deep copy different?" the passages holding `copy.copy`
    (its entry, the `re` page's "Added support of copy.copy()") outranked the module's
    paragraph on deep copies, which both rankings put first. They are all still looked up as
-   entries (`entries_first`): what the asker tried is where to look. With a `reranker`
-   configured, a chunk's relevance is the cross-encoder's probability instead. A chunk that
-   reads as a list of references keeps a share of its relevance unless the question asks
-   for a work or its author (`assistant.ask.ranking.below_body`).
+   entries (`entries_first`): what the asker tried is where to look. An entry is a chunk
+   under a heading that opens with the token, or, in the few documents fusion puts first, a
+   chunk with a line that does (`assistant.ask.written_entries`: "-u Treat unset variables
+   ..." in bash's PDF). The entries whose heading holds more of the question's other words
+   lead (`_by_context`), and the written entries of the one section whose heading holds the
+   most count as first in both rankings (`_named`). With a `reranker` configured, a chunk's
+   relevance is the cross-encoder's probability instead. A chunk that reads as a list of
+   references keeps a share of its relevance unless the question asks for a work or its
+   author (`assistant.ask.ranking.below_body`).
 4. The top k by relevance, at most `per_document` chunks of one file, numbered from 1. When
    none of them holds half of the question's weighted words and a candidate below them holds
    every one in a window, that candidate takes the last place (`FULL_MATCH_BELOW`).
@@ -60,12 +65,15 @@ from assistant.ask.ranking import (
     code_tokens,
     entry_match,
     fuse,
+    named_first,
     relevance,
     whole_word,
 )
 from assistant.ask.reranker import Reranker
 from assistant.ask.spelling import Respelling, Speller, respelt
+from assistant.ask.terms import content_terms
 from assistant.ask.types import Found, GuardrailEvent, Source
+from assistant.ask.written_entries import defines
 from assistant.config import RetrievalConfig
 from assistant.guardrails.withholding import Recipient, renumbered, withhold
 from ingest.embedder import Embedder
@@ -129,6 +137,9 @@ ENTRY_SCAN = 200
 # tokens of a pasted listing took 241 ms at 6,672 chunks), so only the question's first
 # few are: a question names one or two entries.
 ENTRY_TOKENS = 8
+# The documents whose lines are read for the entries of a question's code tokens: the few the
+# rankings put first hold the manual asked about.
+ENTRY_DOCUMENTS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,9 +343,14 @@ class Retriever:
         tokens = code_tokens(query)
         by_vector = self.store.vector_search(vector, config.pool, where) if weight > 0 else []
         by_text = self.store.text_search(query, config.pool, where) if weight < 1 else []
-        if weight < 1:
-            by_text = entries_first(self._entries(tokens, where), by_text)
         fusion = fuse(by_vector, by_text, weight)
+        if weight < 1:
+            headed = self._entries(tokens, where)
+            written = self._written_entries(tokens, fusion.documents, where)
+            if headed or written:
+                ordered = _by_context([*headed, *written], query, fusion.documents, by_text)
+                fusion = fuse(by_vector, entries_first(ordered, by_text), weight)
+                fusion = named_first(fusion, _named(written, query))
         fused = [as_source(0, c, s) for c, s in fusion.chunks]
         withholding = withhold(fused[: max(config.rerank_depth, wanted)], recipient)
         candidates = withholding.allowed
@@ -394,6 +410,23 @@ class Retriever:
         found = self.store.heading_search(looked_up, ENTRY_SCAN, where)
         return [chunk for chunk in found if entry_match(looked_up, chunk.heading) > 0]
 
+    def _written_entries(
+        self, tokens: Sequence[str], documents: dict[str, float], where: str | None
+    ) -> list[StoredChunk]:
+        """The chunks of the `ENTRY_DOCUMENTS` best-fused documents in which a line opens the
+        entry of a code token (`assistant.ask.written_entries`), in manuals whose option lists
+        have no heading for each option: bash's PDFs, manual pages read as text. Full-text
+        search reads `-u` as the letter "u" and leaves it out, and the chunk that lists
+        `set`'s options from -p to -u is far in meaning from "What does set -u do?": it was in
+        neither ranking."""
+        looked_up = tokens[:ENTRY_TOKENS]
+        if not looked_up or not documents:
+            return []
+        best = sorted(documents, key=lambda path: -documents[path])[:ENTRY_DOCUMENTS]
+        scope = sql_in("path", best) + (f" AND ({where})" if where else "")
+        found = self.store.text_containing(looked_up, ENTRY_SCAN, scope)
+        return [chunk for chunk in found if any(defines(chunk.text, t) for t in looked_up)]
+
     def _ranked(
         self,
         query: str,
@@ -416,7 +449,7 @@ class Retriever:
                     best.get(s.id, 0.0),
                     code_match(tokens, _passage(s)),
                     weights,
-                    entry=entry_match(tokens, s.heading),
+                    entry=entry_match(tokens, s.heading, s.text),
                 )
                 for s in candidates
             ]
@@ -439,15 +472,63 @@ class Retriever:
 def entries_first(
     entries: Sequence[StoredChunk], by_text: Sequence[StoredChunk]
 ) -> list[StoredChunk]:
-    """The full-text ranking with the chunks of the entries a question names first (at most
-    `MAX_ENTRIES`: those it ranks, in its order and with their scores, then the others), as
-    if they matched best."""
+    """The full-text ranking with the chunks of the entries a question names first, as if
+    they matched best: each once, at most `MAX_ENTRIES`, in the order given (those it ranks
+    keep their scores)."""
     place = {chunk.id: rank for rank, chunk in enumerate(by_text)}
-    unranked = len(place)
-    order = sorted(entries, key=lambda chunk: place.get(chunk.id, unranked))[:MAX_ENTRIES]
+    order = list({chunk.id: chunk for chunk in entries}.values())[:MAX_ENTRIES]
     first = [by_text[place[chunk.id]] if chunk.id in place else chunk for chunk in order]
     ids = {chunk.id for chunk in first}
     return [*first, *(chunk for chunk in by_text if chunk.id not in ids)]
+
+
+def _by_context(
+    entries: Sequence[StoredChunk],
+    query: str,
+    documents: dict[str, float],
+    by_text: Sequence[StoredChunk],
+) -> list[StoredChunk]:
+    """`entries`, those whose heading holds more of the question's other words first, then
+    those of the better-fused documents, then those full-text search ranks higher: `-u` opens
+    entries of Python's, timeit's and bash's `set` and `shopt` options, and "What does set -u
+    do in bash?" asks for the one under "Bash Reference Manual > ... > The Set Builtin",
+    "What does python -u do?" for the one on the page fusion ranks first (the command
+    line's), not for timeit's `-u, --unit=U`, which full-text search ranks first."""
+    words = _context_words(query)
+    place = {chunk.id: rank for rank, chunk in enumerate(by_text)}
+
+    def order(chunk: StoredChunk) -> tuple[float, float, int]:
+        held = len(words.intersection(content_terms(chunk.heading or "")))
+        return (-held, -documents.get(chunk.path, 0.0), place.get(chunk.id, len(place)))
+
+    return sorted(entries, key=order)
+
+
+def _named(entries: Sequence[StoredChunk], query: str) -> list[StoredChunk]:
+    """The entries of the one section whose heading holds more of the question's words (but
+    its code tokens) than any other entry's, at least one: "What does set -u do in bash?"
+    names the entry of `-u` under "... > Modifying Shell Behavior > The Set Builtin", not
+    the one under "... > The Shopt Builtin", and is answered by it wherever the rankings put
+    it (the chunk listing `set`'s options from -p to -u is far in meaning from the question:
+    in neither ranking). When two sections' headings hold as many, the question names
+    neither: "What does bash -c do?" over the bash manual, every heading of which holds
+    "bash"."""
+    words = _context_words(query)
+    held: dict[tuple[str, str | None], int] = {}
+    for chunk in entries:
+        held[(chunk.path, chunk.heading)] = len(
+            words.intersection(content_terms(chunk.heading or ""))
+        )
+    most = max(held.values(), default=0)
+    best = [section for section, count in held.items() if count == most]
+    if most == 0 or len(best) > 1:
+        return []
+    return [chunk for chunk in entries if (chunk.path, chunk.heading) == best[0]]
+
+
+def _context_words(query: str) -> set[str]:
+    """The terms of `query` that are not its code tokens: what an entry's heading may hold."""
+    return {term for term in content_terms(query) if term not in code_tokens(query)}
 
 
 def _diversify(ranked: Sequence[Source], k: int, per_document: int) -> list[Source]:

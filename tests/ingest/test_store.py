@@ -78,6 +78,21 @@ def test_heading_search_finds_headings_holding_a_fragment_as_written(
     assert store.heading_search([], 10) == [] and len(store.heading_search(["-O"], 1)) == 1
 
 
+def test_text_containing_finds_texts_holding_a_fragment_in_the_documents_asked(
+    open_store: OpenStore, fake_embedder: HashingEmbedder
+) -> None:
+    store = open_store(fake_embedder)
+    _put(store, fake_embedder, "/docs/set.md", ["-u Treat unset variables as an error.", "-x"])
+    _put(store, fake_embedder, "/docs/sort.md", ["-u, --unique\n   output only the first"])
+    found = store.text_containing(["-u"], 10, "path = '/docs/set.md'")
+    assert [c.text for c in found] == ["-u Treat unset variables as an error."]
+    assert sorted(c.path for c in store.text_containing(["-u"], 10)) == [
+        "/docs/set.md",
+        "/docs/sort.md",
+    ]
+    assert store.text_containing(["it's"], 10) == [] and store.text_containing([], 10) == []
+
+
 def test_scores_are_cosine_similarities(
     open_store: OpenStore, fake_embedder: HashingEmbedder
 ) -> None:

@@ -171,11 +171,10 @@ def test_zero_weights_give_plain_chunk_fusion() -> None:
 def test_the_entries_a_question_names_lead_the_full_text_ranking() -> None:
     ranked = [_chunk("a", "/a", 9.0), _chunk("entry2", "/b", 4.0), _chunk("c", "/c", 1.0)]
     entries = [_chunk("entry1", "/b"), _chunk("entry2", "/b")]
-    # the one full-text search ranks keeps its place among them, and its score; the other
-    # follows
-    first = entries_first(entries, ranked)
-    assert [c.id for c in first] == ["entry2", "entry1", "a", "c"]
-    assert [c.score for c in first[:2]] == [4.0, 0.0]
+    # in the order given, each once; the one full-text search ranks keeps its score
+    first = entries_first([*entries, entries[0]], ranked)
+    assert [c.id for c in first] == ["entry1", "entry2", "a", "c"]
+    assert [c.score for c in first[:2]] == [0.0, 4.0]
     many = [_chunk(f"e{n}", "/e") for n in range(MAX_ENTRIES + 5)]
     assert len(entries_first(many, ranked)) == MAX_ENTRIES + 3
     assert entries_first([], ranked) == ranked
