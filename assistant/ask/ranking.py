@@ -77,6 +77,9 @@ _ASKS_FOR_WORK = re.compile(
     re.IGNORECASE,
 )
 _WORDISH = re.compile(r"[$-]*[A-Za-z_][\w.$/-]*")
+# An option named by a number, after the command it is given to: `xargs -0`, `gzip -9`
+# (not "5 -1", nor "-1.5")
+_NUMBERED_OPTION = re.compile(r"(?<=[A-Za-z] )--?\d+(?![\w.])")
 _DOTTED = re.compile(r"[A-Za-z_]\w*\.\w{2,}")  # os.walk, str.partition (not "e.g")
 # A release of what the word before it names: "tar 1.34", "GnuPG 2.2", "release 3.6" (not
 # "is 0.1", a number in a sum); a passage holds it when it holds both
@@ -158,9 +161,9 @@ def code_tokens(question: str) -> list[str]:
     """The tokens of `question` that are code rather than words: a keyword argument or setting
     (`shell=True`), a variable (`$RANDOM`), an option (`-a`, `--slurp`), a dotted name
     (`os.walk`, `pyproject.toml`), a name with an underscore (`lru_cache`, `DEFAULT_ARG_SIZE`)
-    or inner capitals (`DataFrame`), a release number with the name it is a release of
-    (`tar 1.34`). Hyphenated words ("command-line"),
-    acronyms ("JSON") and other numbers are not code."""
+    or inner capitals (`DataFrame`), an option named by a number after its command (`xargs
+    -0`), a release number with the name it is a release of (`tar 1.34`). Hyphenated words
+    ("command-line"), acronyms ("JSON") and other numbers are not code."""
     tokens = list(dict.fromkeys(match.group() for match in _KEYWORD.finditer(question)))
     for match in _WORDISH.finditer(question):
         token = match.group().rstrip(".-/")
@@ -169,6 +172,9 @@ def code_tokens(question: str) -> list[str]:
             token[0] in "$-" or "_" in core or _DOTTED.search(core) or _CAMEL.search(core)
         ) and token not in tokens:
             tokens.append(token)
+    for match in _NUMBERED_OPTION.finditer(question):
+        if match.group() not in tokens:
+            tokens.append(match.group())
     for match in _RELEASE.finditer(question):
         name, number = match.groups()
         release = f"{name} {number}"

@@ -56,6 +56,8 @@ def _chunk(chunk_id: str, path: str, bm25: float = 0.0) -> StoredChunk:
         ("What does nargs='?' mean, and nargs='?' again?", ["nargs='?'"]),
         ("subprocess.run with check=True", ["check=True", "subprocess.run"]),
         ("What does cp --preserve=all keep?", ["--preserve"]),  # an option, not its value
+        ("What does xargs -0 do?", ["-0"]),  # a number after its command
+        ("Is gzip -9 slower than gzip -1?", ["-9", "-1"]),
     ],
 )
 def test_code_tokens_are_the_questions_code(question: str, tokens: list[str]) -> None:
@@ -71,6 +73,7 @@ def test_code_tokens_are_the_questions_code(question: str, tokens: list[str]) ->
         "Is x == y when x = 3?",
         "What does EAFP stand for, e.g. in Python?",
         "Who won the 2018 World Cup?",
+        "Is 5 -1 four, and x = -1.5?",
         "",
     ],
 )
