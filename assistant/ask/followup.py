@@ -170,8 +170,10 @@ _EMPTY_IT = re.compile(
     r"|\b(?:does|will|would)\s+it\s+take\b",
     re.IGNORECASE,
 )
+# "instead" alone refers back ("Can I use zip instead?"); "instead of X" names what it
+# replaces ("into some other directory instead of the one I'm in").
 _ADVERB = re.compile(
-    r"\b(?:instead|as well|again|tell me more|more about|an example|for example)\b"
+    r"\b(?:instead(?!\s+of\b)|as well|again|tell me more|more about|an example|for example)\b"
     r"|\b(?:too|else)\s*[?.!]*\s*$",
     re.IGNORECASE,
 )

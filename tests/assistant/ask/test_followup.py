@@ -36,6 +36,7 @@ FOLLOW_UPS = [
     "What's the default?",
     "What does the flag do?",
     "Which is faster?",
+    "Can I use zip instead?",
 ]
 INDEPENDENT = [
     "What does shutil.copytree do?",
@@ -59,6 +60,8 @@ INDEPENDENT = [
     "How do I create a zip archive and add files to it?",
     "How do I install Python and add it to PATH?",
     "How do I start a process and wait for it to finish?",
+    # what "instead of" replaces is in the question
+    "How do I extract a tarball into some other directory instead of the one I'm in?",
 ]
 
 
