@@ -229,15 +229,17 @@ class ChunkStore(StoreReader):
             return len(orphans)
 
     def refresh_indexes(self) -> None:
-        """Bring the full-text index up to date and compact small writes."""
-        from lancedb.index import FTS
+        """Bring the full-text and lookup indexes up to date and compact small writes."""
+        from lancedb.index import FTS, BTree
 
         with self.writing():
             names = {index.name for index in self._chunks.list_indices()}
-            for column in schema.FULL_TEXT_COLUMNS:
+            configs: list[tuple[str, FTS | BTree]] = [(c, FTS()) for c in schema.FULL_TEXT_COLUMNS]
+            configs += [(c, BTree()) for c in schema.LOOKUP_COLUMNS]
+            for column, config in configs:
                 name = f"{column}_idx"
                 if name not in names and self._chunks.count_rows() > 0:
-                    self._chunks.create_index(column, config=FTS(), replace=True, name=name)
+                    self._chunks.create_index(column, config=config, replace=True, name=name)
             ensure_vector_index(self._chunks)
             self._chunks.optimize()
             self._documents.optimize()

@@ -61,6 +61,28 @@ def test_replace_document_swaps_all_chunks(
     assert [c.path for c in store.text_search("fresh", 5)] == ["/docs/c.md"]
 
 
+def test_reads_by_path_and_id_go_through_their_indexes_and_see_later_writes(
+    open_store: OpenStore, fake_embedder: HashingEmbedder
+) -> None:
+    store = open_store(fake_embedder)
+    _put(store, fake_embedder, "/docs/a.md", ["old one", "old two"])
+    _put(store, fake_embedder, "/docs/b.md", ["-u Treat unset variables as an error."])
+    store.refresh_indexes()
+    assert {"id_idx", "path_idx"} <= {index.name for index in store._chunks.list_indices()}
+    old_ids = [c.id for c in store.document_chunks(["/docs/a.md"])]
+    plan = store._chunks.search().where("path = '/docs/a.md'").explain_plan(True)
+    assert "path_idx" in plan
+    _put(store, fake_embedder, "/docs/a.md", ["-u new text"], content_hash="h2")  # not indexed
+    assert [c.text for c in store.document_chunks(["/docs/a.md"])] == ["-u new text"]
+    assert store.get_chunks(old_ids) == []
+    found = store.text_containing(["-u"], 10, "path IN ('/docs/a.md', '/docs/b.md')")
+    assert sorted(c.text for c in found) == ["-u Treat unset variables as an error.", "-u new text"]
+    store.refresh_indexes()
+    assert [c.text for c in store.document_chunks(["/docs/b.md"])] == [
+        "-u Treat unset variables as an error."
+    ]
+
+
 def test_heading_search_finds_headings_holding_a_fragment_as_written(
     open_store: OpenStore, fake_embedder: HashingEmbedder
 ) -> None:
