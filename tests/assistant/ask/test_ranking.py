@@ -12,9 +12,17 @@ from assistant.ask.ranking import (
     code_tokens,
     entry_match,
     fuse,
+    named_first,
     relevance,
 )
-from assistant.ask.retrieval import ENTRY_TOKENS, MAX_ENTRIES, Retriever, entries_first
+from assistant.ask.retrieval import (
+    ENTRY_TOKENS,
+    MAX_ENTRIES,
+    Retriever,
+    _by_context,
+    _named,
+    entries_first,
+)
 from assistant.config import RetrievalConfig
 from ingest.fakes import HashingEmbedder
 from ingest.types import StoredChunk
@@ -221,3 +229,28 @@ def test_by_default_a_better_fused_rank_is_not_overtaken_by_evidence_or_its_docu
     assert first_in_both > more_words
     holds_the_token = relevance(0.9, 0.2, 0.3, 1.0, weights)
     assert holds_the_token > first_in_both  # the code-token bonus still counts
+
+
+def _entry(chunk_id: str, heading: str) -> StoredChunk:
+    return replace(_chunk(chunk_id, "/bashref.pdf"), heading=heading)
+
+
+def test_the_section_whose_heading_holds_most_of_the_questions_words_is_named() -> None:
+    set_u = _entry("set", "Bash Reference Manual > Modifying Shell Behavior > The Set Builtin")
+    shopt_u = _entry(
+        "shopt", "Bash Reference Manual > Modifying Shell Behavior > The Shopt Builtin"
+    )
+    read_u = _entry("read", "Bash Reference Manual > Bash Builtin Commands")
+    entries = [shopt_u, read_u, set_u]
+    assert _named(entries, "What does set -u do in bash?") == [set_u]
+    assert _named(entries, "what does bash -u do") == []  # every heading holds "bash"
+    assert _named(entries, "what does -u do") == []  # no word but the option
+    assert _by_context(entries, "What does set -u do?", {}, [])[0] is set_u
+
+
+def test_named_chunks_lead_the_fusion_as_if_first_in_both_rankings() -> None:
+    fusion = fuse([_chunk("a", "/a"), _chunk("b", "/b")], [_chunk("b", "/b")], 0.5)
+    named = named_first(fusion, [_chunk("n", "/n"), _chunk("a", "/a")])
+    assert [(c.id, score) for c, score in named.chunks][:2] == [("n", 1.0), ("a", 1.0)]
+    assert [c.id for c, _ in named.chunks] == ["n", "a", "b"]
+    assert named.documents["/n"] == 1.0 and named_first(fusion, []) == fusion
