@@ -498,7 +498,7 @@ def _by_context(
     place = {chunk.id: rank for rank, chunk in enumerate(by_text)}
 
     def order(chunk: StoredChunk) -> tuple[float, float, int]:
-        held = len(words.intersection(content_terms(chunk.heading or "")))
+        held = _held(words, chunk)
         return (-held, -documents.get(chunk.path, 0.0), place.get(chunk.id, len(place)))
 
     return sorted(entries, key=order)
@@ -514,11 +514,7 @@ def _named(entries: Sequence[StoredChunk], query: str) -> list[StoredChunk]:
     neither: "What does bash -c do?" over the bash manual, every heading of which holds
     "bash"."""
     words = _context_words(query)
-    held: dict[tuple[str, str | None], int] = {}
-    for chunk in entries:
-        held[(chunk.path, chunk.heading)] = len(
-            words.intersection(content_terms(chunk.heading or ""))
-        )
+    held = {(chunk.path, chunk.heading): _held(words, chunk) for chunk in entries}
     most = max(held.values(), default=0)
     best = [section for section, count in held.items() if count == most]
     if most == 0 or len(best) > 1:
@@ -528,7 +524,12 @@ def _named(entries: Sequence[StoredChunk], query: str) -> list[StoredChunk]:
 
 def _context_words(query: str) -> set[str]:
     """The terms of `query` that are not its code tokens: what an entry's heading may hold."""
-    return {term for term in content_terms(query) if term not in code_tokens(query)}
+    return set(content_terms(query)).difference(code_tokens(query))
+
+
+def _held(words: set[str], chunk: StoredChunk) -> int:
+    """How many of `words` the chunk's heading holds."""
+    return len(words.intersection(content_terms(chunk.heading or "")))
 
 
 def _diversify(ranked: Sequence[Source], k: int, per_document: int) -> list[Source]:

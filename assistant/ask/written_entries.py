@@ -15,12 +15,12 @@ from __future__ import annotations
 import re
 
 _OTHER_NAMES = r"[ \t]*(?:[-+][\w-]*(?:[=\[][^\s,]*)?,[ \t]+)*"
-_AFTER_TERM = r"(?![\w.-])(?:[ \t]*$|,|[=\[<]|[ \t]{2,}\S|[ \t]+[A-Z(\[<])"
+# What follows a term on its line: a comma, its argument, a column's gap or a sentence.
+_DESCRIBED = r"(?![\w.-])(?:,|[=\[<]|[ \t]{2,}\S|[ \t]+[A-Z(\[<])"
+_AFTER_TERM = rf"(?:(?![\w.-])[ \t]*$|{_DESCRIBED})"
 # Any option's entry, described on its own line: the term alone on a line, with no
 # description after it, may be a sentence's end wrapped onto it ("... use\n--force\n").
-_ANY_OPTION = re.compile(
-    rf"{_OTHER_NAMES}--?[A-Za-z0-9][\w-]*(?![\w.-])(?:,|[=\[<]|[ \t]{{2,}}\S|[ \t]+[A-Z(\[<])"
-)
+_ANY_OPTION = re.compile(rf"{_OTHER_NAMES}--?[A-Za-z0-9][\w-]*{_DESCRIBED}")
 
 
 def defines(text: str, token: str) -> bool:
